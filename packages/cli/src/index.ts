@@ -1,0 +1,1 @@
+// Public API of @meridian/cli: every export is named here.

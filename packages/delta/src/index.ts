@@ -1,0 +1,1 @@
+// Public API of @meridian/delta: every export is named here.

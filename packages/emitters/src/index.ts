@@ -1,0 +1,1 @@
+// Public API of @meridian/emitters: every export is named here.

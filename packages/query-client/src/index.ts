@@ -1,0 +1,1 @@
+// Public API of @meridian/query-client: every export is named here.

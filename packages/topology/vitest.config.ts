@@ -1,0 +1,3 @@
+import { meridianVitestConfig } from '../../vitest.shared.ts';
+
+export default meridianVitestConfig();

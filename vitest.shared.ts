@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One vitest setup for every package: workspace imports resolve to src/ through the
+ * `@meridian/source` export condition, so tests never need a build of a sibling.
+ */
+export function meridianVitestConfig(options: { testTimeout?: number; globalSetup?: string[] } = {}) {
+  const conditions = ['@meridian/source', 'import', 'module', 'node', 'default'];
+  return defineConfig({
+    resolve: { conditions },
+    ssr: { resolve: { conditions, externalConditions: ['@meridian/source'] } },
+    test: {
+      include: ['test/**/*.test.ts'],
+      testTimeout: options.testTimeout ?? 20_000,
+      hookTimeout: 120_000,
+      ...(options.globalSetup ? { globalSetup: options.globalSetup } : {}),
+      typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+    },
+  });
+}

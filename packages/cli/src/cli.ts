@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { cac } from 'cac';
+import { ExitCode, isInputError, type RegisterCommand } from './command.ts';
+
+// One line per command; each command is a thin layer over a package function.
+const commands: RegisterCommand[] = [];
+
+async function main(argv: string[]): Promise<void> {
+  const cli = cac('meridian');
+  for (const register of commands) register(cli);
+  cli.help();
+  cli.version('0.1.0');
+  cli.parse(argv, { run: false });
+  if (!cli.matchedCommand && cli.args.length > 0) {
+    process.stderr.write(`meridian: unknown command '${cli.args[0]}'; run 'meridian --help' for the list\n`);
+    process.exitCode = ExitCode.badInput;
+    return;
+  }
+  if (!cli.matchedCommand && !cli.options.help && !cli.options.version) {
+    cli.outputHelp();
+    return;
+  }
+  await cli.runMatchedCommand();
+}
+
+main(process.argv).catch((error: unknown) => {
+  if (isInputError(error)) {
+    const hint = error.hint ? `\n  hint: ${error.hint}` : '';
+    process.stderr.write(`error ${error.code}: ${error.message}${hint}\n`);
+    process.exitCode = ExitCode.badInput;
+    return;
+  }
+  if (error instanceof Error && error.name === 'CACError') {
+    process.stderr.write(`meridian: ${error.message}; run 'meridian --help'\n`);
+    process.exitCode = ExitCode.badInput;
+    return;
+  }
+  throw error;
+});

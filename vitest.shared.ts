@@ -12,6 +12,9 @@ export function meridianVitestConfig(options: { testTimeout?: number; globalSetu
     test: {
       include: ['test/**/*.test.ts'],
       testTimeout: options.testTimeout ?? 20_000,
+      // The json report feeds scripts/test-summary.mjs, which prints the repo-wide closing line.
+      reporters: ['default', 'json'],
+      outputFile: { json: '.meridian/vitest-report.json' },
       hookTimeout: 120_000,
       ...(options.globalSetup ? { globalSetup: options.globalSetup } : {}),
       typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },

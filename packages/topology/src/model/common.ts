@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * Shapes shared by regions, components and flows: ids, references, placement, replicas, source locations.
+ * Field names here are part of the model's stable contract (YAML files and other packages read them).
+ */
+
+const segment = '[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?';
+
+/** A component id: lowercase kebab-case segments joined by '/', scoped by where it lives, e.g. `eu-west-1/eks/vote`. */
+export const ComponentIdSchema = z
+  .string()
+  .regex(new RegExp(`^${segment}(?:/${segment})*$`), {
+    message: "expected lowercase segments of a-z, 0-9, '.', '_', '-' joined by '/', e.g. 'eu-west-1/eks/vote'",
+  })
+  .describe(
+    'Globally unique component id, scoped by placement: `<region>/<name>`, `<cluster id>/<name>` or `<name>` for global ones.',
+  );
+
+/** A reference to another component by its id (checked to exist, and to be of the right kind, by the topology schema). */
+export const RefSchema = z.string().min(1).describe('The id of another component.');
+
+/** A simple identifier (region ids, data classes, node group names). */
+export const NameSchema = z
+  .string()
+  .regex(new RegExp(`^${segment}$`), { message: "expected lowercase a-z, 0-9, '.', '_', '-', e.g. 'eu-personal'" });
+
+/** A jurisdiction code: US, EU, UK, CH, APAC, IN, ... (uppercase). */
+export const JurisdictionSchema = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9-]*$/, { message: "expected an uppercase jurisdiction code such as 'US', 'EU', 'UK', 'APAC'" });
+
+/** A percentage in [0, 100], e.g. 99.99. */
+export const PercentSchema = z.number().min(0).max(100);
+
+/** Where a declaration sits in the user's source file (1-based line and column). */
+export const SourceLocationSchema = z.object({
+  file: z.string(),
+  line: z.number().int().positive(),
+  column: z.number().int().positive(),
+});
+
+/** Where a component runs: everywhere (`'global'`), in a region, in some zones of a region, or inside a Kubernetes cluster. */
+export const PlacementSchema = z.union([
+  z.literal('global'),
+  z.strictObject({ region: z.string().min(1), zones: z.array(z.string().min(1)).optional() }),
+  z.strictObject({ cluster: RefSchema }),
+]);
+
+/** The layer of the architecture a component belongs to. */
+export const TierSchema = z.enum([
+  'edge',
+  'ingress',
+  'compute',
+  'data',
+  'analytics',
+  'observability',
+  'shared',
+  'external',
+]);
+
+const ReplicaRangeSchema = z
+  .strictObject({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() })
+  .refine((range) => range.min <= range.max, {
+    path: ['max'],
+    message: 'max is below min',
+    params: { meridianCode: 'invalid-range', hint: 'make max at least min' },
+  });
+
+/** Instances of a component: a fixed count (`3`) or a range (`{ min: 3, max: 10 }`); always a range once parsed. */
+export const ReplicasSchema = z
+  .union([z.number().int().nonnegative(), ReplicaRangeSchema])
+  .transform((value) => (typeof value === 'number' ? { min: value, max: value } : value));
+
+/** Capacity limits of a component. */
+export const CapacitySchema = z.strictObject({
+  maxRps: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Requests per second the component can serve before it throttles or saturates.'),
+});
+
+/** Fields every component kind has. */
+export const componentBase = {
+  id: ComponentIdSchema,
+  name: z.string().optional().describe('Display name; defaults to the last segment of the id.'),
+  description: z.string().optional(),
+  placement: PlacementSchema,
+  replicas: ReplicasSchema.optional(),
+  capacity: CapacitySchema.optional(),
+  dataClasses: z.array(z.string()).default([]).describe('Data classes this component stores or processes.'),
+  availability: PercentSchema.optional().describe(
+    'Availability override in %, e.g. a vendor SLA; otherwise derived by the checker.',
+  ),
+  tags: z.record(z.string(), z.string()).optional(),
+  source: SourceLocationSchema.optional(),
+};

@@ -1,0 +1,457 @@
+import { z } from 'zod';
+import { componentBase, PercentSchema, RefSchema, TierSchema } from './common.ts';
+import { isDeltaType } from './delta-types.ts';
+
+/**
+ * One schema per component kind. Each extends the common fields with its typed options and a default tier;
+ * `ComponentSchema` is the discriminated union on `kind`.
+ */
+
+function kind<K extends string, T extends z.core.$ZodShape>(name: K, tier: z.infer<typeof TierSchema>, shape: T) {
+  return z.strictObject({ ...componentBase, kind: z.literal(name), tier: TierSchema.default(tier), ...shape });
+}
+
+const HealthCheckSchema = z.strictObject({
+  // Route 53 defaults: 30 s interval, 3 failures (Route 53 Developer Guide, "Values that you specify when you create a health check").
+  intervalSeconds: z.number().int().positive(),
+  failureThreshold: z.number().int().positive(),
+  path: z.string().optional(),
+  protocol: z.enum(['http', 'https', 'tcp']).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+});
+
+/** DNS with health-checked routing (Route 53, Cloudflare, Cloud DNS, Azure DNS). */
+export const DnsSchema = kind('dns', 'edge', {
+  provider: z.enum(['route53', 'cloudflare', 'cloud-dns', 'azure-dns']),
+  routing: z.enum(['simple', 'failover', 'geolocation', 'latency', 'weighted']),
+  healthCheck: HealthCheckSchema.optional(),
+  ttlSeconds: z.number().int().nonnegative().optional(),
+  domain: z.string().optional(),
+});
+
+/** A content delivery network. */
+export const CdnSchema = kind('cdn', 'edge', {
+  provider: z.enum(['cloudfront', 'cloudflare', 'cloud-cdn', 'azure-front-door', 'fastly', 'akamai']),
+  cachesDynamic: z
+    .boolean()
+    .optional()
+    .describe('True when API responses (not only static assets) go through the CDN.'),
+});
+
+/** A web application firewall / DDoS protection layer. */
+export const WafSchema = kind('waf', 'edge', {
+  provider: z.enum(['aws-waf', 'cloudflare', 'cloud-armor', 'azure-waf']),
+  rateLimitPerIp: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Requests per IP per 5 minutes (the AWS WAF rate-rule window).'),
+  managedRules: z.array(z.string()).optional(),
+  ddosProtection: z.enum(['standard', 'advanced']).optional(),
+});
+
+/** An API gateway in front of regional services. */
+export const ApiGatewaySchema = kind('apiGateway', 'ingress', {
+  provider: z.enum(['aws-api-gateway', 'apigee', 'azure-apim', 'kong', 'envoy']).default('aws-api-gateway'),
+  apiType: z.enum(['rest', 'http', 'websocket']).optional(),
+  throttle: z.strictObject({ rps: z.number().positive(), burst: z.number().int().positive().optional() }).optional(),
+  authorizer: z
+    .strictObject({ type: z.enum(['jwt', 'lambda', 'iam', 'cognito', 'api-key']), issuer: RefSchema.optional() })
+    .optional(),
+});
+
+/** A regional load balancer. */
+export const LoadBalancerSchema = kind('loadBalancer', 'ingress', {
+  type: z.enum(['alb', 'nlb', 'gwlb', 'gclb', 'azure-lb']),
+  scheme: z.enum(['internet-facing', 'internal']).default('internet-facing'),
+  crossZone: z.boolean().optional(),
+  listeners: z
+    .array(z.strictObject({ protocol: z.enum(['http', 'https', 'tcp', 'tls', 'udp']), port: z.number().int() }))
+    .optional(),
+});
+
+/** A Kubernetes Ingress (controller plus routing rules) inside a cluster. */
+export const IngressSchema = kind('ingress', 'ingress', {
+  className: z.enum(['alb', 'nginx', 'istio', 'traefik', 'gce', 'contour', 'envoy']),
+  rules: z
+    .array(
+      z.strictObject({
+        host: z.string().optional(),
+        path: z.string().default('/'),
+        backend: RefSchema,
+        port: z.number().int().optional(),
+      }),
+    )
+    .default([]),
+  tls: z.boolean().optional(),
+});
+
+const TaintSchema = z.strictObject({
+  key: z.string(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+});
+
+const NodeGroupSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    instanceTypes: z.array(z.string().min(1)).min(1),
+    min: z.number().int().nonnegative(),
+    max: z.number().int().positive(),
+    desired: z.number().int().nonnegative().optional(),
+    capacityType: z.enum(['on-demand', 'spot']).default('on-demand'),
+    zones: z.array(z.string()).optional(),
+    labels: z.record(z.string(), z.string()).default({}),
+    taints: z.array(TaintSchema).default([]),
+    maxUnavailablePercent: z.number().min(0).max(100).optional(),
+  })
+  .refine((group) => group.min <= group.max, {
+    path: ['max'],
+    message: 'max is below min',
+    params: { meridianCode: 'invalid-range', hint: 'make max at least min' },
+  });
+
+/** A managed (or self-managed) Kubernetes cluster with its node groups. */
+export const KubernetesClusterSchema = kind('kubernetesCluster', 'compute', {
+  distribution: z.enum(['eks', 'gke', 'aks', 'self-managed']).default('eks'),
+  version: z.string().optional(),
+  endpointAccess: z.enum(['public', 'private', 'both']).optional(),
+  publicAccessCidrs: z.array(z.string()).optional(),
+  nodeGroups: z.array(NodeGroupSchema).default([]),
+  serviceMesh: z
+    .strictObject({ provider: z.enum(['istio', 'linkerd', 'cilium']), mtls: z.boolean().optional() })
+    .optional(),
+  autoscaler: z.enum(['cluster-autoscaler', 'karpenter', 'gke-autopilot']).optional(),
+  secretsEncryption: z.boolean().optional(),
+  logTypes: z.array(z.string()).optional(),
+});
+
+// Kubernetes resource quantities ("Resource units in Kubernetes"): cpu "250m" or 2; memory "512Mi", "2Gi".
+const QuantitySchema = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/)]);
+const ResourceListSchema = z.strictObject({ cpu: QuantitySchema.optional(), memory: QuantitySchema.optional() });
+
+const ProbeSchema = z.strictObject({
+  type: z.enum(['http', 'tcp', 'grpc', 'exec']).default('http'),
+  path: z.string().optional(),
+  port: z.number().int().optional(),
+  initialDelaySeconds: z.number().int().nonnegative().optional(),
+  periodSeconds: z.number().int().positive().optional(),
+  timeoutSeconds: z.number().int().positive().optional(),
+  failureThreshold: z.number().int().positive().optional(),
+});
+
+const PortSchema = z
+  .union([
+    z.number().int().min(1).max(65535),
+    z.strictObject({
+      port: z.number().int().min(1).max(65535),
+      name: z.string().optional(),
+      protocol: z.enum(['TCP', 'UDP']).optional(),
+    }),
+  ])
+  .transform((value) => (typeof value === 'number' ? { port: value } : value));
+
+const EnvValueSchema = z.union([
+  z.string(),
+  z.strictObject({ secretRef: z.strictObject({ name: z.string(), key: z.string() }) }),
+  z.strictObject({ configMapRef: z.strictObject({ name: z.string(), key: z.string() }) }),
+]);
+
+const IntOrPercentSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+%$/)]);
+
+/** A Kubernetes workload (Deployment, StatefulSet, DaemonSet); placed in a cluster with `placement: { cluster }`. */
+export const WorkloadSchema = kind('workload', 'compute', {
+  workloadKind: z.enum(['deployment', 'statefulset', 'daemonset']).default('deployment'),
+  namespace: z.string().optional(),
+  image: z.string().min(1),
+  ports: z.array(PortSchema).default([]),
+  resources: z
+    .strictObject({ requests: ResourceListSchema.optional(), limits: ResourceListSchema.optional() })
+    .optional(),
+  probes: z
+    .strictObject({
+      liveness: ProbeSchema.optional(),
+      readiness: ProbeSchema.optional(),
+      startup: ProbeSchema.optional(),
+    })
+    .optional(),
+  nodeSelector: z.record(z.string(), z.string()).optional(),
+  tolerations: z
+    .array(
+      z.strictObject({
+        key: z.string().optional(),
+        operator: z.enum(['Equal', 'Exists']).default('Equal'),
+        value: z.string().optional(),
+        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+      }),
+    )
+    .default([]),
+  hpa: z
+    .strictObject({
+      metrics: z
+        .array(
+          z.strictObject({
+            type: z.enum(['cpu', 'memory', 'custom']),
+            target: z.number().positive().describe('Utilization % for cpu/memory, average value per pod for custom.'),
+            name: z.string().optional().describe('Metric name, for custom metrics.'),
+          }),
+        )
+        .min(1),
+      scaleUpStabilizationSeconds: z.number().int().nonnegative().optional(),
+      scaleDownStabilizationSeconds: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  vpa: z.strictObject({ mode: z.enum(['Off', 'Initial', 'Recreate', 'Auto']) }).optional(),
+  pdb: z
+    .union([
+      z.strictObject({ minAvailable: IntOrPercentSchema }),
+      z.strictObject({ maxUnavailable: IntOrPercentSchema }),
+    ])
+    .optional(),
+  strategy: z
+    .strictObject({
+      type: z.enum(['rolling-update', 'recreate', 'blue-green', 'canary']),
+      maxSurge: IntOrPercentSchema.optional(),
+      maxUnavailable: IntOrPercentSchema.optional(),
+    })
+    .optional(),
+  storage: z.strictObject({ size: z.string(), storageClass: z.string().optional() }).optional(),
+  env: z.record(z.string(), EnvValueSchema).default({}),
+});
+
+/** Compute outside Kubernetes: functions, containers on a managed runtime, VMs. */
+export const ServiceSchema = kind('service', 'compute', {
+  runtime: z.enum(['lambda', 'ecs-fargate', 'ec2', 'vm', 'cloud-run', 'cloud-functions', 'app-service', 'other']),
+  instanceType: z.string().optional(),
+  memoryMb: z.number().int().positive().optional(),
+  timeoutSeconds: z.number().positive().optional(),
+  concurrency: z.number().int().positive().optional(),
+});
+
+/** PostgreSQL (RDS, Aurora, Cloud SQL, CloudNativePG, self-managed). */
+export const PostgresSchema = kind('postgres', 'data', {
+  platform: z.enum(['rds', 'aurora', 'cloud-sql', 'azure-flexible', 'cnpg', 'self-managed']).default('rds'),
+  version: z.string().optional(),
+  instanceClass: z.string().optional(),
+  storageGb: z.number().int().positive().optional(),
+  multiAz: z.boolean().default(false),
+  role: z.enum(['primary', 'replica']).default('primary'),
+  replicaOf: RefSchema.optional().describe('The postgres this one replicates from (role replica).'),
+  replicationMode: z.enum(['sync', 'async', 'logical']).optional(),
+  conflictResolution: z
+    .enum(['last-writer-wins', 'application', 'crdt', 'none'])
+    .optional()
+    .describe('How write conflicts resolve when more than one primary accepts writes.'),
+  storageEncrypted: z.boolean().optional(),
+  maxConnections: z.number().int().positive().optional(),
+  backup: z
+    .strictObject({
+      retentionDays: z.number().int().nonnegative(),
+      pitr: z.boolean().default(false),
+      intervalSeconds: z.number().int().positive().optional(),
+      destination: RefSchema.optional().describe('Object store receiving backups/WAL, if not the managed default.'),
+      crossRegionCopy: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+/** Redis (ElastiCache, Memorystore, Azure Cache, self-managed). */
+export const RedisSchema = kind('redis', 'data', {
+  platform: z.enum(['elasticache', 'memorydb', 'memorystore', 'azure-cache', 'self-managed']).default('elasticache'),
+  nodeType: z.string().optional(),
+  clusterMode: z.boolean().default(false),
+  shards: z.number().int().positive().optional(),
+  replicasPerShard: z.number().int().nonnegative().optional(),
+  multiAz: z.boolean().default(false),
+  globalDatastore: z
+    .strictObject({ role: z.enum(['primary', 'secondary']), primary: RefSchema.optional() })
+    .optional()
+    .describe('ElastiCache Global Datastore membership; a secondary names its primary.'),
+  persistence: z.enum(['none', 'rdb', 'aof']).optional(),
+});
+
+/** A message queue (SQS, Pub/Sub subscription, Service Bus, RabbitMQ). */
+export const QueueSchema = kind('queue', 'data', {
+  provider: z.enum(['sqs', 'pubsub', 'service-bus', 'rabbitmq']).default('sqs'),
+  fifo: z.boolean().default(false),
+  dlq: RefSchema.optional().describe('Dead-letter queue (a queue component).'),
+  maxReceiveCount: z.number().int().positive().optional(),
+  visibilityTimeoutSeconds: z.number().int().nonnegative().optional(),
+  retentionSeconds: z.number().int().positive().optional(),
+});
+
+/** A log/stream (Kafka, MSK, Kinesis, Confluent, Event Hubs). */
+export const StreamSchema = kind('stream', 'data', {
+  engine: z.enum(['kafka', 'msk', 'kinesis', 'confluent', 'event-hubs', 'pubsub']),
+  partitions: z.number().int().positive().optional(),
+  replicationFactor: z.number().int().positive().optional(),
+  minInSyncReplicas: z.number().int().positive().optional(),
+  retentionHours: z.number().positive().optional(),
+  topics: z.array(z.strictObject({ name: z.string(), partitions: z.number().int().positive().optional() })).optional(),
+  mirrorOf: RefSchema.optional().describe('The stream this one mirrors.'),
+  mirroring: z.enum(['mirror-maker-2', 'msk-replicator', 'cluster-linking', 'other']).optional(),
+});
+
+/** An object store bucket (S3, GCS, Azure Blob). */
+export const ObjectStoreSchema = kind('objectStore', 'data', {
+  provider: z.enum(['s3', 'gcs', 'azure-blob']).default('s3'),
+  bucket: z.string().min(1),
+  versioning: z.boolean().default(false),
+  encryption: z.enum(['none', 'sse-s3', 'sse-kms', 'dsse-kms']).default('sse-s3'),
+  publicAccess: z.boolean().default(false),
+  storageClass: z.enum(['standard', 'intelligent-tiering', 'infrequent-access', 'glacier', 'deep-archive']).optional(),
+  replication: z
+    .strictObject({
+      to: RefSchema,
+      // S3 Replication Time Control replicates 99.99% of objects within 15 minutes (S3 User Guide, "Meeting compliance requirements with RTC").
+      mode: z.enum(['standard', 'rtc']).default('standard'),
+    })
+    .optional(),
+  lifecycle: z
+    .array(
+      z.strictObject({
+        afterDays: z.number().int().positive(),
+        action: z.enum(['transition', 'expire']),
+        storageClass: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+
+const DeltaColumnSchema = z.strictObject({
+  name: z.string().min(1),
+  type: z.string().refine(isDeltaType, {
+    message:
+      'expected a Delta type: string, long, integer, short, byte, double, float, boolean, date, timestamp, timestamp_ntz, binary, decimal(p,s), array<T>, map<K,V>, struct<name:T,...>',
+  }),
+  nullable: z.boolean().default(true),
+  generatedAs: z
+    .string()
+    .optional()
+    .describe('Generation expression of a generated column, e.g. CAST(timestamp AS DATE).'),
+});
+
+/** A Delta Lake table stored in an object store. */
+export const DeltaTableSchema = kind('deltaTable', 'analytics', {
+  store: RefSchema.describe('The objectStore holding the table.'),
+  path: z.string().min(1).describe('Table root inside the bucket, e.g. delta-lake/telemetry_data.'),
+  tableName: z.string().optional(),
+  columns: z.array(DeltaColumnSchema).default([]),
+  partitionColumns: z.array(z.string()).default([]),
+  compression: z.enum(['zstd', 'snappy', 'gzip', 'lz4', 'none']).default('snappy'),
+  catalog: RefSchema.optional().describe('A catalog component registering the table.'),
+});
+
+/** A table catalog / metastore (Glue, Hive, Unity, Polaris). */
+export const CatalogSchema = kind('catalog', 'analytics', {
+  provider: z.enum(['glue', 'hive', 'unity', 'polaris', 'nessie']),
+});
+
+/** A query engine reading tables. */
+export const QueryEngineSchema = kind('queryEngine', 'analytics', {
+  engine: z.enum(['datafusion', 'trino', 'athena', 'meridian-gateway', 'duckdb', 'spark']),
+  reads: z.array(RefSchema).default([]).describe('deltaTable components the engine reads.'),
+  catalog: RefSchema.optional(),
+});
+
+/** A secrets store. */
+export const SecretsSchema = kind('secrets', 'shared', {
+  provider: z
+    .enum(['secrets-manager', 'parameter-store', 'vault', 'gcp-secret-manager', 'key-vault'])
+    .default('secrets-manager'),
+  rotationDays: z.number().int().positive().optional(),
+  replicaRegions: z.array(z.string()).optional(),
+});
+
+/** A container image registry. */
+export const ContainerRegistrySchema = kind('containerRegistry', 'shared', {
+  provider: z.enum(['ecr', 'artifact-registry', 'acr', 'ghcr', 'dockerhub']).default('ecr'),
+  replicaRegions: z.array(z.string()).optional(),
+});
+
+/** Metrics, logs or traces tooling. */
+export const ObservabilitySchema = kind('observability', 'observability', {
+  product: z.enum([
+    'prometheus',
+    'grafana',
+    'alertmanager',
+    'cloudwatch',
+    'elasticsearch',
+    'logstash',
+    'kibana',
+    'jaeger',
+    'tempo',
+    'loki',
+    'opentelemetry-collector',
+    'datadog',
+    'other',
+  ]),
+  signals: z.array(z.enum(['metrics', 'logs', 'traces'])).default([]),
+  retentionDays: z.number().int().positive().optional(),
+});
+
+/** Where traffic comes from: users, apps, devices. */
+export const ClientSchema = kind('client', 'external', {
+  clientKind: z.enum(['users', 'browser', 'mobile', 'tv', 'iot', 'application']),
+  population: z.number().int().positive().optional().describe('How many of them, e.g. 300_000_000 potential users.'),
+});
+
+/** A service run by someone else (Auth0, Stripe, ...), with its published SLA. */
+export const ExternalSchema = kind('external', 'external', {
+  vendor: z.string().min(1),
+  service: z.string().optional(),
+  sla: z.strictObject({ availability: PercentSchema }).optional(),
+});
+
+/** Every component kind's schema, keyed by kind. */
+export const componentSchemas = {
+  dns: DnsSchema,
+  cdn: CdnSchema,
+  waf: WafSchema,
+  apiGateway: ApiGatewaySchema,
+  loadBalancer: LoadBalancerSchema,
+  ingress: IngressSchema,
+  kubernetesCluster: KubernetesClusterSchema,
+  workload: WorkloadSchema,
+  service: ServiceSchema,
+  postgres: PostgresSchema,
+  redis: RedisSchema,
+  queue: QueueSchema,
+  stream: StreamSchema,
+  objectStore: ObjectStoreSchema,
+  deltaTable: DeltaTableSchema,
+  catalog: CatalogSchema,
+  queryEngine: QueryEngineSchema,
+  secrets: SecretsSchema,
+  containerRegistry: ContainerRegistrySchema,
+  observability: ObservabilitySchema,
+  client: ClientSchema,
+  external: ExternalSchema,
+} as const;
+
+/** Any component: a discriminated union on `kind`. */
+export const ComponentSchema = z.discriminatedUnion('kind', [
+  DnsSchema,
+  CdnSchema,
+  WafSchema,
+  ApiGatewaySchema,
+  LoadBalancerSchema,
+  IngressSchema,
+  KubernetesClusterSchema,
+  WorkloadSchema,
+  ServiceSchema,
+  PostgresSchema,
+  RedisSchema,
+  QueueSchema,
+  StreamSchema,
+  ObjectStoreSchema,
+  DeltaTableSchema,
+  CatalogSchema,
+  QueryEngineSchema,
+  SecretsSchema,
+  ContainerRegistrySchema,
+  ObservabilitySchema,
+  ClientSchema,
+  ExternalSchema,
+]);

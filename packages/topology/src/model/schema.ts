@@ -1,0 +1,423 @@
+import { z } from 'zod';
+import { JurisdictionSchema, NameSchema, PercentSchema, RefSchema, SourceLocationSchema } from './common.ts';
+import { ComponentSchema, componentSchemas } from './components.ts';
+import { componentReferences } from './references.ts';
+import { findProviderRegion, nearestRegionCode, type Provider } from './regions.ts';
+
+/**
+ * The topology model: the single source of truth for its TypeScript types (inferred below, never written twice)
+ * and for the JSON Schema editors use. Checks here are about validity (ids, references, real region codes);
+ * design quality (single points of failure, residency) is the checker's job.
+ */
+
+/** Service level objectives of the whole system. */
+export const SlaSchema = z.strictObject({
+  availability: PercentSchema.optional().describe('Availability objective in %, e.g. 99.99.'),
+  p99LatencyMs: z.number().positive().optional(),
+  rtoSeconds: z.number().nonnegative().optional().describe('Recovery time objective.'),
+  rpoSeconds: z.number().nonnegative().optional().describe('Recovery point objective.'),
+  peakRps: z.number().positive().optional(),
+  errorBudget: PercentSchema.optional().describe('Error-rate budget in %, e.g. 0.1.'),
+});
+
+/** A class of data and the jurisdictions it may be stored or processed in. */
+export const DataClassSchema = z.strictObject({
+  id: NameSchema,
+  description: z.string().optional(),
+  jurisdictions: z.array(JurisdictionSchema).optional().describe('Where this data may live; absent means anywhere.'),
+});
+
+/** A checker finding the owners accept, with the reason recorded. */
+export const SuppressionSchema = z.strictObject({
+  rule: z.string().min(1).describe('The checker rule id, e.g. single-point-of-failure.'),
+  components: z.array(RefSchema).default([]).describe('Components it applies to; empty means the whole topology.'),
+  reason: z.string().min(1),
+});
+
+/** A region of a cloud provider taking part in the topology. */
+export const RegionSchema = z
+  .strictObject({
+    id: NameSchema.optional().describe('Id used by placements; defaults to the code.'),
+    provider: z.enum(['aws', 'gcp', 'azure']).default('aws'),
+    code: z.string().min(1).describe("The provider's region code, e.g. eu-west-1."),
+    role: z.enum(['primary', 'secondary', 'standby', 'dr', 'edge']),
+    jurisdiction: JurisdictionSchema,
+    zones: z.array(z.string().min(1)).default([]).describe('Availability zones used, e.g. eu-west-1a.'),
+    cidr: z.cidrv4().optional(),
+    source: SourceLocationSchema.optional(),
+  })
+  .superRefine((region, ctx) => {
+    const published = findProviderRegion(region.provider, region.code);
+    if (!published) {
+      const nearest = nearestRegionCode(region.provider, region.code);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['code'],
+        input: region.code,
+        message: `unknown ${region.provider} region '${region.code}'`,
+        params: {
+          meridianCode: 'unknown-region',
+          expected: `a ${region.provider} region code`,
+          hint: `use a region code ${region.provider} publishes, e.g. ${nearest}`,
+        },
+      });
+      return;
+    }
+    region.zones.forEach((zone, i) => {
+      if (!published.zones.includes(zone)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['zones', i],
+          input: zone,
+          message: `zone '${zone}' is not in ${region.provider} region ${region.code}`,
+          params: {
+            meridianCode: 'unknown-zone',
+            expected: `one of ${published.zones.join(', ') || '(no zones published)'}`,
+            hint: `use a zone of ${region.code}, e.g. ${published.zones[0] ?? region.code}`,
+          },
+        });
+      }
+    });
+  })
+  .transform((region) => ({ ...region, id: region.id ?? region.code }));
+
+/** Kinds of flow between two components. */
+export const FlowKindSchema = z.enum([
+  'request',
+  'write',
+  'read',
+  'replicate',
+  'ingest',
+  'query',
+  'publish',
+  'consume',
+]);
+
+// A caller waits for request/read/write/query answers; replication, ingestion and messaging decouple the two sides.
+const syncByDefault: Record<z.infer<typeof FlowKindSchema>, boolean> = {
+  request: true,
+  read: true,
+  write: true,
+  query: true,
+  replicate: false,
+  ingest: false,
+  publish: false,
+  consume: false,
+};
+
+/** Traffic or data moving from one component to another. `sync` defaults by kind (request/read/write/query are sync). */
+export const FlowSchema = z
+  .strictObject({
+    id: z.string().min(1).describe('Unique flow id; the DSL uses `<from>-><to>`.'),
+    from: RefSchema,
+    to: RefSchema,
+    kind: FlowKindSchema.default('request'),
+    sync: z.boolean().optional(),
+    rps: z.number().nonnegative().optional(),
+    dataClasses: z.array(z.string()).default([]).describe('Data classes carried by the flow.'),
+    protocol: z.string().optional().describe('e.g. https, grpc, postgres, redis, kafka, otlp, s3.'),
+    port: z.number().int().min(1).max(65535).optional(),
+    replicationMode: z.enum(['sync', 'async', 'logical']).optional(),
+    maxLagSeconds: z.number().nonnegative().optional().describe('Expected worst replication lag of a replicate flow.'),
+    routing: z
+      .strictObject({
+        weight: z.number().nonnegative().optional(),
+        failover: z.enum(['primary', 'secondary']).optional(),
+        locations: z.array(z.string()).optional().describe('Geolocation routing: where the users sent this way are.'),
+      })
+      .optional()
+      .describe('How a DNS/load balancer chooses this target.'),
+    label: z.string().optional(),
+    description: z.string().optional(),
+    source: SourceLocationSchema.optional(),
+  })
+  .transform((flow) => ({ ...flow, sync: flow.sync ?? syncByDefault[flow.kind] }));
+
+type IdPath = (string | number)[];
+
+function issue(
+  ctx: z.RefinementCtx,
+  path: IdPath,
+  input: unknown,
+  message: string,
+  meridianCode: string,
+  expected: string,
+  hint: string,
+): void {
+  ctx.addIssue({ code: 'custom', path, input, message, params: { meridianCode, expected, hint } });
+}
+
+/** A whole topology: regions, components and the flows between them, with SLA and data classes. */
+export const TopologySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1),
+    description: z.string().optional(),
+    owners: z.array(z.string()).default([]),
+    sla: SlaSchema.optional(),
+    dataClasses: z.array(DataClassSchema).default([]),
+    suppressions: z.array(SuppressionSchema).default([]),
+    regions: z.array(RegionSchema).default([]),
+    components: z.array(ComponentSchema).default([]),
+    flows: z.array(FlowSchema).default([]),
+  })
+  .superRefine((topology, ctx) => {
+    const duplicates = <T>(items: readonly T[], id: (item: T) => string, path: (i: number) => IdPath, what: string) => {
+      const seen = new Map<string, number>();
+      items.forEach((item, i) => {
+        const key = id(item);
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, i);
+        else
+          issue(
+            ctx,
+            path(i),
+            key,
+            `duplicate ${what} id '${key}' (first declared at index ${first})`,
+            'duplicate-id',
+            `a unique ${what} id`,
+            `rename one of the two ${what}s`,
+          );
+      });
+    };
+    // A region whose own refinement failed skipped its transform, so its id default is applied here too.
+    const regionId = (r: { id?: string | undefined; code: string }) => r.id ?? r.code;
+    duplicates(topology.regions, regionId, (i) => ['regions', i, 'id'], 'region');
+    duplicates(
+      topology.components,
+      (c) => c.id,
+      (i) => ['components', i, 'id'],
+      'component',
+    );
+    duplicates(
+      topology.flows,
+      (f) => f.id,
+      (i) => ['flows', i, 'id'],
+      'flow',
+    );
+    duplicates(
+      topology.dataClasses,
+      (d) => d.id,
+      (i) => ['dataClasses', i, 'id'],
+      'data class',
+    );
+
+    const regions = new Map(topology.regions.map((r) => [regionId(r), r]));
+    const components = new Map(topology.components.map((c) => [c.id, c]));
+    const dataClasses = new Set(topology.dataClasses.map((d) => d.id));
+    const nameList = (names: Iterable<string>) => [...names].slice(0, 8).join(', ') || '(none declared)';
+
+    const checkDataClasses = (list: readonly string[], path: IdPath) =>
+      list.forEach((id, j) => {
+        if (!dataClasses.has(id)) {
+          issue(
+            ctx,
+            [...path, j],
+            id,
+            `unknown data class '${id}'`,
+            'unknown-data-class',
+            `one of ${nameList(dataClasses)}`,
+            `declare it in dataClasses (t.dataClass('${id}', ...))`,
+          );
+        }
+      });
+
+    topology.components.forEach((component, i) => {
+      const at = (...rest: IdPath): IdPath => ['components', i, ...rest];
+      const placement = component.placement;
+      if (typeof placement === 'object' && 'region' in placement) {
+        const region = regions.get(placement.region);
+        if (!region) {
+          issue(
+            ctx,
+            at('placement', 'region'),
+            placement.region,
+            `unknown region '${placement.region}'`,
+            'unknown-region',
+            `one of ${nameList(regions.keys())}`,
+            'declare the region in regions, or place the component in a declared one',
+          );
+        } else {
+          const zones =
+            region.zones.length > 0
+              ? region.zones
+              : (findProviderRegion(region.provider as Provider, region.code)?.zones ?? []);
+          (placement.zones ?? []).forEach((zone, j) => {
+            if (!zones.includes(zone)) {
+              issue(
+                ctx,
+                at('placement', 'zones', j),
+                zone,
+                `zone '${zone}' is not in region ${regionId(region)}`,
+                'unknown-zone',
+                `one of ${zones.join(', ')}`,
+                `use a zone of ${region.code}${region.zones.length > 0 ? ' listed in the region' : ''}`,
+              );
+            }
+          });
+        }
+      }
+      const inCluster = typeof placement === 'object' && 'cluster' in placement;
+      if (component.kind === 'workload' && !inCluster) {
+        issue(
+          ctx,
+          at('placement'),
+          placement,
+          `workload '${component.id}' is not placed in a cluster`,
+          'workload-outside-cluster',
+          '{ cluster: <kubernetesCluster id> }',
+          'create workloads from their cluster (cluster.deployment(...)) or set placement.cluster',
+        );
+      }
+      if (component.kind === 'kubernetesCluster' && inCluster) {
+        issue(
+          ctx,
+          at('placement'),
+          placement,
+          `cluster '${component.id}' is placed inside another cluster`,
+          'invalid-placement',
+          '{ region } or { region, zones }',
+          'place a cluster in a region',
+        );
+      }
+      for (const ref of componentReferences(component)) {
+        const target = components.get(ref.id);
+        if (!target) {
+          issue(
+            ctx,
+            at(...ref.path),
+            ref.id,
+            `unknown component '${ref.id}'`,
+            'unknown-reference',
+            ref.kinds.length > 0 ? `the id of a ${ref.kinds.join(' or ')}` : 'a component id',
+            'use the id of a declared component (in the DSL, pass the component value itself)',
+          );
+        } else if (ref.kinds.length > 0 && !ref.kinds.includes(target.kind)) {
+          issue(
+            ctx,
+            at(...ref.path),
+            ref.id,
+            `'${ref.id}' is a ${target.kind}, not a ${ref.kinds.join(' or ')}`,
+            'wrong-reference-kind',
+            `a ${ref.kinds.join(' or ')}`,
+            `point ${ref.path.join('.')} at a ${ref.kinds.join(' or ')}`,
+          );
+        }
+      }
+      checkDataClasses(component.dataClasses, at('dataClasses'));
+    });
+
+    topology.flows.forEach((flow, i) => {
+      for (const end of ['from', 'to'] as const) {
+        if (!components.has(flow[end])) {
+          issue(
+            ctx,
+            ['flows', i, end],
+            flow[end],
+            `unknown component '${flow[end]}'`,
+            'unknown-reference',
+            'a component id',
+            'use the id of a declared component',
+          );
+        }
+      }
+      checkDataClasses(flow.dataClasses, ['flows', i, 'dataClasses']);
+    });
+
+    topology.suppressions.forEach((suppression, i) => {
+      suppression.components.forEach((id, j) => {
+        if (!components.has(id)) {
+          issue(
+            ctx,
+            ['suppressions', i, 'components', j],
+            id,
+            `unknown component '${id}'`,
+            'unknown-reference',
+            'a component id',
+            'name a declared component or remove it from the suppression',
+          );
+        }
+      });
+    });
+  });
+
+/** A validated topology. */
+export type Topology = z.infer<typeof TopologySchema>;
+/** A topology as written by hand (YAML/JSON/DSL output), before defaults are applied. */
+export type TopologyInput = z.input<typeof TopologySchema>;
+/** A region of the topology. */
+export type Region = z.infer<typeof RegionSchema>;
+/** A flow between two components. */
+export type Flow = z.infer<typeof FlowSchema>;
+/** The kind of a flow. */
+export type FlowKind = z.infer<typeof FlowKindSchema>;
+/** Service level objectives. */
+export type Sla = z.infer<typeof SlaSchema>;
+/** A data class and where it may live. */
+export type DataClass = z.infer<typeof DataClassSchema>;
+/** An accepted checker finding. */
+export type Suppression = z.infer<typeof SuppressionSchema>;
+/** Any component. */
+export type Component = z.infer<typeof ComponentSchema>;
+/** A component's kind, e.g. 'postgres'. */
+export type ComponentKind = Component['kind'];
+/** The component of one kind: `ComponentOf<'postgres'>` is `Postgres`. */
+export type ComponentOf<K extends ComponentKind> = Extract<Component, { kind: K }>;
+/** Where a component runs. */
+export type Placement = Component['placement'];
+/** Architecture layer of a component. */
+export type Tier = Component['tier'];
+/** A file position (1-based). */
+export type SourceLocation = z.infer<typeof SourceLocationSchema>;
+
+/** Every component kind, in declaration order. */
+export const componentKinds = Object.keys(componentSchemas) as ComponentKind[];
+
+/** A DNS component. */
+export type Dns = ComponentOf<'dns'>;
+/** A CDN component. */
+export type Cdn = ComponentOf<'cdn'>;
+/** A WAF component. */
+export type Waf = ComponentOf<'waf'>;
+/** An API gateway component. */
+export type ApiGateway = ComponentOf<'apiGateway'>;
+/** A load balancer component. */
+export type LoadBalancer = ComponentOf<'loadBalancer'>;
+/** A Kubernetes ingress component. */
+export type Ingress = ComponentOf<'ingress'>;
+/** A Kubernetes cluster component. */
+export type KubernetesCluster = ComponentOf<'kubernetesCluster'>;
+/** A node group of a Kubernetes cluster. */
+export type NodeGroup = KubernetesCluster['nodeGroups'][number];
+/** A Kubernetes workload component. */
+export type Workload = ComponentOf<'workload'>;
+/** A non-Kubernetes compute component (Lambda, Fargate, VM). */
+export type Service = ComponentOf<'service'>;
+/** A PostgreSQL component. */
+export type Postgres = ComponentOf<'postgres'>;
+/** A Redis component. */
+export type Redis = ComponentOf<'redis'>;
+/** A queue component. */
+export type Queue = ComponentOf<'queue'>;
+/** A stream component. */
+export type Stream = ComponentOf<'stream'>;
+/** An object store component. */
+export type ObjectStore = ComponentOf<'objectStore'>;
+/** A Delta table component. */
+export type DeltaTable = ComponentOf<'deltaTable'>;
+/** A column of a Delta table. */
+export type DeltaColumn = DeltaTable['columns'][number];
+/** A catalog component. */
+export type Catalog = ComponentOf<'catalog'>;
+/** A query engine component. */
+export type QueryEngine = ComponentOf<'queryEngine'>;
+/** A secrets store component. */
+export type Secrets = ComponentOf<'secrets'>;
+/** A container registry component. */
+export type ContainerRegistry = ComponentOf<'containerRegistry'>;
+/** An observability component. */
+export type Observability = ComponentOf<'observability'>;
+/** A traffic source (users, apps, devices). */
+export type Client = ComponentOf<'client'>;
+/** An external vendor service. */
+export type External = ComponentOf<'external'>;

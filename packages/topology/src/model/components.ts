@@ -96,7 +96,10 @@ const TaintSchema = z.strictObject({
 const NodeGroupSchema = z
   .strictObject({
     name: z.string().min(1),
-    instanceTypes: z.array(z.string().min(1)).min(1),
+    instanceTypes: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Empty when the design does not name them (nexora\'s "Minimal DR Cluster, 1 AZ, 3 nodes").'),
     min: z.number().int().nonnegative(),
     max: z.number().int().positive(),
     desired: z.number().int().nonnegative().optional(),
@@ -164,7 +167,11 @@ const IntOrPercentSchema = z.union([z.number().int().nonnegative(), z.string().r
 export const WorkloadSchema = kind('workload', 'compute', {
   workloadKind: z.enum(['deployment', 'statefulset', 'daemonset']).default('deployment'),
   namespace: z.string().optional(),
-  image: z.string().min(1),
+  image: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Container image; absent when the design names none (tv-voting, aragora), so no tag can be judged.'),
   ports: z.array(PortSchema).default([]),
   resources: z
     .strictObject({ requests: ResourceListSchema.optional(), limits: ResourceListSchema.optional() })
@@ -193,7 +200,11 @@ export const WorkloadSchema = kind('workload', 'compute', {
         .array(
           z.strictObject({
             type: z.enum(['cpu', 'memory', 'custom']),
-            target: z.number().positive().describe('Utilization % for cpu/memory, average value per pod for custom.'),
+            target: z
+              .number()
+              .positive()
+              .optional()
+              .describe('Utilization % for cpu/memory, average value per pod for custom; absent when not stated (tv-voting).'),
             name: z.string().optional().describe('Metric name, for custom metrics.'),
           }),
         )
@@ -239,6 +250,10 @@ export const PostgresSchema = kind('postgres', 'data', {
   role: z.enum(['primary', 'replica']).default('primary'),
   replicaOf: RefSchema.optional().describe('The postgres this one replicates from (role replica).'),
   replicationMode: z.enum(['sync', 'async', 'logical']).optional(),
+  promotion: z
+    .enum(['automatic', 'manual'])
+    .optional()
+    .describe('How a replica becomes primary on failover: aragora promotes by hand (`promote-region.sh`).'),
   conflictResolution: z
     .enum(['last-writer-wins', 'application', 'crdt', 'none'])
     .optional()
@@ -247,7 +262,7 @@ export const PostgresSchema = kind('postgres', 'data', {
   maxConnections: z.number().int().positive().optional(),
   backup: z
     .strictObject({
-      retentionDays: z.number().int().nonnegative(),
+      retentionDays: z.number().int().nonnegative().optional().describe('Absent when not stated (tv-voting, aragora).'),
       pitr: z.boolean().default(false),
       intervalSeconds: z.number().int().positive().optional(),
       destination: RefSchema.optional().describe('Object store receiving backups/WAL, if not the managed default.'),

@@ -1,0 +1,227 @@
+import { DeltaError } from '../errors.ts';
+import type { Storage } from '../storage/storage.ts';
+import { decodeThriftStruct, type ThriftStruct, type ThriftValue } from './thrift-compact.ts';
+
+/*
+ * The parts of a parquet footer (parquet-format parquet.thrift, FileMetaData) a scan uses: row groups,
+ * their byte ranges and their column statistics. Field ids below are parquet.thrift's.
+ */
+
+/** parquet.thrift `Type`: the physical type of a column. */
+export type PhysicalType = 'BOOLEAN' | 'INT32' | 'INT64' | 'INT96' | 'FLOAT' | 'DOUBLE' | 'BYTE_ARRAY' | 'FIXED_LEN_BYTE_ARRAY';
+const physicalTypes: PhysicalType[] = ['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY'];
+
+/** The logical annotation of a leaf column, as far as statistics decoding needs it. */
+export interface LeafAnnotation {
+  readonly timestampUnit?: 'MILLIS' | 'MICROS' | 'NANOS';
+  readonly decimalScale?: number;
+  readonly isString?: boolean;
+  readonly isUnsigned?: boolean;
+}
+
+/** One leaf column of the parquet schema. */
+export interface ParquetLeaf {
+  readonly path: readonly string[];
+  readonly physicalType: PhysicalType;
+  readonly annotation: LeafAnnotation;
+}
+
+/** Raw statistics of one column chunk (parquet.thrift `Statistics`): bytes in the physical encoding. */
+export interface ColumnChunkStatistics {
+  readonly min?: Uint8Array;
+  readonly max?: Uint8Array;
+  readonly nullCount?: number;
+}
+
+/** One column chunk of a row group. */
+export interface ColumnChunkInfo {
+  readonly path: readonly string[];
+  /** Byte range [start, end) of the chunk's pages in the file. */
+  readonly start: number;
+  readonly end: number;
+  readonly statistics: ColumnChunkStatistics | undefined;
+}
+
+/** One row group. */
+export interface RowGroupInfo {
+  readonly index: number;
+  readonly numRows: number;
+  /** Row index of the group's first row within the file (deletion vectors index rows file-wide). */
+  readonly firstRow: number;
+  readonly columns: readonly ColumnChunkInfo[];
+}
+
+/** The decoded footer of a parquet file. */
+export interface ParquetFooter {
+  readonly numRows: number;
+  readonly leaves: readonly ParquetLeaf[];
+  readonly rowGroups: readonly RowGroupInfo[];
+  /** Byte length of footer + 8-byte trailer, the tail of the file. */
+  readonly tailLength: number;
+}
+
+const MAGIC = 0x31524150; // "PAR1" little-endian
+// One ranged read usually catches the whole footer; a larger footer costs a second read.
+const FOOTER_PREFETCH = 64 * 1024;
+
+function num(value: ThriftValue | undefined): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return undefined;
+}
+
+function str(value: ThriftValue | undefined): string | undefined {
+  return value instanceof Uint8Array ? new TextDecoder().decode(value) : undefined;
+}
+
+function struct(value: ThriftValue | undefined): ThriftStruct | undefined {
+  return value instanceof Map ? value : undefined;
+}
+
+function list(value: ThriftValue | undefined): ThriftValue[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function annotationOf(element: ThriftStruct): LeafAnnotation {
+  const logical = struct(element.get(10));
+  const converted = num(element.get(6));
+  if (logical) {
+    if (logical.has(1)) return { isString: true };
+    const decimal = struct(logical.get(5));
+    if (decimal) return { decimalScale: num(decimal.get(1)) ?? 0 };
+    const timestamp = struct(logical.get(8));
+    if (timestamp) {
+      const unit = struct(timestamp.get(2));
+      const timestampUnit = unit?.has(1) ? 'MILLIS' : unit?.has(3) ? 'NANOS' : 'MICROS';
+      return { timestampUnit };
+    }
+    const integer = struct(logical.get(10));
+    if (integer && integer.get(2) === false) return { isUnsigned: true };
+    if (logical.has(4) || logical.has(12)) return { isString: true };
+  }
+  switch (converted) {
+    case 0:
+    case 4:
+      return { isString: true };
+    case 5:
+      return { decimalScale: num(element.get(7)) ?? 0 };
+    case 9:
+      return { timestampUnit: 'MILLIS' };
+    case 10:
+      return { timestampUnit: 'MICROS' };
+    case 11:
+    case 12:
+    case 13:
+    case 14:
+      return { isUnsigned: true };
+    default:
+      return {};
+  }
+}
+
+function leavesOf(schema: ThriftValue[]): ParquetLeaf[] {
+  const leaves: ParquetLeaf[] = [];
+  let index = 1; // element 0 is the root
+  const walk = (prefix: string[], count: number): void => {
+    for (let i = 0; i < count && index < schema.length; i++) {
+      const element = struct(schema[index++]) ?? new Map();
+      const name = str(element.get(4)) ?? '';
+      const children = num(element.get(5)) ?? 0;
+      if (children > 0) walk([...prefix, name], children);
+      else {
+        const type = physicalTypes[num(element.get(1)) ?? -1];
+        if (type) leaves.push({ path: [...prefix, name], physicalType: type, annotation: annotationOf(element) });
+      }
+    }
+  };
+  const root = struct(schema[0]);
+  walk([], num(root?.get(5)) ?? schema.length - 1);
+  return leaves;
+}
+
+function statisticsOf(meta: ThriftStruct, physicalType: PhysicalType | undefined): ColumnChunkStatistics | undefined {
+  const stats = struct(meta.get(12));
+  if (!stats) return undefined;
+  let min = stats.get(6);
+  let max = stats.get(5);
+  // The deprecated min/max (fields 2 and 1) were written with signed byte order, wrong for strings
+  // and decimals (PARQUET-686); trust them only for numeric and boolean columns.
+  const numeric = physicalType !== 'BYTE_ARRAY' && physicalType !== 'FIXED_LEN_BYTE_ARRAY' && physicalType !== 'INT96';
+  if (min === undefined && max === undefined && numeric) {
+    min = stats.get(2);
+    max = stats.get(1);
+  }
+  const nullCount = num(stats.get(3));
+  return {
+    ...(min instanceof Uint8Array ? { min } : {}),
+    ...(max instanceof Uint8Array ? { max } : {}),
+    ...(nullCount !== undefined ? { nullCount } : {}),
+  };
+}
+
+/** Decodes a footer's FileMetaData bytes (the thrift struct before the trailing length and magic). */
+export function decodeParquetFooter(metadata: Uint8Array, tailLength: number): ParquetFooter {
+  const file = decodeThriftStruct(metadata);
+  const leaves = leavesOf(list(file.get(2)));
+  const typeByPath = new Map(leaves.map((leaf) => [leaf.path.join('\u0000'), leaf.physicalType]));
+  let firstRow = 0;
+  const rowGroups = list(file.get(4)).map((value, index): RowGroupInfo => {
+    const group = struct(value) ?? new Map();
+    const numRows = num(group.get(3)) ?? 0;
+    const columns = list(group.get(1)).map((chunkValue): ColumnChunkInfo => {
+      const chunk = struct(chunkValue) ?? new Map();
+      const meta = struct(chunk.get(3)) ?? new Map();
+      const path = list(meta.get(3)).map((part) => str(part) ?? '');
+      const dictionaryOffset = num(meta.get(11));
+      const dataOffset = num(meta.get(9)) ?? 0;
+      const start = dictionaryOffset !== undefined && dictionaryOffset > 0 ? Math.min(dictionaryOffset, dataOffset) : dataOffset;
+      return { path, start, end: start + (num(meta.get(7)) ?? 0), statistics: statisticsOf(meta, typeByPath.get(path.join('\u0000'))) };
+    });
+    const info = { index, numRows, firstRow, columns };
+    firstRow += numRows;
+    return info;
+  });
+  return { numRows: num(file.get(3)) ?? firstRow, leaves, rowGroups, tailLength };
+}
+
+/** Decodes the footer at the end of a whole parquet file in memory. */
+export function parquetFooterOfBytes(bytes: Uint8Array, key: string): ParquetFooter {
+  return footerFromTail(bytes, key);
+}
+
+function footerFromTail(tail: Uint8Array, key: string): ParquetFooter {
+  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+  if (tail.length < 8 || view.getUint32(tail.length - 4, true) !== MAGIC) {
+    throw new DeltaError('storage', `${key} is not a parquet file (no PAR1 magic at its end)`, {
+      path: key,
+      hint: 'the table references a data file that is damaged or not parquet; check the file or restore it',
+    });
+  }
+  const length = view.getUint32(tail.length - 8, true);
+  if (length + 8 > tail.length) throw new RangeError(`footer of ${length} bytes exceeds the bytes read`);
+  try {
+    return decodeParquetFooter(tail.subarray(tail.length - 8 - length, tail.length - 8), length + 8);
+  } catch (error) {
+    if (error instanceof DeltaError) throw error;
+    throw new DeltaError('storage', `cannot decode the parquet footer of ${key}: ${(error as Error).message}`, {
+      path: key,
+      hint: 'the data file is damaged; check it with another parquet reader',
+      cause: error,
+    });
+  }
+}
+
+/** Reads and decodes a parquet file's footer with ranged reads (one, or two for a footer over 64 KiB). */
+export async function readParquetFooter(storage: Storage, key: string, fileSize: number): Promise<ParquetFooter> {
+  const start = Math.max(0, fileSize - FOOTER_PREFETCH);
+  const tail = await storage.getRange(key, start, fileSize);
+  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+  if (tail.length >= 8 && view.getUint32(tail.length - 4, true) === MAGIC) {
+    const length = view.getUint32(tail.length - 8, true);
+    if (length + 8 > tail.length && length + 8 <= fileSize) {
+      const whole = await storage.getRange(key, fileSize - length - 8, fileSize);
+      return footerFromTail(whole, key);
+    }
+  }
+  return footerFromTail(tail, key);
+}

@@ -1,0 +1,244 @@
+import { type Data, type RecordBatch, type Struct, type Timestamp, TimeUnit, Type } from 'apache-arrow';
+import type { BoundColumn, BoundNode } from './bind.ts';
+import { gatherBatch } from './gather.ts';
+import { compareValues, type Value } from './values.ts';
+
+/*
+ * Row-level filtering: skipping by statistics keeps every matching row but also some others, so the rows
+ * of each batch are checked exactly. Three-valued logic per row (0 false, 1 true, 2 unknown/null) as in SQL;
+ * a row is kept only when the predicate is true.
+ */
+
+const FALSE = 0;
+const TRUE = 1;
+const UNKNOWN = 2;
+
+type Accessor = (row: number) => Value | null;
+
+function findData(batch: RecordBatch, column: BoundColumn): Data | undefined {
+  let fields = batch.schema.fields;
+  let data: Data | undefined = batch.data as Data;
+  for (const name of column.path) {
+    const index = fields.findIndex((f) => f.name === name);
+    if (index < 0 || !data) return undefined;
+    const field = fields[index];
+    data = data.children[index];
+    fields = field && field.type.typeId === Type.Struct ? (field.type as Struct).children : [];
+  }
+  return data;
+}
+
+function microsFactor(unit: TimeUnit): { mul: bigint; div: bigint } {
+  switch (unit) {
+    case TimeUnit.SECOND:
+      return { mul: 1_000_000n, div: 1n };
+    case TimeUnit.MILLISECOND:
+      return { mul: 1000n, div: 1n };
+    case TimeUnit.MICROSECOND:
+      return { mul: 1n, div: 1n };
+    default:
+      return { mul: 1n, div: 1000n };
+  }
+}
+
+/** Reads a column's values in the comparable form of its Delta type (see values.ts). */
+function accessorOf(data: Data, column: BoundColumn, nestedValid: (row: number) => boolean): Accessor {
+  const valid = (row: number): boolean => nestedValid(row) && data.getValid(row);
+  const type = column.type.name;
+  const typeId = data.type.typeId;
+  if ((type === 'timestamp' || type === 'timestamp_ntz') && typeId === Type.Timestamp) {
+    const values = data.values as BigInt64Array | Int32Array;
+    const { mul, div } = microsFactor((data.type as Timestamp).unit);
+    if (mul === 1n && div === 1n && values instanceof BigInt64Array) return (row) => (valid(row) ? (values[row] as bigint) : null);
+    return (row) => (valid(row) ? (BigInt(values[row] as bigint | number) * mul) / div : null);
+  }
+  if (type === 'date' && typeId === Type.Date) {
+    const values = data.values as Int32Array | BigInt64Array;
+    if (values instanceof Int32Array) return (row) => (valid(row) ? (values[row] as number) : null);
+    return (row) => (valid(row) ? Math.floor(Number(values[row]) / 86_400_000) : null);
+  }
+  if (type === 'long' && typeId === Type.Int && data.values instanceof BigInt64Array) {
+    const values = data.values;
+    return (row) => (valid(row) ? (values[row] as bigint) : null);
+  }
+  if ((typeId === Type.Int || typeId === Type.Float) && !(data.values instanceof BigInt64Array) && !(data.values instanceof BigUint64Array)) {
+    const values = data.values as Float64Array;
+    return (row) => (valid(row) ? (values[row] as number) : null);
+  }
+  if (typeId === Type.Decimal) {
+    const scale = (data.type as unknown as { scale: number }).scale;
+    const words = data.values as Uint32Array;
+    const stride = data.stride;
+    return (row) => {
+      if (!valid(row)) return null;
+      // Little-endian 32-bit words of a two's complement integer (Arrow columnar format "Decimal").
+      let unscaled = 0n;
+      for (let k = stride - 1; k >= 0; k--) unscaled = (unscaled << 32n) | BigInt(words[row * stride + k] as number);
+      const bits = BigInt(stride * 32);
+      if (unscaled >= 1n << (bits - 1n)) unscaled -= 1n << bits;
+      return Number(unscaled) / 10 ** scale;
+    };
+  }
+  return (row) => {
+    if (!valid(row)) return null;
+    const raw: unknown = (data as Data).type.typeId === Type.Bool ? ((data.values[(data.offset + row) >> 3] >> ((data.offset + row) & 7)) & 1) === 1 : getValue(data, row);
+    if (raw === null || raw === undefined) return null;
+    if (typeof raw === 'string' || typeof raw === 'boolean' || typeof raw === 'number' || typeof raw === 'bigint') {
+      if (type === 'long' && typeof raw === 'number') return BigInt(raw);
+      return raw;
+    }
+    return null;
+  };
+}
+
+function getValue(data: Data, row: number): unknown {
+  const typeId = data.type.typeId;
+  if (typeId === Type.Utf8 || typeId === Type.LargeUtf8) {
+    const offsets = data.valueOffsets as Int32Array | BigInt64Array;
+    const start = Number(offsets[row]);
+    const end = Number(offsets[row + 1]);
+    return utf8.decode((data.values as Uint8Array).subarray(start, end));
+  }
+  if (typeId === Type.Dictionary && data.dictionary) {
+    const key = Number((data.values as Int32Array)[row]);
+    return data.dictionary.get(key);
+  }
+  return undefined;
+}
+
+const utf8 = new TextDecoder();
+
+function nestedValidity(batch: RecordBatch, column: BoundColumn): (row: number) => boolean {
+  if (column.path.length === 1) return () => true;
+  const parents: Data[] = [];
+  let fields = batch.schema.fields;
+  let data: Data | undefined = batch.data as Data;
+  for (const name of column.path.slice(0, -1)) {
+    const index = fields.findIndex((f) => f.name === name);
+    data = data?.children[index];
+    if (!data) break;
+    parents.push(data);
+    const field = fields[index];
+    fields = field && field.type.typeId === Type.Struct ? (field.type as Struct).children : [];
+  }
+  return (row) => parents.every((p) => p.getValid(row));
+}
+
+function evaluateRows(node: BoundNode, batch: RecordBatch, accessors: Map<string, Accessor>): Uint8Array {
+  const n = batch.numRows;
+  const out = new Uint8Array(n);
+  switch (node.kind) {
+    case 'constant':
+      return out.fill(node.value ? TRUE : FALSE);
+    case 'and':
+    case 'or': {
+      const isAnd = node.kind === 'and';
+      out.fill(isAnd ? TRUE : FALSE);
+      for (const child of node.children) {
+        const r = evaluateRows(child, batch, accessors);
+        for (let i = 0; i < n; i++) {
+          const a = out[i] as number;
+          const b = r[i] as number;
+          if (isAnd) out[i] = a === FALSE || b === FALSE ? FALSE : a === UNKNOWN || b === UNKNOWN ? UNKNOWN : TRUE;
+          else out[i] = a === TRUE || b === TRUE ? TRUE : a === UNKNOWN || b === UNKNOWN ? UNKNOWN : FALSE;
+        }
+      }
+      return out;
+    }
+    case 'not': {
+      const r = evaluateRows(node.child, batch, accessors);
+      for (let i = 0; i < n; i++) out[i] = r[i] === UNKNOWN ? UNKNOWN : r[i] === TRUE ? FALSE : TRUE;
+      return out;
+    }
+    case 'is-null': {
+      const get = accessors.get(node.column.key) as Accessor;
+      for (let i = 0; i < n; i++) out[i] = get(i) === null ? TRUE : FALSE;
+      return out;
+    }
+    case 'compare': {
+      const get = accessors.get(node.column.key) as Accessor;
+      const literal = node.value;
+      if (literal === null) return out.fill(UNKNOWN);
+      const test = comparison(node.op);
+      for (let i = 0; i < n; i++) {
+        const v = get(i);
+        out[i] = v === null ? UNKNOWN : test(v, literal) ? TRUE : FALSE;
+      }
+      return out;
+    }
+    case 'in': {
+      const get = accessors.get(node.column.key) as Accessor;
+      const hasNull = node.values.includes(null);
+      const values = node.values.filter((v): v is Value => v !== null);
+      for (let i = 0; i < n; i++) {
+        const v = get(i);
+        if (v === null) out[i] = UNKNOWN;
+        else if (values.some((x) => compareValues(v, x) === 0 && !(typeof x === 'number' && Number.isNaN(x)))) out[i] = TRUE;
+        else out[i] = hasNull ? UNKNOWN : FALSE;
+      }
+      return out;
+    }
+  }
+}
+
+function comparison(op: string): (a: Value, b: Value) => boolean {
+  const nan = (v: Value): boolean => typeof v === 'number' && Number.isNaN(v);
+  switch (op) {
+    case 'eq':
+      return (a, b) => !nan(a) && !nan(b) && compareValues(a, b) === 0;
+    case 'neq':
+      return (a, b) => nan(a) || nan(b) || compareValues(a, b) !== 0;
+    case 'lt':
+      return (a, b) => !nan(a) && !nan(b) && compareValues(a, b) < 0;
+    case 'lte':
+      return (a, b) => !nan(a) && !nan(b) && compareValues(a, b) <= 0;
+    case 'gt':
+      return (a, b) => !nan(a) && !nan(b) && compareValues(a, b) > 0;
+    default:
+      return (a, b) => !nan(a) && !nan(b) && compareValues(a, b) >= 0;
+  }
+}
+
+/**
+ * The row numbers of a batch for which the predicate is true; columns are found by logical path
+ * (a column missing from the batch reads as null).
+ */
+export function matchingRows(predicate: BoundNode, batch: RecordBatch, columns: readonly BoundColumn[]): Int32Array {
+  const accessors = new Map<string, Accessor>();
+  for (const column of columns) {
+    const data = findData(batch, column);
+    accessors.set(column.key, data ? accessorOf(data, column, nestedValidity(batch, column)) : () => null);
+  }
+  const result = evaluateRows(predicate, batch, accessors);
+  let count = 0;
+  for (let i = 0; i < result.length; i++) if (result[i] === TRUE) count++;
+  const rows = new Int32Array(count);
+  let k = 0;
+  for (let i = 0; i < result.length; i++) if (result[i] === TRUE) rows[k++] = i;
+  return rows;
+}
+
+/**
+ * The batch's rows that satisfy the predicate, as zero-copy slices when they form a few long runs
+ * (time-ordered data filtered on time) and as gathered copies otherwise. Empty when none match.
+ */
+export function filterBatch(predicate: BoundNode, batch: RecordBatch, columns: readonly BoundColumn[]): RecordBatch[] {
+  const rows = matchingRows(predicate, batch, columns);
+  if (rows.length === batch.numRows) return [batch];
+  if (rows.length === 0) return [];
+  const runs: [number, number][] = [];
+  let start = rows[0] as number;
+  let previous = start;
+  for (let k = 1; k < rows.length; k++) {
+    const r = rows[k] as number;
+    if (r !== previous + 1) {
+      runs.push([start, previous + 1]);
+      start = r;
+    }
+    previous = r;
+  }
+  runs.push([start, previous + 1]);
+  // A slice costs a RecordBatch object; a gather costs a copy of the selected rows. Slices win for long runs.
+  if (runs.length <= 4 || rows.length / runs.length >= 1024) return runs.map(([s, e]) => batch.slice(s, e));
+  return [gatherBatch(batch, rows)];
+}

@@ -1,6 +1,16 @@
 // Public API of @meridian/topology: every export is named here.
 export const version = '0.1.0';
 
+export type { CommonOptions, ComponentOptions, FlowOptions, OptionsArg, WorkloadOptions } from './dsl/options.ts';
+export type { DataClassRef, Ref } from './dsl/refs.ts';
+export type { ClusterScope, ComponentFactories, RegionalFactories } from './dsl/scope.ts';
+export {
+  type RegionOptions,
+  type RegionRole,
+  type RegionScope,
+  type TopologyBuilder,
+  topology,
+} from './dsl/topology.ts';
 export {
   formatError,
   formatIssue,
@@ -42,11 +52,15 @@ export { isDeltaType } from './model/delta-types.ts';
 export { type ParseOptions, parseTopology, topologyJsonSchema } from './model/parse.ts';
 export { type ComponentReference, componentReferences } from './model/references.ts';
 export {
+  type AwsRegionCode,
+  type AzureRegionCode,
   findProviderRegion,
+  type GcpRegionCode,
   nearestRegionCode,
   type Provider,
   type ProviderRegion,
   providerRegionCodes,
+  type RegionCode,
 } from './model/regions.ts';
 export {
   type ApiGateway,

@@ -22,7 +22,7 @@ const HealthCheckSchema = z.strictObject({
 
 /** DNS with health-checked routing (Route 53, Cloudflare, Cloud DNS, Azure DNS). */
 export const DnsSchema = kind('dns', 'edge', {
-  provider: z.enum(['route53', 'cloudflare', 'cloud-dns', 'azure-dns']),
+  provider: z.enum(['route53', 'cloudflare', 'cloud-dns', 'azure-dns']).default('route53'),
   routing: z.enum(['simple', 'failover', 'geolocation', 'latency', 'weighted']),
   healthCheck: HealthCheckSchema.optional(),
   ttlSeconds: z.number().int().nonnegative().optional(),
@@ -31,7 +31,9 @@ export const DnsSchema = kind('dns', 'edge', {
 
 /** A content delivery network. */
 export const CdnSchema = kind('cdn', 'edge', {
-  provider: z.enum(['cloudfront', 'cloudflare', 'cloud-cdn', 'azure-front-door', 'fastly', 'akamai']),
+  provider: z
+    .enum(['cloudfront', 'cloudflare', 'cloud-cdn', 'azure-front-door', 'fastly', 'akamai'])
+    .default('cloudfront'),
   cachesDynamic: z
     .boolean()
     .optional()
@@ -40,7 +42,7 @@ export const CdnSchema = kind('cdn', 'edge', {
 
 /** A web application firewall / DDoS protection layer. */
 export const WafSchema = kind('waf', 'edge', {
-  provider: z.enum(['aws-waf', 'cloudflare', 'cloud-armor', 'azure-waf']),
+  provider: z.enum(['aws-waf', 'cloudflare', 'cloud-armor', 'azure-waf']).default('aws-waf'),
   rateLimitPerIp: z
     .number()
     .int()
@@ -204,7 +206,9 @@ export const WorkloadSchema = kind('workload', 'compute', {
               .number()
               .positive()
               .optional()
-              .describe('Utilization % for cpu/memory, average value per pod for custom; absent when not stated (tv-voting).'),
+              .describe(
+                'Utilization % for cpu/memory, average value per pod for custom; absent when not stated (tv-voting).',
+              ),
             name: z.string().optional().describe('Metric name, for custom metrics.'),
           }),
         )

@@ -16,6 +16,15 @@
 /** A provider that publishes a region list the model checks against. */
 export type Provider = 'aws' | 'gcp' | 'azure';
 
+/** A region code AWS publishes, e.g. 'eu-west-1' (the DSL's `t.region` takes these, so a typo does not compile). */
+export type AwsRegionCode = (typeof aws)[number][0];
+/** A region code Google Cloud publishes, e.g. 'europe-west1'. */
+export type GcpRegionCode = (typeof gcp)[number][0];
+/** A region code Azure publishes, e.g. 'westeurope'. */
+export type AzureRegionCode = (typeof azure)[number][0];
+/** A region code of a provider. */
+export type RegionCode<P extends Provider> = { aws: AwsRegionCode; gcp: GcpRegionCode; azure: AzureRegionCode }[P];
+
 /** One published region: its code, its zones, its jurisdiction and where it is. */
 export interface ProviderRegion {
   readonly code: string;
@@ -27,7 +36,7 @@ export interface ProviderRegion {
 type Row = readonly [code: string, zoneSuffixes: string, jurisdiction: string, location: string];
 
 // Zone suffixes as a compact string: AWS zones are `<code><letter>`, GCP `<code>-<letter>`, Azure the digit alone.
-const aws: readonly Row[] = [
+const aws = [
   ['us-east-1', 'abcdef', 'US', 'N. Virginia'],
   ['us-east-2', 'abc', 'US', 'Ohio'],
   ['us-west-1', 'abc', 'US', 'N. California'],
@@ -66,9 +75,9 @@ const aws: readonly Row[] = [
   ['ap-northeast-3', 'abc', 'APAC', 'Osaka'],
   ['cn-north-1', 'abd', 'CN', 'Beijing'],
   ['cn-northwest-1', 'abc', 'CN', 'Ningxia'],
-];
+] as const satisfies readonly Row[];
 
-const gcp: readonly Row[] = [
+const gcp = [
   ['us-central1', 'abcf', 'US', 'Iowa'],
   ['us-east1', 'bcd', 'US', 'South Carolina'],
   ['us-east4', 'abc', 'US', 'N. Virginia'],
@@ -111,9 +120,9 @@ const gcp: readonly Row[] = [
   ['asia-southeast2', 'abc', 'APAC', 'Jakarta'],
   ['australia-southeast1', 'abc', 'APAC', 'Sydney'],
   ['australia-southeast2', 'abc', 'APAC', 'Melbourne'],
-];
+] as const satisfies readonly Row[];
 
-const azure: readonly Row[] = [
+const azure = [
   ['eastus', '123', 'US', 'Virginia'],
   ['eastus2', '123', 'US', 'Virginia'],
   ['centralus', '123', 'US', 'Iowa'],
@@ -153,7 +162,7 @@ const azure: readonly Row[] = [
   ['australiaeast', '123', 'APAC', 'New South Wales'],
   ['australiasoutheast', '', 'APAC', 'Victoria'],
   ['newzealandnorth', '123', 'APAC', 'Auckland'],
-];
+] as const satisfies readonly Row[];
 
 function expand(
   rows: readonly Row[],

@@ -13,6 +13,8 @@ export type DeltaErrorCode =
   | 'invalid-uri'
   | 'invalid-log'
   | 'invalid-predicate'
+  | 'worker-failed'
+  | 'unknown-column'
   | 'storage';
 
 /**

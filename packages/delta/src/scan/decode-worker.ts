@@ -1,0 +1,52 @@
+/**
+ * A decode worker of the pool (worker-pool.ts): compiles parquet-wasm once, then turns parquet bytes into
+ * an Arrow IPC stream per request and transfers that buffer back (no copy). Loaded by Node directly, so
+ * it uses erasable TypeScript only and imports nothing but parquet-wasm.
+ */
+import { parentPort } from 'node:worker_threads';
+import { ParquetFile, readParquet, type Table } from 'parquet-wasm';
+
+/** A request: decode `bytes` (the whole file, or a sparse copy holding the needed ranges). */
+export interface DecodeRequest {
+  readonly id: number;
+  readonly bytes: Uint8Array;
+  readonly columns?: string[];
+  readonly rowGroups?: number[];
+  readonly batchSize?: number;
+}
+
+/** The answer: an Arrow IPC stream, or the decoder's message. */
+export type DecodeResponse = { readonly id: number; readonly ipc: Uint8Array } | { readonly id: number; readonly error: string };
+
+/**
+ * parquet-wasm 0.8's synchronous readParquet ignores `columns` (it decodes every column); its async
+ * ParquetFile reader applies the projection, so a projected read goes through it.
+ */
+async function decode(bytes: Uint8Array, options: { columns?: string[]; rowGroups?: number[]; batchSize?: number }): Promise<Table> {
+  if (!options.columns) return readParquet(bytes, options);
+  const file = await ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  try {
+    return await file.read(options);
+  } finally {
+    file.free();
+  }
+}
+
+const port = parentPort;
+if (port) {
+  port.on('message', async (request: DecodeRequest) => {
+    try {
+      const options: { columns?: string[]; rowGroups?: number[]; batchSize?: number } = {};
+      if (request.columns) options.columns = request.columns;
+      if (request.rowGroups) options.rowGroups = request.rowGroups;
+      if (request.batchSize) options.batchSize = request.batchSize;
+      const table = await decode(request.bytes, options);
+      const ipc = table.intoIPCStream();
+      const response: DecodeResponse = { id: request.id, ipc };
+      port.postMessage(response, [ipc.buffer as ArrayBuffer]);
+    } catch (error) {
+      const response: DecodeResponse = { id: request.id, error: error instanceof Error ? error.message : String(error) };
+      port.postMessage(response);
+    }
+  });
+}

@@ -1,0 +1,176 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DeltaError } from '../errors.ts';
+import type { DecodeRequest, DecodeResponse } from './decode-worker.ts';
+
+/*
+ * A pool of decode workers (node:worker_threads). parquet-wasm runs on one thread per instance, so the
+ * only way to use more cores is more instances: each worker compiles the module once and decodes whole
+ * requests. Results come back as Arrow IPC buffers moved with a transfer list, so the bytes are never
+ * copied between threads; the caller wraps them in Arrow record batches on its own thread.
+ */
+
+/** One decode job: parquet bytes, and which columns and row groups to decode. */
+export interface DecodeJob {
+  readonly bytes: Uint8Array;
+  readonly columns?: readonly string[];
+  readonly rowGroups?: readonly number[];
+  readonly batchSize?: number;
+  /** Names the file in errors. */
+  readonly where: string;
+}
+
+interface Pending {
+  readonly request: DecodeRequest;
+  readonly transfer: ArrayBuffer[];
+  readonly where: string;
+  resolve(ipc: Uint8Array): void;
+  reject(error: unknown): void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Pending | undefined;
+}
+
+// Source runs under vitest/tsx load decode-worker.ts; the tsup build emits decode-worker.js beside index.js.
+const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './decode-worker.ts' : './decode-worker.js', import.meta.url);
+
+/** The number of decode workers a pool gets by default: the cores Node may use. */
+export function defaultPoolSize(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** True when the buffer can be handed over whole: it is not a view into a larger (pooled) buffer. */
+function ownsWholeBuffer(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+}
+
+/**
+ * Decodes parquet in worker threads. Idle workers do not keep the process alive; `close()` ends them.
+ * A worker that dies fails its job with DeltaError 'worker-failed' and is replaced for later jobs.
+ */
+export class DecodePool {
+  /** The number of worker threads. */
+  readonly size: number;
+  private readonly slots: (Slot | undefined)[];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(size: number = defaultPoolSize()) {
+    this.size = Math.max(1, Math.floor(size));
+    this.slots = new Array<Slot | undefined>(this.size).fill(undefined);
+  }
+
+  /**
+   * Decodes one job in a worker; resolves to an Arrow IPC stream. Bytes that own their whole buffer are
+   * transferred (the caller must not use them afterwards); others, and SharedArrayBuffer views, are shared or copied.
+   */
+  decode(job: DecodeJob): Promise<Uint8Array> {
+    if (this.closed) return Promise.reject(new DeltaError('worker-failed', 'the decode pool is closed', { path: job.where }));
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const request: DecodeRequest = {
+        id: this.nextId++,
+        bytes: job.bytes,
+        ...(job.columns ? { columns: [...job.columns] } : {}),
+        ...(job.rowGroups ? { rowGroups: [...job.rowGroups] } : {}),
+        ...(job.batchSize ? { batchSize: job.batchSize } : {}),
+      };
+      const transfer = ownsWholeBuffer(job.bytes) ? [job.bytes.buffer as ArrayBuffer] : [];
+      this.queue.push({ request, transfer, where: job.where, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Jobs waiting for a worker plus jobs being decoded. */
+  get pending(): number {
+    return this.queue.length + this.slots.filter((s) => s?.busy).length;
+  }
+
+  /** Ends every worker; queued and running jobs fail. Resolves when all threads have exited. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pending of this.queue.splice(0)) {
+      pending.reject(new DeltaError('worker-failed', 'the decode pool was closed before the job ran', { path: pending.where }));
+    }
+    const exits = this.slots.map(async (slot, index) => {
+      if (!slot) return;
+      this.slots[index] = undefined;
+      slot.busy?.reject(new DeltaError('worker-failed', 'the decode pool was closed during the job', { path: slot.busy.where }));
+      slot.busy = undefined;
+      await slot.worker.terminate();
+    });
+    await Promise.all(exits);
+  }
+
+  /** @internal The live worker threads (tests end one to check that its job fails instead of hanging). */
+  threads(): Worker[] {
+    return this.slots.flatMap((slot) => (slot ? [slot.worker] : []));
+  }
+
+  private spawn(index: number): Slot {
+    // The worker needs no flags of the parent (some, like --input-type, are refused in workers).
+    const worker = new Worker(workerUrl, { execArgv: [] });
+    const slot: Slot = { worker, busy: undefined };
+    worker.unref();
+    worker.on('message', (response: DecodeResponse) => {
+      const job = slot.busy;
+      if (!job || job.request.id !== response.id) return;
+      slot.busy = undefined;
+      worker.unref();
+      if ('ipc' in response) job.resolve(response.ipc);
+      else {
+        job.reject(
+          new DeltaError('storage', `cannot decode parquet file: ${response.error}`, {
+            path: job.where,
+            hint: 'the file is not valid parquet or uses an encoding parquet-wasm does not support',
+          }),
+        );
+      }
+      this.dispatch();
+    });
+    const fail = (reason: string): void => {
+      if (this.slots[index] === slot) this.slots[index] = undefined;
+      const job = slot.busy;
+      slot.busy = undefined;
+      job?.reject(
+        new DeltaError('worker-failed', `a decode worker ${reason} while decoding`, {
+          path: job.where,
+          hint: 'the worker thread was killed or ran out of memory; retry the scan, or lower the number of workers',
+        }),
+      );
+      this.dispatch();
+    };
+    worker.on('error', (error) => fail(`failed (${error.message})`));
+    worker.on('exit', (code) => fail(`exited with code ${code}`));
+    this.slots[index] = slot;
+    return slot;
+  }
+
+  private dispatch(): void {
+    if (this.closed) return;
+    for (let index = 0; index < this.size && this.queue.length > 0; index++) {
+      const slot = this.slots[index] ?? this.spawn(index);
+      if (slot.busy) continue;
+      const job = this.queue.shift() as Pending;
+      slot.busy = job;
+      slot.worker.ref();
+      try {
+        slot.worker.postMessage(job.request, job.transfer);
+      } catch (error) {
+        slot.busy = undefined;
+        slot.worker.unref();
+        job.reject(error);
+      }
+    }
+  }
+}
+
+let shared: DecodePool | undefined;
+
+/** The process-wide pool scans use unless given another; its idle workers never keep the process alive. */
+export function sharedDecodePool(): DecodePool {
+  shared ??= new DecodePool();
+  return shared;
+}

@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { tableFromIPC } from 'apache-arrow';
+import { readParquet } from 'parquet-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeltaError } from '../src/errors.ts';
+import { DecodePool } from '../src/scan/worker-pool.ts';
+import { type GeneratedTable, writeTelemetryTable } from './fixtures/telemetry-table.ts';
+
+let dir: string;
+let table: GeneratedTable;
+const pool = new DecodePool(2);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'delta-workers-'));
+  table = await writeTelemetryTable(dir, { rows: 120_000, regions: ['eu-west-1', 'us-east-1'], filesPerRegion: 2, rowGroupRows: 10_000 });
+});
+
+afterAll(async () => {
+  await pool.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function fileBytes(index: number): Promise<Uint8Array> {
+  return readFile(join(dir, table.files[index]?.path as string));
+}
+
+describe('DecodePool', () => {
+  it('decodes in workers what parquet-wasm decodes on the main thread, moving the buffers', async () => {
+    const bytes = await fileBytes(0);
+    const expected = tableFromIPC(readParquet(bytes, { columns: ['ts', 'host', 'latency_ms'], rowGroups: [1, 2] }).intoIPCStream());
+    const owned = new Uint8Array(bytes); // owns its whole buffer, so it is transferred
+    const ipc = await pool.decode({ bytes: owned, columns: ['ts', 'host', 'latency_ms'], rowGroups: [1, 2], where: 'file-0' });
+    expect(owned.byteLength).toBe(0); // detached: moved to the worker, not copied
+    expect(ipc.byteOffset).toBe(0);
+    expect(ipc.byteLength).toBe(ipc.buffer.byteLength);
+    const actual = tableFromIPC(ipc);
+    expect(actual.numRows).toBe(20_000);
+    expect(actual.schema.fields.map((f) => f.name)).toEqual(['ts', 'host', 'latency_ms']);
+    for (const name of ['ts', 'host', 'latency_ms']) {
+      expect(Array.from(actual.getChild(name) ?? [])).toEqual(Array.from(expected.getChild(name) ?? []));
+    }
+  });
+
+  it('runs jobs on both workers at once and answers each job with its own file', async () => {
+    const jobs = await Promise.all(table.files.map(async (file, i) => ({ file, bytes: await fileBytes(i) })));
+    const results = await Promise.all(jobs.map(({ file, bytes }) => pool.decode({ bytes, columns: ['ts'], where: file.path })));
+    expect(pool.threads()).toHaveLength(2);
+    results.forEach((ipc, i) => {
+      const decoded = tableFromIPC(ipc);
+      const file = table.files[i];
+      expect(decoded.numRows).toBe(file?.rows);
+      expect(decoded.getChild('ts')?.get(0)).toBeDefined();
+      expect((decoded.getChild('ts')?.data[0]?.values as BigInt64Array)[0]).toBe(file?.minTs);
+    });
+    expect(pool.pending).toBe(0);
+  });
+
+  it('fails a job on bytes that are not parquet with a DeltaError naming the file', async () => {
+    const error = await pool.decode({ bytes: new TextEncoder().encode('not parquet at all'), where: 'bad.parquet' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeltaError);
+    expect((error as DeltaError).code).toBe('storage');
+    expect((error as DeltaError).path).toBe('bad.parquet');
+  });
+
+  it('fails the job of a killed worker instead of hanging, and keeps serving later jobs', async () => {
+    const own = new DecodePool(1);
+    try {
+      const big = await Promise.all(table.files.map((_, i) => fileBytes(i)));
+      const running = own.decode({ bytes: big[0] as Uint8Array, where: 'killed.parquet' });
+      const [thread] = own.threads();
+      await thread?.terminate();
+      const error = await running.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeltaError);
+      expect((error as DeltaError).code).toBe('worker-failed');
+      expect((error as DeltaError).path).toBe('killed.parquet');
+      const after = tableFromIPC(await own.decode({ bytes: big[1] as Uint8Array, columns: ['status'], where: 'next.parquet' }));
+      expect(after.numRows).toBe(table.files[1]?.rows);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('rejects queued jobs on close', async () => {
+    const own = new DecodePool(1);
+    const bytes = await fileBytes(0);
+    const first = own.decode({ bytes: new Uint8Array(bytes), where: 'a' }).catch((e: unknown) => e);
+    const second = own.decode({ bytes: new Uint8Array(bytes), where: 'b' }).catch((e: unknown) => e);
+    await own.close();
+    expect(((await first) as DeltaError).code).toBe('worker-failed');
+    expect(((await second) as DeltaError).code).toBe('worker-failed');
+    expect(own.threads()).toHaveLength(0);
+  });
+
+  it('lets a process that never closes its pool exit once the work is done', async () => {
+    const poolModule = fileURLToPath(new URL('../src/scan/worker-pool.ts', import.meta.url));
+    const file = join(dir, table.files[0]?.path as string);
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const { DecodePool } = await import(${JSON.stringify(poolModule)});
+      const pool = new DecodePool(2);
+      const ipc = await pool.decode({ bytes: readFileSync(${JSON.stringify(file)}), columns: ['status'], where: 'x' });
+      console.log(ipc.byteLength > 0 ? 'decoded' : 'empty');
+    `;
+    const started = Date.now();
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 15_000 });
+    expect(stdout.trim()).toBe('decoded');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});

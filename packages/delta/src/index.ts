@@ -2,3 +2,26 @@
 export { DeltaError } from './errors.ts';
 export type { DeltaErrorCode } from './errors.ts';
 export type { ObjectInfo, Storage } from './storage/storage.ts';
+export { openTable, DeltaTable } from './snapshot/table.ts';
+export type { CommitEntry, SnapshotOptions } from './snapshot/table.ts';
+export { Snapshot } from './snapshot/snapshot.ts';
+export type { ColumnMappingMode, DeltaFile } from './snapshot/snapshot.ts';
+export type { FileStats } from './snapshot/stats.ts';
+export type {
+  AddAction,
+  DeletionVectorDescriptor,
+  DomainMetadataAction,
+  MetadataAction,
+  ProtocolAction,
+  RemoveAction,
+  TxnAction,
+} from './log/actions.ts';
+export type { DeltaSchema, DeltaType, PrimitiveTypeName, StructField } from './schema/types.ts';
+export { formatDeltaType, parseSchemaString } from './schema/types.ts';
+export { arrowSchema, arrowType } from './schema/arrow.ts';
+export { SUPPORTED_READER_FEATURES, MAX_READER_VERSION } from './protocol/features.ts';
+export type { ScanContext, ScanOptions } from './read/scan.ts';
+export { readFiles } from './read/scan.ts';
+export { decodeVariant, VariantScalar } from './read/variant.ts';
+export type { VariantValue } from './read/variant.ts';
+export { CHANGE_COLUMNS } from './changes/changes.ts';

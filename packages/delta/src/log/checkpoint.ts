@@ -1,0 +1,91 @@
+import { type Table, Vector } from 'apache-arrow';
+import { DeltaError } from '../errors.ts';
+import { readParquetBytes } from '../read/parquet.ts';
+import type { Storage } from '../storage/storage.ts';
+import { type Action, parseCommit, toAction } from './actions.ts';
+import { type CheckpointFiles, LOG_DIR } from './log-files.ts';
+
+/** Converts an Arrow value (struct row, map, list vector, bigint) into plain JSON-like data. */
+export function plainValue(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v !== 'object') return v;
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof Vector) return [...v].map(plainValue);
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, plainValue(x)]));
+  const maybe = v as { toJSON?: () => unknown };
+  if (typeof maybe.toJSON === 'function') {
+    const j = maybe.toJSON();
+    if (j instanceof Map) return Object.fromEntries([...j].map(([k, x]) => [k, plainValue(x)]));
+    if (Array.isArray(j)) return j.map(plainValue);
+    if (typeof j === 'object' && j !== null) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(j)) out[k] = plainValue(x);
+      return out;
+    }
+    return j;
+  }
+  if (Array.isArray(v)) return v.map(plainValue);
+  return v;
+}
+
+const ACTION_COLUMNS = ['protocol', 'metaData', 'add', 'remove', 'txn', 'domainMetadata', 'sidecar', 'checkpointMetadata'];
+
+/** Reads the actions of an Arrow table whose top-level columns are action kinds (a checkpoint or sidecar). */
+export function actionsFromTable(table: Table, where: string): Action[] {
+  const out: Action[] = [];
+  for (const name of ACTION_COLUMNS) {
+    const col = table.getChild(name);
+    if (!col) continue;
+    for (let i = 0; i < col.length; i++) {
+      if (!col.isValid(i)) continue;
+      const v = plainValue(col.get(i)) as Record<string, unknown>;
+      // A checkpoint row of `add` with a null path is a null struct some writers emit.
+      if ((name === 'add' || name === 'remove') && typeof v.path !== 'string') continue;
+      if (name === 'protocol' && (v.minReaderVersion === null || v.minReaderVersion === undefined)) continue;
+      if (name === 'metaData' && (v.id === null || v.id === undefined)) continue;
+      if (name === 'txn' && typeof v.appId !== 'string') continue;
+      if (name === 'domainMetadata' && typeof v.domain !== 'string') continue;
+      const a = toAction({ [name]: v }, `${where} row ${i}`);
+      if (a) out.push(a);
+    }
+  }
+  return out;
+}
+
+function sidecarKey(path: string): string {
+  // PROTOCOL.md "Sidecar Files": they always live in _delta_log/_sidecars/; writers store the file name.
+  const name = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+  return `${LOG_DIR}_sidecars/${name}`;
+}
+
+/**
+ * Reads every action of one checkpoint: all parts of a classic or multi-part checkpoint, or a v2
+ * checkpoint's top-level file (JSON or parquet) plus the sidecar files it names.
+ */
+export async function readCheckpoint(storage: Storage, cp: CheckpointFiles): Promise<Action[]> {
+  const actions: Action[] = [];
+  for (const file of cp.files) {
+    const bytes = await storage.get(file.key);
+    if (cp.format === 'json') actions.push(...parseCommit(bytes, file.key));
+    else actions.push(...actionsFromTable(await readParquetBytes(bytes, file.key), file.key));
+  }
+  const sidecars = actions.filter((a) => a.type === 'sidecar');
+  if (sidecars.length === 0) return actions;
+  const rest: Action[] = actions.filter((a) => a.type !== 'sidecar');
+  for (const s of sidecars) {
+    const key = sidecarKey(s.sidecar.path);
+    let bytes: Uint8Array;
+    try {
+      bytes = await storage.get(key);
+    } catch (cause) {
+      throw new DeltaError('log-incomplete', `the checkpoint at version ${cp.version} names a sidecar that is missing`, {
+        path: key,
+        hint: 'the v2 checkpoint is incomplete; the table cannot be read at this version',
+        cause,
+      });
+    }
+    rest.push(...actionsFromTable(await readParquetBytes(bytes, key), key));
+  }
+  return rest;
+}

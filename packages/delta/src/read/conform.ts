@@ -1,0 +1,296 @@
+import { type Data, type DataType, type Field, makeData, TimeUnit, Type } from 'apache-arrow';
+import { DeltaError } from '../errors.ts';
+import { arrowType } from '../schema/arrow.ts';
+import { type DeltaType, fieldId, physicalName, type StructField } from '../schema/types.ts';
+import { nullData } from './null-data.ts';
+
+/** How a file's columns are matched to logical fields (PROTOCOL.md "Column Mapping"). */
+export type MatchMode = 'none' | 'name' | 'id';
+
+/** Finds the index of the file column (among `fields`) holding a logical field, or -1. */
+export function findColumn(fields: readonly Field[], f: StructField, mode: MatchMode): number {
+  if (mode === 'id') {
+    const id = fieldId(f);
+    if (id !== undefined) {
+      const i = fields.findIndex((x) => x.metadata.get('PARQUET:field_id') === String(id));
+      if (i >= 0) return i;
+    }
+  }
+  const name = physicalName(f, mode !== 'none');
+  return fields.findIndex((x) => x.name === name);
+}
+
+function fail(message: string, where: string): never {
+  throw new DeltaError('invalid-log', message, {
+    path: where,
+    hint: 'the data file does not match the table schema; it may have been written by a broken writer',
+  });
+}
+
+function rebadge(data: Data, target: DataType): Data {
+  return makeData({
+    type: target,
+    length: data.length,
+    nullCount: data.nullCount,
+    nullBitmap: data.nullBitmap,
+    offset: data.offset,
+    data: data.values,
+    valueOffsets: data.valueOffsets,
+    children: data.children,
+  } as never);
+}
+
+function withValues(data: Data, target: DataType, values: ArrayLike<unknown>): Data {
+  // The new buffer starts at the source's offset, so the result has offset 0 and a shifted bitmap
+  // would be needed; keep the source offset and copy values for the whole underlying buffer instead.
+  return makeData({
+    type: target,
+    length: data.length,
+    nullCount: data.nullCount,
+    nullBitmap: data.nullBitmap,
+    offset: data.offset,
+    data: values,
+  } as never);
+}
+
+const TIME_UNIT_TO_MICROS: Record<number, [bigint, bigint]> = {
+  [TimeUnit.SECOND]: [1_000_000n, 1n],
+  [TimeUnit.MILLISECOND]: [1_000n, 1n],
+  [TimeUnit.MICROSECOND]: [1n, 1n],
+  [TimeUnit.NANOSECOND]: [1n, 1_000n],
+};
+
+const WRAP = 1n << 64n;
+
+/**
+ * parquet-wasm (arrow-rs) reads INT96 timestamps as int64 nanoseconds with wrapping arithmetic, so
+ * instants outside 1677-2262 (Spark's 9999-12-31 sentinels) come back shifted by multiples of 2^64 ns.
+ * When the file's Delta statistics bound the column, the one shift that lands inside the bounds
+ * (they span far less than 2^64 ns, ~584 years) recovers the written instant.
+ */
+function unwrapNanos(v: bigint, range: NanosRange): bigint {
+  if (v >= range.min && v < range.max) return v;
+  let k = (range.min - v) / WRAP;
+  if (v + k * WRAP < range.min) k += 1n;
+  const t = v + k * WRAP;
+  return t >= range.min && t < range.max ? t : v;
+}
+
+/** Bounds (ns, [min, max)) Delta statistics give a timestamp column of one file. */
+export interface NanosRange {
+  readonly min: bigint;
+  readonly max: bigint;
+}
+
+function toMicros(data: Data, target: DataType, where: string, range?: NanosRange): Data {
+  const unit = (data.type as unknown as { unit: number }).unit;
+  const conv = TIME_UNIT_TO_MICROS[unit];
+  if (!conv) fail(`unsupported timestamp unit ${unit}`, where);
+  const [mul, div] = conv;
+  if (mul === 1n && div === 1n) return rebadge(data, target);
+  const src = data.values as BigInt64Array;
+  const out = new BigInt64Array(src.length);
+  const fix = range && unit === TimeUnit.NANOSECOND && range.max - range.min < WRAP ? range : undefined;
+  for (let i = 0; i < src.length; i++) {
+    const v = fix ? unwrapNanos(src[i] as bigint, fix) : (src[i] as bigint);
+    if (div === 1n) out[i] = v * mul;
+    else {
+      // Floor division, so instants before 1970 round toward the past like every engine does.
+      const q = v / div;
+      out[i] = v % div < 0n ? q - 1n : q;
+    }
+  }
+  return withValues(data, target, out);
+}
+
+function widenInts(data: Data, target: DataType): Data {
+  const t = target as unknown as { ArrayType: new (n: number) => ArrayLike<number | bigint> & { [i: number]: number | bigint } };
+  const src = data.values as ArrayLike<number | bigint>;
+  const out = new t.ArrayType(src.length);
+  const big = out instanceof BigInt64Array;
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i] as number | bigint;
+    out[i] = big ? BigInt(v) : Number(v);
+  }
+  return withValues(data, target, out);
+}
+
+function largeOffsetsToSmall(data: Data, target: DataType): Data {
+  const src = data.valueOffsets as unknown as BigInt64Array;
+  const out = new Int32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = Number(src[i]);
+  return makeData({
+    type: target,
+    length: data.length,
+    nullCount: data.nullCount,
+    nullBitmap: data.nullBitmap,
+    offset: data.offset,
+    valueOffsets: out,
+    data: data.values,
+  } as never);
+}
+
+function rescaleDecimal(data: Data, target: DataType, fromScale: number, toScale: number): Data {
+  const src = data.values as Uint32Array;
+  const out = new Uint32Array(src.length);
+  const factor = 10n ** BigInt(toScale - fromScale);
+  for (let i = 0; i < src.length / 4; i++) {
+    let v = 0n;
+    for (let w = 3; w >= 0; w--) v = (v << 32n) | BigInt(src[i * 4 + w] as number);
+    v = BigInt.asIntN(128, v) * factor;
+    let u = BigInt.asUintN(128, v);
+    for (let w = 0; w < 4; w++) {
+      out[i * 4 + w] = Number(u & 0xffffffffn);
+      u >>= 32n;
+    }
+  }
+  return withValues(data, target, out);
+}
+
+/**
+ * Turns a column as read from a data file (physical names, writer's types) into the logical column
+ * the table schema describes: struct children renamed and reordered (missing ones all-null),
+ * timestamps in microseconds, widened types (PROTOCOL.md "Type Widening") cast up.
+ */
+export function conform(data: Data, t: DeltaType, mode: MatchMode, where: string, range?: NanosRange): Data {
+  const target = arrowType(t);
+  const src = data.type;
+  switch (t.kind) {
+    case 'struct': {
+      if (src.typeId !== Type.Struct) fail(`expected a struct, found ${String(src)}`, where);
+      const children = t.fields.map((f) => {
+        const j = findColumn(src.children, f, mode);
+        const child = j >= 0 ? data.children[j] : undefined;
+        return child ? conform(child, f.type, mode, `${where}.${f.name}`) : nullData(arrowType(f.type), data.length + data.offset);
+      });
+      return makeData({
+        type: target,
+        length: data.length,
+        nullCount: data.nullCount,
+        nullBitmap: data.nullBitmap,
+        offset: data.offset,
+        children,
+      } as never);
+    }
+    case 'array': {
+      if (src.typeId !== Type.List) fail(`expected a list, found ${String(src)}`, where);
+      const child = data.children[0];
+      if (!child) fail('a list without values', where);
+      return makeData({
+        type: target,
+        length: data.length,
+        nullCount: data.nullCount,
+        nullBitmap: data.nullBitmap,
+        offset: data.offset,
+        valueOffsets: data.valueOffsets,
+        child: conform(child, t.elementType, mode, `${where}.element`),
+      } as never);
+    }
+    case 'map': {
+      if (src.typeId !== Type.Map) fail(`expected a map, found ${String(src)}`, where);
+      const entries = data.children[0];
+      const k = entries?.children[0];
+      const v = entries?.children[1];
+      if (!entries || !k || !v) fail('a map without entries', where);
+      const entryType = (target.children[0] as Field).type;
+      const entryData = makeData({
+        type: entryType,
+        length: entries.length,
+        nullCount: 0,
+        offset: entries.offset,
+        children: [conform(k, t.keyType, mode, `${where}.key`), conform(v, t.valueType, mode, `${where}.value`)],
+      } as never);
+      return makeData({
+        type: target,
+        length: data.length,
+        nullCount: data.nullCount,
+        nullBitmap: data.nullBitmap,
+        offset: data.offset,
+        valueOffsets: data.valueOffsets,
+        child: entryData,
+      } as never);
+    }
+    case 'decimal': {
+      if (src.typeId !== Type.Decimal) fail(`expected a decimal, found ${String(src)}`, where);
+      const s = src as unknown as { scale: number; bitWidth: number };
+      if (s.bitWidth !== 128) fail(`unsupported decimal width ${s.bitWidth}`, where);
+      if (s.scale === t.scale) return rebadge(data, target);
+      return rescaleDecimal(data, target, s.scale, t.scale);
+    }
+    case 'primitive':
+      break;
+  }
+  switch (t.name) {
+    case 'variant': {
+      if (src.typeId !== Type.Struct) fail(`expected a variant struct, found ${String(src)}`, where);
+      const names = src.children.map((c) => c.name);
+      if (names.includes('typed_value')) {
+        throw new DeltaError('unsupported-reader-feature', "file holds a shredded variant column (reader feature 'variantShredding'), which this reader does not implement", {
+          path: where,
+          hint: 'read the table with an engine that implements variant shredding',
+        });
+      }
+      const value = data.children[names.indexOf('value')];
+      const metadata = data.children[names.indexOf('metadata')];
+      if (!value || !metadata) fail('a variant column needs value and metadata', where);
+      const binary = target.children[0]?.type as DataType;
+      return makeData({
+        type: target,
+        length: data.length,
+        nullCount: data.nullCount,
+        nullBitmap: data.nullBitmap,
+        offset: data.offset,
+        children: [conformBinary(value, binary, where), conformBinary(metadata, binary, where)],
+      } as never);
+    }
+    case 'timestamp':
+    case 'timestamp_ntz':
+      if (src.typeId === Type.Timestamp) return toMicros(data, target, where, range);
+      if (src.typeId === Type.Date) {
+        // Type widening date -> timestamp_ntz (PROTOCOL.md "Type Widening"): midnight of the day.
+        const days = data.values as Int32Array;
+        const out = new BigInt64Array(days.length);
+        for (let i = 0; i < days.length; i++) out[i] = BigInt(days[i] as number) * 86_400_000_000n;
+        return withValues(data, target, out);
+      }
+      return fail(`expected a timestamp, found ${String(src)}`, where);
+    case 'date':
+      if (src.typeId === Type.Date) {
+        if ((src as unknown as { unit: number }).unit === 0) return rebadge(data, target);
+        const ms = data.values as BigInt64Array;
+        const out = new Int32Array(ms.length);
+        for (let i = 0; i < ms.length; i++) out[i] = Number((ms[i] as bigint) / 86_400_000n);
+        return withValues(data, target, out);
+      }
+      return fail(`expected a date, found ${String(src)}`, where);
+    case 'string':
+    case 'binary':
+      return conformBinary(data, target, where);
+    case 'boolean':
+      if (src.typeId !== Type.Bool) fail(`expected a boolean, found ${String(src)}`, where);
+      return rebadge(data, target);
+    case 'float':
+    case 'double':
+      if (src.typeId === Type.Float) {
+        if ((src as unknown as { precision: number }).precision === (target as unknown as { precision: number }).precision)
+          return rebadge(data, target);
+        return widenInts(data, target);
+      }
+      if (src.typeId === Type.Int) return widenInts(data, target);
+      return fail(`expected a floating point number, found ${String(src)}`, where);
+    default: {
+      if (src.typeId !== Type.Int) fail(`expected an integer, found ${String(src)}`, where);
+      const sw = (src as unknown as { bitWidth: number }).bitWidth;
+      const tw = (target as unknown as { bitWidth: number }).bitWidth;
+      if (sw === tw) return rebadge(data, target);
+      return widenInts(data, target);
+    }
+  }
+}
+
+function conformBinary(data: Data, target: DataType, where: string): Data {
+  const id = data.type.typeId;
+  if (id === Type.Utf8 || id === Type.Binary) return rebadge(data, target);
+  if (id === Type.LargeUtf8 || id === Type.LargeBinary) return largeOffsetsToSmall(data, target);
+  return fail(`expected strings or bytes, found ${String(data.type)}`, where);
+}

@@ -1,0 +1,52 @@
+import { type Table, tableFromIPC } from 'apache-arrow';
+import { DeltaError } from '../errors.ts';
+
+type ParquetWasm = typeof import('parquet-wasm');
+
+let loading: Promise<ParquetWasm> | undefined;
+
+/**
+ * parquet-wasm compiles its WebAssembly module when first imported (the `node` export condition
+ * loads it synchronously from disk); one dynamic import per process is shared by every read.
+ */
+export function loadParquetWasm(): Promise<ParquetWasm> {
+  loading ??= import('parquet-wasm');
+  return loading;
+}
+
+/** Options of {@link readParquetBytes}. */
+export interface ParquetReadOptions {
+  /** Top-level column names to read; all when omitted. */
+  readonly columns?: readonly string[];
+  /** Row group indexes to read; all when omitted. */
+  readonly rowGroups?: readonly number[];
+}
+
+/** Decodes a parquet file held in memory into an Arrow table (JS memory, via Arrow IPC). */
+export async function readParquetBytes(bytes: Uint8Array, where: string, options: ParquetReadOptions = {}): Promise<Table> {
+  const pw = await loadParquetWasm();
+  try {
+    const opts: { columns?: string[]; rowGroups?: number[]; batchSize: number } = { batchSize: 65_536 };
+    if (options.columns) opts.columns = [...options.columns];
+    if (options.rowGroups) opts.rowGroups = [...options.rowGroups];
+    const wasmTable = pw.readParquet(bytes, opts);
+    return tableFromIPC(wasmTable.intoIPCStream());
+  } catch (cause) {
+    throw new DeltaError('storage', `cannot decode parquet file: ${String(cause)}`, {
+      path: where,
+      hint: 'the file is not valid parquet or uses an encoding parquet-wasm does not support',
+      cause,
+    });
+  }
+}
+
+/** The number of row groups of a parquet file held in memory. */
+export async function parquetRowGroupCount(bytes: Uint8Array): Promise<number> {
+  const pw = await loadParquetWasm();
+  const file = await pw.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  try {
+    return file.metadata().numRowGroups();
+  } finally {
+    file.free();
+  }
+}

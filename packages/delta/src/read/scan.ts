@@ -1,0 +1,169 @@
+import { type Data, makeData, RecordBatch, type Schema, Struct, Table, tableFromIPC } from 'apache-arrow';
+import { DeltaError } from '../errors.ts';
+import { arrowSchema } from '../schema/arrow.ts';
+import { type DeltaSchema, physicalName, type StructField } from '../schema/types.ts';
+import type { DeltaFile } from '../snapshot/snapshot.ts';
+import type { Storage } from '../storage/storage.ts';
+import { conform, findColumn, type MatchMode, type NanosRange } from './conform.ts';
+import { loadDeletionVector } from './deletion-vector.ts';
+import { loadParquetWasm, readParquetBytes } from './parquet.ts';
+import { partitionColumn, parseTimestampMicros } from './partition-values.ts';
+import { resolveTablePath } from './paths.ts';
+
+/** Options of a scan. */
+export interface ScanOptions {
+  /** Logical top-level column names to return, in this order; all columns when omitted. */
+  readonly columns?: readonly string[];
+}
+
+/** What turning data files into logical rows needs to know about the table. */
+export interface ScanContext {
+  readonly storage: Storage;
+  readonly schema: DeltaSchema;
+  readonly partitionColumns: readonly string[];
+  readonly columnMappingMode: MatchMode;
+}
+
+/** The resolved output of a scan: which logical fields, in which order, and their Arrow schema. */
+export interface ScanPlan {
+  readonly fields: readonly StructField[];
+  readonly partition: ReadonlySet<string>;
+  readonly schema: Schema;
+}
+
+/** Resolves a projection against the table schema. */
+export function planScan(ctx: ScanContext, options: ScanOptions): ScanPlan {
+  const all = ctx.schema.fields;
+  let fields: StructField[];
+  if (options.columns) {
+    fields = options.columns.map((name) => {
+      const f = all.find((x) => x.name === name);
+      if (!f) {
+        throw new DeltaError('unknown-column', `no column '${name}' in the table`, {
+          path: ctx.storage.uri,
+          hint: `columns are: ${all.map((x) => x.name).join(', ')}`,
+        });
+      }
+      return f;
+    });
+  } else fields = [...all];
+  return { fields, partition: new Set(ctx.partitionColumns), schema: arrowSchema(fields) };
+}
+
+async function fileSchemaFields(bytes: Uint8Array, where: string) {
+  const pw = await loadParquetWasm();
+  try {
+    return tableFromIPC(pw.readSchema(bytes).intoIPCStream()).schema.fields;
+  } catch (cause) {
+    throw new DeltaError('storage', `cannot read the parquet footer: ${String(cause)}`, {
+      path: where,
+      hint: 'the data file is not valid parquet',
+      cause,
+    });
+  }
+}
+
+/** The [min, max) nanosecond bounds the file's statistics give a top-level timestamp column. */
+function timestampRange(file: DeltaFile, f: StructField, mode: MatchMode): NanosRange | undefined {
+  if (f.type.kind !== 'primitive' || (f.type.name !== 'timestamp' && f.type.name !== 'timestamp_ntz')) return undefined;
+  const stats = file.stats;
+  const name = physicalName(f, mode !== 'none');
+  const lo = stats?.minValues?.[name];
+  const hi = stats?.maxValues?.[name];
+  if (typeof lo !== 'string' || typeof hi !== 'string') return undefined;
+  try {
+    // Statistics are truncated to milliseconds: the maximum covers the whole millisecond.
+    return { min: parseTimestampMicros(lo) * 1000n, max: (parseTimestampMicros(hi) + 1000n) * 1000n };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Slices `batch` (rows [base, base+length) of its file) around the deleted rows. */
+function* withoutDeleted(batch: RecordBatch, base: number, deleted: Float64Array, cursor: { i: number }): Generator<RecordBatch> {
+  const end = base + batch.numRows;
+  let start = base;
+  while (cursor.i < deleted.length && (deleted[cursor.i] as number) < end) {
+    const d = deleted[cursor.i] as number;
+    cursor.i++;
+    if (d < start) continue;
+    if (d > start) yield batch.slice(start - base, d - base);
+    start = d + 1;
+  }
+  if (start === base) yield batch;
+  else if (start < end) yield batch.slice(start - base, end - base);
+}
+
+/**
+ * Reads one data file into logical record batches: the columns the plan needs, conformed to the
+ * table schema, partition values materialised, deletion vector applied.
+ */
+export async function* readFile(ctx: ScanContext, plan: ScanPlan, file: DeltaFile): AsyncGenerator<RecordBatch> {
+  const key = resolveTablePath(ctx.storage.uri, file.path);
+  const dvPromise = file.deletionVector ? loadDeletionVector(ctx.storage, file.deletionVector) : undefined;
+  dvPromise?.catch(() => undefined);
+  let bytes: Uint8Array;
+  try {
+    bytes = await ctx.storage.get(key);
+  } catch (cause) {
+    if (cause instanceof DeltaError && cause.code === 'not-found') {
+      throw new DeltaError('not-found', `a data file of the snapshot is missing: ${file.path}`, {
+        path: key,
+        hint: 'the table references a file that was deleted (vacuumed or copied partially)',
+        cause,
+      });
+    }
+    throw cause;
+  }
+  const mode = ctx.columnMappingMode;
+  const fileFields = await fileSchemaFields(bytes, key);
+  const wanted = new Set<string>();
+  for (const f of plan.fields) {
+    if (plan.partition.has(f.name)) continue;
+    const i = findColumn(fileFields, f, mode);
+    const ff = i >= 0 ? fileFields[i] : undefined;
+    if (ff) wanted.add(ff.name);
+  }
+  // Row counts still come from the file when only partition columns (or none) are asked for.
+  if (wanted.size === 0 && fileFields[0]) wanted.add(fileFields[0].name);
+  const table = await readParquetBytes(bytes, key, { columns: [...wanted] });
+  const deleted = dvPromise ? await dvPromise : undefined;
+  const cursor = { i: 0 };
+  let base = 0;
+  const structType = new Struct(plan.schema.fields);
+  for (const batch of table.batches) {
+    const n = batch.numRows;
+    const children: Data[] = plan.fields.map((f) => {
+      if (plan.partition.has(f.name)) {
+        const pv = file.partitionValues;
+        const k = physicalName(f, mode !== 'none');
+        return partitionColumn(f.type, k in pv ? pv[k] : pv[f.name], n);
+      }
+      const i = findColumn(batch.schema.fields, f, mode);
+      const child = i >= 0 ? batch.data.children[i] : undefined;
+      if (!child) return partitionColumn(f.type, null, n);
+      return conform(child, f.type, mode, `${file.path}:${f.name}`, timestampRange(file, f, mode));
+    });
+    const out = new RecordBatch(plan.schema, makeData({ type: structType, length: n, nullCount: 0, children }));
+    if (deleted && deleted.length > 0) yield* withoutDeleted(out, base, deleted, cursor);
+    else yield out;
+    base += n;
+  }
+}
+
+/**
+ * The scan's file loop: reads the given files one after another (bounded memory: one file's data at
+ * a time). Pruning and parallel readers plug in here by choosing and ordering `files`.
+ */
+export async function* readFiles(ctx: ScanContext, files: readonly DeltaFile[], options: ScanOptions = {}): AsyncGenerator<RecordBatch> {
+  const plan = planScan(ctx, options);
+  for (const file of files) yield* readFile(ctx, plan, file);
+}
+
+/** Reads files into one Arrow table (schema kept even when no rows). */
+export async function scanToTable(ctx: ScanContext, files: readonly DeltaFile[], options: ScanOptions = {}): Promise<Table> {
+  const plan = planScan(ctx, options);
+  const batches: RecordBatch[] = [];
+  for (const file of files) for await (const b of readFile(ctx, plan, file)) batches.push(b);
+  return batches.length === 0 ? new Table(plan.schema) : new Table(plan.schema, batches);
+}

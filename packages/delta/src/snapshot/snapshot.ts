@@ -1,0 +1,131 @@
+import type { RecordBatch, Table } from 'apache-arrow';
+import type {
+  AddAction,
+  DeletionVectorDescriptor,
+  DomainMetadataAction,
+  MetadataAction,
+  ProtocolAction,
+  RemoveAction,
+} from '../log/actions.ts';
+import type { TableState } from '../log/replay.ts';
+import { readFiles, type ScanOptions, scanToTable } from '../read/scan.ts';
+import type { DeltaSchema } from '../schema/types.ts';
+import { parseSchemaString } from '../schema/types.ts';
+import type { Storage } from '../storage/storage.ts';
+import { type FileStats, parseStats } from './stats.ts';
+
+/** How logical column names map to the names in data files (PROTOCOL.md "Column Mapping"). */
+export type ColumnMappingMode = 'none' | 'name' | 'id';
+
+/** A live data file of a snapshot. */
+export interface DeltaFile {
+  /** The path exactly as the log wrote it (a URI, possibly percent-encoded). */
+  readonly path: string;
+  /** Partition values as serialized strings, keyed as the log wrote them (physical names under column mapping). */
+  readonly partitionValues: Readonly<Record<string, string | null>>;
+  readonly size: number;
+  readonly modificationTime: number;
+  readonly deletionVector: DeletionVectorDescriptor | null;
+  /** Parsed statistics (JSON `stats` or checkpoint `stats_parsed`), when the writer recorded them. */
+  readonly stats: FileStats | undefined;
+  /** The add action as reconciled. */
+  readonly add: AddAction;
+}
+
+function toDeltaFile(add: AddAction): DeltaFile {
+  let stats: FileStats | undefined | null = null;
+  return {
+    path: add.path,
+    partitionValues: add.partitionValues,
+    size: add.size,
+    modificationTime: add.modificationTime,
+    deletionVector: add.deletionVector ?? null,
+    get stats(): FileStats | undefined {
+      if (stats === null) stats = parseStats(add);
+      return stats;
+    },
+    add,
+  };
+}
+
+/** A consistent, read-only view of a Delta table at one version. */
+export class Snapshot {
+  /** The table version this snapshot shows. */
+  readonly version: number;
+  readonly protocol: ProtocolAction;
+  readonly metadata: MetadataAction;
+  /** The logical schema, parsed from `metaData.schemaString`. */
+  readonly schema: DeltaSchema;
+  readonly partitionColumns: readonly string[];
+  readonly columnMappingMode: ColumnMappingMode;
+  /** Commit timestamp (epoch ms) of this version: inCommitTimestamp when enabled, else the commit file's time. */
+  readonly timestamp: number | undefined;
+  /** The storage the table lives on. */
+  readonly storage: Storage;
+  private readonly state: TableState;
+  private fileList: DeltaFile[] | undefined;
+
+  /** @internal Built by {@link DeltaTable.snapshot}. */
+  constructor(storage: Storage, state: TableState, timestamp: number | undefined) {
+    this.storage = storage;
+    this.state = state;
+    this.version = state.version;
+    this.protocol = state.protocol;
+    this.metadata = state.metadata;
+    this.schema =
+      state.metadata.schemaString === null ? { kind: 'struct', fields: [] } : parseSchemaString(state.metadata.schemaString);
+    this.partitionColumns = state.metadata.partitionColumns;
+    const mode = state.metadata.configuration['delta.columnMapping.mode'];
+    this.columnMappingMode = mode === 'name' || mode === 'id' ? mode : 'none';
+    this.timestamp = timestamp;
+  }
+
+  /** The live data files. */
+  files(): readonly DeltaFile[] {
+    this.fileList ??= [...this.state.files.values()].map(toDeltaFile);
+    return this.fileList;
+  }
+
+  /** Reconciled remove actions (tombstones), as the log holds them. */
+  tombstones(): readonly RemoveAction[] {
+    return [...this.state.tombstones.values()];
+  }
+
+  /** Application transaction versions by appId (`txn` actions). */
+  txns(): ReadonlyMap<string, number> {
+    return new Map([...this.state.txns.values()].map((t) => [t.appId, t.version]));
+  }
+
+  /** Live domain metadata by domain name. */
+  domainMetadata(): ReadonlyMap<string, DomainMetadataAction> {
+    return this.state.domains;
+  }
+
+  /** Table properties (`metaData.configuration`). */
+  get configuration(): Readonly<Record<string, string>> {
+    return this.metadata.configuration;
+  }
+
+  /**
+   * Reads the table's rows as Arrow record batches, one file (and batch) at a time, so memory
+   * stays bounded by the largest file. Deletion vectors are applied, partition values materialised.
+   */
+  scan(options: ScanOptions = {}): AsyncIterable<RecordBatch> {
+    return readFiles(this.scanContext(), this.files(), options);
+  }
+
+  /** Reads the whole (projected) table into one Arrow table. */
+  toArrow(options: ScanOptions = {}): Promise<Table> {
+    return scanToTable(this.scanContext(), this.files(), options);
+  }
+
+  /** What the file reader needs to turn files into logical rows. */
+  scanContext(): import('../read/scan.ts').ScanContext {
+    return {
+      storage: this.storage,
+      schema: this.schema,
+      partitionColumns: this.partitionColumns,
+      columnMappingMode: this.columnMappingMode,
+    };
+  }
+}

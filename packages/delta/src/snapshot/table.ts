@@ -1,0 +1,165 @@
+import type { RecordBatch } from 'apache-arrow';
+import { readChanges } from '../changes/changes.ts';
+import { DeltaError } from '../errors.ts';
+import { parseCommit } from '../log/actions.ts';
+import { type LogListing, listLog } from '../log/log-files.ts';
+import { assertReadable } from '../protocol/features.ts';
+import { openStorage } from '../storage/open.ts';
+import type { Storage } from '../storage/storage.ts';
+import { loadState } from './load.ts';
+import { Snapshot } from './snapshot.ts';
+
+/** Which version a snapshot shows: the latest, a version number, or the version current at a time. */
+export interface SnapshotOptions {
+  readonly version?: number;
+  /** Epoch milliseconds, a Date, or an ISO-8601 string. */
+  readonly timestamp?: number | Date | string;
+}
+
+/** One entry of {@link DeltaTable.history}. */
+export interface CommitEntry {
+  readonly version: number;
+  /** Commit timestamp in epoch ms (inCommitTimestamp when enabled, else the commit file's time). */
+  readonly timestamp: number;
+  /** The commit's `commitInfo` action, when it wrote one. */
+  readonly commitInfo: Readonly<Record<string, unknown>> | undefined;
+}
+
+function toMillis(t: number | Date | string, uri: string): number {
+  const ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : Date.parse(t);
+  if (!Number.isFinite(ms)) {
+    throw new DeltaError('version-not-found', `'${String(t)}' is not a timestamp`, {
+      path: uri,
+      hint: 'give epoch milliseconds, a Date, or an ISO-8601 string such as 2024-05-01T12:00:00Z',
+    });
+  }
+  return ms;
+}
+
+/** A Delta table on some storage; every call re-lists the log, so it sees new commits. */
+export class DeltaTable {
+  /** The storage holding the table root. */
+  readonly storage: Storage;
+
+  /** @internal Use {@link openTable}. */
+  constructor(storage: Storage) {
+    this.storage = storage;
+  }
+
+  /** The URI of the table root. */
+  get uri(): string {
+    return this.storage.uri;
+  }
+
+  /** The newest version in the log. */
+  async latestVersion(): Promise<number> {
+    return (await listLog(this.storage)).latestVersion;
+  }
+
+  /**
+   * A snapshot at the latest version, a given version, or the latest version committed at or
+   * before a timestamp. Refuses tables whose protocol this reader does not implement.
+   */
+  async snapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
+    const listing = await listLog(this.storage);
+    let version = options.version ?? listing.latestVersion;
+    if (options.timestamp !== undefined) {
+      version = await this.versionAt(listing, toMillis(options.timestamp, this.uri));
+    }
+    const loaded = await loadState(this.storage, listing, version);
+    assertReadable(loaded.state.protocol, this.uri);
+    const timestamp = commitTimestamp(loaded.state.metadata.configuration, version, loaded.commitInfo, listing);
+    return new Snapshot(this.storage, loaded.state, timestamp);
+  }
+
+  /** Commits, newest first (`limit` bounds how many commit files are read). */
+  async history(options: { limit?: number } = {}): Promise<CommitEntry[]> {
+    const listing = await listLog(this.storage);
+    const versions = [...listing.commits.keys()].sort((a, b) => b - a).slice(0, options.limit ?? Number.POSITIVE_INFINITY);
+    const latest = await this.snapshotConfig(listing);
+    const out: CommitEntry[] = [];
+    for (const v of versions) {
+      const info = listing.commits.get(v);
+      if (!info) continue;
+      const actions = parseCommit(await this.storage.get(info.key), info.key);
+      const ci = actions.find((a) => a.type === 'commitInfo');
+      const commitInfo = ci?.type === 'commitInfo' ? ci.commitInfo : undefined;
+      out.push({ version: v, timestamp: commitTimestamp(latest, v, commitInfo, listing) ?? info.lastModified, commitInfo });
+    }
+    return out;
+  }
+
+  /**
+   * The change data feed between two versions, inclusive (PROTOCOL.md "Change Data Files"): rows with
+   * `_change_type`, `_commit_version` and `_commit_timestamp` columns.
+   */
+  changes(fromVersion: number, toVersion?: number): AsyncIterable<RecordBatch> {
+    return readChanges(this, fromVersion, toVersion);
+  }
+
+  private async snapshotConfig(listing: LogListing): Promise<Readonly<Record<string, string>>> {
+    try {
+      return (await loadState(this.storage, listing, listing.latestVersion)).state.metadata.configuration;
+    } catch {
+      return {};
+    }
+  }
+
+  private async versionAt(listing: LogListing, ms: number): Promise<number> {
+    const config = await this.snapshotConfig(listing);
+    const versions = [...listing.commits.keys()].sort((a, b) => a - b);
+    let found: number | undefined;
+    for (const v of versions) {
+      const info = listing.commits.get(v);
+      if (!info) continue;
+      let ci: Record<string, unknown> | undefined;
+      if (usesInCommitTimestamps(config, v)) {
+        const a = parseCommit(await this.storage.get(info.key), info.key).find((x) => x.type === 'commitInfo');
+        ci = a?.type === 'commitInfo' ? a.commitInfo : undefined;
+      }
+      const t = commitTimestamp(config, v, ci, listing) ?? info.lastModified;
+      if (t <= ms) found = v;
+      else if (usesInCommitTimestamps(config, v)) break;
+    }
+    if (found === undefined) {
+      throw new DeltaError('version-not-found', `no commit at or before ${new Date(ms).toISOString()}`, {
+        path: this.uri,
+        hint: 'give a timestamp after the table\'s first commit',
+      });
+    }
+    return found;
+  }
+}
+
+/** PROTOCOL.md "In-Commit Timestamps": enabled from `delta.inCommitTimestampEnablementVersion` on. */
+function usesInCommitTimestamps(config: Readonly<Record<string, string>>, version: number): boolean {
+  if (config['delta.enableInCommitTimestamps'] !== 'true') return false;
+  const from = config['delta.inCommitTimestampEnablementVersion'];
+  return from === undefined || version >= Number(from);
+}
+
+function commitTimestamp(
+  config: Readonly<Record<string, string>>,
+  version: number,
+  commitInfo: Readonly<Record<string, unknown>> | undefined,
+  listing: LogListing,
+): number | undefined {
+  if (usesInCommitTimestamps(config, version) && commitInfo) {
+    const t = commitInfo.inCommitTimestamp;
+    if (typeof t === 'number') return t;
+  }
+  return listing.commits.get(version)?.lastModified;
+}
+
+/**
+ * Opens a Delta table by URI (a path, `file://`, `s3://bucket/prefix`, `memory://name`) or on a
+ * {@link Storage}. Nothing is read until a snapshot is asked for.
+ *
+ * ```ts
+ * const table = await openTable('s3://lake/events');
+ * const rows = await (await table.snapshot()).toArrow({ columns: ['region', 'ts'] });
+ * ```
+ */
+export async function openTable(source: string | Storage): Promise<DeltaTable> {
+  return new DeltaTable(typeof source === 'string' ? openStorage(source) : source);
+}

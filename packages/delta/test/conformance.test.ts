@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runConformance } from '../src/conformance/harness.ts';
+import { openStorage, openTable } from '../src/index.ts';
+
+// ../shared/delta-corpus relative to the repository root.
+const corpus = resolve(dirname(fileURLToPath(import.meta.url)), '../../..', '../shared/delta-corpus');
+
+describe('conformance against the shared Delta corpus', () => {
+  it.runIf(existsSync(join(corpus, 'answers')))(
+    'every answered table reads as its answer says (or is refused / fails as it says)',
+    async () => {
+      const results = await runConformance({ corpus, answers: join(corpus, 'answers'), openStorage: (p) => openStorage(p), openTable });
+      const failed = results.filter((r) => !r.passed);
+      expect(failed.map((r) => `${r.table}: ${r.problems.join('; ')}`)).toEqual([]);
+      expect(results.length).toBeGreaterThanOrEqual(50);
+      // The corpus exercises data reads, time travel, expected errors and a refusal.
+      const checked = results.flatMap((r) => r.checked);
+      expect(checked.filter((c) => c.endsWith(':data')).length).toBeGreaterThan(40);
+      expect(checked.some((c) => c.endsWith(':error'))).toBe(true);
+      expect(checked.some((c) => c.endsWith(':refused'))).toBe(true);
+    },
+    180_000,
+  );
+});

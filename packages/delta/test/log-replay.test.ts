@@ -1,0 +1,163 @@
+import { rm, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Bool, Field, Int32, Int64, List, Map_, Struct, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import { Table as WasmTable, writeParquet } from 'parquet-wasm';
+import { describe, expect, it } from 'vitest';
+import { DeltaError, openTable } from '../src/index.ts';
+import { add, deletionVectorBytes, metaData, remove, tempTable, z85Encode } from './support/delta-log.ts';
+
+const protocol = { protocol: { minReaderVersion: 1, minWriterVersion: 2 } };
+
+function inlineDv(rows: number[]) {
+  const bytes = deletionVectorBytes(rows);
+  const padded = new Uint8Array(Math.ceil(bytes.length / 4) * 4);
+  padded.set(bytes);
+  return { storageType: 'i', pathOrInlineDv: z85Encode(padded), sizeInBytes: bytes.length, cardinality: rows.length };
+}
+
+async function history() {
+  const t = await tempTable();
+  await t.commit(0, [{ commitInfo: { timestamp: 1 } }, protocol, metaData({ id: 'long' }), add('a.parquet'), add('b.parquet')]);
+  await t.commit(1, [remove('a.parquet'), add('c.parquet'), { txn: { appId: 'app1', version: 1 } }]);
+  await t.commit(2, [
+    metaData({ id: 'long', note: 'string' }, { configuration: { k: 'v' } }),
+    { domainMetadata: { domain: 'd1', configuration: '{}', removed: false } },
+    { domainMetadata: { domain: 'd2', configuration: '{"x":1}', removed: false } },
+  ]);
+  await t.commit(3, [
+    { domainMetadata: { domain: 'd1', configuration: '{}', removed: true } },
+    { txn: { appId: 'app1', version: 3 } },
+    { txn: { appId: 'app2', version: 7 } },
+    add('a.parquet'),
+    remove('b.parquet'),
+  ]);
+  await t.commit(4, [remove('c.parquet'), add('c.parquet', { deletionVector: inlineDv([1]) })]);
+  return t;
+}
+
+describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () => {
+  it('keeps the latest add or remove of each file, the latest metadata, txn per app, live domains', async () => {
+    const t = await history();
+    const table = await openTable(t.root);
+    const v3 = await table.snapshot({ version: 3 });
+    expect(v3.files().map((f) => f.path).sort()).toEqual(['a.parquet', 'c.parquet']);
+    expect(v3.tombstones().map((r) => r.path)).toEqual(['b.parquet']);
+    expect(Object.fromEntries(v3.txns())).toEqual({ app1: 3, app2: 7 });
+    expect([...v3.domainMetadata().keys()]).toEqual(['d2']);
+    expect(v3.schema.fields.map((f) => f.name)).toEqual(['id', 'note']);
+    expect(v3.configuration).toEqual({ k: 'v' });
+
+    const v1 = await table.snapshot({ version: 1 });
+    expect(v1.files().map((f) => f.path).sort()).toEqual(['b.parquet', 'c.parquet']);
+    expect(v1.tombstones().map((r) => r.path)).toEqual(['a.parquet']);
+    expect(v1.schema.fields.map((f) => f.name)).toEqual(['id']);
+    expect(v1.domainMetadata().size).toBe(0);
+    await rm(t.root, { recursive: true });
+  });
+
+  it('keys files by path and deletion vector: a DV update replaces the file and tombstones the old one', async () => {
+    const t = await history();
+    const v4 = await (await openTable(t.root)).snapshot();
+    expect(v4.version).toBe(4);
+    const c = v4.files().filter((f) => f.path === 'c.parquet');
+    expect(c).toHaveLength(1);
+    expect(c[0]?.deletionVector?.cardinality).toBe(1);
+    expect(v4.tombstones().map((r) => r.path).sort()).toEqual(['b.parquet', 'c.parquet']);
+    await rm(t.root, { recursive: true });
+  });
+
+  it('starts from a parquet checkpoint and ignores a wrong _last_checkpoint hint', async () => {
+    const t = await history();
+    const n = 4;
+    const str = new Utf8();
+    const addType = new Struct([
+      new Field('path', str),
+      new Field('partitionValues', new Map_(new Field('entries', new Struct([new Field('key', str, false), new Field('value', str)]), false) as never)),
+      new Field('size', new Int64()),
+      new Field('modificationTime', new Int64()),
+      new Field('dataChange', new Bool()),
+    ]);
+    const removeType = new Struct([new Field('path', str), new Field('deletionTimestamp', new Int64()), new Field('dataChange', new Bool())]);
+    const metaType = new Struct([
+      new Field('id', str),
+      new Field('schemaString', str),
+      new Field('partitionColumns', new List(new Field('element', str))),
+      new Field('configuration', new Map_(new Field('entries', new Struct([new Field('key', str, false), new Field('value', str)]), false) as never)),
+    ]);
+    const protoType = new Struct([new Field('minReaderVersion', new Int32()), new Field('minWriterVersion', new Int32())]);
+    const txnType = new Struct([new Field('appId', str), new Field('version', new Int64())]);
+    const schemaString = JSON.stringify({ type: 'struct', fields: [{ name: 'id', type: 'long', nullable: true, metadata: {} }] });
+    // The state at version 2: files b and c, tombstone a, txn app1=1.
+    const checkpoint = new Table({
+      protocol: vectorFromArray([{ minReaderVersion: 1, minWriterVersion: 2 }, null, null, null], protoType),
+      metaData: vectorFromArray([null, { id: 'test-table', schemaString, partitionColumns: [], configuration: new Map([['from', 'checkpoint']]) }, null, null], metaType),
+      add: vectorFromArray(
+        [null, null, { path: 'b.parquet', partitionValues: new Map(), size: 100n, modificationTime: 0n, dataChange: false }, { path: 'c.parquet', partitionValues: new Map(), size: 100n, modificationTime: 0n, dataChange: false }],
+        addType,
+      ),
+      remove: vectorFromArray([null, { path: 'a.parquet', deletionTimestamp: 1n, dataChange: true }, null, null], removeType),
+      txn: vectorFromArray([{ appId: 'app1', version: 1n }, null, null, null], txnType),
+    });
+    expect(checkpoint.numRows).toBe(n);
+    const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(checkpoint, 'stream')));
+    await writeFile(join(t.root, '_delta_log', '00000000000000000002.checkpoint.parquet'), bytes);
+    await writeFile(join(t.root, '_delta_log', '_last_checkpoint'), JSON.stringify({ version: 99, size: 4 }));
+    // Commits before the checkpoint are gone: the checkpoint alone must carry the state.
+    await unlink(join(t.root, '_delta_log', '00000000000000000000.json'));
+    await unlink(join(t.root, '_delta_log', '00000000000000000001.json'));
+    await unlink(join(t.root, '_delta_log', '00000000000000000002.json'));
+    const table = await openTable(t.root);
+    const v3 = await table.snapshot({ version: 3 });
+    expect(v3.files().map((f) => f.path).sort()).toEqual(['a.parquet', 'c.parquet']);
+    expect(v3.tombstones().map((r) => r.path)).toEqual(['b.parquet']);
+    expect(Object.fromEntries(v3.txns())).toEqual({ app1: 3, app2: 7 });
+    expect(v3.configuration).toEqual({ from: 'checkpoint' });
+    expect([...v3.domainMetadata().keys()]).toEqual([]);
+    await expect(table.snapshot({ version: 1 })).rejects.toMatchObject({ code: 'log-incomplete' });
+    await rm(t.root, { recursive: true });
+  });
+});
+
+describe('invalid logs are refused with their error code', () => {
+  it('versions-not-contiguous when a commit is missing', async () => {
+    const t = await history();
+    await unlink(join(t.root, '_delta_log', '00000000000000000002.json'));
+    await expect((await openTable(t.root)).snapshot()).rejects.toMatchObject({ code: 'versions-not-contiguous' });
+    // Versions before the gap are still readable.
+    expect((await (await openTable(t.root)).snapshot({ version: 1 })).version).toBe(1);
+    await rm(t.root, { recursive: true });
+  });
+
+  it('log-incomplete when commit 0 is gone and no checkpoint covers it', async () => {
+    const t = await history();
+    await unlink(join(t.root, '_delta_log', '00000000000000000000.json'));
+    await expect((await openTable(t.root)).snapshot()).rejects.toMatchObject({ code: 'log-incomplete' });
+    await rm(t.root, { recursive: true });
+  });
+
+  it('missing-protocol and missing-metadata', async () => {
+    const a = await tempTable();
+    await a.commit(0, [metaData({ id: 'long' }), add('x.parquet')]);
+    await expect((await openTable(a.root)).snapshot()).rejects.toMatchObject({ code: 'missing-protocol' });
+    const b = await tempTable();
+    await b.commit(0, [protocol, add('x.parquet')]);
+    await expect((await openTable(b.root)).snapshot()).rejects.toMatchObject({ code: 'missing-metadata' });
+    await rm(a.root, { recursive: true });
+    await rm(b.root, { recursive: true });
+  });
+
+  it('empty-log when _delta_log holds no commit, not-a-table when there is no log', async () => {
+    const a = await tempTable();
+    await writeFile(join(a.root, '_delta_log', '_last_checkpoint'), '{"version":3}');
+    await expect((await openTable(a.root)).snapshot()).rejects.toMatchObject({ code: 'empty-log' });
+    await expect((await openTable(join(a.root, 'nothing-here'))).snapshot()).rejects.toBeInstanceOf(DeltaError);
+    await expect((await openTable(join(a.root, 'nothing-here'))).snapshot()).rejects.toMatchObject({ code: 'not-a-table' });
+    await rm(a.root, { recursive: true });
+  });
+
+  it('version-not-found beyond the latest version', async () => {
+    const t = await history();
+    await expect((await openTable(t.root)).snapshot({ version: 5 })).rejects.toMatchObject({ code: 'version-not-found' });
+    await rm(t.root, { recursive: true });
+  });
+});

@@ -1,0 +1,113 @@
+import { topology } from '@meridian/topology';
+
+// Seed 002 ("4.2 Deployment Diagram (EKS Variant)"), modelled as written, flaws included:
+// this file is an input for `meridian check`, not a design to copy. See README.md for the inventory.
+
+export default topology('tv-voting', (t) => {
+  // Opening paragraph: "3 regions ... to reach the 250k RPS peak". No availability, RTO or RPO target is given.
+  t.sla({ peakRps: 250_000 });
+
+  const users = t.client('global-users', { clientKind: 'users', population: 300_000_000 });
+  const tvApp = t.client('tv-show-app', { clientKind: 'application', description: 'TV Show App (Frontend)' });
+  // "Layer Details": geo-routing + health checks with automatic failover, "30s detection" (10 s x 3 failures).
+  const route53 = t.dns('route53', {
+    provider: 'route53',
+    routing: 'geolocation',
+    healthCheck: { intervalSeconds: 10, failureThreshold: 3 },
+  });
+  const waf = t.waf('waf', {
+    provider: 'aws-waf',
+    description: 'DDoS protection, per-IP rate limiting, anti-bot rules',
+  });
+  const cloudfront = t.cdn('cloudfront', { provider: 'cloudfront', description: 'Static assets CDN' });
+  const auth0 = t.external('auth0', { vendor: 'Auth0', service: 'Identity Provider, OAuth2/OIDC' });
+  t.flow(users, tvApp);
+  t.flow(tvApp, route53);
+  t.flow(route53, waf);
+  t.flow(waf, cloudfront);
+
+  const useast1 = t.region('us-east-1', {
+    role: 'primary',
+    jurisdiction: 'US',
+    cidr: '10.0.0.0/16',
+    zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  });
+  const euwest1 = t.region('eu-west-1', { role: 'secondary', jurisdiction: 'EU', cidr: '10.1.0.0/16' });
+  const apsoutheast1 = t.region('ap-southeast-1', { role: 'secondary', jurisdiction: 'APAC', cidr: '10.2.0.0/16' });
+
+  // "Data Layer": Multi-AZ, automated backups (retention not stated), point-in-time recovery; data subnets AZ-a, AZ-b.
+  const primaryDb = useast1.inZones(['us-east-1a', 'us-east-1b']).postgres('rds-postgres', {
+    instanceClass: 'db.r6g.4xlarge',
+    multiAz: true,
+    backup: { pitr: true },
+  });
+
+  // Every region repeats one stack ("Regional Capacity Legend": the same limits in all three).
+  const regions = [
+    { region: useast1, zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] },
+    { region: euwest1, zones: undefined },
+    { region: apsoutheast1, zones: undefined },
+  ];
+  for (const { region, zones } of regions) {
+    const primary = region === useast1;
+    // "Compute Layer (per region)": throttling, JWT validation via Lambda authorizer; "API Gateway | 100k RPS".
+    const api = region.apiGateway('api-gateway', { maxRps: 100_000, authorizer: { type: 'lambda' } });
+    const alb = region.loadBalancer('alb', { type: 'alb', description: 'Provisioned by the AWS Load Balancer Controller' });
+    const eks = region.kubernetesCluster('eks', {
+      autoscaler: 'cluster-autoscaler',
+      // "EKS Node Group | 3-10 nodes (m6i.2xlarge)"; in us-east-1 one node in each of AZ-a, AZ-b, AZ-c.
+      nodeGroups: [{ name: 'managed', instanceTypes: ['m6i.2xlarge'], min: 3, max: 10, ...(zones ? { zones } : {}) }],
+    });
+    const ingress = eks.ingress('main-ingress', { className: 'alb' });
+    // "HPA: Scales pod replicas based on CPU/Memory metrics" (targets not stated).
+    const hpa = { metrics: [{ type: 'cpu' as const }, { type: 'memory' as const }] };
+    const auth = eks.deployment('auth-service', { replicas: { min: 3, max: 10 }, hpa });
+    const vote = eks.deployment('vote-service', { replicas: { min: 10, max: 100 }, hpa });
+    const results = eks.deployment('results-service', { replicas: { min: 5, max: 30 }, hpa });
+    // "SQS: Standard queue with DLQ for retry handling"; throughput "Unlimited".
+    const queue = region.queue('vote-buffer', { dlq: region.queue('vote-buffer-dlq') });
+    // "Redis Cluster | 3 nodes"; cluster mode, vote aggregates and session cache.
+    const redis = region.redis('redis', { clusterMode: true, replicas: 3 });
+    const localDb = primary
+      ? primaryDb
+      : region.postgres('rds-postgres', { role: 'replica', replicaOf: primaryDb, replicationMode: 'async' });
+
+    t.flow(waf, api);
+    t.flow(api, alb);
+    t.flow(alb, ingress);
+    for (const service of [auth, vote, results]) t.flow(ingress, service);
+    t.flow(auth, auth0);
+    t.flow(auth, redis, { kind: 'write' });
+    t.flow(vote, redis, { kind: 'write' });
+    t.flow(results, redis, { kind: 'read' });
+    t.flow(vote, queue, { kind: 'publish' });
+    // Only us-east-1 draws a consumer (SQS1 --> VoteDeploy1); the other regions' queues are only written.
+    if (primary) t.flow(queue, vote, { kind: 'consume' });
+    // "Write to Primary: All votes are written to RDS US-East-1"; "EU and AP read from local replicas".
+    t.flow(vote, primaryDb, { kind: 'write' });
+    t.flow(results, localDb, { kind: 'read' });
+    if (!primary) t.flow(primaryDb, localDb, { kind: 'replicate', replicationMode: 'async' });
+
+    if (primary) {
+      // "Shared Services": region not stated; only the us-east-1 cluster uses them (EKS1 --> ...).
+      const secrets = region.secrets('secrets-manager', {
+        provider: 'secrets-manager',
+        description: 'DB credentials, API keys; automatic rotation, synced by External Secrets',
+      });
+      const cloudwatch = region.observability('cloudwatch', { product: 'cloudwatch', signals: ['logs', 'metrics'] });
+      region.containerRegistry('ecr', { provider: 'ecr' });
+      const audit = region.objectStore('s3-audit-logs', {
+        // The bucket name is not stated; the diagram's label stands in.
+        bucket: 's3-audit-logs',
+        lifecycle: [{ afterDays: 90, action: 'transition', storageClass: 'glacier' }],
+      });
+      t.flow(eks, secrets, { kind: 'read' });
+      t.flow(eks, cloudwatch, { kind: 'ingest' });
+      t.flow(eks, audit, { kind: 'write' });
+      // "Observability Stack": Prometheus in-cluster, Grafana dashboards over it.
+      const prometheus = eks.observability('prometheus', { product: 'prometheus', signals: ['metrics'] });
+      const grafana = region.observability('grafana', { product: 'grafana' });
+      t.flow(grafana, prometheus, { kind: 'query' });
+    }
+  }
+});

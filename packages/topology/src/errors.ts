@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import type { SourceLocation } from './model/schema.ts';
 
 /** A path inside the model or a file, e.g. `['regions', 1, 'code']`. */
@@ -75,6 +76,13 @@ export function formatPath(path: ModelPath): string {
   return text;
 }
 
+// Compilers print paths relative to where they were run; files outside it keep their absolute path.
+function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+}
+
 /**
  * One issue printed like a compiler diagnostic:
  * `topology.yaml:12:7  error  unknown-region  regions[1].code: unknown aws region 'us-middle-9' (expected ..., found ...)`
@@ -82,8 +90,8 @@ export function formatPath(path: ModelPath): string {
  */
 export function formatIssue(issue: MeridianIssue, file?: string): string {
   const where = issue.location
-    ? `${issue.location.file}:${issue.location.line}:${issue.location.column}`
-    : (file ?? '<topology>');
+    ? `${displayPath(issue.location.file)}:${issue.location.line}:${issue.location.column}`
+    : displayPath(file ?? '<topology>');
   const path = issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';
   const detail = [issue.expected && `expected ${issue.expected}`, issue.found !== undefined && `found ${issue.found}`]
     .filter(Boolean)

@@ -1,6 +1,7 @@
 // Public API of @meridian/topology: every export is named here.
 export const version = '0.1.0';
 
+export { type CodeFrameOptions, codeFrame } from './diagnostics/code-frame.ts';
 export type { CommonOptions, ComponentOptions, FlowOptions, OptionsArg, WorkloadOptions } from './dsl/options.ts';
 export type { DataClassRef, Ref } from './dsl/refs.ts';
 export type { ClusterScope, ComponentFactories, RegionalFactories } from './dsl/scope.ts';
@@ -21,6 +22,7 @@ export {
   type MeridianIssue,
   type ModelPath,
 } from './errors.ts';
+export { loadTopology, topologyExtensions } from './load/load.ts';
 export { ComponentIdSchema, PlacementSchema, SourceLocationSchema, TierSchema } from './model/common.ts';
 export {
   ApiGatewaySchema,

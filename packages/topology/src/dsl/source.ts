@@ -1,25 +1,45 @@
+import { findSourceMap } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceLocation } from '../model/schema.ts';
 
 // Frames inside the DSL itself (src/dsl/ in the workspace, dist/ once bundled) are skipped: the first frame
-// outside them is the user's call. Stacks are source-mapped by tsx and vitest, so lines are the .ts file's own.
+// outside them is the user's call.
 const ownDirectory = dirname(fileURLToPath(import.meta.url)) + sep;
 
 const framePattern = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?$/;
 
+// Loaders tag module URLs with a query (tsx: `?tsx-namespace=...`); the file is what precedes it.
 function toPath(file: string): string {
-  return file.startsWith('file://') ? fileURLToPath(file) : file;
+  return file.startsWith('file://') ? fileURLToPath(file.replace(/[?#].*$/, '')) : file;
 }
 
-/** The first stack frame outside the DSL, in `stack` (an `Error#stack` string). Exported for tests. */
+/**
+ * One `at ...` line of a stack as a position in the original source. Node maps stacks itself when source maps are
+ * enabled, unless a test runner replaced `Error.prepareStackTrace`; then a tsx module's frame still carries its
+ * `?tsx-namespace=` URL and generated position, and is mapped here through the source map Node cached for it.
+ */
+export function parseFrame(line: string): SourceLocation | undefined {
+  const match = framePattern.exec(line.trim());
+  if (!match?.[1]) return undefined;
+  const [, file = '', lineText, columnText] = match;
+  const position = { line: Number(lineText), column: Number(columnText) };
+  if (file.startsWith('file://') && /[?#]/.test(file)) {
+    const entry = findSourceMap(file)?.findEntry(position.line - 1, position.column - 1);
+    if (entry && 'originalLine' in entry) {
+      return { file: toPath(entry.originalSource), line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+    }
+  }
+  return { file: toPath(file), ...position };
+}
+
+/** The first stack frame outside the DSL, in `stack` (an `Error#stack` string). */
 export function userFrame(stack: string): SourceLocation | undefined {
   for (const line of stack.split('\n').slice(1)) {
-    const match = framePattern.exec(line.trim());
-    if (!match?.[1]) continue;
-    const file = toPath(match[1]);
-    if (file.startsWith('node:') || file.startsWith(ownDirectory) || !file.includes(sep)) continue;
-    return { file, line: Number(match[2]), column: Number(match[3]) };
+    const frame = parseFrame(line);
+    if (!frame || frame.file.startsWith('node:') || frame.file.startsWith(ownDirectory) || !frame.file.includes(sep))
+      continue;
+    return frame;
   }
   return undefined;
 }

@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
  * `@meridian/source` export condition, so tests never need a build of a sibling.
  */
 export function meridianVitestConfig(options: { testTimeout?: number; globalSetup?: string[] } = {}) {
-  const conditions = ['@meridian/source', 'import', 'module', 'node', 'default'];
+  // No bundler-only 'module' condition: Node ignores it, and packages such as @aws-sdk/* list it
+  // before 'node' for extensionless dist-es files that Node cannot load once externalized.
+  const conditions = ['@meridian/source', 'import', 'node', 'default'];
   return defineConfig({
     resolve: { conditions },
     ssr: { resolve: { conditions, externalConditions: ['@meridian/source'] } },

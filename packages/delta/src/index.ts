@@ -2,6 +2,12 @@
 export { DeltaError } from './errors.ts';
 export type { DeltaErrorCode } from './errors.ts';
 export type { ObjectInfo, Storage } from './storage/storage.ts';
+export { openStorage } from './storage/open.ts';
+export type { OpenStorageOptions } from './storage/open.ts';
+export { LocalStorage } from './storage/local.ts';
+export { MemoryStorage } from './storage/memory.ts';
+export { S3Storage } from './storage/s3.ts';
+export type { S3Credentials, S3StorageOptions } from './storage/s3-config.ts';
 export { openTable, DeltaTable } from './snapshot/table.ts';
 export type { CommitEntry, SnapshotOptions } from './snapshot/table.ts';
 export { Snapshot } from './snapshot/snapshot.ts';

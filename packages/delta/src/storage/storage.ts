@@ -20,7 +20,11 @@ export interface Storage {
   list(prefix: string, options?: { startAfter?: string }): AsyncIterable<ObjectInfo>;
   /** The whole object; rejects with a DeltaError of code `not-found` when it does not exist. */
   get(key: string): Promise<Uint8Array>;
-  /** Bytes [start, end) of the object. */
+  /**
+   * Bytes [start, end) of the object; a range reaching past the end is cut at the end (as an
+   * HTTP range is), so a read at or after the end yields no bytes. Rejects with `not-found` when
+   * the object does not exist.
+   */
   getRange(key: string, start: number, end: number): Promise<Uint8Array>;
   /** Size and time of one object, or undefined when it does not exist. */
   head(key: string): Promise<ObjectInfo | undefined>;
@@ -31,5 +35,6 @@ export interface Storage {
   putIfAbsent(key: string, body: Uint8Array): Promise<boolean>;
   /** Writes or replaces the object (data files, checkpoints, _last_checkpoint). */
   put(key: string, body: Uint8Array): Promise<void>;
+  /** Removes the object; removing a key that does not exist is not an error (as on S3). */
   delete(key: string): Promise<void>;
 }

@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DeltaError } from '../errors.ts';
+import { checkKey, checkPrefix, checkRange, compareKeys, joinUri } from './keys.ts';
+import type { ObjectInfo, Storage } from './storage.ts';
+
+// Writes go to a temp file beside the target first; listings skip these names, so a
+// half-written object is never visible under its key.
+const TEMP_PREFIX = '.meridian-tmp-';
+// Stats run this many at a time while listing: a _delta_log of thousands of commits
+// lists several times faster than with one stat after another.
+const STAT_BATCH = 64;
+
+/**
+ * Objects as files under a directory on the local disk (`/data/events`, `file:///data/events`).
+ * Keys map to relative paths; `putIfAbsent` publishes a fully written temp file with link(2),
+ * which fails atomically when the name exists, so concurrent committers never both win and no
+ * reader sees a partial commit.
+ */
+export class LocalStorage implements Storage {
+  readonly uri: string;
+  /** Absolute path of the root directory. */
+  readonly root: string;
+
+  /** `root` is a directory path, relative paths resolve against the working directory; it need not exist yet. */
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.uri = pathToFileURL(this.root).href;
+  }
+
+  async *list(prefix: string, options: { startAfter?: string } = {}): AsyncIterable<ObjectInfo> {
+    checkPrefix(prefix, this.uri);
+    // Walk only the directory the prefix names, e.g. `_delta_log/` for `_delta_log/0000`.
+    yield* this.walk(prefix.slice(0, prefix.lastIndexOf('/') + 1), prefix, options.startAfter);
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const path = this.pathOf(key);
+    try {
+      const bytes = await readFile(path);
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (error) {
+      throw this.fail(error, 'read', key);
+    }
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    const path = this.pathOf(key);
+    checkRange(key, this.uri, start, end);
+    let file: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      file = await open(path, 'r');
+      const size = (await file.stat()).size;
+      const length = Math.max(0, Math.min(end, size) - start);
+      const bytes = new Uint8Array(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await file.read(bytes, filled, length - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return filled === length ? bytes : bytes.subarray(0, filled);
+    } catch (error) {
+      throw this.fail(error, 'read', key);
+    } finally {
+      await file?.close();
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const path = this.pathOf(key);
+    try {
+      const info = await stat(path);
+      if (!info.isFile()) return undefined;
+      return { key, size: info.size, lastModified: Math.floor(info.mtimeMs) };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw this.fail(error, 'stat', key);
+    }
+  }
+
+  async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {
+    const path = this.pathOf(key);
+    const temp = await this.writeTemp(path, key, body);
+    try {
+      await link(temp, path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw this.fail(error, 'write', key);
+    } finally {
+      await discard(temp);
+    }
+  }
+
+  async put(key: string, body: Uint8Array): Promise<void> {
+    const path = this.pathOf(key);
+    const temp = await this.writeTemp(path, key, body);
+    try {
+      // rename(2) replaces the target in one step: readers see the old or the new object.
+      await rename(temp, path);
+    } catch (error) {
+      await discard(temp);
+      throw this.fail(error, 'write', key);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    try {
+      await unlink(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (isMissing(error) || code === 'EISDIR') return;
+      throw this.fail(error, 'delete', key);
+    }
+  }
+
+  private pathOf(key: string): string {
+    checkKey(key, this.uri);
+    return join(this.root, ...key.split('/'));
+  }
+
+  /** Writes the whole body to a fresh temp file beside `path` and flushes it to disk. */
+  private async writeTemp(path: string, key: string, body: Uint8Array): Promise<string> {
+    const temp = join(dirname(path), `${TEMP_PREFIX}${randomUUID()}`);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      const file = await open(temp, 'wx');
+      try {
+        await file.writeFile(body);
+        // Without the flush a crash after link/rename could leave an empty commit file behind.
+        await file.datasync();
+      } finally {
+        await file.close();
+      }
+      return temp;
+    } catch (error) {
+      await discard(temp);
+      throw this.fail(error, 'write', key);
+    }
+  }
+
+  /**
+   * Yields the files under `dirKey` whose keys start with `prefix` and sort after `after`, in
+   * key order. Siblings sort by name, directories as `name/`: every key inside a directory
+   * starts with `name/`, so this depth-first order is the global UTF-8 key order.
+   */
+  private async *walk(dirKey: string, prefix: string, after: string | undefined): AsyncGenerator<ObjectInfo> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(join(this.root, dirKey), { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw this.fail(error, 'list', dirKey);
+    }
+    const items: { key: string; isDirectory: boolean }[] = [];
+    for (const entry of entries) {
+      if (entry.name.startsWith(TEMP_PREFIX)) continue;
+      let isDirectory = entry.isDirectory();
+      if (entry.isSymbolicLink()) {
+        const target = await stat(join(this.root, dirKey, entry.name)).catch(() => undefined);
+        if (target === undefined) continue;
+        isDirectory = target.isDirectory();
+      } else if (!isDirectory && !entry.isFile()) {
+        continue;
+      }
+      const key = `${dirKey}${entry.name}${isDirectory ? '/' : ''}`;
+      if (isDirectory) {
+        if (!key.startsWith(prefix) && !prefix.startsWith(key)) continue;
+        // Every key inside sorts after `key`; when `after` does not lie inside, all of them sort before it.
+        if (after !== undefined && compareKeys(key, after) <= 0 && !after.startsWith(key)) continue;
+      } else {
+        if (!key.startsWith(prefix)) continue;
+        if (after !== undefined && compareKeys(key, after) <= 0) continue;
+      }
+      items.push({ key, isDirectory });
+    }
+    items.sort((a, b) => compareKeys(a.key, b.key));
+
+    let files: string[] = [];
+    for (const item of items) {
+      if (!item.isDirectory) {
+        files.push(item.key);
+        if (files.length < STAT_BATCH) continue;
+      }
+      yield* await this.headAll(files);
+      files = [];
+      if (item.isDirectory) yield* this.walk(item.key, prefix, after);
+    }
+    yield* await this.headAll(files);
+  }
+
+  private async headAll(keys: readonly string[]): Promise<ObjectInfo[]> {
+    const infos = await Promise.all(keys.map((key) => this.head(key)));
+    // A file deleted since readdir is simply absent from the listing.
+    return infos.filter((info) => info !== undefined);
+  }
+
+  private fail(error: unknown, operation: 'read' | 'stat' | 'write' | 'delete' | 'list', key: string): DeltaError {
+    if (error instanceof DeltaError) return error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const path = joinUri(this.uri, key);
+    if (operation === 'read' && (isMissing(error) || code === 'EISDIR')) {
+      return new DeltaError('not-found', `no object ${key} in ${this.uri}`, {
+        path,
+        hint: 'check the path: the file does not exist under the table root',
+        cause: error,
+      });
+    }
+    const hints: Record<string, string> = {
+      EACCES: `check the permissions of ${this.root} and the files under it`,
+      EPERM: `check the permissions of ${this.root} and the files under it`,
+      ENOSPC: 'the disk is full: free space and retry',
+      EROFS: 'the file system is read-only: open a writable directory',
+      EISDIR: 'a directory has this name: a key must name a file',
+      ENOTDIR: 'a file stands where the key needs a directory',
+    };
+    const reason = error instanceof Error ? error.message : String(error);
+    return new DeltaError('storage', `cannot ${operation} ${key} in ${this.uri}: ${reason}`, {
+      path,
+      hint: (code !== undefined ? hints[code] : undefined) ?? 'check that the directory exists and is readable and writable',
+      cause: error,
+    });
+  }
+}
+
+/** Removes a temp file; one that was never created (or whose directory is missing) is fine. */
+async function discard(temp: string): Promise<void> {
+  await rm(temp, { force: true }).catch(() => undefined);
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LocalStorage } from '../src/storage/local.ts';
+import { byteOrder, collect, deltaError, listKeys, storageContract } from './storage-contract.ts';
+
+const run = promisify(execFile);
+const dirs: string[] = [];
+async function freshDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'meridian-local-storage-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+const corpus = fileURLToPath(new URL('../../../../shared/delta-corpus/', import.meta.url));
+
+describe('LocalStorage: the storage contract', () => {
+  storageContract(async () => new LocalStorage(await freshDir()));
+});
+
+describe('LocalStorage', () => {
+  it('names its root as an absolute file:// URI', async () => {
+    const dir = await freshDir();
+    const storage = new LocalStorage(dir);
+    expect(storage.root).toBe(resolve(dir));
+    expect(storage.uri).toBe(pathToFileURL(resolve(dir)).href);
+  });
+
+  it('lists a root that does not exist yet as empty, and creates directories on write', async () => {
+    const storage = new LocalStorage(join(await freshDir(), 'not', 'yet'));
+    expect(await listKeys(storage, '')).toEqual([]);
+    await storage.put('_delta_log/00000000000000000000.json', new Uint8Array([123, 125]));
+    expect(await listKeys(storage, '')).toEqual(['_delta_log/00000000000000000000.json']);
+  });
+
+  it('lists a corpus table exactly as the directory holds it, in byte order', async () => {
+    const root = join(corpus, 'simple_table');
+    const storage = new LocalStorage(root);
+    const expected = (await readdir(root, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => `${e.parentPath}/${e.name}`.slice(root.length + 1));
+    expect(await listKeys(storage, '')).toEqual(byteOrder(expected));
+    const log = await listKeys(storage, '_delta_log/', '_delta_log/00000000000000000002.json');
+    expect(log).toEqual(byteOrder(expected.filter((k) => k.startsWith('_delta_log/') && k > '_delta_log/00000000000000000002.json')));
+  });
+
+  it('follows symlinked directories and hides its own temp files', async () => {
+    const dir = await freshDir();
+    const elsewhere = await freshDir();
+    await writeFile(join(elsewhere, 'x.parquet'), 'x');
+    await symlink(elsewhere, join(dir, 'linked'));
+    await writeFile(join(dir, '.meridian-tmp-0f0f'), 'half a commit');
+    await writeFile(join(dir, '.part-0.crc'), 'crc');
+    expect(await listKeys(new LocalStorage(dir), '')).toEqual(['.part-0.crc', 'linked/x.parquet']);
+  });
+
+  it('get of a directory is not-found; a file in place of a directory is a storage error', async () => {
+    const dir = await freshDir();
+    const storage = new LocalStorage(dir);
+    await storage.put('a/b.json', new Uint8Array([1]));
+    expect((await deltaError(storage.get('a'))).code).toBe('not-found');
+    const error = await deltaError(storage.put('a/b.json/c', new Uint8Array([1])));
+    expect(error.code).toBe('storage');
+    expect(error.message).toContain('a/b.json/c');
+    expect(error.hint).toBeTruthy();
+  });
+
+  it('refuses to replace a directory with an object, with a hint naming the clash', async () => {
+    const dir = await freshDir();
+    const storage = new LocalStorage(dir);
+    await storage.put('year=2024/part-0.parquet', new Uint8Array([1]));
+    const error = await deltaError(storage.put('year=2024', new Uint8Array([1])));
+    expect(error.code).toBe('storage');
+    expect(error.path).toBe(`${storage.uri}/year=2024`);
+    expect(error.hint).toMatch(/directory/);
+    expect(await storage.putIfAbsent('year=2024', new Uint8Array([1]))).toBe(false);
+    expect(await listKeys(storage, '')).toEqual(['year=2024/part-0.parquet']);
+  });
+
+  it('lets exactly one of 8 writer processes win each commit, and never shows a partial commit', async () => {
+    const dir = await freshDir();
+    await mkdir(join(dir, '_delta_log'));
+    const writer = fileURLToPath(new URL('./fixtures/put-if-absent-writer.ts', import.meta.url));
+    const rounds = 5;
+    // Node needs ~300 ms to start; every process waits for this moment, then all commit at once.
+    const startAt = Date.now() + 1_500;
+    const key = '_delta_log/ROUND.json';
+    const storage = new LocalStorage(dir);
+    let readerDone = false;
+    let partials = 0;
+    let reads = 0;
+    const reader = (async () => {
+      while (!readerDone) {
+        for (const info of await collect(storage.list('_delta_log/'))) {
+          const bytes = await storage.get(info.key);
+          reads++;
+          // Every writer's body is 20,000 whole lines; anything else is a half-written file.
+          if (bytes.byteLength % 20_000 !== 0 || bytes[bytes.byteLength - 1] !== 10) partials++;
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const outputs = await Promise.all(
+      Array.from({ length: 8 }, (_, id) =>
+        run(process.execPath, [writer, dir, key, String(id), String(startAt), String(rounds)], { timeout: 30_000 }),
+      ),
+    );
+    readerDone = true;
+    await reader;
+    const results = outputs.map((o) => JSON.parse(o.stdout) as boolean[]);
+    for (let round = 0; round < rounds; round++) {
+      const winners = results.map((r, id) => (r[round] ? id : -1)).filter((id) => id >= 0);
+      expect(winners, `round ${round}`).toHaveLength(1);
+      const stored = new TextDecoder().decode(await storage.get(key.replace('ROUND', String(round).padStart(20, '0'))));
+      expect(stored.startsWith(`{"commitInfo":{"writer":${winners[0]}}}\n`)).toBe(true);
+    }
+    expect(partials).toBe(0);
+    expect(reads).toBeGreaterThan(0);
+    // No temp file survives a lost race.
+    expect((await readdir(join(dir, '_delta_log'))).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+});

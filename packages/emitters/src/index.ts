@@ -1,6 +1,5 @@
 // Public API of @meridian/emitters: every export is named here.
 export { EmitError, type EmitErrorCode, type EmitErrorLocation } from './errors.ts';
-export { escapeLabel } from './mermaid/escape.ts';
 export {
   type DiagramBlock,
   type DiagramBlockAttributes,
@@ -8,3 +7,5 @@ export {
   type RegeneratedBlock,
   regenerateDiagramBlocks,
 } from './mermaid/markdown-blocks.ts';
+export { type MermaidFinding, type MermaidOptions, toMermaid } from './mermaid/to-mermaid.ts';
+export { type MermaidView, mermaidViews } from './mermaid/views.ts';

@@ -37,8 +37,11 @@ function load(): Promise<{ mermaid: MermaidApi; decode: (text: string) => string
     const textarea = dom.window.document.createElement('textarea');
     // The parser keeps entity codes as ﬂ°name¶ß / ﬂ°°123¶ß until rendering (mermaid's encodeEntities);
     // decode them the way the renderer does, through the DOM, to get what a reader sees.
+    // Markup the emitter writes (<br/>, <small>, <b>) becomes line breaks and nothing before decoding, so a
+    // user's own '<' (written as an entity code) can never pass for markup.
     const decode = (text: string): string => {
-      textarea.innerHTML = text.replace(/ﬂ°°/g, '&#').replace(/ﬂ°/g, '&').replace(/¶ß/g, ';');
+      const lines = text.replace(/<br\s*\/?>/g, '\n').replace(/<\/?(?:small|b)>/g, '');
+      textarea.innerHTML = lines.replace(/ﬂ°°/g, '&#').replace(/ﬂ°/g, '&').replace(/¶ß/g, ';');
       return textarea.value;
     };
     return { mermaid, decode };

@@ -186,7 +186,8 @@ export default topology('nexora', (t) => {
     dataClasses: carries,
   });
   t.flow(pgPrimary, pgReplica, { kind: 'replicate', carries });
-  t.flow(pgPrimary, dbBackups, { kind: 'write', carries });
+  // Barman archives WAL and base backups in the background: the database never waits on the bucket.
+  t.flow(pgPrimary, dbBackups, { kind: 'write', sync: false, carries });
 
   // "Data Layer US": Redis Cluster, 6 nodes across AZs; Kafka on MSK. "Data Layer EU": backup Redis, mirrored Kafka.
   const usRedis = useast1.redis('redis', { clusterMode: true, replicas: 6, multiAz: true, dataClasses: carries });
@@ -194,7 +195,8 @@ export default topology('nexora', (t) => {
   const euRedis = euwest1.redis('redis', { description: 'Backup cluster', dataClasses: carries });
   const euKafka = euwest1.stream('kafka', { engine: 'msk', mirrorOf: usKafka, mirroring: 'mirror-maker-2', dataClasses: carries });
   t.flow(usKafka, euKafka, { kind: 'replicate', carries });
-  t.flow(usKafka, coldStorage, { kind: 'write', carries });
+  // "Automated Backup Strategy": a batch script dumps `audit.events` and uploads it.
+  t.flow(usKafka, coldStorage, { kind: 'write', sync: false, carries });
 
   for (const [stack, db, redis, kafka, dbAccess] of [
     [us, pgPrimary, usRedis, usKafka, 'write'],
@@ -212,5 +214,6 @@ export default topology('nexora', (t) => {
   const alertmanager = us.eks.observability('alertmanager', { product: 'alertmanager' });
   const euPrometheus = eu.eks.observability('prometheus', { product: 'prometheus', signals: ['metrics'] });
   t.flow(usPrometheus, alertmanager, { kind: 'publish' });
-  t.flow(usPrometheus, euPrometheus, { kind: 'write' });
+  // remote_write queues samples and retries: scraping does not wait on EU West.
+  t.flow(usPrometheus, euPrometheus, { kind: 'write', sync: false });
 });

@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadTopology, type Topology } from '@meridian/topology';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// Issue 3 keeps the seed documents beside the repository (../shared/seeds); a clone elsewhere may not have them.
+const seedsDir = resolve(examplesDir, '..', '..', 'shared', 'seeds');
+
+// Issue 3: which seed document each example models.
+const seeds: Record<string, string> = {
+  'orasi-telemetry': '000_0b271dba82e06f22.txt',
+  'hld-global': '001_ea8d89130af0363c.txt',
+  'tv-voting': '002_4f56bb0df3c03db7.txt',
+  aragora: '003_2c249b927a349c3e.txt',
+  nexora: '004_07dee92c2eb1047c.txt',
+};
+const examples = [...Object.keys(seeds), 'reference'];
+
+// Issue 4's rule ids.
+const ruleIds = new Set([
+  'cycle',
+  'replication',
+  'spof',
+  'sla',
+  'rto',
+  'rpo',
+  'capacity-n1',
+  'residency',
+  'regional-scope',
+  'orphan',
+  'scheduling',
+  'autoscaling',
+  'naming',
+  'delta-schema',
+  'security',
+]);
+
+interface Expected {
+  readonly rule: string;
+  readonly severity: string;
+}
+
+/** The lines of one `## heading` section of a README. */
+function section(readme: string, heading: string): string[] {
+  const lines = readme.split('\n');
+  const start = lines.findIndex((line) => line === `## ${heading}`);
+  if (start < 0) return [];
+  const end = lines.findIndex((line, i) => i > start && line.startsWith('## '));
+  return lines.slice(start + 1, end < 0 ? undefined : end);
+}
+
+/** `- \`rule\` (severity): why` items of "Flaws the checker should find". */
+function expectedFindings(readme: string): Expected[] {
+  return section(readme, 'Flaws the checker should find')
+    .map((line) => /^- `([a-z0-9-]+)` \((error|warning|info)\): \S/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => ({ rule: match[1] as string, severity: match[2] as string }));
+}
+
+/** `- \`rule\`: why` items of "Rules that must stay quiet". */
+function quietRules(readme: string): string[] {
+  return section(readme, 'Rules that must stay quiet')
+    .map((line) => /^- `([a-z0-9-]+)`: \S/.exec(line)?.[1])
+    .filter((rule) => rule !== undefined);
+}
+
+const readmeOf = (name: string) => readFileSync(join(examplesDir, name, 'README.md'), 'utf8');
+
+describe.each(examples)('examples/%s', (name) => {
+  const file = join(examplesDir, name, 'topology.ts');
+  let model: Topology;
+  beforeAll(async () => {
+    model = await loadTopology(file);
+  });
+
+  it('loads through loadTopology and is a validated model of the example', () => {
+    expect(model.name).toBe(name);
+    expect(model.regions.length).toBeGreaterThanOrEqual(2);
+    expect(model.components.length).toBeGreaterThan(10);
+    expect(model.flows.length).toBeGreaterThan(10);
+    const ids = new Set(model.components.map((component) => component.id));
+    for (const flow of model.flows) {
+      expect(ids.has(flow.from), `${flow.id}: from`).toBe(true);
+      expect(ids.has(flow.to), `${flow.id}: to`).toBe(true);
+    }
+  });
+
+  it('remembers where each component and flow was declared in topology.ts', () => {
+    const lines = readFileSync(file, 'utf8').split('\n').length;
+    for (const element of [...model.components, ...model.flows]) {
+      expect(element.source?.file, element.id).toBe(file);
+      expect(element.source?.line, element.id).toBeGreaterThan(0);
+      expect(element.source?.line, element.id).toBeLessThanOrEqual(lines);
+    }
+  });
+
+  it('has a README with the model gaps section and well-formed rule lists', () => {
+    const readme = readmeOf(name);
+    expect(readme.startsWith(`# ${name}\n`)).toBe(true);
+    expect(section(readme, 'What the model cannot express').join('\n').trim()).not.toBe('');
+    for (const { rule } of expectedFindings(readme)) expect(ruleIds, rule).toContain(rule);
+    for (const rule of quietRules(readme)) expect(ruleIds, rule).toContain(rule);
+  });
+});
+
+describe.each(Object.entries(seeds))('examples/%s models seed %s', (name, seed) => {
+  const readme = readmeOf(name);
+
+  it('names its seed document', () => {
+    expect(readme).toContain(`Seed: \`/work/shared/seeds/${seed}\``);
+  });
+
+  it.runIf(existsSync(seedsDir))('names a seed document that exists', () => {
+    expect(existsSync(join(seedsDir, seed))).toBe(true);
+  });
+
+  it('lists the flaws the checker should find, with at least one error, and no rule both expected and quiet', () => {
+    const expected = expectedFindings(readme);
+    expect(expected.filter((e) => e.severity === 'error').length).toBeGreaterThan(0);
+    const quiet = new Set(quietRules(readme));
+    for (const { rule } of expected) expect(quiet.has(rule), rule).toBe(false);
+    // Every list item of the section parsed: a malformed line would silently drop an expectation.
+    const items = section(readme, 'Flaws the checker should find').filter((line) => line.startsWith('- '));
+    expect(items.length).toBe(expected.length);
+  });
+});

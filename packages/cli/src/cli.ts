@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { cac } from 'cac';
 import { ExitCode, isInputError, type RegisterCommand } from './command.ts';
+import { registerSchema } from './commands/schema.ts';
+import { registerValidate } from './commands/validate.ts';
 
 // One line per command; each command is a thin layer over a package function.
-const commands: RegisterCommand[] = [];
+const commands: RegisterCommand[] = [registerValidate, registerSchema];
 
 async function main(argv: string[]): Promise<void> {
   const cli = cac('meridian');

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import {
   formatPath,
   isMeridianError,
@@ -145,5 +148,19 @@ describe('TopologySchema', () => {
     expect(Object.keys(properties)).toEqual(
       expect.arrayContaining(['name', 'regions', 'components', 'flows', 'sla', 'dataClasses']),
     );
+  });
+
+  it('has a JSON Schema that a real validator applies like the zod schema', () => {
+    // Formats (cidr, ...) are zod's business; this checks structure: kinds, required fields, unknown keys.
+    const validator = new Ajv2020({ strict: false, validateFormats: false }).compile(topologyJsonSchema());
+    const shop = parseYaml(readFileSync(new URL('./fixtures/load/shop.yaml', import.meta.url), 'utf8'));
+    expect(validator(shop)).toBe(true);
+    expect(validator(valid())).toBe(true);
+    const wrongKey = structuredClone(shop);
+    wrongKey.components[5].multiAZ = true;
+    expect(validator(wrongKey)).toBe(false);
+    const wrongKind = structuredClone(shop);
+    wrongKind.components[0].kind = 'mainframe';
+    expect(validator(wrongKind)).toBe(false);
   });
 });

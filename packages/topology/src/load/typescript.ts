@@ -64,7 +64,7 @@ export async function importTopologyModule(file: string): Promise<unknown> {
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
     throw new MeridianError(
       missing ? 'import-failed' : 'execution-failed',
-      `${file} failed to load: ${summary(error)}`,
+      `${file} failed to run: ${summary(error)}`,
       {
         location: positionIn(error, file) ?? { file, line: 1, column: 1 },
         hint: missing

@@ -84,7 +84,6 @@ function toIssues(error: z.ZodError, input: unknown, options: ParseOptions): Mer
             {
               code: 'unknown-field',
               message: `unknown field '${key}'`,
-              found: key,
               hint: 'remove it or check its spelling against the JSON Schema (meridian schema)',
             },
             [...(raw.path as ModelPath), key],

@@ -57,7 +57,7 @@ export const RegionSchema = z
         message: `unknown ${region.provider} region '${region.code}'`,
         params: {
           meridianCode: 'unknown-region',
-          expected: `a ${region.provider} region code`,
+          expected: `a region code ${region.provider} publishes`,
           hint: `use a region code ${region.provider} publishes, e.g. ${nearest}`,
         },
       });

@@ -52,16 +52,34 @@ export default topology('aragora', (t) => {
   // "Manual Failover": ./scripts/promote-region.sh eu-west-1. "Backup Frequency | Every 6 hours";
   // "Cross-Region Backup Replication | Real-time".
   const usDb = us.region.postgres('postgres', { backup: { intervalSeconds: 6 * 3600, crossRegionCopy: true } });
-  const euDb = eu.region.postgres('postgres', { role: 'replica', replicaOf: usDb, replicationMode: 'async', promotion: 'manual' });
-  const apDb = ap.region.postgres('postgres', { role: 'replica', replicaOf: euDb, replicationMode: 'async', promotion: 'manual' });
+  const euDb = eu.region.postgres('postgres', {
+    role: 'replica',
+    replicaOf: usDb,
+    replicationMode: 'async',
+    promotion: 'manual',
+  });
+  const apDb = ap.region.postgres('postgres', {
+    role: 'replica',
+    replicaOf: euDb,
+    replicationMode: 'async',
+    promotion: 'manual',
+  });
   t.flow(usDb, euDb, { kind: 'replicate', replicationMode: 'async' });
   t.flow(euDb, apDb, { kind: 'replicate', replicationMode: 'async' });
   // DATABASE_URL is the "Regional PostgreSQL endpoint", whatever that region holds.
-  for (const [s, db] of [[us, usDb], [eu, euDb], [ap, apDb]] as const) t.flow(s.app, db, { kind: 'write' });
+  for (const [s, db] of [
+    [us, usDb],
+    [eu, euDb],
+    [ap, apDb],
+  ] as const)
+    t.flow(s.app, db, { kind: 'write' });
 
   // The diagram's ◄──► links: clusters federate through the Istio mesh, Redis clusters sync state, both ways,
   // us-east <-> eu-west-1 <-> ap-south-1.
-  for (const [a, b] of [[us, eu], [eu, ap]] as const) {
+  for (const [a, b] of [
+    [us, eu],
+    [eu, ap],
+  ] as const) {
     t.flow(a.app, b.app);
     t.flow(b.app, a.app);
     t.flow(a.redis, b.redis, { kind: 'replicate' });

@@ -6,7 +6,10 @@ import { topology } from '@meridian/topology';
 export default topology('hld-global', (t) => {
   // Section 1.1, "Why Multi-Region?": "data sovereignty laws that require user data to be stored within the
   // country's borders".
-  const euUserData = t.dataClass('eu-user-data', { jurisdictions: ['EU'], description: 'Data of users served from Europe' });
+  const euUserData = t.dataClass('eu-user-data', {
+    jurisdictions: ['EU'],
+    description: 'Data of users served from Europe',
+  });
 
   const users = t.client('users', { clientKind: 'users' });
   // Diagram 1.1: node A sits inside "Global Load Balancer (Route53 + Cloudflare)" and routes users to the
@@ -68,7 +71,11 @@ export default topology('hld-global', (t) => {
     t.flow(argocd, github, { kind: 'read' });
   }
 
-  const apReplicas = apsoutheast1.postgres('read-replicas', { role: 'replica', replicaOf: master, dataClasses: [euUserData] });
+  const apReplicas = apsoutheast1.postgres('read-replicas', {
+    role: 'replica',
+    replicaOf: master,
+    dataClasses: [euUserData],
+  });
   t.flow(master, apReplicas, { kind: 'replicate', replicationMode: 'async', carries: [euUserData] });
   t.flow(globalLb, apReplicas); // A --> F: users sent straight to the APAC read replicas
   apsoutheast1.service('edge-compute', { runtime: 'other', description: 'Edge Compute' }); // G: no edge

@@ -112,8 +112,22 @@ export default topology('nexora', (t) => {
       strategy: { type: 'rolling-update', maxSurge: 1, maxUnavailable: 0 },
       resources: discoveryResources,
       probes: {
-        liveness: { path: '/health', port: 8080, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-        readiness: { path: '/ready', port: 8080, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+        liveness: {
+          path: '/health',
+          port: 8080,
+          initialDelaySeconds: 30,
+          periodSeconds: 10,
+          timeoutSeconds: 5,
+          failureThreshold: 3,
+        },
+        readiness: {
+          path: '/ready',
+          port: 8080,
+          initialDelaySeconds: 5,
+          periodSeconds: 5,
+          timeoutSeconds: 3,
+          failureThreshold: 3,
+        },
       },
       tolerations: [{ key: 'platform', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
       nodeSelector: { 'node-type': 'platform' },
@@ -193,7 +207,12 @@ export default topology('nexora', (t) => {
   const usRedis = useast1.redis('redis', { clusterMode: true, replicas: 6, multiAz: true, dataClasses: carries });
   const usKafka = useast1.stream('kafka', { engine: 'msk', topics: [{ name: 'audit.events' }], dataClasses: carries });
   const euRedis = euwest1.redis('redis', { description: 'Backup cluster', dataClasses: carries });
-  const euKafka = euwest1.stream('kafka', { engine: 'msk', mirrorOf: usKafka, mirroring: 'mirror-maker-2', dataClasses: carries });
+  const euKafka = euwest1.stream('kafka', {
+    engine: 'msk',
+    mirrorOf: usKafka,
+    mirroring: 'mirror-maker-2',
+    dataClasses: carries,
+  });
   t.flow(usKafka, euKafka, { kind: 'replicate', carries });
   // "Automated Backup Strategy": a batch script dumps `audit.events` and uploads it.
   t.flow(usKafka, coldStorage, { kind: 'write', sync: false, carries });

@@ -143,7 +143,12 @@ export default topology('orasi-telemetry', (t) => {
       env: { COMPUTE_MODE: 'query', QUERY_WORKER_THREADS: '8' },
     });
     const bucket = region.objectStore('delta-lake-bucket', { bucket: bucketName, dataClasses: carries });
-    const delta = region.deltaTable('delta-lake', { store: bucket, path: 'delta-lake', ...deltaConfig, dataClasses: carries });
+    const delta = region.deltaTable('delta-lake', {
+      store: bucket,
+      path: 'delta-lake',
+      ...deltaConfig,
+      dataClasses: carries,
+    });
 
     t.flow(route53, gateway, { carries });
     t.flow(gateway, agent, { carries });

@@ -6,7 +6,13 @@ import { type DataClassRef, type RegionScope, topology } from '@meridian/topolog
 
 // Route 53 "fast" health checks: 10 s interval, 3 failures (Route 53 Developer Guide, "Values that you specify
 // when you create a health check"); a 60 s TTL on the failover records.
-const healthCheck = { intervalSeconds: 10, failureThreshold: 3, path: '/healthz', protocol: 'https', port: 443 } as const;
+const healthCheck = {
+  intervalSeconds: 10,
+  failureThreshold: 3,
+  path: '/healthz',
+  protocol: 'https',
+  port: 443,
+} as const;
 
 const apiImage = 'registry.example.eu/shop/api:2.14.1';
 const ingesterImage = 'registry.example.eu/shop/order-ingester:1.6.0';
@@ -33,16 +39,34 @@ export default topology('reference', (t) => {
   // Per-region availability is about 99.9% (ALB 99.99 x EKS 99.95 x Aurora 99.99 x ElastiCache 99.99, series);
   // two regions behind health-checked failover give about 1 - 0.001^2, above the 99.95% objective.
   // RTO: 10 s x 3 detection + 60 s TTL + automatic promotion, under 15 minutes. RPO: async lag bounded at 1 s.
-  t.sla({ availability: 99.95, p99LatencyMs: 300, rtoSeconds: 900, rpoSeconds: 60, peakRps: 20_000, errorBudget: 0.05 });
+  t.sla({
+    availability: 99.95,
+    p99LatencyMs: 300,
+    rtoSeconds: 900,
+    rpoSeconds: 60,
+    peakRps: 20_000,
+    errorBudget: 0.05,
+  });
   const euPersonal = t.dataClass('eu-personal', { jurisdictions: ['EU'], description: 'Customer and order data' });
   const carries = [euPersonal];
 
   const users = t.client('customers', { clientKind: 'users', population: 5_000_000, dataClasses: carries });
-  const dns = t.dns('route53', { provider: 'route53', routing: 'failover', healthCheck, ttlSeconds: 60, domain: 'api.shop.example.eu' });
+  const dns = t.dns('route53', {
+    provider: 'route53',
+    routing: 'failover',
+    healthCheck,
+    ttlSeconds: 60,
+    domain: 'api.shop.example.eu',
+  });
   t.flow(users, dns, { carries });
 
   const euwest1 = t.region('eu-west-1', { role: 'primary', jurisdiction: 'EU', zones: 3, cidr: '10.10.0.0/16' });
-  const eucentral1 = t.region('eu-central-1', { role: 'secondary', jurisdiction: 'EU', zones: 3, cidr: '10.20.0.0/16' });
+  const eucentral1 = t.region('eu-central-1', {
+    role: 'secondary',
+    jurisdiction: 'EU',
+    zones: 3,
+    cidr: '10.20.0.0/16',
+  });
 
   // One complete stack per region: nothing in it depends on the other region.
   const stack = (region: RegionScope, failover: 'primary' | 'secondary', data: DataClassRef[]) => {
@@ -118,7 +142,11 @@ export default topology('reference', (t) => {
     const table = region.deltaTable('orders-table', { ...ordersTable, store: lake, dataClasses: data });
     const gateway = region.queryEngine('query-gateway', { engine: 'meridian-gateway', reads: [table] });
     const secrets = region.secrets('secrets', { provider: 'secrets-manager', rotationDays: 30 });
-    const logs = region.observability('cloudwatch', { product: 'cloudwatch', signals: ['logs', 'metrics'], retentionDays: 30 });
+    const logs = region.observability('cloudwatch', {
+      product: 'cloudwatch',
+      signals: ['logs', 'metrics'],
+      retentionDays: 30,
+    });
 
     t.flow(dns, alb, { routing: { failover }, carries: data });
     t.flow(alb, api, { carries: data });

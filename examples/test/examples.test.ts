@@ -45,7 +45,7 @@ interface Expected {
 /** The lines of one `## heading` section of a README. */
 function section(readme: string, heading: string): string[] {
   const lines = readme.split('\n');
-  const start = lines.findIndex((line) => line === `## ${heading}`);
+  const start = lines.indexOf(`## ${heading}`);
   if (start < 0) return [];
   const end = lines.findIndex((line, i) => i > start && line.startsWith('## '));
   return lines.slice(start + 1, end < 0 ? undefined : end);

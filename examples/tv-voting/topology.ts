@@ -42,25 +42,32 @@ export default topology('tv-voting', (t) => {
     backup: { pitr: true },
   });
 
+  // "HPA (Horizontal Pod Autoscaler): Scales pod replicas based on CPU/Memory metrics" (targets not stated).
+  const hpa = { metrics: [{ type: 'cpu' as const }, { type: 'memory' as const }] };
+
   // Every region repeats one stack ("Regional Capacity Legend": the same limits in all three).
-  const regions = [
-    { region: useast1, zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] },
-    { region: euwest1, zones: undefined },
-    { region: apsoutheast1, zones: undefined },
-  ];
-  for (const { region, zones } of regions) {
+  for (const region of [useast1, euwest1, apsoutheast1]) {
     const primary = region === useast1;
     // "Compute Layer (per region)": throttling, JWT validation via Lambda authorizer; "API Gateway | 100k RPS".
     const api = region.apiGateway('api-gateway', { maxRps: 100_000, authorizer: { type: 'lambda' } });
-    const alb = region.loadBalancer('alb', { type: 'alb', description: 'Provisioned by the AWS Load Balancer Controller' });
+    const alb = region.loadBalancer('alb', {
+      type: 'alb',
+      description: 'Provisioned by the AWS Load Balancer Controller',
+    });
     const eks = region.kubernetesCluster('eks', {
       autoscaler: 'cluster-autoscaler',
       // "EKS Node Group | 3-10 nodes (m6i.2xlarge)"; in us-east-1 one node in each of AZ-a, AZ-b, AZ-c.
-      nodeGroups: [{ name: 'managed', instanceTypes: ['m6i.2xlarge'], min: 3, max: 10, ...(zones ? { zones } : {}) }],
+      nodeGroups: [
+        {
+          name: 'managed',
+          instanceTypes: ['m6i.2xlarge'],
+          min: 3,
+          max: 10,
+          ...(region.zones.length > 0 ? { zones: [...region.zones] } : {}),
+        },
+      ],
     });
     const ingress = eks.ingress('main-ingress', { className: 'alb' });
-    // "HPA: Scales pod replicas based on CPU/Memory metrics" (targets not stated).
-    const hpa = { metrics: [{ type: 'cpu' as const }, { type: 'memory' as const }] };
     const auth = eks.deployment('auth-service', { replicas: { min: 3, max: 10 }, hpa });
     const vote = eks.deployment('vote-service', { replicas: { min: 10, max: 100 }, hpa });
     const results = eks.deployment('results-service', { replicas: { min: 5, max: 30 }, hpa });

@@ -1,0 +1,101 @@
+import type { Adjacency } from './adjacency.ts';
+import { acyclicSuccessors, type DependencyOrder } from './dependency-order.ts';
+import { difference, intersect, union } from './sorted-set.ts';
+
+/**
+ * Series-parallel reduction of a dependency graph without enumerating paths.
+ *
+ * A node needs every dependency (series) except those its `alternatives` names: a failover DNS or a global load
+ * balancer needs only one of several regions (parallel). For each node we keep the set of independent *factors*
+ * its success is the product of: the distinct components it needs in series, plus one *parallel factor* per
+ * alternative group (index `nodeCount + node`). The components every alternative needs (a database all regions
+ * write to) are pulled out of the group into the series set, so a shared dependency counts once and is not
+ * mistaken for redundancy. Cost: O(E × set size), the set size bounded by the components one request can touch.
+ * The factors of a node, minus the parallel factors, are exactly the components whose single failure takes it down.
+ */
+export interface SeriesParallel {
+  readonly nodeCount: number;
+  /** Sorted factor sets per node: component indices < nodeCount, parallel factors >= nodeCount. */
+  readonly factors: readonly Int32Array[];
+  /** Alternative groups, dependencies first: the routing node, its alternatives and what they all share. */
+  readonly groups: readonly ParallelGroup[];
+}
+
+/** One set of alternatives behind a routing node. */
+export interface ParallelGroup {
+  readonly node: number;
+  readonly alternatives: readonly number[];
+  /** Factors every alternative needs, moved into the node's series set. */
+  readonly shared: Int32Array;
+}
+
+/** Reduces the graph; `alternatives(node, dependencies)` returns the dependencies that are interchangeable. */
+export function seriesParallel(
+  out: Adjacency,
+  order: DependencyOrder,
+  alternatives: (node: number, dependencies: readonly number[]) => readonly number[],
+): SeriesParallel {
+  const n = out.length;
+  const factors: Int32Array[] = new Array(n);
+  const groups: ParallelGroup[] = [];
+  for (const node of order.order) {
+    const dependencies = acyclicSuccessors(node, out, order.rank);
+    const parallel = dependencies.length >= 2 ? alternatives(node, dependencies) : [];
+    const isParallel = new Set(parallel.length >= 2 ? parallel : []);
+    let set: Int32Array = Int32Array.of(node);
+    for (const dependency of dependencies) if (!isParallel.has(dependency)) set = union(set, factors[dependency] as Int32Array);
+    if (isParallel.size >= 2) {
+      const members = [...isParallel];
+      let shared = factors[members[0] as number] as Int32Array;
+      for (let i = 1; i < members.length; i++) shared = intersect(shared, factors[members[i] as number] as Int32Array);
+      groups.push({ node, alternatives: members, shared });
+      set = union(set, union(shared, Int32Array.of(n + node)));
+    }
+    factors[node] = set;
+  }
+  return { nodeCount: n, factors, groups };
+}
+
+/** How values combine: in series (availability multiplies, capacity takes the minimum) and in parallel. */
+export interface SeriesParallelAlgebra {
+  readonly seriesIdentity: number;
+  series(a: number, b: number): number;
+  parallel(branches: readonly number[]): number;
+}
+
+/**
+ * Evaluates every parallel factor and returns the value of each factor (components' own values first, then
+ * parallel factors); `valueOfSet` then gives any node's value as its factors in series.
+ */
+export function evaluateFactors(reduced: SeriesParallel, own: (node: number) => number, algebra: SeriesParallelAlgebra): Float64Array {
+  const values = new Float64Array(reduced.nodeCount * 2).fill(algebra.seriesIdentity);
+  for (let i = 0; i < reduced.nodeCount; i++) values[i] = own(i);
+  for (const group of reduced.groups) {
+    const branches = group.alternatives.map((member) =>
+      seriesValue(difference(reduced.factors[member] as Int32Array, group.shared), values, algebra),
+    );
+    values[reduced.nodeCount + group.node] = algebra.parallel(branches);
+  }
+  return values;
+}
+
+/** The value of a set of factors in series. */
+export function seriesValue(set: Int32Array, values: Float64Array, algebra: SeriesParallelAlgebra): number {
+  let value = algebra.seriesIdentity;
+  for (const factor of set) value = algebra.series(value, values[factor] as number);
+  return value;
+}
+
+/** Availability: independent factors multiply in series; a parallel group fails only when every branch does. */
+export const availabilityAlgebra: SeriesParallelAlgebra = {
+  seriesIdentity: 1,
+  series: (a, b) => a * b,
+  parallel: (branches) => 1 - branches.reduce((down, up) => down * (1 - up), 1),
+};
+
+/** Capacity: a request passes every factor in series (the minimum); parallel branches add up. */
+export const capacityAlgebra: SeriesParallelAlgebra = {
+  seriesIdentity: Number.POSITIVE_INFINITY,
+  series: (a, b) => Math.min(a, b),
+  parallel: (branches) => branches.reduce((sum, value) => sum + value, 0),
+};

@@ -1,0 +1,79 @@
+import { availabilityAlgebra, evaluateFactors, seriesValue } from './algorithms/series-parallel.ts';
+import { difference } from './algorithms/sorted-set.ts';
+import type { RuleContext } from './rule.ts';
+
+/** One factor of a composed availability: a component in series, with where its figure comes from. */
+export interface AvailabilityFactor {
+  readonly component: string;
+  readonly percent: number;
+  readonly source: string;
+}
+
+/** A set of alternatives (regions behind failover DNS) and the availability of each branch. */
+export interface ParallelAvailability {
+  readonly via: string;
+  readonly branches: readonly { readonly first: string; readonly percent: number; readonly components: readonly string[] }[];
+  readonly percent: number;
+}
+
+/** The composed availability of everything one entry point needs, with the arithmetic. */
+export interface EntryAvailability {
+  readonly entry: string;
+  readonly percent: number;
+  readonly targetPercent: number | undefined;
+  /** Components in series, weakest first. */
+  readonly series: readonly AvailabilityFactor[];
+  readonly parallel: readonly ParallelAvailability[];
+  /** The product written out, e.g. `99.99% × 99.95% × [1 − (1 − 99.9%) × (1 − 99.9%)] = 99.94%`. */
+  readonly formula: string;
+}
+
+/** Composes each entry point's availability from component availabilities (series, parallel, shared factors counted once). */
+export function composeAvailability(context: RuleContext): EntryAvailability[] {
+  return context.memo('availability', () => {
+    const { reduced, profiles, graph, entries } = context.paths;
+    const values = evaluateFactors(reduced, (node) => (profiles[node]?.availability.percent ?? 100) / 100, availabilityAlgebra);
+    const groupOf = new Map(reduced.groups.map((group) => [group.node, group]));
+    const target = context.model.sla?.availability;
+    return entries.map((entry) => {
+      const factors = reduced.factors[entry] as Int32Array;
+      const series: AvailabilityFactor[] = [];
+      const parallel: ParallelAvailability[] = [];
+      for (const factor of factors) {
+        if (factor < reduced.nodeCount) {
+          const profile = profiles[factor];
+          if (!profile || profile.availability.percent >= 100) continue;
+          series.push({ component: graph.ids[factor] as string, percent: profile.availability.percent, source: profile.availability.source });
+        } else {
+          const group = groupOf.get(factor - reduced.nodeCount);
+          if (!group) continue;
+          parallel.push({
+            via: graph.ids[group.node] as string,
+            percent: round((values[factor] as number) * 100),
+            branches: group.alternatives.map((member) => {
+              const own = difference(reduced.factors[member] as Int32Array, group.shared);
+              return {
+                first: graph.ids[member] as string,
+                percent: round(seriesValue(own, values, availabilityAlgebra) * 100),
+                components: [...own].filter((f) => f < reduced.nodeCount).map((f) => graph.ids[f] as string),
+              };
+            }),
+          });
+        }
+      }
+      series.sort((a, b) => a.percent - b.percent);
+      const percent = round(seriesValue(factors, values, availabilityAlgebra) * 100);
+      const terms = [
+        ...series.map((f) => `${f.percent}% (${f.component})`),
+        ...parallel.map((p) => `[1 − ${p.branches.map((b) => `(1 − ${b.percent}%)`).join(' × ')}] (${p.via})`),
+      ];
+      const formula = `${terms.length > 0 ? terms.join(' × ') : '100%'} = ${percent}%`;
+      return { entry: graph.ids[entry] as string, percent, targetPercent: target, series, parallel, formula };
+    });
+  });
+}
+
+/** Rounds a percentage for display without hiding the fourth nine. */
+export function round(percent: number): number {
+  return Math.round(percent * 10_000) / 10_000;
+}

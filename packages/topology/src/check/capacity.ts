@@ -1,0 +1,79 @@
+import { capacityAlgebra, evaluateFactors, seriesValue } from './algorithms/series-parallel.ts';
+import type { RuleContext } from './rule.ts';
+
+/** One row of the N-1 table: a failure scenario and the capacity left for each entry point. */
+export interface CapacityScenario {
+  /** `all regions up`, `lose region eu-west-1`, `lose zone us-east-1a`. */
+  readonly scenario: string;
+  readonly lost: { readonly region?: string; readonly zone?: string } | undefined;
+  /** Requests per second the weakest entry point can still take (Infinity when nothing on its path has a limit). */
+  readonly capacityRps: number;
+  readonly entry: string | undefined;
+  /** The component whose limit binds, on the weakest entry's path. */
+  readonly bottleneck: string | undefined;
+  readonly peakRps: number | undefined;
+}
+
+/**
+ * Capacity with everything up, with each region lost and with each zone lost: along every route a request can take
+ * only as much as its smallest limit (series), and alternatives add up (parallel). Components in a lost region
+ * drop to 0; a lost zone takes a single-zone component to 0 and a spread one to (zones-1)/zones of its limit.
+ */
+export function capacityScenarios(context: RuleContext): CapacityScenario[] {
+  return context.memo('capacity', () => {
+    const { reduced, profiles, graph, entries } = context.paths;
+    const peakRps = context.model.sla?.peakRps;
+    if (entries.length === 0) return [];
+    const limits = profiles.map((profile) => profile.maxRps);
+    const run = (scenario: string, lost: CapacityScenario['lost'], factor: (node: number) => number): CapacityScenario => {
+      // 0 x Infinity is NaN: a lost component has no capacity, limited or not.
+      const values = evaluateFactors(reduced, (node) => {
+        const share = factor(node);
+        return share === 0 ? 0 : (limits[node] as number) * share;
+      }, capacityAlgebra);
+      let weakest: number | undefined;
+      let capacity = Number.POSITIVE_INFINITY;
+      for (const entry of entries) {
+        const value = seriesValue(reduced.factors[entry] as Int32Array, values, capacityAlgebra);
+        if (weakest === undefined || value < capacity) {
+          capacity = value;
+          weakest = entry;
+        }
+      }
+      let bottleneck: string | undefined;
+      if (weakest !== undefined && Number.isFinite(capacity)) {
+        for (const f of reduced.factors[weakest] as Int32Array) {
+          if (values[f] === capacity) {
+            bottleneck = f < reduced.nodeCount ? graph.ids[f] : `alternatives behind ${graph.ids[f - reduced.nodeCount]}`;
+            break;
+          }
+        }
+      }
+      return { scenario, lost, capacityRps: capacity, entry: weakest === undefined ? undefined : graph.ids[weakest], bottleneck, peakRps };
+    };
+    const rows = [run('all regions up', undefined, () => 1)];
+    const regionOf = graph.ids.map((id) => context.regionOf(id));
+    const zonesOf = graph.ids.map((id) => context.zonesOf(id));
+    for (const region of context.regions.keys()) {
+      if (!regionOf.includes(region)) continue;
+      rows.push(run(`lose region ${region}`, { region }, (node) => (regionOf[node] === region ? 0 : 1)));
+    }
+    for (const region of context.regions.keys()) {
+      if (!regionOf.includes(region)) continue;
+      const zones = context.regionZones(region);
+      if (zones.length < 2) continue;
+      for (const zone of zones) {
+        rows.push(
+          run(`lose zone ${zone}`, { region, zone }, (node) => {
+            if (regionOf[node] !== region) return 1;
+            const own = zonesOf[node] as readonly string[];
+            if (own.length === 0) return profiles[node]?.zoneRedundant ? 1 : (zones.length - 1) / zones.length;
+            if (!own.includes(zone)) return 1;
+            return own.length === 1 ? 0 : (own.length - 1) / own.length;
+          }),
+        );
+      }
+    }
+    return rows;
+  });
+}

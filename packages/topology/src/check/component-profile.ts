@@ -1,0 +1,163 @@
+import type { Component } from '../model/schema.ts';
+import type { CheckContext } from './context.ts';
+import { type PublishedSla, publishedSlas } from './published-slas.ts';
+
+/**
+ * What the availability, capacity and SPOF passes need to know of one component: its availability (published SLA
+ * or the model's override), whether it survives losing one instance or zone, and its throughput limit.
+ */
+export interface ComponentProfile {
+  readonly availability: PublishedSla;
+  /** True when one instance or one zone can fail without taking the component down. */
+  readonly zoneRedundant: boolean;
+  /** Why it is or is not redundant, for messages. */
+  readonly redundancy: string;
+  /** Requests per second it can serve; Infinity when the model gives no limit. */
+  readonly maxRps: number;
+}
+
+/** The profile of one component in its context. */
+export function componentProfile(component: Component, context: CheckContext): ComponentProfile {
+  const zones = context.zonesOf(component.id);
+  const region = context.regionOf(component.id);
+  const spread = zones.length > 0 ? zones.length : region === undefined ? 0 : context.regionZones(region).length;
+  const pinnedToOneZone = zones.length === 1;
+  const replicas = component.replicas?.min ?? 1;
+  const selfRun = (what: string): Pick<ComponentProfile, 'zoneRedundant' | 'redundancy'> & { sla: PublishedSla } => {
+    const daemon = component.kind === 'workload' && component.workloadKind === 'daemonset';
+    const redundant = (replicas >= 2 || daemon) && spread >= 2 && !pinnedToOneZone;
+    return {
+      sla: redundant ? publishedSlas.computeMultiZone : publishedSlas.computeSingleZone,
+      zoneRedundant: redundant,
+      redundancy: redundant
+        ? `${daemon ? 'a pod per node' : `${replicas} replicas`} over ${spread} zones`
+        : pinnedToOneZone
+          ? `${what} pinned to one zone (${zones[0]})`
+          : replicas < 2
+            ? `${replicas} ${what} replica${replicas === 1 ? '' : 's'}`
+            : `${replicas} replicas in one zone`,
+    };
+  };
+  const managed = (sla: PublishedSla, multiZoneByDesign = true) => ({
+    sla,
+    zoneRedundant: multiZoneByDesign && !pinnedToOneZone,
+    redundancy: pinnedToOneZone ? `pinned to one zone (${zones[0]})` : 'managed across zones by the provider',
+  });
+  const database = (multiAz: boolean, multi: PublishedSla, single: PublishedSla) => {
+    const redundant = multiAz && !pinnedToOneZone;
+    return { sla: redundant ? multi : single, zoneRedundant: redundant, redundancy: redundant ? 'Multi-AZ standby' : 'a single instance in one zone (no Multi-AZ standby)' };
+  };
+
+  let base: { sla: PublishedSla; zoneRedundant: boolean; redundancy: string };
+  let maxRps = component.capacity?.maxRps ?? Number.POSITIVE_INFINITY;
+  switch (component.kind) {
+    case 'client':
+      base = { sla: publishedSlas.client, zoneRedundant: true, redundancy: 'outside the system' };
+      break;
+    case 'external':
+      base = {
+        sla: component.sla ? { percent: component.sla.availability, source: `${component.vendor} declared SLA: ${component.sla.availability}%` } : publishedSlas.externalUndeclared,
+        zoneRedundant: true,
+        redundancy: `run by ${component.vendor}`,
+      };
+      break;
+    case 'dns':
+      base = managed(
+        component.provider === 'route53' ? publishedSlas.route53 : component.provider === 'cloudflare' ? publishedSlas.cloudflare : component.provider === 'cloud-dns' ? publishedSlas.cloudDns : publishedSlas.azureDns,
+      );
+      break;
+    case 'cdn':
+      base = managed(
+        component.provider === 'cloudfront'
+          ? publishedSlas.cloudfront
+          : component.provider === 'cloudflare'
+            ? publishedSlas.cloudflare
+            : component.provider === 'cloud-cdn'
+              ? publishedSlas.cloudCdn
+              : component.provider === 'azure-front-door'
+                ? publishedSlas.azureFrontDoor
+                : publishedSlas.cdnVendor,
+      );
+      break;
+    case 'waf':
+      base = managed(component.provider === 'aws-waf' ? publishedSlas.awsWaf : component.provider === 'cloudflare' ? publishedSlas.cloudflare : publishedSlas.otherWaf);
+      break;
+    case 'apiGateway':
+      if (component.throttle) maxRps = Math.min(maxRps, component.throttle.rps);
+      base =
+        component.provider === 'kong' || component.provider === 'envoy'
+          ? selfRun('gateway')
+          : managed(component.provider === 'aws-api-gateway' ? publishedSlas.apiGateway : publishedSlas.otherApiGateway);
+      break;
+    case 'loadBalancer':
+      base = managed(component.type === 'gclb' || component.type === 'azure-lb' ? publishedSlas.otherLb : publishedSlas.elb);
+      break;
+    case 'ingress':
+      base = component.className === 'alb' || component.className === 'gce' ? managed(publishedSlas.elb) : selfRun('ingress controller');
+      break;
+    case 'kubernetesCluster':
+      base = managed(publishedSlas.kubernetesControlPlane, component.distribution !== 'self-managed');
+      break;
+    case 'workload':
+    case 'queryEngine':
+    case 'observability':
+      if (component.kind === 'queryEngine' && component.engine === 'athena') base = managed(publishedSlas.analyticsService);
+      else if (component.kind === 'observability' && component.product === 'cloudwatch') base = managed(publishedSlas.cloudwatch);
+      else base = selfRun(component.kind === 'workload' ? 'pod' : 'instance');
+      break;
+    case 'service':
+      base =
+        component.runtime === 'lambda' || component.runtime === 'cloud-functions' || component.runtime === 'cloud-run'
+          ? managed(publishedSlas.lambda)
+          : selfRun('instance');
+      break;
+    case 'postgres':
+      if (component.platform === 'cnpg' || component.platform === 'self-managed') {
+        const own = selfRun('database instance');
+        base = own.zoneRedundant ? { ...own, sla: { percent: publishedSlas.rdsMultiAz.percent, source: `self-run HA PostgreSQL, held to the RDS Multi-AZ figure: ${publishedSlas.rdsMultiAz.percent}%` } } : own;
+      } else if (component.platform === 'aurora') base = database(component.multiAz, publishedSlas.auroraMultiAz, publishedSlas.rdsSingleAz);
+      else if (component.platform === 'rds') base = database(component.multiAz, publishedSlas.rdsMultiAz, publishedSlas.rdsSingleAz);
+      else base = database(component.multiAz, publishedSlas.cloudSqlHa, publishedSlas.rdsSingleAz);
+      break;
+    case 'redis':
+      base =
+        component.platform === 'self-managed'
+          ? selfRun('redis node')
+          : database(component.multiAz, publishedSlas.elasticacheMultiAz, publishedSlas.elasticacheSingleAz);
+      break;
+    case 'queue':
+      base = component.provider === 'rabbitmq' ? selfRun('broker') : managed(component.provider === 'sqs' ? publishedSlas.sqs : publishedSlas.otherQueue);
+      break;
+    case 'stream':
+      if (component.engine === 'kafka') {
+        const factor = component.replicationFactor ?? 1;
+        const redundant = factor >= 2 && spread >= 2 && !pinnedToOneZone;
+        base = { sla: redundant ? publishedSlas.computeMultiZone : publishedSlas.computeSingleZone, zoneRedundant: redundant, redundancy: redundant ? `replication factor ${factor} over ${spread} zones` : `replication factor ${factor}` };
+      } else base = managed(component.engine === 'confluent' ? publishedSlas.confluent : publishedSlas.stream);
+      break;
+    case 'objectStore':
+      base = managed(
+        component.provider !== 's3'
+          ? publishedSlas.otherObjectStore
+          : component.storageClass === undefined || component.storageClass === 'standard'
+            ? publishedSlas.s3Standard
+            : publishedSlas.s3Infrequent,
+      );
+      break;
+    case 'deltaTable':
+      base = { sla: { percent: 100, source: 'data in its object store (counted there)' }, zoneRedundant: true, redundancy: 'stored in its object store' };
+      break;
+    case 'catalog':
+      base = component.provider === 'glue' ? managed(publishedSlas.analyticsService) : selfRun('catalog');
+      break;
+    case 'secrets':
+      base = managed(component.provider === 'secrets-manager' ? publishedSlas.secretsManager : publishedSlas.otherManaged);
+      break;
+    case 'containerRegistry':
+      base = managed(publishedSlas.ecr);
+      break;
+  }
+  const availability =
+    component.availability !== undefined ? { percent: component.availability, source: `declared in the model: ${component.availability}%` } : base.sla;
+  return { availability, zoneRedundant: base.zoneRedundant, redundancy: base.redundancy, maxRps };
+}

@@ -1,0 +1,98 @@
+/**
+ * Providers' published availability commitments (monthly uptime percentage below which service credits apply),
+ * used as each component's availability unless the model overrides it (`availability` on the component, or an
+ * external's declared `sla`). They are commitments, not measurements: real availability is usually higher, so
+ * a design that misses its target on these numbers is one the provider will not stand behind.
+ *
+ * Sources, as published in 2025 (each service's "Service Level Agreement" page on the provider's site):
+ */
+export interface PublishedSla {
+  /** Monthly uptime percentage, e.g. 99.95. */
+  readonly percent: number;
+  /** Where the number comes from (shown in `--explain`). */
+  readonly source: string;
+}
+
+function sla(percent: number, source: string): PublishedSla {
+  return { percent, source };
+}
+
+/** Every default the checker uses, by a stable key. */
+export const publishedSlas = {
+  // Amazon Route 53 SLA: "commercially reasonable efforts to make Route 53 100% available".
+  route53: sla(100, 'Amazon Route 53 SLA: 100%'),
+  // Cloudflare Business/Enterprise SLA: 100% uptime of the Cloudflare network.
+  cloudflare: sla(100, 'Cloudflare Business SLA: 100%'),
+  // Google Cloud DNS SLA: 100% for authoritative queries.
+  cloudDns: sla(100, 'Cloud DNS SLA: 100%'),
+  // Azure DNS SLA: 100% of valid DNS requests answered.
+  azureDns: sla(100, 'Azure DNS SLA: 100%'),
+  // Amazon CloudFront SLA: 99.9% monthly uptime.
+  cloudfront: sla(99.9, 'Amazon CloudFront SLA: 99.9%'),
+  // Cloud CDN is covered by the Cloud Load Balancing SLA: 99.99%.
+  cloudCdn: sla(99.99, 'Cloud Load Balancing SLA (Cloud CDN): 99.99%'),
+  // Azure Front Door SLA: 99.99%.
+  azureFrontDoor: sla(99.99, 'Azure Front Door SLA: 99.99%'),
+  // Fastly and Akamai publish 100% uptime commitments for their CDN edge.
+  cdnVendor: sla(100, 'Fastly / Akamai CDN SLA: 100%'),
+  // AWS WAF SLA: 99.95%.
+  awsWaf: sla(99.95, 'AWS WAF SLA: 99.95%'),
+  // Google Cloud Armor is covered by the Cloud Load Balancing SLA: 99.99%; Azure WAF by Front Door / App Gateway: 99.95%.
+  otherWaf: sla(99.95, 'Azure WAF / Cloud Armor SLA: 99.95%'),
+  // Amazon API Gateway SLA: 99.95%.
+  apiGateway: sla(99.95, 'Amazon API Gateway SLA: 99.95%'),
+  // Apigee / Azure API Management (Standard+ tiers) SLA: 99.95%; self-run gateways inherit their compute.
+  otherApiGateway: sla(99.95, 'Apigee / Azure APIM SLA: 99.95%'),
+  // Elastic Load Balancing SLA (ALB, NLB, GWLB): 99.99%.
+  elb: sla(99.99, 'Elastic Load Balancing SLA: 99.99%'),
+  // Cloud Load Balancing SLA: 99.99%; Azure Load Balancer (Standard) SLA: 99.99%.
+  otherLb: sla(99.99, 'Cloud Load Balancing / Azure Load Balancer SLA: 99.99%'),
+  // Amazon EKS SLA: 99.95% for the Kubernetes API endpoint; GKE regional / AKS uptime SLA with zones: 99.95%.
+  kubernetesControlPlane: sla(99.95, 'Amazon EKS SLA: 99.95%'),
+  // Amazon Compute SLA: Region-level 99.99% when instances run in two or more AZs.
+  computeMultiZone: sla(99.99, 'Amazon Compute SLA, Region-level (2+ AZs): 99.99%'),
+  // Amazon Compute SLA: Instance-level 99.5% for a single instance (or all replicas in one AZ).
+  computeSingleZone: sla(99.5, 'Amazon Compute SLA, Instance-level: 99.5%'),
+  // AWS Lambda SLA: 99.95%.
+  lambda: sla(99.95, 'AWS Lambda SLA: 99.95%'),
+  // Amazon RDS SLA: Multi-AZ DB instance 99.95%.
+  rdsMultiAz: sla(99.95, 'Amazon RDS SLA, Multi-AZ: 99.95%'),
+  // Amazon RDS SLA: Single-AZ DB instance 99.5%.
+  rdsSingleAz: sla(99.5, 'Amazon RDS SLA, Single-AZ: 99.5%'),
+  // Amazon Aurora SLA: Multi-AZ DB cluster 99.99%.
+  auroraMultiAz: sla(99.99, 'Amazon Aurora SLA, Multi-AZ: 99.99%'),
+  // Cloud SQL SLA (Enterprise, HA configuration): 99.95%; Azure Database for PostgreSQL flexible, zone-redundant HA: 99.99%.
+  cloudSqlHa: sla(99.95, 'Cloud SQL SLA, HA: 99.95%'),
+  // Amazon ElastiCache SLA: Multi-AZ with automatic failover 99.99%.
+  elasticacheMultiAz: sla(99.99, 'Amazon ElastiCache SLA, Multi-AZ: 99.99%'),
+  // ElastiCache single-AZ is not covered by the Multi-AZ commitment; it is held to the instance-level compute figure.
+  elasticacheSingleAz: sla(99.5, 'Amazon Compute SLA, Instance-level (single-AZ cache node): 99.5%'),
+  // Amazon SQS SLA: 99.9%.
+  sqs: sla(99.9, 'Amazon SQS SLA: 99.9%'),
+  // Pub/Sub SLA: 99.95%; Azure Service Bus (Standard/Premium): 99.9%.
+  otherQueue: sla(99.9, 'Azure Service Bus SLA: 99.9%'),
+  // Amazon MSK SLA: Multi-AZ clusters 99.9%; Amazon Kinesis Data Streams SLA: 99.9%.
+  stream: sla(99.9, 'Amazon MSK / Kinesis Data Streams SLA: 99.9%'),
+  // Confluent Cloud SLA: multi-zone clusters 99.99%.
+  confluent: sla(99.99, 'Confluent Cloud SLA, multi-zone: 99.99%'),
+  // Amazon S3 SLA: S3 Standard 99.9%.
+  s3Standard: sla(99.9, 'Amazon S3 SLA, Standard: 99.9%'),
+  // Amazon S3 SLA: Standard-IA, Intelligent-Tiering, Glacier Instant Retrieval 99%.
+  s3Infrequent: sla(99, 'Amazon S3 SLA, Standard-IA / Intelligent-Tiering: 99%'),
+  // Cloud Storage SLA: regional Standard 99.9%; Azure Blob (LRS/ZRS hot) 99.9%.
+  otherObjectStore: sla(99.9, 'Cloud Storage / Azure Blob SLA: 99.9%'),
+  // AWS Glue SLA: 99.9%; Amazon Athena SLA: 99.9%.
+  analyticsService: sla(99.9, 'AWS Glue / Amazon Athena SLA: 99.9%'),
+  // AWS Secrets Manager SLA: 99.99%.
+  secretsManager: sla(99.99, 'AWS Secrets Manager SLA: 99.99%'),
+  // Amazon ECR SLA: 99.9%.
+  ecr: sla(99.9, 'Amazon ECR SLA: 99.9%'),
+  // Amazon CloudWatch SLA: 99.9%.
+  cloudwatch: sla(99.9, 'Amazon CloudWatch SLA: 99.9%'),
+  // A managed service with no figure of its own here (Vault, Key Vault, GCP Secret Manager): the common 99.9% commitment.
+  otherManaged: sla(99.9, 'managed service without a specific figure here: assumed 99.9%'),
+  // Traffic sources are outside the system: they do not count against it.
+  client: sla(100, 'traffic source (not part of the system)'),
+  // An external service with no declared SLA: assume the common SaaS commitment (Auth0, Stripe, Twilio publish 99.9%-99.99%).
+  externalUndeclared: sla(99.9, 'external service without a declared SLA: assumed 99.9%'),
+} as const satisfies Record<string, PublishedSla>;

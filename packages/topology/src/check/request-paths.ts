@@ -1,0 +1,83 @@
+import type { Component, Flow } from '../model/schema.ts';
+import { indexGraph, type IndexedGraph } from './algorithms/adjacency.ts';
+import { type DependencyOrder, dependencyOrder } from './algorithms/dependency-order.ts';
+import { stronglyConnectedComponents } from './algorithms/strongly-connected.ts';
+import { type SeriesParallel, seriesParallel } from './algorithms/series-parallel.ts';
+import { type ComponentProfile, componentProfile } from './component-profile.ts';
+import type { CheckContext } from './context.ts';
+
+/**
+ * The request-path view shared by the spof, sla and capacity-n1 rules: which component waits on which
+ * (sync flows, plus implicit needs: in-cluster components need their cluster, a Delta table its object store,
+ * a query engine the tables it reads), where traffic enters, and which dependencies are interchangeable.
+ */
+export interface RequestPaths {
+  readonly graph: IndexedGraph;
+  readonly order: DependencyOrder;
+  readonly reduced: SeriesParallel;
+  readonly profiles: readonly ComponentProfile[];
+  /** Entry points: clients, else components nothing calls that call something. */
+  readonly entries: readonly number[];
+  /** The sync flow (if any) behind each dependency edge `from>to`, for locations and messages. */
+  readonly flowOf: ReadonlyMap<string, Flow>;
+}
+
+// Kinds that route traffic and can send it to interchangeable targets in other regions.
+const routerKinds = new Set<Component['kind']>(['dns', 'cdn', 'waf', 'loadBalancer', 'apiGateway', 'ingress']);
+
+/** Builds the request-path view of a topology. */
+export function requestPaths(context: CheckContext): RequestPaths {
+  const ids = [...context.components.keys()];
+  const edges: [string, string][] = [];
+  const flowOf = new Map<string, Flow>();
+  for (const flow of context.model.flows) {
+    if (!flow.sync || !context.components.has(flow.from) || !context.components.has(flow.to)) continue;
+    edges.push([flow.from, flow.to]);
+    if (!flowOf.has(`${flow.from}>${flow.to}`)) flowOf.set(`${flow.from}>${flow.to}`, flow);
+  }
+  for (const component of context.components.values()) {
+    const cluster = context.clusterOf(component.id);
+    if (cluster) edges.push([component.id, cluster.id]);
+    if (component.kind === 'deltaTable') edges.push([component.id, component.store]);
+    if (component.kind === 'queryEngine') for (const table of component.reads) edges.push([component.id, table]);
+  }
+  const indexed = indexGraph(ids, edges);
+  // Edges inside a synchronous cycle are the cycle rule's finding; which of them a fold would drop depends on
+  // visiting order, so all are left out here and the components on the cycle are judged on their other needs.
+  const component = new Int32Array(ids.length);
+  stronglyConnectedComponents(indexed.out).forEach((members, i) => {
+    for (const member of members) component[member] = i;
+  });
+  const graph = { ...indexed, out: indexed.out.map((targets, from) => targets.filter((to) => component[to] !== component[from])) };
+  const order = dependencyOrder(graph.out);
+  const components = ids.map((id) => context.components.get(id) as Component);
+  const alternatives = (node: number, dependencies: readonly number[]): number[] => {
+    const component = components[node] as Component;
+    if (!routerKinds.has(component.kind)) return [];
+    const routed = dependencies.filter((d) => flowOf.get(`${component.id}>${ids[d]}`)?.routing?.failover !== undefined);
+    if (routed.length >= 2) return routed;
+    if (component.kind === 'dns' && component.routing === 'simple') return [];
+    // Route 53 returns an unhealthy record anyway unless a health check watches it ("How Route 53 chooses records when health checking is configured").
+    if (component.kind === 'dns' && component.routing !== 'failover' && component.healthCheck === undefined) return [];
+    // Targets in two or more regions are interchangeable; global targets (a CDN next to the regions) stay in series.
+    const regional = dependencies.filter((d) => context.regionOf(ids[d] as string) !== undefined);
+    const regions = new Set(regional.map((d) => context.regionOf(ids[d] as string)));
+    return regions.size >= 2 ? regional : [];
+  };
+  const reduced = seriesParallel(graph.out, order, alternatives);
+  const profiles = components.map((component) => componentProfile(component, context));
+  // Entry points are where flows start: clients, else what no sync flow reaches but sends sync flows (the implicit
+  // needs on clusters and stores do not make an idle workload an entry).
+  const called = new Set<string>();
+  const calling = new Set<string>();
+  for (const flow of flowOf.values()) {
+    calling.add(flow.from);
+    called.add(flow.to);
+  }
+  const clients = ids.flatMap((id, i) => (components[i]?.kind === 'client' && calling.has(id) ? [i] : []));
+  const entries =
+    clients.length > 0
+      ? clients
+      : ids.flatMap((id, i) => (calling.has(id) && !called.has(id) && components[i]?.kind !== 'observability' ? [i] : []));
+  return { graph, order, reduced, profiles, entries, flowOf };
+}

@@ -1,0 +1,49 @@
+import { capacityScenarios } from '../capacity.ts';
+import type { Rule, RuleFinding } from '../rule.ts';
+
+/**
+ * `capacity-n1`: with the largest region lost, and separately with one zone lost, can what is left carry the peak?
+ * Capacity along a route is the minimum of its components' limits (capacity.maxRps, an API gateway's throttle);
+ * regions behind failover routing add up.
+ */
+export const capacityN1: Rule = {
+  id: 'capacity-n1',
+  description: 'Remaining capacity with the largest region lost, and with one zone lost (minimum of component limits along each route), below the peak load.',
+  defaultSeverity: 'error',
+  check(context) {
+    const peak = context.model.sla?.peakRps;
+    if (peak === undefined) return [];
+    const rows = capacityScenarios(context);
+    const findings: RuleFinding[] = [];
+    const worst = (kind: 'zone') =>
+      rows.filter((row) => row.lost?.[kind] !== undefined).sort((a, b) => a.capacityRps - b.capacityRps)[0];
+    const baseline = rows[0];
+    if (baseline && baseline.capacityRps < peak) {
+      findings.push(finding(context, baseline, peak, 'even with everything up'));
+    }
+    // Every region whose loss leaves too little (the largest is among them when any is), and the worst zone.
+    for (const row of rows) {
+      if (row.lost?.region === undefined || row.lost.zone !== undefined || row.capacityRps >= peak) continue;
+      findings.push(finding(context, row, peak, `with region ${row.lost.region} lost`));
+    }
+    const zone = worst('zone');
+    if (zone && zone.capacityRps < peak) findings.push(finding(context, zone, peak, `with zone ${zone.lost?.zone} lost`));
+    return findings;
+  },
+};
+
+function finding(context: Parameters<typeof capacityN1.check>[0], row: ReturnType<typeof capacityScenarios>[number], peak: number, when: string): RuleFinding {
+  const culprit = row.bottleneck?.startsWith('alternatives behind ') ? row.bottleneck.slice('alternatives behind '.length) : row.bottleneck;
+  return {
+    message: `${when}, ${row.entry ?? 'the entry point'} can take ${format(row.capacityRps)} rps (bottleneck: ${row.bottleneck ?? 'none'}), below the ${format(peak)} rps peak.`,
+    hint: `raise the limit of ${culprit ?? 'the bottleneck'} (capacity.maxRps, throttle) or add a region so that N-1 still carries ${format(peak)} rps`,
+    components: [culprit, row.entry].filter((id, i, all): id is string => id !== undefined && all.indexOf(id) === i),
+    location: culprit === undefined ? undefined : context.locate(culprit),
+    details: { scenario: row },
+  };
+}
+
+/** 250000 -> 250,000 */
+export function format(rps: number): string {
+  return Number.isFinite(rps) ? Math.round(rps).toLocaleString('en-US') : 'unlimited';
+}

@@ -4,6 +4,7 @@ import { type AddAction, parseCommit } from '../log/actions.ts';
 import { listLog } from '../log/log-files.ts';
 import { arrowField } from '../schema/arrow.ts';
 import type { StructField } from '../schema/types.ts';
+import { loadDeletionVector } from '../read/deletion-vector.ts';
 import { partitionColumn } from '../read/partition-values.ts';
 import { planScan, readFile, type ScanContext } from '../read/scan.ts';
 import type { DeltaFile } from '../snapshot/snapshot.ts';
@@ -19,6 +20,17 @@ const COMMIT_TIMESTAMP: StructField = { name: '_commit_timestamp', type: { kind:
 function asFile(path: string, partitionValues: Readonly<Record<string, string | null>>, size: number, add?: AddAction): DeltaFile {
   const a: AddAction = add ?? { path, partitionValues, size, modificationTime: 0, dataChange: true };
   return { path, partitionValues, size, modificationTime: a.modificationTime, deletionVector: a.deletionVector ?? null, stats: undefined, add: a };
+}
+
+/** Values of sorted `a` not in sorted `b`. */
+function difference(a: Float64Array, b: Float64Array): Float64Array {
+  const out: number[] = [];
+  let j = 0;
+  for (const x of a) {
+    while (j < b.length && (b[j] as number) < x) j++;
+    if (b[j] !== x) out.push(x);
+  }
+  return Float64Array.from(out);
 }
 
 /**
@@ -72,14 +84,34 @@ export async function* readChanges(table: DeltaTable, fromVersion: number, toVer
       }
       continue;
     }
+    const adds = new Map<string, AddAction>();
+    const removes = new Map<string, AddAction>();
     for (const a of actions) {
-      if (a.type === 'add' && a.add.dataChange) {
-        for await (const b of readFile(base, dataPlan, asFile(a.add.path, a.add.partitionValues, a.add.size, a.add))) yield finish(b, 'insert');
-      } else if (a.type === 'remove' && a.remove.dataChange) {
+      if (a.type === 'add' && a.add.dataChange) adds.set(a.add.path, a.add);
+      else if (a.type === 'remove' && a.remove.dataChange) {
         const r = a.remove;
-        const add: AddAction = { path: r.path, partitionValues: r.partitionValues ?? {}, size: r.size ?? 0, modificationTime: 0, dataChange: true, deletionVector: r.deletionVector ?? null };
-        for await (const b of readFile(base, dataPlan, asFile(r.path, add.partitionValues, add.size, add))) yield finish(b, 'delete');
+        removes.set(r.path, { path: r.path, partitionValues: r.partitionValues ?? {}, size: r.size ?? 0, modificationTime: 0, dataChange: true, deletionVector: r.deletionVector ?? null });
       }
+    }
+    for (const [path, removed] of removes) {
+      const added = adds.get(path);
+      if (!added) {
+        for await (const b of readFile(base, dataPlan, asFile(path, removed.partitionValues, removed.size, removed))) yield finish(b, 'delete');
+        continue;
+      }
+      // PROTOCOL.md "Deletion Vectors": re-adding a file with a new DV deletes exactly the rows the
+      // new vector adds (and restores rows it no longer holds).
+      adds.delete(path);
+      const before = removed.deletionVector ? await loadDeletionVector(table.storage, removed.deletionVector) : new Float64Array();
+      const after = added.deletionVector ? await loadDeletionVector(table.storage, added.deletionVector) : new Float64Array();
+      const file = asFile(path, added.partitionValues, added.size, added);
+      const deleted = difference(after, before);
+      const restored = difference(before, after);
+      if (deleted.length > 0) for await (const b of readFile(base, dataPlan, file, { keepOnly: deleted })) yield finish(b, 'delete');
+      if (restored.length > 0) for await (const b of readFile(base, dataPlan, file, { keepOnly: restored })) yield finish(b, 'insert');
+    }
+    for (const added of adds.values()) {
+      for await (const b of readFile(base, dataPlan, asFile(added.path, added.partitionValues, added.size, added))) yield finish(b, 'insert');
     }
   }
 }

@@ -1,4 +1,4 @@
-import { type Data, makeData, RecordBatch, type Schema, Struct, Table, tableFromIPC } from 'apache-arrow';
+import { type Data, type Field, makeData, RecordBatch, type Schema, Struct, Table, tableFromIPC } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import { arrowSchema } from '../schema/arrow.ts';
 import { type DeltaSchema, physicalName, type StructField } from '../schema/types.ts';
@@ -63,8 +63,11 @@ async function fileSchemaFields(bytes: Uint8Array, where: string) {
   }
 }
 
-/** The [min, max) nanosecond bounds the file's statistics give a top-level timestamp column. */
-function timestampRange(file: DeltaFile, f: StructField, mode: MatchMode): NanosRange | undefined {
+/**
+ * The [min, max) nanosecond bounds the file's statistics give a top-level timestamp column; pass it
+ * to `conform` so INT96 instants outside 1677-2262 are recovered (see `conform`).
+ */
+export function timestampRange(file: DeltaFile, f: StructField, mode: MatchMode): NanosRange | undefined {
   if (f.type.kind !== 'primitive' || (f.type.name !== 'timestamp' && f.type.name !== 'timestamp_ntz')) return undefined;
   const stats = file.stats;
   const name = physicalName(f, mode !== 'none');
@@ -77,6 +80,12 @@ function timestampRange(file: DeltaFile, f: StructField, mode: MatchMode): Nanos
   } catch {
     return undefined;
   }
+}
+
+/** Rows of one file to drop (a deletion vector) or, for change data, the only rows to keep; ascending file row indexes. */
+export interface RowSelection {
+  readonly deleted?: Float64Array;
+  readonly keepOnly?: Float64Array;
 }
 
 /** Slices `batch` (rows [base, base+length) of its file) around the deleted rows. */
@@ -94,13 +103,73 @@ function* withoutDeleted(batch: RecordBatch, base: number, deleted: Float64Array
   else if (start < end) yield batch.slice(start - base, end - base);
 }
 
+/** Slices `batch` down to the kept rows, one slice per run of consecutive rows. */
+function* onlyKept(batch: RecordBatch, base: number, keep: Float64Array, cursor: { i: number }): Generator<RecordBatch> {
+  const end = base + batch.numRows;
+  while (cursor.i < keep.length && (keep[cursor.i] as number) < end) {
+    const first = keep[cursor.i] as number;
+    let last = first;
+    cursor.i++;
+    while (cursor.i < keep.length && keep[cursor.i] === last + 1 && last + 1 < end) {
+      last++;
+      cursor.i++;
+    }
+    if (first >= base) yield batch.slice(first - base, last + 1 - base);
+  }
+}
+
+/** The top-level file columns a plan needs (physical names as the file spells them). */
+export function physicalColumns(ctx: ScanContext, plan: ScanPlan, fileFields: readonly Field[]): string[] {
+  const wanted = new Set<string>();
+  for (const f of plan.fields) {
+    if (plan.partition.has(f.name)) continue;
+    const ff = fileFields[findColumn(fileFields, f, ctx.columnMappingMode)];
+    if (ff) wanted.add(ff.name);
+  }
+  // Row counts still come from the file when only partition columns (or none) are asked for.
+  if (wanted.size === 0 && fileFields[0]) wanted.add(fileFields[0].name);
+  return [...wanted];
+}
+
+/**
+ * Turns one batch as decoded from a data file into the plan's logical batch: columns matched by
+ * physical name or field id and conformed to the table schema, partition values materialised,
+ * columns the file lacks (added later by schema evolution) all-null.
+ */
+export function toLogicalBatch(ctx: ScanContext, plan: ScanPlan, file: DeltaFile, physical: RecordBatch): RecordBatch {
+  const mode = ctx.columnMappingMode;
+  const n = physical.numRows;
+  const children: Data[] = plan.fields.map((f) => {
+    if (plan.partition.has(f.name)) {
+      const pv = file.partitionValues;
+      const k = physicalName(f, mode !== 'none');
+      return partitionColumn(f.type, k in pv ? pv[k] : pv[f.name], n);
+    }
+    const i = findColumn(physical.schema.fields, f, mode);
+    const child = i >= 0 ? physical.data.children[i] : undefined;
+    if (!child) return partitionColumn(f.type, null, n);
+    return conform(child, f.type, mode, `${file.path}:${f.name}`, timestampRange(file, f, mode));
+  });
+  return new RecordBatch(plan.schema, makeData({ type: new Struct(plan.schema.fields), length: n, nullCount: 0, children }));
+}
+
+/**
+ * Applies a row selection to consecutive logical batches of one file; `firstRow` is the file row
+ * index of the batch's first row (deletion vectors index rows file-wide, across row groups).
+ */
+export function* selectRows(batch: RecordBatch, firstRow: number, selection: RowSelection, cursor: { i: number }): Generator<RecordBatch> {
+  if (selection.keepOnly) yield* onlyKept(batch, firstRow, selection.keepOnly, cursor);
+  else if (selection.deleted && selection.deleted.length > 0) yield* withoutDeleted(batch, firstRow, selection.deleted, cursor);
+  else yield batch;
+}
+
 /**
  * Reads one data file into logical record batches: the columns the plan needs, conformed to the
- * table schema, partition values materialised, deletion vector applied.
+ * table schema, partition values materialised, deletion vector applied (or `selection` when given).
  */
-export async function* readFile(ctx: ScanContext, plan: ScanPlan, file: DeltaFile): AsyncGenerator<RecordBatch> {
+export async function* readFile(ctx: ScanContext, plan: ScanPlan, file: DeltaFile, selection?: RowSelection): AsyncGenerator<RecordBatch> {
   const key = resolveTablePath(ctx.storage.uri, file.path);
-  const dvPromise = file.deletionVector ? loadDeletionVector(ctx.storage, file.deletionVector) : undefined;
+  const dvPromise = !selection && file.deletionVector ? loadDeletionVector(ctx.storage, file.deletionVector) : undefined;
   dvPromise?.catch(() => undefined);
   let bytes: Uint8Array;
   try {
@@ -115,39 +184,14 @@ export async function* readFile(ctx: ScanContext, plan: ScanPlan, file: DeltaFil
     }
     throw cause;
   }
-  const mode = ctx.columnMappingMode;
-  const fileFields = await fileSchemaFields(bytes, key);
-  const wanted = new Set<string>();
-  for (const f of plan.fields) {
-    if (plan.partition.has(f.name)) continue;
-    const i = findColumn(fileFields, f, mode);
-    const ff = i >= 0 ? fileFields[i] : undefined;
-    if (ff) wanted.add(ff.name);
-  }
-  // Row counts still come from the file when only partition columns (or none) are asked for.
-  if (wanted.size === 0 && fileFields[0]) wanted.add(fileFields[0].name);
-  const table = await readParquetBytes(bytes, key, { columns: [...wanted] });
-  const deleted = dvPromise ? await dvPromise : undefined;
+  const columns = physicalColumns(ctx, plan, await fileSchemaFields(bytes, key));
+  const table = await readParquetBytes(bytes, key, { columns });
+  const sel: RowSelection = selection ?? (dvPromise ? { deleted: await dvPromise } : {});
   const cursor = { i: 0 };
-  let base = 0;
-  const structType = new Struct(plan.schema.fields);
+  let firstRow = 0;
   for (const batch of table.batches) {
-    const n = batch.numRows;
-    const children: Data[] = plan.fields.map((f) => {
-      if (plan.partition.has(f.name)) {
-        const pv = file.partitionValues;
-        const k = physicalName(f, mode !== 'none');
-        return partitionColumn(f.type, k in pv ? pv[k] : pv[f.name], n);
-      }
-      const i = findColumn(batch.schema.fields, f, mode);
-      const child = i >= 0 ? batch.data.children[i] : undefined;
-      if (!child) return partitionColumn(f.type, null, n);
-      return conform(child, f.type, mode, `${file.path}:${f.name}`, timestampRange(file, f, mode));
-    });
-    const out = new RecordBatch(plan.schema, makeData({ type: structType, length: n, nullCount: 0, children }));
-    if (deleted && deleted.length > 0) yield* withoutDeleted(out, base, deleted, cursor);
-    else yield out;
-    base += n;
+    yield* selectRows(toLogicalBatch(ctx, plan, file, batch), firstRow, sel, cursor);
+    firstRow += batch.numRows;
   }
 }
 

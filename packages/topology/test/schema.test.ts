@@ -141,6 +141,23 @@ describe('TopologySchema', () => {
     expect(issuesOf(input).map((i) => `${i.path} ${i.code}`)).toEqual(['components[5].kind unknown-kind']);
   });
 
+  it('suggests the nearest field for an unknown one, following kinds, arrays and unions', () => {
+    const input = valid() as Record<string, unknown>;
+    input.flow = [];
+    const components = input.components as Record<string, unknown>[];
+    at(components, 1).placement = { region: 'us-east-1', zone: ['us-east-1a'] };
+    const groups = at(components, 1).nodeGroups as Record<string, unknown>[];
+    at(groups, 0).instanceType = 'm6i.large';
+    at(components, 3).colour = 'blue';
+    const hints = issuesOf(input).map((i) => `${i.path}: ${i.hint}`);
+    expect(hints).toContain("flow: did you mean 'flows'?");
+    expect(hints).toContain("components[1].placement.zone: did you mean 'zones'?");
+    expect(hints).toContain("components[1].nodeGroups[0].instanceType: did you mean 'instanceTypes'?");
+    const colour = hints.find((h) => h.startsWith('components[3].colour'));
+    expect(colour).toContain('fields here are');
+    expect(colour).toContain('multiAz');
+  });
+
   it('exports a JSON Schema describing the input form', () => {
     const schema = topologyJsonSchema();
     expect(schema.$schema).toContain('2020-12');

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { MeridianError, type MeridianIssue, type ModelPath } from '../errors.ts';
+import { nearest } from './distance.ts';
+import { allowedFields } from './fields.ts';
 import { type SourceLocation, type Topology, TopologySchema } from './schema.ts';
 
 /** Options of `parseTopology`. */
@@ -35,6 +37,15 @@ function recordedSource(input: unknown, path: ModelPath): SourceLocation | undef
     if (parsed.success) found = parsed.data;
   }
   return found;
+}
+
+function fieldHint(key: string, path: ModelPath, input: unknown): string {
+  const fields = allowedFields(TopologySchema, path, input);
+  const suggestion = fields && nearest(key, fields);
+  if (suggestion) return `did you mean '${suggestion}'?`;
+  return fields
+    ? `remove it; fields here are ${fields.join(', ')}`
+    : 'remove it or check its spelling against the JSON Schema (meridian schema)';
 }
 
 function toIssues(error: z.ZodError, input: unknown, options: ParseOptions): MeridianIssue[] {
@@ -84,7 +95,7 @@ function toIssues(error: z.ZodError, input: unknown, options: ParseOptions): Mer
             {
               code: 'unknown-field',
               message: `unknown field '${key}'`,
-              hint: 'remove it or check its spelling against the JSON Schema (meridian schema)',
+              hint: fieldHint(key, raw.path as ModelPath, input),
             },
             [...(raw.path as ModelPath), key],
           );

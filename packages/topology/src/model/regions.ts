@@ -1,3 +1,5 @@
+import { editDistance } from './distance.ts';
+
 /**
  * The cloud providers' published region lists, with each region's zones and a coarse jurisdiction.
  *
@@ -190,19 +192,6 @@ export function providerRegionCodes(provider: Provider): string[] {
 /** The published region with this code, or undefined when the provider has no such region. */
 export function findProviderRegion(provider: Provider, code: string): ProviderRegion | undefined {
   return regionsByProvider[provider].get(code);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 /** The published code closest to `code` by edit distance, for hints: `nearestRegionCode('aws', 'us-est-1')` is 'us-east-1'. */

@@ -87,7 +87,15 @@ export function storageContract(fresh: () => Promise<Storage>): void {
     const storage = await seeded();
     const all = byteOrder(KEYS);
     const after = (s: string) => all.filter((k) => Buffer.compare(Buffer.from(k), Buffer.from(s)) > 0);
-    for (const startAfter of ['_delta_log/00000000000000000001.json', '_delta_log/00000000000000000003', 'a/b', 'a/b-', 'a/b/', 'part=\uff5e', '']) {
+    for (const startAfter of [
+      '_delta_log/00000000000000000001.json',
+      '_delta_log/00000000000000000003',
+      'a/b',
+      'a/b-',
+      'a/b/',
+      'part=\uff5e',
+      '',
+    ]) {
       expect(await listKeys(storage, '', startAfter), `startAfter ${startAfter}`).toEqual(after(startAfter));
     }
     expect(await listKeys(storage, '_delta_log/', '_delta_log/00000000000000000002.json')).toEqual([
@@ -165,11 +173,13 @@ export function storageContract(fresh: () => Promise<Storage>): void {
     expect(await listKeys(storage, '')).toEqual(['_delta_log/00000000000000000000.json']);
   });
 
-  it('putIfAbsent lets exactly one of 8 concurrent writers win, and keeps the winner\'s bytes', async () => {
+  it("putIfAbsent lets exactly one of 8 concurrent writers win, and keeps the winner's bytes", async () => {
     const storage = await fresh();
     for (let version = 0; version < 4; version++) {
       const key = `_delta_log/${String(version).padStart(20, '0')}.json`;
-      const bodies = Array.from({ length: 8 }, (_, writer) => text(`{"commitInfo":{"writer":${writer}}}\n`.repeat(200)));
+      const bodies = Array.from({ length: 8 }, (_, writer) =>
+        text(`{"commitInfo":{"writer":${writer}}}\n`.repeat(200)),
+      );
       const results = await Promise.all(bodies.map((body) => storage.putIfAbsent(key, body)));
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = bodies[results.indexOf(true)] as Uint8Array;

@@ -48,7 +48,9 @@ describe('LocalStorage', () => {
       .map((e) => `${e.parentPath}/${e.name}`.slice(root.length + 1));
     expect(await listKeys(storage, '')).toEqual(byteOrder(expected));
     const log = await listKeys(storage, '_delta_log/', '_delta_log/00000000000000000002.json');
-    expect(log).toEqual(byteOrder(expected.filter((k) => k.startsWith('_delta_log/') && k > '_delta_log/00000000000000000002.json')));
+    expect(log).toEqual(
+      byteOrder(expected.filter((k) => k.startsWith('_delta_log/') && k > '_delta_log/00000000000000000002.json')),
+    );
   });
 
   it('follows symlinked directories and hides its own temp files', async () => {

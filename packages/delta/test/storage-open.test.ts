@@ -81,11 +81,17 @@ describe('S3 connection settings', () => {
       AWS_DEFAULT_REGION: 'us-west-2',
       AWS_S3_FORCE_PATH_STYLE: 'true',
     };
-    expect(resolveS3Config({}, env)).toMatchObject({ endpoint: 'http://s3-only.example:9000', region: 'eu-west-1', forcePathStyle: true });
+    expect(resolveS3Config({}, env)).toMatchObject({
+      endpoint: 'http://s3-only.example:9000',
+      region: 'eu-west-1',
+      forcePathStyle: true,
+    });
     expect(
       resolveS3Config({ endpoint: 'https://minio.internal', region: 'ap-south-1', forcePathStyle: false }, env),
     ).toMatchObject({ endpoint: 'https://minio.internal', region: 'ap-south-1', forcePathStyle: false });
-    expect(resolveS3Config({}, { AWS_ENDPOINT_URL: 'http://general.example:9000', AWS_DEFAULT_REGION: 'us-west-2' })).toMatchObject({
+    expect(
+      resolveS3Config({}, { AWS_ENDPOINT_URL: 'http://general.example:9000', AWS_DEFAULT_REGION: 'us-west-2' }),
+    ).toMatchObject({
       endpoint: 'http://general.example:9000',
       region: 'us-west-2',
       forcePathStyle: false,
@@ -104,18 +110,31 @@ describe('S3 connection settings', () => {
   });
 
   it('uses path-style for endpoints on an IP address or localhost, where bucket host names cannot resolve', () => {
-    for (const endpoint of ['http://127.0.0.1:7480', 'http://[::1]:7480', 'http://localhost:9000', 'http://minio.localhost']) {
+    for (const endpoint of [
+      'http://127.0.0.1:7480',
+      'http://[::1]:7480',
+      'http://localhost:9000',
+      'http://minio.localhost',
+    ]) {
       expect(resolveS3Config({ endpoint }, {}).forcePathStyle, endpoint).toBe(true);
     }
     expect(resolveS3Config({ endpoint: 'https://s3.eu-central-1.wasabisys.com' }, {}).forcePathStyle).toBe(false);
-    expect(resolveS3Config({ endpoint: 'http://127.0.0.1:7480' }, { AWS_S3_FORCE_PATH_STYLE: 'false' }).forcePathStyle).toBe(false);
+    expect(
+      resolveS3Config({ endpoint: 'http://127.0.0.1:7480' }, { AWS_S3_FORCE_PATH_STYLE: 'false' }).forcePathStyle,
+    ).toBe(false);
     const custom = s3ClientConfig(resolveS3Config({ endpoint: 'http://127.0.0.1:7480' }, {}));
-    expect(custom).toMatchObject({ region: 'us-east-1', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    expect(custom).toMatchObject({
+      region: 'us-east-1',
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
   });
 
   it('refuses an endpoint that is not an http(s) URL and a path-style flag that is not a boolean', () => {
     for (const endpoint of ['127.0.0.1:7480', 'ftp://host', 'not a url']) {
-      expect(() => resolveS3Config({ endpoint }, {}), endpoint).toThrow(expect.objectContaining({ code: 'invalid-uri', hint: expect.stringMatching(/http:\/\//) }));
+      expect(() => resolveS3Config({ endpoint }, {}), endpoint).toThrow(
+        expect.objectContaining({ code: 'invalid-uri', hint: expect.stringMatching(/http:\/\//) }),
+      );
     }
     expect(() => resolveS3Config({}, { AWS_S3_FORCE_PATH_STYLE: 'maybe' })).toThrow(
       expect.objectContaining({ code: 'invalid-uri', path: 'AWS_S3_FORCE_PATH_STYLE' }),
@@ -127,7 +146,9 @@ describe('S3 connection settings', () => {
     const a = openStorage('s3://one/t', { s3: options }) as S3Storage;
     const b = openStorage('s3://two/u', { s3: { ...options } }) as S3Storage;
     const c = openStorage('s3://one/t', { s3: { ...options, forcePathStyle: false } }) as S3Storage;
-    const d = openStorage('s3://one/t', { s3: { ...options, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } } }) as S3Storage;
+    const d = openStorage('s3://one/t', {
+      s3: { ...options, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } },
+    }) as S3Storage;
     expect(a.client).toBe(b.client);
     expect(c.client).not.toBe(a.client);
     expect(d.client).not.toBe(a.client);

@@ -3,10 +3,17 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { LocalStorage } from '../src/storage/local.ts';
 import { openStorage } from '../src/storage/open.ts';
-import { S3Storage } from '../src/storage/s3.ts';
+import type { S3Storage } from '../src/storage/s3.ts';
 import type { S3StorageOptions } from '../src/storage/s3-config.ts';
 import type { ObjectInfo, Storage } from '../src/storage/storage.ts';
-import { describeS3, openS3CorpusTable, s3CorpusTableUri, s3ScratchUri, s3TestEnv, s3TestOptions } from './setup/s3-env.ts';
+import {
+  describeS3,
+  openS3CorpusTable,
+  s3CorpusTableUri,
+  s3ScratchUri,
+  s3TestEnv,
+  s3TestOptions,
+} from './setup/s3-env.ts';
 import { byteOrder, collect, deltaError, listKeys, storageContract } from './storage-contract.ts';
 
 const corpus = fileURLToPath(new URL('../../../../shared/delta-corpus/', import.meta.url));
@@ -84,14 +91,20 @@ describeS3('S3Storage (Ceph RGW on loopback)', () => {
       const localInfos = await infos(local, '');
       expect((await infos(s3, '')).map((i) => [i.key, i.size])).toEqual(localInfos.map((i) => [i.key, i.size]));
       const commit = localInfos.find((i) => i.key.startsWith('_delta_log/') && i.key.endsWith('.json'));
-      expect(Buffer.from(await s3.get(commit?.key as string)).equals(Buffer.from(await local.get(commit?.key as string)))).toBe(true);
+      expect(
+        Buffer.from(await s3.get(commit?.key as string)).equals(Buffer.from(await local.get(commit?.key as string))),
+      ).toBe(true);
       // A parquet footer as a reader fetches it: the last 8 bytes (footer length + PAR1), then the footer.
       const parquet = localInfos.find((i) => i.key.endsWith('.parquet')) as ObjectInfo;
       const tail = await s3.getRange(parquet.key, parquet.size - 8, parquet.size);
       expect(new TextDecoder().decode(tail.subarray(4))).toBe('PAR1');
       const footerLength = new DataView(tail.buffer, tail.byteOffset).getUint32(0, true);
       const footer = await s3.getRange(parquet.key, parquet.size - 8 - footerLength, parquet.size - 8);
-      expect(Buffer.from(footer).equals(Buffer.from(await local.getRange(parquet.key, parquet.size - 8 - footerLength, parquet.size - 8)))).toBe(true);
+      expect(
+        Buffer.from(footer).equals(
+          Buffer.from(await local.getRange(parquet.key, parquet.size - 8 - footerLength, parquet.size - 8)),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -152,7 +165,9 @@ describeS3('S3Storage (Ceph RGW on loopback)', () => {
 
   it('addresses the bucket in the path or in the host name as configured', async () => {
     const captured = async (options: S3StorageOptions): Promise<{ hostname: string; path: string }> => {
-      const storage = openStorage('s3://lake/tables/t', { s3: { ...s3TestOptions(), maxAttempts: 1, ...options } }) as S3Storage;
+      const storage = openStorage('s3://lake/tables/t', {
+        s3: { ...s3TestOptions(), maxAttempts: 1, ...options },
+      }) as S3Storage;
       let request: { hostname: string; path: string } | undefined;
       // Stop each request after signing, before it leaves: the fake host names do not resolve.
       storage.client.middlewareStack.add(
@@ -176,6 +191,9 @@ describeS3('S3Storage (Ceph RGW on loopback)', () => {
     });
     process.env.AWS_S3_FORCE_PATH_STYLE = 'true';
     const fromEnv = await captured({ endpoint: 'http://s3.meridian.invalid:7482' });
-    expect(fromEnv).toMatchObject({ hostname: 's3.meridian.invalid', path: '/lake/tables/t/_delta_log/_last_checkpoint' });
+    expect(fromEnv).toMatchObject({
+      hostname: 's3.meridian.invalid',
+      path: '/lake/tables/t/_delta_log/_last_checkpoint',
+    });
   });
 });

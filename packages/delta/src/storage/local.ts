@@ -222,7 +222,9 @@ export class LocalStorage implements Storage {
     const reason = error instanceof Error ? error.message : String(error);
     return new DeltaError('storage', `cannot ${operation} ${key} in ${this.uri}: ${reason}`, {
       path,
-      hint: (code !== undefined ? hints[code] : undefined) ?? 'check that the directory exists and is readable and writable',
+      hint:
+        (code !== undefined ? hints[code] : undefined) ??
+        'check that the directory exists and is readable and writable',
       cause: error,
     });
   }

@@ -15,7 +15,24 @@ export interface OpenStorageOptions {
 const SUPPORTED = 'a path, file:///path, s3://bucket/prefix or memory://name';
 // Schemes people write for object stores we do not serve, to refuse them by name rather than
 // take `gs:bucket` for a relative path.
-const KNOWN_SCHEMES = new Set(['file', 's3', 's3a', 's3n', 'memory', 'gs', 'gcs', 'az', 'abfs', 'abfss', 'wasb', 'wasbs', 'adl', 'hdfs', 'http', 'https']);
+const KNOWN_SCHEMES = new Set([
+  'file',
+  's3',
+  's3a',
+  's3n',
+  'memory',
+  'gs',
+  'gcs',
+  'az',
+  'abfs',
+  'abfss',
+  'wasb',
+  'wasbs',
+  'adl',
+  'hdfs',
+  'http',
+  'https',
+]);
 
 /**
  * Opens the storage a table URI names: a local path or `file://` URL, `s3://bucket/prefix`,
@@ -39,7 +56,11 @@ export function openStorage(uri: string, options: OpenStorageOptions = {}): Stor
     case 's3': {
       const { host, path } = splitAuthority(uri, 's3', 's3://bucket/prefix');
       if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{2,254}$/.test(host)) {
-        throw invalid(uri, `${JSON.stringify(host)} is not a bucket name`, 'a bucket name has 3 or more letters, digits, dots and hyphens, e.g. s3://my-lake/tables/events');
+        throw invalid(
+          uri,
+          `${JSON.stringify(host)} is not a bucket name`,
+          'a bucket name has 3 or more letters, digits, dots and hyphens, e.g. s3://my-lake/tables/events',
+        );
       }
       return new S3Storage(host, path, options.s3);
     }
@@ -64,8 +85,16 @@ function splitAuthority(uri: string, scheme: string, example: string): { host: s
   const host = slash === -1 ? body : body.slice(0, slash);
   const path = slash === -1 ? '' : body.slice(slash + 1).replace(/\/+$/, '');
   if (scheme === 's3' && host === '') throw invalid(uri, 'the S3 URI names no bucket', `write it as ${example}`);
-  if (path.split('/').some((segment, i, all) => (segment === '' && all.length > 1) || segment === '.' || segment === '..')) {
-    throw invalid(uri, 'the path has an empty, . or .. segment', `write it as ${example}, without // . or .. inside the path`);
+  if (
+    path
+      .split('/')
+      .some((segment, _i, all) => (segment === '' && all.length > 1) || segment === '.' || segment === '..')
+  ) {
+    throw invalid(
+      uri,
+      'the path has an empty, . or .. segment',
+      `write it as ${example}, without // . or .. inside the path`,
+    );
   }
   return { host, path };
 }
@@ -75,12 +104,20 @@ function fileUrlPath(uri: string): string {
     const url = new URL(uri);
     // A host other than localhost names another machine, which file:// cannot reach.
     if (url.hostname !== '' && url.hostname !== 'localhost') {
-      throw invalid(uri, `file URI names host ${url.hostname}`, 'write a local path as file:///abs/path (three slashes) or as a plain path');
+      throw invalid(
+        uri,
+        `file URI names host ${url.hostname}`,
+        'write a local path as file:///abs/path (three slashes) or as a plain path',
+      );
     }
     return fileURLToPath(url);
   } catch (error) {
     if (error instanceof DeltaError) throw error;
-    throw invalid(uri, 'the file URI does not parse', 'write a local path as file:///abs/path (three slashes) or as a plain path');
+    throw invalid(
+      uri,
+      'the file URI does not parse',
+      'write a local path as file:///abs/path (three slashes) or as a plain path',
+    );
   }
 }
 

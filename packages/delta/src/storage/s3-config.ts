@@ -1,5 +1,5 @@
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { isIP } from 'node:net';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { DeltaError } from '../errors.ts';
 
 /** Static S3 credentials; by default they come from the SDK's provider chain (env, profile, SSO, IMDS...). */
@@ -70,7 +70,10 @@ export function resolveS3Config(options: S3StorageOptions = {}, env: S3Environme
     parseFlag(env.AWS_S3_FORCE_PATH_STYLE) ??
     (host !== undefined && (isIP(host) !== 0 || host === 'localhost' || host.endsWith('.localhost')));
   const region =
-    options.region ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? (endpoint !== undefined ? 'us-east-1' : undefined);
+    options.region ??
+    nonEmpty(env.AWS_REGION) ??
+    nonEmpty(env.AWS_DEFAULT_REGION) ??
+    (endpoint !== undefined ? 'us-east-1' : undefined);
   return { endpoint, region, forcePathStyle, maxAttempts: options.maxAttempts ?? 3, credentials: options.credentials };
 }
 
@@ -107,7 +110,13 @@ export function s3ClientFor(config: S3ConnectionConfig): S3Client {
       credentialIds.set(config.credentials, credentialsId);
     }
   }
-  const key = JSON.stringify([config.endpoint, config.region, config.forcePathStyle, config.maxAttempts, credentialsId]);
+  const key = JSON.stringify([
+    config.endpoint,
+    config.region,
+    config.forcePathStyle,
+    config.maxAttempts,
+    credentialsId,
+  ]);
   let client = clients.get(key);
   if (client === undefined) {
     client = new S3Client(s3ClientConfig(config));

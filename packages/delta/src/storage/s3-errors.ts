@@ -57,10 +57,19 @@ export function s3Error(error: unknown, failure: S3Failure): DeltaError {
   ].filter((part) => part !== '');
   const reason = parts.length > 0 ? parts.join(' ') : String(error);
   const message = `cannot ${failure.operation} ${where} at ${endpoint}: ${reason}`;
-  return new DeltaError('storage', message, { ...details, hint: hintFor(name, e.code, status, e.message ?? '', failure) });
+  return new DeltaError('storage', message, {
+    ...details,
+    hint: hintFor(name, e.code, status, e.message ?? '', failure),
+  });
 }
 
-function hintFor(name: string, code: string | undefined, status: number | undefined, message: string, failure: S3Failure): string {
+function hintFor(
+  name: string,
+  code: string | undefined,
+  status: number | undefined,
+  message: string,
+  failure: S3Failure,
+): string {
   const endpointHint = failure.endpoint === undefined ? 'AWS S3' : failure.endpoint;
   if (name === 'CredentialsProviderError' || /credential/i.test(message)) {
     return 'no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or pass options.credentials';
@@ -73,11 +82,18 @@ function hintFor(name: string, code: string | undefined, status: number | undefi
     name === 'Forbidden'
   ) {
     const missing =
-      failure.operation === 'head' ? '; S3 also answers 403 for a missing key when the credentials lack s3:ListBucket' : '';
+      failure.operation === 'head'
+        ? '; S3 also answers 403 for a missing key when the credentials lack s3:ListBucket'
+        : '';
     return `the server refused the credentials: check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) and the bucket policy${missing}`;
   }
-  if (status === 301 || name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || /region/i.test(message)) {
-    return 'set the bucket\'s region: env AWS_REGION or options.region';
+  if (
+    status === 301 ||
+    name === 'PermanentRedirect' ||
+    name === 'AuthorizationHeaderMalformed' ||
+    /region/i.test(message)
+  ) {
+    return "set the bucket's region: env AWS_REGION or options.region";
   }
   if (
     code === 'ECONNREFUSED' ||

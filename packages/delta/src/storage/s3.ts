@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -7,7 +8,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DeltaError } from '../errors.ts';
 import { checkKey, checkPrefix, checkRange } from './keys.ts';
 import { resolveS3Config, type S3StorageOptions, s3ClientFor } from './s3-config.ts';
@@ -43,7 +43,10 @@ export class S3Storage implements Storage {
     const config = resolveS3Config(options);
     this.endpoint = options.client === undefined ? config.endpoint : undefined;
     this.client = options.client ?? s3ClientFor(config);
-    if (options.maxKeys !== undefined && !(Number.isInteger(options.maxKeys) && options.maxKeys >= 1 && options.maxKeys <= 1000)) {
+    if (
+      options.maxKeys !== undefined &&
+      !(Number.isInteger(options.maxKeys) && options.maxKeys >= 1 && options.maxKeys <= 1000)
+    ) {
       throw new DeltaError('storage', `maxKeys ${options.maxKeys} is outside 1..1000`, {
         path: this.uri,
         hint: 'ListObjectsV2 returns at most 1000 keys a page; pick a page size from 1 to 1000',
@@ -63,7 +66,9 @@ export class S3Storage implements Storage {
             Bucket: this.bucket,
             Prefix: this.prefix + prefix,
             // S3 lists in UTF-8 binary order and ignores StartAfter once a continuation token is sent.
-            ...(token === undefined && options.startAfter !== undefined ? { StartAfter: this.prefix + options.startAfter } : {}),
+            ...(token === undefined && options.startAfter !== undefined
+              ? { StartAfter: this.prefix + options.startAfter }
+              : {}),
             ...(token !== undefined ? { ContinuationToken: token } : {}),
             ...(this.maxKeys !== undefined ? { MaxKeys: this.maxKeys } : {}),
           }),
@@ -158,7 +163,12 @@ export class S3Storage implements Storage {
     checkKey(key, this.uri);
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: body, ContentLength: body.byteLength }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.prefix + key,
+          Body: body,
+          ContentLength: body.byteLength,
+        }),
       );
     } catch (error) {
       throw this.fail(error, 'put', key);

@@ -3,11 +3,12 @@
  * raw SDK (not the code under test). Used by the globalSetup for the preloaded tables and by
  * test workers for any other table on first use.
  */
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** The corpus directory: env MERIDIAN_DELTA_CORPUS, else ../shared/delta-corpus beside the project. */
 export const corpusDir =
@@ -76,6 +77,8 @@ export async function uploadTables(client: S3Client, bucket: string, tables: rea
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
-  await Promise.all(missing.map((table) => client.send(new PutObjectCommand({ Bucket: bucket, Key: marker(table), Body: '' }))));
+  await Promise.all(
+    missing.map((table) => client.send(new PutObjectCommand({ Bucket: bucket, Key: marker(table), Body: '' }))),
+  );
   return files.length;
 }

@@ -10,11 +10,12 @@
  * });
  * ```
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+
 import { randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { describe, inject } from 'vitest';
-import type { S3StorageOptions } from '../../src/storage/s3-config.ts';
 import { openStorage } from '../../src/storage/open.ts';
+import type { S3StorageOptions } from '../../src/storage/s3-config.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 import { connect, uploadTables } from './s3-corpus.ts';
 

@@ -26,19 +26,29 @@ const sharedDir = resolve(projectRoot, '..', 'shared');
 const s3Scripts = join(sharedDir, 's3');
 // Uploaded before the tests start; any other corpus table is uploaded by the first test that
 // asks for it (s3-env.ts). MERIDIAN_S3_CORPUS=all preloads all 50 tables (about 9 s more).
-const PRELOADED = ['simple_table', 'simple_table_with_checkpoint', 'delta-0.8.0-partitioned', 'checkpoint-v2-table', 'table-with-dv-small'];
+const PRELOADED = [
+  'simple_table',
+  'simple_table_with_checkpoint',
+  'delta-0.8.0-partitioned',
+  'checkpoint-v2-table',
+  'table-with-dv-small',
+];
 const BUCKET = 'meridian-delta';
 // start.sh's test credentials, used when MERIDIAN_S3_ENDPOINT names a server without AWS_* keys.
 const DEFAULT_KEYS = { accessKeyId: 'meridian-test-access', secretAccessKey: 'meridian-test-secret-0123456789abcdef' };
 
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = performance.now();
   const inCi = process.env.CI === 'true' || process.env.CI === '1';
-  const unavailable = (reason: string): undefined => {
+  const unavailable = (reason: string): (() => Promise<void>) => {
     if (inCi) throw new Error(`S3 test server: ${reason} (CI=true: S3 tests must run, not skip)`);
-    process.stderr.write(`\n[delta s3] S3 TESTS SKIPPED: ${reason}\n\n`);
+    const notice = `\n[delta s3] S3 TESTS SKIPPED: ${reason}\n\n`;
+    process.stderr.write(notice);
     project.provide('meridianS3', { ...emptyEnv, reason });
-    return undefined;
+    // Said again after the run, beside the summary that counts the skipped tests.
+    return async () => {
+      process.stderr.write(notice);
+    };
   };
 
   if (!inCi && process.env.MERIDIAN_S3 === 'off') return unavailable('MERIDIAN_S3=off');
@@ -53,7 +63,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
       stop: async () => {},
     };
   } else {
-    if (!existsSync(join(s3Scripts, 'start.sh'))) return unavailable(`no ${join(s3Scripts, 'start.sh')} (../shared/s3 beside the project)`);
+    if (!existsSync(join(s3Scripts, 'start.sh')))
+      return unavailable(`no ${join(s3Scripts, 'start.sh')} (../shared/s3 beside the project)`);
     try {
       server = await startServer();
     } catch (error) {
@@ -73,7 +84,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     files = await uploadTables(client, bucket, preload);
   } catch (error) {
     await server.stop();
-    return unavailable(`the server started but the corpus upload failed: ${error instanceof Error ? error.message : String(error)}`);
+    return unavailable(
+      `the server started but the corpus upload failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   } finally {
     client.destroy();
   }
@@ -110,7 +123,12 @@ const emptyEnv: S3TestEnv = {
 };
 
 /** Runs start.sh in a fresh temp directory on a free port; retries once on a port race. */
-async function startServer(): Promise<{ endpoint: string; accessKeyId: string; secretAccessKey: string; stop: () => Promise<void> }> {
+async function startServer(): Promise<{
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  stop: () => Promise<void>;
+}> {
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePortPair();
@@ -148,7 +166,9 @@ async function startServer(): Promise<{ endpoint: string; accessKeyId: string; s
       if (!/already in use/.test(lastError)) break;
     }
   }
-  throw new Error(`../shared/s3/start.sh failed: ${lastError}${/missing /.test(lastError) ? ' (run ../shared/s3/install.sh as root)' : ''}`);
+  throw new Error(
+    `../shared/s3/start.sh failed: ${lastError}${/missing /.test(lastError) ? ' (run ../shared/s3/install.sh as root)' : ''}`,
+  );
 }
 
 /** A port p with p and p+10000 (the monitor's) both free on 127.0.0.1. */

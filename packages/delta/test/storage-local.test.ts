@@ -53,13 +53,15 @@ describe('LocalStorage', () => {
     );
   });
 
-  it('follows symlinked directories and hides its own temp files', async () => {
+  it('follows symlinked directories but not links back up, and hides its own temp files', async () => {
     const dir = await freshDir();
     const elsewhere = await freshDir();
     await writeFile(join(elsewhere, 'x.parquet'), 'x');
     await symlink(elsewhere, join(dir, 'linked'));
     await writeFile(join(dir, '.meridian-tmp-0f0f'), 'half a commit');
     await writeFile(join(dir, '.part-0.crc'), 'crc');
+    await mkdir(join(dir, 'deep'));
+    await symlink(dir, join(dir, 'deep', 'loop'));
     expect(await listKeys(new LocalStorage(dir), '')).toEqual(['.part-0.crc', 'linked/x.parquet']);
   });
 

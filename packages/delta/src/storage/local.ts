@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { link, mkdir, open, readdir, readFile, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeltaError } from '../errors.ts';
 import { checkKey, checkPrefix, checkRange, compareKeys, joinUri } from './keys.ts';
@@ -162,9 +162,12 @@ export class LocalStorage implements Storage {
       if (entry.name.startsWith(TEMP_PREFIX)) continue;
       let isDirectory = entry.isDirectory();
       if (entry.isSymbolicLink()) {
-        const target = await stat(join(this.root, dirKey, entry.name)).catch(() => undefined);
+        const link = join(this.root, dirKey, entry.name);
+        const target = await stat(link).catch(() => undefined);
         if (target === undefined) continue;
         isDirectory = target.isDirectory();
+        // A link to this directory or one above it would make the walk endless.
+        if (isDirectory && (await linksToAncestor(link, join(this.root, dirKey)))) continue;
       } else if (!isDirectory && !entry.isFile()) {
         continue;
       }
@@ -228,6 +231,11 @@ export class LocalStorage implements Storage {
       cause: error,
     });
   }
+}
+
+async function linksToAncestor(link: string, dir: string): Promise<boolean> {
+  const [target, here] = await Promise.all([realpath(link), realpath(dir)]);
+  return here === target || here.startsWith(target.endsWith(sep) ? target : target + sep);
 }
 
 /** Removes a temp file; one that was never created (or whose directory is missing) is fine. */

@@ -68,55 +68,75 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
 
   it('starts from a parquet checkpoint and ignores a wrong _last_checkpoint hint', async () => {
     const t = await history();
-    const n = 4;
-    const str = new Utf8();
-    const addType = new Struct([
-      new Field('path', str),
-      new Field('partitionValues', new Map_(new Field('entries', new Struct([new Field('key', str, false), new Field('value', str)]), false) as never)),
-      new Field('size', new Int64()),
-      new Field('modificationTime', new Int64()),
-      new Field('dataChange', new Bool()),
-    ]);
-    const removeType = new Struct([new Field('path', str), new Field('deletionTimestamp', new Int64()), new Field('dataChange', new Bool())]);
-    const metaType = new Struct([
-      new Field('id', str),
-      new Field('schemaString', str),
-      new Field('partitionColumns', new List(new Field('element', str))),
-      new Field('configuration', new Map_(new Field('entries', new Struct([new Field('key', str, false), new Field('value', str)]), false) as never)),
-    ]);
-    const protoType = new Struct([new Field('minReaderVersion', new Int32()), new Field('minWriterVersion', new Int32())]);
-    const txnType = new Struct([new Field('appId', str), new Field('version', new Int64())]);
-    const schemaString = JSON.stringify({ type: 'struct', fields: [{ name: 'id', type: 'long', nullable: true, metadata: {} }] });
-    // The state at version 2: files b and c, tombstone a, txn app1=1.
-    const checkpoint = new Table({
-      protocol: vectorFromArray([{ minReaderVersion: 1, minWriterVersion: 2 }, null, null, null], protoType),
-      metaData: vectorFromArray([null, { id: 'test-table', schemaString, partitionColumns: [], configuration: new Map([['from', 'checkpoint']]) }, null, null], metaType),
-      add: vectorFromArray(
-        [null, null, { path: 'b.parquet', partitionValues: new Map(), size: 100n, modificationTime: 0n, dataChange: false }, { path: 'c.parquet', partitionValues: new Map(), size: 100n, modificationTime: 0n, dataChange: false }],
-        addType,
-      ),
-      remove: vectorFromArray([null, { path: 'a.parquet', deletionTimestamp: 1n, dataChange: true }, null, null], removeType),
-      txn: vectorFromArray([{ appId: 'app1', version: 1n }, null, null, null], txnType),
-    });
-    expect(checkpoint.numRows).toBe(n);
-    const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(checkpoint, 'stream')));
-    await writeFile(join(t.root, '_delta_log', '00000000000000000002.checkpoint.parquet'), bytes);
+    await writeFile(join(t.root, '_delta_log', '00000000000000000002.checkpoint.parquet'), checkpointParquet(STATE_AT_2));
     await writeFile(join(t.root, '_delta_log', '_last_checkpoint'), JSON.stringify({ version: 99, size: 4 }));
-    // Commits before the checkpoint are gone: the checkpoint alone must carry the state.
-    await unlink(join(t.root, '_delta_log', '00000000000000000000.json'));
-    await unlink(join(t.root, '_delta_log', '00000000000000000001.json'));
-    await unlink(join(t.root, '_delta_log', '00000000000000000002.json'));
-    const table = await openTable(t.root);
-    const v3 = await table.snapshot({ version: 3 });
-    expect(v3.files().map((f) => f.path).sort()).toEqual(['a.parquet', 'c.parquet']);
-    expect(v3.tombstones().map((r) => r.path)).toEqual(['b.parquet']);
-    expect(Object.fromEntries(v3.txns())).toEqual({ app1: 3, app2: 7 });
-    expect(v3.configuration).toEqual({ from: 'checkpoint' });
-    expect([...v3.domainMetadata().keys()]).toEqual([]);
-    await expect(table.snapshot({ version: 1 })).rejects.toMatchObject({ code: 'log-incomplete' });
+    await expectStateFromCheckpoint(t.root);
+    await rm(t.root, { recursive: true });
+  });
+
+  it('reads a multi-part checkpoint and skips one with a missing part', async () => {
+    const t = await history();
+    const log = join(t.root, '_delta_log');
+    await writeFile(join(log, '00000000000000000002.checkpoint.0000000001.0000000002.parquet'), checkpointParquet(STATE_AT_2.slice(0, 2)));
+    await writeFile(join(log, '00000000000000000002.checkpoint.0000000002.0000000002.parquet'), checkpointParquet(STATE_AT_2.slice(2)));
+    // Version 3's checkpoint lost its second part: the reader must fall back to checkpoint 2 + commit 3.
+    await writeFile(join(log, '00000000000000000003.checkpoint.0000000001.0000000002.parquet'), checkpointParquet([]));
+    await writeFile(join(log, '_last_checkpoint'), JSON.stringify({ version: 3, size: 4, parts: 2 }));
+    await expectStateFromCheckpoint(t.root);
     await rm(t.root, { recursive: true });
   });
 });
+
+type CheckpointRow = { protocol?: object; metaData?: object; add?: object; remove?: object; txn?: object };
+const SCHEMA_STRING = JSON.stringify({ type: 'struct', fields: [{ name: 'id', type: 'long', nullable: true, metadata: {} }] });
+// The state at version 2 of history(): files b and c, tombstone a, txn app1=1.
+const STATE_AT_2: CheckpointRow[] = [
+  { protocol: { minReaderVersion: 1, minWriterVersion: 2 }, txn: { appId: 'app1', version: 1n } },
+  { metaData: { id: 'test-table', schemaString: SCHEMA_STRING, partitionColumns: [], configuration: new Map([['from', 'checkpoint']]) }, remove: { path: 'a.parquet', deletionTimestamp: 1n, dataChange: true } },
+  { add: { path: 'b.parquet', partitionValues: new Map(), size: 100n, modificationTime: 0n, dataChange: false } },
+  { add: { path: 'c.parquet', partitionValues: new Map(), size: 100n, modificationTime: 0n, dataChange: false } },
+];
+
+function checkpointParquet(rows: CheckpointRow[]): Uint8Array {
+  const str = new Utf8();
+  const stringMap = () => new Map_(new Field('entries', new Struct([new Field('key', str, false), new Field('value', str, true)]), false) as never);
+  const types = {
+    protocol: new Struct([new Field('minReaderVersion', new Int32(), true), new Field('minWriterVersion', new Int32(), true)]),
+    metaData: new Struct([
+      new Field('id', str, true),
+      new Field('schemaString', str, true),
+      new Field('partitionColumns', new List(new Field('element', str, true)), true),
+      new Field('configuration', stringMap(), true),
+    ]),
+    add: new Struct([
+      new Field('path', str, true),
+      new Field('partitionValues', stringMap(), true),
+      new Field('size', new Int64(), true),
+      new Field('modificationTime', new Int64(), true),
+      new Field('dataChange', new Bool(), true),
+    ]),
+    remove: new Struct([new Field('path', str, true), new Field('deletionTimestamp', new Int64(), true), new Field('dataChange', new Bool(), true)]),
+    txn: new Struct([new Field('appId', str, true), new Field('version', new Int64(), true)]),
+  };
+  const columns = Object.fromEntries(
+    Object.entries(types).map(([name, type]) => [name, vectorFromArray(rows.map((r) => (r as Record<string, unknown>)[name] ?? null), type as never)]),
+  );
+  return writeParquet(WasmTable.fromIPCStream(tableToIPC(new Table(columns), 'stream')));
+}
+
+async function expectStateFromCheckpoint(root: string): Promise<void> {
+  // Commits up to the checkpoint are gone: the checkpoint alone must carry the state.
+  for (const v of [0, 1, 2]) await unlink(join(root, '_delta_log', `${String(v).padStart(20, '0')}.json`));
+  const table = await openTable(root);
+  const v3 = await table.snapshot({ version: 3 });
+  expect(v3.files().map((f) => f.path).sort()).toEqual(['a.parquet', 'c.parquet']);
+  expect(v3.tombstones().map((r) => r.path)).toEqual(['b.parquet']);
+  expect(Object.fromEntries(v3.txns())).toEqual({ app1: 3, app2: 7 });
+  expect(v3.configuration).toEqual({ from: 'checkpoint' });
+  expect([...v3.domainMetadata().keys()]).toEqual([]);
+  expect((await table.snapshot({ version: 2 })).files().map((f) => f.path).sort()).toEqual(['b.parquet', 'c.parquet']);
+  await expect(table.snapshot({ version: 1 })).rejects.toMatchObject({ code: 'log-incomplete' });
+}
 
 describe('invalid logs are refused with their error code', () => {
   it('versions-not-contiguous when a commit is missing', async () => {

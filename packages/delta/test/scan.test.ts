@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Field, Int32, Int16, Struct, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import { Field, Int16, Int32, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalize } from '../src/canonical/canonical.ts';
@@ -119,5 +119,42 @@ describe('scan', () => {
     expect(entry?.version).toBe(0);
     expect((await table.snapshot({ timestamp: (entry?.timestamp ?? 0) + 1 })).version).toBe(0);
     await expect(table.snapshot({ timestamp: 0 })).rejects.toMatchObject({ code: 'version-not-found' });
+  });
+});
+
+describe('column mapping by id', () => {
+  it('matches file columns by parquet field id, nested ones too, whatever their names', async () => {
+    const t = await tempTable();
+    const withId = (name: string, type: Utf8 | Int32 | Struct, id: number) => new Field(name, type, true, new Map([['PARQUET:field_id', String(id)]]));
+    const inner = new Struct([withId('renamed-inner', new Utf8(), 12)]);
+    const schema = new Schema([withId('renamed-a', new Int32(), 10), withId('renamed-s', inner, 11)]);
+    const data = new Table(schema, {
+      'renamed-a': vectorFromArray([1, 2], new Int32()),
+      'renamed-s': vectorFromArray([{ 'renamed-inner': 'x' }, null], inner),
+    } as never);
+    const bytes = parquet(data);
+    await writeFile(join(t.root, 'f.parquet'), bytes);
+    const logical = {
+      type: 'struct',
+      fields: [field('a', 'integer', 'col-a', 10), field('s', { type: 'struct', fields: [field('inner', 'string', 'col-inner', 12)] }, 'col-s', 11)],
+    };
+    await t.commit(0, [
+      { protocol: { minReaderVersion: 2, minWriterVersion: 5 } },
+      {
+        metaData: {
+          id: 'id-mode',
+          format: { provider: 'parquet' },
+          schemaString: JSON.stringify(logical),
+          partitionColumns: [],
+          configuration: { 'delta.columnMapping.mode': 'id' },
+        },
+      },
+      { add: { path: 'f.parquet', partitionValues: {}, size: bytes.length, modificationTime: 0, dataChange: true } },
+    ]);
+    const snap = await (await openTable(t.root)).snapshot();
+    expect(snap.columnMappingMode).toBe('id');
+    const table = await snap.toArrow();
+    expect(canonicalize(table.batches, snap.schema.fields).rows.sort()).toEqual(['["1",{"inner":"x"}]', '["2",null]']);
+    await rm(t.root, { recursive: true });
   });
 });

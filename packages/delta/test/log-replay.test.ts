@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Bool, Field, Int32, Int64, List, Map_, Struct, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
-import { DeltaError, openTable } from '../src/index.ts';
+import { DeltaError, openStorage, openTable, type Storage } from '../src/index.ts';
 import { add, deletionVectorBytes, metaData, remove, tempTable, z85Encode } from './support/delta-log.ts';
 
 const protocol = { protocol: { minReaderVersion: 1, minWriterVersion: 2 } };
@@ -71,6 +71,28 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
     await writeFile(join(t.root, '_delta_log', '00000000000000000002.checkpoint.parquet'), checkpointParquet(STATE_AT_2));
     await writeFile(join(t.root, '_delta_log', '_last_checkpoint'), JSON.stringify({ version: 99, size: 4 }));
     await expectStateFromCheckpoint(t.root);
+    await rm(t.root, { recursive: true });
+  });
+
+  it('lists from the checkpoint _last_checkpoint names when that checkpoint is complete', async () => {
+    const t = await history();
+    await writeFile(join(t.root, '_delta_log', '00000000000000000002.checkpoint.parquet'), checkpointParquet(STATE_AT_2));
+    await writeFile(join(t.root, '_delta_log', '_last_checkpoint'), JSON.stringify({ version: 2, size: 4 }));
+    const inner = openStorage(t.root);
+    const starts: (string | undefined)[] = [];
+    const spy: Storage = Object.assign(Object.create(inner) as Storage, {
+      list: (prefix: string, options?: { startAfter?: string }) => {
+        starts.push(options?.startAfter);
+        return inner.list(prefix, options);
+      },
+    });
+    const table = await openTable(spy);
+    expect((await table.snapshot()).version).toBe(4);
+    expect(starts).toEqual(['_delta_log/00000000000000000002']);
+    // Time travel before the checkpoint needs the whole listing.
+    starts.length = 0;
+    expect((await table.snapshot({ version: 1 })).files().map((f) => f.path).sort()).toEqual(['b.parquet', 'c.parquet']);
+    expect(starts).toEqual([undefined]);
     await rm(t.root, { recursive: true });
   });
 

@@ -2,7 +2,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { readChanges } from '../changes/changes.ts';
 import { DeltaError } from '../errors.ts';
 import { parseCommit } from '../log/actions.ts';
-import { type LogListing, listLog } from '../log/log-files.ts';
+import { LOG_DIR, type LogListing, listLog } from '../log/log-files.ts';
 import { assertReadable } from '../protocol/features.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -53,7 +53,26 @@ export class DeltaTable {
 
   /** The newest version in the log. */
   async latestVersion(): Promise<number> {
-    return (await listLog(this.storage)).latestVersion;
+    return (await this.listFrom(undefined)).latestVersion;
+  }
+
+  /**
+   * Lists the log, starting at the checkpoint `_last_checkpoint` names when the wanted version is
+   * at or after it (one short listing instead of every commit). The hint is only trusted when the
+   * listing shows that checkpoint complete; otherwise the whole log is listed (PROTOCOL.md
+   * "Last Checkpoint File": the file may be stale or wrong).
+   */
+  private async listFrom(version: number | undefined): Promise<LogListing> {
+    const hint = await readLastCheckpointVersion(this.storage);
+    if (hint !== undefined && (version === undefined || version >= hint)) {
+      try {
+        const partial = await listLog(this.storage, `${LOG_DIR}${String(hint).padStart(20, '0')}`);
+        if (partial.checkpoints.has(hint)) return partial;
+      } catch (e) {
+        if (!(e instanceof DeltaError)) throw e;
+      }
+    }
+    return listLog(this.storage);
   }
 
   /**
@@ -61,7 +80,7 @@ export class DeltaTable {
    * before a timestamp. Refuses tables whose protocol this reader does not implement.
    */
   async snapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
-    const listing = await listLog(this.storage);
+    const listing = options.timestamp === undefined ? await this.listFrom(options.version) : await listLog(this.storage);
     let version = options.version ?? listing.latestVersion;
     if (options.timestamp !== undefined) {
       version = await this.versionAt(listing, toMillis(options.timestamp, this.uri));
@@ -128,6 +147,16 @@ export class DeltaTable {
       });
     }
     return found;
+  }
+}
+
+/** The version `_delta_log/_last_checkpoint` names, if the file exists and parses. */
+async function readLastCheckpointVersion(storage: Storage): Promise<number | undefined> {
+  try {
+    const json = JSON.parse(new TextDecoder().decode(await storage.get(`${LOG_DIR}_last_checkpoint`))) as { version?: unknown };
+    return typeof json.version === 'number' && Number.isInteger(json.version) && json.version >= 0 ? json.version : undefined;
+  } catch {
+    return undefined;
   }
 }
 

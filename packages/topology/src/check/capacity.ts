@@ -54,9 +54,10 @@ export function capacityScenarios(context: RuleContext): CapacityScenario[] {
     const rows = [run('all regions up', undefined, () => 1)];
     const regionOf = graph.ids.map((id) => context.regionOf(id));
     const zonesOf = graph.ids.map((id) => context.zonesOf(id));
-    for (const region of context.regions.keys()) {
-      if (!regionOf.includes(region)) continue;
-      rows.push(run(`lose region ${region}`, { region }, (node) => (regionOf[node] === region ? 0 : 1)));
+    // Losing the only region is not an N-1 scenario: a single-region design has no second region to fail over to.
+    const used = [...context.regions.keys()].filter((region) => regionOf.includes(region));
+    if (used.length >= 2) {
+      for (const region of used) rows.push(run(`lose region ${region}`, { region }, (node) => (regionOf[node] === region ? 0 : 1)));
     }
     for (const region of context.regions.keys()) {
       if (!regionOf.includes(region)) continue;

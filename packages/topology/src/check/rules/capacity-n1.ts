@@ -18,9 +18,8 @@ export const capacityN1: Rule = {
     const worst = (kind: 'zone') =>
       rows.filter((row) => row.lost?.[kind] !== undefined).sort((a, b) => a.capacityRps - b.capacityRps)[0];
     const baseline = rows[0];
-    if (baseline && baseline.capacityRps < peak) {
-      findings.push(finding(context, baseline, peak, 'even with everything up'));
-    }
+    // Short even with everything up: that is the finding, N-1 adds nothing.
+    if (baseline && baseline.capacityRps < peak) return [finding(context, baseline, peak, 'even with everything up')];
     // Every region whose loss leaves too little (the largest is among them when any is), and the worst zone.
     for (const row of rows) {
       if (row.lost?.region === undefined || row.lost.zone !== undefined || row.capacityRps >= peak) continue;

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/check/check.ts';
+import { capacityN1 } from '../../src/check/rules/capacity-n1.ts';
+import { topology } from '../../src/dsl/topology.ts';
+import type { Topology } from '../../src/model/schema.ts';
+import { testRule } from './rule-tester.ts';
+
+// Users behind a health-checked DNS spread over regions, each region an API gateway with a throughput limit.
+const regions = (peakRps: number, limits: readonly number[], options: { sharedWrites?: boolean } = {}): Topology =>
+  topology('n1', (t) => {
+    t.sla({ peakRps });
+    const users = t.client('users', { clientKind: 'users' });
+    const dns = t.dns('dns', { routing: 'latency', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+    t.flow(users, dns);
+    const codes = ['us-east-1', 'eu-west-1', 'ap-southeast-1', 'us-west-2'] as const;
+    let first: ReturnType<ReturnType<typeof t.region>['postgres']> | undefined;
+    limits.forEach((limit, i) => {
+      const r = t.region(codes[i] as (typeof codes)[number], { zones: 3 });
+      const gateway = r.apiGateway('api-gateway', { maxRps: limit });
+      const fn = r.service('vote', { runtime: 'lambda' });
+      t.flow(dns, gateway);
+      t.flow(gateway, fn);
+      const db = options.sharedWrites && first ? first : r.postgres('db', { multiAz: true });
+      first ??= db;
+      t.flow(fn, db, { kind: 'write' });
+    });
+  });
+
+testRule(capacityN1, {
+  valid: [
+    { name: 'three regions of 150k for a 250k peak: any two carry it', model: regions(250_000, [150_000, 150_000, 150_000]) },
+    { name: 'no peak declared: nothing to measure', model: topology('no-peak', (t) => t.region('eu-west-1').apiGateway('gw', { maxRps: 1 })) },
+    {
+      name: 'a zone lost from a spread deployment keeps two thirds',
+      model: topology('zones', (t) => {
+        t.sla({ peakRps: 20_000 });
+        const eu = t.region('eu-west-1', { zones: 3 });
+        const api = eu.kubernetesCluster('eks').deployment('api', { image: 'api:1.0.0', replicas: 6, maxRps: 40_000 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+      }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'three regions of 100k for a 250k peak: one lost leaves 200k (tv-voting)',
+      model: regions(250_000, [100_000, 100_000, 100_000]),
+      findings: [
+        { message: ['with region us-east-1 lost', '200,000 rps', 'below the 250,000 rps peak'] },
+        { message: ['with region eu-west-1 lost', '200,000 rps'] },
+        { message: ['with region ap-southeast-1 lost', '200,000 rps'] },
+      ],
+    },
+    {
+      name: 'every region writes to the first region: losing it leaves nothing',
+      model: regions(100_000, [100_000, 100_000], { sharedWrites: true }),
+      findings: [{ culprit: 'us-east-1/db', message: ['with region us-east-1 lost', 'can take 0 rps'] }],
+    },
+    {
+      name: 'a single-zone deployment: losing its zone leaves nothing',
+      model: topology('one-zone', (t) => {
+        t.sla({ peakRps: 1000 });
+        const eu = t.region('eu-west-1', { zones: 3 });
+        const api = eu.inZones(['eu-west-1a']).service('api', { runtime: 'ec2', replicas: 4, maxRps: 5000 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+      }),
+      findings: [{ culprit: 'eu-west-1/api', message: ['with zone eu-west-1a lost', '0 rps'] }],
+    },
+    {
+      name: 'too little even with everything up',
+      model: regions(500_000, [100_000, 100_000]),
+      findings: [{ message: ['even with everything up', '200,000 rps'] }],
+    },
+  ],
+});
+
+describe('N-1 table (explain)', () => {
+  it('has a baseline row, a row per region and a row per zone', () => {
+    const rows = check(regions(250_000, [100_000, 100_000, 100_000])).explain.n1;
+    expect(rows[0]).toMatchObject({ scenario: 'all regions up', capacityRps: 300_000 });
+    expect(rows.filter((r) => r.lost?.region !== undefined && r.lost.zone === undefined)).toHaveLength(3);
+    expect(rows.filter((r) => r.lost?.zone !== undefined)).toHaveLength(9);
+    // API Gateway is managed across zones: a zone loss leaves the full 300k.
+    expect(rows.find((r) => r.lost?.zone === 'us-east-1a')?.capacityRps).toBe(300_000);
+  });
+});

@@ -1,0 +1,71 @@
+import { orphan } from '../../src/check/rules/orphan.ts';
+import { topology } from '../../src/dsl/topology.ts';
+import { testRule } from './rule-tester.ts';
+
+testRule(orphan, {
+  valid: [
+    {
+      name: 'a queue with a producer and a consumer, a written and read table in its bucket',
+      model: topology('pipeline', (t) => {
+        const eu = t.region('eu-west-1');
+        const api = eu.service('api', { runtime: 'lambda' });
+        const worker = eu.service('worker', { runtime: 'lambda' });
+        const queue = eu.queue('orders', { dlq: eu.queue('orders-dlq') });
+        const lake = eu.objectStore('lake', { bucket: 'lake' });
+        const table = eu.deltaTable('orders-table', { store: lake, path: 'delta/orders' });
+        t.flow(api, queue, { kind: 'publish' });
+        t.flow(queue, worker, { kind: 'consume' });
+        t.flow(worker, table, { kind: 'write' });
+        t.flow(eu.queryEngine('gateway', { engine: 'duckdb', reads: [table] }), table, { kind: 'read' });
+      }),
+    },
+    {
+      name: 'a standby replica filled by replication needs no reader; a cluster hosting workloads needs no flow',
+      model: topology('standby', (t) => {
+        const us = t.region('us-east-1');
+        const src = us.stream('kafka', { engine: 'msk' });
+        const app = us.kubernetesCluster('eks').deployment('app', { image: 'app:1.0.0' });
+        t.flow(app, src, { kind: 'publish' });
+        t.flow(src, app, { kind: 'consume' });
+        t.region('eu-west-1').stream('kafka', { engine: 'msk', mirrorOf: src });
+      }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a component with no flow at all (hld-global edge compute)',
+      model: topology('lonely', (t) => {
+        t.region('ap-southeast-1').service('edge-compute', { runtime: 'other' });
+      }),
+      findings: [{ culprit: 'ap-southeast-1/edge-compute', message: ['has no flows'] }],
+    },
+    {
+      name: 'read but never written (Prometheus nothing scrapes into)',
+      model: topology('read-only', (t) => {
+        const prometheus = t.observability('prometheus', { product: 'prometheus' });
+        t.flow(t.observability('grafana', { product: 'grafana' }), prometheus, { kind: 'query' });
+      }),
+      findings: [{ culprit: 'prometheus', message: ['read but nothing writes to it'] }],
+    },
+    {
+      name: 'a queue written but never consumed, a registry pushed to and never pulled (tv-voting, hld-global)',
+      model: topology('write-only', (t) => {
+        const eu = t.region('eu-west-1');
+        t.flow(eu.service('vote', { runtime: 'lambda' }), eu.queue('vote-buffer'), { kind: 'publish' });
+        t.flow(t.external('github-actions', { vendor: 'GitHub' }), t.containerRegistry('registry'), { kind: 'write' });
+      }),
+      findings: [
+        { culprit: 'eu-west-1/vote-buffer', message: ['messages pile up'] },
+        { culprit: 'registry', message: ['never pulled'] },
+      ],
+    },
+    {
+      name: 'an empty cluster and an idle deployment (nexora DR cluster, Argo Rollout)',
+      model: topology('idle', (t) => {
+        t.region('ap-southeast-1').kubernetesCluster('dr-cluster');
+        t.region('us-east-1').kubernetesCluster('eks').deployment('rollout', { image: 'svc:1.0.0' });
+      }),
+      findings: [{ culprit: 'ap-southeast-1/dr-cluster' }, { culprit: 'us-east-1/eks/rollout' }],
+    },
+  ],
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/check/check.ts';
+import { rpo } from '../../src/check/rules/rpo.ts';
+import { topology } from '../../src/dsl/topology.ts';
+import type { Topology } from '../../src/model/schema.ts';
+import { testRule } from './rule-tester.ts';
+
+interface Setup {
+  readonly rpoSeconds: number;
+  readonly mode?: 'sync' | 'async';
+  readonly maxLagSeconds?: number;
+  readonly replica?: boolean;
+  readonly backup?: { intervalSeconds?: number; pitr?: boolean; crossRegionCopy?: boolean };
+  readonly platform?: 'rds' | 'aurora';
+}
+
+const database = (setup: Setup): Topology =>
+  topology('rpo', (t) => {
+    t.sla({ rpoSeconds: setup.rpoSeconds });
+    const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+    const primary = us.postgres('db', { platform: setup.platform ?? 'rds', multiAz: true, ...(setup.backup ? { backup: setup.backup } : {}) });
+    if (setup.replica !== false) {
+      const replica = eu.postgres('db', { platform: setup.platform ?? 'rds', role: 'replica', replicaOf: primary });
+      t.flow(primary, replica, {
+        kind: 'replicate',
+        replicationMode: setup.mode ?? 'async',
+        ...(setup.maxLagSeconds === undefined ? {} : { maxLagSeconds: setup.maxLagSeconds }),
+      });
+    }
+  });
+
+testRule(rpo, {
+  valid: [
+    { name: 'synchronous replication: RPO 0', model: database({ rpoSeconds: 0, mode: 'sync' }) },
+    { name: 'async with a declared 5 s lag against a 60 s RPO', model: database({ rpoSeconds: 60, maxLagSeconds: 5 }) },
+    { name: 'Aurora Global Database: typical lag under a second', model: database({ rpoSeconds: 60, platform: 'aurora' }) },
+    { name: 'no replica, but PITR copied to another region (300 s) against a 900 s RPO', model: database({ rpoSeconds: 900, replica: false, backup: { pitr: true, crossRegionCopy: true } }) },
+  ],
+  invalid: [
+    {
+      name: 'async replication with no bound on lag (aragora)',
+      model: database({ rpoSeconds: 60, backup: { intervalSeconds: 21_600, crossRegionCopy: true } }),
+      findings: [{ culprit: 'us-east-1/db', severity: 'warning', message: ['no bound on lag', 'cross-region backup copies every 21600 s', 'cannot be shown to hold'] }],
+    },
+    {
+      name: 'declared lag above the target',
+      model: database({ rpoSeconds: 60, maxLagSeconds: 120 }),
+      findings: [{ message: ['up to 120 s of writes', 'above the 60 s RPO'] }],
+    },
+    {
+      name: 'no copy outside the region: backups stay in the region',
+      model: database({ rpoSeconds: 3600, replica: false, backup: { pitr: true } }),
+      findings: [{ message: ['loses every write', 'backups stay in the region'] }],
+    },
+    {
+      name: 'only cross-region backups, every 6 hours, against a 1 hour RPO',
+      model: database({ rpoSeconds: 3600, replica: false, backup: { intervalSeconds: 21_600, crossRegionCopy: true } }),
+      findings: [{ message: ['up to 21600 s'] }],
+    },
+  ],
+});
+
+describe('RPO budget (explain)', () => {
+  it('lists every copy outside the region and picks the freshest bounded one', () => {
+    const [budget] = check(database({ rpoSeconds: 60, maxLagSeconds: 7, backup: { pitr: true, crossRegionCopy: true } })).explain.budgets.rpo;
+    expect(budget?.windowSeconds).toBe(7);
+    expect(budget?.copies).toHaveLength(2);
+  });
+});

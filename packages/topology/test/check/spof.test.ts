@@ -1,0 +1,92 @@
+import { spof } from '../../src/check/rules/spof.ts';
+import { topology } from '../../src/dsl/topology.ts';
+import { testRule } from './rule-tester.ts';
+
+testRule(spof, {
+  valid: [
+    {
+      name: 'Multi-AZ stack: replicas over three zones, Multi-AZ database',
+      model: topology('multi-az', (t) => {
+        const users = t.client('users', { clientKind: 'users' });
+        const eu = t.region('eu-west-1', { zones: 3 });
+        const alb = eu.loadBalancer('alb', { type: 'alb' });
+        const api = eu.kubernetesCluster('eks').deployment('api', { image: 'api:1.0.0', replicas: 3 });
+        const db = eu.postgres('db', { multiAz: true });
+        t.flow(users, alb);
+        t.flow(alb, api);
+        t.flow(api, db, { kind: 'write' });
+      }),
+    },
+    {
+      name: 'single-instance databases in two regions behind failover DNS',
+      model: topology('failover', (t) => {
+        const users = t.client('users', { clientKind: 'users' });
+        const dns = t.dns('dns', { routing: 'failover', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+        t.flow(users, dns);
+        for (const [code, role] of [['eu-west-1', 'primary'], ['eu-central-1', 'secondary']] as const) {
+          const r = t.region(code);
+          const fn = r.service('api', { runtime: 'lambda' });
+          t.flow(dns, fn, { routing: { failover: role } });
+          t.flow(fn, r.postgres('db'), { kind: 'write' });
+        }
+      }),
+    },
+    {
+      name: 'a single-zone batch job in a region that declares no zones',
+      model: topology('batch', (t) => {
+        const eu = t.region('eu-west-1');
+        eu.inZones(['eu-west-1a']).service('batch', { runtime: 'ec2' });
+      }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a single-AZ database every request needs',
+      model: topology('single-db', (t) => {
+        const users = t.client('users', { clientKind: 'users' });
+        const eu = t.region('eu-west-1');
+        const api = eu.service('api', { runtime: 'lambda' });
+        t.flow(users, api);
+        t.flow(api, eu.postgres('db'), { kind: 'write' });
+      }),
+      findings: [{ culprit: 'eu-west-1/db', components: ['users'], message: ['single point of failure', 'no Multi-AZ standby'] }],
+    },
+    {
+      name: 'a one-replica deployment',
+      model: topology('one-pod', (t) => {
+        const users = t.client('users', { clientKind: 'users' });
+        const eu = t.region('eu-west-1', { zones: 3 });
+        t.flow(users, eu.kubernetesCluster('eks').deployment('api', { image: 'api:1.0.0' }));
+      }),
+      findings: [{ culprit: 'eu-west-1/eks/api', message: ['1 pod replica'] }],
+    },
+    {
+      name: 'regional writes to another region (tv-voting: every vote to us-east-1)',
+      model: topology('cross-region', (t) => {
+        const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+        const db = us.postgres('rds', { multiAz: true });
+        const usVote = us.service('vote', { runtime: 'lambda' });
+        const euVote = eu.service('vote', { runtime: 'lambda' });
+        t.flow(usVote, db, { kind: 'write' });
+        t.flow(euVote, db, { kind: 'write' });
+      }),
+      findings: [{ components: ['eu-west-1/vote', 'us-east-1/rds'], message: ['eu-west-1 depends on us-east-1 synchronously'] }],
+    },
+    {
+      name: 'a single-zone cache while the region declares three zones (hld-global ElastiCache in AZ 3)',
+      model: topology('az3', (t) => {
+        const us = t.region('us-east-1', { zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] });
+        us.inZones(['us-east-1c']).redis('elasticache', { multiAz: false });
+      }),
+      findings: [{ culprit: 'us-east-1/elasticache', severity: 'warning', message: ['one zone (us-east-1c)', 'us-east-1a, us-east-1b, us-east-1c'] }],
+    },
+    {
+      name: 'a DR cluster in one zone while the other clusters span three (nexora)',
+      model: topology('dr', (t) => {
+        t.region('us-east-1', { zones: 3 }).kubernetesCluster('eks');
+        t.region('ap-southeast-1', { zones: ['ap-southeast-1a'] }).kubernetesCluster('dr-cluster');
+      }),
+      findings: [{ culprit: 'ap-southeast-1/dr-cluster', severity: 'warning', message: ['other compute components run in several zones'] }],
+    },
+  ],
+});

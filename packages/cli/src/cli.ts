@@ -3,9 +3,11 @@ import { cac } from 'cac';
 import { ExitCode, isInputError, type RegisterCommand } from './command.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerDocs } from './commands/docs.ts';
+import { registerEmit } from './commands/emit.ts';
 
 // One line per command; each command is a thin layer over a package function.
-const commands: RegisterCommand[] = [registerValidate, registerSchema];
+const commands: RegisterCommand[] = [registerValidate, registerSchema, registerDocs, registerEmit];
 
 async function main(argv: string[]): Promise<void> {
   const cli = cac('meridian');

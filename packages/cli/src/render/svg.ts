@@ -5,8 +5,8 @@ import { chromiumArgs, requireChromium } from './chromium.ts';
 export interface MermaidRenderer {
   /** The SVG document of `diagram`. */
   svg(diagram: string): Promise<string>;
-  /** A PNG of `diagram` (for looking at a diagram, or for docs that cannot show SVG). */
-  png(diagram: string): Promise<Uint8Array>;
+  /** A PNG of `diagram` (for looking at a diagram, or for docs that cannot show SVG), `width` CSS pixels wide at most. */
+  png(diagram: string, options?: { width?: number }): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -24,8 +24,9 @@ export async function openMermaidRenderer(options: { chromium?: string } = {}): 
     importOptional<{ default: Puppeteer['default'] }>('puppeteer'),
   ]);
   const browser = await puppeteer.default.launch({ executablePath, headless: true, args: [...chromiumArgs] });
-  const render = async (diagram: string, format: 'svg' | 'png') => {
+  const render = async (diagram: string, format: 'svg' | 'png', width?: number) => {
     const { data } = await mermaidCli.renderMermaid(browser, diagram, format, {
+      ...(width === undefined ? {} : { viewport: { width, height: 800, deviceScaleFactor: 1 } }),
       backgroundColor: 'white',
       mermaidConfig: { theme: 'default', flowchart: { htmlLabels: true, curve: 'basis' } },
     });
@@ -33,7 +34,7 @@ export async function openMermaidRenderer(options: { chromium?: string } = {}): 
   };
   return {
     svg: async (diagram) => new TextDecoder().decode(await render(diagram, 'svg')),
-    png: (diagram) => render(diagram, 'png'),
+    png: (diagram, options = {}) => render(diagram, 'png', options.width),
     close: () => browser.close(),
   };
 }

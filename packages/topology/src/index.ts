@@ -24,6 +24,7 @@ export {
 } from './errors.ts';
 export { loadTopology, topologyExtensions } from './load/load.ts';
 export { ComponentIdSchema, PlacementSchema, SourceLocationSchema, TierSchema } from './model/common.ts';
+export { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './model/kubernetes.ts';
 export {
   ApiGatewaySchema,
   CatalogSchema,
@@ -35,8 +36,6 @@ export {
   DeltaTableSchema,
   DnsSchema,
   ExternalSchema,
-  IngressSchema,
-  KubernetesClusterSchema,
   LoadBalancerSchema,
   ObjectStoreSchema,
   ObservabilitySchema,
@@ -48,7 +47,6 @@ export {
   ServiceSchema,
   StreamSchema,
   WafSchema,
-  WorkloadSchema,
 } from './model/components.ts';
 export { isDeltaType } from './model/delta-types.ts';
 export { type ParseOptions, parseTopology, topologyJsonSchema } from './model/parse.ts';

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,6 +134,17 @@ describe('loadTopology', () => {
       code: 'duplicate-id',
       location: { file: fixture('invalid-dsl.ts'), line: lineOf(fixture('invalid-dsl.ts'), "redis('db')") },
     });
+  });
+
+  it('loads a topology.ts in a CommonJS package (default export nested by the interop)', async () => {
+    // Inside the package so '@meridian/topology' resolves; .meridian/ is ignored by git.
+    const dir = fileURLToPath(new URL('../.meridian/cjs/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }');
+    copyFileSync(fixture('shop.ts'), join(dir, 'topology.ts'));
+    const model = await loadTopology(join(dir, 'topology.ts'));
+    expect(model.name).toBe('shop');
+    expect(model.components).toHaveLength(6);
   });
 
   it('rejects a file without a default export, a missing file and an unknown extension', async () => {

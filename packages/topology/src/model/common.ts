@@ -96,3 +96,12 @@ export const componentBase = {
   tags: z.record(z.string(), z.string()).optional(),
   source: SourceLocationSchema.optional(),
 };
+
+/** A component kind's schema: the common fields, `kind` as a literal, a default tier and the kind's own fields. */
+export function componentKind<K extends string, T extends z.core.$ZodShape>(
+  name: K,
+  tier: z.infer<typeof TierSchema>,
+  shape: T,
+) {
+  return z.strictObject({ ...componentBase, kind: z.literal(name), tier: TierSchema.default(tier), ...shape });
+}

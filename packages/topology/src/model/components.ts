@@ -1,15 +1,12 @@
 import { z } from 'zod';
-import { componentBase, PercentSchema, RefSchema, TierSchema } from './common.ts';
+import { componentKind as kind, PercentSchema, RefSchema } from './common.ts';
 import { isDeltaType } from './delta-types.ts';
+import { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './kubernetes.ts';
 
 /**
  * One schema per component kind. Each extends the common fields with its typed options and a default tier;
  * `ComponentSchema` is the discriminated union on `kind`.
  */
-
-function kind<K extends string, T extends z.core.$ZodShape>(name: K, tier: z.infer<typeof TierSchema>, shape: T) {
-  return z.strictObject({ ...componentBase, kind: z.literal(name), tier: TierSchema.default(tier), ...shape });
-}
 
 const HealthCheckSchema = z.strictObject({
   // Route 53 defaults: 30 s interval, 3 failures (Route 53 Developer Guide, "Values that you specify when you create a health check").
@@ -71,168 +68,6 @@ export const LoadBalancerSchema = kind('loadBalancer', 'ingress', {
   listeners: z
     .array(z.strictObject({ protocol: z.enum(['http', 'https', 'tcp', 'tls', 'udp']), port: z.number().int() }))
     .optional(),
-});
-
-/** A Kubernetes Ingress (controller plus routing rules) inside a cluster. */
-export const IngressSchema = kind('ingress', 'ingress', {
-  className: z.enum(['alb', 'nginx', 'istio', 'traefik', 'gce', 'contour', 'envoy']),
-  rules: z
-    .array(
-      z.strictObject({
-        host: z.string().optional(),
-        path: z.string().default('/'),
-        backend: RefSchema,
-        port: z.number().int().optional(),
-      }),
-    )
-    .default([]),
-  tls: z.boolean().optional(),
-});
-
-const TaintSchema = z.strictObject({
-  key: z.string(),
-  value: z.string().optional(),
-  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
-});
-
-const NodeGroupSchema = z
-  .strictObject({
-    name: z.string().min(1),
-    instanceTypes: z
-      .array(z.string().min(1))
-      .default([])
-      .describe('Empty when the design does not name them (nexora\'s "Minimal DR Cluster, 1 AZ, 3 nodes").'),
-    min: z.number().int().nonnegative(),
-    max: z.number().int().positive(),
-    desired: z.number().int().nonnegative().optional(),
-    capacityType: z.enum(['on-demand', 'spot']).default('on-demand'),
-    zones: z.array(z.string()).optional(),
-    labels: z.record(z.string(), z.string()).default({}),
-    taints: z.array(TaintSchema).default([]),
-    maxUnavailablePercent: z.number().min(0).max(100).optional(),
-  })
-  .refine((group) => group.min <= group.max, {
-    path: ['max'],
-    message: 'max is below min',
-    params: { meridianCode: 'invalid-range', hint: 'make max at least min' },
-  });
-
-/** A managed (or self-managed) Kubernetes cluster with its node groups. */
-export const KubernetesClusterSchema = kind('kubernetesCluster', 'compute', {
-  distribution: z.enum(['eks', 'gke', 'aks', 'self-managed']).default('eks'),
-  version: z.string().optional(),
-  endpointAccess: z.enum(['public', 'private', 'both']).optional(),
-  publicAccessCidrs: z.array(z.string()).optional(),
-  nodeGroups: z.array(NodeGroupSchema).default([]),
-  serviceMesh: z
-    .strictObject({ provider: z.enum(['istio', 'linkerd', 'cilium']), mtls: z.boolean().optional() })
-    .optional(),
-  autoscaler: z.enum(['cluster-autoscaler', 'karpenter', 'gke-autopilot']).optional(),
-  secretsEncryption: z.boolean().optional(),
-  logTypes: z.array(z.string()).optional(),
-});
-
-// Kubernetes resource quantities ("Resource units in Kubernetes"): cpu "250m" or 2; memory "512Mi", "2Gi".
-const QuantitySchema = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/)]);
-const ResourceListSchema = z.strictObject({ cpu: QuantitySchema.optional(), memory: QuantitySchema.optional() });
-
-const ProbeSchema = z.strictObject({
-  type: z.enum(['http', 'tcp', 'grpc', 'exec']).default('http'),
-  path: z.string().optional(),
-  port: z.number().int().optional(),
-  initialDelaySeconds: z.number().int().nonnegative().optional(),
-  periodSeconds: z.number().int().positive().optional(),
-  timeoutSeconds: z.number().int().positive().optional(),
-  failureThreshold: z.number().int().positive().optional(),
-});
-
-const PortSchema = z
-  .union([
-    z.number().int().min(1).max(65535),
-    z.strictObject({
-      port: z.number().int().min(1).max(65535),
-      name: z.string().optional(),
-      protocol: z.enum(['TCP', 'UDP']).optional(),
-    }),
-  ])
-  .transform((value) => (typeof value === 'number' ? { port: value } : value));
-
-const EnvValueSchema = z.union([
-  z.string(),
-  z.strictObject({ secretRef: z.strictObject({ name: z.string(), key: z.string() }) }),
-  z.strictObject({ configMapRef: z.strictObject({ name: z.string(), key: z.string() }) }),
-]);
-
-const IntOrPercentSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+%$/)]);
-
-/** A Kubernetes workload (Deployment, StatefulSet, DaemonSet); placed in a cluster with `placement: { cluster }`. */
-export const WorkloadSchema = kind('workload', 'compute', {
-  workloadKind: z.enum(['deployment', 'statefulset', 'daemonset']).default('deployment'),
-  namespace: z.string().optional(),
-  image: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Container image; absent when the design names none (tv-voting, aragora), so no tag can be judged.'),
-  ports: z.array(PortSchema).default([]),
-  resources: z
-    .strictObject({ requests: ResourceListSchema.optional(), limits: ResourceListSchema.optional() })
-    .optional(),
-  probes: z
-    .strictObject({
-      liveness: ProbeSchema.optional(),
-      readiness: ProbeSchema.optional(),
-      startup: ProbeSchema.optional(),
-    })
-    .optional(),
-  nodeSelector: z.record(z.string(), z.string()).optional(),
-  tolerations: z
-    .array(
-      z.strictObject({
-        key: z.string().optional(),
-        operator: z.enum(['Equal', 'Exists']).default('Equal'),
-        value: z.string().optional(),
-        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-      }),
-    )
-    .default([]),
-  hpa: z
-    .strictObject({
-      metrics: z
-        .array(
-          z.strictObject({
-            type: z.enum(['cpu', 'memory', 'custom']),
-            target: z
-              .number()
-              .positive()
-              .optional()
-              .describe(
-                'Utilization % for cpu/memory, average value per pod for custom; absent when not stated (tv-voting).',
-              ),
-            name: z.string().optional().describe('Metric name, for custom metrics.'),
-          }),
-        )
-        .min(1),
-      scaleUpStabilizationSeconds: z.number().int().nonnegative().optional(),
-      scaleDownStabilizationSeconds: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
-  vpa: z.strictObject({ mode: z.enum(['Off', 'Initial', 'Recreate', 'Auto']) }).optional(),
-  pdb: z
-    .union([
-      z.strictObject({ minAvailable: IntOrPercentSchema }),
-      z.strictObject({ maxUnavailable: IntOrPercentSchema }),
-    ])
-    .optional(),
-  strategy: z
-    .strictObject({
-      type: z.enum(['rolling-update', 'recreate', 'blue-green', 'canary']),
-      maxSurge: IntOrPercentSchema.optional(),
-      maxUnavailable: IntOrPercentSchema.optional(),
-    })
-    .optional(),
-  storage: z.strictObject({ size: z.string(), storageClass: z.string().optional() }).optional(),
-  env: z.record(z.string(), EnvValueSchema).default({}),
 });
 
 /** Compute outside Kubernetes: functions, containers on a managed runtime, VMs. */

@@ -1,6 +1,30 @@
 // Public API of @meridian/topology: every export is named here.
 export const version = '0.1.0';
 
+export { type AvailabilityFactor, type EntryAvailability, type ParallelAvailability } from './check/availability.ts';
+export { type CapacityScenario } from './check/capacity.ts';
+export { type CheckExplanation, type CheckOptions, type CheckResult, check, type SuppressedCount } from './check/check.ts';
+export { formatExplanation } from './check/explain-report.ts';
+export { type Finding, type FindingLocation, type RuleId, ruleIds, type Severity } from './check/finding.ts';
+export {
+  buildGraph,
+  type ComponentNodeAttributes,
+  type ContainsEdgeAttributes,
+  type FlowEdgeAttributes,
+  type ReferenceEdgeAttributes,
+  type RegionNodeAttributes,
+  regionKey,
+  type TopologyEdgeAttributes,
+  type TopologyGraph,
+  type TopologyNodeAttributes,
+} from './check/graph.ts';
+export { type PublishedSla, publishedSlas } from './check/published-slas.ts';
+export { type RpoBudget, type RtoBudget } from './check/recovery.ts';
+export { recoveryTimes } from './check/recovery-times.ts';
+export { ruleDescriptors } from './check/rules/index.ts';
+export { type RuleDescriptor, type SarifLog, type SarifOptions, toSarif } from './check/sarif.ts';
+export { formatFindings, type TextReportOptions } from './check/text-report.ts';
+
 export { type CodeFrameOptions, codeFrame } from './diagnostics/code-frame.ts';
 export type { CommonOptions, ComponentOptions, FlowOptions, OptionsArg, WorkloadOptions } from './dsl/options.ts';
 export type { DataClassRef, Ref } from './dsl/refs.ts';
@@ -24,7 +48,6 @@ export {
 } from './errors.ts';
 export { loadTopology, topologyExtensions } from './load/load.ts';
 export { ComponentIdSchema, PlacementSchema, SourceLocationSchema, TierSchema } from './model/common.ts';
-export { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './model/kubernetes.ts';
 export {
   ApiGatewaySchema,
   CatalogSchema,
@@ -36,6 +59,8 @@ export {
   DeltaTableSchema,
   DnsSchema,
   ExternalSchema,
+  IngressSchema,
+  KubernetesClusterSchema,
   LoadBalancerSchema,
   ObjectStoreSchema,
   ObservabilitySchema,
@@ -47,6 +72,7 @@ export {
   ServiceSchema,
   StreamSchema,
   WafSchema,
+  WorkloadSchema,
 } from './model/components.ts';
 export { isDeltaType } from './model/delta-types.ts';
 export { type ParseOptions, parseTopology, topologyJsonSchema } from './model/parse.ts';

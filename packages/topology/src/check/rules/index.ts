@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.ts';
+import type { RuleDescriptor } from '../sarif.ts';
 import { autoscaling } from './autoscaling.ts';
 import { capacityN1 } from './capacity-n1.ts';
 import { cycle } from './cycle.ts';
@@ -33,3 +34,6 @@ export const rules: readonly Rule[] = [
   deltaSchema,
   security,
 ];
+
+/** Every rule's id, one-line description and default severity (for docs, SARIF and `--help`). */
+export const ruleDescriptors: readonly RuleDescriptor[] = rules.map(({ id, description, defaultSeverity }) => ({ id, description, defaultSeverity }));

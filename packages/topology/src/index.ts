@@ -59,8 +59,6 @@ export {
   DeltaTableSchema,
   DnsSchema,
   ExternalSchema,
-  IngressSchema,
-  KubernetesClusterSchema,
   LoadBalancerSchema,
   ObjectStoreSchema,
   ObservabilitySchema,
@@ -72,9 +70,9 @@ export {
   ServiceSchema,
   StreamSchema,
   WafSchema,
-  WorkloadSchema,
 } from './model/components.ts';
 export { isDeltaType } from './model/delta-types.ts';
+export { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './model/kubernetes.ts';
 export { type ParseOptions, parseTopology, topologyJsonSchema } from './model/parse.ts';
 export { type ComponentReference, componentReferences } from './model/references.ts';
 export {

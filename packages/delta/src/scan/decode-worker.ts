@@ -1,10 +1,10 @@
 /**
  * A decode worker of the pool (worker-pool.ts): compiles parquet-wasm once, then turns parquet bytes into
  * an Arrow IPC stream per request and transfers that buffer back (no copy). Loaded by Node directly, so
- * it uses erasable TypeScript only and imports nothing but parquet-wasm.
+ * it uses erasable TypeScript only and imports nothing but the decoder.
  */
 import { parentPort } from 'node:worker_threads';
-import { ParquetFile, readParquet, type Table } from 'parquet-wasm';
+import { type DecodeOptions, decodeParquetToIPC } from './parquet-decode.ts';
 
 /** A request: decode `bytes` (the whole file, or a sparse copy holding the needed ranges). */
 export interface DecodeRequest {
@@ -18,30 +18,15 @@ export interface DecodeRequest {
 /** The answer: an Arrow IPC stream, or the decoder's message. */
 export type DecodeResponse = { readonly id: number; readonly ipc: Uint8Array } | { readonly id: number; readonly error: string };
 
-/**
- * parquet-wasm 0.8's synchronous readParquet ignores `columns` (it decodes every column); its async
- * ParquetFile reader applies the projection, so a projected read goes through it.
- */
-async function decode(bytes: Uint8Array, options: { columns?: string[]; rowGroups?: number[]; batchSize?: number }): Promise<Table> {
-  if (!options.columns) return readParquet(bytes, options);
-  const file = await ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
-  try {
-    return await file.read(options);
-  } finally {
-    file.free();
-  }
-}
-
 const port = parentPort;
 if (port) {
   port.on('message', async (request: DecodeRequest) => {
     try {
-      const options: { columns?: string[]; rowGroups?: number[]; batchSize?: number } = {};
+      const options: DecodeOptions = {};
       if (request.columns) options.columns = request.columns;
       if (request.rowGroups) options.rowGroups = request.rowGroups;
       if (request.batchSize) options.batchSize = request.batchSize;
-      const table = await decode(request.bytes, options);
-      const ipc = table.intoIPCStream();
+      const ipc = await decodeParquetToIPC(request.bytes, options);
       const response: DecodeResponse = { id: request.id, ipc };
       port.postMessage(response, [ipc.buffer as ArrayBuffer]);
     } catch (error) {

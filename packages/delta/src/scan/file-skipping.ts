@@ -82,9 +82,9 @@ export function fileColumnDomain(
     const physical = column.physicalPath[0] as string;
     const raw = physical in values ? values[physical] : values[column.path[0] as string];
     if (raw === undefined) return undefined;
-    // PROTOCOL.md "Partition Value Serialization": an empty string is null for every type but string... and
-    // writers also use it for null strings, so an empty value is treated as null only when it is not a valid value.
-    if (raw === null || (raw === '' && column.type.name !== 'string')) return { kind: 'exact', value: null };
+    // The reader materialises an empty partition value as null for every type (read/partition-values.ts),
+    // so skipping must see the same null.
+    if (raw === null || raw === '') return { kind: 'exact', value: null };
     const value = parseValueText(raw, column.type);
     return value === undefined ? undefined : { kind: 'exact', value };
   }

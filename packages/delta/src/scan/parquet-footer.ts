@@ -58,6 +58,11 @@ export interface ParquetFooter {
   readonly rowGroups: readonly RowGroupInfo[];
   /** Byte length of footer + 8-byte trailer, the tail of the file. */
   readonly tailLength: number;
+  /**
+   * Byte ranges of the page indexes (ColumnChunk column_index / offset_index): readers that load them
+   * need them even when they skip the pages.
+   */
+  readonly indexRanges: readonly (readonly [number, number])[];
 }
 
 const MAGIC = 0x31524150; // "PAR1" little-endian
@@ -165,11 +170,20 @@ export function decodeParquetFooter(metadata: Uint8Array, tailLength: number): P
   const leaves = leavesOf(list(file.get(2)));
   const typeByPath = new Map(leaves.map((leaf) => [leaf.path.join('\u0000'), leaf.physicalType]));
   let firstRow = 0;
+  const indexRanges: [number, number][] = [];
   const rowGroups = list(file.get(4)).map((value, index): RowGroupInfo => {
     const group = struct(value) ?? new Map();
     const numRows = num(group.get(3)) ?? 0;
     const columns = list(group.get(1)).map((chunkValue): ColumnChunkInfo => {
       const chunk = struct(chunkValue) ?? new Map();
+      for (const [offsetField, lengthField] of [
+        [4, 5],
+        [6, 7],
+      ] as const) {
+        const offset = num(chunk.get(offsetField));
+        const length = num(chunk.get(lengthField));
+        if (offset !== undefined && length !== undefined && length > 0) indexRanges.push([offset, offset + length]);
+      }
       const meta = struct(chunk.get(3)) ?? new Map();
       const path = list(meta.get(3)).map((part) => str(part) ?? '');
       const dictionaryOffset = num(meta.get(11));
@@ -181,7 +195,7 @@ export function decodeParquetFooter(metadata: Uint8Array, tailLength: number): P
     firstRow += numRows;
     return info;
   });
-  return { numRows: num(file.get(3)) ?? firstRow, leaves, rowGroups, tailLength };
+  return { numRows: num(file.get(3)) ?? firstRow, leaves, rowGroups, tailLength, indexRanges };
 }
 
 /** Decodes the footer at the end of a whole parquet file in memory. */

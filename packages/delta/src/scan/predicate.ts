@@ -21,7 +21,12 @@ export type PredicateNode =
 
 /** A boolean condition on a table's rows; combine with `and`, `or`, `not`. */
 export class Predicate {
-  constructor(readonly node: PredicateNode) {}
+  /** The tree, plain data. */
+  readonly node: PredicateNode;
+
+  constructor(node: PredicateNode) {
+    this.node = node;
+  }
 
   /** Both this and every other predicate hold. */
   and(...others: Predicate[]): Predicate {

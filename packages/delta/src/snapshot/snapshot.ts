@@ -1,4 +1,4 @@
-import type { RecordBatch, Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import type {
   AddAction,
   DeletionVectorDescriptor,
@@ -8,7 +8,7 @@ import type {
   RemoveAction,
 } from '../log/actions.ts';
 import type { TableState } from '../log/replay.ts';
-import { readFiles, type ScanOptions, scanToTable } from '../read/scan.ts';
+import { TableScan, type TableScanOptions } from '../scan/table-scan.ts';
 import type { DeltaSchema } from '../schema/types.ts';
 import { parseSchemaString } from '../schema/types.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -107,16 +107,18 @@ export class Snapshot {
   }
 
   /**
-   * Reads the table's rows as Arrow record batches, one file (and batch) at a time, so memory
-   * stays bounded by the largest file. Deletion vectors are applied, partition values materialised.
+   * Reads the table's rows as Arrow record batches: files skipped by partition values and statistics,
+   * row groups by their statistics, the rest decoded in worker threads a few files ahead (bounded memory),
+   * rows filtered exactly. Deletion vectors are applied, partition values materialised.
+   * `snapshot.scan({ columns: ['ts'], where: col('region').eq('eu-west-1'), limit: 10 })`
    */
-  scan(options: ScanOptions = {}): AsyncIterable<RecordBatch> {
-    return readFiles(this.scanContext(), this.files(), options);
+  scan(options: TableScanOptions = {}): TableScan {
+    return new TableScan(this.scanContext(), this.files(), options);
   }
 
-  /** Reads the whole (projected) table into one Arrow table. */
-  toArrow(options: ScanOptions = {}): Promise<Table> {
-    return scanToTable(this.scanContext(), this.files(), options);
+  /** Reads the whole (projected, filtered) table into one Arrow table. */
+  toArrow(options: TableScanOptions = {}): Promise<Table> {
+    return this.scan(options).toArrow();
   }
 
   /** What the file reader needs to turn files into logical rows. */

@@ -1,0 +1,320 @@
+import { type Data, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC } from 'apache-arrow';
+import { DeltaError } from '../errors.ts';
+import { loadDeletionVector } from '../read/deletion-vector.ts';
+import { resolveTablePath } from '../read/paths.ts';
+import { type ScanContext, planScan, selectRows, toLogicalBatch } from '../read/scan.ts';
+import { physicalName } from '../schema/types.ts';
+import type { DeltaFile } from '../snapshot/snapshot.ts';
+import type { Storage } from '../storage/storage.ts';
+import { type BoundColumn, type BoundNode, bindPredicate, boundColumns } from './bind.ts';
+import { type Domain, evaluateOnDomains } from './domain.ts';
+import { fileColumnDomain, type SkippableFile } from './file-skipping.ts';
+import { type DecodeOptions, decodeParquetToIPC } from './parquet-decode.ts';
+import { type ParquetFooter, readParquetFooter, type RowGroupInfo } from './parquet-footer.ts';
+import type { Predicate } from './predicate.ts';
+import { parsePredicate } from './predicate-parser.ts';
+import { filterBatch } from './row-filter.ts';
+import { rowGroupsToRead } from './row-group-skipping.ts';
+import { type DecodePool, sharedDecodePool } from './worker-pool.ts';
+
+/** Options of a table scan. */
+export interface TableScanOptions {
+  /** Logical top-level columns to return, in this order; all when omitted. */
+  readonly columns?: readonly string[];
+  /** Rows to keep: a predicate (`col('region').eq('eu-west-1')`) or its text form (`region = 'eu-west-1'`). */
+  readonly where?: Predicate | string;
+  /** Stop after this many rows. */
+  readonly limit?: number;
+  /** Decode in this pool, or on the calling thread with 'main-thread'; the shared pool by default. */
+  readonly decoder?: DecodePool | 'main-thread';
+}
+
+/** What a scan read and what it skipped; filled in as the scan runs. */
+export interface ScanMetrics {
+  filesTotal: number;
+  filesSkippedByPartition: number;
+  filesSkippedByStats: number;
+  filesRead: number;
+  rowGroupsTotal: number;
+  rowGroupsSkipped: number;
+  rowsDecoded: number;
+  rowsReturned: number;
+  bytesFetched: number;
+}
+
+// Ranges of one file closer than this are fetched in one request.
+const RANGE_MERGE_GAP = 256 * 1024;
+const BATCH_SIZE = 65_536;
+
+interface PreparedScan {
+  readonly predicate: BoundNode | undefined;
+  readonly predicateColumns: readonly BoundColumn[];
+  readonly plan: ReturnType<typeof planScan>;
+  readonly output: readonly string[];
+}
+
+function columnDomainOfPartition(file: DeltaFile): (column: BoundColumn) => Domain | undefined {
+  const skippable: SkippableFile = { partitionValues: file.partitionValues };
+  return (column) => (column.isPartition ? fileColumnDomain(column, skippable, undefined) : undefined);
+}
+
+function selectColumns(batch: RecordBatch, names: readonly string[]): RecordBatch {
+  if (names.length === batch.schema.fields.length && names.every((n, i) => batch.schema.fields[i]?.name === n)) return batch;
+  const indexes = names.map((name) => batch.schema.fields.findIndex((f) => f.name === name));
+  const fields = indexes.map((i) => batch.schema.fields[i] as NonNullable<(typeof batch.schema.fields)[number]>);
+  const schema = new Schema(fields, batch.schema.metadata);
+  const children = indexes.map((i) => batch.data.children[i] as Data);
+  return new RecordBatch(schema, makeData({ type: new Struct(fields), length: batch.numRows, nullCount: 0, children }));
+}
+
+/** The byte ranges of the chunks to decode, merged, plus the footer. */
+function neededRanges(footer: ParquetFooter, groups: readonly RowGroupInfo[], columns: ReadonlySet<string> | undefined, size: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const group of groups) {
+    for (const chunk of group.columns) if (!columns || columns.has(chunk.path[0] as string)) ranges.push([chunk.start, chunk.end]);
+  }
+  ranges.push([size - footer.tailLength, size]);
+  for (const [start, end] of footer.indexRanges) ranges.push([start, end]);
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const range of ranges) {
+    const last = merged.at(-1);
+    if (last && range[0] <= last[1] + RANGE_MERGE_GAP) last[1] = Math.max(last[1], range[1]);
+    else merged.push([range[0], range[1]]);
+  }
+  return merged;
+}
+
+/**
+ * A sparse copy of the file: the parquet layout kept (offsets in the footer stay valid) with only the
+ * needed chunks filled in, so a selective scan fetches a fraction of the file.
+ */
+async function sparseBytes(storage: Storage, key: string, size: number, ranges: [number, number][]): Promise<{ bytes: Uint8Array; fetched: number }> {
+  const bytes = new Uint8Array(size);
+  bytes.set([0x50, 0x41, 0x52, 0x31]); // "PAR1" leading magic
+  let fetched = 0;
+  await Promise.all(
+    ranges.map(async ([start, end]) => {
+      const part = await storage.getRange(key, start, end);
+      bytes.set(part, start);
+      fetched += part.length;
+    }),
+  );
+  return { bytes, fetched };
+}
+
+/** Positions of deleted rows (file-wide) translated to positions among the decoded row groups. */
+function deletedInDecoded(deleted: Float64Array, groups: readonly RowGroupInfo[]): Float64Array {
+  const out: number[] = [];
+  let decodedStart = 0;
+  let d = 0;
+  for (const group of groups) {
+    while (d < deleted.length && (deleted[d] as number) < group.firstRow) d++;
+    while (d < deleted.length && (deleted[d] as number) < group.firstRow + group.numRows) {
+      out.push(decodedStart + (deleted[d] as number) - group.firstRow);
+      d++;
+    }
+    decodedStart += group.numRows;
+  }
+  return Float64Array.from(out);
+}
+
+/**
+ * A scan of a snapshot's files: files skipped by partition values and statistics, row groups by their
+ * statistics, the rest decoded in worker threads a few files ahead, rows filtered exactly.
+ * Iterate it for Arrow record batches (bounded memory), or call `toArrow()`.
+ */
+export class TableScan implements AsyncIterable<RecordBatch> {
+  /** Counts of what was read and skipped, complete once iteration ends. */
+  readonly metrics: ScanMetrics = {
+    filesTotal: 0,
+    filesSkippedByPartition: 0,
+    filesSkippedByStats: 0,
+    filesRead: 0,
+    rowGroupsTotal: 0,
+    rowGroupsSkipped: 0,
+    rowsDecoded: 0,
+    rowsReturned: 0,
+    bytesFetched: 0,
+  };
+  /** The Arrow schema of the batches. */
+  readonly schema: Schema;
+  private readonly prepared: PreparedScan;
+  private readonly ctx: ScanContext;
+  private readonly files: readonly DeltaFile[];
+  private readonly options: TableScanOptions;
+
+  /** @internal Made by `Snapshot.scan()`. */
+  constructor(ctx: ScanContext, files: readonly DeltaFile[], options: TableScanOptions = {}) {
+    this.ctx = ctx;
+    this.files = files;
+    this.options = options;
+    const where = typeof options.where === 'string' ? parsePredicate(options.where) : options.where;
+    const predicate = where
+      ? bindPredicate(where, ctx.schema, { partitionColumns: ctx.partitionColumns, columnMapping: ctx.columnMappingMode !== 'none' })
+      : undefined;
+    const predicateColumns = predicate ? boundColumns(predicate) : [];
+    const requested = options.columns ?? ctx.schema.fields.map((f) => f.name);
+    const extra = predicateColumns.map((c) => c.path[0] as string).filter((name) => !requested.includes(name));
+    const plan = planScan(ctx, { columns: [...requested, ...new Set(extra)] });
+    this.prepared = { predicate, predicateColumns, plan, output: requested };
+    this.schema = planScan(ctx, { columns: requested }).schema;
+    if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {
+      throw new DeltaError('invalid-predicate', `limit must be a whole number of rows, not ${options.limit}`, {
+        path: 'limit',
+        hint: 'give a limit of 0 or more rows',
+      });
+    }
+  }
+
+  /** The files left after partition and statistics skipping. */
+  private filesToRead(): DeltaFile[] {
+    const { predicate } = this.prepared;
+    this.metrics.filesTotal = this.files.length;
+    if (!predicate) return [...this.files];
+    const kept: DeltaFile[] = [];
+    for (const file of this.files) {
+      const byPartition = evaluateOnDomains(predicate, columnDomainOfPartition(file));
+      if (!byPartition.canBeTrue) {
+        this.metrics.filesSkippedByPartition++;
+        continue;
+      }
+      const skippable: SkippableFile = { partitionValues: file.partitionValues, statsParsed: file.stats };
+      const byStats = evaluateOnDomains(predicate, (column) => fileColumnDomain(column, skippable, file.stats));
+      if (!byStats.canBeTrue) {
+        this.metrics.filesSkippedByStats++;
+        continue;
+      }
+      kept.push(file);
+    }
+    return kept;
+  }
+
+  private async decode(bytes: Uint8Array, options: DecodeOptions, where: string): Promise<Table> {
+    const decoder = this.options.decoder ?? sharedDecodePool();
+    let ipc: Uint8Array;
+    if (decoder === 'main-thread') {
+      try {
+        ipc = await decodeParquetToIPC(bytes, options);
+      } catch (cause) {
+        throw new DeltaError('storage', `cannot decode parquet file: ${String(cause)}`, {
+          path: where,
+          hint: 'the file is not valid parquet or uses an encoding parquet-wasm does not support',
+          cause,
+        });
+      }
+    } else ipc = await decoder.decode({ bytes, ...options, where });
+    return tableFromIPC(ipc);
+  }
+
+  /** Reads one file into logical, filtered, projected batches. */
+  private async readFile(file: DeltaFile): Promise<RecordBatch[]> {
+    const { ctx } = this;
+    const { predicate, predicateColumns, plan, output } = this.prepared;
+    const key = resolveTablePath(ctx.storage.uri, file.path);
+    const mode = ctx.columnMappingMode;
+    const dvPromise = file.deletionVector ? loadDeletionVector(ctx.storage, file.deletionVector) : undefined;
+    dvPromise?.catch(() => undefined);
+    try {
+      // Column mapping by id matches file columns by field id, known only after decoding: decode them all then.
+      const columns =
+        mode === 'id'
+          ? undefined
+          : new Set(plan.fields.filter((f) => !plan.partition.has(f.name)).map((f) => physicalName(f, mode !== 'none')));
+      const footer = await readParquetFooter(ctx.storage, key, file.size);
+      const nonEmpty = footer.rowGroups.filter((g) => g.numRows > 0);
+      const groups = rowGroupsToRead(predicate, footer, columnDomainOfPartition(file));
+      this.metrics.rowGroupsTotal += nonEmpty.length;
+      this.metrics.rowGroupsSkipped += nonEmpty.length - groups.length;
+      if (groups.length === 0) return [];
+      this.metrics.filesRead++;
+      const topLevel = new Set(footer.leaves.map((leaf) => leaf.path[0] as string));
+      const decodeColumns = columns ? [...columns].filter((name) => topLevel.has(name)) : undefined;
+      // A file read only for its row count (only partition columns asked for) still needs one column.
+      if (decodeColumns && decodeColumns.length === 0 && footer.leaves[0]) decodeColumns.push(footer.leaves[0].path[0] as string);
+      const everything = groups.length === nonEmpty.length && (!decodeColumns || decodeColumns.length === topLevel.size);
+      let bytes: Uint8Array;
+      if (everything) {
+        bytes = await ctx.storage.get(key);
+        this.metrics.bytesFetched += bytes.length;
+      } else {
+        const sparse = await sparseBytes(ctx.storage, key, file.size, neededRanges(footer, groups, decodeColumns ? new Set(decodeColumns) : undefined, file.size));
+        bytes = sparse.bytes;
+        this.metrics.bytesFetched += sparse.fetched;
+      }
+      const table = await this.decode(
+        bytes,
+        {
+          ...(decodeColumns && decodeColumns.length < topLevel.size ? { columns: decodeColumns } : {}),
+          ...(groups.length < nonEmpty.length ? { rowGroups: groups.map((g) => g.index) } : {}),
+          batchSize: BATCH_SIZE,
+        },
+        key,
+      );
+      this.metrics.rowsDecoded += table.numRows;
+      const deleted = dvPromise ? deletedInDecoded(await dvPromise, groups) : undefined;
+      const cursor = { i: 0 };
+      let decodedRow = 0;
+      const out: RecordBatch[] = [];
+      for (const batch of table.batches) {
+        const logical = toLogicalBatch(ctx, plan, file, batch);
+        // Deleted rows were translated to positions among the decoded row groups, so batches count from 0.
+        const live = deleted ? [...selectRows(logical, decodedRow, { deleted }, cursor)] : [logical];
+        decodedRow += batch.numRows;
+        for (const part of live) {
+          const kept = predicate ? filterBatch(predicate, part, predicateColumns) : [part];
+          for (const k of kept) if (k.numRows > 0) out.push(selectColumns(k, output));
+        }
+      }
+      return out;
+    } catch (cause) {
+      if (cause instanceof DeltaError && cause.code === 'not-found') {
+        throw new DeltaError('not-found', `a data file of the snapshot is missing: ${file.path}`, {
+          path: key,
+          hint: 'the table references a file that was deleted (vacuumed or copied partially)',
+          cause,
+        });
+      }
+      throw cause;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
+    const files = this.filesToRead();
+    const limit = this.options.limit ?? Number.POSITIVE_INFINITY;
+    if (limit === 0) return;
+    const decoder = this.options.decoder ?? sharedDecodePool();
+    // Files read ahead: enough to keep every worker busy, few enough to bound memory.
+    const window = decoder === 'main-thread' ? 1 : Math.max(2, decoder.size * 2);
+    const inFlight: Promise<RecordBatch[]>[] = [];
+    let next = 0;
+    const fill = (): void => {
+      while (inFlight.length < window && next < files.length) {
+        const reading = this.readFile(files[next++] as DeltaFile);
+        reading.catch(() => undefined);
+        inFlight.push(reading);
+      }
+    };
+    fill();
+    let returned = 0;
+    while (inFlight.length > 0) {
+      const batches = await (inFlight.shift() as Promise<RecordBatch[]>);
+      fill();
+      for (const batch of batches) {
+        const room = limit - returned;
+        const piece = batch.numRows > room ? batch.slice(0, room) : batch;
+        returned += piece.numRows;
+        this.metrics.rowsReturned = returned;
+        yield piece;
+        if (returned >= limit) return;
+      }
+    }
+  }
+
+  /** Reads every selected row into one Arrow table (the schema is kept when no row matches). */
+  async toArrow(): Promise<Table> {
+    const batches: RecordBatch[] = [];
+    for await (const batch of this) batches.push(batch);
+    return batches.length === 0 ? new Table(this.schema) : new Table(this.schema, batches);
+  }
+}

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { stringify as stringifyYaml } from 'yaml';
 import {
   codeFrame,
   formatError,
@@ -10,6 +11,7 @@ import {
   isMeridianError,
   loadTopology,
   type MeridianError,
+  parseTopology,
   type Topology,
 } from '../src/index.ts';
 
@@ -49,6 +51,14 @@ describe('loadTopology', () => {
     expect(fromTs.components).toHaveLength(6);
     expect(withoutSource(fromTs)).toEqual(withoutSource(fromYaml));
     expect(fromJson).toEqual(fromYaml);
+  });
+
+  it('round-trips: a parsed model is valid input that parses to itself, in YAML too', async () => {
+    const model = await loadTopology(fixture('shop.ts'));
+    expect(parseTopology(model)).toEqual(model);
+    const dir = mkdtempSync(join(tmpdir(), 'meridian-load-'));
+    writeFileSync(join(dir, 'shop.yaml'), stringifyYaml(model));
+    expect(await loadTopology(join(dir, 'shop.yaml'))).toEqual(model);
   });
 
   it('records source lines of the .ts file itself (source-mapped through tsx)', async () => {

@@ -141,6 +141,21 @@ describe('TopologySchema', () => {
     expect(issuesOf(input).map((i) => `${i.path} ${i.code}`)).toEqual(['components[5].kind unknown-kind']);
   });
 
+  it('suggests the nearest declared id, region or kind for a misspelt one', () => {
+    const input = valid();
+    const components = input.components as Record<string, unknown>[];
+    at(components, 2).placement = { cluster: 'us-east-1/ek' };
+    at(components, 4).placement = { region: 'eu-west-2' };
+    expect(issuesOf(input).map((i) => `${i.path}: ${i.hint}`)).toEqual([
+      "components[2].placement.cluster: did you mean 'us-east-1/eks'?",
+      "components[4].placement.region: did you mean 'eu-west-1'?",
+    ]);
+    at(components, 3).kind = 'postgresql';
+    expect(issuesOf(input).map((i) => `${i.path}: ${i.hint}`)).toEqual([
+      "components[3].kind: did you mean 'postgres'?",
+    ]);
+  });
+
   it('suggests the nearest field for an unknown one, following kinds, arrays and unions', () => {
     const input = valid() as Record<string, unknown>;
     input.flow = [];

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { nearest } from './distance.ts';
 import { componentReferences } from './references.ts';
 import { findProviderRegion, type Provider } from './regions.ts';
 import type { Component, DataClass, Flow, Region, Suppression } from './schema.ts';
@@ -21,6 +22,12 @@ function issue(
   hint: string,
 ): void {
   ctx.addIssue({ code: 'custom', path, input, message, params: { meridianCode, expected, hint } });
+}
+
+/** `did you mean 'x'?` when a declared name is one or two edits away, else the fallback advice. */
+function suggest(name: string, declared: Iterable<string>, fallback: string): string {
+  const candidate = nearest(name, declared);
+  return candidate ? `did you mean '${candidate}'?` : fallback;
 }
 
 /** What the integrity check reads of a topology (its parsed fields). */
@@ -89,7 +96,7 @@ export function checkIntegrity(topology: TopologyParts, ctx: z.RefinementCtx): v
           `unknown data class '${id}'`,
           'unknown-data-class',
           `one of ${nameList(dataClasses)}`,
-          `declare it in dataClasses (t.dataClass('${id}', ...))`,
+          suggest(id, dataClasses, `declare it in dataClasses (t.dataClass('${id}', ...))`),
         );
       }
     });
@@ -107,7 +114,11 @@ export function checkIntegrity(topology: TopologyParts, ctx: z.RefinementCtx): v
           `unknown region '${placement.region}'`,
           'unknown-region',
           `one of ${nameList(regions.keys())}`,
-          'declare the region in regions, or place the component in a declared one',
+          suggest(
+            placement.region,
+            regions.keys(),
+            'declare the region in regions, or place the component in a declared one',
+          ),
         );
       } else {
         const zones =
@@ -162,7 +173,11 @@ export function checkIntegrity(topology: TopologyParts, ctx: z.RefinementCtx): v
           `unknown component '${ref.id}'`,
           'unknown-reference',
           ref.kinds.length > 0 ? `the id of a ${ref.kinds.join(' or ')}` : 'a component id',
-          'use the id of a declared component (in the DSL, pass the component value itself)',
+          suggest(
+            ref.id,
+            components.keys(),
+            'use the id of a declared component (in the DSL, pass the component value itself)',
+          ),
         );
       } else if (ref.kinds.length > 0 && !ref.kinds.includes(target.kind)) {
         issue(
@@ -189,7 +204,7 @@ export function checkIntegrity(topology: TopologyParts, ctx: z.RefinementCtx): v
           `unknown component '${flow[end]}'`,
           'unknown-reference',
           'a component id',
-          'use the id of a declared component',
+          suggest(flow[end], components.keys(), 'use the id of a declared component'),
         );
       }
     }
@@ -206,7 +221,7 @@ export function checkIntegrity(topology: TopologyParts, ctx: z.RefinementCtx): v
           `unknown component '${id}'`,
           'unknown-reference',
           'a component id',
-          'name a declared component or remove it from the suppression',
+          suggest(id, components.keys(), 'name a declared component or remove it from the suppression'),
         );
       }
     });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MeridianError, type MeridianIssue, type ModelPath } from '../errors.ts';
 import { nearest } from './distance.ts';
 import { allowedFields } from './fields.ts';
-import { type SourceLocation, type Topology, TopologySchema } from './schema.ts';
+import { componentKinds, type SourceLocation, type Topology, TopologySchema } from './schema.ts';
 
 /** Options of `parseTopology`. */
 export interface ParseOptions {
@@ -46,6 +46,11 @@ function fieldHint(key: string, path: ModelPath, input: unknown): string {
   return fields
     ? `remove it; fields here are ${fields.join(', ')}`
     : 'remove it or check its spelling against the JSON Schema (meridian schema)';
+}
+
+function kindHint(value: unknown): string {
+  const suggestion = typeof value === 'string' ? nearest(value, componentKinds) : undefined;
+  return suggestion ? `did you mean '${suggestion}'?` : `use one of ${componentKinds.join(', ')}`;
 }
 
 function toIssues(error: z.ZodError, input: unknown, options: ParseOptions): MeridianIssue[] {
@@ -106,10 +111,9 @@ function toIssues(error: z.ZodError, input: unknown, options: ParseOptions): Mer
           // zod reports the path of the discriminator itself in recent 4.x versions, of the object in older ones.
           const endsAtKey = raw.path.at(-1) === raw.discriminator;
           const at = endsAtKey ? (raw.path as ModelPath) : [...(raw.path as ModelPath), raw.discriminator];
+          // The reported input is the whole element in some zod versions, the discriminator's value in others.
           const value =
-            !endsAtKey && found !== null && typeof found === 'object'
-              ? (found as Record<string, unknown>)[raw.discriminator]
-              : found;
+            found !== null && typeof found === 'object' ? (found as Record<string, unknown>)[raw.discriminator] : found;
           push(
             raw,
             {
@@ -117,6 +121,7 @@ function toIssues(error: z.ZodError, input: unknown, options: ParseOptions): Mer
               message: `unknown ${raw.discriminator}`,
               expected: 'a component kind such as dns, workload, postgres (see meridian schema)',
               found: show(value),
+              hint: kindHint(value),
             },
             at,
           );

@@ -121,6 +121,30 @@ describeS3('S3Storage (Ceph RGW on loopback)', () => {
     expect((await storage.head('_delta_log/00000000000000000000.json'))?.size).toBeGreaterThan(0);
   });
 
+  it('reports missing credentials as a storage error that says where credentials come from', async () => {
+    for (const key of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+    ]) {
+      delete process.env[key];
+    }
+    // No profile files and no instance metadata: the default chain has nothing to find.
+    Object.assign(process.env, {
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+      AWS_CONFIG_FILE: '/nonexistent/config',
+    });
+    const { credentials: _, ...anonymous } = s3TestOptions();
+    // maxAttempts 1 keys a client of its own, not the one an earlier test resolved credentials into.
+    const storage = openStorage(await s3CorpusTableUri('simple_table'), { s3: { ...anonymous, maxAttempts: 1 } });
+    const error = await deltaError(storage.get('_delta_log/00000000000000000000.json'));
+    expect(error.code).toBe('storage');
+    expect(error.hint).toMatch(/^no AWS credentials found: set AWS_ACCESS_KEY_ID .* AWS_PROFILE/);
+  });
+
   it('reports a missing bucket as not-found naming the URI', async () => {
     const storage = openStorage('s3://no-such-bucket-meridian/t', { s3: s3TestOptions() });
     const error = await deltaError(storage.get('_delta_log/00000000000000000000.json'));

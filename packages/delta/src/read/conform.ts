@@ -2,6 +2,7 @@ import { type Data, type DataType, type Field, makeData, TimeUnit, Type } from '
 import { DeltaError } from '../errors.ts';
 import { arrowType } from '../schema/arrow.ts';
 import { type DeltaType, fieldId, physicalName, type StructField } from '../schema/types.ts';
+import { int96ToMicros } from './int96.ts';
 import { nullData } from './null-data.ts';
 
 /** How a file's columns are matched to logical fields (PROTOCOL.md "Column Mapping"). */
@@ -246,6 +247,10 @@ export function conform(data: Data, t: DeltaType, mode: MatchMode, where: string
     case 'timestamp':
     case 'timestamp_ntz':
       if (src.typeId === Type.Timestamp) return toMicros(data, target, where, range);
+      if (src.typeId === Type.FixedSizeBinary && (src as unknown as { byteWidth: number }).byteWidth === 12) {
+        // Raw INT96 (see int96.ts: relabelled so the decoder keeps all 12 bytes).
+        return withValues(data, target, int96ToMicros(data.values as Uint8Array, data.length));
+      }
       if (src.typeId === Type.Date) {
         // Type widening date -> timestamp_ntz (PROTOCOL.md "Type Widening"): midnight of the day.
         const days = data.values as Int32Array;

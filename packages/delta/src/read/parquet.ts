@@ -1,5 +1,6 @@
 import { type Table, tableFromIPC } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
+import { relabelInt96 } from './int96.ts';
 
 type ParquetWasm = typeof import('parquet-wasm');
 
@@ -29,8 +30,16 @@ export async function readParquetBytes(bytes: Uint8Array, where: string, options
     const opts: { columns?: string[]; rowGroups?: number[]; batchSize: number } = { batchSize: 65_536 };
     if (options.columns) opts.columns = [...options.columns];
     if (options.rowGroups) opts.rowGroups = [...options.rowGroups];
-    const wasmTable = pw.readParquet(bytes, opts);
-    return tableFromIPC(wasmTable.intoIPCStream());
+    const relabelled = relabelInt96(bytes);
+    if (relabelled) {
+      try {
+        return tableFromIPC(pw.readParquet(relabelled, opts).intoIPCStream());
+      } catch {
+        // A footer the relabelling does not suit (an embedded Arrow schema insisting on timestamps):
+        // decode as written; Delta statistics still bound INT96 values (conform.ts).
+      }
+    }
+    return tableFromIPC(pw.readParquet(bytes, opts).intoIPCStream());
   } catch (cause) {
     throw new DeltaError('storage', `cannot decode parquet file: ${String(cause)}`, {
       path: where,

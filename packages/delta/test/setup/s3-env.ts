@@ -1,5 +1,7 @@
 /**
- * What the S3 globalSetup (test/setup/s3.ts) hands to test files, and helpers to use it:
+ * What the S3 globalSetup (test/setup/s3.ts) hands to test files, and helpers to use it. The
+ * setup starts the server only when a selected test file imports this module (by the text
+ * `setup/s3-env`), so import it from the test file itself:
  *
  * ```ts
  * import { describeS3, openS3CorpusTable, s3CorpusTableUri, s3TestOptions } from './setup/s3-env.ts';

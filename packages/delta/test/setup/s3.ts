@@ -5,6 +5,7 @@
  * (read it through ./s3-env.ts) and stops exactly its daemons at teardown.
  *
  * When the server cannot start, S3 tests skip and say why; with CI=true the run fails instead.
+ * No server starts when no selected test file imports ./s3-env.ts.
  * Knobs (not in CI): MERIDIAN_S3=off skips the server; MERIDIAN_S3_ENDPOINT=http://... uses a
  * running server (keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) to save the start-up time.
  */
@@ -52,6 +53,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 
   if (!inCi && process.env.MERIDIAN_S3 === 'off') return unavailable('MERIDIAN_S3=off');
+  if (!(await selectedFilesUseS3(project))) {
+    // Nothing to skip, so no notice: e.g. `vitest run test/log-replay.test.ts` starts no server.
+    project.provide('meridianS3', { ...emptyEnv, reason: `no selected test file imports ${S3_ENV}` });
+    return async () => {};
+  }
 
   let server: { endpoint: string; accessKeyId: string; secretAccessKey: string; stop: () => Promise<void> };
   const external = inCi ? undefined : process.env.MERIDIAN_S3_ENDPOINT;
@@ -121,6 +127,24 @@ const emptyEnv: S3TestEnv = {
   preloaded: [],
   setupMs: 0,
 };
+
+// Test files that use the server import this module (directly; a file that reaches it only
+// through another helper should name it in a comment).
+const S3_ENV = 'setup/s3-env';
+
+/**
+ * Whether any test file of this run mentions S3_ENV, so running other files alone skips the
+ * 12 s start. The CLI's file filters are read from vitest's (internal) filenamePattern; when
+ * that is unavailable every test file counts as selected.
+ */
+async function selectedFilesUseS3(project: TestProject): Promise<boolean> {
+  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
+  const { testFiles } = await project.globTestFiles(filters !== undefined && filters.length > 0 ? filters : undefined);
+  for (const file of testFiles) {
+    if ((await readFile(file, 'utf8')).includes(S3_ENV)) return true;
+  }
+  return false;
+}
 
 /** Runs start.sh in a fresh temp directory on a free port; retries once on a port race. */
 async function startServer(): Promise<{

@@ -163,7 +163,7 @@ export class Scope implements RegionalFactories {
 }
 
 /** A cluster's scope: components made here are placed in the cluster and their ids are prefixed with the cluster's. */
-export class Cluster extends Scope implements ClusterScope {
+class Cluster extends Scope implements ClusterScope {
   readonly kind = 'kubernetesCluster' as const;
   constructor(
     sink: ComponentSink,

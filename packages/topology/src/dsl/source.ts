@@ -34,7 +34,7 @@ export function parseFrame(line: string): SourceLocation | undefined {
 }
 
 /** The first stack frame outside the DSL, in `stack` (an `Error#stack` string). */
-export function userFrame(stack: string): SourceLocation | undefined {
+function userFrame(stack: string): SourceLocation | undefined {
   for (const line of stack.split('\n').slice(1)) {
     const frame = parseFrame(line);
     if (!frame || frame.file.startsWith('node:') || frame.file.startsWith(ownDirectory) || !frame.file.includes(sep))

@@ -10,7 +10,7 @@ import {
 import type { Region, SlaSchema, SourceLocation, Topology } from '../model/schema.ts';
 import type { FlowOptions } from './options.ts';
 import { type DataClassRef, issue, type Ref, toData } from './refs.ts';
-import { type ComponentFactories, type RegionalFactories, Scope } from './scope.ts';
+import { type ComponentFactories, type ComponentSink, type RegionalFactories, Scope } from './scope.ts';
 import { captureSource } from './source.ts';
 
 /** The role a region plays. */
@@ -170,7 +170,7 @@ class RegionalScope extends Scope implements RegionScope {
   readonly zones: readonly string[];
 
   constructor(
-    sink: ConstructorParameters<typeof Scope>[0],
+    sink: ComponentSink,
     region: {
       id: string;
       code: string;

@@ -26,6 +26,7 @@ const CONFLICT_RETRIES = 3;
  */
 export class S3Storage implements Storage {
   readonly uri: string;
+  /** The bucket, the host part of `s3://bucket/prefix`. */
   readonly bucket: string;
   /** Keys of this storage live under this prefix of the bucket ('' or ending in '/'). */
   readonly prefix: string;

@@ -23,6 +23,18 @@ export interface ParquetReadOptions {
   readonly rowGroups?: readonly number[];
 }
 
+// parquet-wasm 0.8's synchronous readParquet ignores `columns`; its ParquetFile reader honours
+// projection and row group selection, so a projected read goes through it.
+async function decode(pw: ParquetWasm, bytes: Uint8Array, opts: { columns?: string[]; rowGroups?: number[]; batchSize: number }): Promise<Table> {
+  if (!opts.columns && !opts.rowGroups) return tableFromIPC(pw.readParquet(bytes, opts).intoIPCStream());
+  const file = await pw.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  try {
+    return tableFromIPC((await file.read(opts)).intoIPCStream());
+  } finally {
+    file.free();
+  }
+}
+
 /** Decodes a parquet file held in memory into an Arrow table (JS memory, via Arrow IPC). */
 export async function readParquetBytes(bytes: Uint8Array, where: string, options: ParquetReadOptions = {}): Promise<Table> {
   const pw = await loadParquetWasm();
@@ -33,29 +45,18 @@ export async function readParquetBytes(bytes: Uint8Array, where: string, options
     const relabelled = relabelInt96(bytes);
     if (relabelled) {
       try {
-        return tableFromIPC(pw.readParquet(relabelled, opts).intoIPCStream());
+        return await decode(pw, relabelled, opts);
       } catch {
         // A footer the relabelling does not suit (an embedded Arrow schema insisting on timestamps):
         // decode as written; Delta statistics still bound INT96 values (conform.ts).
       }
     }
-    return tableFromIPC(pw.readParquet(bytes, opts).intoIPCStream());
+    return await decode(pw, bytes, opts);
   } catch (cause) {
     throw new DeltaError('storage', `cannot decode parquet file: ${String(cause)}`, {
       path: where,
       hint: 'the file is not valid parquet or uses an encoding parquet-wasm does not support',
       cause,
     });
-  }
-}
-
-/** The number of row groups of a parquet file held in memory. */
-export async function parquetRowGroupCount(bytes: Uint8Array): Promise<number> {
-  const pw = await loadParquetWasm();
-  const file = await pw.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
-  try {
-    return file.metadata().numRowGroups();
-  } finally {
-    file.free();
   }
 }

@@ -184,8 +184,9 @@ export async function* readFile(ctx: ScanContext, plan: ScanPlan, file: DeltaFil
     }
     throw cause;
   }
-  const columns = physicalColumns(ctx, plan, await fileSchemaFields(bytes, key));
-  const table = await readParquetBytes(bytes, key, { columns });
+  const fileFields = await fileSchemaFields(bytes, key);
+  const columns = physicalColumns(ctx, plan, fileFields);
+  const table = await readParquetBytes(bytes, key, columns.length < fileFields.length ? { columns } : {});
   const sel: RowSelection = selection ?? (dvPromise ? { deleted: await dvPromise } : {});
   const cursor = { i: 0 };
   let firstRow = 0;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadTopology, type Topology } from '@meridian/topology';
+import { type CheckResult, check, loadTopology, ruleIds, type Topology } from '@meridian/topology';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,24 +18,11 @@ const seeds: Record<string, string> = {
 };
 const examples = [...Object.keys(seeds), 'reference'];
 
-// Issue 4's rule ids.
-const ruleIds = new Set([
-  'cycle',
-  'replication',
-  'spof',
-  'sla',
-  'rto',
-  'rpo',
-  'capacity-n1',
-  'residency',
-  'regional-scope',
-  'orphan',
-  'scheduling',
-  'autoscaling',
-  'naming',
-  'delta-schema',
-  'security',
-]);
+// Findings a document deserves that the checker does not produce yet. Each runs as an expected failure, so the
+// day the checker finds it the test fails and the entry must go.
+// nexora: `replication.ts` treats the two clusters as one Istio mesh because the replication link itself is traffic
+// between them, so the replica's `*.svc.cluster.local` source in another region goes unreported.
+const knownMisses = new Set(['nexora:replication']);
 
 interface Expected {
   readonly rule: string;
@@ -124,5 +111,45 @@ describe.each(Object.entries(seeds))('examples/%s models seed %s', (name, seed) 
     // Every list item of the section parsed: a malformed line would silently drop an expectation.
     const items = section(readme, 'Flaws the checker should find').filter((line) => line.startsWith('- '));
     expect(items.length).toBe(expected.length);
+  });
+});
+
+/** One expectation per rule: an error when any README line for it says error. */
+function expectationsOf(readme: string): Expected[] {
+  const byRule = new Map<string, string>();
+  for (const { rule, severity } of expectedFindings(readme)) {
+    if (byRule.get(rule) !== 'error') byRule.set(rule, severity);
+  }
+  return [...byRule].map(([rule, severity]) => ({ rule, severity }));
+}
+
+describe.each(Object.keys(seeds))('meridian check on examples/%s', (name) => {
+  const readme = readmeOf(name);
+  let result: CheckResult;
+  beforeAll(async () => {
+    result = check(await loadTopology(join(examplesDir, name, 'topology.ts')));
+  });
+
+  for (const { rule, severity } of expectationsOf(readme)) {
+    const test = knownMisses.has(`${name}:${rule}`) ? it.fails : it;
+    test(`finds ${rule} (${severity}), as the README lists`, () => {
+      const found = result.findings.filter((finding) => finding.rule === rule);
+      // A README warning may come out as an error (the checker is stricter); a README error may not soften.
+      const matching = severity === 'error' ? found.filter((finding) => finding.severity === 'error') : found;
+      expect(matching.map((finding) => finding.message)).not.toEqual([]);
+    });
+  }
+
+  it.each(quietRules(readme))('stays quiet on %s', (rule) => {
+    expect(result.findings.filter((finding) => finding.rule === rule).map((finding) => finding.message)).toEqual([]);
+  });
+});
+
+describe('meridian check on examples/reference', () => {
+  it('finds no error and no warning in the sound design', async () => {
+    const result = check(await loadTopology(join(examplesDir, 'reference', 'topology.ts')));
+    const serious = result.findings.filter((finding) => finding.severity !== 'info');
+    expect(serious.map((finding) => `${finding.rule}: ${finding.message}`)).toEqual([]);
+    expect(result.summary.error + result.summary.warning).toBe(0);
   });
 });

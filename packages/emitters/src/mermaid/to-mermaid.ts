@@ -54,7 +54,9 @@ const extraStyles = {
 } as const;
 type ExtraClass = keyof typeof extraStyles;
 
-const replicationLinkStyle = 'stroke:#8e24aa,stroke-width:2px';
+// Explicit dash patterns, so dotted edges stay dotted whatever look or theme the docs host applies.
+const asyncLinkStyle = 'stroke-dasharray:3 3';
+const replicationLinkStyle = 'stroke:#8e24aa,stroke-width:2px,stroke-dasharray:5 4';
 
 interface Group {
   readonly id: string;
@@ -99,7 +101,9 @@ export function toMermaid(model: Topology, options: MermaidOptions = {}): string
   const groups = layout(model, byId, visible, nodeIds, regionIds, flagged);
 
   // Mermaid wraps labels at 200 px by default, which breaks most kind lines in two; 260 keeps them whole.
-  const lines: string[] = ['---', 'config:', '  flowchart:', '    wrappingWidth: 260', '---'];
+  // The classic look: Mermaid 12's default look shortens edges for their arrowheads with a computed dash
+  // pattern that, on long edges, turns a dotted edge solid.
+  const lines: string[] = ['---', 'config:', '  look: classic', '  flowchart:', '    wrappingWidth: 260', '---'];
   lines.push(`%% meridian view: ${viewName(view)}`, `flowchart ${options.direction ?? 'TB'}`);
   const classMembers = new Map<string, string[]>();
   const addClass = (name: string, id: string) => {
@@ -126,6 +130,7 @@ export function toMermaid(model: Topology, options: MermaidOptions = {}): string
   };
   for (const group of groups) printGroup(group, '  ');
 
+  const asyncLinks: number[] = [];
   const replicationLinks: number[] = [];
   edges.forEach((edge, index) => {
     const from = nodeIds.get(edge.from) ?? '';
@@ -133,6 +138,7 @@ export function toMermaid(model: Topology, options: MermaidOptions = {}): string
     const arrow = edge.style === 'sync' ? '-->' : '-.->';
     lines.push(edge.label === '' ? `  ${from} ${arrow} ${to}` : `  ${from} ${arrow}|"${escapeLabel(edge.label)}"| ${to}`);
     if (edge.style === 'replication') replicationLinks.push(index);
+    if (edge.style === 'async') asyncLinks.push(index);
   });
 
   const styles: Record<string, string> = { ...Object.fromEntries(tierOrder.map((t) => [`tier_${t}`, tierStyles[t]])), ...extraStyles };
@@ -143,6 +149,7 @@ export function toMermaid(model: Topology, options: MermaidOptions = {}): string
     const members = classMembers.get(name);
     if (members) lines.push(`  class ${members.join(',')} ${name}`);
   }
+  if (asyncLinks.length > 0) lines.push(`  linkStyle ${asyncLinks.join(',')} ${asyncLinkStyle}`);
   if (replicationLinks.length > 0) lines.push(`  linkStyle ${replicationLinks.join(',')} ${replicationLinkStyle}`);
   return `${lines.join('\n')}\n`;
 }

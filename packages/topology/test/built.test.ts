@@ -28,6 +28,12 @@ beforeAll(async () => {
     join(installed, 'package.json'),
     JSON.stringify({ name: '@meridian/topology', type: 'module', exports: { '.': { import: './dist/index.js' } } }),
   );
+  // The project's own package.json stops Node from resolving '@meridian/topology' as a self-reference of the
+  // enclosing workspace package (which would load packages/topology/dist instead of the installed copy).
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'installed-project', private: true, type: 'module' }),
+  );
   copyFileSync(join(packageRoot, 'test/fixtures/load/shop.ts'), join(project, 'topology.ts'));
 }, 60_000);
 
@@ -36,10 +42,15 @@ describe('the built package, as users install it', () => {
     const script = `
       const { loadTopology } = await import('@meridian/topology');
       const model = await loadTopology('topology.ts');
-      console.log(JSON.stringify(model.components.map((c) => [c.id, c.source])));`;
+      const loadedFrom = (await import('node:url')).fileURLToPath(import.meta.resolve('@meridian/topology'));
+      console.log(JSON.stringify({ loadedFrom, components: model.components.map((c) => [c.id, c.source]) }));`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
     expect(run.stderr).toBe('');
-    const components = JSON.parse(run.stdout) as [string, { file: string; line: number }][];
+    const { loadedFrom, components } = JSON.parse(run.stdout) as {
+      loadedFrom: string;
+      components: [string, { file: string; line: number }][];
+    };
+    expect(loadedFrom).toBe(join(installed, 'dist', 'index.js'));
     const lines = readFileSync(join(project, 'topology.ts'), 'utf8').split('\n');
     const api = components.find(([id]) => id === 'eu-west-1/eks/api');
     expect(api?.[1]).toMatchObject({

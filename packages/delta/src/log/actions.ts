@@ -151,24 +151,30 @@ export function toAction(obj: Record<string, unknown>, where: string): Action | 
     switch (k) {
       case 'add': {
         if (typeof o.path !== 'string') fail('add', where);
-        const sp = o.stats_parsed;
-        return {
-          type: 'add',
-          add: {
-            path: o.path,
-            partitionValues: stringMap(o.partitionValues),
-            size: num(o.size),
-            modificationTime: num(o.modificationTime),
-            dataChange: o.dataChange !== false,
-            stats: typeof o.stats === 'string' ? o.stats : null,
-            statsParsed: typeof sp === 'object' && sp !== null ? (sp as Record<string, unknown>) : null,
-            tags: o.tags === null || o.tags === undefined ? null : stringMap(o.tags),
-            deletionVector: dv(o.deletionVector),
-            baseRowId: optNum(o.baseRowId),
-            defaultRowCommitVersion: optNum(o.defaultRowCommitVersion),
-            clusteringProvider: typeof o.clusteringProvider === 'string' ? o.clusteringProvider : null,
-          },
+        const add: AddAction = {
+          path: o.path,
+          partitionValues: stringMap(o.partitionValues),
+          size: num(o.size),
+          modificationTime: num(o.modificationTime),
+          dataChange: o.dataChange !== false,
+          stats: typeof o.stats === 'string' ? o.stats : null,
+          tags: o.tags === null || o.tags === undefined ? null : stringMap(o.tags),
+          deletionVector: dv(o.deletionVector),
+          baseRowId: optNum(o.baseRowId),
+          defaultRowCommitVersion: optNum(o.defaultRowCommitVersion),
+          clusteringProvider: typeof o.clusteringProvider === 'string' ? o.clusteringProvider : null,
         };
+        if ('stats_parsed' in o) {
+          // Read through on access: a checkpoint reader may hand over stats_parsed lazily.
+          Object.defineProperty(add, 'statsParsed', {
+            enumerable: true,
+            get: () => {
+              const sp = o.stats_parsed;
+              return typeof sp === 'object' && sp !== null ? (sp as Record<string, unknown>) : null;
+            },
+          });
+        }
+        return { type: 'add', add };
       }
       case 'remove': {
         if (typeof o.path !== 'string') fail('remove', where);

@@ -1,33 +1,13 @@
-import { type Table, Vector } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import { readParquetBytes } from '../read/parquet.ts';
 import type { Storage } from '../storage/storage.ts';
 import { type Action, parseCommit, toAction } from './actions.ts';
+import { plainReader } from './arrow-rows.ts';
 import { type CheckpointFiles, LOG_DIR } from './log-files.ts';
 
-/** Converts an Arrow value (struct row, map, list vector, bigint) into plain JSON-like data. */
-export function plainValue(v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v !== 'object') return v;
-  if (v instanceof Uint8Array) return v;
-  if (v instanceof Vector) return [...v].map(plainValue);
-  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, plainValue(x)]));
-  const maybe = v as { toJSON?: () => unknown };
-  if (typeof maybe.toJSON === 'function') {
-    const j = maybe.toJSON();
-    if (j instanceof Map) return Object.fromEntries([...j].map(([k, x]) => [k, plainValue(x)]));
-    if (Array.isArray(j)) return j.map(plainValue);
-    if (typeof j === 'object' && j !== null) {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(j)) out[k] = plainValue(x);
-      return out;
-    }
-    return j;
-  }
-  if (Array.isArray(v)) return v.map(plainValue);
-  return v;
-}
+// Converted only when a scan asks for statistics.
+const LAZY: ReadonlySet<string> = new Set(['stats_parsed']);
 
 const ACTION_COLUMNS = ['protocol', 'metaData', 'add', 'remove', 'txn', 'domainMetadata', 'sidecar', 'checkpointMetadata'];
 
@@ -37,17 +17,21 @@ export function actionsFromTable(table: Table, where: string): Action[] {
   for (const name of ACTION_COLUMNS) {
     const col = table.getChild(name);
     if (!col) continue;
-    for (let i = 0; i < col.length; i++) {
-      if (!col.isValid(i)) continue;
-      const v = plainValue(col.get(i)) as Record<string, unknown>;
-      // A checkpoint row of `add` with a null path is a null struct some writers emit.
-      if ((name === 'add' || name === 'remove') && typeof v.path !== 'string') continue;
-      if (name === 'protocol' && (v.minReaderVersion === null || v.minReaderVersion === undefined)) continue;
-      if (name === 'metaData' && (v.id === null || v.id === undefined)) continue;
-      if (name === 'txn' && typeof v.appId !== 'string') continue;
-      if (name === 'domainMetadata' && typeof v.domain !== 'string') continue;
-      const a = toAction({ [name]: v }, `${where} row ${i}`);
-      if (a) out.push(a);
+    let row = 0;
+    for (const chunk of col.data) {
+      const read = plainReader(chunk, LAZY);
+      for (let i = 0; i < chunk.length; i++, row++) {
+        const v = read(i) as Record<string, unknown> | null;
+        if (v === null) continue;
+        // Null structs some writers emit for absent actions: skip rows without their key field.
+        if ((name === 'add' || name === 'remove') && typeof v.path !== 'string') continue;
+        if (name === 'protocol' && (v.minReaderVersion === null || v.minReaderVersion === undefined)) continue;
+        if (name === 'metaData' && (v.id === null || v.id === undefined)) continue;
+        if (name === 'txn' && typeof v.appId !== 'string') continue;
+        if (name === 'domainMetadata' && typeof v.domain !== 'string') continue;
+        const a = toAction({ [name]: v }, `${where} row ${row}`);
+        if (a) out.push(a);
+      }
     }
   }
   return out;

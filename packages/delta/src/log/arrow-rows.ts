@@ -1,0 +1,106 @@
+import { type Data, makeVector, Type } from 'apache-arrow';
+
+/** Reads row `i` of one Arrow column chunk as plain JS data. */
+export type PlainReader = (i: number) => unknown;
+
+const utf8 = new TextDecoder();
+
+/**
+ * A reader of plain values (objects, arrays, numbers, strings; maps as objects) for one column
+ * chunk. Built once per chunk, it reads buffers directly: checkpoints with many thousand actions
+ * are read without Arrow's per-row proxy objects. arrow-js slices value and offset buffers with
+ * the Data, so indexes address them directly; only validity bits use `offset`.
+ */
+export function plainReader(data: Data, lazy: ReadonlySet<string> = new Set()): PlainReader {
+  const valid = data.nullCount === 0 ? () => true : (i: number) => data.getValid(i);
+  const type = data.type;
+  switch (type.typeId) {
+    case Type.Struct: {
+      const names = type.children.map((f) => f.name);
+      const readers = data.children.map((c, j) => (lazy.has(names[j] as string) ? undefined : plainReader(c)));
+      return (i) => {
+        if (!valid(i)) return null;
+        const o: Record<string, unknown> = {};
+        for (let j = 0; j < names.length; j++) {
+          const r = readers[j];
+          const name = names[j] as string;
+          if (r) o[name] = r(i);
+          else {
+            // Converted on first access only (checkpoint `stats_parsed` is large and often unused).
+            const child = data.children[j] as Data;
+            let cached: unknown;
+            let done = false;
+            Object.defineProperty(o, name, {
+              enumerable: true,
+              get: () => {
+                if (!done) {
+                  cached = plainReader(child)(i);
+                  done = true;
+                }
+                return cached;
+              },
+            });
+          }
+        }
+        return o;
+      };
+    }
+    case Type.Map: {
+      const offsets = data.valueOffsets;
+      const entries = data.children[0] as Data;
+      const key = plainReader(entries.children[0] as Data);
+      const value = plainReader(entries.children[1] as Data);
+      return (i) => {
+        if (!valid(i)) return null;
+        const o: Record<string, unknown> = {};
+        for (let k = offsets[i] as number; k < (offsets[i + 1] as number); k++) o[String(key(k))] = value(k);
+        return o;
+      };
+    }
+    case Type.List: {
+      const offsets = data.valueOffsets;
+      const child = plainReader(data.children[0] as Data);
+      return (i) => {
+        if (!valid(i)) return null;
+        const out: unknown[] = [];
+        for (let k = offsets[i] as number; k < (offsets[i + 1] as number); k++) out.push(child(k));
+        return out;
+      };
+    }
+    case Type.Utf8: {
+      const offsets = data.valueOffsets;
+      const bytes = data.values as Uint8Array;
+      return (i) => (valid(i) ? utf8.decode(bytes.subarray(offsets[i] as number, offsets[i + 1] as number)) : null);
+    }
+    case Type.Binary: {
+      const offsets = data.valueOffsets;
+      const bytes = data.values as Uint8Array;
+      return (i) => (valid(i) ? bytes.slice(offsets[i] as number, offsets[i + 1] as number) : null);
+    }
+    case Type.Bool: {
+      const bits = data.values as Uint8Array;
+      const off = data.offset;
+      return (i) => (valid(i) ? (((bits[(off + i) >> 3] as number) >> ((off + i) & 7)) & 1) === 1 : null);
+    }
+    case Type.Int:
+    case Type.Float:
+    case Type.Date:
+    case Type.Timestamp: {
+      const values = data.values as ArrayLike<number | bigint>;
+      return (i) => {
+        if (!valid(i)) return null;
+        const v = values[i] as number | bigint;
+        return typeof v === 'bigint' ? Number(v) : v;
+      };
+    }
+    default: {
+      // Rare types in a checkpoint (decimals in stats_parsed): Arrow's own accessor, as text.
+      const v = makeVector(data);
+      return (i) => {
+        if (!valid(i)) return null;
+        const x: unknown = v.get(i);
+        return typeof x === 'bigint' ? Number(x) : x !== null && typeof x === 'object' ? String(x) : x;
+      };
+    }
+  }
+}

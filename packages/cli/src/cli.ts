@@ -5,9 +5,10 @@ import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerDocs } from './commands/docs.ts';
 import { registerEmit } from './commands/emit.ts';
+import { registerCheck } from './commands/check.ts';
 
 // One line per command; each command is a thin layer over a package function.
-const commands: RegisterCommand[] = [registerValidate, registerSchema, registerDocs, registerEmit];
+const commands: RegisterCommand[] = [registerValidate, registerSchema, registerDocs, registerEmit, registerCheck];
 
 async function main(argv: string[]): Promise<void> {
   const cli = cac('meridian');

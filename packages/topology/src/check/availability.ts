@@ -73,7 +73,7 @@ export function composeAvailability(context: RuleContext): EntryAvailability[] {
   });
 }
 
-/** Rounds a percentage for display without hiding the fourth nine. */
+/** Rounds a percentage for display, keeping six decimals so that redundancy's extra nines stay visible. */
 export function round(percent: number): number {
-  return Math.round(percent * 10_000) / 10_000;
+  return Math.round(percent * 1_000_000) / 1_000_000;
 }

@@ -1,4 +1,5 @@
 import { capacityAlgebra, evaluateFactors, seriesValue } from './algorithms/series-parallel.ts';
+import { difference } from './algorithms/sorted-set.ts';
 import type { RuleContext } from './rule.ts';
 
 /** One row of the N-1 table: a failure scenario and the capacity left for each entry point. */
@@ -9,8 +10,10 @@ export interface CapacityScenario {
   /** Requests per second the weakest entry point can still take (Infinity when nothing on its path has a limit). */
   readonly capacityRps: number;
   readonly entry: string | undefined;
-  /** The component whose limit binds, on the weakest entry's path. */
+  /** The component whose limit binds on the weakest entry's path, or `alternatives behind <router>` when the sum of regions does. */
   readonly bottleneck: string | undefined;
+  /** When alternatives bind: each surviving branch's capacity and its own bottleneck. */
+  readonly branches?: readonly { readonly first: string; readonly capacityRps: number; readonly bottleneck: string | undefined }[];
   readonly peakRps: number | undefined;
 }
 
@@ -41,15 +44,23 @@ export function capacityScenarios(context: RuleContext): CapacityScenario[] {
         }
       }
       let bottleneck: string | undefined;
+      let branches: CapacityScenario['branches'];
+      const binding = (set: Int32Array, value: number) => [...set].find((f) => values[f] === value);
       if (weakest !== undefined && Number.isFinite(capacity)) {
-        for (const f of reduced.factors[weakest] as Int32Array) {
-          if (values[f] === capacity) {
-            bottleneck = f < reduced.nodeCount ? graph.ids[f] : `alternatives behind ${graph.ids[f - reduced.nodeCount]}`;
-            break;
-          }
+        const f = binding(reduced.factors[weakest] as Int32Array, capacity);
+        if (f !== undefined && f < reduced.nodeCount) bottleneck = graph.ids[f];
+        else if (f !== undefined) {
+          const group = reduced.groups.find((g) => g.node === f - reduced.nodeCount);
+          bottleneck = `alternatives behind ${graph.ids[f - reduced.nodeCount]}`;
+          branches = (group?.alternatives ?? []).map((member) => {
+            const own = difference(reduced.factors[member] as Int32Array, group?.shared ?? new Int32Array(0));
+            const value = seriesValue(own, values, capacityAlgebra);
+            const inner = binding(own, value);
+            return { first: graph.ids[member] as string, capacityRps: value, bottleneck: inner !== undefined && inner < reduced.nodeCount ? graph.ids[inner] : undefined };
+          });
         }
       }
-      return { scenario, lost, capacityRps: capacity, entry: weakest === undefined ? undefined : graph.ids[weakest], bottleneck, peakRps };
+      return { scenario, lost, capacityRps: capacity, entry: weakest === undefined ? undefined : graph.ids[weakest], bottleneck, ...(branches ? { branches } : {}), peakRps };
     };
     const rows = [run('all regions up', undefined, () => 1)];
     const regionOf = graph.ids.map((id) => context.regionOf(id));

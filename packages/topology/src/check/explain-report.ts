@@ -41,7 +41,9 @@ export function formatExplanation(explain: CheckExplanation): string {
     rps(row.capacityRps),
     row.peakRps === undefined ? '-' : rps(row.peakRps),
     row.peakRps === undefined ? '' : row.capacityRps >= row.peakRps ? 'ok' : 'SHORT',
-    row.bottleneck ?? '-',
+    row.branches
+      ? `${row.bottleneck}: ${row.branches.filter((b) => b.capacityRps > 0).map((b) => `${b.bottleneck ?? b.first} ${rps(b.capacityRps)}`).join(' + ') || 'none left'}`
+      : (row.bottleneck ?? '-'),
   ]);
   const header = ['scenario', 'capacity', 'peak', '', 'bottleneck'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));

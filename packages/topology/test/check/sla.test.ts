@@ -61,7 +61,7 @@ testRule(sla, {
     {
       name: 'one region at 99.89% against a 99.9% target',
       model: oneRegion(99.9),
-      findings: [{ culprit: 'eu-west-1/api', components: ['users'], message: ['99.89% is below the 99.9% target', '99.95% (eu-west-1/api)', '99.99% (eu-west-1/alb)', 'Amazon RDS SLA, Multi-AZ: 99.95%'] }],
+      findings: [{ culprit: 'eu-west-1/api', components: ['users'], message: ['99.890035% is below the 99.9% target', '99.95% (eu-west-1/api)', '99.99% (eu-west-1/alb)', 'Amazon RDS SLA, Multi-AZ: 99.95%'] }],
     },
     {
       name: 'a database shared by both failover regions counts once, in series (it is not redundancy)',

@@ -32,11 +32,16 @@ export const capacityN1: Rule = {
 };
 
 function finding(context: Parameters<typeof capacityN1.check>[0], row: ReturnType<typeof capacityScenarios>[number], peak: number, when: string): RuleFinding {
-  const culprit = row.bottleneck?.startsWith('alternatives behind ') ? row.bottleneck.slice('alternatives behind '.length) : row.bottleneck;
+  const surviving = (row.branches ?? []).filter((b) => b.capacityRps > 0);
+  const limits = surviving.map((b) => b.bottleneck).filter((id): id is string => id !== undefined);
+  const culprit = row.branches ? limits[0] : row.bottleneck;
+  const where = row.branches
+    ? `the regions behind ${row.bottleneck?.slice('alternatives behind '.length)} add up to ${format(row.capacityRps)} rps (${surviving.map((b) => `${b.bottleneck ?? b.first} ${format(b.capacityRps)}`).join(' + ') || 'none left'})`
+    : `${row.entry ?? 'the entry point'} can take ${format(row.capacityRps)} rps (bottleneck: ${row.bottleneck ?? 'none'})`;
   return {
-    message: `${when}, ${row.entry ?? 'the entry point'} can take ${format(row.capacityRps)} rps (bottleneck: ${row.bottleneck ?? 'none'}), below the ${format(peak)} rps peak.`,
-    hint: `raise the limit of ${culprit ?? 'the bottleneck'} (capacity.maxRps, throttle) or add a region so that N-1 still carries ${format(peak)} rps`,
-    components: [culprit, row.entry].filter((id, i, all): id is string => id !== undefined && all.indexOf(id) === i),
+    message: `${when}, ${where}, below the ${format(peak)} rps peak.`,
+    hint: `raise the limit of ${limits.length > 0 ? limits.join(', ') : (culprit ?? 'the bottleneck')} (capacity.maxRps, throttle) or add a region, so that what is left still carries ${format(peak)} rps`,
+    components: [culprit, ...limits, row.entry].filter((id, i, all): id is string => id !== undefined && all.indexOf(id) === i),
     location: culprit === undefined ? undefined : context.locate(culprit),
     details: { scenario: row },
   };

@@ -1,0 +1,145 @@
+import { relative, sep } from 'node:path';
+import {
+  type CheckResult,
+  check,
+  codeFrame,
+  type Finding,
+  formatExplanation,
+  formatFindings,
+  formatIssue,
+  isMeridianError,
+  loadTopology,
+  type RuleId,
+  ruleDescriptors,
+  ruleIds,
+  type Severity,
+  toSarif,
+} from '@meridian/topology';
+import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+
+/** Output formats of `meridian check`. */
+export type CheckFormat = 'text' | 'json' | 'sarif';
+
+/** Options of {@link runCheck}, as the command line gives them. */
+export interface CheckCommandOptions {
+  readonly format?: string | undefined;
+  readonly json?: boolean | undefined;
+  readonly explain?: boolean | undefined;
+  /** `rule=severity` pairs, e.g. `spof=warning`. */
+  readonly severity?: string | readonly string[] | undefined;
+  /** Comma-separated rule ids to run. */
+  readonly rules?: string | undefined;
+  readonly cwd?: string | undefined;
+}
+
+/** One finding as `--format json` prints it (a stable contract: other tools read it). */
+export interface JsonFinding {
+  readonly rule: RuleId;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly hint: string;
+  readonly components: readonly string[];
+  readonly location: { readonly file: string; readonly line: number; readonly column: number };
+}
+
+const formats: readonly CheckFormat[] = ['text', 'json', 'sarif'];
+const severities: readonly Severity[] = ['error', 'warning', 'info'];
+
+function parseOptions(options: CheckCommandOptions): { format: CheckFormat; severities: Partial<Record<RuleId, Severity>>; rules: RuleId[] | undefined } {
+  const format = options.json ? 'json' : (options.format ?? 'text');
+  if (!(formats as readonly string[]).includes(format)) {
+    throw new CliInputError('unknown-format', `unknown format '${format}'`, `use --format ${formats.join(', --format ')}`);
+  }
+  const asRule = (id: string): RuleId => {
+    if (!(ruleIds as readonly string[]).includes(id)) throw new CliInputError('unknown-rule', `unknown rule '${id}'`, `rules: ${ruleIds.join(', ')}`);
+    return id as RuleId;
+  };
+  const configured: Partial<Record<RuleId, Severity>> = {};
+  const pairs = options.severity === undefined ? [] : typeof options.severity === 'string' ? [options.severity] : options.severity;
+  for (const pair of pairs) {
+    const [rule, level] = pair.split('=');
+    if (rule === undefined || level === undefined || !(severities as readonly string[]).includes(level)) {
+      throw new CliInputError('bad-severity', `--severity '${pair}' is not rule=error|warning|info`, 'e.g. --severity spof=warning');
+    }
+    configured[asRule(rule)] = level as Severity;
+  }
+  const rules = options.rules === undefined ? undefined : options.rules.split(',').map((id) => asRule(id.trim()));
+  return { format: format as CheckFormat, severities: configured, rules };
+}
+
+/** Findings as `--format json` prints them: paths relative to `cwd`, a location for every finding. */
+export function toJsonFindings(findings: readonly Finding[], file: string, cwd: string): JsonFinding[] {
+  return findings.map((finding) => ({
+    rule: finding.rule,
+    severity: finding.severity,
+    message: finding.message,
+    hint: finding.hint,
+    components: [...finding.components],
+    location: finding.location
+      ? { file: repoPath(finding.location.file, cwd), line: finding.location.line, column: finding.location.column }
+      : { file: repoPath(file, cwd), line: 1, column: 1 },
+  }));
+}
+
+// Relative to the working directory with '/' separators: what SARIF consumers and terminals expect.
+function repoPath(file: string, cwd: string): string {
+  const path = relative(cwd, file) || file;
+  return path.split(sep).join('/');
+}
+
+/**
+ * Loads a topology and checks it. Prints the findings (text like a compiler, JSON or SARIF 2.1.0) on stdout;
+ * returns the exit code: 1 with any error finding, 0 otherwise, 2 when the file cannot be loaded or is invalid.
+ */
+export async function runCheck(file: string, options: CheckCommandOptions = {}): Promise<number> {
+  const cwd = options.cwd ?? process.cwd();
+  const parsed = parseOptions(options);
+  let result: CheckResult;
+  try {
+    const model = await loadTopology(file);
+    result = check(model, { severities: parsed.severities, ...(parsed.rules ? { rules: parsed.rules } : {}), explain: options.explain === true });
+  } catch (error) {
+    if (!isMeridianError(error)) throw error;
+    // An invalid model is bad input for check (validate reports it as findings): print every issue, exit 2.
+    const text = error.issues
+      .map((issue) => {
+        const frame = issue.location ? codeFrame(issue.location.file, issue.location.line, issue.location.column, { context: 1 }) : '';
+        return `${formatIssue(issue, file)}${frame ? `\n${frame}` : ''}\n`;
+      })
+      .join('\n');
+    process.stderr.write(`${text}\n${file}: cannot be checked (${error.code}); run meridian validate ${file}\n`);
+    return ExitCode.badInput;
+  }
+  const { findings, summary } = result;
+  if (parsed.format === 'json') {
+    const json = { findings: toJsonFindings(findings, file, cwd), summary, ...(options.explain ? { explain: result.explain } : {}) };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  } else if (parsed.format === 'sarif') {
+    const sarif = toSarif(findings, ruleDescriptors, { file: repoPath(file, cwd), relativize: (f) => repoPath(f, cwd) });
+    process.stdout.write(`${JSON.stringify(sarif, null, 2)}\n`);
+  } else {
+    const report = formatFindings(findings, { displayPath: (f) => repoPath(f, cwd), file: repoPath(file, cwd) });
+    const suppressed = result.suppressed.reduce((sum, s) => sum + s.count, 0);
+    const counts = `${summary.error} error${summary.error === 1 ? '' : 's'}, ${summary.warning} warning${summary.warning === 1 ? '' : 's'}, ${summary.info} info${suppressed > 0 ? ` (${suppressed} suppressed)` : ''}`;
+    process.stdout.write(`${report}${report ? '\n' : ''}${repoPath(file, cwd)}: ${counts}\n`);
+    if (options.explain) process.stdout.write(`\n${formatExplanation(result.explain)}`);
+  }
+  return summary.error > 0 ? ExitCode.findings : ExitCode.ok;
+}
+
+/** `meridian check <file> [--format text|json|sarif] [--explain]`. */
+export const registerCheck: RegisterCommand = (cli) => {
+  cli
+    .command('check <file>', 'Find what is wrong with a topology before deploy (cycles, SPOFs, SLA, RTO/RPO, N-1, residency, ...)')
+    .option('--format <format>', 'text (default), json or sarif (SARIF 2.1.0 for GitHub code scanning)')
+    .option('--json', 'Same as --format json')
+    .option('--explain', 'Also print the availability arithmetic, the RTO/RPO budgets and the N-1 table')
+    .option('--severity <rule=level>', 'Override a rule\'s severity, e.g. --severity spof=warning (repeatable)')
+    .option('--rules <ids>', 'Run only these rules, comma-separated')
+    .example('meridian check examples/tv-voting/topology.ts')
+    .example('meridian check topology.ts --format sarif > meridian.sarif')
+    .example('meridian check topology.ts --explain --severity orphan=info')
+    .action(async (file: string, options: CheckCommandOptions) => {
+      process.exitCode = await runCheck(file, options);
+    });
+};

@@ -5,6 +5,7 @@ import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerDocs } from './commands/docs.ts';
 import { registerEmit } from './commands/emit.ts';
+import { registerDelta } from './commands/delta.ts';
 import { registerCheck } from './commands/check.ts';
 
 // One line per command; each command is a thin layer over a package function.

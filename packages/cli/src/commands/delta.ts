@@ -1,0 +1,219 @@
+import { type DeltaSchema, formatDeltaType, openTable, type Snapshot, type SnapshotOptions, type TableScanOptions } from '@meridian/delta';
+import { tableToIPC } from 'apache-arrow';
+import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+import { batchRows, type Cell, cellText, csvField } from '../render/arrow-rows.ts';
+
+/** What `meridian delta info` reports about one snapshot. */
+export interface DeltaInfo {
+  readonly uri: string;
+  readonly version: number;
+  /** Commit time of the version, ISO 8601, when known. */
+  readonly timestamp: string | undefined;
+  readonly protocol: {
+    readonly minReaderVersion: number;
+    readonly minWriterVersion: number;
+    readonly readerFeatures: readonly string[];
+    readonly writerFeatures: readonly string[];
+  };
+  readonly schema: readonly { readonly name: string; readonly type: string; readonly nullable: boolean }[];
+  readonly partitionColumns: readonly string[];
+  readonly files: number;
+  /** Total bytes of the live data files. */
+  readonly size: number;
+  /** Rows by the file statistics, when every file has them. */
+  readonly rows: number | undefined;
+}
+
+/** The output formats of `meridian delta scan`. */
+export const scanFormats = ['table', 'jsonl', 'csv', 'parquet'] as const;
+type ScanFormat = (typeof scanFormats)[number];
+
+function snapshotOptions(options: { version?: unknown; timestamp?: unknown }): SnapshotOptions {
+  if (options.version !== undefined && options.timestamp !== undefined) {
+    throw new CliInputError('conflicting-options', 'give --version or --timestamp, not both', 'drop one of them');
+  }
+  if (options.version !== undefined) {
+    const version = Number(options.version);
+    if (!Number.isInteger(version) || version < 0) {
+      throw new CliInputError('bad-version', `--version ${String(options.version)} is not a table version`, 'give a whole number, e.g. --version 3');
+    }
+    return { version };
+  }
+  if (options.timestamp !== undefined) return { timestamp: String(options.timestamp) };
+  return {};
+}
+
+/** Opens the table at `uri` and describes the snapshot (the latest, or the one the options name). */
+export async function deltaInfo(uri: string, options: SnapshotOptions = {}): Promise<DeltaInfo> {
+  const snapshot = await (await openTable(uri)).snapshot(options);
+  const files = snapshot.files();
+  let rows: number | undefined = 0;
+  for (const file of files) {
+    const n = file.stats?.numRecords;
+    rows = typeof n === 'number' && rows !== undefined ? rows + n : undefined;
+  }
+  return {
+    uri,
+    version: snapshot.version,
+    timestamp: snapshot.timestamp === undefined ? undefined : new Date(snapshot.timestamp).toISOString(),
+    protocol: {
+      minReaderVersion: snapshot.protocol.minReaderVersion,
+      minWriterVersion: snapshot.protocol.minWriterVersion,
+      readerFeatures: snapshot.protocol.readerFeatures ?? [],
+      writerFeatures: snapshot.protocol.writerFeatures ?? [],
+    },
+    schema: schemaRows(snapshot.schema),
+    partitionColumns: snapshot.partitionColumns,
+    files: files.length,
+    size: files.reduce((sum, f) => sum + f.size, 0),
+    rows,
+  };
+}
+
+function schemaRows(schema: DeltaSchema): DeltaInfo['schema'] {
+  return schema.fields.map((f) => ({ name: f.name, type: formatDeltaType(f.type), nullable: f.nullable }));
+}
+
+function formatInfo(info: DeltaInfo): string {
+  const features = (list: readonly string[]) => (list.length > 0 ? ` [${list.join(', ')}]` : '');
+  const width = Math.max(...info.schema.map((f) => f.name.length), 4);
+  return [
+    `table      ${info.uri}`,
+    `version    ${info.version}${info.timestamp ? ` (${info.timestamp})` : ''}`,
+    `protocol   reader ${info.protocol.minReaderVersion}${features(info.protocol.readerFeatures)}, writer ${info.protocol.minWriterVersion}${features(info.protocol.writerFeatures)}`,
+    `partitions ${info.partitionColumns.length > 0 ? info.partitionColumns.join(', ') : '(none)'}`,
+    `files      ${info.files} (${info.size.toLocaleString('en-US')} bytes)${info.rows === undefined ? '' : `, ${info.rows.toLocaleString('en-US')} rows by statistics`}`,
+    'schema',
+    ...info.schema.map((f) => `  ${f.name.padEnd(width)}  ${f.type}${f.nullable ? '' : ' not null'}`),
+  ].join('\n');
+}
+
+/** Options of {@link deltaScan}. */
+export interface DeltaScanOptions extends SnapshotOptions {
+  readonly columns?: readonly string[];
+  readonly where?: string;
+  readonly limit?: number;
+  readonly format?: ScanFormat;
+}
+
+/** Scans the table at `uri` and writes the rows to `out` in the format asked (parquet as bytes). */
+export async function deltaScan(uri: string, options: DeltaScanOptions, out: (chunk: string | Uint8Array) => void): Promise<number> {
+  const snapshot: Snapshot = await (await openTable(uri)).snapshot({
+    ...(options.version !== undefined ? { version: options.version } : {}),
+    ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
+  });
+  const scanOptions: TableScanOptions = {
+    ...(options.columns ? { columns: options.columns } : {}),
+    ...(options.where ? { where: options.where } : {}),
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+  };
+  const scan = snapshot.scan(scanOptions);
+  const format = options.format ?? 'table';
+  const names = scan.schema.fields.map((f) => f.name);
+  let rows = 0;
+  if (format === 'parquet') {
+    const table = await scan.toArrow();
+    const parquet = await import('parquet-wasm');
+    const properties = new parquet.WriterPropertiesBuilder().setCompression(parquet.Compression.ZSTD).build();
+    out(parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), properties));
+    return table.numRows;
+  }
+  if (format === 'table') {
+    // Column widths need every row first; a table is for reading, so it is held in memory.
+    const cells: string[][] = [];
+    for await (const batch of scan) for (const row of batchRows(batch)) cells.push(names.map((n) => cellText(row[n] as Cell)));
+    const widths = names.map((n, k) => Math.max(n.length, ...cells.map((r) => (r[k] as string).length)));
+    const line = (values: readonly string[]) => values.map((v, k) => v.padEnd(widths[k] as number)).join('  ').trimEnd();
+    out(`${line(names)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
+    for (const row of cells) out(`${line(row)}\n`);
+    out(`(${cells.length} row${cells.length === 1 ? '' : 's'})\n`);
+    return cells.length;
+  }
+  if (format === 'csv') out(`${names.map(csvField).join(',')}\n`);
+  for await (const batch of scan) {
+    const lines: string[] = [];
+    for (const row of batchRows(batch)) {
+      lines.push(format === 'jsonl' ? JSON.stringify(row) : names.map((n) => csvField(cellText(row[n] as Cell))).join(','));
+      rows++;
+    }
+    if (lines.length > 0) out(`${lines.join('\n')}\n`);
+  }
+  return rows;
+}
+
+/**
+ * cac's global `-v, --version` is a boolean flag, so `--version 3` would lose its value; for `meridian delta`
+ * it means the table version, so it is renamed before cac parses the arguments (main passes process.argv itself).
+ */
+function renameVersionFlag(argv: string[]): void {
+  if (argv[2] !== 'delta') return;
+  for (let i = 3; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--version') argv[i] = '--at-version';
+    else if (arg.startsWith('--version=')) argv[i] = `--at-version=${arg.slice('--version='.length)}`;
+  }
+}
+
+export const registerDelta: RegisterCommand = (cli) => {
+  renameVersionFlag(process.argv);
+  cli
+    .command('delta <action> <uri>', 'Inspect or read a Delta table (actions: info, scan); <uri> is a path, file://, s3:// or memory://')
+    .option('--at-version <n>', 'Table version to read, time travel (also spelled --version <n>)')
+    .option('--timestamp <time>', 'Read the version current at this time (ISO 8601 or epoch ms)')
+    .option('--columns <a,b>', 'scan: columns to return, comma-separated')
+    .option('--where <expr>', "scan: rows to keep, e.g. \"region = 'eu-west-1' and ts >= '2024-01-01'\"")
+    .option('--limit <n>', 'scan: at most this many rows')
+    .option('--format <format>', `scan: ${scanFormats.join(', ')} (default table)`)
+    .option('--json', 'info: print JSON')
+    .example('meridian delta info s3://lake/events --json')
+    .example("meridian delta scan ./events --columns ts,region --where \"region = 'eu-west-1'\" --limit 20")
+    .example('meridian delta scan ./events --version 3 --format parquet > events-v3.parquet')
+    .action(
+      async (
+        action: string,
+        uri: string,
+        options: { atVersion?: unknown; timestamp?: unknown; columns?: unknown; where?: unknown; limit?: unknown; format?: unknown; json?: boolean },
+      ) => {
+        const at = snapshotOptions({ ...options, version: options.atVersion });
+        if (action === 'info') {
+          const info = await deltaInfo(uri, at);
+          process.stdout.write(`${options.json ? JSON.stringify(info, null, 2) : formatInfo(info)}\n`);
+          process.exitCode = ExitCode.ok;
+          return;
+        }
+        if (action !== 'scan') throw new CliInputError('unknown-action', `unknown delta action '${action}'`, 'use meridian delta info <uri> or meridian delta scan <uri>');
+        const format = options.format === undefined ? 'table' : String(options.format);
+        if (!(scanFormats as readonly string[]).includes(format)) {
+          throw new CliInputError('unknown-format', `unknown format '${format}'`, `use one of ${scanFormats.join(', ')}`);
+        }
+        if (format === 'parquet' && process.stdout.isTTY) {
+          throw new CliInputError('binary-to-terminal', 'parquet output is binary; redirect it to a file', 'meridian delta scan <uri> --format parquet > rows.parquet');
+        }
+        let limit: number | undefined;
+        if (options.limit !== undefined) {
+          limit = Number(options.limit);
+          if (!Number.isInteger(limit) || limit < 0) throw new CliInputError('bad-limit', `--limit ${String(options.limit)} is not a row count`, 'give a whole number, e.g. --limit 100');
+        }
+        const columns =
+          options.columns === undefined
+            ? undefined
+            : String(options.columns)
+                .split(',')
+                .map((c) => c.trim())
+                .filter((c) => c.length > 0);
+        const rows = await deltaScan(
+          uri,
+          {
+            ...at,
+            ...(columns ? { columns } : {}),
+            ...(options.where !== undefined ? { where: String(options.where) } : {}),
+            ...(limit !== undefined ? { limit } : {}),
+            format: format as ScanFormat,
+          },
+          (chunk) => process.stdout.write(chunk),
+        );
+        if (format !== 'table') process.stderr.write(`${rows} rows\n`);
+        process.exitCode = ExitCode.ok;
+      },
+    );
+};

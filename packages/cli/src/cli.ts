@@ -5,11 +5,11 @@ import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerDocs } from './commands/docs.ts';
 import { registerEmit } from './commands/emit.ts';
-import { registerDelta } from './commands/delta.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerDelta } from './commands/delta.ts';
 
 // One line per command; each command is a thin layer over a package function.
-const commands: RegisterCommand[] = [registerValidate, registerSchema, registerDocs, registerEmit, registerCheck];
+const commands: RegisterCommand[] = [registerValidate, registerSchema, registerDocs, registerEmit, registerDelta, registerCheck];
 
 async function main(argv: string[]): Promise<void> {
   const cli = cac('meridian');

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { formatError, isMeridianError } from '@meridian/topology';
 import { cac } from 'cac';
 import { ExitCode, isInputError, type RegisterCommand } from './command.ts';
 import { registerSchema } from './commands/schema.ts';
@@ -29,7 +30,19 @@ async function main(argv: string[]): Promise<void> {
   await cli.runMatchedCommand();
 }
 
+// A reader that closes the pipe early (`meridian schema | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 main(process.argv).catch((error: unknown) => {
+  if (isMeridianError(error)) {
+    // Every issue with its file:line:col, expected/found and hint, like a compiler.
+    process.stderr.write(`${formatError(error)}\n`);
+    process.exitCode = ExitCode.badInput;
+    return;
+  }
   if (isInputError(error)) {
     const hint = error.hint ? `\n  hint: ${error.hint}` : '';
     process.stderr.write(`error ${error.code}: ${error.message}${hint}\n`);

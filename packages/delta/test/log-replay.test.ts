@@ -96,6 +96,36 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
     await rm(t.root, { recursive: true });
   });
 
+  it('uses a compacted log file in place of the commits it covers', async () => {
+    const t = await history();
+    // Commits 1..3 reconciled (PROTOCOL.md "Log Compaction Files"); commit 2 itself is gone.
+    await writeFile(
+      join(t.root, '_delta_log', '00000000000000000001.00000000000000000003.compacted.json'),
+      `${[
+        metaData({ id: 'long', note: 'string' }, { configuration: { k: 'v' } }),
+        { domainMetadata: { domain: 'd2', configuration: '{"x":1}', removed: false } },
+        { txn: { appId: 'app1', version: 3 } },
+        { txn: { appId: 'app2', version: 7 } },
+        remove('a.parquet'),
+        add('c.parquet'),
+        add('a.parquet'),
+        remove('b.parquet'),
+      ]
+        .map((a) => JSON.stringify(a))
+        .join('\n')}\n`,
+    );
+    await unlink(join(t.root, '_delta_log', '00000000000000000002.json'));
+    const table = await openTable(t.root);
+    const v3 = await table.snapshot({ version: 3 });
+    expect(v3.files().map((f) => f.path).sort()).toEqual(['a.parquet', 'c.parquet']);
+    expect(Object.fromEntries(v3.txns())).toEqual({ app1: 3, app2: 7 });
+    expect([...v3.domainMetadata().keys()]).toEqual(['d2']);
+    expect((await table.snapshot()).version).toBe(4);
+    // Version 2 alone is not reconstructable: the compaction ends after it and its commit is gone.
+    await expect(table.snapshot({ version: 2 })).rejects.toMatchObject({ code: 'versions-not-contiguous' });
+    await rm(t.root, { recursive: true });
+  });
+
   it('reads a multi-part checkpoint and skips one with a missing part', async () => {
     const t = await history();
     const log = join(t.root, '_delta_log');

@@ -127,6 +127,7 @@ export async function listLog(storage: Storage, startAfter?: string): Promise<Lo
   let latestVersion = -1;
   for (const v of commits.keys()) latestVersion = Math.max(latestVersion, v);
   for (const v of checkpoints.keys()) latestVersion = Math.max(latestVersion, v);
+  for (const c of compacted) latestVersion = Math.max(latestVersion, c.endVersion);
   if (latestVersion < 0) {
     throw new DeltaError('empty-log', `the Delta log of ${storage.uri} holds no commits or checkpoints`, {
       path: `${storage.uri}/${LOG_DIR}`,
@@ -140,8 +141,26 @@ export async function listLog(storage: Storage, startAfter?: string): Promise<Lo
 export interface LogSegment {
   readonly version: number;
   readonly checkpoint: CheckpointFiles | undefined;
-  /** Commit files after the checkpoint up to `version`, ascending. */
-  readonly commits: readonly { readonly version: number; readonly info: ObjectInfo }[];
+  /**
+   * Files after the checkpoint up to `version`, ascending: commits, or a compacted file standing for
+   * the commits `version..endVersion` (then `endVersion` is set).
+   */
+  readonly commits: readonly { readonly version: number; readonly info: ObjectInfo; readonly endVersion?: number }[];
+  /** The commit file of `version` itself, when listed (its commitInfo dates the snapshot). */
+  readonly lastCommit: ObjectInfo | undefined;
+}
+
+/**
+ * The compacted file starting at `v` that covers the most commits up to `version`
+ * (PROTOCOL.md "Log Compaction Files": it holds the reconciled actions of its range).
+ */
+function compactionAt(listing: LogListing, v: number, version: number): Extract<LogFile, { kind: 'compacted' }> | undefined {
+  let best: Extract<LogFile, { kind: 'compacted' }> | undefined;
+  for (const c of listing.compacted) {
+    if (c.version !== v || c.endVersion <= c.version || c.endVersion > version) continue;
+    if (!best || c.endVersion > best.endVersion) best = c;
+  }
+  return best;
 }
 
 /**
@@ -160,8 +179,14 @@ export function segmentFor(listing: LogListing, version: number, uri: string): L
     if (cp.version <= version && (!checkpoint || cp.version > checkpoint.version)) checkpoint = cp;
   }
   const start = checkpoint ? checkpoint.version + 1 : 0;
-  const commits: { version: number; info: ObjectInfo }[] = [];
+  const commits: { version: number; info: ObjectInfo; endVersion?: number }[] = [];
   for (let v = start; v <= version; v++) {
+    const compacted = compactionAt(listing, v, version);
+    if (compacted) {
+      commits.push({ version: v, info: compacted.info, endVersion: compacted.endVersion });
+      v = compacted.endVersion;
+      continue;
+    }
     const info = listing.commits.get(v);
     if (!info) {
       if (v === 0) {
@@ -177,5 +202,5 @@ export function segmentFor(listing: LogListing, version: number, uri: string): L
     }
     commits.push({ version: v, info });
   }
-  return { version, checkpoint, commits };
+  return { version, checkpoint, commits, lastCommit: listing.commits.get(version) };
 }

@@ -37,10 +37,15 @@ export async function loadState(storage: Storage, listing: LogListing, version: 
     }
     const actions = await (pending.shift() as Promise<Action[]>);
     r.apply(actions);
-    if (i === commits.length - 1) {
+    if (i === commits.length - 1 && commits[i]?.endVersion === undefined) {
       const ci = actions.find((a) => a.type === 'commitInfo');
       if (ci && ci.type === 'commitInfo') commitInfo = ci.commitInfo;
     }
+  }
+  // A compaction (or checkpoint) may stand for the snapshot's own commit: read its commitInfo apart.
+  if (commitInfo === undefined && segment.lastCommit && commits.at(-1)?.version !== version) {
+    const ci = parseCommit(await storage.get(segment.lastCommit.key), segment.lastCommit.key).find((a) => a.type === 'commitInfo');
+    if (ci?.type === 'commitInfo') commitInfo = ci.commitInfo;
   }
   return {
     state: r.finish(version, storage.uri),

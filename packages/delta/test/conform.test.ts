@@ -1,0 +1,54 @@
+import { Binary, type Data, DateDay, Decimal, Field, Float32, Int16, Int32, makeData, Struct, TimestampMillisecond, TimestampNanosecond, vectorFromArray } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { canonicalReader } from '../src/canonical/canonical.ts';
+import { conform } from '../src/read/conform.ts';
+import type { DeltaType } from '../src/schema/types.ts';
+
+const prim = (name: string): DeltaType => ({ kind: 'primitive', name }) as DeltaType;
+
+function values(data: Data, t: DeltaType): unknown[] {
+  const read = canonicalReader(data, t);
+  return Array.from({ length: data.length }, (_, i) => read(i));
+}
+
+function widened(data: Data, t: DeltaType): unknown[] {
+  return values(conform(data, t, 'none', 'test'), t);
+}
+
+describe('conform: file columns to the table schema (PROTOCOL.md "Type Widening")', () => {
+  it('widens integers and floats', () => {
+    expect(widened(vectorFromArray([1, -2, null], new Int16()).data[0] as Data, prim('long'))).toEqual(['1', '-2', null]);
+    expect(widened(vectorFromArray([7, null], new Int32()).data[0] as Data, prim('double'))).toEqual(['7', null]);
+    expect(widened(vectorFromArray([0.5, 1.25], new Float32()).data[0] as Data, prim('double'))).toEqual(['0.5', '1.25']);
+  });
+
+  it('rescales decimals to the table scale', () => {
+    // 12.34 at scale 2 -> decimal(10,4) 12.3400; -0.05 -> -0.0500
+    const words = new Uint32Array([1234, 0, 0, 0, 0xfffffffb, 0xffffffff, 0xffffffff, 0xffffffff]);
+    const d = makeData({ type: new Decimal(2, 6, 128), length: 2, nullCount: 0, data: words });
+    expect(widened(d, { kind: 'decimal', precision: 10, scale: 4 })).toEqual(['12.3400', '-0.0500']);
+  });
+
+  it('turns dates into timestamp_ntz at midnight and any timestamp unit into microseconds', () => {
+    expect(widened(makeData({ type: new DateDay(), length: 1, nullCount: 0, data: new Int32Array([19_000]) }), prim('timestamp_ntz'))).toEqual([
+      '2022-01-08T00:00:00.000000',
+    ]);
+    const ms = makeData({ type: new TimestampMillisecond(), length: 1, nullCount: 0, data: new BigInt64Array([1_500n]) });
+    expect(widened(ms, prim('timestamp'))).toEqual(['1970-01-01T00:00:01.500000Z']);
+    const ns = makeData({ type: new TimestampNanosecond(), length: 2, nullCount: 0, data: new BigInt64Array([-1n, 1_999n]) });
+    // Floor division: one nanosecond before the epoch is in the microsecond before it.
+    expect(widened(ns, prim('timestamp'))).toEqual(['1969-12-31T23:59:59.999999Z', '1970-01-01T00:00:00.000001Z']);
+  });
+
+  it('refuses a shredded variant column rather than returning partial values', () => {
+    const shredded = new Struct([new Field('metadata', new Binary(), true), new Field('value', new Binary(), true), new Field('typed_value', new Int32(), true)]);
+    const data = vectorFromArray([{ metadata: new Uint8Array([1, 0, 0]), value: null, typed_value: 5 }], shredded).data[0] as Data;
+    expect(() => conform(data, prim('variant'), 'none', 'v')).toThrow(expect.objectContaining({ code: 'unsupported-reader-feature', message: expect.stringContaining('variantShredding') }));
+  });
+
+  it('refuses a column whose file type cannot hold the table type', () => {
+    expect(() => conform(vectorFromArray(['x'], undefined).data[0] as Data, prim('long'), 'none', 'f.parquet:id')).toThrow(
+      expect.objectContaining({ code: 'invalid-log', path: 'f.parquet:id' }),
+    );
+  });
+});

@@ -140,6 +140,17 @@ describe.each(Object.keys(seeds))('meridian check on examples/%s', (name) => {
     });
   }
 
+  it('points every finding at a line of the topology.ts that declared the culprit', () => {
+    const file = join(examplesDir, name, 'topology.ts');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    expect(result.findings.length).toBeGreaterThan(0);
+    for (const finding of result.findings) {
+      expect(finding.location?.file, finding.message).toBe(file);
+      const line = lines[(finding.location?.line ?? 0) - 1];
+      expect(line?.trim(), finding.message).toBeTruthy();
+    }
+  });
+
   it.each(quietRules(readme))('stays quiet on %s', (rule) => {
     expect(result.findings.filter((finding) => finding.rule === rule).map((finding) => finding.message)).toEqual([]);
   });

@@ -35,20 +35,20 @@ describe('toMermaid on a two-region model', () => {
     const parsed = await expectDiagramOfModel(model, 'region:eu-west-1', toMermaid(model, { view: 'region:eu-west-1' }));
     expect(parsed.nodes.get('n_us_east_1_rds')?.classes).toContain('context');
     expect(parsed.nodes.has('n_us_east_1_redis')).toBe(false);
-    expect(parsed.edges).toContainEqual({ from: 'n_eu_west_1_eks_vote', to: 'n_us_east_1_rds', label: 'write', stroke: 'normal' });
+    expect(parsed.edges).toContainEqual({ from: 'n_eu_west_1_eks_vote', to: 'n_us_east_1_rds', label: 'write', stroke: 'normal', arrow: 'arrow_point' });
   });
 
   it('draws replication dotted with its mode, and replication stated on a component when no flow draws it', async () => {
     const parsed = await parseFlowchart(toMermaid(model));
-    expect(parsed.edges).toContainEqual({ from: 'n_us_east_1_rds', to: 'n_eu_west_1_rds', label: 'replicates · async', stroke: 'dotted' });
-    expect(parsed.edges).toContainEqual({ from: 'n_us_east_1_events', to: 'n_eu_west_1_events', label: 'mirrors · mirror-maker-2', stroke: 'dotted' });
+    expect(parsed.edges).toContainEqual({ from: 'n_us_east_1_rds', to: 'n_eu_west_1_rds', label: 'replicates · async', stroke: 'dotted', arrow: 'arrow_point' });
+    expect(parsed.edges).toContainEqual({ from: 'n_us_east_1_events', to: 'n_eu_west_1_events', label: 'mirrors · mirror-maker-2', stroke: 'dotted', arrow: 'arrow_point' });
     const withFlow = parseTopology({
       ...voting,
       flows: [...(voting.flows ?? []), { id: 'repl', from: 'us-east-1/rds', to: 'eu-west-1/rds', kind: 'replicate', replicationMode: 'logical' }],
     });
     const again = await parseFlowchart(toMermaid(withFlow));
     expect(again.edges.filter((e) => e.from === 'n_us_east_1_rds' && e.to === 'n_eu_west_1_rds')).toEqual([
-      { from: 'n_us_east_1_rds', to: 'n_eu_west_1_rds', label: 'replicates · logical', stroke: 'dotted' },
+      { from: 'n_us_east_1_rds', to: 'n_eu_west_1_rds', label: 'replicates · logical', stroke: 'dotted', arrow: 'arrow_point' },
     ]);
   });
 
@@ -61,7 +61,7 @@ describe('toMermaid on a two-region model', () => {
 
   it('data view labels flows with the data classes they carry and keeps every store', async () => {
     const parsed = await parseFlowchart(toMermaid(model, { view: 'data' }));
-    expect(parsed.edges).toContainEqual({ from: 'n_us_east_1_eks_vote', to: 'n_us_east_1_events', label: 'publish · eu-personal', stroke: 'dotted' });
+    expect(parsed.edges).toContainEqual({ from: 'n_us_east_1_eks_vote', to: 'n_us_east_1_events', label: 'publish · eu-personal', stroke: 'dotted', arrow: 'arrow_point' });
     expect(parsed.edges.some((e) => e.from === 'n_users')).toBe(false);
   });
 

@@ -4,14 +4,14 @@ import { JSDOM } from 'jsdom';
 export interface ParsedFlowchart {
   readonly direction: string;
   readonly nodes: ReadonlyMap<string, { readonly id: string; readonly label: string; readonly shape: string | undefined; readonly classes: readonly string[] }>;
-  readonly edges: readonly { readonly from: string; readonly to: string; readonly label: string; readonly stroke: string }[];
+  readonly edges: readonly { readonly from: string; readonly to: string; readonly label: string; readonly stroke: string; readonly arrow: string }[];
   readonly subgraphs: ReadonlyMap<string, { readonly id: string; readonly title: string; readonly members: readonly string[]; readonly classes: readonly string[] }>;
   readonly classDefs: ReadonlySet<string>;
 }
 
 interface FlowDb {
   getVertices(): Map<string, { id: string; text?: string; type?: string; classes: string[] }>;
-  getEdges(): { start: string; end: string; text: string; stroke: string }[];
+  getEdges(): { start: string; end: string; text: string; stroke: string; type: string }[];
   getSubGraphs(): { id: string; title: string; nodes: string[]; classes: string[] }[];
   getClasses(): Map<string, unknown>;
   getDirection(): string;
@@ -65,7 +65,7 @@ export async function parseFlowchart(text: string): Promise<ParsedFlowchart> {
   return {
     direction: db.getDirection(),
     nodes,
-    edges: db.getEdges().map((e) => ({ from: e.start, to: e.end, label: decode(e.text ?? ''), stroke: e.stroke })),
+    edges: db.getEdges().map((e) => ({ from: e.start, to: e.end, label: decode(e.text ?? ''), stroke: e.stroke, arrow: e.type })),
     subgraphs: new Map(subgraphList.map((s) => [s.id, { id: s.id, title: decode(s.title), members: s.nodes, classes: s.classes }])),
     classDefs: new Set(db.getClasses().keys()),
   };

@@ -12,7 +12,8 @@ import type { Storage } from '../storage/storage.ts';
 /** The parts of an answer file (ANSWERS.md) the harness compares; unknown fields are ignored. */
 export interface Answer {
   readonly table: string;
-  readonly version: number;
+  /** Absent (or null) for tables that must fail before any version is known (an empty log, not a table). */
+  readonly version?: number | null;
   readonly latestVersion?: number;
   readonly protocol?: Readonly<Record<string, unknown>>;
   readonly schema?: readonly { name: string; type: string; nullable: boolean; physicalName?: string }[] | null;
@@ -92,7 +93,7 @@ function compareLog(snap: Snapshot, a: Answer, top: boolean, problems: string[])
   const diff = (what: string, ours: unknown, theirs: unknown) => {
     if (!same(ours, theirs)) problems.push(`${what}: got ${JSON.stringify(ours)}, answer ${JSON.stringify(theirs)}`);
   };
-  diff('version', snap.version, a.version);
+  if (typeof a.version === 'number') diff('version', snap.version, a.version);
   if (a.protocol) {
     const p = snap.protocol;
     const ours: Record<string, unknown> = { minReaderVersion: p.minReaderVersion, minWriterVersion: p.minWriterVersion };
@@ -171,18 +172,20 @@ function describe(e: unknown): string {
 }
 
 async function checkVersion(table: DeltaTable, a: Answer, top: boolean, problems: string[], checked: string[]): Promise<void> {
-  const tag = (p: string[]) => p.map((x) => `v${a.version} ${x}`);
+  const label = typeof a.version === 'number' ? `v${a.version}` : 'latest';
+  const at = typeof a.version === 'number' ? { version: a.version } : {};
+  const tag = (p: string[]) => p.map((x) => `${label} ${x}`);
   const local: string[] = [];
   if (a.error) {
     const want = ERROR_KINDS[a.error.kind];
     try {
-      const snap = await table.snapshot({ version: a.version });
+      const snap = await table.snapshot(at);
       if (!a.dataUnavailable) for await (const _ of snap.scan()) break;
       local.push(`expected error ${a.error.kind}, but the read succeeded`);
     } catch (e) {
       if (!(e instanceof DeltaError) || e.code !== want) local.push(`expected error ${want ?? a.error.kind}, got ${describe(e)}`);
     }
-    checked.push(`v${a.version}:error`);
+    checked.push(`${label}:error`);
     problems.push(...tag(local));
     return;
   }
@@ -194,20 +197,20 @@ async function checkVersion(table: DeltaTable, a: Answer, top: boolean, problems
       ? [/(\d+)/.exec(a.unsupported)?.[1] ?? '']
       : ((a.protocol?.readerFeatures as string[] | undefined) ?? []).filter((f) => a.unsupported?.includes(f));
     try {
-      const snap = await table.snapshot({ version: a.version });
+      const snap = await table.snapshot(at);
       for await (const _ of snap.scan()) break;
       local.push(`expected a refusal (${want}), but the read succeeded`);
     } catch (e) {
       if (!(e instanceof DeltaError) || e.code !== want) local.push(`expected ${want}, got ${describe(e)}`);
       else for (const n of named) if (!e.message.includes(n)) local.push(`refusal does not name '${n}': ${e.message}`);
     }
-    checked.push(`v${a.version}:refused`);
+    checked.push(`${label}:refused`);
     problems.push(...tag(local));
     return;
   }
   let snap: Snapshot;
   try {
-    snap = await table.snapshot({ version: a.version });
+    snap = await table.snapshot(at);
   } catch (e) {
     problems.push(...tag([`snapshot failed: ${describe(e)}`]));
     return;
@@ -219,8 +222,8 @@ async function checkVersion(table: DeltaTable, a: Answer, top: boolean, problems
     } catch (e) {
       local.push(`scan failed: ${describe(e)}`);
     }
-    checked.push(`v${a.version}:data`);
-  } else checked.push(`v${a.version}:log`);
+    checked.push(`${label}:data`);
+  } else checked.push(`${label}:log`);
   problems.push(...tag(local));
 }
 

@@ -39,7 +39,8 @@ export function parseFileStatistics(stats: string | null | undefined): FileStati
 // a prefix is still a lower bound, but a cut maximum is not an upper bound, so a max that long is dropped.
 const STRING_PREFIX_LENGTH = 32;
 // Statistics JSON writes timestamps with millisecond precision (e.g. "2024-01-01T10:00:00.123Z") while data has
-// microseconds, so a bound read from text with at most 3 fraction digits is widened by 999 µs each way.
+// microseconds. Writers floor to the millisecond (Spark's floorDiv, chrono's formatting), so a minimum stays a
+// lower bound and a maximum read from text with at most 3 fraction digits is widened by 999 µs.
 const MILLIS_SLACK = 999n;
 
 function lookup(record: Readonly<Record<string, unknown>> | undefined, path: readonly string[]): unknown {
@@ -66,7 +67,7 @@ function boundFromStat(raw: unknown, column: BoundColumn, side: 'min' | 'max'): 
   if ((column.type.name === 'timestamp' || column.type.name === 'timestamp_ntz') && typeof value === 'bigint') {
     const fraction = typeof raw === 'string' ? /\.(\d+)/.exec(raw)?.[1] : undefined;
     const precise = fraction !== undefined && fraction.length > 3;
-    if (!precise) return side === 'min' ? value - MILLIS_SLACK : value + MILLIS_SLACK;
+    if (!precise && side === 'max') return value + MILLIS_SLACK;
   }
   return value;
 }

@@ -172,6 +172,9 @@ export function statValue(raw: unknown, type: PrimitiveType): Value | undefined 
   if (raw === null || raw === undefined) return undefined;
   if (typeof raw === 'string') {
     if (type.name === 'string') return raw;
+    // Stats JSON writes decimals as numbers; a string is a checkpoint's stats_parsed decimal read back as
+    // its unscaled integer, whose scale is not known here.
+    if (type.name === 'decimal') return undefined;
     return parseValueText(raw, type);
   }
   if (typeof raw === 'number') {

@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RecordBatch, tableFromArrays } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BoundNode, bindPredicate, type StructTypeLike } from '../src/scan/bind.ts';
+import { fileMightMatch } from '../src/scan/file-skipping.ts';
+import { gatherBatch } from '../src/scan/gather.ts';
+import { parquetFooterOfBytes } from '../src/scan/parquet-footer.ts';
+import { parsePredicate } from '../src/scan/predicate-parser.ts';
+import { filterBatch, matchingRows } from '../src/scan/row-filter.ts';
+import { rowGroupsToRead } from '../src/scan/row-group-skipping.ts';
+import { type GeneratedTable, writeTelemetryTable } from './fixtures/telemetry-table.ts';
+
+const schema: StructTypeLike = {
+  fields: [
+    { name: 'region', type: { kind: 'primitive', name: 'string' } },
+    { name: 'ts', type: { kind: 'primitive', name: 'timestamp' } },
+    { name: 'n', type: { kind: 'primitive', name: 'long' } },
+    { name: 'x', type: { kind: 'primitive', name: 'double' } },
+    { name: 's', type: { kind: 'primitive', name: 'string' } },
+    { name: 'nested', type: { kind: 'struct', fields: [{ name: 'k', type: { kind: 'primitive', name: 'integer' }, metadata: { 'delta.columnMapping.physicalName': 'col-k' } }] } },
+  ],
+};
+
+const bind = (text: string): BoundNode => bindPredicate(parsePredicate(text), schema, { partitionColumns: ['region'] });
+const stats = (value: object) => JSON.stringify(value);
+
+describe('file skipping', () => {
+  const file = {
+    partitionValues: { region: 'eu-west-1' },
+    stats: stats({
+      numRecords: 10,
+      minValues: { ts: '2024-01-01T00:00:00.000Z', n: 5, x: 1.5, s: 'apple', nested: { 'col-k': 3 } },
+      maxValues: { ts: '2024-01-01T10:00:00.123Z', n: 50, x: 9.5, s: 'pear', nested: { 'col-k': 7 } },
+      nullCount: { ts: 0, n: 0, x: 2, s: 0, nested: { 'col-k': 0 } },
+    }),
+  };
+  const cases: [string, boolean][] = [
+    ["region = 'eu-west-1'", true],
+    ["region = 'us-east-1'", false],
+    ["region <> 'eu-west-1'", false],
+    ["region in ('us-east-1', 'eu-west-1')", true],
+    ['region is null', false],
+    ['n > 50', false],
+    ['n >= 50', true],
+    ['n < 5', false],
+    ['n between 51 and 60', false],
+    ['n = 20', true],
+    ['n <> 20', true],
+    ['n in (1, 2, 100)', false],
+    ['not n < 60', false], // every n is below 60, so `not` is false everywhere
+    ['x is null', true],
+    ['x is not null', true],
+    ["s > 'pear'", false],
+    ["s >= 'pear'", true],
+    ["s < 'apple'", false],
+    ['nested.k > 7', false],
+    ['nested.k = 7', true],
+    // The max 10:00:00.123 was cut to the millisecond: 10:00:00.123456 may exist.
+    ["ts > '2024-01-01 10:00:00.123'", true],
+    ["ts > '2024-01-01 10:00:00.124'", false],
+    ["ts < '2024-01-01'", false],
+    ["n > 50 or region = 'eu-west-1'", true],
+    ["n > 50 and region = 'eu-west-1'", false],
+    ['n = null', false],
+  ];
+  for (const [text, expected] of cases) {
+    it(`${text} -> ${expected ? 'read' : 'skip'}`, () => {
+      expect(fileMightMatch(bind(text), file)).toBe(expected);
+    });
+  }
+
+  it('never skips on missing or unreadable statistics', () => {
+    expect(fileMightMatch(bind('n > 1000'), { partitionValues: { region: 'x' } })).toBe(true);
+    expect(fileMightMatch(bind('n > 1000'), { stats: '{not json' })).toBe(true);
+    expect(fileMightMatch(bind('n > 1000'), { stats: stats({ numRecords: 3, minValues: {}, maxValues: {} }) })).toBe(true);
+  });
+
+  it('skips all-null columns for comparisons but not for is null', () => {
+    const allNull = { stats: stats({ numRecords: 4, minValues: {}, maxValues: {}, nullCount: { n: 4 } }) };
+    expect(fileMightMatch(bind('n = 1'), allNull)).toBe(false);
+    expect(fileMightMatch(bind('n is null'), allNull)).toBe(true);
+    expect(fileMightMatch(bind('n is not null'), allNull)).toBe(false);
+  });
+
+  it('does not use a 32-character string maximum as a bound (writers cut it)', () => {
+    const cut = 'a'.repeat(32);
+    const file = { stats: stats({ numRecords: 1, minValues: { s: 'a' }, maxValues: { s: cut }, nullCount: { s: 0 } }) };
+    expect(fileMightMatch(bind(`s = '${cut}zzz'`), file)).toBe(true);
+    const short = { stats: stats({ numRecords: 1, minValues: { s: 'a' }, maxValues: { s: 'abc' }, nullCount: { s: 0 } }) };
+    expect(fileMightMatch(bind("s = 'abd'"), short)).toBe(false);
+  });
+
+  it('treats an empty partition value as null, as the reader does', () => {
+    expect(fileMightMatch(bind('region is null'), { partitionValues: { region: '' } })).toBe(true);
+    expect(fileMightMatch(bind("region = ''"), { partitionValues: { region: '' } })).toBe(false);
+  });
+});
+
+describe('row-group skipping on parquet footers', () => {
+  let dir: string;
+  let table: GeneratedTable;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'delta-rg-'));
+    table = await writeTelemetryTable(dir, { rows: 40_000, regions: ['eu-west-1'], filesPerRegion: 1, rowGroupRows: 8_000 });
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('decodes the footer and keeps only the row groups whose statistics can match', () => {
+    const footer = parquetFooterOfBytes(readFileSync(join(dir, table.files[0]?.path as string)), 'file');
+    expect(footer.rowGroups.map((g) => g.numRows)).toEqual([8000, 8000, 8000, 8000, 8000]);
+    expect(footer.rowGroups.map((g) => g.firstRow)).toEqual([0, 8000, 16000, 24000, 32000]);
+    expect(footer.leaves.find((l) => l.path[0] === 'ts')).toMatchObject({ physicalType: 'INT64', annotation: { timestampUnit: 'MICROS' } });
+    const telemetry: StructTypeLike = {
+      fields: [
+        { name: 'ts', type: { kind: 'primitive', name: 'timestamp' } },
+        { name: 'status', type: { kind: 'primitive', name: 'integer' } },
+        { name: 'host', type: { kind: 'primitive', name: 'string' } },
+        { name: 'latency_ms', type: { kind: 'primitive', name: 'double' } },
+      ],
+    };
+    const groups = (text: string) => rowGroupsToRead(bindPredicate(parsePredicate(text), telemetry), footer).map((g) => g.index);
+    // 7 days over 5 groups: 1.4 days each.
+    expect(groups("ts < '2024-01-02'")).toEqual([0]);
+    expect(groups("ts >= '2024-01-05 12:00'")).toEqual([3, 4]);
+    expect(groups("ts >= '2024-01-03' and ts < '2024-01-04'")).toEqual([1, 2]);
+    expect(groups('status > 503')).toEqual([]);
+    expect(groups("host = 'eu-west-1-host-000'")).toEqual([0, 1, 2, 3, 4]);
+    expect(groups("host < 'eu-west-1-host-000'")).toEqual([]);
+    expect(groups('latency_ms > 2000')).toEqual([]);
+    expect(groups('latency_ms is null')).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('row filtering', () => {
+  const withStrings = tableFromArrays({
+    n: Int32Array.from([1, 2, 3, 4, 5, 6]),
+    x: Float64Array.from([0.5, Number.NaN, 2, 3, 4, 5]),
+    s: ['a', null, 'c', 'dd', null, 'f'],
+  }).batches[0] as RecordBatch;
+  const local: StructTypeLike = {
+    fields: [
+      { name: 'n', type: { kind: 'primitive', name: 'integer' } },
+      { name: 'x', type: { kind: 'primitive', name: 'double' } },
+      { name: 's', type: { kind: 'primitive', name: 'string' } },
+    ],
+  };
+  const rows = (text: string) => {
+    const bound = bindPredicate(parsePredicate(text), local);
+    const cols = ['n', 'x', 's'].map((name) => ({ path: [name], physicalPath: [name], key: name, isPartition: false, type: { name: name === 'n' ? 'integer' : name === 'x' ? 'double' : 'string' } }) as const);
+    return [...matchingRows(bound, withStrings, cols)];
+  };
+
+  it('keeps rows where the predicate is true, with SQL nulls and NaN', () => {
+    expect(rows('n >= 3 and n < 5')).toEqual([2, 3]);
+    expect(rows('x > 1')).toEqual([2, 3, 4, 5]); // NaN compares false
+    expect(rows('x <> 2')).toEqual([0, 1, 3, 4, 5]);
+    expect(rows("s = 'c' or s is null")).toEqual([1, 2, 4]);
+    expect(rows("not s = 'c'")).toEqual([0, 3, 5]); // null stays unknown under not
+    expect(rows("s in ('a', null)")).toEqual([0]);
+    expect(rows("s > 'b'")).toEqual([2, 3, 5]);
+  });
+
+  it('gathers scattered rows into new buffers and slices long runs', () => {
+    const gathered = gatherBatch(withStrings, Int32Array.from([5, 1, 3]));
+    expect(gathered.toArray().map((r) => r.toJSON())).toEqual([
+      { n: 6, x: 5, s: 'f' },
+      { n: 2, x: Number.NaN, s: null },
+      { n: 4, x: 3, s: 'dd' },
+    ]);
+    const cols = [{ path: ['n'], physicalPath: ['n'], key: 'n', isPartition: false, type: { name: 'integer' } } as const];
+    const parts = filterBatch(bindPredicate(parsePredicate('n <> 3'), local), withStrings, cols);
+    expect(parts.map((p) => p.numRows)).toEqual([2, 3]);
+    expect(parts.flatMap((p) => p.toArray().map((r) => r.toJSON().n))).toEqual([1, 2, 4, 5, 6]);
+  });
+});

@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadTopology } from '@meridian/topology';
 import { findDiagramBlocks, toMermaid } from '@meridian/emitters';
+import { loadTopology } from '@meridian/topology';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { updateDocs } from '../src/commands/docs.ts';
 
@@ -45,7 +45,9 @@ describe('updateDocs', () => {
       `\`\`\`mermaid\n${toMermaid(model)}\`\`\`\n`,
       `\`\`\`mermaid\n${toMermaid(model, { view: 'region:eu-west-1', direction: 'LR' })}\`\`\`\n`,
     ]);
-    expect(text.startsWith('# Shop\n\nThe whole shop:\n\n<!-- meridian:diagram src=shop.yaml -->\n```mermaid\n')).toBe(true);
+    expect(text.startsWith('# Shop\n\nThe whole shop:\n\n<!-- meridian:diagram src=shop.yaml -->\n```mermaid\n')).toBe(
+      true,
+    );
     const again = await updateDocs(['architecture.md'], { check: true, cwd: dir });
     expect(again.stale).toBe(0);
   });
@@ -75,7 +77,11 @@ describe('meridian docs (the command)', () => {
     try {
       // The temp dir has no node_modules: tsx is named by its resolved URL.
       const tsx = import.meta.resolve('tsx');
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--conditions=@meridian/source', '--import', tsx, cli, ...args], { cwd: dir });
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--conditions=@meridian/source', '--import', tsx, cli, ...args],
+        { cwd: dir },
+      );
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };

@@ -19,13 +19,23 @@ describe('emitMermaid', () => {
     const model = await loadTopology(shop);
     const written = await emitMermaid(shop, { out: join(out, 'nested') });
     expect(written.map((w) => w.view)).toEqual(mermaidViews(model));
-    expect(readdirSync(join(out, 'nested')).sort()).toEqual(mermaidViews(model).map((v) => `shop.${v.replace(':', '-')}.mmd`).sort());
+    expect(readdirSync(join(out, 'nested')).sort()).toEqual(
+      mermaidViews(model)
+        .map((v) => `shop.${v.replace(':', '-')}.mmd`)
+        .sort(),
+    );
     for (const w of written) expect(readFileSync(w.mmd, 'utf8')).toBe(toMermaid(model, { view: w.view }));
   });
 
   it('overlays findings from meridian check --format json', async () => {
     const findings = join(out, 'findings.json');
-    writeFileSync(findings, JSON.stringify({ findings: [{ rule: 'spof', severity: 'error', components: ['eu-west-1/orders'], message: 'm', hint: 'h' }], summary: {} }));
+    writeFileSync(
+      findings,
+      JSON.stringify({
+        findings: [{ rule: 'spof', severity: 'error', components: ['eu-west-1/orders'], message: 'm', hint: 'h' }],
+        summary: {},
+      }),
+    );
     const [written] = await emitMermaid(shop, { out, views: ['whole'], findings });
     expect(readFileSync(written?.mmd ?? '', 'utf8')).toContain('<b>error: spof</b>');
   });
@@ -42,7 +52,10 @@ describe('emitMermaid', () => {
   });
 
   it('checks every view before writing anything', async () => {
-    await expect(emitMermaid(shop, { out, views: ['whole', 'tier:nope'] })).rejects.toMatchObject({ name: 'EmitError', code: 'unknown-tier' });
+    await expect(emitMermaid(shop, { out, views: ['whole', 'tier:nope'] })).rejects.toMatchObject({
+      name: 'EmitError',
+      code: 'unknown-tier',
+    });
     expect(readdirSync(out)).toEqual([]);
   });
 });

@@ -18,17 +18,25 @@ const decode = (html: string) =>
   html
     .replace(/<[^>]+>/g, '')
     .replace(/&(#\d+|#x[0-9a-f]+|\w+);/gi, (whole, e: string) =>
-      e.startsWith('#x') ? String.fromCodePoint(Number.parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (entities[e] ?? whole),
+      e.startsWith('#x')
+        ? String.fromCodePoint(Number.parseInt(e.slice(2), 16))
+        : e.startsWith('#')
+          ? String.fromCodePoint(Number(e.slice(1)))
+          : (entities[e] ?? whole),
     );
 
 // Mermaid writes every node and subgraph label as HTML in a foreignObject:
 // <span class="nodeLabel"><p>name<br /><small>kind</small></p></span>. The first line is the name.
 function nodeLabelsIn(svg: string): string[] {
-  return [...svg.matchAll(/<span[^>]*class="nodeLabel"[^>]*>(.*?)<\/span>/g)].map((m) => decode((m[1] ?? '').split(/<br\s*\/?>/)[0] ?? ''));
+  return [...svg.matchAll(/<span[^>]*class="nodeLabel"[^>]*>(.*?)<\/span>/g)].map((m) =>
+    decode((m[1] ?? '').split(/<br\s*\/?>/)[0] ?? ''),
+  );
 }
 
 describe.skipIf(!chromium && !process.env.CI)('Mermaid to SVG in Chromium', () => {
-  it('renders the tv-voting eu-west-1 view with a label for every component of the region', { timeout: 120_000 }, async () => {
+  it('renders the tv-voting eu-west-1 view with a label for every component of the region', {
+    timeout: 120_000,
+  }, async () => {
     expect(chromium, 'CI must have Chromium: .ci/run installs it').toBeDefined();
     const file = new URL('../../../examples/tv-voting/topology.ts', import.meta.url).pathname;
     const out = mkdtempSync(join(tmpdir(), 'meridian-svg-'));
@@ -44,7 +52,10 @@ describe.skipIf(!chromium && !process.env.CI)('Mermaid to SVG in Chromium', () =
       for (const c of inRegion) {
         const name = c.name ?? c.id.slice(c.id.lastIndexOf('/') + 1);
         // A node's label is its name; a cluster's subgraph title is `name · EKS 1.28`.
-        expect(labels.some((l) => l === name || (c.kind === 'kubernetesCluster' && l.startsWith(`${name} · `))), `label of ${c.id} in ${labels.join(' | ')}`).toBe(true);
+        expect(
+          labels.some((l) => l === name || (c.kind === 'kubernetesCluster' && l.startsWith(`${name} · `))),
+          `label of ${c.id} in ${labels.join(' | ')}`,
+        ).toBe(true);
       }
       expect(labels).toContain('eu-west-1 · secondary · EU');
     } finally {

@@ -9,14 +9,20 @@ import { parseFlowchart } from './support/mermaid-parser.ts';
 // Issue 5: the generated diagram of each seed example shows at least every component and flow of the seed
 // document's own diagram; whatever it draws differently is listed (fixtures/seeds/seeds.ts and the README).
 describe.each(seedDiagrams)('seed diagram of examples/$example', ({ example, diagrams, nodes, differences }) => {
-  it('every seed node and edge is in the generated whole diagram, or listed as a difference', { timeout: 60_000 }, async () => {
+  it('every seed node and edge is in the generated whole diagram, or listed as a difference', {
+    timeout: 60_000,
+  }, async () => {
     const model = await loadTopology(new URL(`../../../examples/${example}/topology.ts`, import.meta.url).pathname);
     const ours = await parseFlowchart(toMermaid(model));
-    const ids = mermaidIds('n', model.components.map((c) => c.id));
+    const ids = mermaidIds(
+      'n',
+      model.components.map((c) => c.id),
+    );
     const drawn = new Set([...ours.nodes.keys(), ...ours.subgraphs.keys()]);
     const arrows = new Set(ours.edges.map((e) => `${e.from} ${e.to}`));
     const mapped = (seedNode: string) => (nodes[seedNode] ?? []).map((id) => ids.get(id) ?? `unknown component ${id}`);
-    const connected = (from: string, to: string) => mapped(from).some((a) => mapped(to).some((b) => arrows.has(`${a} ${b}`)));
+    const connected = (from: string, to: string) =>
+      mapped(from).some((a) => mapped(to).some((b) => arrows.has(`${a} ${b}`)));
     const used = new Set<string>();
 
     for (const file of diagrams) {
@@ -41,7 +47,10 @@ describe.each(seedDiagrams)('seed diagram of examples/$example', ({ example, dia
             : edge.arrow === 'double_arrow_point'
               ? connected(edge.from, edge.to) && connected(edge.to, edge.from)
               : connected(edge.from, edge.to);
-        expect(ok, `${file}: seed edge ${key} ${isDifference ? 'is listed as a difference but drawn' : 'is drawn'}`).toBe(!isDifference);
+        expect(
+          ok,
+          `${file}: seed edge ${key} ${isDifference ? 'is listed as a difference but drawn' : 'is drawn'}`,
+        ).toBe(!isDifference);
       }
     }
     expect([...used].sort(), 'every listed difference is one').toEqual(Object.keys(differences).sort());

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { glob, readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import { type DiagramBlock, EmitError, findDiagramBlocks, regenerateDiagramBlocks, toMermaid } from '@meridian/emitters';
+import {
+  type DiagramBlock,
+  EmitError,
+  findDiagramBlocks,
+  regenerateDiagramBlocks,
+  toMermaid,
+} from '@meridian/emitters';
 import { isMeridianError, loadTopology, type Topology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
 
@@ -46,7 +52,10 @@ const directions = new Set(['TB', 'TD', 'BT', 'LR', 'RL']);
  * from docs/ in a repository run from its root). With `check`, nothing is written. Nothing is written either
  * when any block has a problem (bad marker, unknown src or view): those are reported with file:line.
  */
-export async function updateDocs(patterns: readonly string[], options: { check?: boolean; cwd?: string } = {}): Promise<DocsResult> {
+export async function updateDocs(
+  patterns: readonly string[],
+  options: { check?: boolean; cwd?: string } = {},
+): Promise<DocsResult> {
   const cwd = options.cwd ?? process.cwd();
   const files = await expand(patterns, cwd);
   const models = new Map<string, Promise<Topology>>();
@@ -61,7 +70,13 @@ export async function updateDocs(patterns: readonly string[], options: { check?:
       blocks = findDiagramBlocks(text, shown);
     } catch (error) {
       if (!(error instanceof EmitError)) throw error;
-      problems.push({ file: shown, line: error.location?.line ?? 1, code: error.code, message: error.message, hint: error.hint });
+      problems.push({
+        file: shown,
+        line: error.location?.line ?? 1,
+        code: error.code,
+        message: error.message,
+        hint: error.hint,
+      });
       continue;
     }
     const diagrams = new Map<number, string>();
@@ -69,12 +84,22 @@ export async function updateDocs(patterns: readonly string[], options: { check?:
       const at = { file: shown, line: block.line };
       const { src, view, direction } = block.attributes;
       if (direction !== undefined && !directions.has(direction)) {
-        problems.push({ ...at, code: 'bad-direction', message: `direction '${direction}' is not a flowchart direction`, hint: 'use TB, BT, LR or RL' });
+        problems.push({
+          ...at,
+          code: 'bad-direction',
+          message: `direction '${direction}' is not a flowchart direction`,
+          hint: 'use TB, BT, LR or RL',
+        });
         continue;
       }
       const path = [resolve(dirname(file), src), resolve(cwd, src)].find((p) => existsSync(p));
       if (path === undefined) {
-        problems.push({ ...at, code: 'unknown-src', message: `src '${src}' does not exist`, hint: `give the topology file's path relative to ${display(dirname(file), cwd)} or to ${cwd}` });
+        problems.push({
+          ...at,
+          code: 'unknown-src',
+          message: `src '${src}' does not exist`,
+          hint: `give the topology file's path relative to ${display(dirname(file), cwd)} or to ${cwd}`,
+        });
         continue;
       }
       let model: Topology;
@@ -87,7 +112,12 @@ export async function updateDocs(patterns: readonly string[], options: { check?:
         model = await loading;
       } catch (error) {
         if (!isMeridianError(error)) throw error;
-        problems.push({ ...at, code: error.code, message: `src '${src}' cannot be loaded: ${error.message}`, hint: `run meridian validate ${relative(cwd, path)}` });
+        problems.push({
+          ...at,
+          code: error.code,
+          message: `src '${src}' cannot be loaded: ${error.message}`,
+          hint: `run meridian validate ${relative(cwd, path)}`,
+        });
         continue;
       }
       try {
@@ -113,7 +143,12 @@ export async function updateDocs(patterns: readonly string[], options: { check?:
     results.push({
       file: display(file, cwd),
       written,
-      blocks: regenerated.blocks.map((b) => ({ line: b.line, src: b.attributes.src, view: b.attributes.view, isStale: b.isStale })),
+      blocks: regenerated.blocks.map((b) => ({
+        line: b.line,
+        src: b.attributes.src,
+        view: b.attributes.view,
+        isStale: b.isStale,
+      })),
     });
   }
   return { files: results, problems, stale };
@@ -136,10 +171,16 @@ async function expand(patterns: readonly string[], cwd: string): Promise<string[
           matched = true;
         }
       }
-      if (!matched) throw new CliInputError('no-files', `no Markdown file matches '${pattern}'`, 'check the glob, e.g. docs/*.md');
+      if (!matched)
+        throw new CliInputError('no-files', `no Markdown file matches '${pattern}'`, 'check the glob, e.g. docs/*.md');
     } else {
       const path = resolve(cwd, pattern);
-      if (!existsSync(path)) throw new CliInputError('file-not-found', `${pattern} does not exist`, 'name Markdown files or globs, e.g. docs/*.md');
+      if (!existsSync(path))
+        throw new CliInputError(
+          'file-not-found',
+          `${pattern} does not exist`,
+          'name Markdown files or globs, e.g. docs/*.md',
+        );
       files.add(path);
     }
   }
@@ -148,7 +189,12 @@ async function expand(patterns: readonly string[], cwd: string): Promise<string[
 
 /** Prints a docs result like a formatter: problems and stale blocks as file:line lines. Returns the exit code. */
 export function reportDocs(result: DocsResult, options: { check?: boolean; json?: boolean }): number {
-  const exitCode = result.problems.length > 0 ? ExitCode.badInput : options.check && result.stale > 0 ? ExitCode.findings : ExitCode.ok;
+  const exitCode =
+    result.problems.length > 0
+      ? ExitCode.badInput
+      : options.check && result.stale > 0
+        ? ExitCode.findings
+        : ExitCode.ok;
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return exitCode;
@@ -157,7 +203,9 @@ export function reportDocs(result: DocsResult, options: { check?: boolean; json?
     process.stderr.write(`${p.file}:${p.line}  error  ${p.code}  ${p.message}${p.hint ? `\n  hint: ${p.hint}` : ''}\n`);
   }
   if (result.problems.length > 0) {
-    process.stderr.write(`meridian docs: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}, nothing written\n`);
+    process.stderr.write(
+      `meridian docs: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}, nothing written\n`,
+    );
     return exitCode;
   }
   const blocks = result.files.reduce((n, f) => n + f.blocks.length, 0);
@@ -179,13 +227,17 @@ export function reportDocs(result: DocsResult, options: { check?: boolean; json?
 /** `meridian docs <files or globs...> [--check] [--json]`. */
 export const registerDocs: RegisterCommand = (cli) => {
   cli
-    .command('docs [...files]', 'Regenerate the Mermaid diagrams between <!-- meridian:diagram --> markers in Markdown files')
+    .command(
+      'docs [...files]',
+      'Regenerate the Mermaid diagrams between <!-- meridian:diagram --> markers in Markdown files',
+    )
     .option('--check', 'Write nothing; exit 1 when a diagram is stale (for CI)')
     .option('--json', 'Print the result as JSON')
     .example('meridian docs docs/*.md')
     .example('meridian docs --check "docs/**/*.md"')
     .action(async (files: string[], options: { check?: boolean; json?: boolean }) => {
-      if (files.length === 0) throw new CliInputError('no-files', 'name the Markdown files to update', 'meridian docs docs/*.md');
+      if (files.length === 0)
+        throw new CliInputError('no-files', 'name the Markdown files to update', 'meridian docs docs/*.md');
       process.exitCode = reportDocs(await updateDocs(files, options), options);
     });
 };

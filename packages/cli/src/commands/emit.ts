@@ -37,7 +37,10 @@ export async function emitMermaid(file: string, options: EmitMermaidOptions): Pr
   const findings = options.findings === undefined ? undefined : await readFindings(options.findings);
   const views = options.views?.length ? options.views : mermaidViews(model);
   // toMermaid checks each view against the model before anything is written.
-  const diagrams = views.map((view) => ({ view, text: toMermaid(model, { view, findings, direction: options.direction }) }));
+  const diagrams = views.map((view) => ({
+    view,
+    text: toMermaid(model, { view, findings, direction: options.direction }),
+  }));
   await mkdir(options.out, { recursive: true });
   const base = fileStem(model);
   const written: EmittedDiagram[] = [];
@@ -63,21 +66,40 @@ export async function emitMermaid(file: string, options: EmitMermaidOptions): Pr
 }
 
 function fileStem(model: Topology): string {
-  return model.name.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'topology';
+  return (
+    model.name
+      .toLowerCase()
+      .replace(/[^a-z0-9_.-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'topology'
+  );
 }
 
 const severities = new Set(['error', 'warning', 'info']);
 
 async function readFindings(path: string): Promise<MermaidFinding[]> {
-  if (!existsSync(path)) throw new CliInputError('file-not-found', `${path} does not exist`, 'meridian check topology.ts --format json > findings.json');
+  if (!existsSync(path))
+    throw new CliInputError(
+      'file-not-found',
+      `${path} does not exist`,
+      'meridian check topology.ts --format json > findings.json',
+    );
   let data: unknown;
   try {
     data = JSON.parse(await readFile(path, 'utf8'));
   } catch {
-    throw new CliInputError('invalid-findings', `${path} is not JSON`, 'pass the output of meridian check --format json');
+    throw new CliInputError(
+      'invalid-findings',
+      `${path} is not JSON`,
+      'pass the output of meridian check --format json',
+    );
   }
   const list = Array.isArray(data) ? data : (data as { findings?: unknown } | null)?.findings;
-  if (!Array.isArray(list)) throw new CliInputError('invalid-findings', `${path} has no findings array`, 'pass the output of meridian check --format json');
+  if (!Array.isArray(list))
+    throw new CliInputError(
+      'invalid-findings',
+      `${path} has no findings array`,
+      'pass the output of meridian check --format json',
+    );
   return list.map((item: unknown, i): MermaidFinding => {
     const f = item as { rule?: unknown; severity?: unknown; components?: unknown };
     if (
@@ -87,7 +109,11 @@ async function readFindings(path: string): Promise<MermaidFinding[]> {
       !Array.isArray(f.components) ||
       !f.components.every((c) => typeof c === 'string')
     ) {
-      throw new CliInputError('invalid-findings', `${path}: findings[${i}] needs rule, severity (error|warning|info) and components[]`, 'pass the output of meridian check --format json');
+      throw new CliInputError(
+        'invalid-findings',
+        `${path}: findings[${i}] needs rule, severity (error|warning|info) and components[]`,
+        'pass the output of meridian check --format json',
+      );
     }
     return { rule: f.rule, severity: f.severity as MermaidFinding['severity'], components: f.components as string[] };
   });
@@ -100,7 +126,10 @@ export const registerEmit: RegisterCommand = (cli) => {
   cli
     .command('emit <format> <file>', `Write artifacts generated from a topology (formats: ${formats.join(', ')})`)
     .option('--out <dir>', 'Directory to write to')
-    .option('--view <view>', 'mermaid: whole, data, region:<id> or tier:<tier>; repeat for several (default: every view)')
+    .option(
+      '--view <view>',
+      'mermaid: whole, data, region:<id> or tier:<tier>; repeat for several (default: every view)',
+    )
     .option('--svg', 'mermaid: also render SVG with the Mermaid CLI on the machine Chromium')
     .option('--findings <json>', 'mermaid: overlay findings from meridian check --format json')
     .option('--direction <dir>', 'mermaid: flowchart direction TB, BT, LR or RL')
@@ -111,13 +140,30 @@ export const registerEmit: RegisterCommand = (cli) => {
       async (
         format: string,
         file: string,
-        options: { out?: string; view?: string | string[]; svg?: boolean; findings?: string; direction?: string; json?: boolean },
+        options: {
+          out?: string;
+          view?: string | string[];
+          svg?: boolean;
+          findings?: string;
+          direction?: string;
+          json?: boolean;
+        },
       ) => {
-        if (format !== 'mermaid') throw new CliInputError('unknown-format', `unknown format '${format}'`, `use one of ${formats.join(', ')}`);
-        if (!options.out) throw new CliInputError('missing-out', 'emit needs --out <dir>', `meridian emit ${format} ${file} --out build/${format}`);
+        if (format !== 'mermaid')
+          throw new CliInputError('unknown-format', `unknown format '${format}'`, `use one of ${formats.join(', ')}`);
+        if (!options.out)
+          throw new CliInputError(
+            'missing-out',
+            'emit needs --out <dir>',
+            `meridian emit ${format} ${file} --out build/${format}`,
+          );
         const direction = options.direction;
         if (direction !== undefined && !['TB', 'BT', 'LR', 'RL'].includes(direction)) {
-          throw new CliInputError('bad-direction', `direction '${direction}' is not a flowchart direction`, 'use TB, BT, LR or RL');
+          throw new CliInputError(
+            'bad-direction',
+            `direction '${direction}' is not a flowchart direction`,
+            'use TB, BT, LR or RL',
+          );
         }
         const views = options.view === undefined ? undefined : ([] as string[]).concat(options.view).map(String);
         const written = await emitMermaid(file, {

@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { CliInputError } from '../command.ts';
 
 // Debian/Ubuntu package paths first (the CI machine installs Debian's `chromium`), then common Chrome paths.
-const candidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+const candidates = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
 
 /**
  * Flags for a headless Chromium on a server or in a container: no sandbox (containers run as root), no GPU,
@@ -33,7 +38,7 @@ export function requireChromium(env: NodeJS.ProcessEnv = process.env): string {
     throw new CliInputError(
       'no-chromium',
       path === undefined ? 'no Chromium found to render SVG' : `MERIDIAN_CHROMIUM=${path} does not exist`,
-      'install Debian\'s chromium (apt-get install -y chromium) or point MERIDIAN_CHROMIUM at a Chrome/Chromium binary',
+      "install Debian's chromium (apt-get install -y chromium) or point MERIDIAN_CHROMIUM at a Chrome/Chromium binary",
     );
   }
   return path;

@@ -44,7 +44,11 @@ async function importOptional<T>(name: string): Promise<T> {
     return (await import(name)) as T;
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
-      throw new CliInputError('missing-mermaid-cli', `${name} is not installed; it renders Mermaid to SVG`, `PUPPETEER_SKIP_DOWNLOAD=1 npm install -D @mermaid-js/mermaid-cli`);
+      throw new CliInputError(
+        'missing-mermaid-cli',
+        `${name} is not installed; it renders Mermaid to SVG`,
+        `PUPPETEER_SKIP_DOWNLOAD=1 npm install -D @mermaid-js/mermaid-cli`,
+      );
     }
     throw error;
   }

@@ -40,7 +40,7 @@ export interface RegeneratedBlock extends DiagramBlock {
 }
 
 const knownAttributes = new Set(['src', 'view', 'direction']);
-const openPattern = /^\s*<!--\s*meridian:diagram(?<attrs>(?:\s[^]*?)?)\s*-->\s*$/;
+const openPattern = /^\s*<!--\s*meridian:diagram(?<attrs>(?:\s[\s\S]*?)?)\s*-->\s*$/;
 const closePattern = /^\s*<!--\s*\/meridian:diagram\s*-->\s*$/;
 const fencePattern = /^\s{0,3}(```|~~~)/;
 // A line that starts like a marker is read as one (and must parse); prose mentioning the syntax is not.
@@ -62,14 +62,23 @@ export function findDiagramBlocks(markdown: string, file?: string): DiagramBlock
     const line = index + 1;
     if (open) {
       if (closePattern.test(text)) {
-        blocks.push({ line: open.line, endLine: line, attributes: open.attributes, body: body.length ? `${body.join('\n')}\n` : '' });
+        blocks.push({
+          line: open.line,
+          endLine: line,
+          attributes: open.attributes,
+          body: body.length ? `${body.join('\n')}\n` : '',
+        });
         open = undefined;
         body = [];
       } else if (markerLike.test(text)) {
-        throw new EmitError('unclosed-diagram-block', `the diagram block opened on line ${open.line} is not closed before line ${line}`, {
-          location: at(open.line),
-          hint: 'end every block with <!-- /meridian:diagram --> before the next marker',
-        });
+        throw new EmitError(
+          'unclosed-diagram-block',
+          `the diagram block opened on line ${open.line} is not closed before line ${line}`,
+          {
+            location: at(open.line),
+            hint: 'end every block with <!-- /meridian:diagram --> before the next marker',
+          },
+        );
       } else {
         body.push(text);
       }
@@ -147,10 +156,14 @@ function parseAttributes(text: string, location: { file?: string; line: number }
   for (let m = token.exec(text); m; m = token.exec(text)) {
     const [, key, quoted, bare, stray] = m;
     if (stray !== undefined || key === undefined) {
-      throw new EmitError('bad-diagram-marker', `cannot read '${stray ?? ''}' in the diagram marker; attributes are key=value`, {
-        location,
-        hint: 'write attributes as src=<file> view=<view>, quoting values that hold spaces',
-      });
+      throw new EmitError(
+        'bad-diagram-marker',
+        `cannot read '${stray ?? ''}' in the diagram marker; attributes are key=value`,
+        {
+          location,
+          hint: 'write attributes as src=<file> view=<view>, quoting values that hold spaces',
+        },
+      );
     }
     if (!knownAttributes.has(key)) {
       throw new EmitError('unknown-diagram-attribute', `unknown attribute '${key}' in the diagram marker`, {

@@ -28,7 +28,16 @@ export interface MermaidOptions {
   readonly context?: boolean | undefined;
 }
 
-const tierOrder: readonly Tier[] = ['edge', 'ingress', 'compute', 'data', 'analytics', 'observability', 'shared', 'external'];
+const tierOrder: readonly Tier[] = [
+  'edge',
+  'ingress',
+  'compute',
+  'data',
+  'analytics',
+  'observability',
+  'shared',
+  'external',
+];
 
 // Fills pale enough for black text, strokes that tell tiers apart; the same palette in every diagram.
 const tierStyles: Readonly<Record<Tier, string>> = {
@@ -79,7 +88,8 @@ export function toMermaid(model: Topology, options: MermaidOptions = {}): string
   const view = parseView(options.view ?? 'whole', model);
   const byId = new Map(model.components.map((c) => [c.id, c]));
   const allEdges = diagramEdges(model, { dataLabels: view.kind === 'data' });
-  const viewEdges = view.kind === 'data' ? allEdges.filter((e) => e.flow === undefined || isDataFlow(e.flow)) : allEdges;
+  const viewEdges =
+    view.kind === 'data' ? allEdges.filter((e) => e.flow === undefined || isDataFlow(e.flow)) : allEdges;
   const focus = focusOf(view, model, viewEdges, byId);
 
   const showContext = options.context ?? view.kind === 'region';
@@ -92,11 +102,18 @@ export function toMermaid(model: Topology, options: MermaidOptions = {}): string
   }
   const visible = (id: string) => focus.has(id) || context.has(id);
   const edges = viewEdges.filter(
-    (e) => byId.has(e.from) && byId.has(e.to) && visible(e.from) && visible(e.to) && (focus.has(e.from) || focus.has(e.to)),
+    (e) =>
+      byId.has(e.from) && byId.has(e.to) && visible(e.from) && visible(e.to) && (focus.has(e.from) || focus.has(e.to)),
   );
 
-  const nodeIds = mermaidIds('n', model.components.map((c) => c.id));
-  const regionIds = mermaidIds('r', model.regions.map((r) => r.id));
+  const nodeIds = mermaidIds(
+    'n',
+    model.components.map((c) => c.id),
+  );
+  const regionIds = mermaidIds(
+    'r',
+    model.regions.map((r) => r.id),
+  );
   const flagged = findingsByComponent(options.findings ?? []);
   const groups = layout(model, byId, visible, nodeIds, regionIds, flagged);
 
@@ -136,12 +153,17 @@ export function toMermaid(model: Topology, options: MermaidOptions = {}): string
     const from = nodeIds.get(edge.from) ?? '';
     const to = nodeIds.get(edge.to) ?? '';
     const arrow = edge.style === 'sync' ? '-->' : '-.->';
-    lines.push(edge.label === '' ? `  ${from} ${arrow} ${to}` : `  ${from} ${arrow}|"${escapeLabel(edge.label)}"| ${to}`);
+    lines.push(
+      edge.label === '' ? `  ${from} ${arrow} ${to}` : `  ${from} ${arrow}|"${escapeLabel(edge.label)}"| ${to}`,
+    );
     if (edge.style === 'replication') replicationLinks.push(index);
     if (edge.style === 'async') asyncLinks.push(index);
   });
 
-  const styles: Record<string, string> = { ...Object.fromEntries(tierOrder.map((t) => [`tier_${t}`, tierStyles[t]])), ...extraStyles };
+  const styles: Record<string, string> = {
+    ...Object.fromEntries(tierOrder.map((t) => [`tier_${t}`, tierStyles[t]])),
+    ...extraStyles,
+  };
   for (const [name, style] of Object.entries(styles)) {
     if (classMembers.has(name)) lines.push(`  classDef ${name} ${style}`);
   }
@@ -160,7 +182,12 @@ function viewName(view: ParsedView): string {
   return view.kind;
 }
 
-function focusOf(view: ParsedView, model: Topology, edges: readonly DiagramEdge[], byId: ReadonlyMap<string, Component>): Set<string> {
+function focusOf(
+  view: ParsedView,
+  model: Topology,
+  edges: readonly DiagramEdge[],
+  byId: ReadonlyMap<string, Component>,
+): Set<string> {
   const all = model.components;
   switch (view.kind) {
     case 'whole':
@@ -220,13 +247,23 @@ function layout(
   regionIds: ReadonlyMap<string, string>,
   flagged: Flags,
 ): Group[] {
-  const group = (id: string, title: string, classes: ExtraClass[], tier?: Tier): Group => ({ id, title, classes, tier, groups: [], nodes: [] });
+  const group = (id: string, title: string, classes: ExtraClass[], tier?: Tier): Group => ({
+    id,
+    title,
+    classes,
+    tier,
+    groups: [],
+    nodes: [],
+  });
   const clients = group('g_clients', 'clients', []);
   const global = group('g_global', 'global', []);
   const regions = new Map(
     model.regions.map((r) => {
       const title = [r.id === r.code ? r.id : `${r.id} (${r.code})`, r.role, r.jurisdiction].join(' · ');
-      return [r.id, group(regionIds.get(r.id) ?? '', escapeLabel(title), [r.role === 'primary' ? 'primaryRegion' : 'region'])];
+      return [
+        r.id,
+        group(regionIds.get(r.id) ?? '', escapeLabel(title), [r.role === 'primary' ? 'primaryRegion' : 'region']),
+      ];
     }),
   );
   const clusters = new Map<string, Group>();
@@ -237,9 +274,16 @@ function layout(
   const clusterGroup = (cluster: Component): Group => {
     let g = clusters.get(cluster.id);
     if (!g) {
-      const title = [displayName(cluster), cluster.kind === 'kubernetesCluster' ? clusterTitle(cluster) : cluster.kind, ...findingLines(flagged.get(cluster.id))].join(' · ');
+      const title = [
+        displayName(cluster),
+        cluster.kind === 'kubernetesCluster' ? clusterTitle(cluster) : cluster.kind,
+        ...findingLines(flagged.get(cluster.id)),
+      ].join(' · ');
       const worst = worstSeverity(flagged.get(cluster.id));
-      const classes: ExtraClass[] = ['cluster', ...(worst === undefined ? [] : [worst === 'error' ? ('findingError' as const) : ('findingWarning' as const)])];
+      const classes: ExtraClass[] = [
+        'cluster',
+        ...(worst === undefined ? [] : [worst === 'error' ? ('findingError' as const) : ('findingWarning' as const)]),
+      ];
       g = group(nodeIds.get(cluster.id) ?? '', escapeLabel(title), classes, cluster.tier);
       clusters.set(cluster.id, g);
       parentOf(cluster).groups.push(g);
@@ -250,14 +294,16 @@ function layout(
   // A cluster is a subgraph when something visible runs in it; otherwise, if visible itself, a plain node.
   const hasVisibleChild = new Set<string>();
   for (const c of model.components) {
-    if (typeof c.placement === 'object' && 'cluster' in c.placement && visible(c.id)) hasVisibleChild.add(c.placement.cluster);
+    if (typeof c.placement === 'object' && 'cluster' in c.placement && visible(c.id))
+      hasVisibleChild.add(c.placement.cluster);
   }
   for (const c of model.components) {
     if (c.kind === 'kubernetesCluster' && hasVisibleChild.has(c.id)) clusterGroup(c);
   }
   for (const c of model.components) {
     if (!visible(c.id) || clusters.has(c.id)) continue;
-    const cluster = typeof c.placement === 'object' && 'cluster' in c.placement ? byId.get(c.placement.cluster) : undefined;
+    const cluster =
+      typeof c.placement === 'object' && 'cluster' in c.placement ? byId.get(c.placement.cluster) : undefined;
     if (c.kind === 'client') clients.nodes.push(c);
     else if (cluster) clusterGroup(cluster).nodes.push(c);
     else parentOf(c).nodes.push(c);
@@ -275,7 +321,14 @@ function splitByTier(group: Group): void {
   const tiers = tierOrder.filter((t) => group.nodes.some((n) => n.tier === t));
   if (tiers.length > 1) {
     for (const tier of tiers) {
-      group.groups.push({ id: `t_${group.id}_${tier}`, title: tier, classes: ['tierGroup'], tier, groups: [], nodes: group.nodes.filter((n) => n.tier === tier) });
+      group.groups.push({
+        id: `t_${group.id}_${tier}`,
+        title: tier,
+        classes: ['tierGroup'],
+        tier,
+        groups: [],
+        nodes: group.nodes.filter((n) => n.tier === tier),
+      });
     }
     group.nodes.length = 0;
   }

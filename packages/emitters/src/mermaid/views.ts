@@ -11,7 +11,16 @@ import { EmitError } from '../errors.ts';
  */
 export type MermaidView = 'whole' | 'data' | `region:${string}` | `tier:${Tier}`;
 
-const tiers: readonly Tier[] = ['edge', 'ingress', 'compute', 'data', 'analytics', 'observability', 'shared', 'external'];
+const tiers: readonly Tier[] = [
+  'edge',
+  'ingress',
+  'compute',
+  'data',
+  'analytics',
+  'observability',
+  'shared',
+  'external',
+];
 const storeKinds = new Set<Component['kind']>(['postgres', 'redis', 'queue', 'stream', 'objectStore', 'deltaTable']);
 
 /** Every view of `model` worth drawing: whole, data, each region, each tier in use. */

@@ -33,7 +33,10 @@ const nameOf = (c: Component) =>
 export async function expectDiagramOfModel(model: Topology, view: string, text: string): Promise<ParsedFlowchart> {
   const parsed = await parseFlowchart(text);
   const expected = expectedDiagram(model, view);
-  const nodeId = mermaidIds('n', model.components.map((c) => c.id));
+  const nodeId = mermaidIds(
+    'n',
+    model.components.map((c) => c.id),
+  );
   const byId = new Map(model.components.map((c) => [c.id, c]));
   const shown = (id: string) => expected.focus.has(id) || expected.context.has(id);
   const id = (componentId: string) => nodeId.get(componentId) ?? `missing ${componentId}`;
@@ -48,7 +51,13 @@ export async function expectDiagramOfModel(model: Topology, view: string, text: 
 
   const visible = model.components.filter((c) => shown(c.id));
   const hasVisibleChild = (cluster: Component) =>
-    model.components.some((c) => typeof c.placement === 'object' && 'cluster' in c.placement && c.placement.cluster === cluster.id && shown(c.id));
+    model.components.some(
+      (c) =>
+        typeof c.placement === 'object' &&
+        'cluster' in c.placement &&
+        c.placement.cluster === cluster.id &&
+        shown(c.id),
+    );
   const asSubgraph = visible.filter((c) => c.kind === 'kubernetesCluster' && hasVisibleChild(c));
   const asNode = visible.filter((c) => !asSubgraph.includes(c));
 
@@ -78,7 +87,10 @@ export async function expectDiagramOfModel(model: Topology, view: string, text: 
         expect(parsed.subgraphs.get(chain.at(-1) ?? '')?.title.startsWith(cluster.placement.region)).toBe(true);
       }
     } else {
-      expect(parsed.subgraphs.get(chain.at(-1) ?? '')?.title.startsWith(placement.region), `${c.id} inside region ${placement.region}`).toBe(true);
+      expect(
+        parsed.subgraphs.get(chain.at(-1) ?? '')?.title.startsWith(placement.region),
+        `${c.id} inside region ${placement.region}`,
+      ).toBe(true);
     }
   }
   for (const s of parsed.subgraphs.values()) {
@@ -97,15 +109,26 @@ export async function expectDiagramOfModel(model: Topology, view: string, text: 
   }
 
   const pairs = (list: readonly { from: string; to: string }[]) => list.map((e) => `${e.from} -> ${e.to}`).sort();
-  expect(pairs(parsed.edges), `edges of ${view}`).toEqual(pairs(expected.edges.map((e) => ({ from: id(e.from), to: id(e.to) }))));
+  expect(pairs(parsed.edges), `edges of ${view}`).toEqual(
+    pairs(expected.edges.map((e) => ({ from: id(e.from), to: id(e.to) }))),
+  );
   for (const e of expected.edges) {
     const drawn = parsed.edges.filter((p) => p.from === id(e.from) && p.to === id(e.to));
-    expect(drawn.some((p) => (p.stroke === 'dotted') === e.dotted), `${e.from} -> ${e.to} dotted=${e.dotted}`).toBe(true);
+    expect(
+      drawn.some((p) => (p.stroke === 'dotted') === e.dotted),
+      `${e.from} -> ${e.to} dotted=${e.dotted}`,
+    ).toBe(true);
     if (e.replication && e.label === undefined) {
-      expect(drawn.some((p) => /^(replicates|mirrors) · \S/.test(p.label)), `${e.from} -> ${e.to} labelled with its replication mode`).toBe(true);
+      expect(
+        drawn.some((p) => /^(replicates|mirrors) · \S/.test(p.label)),
+        `${e.from} -> ${e.to} labelled with its replication mode`,
+      ).toBe(true);
     }
     if (view === 'data' && e.dataClasses.length > 0) {
-      expect(drawn.some((p) => e.dataClasses.every((d) => p.label.includes(d))), `${e.from} -> ${e.to} names its data classes`).toBe(true);
+      expect(
+        drawn.some((p) => e.dataClasses.every((d) => p.label.includes(d))),
+        `${e.from} -> ${e.to} names its data classes`,
+      ).toBe(true);
     }
   }
   return parsed;

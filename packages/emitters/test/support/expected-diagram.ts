@@ -10,7 +10,14 @@ export interface ExpectedDiagram {
   /** Components outside the view drawn because they exchange flows with it (region views). */
   readonly context: ReadonlySet<string>;
   /** Arrows between component ids, with whether they are dotted and whether they are replication. */
-  readonly edges: readonly { from: string; to: string; dotted: boolean; replication: boolean; dataClasses: readonly string[]; label?: string | undefined }[];
+  readonly edges: readonly {
+    from: string;
+    to: string;
+    dotted: boolean;
+    replication: boolean;
+    dataClasses: readonly string[];
+    label?: string | undefined;
+  }[];
 }
 
 const stores = new Set(['postgres', 'redis', 'queue', 'stream', 'objectStore', 'deltaTable']);
@@ -24,7 +31,9 @@ function regionOf(c: Component, byId: Map<string, Component>): string | undefine
 
 export function expectedDiagram(model: Topology, view: string): ExpectedDiagram {
   const byId = new Map(model.components.map((c) => [c.id, c]));
-  const replicateFlows = new Set(model.flows.filter((f) => f.kind === 'replicate').map((f) => [f.from, f.to].sort().join(' ')));
+  const replicateFlows = new Set(
+    model.flows.filter((f) => f.kind === 'replicate').map((f) => [f.from, f.to].sort().join(' ')),
+  );
   const stated: ExpectedDiagram['edges'][number][] = [];
   const addStated = (from: string | undefined, to: string) => {
     if (from !== undefined && byId.has(from) && byId.has(to) && !replicateFlows.has([from, to].sort().join(' '))) {
@@ -39,15 +48,28 @@ export function expectedDiagram(model: Topology, view: string): ExpectedDiagram 
   }
   const flows = model.flows.filter((f) => view !== 'data' || f.kind !== 'request' || f.dataClasses.length > 0);
   const all = [
-    ...flows.map((f) => ({ from: f.from, to: f.to, dotted: !f.sync || f.kind === 'replicate', replication: f.kind === 'replicate', dataClasses: f.dataClasses, label: f.label })),
+    ...flows.map((f) => ({
+      from: f.from,
+      to: f.to,
+      dotted: !f.sync || f.kind === 'replicate',
+      replication: f.kind === 'replicate',
+      dataClasses: f.dataClasses,
+      label: f.label,
+    })),
     ...stated,
   ];
 
   let focus: Set<string>;
   if (view === 'whole') focus = new Set(byId.keys());
-  else if (view === 'data') focus = new Set([...model.components.filter((c) => stores.has(c.kind)).map((c) => c.id), ...all.flatMap((e) => [e.from, e.to])]);
-  else if (view.startsWith('region:')) focus = new Set(model.components.filter((c) => regionOf(c, byId) === view.slice(7)).map((c) => c.id));
-  else if (view.startsWith('tier:')) focus = new Set(model.components.filter((c) => c.tier === view.slice(5)).map((c) => c.id));
+  else if (view === 'data')
+    focus = new Set([
+      ...model.components.filter((c) => stores.has(c.kind)).map((c) => c.id),
+      ...all.flatMap((e) => [e.from, e.to]),
+    ]);
+  else if (view.startsWith('region:'))
+    focus = new Set(model.components.filter((c) => regionOf(c, byId) === view.slice(7)).map((c) => c.id));
+  else if (view.startsWith('tier:'))
+    focus = new Set(model.components.filter((c) => c.tier === view.slice(5)).map((c) => c.id));
   else throw new Error(`oracle: unknown view ${view}`);
 
   const context = new Set<string>();
@@ -57,5 +79,9 @@ export function expectedDiagram(model: Topology, view: string): ExpectedDiagram 
     }
   }
   const shown = (id: string) => focus.has(id) || context.has(id);
-  return { focus, context, edges: all.filter((e) => shown(e.from) && shown(e.to) && (focus.has(e.from) || focus.has(e.to))) };
+  return {
+    focus,
+    context,
+    edges: all.filter((e) => shown(e.from) && shown(e.to) && (focus.has(e.from) || focus.has(e.to))),
+  };
 }

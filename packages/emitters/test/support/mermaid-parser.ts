@@ -3,9 +3,31 @@ import { JSDOM } from 'jsdom';
 /** A flowchart as the real Mermaid parser understood it, labels decoded to the text a reader sees. */
 export interface ParsedFlowchart {
   readonly direction: string;
-  readonly nodes: ReadonlyMap<string, { readonly id: string; readonly label: string; readonly shape: string | undefined; readonly classes: readonly string[] }>;
-  readonly edges: readonly { readonly from: string; readonly to: string; readonly label: string; readonly stroke: string; readonly arrow: string }[];
-  readonly subgraphs: ReadonlyMap<string, { readonly id: string; readonly title: string; readonly members: readonly string[]; readonly classes: readonly string[] }>;
+  readonly nodes: ReadonlyMap<
+    string,
+    {
+      readonly id: string;
+      readonly label: string;
+      readonly shape: string | undefined;
+      readonly classes: readonly string[];
+    }
+  >;
+  readonly edges: readonly {
+    readonly from: string;
+    readonly to: string;
+    readonly label: string;
+    readonly stroke: string;
+    readonly arrow: string;
+  }[];
+  readonly subgraphs: ReadonlyMap<
+    string,
+    {
+      readonly id: string;
+      readonly title: string;
+      readonly members: readonly string[];
+      readonly classes: readonly string[];
+    }
+  >;
   readonly classDefs: ReadonlySet<string>;
 }
 
@@ -60,13 +82,22 @@ export async function parseFlowchart(text: string): Promise<ParsedFlowchart> {
   for (const vertex of db.getVertices().values()) {
     // An edge to a subgraph registers a vertex with the subgraph's id; it is the subgraph, not a node.
     if (subgraphIds.has(vertex.id)) continue;
-    nodes.set(vertex.id, { id: vertex.id, label: decode(vertex.text ?? vertex.id), shape: vertex.type, classes: vertex.classes });
+    nodes.set(vertex.id, {
+      id: vertex.id,
+      label: decode(vertex.text ?? vertex.id),
+      shape: vertex.type,
+      classes: vertex.classes,
+    });
   }
   return {
     direction: db.getDirection(),
     nodes,
-    edges: db.getEdges().map((e) => ({ from: e.start, to: e.end, label: decode(e.text ?? ''), stroke: e.stroke, arrow: e.type })),
-    subgraphs: new Map(subgraphList.map((s) => [s.id, { id: s.id, title: decode(s.title), members: s.nodes, classes: s.classes }])),
+    edges: db
+      .getEdges()
+      .map((e) => ({ from: e.start, to: e.end, label: decode(e.text ?? ''), stroke: e.stroke, arrow: e.type })),
+    subgraphs: new Map(
+      subgraphList.map((s) => [s.id, { id: s.id, title: decode(s.title), members: s.nodes, classes: s.classes }]),
+    ),
     classDefs: new Set(db.getClasses().keys()),
   };
 }

@@ -15,7 +15,11 @@ export type DeltaErrorCode =
   | 'invalid-predicate'
   | 'worker-failed'
   | 'unknown-column'
-  | 'storage';
+  | 'storage'
+  | 'table-exists'
+  | 'schema-mismatch'
+  | 'unsupported-write'
+  | 'commit-conflict';
 
 /**
  * The one error class of @meridian/delta: a stable `code`, where it happened (`path`: a table URI

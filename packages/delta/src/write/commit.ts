@@ -1,0 +1,88 @@
+import { DeltaError } from '../errors.ts';
+import { type Action, parseCommit } from '../log/actions.ts';
+import { LOG_DIR } from '../log/log-files.ts';
+import type { Storage } from '../storage/storage.ts';
+
+/** How a commit may be retried after another writer took its version. */
+export type CommitIsolation =
+  /** Blind appends: only a concurrent protocol or metadata change conflicts (PROTOCOL.md "Commit Provenance"). */
+  | 'append'
+  /** Reads the whole table (overwrite): any concurrent data or metadata change conflicts. */
+  | 'serializable'
+  /** Version 0 only: another writer creating the table first is a conflict. */
+  | 'create';
+
+/** The key of a commit file (PROTOCOL.md "Delta Log Entries": 20 zero-padded digits). */
+export function commitKey(version: number): string {
+  return `${LOG_DIR}${String(version).padStart(20, '0')}.json`;
+}
+
+function conflictsWith(isolation: CommitIsolation, actions: readonly Action[]): string | undefined {
+  for (const a of actions) {
+    if (a.type === 'metaData' || a.type === 'protocol')
+      return `it changed the table's ${a.type === 'metaData' ? 'metadata' : 'protocol'}`;
+    if (
+      isolation === 'serializable' &&
+      (a.type === 'add' || a.type === 'remove') &&
+      (a.type === 'add' ? a.add.dataChange : a.remove.dataChange)
+    ) {
+      return 'it changed the data this overwrite replaces';
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Writes `body()` as the commit after `readVersion` with putIfAbsent, the atomic step Delta
+ * relies on: either the file appears whole or another writer's does. When another writer took
+ * the version, the commits in between are read and checked against `isolation`; with no conflict
+ * the commit is retried at the next free version. Returns the version committed and the attempts.
+ */
+export async function commit(
+  storage: Storage,
+  readVersion: number,
+  isolation: CommitIsolation,
+  body: () => Uint8Array,
+  maxAttempts: number,
+): Promise<{ version: number; attempts: number }> {
+  let version = readVersion + 1;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (await storage.putIfAbsent(commitKey(version), body())) return { version, attempts: attempt };
+    if (isolation === 'create') {
+      throw new DeltaError('table-exists', `another writer created the table at ${storage.uri} first`, {
+        path: storage.uri,
+        hint: "write with mode 'append' or 'overwrite' to add to the existing table",
+      });
+    }
+    // Read every commit another writer made since, in order, until a free version is found.
+    for (;;) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await storage.get(commitKey(version));
+      } catch (error) {
+        if (error instanceof DeltaError && error.code === 'not-found') break;
+        throw error;
+      }
+      const reason = conflictsWith(isolation, parseCommit(bytes, commitKey(version)));
+      if (reason !== undefined) {
+        throw new DeltaError(
+          'commit-conflict',
+          `version ${version} of ${storage.uri} was committed by another writer and ${reason}`,
+          {
+            path: commitKey(version),
+            hint: 'read the table again and retry the write; the data files already written are unreferenced (VACUUM removes them)',
+          },
+        );
+      }
+      version++;
+    }
+  }
+  throw new DeltaError(
+    'commit-conflict',
+    `gave up committing to ${storage.uri} after ${maxAttempts} attempts: other writers took every version`,
+    {
+      path: storage.uri,
+      hint: 'retry later or raise maxCommitAttempts',
+    },
+  );
+}

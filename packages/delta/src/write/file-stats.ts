@@ -1,0 +1,179 @@
+import type { Data, Table } from 'apache-arrow';
+import { formatDate, formatDecimal } from '../read/variant.ts';
+import type { DeltaType, StructField } from '../schema/types.ts';
+
+/** The `stats` JSON of an add action (PROTOCOL.md "Per-file Statistics"). */
+export interface WrittenStats {
+  readonly numRecords: number;
+  readonly minValues: Record<string, unknown>;
+  readonly maxValues: Record<string, unknown>;
+  readonly nullCount: Record<string, unknown>;
+}
+
+// Spark's dataSkippingStringPrefixLength: string statistics hold at most 32 characters.
+const STRING_PREFIX = 32;
+const utf8 = new TextDecoder();
+
+type Bound = number | bigint | string;
+
+function less(a: Bound, b: Bound): boolean {
+  return a < b;
+}
+
+/** Min, max and null count of one leaf column over rows whose ancestors are all valid. */
+interface LeafStats {
+  min: Bound | undefined;
+  max: Bound | undefined;
+  nulls: number;
+  /** A value made min/max meaningless (NaN) or could not be bounded exactly: write no min/max. */
+  unbounded: boolean;
+}
+
+function rowValid(data: Data, i: number): boolean {
+  return data.nullCount === 0 || data.getValid(i);
+}
+
+function leafValue(data: Data, t: DeltaType, i: number): Bound | undefined {
+  if (t.kind === 'decimal') {
+    const words = data.values as Uint32Array;
+    let v = 0n;
+    for (let w = 3; w >= 0; w--) v = (v << 32n) | BigInt(words[i * 4 + w] as number);
+    return BigInt.asIntN(128, v);
+  }
+  if (t.kind !== 'primitive') return undefined;
+  switch (t.name) {
+    case 'string': {
+      const offsets = data.valueOffsets as Int32Array;
+      return utf8.decode((data.values as Uint8Array).subarray(offsets[i] as number, offsets[i + 1] as number));
+    }
+    case 'byte':
+    case 'short':
+    case 'integer':
+    case 'float':
+    case 'double':
+    case 'date':
+      return (data.values as Int32Array | Float64Array)[i] as number;
+    case 'long':
+    case 'timestamp':
+    case 'timestamp_ntz':
+      return (data.values as BigInt64Array)[i] as bigint;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether Delta records min/max for the type: not for booleans, binary, arrays, maps (as Spark). */
+function hasBounds(t: DeltaType): boolean {
+  if (t.kind === 'decimal') return true;
+  if (t.kind !== 'primitive') return false;
+  return !['boolean', 'binary', 'variant'].includes(t.name);
+}
+
+function leafStats(
+  chunks: readonly Data[],
+  ancestorsValid: readonly ((i: number) => boolean)[],
+  t: DeltaType,
+): LeafStats {
+  const out: LeafStats = { min: undefined, max: undefined, nulls: 0, unbounded: false };
+  const bounded = hasBounds(t);
+  for (const [c, data] of chunks.entries()) {
+    const ancestors = ancestorsValid[c] as (i: number) => boolean;
+    for (let i = 0; i < data.length; i++) {
+      if (!ancestors(i) || !rowValid(data, i)) {
+        out.nulls++;
+        continue;
+      }
+      if (!bounded || out.unbounded) continue;
+      const v = leafValue(data, t, i);
+      if (v === undefined) continue;
+      if (typeof v === 'number' && Number.isNaN(v)) {
+        out.unbounded = true;
+        continue;
+      }
+      if (out.min === undefined || less(v, out.min)) out.min = v;
+      if (out.max === undefined || less(out.max, v)) out.max = v;
+    }
+  }
+  return out;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A JSON bound for the stats, or undefined when none can be written without loosening it wrongly. */
+function jsonBound(v: Bound, t: DeltaType, side: 'min' | 'max'): unknown {
+  if (t.kind === 'decimal') {
+    const unscaled = v as bigint;
+    // JSON numbers go through doubles in most readers: only exact ones are written.
+    if (unscaled > MAX_SAFE || unscaled < -MAX_SAFE) return undefined;
+    return Number(formatDecimal(unscaled, t.scale));
+  }
+  if (t.kind !== 'primitive') return undefined;
+  switch (t.name) {
+    case 'string': {
+      const chars = [...(v as string)];
+      if (chars.length <= STRING_PREFIX) return v;
+      // A prefix is still a lower bound; a cut maximum would not be an upper bound, so none is written.
+      return side === 'min' ? chars.slice(0, STRING_PREFIX).join('') : undefined;
+    }
+    case 'long': {
+      const b = v as bigint;
+      return b > MAX_SAFE || b < -MAX_SAFE ? undefined : Number(b);
+    }
+    case 'date':
+      return formatDate(v as number);
+    case 'timestamp':
+    case 'timestamp_ntz': {
+      // Statistics hold milliseconds (as Spark writes them): the minimum is cut down and the maximum
+      // rounded up, so both stay bounds of the microsecond values.
+      const us = v as bigint;
+      let ms = us / 1000n;
+      if (us % 1000n !== 0n && us < 0n === (side === 'min')) ms += side === 'min' ? -1n : 1n;
+      const iso = new Date(Number(ms)).toISOString();
+      return t.name === 'timestamp' ? iso : iso.slice(0, -1);
+    }
+    default:
+      return v;
+  }
+}
+
+function collect(
+  fields: readonly StructField[],
+  chunksOf: (j: number) => Data[],
+  ancestors: readonly ((i: number) => boolean)[],
+  target: {
+    minValues: Record<string, unknown>;
+    maxValues: Record<string, unknown>;
+    nullCount: Record<string, unknown>;
+  },
+): void {
+  for (const [j, field] of fields.entries()) {
+    const chunks = chunksOf(j);
+    if (field.type.kind === 'struct') {
+      const nested = { minValues: {}, maxValues: {}, nullCount: {} };
+      const childAncestors = chunks.map((data, c) => {
+        const parent = ancestors[c] as (i: number) => boolean;
+        return (i: number) => parent(i) && rowValid(data, i);
+      });
+      collect(field.type.fields, (k) => chunks.map((d) => d.children[k] as Data), childAncestors, nested);
+      target.nullCount[field.name] = nested.nullCount;
+      if (Object.keys(nested.minValues).length > 0) target.minValues[field.name] = nested.minValues;
+      if (Object.keys(nested.maxValues).length > 0) target.maxValues[field.name] = nested.maxValues;
+      continue;
+    }
+    const s = leafStats(chunks, ancestors, field.type);
+    target.nullCount[field.name] = s.nulls;
+    if (s.unbounded || s.min === undefined || s.max === undefined) continue;
+    const min = jsonBound(s.min, field.type, 'min');
+    const max = jsonBound(s.max, field.type, 'max');
+    if (min !== undefined) target.minValues[field.name] = min;
+    if (max !== undefined) target.maxValues[field.name] = max;
+  }
+}
+
+/** The statistics of one data file's rows (`fields` are the file's columns, partition columns excluded). */
+export function fileStats(table: Table, fields: readonly StructField[]): WrittenStats {
+  const stats = { numRecords: table.numRows, minValues: {}, maxValues: {}, nullCount: {} };
+  const always = table.batches.map(() => () => true);
+  collect(fields, (j) => table.batches.map((b) => b.data.children[j] as Data), always, stats);
+  return stats;
+}

@@ -1,0 +1,145 @@
+import { type Data, makeData, RecordBatch, Schema, Struct, Table } from 'apache-arrow';
+import { DeltaError } from '../errors.ts';
+import { formatDate, formatDecimal, formatMicros } from '../read/variant.ts';
+import { gatherBatch } from '../scan/gather.ts';
+import type { DeltaType, StructField } from '../schema/types.ts';
+
+/** The rows of one partition: their serialized partition values and the data columns. */
+export interface PartitionRows {
+  readonly values: Readonly<Record<string, string | null>>;
+  /** Rows of the partition without the partition columns. */
+  readonly table: Table;
+}
+
+const utf8 = new TextDecoder();
+
+/** PROTOCOL.md "Partition Value Serialization": the string a partition value is written as. */
+function serialize(data: Data, t: DeltaType, i: number, column: string): string | null {
+  if (data.nullCount > 0 && !data.getValid(i)) return null;
+  if (t.kind === 'decimal') {
+    const words = data.values as Uint32Array;
+    let v = 0n;
+    for (let w = 3; w >= 0; w--) v = (v << 32n) | BigInt(words[i * 4 + w] as number);
+    return formatDecimal(BigInt.asIntN(128, v), t.scale);
+  }
+  if (t.kind === 'primitive') {
+    switch (t.name) {
+      case 'string': {
+        const offsets = data.valueOffsets as Int32Array;
+        return utf8.decode((data.values as Uint8Array).subarray(offsets[i] as number, offsets[i + 1] as number));
+      }
+      case 'byte':
+      case 'short':
+      case 'integer':
+      case 'long':
+      case 'float':
+      case 'double':
+        return String((data.values as Int32Array | BigInt64Array | Float64Array)[i]);
+      case 'boolean': {
+        const at = data.offset + i;
+        return ((data.values as Uint8Array)[at >> 3] as number) & (1 << (at & 7)) ? 'true' : 'false';
+      }
+      case 'date':
+        return formatDate((data.values as Int32Array)[i] as number);
+      case 'timestamp':
+      case 'timestamp_ntz':
+        // "{year}-{month}-{day} {hour}:{minute}:{second}.{microsecond}", in UTC for `timestamp`.
+        return formatMicros((data.values as BigInt64Array)[i] as bigint).replace('T', ' ');
+      default:
+        break;
+    }
+  }
+  throw new DeltaError('unsupported-write', `partition column ${column} has a type that cannot be a partition value`, {
+    path: column,
+    hint: 'partition by a string, number, boolean, date, timestamp or decimal column',
+  });
+}
+
+/**
+ * Splits rows by the values of `partitionBy`, keeping row order inside each partition; partitions
+ * come out in order of first appearance.
+ */
+export function splitPartitions(
+  table: Table,
+  fields: readonly StructField[],
+  partitionBy: readonly string[],
+): PartitionRows[] {
+  if (partitionBy.length === 0) return [{ values: {}, table }];
+  const partIndexes = partitionBy.map((name) => fields.findIndex((f) => f.name === name));
+  const keep = fields.map((_, j) => j).filter((j) => !partIndexes.includes(j));
+  const dataSchema = new Schema(
+    keep.map((j) => table.schema.fields[j] as NonNullable<(typeof table.schema.fields)[number]>),
+  );
+  const groups = new Map<
+    string,
+    { values: Record<string, string | null>; batches: { batch: RecordBatch; rows: number[] }[] }
+  >();
+  for (const batch of table.batches) {
+    const perBatch = new Map<string, number[]>();
+    for (let i = 0; i < batch.numRows; i++) {
+      const values: Record<string, string | null> = {};
+      for (const [k, j] of partIndexes.entries()) {
+        values[partitionBy[k] as string] = serialize(
+          batch.data.children[j] as Data,
+          (fields[j] as StructField).type,
+          i,
+          partitionBy[k] as string,
+        );
+      }
+      const key = JSON.stringify(partitionBy.map((c) => values[c] ?? null));
+      let group = groups.get(key);
+      if (!group) {
+        group = { values, batches: [] };
+        groups.set(key, group);
+      }
+      let rows = perBatch.get(key);
+      if (!rows) {
+        rows = [];
+        perBatch.set(key, rows);
+        group.batches.push({ batch, rows });
+      }
+      rows.push(i);
+    }
+  }
+  return [...groups.values()].map((group) => {
+    const batches = group.batches.map(({ batch, rows }) => {
+      // Built by hand: RecordBatch.select drops the children of struct columns (apache-arrow 21).
+      const children = keep.map((j) => batch.data.children[j] as Data);
+      const projected = new RecordBatch(
+        dataSchema,
+        makeData({ type: new Struct(dataSchema.fields), length: batch.numRows, nullCount: 0, children }),
+      );
+      return gatherBatch(projected, Int32Array.from(rows));
+    });
+    return { values: group.values, table: new Table(dataSchema, batches) };
+  });
+}
+
+// Hive's escaping of partition directory names (FileUtils.escapePathName): control characters and
+// these characters become %XX, so any value makes one path segment.
+const HIVE_ESCAPED = new Set([...'"#%\'*/:=?\\\u007f{[]^'].map((c) => c.charCodeAt(0)));
+
+function escapePathName(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    const code = ch.charCodeAt(0);
+    out +=
+      ch.length === 1 && (code < 0x20 || HIVE_ESCAPED.has(code))
+        ? `%${code.toString(16).toUpperCase().padStart(2, '0')}`
+        : ch;
+  }
+  return out;
+}
+
+/** The directory of a partition, `a=1/b=x`, with `__HIVE_DEFAULT_PARTITION__` for nulls (as Spark names them). */
+export function partitionDirectory(
+  partitionBy: readonly string[],
+  values: Readonly<Record<string, string | null>>,
+): string {
+  return partitionBy
+    .map((c) => {
+      const v = values[c];
+      return `${escapePathName(c)}=${v === null || v === undefined || v === '' ? '__HIVE_DEFAULT_PARTITION__' : escapePathName(v)}`;
+    })
+    .join('/');
+}

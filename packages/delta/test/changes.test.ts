@@ -61,3 +61,17 @@ describe.runIf(existsSync(corpus))('change data feed on real tables', () => {
     }
   });
 });
+
+describe.runIf(existsSync(corpus))('time travel by in-commit timestamp', () => {
+  it('uses commitInfo.inCommitTimestamp when delta.enableInCommitTimestamps is on', async () => {
+    const table = await openTable(join(corpus, 'cdc_ict_table'));
+    const history = await table.history();
+    const ict = new Map(history.map((h) => [h.version, h.timestamp]));
+    expect(ict.get(3)).toBe(history.find((h) => h.version === 3)?.commitInfo?.inCommitTimestamp);
+    const v2 = ict.get(2) as number;
+    expect((await table.snapshot({ timestamp: v2 })).version).toBe(2);
+    expect((await table.snapshot({ timestamp: new Date(v2 + 1) })).version).toBe(2);
+    expect((await table.snapshot({ timestamp: new Date(ict.get(3) as number).toISOString() })).version).toBe(3);
+    expect((await table.snapshot()).timestamp).toBe(ict.get(3));
+  });
+});

@@ -137,8 +137,9 @@ export class DeltaTable {
         ci = a?.type === 'commitInfo' ? a.commitInfo : undefined;
       }
       const t = commitTimestamp(config, v, ci, listing) ?? info.lastModified;
+      // The latest version committed at or before `ms`; every commit is checked because a log may
+      // hold out-of-order timestamps (file times after a copy, non-monotonic in-commit timestamps).
       if (t <= ms) found = v;
-      else if (usesInCommitTimestamps(config, v)) break;
     }
     if (found === undefined) {
       throw new DeltaError('version-not-found', `no commit at or before ${new Date(ms).toISOString()}`, {

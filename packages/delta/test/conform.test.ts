@@ -52,3 +52,13 @@ describe('conform: file columns to the table schema (PROTOCOL.md "Type Widening"
     );
   });
 });
+
+describe('conform: dictionary-encoded file columns', () => {
+  it('materialises dictionary strings and numbers (nulls kept)', async () => {
+    const { Dictionary, Int8, Int64, Utf8 } = await import('apache-arrow');
+    const s = vectorFromArray(['a', 'bb', 'a', null, 'bb'], new Dictionary(new Utf8(), new Int32())).data[0] as Data;
+    expect(widened(s, prim('string'))).toEqual(['a', 'bb', 'a', null, 'bb']);
+    const n = vectorFromArray([5n, null, 7n, 5n], new Dictionary(new Int64(), new Int8())).data[0] as Data;
+    expect(widened(n, prim('long'))).toEqual(['5', null, '7', '5']);
+  });
+});

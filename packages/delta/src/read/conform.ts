@@ -153,7 +153,8 @@ function rescaleDecimal(data: Data, target: DataType, fromScale: number, toScale
  * the table schema describes: struct children renamed and reordered (missing ones all-null),
  * timestamps in microseconds, widened types (PROTOCOL.md "Type Widening") cast up.
  */
-export function conform(data: Data, t: DeltaType, mode: MatchMode, where: string, range?: NanosRange): Data {
+export function conform(input: Data, t: DeltaType, mode: MatchMode, where: string, range?: NanosRange): Data {
+  const data = input.type.typeId === Type.Dictionary ? undictionary(input, where) : input;
   const target = arrowType(t);
   const src = data.type;
   switch (t.kind) {
@@ -291,6 +292,46 @@ export function conform(data: Data, t: DeltaType, mode: MatchMode, where: string
       return widenInts(data, target);
     }
   }
+}
+
+/**
+ * Materialises a dictionary-encoded column (arrow-rs keeps dictionaries when a file's embedded
+ * Arrow schema says so, as delta-rs writes from pandas categoricals): values copied by index.
+ */
+function undictionary(data: Data, where: string): Data {
+  const dict = data.dictionary;
+  const valueType = (data.type as unknown as { dictionary: DataType }).dictionary;
+  const chunk = dict?.data.length === 1 ? dict.data[0] : undefined;
+  if (!chunk) return fail('a dictionary column without one dictionary chunk', where);
+  const idx = data.values as ArrayLike<number | bigint>;
+  const n = data.length;
+  const at = (i: number): number => (data.nullCount > 0 && !data.getValid(i) ? 0 : Number(idx[i]));
+  const base = { type: valueType, length: n, nullCount: data.nullCount, nullBitmap: data.nullBitmap, offset: data.offset };
+  const id = valueType.typeId;
+  if (id === Type.Utf8 || id === Type.Binary) {
+    const src = chunk.values as Uint8Array;
+    const so = chunk.valueOffsets;
+    const valueOffsets = new Int32Array(n + 1);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const k = at(i);
+      total += (so[k + 1] as number) - (so[k] as number);
+      valueOffsets[i + 1] = total;
+    }
+    const bytes = new Uint8Array(total);
+    for (let i = 0; i < n; i++) {
+      const k = at(i);
+      bytes.set(src.subarray(so[k] as number, so[k + 1] as number), valueOffsets[i] as number);
+    }
+    return makeData({ ...base, valueOffsets, data: bytes } as never);
+  }
+  const stride = (valueType as unknown as { stride?: number }).stride ?? 1;
+  const ArrayType = (valueType as unknown as { ArrayType?: new (n: number) => { [i: number]: unknown; length: number } }).ArrayType;
+  if (!ArrayType || stride !== 1 || id === Type.Bool) return fail(`unsupported dictionary value type ${String(valueType)}`, where);
+  const src = chunk.values as unknown as { [i: number]: unknown };
+  const out = new ArrayType(n);
+  for (let i = 0; i < n; i++) out[i] = src[at(i)];
+  return makeData({ ...base, data: out } as never);
 }
 
 function conformBinary(data: Data, target: DataType, where: string): Data {

@@ -62,3 +62,11 @@ describe('conform: dictionary-encoded file columns', () => {
     expect(widened(n, prim('long'))).toEqual(['5', null, '7', '5']);
   });
 });
+
+describe('conform: 64-bit offsets', () => {
+  it('reads LargeUtf8 and LargeBinary columns as strings and bytes', async () => {
+    const { LargeBinary, LargeUtf8 } = await import('apache-arrow');
+    expect(widened(vectorFromArray(['x', null, 'yz'], new LargeUtf8()).data[0] as Data, prim('string'))).toEqual(['x', null, 'yz']);
+    expect(widened(vectorFromArray([new Uint8Array([1, 255])], new LargeBinary()).data[0] as Data, prim('binary'))).toEqual(['01ff']);
+  });
+});

@@ -97,3 +97,34 @@ describe('canonical values (ANSWERS.md "Canonical rows")', () => {
     expect(canonicalVariant(metadata, value)).toBe('{"a":"hi","b":1}');
   });
 });
+
+describe('partition values of every type', () => {
+  const one = (t: DeltaType, v: string | null) => {
+    const d = partitionColumn(t, v, 2);
+    const { rows } = canonicalize(
+      [new RecordBatch(new Schema([new Field('x', d.type)]), makeData({ type: new Struct([new Field('x', d.type)]), length: 2, nullCount: 0, children: [d] }))],
+      [field('x', t)],
+    );
+    return rows[0];
+  };
+  it('parses each serialized form into its Delta type', () => {
+    const p = (name: string) => ({ kind: 'primitive', name }) as DeltaType;
+    expect(one(p('binary'), '\u0001\u00ff')).toBe('["01ff"]');
+    expect(one(p('string'), 'é/ü')).toBe('["é/ü"]');
+    expect(one(p('long'), '-9007199254740993')).toBe('["-9007199254740993"]');
+    expect(one(p('byte'), '-128')).toBe('["-128"]');
+    expect(one(p('double'), '2021.0')).toBe('["2021"]');
+    expect(one(p('float'), '0.1')).toBe('["0.1"]');
+    expect(one(p('boolean'), 'true')).toBe('["true"]');
+    expect(one(p('date'), '2021-09-08')).toBe('["2021-09-08"]');
+    expect(one(p('timestamp_ntz'), '2021-09-08 11:11:11.5')).toBe('["2021-09-08T11:11:11.500000"]');
+    expect(one(p('timestamp'), '1970-01-01T00:00:00.000001Z')).toBe('["1970-01-01T00:00:00.000001Z"]');
+    expect(one({ kind: 'decimal', precision: 5, scale: 3 }, '1.5E-2')).toBe('["0.015"]');
+    expect(one(p('integer'), null)).toBe('[null]');
+    expect(one(p('integer'), '')).toBe('[null]');
+  });
+  it('refuses a value its type cannot hold', () => {
+    expect(() => partitionColumn({ kind: 'primitive', name: 'integer' }, 'abc', 1)).toThrow(expect.objectContaining({ code: 'invalid-log' }));
+    expect(() => partitionColumn({ kind: 'primitive', name: 'date' }, '2021/09/08', 1)).toThrow(expect.objectContaining({ code: 'invalid-log' }));
+  });
+});

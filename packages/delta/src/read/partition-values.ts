@@ -99,7 +99,9 @@ export function partitionColumn(t: DeltaType, value: string | null | undefined, 
   switch (t.name) {
     case 'string':
     case 'binary': {
-      const bytes = new TextEncoder().encode(value);
+      // PROTOCOL.md "Partition Value Serialization": binary values are strings of escaped bytes
+      // ("\u0001\u0002"), one character per byte; strings are UTF-8.
+      const bytes = t.name === 'string' ? new TextEncoder().encode(value) : Uint8Array.from(value, (c) => c.charCodeAt(0) & 0xff);
       const data = new Uint8Array(bytes.length * length);
       const valueOffsets = new Int32Array(length + 1);
       for (let i = 0; i < length; i++) {

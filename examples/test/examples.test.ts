@@ -20,9 +20,7 @@ const examples = [...Object.keys(seeds), 'reference'];
 
 // Findings a document deserves that the checker does not produce yet. Each runs as an expected failure, so the
 // day the checker finds it the test fails and the entry must go.
-// nexora: `replication.ts` treats the two clusters as one Istio mesh because the replication link itself is traffic
-// between them, so the replica's `*.svc.cluster.local` source in another region goes unreported.
-const knownMisses = new Set(['nexora:replication']);
+const knownMisses = new Set<string>();
 
 interface Expected {
   readonly rule: string;

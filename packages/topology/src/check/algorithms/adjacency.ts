@@ -19,15 +19,20 @@ export function indexGraph(ids: readonly string[], edges: Iterable<readonly [fro
   const index = new Map<string, number>();
   ids.forEach((id, i) => index.set(id, i));
   const out: number[][] = ids.map(() => []);
-  const seen = new Set<string>();
   for (const [from, to] of edges) {
     const a = index.get(from);
     const b = index.get(to);
     if (a === undefined || b === undefined) continue;
-    const key = `${a}>${b}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
     out[a]?.push(b);
+  }
+  // Duplicates removed by sorting each list: no per-edge string keys, O(E log degree).
+  for (let i = 0; i < out.length; i++) {
+    const list = out[i] as number[];
+    if (list.length < 2) continue;
+    list.sort((x, y) => x - y);
+    let k = 1;
+    for (let j = 1; j < list.length; j++) if (list[j] !== list[k - 1]) list[k++] = list[j] as number;
+    list.length = k;
   }
   return { ids, index, out };
 }

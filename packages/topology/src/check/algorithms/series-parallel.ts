@@ -1,6 +1,6 @@
 import type { Adjacency } from './adjacency.ts';
 import { acyclicSuccessors, type DependencyOrder } from './dependency-order.ts';
-import { difference, intersect, union } from './sorted-set.ts';
+import { difference, intersect } from './sorted-set.ts';
 
 /**
  * Series-parallel reduction of a dependency graph without enumerating paths.
@@ -38,20 +38,38 @@ export function seriesParallel(
   const n = out.length;
   const factors: Int32Array[] = new Array(n);
   const groups: ParallelGroup[] = [];
+  // Union of many sorted sets without a chain of pairwise merges: stamp what is seen, collect, sort once.
+  const seen = new Int32Array(2 * n).fill(-1);
+  let buffer = new Int32Array(1024);
   for (const node of order.order) {
     const dependencies = acyclicSuccessors(node, out, order.rank);
     const parallel = dependencies.length >= 2 ? alternatives(node, dependencies) : [];
     const isParallel = new Set(parallel.length >= 2 ? parallel : []);
-    let set: Int32Array = Int32Array.of(node);
-    for (const dependency of dependencies) if (!isParallel.has(dependency)) set = union(set, factors[dependency] as Int32Array);
+    let size = 0;
+    const add = (factor: number) => {
+      if (seen[factor] === node) return;
+      seen[factor] = node;
+      if (size === buffer.length) {
+        const grown = new Int32Array(buffer.length * 2);
+        grown.set(buffer);
+        buffer = grown;
+      }
+      buffer[size++] = factor;
+    };
+    add(node);
+    for (const dependency of dependencies) {
+      if (isParallel.has(dependency)) continue;
+      for (const factor of factors[dependency] as Int32Array) add(factor);
+    }
     if (isParallel.size >= 2) {
       const members = [...isParallel];
       let shared = factors[members[0] as number] as Int32Array;
       for (let i = 1; i < members.length; i++) shared = intersect(shared, factors[members[i] as number] as Int32Array);
       groups.push({ node, alternatives: members, shared });
-      set = union(set, union(shared, Int32Array.of(n + node)));
+      for (const factor of shared) add(factor);
+      add(n + node);
     }
-    factors[node] = set;
+    factors[node] = buffer.slice(0, size).sort();
   }
   return { nodeCount: n, factors, groups };
 }

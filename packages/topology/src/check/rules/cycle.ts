@@ -15,14 +15,14 @@ export const cycle: Rule = {
     const flows = context.model.flows.filter((flow) => flow.sync && context.components.has(flow.from) && context.components.has(flow.to));
     const ids = [...context.components.keys()];
     const graph = indexGraph(ids, flows.map((flow) => [flow.from, flow.to] as const));
-    const flowBetween = new Map<string, Flow>();
-    for (const flow of flows) if (!flowBetween.has(`${flow.from}>${flow.to}`)) flowBetween.set(`${flow.from}>${flow.to}`, flow);
+    // Only the first flow of each reported loop is looked up, among the flows leaving its first member.
+    const flowBetween = (from: string, to: string): Flow | undefined => context.outgoing.get(from)?.find((flow) => flow.sync && flow.to === to);
     const findings: RuleFinding[] = [];
     for (const component of stronglyConnectedComponents(graph.out)) {
       if (!isCyclic(component, graph.out)) continue;
       const loop = findLoop(component, graph.out);
       const names = loop.map((i) => ids[i] as string);
-      const first = flowBetween.get(`${names[0]}>${names[1] ?? names[0]}`);
+      const first = flowBetween(names[0] as string, names[1] ?? (names[0] as string));
       const members = component.map((i) => ids[i] as string).sort();
       const path = [...names, names[0]].join(' -> ');
       findings.push({

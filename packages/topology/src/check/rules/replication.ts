@@ -78,7 +78,9 @@ export const replication: Rule = {
   },
 };
 
-// Two clusters federated by the same mesh, with traffic between them, can resolve each other's services.
+// Two clusters federated by the same mesh, with service calls between them, can resolve each other's services.
+// Only request, read and query flows are evidence of federation: replication (the link being judged) and pushes
+// to public endpoints (remote write, mirroring) do not go through the mesh.
 function meshed(context: CheckContext, a: string, b: string): boolean {
   const meshA = context.components.get(a);
   const meshB = context.components.get(b);
@@ -86,6 +88,7 @@ function meshed(context: CheckContext, a: string, b: string): boolean {
   if (!meshA.serviceMesh || meshA.serviceMesh.provider !== meshB.serviceMesh?.provider) return false;
   const clusterOf = (id: string) => (id === a || id === b ? id : context.clusterOf(id)?.id);
   return context.model.flows.some((flow) => {
+    if (flow.kind !== 'request' && flow.kind !== 'read' && flow.kind !== 'query') return false;
     const from = clusterOf(flow.from);
     const to = clusterOf(flow.to);
     return (from === a && to === b) || (from === b && to === a);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findDiagramBlocks, toMermaid } from '@meridian/emitters';
-import { loadTopology } from '@meridian/topology';
+import { check, loadTopology } from '@meridian/topology';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { updateDocs } from '../src/commands/docs.ts';
 
@@ -58,6 +58,20 @@ describe('updateDocs', () => {
     writeFileSync(join(dir, 'shop.yaml'), yaml.replace('runtime: ecs-fargate', 'runtime: lambda'));
     const result = await updateDocs(['architecture.md'], { check: true, cwd: dir });
     expect(result.files[0]?.blocks.map((b) => b.isStale)).toEqual([true, true]);
+  });
+
+  it('findings=check overlays what meridian check finds', async () => {
+    writeFileSync(
+      join(dir, 'checked.md'),
+      '<!-- meridian:diagram src=shop.yaml findings=check -->\n<!-- /meridian:diagram -->\n',
+    );
+    await updateDocs(['checked.md'], { cwd: dir });
+    const model = await loadTopology(join(dir, 'shop.yaml'));
+    const [block] = findDiagramBlocks(readFileSync(join(dir, 'checked.md'), 'utf8'));
+    expect(block?.body).toBe(
+      `\`\`\`mermaid\n${toMermaid(model, { findings: check(model, { explain: false }).findings })}\`\`\`\n`,
+    );
+    expect(block?.body).toMatch(/<b>(error|warning): /);
   });
 
   it('reports unknown src and unknown view with file:line, and writes nothing anywhere', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mermaidViews, toMermaid } from '@meridian/emitters';
-import { loadTopology } from '@meridian/topology';
+import { check, loadTopology } from '@meridian/topology';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliInputError } from '../src/command.ts';
 import { emitMermaid } from '../src/commands/emit.ts';
@@ -38,6 +38,16 @@ describe('emitMermaid', () => {
     );
     const [written] = await emitMermaid(shop, { out, views: ['whole'], findings });
     expect(readFileSync(written?.mmd ?? '', 'utf8')).toContain('<b>error: spof</b>');
+  });
+
+  it('--check overlays the checker findings on the components they name', async () => {
+    const model = await loadTopology(shop);
+    const flagged = check(model, { explain: false }).findings.filter((f) => f.severity !== 'info');
+    expect(flagged.length).toBeGreaterThan(0);
+    const [written] = await emitMermaid(shop, { out, views: ['whole'], check: true });
+    const text = readFileSync(written?.mmd ?? '', 'utf8');
+    expect(text).toBe(toMermaid(model, { findings: check(model, { explain: false }).findings }));
+    for (const f of flagged) expect(text).toContain(`${f.severity}: `);
   });
 
   it.each([

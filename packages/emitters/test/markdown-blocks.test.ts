@@ -25,6 +25,13 @@ describe('findDiagramBlocks', () => {
     expect(blocks[0]?.body).toBe('```mermaid\nflowchart TB\n  a --> b\n```\n');
   });
 
+  it('reads findings=check and refuses any other source of findings', () => {
+    const ok = '<!-- meridian:diagram src=a.ts findings=check -->\n<!-- /meridian:diagram -->\n';
+    expect(findDiagramBlocks(ok)[0]?.attributes).toEqual({ src: 'a.ts', view: 'whole', findings: 'check' });
+    const bad = errorOf(() => findDiagramBlocks(ok.replace('findings=check', 'findings=sarif'), 'x.md'));
+    expect([bad.code, bad.location]).toEqual(['bad-diagram-marker', { file: 'x.md', line: 1 }]);
+  });
+
   it('reads an empty block', () => {
     expect(findDiagramBlocks(fixture('empty-block.md'))).toEqual([
       { line: 2, endLine: 3, attributes: { src: 'shop.yaml', view: 'data' }, body: '' },

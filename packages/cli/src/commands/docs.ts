@@ -8,7 +8,7 @@ import {
   regenerateDiagramBlocks,
   toMermaid,
 } from '@meridian/emitters';
-import { isMeridianError, loadTopology, type Topology } from '@meridian/topology';
+import { check, isMeridianError, loadTopology, type Topology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
 
 /** One diagram block of a Markdown file and whether it was out of date. */
@@ -82,7 +82,7 @@ export async function updateDocs(
     const diagrams = new Map<number, string>();
     for (const block of blocks) {
       const at = { file: shown, line: block.line };
-      const { src, view, direction } = block.attributes;
+      const { src, view, direction, findings } = block.attributes;
       if (direction !== undefined && !directions.has(direction)) {
         problems.push({
           ...at,
@@ -122,7 +122,8 @@ export async function updateDocs(
       }
       try {
         const dir = direction === 'TD' ? 'TB' : (direction as 'TB' | 'BT' | 'LR' | 'RL' | undefined);
-        diagrams.set(block.line, toMermaid(model, { view, direction: dir }));
+        const overlay = findings === 'check' ? check(model, { explain: false }).findings : undefined;
+        diagrams.set(block.line, toMermaid(model, { view, direction: dir, findings: overlay }));
       } catch (error) {
         if (!(error instanceof EmitError)) throw error;
         problems.push({ ...at, code: error.code, message: error.message, hint: error.hint });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type MermaidFinding, mermaidViews, toMermaid } from '@meridian/emitters';
-import { loadTopology, type Topology } from '@meridian/topology';
+import { check, loadTopology, type Topology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
 import { openMermaidRenderer } from '../render/svg.ts';
 
@@ -16,6 +16,8 @@ export interface EmitMermaidOptions {
   readonly svg?: boolean | undefined;
   /** A `meridian check --format json` output (or a bare findings array) to overlay. */
   readonly findings?: string | undefined;
+  /** Run `check` on the model and overlay its findings. */
+  readonly check?: boolean | undefined;
   readonly direction?: 'TB' | 'BT' | 'LR' | 'RL' | undefined;
 }
 
@@ -34,7 +36,10 @@ export interface EmittedDiagram {
  */
 export async function emitMermaid(file: string, options: EmitMermaidOptions): Promise<EmittedDiagram[]> {
   const model = await loadTopology(file);
-  const findings = options.findings === undefined ? undefined : await readFindings(options.findings);
+  const findings = [
+    ...(options.findings === undefined ? [] : await readFindings(options.findings)),
+    ...(options.check ? check(model, { explain: false }).findings : []),
+  ];
   const views = options.views?.length ? options.views : mermaidViews(model);
   // toMermaid checks each view against the model before anything is written.
   const diagrams = views.map((view) => ({
@@ -132,10 +137,11 @@ export const registerEmit: RegisterCommand = (cli) => {
     )
     .option('--svg', 'mermaid: also render SVG with the Mermaid CLI on the machine Chromium')
     .option('--findings <json>', 'mermaid: overlay findings from meridian check --format json')
+    .option('--check', 'mermaid: run meridian check and overlay its errors and warnings')
     .option('--direction <dir>', 'mermaid: flowchart direction TB, BT, LR or RL')
     .option('--json', 'Print what was written as JSON')
     .example('meridian emit mermaid examples/tv-voting/topology.ts --out build/diagrams')
-    .example('meridian emit mermaid topology.ts --out out --view region:eu-west-1 --svg')
+    .example('meridian emit mermaid topology.ts --out out --view region:eu-west-1 --svg --check')
     .action(
       async (
         format: string,
@@ -145,6 +151,7 @@ export const registerEmit: RegisterCommand = (cli) => {
           view?: string | string[];
           svg?: boolean;
           findings?: string;
+          check?: boolean;
           direction?: string;
           json?: boolean;
         },
@@ -171,6 +178,7 @@ export const registerEmit: RegisterCommand = (cli) => {
           views,
           svg: options.svg,
           findings: options.findings,
+          check: options.check,
           direction: direction as EmitMermaidOptions['direction'],
         });
         if (options.json) process.stdout.write(`${JSON.stringify({ written }, null, 2)}\n`);

@@ -21,6 +21,8 @@ export interface DiagramBlockAttributes {
   readonly view: string;
   /** Flowchart direction override (`TB`, `LR`, ...). */
   readonly direction?: string;
+  /** `check`: overlay the findings of `meridian check` on the diagram. */
+  readonly findings?: 'check';
 }
 
 /** One diagram block found in a Markdown text. */
@@ -39,7 +41,7 @@ export interface RegeneratedBlock extends DiagramBlock {
   readonly isStale: boolean;
 }
 
-const knownAttributes = new Set(['src', 'view', 'direction']);
+const knownAttributes = new Set(['src', 'view', 'direction', 'findings']);
 const openPattern = /^\s*<!--\s*meridian:diagram(?<attrs>(?:\s[\s\S]*?)?)\s*-->\s*$/;
 const closePattern = /^\s*<!--\s*\/meridian:diagram\s*-->\s*$/;
 const fencePattern = /^\s{0,3}(```|~~~)/;
@@ -180,6 +182,18 @@ function parseAttributes(text: string, location: { file?: string; line: number }
       hint: 'name the topology file: <!-- meridian:diagram src=examples/tv-voting/topology.ts -->',
     });
   }
+  const findings = values.get('findings');
+  if (findings !== undefined && findings !== 'check') {
+    throw new EmitError('bad-diagram-marker', `findings='${findings}': the only source of findings is check`, {
+      location,
+      hint: 'write findings=check to overlay what meridian check finds, or leave it out',
+    });
+  }
   const direction = values.get('direction');
-  return { src, view: values.get('view') ?? 'whole', ...(direction === undefined ? {} : { direction }) };
+  return {
+    src,
+    view: values.get('view') ?? 'whole',
+    ...(direction === undefined ? {} : { direction }),
+    ...(findings === undefined ? {} : { findings }),
+  };
 }

@@ -65,6 +65,16 @@ describe('deletion vectors', () => {
     expect([...rows.slice(one.length)]).toEqual(one.map((x) => 3 * 2 ** 32 + x));
   });
 
+  it('matches the examples of PROTOCOL.md "Deletion Vector Descriptor Schema"', async () => {
+    const storage = openStorage('memory://dv-spec');
+    const inline = { storageType: 'i', pathOrInlineDv: 'wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L', sizeInBytes: 40, cardinality: 6 };
+    expect([...(await loadDeletionVector(storage, inline))]).toEqual([3, 4, 7, 11, 18, 29]);
+    const relative = { storageType: 'u', pathOrInlineDv: 'ab^-aqEH.-t@S}K{vb[*k^', offset: 4, sizeInBytes: 40, cardinality: 6 };
+    expect(deletionVectorKey('s3://mytable', relative)).toBe('ab/deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin');
+    const absolute = { ...relative, storageType: 'p', pathOrInlineDv: 's3://mytable/deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin' };
+    expect(deletionVectorKey('s3://mytable', absolute)).toBe('deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin');
+  });
+
   it('reads an inline deletion vector', async () => {
     const bytes = deletionVectorBytes([3, 1, 200]);
     const padded = new Uint8Array(Math.ceil(bytes.length / 4) * 4);

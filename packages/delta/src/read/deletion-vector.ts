@@ -2,11 +2,15 @@ import { DeltaError } from '../errors.ts';
 import type { DeletionVectorDescriptor } from '../log/actions.ts';
 import type { Storage } from '../storage/storage.ts';
 import { resolveTablePath } from './paths.ts';
-import { decodeRoaring64 } from './roaring.ts';
+import { decodeNativeRoaringArray, decodeRoaring64 } from './roaring.ts';
 import { z85Decode } from './z85.ts';
 
 // PROTOCOL.md "Deletion Vector Format": the serialized bitmap starts with this little-endian magic.
 const DV_MAGIC = 1681511377;
+// The protocol's own inline example (PROTOCOL.md "JSON Example 3 — Inline") uses the format Delta
+// Spark calls native: this magic big-endian, a big-endian bitmap count, then per bitmap (its index
+// is the high 32 bits) a big-endian size and a 32-bit portable RoaringBitmap.
+const DV_MAGIC_NATIVE = 1681511376;
 
 function invalid(message: string, where: string): DeltaError {
   return new DeltaError('invalid-log', message, { path: where, hint: 'the deletion vector is corrupt or missing' });
@@ -41,8 +45,9 @@ export function deletionVectorKey(tableUri: string, dv: DeletionVectorDescriptor
 function decodeBitmap(bytes: Uint8Array, where: string): Float64Array {
   if (bytes.byteLength < 4) throw invalid('deletion vector too short', where);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== DV_MAGIC) throw invalid('deletion vector lacks the RoaringBitmapArray magic number', where);
-  return decodeRoaring64(bytes.subarray(4));
+  if (view.getUint32(0, true) === DV_MAGIC) return decodeRoaring64(bytes.subarray(4));
+  if (view.getUint32(0, false) === DV_MAGIC_NATIVE) return decodeNativeRoaringArray(bytes.subarray(4));
+  throw invalid('deletion vector lacks the RoaringBitmapArray magic number', where);
 }
 
 /**

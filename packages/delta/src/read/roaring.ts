@@ -90,3 +90,25 @@ export function decodeRoaring64(bytes: Uint8Array): Float64Array {
   }
   return Float64Array.from(out);
 }
+
+/**
+ * Decodes Delta Spark's native RoaringBitmapArray layout (after its magic): a big-endian count of
+ * 32-bit bitmaps, then each as a big-endian byte size and a portable 32-bit RoaringBitmap; the
+ * bitmap's index is the high 32 bits of its values.
+ */
+export function decodeNativeRoaringArray(bytes: Uint8Array): Float64Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 4) corrupt('truncated bitmap count');
+  const count = view.getUint32(0, false);
+  const out: number[] = [];
+  let pos = 4;
+  for (let b = 0; b < count; b++) {
+    const size = view.getUint32(pos, false);
+    pos += 4;
+    const base = b * 2 ** 32;
+    const end = decodeRoaring32(view, pos, (low) => out.push(base + low));
+    if (end !== pos + size) corrupt(`bitmap ${b} is ${end - pos} bytes, its header says ${size}`);
+    pos = end;
+  }
+  return Float64Array.from(out);
+}

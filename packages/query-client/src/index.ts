@@ -1,1 +1,18 @@
 // Public API of @meridian/query-client: every export is named here.
+
+export type { Aggregate, AggregateFunction, Measure } from './aggregate/aggregate.ts';
+export { measureName } from './aggregate/aggregate.ts';
+export type { QueryErrorCode } from './errors.ts';
+export { QueryError } from './errors.ts';
+export type {
+  ExecuteOptions,
+  MissingRegion,
+  QueryResult,
+  RegionFailurePolicy,
+  RegionReport,
+} from './execute/execute.ts';
+export { executeQuery } from './execute/execute.ts';
+export { explainPlan } from './plan/explain.ts';
+export type { PlanOptions, QueryFragment, QueryPlan, QueryRequest } from './plan/plan.ts';
+export { planQuery } from './plan/plan.ts';
+export type { Destination } from './plan/residency.ts';

@@ -1,0 +1,36 @@
+/** Stable codes of every error @meridian/query-client raises. */
+export type QueryErrorCode =
+  | 'unknown-table'
+  | 'unknown-region'
+  | 'unknown-column'
+  | 'unknown-destination'
+  | 'destination-required'
+  | 'residency-violation'
+  | 'invalid-request'
+  | 'invalid-predicate'
+  | 'region-failed'
+  | 'schema-conflict'
+  | 'all-regions-failed';
+
+/**
+ * The one error class of @meridian/query-client: a stable `code`, the `path` it concerns (a
+ * component id, or a field of the request such as `['request', 'regions', 1]`), and a `hint`
+ * that says the fix.
+ */
+export class QueryError extends Error {
+  readonly code: QueryErrorCode;
+  readonly path: readonly (string | number)[];
+  readonly hint: string | undefined;
+
+  constructor(
+    code: QueryErrorCode,
+    message: string,
+    details: { path?: readonly (string | number)[]; hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'QueryError';
+    this.code = code;
+    this.path = details.path ?? [];
+    this.hint = details.hint;
+  }
+}

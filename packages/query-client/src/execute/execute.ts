@@ -1,0 +1,353 @@
+import {
+  arrowType,
+  DeltaError,
+  type OpenStorageOptions,
+  openStorage,
+  openTable,
+  type Snapshot,
+  type Storage,
+} from '@meridian/delta';
+import {
+  type Data,
+  type DataType,
+  Field,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
+import { mergePartials, type PartialAggregate, partialAggregate } from '../aggregate/aggregate.ts';
+import { QueryError } from '../errors.ts';
+import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
+import { Channel } from './channel.ts';
+
+/** What to do when a region cannot be read: fail the query, or return the others and say which are missing. */
+export type RegionFailurePolicy = 'fail' | 'partial';
+
+/** Options of {@link executeQuery}. */
+export interface ExecuteOptions {
+  /** `fail` (default): the first region error fails the query. `partial`: it is recorded in `missingRegions`. */
+  readonly onRegionFailure?: RegionFailurePolicy;
+  /** Connection settings for `s3://` URIs (endpoint, credentials). */
+  readonly storage?: OpenStorageOptions;
+  /** Opens a fragment's storage; `openStorage(uri, options.storage)` by default. */
+  readonly openStorage?: (uri: string, fragment: QueryFragment) => Storage;
+  /** Stops every scan when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+/** A region left out of a partial result, and why. */
+export interface MissingRegion {
+  readonly region: string;
+  readonly component: string;
+  readonly uri: string;
+  /** The error's code (`not-a-table`, `storage`, `unsupported-reader-feature`, ...) and message. */
+  readonly code: string;
+  readonly message: string;
+  /** Rows of this region already returned before it failed (0 when it failed on open). */
+  readonly rowsBeforeFailure: number;
+}
+
+/** Rows each region returned. */
+export interface RegionReport {
+  readonly region: string;
+  readonly component: string;
+  readonly uri: string;
+  readonly version: number | undefined;
+  rows: number;
+}
+
+/** A running federated query: iterate its batches, or collect them with `toArrow()`. */
+export interface QueryResult extends AsyncIterable<RecordBatch> {
+  /** Collects every batch into one table (schema: the union of the regions' columns, then `_region`). */
+  toArrow(): Promise<Table>;
+  /** Regions that failed under `onRegionFailure: 'partial'`; complete once iteration has ended. */
+  readonly missingRegions: readonly MissingRegion[];
+  /** Per-region row counts and versions read; complete once iteration has ended. */
+  readonly regions: readonly RegionReport[];
+}
+
+const REGION_COLUMN = '_region';
+
+interface Opened {
+  readonly fragment: QueryFragment;
+  readonly snapshot: Snapshot;
+  readonly report: RegionReport;
+}
+
+function describe(error: unknown): { code: string; message: string } {
+  if (error instanceof DeltaError || error instanceof QueryError) return { code: error.code, message: error.message };
+  return { code: 'error', message: error instanceof Error ? error.message : String(error) };
+}
+
+function regionFailed(fragment: QueryFragment, error: unknown): QueryError {
+  const { code, message } = describe(error);
+  return new QueryError(
+    'region-failed',
+    `region ${fragment.region} (${fragment.component} at ${fragment.uri}) failed: ${message}`,
+    {
+      path: [fragment.component],
+      hint: `${error instanceof DeltaError && error.hint ? `${error.hint}; ` : ''}fix or leave out ${fragment.region} (regions), or accept a partial result (onRegionFailure: 'partial', --partial) [${code}]`,
+      cause: error,
+    },
+  );
+}
+
+/** The Arrow fields a fragment returns: its selected columns of the snapshot's schema. */
+function fragmentFields(opened: Opened): Field[] {
+  const fields = opened.snapshot.schema.fields;
+  const names = opened.fragment.columns ?? fields.map((f) => f.name);
+  return names.map((name) => {
+    const field = fields.find((f) => f.name === name);
+    if (!field) {
+      throw new DeltaError('unknown-column', `the table has no column '${name}'`, {
+        path: opened.fragment.uri,
+        hint: `columns: ${fields.map((f) => f.name).join(', ')}`,
+      });
+    }
+    return new Field(field.name, arrowType(field.type), true);
+  });
+}
+
+/** The union of the regions' fields, in first-seen order; the same name with two types conflicts. */
+function unionFields(
+  perRegion: readonly { opened: Opened; fields: Field[] }[],
+  onConflict: (opened: Opened, error: QueryError) => void,
+): Field[] {
+  const out: Field[] = [];
+  for (const { opened, fields } of perRegion) {
+    const conflict = fields.find((f) => {
+      const seen = out.find((o) => o.name === f.name);
+      return seen !== undefined && String(seen.type) !== String(f.type);
+    });
+    if (conflict) {
+      const seen = out.find((o) => o.name === conflict.name) as Field;
+      onConflict(
+        opened,
+        new QueryError(
+          'schema-conflict',
+          `column '${conflict.name}' is ${String(conflict.type)} in ${opened.fragment.region} but ${String(seen.type)} elsewhere`,
+          {
+            path: [opened.fragment.component],
+            hint: `select columns of one type in every region, or cast ${conflict.name} in the table`,
+          },
+        ),
+      );
+      continue;
+    }
+    for (const f of fields) if (!out.some((o) => o.name === f.name)) out.push(f);
+  }
+  return out;
+}
+
+/** A batch reshaped to the output schema: missing columns as nulls, `_region` appended. */
+function conform(batch: RecordBatch, schema: Schema, region: string): RecordBatch {
+  const n = batch.numRows;
+  const children: Data[] = schema.fields.map((field) => {
+    if (field.name === REGION_COLUMN)
+      return vectorFromArray(
+        Array.from({ length: n }, () => region),
+        new Utf8(),
+      ).data[0] as Data;
+    const index = batch.schema.fields.findIndex((f) => f.name === field.name);
+    if (index >= 0) return batch.data.children[index] as Data;
+    return makeData({
+      type: field.type as DataType,
+      length: n,
+      nullCount: n,
+      nullBitmap: new Uint8Array(((n + 63) & ~63) >> 3),
+    } as never);
+  });
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
+}
+
+/**
+ * Runs a plan: opens every region's table concurrently, scans them with the pushed-down columns,
+ * predicate and limit, and streams their batches as they arrive with a `_region` column. A global
+ * limit stops early and cancels the scans still running; an aggregate is computed per region and
+ * merged. Region failures follow `onRegionFailure`.
+ *
+ * ```ts
+ * const result = executeQuery(plan, { onRegionFailure: 'partial' });
+ * const table = await result.toArrow();
+ * if (result.missingRegions.length) console.warn(result.missingRegions);
+ * ```
+ */
+export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): QueryResult {
+  const missing: MissingRegion[] = [];
+  const reports: RegionReport[] = [];
+  const policy = options.onRegionFailure ?? 'fail';
+  const open = options.openStorage ?? ((uri: string) => openStorage(uri, options.storage ?? {}));
+
+  async function* run(): AsyncGenerator<RecordBatch> {
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    const fail = (fragment: QueryFragment, error: unknown, rows: number): void => {
+      if (policy === 'fail') throw regionFailed(fragment, error);
+      missing.push({
+        region: fragment.region,
+        component: fragment.component,
+        uri: fragment.uri,
+        ...describe(error),
+        rowsBeforeFailure: rows,
+      });
+    };
+    try {
+      const settled = await Promise.allSettled(
+        plan.fragments.map(async (fragment): Promise<Opened> => {
+          const snapshot = await (await openTable(open(fragment.uri, fragment))).snapshot();
+          return {
+            fragment,
+            snapshot,
+            report: {
+              region: fragment.region,
+              component: fragment.component,
+              uri: fragment.uri,
+              version: snapshot.version,
+              rows: 0,
+            },
+          };
+        }),
+      );
+      const opened: Opened[] = [];
+      for (const [i, s] of settled.entries()) {
+        if (s.status === 'fulfilled') opened.push(s.value);
+        else fail(plan.fragments[i] as QueryFragment, s.reason, 0);
+      }
+      const withFields: { opened: Opened; fields: Field[] }[] = [];
+      for (const o of opened) {
+        try {
+          withFields.push({ opened: o, fields: plan.aggregate ? [] : fragmentFields(o) });
+        } catch (error) {
+          fail(o.fragment, error, 0);
+        }
+      }
+      const live: { opened: Opened; fields: Field[] }[] = [];
+      const conflicted = new Set<Opened>();
+      const fields = unionFields(withFields, (o, error) => {
+        conflicted.add(o);
+        fail(o.fragment, error, 0);
+      });
+      for (const w of withFields) if (!conflicted.has(w.opened)) live.push(w);
+      for (const w of live) reports.push(w.opened.report);
+      if (live.length === 0 && plan.fragments.length > 0) {
+        throw new QueryError('all-regions-failed', `no region of '${plan.table}' could be read`, {
+          path: [plan.table],
+          hint: `see missingRegions: ${missing.map((m) => `${m.region}: ${m.message}`).join('; ')}`,
+        });
+      }
+
+      if (plan.aggregate) {
+        const aggregate = plan.aggregate;
+        const partials = await Promise.allSettled(
+          live.map(({ opened: o }) =>
+            partialAggregate(o.snapshot.scan(scanOptions(o.fragment)), aggregate, o.fragment.region),
+          ),
+        );
+        const ok: PartialAggregate[] = [];
+        for (const [i, p] of partials.entries()) {
+          const o = (live[i] as { opened: Opened }).opened;
+          if (p.status === 'fulfilled') ok.push(p.value);
+          else fail(o.fragment, p.reason, 0);
+        }
+        const table = mergePartials(ok, aggregate);
+        outputSchema = table.schema;
+        yield* table.batches;
+        return;
+      }
+
+      const schema = new Schema([...fields, new Field(REGION_COLUMN, new Utf8(), false)]);
+      outputSchema = schema;
+      yield* stream(
+        live.map((w) => w.opened),
+        schema,
+        plan.limit,
+        controller.signal,
+        fail,
+      );
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+      controller.abort();
+    }
+  }
+
+  function scanOptions(fragment: QueryFragment) {
+    return {
+      ...(fragment.columns ? { columns: fragment.columns } : {}),
+      ...(fragment.where ? { where: fragment.where } : {}),
+      ...(fragment.limit !== undefined ? { limit: fragment.limit } : {}),
+    };
+  }
+
+  async function* stream(
+    opened: readonly Opened[],
+    schema: Schema,
+    limit: number | undefined,
+    signal: AbortSignal,
+    fail: (fragment: QueryFragment, error: unknown, rows: number) => void,
+  ): AsyncGenerator<RecordBatch> {
+    // A few batches per region may wait; a producer pauses when the channel is full.
+    const channel = new Channel<{ batch: RecordBatch } | { error: unknown; fragment: QueryFragment; rows: number }>(
+      opened.length * 2,
+    );
+    let remaining = limit ?? Number.POSITIVE_INFINITY;
+    const producers = opened.map(async (o) => {
+      const scan = o.snapshot.scan(scanOptions(o.fragment));
+      try {
+        for await (const batch of scan) {
+          if (signal.aborted) break;
+          if (batch.numRows === 0) continue;
+          o.report.rows += batch.numRows;
+          if (!(await channel.push({ batch: conform(batch, schema, o.fragment.region) }, signal))) break;
+        }
+      } catch (error) {
+        if (!signal.aborted) await channel.push({ error, fragment: o.fragment, rows: o.report.rows }, signal);
+      }
+    });
+    void Promise.all(producers).then(() => channel.close());
+    try {
+      for (;;) {
+        if (remaining <= 0) return;
+        const item = await channel.pull();
+        if (item === undefined) return;
+        if ('error' in item) {
+          fail(item.fragment, item.error, item.rows);
+          continue;
+        }
+        const batch = item.batch.numRows > remaining ? item.batch.slice(0, remaining) : item.batch;
+        remaining -= batch.numRows;
+        yield batch;
+      }
+    } finally {
+      // Stops the producers (limit reached, a failure, or the consumer stopped early); scans end at their next batch.
+      channel.close();
+    }
+  }
+
+  let outputSchema = new Schema([]);
+  let iterated = false;
+  const result: QueryResult = {
+    missingRegions: missing,
+    regions: reports,
+    [Symbol.asyncIterator]() {
+      if (iterated) {
+        throw new QueryError('invalid-request', 'a query result can be iterated once', {
+          hint: 'run executeQuery(plan) again, or collect it once with toArrow()',
+        });
+      }
+      iterated = true;
+      return run();
+    },
+    async toArrow() {
+      const batches: RecordBatch[] = [];
+      for await (const batch of result) batches.push(batch);
+      if (batches.length > 0) return new Table(batches);
+      return new Table(outputSchema);
+    },
+  };
+  return result;
+}

@@ -1,0 +1,50 @@
+import { measureName } from '../aggregate/aggregate.ts';
+import type { QueryPlan } from './plan.ts';
+
+/**
+ * The plan as text: what runs in each region (URI, pushed-down columns, predicate, limit) and what
+ * is done centrally, with the residency decision.
+ *
+ * ```text
+ * query orders-table: 2 regions, results to eu-west-1 (EU)
+ *   eu-west-1     eu-west-1/orders-table  file:///lake/eu  columns=* where=currency = 'EUR' limit=10
+ * ```
+ */
+export function explainPlan(plan: QueryPlan): string {
+  const lines: string[] = [];
+  const to = plan.destination
+    ? `, results to ${plan.destination.region ?? plan.destination.jurisdiction} (${plan.destination.jurisdiction})`
+    : '';
+  lines.push(`query ${plan.table}: ${plan.fragments.length} region${plan.fragments.length === 1 ? '' : 's'}${to}`);
+  lines.push('fragments (run concurrently, one per region):');
+  const width = Math.max(6, ...plan.fragments.map((f) => f.region.length));
+  const idWidth = Math.max(9, ...plan.fragments.map((f) => f.component.length));
+  for (const f of plan.fragments) {
+    const pushed = [
+      `columns=${f.columns ? f.columns.join(',') : '*'}`,
+      `where=${f.where ? f.where.toString() : '-'}`,
+      `limit=${f.limit ?? '-'}`,
+    ];
+    const classes = f.dataClasses.length > 0 ? `  data=${f.dataClasses.join(',')}` : '';
+    lines.push(
+      `  ${f.region.padEnd(width)}  ${f.component.padEnd(idWidth)}  ${f.uri}${f.uriSource === 'model' ? ' (from the model)' : ''}`,
+    );
+    lines.push(
+      `  ${''.padEnd(width)}  ${pushed.join('  ')}${classes}${f.jurisdiction ? `  jurisdiction=${f.jurisdiction}` : ''}`,
+    );
+  }
+  lines.push('central:');
+  if (plan.aggregate) {
+    const measures = plan.aggregate.measures.map((m) => `${m.fn}(${m.column ?? '*'}) as ${measureName(m)}`).join(', ');
+    lines.push(
+      `  partial aggregate per region: group by ${plan.aggregate.groupBy.join(', ') || '(all rows)'}: ${measures}`,
+    );
+    lines.push("  merge partials (count and sum add up, min and max of the regions')");
+  } else {
+    lines.push(
+      `  union in arrival order, add _region${plan.limit !== undefined ? `, stop after ${plan.limit} rows and cancel the remaining scans` : ''}`,
+    );
+  }
+  for (const note of plan.notes) lines.push(`residency: ${note}`);
+  return `${lines.join('\n')}\n`;
+}

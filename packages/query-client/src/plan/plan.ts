@@ -1,0 +1,305 @@
+import { DeltaError, type Predicate, type PredicateNode, parsePredicate } from '@meridian/delta';
+import type { DeltaTable, Topology } from '@meridian/topology';
+import type { Aggregate } from '../aggregate/aggregate.ts';
+import { QueryError } from '../errors.ts';
+import { checkResidency, type Destination, resolveDestination } from './residency.ts';
+
+/** What to read: a logical table across regions, with the columns, rows and regions wanted. */
+export interface QueryRequest {
+  /**
+   * The table: a deltaTable component's name (`orders-table`: every region's component of that
+   * name), its `tableName`, or one component id (`eu-west-1/orders-table`).
+   */
+  readonly table: string;
+  /** Columns to return, in this order; all when omitted. */
+  readonly columns?: readonly string[];
+  /** Rows to keep: a predicate (`col('currency').eq('EUR')`) or its text (`currency = 'EUR'`). */
+  readonly where?: Predicate | string;
+  /** At most this many rows in all (pushed to every region, enforced centrally). */
+  readonly limit?: number;
+  /** Only these region ids; every region holding the table when omitted. */
+  readonly regions?: readonly string[];
+  /**
+   * Where the results go: a region id of the model (`eu-west-1`) or a jurisdiction code (`EU`).
+   * Required when any table read carries a data class restricted to some jurisdictions.
+   */
+  readonly from?: string;
+  /** Group and aggregate instead of returning rows: partial aggregates per region, merged centrally. */
+  readonly aggregate?: Aggregate;
+}
+
+/** One region's part of a plan: which table it reads and what is pushed down to it. */
+export interface QueryFragment {
+  /** The deltaTable component id. */
+  readonly component: string;
+  readonly region: string;
+  readonly jurisdiction: string | undefined;
+  /** Where the table is read from. */
+  readonly uri: string;
+  /** Where `uri` came from: a caller-given location, or the model's `s3://<bucket>/<path>`. */
+  readonly uriSource: 'location' | 'model';
+  readonly dataClasses: readonly string[];
+  /** Columns read in this region (the request's, plus those an aggregate needs); all when undefined. */
+  readonly columns: readonly string[] | undefined;
+  readonly where: Predicate | undefined;
+  readonly limit: number | undefined;
+}
+
+/** A checked plan: the fragments to scan and where the results go. */
+export interface QueryPlan {
+  readonly table: string;
+  readonly fragments: readonly QueryFragment[];
+  readonly columns: readonly string[] | undefined;
+  readonly where: Predicate | undefined;
+  readonly limit: number | undefined;
+  readonly destination: Destination | undefined;
+  readonly aggregate: Aggregate | undefined;
+  /** Facts the explain output states (residency decisions, defaults taken). */
+  readonly notes: readonly string[];
+}
+
+/** Options of {@link planQuery}. */
+export interface PlanOptions {
+  /**
+   * Table URIs by deltaTable component id or by region id (the model's bucket names are often not
+   * reachable from where the query runs); `s3://<bucket>/<path>` from the model otherwise.
+   */
+  readonly locations?: Readonly<Record<string, string>>;
+}
+
+function componentName(c: { id: string; name?: string | undefined }): string {
+  return c.name ?? c.id.split('/').at(-1) ?? c.id;
+}
+
+function regionOf(c: DeltaTable, model: Topology): string | undefined {
+  const placement = c.placement;
+  if (placement === 'global') return undefined;
+  if ('region' in placement) return placement.region;
+  const cluster = model.components.find((x) => x.id === placement.cluster);
+  return cluster && cluster.placement !== 'global' && 'region' in cluster.placement
+    ? cluster.placement.region
+    : undefined;
+}
+
+function predicateColumns(node: PredicateNode, out: Set<string>): void {
+  switch (node.kind) {
+    case 'compare':
+    case 'in':
+    case 'is-null':
+      out.add(node.column[0] as string);
+      return;
+    case 'and':
+    case 'or':
+      for (const child of node.children) predicateColumns(child, out);
+      return;
+    case 'not':
+      predicateColumns(node.child, out);
+      return;
+    case 'constant':
+      return;
+  }
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const d = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = d[0] as number;
+      d[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cur = d[j] as number;
+        d[j] = Math.min((d[j] as number) + 1, (d[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = cur;
+      }
+    }
+    return d[b.length] as number;
+  };
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const dd = distance(word, c);
+    if (dd < bestDistance) {
+      best = c;
+      bestDistance = dd;
+    }
+  }
+  return best;
+}
+
+function parseWhere(where: Predicate | string | undefined): Predicate | undefined {
+  if (where === undefined || typeof where !== 'string') return where;
+  try {
+    return parsePredicate(where);
+  } catch (error) {
+    if (error instanceof DeltaError) {
+      throw new QueryError('invalid-predicate', error.message, {
+        path: ['request', 'where'],
+        hint: error.hint ?? "write a condition such as currency = 'EUR' and amount > 10",
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+/** The deltaTable components the request's `table` names. */
+function matchTables(model: Topology, name: string): DeltaTable[] {
+  const tables = model.components.filter((c): c is DeltaTable => c.kind === 'deltaTable');
+  const byId = tables.filter((t) => t.id === name);
+  if (byId.length > 0) return byId;
+  const byName = tables.filter((t) => componentName(t) === name);
+  if (byName.length > 0) return byName;
+  const byTableName = tables.filter((t) => t.tableName === name);
+  if (byTableName.length > 0) return byTableName;
+  const names = [...new Set(tables.map(componentName))].sort();
+  const suggestion = closest(name, [...names, ...tables.map((t) => t.id)]);
+  throw new QueryError('unknown-table', `no deltaTable named '${name}' in topology '${model.name}'`, {
+    path: ['request', 'table'],
+    hint:
+      names.length === 0
+        ? 'the topology declares no deltaTable components; add one with region.deltaTable(...)'
+        : `${suggestion ? `did you mean '${suggestion}'? ` : ''}tables: ${names.join(', ')} (or a component id such as '${tables[0]?.id}')`,
+  });
+}
+
+function checkColumns(table: DeltaTable, wanted: readonly string[], field: (string | number)[], what: string): void {
+  if (table.columns.length === 0) return;
+  const declared = new Set([...table.columns.map((c) => c.name), ...table.partitionColumns]);
+  for (const [i, column] of wanted.entries()) {
+    if (column === '_region' || declared.has(column)) continue;
+    const suggestion = closest(column, [...declared]);
+    throw new QueryError('unknown-column', `${what} names column '${column}', which ${table.id} does not declare`, {
+      path: [...field, i],
+      hint: `${suggestion ? `did you mean '${suggestion}'? ` : ''}columns of ${table.id}: ${[...declared].join(', ')}`,
+    });
+  }
+}
+
+/**
+ * Plans a federated read: finds the table's component in every region (or the regions asked for),
+ * gives each a URI, pushes columns, predicate and limit down to each, and refuses a plan that would
+ * move a data class into a jurisdiction it may not enter, or that names an unknown table, region
+ * or column, with a {@link QueryError}.
+ *
+ * ```ts
+ * const plan = planQuery(model, { table: 'orders-table', where: "currency = 'EUR'", from: 'eu-west-1' },
+ *   { locations: { 'eu-west-1': 'file:///lake/eu', 'eu-central-1': 'file:///lake/de' } });
+ * ```
+ */
+export function planQuery(model: Topology, request: QueryRequest, options: PlanOptions = {}): QueryPlan {
+  if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 0)) {
+    throw new QueryError('invalid-request', `limit ${request.limit} is not a row count`, {
+      path: ['request', 'limit'],
+      hint: 'give a whole number of rows, e.g. 100',
+    });
+  }
+  const notes: string[] = [];
+  let tables = matchTables(model, request.table);
+  const regionIds = model.regions.map((r) => r.id ?? r.code);
+  if (request.regions !== undefined) {
+    for (const [i, region] of request.regions.entries()) {
+      if (!regionIds.includes(region)) {
+        const suggestion = closest(region, regionIds);
+        throw new QueryError('unknown-region', `region '${region}' is not a region of topology '${model.name}'`, {
+          path: ['request', 'regions', i],
+          hint: `${suggestion ? `did you mean '${suggestion}'? ` : ''}regions: ${regionIds.join(', ')}`,
+        });
+      }
+      if (!tables.some((t) => regionOf(t, model) === region)) {
+        throw new QueryError('unknown-region', `region '${region}' holds no table '${request.table}'`, {
+          path: ['request', 'regions', i],
+          hint: `'${request.table}' is in: ${tables.map((t) => regionOf(t, model) ?? 'global').join(', ')}`,
+        });
+      }
+    }
+    const wanted = new Set(request.regions);
+    tables = tables.filter((t) => wanted.has(regionOf(t, model) ?? ''));
+  }
+
+  const where = parseWhere(request.where);
+  const whereColumns = new Set<string>();
+  if (where) predicateColumns(where.node, whereColumns);
+  const aggregate = request.aggregate;
+  if (aggregate && request.columns !== undefined) {
+    throw new QueryError('invalid-request', 'give columns or an aggregate, not both', {
+      path: ['request', 'columns'],
+      hint: 'an aggregate returns its group columns and measures; drop columns',
+    });
+  }
+  const aggregateColumns = aggregate
+    ? [
+        ...new Set([
+          ...aggregate.groupBy.filter((c) => c !== '_region'),
+          ...aggregate.measures.flatMap((m) => (m.column ? [m.column] : [])),
+        ]),
+      ]
+    : undefined;
+  for (const table of tables) {
+    if (request.columns) checkColumns(table, request.columns, ['request', 'columns'], 'columns');
+    checkColumns(table, [...whereColumns], ['request', 'where'], 'the predicate');
+    if (aggregate) {
+      checkColumns(table, aggregate.groupBy, ['request', 'aggregate', 'groupBy'], 'groupBy');
+      checkColumns(
+        table,
+        aggregate.measures.flatMap((m) => (m.column ? [m.column] : [])),
+        ['request', 'aggregate', 'measures'],
+        'a measure',
+      );
+    }
+  }
+
+  const destination = request.from === undefined ? undefined : resolveDestination(model, request.from);
+  notes.push(...checkResidency(model, tables, destination, (t) => regionOf(t, model)));
+  if (aggregate) {
+    notes.push(
+      'aggregates are treated as the data they are computed from: residency applies to them as to rows (anonymisation is not modelled)',
+    );
+  }
+
+  const locations = options.locations ?? {};
+  const scanColumns = aggregateColumns ?? request.columns?.filter((c) => c !== '_region');
+  const fragments = tables.map((table): QueryFragment => {
+    const region = regionOf(table, model) ?? 'global';
+    const given = locations[table.id] ?? locations[region];
+    let uri = given;
+    if (uri === undefined) {
+      const store = model.components.find((c) => c.id === table.store);
+      const bucket = store?.kind === 'objectStore' ? store.bucket : table.store;
+      uri = `s3://${bucket}/${table.path.replace(/^\/+|\/+$/g, '')}`;
+    }
+    const r = model.regions.find((x) => (x.id ?? x.code) === region);
+    return {
+      component: table.id,
+      region,
+      jurisdiction: r?.jurisdiction,
+      uri,
+      uriSource: given === undefined ? 'model' : 'location',
+      dataClasses: table.dataClasses,
+      columns: scanColumns,
+      where,
+      limit: aggregate ? undefined : request.limit,
+    };
+  });
+  for (const key of Object.keys(locations)) {
+    if (
+      !fragments.some((f) => f.component === key || f.region === key) &&
+      !model.components.some((c) => c.id === key) &&
+      !regionIds.includes(key)
+    ) {
+      throw new QueryError('invalid-request', `location '${key}' names neither a deltaTable component nor a region`, {
+        path: ['locations', key],
+        hint: `key locations by component id (${fragments.map((f) => f.component).join(', ')}) or region id`,
+      });
+    }
+  }
+  return {
+    table: request.table,
+    fragments,
+    columns: request.columns,
+    where,
+    limit: request.limit,
+    destination,
+    aggregate,
+    notes,
+  };
+}

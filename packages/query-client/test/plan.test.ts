@@ -1,0 +1,128 @@
+import { col } from '@meridian/delta';
+import { loadTopology } from '@meridian/topology';
+import { describe, expect, it } from 'vitest';
+import { explainPlan, planQuery, QueryError } from '../src/index.ts';
+import { lakeModel } from './fixtures/lake.ts';
+
+const locations = {
+  'eu-west-1': '/lake/eu-west-1',
+  'eu-central-1': '/lake/eu-central-1',
+  'us-east-1': '/lake/us-east-1',
+};
+
+function refusal(fn: () => unknown): QueryError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof QueryError) return error;
+    throw error;
+  }
+  throw new Error('expected a QueryError');
+}
+
+describe('planQuery', () => {
+  it('plans one fragment per region holding the table, with pushed-down columns, predicate and limit', () => {
+    const plan = planQuery(
+      lakeModel,
+      { table: 'orders', columns: ['order_id', 'amount'], where: "currency = 'EUR'", limit: 5, from: 'eu-west-1' },
+      { locations: { ...locations, 'eu-central-1/orders': 'file:///elsewhere/de' } },
+    );
+    expect(plan.fragments.map((f) => [f.region, f.component, f.uri, f.uriSource])).toEqual([
+      ['eu-west-1', 'eu-west-1/orders', '/lake/eu-west-1', 'location'],
+      // A component id outranks its region's location.
+      ['eu-central-1', 'eu-central-1/orders', 'file:///elsewhere/de', 'location'],
+      ['us-east-1', 'us-east-1/orders', '/lake/us-east-1', 'location'],
+    ]);
+    for (const f of plan.fragments) {
+      expect(f.columns).toEqual(['order_id', 'amount']);
+      expect(f.where?.toString()).toBe(col('currency').eq('EUR').toString());
+      expect(f.limit).toBe(5);
+    }
+    expect(plan.destination).toEqual({ jurisdiction: 'EU', region: 'eu-west-1' });
+  });
+
+  it('defaults each URI to s3://<bucket>/<path> from the model and keeps to the regions asked for', () => {
+    const plan = planQuery(lakeModel, { table: 'eu-central-1/orders', from: 'EU' });
+    expect(plan.fragments.map((f) => [f.uri, f.uriSource])).toEqual([['s3://lake-eu-central-1/delta/orders', 'model']]);
+    const two = planQuery(lakeModel, { table: 'orders', regions: ['us-east-1', 'eu-west-1'], from: 'EU' });
+    expect(two.fragments.map((f) => f.region)).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
+  it('refuses to move EU personal data into the US, naming the table, class and fix', () => {
+    const error = refusal(() => planQuery(lakeModel, { table: 'orders', from: 'us-east-1' }, { locations }));
+    expect(error.code).toBe('residency-violation');
+    expect(error.message).toContain("'eu-personal' from eu-west-1/orders");
+    expect(error.message).toContain("'eu-personal' from eu-central-1/orders");
+    expect(error.message).toContain('us-east-1 (US)');
+    expect(error.path).toEqual(['components', 'eu-west-1/orders', 'dataClasses']);
+    expect(error.hint).toContain('--from eu-west-1');
+    expect(error.hint).toContain('--regions');
+    // The same table read only where it carries no restricted class may go to the US.
+    expect(planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'], from: 'US' }).fragments).toHaveLength(1);
+    // Aggregates are not an escape hatch: they are treated as the data they summarise.
+    expect(
+      refusal(() =>
+        planQuery(lakeModel, {
+          table: 'orders',
+          from: 'US',
+          aggregate: { groupBy: ['currency'], measures: [{ fn: 'count' }] },
+        }),
+      ).code,
+    ).toBe('residency-violation');
+  });
+
+  it('asks where the results go when a restricted class is read', () => {
+    const error = refusal(() => planQuery(lakeModel, { table: 'orders' }));
+    expect(error.code).toBe('destination-required');
+    expect(error.hint).toContain('--from');
+    expect(planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'] }).destination).toBeUndefined();
+    expect(refusal(() => planQuery(lakeModel, { table: 'orders', from: 'mars-1' })).code).toBe('unknown-destination');
+  });
+
+  it('refuses unknown tables, regions and columns with a suggestion', () => {
+    const table = refusal(() => planQuery(lakeModel, { table: 'ordres', from: 'EU' }));
+    expect(table.code).toBe('unknown-table');
+    expect(table.hint).toContain("did you mean 'orders'");
+    const region = refusal(() => planQuery(lakeModel, { table: 'orders', regions: ['eu-west-2'], from: 'EU' }));
+    expect(region).toMatchObject({ code: 'unknown-region', path: ['request', 'regions', 0] });
+    expect(region.hint).toContain("did you mean 'eu-west-1'");
+    const column = refusal(() =>
+      planQuery(lakeModel, { table: 'orders', columns: ['order_id', 'amuont'], from: 'EU' }),
+    );
+    expect(column).toMatchObject({ code: 'unknown-column', path: ['request', 'columns', 1] });
+    expect(column.hint).toContain("did you mean 'amount'");
+    expect(refusal(() => planQuery(lakeModel, { table: 'orders', where: 'amount >', from: 'EU' })).code).toBe(
+      'invalid-predicate',
+    );
+    expect(refusal(() => planQuery(lakeModel, { table: 'orders', where: "nope = 'x'", from: 'EU' })).code).toBe(
+      'unknown-column',
+    );
+    expect(
+      refusal(() => planQuery(lakeModel, { table: 'orders', from: 'EU' }, { locations: { 'eu-north-9': '/x' } })).code,
+    ).toBe('invalid-request');
+  });
+
+  it('explains fragments, pushdowns, the central step and the residency decision', () => {
+    const plan = planQuery(
+      lakeModel,
+      { table: 'orders', where: "currency = 'EUR'", limit: 10, from: 'eu-central-1' },
+      { locations },
+    );
+    const text = explainPlan(plan);
+    expect(text).toContain('query orders: 3 regions, results to eu-central-1 (EU)');
+    for (const region of Object.keys(locations)) expect(text).toContain(region);
+    expect(text).toContain("where=currency = 'EUR'");
+    expect(text).toContain('stop after 10 rows and cancel the remaining scans');
+    expect(text).toContain('allowed for eu-personal');
+  });
+
+  it('plans over the reference example: orders-table in both EU regions, refused from the US', async () => {
+    const model = await loadTopology(new URL('../../../examples/reference/topology.ts', import.meta.url).pathname);
+    const plan = planQuery(model, { table: 'orders-table', from: 'eu-west-1' });
+    expect(plan.fragments.map((f) => f.uri)).toEqual([
+      's3://shop-lake-eu-west-1/delta/orders',
+      's3://shop-lake-eu-central-1/delta/orders',
+    ]);
+    expect(refusal(() => planQuery(model, { table: 'orders-table', from: 'US' })).code).toBe('residency-violation');
+  });
+});

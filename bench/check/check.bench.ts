@@ -46,13 +46,18 @@ function countPaths(out: Map<string, string[]>, from: string, memo = new Map<str
 }
 
 // The peer: depth-first enumeration of every path, availability multiplied along each, within a time budget.
-function enumeratePaths(out: Map<string, string[]>, from: string, budgetMs: number): { paths: number; ms: number; finished: boolean } {
+function enumeratePaths(
+  out: Map<string, string[]>,
+  from: string,
+  budgetMs: number,
+): { paths: number; ms: number; finished: boolean } {
   const started = performance.now();
   let paths = 0;
   let worst = 1;
   const stack: { node: string; product: number; depth: number }[] = [{ node: from, product: 1, depth: 0 }];
   while (stack.length > 0) {
-    if ((paths & 0xfff) === 0 && performance.now() - started > budgetMs) return { paths, ms: performance.now() - started, finished: false };
+    if ((paths & 0xfff) === 0 && performance.now() - started > budgetMs)
+      return { paths, ms: performance.now() - started, finished: false };
     const { node, product, depth } = stack.pop() as { node: string; product: number; depth: number };
     const next = out.get(node) ?? [];
     if (next.length === 0 || depth > 64) {
@@ -87,7 +92,7 @@ for (const [regions, services] of sizes) {
     parseMs.toFixed(1),
     graphMs.toFixed(1),
     checkMs.toFixed(1),
-    (checkMs / (model.components.length + model.flows.length) * 1000).toFixed(2),
+    ((checkMs / (model.components.length + model.flows.length)) * 1000).toFixed(2),
     String(result.findings.length),
     paths.toLocaleString('en-US'),
     peer.finished ? peer.ms.toFixed(0) : `>${ENUMERATION_BUDGET_MS} (${peer.paths.toLocaleString('en-US')} paths)`,
@@ -103,7 +108,19 @@ function table(header: string[], body: string[][]): string {
 
 process.stdout.write(
   `\nmeridian check on synthetic topologies (median ms; us/elem = check time per component+flow; the peer enumerates request paths)\n${table(
-    ['size', 'components', 'flows', 'parse ms', 'graph ms', 'check ms', 'us/elem', 'findings', 'request paths', 'enumerate ms', 'peer/check'],
+    [
+      'size',
+      'components',
+      'flows',
+      'parse ms',
+      'graph ms',
+      'check ms',
+      'us/elem',
+      'findings',
+      'request paths',
+      'enumerate ms',
+      'peer/check',
+    ],
     rows,
   )}\n`,
 );
@@ -126,7 +143,9 @@ for (const layers of (process.env.CHECK_BENCH_LAYERS ?? '4,6,8,10,12').split(','
     peer.finished ? (peer.ms / checkMs).toFixed(1) : `>${(ENUMERATION_BUDGET_MS / checkMs).toFixed(1)}`,
   ]);
 }
-process.stdout.write(`\ndepth: 3 regions x 600 services in more layers (fan-out 3)\n${table(['layers', 'components', 'flows', 'check ms', 'request paths', 'enumerate ms', 'peer/check'], depthRows)}\n`);
+process.stdout.write(
+  `\ndepth: 3 regions x 600 services in more layers (fan-out 3)\n${table(['layers', 'components', 'flows', 'check ms', 'request paths', 'enumerate ms', 'peer/check'], depthRows)}\n`,
+);
 
 if (largest) {
   const perRule: string[][] = [];
@@ -135,5 +154,7 @@ if (largest) {
     perRule.push([id, ms.toFixed(1)]);
   }
   perRule.sort((a, b) => Number(b[1]) - Number(a[1]));
-  process.stdout.write(`\nper rule on the largest size (each run alone, no explanation; shared analyses counted in each)\n${table(['rule', 'ms'], perRule)}\n`);
+  process.stdout.write(
+    `\nper rule on the largest size (each run alone, no explanation; shared analyses counted in each)\n${table(['rule', 'ms'], perRule)}\n`,
+  );
 }

@@ -6,7 +6,16 @@
  */
 import { findProviderRegion, type TopologyInput } from '@meridian/topology';
 
-const regionCodes = ['us-east-1', 'eu-west-1', 'eu-central-1', 'ap-southeast-1', 'us-west-2', 'ap-northeast-1', 'sa-east-1', 'ca-central-1'] as const;
+const regionCodes = [
+  'us-east-1',
+  'eu-west-1',
+  'eu-central-1',
+  'ap-southeast-1',
+  'us-west-2',
+  'ap-northeast-1',
+  'sa-east-1',
+  'ca-central-1',
+] as const;
 const FAN_OUT = 3;
 
 // Mulberry32: small, fast, seeded; the same inputs give the same topology on every run.
@@ -22,14 +31,25 @@ function random(seed: number): () => number {
 }
 
 /** A synthetic topology input (validate it with parseTopology). */
-export function syntheticTopology(regions: number, services: number, options: { layers?: number; seed?: number } = {}): TopologyInput {
+export function syntheticTopology(
+  regions: number,
+  services: number,
+  options: { layers?: number; seed?: number } = {},
+): TopologyInput {
   const LAYERS = options.layers ?? 5;
   const seed = options.seed ?? 1;
   const next = random(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const components: Record<string, unknown>[] = [
     { id: 'users', kind: 'client', clientKind: 'users', placement: 'global' },
-    { id: 'dns', kind: 'dns', provider: 'route53', routing: 'latency', healthCheck: { intervalSeconds: 10, failureThreshold: 3 }, placement: 'global' },
+    {
+      id: 'dns',
+      kind: 'dns',
+      provider: 'route53',
+      routing: 'latency',
+      healthCheck: { intervalSeconds: 10, failureThreshold: 3 },
+      placement: 'global',
+    },
   ];
   const flows: Record<string, unknown>[] = [{ id: 'users->dns', from: 'users', to: 'dns' }];
   const codes = regionCodes.slice(0, regions);
@@ -44,7 +64,9 @@ export function syntheticTopology(regions: number, services: number, options: { 
         kind: 'kubernetesCluster',
         endpointAccess: 'private',
         placement: at,
-        nodeGroups: [{ name: 'general', instanceTypes: ['m6i.2xlarge'], min: 3, max: 500, labels: { pool: 'general' } }],
+        nodeGroups: [
+          { name: 'general', instanceTypes: ['m6i.2xlarge'], min: 3, max: 500, labels: { pool: 'general' } },
+        ],
       },
     );
     flows.push({ id: `dns->${code}/alb`, from: 'dns', to: `${code}/alb` });
@@ -56,11 +78,29 @@ export function syntheticTopology(regions: number, services: number, options: { 
       components.push(
         r === 0
           ? { id: db, kind: 'postgres', platform: 'aurora', multiAz: true, storageEncrypted: true, placement: at }
-          : { id: db, kind: 'postgres', platform: 'aurora', multiAz: true, storageEncrypted: true, role: 'replica', replicaOf: primaryDbs[s] ?? primaryDbs[0], promotion: 'automatic', placement: at },
+          : {
+              id: db,
+              kind: 'postgres',
+              platform: 'aurora',
+              multiAz: true,
+              storageEncrypted: true,
+              role: 'replica',
+              replicaOf: primaryDbs[s] ?? primaryDbs[0],
+              promotion: 'automatic',
+              placement: at,
+            },
         { id: cache, kind: 'redis', multiAz: true, placement: at },
       );
       if (r === 0) primaryDbs.push(db);
-      else flows.push({ id: `${primaryDbs[s] ?? primaryDbs[0]}->${db}`, from: primaryDbs[s] ?? primaryDbs[0], to: db, kind: 'replicate', replicationMode: 'async', maxLagSeconds: 1 });
+      else
+        flows.push({
+          id: `${primaryDbs[s] ?? primaryDbs[0]}->${db}`,
+          from: primaryDbs[s] ?? primaryDbs[0],
+          to: db,
+          kind: 'replicate',
+          replicationMode: 'async',
+          maxLagSeconds: 1,
+        });
       stores.push({ db, cache });
     }
     for (let i = 0; i < services; i++) {
@@ -86,7 +126,10 @@ export function syntheticTopology(regions: number, services: number, options: { 
         for (let k = 0; k < FAN_OUT && below.length > 0; k++) called.add(pick(below));
         for (const target of called) flows.push({ id: `${id}->${target}`, from: id, to: target });
         const store = pick(stores);
-        flows.push({ id: `${id}->${store.db}`, from: id, to: store.db, kind: 'write' }, { id: `${id}->${store.cache}`, from: id, to: store.cache, kind: 'write' });
+        flows.push(
+          { id: `${id}->${store.db}`, from: id, to: store.db, kind: 'write' },
+          { id: `${id}->${store.cache}`, from: id, to: store.cache, kind: 'write' },
+        );
       }
     });
     // A queue between every tenth service and a service of the last layer (async both ways).
@@ -95,7 +138,10 @@ export function syntheticTopology(regions: number, services: number, options: { 
       components.push({ id: queue, kind: 'queue', provider: 'sqs', placement: at });
       const producer = pick(layers[0] ?? []);
       const consumer = pick(layers[LAYERS - 1] ?? []);
-      flows.push({ id: `${producer}->${queue}`, from: producer, to: queue, kind: 'publish' }, { id: `${queue}->${consumer}`, from: queue, to: consumer, kind: 'consume' });
+      flows.push(
+        { id: `${producer}->${queue}`, from: producer, to: queue, kind: 'publish' },
+        { id: `${queue}->${consumer}`, from: queue, to: consumer, kind: 'consume' },
+      );
     }
   });
   return {
@@ -103,7 +149,12 @@ export function syntheticTopology(regions: number, services: number, options: { 
     sla: { availability: 99.95, rtoSeconds: 900, rpoSeconds: 60, peakRps: 2000 },
     regions: codes.map((code, i) => {
       const published = findProviderRegion('aws', code);
-      return { code, role: i === 0 ? 'primary' : 'secondary', jurisdiction: published?.jurisdiction ?? 'US', zones: published?.zones.slice(0, 3) ?? [] };
+      return {
+        code,
+        role: i === 0 ? 'primary' : 'secondary',
+        jurisdiction: published?.jurisdiction ?? 'US',
+        zones: published?.zones.slice(0, 3) ?? [],
+      };
     }),
     components,
     flows,

@@ -11,13 +11,18 @@ const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const fixtures = 'packages/topology/test/fixtures/check';
 
 function meridian(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--conditions=@meridian/source', '--import', 'tsx', cli, ...args], { cwd: root, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--conditions=@meridian/source', '--import', 'tsx', cli, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 // The SARIF 2.1.0 (rtm.5) schema GitHub code scanning uses, as Microsoft's SARIF tooling ships it.
 const require = createRequire(import.meta.url);
-const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as Record<string, unknown>;
+const schema = JSON.parse(
+  readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
+) as Record<string, unknown>;
 // rtm.5's run.language pattern only compiles as a non-unicode regular expression.
 const ajv = new ajvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
 ajvFormats.default(ajv);
@@ -41,7 +46,9 @@ describe('meridian check', () => {
     const warnings = meridian('check', `${fixtures}/warnings-only.yaml`);
     expect(warnings.code).toBe(0);
     expect(warnings.stdout).toContain('warning  orphan  eu-west-1/jobs is written but nothing reads from it');
-    expect(meridian('check', `${fixtures}/suppressed.yaml`).stdout).toContain('0 errors, 0 warnings, 0 info (1 suppressed)');
+    expect(meridian('check', `${fixtures}/suppressed.yaml`).stdout).toContain(
+      '0 errors, 0 warnings, 0 info (1 suppressed)',
+    );
   });
 
   it('--format json prints exactly findings[] and summary, locations relative to the working directory', () => {
@@ -55,13 +62,22 @@ describe('meridian check', () => {
       expect(Object.keys(finding.location as object).sort()).toEqual(['column', 'file', 'line']);
     }
     expect(json.findings.map((f) => f.rule).sort()).toEqual(['autoscaling', 'security', 'sla', 'spof']);
-    expect(json.findings.find((f) => f.rule === 'spof')?.location).toEqual({ file: `${fixtures}/flawed.ts`, line: 15, column: 17 });
+    expect(json.findings.find((f) => f.rule === 'spof')?.location).toEqual({
+      file: `${fixtures}/flawed.ts`,
+      line: 15,
+      column: 17,
+    });
   });
 
   it('--format sarif prints a SARIF 2.1.0 log the schema accepts', () => {
     const run = meridian('check', `${fixtures}/flawed.ts`, '--format', 'sarif');
     expect(run.code).toBe(1);
-    const log = JSON.parse(run.stdout) as { version: string; runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    const log = JSON.parse(run.stdout) as {
+      version: string;
+      runs: {
+        results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+      }[];
+    };
     expect(validateSarif(log)).toBe(true);
     expect(validateSarif.errors ?? []).toEqual([]);
     expect(log.version).toBe('2.1.0');
@@ -81,7 +97,16 @@ describe('meridian check', () => {
   });
 
   it('--severity and --rules reconfigure the run', () => {
-    const run = meridian('check', `${fixtures}/flawed.ts`, '--rules', 'spof,security', '--severity', 'spof=warning', '--severity', 'security=info');
+    const run = meridian(
+      'check',
+      `${fixtures}/flawed.ts`,
+      '--rules',
+      'spof,security',
+      '--severity',
+      'spof=warning',
+      '--severity',
+      'security=info',
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('0 errors, 1 warning, 1 info');
   });

@@ -45,21 +45,35 @@ export interface JsonFinding {
 const formats: readonly CheckFormat[] = ['text', 'json', 'sarif'];
 const severities: readonly Severity[] = ['error', 'warning', 'info'];
 
-function parseOptions(options: CheckCommandOptions): { format: CheckFormat; severities: Partial<Record<RuleId, Severity>>; rules: RuleId[] | undefined } {
+function parseOptions(options: CheckCommandOptions): {
+  format: CheckFormat;
+  severities: Partial<Record<RuleId, Severity>>;
+  rules: RuleId[] | undefined;
+} {
   const format = options.json ? 'json' : (options.format ?? 'text');
   if (!(formats as readonly string[]).includes(format)) {
-    throw new CliInputError('unknown-format', `unknown format '${format}'`, `use --format ${formats.join(', --format ')}`);
+    throw new CliInputError(
+      'unknown-format',
+      `unknown format '${format}'`,
+      `use --format ${formats.join(', --format ')}`,
+    );
   }
   const asRule = (id: string): RuleId => {
-    if (!(ruleIds as readonly string[]).includes(id)) throw new CliInputError('unknown-rule', `unknown rule '${id}'`, `rules: ${ruleIds.join(', ')}`);
+    if (!(ruleIds as readonly string[]).includes(id))
+      throw new CliInputError('unknown-rule', `unknown rule '${id}'`, `rules: ${ruleIds.join(', ')}`);
     return id as RuleId;
   };
   const configured: Partial<Record<RuleId, Severity>> = {};
-  const pairs = options.severity === undefined ? [] : typeof options.severity === 'string' ? [options.severity] : options.severity;
+  const pairs =
+    options.severity === undefined ? [] : typeof options.severity === 'string' ? [options.severity] : options.severity;
   for (const pair of pairs) {
     const [rule, level] = pair.split('=');
     if (rule === undefined || level === undefined || !(severities as readonly string[]).includes(level)) {
-      throw new CliInputError('bad-severity', `--severity '${pair}' is not rule=error|warning|info`, 'e.g. --severity spof=warning');
+      throw new CliInputError(
+        'bad-severity',
+        `--severity '${pair}' is not rule=error|warning|info`,
+        'e.g. --severity spof=warning',
+      );
     }
     configured[asRule(rule)] = level as Severity;
   }
@@ -97,13 +111,19 @@ export async function runCheck(file: string, options: CheckCommandOptions = {}):
   let result: CheckResult;
   try {
     const model = await loadTopology(file);
-    result = check(model, { severities: parsed.severities, ...(parsed.rules ? { rules: parsed.rules } : {}), explain: options.explain === true });
+    result = check(model, {
+      severities: parsed.severities,
+      ...(parsed.rules ? { rules: parsed.rules } : {}),
+      explain: options.explain === true,
+    });
   } catch (error) {
     if (!isMeridianError(error)) throw error;
     // An invalid model is bad input for check (validate reports it as findings): print every issue, exit 2.
     const text = error.issues
       .map((issue) => {
-        const frame = issue.location ? codeFrame(issue.location.file, issue.location.line, issue.location.column, { context: 1 }) : '';
+        const frame = issue.location
+          ? codeFrame(issue.location.file, issue.location.line, issue.location.column, { context: 1 })
+          : '';
         return `${formatIssue(issue, file)}${frame ? `\n${frame}` : ''}\n`;
       })
       .join('\n');
@@ -112,10 +132,17 @@ export async function runCheck(file: string, options: CheckCommandOptions = {}):
   }
   const { findings, summary } = result;
   if (parsed.format === 'json') {
-    const json = { findings: toJsonFindings(findings, file, cwd), summary, ...(options.explain ? { explain: result.explain } : {}) };
+    const json = {
+      findings: toJsonFindings(findings, file, cwd),
+      summary,
+      ...(options.explain ? { explain: result.explain } : {}),
+    };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else if (parsed.format === 'sarif') {
-    const sarif = toSarif(findings, ruleDescriptors, { file: repoPath(file, cwd), relativize: (f) => repoPath(f, cwd) });
+    const sarif = toSarif(findings, ruleDescriptors, {
+      file: repoPath(file, cwd),
+      relativize: (f) => repoPath(f, cwd),
+    });
     process.stdout.write(`${JSON.stringify(sarif, null, 2)}\n`);
   } else {
     const report = formatFindings(findings, { displayPath: (f) => repoPath(f, cwd), file: repoPath(file, cwd) });
@@ -130,11 +157,14 @@ export async function runCheck(file: string, options: CheckCommandOptions = {}):
 /** `meridian check <file> [--format text|json|sarif] [--explain]`. */
 export const registerCheck: RegisterCommand = (cli) => {
   cli
-    .command('check <file>', 'Find what is wrong with a topology before deploy (cycles, SPOFs, SLA, RTO/RPO, N-1, residency, ...)')
+    .command(
+      'check <file>',
+      'Find what is wrong with a topology before deploy (cycles, SPOFs, SLA, RTO/RPO, N-1, residency, ...)',
+    )
     .option('--format <format>', 'text (default), json or sarif (SARIF 2.1.0 for GitHub code scanning)')
     .option('--json', 'Same as --format json')
     .option('--explain', 'Also print the availability arithmetic, the RTO/RPO budgets and the N-1 table')
-    .option('--severity <rule=level>', 'Override a rule\'s severity, e.g. --severity spof=warning (repeatable)')
+    .option('--severity <rule=level>', "Override a rule's severity, e.g. --severity spof=warning (repeatable)")
     .option('--rules <ids>', 'Run only these rules, comma-separated')
     .example('meridian check examples/tv-voting/topology.ts')
     .example('meridian check topology.ts --format sarif > meridian.sarif')

@@ -12,7 +12,11 @@ export interface AvailabilityFactor {
 /** A set of alternatives (regions behind failover DNS) and the availability of each branch. */
 export interface ParallelAvailability {
   readonly via: string;
-  readonly branches: readonly { readonly first: string; readonly percent: number; readonly components: readonly string[] }[];
+  readonly branches: readonly {
+    readonly first: string;
+    readonly percent: number;
+    readonly components: readonly string[];
+  }[];
   readonly percent: number;
 }
 
@@ -32,7 +36,11 @@ export interface EntryAvailability {
 export function composeAvailability(context: RuleContext): EntryAvailability[] {
   return context.memo('availability', () => {
     const { reduced, profiles, graph, entries } = context.paths;
-    const values = evaluateFactors(reduced, (node) => (profiles[node]?.availability.percent ?? 100) / 100, availabilityAlgebra);
+    const values = evaluateFactors(
+      reduced,
+      (node) => (profiles[node]?.availability.percent ?? 100) / 100,
+      availabilityAlgebra,
+    );
     const groupOf = new Map(reduced.groups.map((group) => [group.node, group]));
     const target = context.model.sla?.availability;
     return entries.map((entry) => {
@@ -43,7 +51,11 @@ export function composeAvailability(context: RuleContext): EntryAvailability[] {
         if (factor < reduced.nodeCount) {
           const profile = profiles[factor];
           if (!profile || profile.availability.percent >= 100) continue;
-          series.push({ component: graph.ids[factor] as string, percent: profile.availability.percent, source: profile.availability.source });
+          series.push({
+            component: graph.ids[factor] as string,
+            percent: profile.availability.percent,
+            source: profile.availability.source,
+          });
         } else {
           const group = groupOf.get(factor - reduced.nodeCount);
           if (!group) continue;
@@ -74,6 +86,6 @@ export function composeAvailability(context: RuleContext): EntryAvailability[] {
 }
 
 /** Rounds a percentage for display, keeping six decimals so that redundancy's extra nines stay visible. */
-export function round(percent: number): number {
+function round(percent: number): number {
   return Math.round(percent * 1_000_000) / 1_000_000;
 }

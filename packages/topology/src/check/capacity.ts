@@ -13,7 +13,11 @@ export interface CapacityScenario {
   /** The component whose limit binds on the weakest entry's path, or `alternatives behind <router>` when the sum of regions does. */
   readonly bottleneck: string | undefined;
   /** When alternatives bind: each surviving branch's capacity and its own bottleneck. */
-  readonly branches?: readonly { readonly first: string; readonly capacityRps: number; readonly bottleneck: string | undefined }[];
+  readonly branches?: readonly {
+    readonly first: string;
+    readonly capacityRps: number;
+    readonly bottleneck: string | undefined;
+  }[];
   readonly peakRps: number | undefined;
 }
 
@@ -28,12 +32,20 @@ export function capacityScenarios(context: RuleContext): CapacityScenario[] {
     const peakRps = context.model.sla?.peakRps;
     if (entries.length === 0) return [];
     const limits = profiles.map((profile) => profile.maxRps);
-    const run = (scenario: string, lost: CapacityScenario['lost'], factor: (node: number) => number): CapacityScenario => {
+    const run = (
+      scenario: string,
+      lost: CapacityScenario['lost'],
+      factor: (node: number) => number,
+    ): CapacityScenario => {
       // 0 x Infinity is NaN: a lost component has no capacity, limited or not.
-      const values = evaluateFactors(reduced, (node) => {
-        const share = factor(node);
-        return share === 0 ? 0 : (limits[node] as number) * share;
-      }, capacityAlgebra);
+      const values = evaluateFactors(
+        reduced,
+        (node) => {
+          const share = factor(node);
+          return share === 0 ? 0 : (limits[node] as number) * share;
+        },
+        capacityAlgebra,
+      );
       let weakest: number | undefined;
       let capacity = Number.POSITIVE_INFINITY;
       for (const entry of entries) {
@@ -56,11 +68,23 @@ export function capacityScenarios(context: RuleContext): CapacityScenario[] {
             const own = difference(reduced.factors[member] as Int32Array, group?.shared ?? new Int32Array(0));
             const value = seriesValue(own, values, capacityAlgebra);
             const inner = binding(own, value);
-            return { first: graph.ids[member] as string, capacityRps: value, bottleneck: inner !== undefined && inner < reduced.nodeCount ? graph.ids[inner] : undefined };
+            return {
+              first: graph.ids[member] as string,
+              capacityRps: value,
+              bottleneck: inner !== undefined && inner < reduced.nodeCount ? graph.ids[inner] : undefined,
+            };
           });
         }
       }
-      return { scenario, lost, capacityRps: capacity, entry: weakest === undefined ? undefined : graph.ids[weakest], bottleneck, ...(branches ? { branches } : {}), peakRps };
+      return {
+        scenario,
+        lost,
+        capacityRps: capacity,
+        entry: weakest === undefined ? undefined : graph.ids[weakest],
+        bottleneck,
+        ...(branches ? { branches } : {}),
+        peakRps,
+      };
     };
     const rows = [run('all regions up', undefined, () => 1)];
     const regionOf = graph.ids.map((id) => context.regionOf(id));
@@ -68,7 +92,8 @@ export function capacityScenarios(context: RuleContext): CapacityScenario[] {
     // Losing the only region is not an N-1 scenario: a single-region design has no second region to fail over to.
     const used = [...context.regions.keys()].filter((region) => regionOf.includes(region));
     if (used.length >= 2) {
-      for (const region of used) rows.push(run(`lose region ${region}`, { region }, (node) => (regionOf[node] === region ? 0 : 1)));
+      for (const region of used)
+        rows.push(run(`lose region ${region}`, { region }, (node) => (regionOf[node] === region ? 0 : 1)));
     }
     for (const region of context.regions.keys()) {
       if (!regionOf.includes(region)) continue;

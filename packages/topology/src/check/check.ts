@@ -59,7 +59,10 @@ export function check(model: Topology, options: CheckOptions = {}): CheckResult 
     for (const raw of rule.check(context)) {
       const finding: Finding = { ...raw, rule: rule.id, severity: configured ?? raw.severity ?? rule.defaultSeverity };
       const suppression = model.suppressions.find(
-        (s) => s.rule === rule.id && (s.components.length === 0 || (finding.components[0] !== undefined && s.components.includes(finding.components[0]))),
+        (s) =>
+          s.rule === rule.id &&
+          (s.components.length === 0 ||
+            (finding.components[0] !== undefined && s.components.includes(finding.components[0]))),
       );
       if (suppression) {
         const key = `${rule.id}\u0000${suppression.reason}`;

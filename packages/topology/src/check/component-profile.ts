@@ -45,7 +45,11 @@ export function componentProfile(component: Component, context: CheckContext): C
   });
   const database = (multiAz: boolean, multi: PublishedSla, single: PublishedSla) => {
     const redundant = multiAz && !pinnedToOneZone;
-    return { sla: redundant ? multi : single, zoneRedundant: redundant, redundancy: redundant ? 'Multi-AZ standby' : 'a single instance in one zone (no Multi-AZ standby)' };
+    return {
+      sla: redundant ? multi : single,
+      zoneRedundant: redundant,
+      redundancy: redundant ? 'Multi-AZ standby' : 'a single instance in one zone (no Multi-AZ standby)',
+    };
   };
 
   let base: { sla: PublishedSla; zoneRedundant: boolean; redundancy: string };
@@ -56,14 +60,25 @@ export function componentProfile(component: Component, context: CheckContext): C
       break;
     case 'external':
       base = {
-        sla: component.sla ? { percent: component.sla.availability, source: `${component.vendor} declared SLA: ${component.sla.availability}%` } : publishedSlas.externalUndeclared,
+        sla: component.sla
+          ? {
+              percent: component.sla.availability,
+              source: `${component.vendor} declared SLA: ${component.sla.availability}%`,
+            }
+          : publishedSlas.externalUndeclared,
         zoneRedundant: true,
         redundancy: `run by ${component.vendor}`,
       };
       break;
     case 'dns':
       base = managed(
-        component.provider === 'route53' ? publishedSlas.route53 : component.provider === 'cloudflare' ? publishedSlas.cloudflare : component.provider === 'cloud-dns' ? publishedSlas.cloudDns : publishedSlas.azureDns,
+        component.provider === 'route53'
+          ? publishedSlas.route53
+          : component.provider === 'cloudflare'
+            ? publishedSlas.cloudflare
+            : component.provider === 'cloud-dns'
+              ? publishedSlas.cloudDns
+              : publishedSlas.azureDns,
       );
       break;
     case 'cdn':
@@ -80,20 +95,33 @@ export function componentProfile(component: Component, context: CheckContext): C
       );
       break;
     case 'waf':
-      base = managed(component.provider === 'aws-waf' ? publishedSlas.awsWaf : component.provider === 'cloudflare' ? publishedSlas.cloudflare : publishedSlas.otherWaf);
+      base = managed(
+        component.provider === 'aws-waf'
+          ? publishedSlas.awsWaf
+          : component.provider === 'cloudflare'
+            ? publishedSlas.cloudflare
+            : publishedSlas.otherWaf,
+      );
       break;
     case 'apiGateway':
       if (component.throttle) maxRps = Math.min(maxRps, component.throttle.rps);
       base =
         component.provider === 'kong' || component.provider === 'envoy'
           ? selfRun('gateway')
-          : managed(component.provider === 'aws-api-gateway' ? publishedSlas.apiGateway : publishedSlas.otherApiGateway);
+          : managed(
+              component.provider === 'aws-api-gateway' ? publishedSlas.apiGateway : publishedSlas.otherApiGateway,
+            );
       break;
     case 'loadBalancer':
-      base = managed(component.type === 'gclb' || component.type === 'azure-lb' ? publishedSlas.otherLb : publishedSlas.elb);
+      base = managed(
+        component.type === 'gclb' || component.type === 'azure-lb' ? publishedSlas.otherLb : publishedSlas.elb,
+      );
       break;
     case 'ingress':
-      base = component.className === 'alb' || component.className === 'gce' ? managed(publishedSlas.elb) : selfRun('ingress controller');
+      base =
+        component.className === 'alb' || component.className === 'gce'
+          ? managed(publishedSlas.elb)
+          : selfRun('ingress controller');
       break;
     case 'kubernetesCluster':
       base = managed(publishedSlas.kubernetesControlPlane, component.distribution !== 'self-managed');
@@ -101,8 +129,10 @@ export function componentProfile(component: Component, context: CheckContext): C
     case 'workload':
     case 'queryEngine':
     case 'observability':
-      if (component.kind === 'queryEngine' && component.engine === 'athena') base = managed(publishedSlas.analyticsService);
-      else if (component.kind === 'observability' && component.product === 'cloudwatch') base = managed(publishedSlas.cloudwatch);
+      if (component.kind === 'queryEngine' && component.engine === 'athena')
+        base = managed(publishedSlas.analyticsService);
+      else if (component.kind === 'observability' && component.product === 'cloudwatch')
+        base = managed(publishedSlas.cloudwatch);
       else base = selfRun(component.kind === 'workload' ? 'pod' : 'instance');
       break;
     case 'service':
@@ -114,9 +144,19 @@ export function componentProfile(component: Component, context: CheckContext): C
     case 'postgres':
       if (component.platform === 'cnpg' || component.platform === 'self-managed') {
         const own = selfRun('database instance');
-        base = own.zoneRedundant ? { ...own, sla: { percent: publishedSlas.rdsMultiAz.percent, source: `self-run HA PostgreSQL, held to the RDS Multi-AZ figure: ${publishedSlas.rdsMultiAz.percent}%` } } : own;
-      } else if (component.platform === 'aurora') base = database(component.multiAz, publishedSlas.auroraMultiAz, publishedSlas.rdsSingleAz);
-      else if (component.platform === 'rds') base = database(component.multiAz, publishedSlas.rdsMultiAz, publishedSlas.rdsSingleAz);
+        base = own.zoneRedundant
+          ? {
+              ...own,
+              sla: {
+                percent: publishedSlas.rdsMultiAz.percent,
+                source: `self-run HA PostgreSQL, held to the RDS Multi-AZ figure: ${publishedSlas.rdsMultiAz.percent}%`,
+              },
+            }
+          : own;
+      } else if (component.platform === 'aurora')
+        base = database(component.multiAz, publishedSlas.auroraMultiAz, publishedSlas.rdsSingleAz);
+      else if (component.platform === 'rds')
+        base = database(component.multiAz, publishedSlas.rdsMultiAz, publishedSlas.rdsSingleAz);
       else base = database(component.multiAz, publishedSlas.cloudSqlHa, publishedSlas.rdsSingleAz);
       break;
     case 'redis':
@@ -126,13 +166,20 @@ export function componentProfile(component: Component, context: CheckContext): C
           : database(component.multiAz, publishedSlas.elasticacheMultiAz, publishedSlas.elasticacheSingleAz);
       break;
     case 'queue':
-      base = component.provider === 'rabbitmq' ? selfRun('broker') : managed(component.provider === 'sqs' ? publishedSlas.sqs : publishedSlas.otherQueue);
+      base =
+        component.provider === 'rabbitmq'
+          ? selfRun('broker')
+          : managed(component.provider === 'sqs' ? publishedSlas.sqs : publishedSlas.otherQueue);
       break;
     case 'stream':
       if (component.engine === 'kafka') {
         const factor = component.replicationFactor ?? 1;
         const redundant = factor >= 2 && spread >= 2 && !pinnedToOneZone;
-        base = { sla: redundant ? publishedSlas.computeMultiZone : publishedSlas.computeSingleZone, zoneRedundant: redundant, redundancy: redundant ? `replication factor ${factor} over ${spread} zones` : `replication factor ${factor}` };
+        base = {
+          sla: redundant ? publishedSlas.computeMultiZone : publishedSlas.computeSingleZone,
+          zoneRedundant: redundant,
+          redundancy: redundant ? `replication factor ${factor} over ${spread} zones` : `replication factor ${factor}`,
+        };
       } else base = managed(component.engine === 'confluent' ? publishedSlas.confluent : publishedSlas.stream);
       break;
     case 'objectStore':
@@ -145,19 +192,27 @@ export function componentProfile(component: Component, context: CheckContext): C
       );
       break;
     case 'deltaTable':
-      base = { sla: { percent: 100, source: 'data in its object store (counted there)' }, zoneRedundant: true, redundancy: 'stored in its object store' };
+      base = {
+        sla: { percent: 100, source: 'data in its object store (counted there)' },
+        zoneRedundant: true,
+        redundancy: 'stored in its object store',
+      };
       break;
     case 'catalog':
       base = component.provider === 'glue' ? managed(publishedSlas.analyticsService) : selfRun('catalog');
       break;
     case 'secrets':
-      base = managed(component.provider === 'secrets-manager' ? publishedSlas.secretsManager : publishedSlas.otherManaged);
+      base = managed(
+        component.provider === 'secrets-manager' ? publishedSlas.secretsManager : publishedSlas.otherManaged,
+      );
       break;
     case 'containerRegistry':
       base = managed(publishedSlas.ecr);
       break;
   }
   const availability =
-    component.availability !== undefined ? { percent: component.availability, source: `declared in the model: ${component.availability}%` } : base.sla;
+    component.availability !== undefined
+      ? { percent: component.availability, source: `declared in the model: ${component.availability}%` }
+      : base.sla;
   return { availability, zoneRedundant: base.zoneRedundant, redundancy: base.redundancy, maxRps };
 }

@@ -80,7 +80,8 @@ export function createContext(model: Topology): CheckContext {
     // Self-run compute can only be in the zones its region declares; managed services (S3, SQS, ...) span the
     // provider's zones whatever the model lists, so they do not inherit the declaration.
     const region = own !== 'global' && 'region' in own ? regions.get(own.region) : undefined;
-    if (region && region.zones.length > 0 && (component.kind === 'kubernetesCluster' || component.kind === 'service')) return region.zones;
+    if (region && region.zones.length > 0 && (component.kind === 'kubernetesCluster' || component.kind === 'service'))
+      return region.zones;
     return [];
   };
   const locate = (id: string) => components.get(id)?.source;

@@ -10,26 +10,43 @@ export function formatExplanation(explain: CheckExplanation): string {
   if (explain.availability.length === 0) out.push('  no entry points (no client and no flow to start from)');
   for (const entry of explain.availability) {
     const target = entry.targetPercent === undefined ? 'no target' : `target ${entry.targetPercent}%`;
-    const verdict = entry.targetPercent === undefined ? '' : entry.percent >= entry.targetPercent ? '  ok' : '  BELOW TARGET';
+    const verdict =
+      entry.targetPercent === undefined ? '' : entry.percent >= entry.targetPercent ? '  ok' : '  BELOW TARGET';
     out.push(`  ${entry.entry}: ${entry.percent}% (${target})${verdict}`);
     out.push(`    = ${entry.formula}`);
-    for (const factor of entry.series) out.push(`    ${pad(`${factor.percent}%`, 10)} ${factor.component}  [${factor.source}]`);
+    for (const factor of entry.series)
+      out.push(`    ${pad(`${factor.percent}%`, 10)} ${factor.component}  [${factor.source}]`);
     for (const group of entry.parallel) {
       out.push(`    parallel behind ${group.via}: ${group.percent}%`);
-      for (const branch of group.branches) out.push(`      ${pad(`${branch.percent}%`, 10)} via ${branch.first} (${branch.components.length} components)`);
+      for (const branch of group.branches)
+        out.push(`      ${pad(`${branch.percent}%`, 10)} via ${branch.first} (${branch.components.length} components)`);
     }
   }
   out.push('', 'RTO budget (detection + DNS TTL + promotion):');
   if (explain.budgets.rto.length === 0) out.push('  nothing to fail over');
   for (const budget of explain.budgets.rto) {
-    const target = budget.targetSeconds === undefined ? 'no target' : `target ${budget.targetSeconds} s${budget.totalSeconds <= budget.targetSeconds ? ', ok' : ', OVER'}`;
-    out.push(`  ${budget.store ?? 'primary region'}: ${budget.detectionSeconds} s + ${budget.ttlSeconds} s + ${budget.promotionSeconds} s = ${budget.totalSeconds} s (${target})`);
-    out.push(`    detection: ${budget.detection}`, `    TTL: ${budget.ttlSeconds} s`, `    promotion: ${budget.promotion}`);
+    const target =
+      budget.targetSeconds === undefined
+        ? 'no target'
+        : `target ${budget.targetSeconds} s${budget.totalSeconds <= budget.targetSeconds ? ', ok' : ', OVER'}`;
+    out.push(
+      `  ${budget.store ?? 'primary region'}: ${budget.detectionSeconds} s + ${budget.ttlSeconds} s + ${budget.promotionSeconds} s = ${budget.totalSeconds} s (${target})`,
+    );
+    out.push(
+      `    detection: ${budget.detection}`,
+      `    TTL: ${budget.ttlSeconds} s`,
+      `    promotion: ${budget.promotion}`,
+    );
   }
   out.push('', 'RPO budget (writes lost with the region):');
   if (explain.budgets.rpo.length === 0) out.push('  no primary database');
   for (const budget of explain.budgets.rpo) {
-    const window = budget.windowSeconds === undefined ? 'unbounded' : Number.isFinite(budget.windowSeconds) ? `${budget.windowSeconds} s` : 'everything';
+    const window =
+      budget.windowSeconds === undefined
+        ? 'unbounded'
+        : Number.isFinite(budget.windowSeconds)
+          ? `${budget.windowSeconds} s`
+          : 'everything';
     const target = budget.targetSeconds === undefined ? 'no target' : `target ${budget.targetSeconds} s`;
     out.push(`  ${budget.store}: ${window} (${target})`, `    ${budget.window}`);
     for (const copy of budget.copies) out.push(`    copy: ${copy}`);
@@ -42,12 +59,19 @@ export function formatExplanation(explain: CheckExplanation): string {
     row.peakRps === undefined ? '-' : rps(row.peakRps),
     row.peakRps === undefined ? '' : row.capacityRps >= row.peakRps ? 'ok' : 'SHORT',
     row.branches
-      ? `${row.bottleneck}: ${row.branches.filter((b) => b.capacityRps > 0).map((b) => `${b.bottleneck ?? b.first} ${rps(b.capacityRps)}`).join(' + ') || 'none left'}`
+      ? `${row.bottleneck}: ${
+          row.branches
+            .filter((b) => b.capacityRps > 0)
+            .map((b) => `${b.bottleneck ?? b.first} ${rps(b.capacityRps)}`)
+            .join(' + ') || 'none left'
+        }`
       : (row.bottleneck ?? '-'),
   ]);
   const header = ['scenario', 'capacity', 'peak', '', 'bottleneck'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  if (rows.length > 0) for (const row of [header, ...rows]) out.push(`  ${row.map((cell, i) => pad(cell, widths[i] as number)).join('  ')}`.trimEnd());
+  if (rows.length > 0)
+    for (const row of [header, ...rows])
+      out.push(`  ${row.map((cell, i) => pad(cell, widths[i] as number)).join('  ')}`.trimEnd());
   return `${out.join('\n')}\n`;
 }
 

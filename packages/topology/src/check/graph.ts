@@ -68,7 +68,8 @@ export function buildGraph(model: Topology): TopologyGraph {
   for (const component of byId.values()) {
     const attributes = graph.getNodeAttributes(component.id) as ComponentNodeAttributes;
     const parent = attributes.cluster ?? (attributes.region === undefined ? undefined : regionKey(attributes.region));
-    if (parent !== undefined && graph.hasNode(parent)) graph.addDirectedEdge(parent, component.id, { type: 'contains' });
+    if (parent !== undefined && graph.hasNode(parent))
+      graph.addDirectedEdge(parent, component.id, { type: 'contains' });
     for (const reference of componentReferences(component)) {
       if (reference.path[0] === 'placement' || !graph.hasNode(reference.id)) continue;
       graph.addDirectedEdge(component.id, reference.id, { type: 'reference', path: reference.path });
@@ -91,6 +92,9 @@ export function placementOf(
   if ('region' in placement) return { region: placement.region, cluster: undefined };
   const cluster = byId.get(placement.cluster);
   const clusterPlacement = cluster?.placement;
-  const region = clusterPlacement !== undefined && clusterPlacement !== 'global' && 'region' in clusterPlacement ? clusterPlacement.region : undefined;
+  const region =
+    clusterPlacement !== undefined && clusterPlacement !== 'global' && 'region' in clusterPlacement
+      ? clusterPlacement.region
+      : undefined;
   return { region, cluster: cluster ? placement.cluster : undefined };
 }

@@ -19,12 +19,29 @@ const sizes: Record<string, number> = {
 };
 
 const gibPerVcpu: Record<string, number> = {
-  m5: 4, m6i: 4, m6g: 4, m6a: 4, m7i: 4, m7g: 4, m7a: 4,
-  c5: 2, c6i: 2, c6g: 2, c6a: 2, c7i: 2, c7g: 2,
-  r5: 8, r6i: 8, r6g: 8, r6a: 8, r7i: 8, r7g: 8,
+  m5: 4,
+  m6i: 4,
+  m6g: 4,
+  m6a: 4,
+  m7i: 4,
+  m7g: 4,
+  m7a: 4,
+  c5: 2,
+  c6i: 2,
+  c6g: 2,
+  c6a: 2,
+  c7i: 2,
+  c7g: 2,
+  r5: 8,
+  r6i: 8,
+  r6g: 8,
+  r6a: 8,
+  r7i: 8,
+  r7g: 8,
   // i3.large: 2 vCPU, 15.25 GiB.
   i3: 7.625,
-  t3: 4, t4g: 4,
+  t3: 4,
+  t4g: 4,
 };
 
 /** An instance type's size. */
@@ -53,7 +70,16 @@ export function parseCpu(quantity: string | number | undefined): number | undefi
   return Number.isFinite(value) ? value : undefined;
 }
 
-const memoryUnits: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+const memoryUnits: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+};
 
 /** Parses a Kubernetes memory quantity ("512Mi", "2Gi", "1G", bytes) to GiB. */
 export function parseMemoryGiB(quantity: string | number | undefined): number | undefined {

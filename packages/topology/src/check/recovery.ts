@@ -1,7 +1,7 @@
 import type { Component, Dns, Postgres } from '../model/schema.ts';
 import { recoveryTimes } from './recovery-times.ts';
-import type { RuleContext } from './rule.ts';
 import { type ReplicationLink, replicationLinks } from './replication-links.ts';
+import type { RuleContext } from './rule.ts';
 
 /** The recovery-time budget of losing the region of one primary store (or of the primary region). */
 export interface RtoBudget {
@@ -42,11 +42,16 @@ function failoverDns(context: RuleContext): Dns | undefined {
 function primaryStores(context: RuleContext, links: readonly ReplicationLink[]): Postgres[] {
   const replicated = new Set(links.map((link) => link.target));
   return [...context.components.values()].filter(
-    (c): c is Postgres => c.kind === 'postgres' && c.role === 'primary' && !replicated.has(c.id) && c.replicaOf === undefined,
+    (c): c is Postgres =>
+      c.kind === 'postgres' && c.role === 'primary' && !replicated.has(c.id) && c.replicaOf === undefined,
   );
 }
 
-function crossRegionReplicas(context: RuleContext, store: Component, links: readonly ReplicationLink[]): ReplicationLink[] {
+function crossRegionReplicas(
+  context: RuleContext,
+  store: Component,
+  links: readonly ReplicationLink[],
+): ReplicationLink[] {
   const region = context.regionOf(store.id);
   return links.filter((link) => link.source === store.id && context.regionOf(link.target) !== region);
 }
@@ -66,7 +71,16 @@ export function rtoBudgets(context: RuleContext): RtoBudget[] {
     const ttlSeconds = dns ? (dns.ttlSeconds ?? recoveryTimes.dnsTtlSeconds) : 0;
     const base = { dns: dns?.id, detectionSeconds, detection, ttlSeconds, targetSeconds: target };
     const stores = primaryStores(context, links);
-    if (stores.length === 0) return [{ ...base, store: undefined, promotionSeconds: 0, promotion: 'no primary database to promote', totalSeconds: detectionSeconds + ttlSeconds }];
+    if (stores.length === 0)
+      return [
+        {
+          ...base,
+          store: undefined,
+          promotionSeconds: 0,
+          promotion: 'no primary database to promote',
+          totalSeconds: detectionSeconds + ttlSeconds,
+        },
+      ];
     return stores.map((store) => {
       const replicas = crossRegionReplicas(context, store, links);
       const declared = [store, ...replicas.map((link) => context.components.get(link.target))].find(
@@ -78,13 +92,22 @@ export function rtoBudgets(context: RuleContext): RtoBudget[] {
         promotionSeconds = recoveryTimes.restoreFromBackupSeconds;
         promotion = `no replica of ${store.id} outside ${context.regionOf(store.id) ?? 'its region'}: restore from backup (~${promotionSeconds} s)`;
       } else if (declared === 'automatic') {
-        promotionSeconds = store.platform === 'aurora' ? recoveryTimes.automaticPromotionAuroraSeconds : recoveryTimes.automaticPromotionSeconds;
+        promotionSeconds =
+          store.platform === 'aurora'
+            ? recoveryTimes.automaticPromotionAuroraSeconds
+            : recoveryTimes.automaticPromotionSeconds;
         promotion = `automatic promotion of ${replicas[0]?.target} (~${promotionSeconds} s typical for ${store.platform})`;
       } else {
         promotionSeconds = recoveryTimes.manualPromotionSeconds;
         promotion = `${declared === 'manual' ? 'manual' : 'no automatic'} promotion of ${replicas[0]?.target} (~${promotionSeconds} s: page, decide, run the runbook)`;
       }
-      return { ...base, store: store.id, promotionSeconds, promotion, totalSeconds: detectionSeconds + ttlSeconds + promotionSeconds };
+      return {
+        ...base,
+        store: store.id,
+        promotionSeconds,
+        promotion,
+        totalSeconds: detectionSeconds + ttlSeconds + promotionSeconds,
+      };
     });
   });
 }
@@ -104,15 +127,26 @@ export function rpoBudgets(context: RuleContext): RpoBudget[] {
         const lag =
           mode === 'sync'
             ? 0
-            : (link.maxLagSeconds ?? (store.platform === 'aurora' && mode !== 'logical' ? recoveryTimes.auroraGlobalLagSeconds : undefined));
-        options.push({ seconds: lag, text: `${mode} replication to ${link.target} (${lag === undefined ? 'no bound on lag' : `lag up to ${lag} s`})` });
+            : (link.maxLagSeconds ??
+              (store.platform === 'aurora' && mode !== 'logical' ? recoveryTimes.auroraGlobalLagSeconds : undefined));
+        options.push({
+          seconds: lag,
+          text: `${mode} replication to ${link.target} (${lag === undefined ? 'no bound on lag' : `lag up to ${lag} s`})`,
+        });
       }
       const backup = store.backup;
       if (backup?.crossRegionCopy) {
-        const seconds = backup.pitr ? recoveryTimes.pitrWindowSeconds : (backup.intervalSeconds ?? recoveryTimes.dailyBackupSeconds);
-        options.push({ seconds, text: `cross-region backup copies every ${seconds} s${backup.pitr ? ' (point-in-time recovery)' : ''}` });
+        const seconds = backup.pitr
+          ? recoveryTimes.pitrWindowSeconds
+          : (backup.intervalSeconds ?? recoveryTimes.dailyBackupSeconds);
+        options.push({
+          seconds,
+          text: `cross-region backup copies every ${seconds} s${backup.pitr ? ' (point-in-time recovery)' : ''}`,
+        });
       }
-      const bounded = options.filter((o) => o.seconds !== undefined).sort((a, b) => (a.seconds as number) - (b.seconds as number));
+      const bounded = options
+        .filter((o) => o.seconds !== undefined)
+        .sort((a, b) => (a.seconds as number) - (b.seconds as number));
       const best = bounded[0];
       const unbounded = options.find((o) => o.seconds === undefined);
       const region = context.regionOf(store.id) ?? 'its region';

@@ -1,8 +1,8 @@
 import type { Component, Flow } from '../model/schema.ts';
-import { indexGraph, type IndexedGraph } from './algorithms/adjacency.ts';
+import { type IndexedGraph, indexGraph } from './algorithms/adjacency.ts';
 import { type DependencyOrder, dependencyOrder } from './algorithms/dependency-order.ts';
-import { stronglyConnectedComponents } from './algorithms/strongly-connected.ts';
 import { type SeriesParallel, seriesParallel } from './algorithms/series-parallel.ts';
+import { stronglyConnectedComponents } from './algorithms/strongly-connected.ts';
 import { type ComponentProfile, componentProfile } from './component-profile.ts';
 import type { CheckContext } from './context.ts';
 
@@ -48,7 +48,10 @@ export function requestPaths(context: CheckContext): RequestPaths {
   stronglyConnectedComponents(indexed.out).forEach((members, i) => {
     for (const member of members) component[member] = i;
   });
-  const graph = { ...indexed, out: indexed.out.map((targets, from) => targets.filter((to) => component[to] !== component[from])) };
+  const graph = {
+    ...indexed,
+    out: indexed.out.map((targets, from) => targets.filter((to) => component[to] !== component[from])),
+  };
   const order = dependencyOrder(graph.out);
   const components = ids.map((id) => context.components.get(id) as Component);
   const alternatives = (node: number, dependencies: readonly number[]): number[] => {
@@ -78,6 +81,8 @@ export function requestPaths(context: CheckContext): RequestPaths {
   const entries =
     clients.length > 0
       ? clients
-      : ids.flatMap((id, i) => (calling.has(id) && !called.has(id) && components[i]?.kind !== 'observability' ? [i] : []));
+      : ids.flatMap((id, i) =>
+          calling.has(id) && !called.has(id) && components[i]?.kind !== 'observability' ? [i] : [],
+        );
   return { graph, order, reduced, profiles, entries, flowOf };
 }

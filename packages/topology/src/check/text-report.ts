@@ -22,7 +22,9 @@ export function formatFindings(findings: readonly Finding[], options: TextReport
       const at = finding.location;
       const where = at ? `${display(at.file)}:${at.line}:${at.column}` : (options.file ?? '<topology>');
       const text = at ? options.readSource?.(at.file) : undefined;
-      const frame = at ? codeFrame(at.file, at.line, at.column, { context: 1, ...(text === undefined ? {} : { text }) }) : '';
+      const frame = at
+        ? codeFrame(at.file, at.line, at.column, { context: 1, ...(text === undefined ? {} : { text }) })
+        : '';
       return `${where}  ${finding.severity}  ${finding.rule}  ${finding.message}\n${frame ? `${frame}\n` : ''}  hint: ${finding.hint}\n`;
     })
     .join('\n');

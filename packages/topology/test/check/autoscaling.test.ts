@@ -2,13 +2,24 @@ import { autoscaling } from '../../src/check/rules/autoscaling.ts';
 import { topology } from '../../src/dsl/topology.ts';
 import { testRule } from './rule-tester.ts';
 
-const workload = (hpa: 'cpu' | 'memory' | 'custom' | undefined, vpa: 'Off' | 'Initial' | 'Recreate' | 'Auto' | undefined) =>
+const workload = (
+  hpa: 'cpu' | 'memory' | 'custom' | undefined,
+  vpa: 'Off' | 'Initial' | 'Recreate' | 'Auto' | undefined,
+) =>
   topology('scaling', (t) => {
-    t.region('eu-west-1').kubernetesCluster('eks').deployment('discovery-service', {
-      image: 'discovery:1.0.0',
-      ...(hpa ? { hpa: { metrics: [{ type: hpa, target: 70, ...(hpa === 'custom' ? { name: 'http_requests_per_second' } : {}) }] } } : {}),
-      ...(vpa ? { vpa: { mode: vpa } } : {}),
-    });
+    t.region('eu-west-1')
+      .kubernetesCluster('eks')
+      .deployment('discovery-service', {
+        image: 'discovery:1.0.0',
+        ...(hpa
+          ? {
+              hpa: {
+                metrics: [{ type: hpa, target: 70, ...(hpa === 'custom' ? { name: 'http_requests_per_second' } : {}) }],
+              },
+            }
+          : {}),
+        ...(vpa ? { vpa: { mode: vpa } } : {}),
+      });
   });
 
 testRule(autoscaling, {
@@ -19,7 +30,15 @@ testRule(autoscaling, {
     { name: 'VPA in Auto, no HPA', model: workload(undefined, 'Auto') },
   ],
   invalid: [
-    { name: 'HPA on CPU and VPA in Auto (nexora discovery-service)', model: workload('cpu', 'Auto'), findings: [{ culprit: 'eu-west-1/eks/discovery-service', message: ['HPA scaling on cpu', 'VPA in Auto mode'] }] },
-    { name: 'HPA on memory and VPA in Recreate', model: workload('memory', 'Recreate'), findings: [{ message: ['memory', 'Recreate'] }] },
+    {
+      name: 'HPA on CPU and VPA in Auto (nexora discovery-service)',
+      model: workload('cpu', 'Auto'),
+      findings: [{ culprit: 'eu-west-1/eks/discovery-service', message: ['HPA scaling on cpu', 'VPA in Auto mode'] }],
+    },
+    {
+      name: 'HPA on memory and VPA in Recreate',
+      model: workload('memory', 'Recreate'),
+      findings: [{ message: ['memory', 'Recreate'] }],
+    },
   ],
 });

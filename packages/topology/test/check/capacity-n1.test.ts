@@ -28,8 +28,14 @@ const regions = (peakRps: number, limits: readonly number[], options: { sharedWr
 
 testRule(capacityN1, {
   valid: [
-    { name: 'three regions of 150k for a 250k peak: any two carry it', model: regions(250_000, [150_000, 150_000, 150_000]) },
-    { name: 'no peak declared: nothing to measure', model: topology('no-peak', (t) => t.region('eu-west-1').apiGateway('gw', { maxRps: 1 })) },
+    {
+      name: 'three regions of 150k for a 250k peak: any two carry it',
+      model: regions(250_000, [150_000, 150_000, 150_000]),
+    },
+    {
+      name: 'no peak declared: nothing to measure',
+      model: topology('no-peak', (t) => t.region('eu-west-1').apiGateway('gw', { maxRps: 1 })),
+    },
     {
       name: 'a zone lost from a spread deployment keeps two thirds',
       model: topology('zones', (t) => {

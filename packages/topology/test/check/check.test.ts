@@ -54,7 +54,9 @@ describe('check', () => {
     });
     const result = check(suppressed);
     expect(result.findings.filter((f) => f.rule === 'spof')).toEqual([]);
-    expect(result.suppressed).toEqual([{ rule: 'spof', count: 1, reason: 'a reporting replica; an outage is acceptable' }]);
+    expect(result.suppressed).toEqual([
+      { rule: 'spof', count: 1, reason: 'a reporting replica; an outage is acceptable' },
+    ]);
   });
 
   it('a suppression of another component or rule suppresses nothing', () => {
@@ -73,7 +75,11 @@ describe('check', () => {
   });
 
   it('skips the explanation when asked', () => {
-    expect(check(model, { explain: false }).explain).toEqual({ availability: [], budgets: { rto: [], rpo: [] }, n1: [] });
+    expect(check(model, { explain: false }).explain).toEqual({
+      availability: [],
+      budgets: { rto: [], rpo: [] },
+      n1: [],
+    });
     expect(check(model).explain.availability.map((a) => a.entry)).toEqual(['users']);
   });
 

@@ -55,13 +55,23 @@ testRule(cycle, {
         t.flow(b, c);
         t.flow(c, a, { kind: 'read' });
       }),
-      findings: [{ components: ['us-east-1/app', 'eu-west-1/app', 'ap-south-1/app'], message: ['us-east-1/app -> eu-west-1/app -> ap-south-1/app -> us-east-1/app'] }],
+      findings: [
+        {
+          components: ['us-east-1/app', 'eu-west-1/app', 'ap-south-1/app'],
+          message: ['us-east-1/app -> eu-west-1/app -> ap-south-1/app -> us-east-1/app'],
+        },
+      ],
     },
     {
       name: 'two separate cycles give two findings',
       model: topology('two', (t) => {
         const eu = t.region('eu-west-1');
-        const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => eu.service(n, { runtime: 'lambda' })) as [ReturnType<typeof eu.service>, ReturnType<typeof eu.service>, ReturnType<typeof eu.service>, ReturnType<typeof eu.service>];
+        const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => eu.service(n, { runtime: 'lambda' })) as [
+          ReturnType<typeof eu.service>,
+          ReturnType<typeof eu.service>,
+          ReturnType<typeof eu.service>,
+          ReturnType<typeof eu.service>,
+        ];
         t.flow(a, b);
         t.flow(b, a);
         t.flow(c, d, { kind: 'write' });

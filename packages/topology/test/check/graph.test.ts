@@ -24,8 +24,11 @@ describe('buildGraph', () => {
     expect(graph.getNodeAttribute(regionKey('eu-west-1'), 'type')).toBe('region');
   });
 
-  it('resolves a workload\'s region through its cluster', () => {
-    expect(graph.getNodeAttributes('eu-west-1/eks/api')).toMatchObject({ region: 'eu-west-1', cluster: 'eu-west-1/eks' });
+  it("resolves a workload's region through its cluster", () => {
+    expect(graph.getNodeAttributes('eu-west-1/eks/api')).toMatchObject({
+      region: 'eu-west-1',
+      cluster: 'eu-west-1/eks',
+    });
     expect(graph.getNodeAttributes('users')).toMatchObject({ region: undefined, cluster: undefined });
   });
 
@@ -37,7 +40,9 @@ describe('buildGraph', () => {
   });
 
   it('draws containment region > cluster > workload as contains edges algorithms can exclude', () => {
-    const contains = graph.filterEdges((_, attributes) => attributes.type === 'contains').map((key) => [graph.source(key), graph.target(key)]);
+    const contains = graph
+      .filterEdges((_, attributes) => attributes.type === 'contains')
+      .map((key) => [graph.source(key), graph.target(key)]);
     expect(contains).toEqual(
       expect.arrayContaining([
         [regionKey('eu-west-1'), 'eu-west-1/eks'],

@@ -25,7 +25,7 @@ testRule(naming, {
   ],
   invalid: [
     {
-      name: 'a region id that is another region\'s code (aragora: us-east-1 vs us-east-2)',
+      name: "a region id that is another region's code (aragora: us-east-1 vs us-east-2)",
       model: topology('aragora', (t) => {
         t.region('us-east-2', { id: 'us-east-1', role: 'primary' });
       }),
@@ -42,13 +42,18 @@ testRule(naming, {
     {
       name: 'unknown region code and duplicate component id in an unvalidated model',
       model: unchecked({
-        regions: [{ id: 'us-middle-9', provider: 'aws', code: 'us-middle-9', role: 'primary', jurisdiction: 'US', zones: [] }],
+        regions: [
+          { id: 'us-middle-9', provider: 'aws', code: 'us-middle-9', role: 'primary', jurisdiction: 'US', zones: [] },
+        ],
         components: [
           { id: 'api', kind: 'service', runtime: 'lambda', placement: 'global', tier: 'compute', dataClasses: [] },
           { id: 'api', kind: 'service', runtime: 'lambda', placement: 'global', tier: 'compute', dataClasses: [] },
         ],
       }),
-      findings: [{ message: ["no region 'us-middle-9'"] }, { culprit: 'api', message: ['component id api is declared twice'] }],
+      findings: [
+        { message: ["no region 'us-middle-9'"] },
+        { culprit: 'api', message: ['component id api is declared twice'] },
+      ],
     },
     {
       name: 'a component named after one region placed in another',
@@ -57,7 +62,18 @@ testRule(naming, {
           { id: 'us-east-1', provider: 'aws', code: 'us-east-1', role: 'primary', jurisdiction: 'US', zones: [] },
           { id: 'eu-west-1', provider: 'aws', code: 'eu-west-1', role: 'secondary', jurisdiction: 'EU', zones: [] },
         ],
-        components: [{ id: 'us-east-1/db', kind: 'redis', platform: 'elasticache', clusterMode: false, multiAz: false, placement: { region: 'eu-west-1' }, tier: 'data', dataClasses: [] }],
+        components: [
+          {
+            id: 'us-east-1/db',
+            kind: 'redis',
+            platform: 'elasticache',
+            clusterMode: false,
+            multiAz: false,
+            placement: { region: 'eu-west-1' },
+            tier: 'data',
+            dataClasses: [],
+          },
+        ],
       }),
       findings: [{ culprit: 'us-east-1/db', message: ['named after us-east-1 but runs in eu-west-1'] }],
     },

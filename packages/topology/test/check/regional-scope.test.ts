@@ -30,12 +30,23 @@ testRule(regionalScope, {
     {
       name: 'an ingress routing to workloads in other regions (orasi query ingress)',
       model: topology('orasi', (t) => {
-        const clusters = (['us-east-1', 'us-west-2', 'eu-west-1'] as const).map((code) => t.region(code).kubernetesCluster('eks'));
+        const clusters = (['us-east-1', 'us-west-2', 'eu-west-1'] as const).map((code) =>
+          t.region(code).kubernetesCluster('eks'),
+        );
         const gateways = clusters.map((c) => c.deployment('query-gateway', { image: 'gw:1.0.0' }));
-        const ingress = (clusters[0] as (typeof clusters)[number]).ingress('query-ingress', { className: 'alb', rules: [{ path: '/api/v1/query', backend: gateways[0] as (typeof gateways)[number] }] });
+        const ingress = (clusters[0] as (typeof clusters)[number]).ingress('query-ingress', {
+          className: 'alb',
+          rules: [{ path: '/api/v1/query', backend: gateways[0] as (typeof gateways)[number] }],
+        });
         for (const gateway of gateways) t.flow(ingress, gateway);
       }),
-      findings: [{ culprit: 'us-east-1/eks/query-ingress', components: ['us-west-2/eks/query-gateway', 'eu-west-1/eks/query-gateway'], message: ['regional ingress in us-east-1', 'us-west-2/eks/query-gateway (us-west-2)'] }],
+      findings: [
+        {
+          culprit: 'us-east-1/eks/query-ingress',
+          components: ['us-west-2/eks/query-gateway', 'eu-west-1/eks/query-gateway'],
+          message: ['regional ingress in us-east-1', 'us-west-2/eks/query-gateway (us-west-2)'],
+        },
+      ],
     },
     {
       name: 'an API gateway integrating a function in another region, and an ingress rule backend there',

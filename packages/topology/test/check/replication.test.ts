@@ -53,13 +53,25 @@ testRule(replication, {
       name: 'three Redis clusters syncing both ways (aragora)',
       model: topology('redis-mesh', (t) => {
         const regions = [t.region('us-east-2'), t.region('eu-west-1'), t.region('ap-south-1')];
-        const [a, b, c] = regions.map((r) => r.redis('redis')) as [ReturnType<typeof regions[0]['redis']>, ReturnType<typeof regions[0]['redis']>, ReturnType<typeof regions[0]['redis']>];
-        for (const [x, y] of [[a, b], [b, c]] as const) {
+        const [a, b, c] = regions.map((r) => r.redis('redis')) as [
+          ReturnType<(typeof regions)[0]['redis']>,
+          ReturnType<(typeof regions)[0]['redis']>,
+          ReturnType<(typeof regions)[0]['redis']>,
+        ];
+        for (const [x, y] of [
+          [a, b],
+          [b, c],
+        ] as const) {
           t.flow(x, y, { kind: 'replicate' });
           t.flow(y, x, { kind: 'replicate' });
         }
       }),
-      findings: [{ components: ['us-east-2/redis', 'eu-west-1/redis', 'ap-south-1/redis'], message: ['3 writers', 'no conflict resolution'] }],
+      findings: [
+        {
+          components: ['us-east-2/redis', 'eu-west-1/redis', 'ap-south-1/redis'],
+          message: ['3 writers', 'no conflict resolution'],
+        },
+      ],
     },
     {
       name: 'a replica of a replica across regions (aragora postgres chain)',
@@ -69,16 +81,32 @@ testRule(replication, {
         const euDb = eu.postgres('postgres', { role: 'replica', replicaOf: primary });
         ap.postgres('postgres', { role: 'replica', replicaOf: euDb });
       }),
-      findings: [{ culprit: 'ap-south-1/postgres', components: ['eu-west-1/postgres', 'us-east-2/postgres'], message: ['itself a replica of us-east-2/postgres', 'us-east-2 -> eu-west-1 -> ap-south-1'] }],
+      findings: [
+        {
+          culprit: 'ap-south-1/postgres',
+          components: ['eu-west-1/postgres', 'us-east-2/postgres'],
+          message: ['itself a replica of us-east-2/postgres', 'us-east-2 -> eu-west-1 -> ap-south-1'],
+        },
+      ],
     },
     {
       name: 'a replica whose source is a cluster-internal name in another region (nexora)',
       model: topology('cluster-internal', (t) => {
         const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
         const primary = us.kubernetesCluster('eks').postgres('postgres-primary', { platform: 'cnpg', replicas: 3 });
-        eu.kubernetesCluster('eks').postgres('postgres-replica', { platform: 'cnpg', role: 'replica', replicaOf: primary });
+        eu.kubernetesCluster('eks').postgres('postgres-replica', {
+          platform: 'cnpg',
+          role: 'replica',
+          replicaOf: primary,
+        });
       }),
-      findings: [{ culprit: 'eu-west-1/eks/postgres-replica', components: ['us-east-1/eks'], message: ['svc.cluster.local', 'us-east-1'] }],
+      findings: [
+        {
+          culprit: 'eu-west-1/eks/postgres-replica',
+          components: ['us-east-1/eks'],
+          message: ['svc.cluster.local', 'us-east-1'],
+        },
+      ],
     },
     {
       name: 'two writers where only one declares conflict resolution',

@@ -18,7 +18,11 @@ testRule(residency, {
       name: 'an unrestricted data class goes anywhere',
       model: topology('anywhere', (t) => {
         const telemetry = t.dataClass('telemetry');
-        t.flow(t.region('eu-west-1').service('agent', { runtime: 'lambda' }), t.region('us-east-1').objectStore('lake', { bucket: 'lake' }), { kind: 'write', carries: [telemetry] });
+        t.flow(
+          t.region('eu-west-1').service('agent', { runtime: 'lambda' }),
+          t.region('us-east-1').objectStore('lake', { bucket: 'lake' }),
+          { kind: 'write', carries: [telemetry] },
+        );
       }),
     },
   ],
@@ -33,8 +37,18 @@ testRule(residency, {
         ap.postgres('read-replicas', { role: 'replica', replicaOf: master });
       }),
       findings: [
-        { culprit: 'us-east-1/rds-master', message: ['eu-user-data (allowed in EU) reaches us-east-1 (US)', 'carried by flow eu-west-1/eks -> us-east-1/rds-master'] },
-        { culprit: 'ap-southeast-1/read-replicas', components: ['us-east-1/rds-master'], message: ['reaches ap-southeast-1 (APAC)', 'replicated from us-east-1/rds-master'] },
+        {
+          culprit: 'us-east-1/rds-master',
+          message: [
+            'eu-user-data (allowed in EU) reaches us-east-1 (US)',
+            'carried by flow eu-west-1/eks -> us-east-1/rds-master',
+          ],
+        },
+        {
+          culprit: 'ap-southeast-1/read-replicas',
+          components: ['us-east-1/rds-master'],
+          message: ['reaches ap-southeast-1 (APAC)', 'replicated from us-east-1/rds-master'],
+        },
       ],
     },
     {
@@ -56,7 +70,13 @@ testRule(residency, {
         t.flow(alb, api, { carries: [eu] });
         t.flow(api, us.postgres('db'), { kind: 'write', carries: [eu] });
       }),
-      findings: [{ culprit: 'us-east-1/alb', components: ['us-east-1/api', 'us-east-1/db'], message: ['carried by flow dns -> us-east-1/alb', 'also held there by us-east-1/api, us-east-1/db'] }],
+      findings: [
+        {
+          culprit: 'us-east-1/alb',
+          components: ['us-east-1/api', 'us-east-1/db'],
+          message: ['carried by flow dns -> us-east-1/alb', 'also held there by us-east-1/api, us-east-1/db'],
+        },
+      ],
     },
   ],
 });

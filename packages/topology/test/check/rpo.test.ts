@@ -18,7 +18,11 @@ const database = (setup: Setup): Topology =>
   topology('rpo', (t) => {
     t.sla({ rpoSeconds: setup.rpoSeconds });
     const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
-    const primary = us.postgres('db', { platform: setup.platform ?? 'rds', multiAz: true, ...(setup.backup ? { backup: setup.backup } : {}) });
+    const primary = us.postgres('db', {
+      platform: setup.platform ?? 'rds',
+      multiAz: true,
+      ...(setup.backup ? { backup: setup.backup } : {}),
+    });
     if (setup.replica !== false) {
       const replica = eu.postgres('db', { platform: setup.platform ?? 'rds', role: 'replica', replicaOf: primary });
       t.flow(primary, replica, {
@@ -33,14 +37,26 @@ testRule(rpo, {
   valid: [
     { name: 'synchronous replication: RPO 0', model: database({ rpoSeconds: 0, mode: 'sync' }) },
     { name: 'async with a declared 5 s lag against a 60 s RPO', model: database({ rpoSeconds: 60, maxLagSeconds: 5 }) },
-    { name: 'Aurora Global Database: typical lag under a second', model: database({ rpoSeconds: 60, platform: 'aurora' }) },
-    { name: 'no replica, but PITR copied to another region (300 s) against a 900 s RPO', model: database({ rpoSeconds: 900, replica: false, backup: { pitr: true, crossRegionCopy: true } }) },
+    {
+      name: 'Aurora Global Database: typical lag under a second',
+      model: database({ rpoSeconds: 60, platform: 'aurora' }),
+    },
+    {
+      name: 'no replica, but PITR copied to another region (300 s) against a 900 s RPO',
+      model: database({ rpoSeconds: 900, replica: false, backup: { pitr: true, crossRegionCopy: true } }),
+    },
   ],
   invalid: [
     {
       name: 'async replication with no bound on lag (aragora)',
       model: database({ rpoSeconds: 60, backup: { intervalSeconds: 21_600, crossRegionCopy: true } }),
-      findings: [{ culprit: 'us-east-1/db', severity: 'warning', message: ['no bound on lag', 'cross-region backup copies every 21600 s', 'cannot be shown to hold'] }],
+      findings: [
+        {
+          culprit: 'us-east-1/db',
+          severity: 'warning',
+          message: ['no bound on lag', 'cross-region backup copies every 21600 s', 'cannot be shown to hold'],
+        },
+      ],
     },
     {
       name: 'declared lag above the target',
@@ -62,7 +78,9 @@ testRule(rpo, {
 
 describe('RPO budget (explain)', () => {
   it('lists every copy outside the region and picks the freshest bounded one', () => {
-    const [budget] = check(database({ rpoSeconds: 60, maxLagSeconds: 7, backup: { pitr: true, crossRegionCopy: true } })).explain.budgets.rpo;
+    const [budget] = check(
+      database({ rpoSeconds: 60, maxLagSeconds: 7, backup: { pitr: true, crossRegionCopy: true } }),
+    ).explain.budgets.rpo;
     expect(budget?.windowSeconds).toBe(7);
     expect(budget?.copies).toHaveLength(2);
   });

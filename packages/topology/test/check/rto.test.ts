@@ -27,10 +27,19 @@ const failover = (setup: Setup): Topology =>
     const platform = setup.platform ?? 'rds';
     const primary = us.postgres('db', { platform, multiAz: true });
     if (setup.replica !== false) {
-      const replica = eu.postgres('db', { platform, multiAz: true, role: 'replica', replicaOf: primary, ...(setup.promotion ? { promotion: setup.promotion } : {}) });
+      const replica = eu.postgres('db', {
+        platform,
+        multiAz: true,
+        role: 'replica',
+        replicaOf: primary,
+        ...(setup.promotion ? { promotion: setup.promotion } : {}),
+      });
       t.flow(primary, replica, { kind: 'replicate', maxLagSeconds: 1 });
     }
-    for (const [r, role] of [[us, 'primary'], [eu, 'secondary']] as const) {
+    for (const [r, role] of [
+      [us, 'primary'],
+      [eu, 'secondary'],
+    ] as const) {
       const api = r.service('api', { runtime: 'lambda' });
       t.flow(dns, api, { routing: { failover: role } });
     }
@@ -38,20 +47,53 @@ const failover = (setup: Setup): Topology =>
 
 testRule(rto, {
   valid: [
-    { name: 'fast health check, short TTL, Aurora automatic promotion: 10x3 + 30 + 60 = 120 s under 300 s', model: failover({ rtoSeconds: 300, platform: 'aurora', promotion: 'automatic', healthCheck: { intervalSeconds: 10, failureThreshold: 3 }, ttlSeconds: 30 }) },
+    {
+      name: 'fast health check, short TTL, Aurora automatic promotion: 10x3 + 30 + 60 = 120 s under 300 s',
+      model: failover({
+        rtoSeconds: 300,
+        platform: 'aurora',
+        promotion: 'automatic',
+        healthCheck: { intervalSeconds: 10, failureThreshold: 3 },
+        ttlSeconds: 30,
+      }),
+    },
     { name: 'a target every budget meets: nothing to report', model: failover({ rtoSeconds: 100_000 }) },
-    { name: 'manual promotion within a generous target: 90 + 60 + 900 = 1050 s <= 1800 s', model: failover({ rtoSeconds: 1800, promotion: 'manual' }) },
+    {
+      name: 'manual promotion within a generous target: 90 + 60 + 900 = 1050 s <= 1800 s',
+      model: failover({ rtoSeconds: 1800, promotion: 'manual' }),
+    },
   ],
   invalid: [
     {
       name: 'sub-second failover promised, Route 53 defaults detect in 30 s x 3 (nexora)',
       model: failover({ rtoSeconds: 1, platform: 'aurora', promotion: 'automatic' }),
-      findings: [{ culprit: 'route53', message: ['detection 90 s', '30 s x 3 failures', 'DNS TTL 60 s', 'promotion 60 s', 'takes 210 s, above the 1 s RTO'] }],
+      findings: [
+        {
+          culprit: 'route53',
+          message: [
+            'detection 90 s',
+            '30 s x 3 failures',
+            'DNS TTL 60 s',
+            'promotion 60 s',
+            'takes 210 s, above the 1 s RTO',
+          ],
+        },
+      ],
     },
     {
       name: 'manual promotion against a 5 minute RTO (aragora)',
-      model: failover({ rtoSeconds: 300, promotion: 'manual', healthCheck: { intervalSeconds: 60, failureThreshold: 2 } }),
-      findings: [{ culprit: 'us-east-1/db', components: ['route53'], message: ['detection 120 s', 'promotion 900 s', 'manual promotion', 'takes 1080 s'] }],
+      model: failover({
+        rtoSeconds: 300,
+        promotion: 'manual',
+        healthCheck: { intervalSeconds: 60, failureThreshold: 2 },
+      }),
+      findings: [
+        {
+          culprit: 'us-east-1/db',
+          components: ['route53'],
+          message: ['detection 120 s', 'promotion 900 s', 'manual promotion', 'takes 1080 s'],
+        },
+      ],
     },
     {
       name: 'no replica outside the region: restore from backup',
@@ -63,7 +105,22 @@ testRule(rto, {
 
 describe('RTO budget (explain)', () => {
   it('adds detection, TTL and promotion', () => {
-    const [budget] = check(failover({ rtoSeconds: 300, promotion: 'automatic', healthCheck: { intervalSeconds: 10, failureThreshold: 2 }, ttlSeconds: 20 })).explain.budgets.rto;
-    expect(budget).toMatchObject({ store: 'us-east-1/db', dns: 'route53', detectionSeconds: 20, ttlSeconds: 20, promotionSeconds: 300, totalSeconds: 340, targetSeconds: 300 });
+    const [budget] = check(
+      failover({
+        rtoSeconds: 300,
+        promotion: 'automatic',
+        healthCheck: { intervalSeconds: 10, failureThreshold: 2 },
+        ttlSeconds: 20,
+      }),
+    ).explain.budgets.rto;
+    expect(budget).toMatchObject({
+      store: 'us-east-1/db',
+      dns: 'route53',
+      detectionSeconds: 20,
+      ttlSeconds: 20,
+      promotionSeconds: 300,
+      totalSeconds: 340,
+      targetSeconds: 300,
+    });
   });
 });

@@ -46,8 +46,13 @@ export function testRule(rule: Rule, cases: { valid: readonly ValidCase[]; inval
       for (const invalid of cases.invalid) {
         it(invalid.name, () => {
           const { findings } = check(invalid.model, { rules: [rule.id] });
-          expect(findings.map((f) => f.message), 'number of findings').toHaveLength(invalid.findings.length);
-          invalid.findings.forEach((expected, i) => assertFinding(findings[i] as Finding, expected, rule));
+          expect(
+            findings.map((f) => f.message),
+            'number of findings',
+          ).toHaveLength(invalid.findings.length);
+          invalid.findings.forEach((expected, i) => {
+            assertFinding(findings[i] as Finding, expected, rule);
+          });
         });
       }
     });

@@ -30,7 +30,10 @@ const flawed = topology('flawed', (t) => {
 });
 
 function sarifOf(findings = check(flawed).findings): SarifLog {
-  return toSarif(findings, ruleDescriptors, { file: 'topology.ts', relativize: (file) => file.replace(/^.*\/packages\//, 'packages/') });
+  return toSarif(findings, ruleDescriptors, {
+    file: 'topology.ts',
+    relativize: (file) => file.replace(/^.*\/packages\//, 'packages/'),
+  });
 }
 
 interface SarifResult {
@@ -38,7 +41,9 @@ interface SarifResult {
   ruleIndex: number;
   level: string;
   message: { text: string };
-  locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[];
+  locations: {
+    physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } };
+  }[];
 }
 
 describe('toSarif', () => {
@@ -69,7 +74,9 @@ describe('toSarif', () => {
       expect(result.message.text).toContain(finding?.hint);
       const region = result.locations[0]?.physicalLocation.region;
       expect(region?.startLine).toBe(finding?.location?.line ?? 1);
-      expect(result.locations[0]?.physicalLocation.artifactLocation.uri).toMatch(/^packages\/topology\/test\/check\/sarif\.test\.ts$|^topology\.ts$/);
+      expect(result.locations[0]?.physicalLocation.artifactLocation.uri).toMatch(
+        /^packages\/topology\/test\/check\/sarif\.test\.ts$|^topology\.ts$/,
+      );
     });
     expect(results.map((r) => r.ruleId)).toEqual(expect.arrayContaining(['cycle', 'security', 'spof', 'sla']));
   });

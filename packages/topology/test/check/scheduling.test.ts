@@ -12,7 +12,13 @@ testRule(scheduling, {
       name: 'selector, toleration and requests that fit the tainted group',
       model: topology('fits', (t) => {
         const eks = t.region('eu-west-1').kubernetesCluster('eks', {
-          nodeGroups: [group({ name: 'platform', labels: { 'node-type': 'platform' }, taints: [{ key: 'platform', value: 'true', effect: 'NoSchedule' }] })],
+          nodeGroups: [
+            group({
+              name: 'platform',
+              labels: { 'node-type': 'platform' },
+              taints: [{ key: 'platform', value: 'true', effect: 'NoSchedule' }],
+            }),
+          ],
         });
         eks.deployment('discovery', {
           image: 'discovery:1.0.0',
@@ -27,7 +33,10 @@ testRule(scheduling, {
       name: 'a stateless deployment may run on spot; a statefulset on an on-demand group',
       model: topology('spot-ok', (t) => {
         const eks = t.region('eu-west-1').kubernetesCluster('eks', {
-          nodeGroups: [group({ name: 'spot', capacityType: 'spot', labels: { pool: 'spot' } }), group({ name: 'stable', labels: { pool: 'stable' } })],
+          nodeGroups: [
+            group({ name: 'spot', capacityType: 'spot', labels: { pool: 'spot' } }),
+            group({ name: 'stable', labels: { pool: 'stable' } }),
+          ],
         });
         eks.deployment('web', { image: 'web:1.0.0', nodeSelector: { pool: 'spot' } });
         eks.statefulSet('db', { image: 'pg:16.2', nodeSelector: { pool: 'stable' } });
@@ -36,7 +45,9 @@ testRule(scheduling, {
     {
       name: 'a cluster without declared node groups is not judged',
       model: topology('unknown', (t) => {
-        t.region('eu-west-1').kubernetesCluster('eks').deployment('api', { image: 'api:1.0.0', nodeSelector: { any: 'thing' } });
+        t.region('eu-west-1')
+          .kubernetesCluster('eks')
+          .deployment('api', { image: 'api:1.0.0', nodeSelector: { any: 'thing' } });
       }),
     },
   ],
@@ -46,20 +57,44 @@ testRule(scheduling, {
       model: topology('tainted', (t) => {
         const eks = t.region('us-east-1').kubernetesCluster('eks', {
           nodeGroups: [
-            group({ name: 'ingestion', labels: { 'node-type': 'ingestion' }, taints: [{ key: 'workload', value: 'ingestion', effect: 'NoSchedule' }] }),
-            group({ name: 'query-compute', labels: { 'node-type': 'query-compute' }, taints: [{ key: 'workload', value: 'query', effect: 'NoSchedule' }] }),
+            group({
+              name: 'ingestion',
+              labels: { 'node-type': 'ingestion' },
+              taints: [{ key: 'workload', value: 'ingestion', effect: 'NoSchedule' }],
+            }),
+            group({
+              name: 'query-compute',
+              labels: { 'node-type': 'query-compute' },
+              taints: [{ key: 'workload', value: 'query', effect: 'NoSchedule' }],
+            }),
           ],
         });
         eks.deployment('query-gateway', { image: 'gw:1.0.0', nodeSelector: { 'node-type': 'query-compute' } });
       }),
-      findings: [{ culprit: 'us-east-1/eks/query-gateway', components: ['us-east-1/eks'], message: ['fits no node group', 'ingestion lacks label node-type=query-compute', 'query-compute is tainted workload=query:NoSchedule with no toleration'] }],
+      findings: [
+        {
+          culprit: 'us-east-1/eks/query-gateway',
+          components: ['us-east-1/eks'],
+          message: [
+            'fits no node group',
+            'ingestion lacks label node-type=query-compute',
+            'query-compute is tainted workload=query:NoSchedule with no toleration',
+          ],
+        },
+      ],
     },
     {
       name: 'requests larger than the largest instance, and max replicas beyond the group at its max',
       model: topology('too-big', (t) => {
-        const eks = t.region('us-east-1').kubernetesCluster('eks', { nodeGroups: [group({ name: 'general', instanceTypes: ['m6i.large', 'm6i.xlarge'], max: 4 })] });
+        const eks = t.region('us-east-1').kubernetesCluster('eks', {
+          nodeGroups: [group({ name: 'general', instanceTypes: ['m6i.large', 'm6i.xlarge'], max: 4 })],
+        });
         eks.deployment('huge', { image: 'huge:1.0.0', resources: { requests: { cpu: 8, memory: '4Gi' } } });
-        eks.deployment('many', { image: 'many:1.0.0', replicas: { min: 2, max: 20 }, resources: { requests: { cpu: '1', memory: '1Gi' } } });
+        eks.deployment('many', {
+          image: 'many:1.0.0',
+          replicas: { min: 2, max: 20 },
+          resources: { requests: { cpu: '1', memory: '1Gi' } },
+        });
       }),
       findings: [
         { culprit: 'us-east-1/eks/huge', message: ['requests 8 CPU', 'largest instance (4 vCPU)'] },
@@ -77,7 +112,12 @@ testRule(scheduling, {
         });
         eks.postgres('postgres-primary', { platform: 'cnpg', replicas: 3 });
       }),
-      findings: [{ culprit: 'us-east-1/eks/postgres-primary', message: ['stateful', 'spot-nodes', 'the only node groups it fits'] }],
+      findings: [
+        {
+          culprit: 'us-east-1/eks/postgres-primary',
+          message: ['stateful', 'spot-nodes', 'the only node groups it fits'],
+        },
+      ],
     },
   ],
 });

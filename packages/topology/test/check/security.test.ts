@@ -8,7 +8,9 @@ testRule(security, {
       name: 'private endpoint, pinned image, encrypted private bucket and database',
       model: topology('sound', (t) => {
         const eu = t.region('eu-west-1');
-        eu.kubernetesCluster('eks', { endpointAccess: 'private' }).deployment('api', { image: 'registry.example.eu/shop/api:2.14.1' });
+        eu.kubernetesCluster('eks', { endpointAccess: 'private' }).deployment('api', {
+          image: 'registry.example.eu/shop/api:2.14.1',
+        });
         eu.objectStore('lake', { bucket: 'lake', encryption: 'sse-kms' });
         eu.postgres('db', { storageEncrypted: true });
       }),
@@ -16,7 +18,9 @@ testRule(security, {
     {
       name: 'public endpoint restricted to an office range; image pinned by digest; registry with a port',
       model: topology('restricted', (t) => {
-        const eks = t.region('eu-west-1').kubernetesCluster('eks', { endpointAccess: 'both', publicAccessCidrs: ['203.0.113.0/24'] });
+        const eks = t
+          .region('eu-west-1')
+          .kubernetesCluster('eks', { endpointAccess: 'both', publicAccessCidrs: ['203.0.113.0/24'] });
         eks.deployment('a', { image: 'nexora/discovery-service@sha256:4f2a' });
         eks.deployment('b', { image: 'registry.local:5000/team/b:1.2.3' });
       }),
@@ -44,7 +48,10 @@ testRule(security, {
         eks.daemonSet('orasi-agent', { image: 'orasi/agent:latest' });
         eks.deployment('orasi-gateway', { image: 'registry.local:5000/orasi/gateway' });
       }),
-      findings: [{ culprit: 'us-east-1/eks/orasi-agent', message: ['orasi/agent:latest'] }, { culprit: 'us-east-1/eks/orasi-gateway', message: ['no tag: latest'] }],
+      findings: [
+        { culprit: 'us-east-1/eks/orasi-agent', message: ['orasi/agent:latest'] },
+        { culprit: 'us-east-1/eks/orasi-gateway', message: ['no tag: latest'] },
+      ],
     },
     {
       name: 'public, unencrypted bucket and an unencrypted database',
@@ -53,7 +60,11 @@ testRule(security, {
         us.objectStore('assets', { bucket: 'assets', publicAccess: true, encryption: 'none' });
         us.postgres('db', { storageEncrypted: false });
       }),
-      findings: [{ culprit: 'us-east-1/assets', message: ['unencrypted'] }, { culprit: 'us-east-1/assets', message: ['is public'] }, { culprit: 'us-east-1/db', message: ['unencrypted'] }],
+      findings: [
+        { culprit: 'us-east-1/assets', message: ['unencrypted'] },
+        { culprit: 'us-east-1/assets', message: ['is public'] },
+        { culprit: 'us-east-1/db', message: ['unencrypted'] },
+      ],
     },
   ],
 });

@@ -27,7 +27,10 @@ const sharedDatabase = topology('shared-db', (t) => {
   t.flow(users, dns);
   const us = t.region('us-east-1');
   const db = us.postgres('db', { multiAz: true });
-  for (const [region, role] of [[us, 'primary'], [t.region('eu-west-1'), 'secondary']] as const) {
+  for (const [region, role] of [
+    [us, 'primary'],
+    [t.region('eu-west-1'), 'secondary'],
+  ] as const) {
     const api = region.service('api', { runtime: 'lambda' });
     t.flow(dns, api, { routing: { failover: role } });
     t.flow(api, db, { kind: 'write' });
@@ -36,7 +39,13 @@ const sharedDatabase = topology('shared-db', (t) => {
 
 testRule(sla, {
   valid: [
-    { name: 'no availability target: nothing to measure', model: topology('no-target', (t) => { const eu = t.region('eu-west-1'); t.flow(t.client('users', { clientKind: 'users' }), eu.postgres('db'), { kind: 'read' }); }) },
+    {
+      name: 'no availability target: nothing to measure',
+      model: topology('no-target', (t) => {
+        const eu = t.region('eu-west-1');
+        t.flow(t.client('users', { clientKind: 'users' }), eu.postgres('db'), { kind: 'read' });
+      }),
+    },
     { name: 'one region at 99.89% against a 99.85% target', model: oneRegion(99.85) },
     { name: 'a declared availability override lifts the path', model: oneRegion(99.9, 99.999) },
     {
@@ -46,7 +55,10 @@ testRule(sla, {
         const users = t.client('users', { clientKind: 'users' });
         const dns = t.dns('dns', { routing: 'failover', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
         t.flow(users, dns);
-        for (const [code, role] of [['eu-west-1', 'primary'], ['eu-central-1', 'secondary']] as const) {
+        for (const [code, role] of [
+          ['eu-west-1', 'primary'],
+          ['eu-central-1', 'secondary'],
+        ] as const) {
           const r = t.region(code);
           const alb = r.loadBalancer('alb', { type: 'alb' });
           const api = r.service('api', { runtime: 'lambda' });
@@ -61,12 +73,28 @@ testRule(sla, {
     {
       name: 'one region at 99.89% against a 99.9% target',
       model: oneRegion(99.9),
-      findings: [{ culprit: 'eu-west-1/api', components: ['users'], message: ['99.890035% is below the 99.9% target', '99.95% (eu-west-1/api)', '99.99% (eu-west-1/alb)', 'Amazon RDS SLA, Multi-AZ: 99.95%'] }],
+      findings: [
+        {
+          culprit: 'eu-west-1/api',
+          components: ['users'],
+          message: [
+            '99.890035% is below the 99.9% target',
+            '99.95% (eu-west-1/api)',
+            '99.99% (eu-west-1/alb)',
+            'Amazon RDS SLA, Multi-AZ: 99.95%',
+          ],
+        },
+      ],
     },
     {
       name: 'a database shared by both failover regions counts once, in series (it is not redundancy)',
       model: sharedDatabase,
-      findings: [{ culprit: 'us-east-1/db', message: ['99.95% (us-east-1/db)', '[1 − (1 − 99.95%) × (1 − 99.95%)] (dns)', 'below the 99.99% target'] }],
+      findings: [
+        {
+          culprit: 'us-east-1/db',
+          message: ['99.95% (us-east-1/db)', '[1 − (1 − 99.95%) × (1 − 99.95%)] (dns)', 'below the 99.99% target'],
+        },
+      ],
     },
   ],
 });

@@ -23,7 +23,10 @@ testRule(spof, {
         const users = t.client('users', { clientKind: 'users' });
         const dns = t.dns('dns', { routing: 'failover', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
         t.flow(users, dns);
-        for (const [code, role] of [['eu-west-1', 'primary'], ['eu-central-1', 'secondary']] as const) {
+        for (const [code, role] of [
+          ['eu-west-1', 'primary'],
+          ['eu-central-1', 'secondary'],
+        ] as const) {
           const r = t.region(code);
           const fn = r.service('api', { runtime: 'lambda' });
           t.flow(dns, fn, { routing: { failover: role } });
@@ -49,7 +52,9 @@ testRule(spof, {
         t.flow(users, api);
         t.flow(api, eu.postgres('db'), { kind: 'write' });
       }),
-      findings: [{ culprit: 'eu-west-1/db', components: ['users'], message: ['single point of failure', 'no Multi-AZ standby'] }],
+      findings: [
+        { culprit: 'eu-west-1/db', components: ['users'], message: ['single point of failure', 'no Multi-AZ standby'] },
+      ],
     },
     {
       name: 'a one-replica deployment',
@@ -70,7 +75,9 @@ testRule(spof, {
         t.flow(usVote, db, { kind: 'write' });
         t.flow(euVote, db, { kind: 'write' });
       }),
-      findings: [{ components: ['eu-west-1/vote', 'us-east-1/rds'], message: ['eu-west-1 depends on us-east-1 synchronously'] }],
+      findings: [
+        { components: ['eu-west-1/vote', 'us-east-1/rds'], message: ['eu-west-1 depends on us-east-1 synchronously'] },
+      ],
     },
     {
       name: 'a single-zone cache while the region declares three zones (hld-global ElastiCache in AZ 3)',
@@ -78,7 +85,13 @@ testRule(spof, {
         const us = t.region('us-east-1', { zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] });
         us.inZones(['us-east-1c']).redis('elasticache', { multiAz: false });
       }),
-      findings: [{ culprit: 'us-east-1/elasticache', severity: 'warning', message: ['one zone (us-east-1c)', 'us-east-1a, us-east-1b, us-east-1c'] }],
+      findings: [
+        {
+          culprit: 'us-east-1/elasticache',
+          severity: 'warning',
+          message: ['one zone (us-east-1c)', 'us-east-1a, us-east-1b, us-east-1c'],
+        },
+      ],
     },
     {
       name: 'a DR cluster in one zone while the other clusters span three (nexora)',
@@ -86,7 +99,13 @@ testRule(spof, {
         t.region('us-east-1', { zones: 3 }).kubernetesCluster('eks');
         t.region('ap-southeast-1', { zones: ['ap-southeast-1a'] }).kubernetesCluster('dr-cluster');
       }),
-      findings: [{ culprit: 'ap-southeast-1/dr-cluster', severity: 'warning', message: ['other compute components run in several zones'] }],
+      findings: [
+        {
+          culprit: 'ap-southeast-1/dr-cluster',
+          severity: 'warning',
+          message: ['other compute components run in several zones'],
+        },
+      ],
     },
   ],
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { check } from '../../src/check/check.ts';
+import { formatExplanation } from '../../src/check/explain-report.ts';
 import type { Finding } from '../../src/check/finding.ts';
 import { formatFindings } from '../../src/check/text-report.ts';
-import { formatExplanation } from '../../src/check/explain-report.ts';
-import { check } from '../../src/check/check.ts';
 import { topology } from '../../src/dsl/topology.ts';
 
 const source = ['line one', "  const db = eu.postgres('db');", 'line three'].join('\n');
@@ -27,7 +27,9 @@ describe('formatFindings', () => {
   });
 
   it('names the checked file when a finding has no location', () => {
-    const text = formatFindings([{ rule: 'naming', severity: 'warning', message: 'm', hint: 'h', components: [] }], { file: 'topology.yaml' });
+    const text = formatFindings([{ rule: 'naming', severity: 'warning', message: 'm', hint: 'h', components: [] }], {
+      file: 'topology.yaml',
+    });
     expect(text.startsWith('topology.yaml  warning  naming  m')).toBe(true);
   });
 });
@@ -41,7 +43,11 @@ describe('formatExplanation', () => {
       const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
       const db = us.postgres('db', { multiAz: true });
       t.flow(db, eu.postgres('db', { role: 'replica', replicaOf: db }), { kind: 'replicate', maxLagSeconds: 5 });
-      for (const [r, role] of [[us, 'primary'], [eu, 'secondary']] as const) t.flow(dns, r.apiGateway('api', { maxRps: 800 }), { routing: { failover: role } });
+      for (const [r, role] of [
+        [us, 'primary'],
+        [eu, 'secondary'],
+      ] as const)
+        t.flow(dns, r.apiGateway('api', { maxRps: 800 }), { routing: { failover: role } });
     });
     const text = formatExplanation(check(model).explain);
     expect(text).toContain('users: ');

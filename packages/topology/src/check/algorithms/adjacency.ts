@@ -17,7 +17,9 @@ export interface IndexedGraph {
 /** Builds an {@link IndexedGraph} from node ids and directed edges (duplicates and unknown ends dropped). */
 export function indexGraph(ids: readonly string[], edges: Iterable<readonly [from: string, to: string]>): IndexedGraph {
   const index = new Map<string, number>();
-  ids.forEach((id, i) => index.set(id, i));
+  ids.forEach((id, i) => {
+    index.set(id, i);
+  });
   const out: number[][] = ids.map(() => []);
   for (const [from, to] of edges) {
     const a = index.get(from);

@@ -85,7 +85,11 @@ export interface SeriesParallelAlgebra {
  * Evaluates every parallel factor and returns the value of each factor (components' own values first, then
  * parallel factors); `valueOfSet` then gives any node's value as its factors in series.
  */
-export function evaluateFactors(reduced: SeriesParallel, own: (node: number) => number, algebra: SeriesParallelAlgebra): Float64Array {
+export function evaluateFactors(
+  reduced: SeriesParallel,
+  own: (node: number) => number,
+  algebra: SeriesParallelAlgebra,
+): Float64Array {
   const values = new Float64Array(reduced.nodeCount * 2).fill(algebra.seriesIdentity);
   for (let i = 0; i < reduced.nodeCount; i++) values[i] = own(i);
   for (const group of reduced.groups) {

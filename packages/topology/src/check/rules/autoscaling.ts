@@ -14,7 +14,9 @@ export const autoscaling: Rule = {
     for (const component of context.components.values()) {
       if (component.kind !== 'workload' || !component.hpa || !component.vpa) continue;
       if (component.vpa.mode !== 'Auto' && component.vpa.mode !== 'Recreate') continue;
-      const shared = [...new Set(component.hpa.metrics.filter((m) => m.type === 'cpu' || m.type === 'memory').map((m) => m.type))];
+      const shared = [
+        ...new Set(component.hpa.metrics.filter((m) => m.type === 'cpu' || m.type === 'memory').map((m) => m.type)),
+      ];
       if (shared.length === 0) continue;
       findings.push({
         message: `${component.id} has an HPA scaling on ${shared.join(' and ')} and a VPA in ${component.vpa.mode} mode resizing the same ${shared.join(' and ')} requests: they work against each other.`,

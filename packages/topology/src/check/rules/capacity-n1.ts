@@ -8,7 +8,8 @@ import type { Rule, RuleFinding } from '../rule.ts';
  */
 export const capacityN1: Rule = {
   id: 'capacity-n1',
-  description: 'Remaining capacity with the largest region lost, and with one zone lost (minimum of component limits along each route), below the peak load.',
+  description:
+    'Remaining capacity with the largest region lost, and with one zone lost (minimum of component limits along each route), below the peak load.',
   defaultSeverity: 'error',
   check(context) {
     const peak = context.model.sla?.peakRps;
@@ -26,12 +27,18 @@ export const capacityN1: Rule = {
       findings.push(finding(context, row, peak, `with region ${row.lost.region} lost`));
     }
     const zone = worst('zone');
-    if (zone && zone.capacityRps < peak) findings.push(finding(context, zone, peak, `with zone ${zone.lost?.zone} lost`));
+    if (zone && zone.capacityRps < peak)
+      findings.push(finding(context, zone, peak, `with zone ${zone.lost?.zone} lost`));
     return findings;
   },
 };
 
-function finding(context: Parameters<typeof capacityN1.check>[0], row: ReturnType<typeof capacityScenarios>[number], peak: number, when: string): RuleFinding {
+function finding(
+  context: Parameters<typeof capacityN1.check>[0],
+  row: ReturnType<typeof capacityScenarios>[number],
+  peak: number,
+  when: string,
+): RuleFinding {
   const surviving = (row.branches ?? []).filter((b) => b.capacityRps > 0);
   const limits = surviving.map((b) => b.bottleneck).filter((id): id is string => id !== undefined);
   const culprit = row.branches ? limits[0] : row.bottleneck;
@@ -41,13 +48,15 @@ function finding(context: Parameters<typeof capacityN1.check>[0], row: ReturnTyp
   return {
     message: `${when}, ${where}, below the ${format(peak)} rps peak.`,
     hint: `raise the limit of ${limits.length > 0 ? limits.join(', ') : (culprit ?? 'the bottleneck')} (capacity.maxRps, throttle) or add a region, so that what is left still carries ${format(peak)} rps`,
-    components: [culprit, ...limits, row.entry].filter((id, i, all): id is string => id !== undefined && all.indexOf(id) === i),
+    components: [culprit, ...limits, row.entry].filter(
+      (id, i, all): id is string => id !== undefined && all.indexOf(id) === i,
+    ),
     location: culprit === undefined ? undefined : context.locate(culprit),
     details: { scenario: row },
   };
 }
 
 /** 250000 -> 250,000 */
-export function format(rps: number): string {
+function format(rps: number): string {
   return Number.isFinite(rps) ? Math.round(rps).toLocaleString('en-US') : 'unlimited';
 }

@@ -9,14 +9,21 @@ import type { Rule, RuleFinding } from '../rule.ts';
  */
 export const cycle: Rule = {
   id: 'cycle',
-  description: 'Cycles among synchronous request, read, write and query flows (self-loops included); loops through async flows are allowed.',
+  description:
+    'Cycles among synchronous request, read, write and query flows (self-loops included); loops through async flows are allowed.',
   defaultSeverity: 'error',
   check(context) {
-    const flows = context.model.flows.filter((flow) => flow.sync && context.components.has(flow.from) && context.components.has(flow.to));
+    const flows = context.model.flows.filter(
+      (flow) => flow.sync && context.components.has(flow.from) && context.components.has(flow.to),
+    );
     const ids = [...context.components.keys()];
-    const graph = indexGraph(ids, flows.map((flow) => [flow.from, flow.to] as const));
+    const graph = indexGraph(
+      ids,
+      flows.map((flow) => [flow.from, flow.to] as const),
+    );
     // Only the first flow of each reported loop is looked up, among the flows leaving its first member.
-    const flowBetween = (from: string, to: string): Flow | undefined => context.outgoing.get(from)?.find((flow) => flow.sync && flow.to === to);
+    const flowBetween = (from: string, to: string): Flow | undefined =>
+      context.outgoing.get(from)?.find((flow) => flow.sync && flow.to === to);
     const findings: RuleFinding[] = [];
     for (const component of stronglyConnectedComponents(graph.out)) {
       if (!isCyclic(component, graph.out)) continue;

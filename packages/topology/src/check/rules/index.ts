@@ -36,4 +36,8 @@ export const rules: readonly Rule[] = [
 ];
 
 /** Every rule's id, one-line description and default severity (for docs, SARIF and `--help`). */
-export const ruleDescriptors: readonly RuleDescriptor[] = rules.map(({ id, description, defaultSeverity }) => ({ id, description, defaultSeverity }));
+export const ruleDescriptors: readonly RuleDescriptor[] = rules.map(({ id, description, defaultSeverity }) => ({
+  id,
+  description,
+  defaultSeverity,
+}));

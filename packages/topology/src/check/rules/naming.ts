@@ -34,7 +34,11 @@ export const naming: Rule = {
       }
     }
     const byCode = new Map<string, string[]>();
-    for (const region of model.regions) byCode.set(`${region.provider}:${region.code}`, [...(byCode.get(`${region.provider}:${region.code}`) ?? []), region.id]);
+    for (const region of model.regions)
+      byCode.set(`${region.provider}:${region.code}`, [
+        ...(byCode.get(`${region.provider}:${region.code}`) ?? []),
+        region.id,
+      ]);
     for (const [code, ids] of byCode) {
       if (ids.length < 2) continue;
       findings.push({
@@ -44,18 +48,39 @@ export const naming: Rule = {
         location: model.regions.find((r) => r.id === ids[1])?.source,
       });
     }
-    const duplicates = (kind: string, ids: readonly string[], locate: (id: string, index: number) => RuleFinding['location']) => {
+    const duplicates = (
+      kind: string,
+      ids: readonly string[],
+      locate: (id: string, index: number) => RuleFinding['location'],
+    ) => {
       const seen = new Set<string>();
       ids.forEach((id, index) => {
         if (seen.has(id)) {
-          findings.push({ message: `${kind} id ${id} is declared twice.`, hint: `rename one of the two ${kind}s`, components: kind === 'component' ? [id] : [], location: locate(id, index) });
+          findings.push({
+            message: `${kind} id ${id} is declared twice.`,
+            hint: `rename one of the two ${kind}s`,
+            components: kind === 'component' ? [id] : [],
+            location: locate(id, index),
+          });
         }
         seen.add(id);
       });
     };
-    duplicates('region', model.regions.map((r) => r.id), (_, i) => model.regions[i]?.source);
-    duplicates('component', model.components.map((c) => c.id), (_, i) => model.components[i]?.source);
-    duplicates('flow', model.flows.map((f) => f.id), (_, i) => model.flows[i]?.source);
+    duplicates(
+      'region',
+      model.regions.map((r) => r.id),
+      (_, i) => model.regions[i]?.source,
+    );
+    duplicates(
+      'component',
+      model.components.map((c) => c.id),
+      (_, i) => model.components[i]?.source,
+    );
+    duplicates(
+      'flow',
+      model.flows.map((f) => f.id),
+      (_, i) => model.flows[i]?.source,
+    );
     const regionNames = new Set(model.regions.flatMap((r) => [r.id, r.code]));
     for (const component of context.components.values()) {
       const prefix = component.id.split('/')[0] as string;

@@ -1,5 +1,5 @@
-import type { Component } from '../../model/schema.ts';
 import { componentReferences } from '../../model/references.ts';
+import type { Component } from '../../model/schema.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
 
 // Kinds that hold data: someone must write what others read.
@@ -22,7 +22,8 @@ const consumedKinds = new Set<Component['kind']>(['queue', 'stream', 'containerR
  */
 export const orphan: Rule = {
   id: 'orphan',
-  description: 'Components with no flows, stores read but never written, and queues/streams/registries written but never read.',
+  description:
+    'Components with no flows, stores read but never written, and queues/streams/registries written but never read.',
   defaultSeverity: 'warning',
   check(context) {
     const referenced = new Set<string>();
@@ -63,7 +64,8 @@ export const orphan: Rule = {
     }
     const findings: RuleFinding[] = [];
     for (const component of context.components.values()) {
-      const flows = (context.outgoing.get(component.id)?.length ?? 0) + (context.incoming.get(component.id)?.length ?? 0);
+      const flows =
+        (context.outgoing.get(component.id)?.length ?? 0) + (context.incoming.get(component.id)?.length ?? 0);
       const hosts = hostClusters.has(component.id);
       const at = context.locate(component.id);
       if (flows === 0 && !referenced.has(component.id) && !hosts) {

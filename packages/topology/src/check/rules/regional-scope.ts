@@ -14,7 +14,8 @@ const dataKinds = new Set<Component['kind']>(['postgres', 'redis', 'queue']);
  */
 export const regionalScope: Rule = {
   id: 'regional-scope',
-  description: 'A regional component (ALB, NLB, API gateway, ingress, database, ...) targets components in other regions.',
+  description:
+    'A regional component (ALB, NLB, API gateway, ingress, database, ...) targets components in other regions.',
   defaultSeverity: 'error',
   check(context) {
     const findings: RuleFinding[] = [];

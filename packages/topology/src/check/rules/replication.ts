@@ -9,7 +9,11 @@ import type { Rule, RuleFinding } from '../rule.ts';
 const storeKinds = new Set<Component['kind']>(['postgres', 'redis', 'stream', 'objectStore', 'deltaTable', 'queue']);
 
 function resolvesConflicts(component: Component | undefined): boolean {
-  return component?.kind === 'postgres' && component.conflictResolution !== undefined && component.conflictResolution !== 'none';
+  return (
+    component?.kind === 'postgres' &&
+    component.conflictResolution !== undefined &&
+    component.conflictResolution !== 'none'
+  );
 }
 
 /**
@@ -19,13 +23,19 @@ function resolvesConflicts(component: Component | undefined): boolean {
  */
 export const replication: Rule = {
   id: 'replication',
-  description: 'Multi-writer replication with no conflict resolution, replicas chained across regions, and replicas whose source is only reachable inside another region\'s cluster.',
+  description:
+    "Multi-writer replication with no conflict resolution, replicas chained across regions, and replicas whose source is only reachable inside another region's cluster.",
   defaultSeverity: 'error',
   check(context) {
     const findings: RuleFinding[] = [];
-    const links = replicationLinks(context).filter((link) => storeKinds.has(context.components.get(link.source)?.kind as Component['kind']));
+    const links = replicationLinks(context).filter((link) =>
+      storeKinds.has(context.components.get(link.source)?.kind as Component['kind']),
+    );
     const ids = [...context.components.keys()];
-    const graph = indexGraph(ids, links.map((link) => [link.source, link.target] as const));
+    const graph = indexGraph(
+      ids,
+      links.map((link) => [link.source, link.target] as const),
+    );
     const inCycle = new Set<string>();
     for (const component of stronglyConnectedComponents(graph.out)) {
       if (!isCyclic(component, graph.out)) continue;
@@ -47,7 +57,11 @@ export const replication: Rule = {
       if (inCycle.has(link.target)) continue;
       for (const upstream of sourcesOf.get(link.source) ?? []) {
         if (inCycle.has(upstream.source)) continue;
-        const regions = [context.regionOf(upstream.source), context.regionOf(link.source), context.regionOf(link.target)];
+        const regions = [
+          context.regionOf(upstream.source),
+          context.regionOf(link.source),
+          context.regionOf(link.target),
+        ];
         if (regions[0] === regions[1] && regions[1] === regions[2]) continue;
         findings.push({
           message: `${link.target} replicates from ${link.source}, itself a replica of ${upstream.source} (${regions.map((r) => r ?? 'global').join(' -> ')}): lag adds up hop by hop, and losing ${link.source} cuts ${link.target} off.`,

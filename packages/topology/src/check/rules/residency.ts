@@ -13,7 +13,9 @@ export const residency: Rule = {
   defaultSeverity: 'error',
   check(context) {
     const allowed = new Map(
-      context.model.dataClasses.filter((d) => d.jurisdictions !== undefined).map((d) => [d.id, new Set(d.jurisdictions)] as const),
+      context.model.dataClasses
+        .filter((d) => d.jurisdictions !== undefined)
+        .map((d) => [d.id, new Set(d.jurisdictions)] as const),
     );
     if (allowed.size === 0) return [];
     const jurisdictionOf = (id: string) => {
@@ -32,7 +34,8 @@ export const residency: Rule = {
     };
     for (const flow of context.model.flows) {
       if (!context.components.has(flow.to)) continue;
-      for (const dataClass of flow.dataClasses) hold(flow.to, dataClass, { how: `carried by flow ${flow.from} -> ${flow.to}`, flow, from: flow.from });
+      for (const dataClass of flow.dataClasses)
+        hold(flow.to, dataClass, { how: `carried by flow ${flow.from} -> ${flow.to}`, flow, from: flow.from });
     }
     // A replica holds what its source holds; follow replication to a fixed point (links are few). Flows and
     // replication go first so that a finding names how the data got there, declarations only where nothing else did.
@@ -42,25 +45,48 @@ export const residency: Rule = {
         changed = false;
         for (const link of links) {
           for (const [dataClass] of held.get(link.source) ?? []) {
-            if (hold(link.target, dataClass, { how: `replicated from ${link.source}`, flow: undefined, from: link.source })) changed = true;
+            if (
+              hold(link.target, dataClass, {
+                how: `replicated from ${link.source}`,
+                flow: undefined,
+                from: link.source,
+              })
+            )
+              changed = true;
           }
         }
       }
     };
     propagate();
     for (const component of context.components.values())
-      for (const dataClass of component.dataClasses) hold(component.id, dataClass, { how: 'declared on it', flow: undefined, from: undefined });
+      for (const dataClass of component.dataClasses)
+        hold(component.id, dataClass, { how: 'declared on it', flow: undefined, from: undefined });
     propagate();
     // One finding per data class and region it may not enter: the first arrival (in model order) is the culprit,
     // the other components holding it there are listed.
-    const breaches = new Map<string, { dataClass: string; region: string; jurisdiction: string; first: { id: string; arrival: Arrival }; holders: string[] }>();
+    const breaches = new Map<
+      string,
+      {
+        dataClass: string;
+        region: string;
+        jurisdiction: string;
+        first: { id: string; arrival: Arrival };
+        holders: string[];
+      }
+    >();
     for (const [id, classes] of held) {
       const place = jurisdictionOf(id);
       if (!place?.jurisdiction) continue;
       for (const [dataClass, arrival] of classes) {
         if ((allowed.get(dataClass) as Set<string>).has(place.jurisdiction)) continue;
         const key = `${dataClass}\u0000${place.region}`;
-        const breach = breaches.get(key) ?? { dataClass, region: place.region, jurisdiction: place.jurisdiction, first: { id, arrival }, holders: [] };
+        const breach = breaches.get(key) ?? {
+          dataClass,
+          region: place.region,
+          jurisdiction: place.jurisdiction,
+          first: { id, arrival },
+          holders: [],
+        };
         breach.holders.push(id);
         breaches.set(key, breach);
       }

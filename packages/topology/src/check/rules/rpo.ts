@@ -8,7 +8,8 @@ import type { Rule, RuleFinding } from '../rule.ts';
  */
 export const rpo: Rule = {
   id: 'rpo',
-  description: 'Data-loss window on losing a region (replication mode and lag, cross-region backup interval) above the RPO target; the budget is shown.',
+  description:
+    'Data-loss window on losing a region (replication mode and lag, cross-region backup interval) above the RPO target; the budget is shown.',
   defaultSeverity: 'error',
   check(context) {
     const target = context.model.sla?.rpoSeconds;

@@ -8,7 +8,8 @@ import type { Rule, RuleFinding } from '../rule.ts';
  */
 export const rto: Rule = {
   id: 'rto',
-  description: 'Failover time (health-check detection + DNS TTL + database promotion, automatic or manual) above the RTO target; the budget is shown.',
+  description:
+    'Failover time (health-check detection + DNS TTL + database promotion, automatic or manual) above the RTO target; the budget is shown.',
   defaultSeverity: 'error',
   check(context) {
     const target = context.model.sla?.rtoSeconds;
@@ -16,15 +17,24 @@ export const rto: Rule = {
     const findings: RuleFinding[] = [];
     for (const budget of rtoBudgets(context)) {
       if (budget.totalSeconds <= target) continue;
-      const culprit = budget.promotionSeconds >= budget.detectionSeconds && budget.store ? budget.store : (budget.dns ?? budget.store);
+      const culprit =
+        budget.promotionSeconds >= budget.detectionSeconds && budget.store
+          ? budget.store
+          : (budget.dns ?? budget.store);
       const fixes = [
-        budget.promotionSeconds > 0 && budget.store ? 'automate promotion (promotion: automatic, or a managed global database)' : undefined,
-        budget.dns ? 'shorten detection (a 10 s health-check interval, fewer failures) and the TTL' : 'put failover DNS with health checks in front',
+        budget.promotionSeconds > 0 && budget.store
+          ? 'automate promotion (promotion: automatic, or a managed global database)'
+          : undefined,
+        budget.dns
+          ? 'shorten detection (a 10 s health-check interval, fewer failures) and the TTL'
+          : 'put failover DNS with health checks in front',
       ].filter((fix) => fix !== undefined);
       findings.push({
         message: `recovering from the loss of ${budget.store ? `${budget.store}'s region` : 'the primary region'} takes ${budget.totalSeconds} s, above the ${target} s RTO: detection ${budget.detectionSeconds} s (${budget.detection}) + DNS TTL ${budget.ttlSeconds} s + promotion ${budget.promotionSeconds} s (${budget.promotion}).`,
         hint: `${fixes.join('; ')}, or set rtoSeconds to what the design can meet (${budget.totalSeconds} s)`,
-        components: [culprit, budget.dns, budget.store].filter((id, i, all): id is string => id !== undefined && all.indexOf(id) === i),
+        components: [culprit, budget.dns, budget.store].filter(
+          (id, i, all): id is string => id !== undefined && all.indexOf(id) === i,
+        ),
         location: culprit === undefined ? undefined : context.locate(culprit),
         details: { budget },
       });

@@ -27,15 +27,21 @@ function misfit(component: Component, group: NodeGroup): string | undefined {
   }
   for (const taint of group.taints) {
     if (taint.effect === 'PreferNoSchedule') continue;
-    if (!tolerates(workload?.tolerations ?? [], taint)) return `node group ${group.name} is tainted ${taint.key}${taint.value === undefined ? '' : `=${taint.value}`}:${taint.effect} with no toleration`;
+    if (!tolerates(workload?.tolerations ?? [], taint))
+      return `node group ${group.name} is tainted ${taint.key}${taint.value === undefined ? '' : `=${taint.value}`}:${taint.effect} with no toleration`;
   }
   const sizes = group.instanceTypes.map(instanceSize).filter((s) => s !== undefined);
   if (!workload || sizes.length === 0 || sizes.length < group.instanceTypes.length) return undefined;
   const cpu = parseCpu(workload.resources?.requests?.cpu);
   const memory = parseMemoryGiB(workload.resources?.requests?.memory);
-  const largest = { vcpu: Math.max(...sizes.map((s) => s.vcpu)), memoryGiB: Math.max(...sizes.map((s) => s.memoryGiB)) };
-  if (cpu !== undefined && cpu > largest.vcpu) return `a pod requests ${cpu} CPU, more than ${group.name}'s largest instance (${largest.vcpu} vCPU)`;
-  if (memory !== undefined && memory > largest.memoryGiB) return `a pod requests ${memory} GiB, more than ${group.name}'s largest instance (${largest.memoryGiB} GiB)`;
+  const largest = {
+    vcpu: Math.max(...sizes.map((s) => s.vcpu)),
+    memoryGiB: Math.max(...sizes.map((s) => s.memoryGiB)),
+  };
+  if (cpu !== undefined && cpu > largest.vcpu)
+    return `a pod requests ${cpu} CPU, more than ${group.name}'s largest instance (${largest.vcpu} vCPU)`;
+  if (memory !== undefined && memory > largest.memoryGiB)
+    return `a pod requests ${memory} GiB, more than ${group.name}'s largest instance (${largest.memoryGiB} GiB)`;
   const replicas = workload.replicas?.max;
   if (replicas !== undefined && workload.workloadKind !== 'daemonset') {
     if (cpu !== undefined && replicas * cpu > group.max * largest.vcpu)
@@ -59,7 +65,8 @@ function isStateful(component: Component): boolean {
  */
 export const scheduling: Rule = {
   id: 'scheduling',
-  description: 'Workloads that fit no node group (labels, taints, requests, max replicas) and stateful workloads that can land on spot capacity.',
+  description:
+    'Workloads that fit no node group (labels, taints, requests, max replicas) and stateful workloads that can land on spot capacity.',
   defaultSeverity: 'error',
   check(context) {
     const findings: RuleFinding[] = [];

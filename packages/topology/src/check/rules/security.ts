@@ -14,7 +14,10 @@ export const security: Rule = {
     const findings: RuleFinding[] = [];
     for (const component of context.components.values()) {
       const at = context.locate(component.id);
-      if (component.kind === 'kubernetesCluster' && (component.endpointAccess === 'public' || component.endpointAccess === 'both')) {
+      if (
+        component.kind === 'kubernetesCluster' &&
+        (component.endpointAccess === 'public' || component.endpointAccess === 'both')
+      ) {
         // EKS: with public access on and no CIDRs given, the endpoint accepts 0.0.0.0/0 (EKS User Guide, "Cluster API server endpoint").
         const cidrs = component.publicAccessCidrs ?? ['0.0.0.0/0'];
         const open = cidrs.filter((cidr) => anywhere.has(cidr));
@@ -41,11 +44,21 @@ export const security: Rule = {
         }
       }
       if (component.kind === 'postgres' && component.storageEncrypted === false) {
-        findings.push({ message: `${component.id} stores data unencrypted (storageEncrypted: false).`, hint: 'set storageEncrypted: true (KMS)', components: [component.id], location: at });
+        findings.push({
+          message: `${component.id} stores data unencrypted (storageEncrypted: false).`,
+          hint: 'set storageEncrypted: true (KMS)',
+          components: [component.id],
+          location: at,
+        });
       }
       if (component.kind === 'objectStore') {
         if (component.encryption === 'none') {
-          findings.push({ message: `${component.id} (bucket ${component.bucket}) is unencrypted (encryption: none).`, hint: 'use sse-s3 or sse-kms', components: [component.id], location: at });
+          findings.push({
+            message: `${component.id} (bucket ${component.bucket}) is unencrypted (encryption: none).`,
+            hint: 'use sse-s3 or sse-kms',
+            components: [component.id],
+            location: at,
+          });
         }
         if (component.publicAccess) {
           findings.push({

@@ -7,7 +7,8 @@ import type { Rule, RuleFinding } from '../rule.ts';
  */
 export const sla: Rule = {
   id: 'sla',
-  description: 'Composed availability of each entry point (series, parallel, failover) below the availability target; the arithmetic is shown.',
+  description:
+    'Composed availability of each entry point (series, parallel, failover) below the availability target; the arithmetic is shown.',
   defaultSeverity: 'error',
   check(context) {
     const target = context.model.sla?.availability;

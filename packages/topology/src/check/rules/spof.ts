@@ -9,7 +9,8 @@ import type { Rule, RuleFinding } from '../rule.ts';
  */
 export const spof: Rule = {
   id: 'spof',
-  description: 'Single points of failure on the request path (given replicas, zones and failover regions), one region\'s hard dependency on another, and single-zone components in a multi-zone tier.',
+  description:
+    "Single points of failure on the request path (given replicas, zones and failover regions), one region's hard dependency on another, and single-zone components in a multi-zone tier.",
   defaultSeverity: 'error',
   check(context) {
     const findings: RuleFinding[] = [];
@@ -54,13 +55,16 @@ export const spof: Rule = {
       findings.push({
         message: `${both ? `${from} and ${to} depend on each other` : `${from} depends on ${to}`} synchronously: ${flows.map((f) => `${f.from} -> ${f.to} (${f.kind})`).join(', ')}; when ${both ? 'either' : to} is down, these requests fail in ${both ? 'both' : from} too, so the regions do not fail independently.`,
         hint: `serve these calls within each region (a local replica, queue or cache), or make the flows async`,
-        components: [first.from, first.to, ...flows.slice(1).flatMap((f) => [f.from, f.to])].filter((id, i, all) => all.indexOf(id) === i),
+        components: [first.from, first.to, ...flows.slice(1).flatMap((f) => [f.from, f.to])].filter(
+          (id, i, all) => all.indexOf(id) === i,
+        ),
         location: context.locateFlow(first),
         details: { regions: [from, to], flows: flows.map((f) => f.id) },
       });
     }
     const multiZoneTiers = new Set<string>();
-    for (const component of context.components.values()) if (context.zonesOf(component.id).length >= 2) multiZoneTiers.add(component.tier);
+    for (const component of context.components.values())
+      if (context.zonesOf(component.id).length >= 2) multiZoneTiers.add(component.tier);
     for (const component of context.components.values()) {
       if (reported.has(component.id)) continue;
       const zones = context.zonesOf(component.id);

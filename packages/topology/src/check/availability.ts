@@ -67,7 +67,10 @@ export function composeAvailability(context: RuleContext): EntryAvailability[] {
               return {
                 first: graph.ids[member] as string,
                 percent: round(seriesValue(own, values, availabilityAlgebra) * 100),
-                components: [...own].filter((f) => f < reduced.nodeCount).map((f) => graph.ids[f] as string),
+                factors: [...own]
+                  .filter((f) => f < reduced.nodeCount && (profiles[f]?.availability.percent ?? 100) < 100)
+                  .map((f) => ({ component: graph.ids[f] as string, percent: profiles[f]?.availability.percent ?? 100 }))
+                  .sort((a, b) => a.percent - b.percent),
               };
             }),
           });

@@ -18,8 +18,11 @@ export function formatExplanation(explain: CheckExplanation): string {
       out.push(`    ${pad(`${factor.percent}%`, 10)} ${factor.component}  [${factor.source}]`);
     for (const group of entry.parallel) {
       out.push(`    parallel behind ${group.via}: ${group.percent}%`);
-      for (const branch of group.branches)
-        out.push(`      ${pad(`${branch.percent}%`, 10)} via ${branch.first} (${branch.components.length} components)`);
+      for (const branch of group.branches) {
+        const shown = branch.factors.slice(0, 8).map((f) => `${f.component} ${f.percent}%`);
+        const more = branch.factors.length > shown.length ? `, +${branch.factors.length - shown.length} more` : '';
+        out.push(`      ${pad(`${branch.percent}%`, 10)} via ${branch.first}: ${shown.join(' × ') || 'nothing below 100%'}${more}`);
+      }
     }
   }
   out.push('', 'RTO budget (detection + DNS TTL + promotion):');

@@ -70,3 +70,33 @@ describe('conform: 64-bit offsets', () => {
     expect(widened(vectorFromArray([new Uint8Array([1, 255])], new LargeBinary()).data[0] as Data, prim('binary'))).toEqual(['01ff']);
   });
 });
+
+describe('type widening rules (PROTOCOL.md "Type Widening")', () => {
+  it('converts integers to decimals', () => {
+    expect(widened(vectorFromArray([12, -3, null], new Int32()).data[0] as Data, { kind: 'decimal', precision: 12, scale: 2 })).toEqual(['12.00', '-3.00', null]);
+  });
+
+  it('accepts the listed changes and refuses others by name', async () => {
+    const { isSupportedWidening, assertTypeChangesReadable } = await import('../src/protocol/type-widening.ts');
+    const { parseDeltaType } = await import('../src/schema/types.ts');
+    const ok = (a: string, b: string) => isSupportedWidening(parseDeltaType(a), parseDeltaType(b));
+    expect(ok('byte', 'long')).toBe(true);
+    expect(ok('integer', 'double')).toBe(true);
+    expect(ok('long', 'double')).toBe(false);
+    expect(ok('date', 'timestamp_ntz')).toBe(true);
+    expect(ok('date', 'timestamp')).toBe(false);
+    expect(ok('decimal(6,2)', 'decimal(10,4)')).toBe(true);
+    expect(ok('decimal(6,2)', 'decimal(7,4)')).toBe(false);
+    expect(ok('integer', 'decimal(10,0)')).toBe(true);
+    expect(ok('long', 'decimal(19,0)')).toBe(false);
+    expect(ok('long', 'integer')).toBe(false);
+    const schema = (changes: object[]) => ({
+      kind: 'struct' as const,
+      fields: [{ name: 'e', type: parseDeltaType('long'), nullable: true, metadata: { 'delta.typeChanges': changes } }],
+    });
+    expect(() => assertTypeChangesReadable(schema([{ fromType: 'short', toType: 'integer' }, { fromType: 'integer', toType: 'long' }]), 't')).not.toThrow();
+    expect(() => assertTypeChangesReadable(schema([{ fromType: 'string', toType: 'long' }]), 't')).toThrow(
+      expect.objectContaining({ code: 'unsupported-reader-feature', message: expect.stringContaining('string -> long') }),
+    );
+  });
+});

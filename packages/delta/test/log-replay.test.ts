@@ -233,3 +233,28 @@ describe('invalid logs are refused with their error code', () => {
     await rm(t.root, { recursive: true });
   });
 });
+
+describe('timestamp time travel across the enablement of in-commit timestamps', () => {
+  it('uses file times before the enablement version and inCommitTimestamp from it on', async () => {
+    const t = await tempTable();
+    const T = Date.now() + 1e9;
+    await t.commit(0, [protocol, metaData({ id: 'long' }), add('a.parquet')]);
+    await t.commit(1, [add('b.parquet')]);
+    const ict = {
+      'delta.enableInCommitTimestamps': 'true',
+      'delta.inCommitTimestampEnablementVersion': '2',
+      'delta.inCommitTimestampEnablementTimestamp': String(T),
+    };
+    await t.commit(2, [{ commitInfo: { inCommitTimestamp: T } }, metaData({ id: 'long' }, { configuration: ict })]);
+    await t.commit(3, [{ commitInfo: { inCommitTimestamp: T + 10 } }, add('c.parquet')]);
+    const table = await openTable(t.root);
+    expect((await table.snapshot({ timestamp: Date.now() + 1000 })).version).toBe(1);
+    expect((await table.snapshot({ timestamp: T + 5 })).version).toBe(2);
+    expect((await table.snapshot({ timestamp: T + 10 })).version).toBe(3);
+    const history = await table.history();
+    expect(history.map((h) => h.version)).toEqual([3, 2, 1, 0]);
+    expect(history[0]?.timestamp).toBe(T + 10);
+    expect(history[2]?.timestamp).toBeLessThan(T);
+    await rm(t.root, { recursive: true });
+  });
+});

@@ -131,6 +131,21 @@ function largeOffsetsToSmall(data: Data, target: DataType): Data {
   } as never);
 }
 
+/** Type widening integer -> decimal(p, s): the unscaled value is the integer times 10^s. */
+function intToDecimal(data: Data, target: DataType, scale: number): Data {
+  const src = data.values as ArrayLike<number | bigint>;
+  const out = new Uint32Array(src.length * 4);
+  const factor = 10n ** BigInt(scale);
+  for (let i = 0; i < src.length; i++) {
+    let u = BigInt.asUintN(128, BigInt(src[i] as number | bigint) * factor);
+    for (let w = 0; w < 4; w++) {
+      out[i * 4 + w] = Number(u & 0xffffffffn);
+      u >>= 32n;
+    }
+  }
+  return withValues(data, target, out);
+}
+
 function rescaleDecimal(data: Data, target: DataType, fromScale: number, toScale: number): Data {
   const src = data.values as Uint32Array;
   const out = new Uint32Array(src.length);
@@ -213,6 +228,7 @@ export function conform(input: Data, t: DeltaType, mode: MatchMode, where: strin
       } as never);
     }
     case 'decimal': {
+      if (src.typeId === Type.Int) return intToDecimal(data, target, t.scale);
       if (src.typeId !== Type.Decimal) fail(`expected a decimal, found ${String(src)}`, where);
       const s = src as unknown as { scale: number; bitWidth: number };
       if (s.bitWidth !== 128) fail(`unsupported decimal width ${s.bitWidth}`, where);

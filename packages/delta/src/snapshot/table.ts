@@ -4,6 +4,7 @@ import { DeltaError } from '../errors.ts';
 import { parseCommit } from '../log/actions.ts';
 import { LOG_DIR, type LogListing, listLog } from '../log/log-files.ts';
 import { assertReadable } from '../protocol/features.ts';
+import { assertTypeChangesReadable } from '../protocol/type-widening.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
 import { loadState } from './load.ts';
@@ -88,7 +89,9 @@ export class DeltaTable {
     const loaded = await loadState(this.storage, listing, version);
     assertReadable(loaded.state.protocol, this.uri);
     const timestamp = commitTimestamp(loaded.state.metadata.configuration, version, loaded.commitInfo, listing);
-    return new Snapshot(this.storage, loaded.state, timestamp);
+    const snapshot = new Snapshot(this.storage, loaded.state, timestamp);
+    assertTypeChangesReadable(snapshot.schema, this.uri);
+    return snapshot;
   }
 
   /** Commits, newest first (`limit` bounds how many commit files are read). */
@@ -126,7 +129,15 @@ export class DeltaTable {
 
   private async versionAt(listing: LogListing, ms: number): Promise<number> {
     const config = await this.snapshotConfig(listing);
-    const versions = [...listing.commits.keys()].sort((a, b) => a - b);
+    let versions = [...listing.commits.keys()].sort((a, b) => a - b);
+    // PROTOCOL.md "Recommendations for Readers of Tables with In-Commit Timestamps": a time at or
+    // after the enablement timestamp looks only at versions from the enablement version on, an
+    // earlier time only at the versions before it.
+    const enabledAt = Number(config['delta.inCommitTimestampEnablementTimestamp']);
+    const enabledFrom = Number(config['delta.inCommitTimestampEnablementVersion']);
+    if (config['delta.enableInCommitTimestamps'] === 'true' && Number.isFinite(enabledAt) && Number.isFinite(enabledFrom)) {
+      versions = versions.filter((v) => (ms >= enabledAt ? v >= enabledFrom : v < enabledFrom));
+    }
     let found: number | undefined;
     for (const v of versions) {
       const info = listing.commits.get(v);

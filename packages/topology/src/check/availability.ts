@@ -15,7 +15,8 @@ export interface ParallelAvailability {
   readonly branches: readonly {
     readonly first: string;
     readonly percent: number;
-    readonly components: readonly string[];
+    /** The branch's own components in series (what the branches share is counted outside), weakest first. */
+    readonly factors: readonly { readonly component: string; readonly percent: number }[];
   }[];
   readonly percent: number;
 }

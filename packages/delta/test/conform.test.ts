@@ -100,3 +100,14 @@ describe('type widening rules (PROTOCOL.md "Type Widening")', () => {
     );
   });
 });
+
+describe('void columns (PROTOCOL.md "Void Type")', () => {
+  it('parse, map to Arrow Null and read as nulls', async () => {
+    const { parseSchemaString, arrowType } = await import('../src/index.ts');
+    const schema = parseSchemaString(JSON.stringify({ type: 'struct', fields: [{ name: 'v', type: 'void', nullable: true, metadata: {} }] }));
+    const t = schema.fields[0]?.type as DeltaType;
+    expect(String(arrowType(t))).toBe('Null');
+    const { partitionColumn } = await import('../src/read/partition-values.ts');
+    expect(values(partitionColumn(t, null, 3), t)).toEqual([null, null, null]);
+  });
+});

@@ -167,4 +167,26 @@ describe('column mapping by id', () => {
     expect(canonicalize(table.batches, snap.schema.fields).rows.sort()).toEqual(['["1",{"inner":"x"}]', '["2",null]']);
     await rm(t.root, { recursive: true });
   });
+
+  it('refuses a file without field ids instead of guessing by name', async () => {
+    const t = await tempTable();
+    const bytes = parquet(new Table({ 'col-a': vectorFromArray([1], new Int32()) }));
+    await writeFile(join(t.root, 'f.parquet'), bytes);
+    await t.commit(0, [
+      { protocol: { minReaderVersion: 2, minWriterVersion: 5 } },
+      {
+        metaData: {
+          id: 'id-mode',
+          format: { provider: 'parquet' },
+          schemaString: JSON.stringify({ type: 'struct', fields: [field('a', 'integer', 'col-a', 10)] }),
+          partitionColumns: [],
+          configuration: { 'delta.columnMapping.mode': 'id' },
+        },
+      },
+      { add: { path: 'f.parquet', partitionValues: {}, size: bytes.length, modificationTime: 0, dataChange: true } },
+    ]);
+    const snap = await (await openTable(t.root)).snapshot();
+    await expect(async () => snap.toArrow()).rejects.toMatchObject({ code: 'invalid-log', message: expect.stringContaining('field ids') });
+    await rm(t.root, { recursive: true });
+  });
 });

@@ -137,6 +137,8 @@ export function canonicalReader(data: Data, t: DeltaType): CanonicalReader {
       return (i) => (valid(i) ? formatDate((values as Int32Array)[i] as number) : null);
     case 'timestamp':
       return (i) => (valid(i) ? `${formatMicros((values as BigInt64Array)[i] as bigint)}Z` : null);
+    case 'void':
+      return () => null;
     case 'timestamp_ntz':
       return (i) => (valid(i) ? formatMicros((values as BigInt64Array)[i] as bigint) : null);
     case 'variant': {

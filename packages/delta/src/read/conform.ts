@@ -11,14 +11,22 @@ export type MatchMode = 'none' | 'name' | 'id';
 /** Finds the index of the file column (among `fields`) holding a logical field, or -1. */
 export function findColumn(fields: readonly Field[], f: StructField, mode: MatchMode): number {
   if (mode === 'id') {
+    // PROTOCOL.md "Reader Requirements for Column Mapping": in id mode only field ids resolve
+    // columns (a missing id reads as nulls); a file without any field id is refused by the scan.
     const id = fieldId(f);
-    if (id !== undefined) {
-      const i = fields.findIndex((x) => x.metadata.get('PARQUET:field_id') === String(id));
-      if (i >= 0) return i;
-    }
+    return id === undefined ? -1 : fields.findIndex((x) => x.metadata.get('PARQUET:field_id') === String(id));
   }
   const name = physicalName(f, mode !== 'none');
   return fields.findIndex((x) => x.name === name);
+}
+
+/** Refuses, in column mapping id mode, a file whose columns carry no parquet field ids. */
+export function assertFieldIds(fields: readonly Field[], mode: MatchMode, where: string): void {
+  if (mode !== 'id' || fields.length === 0 || fields.some((x) => x.metadata.has('PARQUET:field_id'))) return;
+  throw new DeltaError('invalid-log', 'the table maps columns by id, but this data file has no parquet field ids', {
+    path: where,
+    hint: 'the file was written without field ids (PROTOCOL.md "Reader Requirements for Column Mapping"); rewrite it with a Delta writer',
+  });
 }
 
 function fail(message: string, where: string): never {
@@ -239,6 +247,9 @@ export function conform(input: Data, t: DeltaType, mode: MatchMode, where: strin
       break;
   }
   switch (t.name) {
+    case 'void':
+      // PROTOCOL.md "Void Type": all-null whatever a file holds.
+      return nullData(target, data.length + data.offset).slice(data.offset, data.length);
     case 'variant': {
       if (src.typeId !== Type.Struct) fail(`expected a variant struct, found ${String(src)}`, where);
       const names = src.children.map((c) => c.name);

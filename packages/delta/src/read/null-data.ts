@@ -5,6 +5,8 @@ export function nullData(type: DataType, length: number): Data {
   const nullBitmap = new Uint8Array(Math.ceil(length / 8));
   const base = { type, length, nullCount: length, nullBitmap } as const;
   switch (type.typeId) {
+    case Type.Null:
+      return makeData({ type, length, nullCount: length } as never);
     case Type.Struct:
       return makeData({ ...base, type, children: type.children.map((f) => nullData(f.type, length)) } as never);
     case Type.List:

@@ -104,10 +104,10 @@ export function partitionColumn(t: DeltaType, value: string | null | undefined, 
       const bytes = t.name === 'string' ? new TextEncoder().encode(value) : Uint8Array.from(value, (c) => c.charCodeAt(0) & 0xff);
       const data = new Uint8Array(bytes.length * length);
       const valueOffsets = new Int32Array(length + 1);
-      for (let i = 0; i < length; i++) {
-        data.set(bytes, i * bytes.length);
-        valueOffsets[i + 1] = (i + 1) * bytes.length;
-      }
+      // Doubling copies: log2(length) memcpy calls instead of one small copy per row (a scan's hot spot).
+      if (length > 0) data.set(bytes, 0);
+      for (let filled = bytes.length; filled > 0 && filled < data.length; filled *= 2) data.copyWithin(filled, 0, Math.min(filled, data.length - filled));
+      for (let i = 1; i <= length; i++) valueOffsets[i] = i * bytes.length;
       return makeData({ ...base, data, valueOffsets } as never);
     }
     case 'long':
@@ -138,6 +138,7 @@ export function partitionColumn(t: DeltaType, value: string | null | undefined, 
     case 'timestamp_ntz':
       return makeData({ ...base, data: fill(new BigInt64Array(length), parseTimestampMicros(value)) } as never);
     case 'variant':
-      return bad(value, 'variant');
+    case 'void':
+      return bad(value, t.name);
   }
 }

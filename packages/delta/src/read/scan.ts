@@ -4,7 +4,7 @@ import { arrowSchema } from '../schema/arrow.ts';
 import { type DeltaSchema, physicalName, type StructField } from '../schema/types.ts';
 import type { DeltaFile } from '../snapshot/snapshot.ts';
 import type { Storage } from '../storage/storage.ts';
-import { conform, findColumn, type MatchMode, type NanosRange } from './conform.ts';
+import { assertFieldIds, conform, findColumn, type MatchMode, type NanosRange } from './conform.ts';
 import { loadDeletionVector } from './deletion-vector.ts';
 import { loadParquetWasm, readParquetBytes } from './parquet.ts';
 import { partitionColumn, parseTimestampMicros } from './partition-values.ts';
@@ -138,6 +138,7 @@ export function physicalColumns(ctx: ScanContext, plan: ScanPlan, fileFields: re
  */
 export function toLogicalBatch(ctx: ScanContext, plan: ScanPlan, file: DeltaFile, physical: RecordBatch): RecordBatch {
   const mode = ctx.columnMappingMode;
+  assertFieldIds(physical.schema.fields, mode, file.path);
   const n = physical.numRows;
   const children: Data[] = plan.fields.map((f) => {
     if (plan.partition.has(f.name)) {

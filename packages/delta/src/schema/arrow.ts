@@ -13,6 +13,7 @@ import {
   Int64,
   List,
   Map_,
+  Null,
   Schema,
   Struct,
   TimestampMicrosecond,
@@ -70,6 +71,8 @@ export function arrowType(t: DeltaType): DataType {
           return new TimestampMicrosecond('UTC');
         case 'timestamp_ntz':
           return new TimestampMicrosecond();
+        case 'void':
+          return new Null();
         case 'variant':
           return new Struct(VARIANT_FIELDS.map((n) => new Field(n, new Binary(), n === 'metadata' ? false : true)));
       }

@@ -14,7 +14,9 @@ export type PrimitiveTypeName =
   | 'date'
   | 'timestamp'
   | 'timestamp_ntz'
-  | 'variant';
+  | 'variant'
+  /** Only nulls, never stored in data files (PROTOCOL.md "Void Type"). */
+  | 'void';
 
 /** A Delta data type, parsed from the table's `schemaString`. */
 export type DeltaType =
@@ -54,6 +56,7 @@ const PRIMITIVES = new Set<string>([
   'timestamp',
   'timestamp_ntz',
   'variant',
+  'void',
 ]);
 
 const DECIMAL = /^decimal\(\s*(\d+)\s*,\s*(-?\d+)\s*\)$/;

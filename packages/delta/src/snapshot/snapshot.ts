@@ -11,6 +11,7 @@ import type { TableState } from '../log/replay.ts';
 import { TableScan, type TableScanOptions } from '../scan/table-scan.ts';
 import type { DeltaSchema } from '../schema/types.ts';
 import { parseSchemaString } from '../schema/types.ts';
+import { readerFeaturesOf } from '../protocol/features.ts';
 import type { Storage } from '../storage/storage.ts';
 import { type FileStats, parseStats } from './stats.ts';
 
@@ -76,7 +77,10 @@ export class Snapshot {
       state.metadata.schemaString === null ? { kind: 'struct', fields: [] } : parseSchemaString(state.metadata.schemaString);
     this.partitionColumns = state.metadata.partitionColumns;
     const mode = state.metadata.configuration['delta.columnMapping.mode'];
-    this.columnMappingMode = mode === 'name' || mode === 'id' ? mode : 'none';
+    // PROTOCOL.md "Reader Requirements for Column Mapping": the mode applies on reader version 2, or
+    // on version 3 when `columnMapping` is a reader feature.
+    const mapped = readerFeaturesOf(state.protocol).includes('columnMapping');
+    this.columnMappingMode = mapped && (mode === 'name' || mode === 'id') ? mode : 'none';
     this.timestamp = timestamp;
   }
 

@@ -280,6 +280,8 @@ export class TableScan implements AsyncIterable<RecordBatch> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
+    // Each iteration is a fresh scan with fresh counts.
+    for (const key of Object.keys(this.metrics) as (keyof ScanMetrics)[]) this.metrics[key] = 0;
     const files = this.filesToRead();
     const limit = this.options.limit ?? Number.POSITIVE_INFINITY;
     if (limit === 0) return;

@@ -1,0 +1,129 @@
+/**
+ * How fast does @meridian/delta scan a Delta table, next to DuckDB's read_parquet over the same files?
+ *   npm run delta-scan -w bench            (DELTA_SCAN_ROWS=1000000 for a quicker run)
+ * Generates (and caches in the temp dir) a 5-million-row telemetry table partitioned by region, zstd, several
+ * files of several row groups; times a full scan into Arrow and a selective scan (one region, a 6-hour window
+ * the statistics can prune) with our reader (worker pool, and on one thread) and with DuckDB (2 threads) in the
+ * same run; then the time to open a table of 10,000 commits with a checkpoint. Prints tables, asserts nothing.
+ */
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { col, DecodePool, openTable } from '@meridian/delta';
+import { isTelemetryTable, writeTelemetryTable } from '../../packages/delta/test/fixtures/telemetry-table.ts';
+import { writeLogTable } from './log-table.ts';
+
+const ROWS = Number(process.env.DELTA_SCAN_ROWS ?? 5_000_000);
+const RUNS = Number(process.env.DELTA_SCAN_RUNS ?? 3);
+const options = { rows: ROWS, filesPerRegion: 4, rowGroupRows: 65_536, seed: 7 };
+const dir = join(tmpdir(), 'meridian-bench', `delta-scan-${ROWS}`);
+const logDir = join(tmpdir(), 'meridian-bench', 'delta-log-10000');
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+async function time<T>(run: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const times: number[] = [];
+  let result: T | undefined;
+  // Warm-up: wasm compiled, workers started, JIT settled, files in the page cache.
+  await run();
+  await run();
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    result = await run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)] as number, result: result as T };
+}
+
+if (!(await isTelemetryTable(dir, options))) {
+  log(`generating ${ROWS.toLocaleString()} rows into ${dir} ...`);
+  const started = performance.now();
+  await writeTelemetryTable(dir, options);
+  log(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+} else log(`using the cached table in ${dir}`);
+
+const table = await openTable(dir);
+const snapshot = await table.snapshot();
+const files = snapshot.files();
+const bytes = files.reduce((sum, f) => sum + f.size, 0);
+log(`${files.length} files, ${(bytes / 1e6).toFixed(0)} MB, cores available: ${availableParallelism()}`);
+
+const poolSize = Math.max(2, availableParallelism());
+const pool = new DecodePool(poolSize);
+const duck = await DuckDBInstance.create(':memory:', { threads: '2' });
+const connection = await duck.connect();
+const source = `read_parquet('${dir}/*/*.parquet', hive_partitioning = true)`;
+
+const selective = {
+  text: "region = 'eu-west-1' and ts >= '2024-01-03 00:00:00' and ts < '2024-01-03 06:00:00'",
+  predicate: col('region').eq('eu-west-1').and(col('ts').gte(new Date('2024-01-03T00:00:00Z')), col('ts').lt(new Date('2024-01-03T06:00:00Z'))),
+  sql: `select * from ${source} where region = 'eu-west-1' and ts >= timestamptz '2024-01-03 00:00:00+00' and ts < timestamptz '2024-01-03 06:00:00+00'`,
+};
+
+interface Row {
+  readonly case: string;
+  readonly engine: string;
+  readonly ms: number;
+  readonly rows: number;
+  readonly note?: string;
+}
+const results: Row[] = [];
+
+for (const [name, where, sql] of [
+  ['full scan', undefined, `select * from ${source}`],
+  ['selective scan', selective.predicate, selective.sql],
+] as const) {
+  log(`timing ${name} ...`);
+  const ours = await time(async () => {
+    const scan = snapshot.scan({ ...(where ? { where } : {}), decoder: pool });
+    const arrow = await scan.toArrow();
+    return { rows: arrow.numRows, metrics: scan.metrics };
+  });
+  const m = ours.result.metrics;
+  const skipped = where
+    ? `files skipped ${m.filesSkippedByPartition} by partition + ${m.filesSkippedByStats} by stats of ${m.filesTotal}; row groups skipped ${m.rowGroupsSkipped} of ${m.rowGroupsTotal}`
+    : `${m.filesRead} files, ${m.rowGroupsTotal} row groups`;
+  results.push({ case: name, engine: `meridian, ${poolSize} workers`, ms: ours.ms, rows: ours.result.rows, note: skipped });
+  const single = await time(async () => (await snapshot.scan({ ...(where ? { where } : {}), decoder: 'main-thread' }).toArrow()).numRows);
+  results.push({ case: name, engine: 'meridian, 1 thread', ms: single.ms, rows: single.result });
+  // DuckDB reads into its result chunks (runAndReadAll fetches every chunk; no JavaScript values are made),
+  // the counterpart of an Arrow table in ours. Materialising into a DuckDB table (create table as) is timed too.
+  const duckdb = await time(async () => (await connection.runAndReadAll(sql)).currentRowCount);
+  results.push({ case: name, engine: 'duckdb read_parquet, 2 threads', ms: duckdb.ms, rows: duckdb.result, note: 'runAndReadAll' });
+  const ctas = await time(async () => {
+    await connection.run(`create or replace temp table result as ${sql}`);
+    const count = await connection.runAndReadAll('select count(*)::int as n from result');
+    return Number(count.getRowObjectsJS()[0]?.n);
+  });
+  results.push({ case: name, engine: 'duckdb, create table as', ms: ctas.ms, rows: ctas.result });
+}
+
+log('timing table open (10,000 commits, checkpoint at 9,900) ...');
+await writeLogTable(logDir, 10_000, 9_900);
+const open = await time(async () => (await (await openTable(logDir)).snapshot()).files().length);
+const opened = results.length;
+results.push({ case: 'open 10,000 commits + checkpoint', engine: 'meridian', ms: open.ms, rows: open.result, note: 'live files after replay' });
+
+await pool.close();
+connection.closeSync();
+duck.closeSync();
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const lines = [
+  `| case | engine | median ms (${RUNS} runs) | rows | rows/s | time / DuckDB's | notes |`,
+  '|---|---|---:|---:|---:|---:|---|',
+];
+for (const [i, row] of results.entries()) {
+  const peer = i < opened ? results.find((r) => r.case === row.case && r.engine.startsWith('duckdb read_parquet')) : undefined;
+  const ratio = peer && row !== peer ? `${fmt(row.ms / peer.ms, 2)}x` : '';
+  lines.push(`| ${row.case} | ${row.engine} | ${fmt(row.ms, 1)} | ${fmt(row.rows)} | ${fmt((row.rows / row.ms) * 1000)} | ${ratio} | ${row.note ?? ''} |`);
+}
+const pooled = results.filter((r) => r.engine.startsWith('meridian,') && r.engine.includes('workers'));
+for (const p of pooled) {
+  const one = results.find((r) => r.case === p.case && r.engine === 'meridian, 1 thread');
+  if (one) lines.push(`\nworker pool speedup, ${p.case}: ${fmt(one.ms / p.ms, 2)}x over one thread`);
+}
+console.log(lines.join('\n'));

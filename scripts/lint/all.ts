@@ -1,0 +1,29 @@
+// `npm run lint`: the repo-level checks that are fast and deterministic, run one after another, every one even
+// when an earlier one fails, then one line each with its time. Biome (`npm run lint:biome`) and knip
+// (`npm run lint:knip`) run apart until the tree passes them.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const node = process.execPath;
+const checks: { name: string; command: string; args: string[] }[] = [
+  { name: 'dependency direction', command: node, args: ['scripts/lint/deps.ts'] },
+  { name: 'import cycles (dpdm)', command: node, args: ['scripts/lint/cycles.ts'] },
+  // publint, attw and the install smoke test read dist/: built (or restored from turbo's cache) first.
+  { name: 'build', command: 'npx', args: ['turbo', 'run', 'build', '--output-logs=errors-only'] },
+  { name: 'publint, attw, install smoke test', command: node, args: ['scripts/lint/packages.ts'] },
+];
+
+const results: { name: string; ok: boolean; seconds: number }[] = [];
+for (const check of checks) {
+  if (check.name !== 'build' && results.some((r) => r.name === 'build' && !r.ok)) {
+    results.push({ name: check.name, ok: false, seconds: 0 });
+    continue;
+  }
+  console.error(`lint: ${check.name}`);
+  const started = performance.now();
+  const run = spawnSync(check.command, check.args, { cwd: root, stdio: 'inherit' });
+  results.push({ name: check.name, ok: run.status === 0, seconds: (performance.now() - started) / 1000 });
+}
+for (const r of results) console.error(`lint: ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds.toFixed(1)} s)`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);

@@ -55,6 +55,24 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
     await rm(t.root, { recursive: true });
   });
 
+  it('a commit may list the new DV of a file before the removal of its old one (actions are unordered)', async () => {
+    const t = await history();
+    await t.commit(5, [add('c.parquet', { deletionVector: inlineDv([1, 2]) }), remove('c.parquet', { deletionVector: inlineDv([1]) })]);
+    // An add for a path replaces the live add of that path even without a remove (newest pair per path).
+    await t.commit(6, [add('a.parquet', { deletionVector: inlineDv([0]) })]);
+    const snap = await (await openTable(t.root)).snapshot();
+    expect(snap.files().map((f) => [f.path, f.deletionVector?.cardinality ?? 0]).sort()).toEqual([
+      ['a.parquet', 1],
+      ['c.parquet', 2],
+    ]);
+    expect(snap.tombstones().map((r) => [r.path, r.deletionVector?.cardinality ?? 0]).sort()).toEqual([
+      ['b.parquet', 0],
+      ['c.parquet', 0],
+      ['c.parquet', 1],
+    ]);
+    await rm(t.root, { recursive: true });
+  });
+
   it('keys files by path and deletion vector: a DV update replaces the file and tombstones the old one', async () => {
     const t = await history();
     const v4 = await (await openTable(t.root)).snapshot();

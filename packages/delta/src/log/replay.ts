@@ -15,7 +15,7 @@ export interface TableState {
   readonly version: number;
   readonly protocol: ProtocolAction;
   readonly metadata: MetadataAction;
-  /** Live files keyed by path + deletion vector id. */
+  /** Live files keyed by path: the newest (path, deletion vector id) pair seen for each path. */
   readonly files: ReadonlyMap<string, AddAction>;
   /** Remove actions not superseded by a later add of the same file. */
   readonly tombstones: ReadonlyMap<string, RemoveAction>;
@@ -37,15 +37,18 @@ export class Reconciler {
   apply(actions: Iterable<Action>): void {
     for (const a of actions) {
       switch (a.type) {
+        // PROTOCOL.md "Action Reconciliation": logical files are keyed by (path, dvId); the live set
+        // holds the newest pair per path, and a commit's actions may come in any order, so a remove
+        // only retires the add of the same logical file.
         case 'add': {
-          const k = fileKey(a.add.path, a.add.deletionVector);
-          this.files.set(k, a.add);
-          this.tombstones.delete(k);
+          this.files.set(a.add.path, a.add);
+          this.tombstones.delete(fileKey(a.add.path, a.add.deletionVector));
           break;
         }
         case 'remove': {
           const k = fileKey(a.remove.path, a.remove.deletionVector);
-          this.files.delete(k);
+          const live = this.files.get(a.remove.path);
+          if (live && fileKey(live.path, live.deletionVector) === k) this.files.delete(a.remove.path);
           this.tombstones.set(k, a.remove);
           break;
         }

@@ -70,7 +70,10 @@ export function composeAvailability(context: RuleContext): EntryAvailability[] {
                 percent: round(seriesValue(own, values, availabilityAlgebra) * 100),
                 factors: [...own]
                   .filter((f) => f < reduced.nodeCount && (profiles[f]?.availability.percent ?? 100) < 100)
-                  .map((f) => ({ component: graph.ids[f] as string, percent: profiles[f]?.availability.percent ?? 100 }))
+                  .map((f) => ({
+                    component: graph.ids[f] as string,
+                    percent: profiles[f]?.availability.percent ?? 100,
+                  }))
                   .sort((a, b) => a.percent - b.percent),
               };
             }),

@@ -21,7 +21,9 @@ export function formatExplanation(explain: CheckExplanation): string {
       for (const branch of group.branches) {
         const shown = branch.factors.slice(0, 8).map((f) => `${f.component} ${f.percent}%`);
         const more = branch.factors.length > shown.length ? `, +${branch.factors.length - shown.length} more` : '';
-        out.push(`      ${pad(`${branch.percent}%`, 10)} via ${branch.first}: ${shown.join(' × ') || 'nothing below 100%'}${more}`);
+        out.push(
+          `      ${pad(`${branch.percent}%`, 10)} via ${branch.first}: ${shown.join(' × ') || 'nothing below 100%'}${more}`,
+        );
       }
     }
   }

@@ -21,7 +21,8 @@ export async function findCycles(transform: boolean): Promise<string[][]> {
   return parseCircular(shortenTree(root, tree));
 }
 
-if (import.meta.main) {
+// Run as a script (not imported): import.meta.main needs Node 24.2, the repo supports 22.
+if (process.argv[1] === import.meta.filename) {
   const runtime = await findCycles(true);
   const all = await findCycles(false);
   const key = (c: string[]): string => [...c].sort().join(' ');

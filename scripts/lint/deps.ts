@@ -156,7 +156,8 @@ export function checkDependencies(root: string): string[] {
   return findings;
 }
 
-if (import.meta.main) {
+// Run as a script (not imported): import.meta.main needs Node 24.2, the repo supports 22.
+if (process.argv[1] === import.meta.filename) {
   const root = resolve(import.meta.dirname, '..', '..');
   const findings = checkDependencies(root);
   for (const f of findings) console.error(f);

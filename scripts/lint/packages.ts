@@ -166,7 +166,8 @@ async function installAndRun(dir: string, packed: Packed[]): Promise<void> {
   }
 }
 
-if (import.meta.main) {
+// Run as a script (not imported): import.meta.main needs Node 24.2, the repo supports 22.
+if (process.argv[1] === import.meta.filename) {
   const keep = process.argv.includes('--keep');
   const dir = mkdtempSync(join(tmpdir(), 'meridian-packages-'));
   try {

@@ -11,6 +11,8 @@ import { parquetFooterOfBytes } from '../src/scan/parquet-footer.ts';
 import { parsePredicate } from '../src/scan/predicate-parser.ts';
 import { filterBatch, matchingRows } from '../src/scan/row-filter.ts';
 import { rowGroupsToRead } from '../src/scan/row-group-skipping.ts';
+import { residualPredicate } from '../src/scan/table-scan.ts';
+import { fileColumnDomain } from '../src/scan/file-skipping.ts';
 import { type GeneratedTable, writeTelemetryTable } from './fixtures/telemetry-table.ts';
 
 const schema: StructTypeLike = {
@@ -96,6 +98,22 @@ describe('file skipping', () => {
   it('treats an empty partition value as null, as the reader does', () => {
     expect(fileMightMatch(bind('region is null'), { partitionValues: { region: '' } })).toBe(true);
     expect(fileMightMatch(bind("region = ''"), { partitionValues: { region: '' } })).toBe(false);
+  });
+});
+
+describe('the residual predicate of a file', () => {
+  const residual = (text: string, region: string | null) =>
+    residualPredicate(bind(text), (column) => (column.isPartition ? fileColumnDomain(column, { partitionValues: { region } }, undefined) : undefined));
+  it('decides partition comparisons once per file and keeps the rest', () => {
+    expect(residual("region = 'eu' and n > 5", 'eu')).toEqual(bind('n > 5'));
+    expect(residual("region = 'us' and n > 5", 'eu')).toEqual({ kind: 'constant', value: false });
+    expect(residual("region = 'us' or n > 5", 'eu')).toEqual(bind('n > 5'));
+    expect(residual("not region = 'eu'", 'eu')).toEqual({ kind: 'constant', value: false });
+    expect(residual("region in ('eu', 'us')", 'eu')).toEqual({ kind: 'constant', value: true });
+    // A null partition value makes the comparison null, which `not` keeps null.
+    const onNull = residual("not region = 'eu'", null);
+    expect(onNull).toMatchObject({ kind: 'not', child: { kind: 'compare', value: null } });
+    expect(residual('region is null', null)).toEqual({ kind: 'constant', value: true });
   });
 });
 

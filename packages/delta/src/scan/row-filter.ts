@@ -15,6 +15,65 @@ const UNKNOWN = 2;
 
 type Accessor = (row: number) => Value | null;
 
+/** A column's values as one typed array when they need no conversion and have no nulls (the fast path). */
+type Dense = BigInt64Array | Float64Array | Float32Array | Int32Array | Int16Array | Int8Array;
+
+function denseOf(data: Data, column: BoundColumn): Dense | undefined {
+  if (column.path.length !== 1 || data.nullCount > 0) return undefined;
+  const type = column.type.name;
+  const typeId = data.type.typeId;
+  const values: unknown = data.values;
+  if ((type === 'timestamp' || type === 'timestamp_ntz') && typeId === Type.Timestamp) {
+    return (data.type as Timestamp).unit === TimeUnit.MICROSECOND && values instanceof BigInt64Array ? values : undefined;
+  }
+  if (type === 'date') return typeId === Type.Date && values instanceof Int32Array ? values : undefined;
+  if (type === 'long') return typeId === Type.Int && values instanceof BigInt64Array ? values : undefined;
+  if (typeId === Type.Int || typeId === Type.Float) {
+    if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array) {
+      return values;
+    }
+  }
+  return undefined;
+}
+
+/** Compares a dense column with a literal in one loop; undefined when the literal's kind does not fit. */
+function compareDense(op: string, values: Dense, literal: Value, out: Uint8Array): boolean {
+  const isBig = values instanceof BigInt64Array;
+  let lit: number | bigint;
+  if (isBig) {
+    if (typeof literal !== 'bigint') return false;
+    lit = literal;
+  } else {
+    if (typeof literal !== 'number' || Number.isNaN(literal)) return false;
+    lit = literal;
+  }
+  const v = values as unknown as ArrayLike<number>;
+  const l = lit as number;
+  const n = out.length;
+  // NaN data compares false except for <>, as comparison() below does.
+  switch (op) {
+    case 'eq':
+      for (let i = 0; i < n; i++) out[i] = (v[i] as number) === l ? TRUE : FALSE;
+      return true;
+    case 'neq':
+      for (let i = 0; i < n; i++) out[i] = (v[i] as number) !== l ? TRUE : FALSE;
+      return true;
+    case 'lt':
+      for (let i = 0; i < n; i++) out[i] = (v[i] as number) < l ? TRUE : FALSE;
+      return true;
+    case 'lte':
+      for (let i = 0; i < n; i++) out[i] = (v[i] as number) <= l ? TRUE : FALSE;
+      return true;
+    case 'gt':
+      for (let i = 0; i < n; i++) out[i] = (v[i] as number) > l ? TRUE : FALSE;
+      return true;
+    case 'gte':
+      for (let i = 0; i < n; i++) out[i] = (v[i] as number) >= l ? TRUE : FALSE;
+      return true;
+  }
+  return false;
+}
+
 function findData(batch: RecordBatch, column: BoundColumn): Data | undefined {
   let fields = batch.schema.fields;
   let data: Data | undefined = batch.data as Data;
@@ -124,7 +183,7 @@ function nestedValidity(batch: RecordBatch, column: BoundColumn): (row: number) 
   return (row) => parents.every((p) => p.getValid(row));
 }
 
-function evaluateRows(node: BoundNode, batch: RecordBatch, accessors: Map<string, Accessor>): Uint8Array {
+function evaluateRows(node: BoundNode, batch: RecordBatch, accessors: Map<string, Accessor>, dense: Map<string, Dense>): Uint8Array {
   const n = batch.numRows;
   const out = new Uint8Array(n);
   switch (node.kind) {
@@ -135,7 +194,7 @@ function evaluateRows(node: BoundNode, batch: RecordBatch, accessors: Map<string
       const isAnd = node.kind === 'and';
       out.fill(isAnd ? TRUE : FALSE);
       for (const child of node.children) {
-        const r = evaluateRows(child, batch, accessors);
+        const r = evaluateRows(child, batch, accessors, dense);
         for (let i = 0; i < n; i++) {
           const a = out[i] as number;
           const b = r[i] as number;
@@ -146,7 +205,7 @@ function evaluateRows(node: BoundNode, batch: RecordBatch, accessors: Map<string
       return out;
     }
     case 'not': {
-      const r = evaluateRows(node.child, batch, accessors);
+      const r = evaluateRows(node.child, batch, accessors, dense);
       for (let i = 0; i < n; i++) out[i] = r[i] === UNKNOWN ? UNKNOWN : r[i] === TRUE ? FALSE : TRUE;
       return out;
     }
@@ -159,6 +218,8 @@ function evaluateRows(node: BoundNode, batch: RecordBatch, accessors: Map<string
       const get = accessors.get(node.column.key) as Accessor;
       const literal = node.value;
       if (literal === null) return out.fill(UNKNOWN);
+      const values = dense.get(node.column.key);
+      if (values && compareDense(node.op, values, literal, out)) return out;
       const test = comparison(node.op);
       for (let i = 0; i < n; i++) {
         const v = get(i);
@@ -205,11 +266,14 @@ function comparison(op: string): (a: Value, b: Value) => boolean {
  */
 export function matchingRows(predicate: BoundNode, batch: RecordBatch, columns: readonly BoundColumn[]): Int32Array {
   const accessors = new Map<string, Accessor>();
+  const dense = new Map<string, Dense>();
   for (const column of columns) {
     const data = findData(batch, column);
     accessors.set(column.key, data ? accessorOf(data, column, nestedValidity(batch, column)) : () => null);
+    const values = data ? denseOf(data, column) : undefined;
+    if (values) dense.set(column.key, values);
   }
-  const result = evaluateRows(predicate, batch, accessors);
+  const result = evaluateRows(predicate, batch, accessors, dense);
   let count = 0;
   for (let i = 0; i < result.length; i++) if (result[i] === TRUE) count++;
   const rows = new Int32Array(count);

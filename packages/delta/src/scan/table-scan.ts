@@ -58,6 +58,49 @@ function columnDomainOfPartition(file: DeltaFile): (column: BoundColumn) => Doma
   return (column) => (column.isPartition ? fileColumnDomain(column, skippable, undefined) : undefined);
 }
 
+const TRUE_NODE: BoundNode = { kind: 'constant', value: true };
+const FALSE_NODE: BoundNode = { kind: 'constant', value: false };
+
+/**
+ * The predicate left to check row by row in one file: partition columns hold one value per file, so their
+ * comparisons are decided here (true, false, or null: a comparison with null) and no partition column is read.
+ */
+export function residualPredicate(node: BoundNode, exact: (column: BoundColumn) => Domain | undefined): BoundNode {
+  switch (node.kind) {
+    case 'compare':
+    case 'in':
+    case 'is-null': {
+      if (!node.column.isPartition || !exact(node.column)) return node;
+      const p = evaluateOnDomains(node, exact);
+      if (p.canBeTrue && !p.canBeFalse) return TRUE_NODE;
+      if (!p.canBeTrue && p.canBeFalse) return FALSE_NODE;
+      if (!p.canBeTrue && !p.canBeFalse) return { kind: 'compare', op: 'eq', column: node.column, value: null };
+      return node;
+    }
+    case 'and':
+    case 'or': {
+      const decisive = node.kind === 'and' ? FALSE_NODE : TRUE_NODE;
+      const neutral = node.kind === 'and' ? TRUE_NODE : FALSE_NODE;
+      const children: BoundNode[] = [];
+      for (const child of node.children) {
+        const r = residualPredicate(child, exact);
+        if (r === decisive) return decisive;
+        if (r !== neutral) children.push(r);
+      }
+      if (children.length === 0) return neutral;
+      return children.length === 1 ? (children[0] as BoundNode) : { kind: node.kind, children };
+    }
+    case 'not': {
+      const r = residualPredicate(node.child, exact);
+      if (r === TRUE_NODE) return FALSE_NODE;
+      if (r === FALSE_NODE) return TRUE_NODE;
+      return { kind: 'not', child: r };
+    }
+    case 'constant':
+      return node.value ? TRUE_NODE : FALSE_NODE;
+  }
+}
+
 function selectColumns(batch: RecordBatch, names: readonly string[]): RecordBatch {
   if (names.length === batch.schema.fields.length && names.every((n, i) => batch.schema.fields[i]?.name === n)) return batch;
   const indexes = names.map((name) => batch.schema.fields.findIndex((f) => f.name === name));
@@ -155,7 +198,8 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       : undefined;
     const predicateColumns = predicate ? boundColumns(predicate) : [];
     const requested = options.columns ?? ctx.schema.fields.map((f) => f.name);
-    const extra = predicateColumns.map((c) => c.path[0] as string).filter((name) => !requested.includes(name));
+    // Partition columns are decided per file (residualPredicate), so only data columns are read for the filter.
+    const extra = predicateColumns.filter((c) => !c.isPartition).map((c) => c.path[0] as string).filter((name) => !requested.includes(name));
     const plan = planScan(ctx, { columns: [...requested, ...new Set(extra)] });
     this.prepared = { predicate, predicateColumns, plan, output: requested };
     this.schema = planScan(ctx, { columns: requested }).schema;
@@ -210,7 +254,9 @@ export class TableScan implements AsyncIterable<RecordBatch> {
   /** Reads one file into logical, filtered, projected batches. */
   private async readFile(file: DeltaFile): Promise<RecordBatch[]> {
     const { ctx } = this;
-    const { predicate, predicateColumns, plan, output } = this.prepared;
+    const { predicate, plan, output } = this.prepared;
+    const rowPredicate = predicate ? residualPredicate(predicate, columnDomainOfPartition(file)) : undefined;
+    const rowColumns = rowPredicate ? boundColumns(rowPredicate) : [];
     const key = resolveTablePath(ctx.storage.uri, file.path);
     const mode = ctx.columnMappingMode;
     const dvPromise = file.deletionVector ? loadDeletionVector(ctx.storage, file.deletionVector) : undefined;
@@ -262,7 +308,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
         const live = deleted ? [...selectRows(logical, decodedRow, { deleted }, cursor)] : [logical];
         decodedRow += batch.numRows;
         for (const part of live) {
-          const kept = predicate ? filterBatch(predicate, part, predicateColumns) : [part];
+          const kept = rowPredicate && rowPredicate !== TRUE_NODE ? filterBatch(rowPredicate, part, rowColumns) : [part];
           for (const k of kept) if (k.numRows > 0) out.push(selectColumns(k, output));
         }
       }

@@ -13,7 +13,8 @@ export function meridianVitestConfig(options: { testTimeout?: number; globalSetu
     ssr: { resolve: { conditions, externalConditions: ['@meridian/source'] } },
     test: {
       include: ['test/**/*.test.ts'],
-      testTimeout: options.testTimeout ?? 20_000,
+      // A hang guard, not a speed assertion (speed is measured in bench/): generous for a loaded 2-core CI machine.
+      testTimeout: options.testTimeout ?? 60_000,
       // The json report feeds scripts/test-summary.mjs, which prints the repo-wide closing line.
       reporters: ['default', 'json'],
       outputFile: { json: '.meridian/vitest-report.json' },

@@ -134,3 +134,29 @@ describe('a selective scan of a generated table', () => {
     expect(() => snapshot.scan({ where: "regoin = 'x'" })).toThrow(DeltaError);
   });
 });
+
+describe('a file split across workers by row groups', () => {
+  it('returns the rows in file order, as the calling thread does', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'delta-split-'));
+    const splitPool = new DecodePool(2);
+    try {
+      await writeTelemetryTable(own, { rows: 150_000, regions: ['eu-west-1'], filesPerRegion: 1, rowGroupRows: 30_000 });
+      const split = await (await openTable(own)).snapshot();
+      for (const where of [undefined, "ts >= '2024-01-02 12:00' and status <> 200"]) {
+        const options = where ? { where } : {};
+        const inWorkers = split.scan({ ...options, decoder: splitPool });
+        const workerTable = await inWorkers.toArrow();
+        const onThread = await split.toArrow({ ...options, decoder: 'main-thread' });
+        expect(workerTable.numRows).toBe(onThread.numRows);
+        const ts = (t: typeof onThread) => t.getChild('ts')?.data.flatMap((d) => [...(d.values as BigInt64Array)]) ?? [];
+        expect(ts(workerTable)).toEqual(ts(onThread));
+        expect(plainRows(workerTable).slice(0, 50)).toEqual(plainRows(onThread).slice(0, 50));
+        expect(inWorkers.metrics.rowsDecoded).toBeGreaterThan(0);
+      }
+      expect(splitPool.threads()).toHaveLength(2);
+    } finally {
+      await splitPool.close();
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+});

@@ -45,6 +45,27 @@ export interface ScanMetrics {
 // Ranges of one file closer than this are fetched in one request.
 const RANGE_MERGE_GAP = 256 * 1024;
 const BATCH_SIZE = 65_536;
+// Below this many rows a task is not worth a worker of its own (the transfer and wasm copy dominate).
+const MIN_ROWS_PER_TASK = 50_000;
+
+/** Splits items into `parts` contiguous runs of near-equal length. */
+function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
+  const runs: T[][] = [];
+  let start = 0;
+  for (let p = 0; p < parts; p++) {
+    const end = Math.round(((p + 1) * items.length) / parts);
+    if (end > start) runs.push(items.slice(start, end));
+    start = end;
+  }
+  return runs;
+}
+
+/** A copy in shared memory, which several workers read without further copies. */
+function toShared(bytes: Uint8Array): Uint8Array {
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  shared.set(bytes);
+  return shared;
+}
 
 interface PreparedScan {
   readonly predicate: BoundNode | undefined;
@@ -288,28 +309,39 @@ export class TableScan implements AsyncIterable<RecordBatch> {
         bytes = sparse.bytes;
         this.metrics.bytesFetched += sparse.fetched;
       }
-      const table = await this.decode(
-        bytes,
-        {
-          ...(decodeColumns && decodeColumns.length < topLevel.size ? { columns: decodeColumns } : {}),
-          ...(groups.length < nonEmpty.length ? { rowGroups: groups.map((g) => g.index) } : {}),
-          batchSize: BATCH_SIZE,
-        },
-        key,
+      // A file of several row groups is split across the workers when they would otherwise idle: the bytes go
+      // into shared memory once and each worker decodes a contiguous run of row groups.
+      const decoder = this.options.decoder ?? sharedDecodePool();
+      const rows = groups.reduce((sum, g) => sum + g.numRows, 0);
+      const parts = decoder === 'main-thread' ? 1 : Math.min(decoder.size, groups.length, Math.max(1, Math.floor(rows / MIN_ROWS_PER_TASK)));
+      const runs = splitEvenly(groups, parts);
+      const shared = runs.length > 1 ? toShared(bytes) : bytes;
+      const columnsOption = decodeColumns && decodeColumns.length < topLevel.size ? { columns: decodeColumns } : {};
+      const tables = await Promise.all(
+        runs.map((run) =>
+          this.decode(
+            shared,
+            { ...columnsOption, ...(run.length < nonEmpty.length ? { rowGroups: run.map((g) => g.index) } : {}), batchSize: BATCH_SIZE },
+            key,
+          ),
+        ),
       );
-      this.metrics.rowsDecoded += table.numRows;
-      const deleted = dvPromise ? deletedInDecoded(await dvPromise, groups) : undefined;
-      const cursor = { i: 0 };
-      let decodedRow = 0;
+      const allDeleted = dvPromise ? await dvPromise : undefined;
       const out: RecordBatch[] = [];
-      for (const batch of table.batches) {
-        const logical = toLogicalBatch(ctx, plan, file, batch);
-        // Deleted rows were translated to positions among the decoded row groups, so batches count from 0.
-        const live = deleted ? [...selectRows(logical, decodedRow, { deleted }, cursor)] : [logical];
-        decodedRow += batch.numRows;
-        for (const part of live) {
-          const kept = rowPredicate && rowPredicate !== TRUE_NODE ? filterBatch(rowPredicate, part, rowColumns) : [part];
-          for (const k of kept) if (k.numRows > 0) out.push(selectColumns(k, output));
+      for (const [r, table] of tables.entries()) {
+        this.metrics.rowsDecoded += table.numRows;
+        const deleted = allDeleted ? deletedInDecoded(allDeleted, runs[r] as RowGroupInfo[]) : undefined;
+        const cursor = { i: 0 };
+        let decodedRow = 0;
+        for (const batch of table.batches) {
+          const logical = toLogicalBatch(ctx, plan, file, batch);
+          // Deleted rows were translated to positions among the decoded row groups, so batches count from 0.
+          const live = deleted ? [...selectRows(logical, decodedRow, { deleted }, cursor)] : [logical];
+          decodedRow += batch.numRows;
+          for (const part of live) {
+            const kept = rowPredicate && rowPredicate !== TRUE_NODE ? filterBatch(rowPredicate, part, rowColumns) : [part];
+            for (const k of kept) if (k.numRows > 0) out.push(selectColumns(k, output));
+          }
         }
       }
       return out;

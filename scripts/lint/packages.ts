@@ -3,10 +3,11 @@
 //   publint (strict)          exports map, types, files, bin point at files that are in the tarball
 //   attw --profile esm-only   types resolve for ESM consumers (node16 ESM, bundler); CJS resolutions ignored
 //   install smoke test        the tarballs installed into an empty project with plain Node (no tsx, no
-//                             `@meridian/source` condition): every entry imports, the `meridian` bin runs
-//                             --help, validate/check/emit on examples/reference, and `delta scan` of a table the
-//                             installed @meridian/delta wrote. Catches a runtime import declared only as a
-//                             devDependency, a file missing from `files`, a source condition leaking into dist.
+//                             `@meridian/source` condition): every entry imports and loads through require()
+//                             from CommonJS, the `meridian` bin runs --help, validate/check/emit on
+//                             examples/reference, and `delta scan` of a table the installed @meridian/delta
+//                             wrote. Catches a runtime import missing from dependencies, a file missing from
+//                             `files`, a source condition leaking into dist, an exports map without `default`.
 // Usage: node scripts/lint/packages.ts [--keep]   (exit 1 on a problem; --keep leaves the temp project)
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,6 +93,11 @@ for (const name of names) {
   const api = await import(name);
   if (Object.keys(api).length === 0) console.error('note: ' + name + ' exports nothing yet');
 }
+// CommonJS users (a CDK app is often one) load an ESM-only package through require(esm), Node >= 22.12: the
+// exports map must offer \`default\`, not only \`import\`.
+const { createRequire } = await import('node:module');
+const require = createRequire(import.meta.url);
+for (const name of names) require(name);
 const { tableFromArrays } = await import('apache-arrow');
 const { writeTable } = await import('@meridian/delta');
 await writeTable(process.argv[2], tableFromArrays({ id: Int32Array.from([1, 2, 3]), value: Float64Array.from([0.5, 1.5, 2.5]) }), { mode: 'create' });

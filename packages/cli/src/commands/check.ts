@@ -18,7 +18,7 @@ import {
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
 
 /** Output formats of `meridian check`. */
-export type CheckFormat = 'text' | 'json' | 'sarif';
+type CheckFormat = 'text' | 'json' | 'sarif';
 
 /** Options of {@link runCheck}, as the command line gives them. */
 export interface CheckCommandOptions {
@@ -82,7 +82,7 @@ function parseOptions(options: CheckCommandOptions): {
 }
 
 /** Findings as `--format json` prints them: paths relative to `cwd`, a location for every finding. */
-export function toJsonFindings(findings: readonly Finding[], file: string, cwd: string): JsonFinding[] {
+function toJsonFindings(findings: readonly Finding[], file: string, cwd: string): JsonFinding[] {
   return findings.map((finding) => ({
     rule: finding.rule,
     severity: finding.severity,

@@ -11,7 +11,7 @@ export interface ValidCase {
 }
 
 /** What one expected finding must show (all fields optional: assert what the case is about). */
-export interface ExpectedFinding {
+interface ExpectedFinding {
   /** The main culprit (`components[0]`). */
   readonly culprit?: string;
   /** Ids that must all be among the finding's components. */

@@ -22,7 +22,7 @@ export interface SeriesParallel {
 }
 
 /** One set of alternatives behind a routing node. */
-export interface ParallelGroup {
+interface ParallelGroup {
   readonly node: number;
   readonly alternatives: readonly number[];
   /** Factors every alternative needs, moved into the node's series set. */

@@ -4,13 +4,13 @@
 // printed as notes: erased at build time, but they still tie two concepts together).
 // Usage: node scripts/lint/cycles.ts   (exit 1 on a runtime cycle)
 import { resolve } from 'node:path';
-import { globFiles, parseCircular, parseDependencyTree, shortenTree } from 'dpdm';
+import { globFiles, parseCircular, parseDependencyTree } from 'dpdm';
 
-const root = resolve(import.meta.dirname, '..', '..');
-
-/** Cycles among the src/ files of packages/*, each a list of repo-relative paths. */
-export async function findCycles(transform: boolean): Promise<string[][]> {
+/** Cycles among the src/ files of `root`/packages/*, each a list of paths relative to `root`. */
+export async function findCycles(root: string, transform: boolean): Promise<string[][]> {
   const files = await globFiles('packages/*/src/**/*.ts', root);
+  // A glob that matched nothing would pass every time.
+  if (files.length === 0) throw new Error(`cycles: no packages/*/src/**/*.ts under ${root}`);
   const tree = await parseDependencyTree(files, {
     context: root,
     cwd: root,
@@ -18,13 +18,15 @@ export async function findCycles(transform: boolean): Promise<string[][]> {
     exclude: /node_modules/,
     extensions: ['.ts', '.mts', '.js', '.mjs', '.json'],
   });
-  return parseCircular(shortenTree(root, tree));
+  // With a context, dpdm gives paths relative to it already.
+  return parseCircular(tree);
 }
 
 // Run as a script (not imported): import.meta.main needs Node 24.2, the repo supports 22.
 if (process.argv[1] === import.meta.filename) {
-  const runtime = await findCycles(true);
-  const all = await findCycles(false);
+  const root = resolve(import.meta.dirname, '..', '..');
+  const runtime = await findCycles(root, true);
+  const all = await findCycles(root, false);
   const key = (c: string[]): string => [...c].sort().join(' ');
   const runtimeKeys = new Set(runtime.map(key));
   for (const c of all.filter((c) => !runtimeKeys.has(key(c)))) {

@@ -114,6 +114,7 @@ export function checkDependencies(root: string): string[] {
         }
       }
     }
+    if (sourceFiles(join(dir, 'src')).length === 0) findings.push(`${rel(dir)}/src  holds no source file to check`);
     for (const area of ['src', 'test'] as const) {
       for (const file of sourceFiles(join(dir, area))) {
         for (const site of importsOf(file, readFileSync(file, 'utf8'))) {

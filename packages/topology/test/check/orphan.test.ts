@@ -20,6 +20,15 @@ testRule(orphan, {
       }),
     },
     {
+      name: 'Prometheus scraping its targets fills itself; Grafana queries it',
+      model: topology('scrape', (t) => {
+        const eu = t.region('eu-west-1');
+        const prometheus = t.observability('prometheus', { product: 'prometheus' });
+        t.flow(prometheus, eu.service('api', { runtime: 'lambda' }), { kind: 'read' });
+        t.flow(t.observability('grafana', { product: 'grafana' }), prometheus, { kind: 'query' });
+      }),
+    },
+    {
       name: 'a standby replica filled by replication needs no reader; a cluster hosting workloads needs no flow',
       model: topology('standby', (t) => {
         const us = t.region('us-east-1');

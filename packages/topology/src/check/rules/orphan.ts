@@ -49,6 +49,12 @@ export const orphan: Rule = {
       if (flow.kind === 'replicate') replicated.add(flow.to);
       if (flow.kind === 'read' || flow.kind === 'query') read.add(flow.to);
       if (flow.kind === 'consume') read.add(flow.from);
+      // A metrics or log store that pulls (Prometheus scraping its targets) fills itself.
+      if (
+        (flow.kind === 'read' || flow.kind === 'query') &&
+        context.components.get(flow.from)?.kind === 'observability'
+      )
+        written.add(flow.from);
       if (flow.kind === 'replicate') read.add(flow.from);
     }
     const hostClusters = new Set<string>();

@@ -160,3 +160,17 @@ describe('a file split across workers by row groups', () => {
     }
   });
 });
+
+describe('a limited scan', () => {
+  it('decodes only the rows the limit needs when every row is kept', async () => {
+    const scan = snapshot.scan({ columns: ['host', 'ts'], limit: 7, decoder: pool });
+    const table = await scan.toArrow();
+    expect(table.numRows).toBe(7);
+    expect(scan.metrics.filesRead).toBe(1);
+    expect(scan.metrics.rowsDecoded).toBe(7);
+    expect(plainRows(table)).toEqual(everything.slice(0, 7).map((r) => ({ host: r.host, ts: r.ts })));
+    const filtered = snapshot.scan({ where: 'status = 503', limit: 3, decoder: pool });
+    expect((await filtered.toArrow()).numRows).toBe(3);
+    expect(filtered.metrics.rowsDecoded).toBeGreaterThan(3);
+  });
+});

@@ -13,6 +13,7 @@ export interface DecodeRequest {
   readonly columns?: string[];
   readonly rowGroups?: number[];
   readonly batchSize?: number;
+  readonly limit?: number;
 }
 
 /** The answer: an Arrow IPC stream, or the decoder's message. */
@@ -26,6 +27,7 @@ if (port) {
       if (request.columns) options.columns = request.columns;
       if (request.rowGroups) options.rowGroups = request.rowGroups;
       if (request.batchSize) options.batchSize = request.batchSize;
+      if (request.limit !== undefined) options.limit = request.limit;
       const ipc = await decodeParquetToIPC(request.bytes, options);
       const response: DecodeResponse = { id: request.id, ipc };
       port.postMessage(response, [ipc.buffer as ArrayBuffer]);

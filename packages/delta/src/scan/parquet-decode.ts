@@ -6,6 +6,8 @@ export interface DecodeOptions {
   columns?: string[];
   rowGroups?: number[];
   batchSize?: number;
+  /** Decode at most this many rows (from the first selected row group on). */
+  limit?: number;
 }
 
 /**

@@ -290,9 +290,21 @@ export class TableScan implements AsyncIterable<RecordBatch> {
           : new Set(plan.fields.filter((f) => !plan.partition.has(f.name)).map((f) => physicalName(f, mode !== 'none')));
       const footer = await readParquetFooter(ctx.storage, key, file.size);
       const nonEmpty = footer.rowGroups.filter((g) => g.numRows > 0);
-      const groups = rowGroupsToRead(predicate, footer, columnDomainOfPartition(file));
+      let groups = rowGroupsToRead(predicate, footer, columnDomainOfPartition(file));
       this.metrics.rowGroupsTotal += nonEmpty.length;
       this.metrics.rowGroupsSkipped += nonEmpty.length - groups.length;
+      // With a limit and every decoded row kept (no row filter, no deletion vector), no file needs more rows than
+      // the limit: only the first row groups holding that many are fetched and decoded.
+      const keepsAll = (!rowPredicate || rowPredicate === TRUE_NODE) && !dvPromise;
+      const limit = this.options.limit;
+      if (keepsAll && limit !== undefined) {
+        let covered = 0;
+        groups = groups.filter((g) => {
+          const needed = covered < limit;
+          covered += g.numRows;
+          return needed;
+        });
+      }
       if (groups.length === 0) return [];
       this.metrics.filesRead++;
       const topLevel = new Set(footer.leaves.map((leaf) => leaf.path[0] as string));
@@ -311,17 +323,18 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       }
       // A file of several row groups is split across the workers when they would otherwise idle: the bytes go
       // into shared memory once and each worker decodes a contiguous run of row groups.
+      const columnsOption = decodeColumns && decodeColumns.length < topLevel.size ? { columns: decodeColumns } : {};
+      const limitOption = keepsAll && limit !== undefined ? { limit } : {};
       const decoder = this.options.decoder ?? sharedDecodePool();
       const rows = groups.reduce((sum, g) => sum + g.numRows, 0);
-      const parts = decoder === 'main-thread' ? 1 : Math.min(decoder.size, groups.length, Math.max(1, Math.floor(rows / MIN_ROWS_PER_TASK)));
+      const parts = decoder === 'main-thread' || 'limit' in limitOption ? 1 : Math.min(decoder.size, groups.length, Math.max(1, Math.floor(rows / MIN_ROWS_PER_TASK)));
       const runs = splitEvenly(groups, parts);
       const shared = runs.length > 1 ? toShared(bytes) : bytes;
-      const columnsOption = decodeColumns && decodeColumns.length < topLevel.size ? { columns: decodeColumns } : {};
       const tables = await Promise.all(
         runs.map((run) =>
           this.decode(
             shared,
-            { ...columnsOption, ...(run.length < nonEmpty.length ? { rowGroups: run.map((g) => g.index) } : {}), batchSize: BATCH_SIZE },
+            { ...columnsOption, ...limitOption, ...(run.length < nonEmpty.length ? { rowGroups: run.map((g) => g.index) } : {}), batchSize: BATCH_SIZE },
             key,
           ),
         ),
@@ -365,7 +378,9 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     if (limit === 0) return;
     const decoder = this.options.decoder ?? sharedDecodePool();
     // Files read ahead: enough to keep every worker busy, few enough to bound memory.
-    const window = decoder === 'main-thread' ? 1 : Math.max(2, decoder.size * 2);
+    // A small limit is usually met by the first file: read ahead only when the limit is large.
+    const smallLimit = limit <= BATCH_SIZE;
+    const window = decoder === 'main-thread' || smallLimit ? 1 : Math.max(2, decoder.size * 2);
     const inFlight: Promise<RecordBatch[]>[] = [];
     let next = 0;
     const fill = (): void => {

@@ -16,6 +16,7 @@ export interface DecodeJob {
   readonly columns?: readonly string[];
   readonly rowGroups?: readonly number[];
   readonly batchSize?: number;
+  readonly limit?: number;
   /** Names the file in errors. */
   readonly where: string;
 }
@@ -76,6 +77,7 @@ export class DecodePool {
         ...(job.columns ? { columns: [...job.columns] } : {}),
         ...(job.rowGroups ? { rowGroups: [...job.rowGroups] } : {}),
         ...(job.batchSize ? { batchSize: job.batchSize } : {}),
+        ...(job.limit !== undefined ? { limit: job.limit } : {}),
       };
       const transfer = ownsWholeBuffer(job.bytes) ? [job.bytes.buffer as ArrayBuffer] : [];
       this.queue.push({ request, transfer, where: job.where, resolve, reject });

@@ -8,7 +8,11 @@ const root = resolve(import.meta.dirname, '..', '..');
 const node = process.execPath;
 const checks: { name: string; command: string; args: string[] }[] = [
   // The dot reporter prints no pass/fail tally: CI's log keeps the vitest tally as the test count.
-  { name: 'the checks themselves', command: node, args: ['--test', '--test-reporter=dot', 'scripts/lint/lint.test.ts'] },
+  {
+    name: 'the checks themselves',
+    command: node,
+    args: ['--test', '--test-reporter=dot', 'scripts/lint/lint.test.ts'],
+  },
   { name: 'dependency direction', command: node, args: ['scripts/lint/deps.ts'] },
   { name: 'import cycles (dpdm)', command: node, args: ['scripts/lint/cycles.ts'] },
   // publint, attw and the install smoke test read dist/: built (or restored from turbo's cache) first.

@@ -59,7 +59,9 @@ const source = `read_parquet('${dir}/*/*.parquet', hive_partitioning = true)`;
 
 const selective = {
   text: "region = 'eu-west-1' and ts >= '2024-01-03 00:00:00' and ts < '2024-01-03 06:00:00'",
-  predicate: col('region').eq('eu-west-1').and(col('ts').gte(new Date('2024-01-03T00:00:00Z')), col('ts').lt(new Date('2024-01-03T06:00:00Z'))),
+  predicate: col('region')
+    .eq('eu-west-1')
+    .and(col('ts').gte(new Date('2024-01-03T00:00:00Z')), col('ts').lt(new Date('2024-01-03T06:00:00Z'))),
   sql: `select * from ${source} where region = 'eu-west-1' and ts >= timestamptz '2024-01-03 00:00:00+00' and ts < timestamptz '2024-01-03 06:00:00+00'`,
 };
 
@@ -86,51 +88,94 @@ for (const [name, where, sql] of [
   const skipped = where
     ? `files skipped ${m.filesSkippedByPartition} by partition + ${m.filesSkippedByStats} by stats of ${m.filesTotal}; row groups skipped ${m.rowGroupsSkipped} of ${m.rowGroupsTotal}`
     : `${m.filesRead} files, ${m.rowGroupsTotal} row groups`;
-  results.push({ case: name, engine: `meridian, ${poolSize} workers`, ms: ours.ms, rows: ours.result.rows, note: skipped });
-  const single = await time(async () => (await snapshot.scan({ ...(where ? { where } : {}), decoder: 'main-thread' }).toArrow()).numRows);
+  results.push({
+    case: name,
+    engine: `meridian, ${poolSize} workers`,
+    ms: ours.ms,
+    rows: ours.result.rows,
+    note: skipped,
+  });
+  const single = await time(
+    async () => (await snapshot.scan({ ...(where ? { where } : {}), decoder: 'main-thread' }).toArrow()).numRows,
+  );
   results.push({ case: name, engine: 'meridian, 1 thread', ms: single.ms, rows: single.result });
   // DuckDB decodes every row into its vectors, which we fetch chunk by chunk (no JavaScript values are made):
   // the counterpart of our Arrow batches. runAndReadAll, which also keeps every chunk, is timed for reference.
   const duckdb = await time(async () => {
     const result = await connection.run(sql);
     let count = 0;
-    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) count += chunk.rowCount;
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk())
+      count += chunk.rowCount;
     return count;
   });
-  results.push({ case: name, engine: 'duckdb read_parquet, 2 threads', ms: duckdb.ms, rows: duckdb.result, note: 'chunks streamed' });
+  results.push({
+    case: name,
+    engine: 'duckdb read_parquet, 2 threads',
+    ms: duckdb.ms,
+    rows: duckdb.result,
+    note: 'chunks streamed',
+  });
   const kept = await time(async () => (await connection.runAndReadAll(sql)).currentRowCount);
-  results.push({ case: name, engine: 'duckdb, runAndReadAll', ms: kept.ms, rows: kept.result, note: 'every chunk kept' });
+  results.push({
+    case: name,
+    engine: 'duckdb, runAndReadAll',
+    ms: kept.ms,
+    rows: kept.result,
+    note: 'every chunk kept',
+  });
   // DuckDB's decode alone: every column consumed by an aggregate, nothing handed to JavaScript.
   const aggregate = sql.replace(
     'select *',
     'select count(*)::int as n, sum(epoch_us(ts)), sum(length(service)), sum(length(host)), sum(latency_ms), sum(status), sum(bytes), sum(length(message)), sum(length(region))',
   );
-  const decodeOnly = await time(async () => Number((await connection.runAndReadAll(aggregate)).getRowObjectsJS()[0]?.n));
-  results.push({ case: name, engine: 'duckdb, decode only', ms: decodeOnly.ms, rows: decodeOnly.result, note: 'aggregate of every column' });
+  const decodeOnly = await time(async () =>
+    Number((await connection.runAndReadAll(aggregate)).getRowObjectsJS()[0]?.n),
+  );
+  results.push({
+    case: name,
+    engine: 'duckdb, decode only',
+    ms: decodeOnly.ms,
+    rows: decodeOnly.result,
+    note: 'aggregate of every column',
+  });
 }
 
 log('timing table open (10,000 commits, checkpoint at 9,900) ...');
 await writeLogTable(logDir, 10_000, 9_900);
 const open = await time(async () => (await (await openTable(logDir)).snapshot()).files().length);
 const opened = results.length;
-results.push({ case: 'open 10,000 commits + checkpoint', engine: 'meridian', ms: open.ms, rows: open.result, note: 'live files after replay' });
+results.push({
+  case: 'open 10,000 commits + checkpoint',
+  engine: 'meridian',
+  ms: open.ms,
+  rows: open.result,
+  note: 'live files after replay',
+});
 
 await pool.close();
 connection.closeSync();
 duck.closeSync();
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const lines = [
   `| case | engine | median ms (${RUNS} runs) | rows | rows/s | time / DuckDB's | notes |`,
   '|---|---|---:|---:|---:|---:|---|',
 ];
 for (const [i, row] of results.entries()) {
-  const peer = i < opened ? results.find((r) => r.case === row.case && r.engine.startsWith('duckdb read_parquet')) : undefined;
+  const peer =
+    i < opened ? results.find((r) => r.case === row.case && r.engine.startsWith('duckdb read_parquet')) : undefined;
   const ratio = peer && row !== peer ? `${fmt(row.ms / peer.ms, 2)}x` : '';
-  lines.push(`| ${row.case} | ${row.engine} | ${fmt(row.ms, 1)} | ${fmt(row.rows)} | ${fmt((row.rows / row.ms) * 1000)} | ${ratio} | ${row.note ?? ''} |`);
+  lines.push(
+    `| ${row.case} | ${row.engine} | ${fmt(row.ms, 1)} | ${fmt(row.rows)} | ${fmt((row.rows / row.ms) * 1000)} | ${ratio} | ${row.note ?? ''} |`,
+  );
 }
 const pooled = results.filter((r) => r.engine.startsWith('meridian,') && r.engine.includes('workers'));
-lines.push(`\nload average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+lines.push(
+  `\nload average during the run: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${availableParallelism()} cores`,
+);
 for (const p of pooled) {
   const one = results.find((r) => r.case === p.case && r.engine === 'meridian, 1 thread');
   if (one) lines.push(`\nworker pool speedup, ${p.case}: ${fmt(one.ms / p.ms, 2)}x over one thread`);

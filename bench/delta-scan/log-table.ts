@@ -41,7 +41,14 @@ function removedAt(version: number): number | undefined {
   return version % 10 === 0 && version >= 5 ? version - 5 : undefined;
 }
 
-const stringMap = () => new Map_(new Field('key_value', new Struct([new Field('key', new Utf8(), false), new Field('value', new Utf8(), true)]), false));
+const stringMap = () =>
+  new Map_(
+    new Field(
+      'key_value',
+      new Struct([new Field('key', new Utf8(), false), new Field('value', new Utf8(), true)]),
+      false,
+    ),
+  );
 
 function checkpointTable(live: number[]): Table {
   const addType = new Struct([
@@ -54,20 +61,36 @@ function checkpointTable(live: number[]): Table {
   ]);
   const metaType = new Struct([
     new Field('id', new Utf8(), true),
-    new Field('format', new Struct([new Field('provider', new Utf8(), true), new Field('options', stringMap(), true)]), true),
+    new Field(
+      'format',
+      new Struct([new Field('provider', new Utf8(), true), new Field('options', stringMap(), true)]),
+      true,
+    ),
     new Field('schemaString', new Utf8(), true),
     new Field('partitionColumns', new List(new Field('element', new Utf8(), true)), true),
     new Field('configuration', stringMap(), true),
     new Field('createdTime', new Int64(), true),
   ]);
-  const protocolType = new Struct([new Field('minReaderVersion', new Int32(), true), new Field('minWriterVersion', new Int32(), true)]);
-  const adds = [null, null, ...live.map((v) => {
-    const a = addAction(v);
-    return { ...a, partitionValues: new Map(), size: BigInt(a.size), modificationTime: BigInt(a.modificationTime) };
-  })];
+  const protocolType = new Struct([
+    new Field('minReaderVersion', new Int32(), true),
+    new Field('minWriterVersion', new Int32(), true),
+  ]);
+  const adds = [
+    null,
+    null,
+    ...live.map((v) => {
+      const a = addAction(v);
+      return { ...a, partitionValues: new Map(), size: BigInt(a.size), modificationTime: BigInt(a.modificationTime) };
+    }),
+  ];
   const metas = [
     null,
-    { ...metaData, format: { provider: 'parquet', options: new Map() }, configuration: new Map(), createdTime: BigInt(metaData.createdTime) },
+    {
+      ...metaData,
+      format: { provider: 'parquet', options: new Map() },
+      configuration: new Map(),
+      createdTime: BigInt(metaData.createdTime),
+    },
     ...live.map(() => null),
   ];
   const protocols = [protocol, null, ...live.map(() => null)];
@@ -97,10 +120,19 @@ export async function writeLogTable(dir: string, commits: number, checkpointAt: 
     live.add(version);
     const removed = removedAt(version);
     if (removed !== undefined) {
-      lines.push({ remove: { path: addAction(removed).path, deletionTimestamp: 1_704_067_200_000 + version * 1000, dataChange: true } });
+      lines.push({
+        remove: {
+          path: addAction(removed).path,
+          deletionTimestamp: 1_704_067_200_000 + version * 1000,
+          dataChange: true,
+        },
+      });
       live.delete(removed);
     }
-    await writeFile(join(log, `${String(version).padStart(20, '0')}.json`), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    await writeFile(
+      join(log, `${String(version).padStart(20, '0')}.json`),
+      `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`,
+    );
     if (version === checkpointAt) {
       const table = checkpointTable([...live].sort((a, b) => a - b));
       const bytes = parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')));

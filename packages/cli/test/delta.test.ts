@@ -15,8 +15,16 @@ const scratch = mkdtempSync(join(tmpdir(), 'meridian-delta-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function meridian(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--conditions=@meridian/source', '--import', 'tsx', cli, ...args], { cwd: root, maxBuffer: 64 << 20 });
-  return { code: run.status, stdout: run.stdout.toString('utf8'), bytes: run.stdout, stderr: run.stderr.toString('utf8') };
+  const run = spawnSync(process.execPath, ['--conditions=@meridian/source', '--import', 'tsx', cli, ...args], {
+    cwd: root,
+    maxBuffer: 64 << 20,
+  });
+  return {
+    code: run.status,
+    stdout: run.stdout.toString('utf8'),
+    bytes: run.stdout,
+    stderr: run.stderr.toString('utf8'),
+  };
 }
 
 async function duck(sql: string): Promise<Record<string, unknown>[]> {
@@ -91,14 +99,36 @@ describe('meridian delta scan', () => {
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n').slice(0, 2)).toEqual(['date        ClientIP', '----------  ---------']);
     expect(table.stdout).toContain('(3 rows)');
-    const csv = meridian('delta', 'scan', requests, '--columns', 'date,ClientRequestURI', '--limit', '2', '--format', 'csv');
+    const csv = meridian(
+      'delta',
+      'scan',
+      requests,
+      '--columns',
+      'date,ClientRequestURI',
+      '--limit',
+      '2',
+      '--format',
+      'csv',
+    );
     expect(csv.stdout.split('\n')[0]).toBe('date,ClientRequestURI');
     expect(csv.stdout.trim().split('\n')).toHaveLength(3);
-    const parquet = meridian('delta', 'scan', requests, '--where', "ClientRequestMethod = 'GET'", '--limit', '7', '--format', 'parquet');
+    const parquet = meridian(
+      'delta',
+      'scan',
+      requests,
+      '--where',
+      "ClientRequestMethod = 'GET'",
+      '--limit',
+      '7',
+      '--format',
+      'parquet',
+    );
     expect(parquet.code).toBe(0);
     const file = join(scratch, 'rows.parquet');
     writeFileSync(file, parquet.bytes);
-    const [count] = await duck(`select count(*)::int as n, count(distinct date)::int as dates from read_parquet('${file}')`);
+    const [count] = await duck(
+      `select count(*)::int as n, count(distinct date)::int as dates from read_parquet('${file}')`,
+    );
     expect(count?.n).toBe(7);
   });
 

@@ -16,7 +16,16 @@ const schema: StructTypeLike = {
     { name: 'price', type: { kind: 'decimal', precision: 10, scale: 2 } },
     {
       name: 'request',
-      type: { kind: 'struct', fields: [{ name: 'method', type: { kind: 'primitive', name: 'string' }, metadata: { 'delta.columnMapping.physicalName': 'col-7' } }] },
+      type: {
+        kind: 'struct',
+        fields: [
+          {
+            name: 'method',
+            type: { kind: 'primitive', name: 'string' },
+            metadata: { 'delta.columnMapping.physicalName': 'col-7' },
+          },
+        ],
+      },
     },
     { name: 'tags', type: { kind: 'array' } },
   ],
@@ -35,7 +44,9 @@ function invalid(fn: () => unknown): DeltaError {
 
 describe('the predicate builder', () => {
   it('builds plain data trees', () => {
-    const p = col('region').eq('eu-west-1').and(col('ts').gte(new Date('2024-01-01T00:00:00Z')));
+    const p = col('region')
+      .eq('eu-west-1')
+      .and(col('ts').gte(new Date('2024-01-01T00:00:00Z')));
     expect(p.node).toEqual({
       kind: 'and',
       children: [
@@ -68,7 +79,9 @@ describe('parsePredicate', () => {
       or(col('a').eq(1), col('a').eq(2)).and(col('b').isNull().not()).node,
     );
     expect(parsePredicate("status in (200, 204) and region not in ('x')").node).toEqual(
-      col('status').in([200, 204]).and(col('region').in(['x']).not()).node,
+      col('status')
+        .in([200, 204])
+        .and(col('region').in(['x']).not()).node,
     );
     expect(parsePredicate('latency_ms between 1 and 2.5').node).toEqual(col('latency_ms').between(1, 2.5).node);
     expect(parsePredicate('10 < x').node).toEqual(col('x').gt(10).node);
@@ -76,7 +89,9 @@ describe('parsePredicate', () => {
     expect(parsePredicate("`my col` = 'a''b' and request.method == 'GET' and \"x y\" = 1").node).toEqual(
       and(col('my col').eq("a'b"), col('request', 'method').eq('GET'), col('x y').eq(1)).node,
     );
-    expect(parsePredicate("ts < timestamp '2024-01-01 10:00:00'").node).toEqual(col('ts').lt('2024-01-01 10:00:00').node);
+    expect(parsePredicate("ts < timestamp '2024-01-01 10:00:00'").node).toEqual(
+      col('ts').lt('2024-01-01 10:00:00').node,
+    );
     expect(parsePredicate('big = 9007199254740993').node).toEqual(col('big').eq(9007199254740993n).node);
   });
 
@@ -97,7 +112,9 @@ describe('parsePredicate', () => {
 describe('bindPredicate', () => {
   it('types literals by the column type', () => {
     const bound = bindPredicate(
-      parsePredicate("ts >= '2024-01-01 10:00:00.5' and day = '2024-01-02' and bytes > 5 and price < '9.99' and ok = true"),
+      parsePredicate(
+        "ts >= '2024-01-01 10:00:00.5' and day = '2024-01-02' and bytes > 5 and price < '9.99' and ok = true",
+      ),
       schema,
     );
     expect(bound.kind).toBe('and');
@@ -113,7 +130,9 @@ describe('bindPredicate', () => {
   });
 
   it('refuses unknown columns, non-primitive columns and mistyped literals', () => {
-    expect(invalid(() => bindPredicate(col('regoin').eq('x'), schema)).message).toContain("no column 'regoin'; columns: region, ts");
+    expect(invalid(() => bindPredicate(col('regoin').eq('x'), schema)).message).toContain(
+      "no column 'regoin'; columns: region, ts",
+    );
     expect(invalid(() => bindPredicate(col('tags').isNull(), schema)).message).toContain('is a array');
     expect(invalid(() => bindPredicate(col('request').isNull(), schema)).message).toContain('request.method');
     const e = invalid(() => bindPredicate(parsePredicate("ts > 'yesterday'"), schema));

@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import { type RecordBatch, tableFromArrays } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BoundNode, bindPredicate, type StructTypeLike } from '../src/scan/bind.ts';
-import { fileMightMatch } from '../src/scan/file-skipping.ts';
+import { fileColumnDomain, fileMightMatch } from '../src/scan/file-skipping.ts';
 import { gatherBatch } from '../src/scan/gather.ts';
 import { parquetFooterOfBytes } from '../src/scan/parquet-footer.ts';
 import { parsePredicate } from '../src/scan/predicate-parser.ts';
 import { filterBatch, matchingRows } from '../src/scan/row-filter.ts';
 import { rowGroupsToRead } from '../src/scan/row-group-skipping.ts';
 import { residualPredicate } from '../src/scan/table-scan.ts';
-import { fileColumnDomain } from '../src/scan/file-skipping.ts';
 import { type GeneratedTable, writeTelemetryTable } from './fixtures/telemetry-table.ts';
 
 const schema: StructTypeLike = {
@@ -22,7 +21,19 @@ const schema: StructTypeLike = {
     { name: 'n', type: { kind: 'primitive', name: 'long' } },
     { name: 'x', type: { kind: 'primitive', name: 'double' } },
     { name: 's', type: { kind: 'primitive', name: 'string' } },
-    { name: 'nested', type: { kind: 'struct', fields: [{ name: 'k', type: { kind: 'primitive', name: 'integer' }, metadata: { 'delta.columnMapping.physicalName': 'col-k' } }] } },
+    {
+      name: 'nested',
+      type: {
+        kind: 'struct',
+        fields: [
+          {
+            name: 'k',
+            type: { kind: 'primitive', name: 'integer' },
+            metadata: { 'delta.columnMapping.physicalName': 'col-k' },
+          },
+        ],
+      },
+    },
   ],
 };
 
@@ -77,7 +88,9 @@ describe('file skipping', () => {
   it('never skips on missing or unreadable statistics', () => {
     expect(fileMightMatch(bind('n > 1000'), { partitionValues: { region: 'x' } })).toBe(true);
     expect(fileMightMatch(bind('n > 1000'), { stats: '{not json' })).toBe(true);
-    expect(fileMightMatch(bind('n > 1000'), { stats: stats({ numRecords: 3, minValues: {}, maxValues: {} }) })).toBe(true);
+    expect(fileMightMatch(bind('n > 1000'), { stats: stats({ numRecords: 3, minValues: {}, maxValues: {} }) })).toBe(
+      true,
+    );
   });
 
   it('skips all-null columns for comparisons but not for is null', () => {
@@ -91,7 +104,9 @@ describe('file skipping', () => {
     const cut = 'a'.repeat(32);
     const file = { stats: stats({ numRecords: 1, minValues: { s: 'a' }, maxValues: { s: cut }, nullCount: { s: 0 } }) };
     expect(fileMightMatch(bind(`s = '${cut}zzz'`), file)).toBe(true);
-    const short = { stats: stats({ numRecords: 1, minValues: { s: 'a' }, maxValues: { s: 'abc' }, nullCount: { s: 0 } }) };
+    const short = {
+      stats: stats({ numRecords: 1, minValues: { s: 'a' }, maxValues: { s: 'abc' }, nullCount: { s: 0 } }),
+    };
     expect(fileMightMatch(bind("s = 'abd'"), short)).toBe(false);
   });
 
@@ -103,7 +118,9 @@ describe('file skipping', () => {
 
 describe('the residual predicate of a file', () => {
   const residual = (text: string, region: string | null) =>
-    residualPredicate(bind(text), (column) => (column.isPartition ? fileColumnDomain(column, { partitionValues: { region } }, undefined) : undefined));
+    residualPredicate(bind(text), (column) =>
+      column.isPartition ? fileColumnDomain(column, { partitionValues: { region } }, undefined) : undefined,
+    );
   it('decides partition comparisons once per file and keeps the rest', () => {
     expect(residual("region = 'eu' and n > 5", 'eu')).toEqual(bind('n > 5'));
     expect(residual("region = 'us' and n > 5", 'eu')).toEqual({ kind: 'constant', value: false });
@@ -122,7 +139,12 @@ describe('row-group skipping on parquet footers', () => {
   let table: GeneratedTable;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'delta-rg-'));
-    table = await writeTelemetryTable(dir, { rows: 40_000, regions: ['eu-west-1'], filesPerRegion: 1, rowGroupRows: 8_000 });
+    table = await writeTelemetryTable(dir, {
+      rows: 40_000,
+      regions: ['eu-west-1'],
+      filesPerRegion: 1,
+      rowGroupRows: 8_000,
+    });
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -130,7 +152,10 @@ describe('row-group skipping on parquet footers', () => {
     const footer = parquetFooterOfBytes(readFileSync(join(dir, table.files[0]?.path as string)), 'file');
     expect(footer.rowGroups.map((g) => g.numRows)).toEqual([8000, 8000, 8000, 8000, 8000]);
     expect(footer.rowGroups.map((g) => g.firstRow)).toEqual([0, 8000, 16000, 24000, 32000]);
-    expect(footer.leaves.find((l) => l.path[0] === 'ts')).toMatchObject({ physicalType: 'INT64', annotation: { timestampUnit: 'MICROS' } });
+    expect(footer.leaves.find((l) => l.path[0] === 'ts')).toMatchObject({
+      physicalType: 'INT64',
+      annotation: { timestampUnit: 'MICROS' },
+    });
     const telemetry: StructTypeLike = {
       fields: [
         { name: 'ts', type: { kind: 'primitive', name: 'timestamp' } },
@@ -139,7 +164,8 @@ describe('row-group skipping on parquet footers', () => {
         { name: 'latency_ms', type: { kind: 'primitive', name: 'double' } },
       ],
     };
-    const groups = (text: string) => rowGroupsToRead(bindPredicate(parsePredicate(text), telemetry), footer).map((g) => g.index);
+    const groups = (text: string) =>
+      rowGroupsToRead(bindPredicate(parsePredicate(text), telemetry), footer).map((g) => g.index);
     // 7 days over 5 groups: 1.4 days each.
     expect(groups("ts < '2024-01-02'")).toEqual([0]);
     expect(groups("ts >= '2024-01-05 12:00'")).toEqual([3, 4]);
@@ -167,7 +193,16 @@ describe('row filtering', () => {
   };
   const rows = (text: string) => {
     const bound = bindPredicate(parsePredicate(text), local);
-    const cols = ['n', 'x', 's'].map((name) => ({ path: [name], physicalPath: [name], key: name, isPartition: false, type: { name: name === 'n' ? 'integer' : name === 'x' ? 'double' : 'string' } }) as const);
+    const cols = ['n', 'x', 's'].map(
+      (name) =>
+        ({
+          path: [name],
+          physicalPath: [name],
+          key: name,
+          isPartition: false,
+          type: { name: name === 'n' ? 'integer' : name === 'x' ? 'double' : 'string' },
+        }) as const,
+    );
     return [...matchingRows(bound, withStrings, cols)];
   };
 
@@ -188,7 +223,9 @@ describe('row filtering', () => {
       { n: 2, x: Number.NaN, s: null },
       { n: 4, x: 3, s: 'dd' },
     ]);
-    const cols = [{ path: ['n'], physicalPath: ['n'], key: 'n', isPartition: false, type: { name: 'integer' } } as const];
+    const cols = [
+      { path: ['n'], physicalPath: ['n'], key: 'n', isPartition: false, type: { name: 'integer' } } as const,
+    ];
     const parts = filterBatch(bindPredicate(parsePredicate('n <> 3'), local), withStrings, cols);
     expect(parts.map((p) => p.numRows)).toEqual([2, 3]);
     expect(parts.flatMap((p) => p.toArray().map((r) => r.toJSON().n))).toEqual([1, 2, 4, 5, 6]);

@@ -21,7 +21,12 @@ interface Case {
 const ms = (text: string) => Date.parse(text);
 
 const cases: Case[] = [
-  { table: 'http_requests', where: "date = '2023-04-14'", matches: (r) => r.date === '2023-04-14', skippedByPartition: 1 },
+  {
+    table: 'http_requests',
+    where: "date = '2023-04-14'",
+    matches: (r) => r.date === '2023-04-14',
+    skippedByPartition: 1,
+  },
   {
     table: 'http_requests',
     where: "EdgeStartTimestamp < '2023-04-13 23:59:59'",
@@ -31,7 +36,7 @@ const cases: Case[] = [
   {
     // Statistics from a checkpoint's stats_parsed: the decimal comes back unscaled and must not prune.
     table: 'delta-checkpoint-stats-optional',
-    where: 'decimal > -10 and decimal < 0 and date = \'2022-10-24\'',
+    where: "decimal > -10 and decimal < 0 and date = '2022-10-24'",
     matches: () => true,
     keepsAll: true,
   },
@@ -52,7 +57,12 @@ const cases: Case[] = [
     matches: (r) => r.c2 === 'a' || r.c2 === 'b' || (r.c3 as number) > 100,
     skippedByStats: 1,
   },
-  { table: 'table_with_partitioning_mapping', where: 'newid = 2', matches: (r) => r.newid === 2, skippedByPartition: 1 },
+  {
+    table: 'table_with_partitioning_mapping',
+    where: 'newid = 2',
+    matches: (r) => r.newid === 2,
+    skippedByPartition: 1,
+  },
 ];
 
 describe('pruned scans of corpus tables', () => {

@@ -17,7 +17,12 @@ const pool = new DecodePool(2);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'delta-workers-'));
-  table = await writeTelemetryTable(dir, { rows: 120_000, regions: ['eu-west-1', 'us-east-1'], filesPerRegion: 2, rowGroupRows: 10_000 });
+  table = await writeTelemetryTable(dir, {
+    rows: 120_000,
+    regions: ['eu-west-1', 'us-east-1'],
+    filesPerRegion: 2,
+    rowGroupRows: 10_000,
+  });
 });
 
 afterAll(async () => {
@@ -32,9 +37,16 @@ async function fileBytes(index: number): Promise<Uint8Array> {
 describe('DecodePool', () => {
   it('decodes in workers what parquet-wasm decodes on the main thread, moving the buffers', async () => {
     const bytes = await fileBytes(0);
-    const expected = tableFromIPC(readParquet(bytes, { columns: ['ts', 'host', 'latency_ms'], rowGroups: [1, 2] }).intoIPCStream());
+    const expected = tableFromIPC(
+      readParquet(bytes, { columns: ['ts', 'host', 'latency_ms'], rowGroups: [1, 2] }).intoIPCStream(),
+    );
     const owned = new Uint8Array(bytes); // owns its whole buffer, so it is transferred
-    const ipc = await pool.decode({ bytes: owned, columns: ['ts', 'host', 'latency_ms'], rowGroups: [1, 2], where: 'file-0' });
+    const ipc = await pool.decode({
+      bytes: owned,
+      columns: ['ts', 'host', 'latency_ms'],
+      rowGroups: [1, 2],
+      where: 'file-0',
+    });
     expect(owned.byteLength).toBe(0); // detached: moved to the worker, not copied
     expect(ipc.byteOffset).toBe(0);
     expect(ipc.byteLength).toBe(ipc.buffer.byteLength);
@@ -48,20 +60,25 @@ describe('DecodePool', () => {
 
   it('runs jobs on both workers at once and answers each job with its own file', async () => {
     const jobs = await Promise.all(table.files.map(async (file, i) => ({ file, bytes: await fileBytes(i) })));
-    const results = await Promise.all(jobs.map(({ file, bytes }) => pool.decode({ bytes, columns: ['ts'], where: file.path })));
+    const results = await Promise.all(
+      jobs.map(({ file, bytes }) => pool.decode({ bytes, columns: ['ts'], where: file.path })),
+    );
     expect(pool.threads()).toHaveLength(2);
     results.forEach((ipc, i) => {
       const decoded = tableFromIPC(ipc);
       const file = table.files[i];
       expect(decoded.numRows).toBe(file?.rows);
       expect(decoded.getChild('ts')?.get(0)).toBeDefined();
-      expect((decoded.getChild('ts')?.data[0]?.values as BigInt64Array)[0]).toBe(file?.minTs);
+      const ts = decoded.getChild('ts')?.data[0]?.values as BigInt64Array;
+      expect(ts[0]).toBe(file?.minTs);
     });
     expect(pool.pending).toBe(0);
   });
 
   it('fails a job on bytes that are not parquet with a DeltaError naming the file', async () => {
-    const error = await pool.decode({ bytes: new TextEncoder().encode('not parquet at all'), where: 'bad.parquet' }).catch((e: unknown) => e);
+    const error = await pool
+      .decode({ bytes: new TextEncoder().encode('not parquet at all'), where: 'bad.parquet' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeltaError);
     expect((error as DeltaError).code).toBe('storage');
     expect((error as DeltaError).path).toBe('bad.parquet');
@@ -78,7 +95,9 @@ describe('DecodePool', () => {
       expect(error).toBeInstanceOf(DeltaError);
       expect((error as DeltaError).code).toBe('worker-failed');
       expect((error as DeltaError).path).toBe('killed.parquet');
-      const after = tableFromIPC(await own.decode({ bytes: big[1] as Uint8Array, columns: ['status'], where: 'next.parquet' }));
+      const after = tableFromIPC(
+        await own.decode({ bytes: big[1] as Uint8Array, columns: ['status'], where: 'next.parquet' }),
+      );
       expect(after.numRows).toBe(table.files[1]?.rows);
     } finally {
       await own.close();
@@ -107,7 +126,9 @@ describe('DecodePool', () => {
       console.log(ipc.byteLength > 0 ? 'decoded' : 'empty');
     `;
     const started = Date.now();
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 15_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 15_000,
+    });
     expect(stdout.trim()).toBe('decoded');
     expect(Date.now() - started).toBeLessThan(15_000);
   });

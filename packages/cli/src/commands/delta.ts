@@ -1,4 +1,11 @@
-import { type DeltaSchema, formatDeltaType, openTable, type Snapshot, type SnapshotOptions, type TableScanOptions } from '@meridian/delta';
+import {
+  type DeltaSchema,
+  formatDeltaType,
+  openTable,
+  type Snapshot,
+  type SnapshotOptions,
+  type TableScanOptions,
+} from '@meridian/delta';
 import { tableToIPC } from 'apache-arrow';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
 import { batchRows, type Cell, cellText, csvField } from '../render/arrow-rows.ts';
@@ -35,7 +42,11 @@ function snapshotOptions(options: { version?: unknown; timestamp?: unknown }): S
   if (options.version !== undefined) {
     const version = Number(options.version);
     if (!Number.isInteger(version) || version < 0) {
-      throw new CliInputError('bad-version', `--version ${String(options.version)} is not a table version`, 'give a whole number, e.g. --version 3');
+      throw new CliInputError(
+        'bad-version',
+        `--version ${String(options.version)} is not a table version`,
+        'give a whole number, e.g. --version 3',
+      );
     }
     return { version };
   }
@@ -97,7 +108,11 @@ export interface DeltaScanOptions extends SnapshotOptions {
 }
 
 /** Scans the table at `uri` and writes the rows to `out` in the format asked (parquet as bytes). */
-export async function deltaScan(uri: string, options: DeltaScanOptions, out: (chunk: string | Uint8Array) => void): Promise<number> {
+export async function deltaScan(
+  uri: string,
+  options: DeltaScanOptions,
+  out: (chunk: string | Uint8Array) => void,
+): Promise<number> {
   const snapshot: Snapshot = await (await openTable(uri)).snapshot({
     ...(options.version !== undefined ? { version: options.version } : {}),
     ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
@@ -121,9 +136,14 @@ export async function deltaScan(uri: string, options: DeltaScanOptions, out: (ch
   if (format === 'table') {
     // Column widths need every row first; a table is for reading, so it is held in memory.
     const cells: string[][] = [];
-    for await (const batch of scan) for (const row of batchRows(batch)) cells.push(names.map((n) => cellText(row[n] as Cell)));
+    for await (const batch of scan)
+      for (const row of batchRows(batch)) cells.push(names.map((n) => cellText(row[n] as Cell)));
     const widths = names.map((n, k) => Math.max(n.length, ...cells.map((r) => (r[k] as string).length)));
-    const line = (values: readonly string[]) => values.map((v, k) => v.padEnd(widths[k] as number)).join('  ').trimEnd();
+    const line = (values: readonly string[]) =>
+      values
+        .map((v, k) => v.padEnd(widths[k] as number))
+        .join('  ')
+        .trimEnd();
     out(`${line(names)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
     for (const row of cells) out(`${line(row)}\n`);
     out(`(${cells.length} row${cells.length === 1 ? '' : 's'})\n`);
@@ -133,7 +153,9 @@ export async function deltaScan(uri: string, options: DeltaScanOptions, out: (ch
   for await (const batch of scan) {
     const lines: string[] = [];
     for (const row of batchRows(batch)) {
-      lines.push(format === 'jsonl' ? JSON.stringify(row) : names.map((n) => csvField(cellText(row[n] as Cell))).join(','));
+      lines.push(
+        format === 'jsonl' ? JSON.stringify(row) : names.map((n) => csvField(cellText(row[n] as Cell))).join(','),
+      );
       rows++;
     }
     if (lines.length > 0) out(`${lines.join('\n')}\n`);
@@ -157,7 +179,10 @@ function renameVersionFlag(argv: string[]): void {
 export const registerDelta: RegisterCommand = (cli) => {
   renameVersionFlag(process.argv);
   cli
-    .command('delta <action> <uri>', 'Inspect or read a Delta table (actions: info, scan); <uri> is a path, file://, s3:// or memory://')
+    .command(
+      'delta <action> <uri>',
+      'Inspect or read a Delta table (actions: info, scan); <uri> is a path, file://, s3:// or memory://',
+    )
     .option('--at-version <n>', 'Table version to read, time travel (also spelled --version <n>)')
     .option('--timestamp <time>', 'Read the version current at this time (ISO 8601 or epoch ms)')
     .option('--columns <a,b>', 'scan: columns to return, comma-separated')
@@ -166,13 +191,21 @@ export const registerDelta: RegisterCommand = (cli) => {
     .option('--format <format>', `scan: ${scanFormats.join(', ')} (default table)`)
     .option('--json', 'info: print JSON')
     .example('meridian delta info s3://lake/events --json')
-    .example("meridian delta scan ./events --columns ts,region --where \"region = 'eu-west-1'\" --limit 20")
+    .example('meridian delta scan ./events --columns ts,region --where "region = \'eu-west-1\'" --limit 20')
     .example('meridian delta scan ./events --version 3 --format parquet > events-v3.parquet')
     .action(
       async (
         action: string,
         uri: string,
-        options: { atVersion?: unknown; timestamp?: unknown; columns?: unknown; where?: unknown; limit?: unknown; format?: unknown; json?: boolean },
+        options: {
+          atVersion?: unknown;
+          timestamp?: unknown;
+          columns?: unknown;
+          where?: unknown;
+          limit?: unknown;
+          format?: unknown;
+          json?: boolean;
+        },
       ) => {
         const at = snapshotOptions({ ...options, version: options.atVersion });
         if (action === 'info') {
@@ -181,18 +214,36 @@ export const registerDelta: RegisterCommand = (cli) => {
           process.exitCode = ExitCode.ok;
           return;
         }
-        if (action !== 'scan') throw new CliInputError('unknown-action', `unknown delta action '${action}'`, 'use meridian delta info <uri> or meridian delta scan <uri>');
+        if (action !== 'scan')
+          throw new CliInputError(
+            'unknown-action',
+            `unknown delta action '${action}'`,
+            'use meridian delta info <uri> or meridian delta scan <uri>',
+          );
         const format = options.format === undefined ? 'table' : String(options.format);
         if (!(scanFormats as readonly string[]).includes(format)) {
-          throw new CliInputError('unknown-format', `unknown format '${format}'`, `use one of ${scanFormats.join(', ')}`);
+          throw new CliInputError(
+            'unknown-format',
+            `unknown format '${format}'`,
+            `use one of ${scanFormats.join(', ')}`,
+          );
         }
         if (format === 'parquet' && process.stdout.isTTY) {
-          throw new CliInputError('binary-to-terminal', 'parquet output is binary; redirect it to a file', 'meridian delta scan <uri> --format parquet > rows.parquet');
+          throw new CliInputError(
+            'binary-to-terminal',
+            'parquet output is binary; redirect it to a file',
+            'meridian delta scan <uri> --format parquet > rows.parquet',
+          );
         }
         let limit: number | undefined;
         if (options.limit !== undefined) {
           limit = Number(options.limit);
-          if (!Number.isInteger(limit) || limit < 0) throw new CliInputError('bad-limit', `--limit ${String(options.limit)} is not a row count`, 'give a whole number, e.g. --limit 100');
+          if (!Number.isInteger(limit) || limit < 0)
+            throw new CliInputError(
+              'bad-limit',
+              `--limit ${String(options.limit)} is not a row count`,
+              'give a whole number, e.g. --limit 100',
+            );
         }
         const columns =
           options.columns === undefined

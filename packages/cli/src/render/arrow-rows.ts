@@ -1,4 +1,13 @@
-import { type Data, type DataType, type Decimal, makeVector, type RecordBatch, type Timestamp, TimeUnit, Type } from 'apache-arrow';
+import {
+  type Data,
+  type DataType,
+  type Decimal,
+  makeVector,
+  type RecordBatch,
+  type Timestamp,
+  TimeUnit,
+  Type,
+} from 'apache-arrow';
 
 /*
  * Arrow values as text for `meridian delta scan`: exact (int64 as digits, timestamps to the microsecond,
@@ -44,7 +53,10 @@ export function cellOf(data: Data, i: number): Cell {
   switch (type.typeId) {
     case Type.Timestamp: {
       const [mul, div] = MICROS_PER_UNIT[(type as Timestamp).unit] ?? [1n, 1n];
-      return isoMicros((BigInt((data.values as BigInt64Array)[i] as bigint) * mul) / div, Boolean((type as Timestamp).timezone));
+      return isoMicros(
+        (BigInt((data.values as BigInt64Array)[i] as bigint) * mul) / div,
+        Boolean((type as Timestamp).timezone),
+      );
     }
     case Type.Date: {
       const values = data.values as Int32Array | BigInt64Array;
@@ -66,7 +78,11 @@ export function cellOf(data: Data, i: number): Cell {
     case Type.Binary:
     case Type.LargeBinary:
     case Type.FixedSizeBinary:
-      return hex(data.type.typeId === Type.FixedSizeBinary ? (data.values as Uint8Array).subarray(i * data.stride, (i + 1) * data.stride) : (getRaw(data, i) as Uint8Array));
+      return hex(
+        data.type.typeId === Type.FixedSizeBinary
+          ? (data.values as Uint8Array).subarray(i * data.stride, (i + 1) * data.stride)
+          : (getRaw(data, i) as Uint8Array),
+      );
     case Type.Struct: {
       const out: Record<string, Cell> = {};
       const fields = (type as unknown as { children: { name: string }[] }).children;
@@ -110,7 +126,7 @@ function getRaw(data: Data, i: number): unknown {
   }
   if (typeId === Type.Bool) {
     const bit = data.offset + i;
-    return (((data.values as Uint8Array)[bit >> 3] as number) >> (bit & 7)) & 1 ? true : false;
+    return ((((data.values as Uint8Array)[bit >> 3] as number) >> (bit & 7)) & 1) === 1;
   }
   // A one-chunk vector over this data gives Arrow JS's getter for the remaining (rare) types.
   return makeVector(data).get(i);

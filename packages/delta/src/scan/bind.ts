@@ -34,7 +34,12 @@ export interface BoundColumn {
 
 /** A predicate whose columns are resolved against a schema and whose literals are typed. */
 export type BoundNode =
-  | { readonly kind: 'compare'; readonly op: 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte'; readonly column: BoundColumn; readonly value: Value | null }
+  | {
+      readonly kind: 'compare';
+      readonly op: 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte';
+      readonly column: BoundColumn;
+      readonly value: Value | null;
+    }
   | { readonly kind: 'in'; readonly column: BoundColumn; readonly values: readonly (Value | null)[] }
   | { readonly kind: 'is-null'; readonly column: BoundColumn }
   | { readonly kind: 'and' | 'or'; readonly children: readonly BoundNode[] }
@@ -61,9 +66,12 @@ export function resolveColumn(
   for (let i = 0; i < path.length; i++) {
     const name = path[i] as string;
     // Delta column names are case-insensitive (PROTOCOL.md "Schema Serialization Format" / Spark's resolver).
-    const field = fields.find((f) => f.name === name) ?? fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+    const field =
+      fields.find((f) => f.name === name) ?? fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
     if (!field) {
-      return { error: `no column '${[...logicalPath, name].join('.')}'; columns: ${fields.map((f) => f.name).join(', ')}` };
+      return {
+        error: `no column '${[...logicalPath, name].join('.')}'; columns: ${fields.map((f) => f.name).join(', ')}`,
+      };
     }
     logicalPath.push(field.name);
     physicalPath.push(physicalName(field, options.columnMapping ?? true));
@@ -73,14 +81,20 @@ export function resolveColumn(
       const typeText = type.kind === 'decimal' ? `decimal(${type.precision},${type.scale})` : type.name;
       if (!last) return { error: `column '${logicalPath.join('.')}' is a ${typeText}, not a struct` };
       const primitive = primitiveType(typeText);
-      if (!primitive) return { error: `column '${logicalPath.join('.')}' has type ${typeText}, which predicates cannot compare` };
+      if (!primitive)
+        return { error: `column '${logicalPath.join('.')}' has type ${typeText}, which predicates cannot compare` };
       const isPartition = path.length === 1 && (options.partitionColumns ?? []).includes(field.name);
       return { path: logicalPath, physicalPath, type: primitive, key: logicalPath.join('\u0000'), isPartition };
     }
     if (type.kind !== 'struct') {
-      return { error: `column '${logicalPath.join('.')}' is a ${type.kind}; predicates compare primitive columns only` };
+      return {
+        error: `column '${logicalPath.join('.')}' is a ${type.kind}; predicates compare primitive columns only`,
+      };
     }
-    if (last) return { error: `column '${logicalPath.join('.')}' is a struct; name one of its fields, e.g. ${logicalPath.join('.')}.${type.fields[0]?.name ?? 'x'}` };
+    if (last)
+      return {
+        error: `column '${logicalPath.join('.')}' is a struct; name one of its fields, e.g. ${logicalPath.join('.')}.${type.fields[0]?.name ?? 'x'}`,
+      };
     fields = type.fields;
   }
   return { error: 'empty column path' };

@@ -17,7 +17,9 @@ export interface DecodeRequest {
 }
 
 /** The answer: an Arrow IPC stream, or the decoder's message. */
-export type DecodeResponse = { readonly id: number; readonly ipc: Uint8Array } | { readonly id: number; readonly error: string };
+export type DecodeResponse =
+  | { readonly id: number; readonly ipc: Uint8Array }
+  | { readonly id: number; readonly error: string };
 
 const port = parentPort;
 if (port) {
@@ -32,7 +34,10 @@ if (port) {
       const response: DecodeResponse = { id: request.id, ipc };
       port.postMessage(response, [ipc.buffer as ArrayBuffer]);
     } catch (error) {
-      const response: DecodeResponse = { id: request.id, error: error instanceof Error ? error.message : String(error) };
+      const response: DecodeResponse = {
+        id: request.id,
+        error: error instanceof Error ? error.message : String(error),
+      };
       port.postMessage(response);
     }
   });

@@ -66,7 +66,10 @@ export function evaluateOnDomains(node: BoundNode, domainOf: (column: BoundColum
       if (domain.rowCount === 0) return NEVER;
       const canBeTrue = domain.nullCount === undefined || domain.nullCount > 0;
       const canBeFalse =
-        domain.nullCount === undefined || domain.rowCount === undefined || domain.nullCount < domain.rowCount || domain.min !== undefined;
+        domain.nullCount === undefined ||
+        domain.rowCount === undefined ||
+        domain.nullCount < domain.rowCount ||
+        domain.min !== undefined;
       return { canBeTrue, canBeFalse };
     }
     case 'compare': {
@@ -96,7 +99,12 @@ export function evaluateOnDomains(node: BoundNode, domainOf: (column: BoundColum
       if (!hasNonNull(domain)) return NEVER;
       for (const v of nonNull) if (compareOnRange('eq', v, domain, isFloat(node.column)).canBeTrue) canBeTrue = true;
       // Every non-null value in the list can only be equal when min = max is in the list.
-      if (canBeFalse && domain.min !== undefined && domain.max !== undefined && compareValues(domain.min, domain.max) === 0) {
+      if (
+        canBeFalse &&
+        domain.min !== undefined &&
+        domain.max !== undefined &&
+        compareValues(domain.min, domain.max) === 0
+      ) {
         const only = domain.min;
         canBeFalse = !nonNull.some((v) => compareValues(only, v) === 0);
       }
@@ -115,7 +123,8 @@ function isNaNValue(value: Value): boolean {
 
 function hasNonNull(domain: Extract<Domain, { kind: 'range' }>): boolean {
   if (domain.rowCount === 0) return false;
-  if (domain.nullCount !== undefined && domain.rowCount !== undefined && domain.nullCount >= domain.rowCount) return false;
+  if (domain.nullCount !== undefined && domain.rowCount !== undefined && domain.nullCount >= domain.rowCount)
+    return false;
   return true;
 }
 
@@ -139,7 +148,12 @@ function compareHolds(op: string, order: number, a: Value, b: Value): boolean | 
   return undefined;
 }
 
-function compareOnRange(op: string, value: Value, domain: Extract<Domain, { kind: 'range' }>, floatData: boolean): Possibility {
+function compareOnRange(
+  op: string,
+  value: Value,
+  domain: Extract<Domain, { kind: 'range' }>,
+  floatData: boolean,
+): Possibility {
   // Statistics ignore NaN (parquet-format "NaN values are not included in min/max"), so a float
   // comparison with NaN data or a NaN literal cannot be decided from them.
   if (isNaNValue(value)) return UNKNOWN;
@@ -176,6 +190,10 @@ function compareOnRange(op: string, value: Value, domain: Extract<Domain, { kind
       return UNKNOWN;
   }
   // NaN rows (invisible to the bounds) make every comparison false and `neq` true.
-  if (floatData) result = op === 'neq' ? { canBeTrue: true, canBeFalse: result.canBeFalse } : { canBeTrue: result.canBeTrue, canBeFalse: true };
+  if (floatData)
+    result =
+      op === 'neq'
+        ? { canBeTrue: true, canBeFalse: result.canBeFalse }
+        : { canBeTrue: result.canBeTrue, canBeFalse: true };
   return result;
 }

@@ -1,6 +1,6 @@
 import type { BoundColumn, BoundNode } from './bind.ts';
 import { type Domain, evaluateOnDomains } from './domain.ts';
-import { parseValueText, type Value, statValue } from './values.ts';
+import { parseValueText, statValue, type Value } from './values.ts';
 
 /**
  * Per-file statistics of an add action (PROTOCOL.md "Per-file Statistics"), parsed from the `stats`
@@ -61,7 +61,12 @@ function toCount(raw: unknown): number | undefined {
 function boundFromStat(raw: unknown, column: BoundColumn, side: 'min' | 'max'): Value | undefined {
   const value = statValue(raw, column.type);
   if (value === undefined) return undefined;
-  if (column.type.name === 'string' && side === 'max' && typeof value === 'string' && [...value].length >= STRING_PREFIX_LENGTH) {
+  if (
+    column.type.name === 'string' &&
+    side === 'max' &&
+    typeof value === 'string' &&
+    [...value].length >= STRING_PREFIX_LENGTH
+  ) {
     return undefined;
   }
   if ((column.type.name === 'timestamp' || column.type.name === 'timestamp_ntz') && typeof value === 'bigint') {

@@ -1,4 +1,4 @@
-import { type Data, DataType, type DataType as ArrowType, makeData, RecordBatch, Struct, Type } from 'apache-arrow';
+import { type DataType as ArrowType, type Data, DataType, makeData, RecordBatch, Struct, Type } from 'apache-arrow';
 
 /*
  * Arrow JS has no `take` kernel; this gathers selected rows of a record batch into new buffers
@@ -7,7 +7,8 @@ import { type Data, DataType, type DataType as ArrowType, makeData, RecordBatch,
  */
 
 function gatherValidity(data: Data, indices: Int32Array): { nullBitmap: Uint8Array | undefined; nullCount: number } {
-  if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0) return { nullBitmap: undefined, nullCount: 0 };
+  if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0)
+    return { nullBitmap: undefined, nullCount: 0 };
   const bitmap = new Uint8Array(((indices.length + 63) & ~63) >> 3);
   let nullCount = 0;
   for (let j = 0; j < indices.length; j++) {
@@ -17,7 +18,17 @@ function gatherValidity(data: Data, indices: Int32Array): { nullBitmap: Uint8Arr
   return nullCount === 0 ? { nullBitmap: undefined, nullCount: 0 } : { nullBitmap: bitmap, nullCount };
 }
 
-type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+type TypedArray =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 
 function gatherFixed(values: TypedArray, stride: number, indices: Int32Array): TypedArray {
   const Ctor = values.constructor as new (length: number) => TypedArray;
@@ -51,7 +62,10 @@ function gatherBits(data: Data, indices: Int32Array): Uint8Array {
 }
 
 /** Child row indices and new offsets for a variable-length parent (lists, maps, strings' bytes). */
-function gatherRanges(offsets: Int32Array | BigInt64Array, indices: Int32Array): { newOffsets: Int32Array | BigInt64Array; ranges: [number, number][] } {
+function gatherRanges(
+  offsets: Int32Array | BigInt64Array,
+  indices: Int32Array,
+): { newOffsets: Int32Array | BigInt64Array; ranges: [number, number][] } {
   const large = offsets instanceof BigInt64Array;
   const newOffsets = large ? new BigInt64Array(indices.length + 1) : new Int32Array(indices.length + 1);
   const ranges: [number, number][] = [];
@@ -135,5 +149,8 @@ export function gatherData(data: Data, indices: Int32Array): Data {
 /** The rows `indices` of a record batch, in new buffers. */
 export function gatherBatch(batch: RecordBatch, indices: Int32Array): RecordBatch {
   const children = batch.data.children.map((child) => gatherData(child, indices));
-  return new RecordBatch(batch.schema, makeData({ type: new Struct(batch.schema.fields), length: indices.length, nullCount: 0, children }));
+  return new RecordBatch(
+    batch.schema,
+    makeData({ type: new Struct(batch.schema.fields), length: indices.length, nullCount: 0, children }),
+  );
 }

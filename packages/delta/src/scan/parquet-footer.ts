@@ -8,8 +8,25 @@ import { decodeThriftStruct, type ThriftStruct, type ThriftValue } from './thrif
  */
 
 /** parquet.thrift `Type`: the physical type of a column. */
-export type PhysicalType = 'BOOLEAN' | 'INT32' | 'INT64' | 'INT96' | 'FLOAT' | 'DOUBLE' | 'BYTE_ARRAY' | 'FIXED_LEN_BYTE_ARRAY';
-const physicalTypes: PhysicalType[] = ['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY'];
+export type PhysicalType =
+  | 'BOOLEAN'
+  | 'INT32'
+  | 'INT64'
+  | 'INT96'
+  | 'FLOAT'
+  | 'DOUBLE'
+  | 'BYTE_ARRAY'
+  | 'FIXED_LEN_BYTE_ARRAY';
+const physicalTypes: PhysicalType[] = [
+  'BOOLEAN',
+  'INT32',
+  'INT64',
+  'INT96',
+  'FLOAT',
+  'DOUBLE',
+  'BYTE_ARRAY',
+  'FIXED_LEN_BYTE_ARRAY',
+];
 
 /** The logical annotation of a leaf column, as far as statistics decoding needs it. */
 export interface LeafAnnotation {
@@ -188,8 +205,14 @@ export function decodeParquetFooter(metadata: Uint8Array, tailLength: number): P
       const path = list(meta.get(3)).map((part) => str(part) ?? '');
       const dictionaryOffset = num(meta.get(11));
       const dataOffset = num(meta.get(9)) ?? 0;
-      const start = dictionaryOffset !== undefined && dictionaryOffset > 0 ? Math.min(dictionaryOffset, dataOffset) : dataOffset;
-      return { path, start, end: start + (num(meta.get(7)) ?? 0), statistics: statisticsOf(meta, typeByPath.get(path.join('\u0000'))) };
+      const start =
+        dictionaryOffset !== undefined && dictionaryOffset > 0 ? Math.min(dictionaryOffset, dataOffset) : dataOffset;
+      return {
+        path,
+        start,
+        end: start + (num(meta.get(7)) ?? 0),
+        statistics: statisticsOf(meta, typeByPath.get(path.join('\u0000'))),
+      };
     });
     const info = { index, numRows, firstRow, columns };
     firstRow += numRows;

@@ -36,7 +36,14 @@ const operators: Record<string, ComparisonOperator> = {
   '>=': 'gte',
 };
 
-const flipped: Record<ComparisonOperator, ComparisonOperator> = { eq: 'eq', neq: 'neq', lt: 'gt', lte: 'gte', gt: 'lt', gte: 'lte' };
+const flipped: Record<ComparisonOperator, ComparisonOperator> = {
+  eq: 'eq',
+  neq: 'neq',
+  lt: 'gt',
+  lte: 'gte',
+  gt: 'lt',
+  gte: 'lte',
+};
 
 function fail(text: string, pos: number, message: string, hint?: string): never {
   const pointer = `${text}\n${' '.repeat(pos)}^`;
@@ -62,7 +69,13 @@ function tokenize(text: string): Token[] {
       let value = '';
       i++;
       for (;;) {
-        if (i >= text.length) fail(text, start, 'unterminated string', "close the string with a single quote; write '' for a quote inside it");
+        if (i >= text.length)
+          fail(
+            text,
+            start,
+            'unterminated string',
+            "close the string with a single quote; write '' for a quote inside it",
+          );
         if (text[i] === "'") {
           if (text[i + 1] === "'") {
             value += "'";
@@ -128,7 +141,10 @@ function tokenize(text: string): Token[] {
 }
 
 function isOperand(token: Token | undefined): boolean {
-  return token !== undefined && (token.kind === 'ident' || token.kind === 'number' || token.kind === 'string' || token.text === ')');
+  return (
+    token !== undefined &&
+    (token.kind === 'ident' || token.kind === 'number' || token.kind === 'string' || token.text === ')')
+  );
 }
 
 /**
@@ -142,10 +158,12 @@ export function parsePredicate(text: string): Predicate {
   const next = (): Token => tokens[index++] as Token;
   const isKeyword = (token: Token, word: string): boolean =>
     token.kind === 'ident' && !token.quoted && token.text.toLowerCase() === word;
-  const describe = (token: Token): string => (token.kind === 'end' ? 'the end' : `'${token.kind === 'string' ? `'${token.text}'` : token.text}'`);
+  const describe = (token: Token): string =>
+    token.kind === 'end' ? 'the end' : `'${token.kind === 'string' ? `'${token.text}'` : token.text}'`;
   const expectPunct = (p: string): void => {
     const token = next();
-    if (token.kind !== 'punct' || token.text !== p) fail(text, token.pos, `expected '${p}' but found ${describe(token)}`);
+    if (token.kind !== 'punct' || token.text !== p)
+      fail(text, token.pos, `expected '${p}' but found ${describe(token)}`);
   };
 
   const reserved = new Set(['and', 'or', 'not', 'is', 'in', 'between', 'null', 'true', 'false']);
@@ -156,7 +174,9 @@ export function parsePredicate(text: string): Predicate {
     if (token.kind === 'number') {
       if (/^[-+]?\d+$/.test(token.text)) {
         const value = BigInt(token.text);
-        return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+        return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+          ? Number(value)
+          : value;
       }
       return Number(token.text);
     }
@@ -171,7 +191,11 @@ export function parsePredicate(text: string): Predicate {
         return value.text;
       }
     }
-    return fail(text, token.pos, `expected a value (a 'string', a number, true, false or null) but found ${describe(token)}`);
+    return fail(
+      text,
+      token.pos,
+      `expected a value (a 'string', a number, true, false or null) but found ${describe(token)}`,
+    );
   };
 
   const startsColumn = (token: Token): boolean =>
@@ -198,7 +222,12 @@ export function parsePredicate(text: string): Predicate {
   const parseOperator = (): ComparisonOperator => {
     const token = next();
     const op = token.kind === 'punct' ? operators[token.text] : undefined;
-    if (!op) fail(text, token.pos, `expected a comparison (=, <>, <, <=, >, >=, is, in, between) but found ${describe(token)}`);
+    if (!op)
+      fail(
+        text,
+        token.pos,
+        `expected a comparison (=, <>, <, <=, >, >=, is, in, between) but found ${describe(token)}`,
+      );
     return op;
   };
 
@@ -258,7 +287,8 @@ export function parsePredicate(text: string): Predicate {
       next();
       const low = parseLiteral();
       const andToken = next();
-      if (!isKeyword(andToken, 'and')) fail(text, andToken.pos, `expected 'and' in between ... and ... but found ${describe(andToken)}`);
+      if (!isKeyword(andToken, 'and'))
+        fail(text, andToken.pos, `expected 'and' in between ... and ... but found ${describe(andToken)}`);
       const high = parseLiteral();
       const node: PredicateNode = {
         kind: 'and',
@@ -303,6 +333,12 @@ export function parsePredicate(text: string): Predicate {
   if (peek().kind === 'end') fail(text, 0, 'empty predicate');
   const node = parseOr();
   const rest = peek();
-  if (rest.kind !== 'end') fail(text, rest.pos, `unexpected ${describe(rest)} after a complete predicate`, "join conditions with 'and' or 'or'");
+  if (rest.kind !== 'end')
+    fail(
+      text,
+      rest.pos,
+      `unexpected ${describe(rest)} after a complete predicate`,
+      "join conditions with 'and' or 'or'",
+    );
   return new Predicate(node);
 }

@@ -12,7 +12,12 @@ export type ComparisonOperator = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte';
 
 /** One node of a predicate tree; `column` is a path of field names (a nested field has several). */
 export type PredicateNode =
-  | { readonly kind: 'compare'; readonly op: ComparisonOperator; readonly column: readonly string[]; readonly value: Literal }
+  | {
+      readonly kind: 'compare';
+      readonly op: ComparisonOperator;
+      readonly column: readonly string[];
+      readonly value: Literal;
+    }
   | { readonly kind: 'in'; readonly column: readonly string[]; readonly values: readonly Literal[] }
   | { readonly kind: 'is-null'; readonly column: readonly string[] }
   | { readonly kind: 'and' | 'or'; readonly children: readonly PredicateNode[] }
@@ -154,7 +159,9 @@ export function columnsOf(node: PredicateNode): (readonly string[])[] {
 const operatorText: Record<ComparisonOperator, string> = { eq: '=', neq: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' };
 
 function formatColumn(path: readonly string[]): string {
-  return path.map((part) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part) ? part : `\`${part.replaceAll('`', '``')}\``)).join('.');
+  return path
+    .map((part) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part) ? part : `\`${part.replaceAll('`', '``')}\``))
+    .join('.');
 }
 
 function formatLiteral(value: Literal): string {

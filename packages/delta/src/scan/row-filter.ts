@@ -24,12 +24,20 @@ function denseOf(data: Data, column: BoundColumn): Dense | undefined {
   const typeId = data.type.typeId;
   const values: unknown = data.values;
   if ((type === 'timestamp' || type === 'timestamp_ntz') && typeId === Type.Timestamp) {
-    return (data.type as Timestamp).unit === TimeUnit.MICROSECOND && values instanceof BigInt64Array ? values : undefined;
+    return (data.type as Timestamp).unit === TimeUnit.MICROSECOND && values instanceof BigInt64Array
+      ? values
+      : undefined;
   }
   if (type === 'date') return typeId === Type.Date && values instanceof Int32Array ? values : undefined;
   if (type === 'long') return typeId === Type.Int && values instanceof BigInt64Array ? values : undefined;
   if (typeId === Type.Int || typeId === Type.Float) {
-    if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array) {
+    if (
+      values instanceof Float64Array ||
+      values instanceof Float32Array ||
+      values instanceof Int32Array ||
+      values instanceof Int16Array ||
+      values instanceof Int8Array
+    ) {
       return values;
     }
   }
@@ -108,7 +116,8 @@ function accessorOf(data: Data, column: BoundColumn, nestedValid: (row: number) 
   if ((type === 'timestamp' || type === 'timestamp_ntz') && typeId === Type.Timestamp) {
     const values = data.values as BigInt64Array | Int32Array;
     const { mul, div } = microsFactor((data.type as Timestamp).unit);
-    if (mul === 1n && div === 1n && values instanceof BigInt64Array) return (row) => (valid(row) ? (values[row] as bigint) : null);
+    if (mul === 1n && div === 1n && values instanceof BigInt64Array)
+      return (row) => (valid(row) ? (values[row] as bigint) : null);
     return (row) => (valid(row) ? (BigInt(values[row] as bigint | number) * mul) / div : null);
   }
   if (type === 'date' && typeId === Type.Date) {
@@ -120,7 +129,11 @@ function accessorOf(data: Data, column: BoundColumn, nestedValid: (row: number) 
     const values = data.values;
     return (row) => (valid(row) ? (values[row] as bigint) : null);
   }
-  if ((typeId === Type.Int || typeId === Type.Float) && !(data.values instanceof BigInt64Array) && !(data.values instanceof BigUint64Array)) {
+  if (
+    (typeId === Type.Int || typeId === Type.Float) &&
+    !(data.values instanceof BigInt64Array) &&
+    !(data.values instanceof BigUint64Array)
+  ) {
     const values = data.values as Float64Array;
     return (row) => (valid(row) ? (values[row] as number) : null);
   }
@@ -140,7 +153,10 @@ function accessorOf(data: Data, column: BoundColumn, nestedValid: (row: number) 
   }
   return (row) => {
     if (!valid(row)) return null;
-    const raw: unknown = (data as Data).type.typeId === Type.Bool ? ((data.values[(data.offset + row) >> 3] >> ((data.offset + row) & 7)) & 1) === 1 : getValue(data, row);
+    const raw: unknown =
+      (data as Data).type.typeId === Type.Bool
+        ? ((data.values[(data.offset + row) >> 3] >> ((data.offset + row) & 7)) & 1) === 1
+        : getValue(data, row);
     if (raw === null || raw === undefined) return null;
     if (typeof raw === 'string' || typeof raw === 'boolean' || typeof raw === 'number' || typeof raw === 'bigint') {
       if (type === 'long' && typeof raw === 'number') return BigInt(raw);
@@ -183,7 +199,12 @@ function nestedValidity(batch: RecordBatch, column: BoundColumn): (row: number) 
   return (row) => parents.every((p) => p.getValid(row));
 }
 
-function evaluateRows(node: BoundNode, batch: RecordBatch, accessors: Map<string, Accessor>, dense: Map<string, Dense>): Uint8Array {
+function evaluateRows(
+  node: BoundNode,
+  batch: RecordBatch,
+  accessors: Map<string, Accessor>,
+  dense: Map<string, Dense>,
+): Uint8Array {
   const n = batch.numRows;
   const out = new Uint8Array(n);
   switch (node.kind) {
@@ -234,7 +255,8 @@ function evaluateRows(node: BoundNode, batch: RecordBatch, accessors: Map<string
       for (let i = 0; i < n; i++) {
         const v = get(i);
         if (v === null) out[i] = UNKNOWN;
-        else if (values.some((x) => compareValues(v, x) === 0 && !(typeof x === 'number' && Number.isNaN(x)))) out[i] = TRUE;
+        else if (values.some((x) => compareValues(v, x) === 0 && !(typeof x === 'number' && Number.isNaN(x))))
+          out[i] = TRUE;
         else out[i] = hasNull ? UNKNOWN : FALSE;
       }
       return out;

@@ -24,7 +24,12 @@ function bigEndianSigned(bytes: Uint8Array): bigint {
 }
 
 /** Decodes one statistics bound to the column's comparable value; undefined when it cannot serve as a bound. */
-export function decodeStatistic(bytes: Uint8Array, leaf: ParquetLeaf, column: BoundColumn, side: 'min' | 'max'): Value | undefined {
+export function decodeStatistic(
+  bytes: Uint8Array,
+  leaf: ParquetLeaf,
+  column: BoundColumn,
+  side: 'min' | 'max',
+): Value | undefined {
   const type = column.type.name;
   const { physicalType, annotation } = leaf;
   // Unsigned integers sort differently from the signed values JavaScript reads; skip rather than risk it.
@@ -113,7 +118,11 @@ function floorDiv(a: bigint, b: bigint): bigint {
 }
 
 /** The domain of a column within one row group, from the chunk statistics. */
-export function rowGroupColumnDomain(column: BoundColumn, group: RowGroupInfo, footer: ParquetFooter): Domain | undefined {
+export function rowGroupColumnDomain(
+  column: BoundColumn,
+  group: RowGroupInfo,
+  footer: ParquetFooter,
+): Domain | undefined {
   const key = column.physicalPath.join('\u0000');
   const chunk = group.columns.find((c) => c.path.join('\u0000') === key);
   const leaf = footer.leaves.find((l) => l.path.join('\u0000') === key);
@@ -141,6 +150,7 @@ export function rowGroupsToRead(
   return footer.rowGroups.filter(
     (group) =>
       group.numRows > 0 &&
-      evaluateOnDomains(predicate, (column) => exactColumn(column) ?? rowGroupColumnDomain(column, group, footer)).canBeTrue,
+      evaluateOnDomains(predicate, (column) => exactColumn(column) ?? rowGroupColumnDomain(column, group, footer))
+        .canBeTrue,
   );
 }

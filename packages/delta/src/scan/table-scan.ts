@@ -2,7 +2,7 @@ import { type Data, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC }
 import { DeltaError } from '../errors.ts';
 import { loadDeletionVector } from '../read/deletion-vector.ts';
 import { resolveTablePath } from '../read/paths.ts';
-import { type ScanContext, planScan, selectRows, toLogicalBatch } from '../read/scan.ts';
+import { planScan, type ScanContext, selectRows, toLogicalBatch } from '../read/scan.ts';
 import { physicalName } from '../schema/types.ts';
 import type { DeltaFile } from '../snapshot/snapshot.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -10,7 +10,7 @@ import { type BoundColumn, type BoundNode, bindPredicate, boundColumns } from '.
 import { type Domain, evaluateOnDomains } from './domain.ts';
 import { fileColumnDomain, type SkippableFile } from './file-skipping.ts';
 import { type DecodeOptions, decodeParquetToIPC } from './parquet-decode.ts';
-import { type ParquetFooter, readParquetFooter, type RowGroupInfo } from './parquet-footer.ts';
+import { type ParquetFooter, type RowGroupInfo, readParquetFooter } from './parquet-footer.ts';
 import type { Predicate } from './predicate.ts';
 import { parsePredicate } from './predicate-parser.ts';
 import { filterBatch } from './row-filter.ts';
@@ -123,7 +123,8 @@ export function residualPredicate(node: BoundNode, exact: (column: BoundColumn) 
 }
 
 function selectColumns(batch: RecordBatch, names: readonly string[]): RecordBatch {
-  if (names.length === batch.schema.fields.length && names.every((n, i) => batch.schema.fields[i]?.name === n)) return batch;
+  if (names.length === batch.schema.fields.length && names.every((n, i) => batch.schema.fields[i]?.name === n))
+    return batch;
   const indexes = names.map((name) => batch.schema.fields.findIndex((f) => f.name === name));
   const fields = indexes.map((i) => batch.schema.fields[i] as NonNullable<(typeof batch.schema.fields)[number]>);
   const schema = new Schema(fields, batch.schema.metadata);
@@ -132,10 +133,16 @@ function selectColumns(batch: RecordBatch, names: readonly string[]): RecordBatc
 }
 
 /** The byte ranges of the chunks to decode, merged, plus the footer. */
-function neededRanges(footer: ParquetFooter, groups: readonly RowGroupInfo[], columns: ReadonlySet<string> | undefined, size: number): [number, number][] {
+function neededRanges(
+  footer: ParquetFooter,
+  groups: readonly RowGroupInfo[],
+  columns: ReadonlySet<string> | undefined,
+  size: number,
+): [number, number][] {
   const ranges: [number, number][] = [];
   for (const group of groups) {
-    for (const chunk of group.columns) if (!columns || columns.has(chunk.path[0] as string)) ranges.push([chunk.start, chunk.end]);
+    for (const chunk of group.columns)
+      if (!columns || columns.has(chunk.path[0] as string)) ranges.push([chunk.start, chunk.end]);
   }
   ranges.push([size - footer.tailLength, size]);
   for (const [start, end] of footer.indexRanges) ranges.push([start, end]);
@@ -153,7 +160,12 @@ function neededRanges(footer: ParquetFooter, groups: readonly RowGroupInfo[], co
  * A sparse copy of the file: the parquet layout kept (offsets in the footer stay valid) with only the
  * needed chunks filled in, so a selective scan fetches a fraction of the file.
  */
-async function sparseBytes(storage: Storage, key: string, size: number, ranges: [number, number][]): Promise<{ bytes: Uint8Array; fetched: number }> {
+async function sparseBytes(
+  storage: Storage,
+  key: string,
+  size: number,
+  ranges: [number, number][],
+): Promise<{ bytes: Uint8Array; fetched: number }> {
   const bytes = new Uint8Array(size);
   bytes.set([0x50, 0x41, 0x52, 0x31]); // "PAR1" leading magic
   let fetched = 0;
@@ -215,12 +227,18 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     this.options = options;
     const where = typeof options.where === 'string' ? parsePredicate(options.where) : options.where;
     const predicate = where
-      ? bindPredicate(where, ctx.schema, { partitionColumns: ctx.partitionColumns, columnMapping: ctx.columnMappingMode !== 'none' })
+      ? bindPredicate(where, ctx.schema, {
+          partitionColumns: ctx.partitionColumns,
+          columnMapping: ctx.columnMappingMode !== 'none',
+        })
       : undefined;
     const predicateColumns = predicate ? boundColumns(predicate) : [];
     const requested = options.columns ?? ctx.schema.fields.map((f) => f.name);
     // Partition columns are decided per file (residualPredicate), so only data columns are read for the filter.
-    const extra = predicateColumns.filter((c) => !c.isPartition).map((c) => c.path[0] as string).filter((name) => !requested.includes(name));
+    const extra = predicateColumns
+      .filter((c) => !c.isPartition)
+      .map((c) => c.path[0] as string)
+      .filter((name) => !requested.includes(name));
     const plan = planScan(ctx, { columns: [...requested, ...new Set(extra)] });
     this.prepared = { predicate, predicateColumns, plan, output: requested };
     this.schema = planScan(ctx, { columns: requested }).schema;
@@ -287,7 +305,9 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       const columns =
         mode === 'id'
           ? undefined
-          : new Set(plan.fields.filter((f) => !plan.partition.has(f.name)).map((f) => physicalName(f, mode !== 'none')));
+          : new Set(
+              plan.fields.filter((f) => !plan.partition.has(f.name)).map((f) => physicalName(f, mode !== 'none')),
+            );
       const footer = await readParquetFooter(ctx.storage, key, file.size);
       const nonEmpty = footer.rowGroups.filter((g) => g.numRows > 0);
       let groups = rowGroupsToRead(predicate, footer, columnDomainOfPartition(file));
@@ -310,14 +330,21 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       const topLevel = new Set(footer.leaves.map((leaf) => leaf.path[0] as string));
       const decodeColumns = columns ? [...columns].filter((name) => topLevel.has(name)) : undefined;
       // A file read only for its row count (only partition columns asked for) still needs one column.
-      if (decodeColumns && decodeColumns.length === 0 && footer.leaves[0]) decodeColumns.push(footer.leaves[0].path[0] as string);
-      const everything = groups.length === nonEmpty.length && (!decodeColumns || decodeColumns.length === topLevel.size);
+      if (decodeColumns && decodeColumns.length === 0 && footer.leaves[0])
+        decodeColumns.push(footer.leaves[0].path[0] as string);
+      const everything =
+        groups.length === nonEmpty.length && (!decodeColumns || decodeColumns.length === topLevel.size);
       let bytes: Uint8Array;
       if (everything) {
         bytes = await ctx.storage.get(key);
         this.metrics.bytesFetched += bytes.length;
       } else {
-        const sparse = await sparseBytes(ctx.storage, key, file.size, neededRanges(footer, groups, decodeColumns ? new Set(decodeColumns) : undefined, file.size));
+        const sparse = await sparseBytes(
+          ctx.storage,
+          key,
+          file.size,
+          neededRanges(footer, groups, decodeColumns ? new Set(decodeColumns) : undefined, file.size),
+        );
         bytes = sparse.bytes;
         this.metrics.bytesFetched += sparse.fetched;
       }
@@ -327,14 +354,22 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       const limitOption = keepsAll && limit !== undefined ? { limit } : {};
       const decoder = this.options.decoder ?? sharedDecodePool();
       const rows = groups.reduce((sum, g) => sum + g.numRows, 0);
-      const parts = decoder === 'main-thread' || 'limit' in limitOption ? 1 : Math.min(decoder.size, groups.length, Math.max(1, Math.floor(rows / MIN_ROWS_PER_TASK)));
+      const parts =
+        decoder === 'main-thread' || 'limit' in limitOption
+          ? 1
+          : Math.min(decoder.size, groups.length, Math.max(1, Math.floor(rows / MIN_ROWS_PER_TASK)));
       const runs = splitEvenly(groups, parts);
       const shared = runs.length > 1 ? toShared(bytes) : bytes;
       const tables = await Promise.all(
         runs.map((run) =>
           this.decode(
             shared,
-            { ...columnsOption, ...limitOption, ...(run.length < nonEmpty.length ? { rowGroups: run.map((g) => g.index) } : {}), batchSize: BATCH_SIZE },
+            {
+              ...columnsOption,
+              ...limitOption,
+              ...(run.length < nonEmpty.length ? { rowGroups: run.map((g) => g.index) } : {}),
+              batchSize: BATCH_SIZE,
+            },
             key,
           ),
         ),
@@ -352,7 +387,8 @@ export class TableScan implements AsyncIterable<RecordBatch> {
           const live = deleted ? [...selectRows(logical, decodedRow, { deleted }, cursor)] : [logical];
           decodedRow += batch.numRows;
           for (const part of live) {
-            const kept = rowPredicate && rowPredicate !== TRUE_NODE ? filterBatch(rowPredicate, part, rowColumns) : [part];
+            const kept =
+              rowPredicate && rowPredicate !== TRUE_NODE ? filterBatch(rowPredicate, part, rowColumns) : [part];
             for (const k of kept) if (k.numRows > 0) out.push(selectColumns(k, output));
           }
         }

@@ -114,7 +114,9 @@ export function decodeThriftStruct(bytes: Uint8Array, offset = 0): ThriftStruct 
         const items: ThriftValue[] = [];
         for (let i = 0; i < size; i++) {
           // Booleans inside collections are one byte each: 1 true, anything else false.
-          items.push(elementType === CompactType.True || elementType === CompactType.False ? byte() === 1 : value(elementType));
+          items.push(
+            elementType === CompactType.True || elementType === CompactType.False ? byte() === 1 : value(elementType),
+          );
         }
         return items;
       }

@@ -95,7 +95,14 @@ export function parseTimestampMicros(text: string): bigint | undefined {
   const m = timestampPattern.exec(text.trim());
   if (!m) return undefined;
   const [, year, month, day, hour, minute, second, fraction, zone] = m;
-  const ms = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0));
+  const ms = Date.UTC(
+    Number(year),
+    Number(month) - 1,
+    Number(day),
+    Number(hour ?? 0),
+    Number(minute ?? 0),
+    Number(second ?? 0),
+  );
   if (Number.isNaN(ms)) return undefined;
   let micros = BigInt(ms) * 1000n;
   if (fraction) micros += BigInt(fraction.padEnd(9, '0').slice(0, 6));
@@ -117,7 +124,7 @@ export function parseDateDays(text: string): number | undefined {
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 /**
@@ -212,7 +219,10 @@ function toTypedFromDate(date: Date, type: PrimitiveType): Value | undefined {
  * Coerces a predicate literal to the column's type, or returns undefined when it cannot be one
  * (the binder turns that into an 'invalid-predicate' error naming the column and type).
  */
-export function coerceLiteral(literal: string | number | bigint | boolean | Date, type: PrimitiveType): Value | undefined {
+export function coerceLiteral(
+  literal: string | number | bigint | boolean | Date,
+  type: PrimitiveType,
+): Value | undefined {
   if (literal instanceof Date) return toTypedFromDate(literal, type);
   if (typeof literal === 'string') return parseValueText(literal, type);
   if (typeof literal === 'boolean') return type.name === 'boolean' ? literal : undefined;

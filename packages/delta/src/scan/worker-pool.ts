@@ -35,7 +35,10 @@ interface Slot {
 }
 
 // Source runs under vitest/tsx load decode-worker.ts; the tsup build emits decode-worker.js beside index.js.
-const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './decode-worker.ts' : './decode-worker.js', import.meta.url);
+const workerUrl = new URL(
+  import.meta.url.endsWith('.ts') ? './decode-worker.ts' : './decode-worker.js',
+  import.meta.url,
+);
 
 /** The number of decode workers a pool gets by default: the cores Node may use. */
 export function defaultPoolSize(): number {
@@ -69,7 +72,8 @@ export class DecodePool {
    * transferred (the caller must not use them afterwards); others, and SharedArrayBuffer views, are shared or copied.
    */
   decode(job: DecodeJob): Promise<Uint8Array> {
-    if (this.closed) return Promise.reject(new DeltaError('worker-failed', 'the decode pool is closed', { path: job.where }));
+    if (this.closed)
+      return Promise.reject(new DeltaError('worker-failed', 'the decode pool is closed', { path: job.where }));
     return new Promise<Uint8Array>((resolve, reject) => {
       const request: DecodeRequest = {
         id: this.nextId++,
@@ -94,12 +98,16 @@ export class DecodePool {
   async close(): Promise<void> {
     this.closed = true;
     for (const pending of this.queue.splice(0)) {
-      pending.reject(new DeltaError('worker-failed', 'the decode pool was closed before the job ran', { path: pending.where }));
+      pending.reject(
+        new DeltaError('worker-failed', 'the decode pool was closed before the job ran', { path: pending.where }),
+      );
     }
     const exits = this.slots.map(async (slot, index) => {
       if (!slot) return;
       this.slots[index] = undefined;
-      slot.busy?.reject(new DeltaError('worker-failed', 'the decode pool was closed during the job', { path: slot.busy.where }));
+      slot.busy?.reject(
+        new DeltaError('worker-failed', 'the decode pool was closed during the job', { path: slot.busy.where }),
+      );
       slot.busy = undefined;
       await slot.worker.terminate();
     });

@@ -13,7 +13,12 @@ export function rowKey(row: PlainRow): string {
   return JSON.stringify(row, (_key, value: unknown) => {
     if (typeof value === 'bigint') return `${value}n`;
     if (value instanceof Uint8Array) return Array.from(value);
-    if (value && typeof value === 'object' && 'toJSON' in value && typeof (value as { toJSON: unknown }).toJSON === 'function') {
+    if (
+      value &&
+      typeof value === 'object' &&
+      'toJSON' in value &&
+      typeof (value as { toJSON: unknown }).toJSON === 'function'
+    ) {
       return (value as { toJSON(): unknown }).toJSON();
     }
     return value;

@@ -81,6 +81,11 @@ describe('meridian check', () => {
     expect(validateSarif(log)).toBe(true);
     expect(validateSarif.errors ?? []).toEqual([]);
     expect(log.version).toBe('2.1.0');
+    expect(
+      (log.runs[0] as unknown as { originalUriBaseIds: { '%SRCROOT%': { uri: string } } }).originalUriBaseIds[
+        '%SRCROOT%'
+      ].uri,
+    ).toMatch(/^file:\/\/\/.*\/$/);
     expect(log.runs[0]?.results).toHaveLength(4);
     expect(log.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation.uri).toBe(`${fixtures}/flawed.ts`);
   });

@@ -1,4 +1,5 @@
 import { relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   type CheckResult,
   check,
@@ -142,6 +143,7 @@ export async function runCheck(file: string, options: CheckCommandOptions = {}):
     const sarif = toSarif(findings, ruleDescriptors, {
       file: repoPath(file, cwd),
       relativize: (f) => repoPath(f, cwd),
+      srcRoot: pathToFileURL(`${cwd}${sep}`).href,
     });
     process.stdout.write(`${JSON.stringify(sarif, null, 2)}\n`);
   } else {

@@ -14,6 +14,8 @@ export interface SarifOptions {
   /** Turns a finding's file into a repository-relative URI; defaults to the file as given. */
   readonly relativize?: (file: string) => string;
   readonly toolVersion?: string;
+  /** The absolute `file:` URI (ending in '/') the relative paths are relative to: the repository root. */
+  readonly srcRoot?: string;
 }
 
 /** A SARIF 2.1.0 log (the subset meridian writes). */
@@ -80,7 +82,9 @@ export function toSarif(
             })),
           },
         },
-        originalUriBaseIds: { '%SRCROOT%': { uri: 'file:///' } },
+        // SARIF 2.1.0 §3.14.14: where %SRCROOT% is on the machine that ran the check; consumers that know the
+        // repository (GitHub code scanning) resolve the relative URIs against their checkout instead.
+        ...(options.srcRoot ? { originalUriBaseIds: { '%SRCROOT%': { uri: options.srcRoot } } } : {}),
         results,
       },
     ],

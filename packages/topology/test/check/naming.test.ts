@@ -56,6 +56,16 @@ testRule(naming, {
       ],
     },
     {
+      name: 'a suppression naming no rule (a typo suppresses nothing)',
+      model: topology('typo', (t) => {
+        const db = t.region('eu-west-1').postgres('db');
+        t.suppress('single-point-of-failure', [db], 'accepted');
+      }),
+      findings: [
+        { severity: 'warning', culprit: 'eu-west-1/db', message: ["'single-point-of-failure'", 'suppresses nothing'] },
+      ],
+    },
+    {
       name: 'a component named after one region placed in another',
       model: unchecked({
         regions: [

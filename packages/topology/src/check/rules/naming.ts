@@ -1,15 +1,16 @@
 import { findProviderRegion, nearestRegionCode } from '../../model/regions.ts';
+import { ruleIds } from '../finding.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
 
 /**
  * `naming`: region codes the provider does not publish, ids declared twice, and one region under two names (a region
  * whose id is another real region's code, two regions with the same code, a component whose id names a region
  * other than where it runs). Validation rejects the first two in parsed models; the rule also guards models built
- * in code.
+ * in code. Suppressions naming no rule are reported too (warning): they silently suppress nothing.
  */
 export const naming: Rule = {
   id: 'naming',
-  description: 'Unknown region codes, duplicate ids, and one region under two names.',
+  description: 'Unknown region codes, duplicate ids, one region under two names, and suppressions naming no rule.',
   defaultSeverity: 'error',
   check(context) {
     const findings: RuleFinding[] = [];
@@ -81,6 +82,17 @@ export const naming: Rule = {
       model.flows.map((f) => f.id),
       (_, i) => model.flows[i]?.source,
     );
+    // A suppression naming no rule suppresses nothing: most likely a typo the owners believe is in force.
+    for (const suppression of model.suppressions) {
+      if ((ruleIds as readonly string[]).includes(suppression.rule)) continue;
+      findings.push({
+        severity: 'warning',
+        message: `suppression of '${suppression.rule}' (${suppression.reason}) names no rule, so it suppresses nothing.`,
+        hint: `use one of ${ruleIds.join(', ')}`,
+        components: suppression.components.filter((id) => context.components.has(id)),
+        location: suppression.components.map((id) => context.locate(id)).find((at) => at !== undefined),
+      });
+    }
     const regionNames = new Set(model.regions.flatMap((r) => [r.id, r.code]));
     for (const component of context.components.values()) {
       const prefix = component.id.split('/')[0] as string;

@@ -219,6 +219,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
   private readonly ctx: ScanContext;
   private readonly files: readonly DeltaFile[];
   private readonly options: TableScanOptions;
+  private filesInScan = 0;
 
   /** @internal Made by `Snapshot.scan()`. */
   constructor(ctx: ScanContext, files: readonly DeltaFile[], options: TableScanOptions = {}) {
@@ -348,14 +349,15 @@ export class TableScan implements AsyncIterable<RecordBatch> {
         bytes = sparse.bytes;
         this.metrics.bytesFetched += sparse.fetched;
       }
-      // A file of several row groups is split across the workers when they would otherwise idle: the bytes go
-      // into shared memory once and each worker decodes a contiguous run of row groups.
+      // A file of several row groups is split across the workers when they would otherwise idle (fewer files to
+      // read than workers): the bytes go into shared memory once and each worker decodes a run of row groups.
+      // With files enough to go round, splitting only adds copies.
       const columnsOption = decodeColumns && decodeColumns.length < topLevel.size ? { columns: decodeColumns } : {};
       const limitOption = keepsAll && limit !== undefined ? { limit } : {};
       const decoder = this.options.decoder ?? sharedDecodePool();
       const rows = groups.reduce((sum, g) => sum + g.numRows, 0);
       const parts =
-        decoder === 'main-thread' || 'limit' in limitOption
+        decoder === 'main-thread' || 'limit' in limitOption || this.filesInScan >= decoder.size
           ? 1
           : Math.min(decoder.size, groups.length, Math.max(1, Math.floor(rows / MIN_ROWS_PER_TASK)));
       const runs = splitEvenly(groups, parts);
@@ -410,6 +412,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     // Each iteration is a fresh scan with fresh counts.
     for (const key of Object.keys(this.metrics) as (keyof ScanMetrics)[]) this.metrics[key] = 0;
     const files = this.filesToRead();
+    this.filesInScan = files.length;
     const limit = this.options.limit ?? Number.POSITIVE_INFINITY;
     if (limit === 0) return;
     const decoder = this.options.decoder ?? sharedDecodePool();

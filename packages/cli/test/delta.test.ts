@@ -59,6 +59,10 @@ describe('meridian delta info', () => {
     expect(json.partitionColumns).toEqual(['date']);
     expect(json.protocol.minReaderVersion).toBe(1);
     expect(json.schema.find((f) => f.name === 'EdgeResponseBytes')?.type).toBe('long');
+    const atTime = JSON.parse(
+      meridian('delta', 'info', requests, '--timestamp', '2999-01-01T00:00:00Z', '--json').stdout,
+    ) as { version: number };
+    expect(atTime.version).toBe(1);
   });
 });
 
@@ -150,6 +154,12 @@ describe('meridian delta scan', () => {
     expect(unsupported.code).toBe(2);
     expect(unsupported.stderr).toMatch(/^error unsupported-reader-/);
     expect(unsupported.stderr).toContain('blahabl');
+    const unknownProjection = meridian('delta', 'scan', requests, '--columns', 'date,nope');
+    expect(unknownProjection.code).toBe(2);
+    expect(unknownProjection.stderr).toContain("no column 'nope'");
+    const both = meridian('delta', 'info', requests, '--version', '0', '--timestamp', '2024-01-01');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --version or --timestamp, not both');
     const badFormat = meridian('delta', 'scan', requests, '--format', 'xml');
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toContain("unknown format 'xml'");

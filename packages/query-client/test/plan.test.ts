@@ -124,5 +124,9 @@ describe('planQuery', () => {
       's3://shop-lake-eu-central-1/delta/orders',
     ]);
     expect(refusal(() => planQuery(model, { table: 'orders-table', from: 'US' })).code).toBe('residency-violation');
+    // A provider region the model does not use still has a jurisdiction.
+    const outside = refusal(() => planQuery(model, { table: 'orders-table', from: 'us-east-1' }));
+    expect(outside.code).toBe('residency-violation');
+    expect(outside.message).toContain('us-east-1 (US)');
   });
 });

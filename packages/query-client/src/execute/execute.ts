@@ -72,6 +72,14 @@ export interface QueryResult extends AsyncIterable<RecordBatch> {
 
 const REGION_COLUMN = '_region';
 
+/** The batches of a scan, counting their rows into the region's report. */
+async function* counted(batches: AsyncIterable<RecordBatch>, report: RegionReport): AsyncGenerator<RecordBatch> {
+  for await (const batch of batches) {
+    report.rows += batch.numRows;
+    yield batch;
+  }
+}
+
 interface Opened {
   readonly fragment: QueryFragment;
   readonly snapshot: Snapshot;
@@ -245,7 +253,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
         const aggregate = plan.aggregate;
         const partials = await Promise.allSettled(
           live.map(({ opened: o }) =>
-            partialAggregate(o.snapshot.scan(scanOptions(o.fragment)), aggregate, o.fragment.region),
+            partialAggregate(counted(o.snapshot.scan(scanOptions(o.fragment)), o.report), aggregate, o.fragment.region),
           ),
         );
         const ok: PartialAggregate[] = [];

@@ -1,4 +1,4 @@
-import type { DeltaTable, Topology } from '@meridian/topology';
+import { type DeltaTable, findProviderRegion, type Topology } from '@meridian/topology';
 import { QueryError } from '../errors.ts';
 
 /** Where a query's results go: a jurisdiction, and the region it was given as, if any. */
@@ -11,6 +11,10 @@ export interface Destination {
 export function resolveDestination(model: Topology, from: string): Destination {
   const region = model.regions.find((r) => (r.id ?? r.code) === from || r.code === from);
   if (region) return { jurisdiction: region.jurisdiction, region: region.id ?? region.code };
+  // A provider region outside the model (querying from us-east-1 into an EU-only model) still has a jurisdiction.
+  const published =
+    findProviderRegion('aws', from) ?? findProviderRegion('gcp', from) ?? findProviderRegion('azure', from);
+  if (published) return { jurisdiction: published.jurisdiction, region: published.code };
   if (/^[A-Z][A-Z0-9-]*$/.test(from)) return { jurisdiction: from, region: undefined };
   throw new QueryError(
     'unknown-destination',
@@ -59,7 +63,7 @@ export function checkResidency(
   }
   if (violations.length > 0 && destination !== undefined) {
     const first = violations[0] as (typeof violations)[number];
-    const where = destination.region ? `${destination.region} (${destination.jurisdiction})` : destination.jurisdiction;
+    const where = placeOf(destination);
     const blocked = [...new Set(violations.map((v) => regionOf(v.table) ?? v.table.id))];
     const allowedRegions = model.regions
       .filter((r) => first.allowed.includes(r.jurisdiction))
@@ -77,11 +81,17 @@ export function checkResidency(
     const classes = [...new Set(tables.flatMap((t) => t.dataClasses))];
     notes.push(
       classes.length === 0
-        ? `results go to ${destination.region ?? destination.jurisdiction} (${destination.jurisdiction}); the tables carry no data class`
-        : `results go to ${destination.region ?? destination.jurisdiction} (${destination.jurisdiction}); allowed for ${classes.join(', ')}`,
+        ? `results go to ${placeOf(destination)}; the tables carry no data class`
+        : `results go to ${placeOf(destination)}; allowed for ${classes.join(', ')}`,
     );
   } else {
     notes.push('no destination given (from); none of the tables carries a jurisdiction-restricted data class');
   }
   return notes;
+}
+
+function placeOf(destination: Destination): string {
+  return destination.region
+    ? `${destination.region} (${destination.jurisdiction})`
+    : `jurisdiction ${destination.jurisdiction}`;
 }

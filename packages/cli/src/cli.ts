@@ -8,9 +8,11 @@ import { registerDocs } from './commands/docs.ts';
 import { registerEmit } from './commands/emit.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDelta } from './commands/delta.ts';
+import { registerQuery } from './commands/query.ts';
+import { registerDemoData } from './commands/demo-data.ts';
 
 // One line per command; each command is a thin layer over a package function.
-const commands: RegisterCommand[] = [registerValidate, registerSchema, registerDocs, registerEmit, registerDelta, registerCheck];
+const commands: RegisterCommand[] = [registerValidate, registerSchema, registerDocs, registerEmit, registerDelta, registerCheck, registerQuery, registerDemoData];
 
 async function main(argv: string[]): Promise<void> {
   const cli = cac('meridian');

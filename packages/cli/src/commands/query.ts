@@ -1,0 +1,282 @@
+import {
+  type Aggregate,
+  type AggregateFunction,
+  executeQuery,
+  explainPlan,
+  type Measure,
+  type MissingRegion,
+  planQuery,
+  type QueryPlan,
+} from '@meridian/query-client';
+import { loadTopology } from '@meridian/topology';
+import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+import { batchRows, type Cell, cellText, csvField } from '../render/arrow-rows.ts';
+
+/** The output formats of `meridian query`. */
+export const queryFormats = ['table', 'jsonl', 'csv'] as const;
+type QueryFormat = (typeof queryFormats)[number];
+
+/** Options of {@link runQuery}, as the command line gives them. */
+export interface QueryCommandOptions {
+  readonly table: string;
+  readonly columns?: readonly string[];
+  readonly where?: string;
+  readonly limit?: number;
+  readonly regions?: readonly string[];
+  readonly from?: string;
+  /** `id=uri` pairs: a deltaTable component id or a region id, and where its table is. */
+  readonly locations?: readonly string[];
+  readonly partial?: boolean;
+  readonly explain?: boolean;
+  readonly format?: QueryFormat;
+  readonly json?: boolean;
+  readonly groupBy?: readonly string[];
+  /** `count`, `count:col`, `sum:col`, `min:col`, `max:col`, each optionally `=name`. */
+  readonly aggregates?: readonly string[];
+  /** S3 endpoint for s3:// locations (e.g. a local gateway), path-style. */
+  readonly endpoint?: string;
+}
+
+/** What `meridian query --json` prints. */
+export interface QueryJson {
+  readonly columns: readonly string[];
+  readonly rows: readonly Record<string, Cell>[];
+  readonly regions: readonly {
+    readonly region: string;
+    readonly component: string;
+    readonly uri: string;
+    readonly version: number | undefined;
+    readonly rows: number;
+  }[];
+  readonly missingRegions: readonly MissingRegion[];
+}
+
+const FUNCTIONS: readonly AggregateFunction[] = ['count', 'sum', 'min', 'max'];
+
+function parseLocations(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0 || at === pair.length - 1) {
+      throw new CliInputError(
+        'bad-location',
+        `--location ${pair} is not id=uri`,
+        'write --location eu-west-1=./lake/eu (a region id or a deltaTable component id, then the table URI)',
+      );
+    }
+    out[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return out;
+}
+
+function parseMeasure(text: string): Measure {
+  const [spec = '', as] = text.split('=', 2);
+  const [fn = '', column] = spec.split(':', 2);
+  if (!(FUNCTIONS as readonly string[]).includes(fn) || (fn !== 'count' && !column)) {
+    throw new CliInputError(
+      'bad-aggregate',
+      `--agg ${text} is not an aggregate`,
+      'write count, count:col, sum:col, min:col or max:col, optionally =name (e.g. --agg sum:amount=total)',
+    );
+  }
+  return { fn: fn as AggregateFunction, ...(column ? { column } : {}), ...(as ? { as } : {}) };
+}
+
+function aggregateOf(options: QueryCommandOptions): Aggregate | undefined {
+  const measures = (options.aggregates ?? []).map(parseMeasure);
+  if (measures.length === 0 && options.groupBy === undefined) return undefined;
+  return { groupBy: options.groupBy ?? [], measures: measures.length > 0 ? measures : [{ fn: 'count' }] };
+}
+
+/** Plans the query the options describe over the topology file. */
+export async function planFromOptions(file: string, options: QueryCommandOptions): Promise<QueryPlan> {
+  const model = await loadTopology(file);
+  const aggregate = aggregateOf(options);
+  return planQuery(
+    model,
+    {
+      table: options.table,
+      ...(options.columns ? { columns: options.columns } : {}),
+      ...(options.where !== undefined ? { where: options.where } : {}),
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      ...(options.regions ? { regions: options.regions } : {}),
+      ...(options.from !== undefined ? { from: options.from } : {}),
+      ...(aggregate ? { aggregate } : {}),
+    },
+    { locations: parseLocations(options.locations ?? []) },
+  );
+}
+
+function renderTable(names: readonly string[], cells: readonly string[][]): string {
+  const widths = names.map((n, k) => Math.max(n.length, ...cells.map((r) => (r[k] as string).length)));
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, k) => v.padEnd(widths[k] as number))
+      .join('  ')
+      .trimEnd();
+  return `${[line(names), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n`;
+}
+
+/**
+ * Plans and runs a federated query, writing rows to `out` and notes (regions read, regions missing)
+ * to `err`. Returns the exit code: 0, or 1 when `--partial` left regions out.
+ */
+export async function runQuery(
+  file: string,
+  options: QueryCommandOptions,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
+  const plan = await planFromOptions(file, options);
+  if (options.explain) {
+    out(
+      options.json
+        ? `${JSON.stringify({ ...plan, where: plan.where?.toString(), fragments: plan.fragments.map((f) => ({ ...f, where: f.where?.toString() })) }, null, 2)}\n`
+        : explainPlan(plan),
+    );
+    return ExitCode.ok;
+  }
+  const result = executeQuery(plan, {
+    onRegionFailure: options.partial ? 'partial' : 'fail',
+    ...(options.endpoint ? { storage: { s3: { endpoint: options.endpoint, forcePathStyle: true } } } : {}),
+  });
+  const format = options.format ?? 'table';
+  let names: string[] = [];
+  const rows: Record<string, Cell>[] = [];
+  let count = 0;
+  const csv = (row: Record<string, Cell>) => names.map((n) => csvField(cellText(row[n] as Cell))).join(',');
+  for await (const batch of result) {
+    if (names.length === 0) {
+      names = batch.schema.fields.map((f) => f.name);
+      if (format === 'csv' && !options.json) out(`${names.map(csvField).join(',')}\n`);
+    }
+    const lines: string[] = [];
+    for (const row of batchRows(batch)) {
+      count++;
+      // A table needs every row for its column widths; JSON is one document.
+      if (options.json || format === 'table') rows.push(row);
+      else lines.push(format === 'jsonl' ? JSON.stringify(row) : csv(row));
+    }
+    if (lines.length > 0) out(`${lines.join('\n')}\n`);
+  }
+  if (options.json) {
+    const json: QueryJson = {
+      columns: names,
+      rows,
+      regions: result.regions.map((r) => ({ ...r })),
+      missingRegions: result.missingRegions,
+    };
+    out(`${JSON.stringify(json, null, 2)}\n`);
+  } else if (format === 'table') {
+    out(
+      renderTable(
+        names,
+        rows.map((row) => names.map((n) => cellText(row[n] as Cell))),
+      ),
+    );
+    out(
+      `(${count} row${count === 1 ? '' : 's'} from ${result.regions.length} region${result.regions.length === 1 ? '' : 's'})\n`,
+    );
+  }
+  for (const r of result.regions)
+    err(`read ${r.region}: ${r.component} v${r.version ?? '?'} at ${r.uri}: ${r.rows} rows\n`);
+  for (const m of result.missingRegions)
+    err(`missing ${m.region}: ${m.component} at ${m.uri}: ${m.code}: ${m.message}\n`);
+  return result.missingRegions.length > 0 ? ExitCode.findings : ExitCode.ok;
+}
+
+function list(value: unknown): string[] | undefined {
+  if (value === undefined || value === true) return undefined;
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((v) => String(v).split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function all(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+export const registerQuery: RegisterCommand = (cli) => {
+  cli
+    .command('query <topology>', "Federated query over a topology's regional Delta tables (residency-checked)")
+    .option('--table <name>', 'deltaTable name (every region holding it) or component id')
+    .option('--columns <a,b>', 'columns to return')
+    .option('--where <expr>', 'rows to keep, e.g. "currency = \'EUR\' and amount > 10"')
+    .option('--limit <n>', 'at most this many rows in all')
+    .option('--regions <a,b>', 'only these regions')
+    .option(
+      '--from <region|jurisdiction>',
+      'where the results go (a region id or a jurisdiction such as EU); checked against data classes',
+    )
+    .option(
+      '--location <id=uri>',
+      'where a component or region table is (repeatable); s3://<bucket>/<path> from the model otherwise',
+    )
+    .option('--group-by <a,b>', 'aggregate: group columns (_region groups by region)')
+    .option('--agg <fn[:col][=name]>', 'aggregate: count, sum:col, min:col, max:col (repeatable)')
+    .option('--partial', 'return the regions that answer and list the others (exit 1) instead of failing')
+    .option('--explain', 'print the plan (fragments, pushdowns, residency) instead of running it')
+    .option('--format <format>', `${queryFormats.join(', ')} (default table)`)
+    .option('--endpoint <url>', 'S3 endpoint for s3:// locations (path-style)')
+    .option('--json', 'print one JSON document (rows, regions read, missing regions)')
+    .example(
+      'meridian query examples/reference/topology.ts --table orders-table --from eu-west-1 --location eu-west-1=./lake/eu --location eu-central-1=./lake/de --where "currency = \'EUR\'" --limit 20',
+    )
+    .example(
+      'meridian query examples/reference/topology.ts --table orders-table --from EU --group-by _region --agg count --agg sum:amount --explain',
+    )
+    .action(async (topology: string, raw: Record<string, unknown>) => {
+      if (typeof raw.table !== 'string' || raw.table === '') {
+        throw new CliInputError(
+          'missing-table',
+          'meridian query needs --table <name>',
+          'e.g. --table orders-table (a deltaTable name of the topology)',
+        );
+      }
+      const format = raw.format === undefined ? 'table' : String(raw.format);
+      if (!(queryFormats as readonly string[]).includes(format)) {
+        throw new CliInputError(
+          'unknown-format',
+          `unknown format '${format}'`,
+          `use one of ${queryFormats.join(', ')}`,
+        );
+      }
+      let limit: number | undefined;
+      if (raw.limit !== undefined) {
+        limit = Number(raw.limit);
+        if (!Number.isInteger(limit) || limit < 0)
+          throw new CliInputError(
+            'bad-limit',
+            `--limit ${String(raw.limit)} is not a row count`,
+            'give a whole number, e.g. --limit 100',
+          );
+      }
+      const columns = list(raw.columns);
+      const regions = list(raw.regions);
+      const groupBy = list(raw.groupBy);
+      const options: QueryCommandOptions = {
+        table: raw.table,
+        ...(columns ? { columns } : {}),
+        ...(raw.where !== undefined ? { where: String(raw.where) } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(regions ? { regions } : {}),
+        ...(raw.from !== undefined ? { from: String(raw.from) } : {}),
+        locations: all(raw.location),
+        partial: raw.partial === true,
+        explain: raw.explain === true,
+        format: format as QueryFormat,
+        json: raw.json === true,
+        ...(groupBy ? { groupBy } : {}),
+        aggregates: all(raw.agg),
+        ...(typeof raw.endpoint === 'string' ? { endpoint: raw.endpoint } : {}),
+      };
+      process.exitCode = await runQuery(
+        topology,
+        options,
+        (text) => process.stdout.write(text),
+        (text) => process.stderr.write(text),
+      );
+    });
+};

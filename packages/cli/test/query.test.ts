@@ -1,0 +1,205 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const reference = join(root, 'examples/reference/topology.ts');
+const orasi = join(root, 'examples/orasi-telemetry/topology.ts');
+const scratch = mkdtempSync(join(tmpdir(), 'meridian-query-cli-'));
+
+function meridian(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--conditions=@meridian/source', '--import', 'tsx', cli, ...args], {
+    cwd: root,
+    maxBuffer: 64 << 20,
+  });
+  return { code: run.status, stdout: run.stdout.toString('utf8'), stderr: run.stderr.toString('utf8') };
+}
+
+const refDir = join(scratch, 'reference');
+const locations = [
+  '--location',
+  `eu-west-1=${join(refDir, 'eu-west-1/orders-table')}`,
+  '--location',
+  `eu-central-1=${join(refDir, 'eu-central-1/orders-table')}`,
+];
+
+beforeAll(() => {
+  const run = meridian('demo-data', reference, '--out', refDir, '--rows', '1500', '--json');
+  expect(run.code, run.stderr).toBe(0);
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('meridian demo-data', () => {
+  it('writes one table per deltaTable with the declared columns, and the same rows on every run', () => {
+    const first = JSON.parse(
+      meridian('demo-data', reference, '--out', join(scratch, 'again'), '--rows', '1500', '--json').stdout,
+    ) as {
+      component: string;
+      columns: string[];
+      rows: number;
+    }[];
+    expect(first.map((t) => t.component)).toEqual(['eu-west-1/orders-table', 'eu-central-1/orders-table']);
+    expect(first[0]?.columns).toEqual(['order_id', 'customer_id', 'amount', 'currency', 'created_at', 'order_date']);
+    const a = meridian('query', reference, '--table', 'orders-table', '--from', 'EU', ...locations, '--format', 'csv');
+    const b = meridian(
+      'query',
+      reference,
+      '--table',
+      'orders-table',
+      '--from',
+      'EU',
+      '--format',
+      'csv',
+      '--location',
+      `eu-west-1=${join(scratch, 'again/eu-west-1/orders-table')}`,
+      '--location',
+      `eu-central-1=${join(scratch, 'again/eu-central-1/orders-table')}`,
+    );
+    expect(a.code).toBe(0);
+    expect(a.stdout.split('\n').sort()).toEqual(b.stdout.split('\n').sort());
+    expect(a.stdout.trim().split('\n')).toHaveLength(1 + 2 * 1500);
+  });
+
+  it('says so for a topology without Delta tables', () => {
+    const run = meridian('demo-data', join(root, 'examples/tv-voting/topology.ts'), '--out', join(scratch, 'none'));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('declares no deltaTable components');
+  });
+});
+
+describe('meridian query', () => {
+  it("prints DuckDB's aggregate over the same files", async () => {
+    const run = meridian(
+      'query',
+      reference,
+      '--table',
+      'orders-table',
+      '--from',
+      'eu-west-1',
+      ...locations,
+      '--where',
+      "currency = 'EUR'",
+      '--group-by',
+      '_region',
+      '--agg',
+      'count',
+      '--agg',
+      'sum:amount=total',
+      '--json',
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout) as {
+      rows: { _region: string; count: string; total: string }[];
+      missingRegions: unknown[];
+    };
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const union = ['eu-west-1', 'eu-central-1']
+      .map(
+        (r) =>
+          `SELECT *, '${r}' AS region FROM read_parquet('${join(refDir, r, 'orders-table')}/*/*.parquet', hive_partitioning = true)`,
+      )
+      .join(' UNION ALL ');
+    const duck = (
+      await connection.runAndReadAll(
+        `SELECT region, count(*)::VARCHAR AS n, sum(amount)::VARCHAR AS s FROM (${union}) WHERE currency = 'EUR' GROUP BY region`,
+      )
+    ).getRowObjectsJS();
+    connection.closeSync();
+    instance.closeSync();
+    expect(json.rows.map((r) => [r._region, String(r.count), r.total]).sort()).toEqual(
+      duck.map((d) => [d.region, d.n, d.s]).sort(),
+    );
+    expect(json.missingRegions).toEqual([]);
+  });
+
+  it('streams JSON lines with _region and honours --limit and --columns', () => {
+    const run = meridian(
+      'query',
+      reference,
+      '--table',
+      'orders-table',
+      '--from',
+      'EU',
+      ...locations,
+      '--columns',
+      'order_id,amount',
+      '--limit',
+      '7',
+      '--format',
+      'jsonl',
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const rows = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows).toHaveLength(7);
+    for (const row of rows) expect(Object.keys(row)).toEqual(['order_id', 'amount', '_region']);
+    expect(run.stderr).toMatch(/^read eu-west-1: /m);
+  });
+
+  it('refuses a residency violation and bad input with exit 2, a hint and no stack trace', () => {
+    const refused = meridian('query', reference, '--table', 'orders-table', '--from', 'us-east-1', ...locations);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('error residency-violation');
+    expect(refused.stderr).toContain('hint: query from a region in EU');
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    for (const args of [
+      ['--table', 'ordres', '--from', 'EU'],
+      ['--from', 'EU'],
+      ['--table', 'orders-table', '--from', 'EU', '--location', 'nonsense'],
+      ['--table', 'orders-table', '--from', 'EU', '--limit', 'many'],
+      ['--table', 'orders-table', '--from', 'EU', '--where', 'amount >'],
+    ]) {
+      const run = meridian('query', reference, ...args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain('hint:');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('fails naming a dead region, or with --partial lists it and exits 1', () => {
+    const dead = [
+      '--location',
+      `eu-west-1=${join(refDir, 'eu-west-1/orders-table')}`,
+      '--location',
+      `eu-central-1=${join(scratch, 'deleted')}`,
+    ];
+    const failed = meridian('query', reference, '--table', 'orders-table', '--from', 'EU', ...dead, '--limit', '3');
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain(
+      `error region-failed: region eu-central-1 (eu-central-1/orders-table at ${join(scratch, 'deleted')})`,
+    );
+    const partial = meridian(
+      'query',
+      reference,
+      '--table',
+      'orders-table',
+      '--from',
+      'EU',
+      ...dead,
+      '--partial',
+      '--format',
+      'csv',
+    );
+    expect(partial.code).toBe(1);
+    expect(partial.stdout.trim().split('\n')).toHaveLength(1 + 1500);
+    expect(partial.stderr).toContain('missing eu-central-1: eu-central-1/orders-table');
+  });
+
+  it('explains the plan over orasi-telemetry: regional tables with different schemas', () => {
+    const run = meridian('query', orasi, '--table', 'delta-lake', '--from', 'eu-west-1', '--explain');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('query delta-lake: 3 regions, results to eu-west-1 (EU)');
+    expect(run.stdout).toContain('s3://orasi-telemetry-us-west-2/delta-lake (from the model)');
+    const refused = meridian('query', orasi, '--table', 'delta-lake', '--from', 'us-east-1', '--explain');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("'eu-telemetry' from eu-west-1/delta-lake");
+  });
+});

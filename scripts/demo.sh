@@ -9,3 +9,49 @@ node packages/cli/dist/cli.js validate "$file"
 svg=()
 [ -x /usr/bin/chromium ] && svg=(--svg)
 node packages/cli/dist/cli.js emit mermaid "$file" --out "out/$example/diagrams" --check "${svg[@]}"
+# Delta and federated query: demo tables for the example's deltaTable components (deterministic rows), one of them
+# described by `delta info`, then the table held by the most regions queried across all of them.
+meridian() { node packages/cli/dist/cli.js "$@"; }
+demo=".meridian/demo/$example"
+echo "== delta: demo tables in $demo"
+tables=$(meridian demo-data "$file" --out "$demo" --json)
+if [ "$tables" = "[]" ]; then
+  echo "demo: $example declares no Delta tables; skipping delta info and query"
+  exit 0
+fi
+# The table name most regions hold; its paths as --location flags; its regions as candidate --from sides.
+mapfile -t pick < <(TABLES="$tables" node -e '
+  const tables = JSON.parse(process.env.TABLES);
+  const count = new Map();
+  for (const t of tables) count.set(t.name, (count.get(t.name) ?? 0) + 1);
+  const name = [...count].sort((a, b) => b[1] - a[1])[0][0];
+  const chosen = tables.filter((t) => t.name === name);
+  console.log(name);
+  console.log(chosen[0].path);
+  console.log(chosen.map((t) => `--location=${t.component}=${t.path}`).join(" "));
+  console.log(chosen.map((t) => t.region).join(" "));')
+table=${pick[0]}
+read -r -a locations <<<"${pick[2]}"
+echo "== delta info ${pick[1]}"
+meridian delta info "${pick[1]}"
+# Results must stay where the data may go: try each region as the querying side and show the first refusal.
+from=""
+for region in ${pick[3]}; do
+  if meridian query "$file" --table "$table" --from "$region" "${locations[@]}" --explain >/dev/null 2>"$demo/refusal.txt"; then
+    from=$region
+    break
+  fi
+  echo "== query from $region: refused"
+  cat "$demo/refusal.txt"
+done
+[ -n "$from" ] || { echo "demo: no region may receive every region's $table" >&2; exit 1; }
+if [ "$from" = "${pick[3]%% *}" ] && ! meridian query "$file" --table "$table" --from US "${locations[@]}" --explain >/dev/null 2>"$demo/refusal.txt"; then
+  echo "== query from US: refused"
+  cat "$demo/refusal.txt"
+fi
+echo "== query plan: $table from $from"
+meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --explain
+echo "== query: 5 rows of $table from every region"
+meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --limit 5
+echo "== query: rows per region (partial counts per region, merged)"
+meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --group-by _region --agg count

@@ -102,6 +102,27 @@ describe('planQuery', () => {
     ).toBe('invalid-request');
   });
 
+  it('reads a _region predicate as a choice of regions, before the residency check', () => {
+    const plan = planQuery(
+      lakeModel,
+      { table: 'orders', where: "_region = 'us-east-1' and currency = 'USD'", from: 'US' },
+      { locations },
+    );
+    expect(plan.fragments.map((f) => f.region)).toEqual(['us-east-1']);
+    expect(plan.fragments[0]?.where?.toString()).toBe(col('currency').eq('USD').toString());
+    const two = planQuery(lakeModel, { table: 'orders', where: "_region in ('eu-west-1', 'us-east-1')", from: 'EU' });
+    expect(two.fragments.map((f) => f.region)).toEqual(['eu-west-1', 'us-east-1']);
+    expect(two.where).toBeUndefined();
+    expect(refusal(() => planQuery(lakeModel, { table: 'orders', where: "_region = 'mars'", from: 'EU' })).code).toBe(
+      'unknown-region',
+    );
+    expect(
+      refusal(() =>
+        planQuery(lakeModel, { table: 'orders', where: "_region = 'eu-west-1' or currency = 'EUR'", from: 'EU' }),
+      ).code,
+    ).toBe('invalid-request');
+  });
+
   it('explains fragments, pushdowns, the central step and the residency decision', () => {
     const plan = planQuery(
       lakeModel,

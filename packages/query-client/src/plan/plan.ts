@@ -1,4 +1,4 @@
-import { DeltaError, type Predicate, type PredicateNode, parsePredicate } from '@meridian/delta';
+import { DeltaError, Predicate, type PredicateNode, parsePredicate } from '@meridian/delta';
 import type { DeltaTable, Topology } from '@meridian/topology';
 import type { Aggregate } from '../aggregate/aggregate.ts';
 import { QueryError } from '../errors.ts';
@@ -142,6 +142,46 @@ function parseWhere(where: Predicate | string | undefined): Predicate | undefine
   }
 }
 
+/**
+ * Takes `_region = 'x'` and `_region in (...)` conjuncts out of the predicate: they choose regions
+ * (fragments are pruned before residency is checked) rather than rows.
+ */
+function splitRegionPredicate(where: Predicate | undefined): {
+  rest: Predicate | undefined;
+  regions: Set<string> | undefined;
+} {
+  if (where === undefined) return { rest: undefined, regions: undefined };
+  const conjuncts = where.node.kind === 'and' ? where.node.children : [where.node];
+  let regions: Set<string> | undefined;
+  const rest: PredicateNode[] = [];
+  for (const node of conjuncts) {
+    const isRegion =
+      (node.kind === 'compare' || node.kind === 'in') && node.column.length === 1 && node.column[0] === '_region';
+    if (isRegion && node.kind === 'compare' && node.op === 'eq' && typeof node.value === 'string') {
+      regions = new Set([node.value].filter((v) => regions === undefined || regions.has(v)));
+    } else if (isRegion && node.kind === 'in' && node.values.every((v) => typeof v === 'string')) {
+      regions = new Set((node.values as string[]).filter((v) => regions === undefined || regions.has(v)));
+    } else {
+      const columns = new Set<string>();
+      predicateColumns(node, columns);
+      if (columns.has('_region')) {
+        throw new QueryError('invalid-request', `the predicate uses _region in '${new Predicate(node).toString()}'`, {
+          path: ['request', 'where'],
+          hint: "_region may only appear as _region = 'id' or _region in ('a', 'b'), joined to the rest with and",
+        });
+      }
+      rest.push(node);
+    }
+  }
+  const remaining =
+    rest.length === 0
+      ? undefined
+      : rest.length === 1
+        ? new Predicate(rest[0] as PredicateNode)
+        : new Predicate({ kind: 'and', children: rest });
+  return { rest: remaining, regions };
+}
+
 /** The deltaTable components the request's `table` names. */
 function matchTables(model: Topology, name: string): DeltaTable[] {
   const tables = model.components.filter((c): c is DeltaTable => c.kind === 'deltaTable');
@@ -196,6 +236,23 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
   const notes: string[] = [];
   let tables = matchTables(model, request.table);
   const regionIds = model.regions.map((r) => r.id ?? r.code);
+  const split = splitRegionPredicate(parseWhere(request.where));
+  const where = split.rest;
+  if (split.regions !== undefined) {
+    notes.push(`_region predicate: reading only ${[...split.regions].join(', ')}`);
+    const holding = tables.map((t) => regionOf(t, model) ?? 'global');
+    tables = tables.filter((t) => split.regions?.has(regionOf(t, model) ?? 'global'));
+    if (tables.length === 0) {
+      throw new QueryError(
+        'unknown-region',
+        `the predicate keeps _region ${[...split.regions].join(', ') || '(none)'}, which holds no table '${request.table}'`,
+        {
+          path: ['request', 'where'],
+          hint: `'${request.table}' is in: ${holding.join(', ')}`,
+        },
+      );
+    }
+  }
   if (request.regions !== undefined) {
     for (const [i, region] of request.regions.entries()) {
       if (!regionIds.includes(region)) {
@@ -216,7 +273,6 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     tables = tables.filter((t) => wanted.has(regionOf(t, model) ?? ''));
   }
 
-  const where = parseWhere(request.where);
   const whereColumns = new Set<string>();
   if (where) predicateColumns(where.node, whereColumns);
   const aggregate = request.aggregate;

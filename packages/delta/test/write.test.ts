@@ -272,4 +272,39 @@ describe('writeTable', () => {
     await writeTable(dir, new Table({ y: vectorFromArray(['a'], new Utf8()) }), { mode: 'overwrite' });
     await expect(commit(storage, 3, 'append', body, 5)).rejects.toMatchObject({ code: 'commit-conflict' });
   });
+
+  it('writes bounds that stay bounds: long strings get a prefix minimum and no maximum; timestamp_ntz gets its table feature', async () => {
+    const dir = freshDir();
+    const long = `${'z'.repeat(40)}-tail`;
+    const micros = BigInt64Array.from([1_700_000_000_123_456n, 1_700_000_000_999_999n]);
+    const data = new Table({
+      s: vectorFromArray(['a', long], new Utf8()),
+      t: makeVector(makeData({ type: new TimestampMicrosecond(), length: 2, data: micros })),
+    });
+    await writeTable(dir, data, { mode: 'create' });
+    const snapshot = await (await openTable(dir)).snapshot();
+    expect(snapshot.protocol).toMatchObject({
+      minReaderVersion: 3,
+      minWriterVersion: 7,
+      readerFeatures: ['timestampNtz'],
+    });
+    const stats = snapshot.files()[0]?.stats;
+    expect(stats?.minValues?.s).toBe('a');
+    expect(stats?.maxValues).not.toHaveProperty('s');
+    // 1_700_000_000_123_456 us: the minimum is cut to .123, the maximum (…999_999 us) rounded up to the next ms.
+    expect(stats?.minValues?.t).toBe('2023-11-14T22:13:20.123');
+    expect(stats?.maxValues?.t).toBe('2023-11-14T22:13:21.000');
+    expect(canonicalHash(await snapshot.toArrow())).toBe(canonicalHash(data));
+    // A predicate on the maximum still finds the row the millisecond bound would otherwise exclude.
+    expect((await snapshot.toArrow({ where: "t >= '2023-11-14 22:13:20.999999'" })).numRows).toBe(1);
+  });
+
+  it('commits an empty write as a table with a schema and no files', async () => {
+    const dir = freshDir();
+    const result = await writeTable(dir, orders(0), { mode: 'create', partitionBy: ['order_date'] });
+    expect(result).toMatchObject({ version: 0, rows: 0, added: [] });
+    const snapshot = await (await openTable(dir)).snapshot();
+    expect(snapshot.files()).toHaveLength(0);
+    expect(snapshot.schema.fields.map((f) => f.name)).toContain('address');
+  });
 });

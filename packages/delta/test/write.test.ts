@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
   Bool,
@@ -29,6 +32,7 @@ import { commit, commitKey } from '../src/write/commit.ts';
 import { deltaSchemaOf } from '../src/write/schema.ts';
 import { writeTable } from '../src/write/write-table.ts';
 
+const run = promisify(execFile);
 let root: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'meridian-delta-write-'));
@@ -212,6 +216,35 @@ describe('writeTable', () => {
     const read = await (await table.snapshot()).toArrow({ columns: ['order_id'] });
     expect(read.numRows).toBe(100 + writers * 200);
     expect(new Set([...(read.getChild('order_id') as Iterable<bigint>)]).size).toBe(read.numRows);
+  });
+
+  it('lands appends from separate processes at contiguous versions', async () => {
+    const dir = freshDir();
+    const ids = (first: number, n: number) =>
+      new Table({
+        id: makeVector(
+          makeData({
+            type: new Int64(),
+            length: n,
+            data: BigInt64Array.from({ length: n }, (_, i) => BigInt(first + i)),
+          }),
+        ),
+      });
+    await writeTable(dir, ids(0, 10), { mode: 'create' });
+    const writer = fileURLToPath(new URL('./fixtures/append-writer.ts', import.meta.url));
+    const startAt = Date.now() + 1500;
+    const processes = 4;
+    const outputs = await Promise.all(
+      Array.from({ length: processes }, (_, w) =>
+        run(process.execPath, [writer, dir, String(1000 * (w + 1)), '100', String(startAt)]).then(
+          (r) => JSON.parse(r.stdout) as { version: number },
+        ),
+      ),
+    );
+    expect(outputs.map((o) => o.version).sort()).toEqual([1, 2, 3, 4]);
+    const read = await (await (await openTable(dir)).snapshot()).toArrow();
+    expect(read.numRows).toBe(10 + processes * 100);
+    expect(new Set([...(read.getChild('id') as Iterable<bigint>)]).size).toBe(read.numRows);
   });
 
   it('overwrites: old files removed, new rows only', async () => {

@@ -10,7 +10,8 @@ export type QueryErrorCode =
   | 'invalid-predicate'
   | 'region-failed'
   | 'schema-conflict'
-  | 'all-regions-failed';
+  | 'all-regions-failed'
+  | 'aborted';
 
 /**
  * The one error class of @meridian/query-client: a stable `code`, the `path` it concerns (a

@@ -135,6 +135,19 @@ describe('executeQuery', () => {
     expect(early).toBeLessThan(full / 2);
   });
 
+  it('throws aborted, not a shortened result, when the signal aborts', async () => {
+    const controller = new AbortController();
+    let batches = 0;
+    const error = await (async () => {
+      for await (const _ of executeQuery(plan({ columns: ['order_id'] }), { signal: controller.signal })) {
+        batches++;
+        controller.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(batches).toBe(1);
+    expect(error).toMatchObject({ code: 'aborted' });
+  });
+
   it('fails naming the region and URI when a region is dead, by default', async () => {
     const dead = { ...locations, 'us-east-1': join(root, 'deleted-table') };
     const error = await executeQuery(plan({ regions: ['eu-west-1', 'us-east-1'] }, dead))

@@ -262,6 +262,13 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
           if (p.status === 'fulfilled') ok.push(p.value);
           else fail(o.fragment, p.reason, 0);
         }
+        if (options.signal?.aborted) {
+          throw new QueryError('aborted', `the query of '${plan.table}' was aborted`, {
+            path: [plan.table],
+            hint: 'run it again without aborting the signal',
+            cause: options.signal.reason,
+          });
+        }
         const table = mergePartials(ok, aggregate);
         outputSchema = table.schema;
         yield* table.batches;
@@ -321,6 +328,14 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       for (;;) {
         if (remaining <= 0) return;
         const item = await channel.pull();
+        // An abort ends the scans early: say so rather than return a silently shortened result.
+        if (options.signal?.aborted) {
+          throw new QueryError('aborted', `the query of '${plan.table}' was aborted`, {
+            path: [plan.table],
+            hint: 'run it again without aborting the signal',
+            cause: options.signal.reason,
+          });
+        }
         if (item === undefined) return;
         if ('error' in item) {
           fail(item.fragment, item.error, item.rows);

@@ -35,7 +35,9 @@ const nodeGroups = [
 const queryCompute = { 'node-type': 'query-compute' };
 
 // "Regional Delta Lake Setup" (format version 2, hive catalog, transactions on): primary and secondary only.
-const regionalDelta = { partitionColumns: ['service_name', 'date', 'hour'], compression: 'zstd' as const };
+// "Delta Lake Configuration": every region's table pins `table_format_version: 2` and `enable_transactions: true`.
+const deltaFormat = { formatVersion: 2, transactional: true };
+const regionalDelta = { partitionColumns: ['service_name', 'date', 'hour'], compression: 'zstd' as const, ...deltaFormat };
 
 export default topology('orasi-telemetry', (t) => {
   // "Key Benefits" 4: "Data Locality: Regional data processing for compliance".
@@ -85,6 +87,7 @@ export default topology('orasi-telemetry', (t) => {
     ],
     partitionColumns: ['service_name', 'date', 'hour'],
     compression: 'zstd',
+    ...deltaFormat,
     dataClasses: [euTelemetry],
   });
   const metricsData = useast1Region.deltaTable('metrics_data', {
@@ -102,6 +105,7 @@ export default topology('orasi-telemetry', (t) => {
     ],
     partitionColumns: ['service_name', 'date', 'hour'],
     compression: 'zstd',
+    ...deltaFormat,
     dataClasses: [euTelemetry],
   });
   const globalTables = [telemetryData, metricsData];
@@ -188,8 +192,8 @@ export default topology('orasi-telemetry', (t) => {
         QUERY_CACHE_SIZE: '8Gi',
       },
     });
-    // "RDS Database Primary/Secondary": drawn with no edge and no configuration (engine not stated).
-    s.region.postgres('rds', { description: `RDS Database ${rds}` });
+    // "RDS Database Primary/Secondary": drawn with no edge and no configuration; the engine is not stated.
+    s.region.postgres('rds', { description: `RDS Database ${rds}`, engine: 'unspecified' });
     t.flow(s.agent, bridge);
     t.flow(bridge, s.delta, { kind: 'write', carries });
     t.flow(s.queryAgent, queryBridge);

@@ -82,6 +82,12 @@ export const ServiceSchema = kind('service', 'compute', {
 /** PostgreSQL (RDS, Aurora, Cloud SQL, CloudNativePG, self-managed). */
 export const PostgresSchema = kind('postgres', 'data', {
   platform: z.enum(['rds', 'aurora', 'cloud-sql', 'azure-flexible', 'cnpg', 'self-managed']).default('rds'),
+  engine: z
+    .enum(['postgresql', 'aurora-postgresql', 'unspecified'])
+    .optional()
+    .describe(
+      "The relational engine; 'unspecified' when the design names only the managed service (orasi-telemetry's \"RDS Database\").",
+    ),
   version: z.string().optional(),
   instanceClass: z.string().optional(),
   storageGb: z.number().int().positive().optional(),
@@ -195,6 +201,20 @@ export const DeltaTableSchema = kind('deltaTable', 'analytics', {
   partitionColumns: z.array(z.string()).default([]),
   compression: z.enum(['zstd', 'snappy', 'gzip', 'lz4', 'none']).default('snappy'),
   catalog: RefSchema.optional().describe('A catalog component registering the table.'),
+  formatVersion: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Table format version the design pins (orasi-telemetry `table_format_version: 2`).'),
+  transactional: z
+    .boolean()
+    .optional()
+    .describe('Writers commit through the Delta transaction log (orasi-telemetry `enable_transactions: true`).'),
+  properties: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Delta table properties (`delta.*` keys set with TBLPROPERTIES), e.g. delta.appendOnly.'),
 });
 
 /** A table catalog / metastore (Glue, Hive, Unity, Polaris). */

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { formatPath, isMeridianError, type MeridianError, parseTopology } from '../src/index.ts';
+
+// Fields added so that each example's seed document is expressible (the examples' "What the model cannot express" lists).
+
+type Json = Record<string, unknown>;
+
+function topology(components: Json[], extra: Json = {}): Json {
+  return {
+    name: 'gaps',
+    regions: [{ code: 'us-east-1', role: 'primary', jurisdiction: 'US', zones: ['us-east-1a', 'us-east-1b'] }],
+    components: [
+      { id: 'us-east-1/bucket', kind: 'objectStore', placement: { region: 'us-east-1' }, bucket: 'gaps-bucket' },
+      { id: 'us-east-1/eks', kind: 'kubernetesCluster', placement: { region: 'us-east-1' } },
+      ...components,
+    ],
+    flows: [],
+    ...extra,
+  };
+}
+
+function issuesOf(input: unknown): string[] {
+  try {
+    parseTopology(input);
+  } catch (error) {
+    if (!isMeridianError(error)) throw error;
+    return (error as MeridianError).issues.map((i) => `${formatPath(i.path)} ${i.code}`);
+  }
+  throw new Error('expected the topology to be invalid');
+}
+
+function component(input: Json, id: string) {
+  const found = parseTopology(input).components.find((c) => c.id === id);
+  if (found === undefined) throw new Error(`no component ${id}`);
+  return found;
+}
+
+describe('orasi-telemetry: relational engine and Delta table format', () => {
+  const rds = { id: 'us-east-1/rds', kind: 'postgres', placement: { region: 'us-east-1' } };
+  const table = { id: 'us-east-1/t', kind: 'deltaTable', placement: { region: 'us-east-1' }, store: 'us-east-1/bucket', path: 't' };
+
+  it('accepts an unspecified engine and a pinned format version with transactions', () => {
+    const db = component(topology([{ ...rds, engine: 'unspecified' }]), 'us-east-1/rds');
+    expect(db.kind === 'postgres' && db.engine).toBe('unspecified');
+    const delta = component(
+      topology([{ ...table, formatVersion: 2, transactional: true, properties: { 'delta.appendOnly': 'true' } }]),
+      'us-east-1/t',
+    );
+    expect(delta.kind === 'deltaTable' && [delta.formatVersion, delta.transactional, delta.properties]).toEqual([
+      2,
+      true,
+      { 'delta.appendOnly': 'true' },
+    ]);
+  });
+
+  it('rejects an unknown engine and a fractional format version at their paths', () => {
+    expect(issuesOf(topology([{ ...rds, engine: 'oracle' }]))).toEqual(['components[2].engine invalid-value']);
+    expect(issuesOf(topology([{ ...table, formatVersion: 1.5 }]))).toEqual(['components[2].formatVersion invalid-type']);
+  });
+});

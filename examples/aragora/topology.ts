@@ -28,7 +28,9 @@ export default topology('aragora', (t) => {
     // "Kubernetes | Per-region clusters"; "Istio | Service mesh & mTLS".
     const k8s = region.kubernetesCluster('k8s', { serviceMesh: { provider: 'istio', mtls: true } });
     const app = k8s.deployment('aragora', {
-      description: 'Helm release ./helm/aragora; application-level circuit breakers (platform_resilience.py)',
+      description: 'Helm release ./helm/aragora',
+      // "Automatic Failover" 2: "Circuit Breakers: Application-level (see `platform_resilience.py`)"; no settings given.
+      resilience: { circuitBreaker: { layer: 'application', implementation: 'platform_resilience.py' } },
       probes: { liveness: { path: '/health/live' }, readiness: { path: '/health/ready' } },
       env: {
         ARAGORA_REGION: name,

@@ -58,3 +58,27 @@ describe('orasi-telemetry: relational engine and Delta table format', () => {
     expect(issuesOf(topology([{ ...table, formatVersion: 1.5 }]))).toEqual(['components[2].formatVersion invalid-type']);
   });
 });
+
+describe('aragora: circuit breakers', () => {
+  const app = { id: 'us-east-1/eks/app', kind: 'workload', placement: { cluster: 'us-east-1/eks' } };
+
+  it('accepts an application-level breaker with or without settings', () => {
+    const resilience = {
+      circuitBreaker: { layer: 'application', implementation: 'platform_resilience.py', failureThreshold: 5, openSeconds: 30 },
+      retries: 2,
+      timeoutMs: 1500,
+    };
+    const workload = component(topology([{ ...app, resilience }]), 'us-east-1/eks/app');
+    expect(workload.kind === 'workload' && workload.resilience).toEqual(resilience);
+    const fn = { id: 'us-east-1/fn', kind: 'service', runtime: 'lambda', placement: { region: 'us-east-1' } };
+    const service = component(topology([{ ...fn, resilience: { retries: 0 } }]), 'us-east-1/fn');
+    expect(service.kind === 'service' && service.resilience).toEqual({ retries: 0 });
+  });
+
+  it('rejects a breaker without its layer and a zero threshold at their paths', () => {
+    expect(issuesOf(topology([{ ...app, resilience: { circuitBreaker: { failureThreshold: 0 } } }]))).toEqual([
+      'components[2].resilience.circuitBreaker.layer invalid-value',
+      'components[2].resilience.circuitBreaker.failureThreshold out-of-range',
+    ]);
+  });
+});

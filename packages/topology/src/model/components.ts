@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { componentKind as kind, PercentSchema, RefSchema } from './common.ts';
 import { isDeltaType } from './delta-types.ts';
 import { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './kubernetes.ts';
+import { ResilienceSchema } from './resilience.ts';
 
 /**
  * One schema per component kind. Each extends the common fields with its typed options and a default tier;
@@ -77,6 +78,7 @@ export const ServiceSchema = kind('service', 'compute', {
   memoryMb: z.number().int().positive().optional(),
   timeoutSeconds: z.number().positive().optional(),
   concurrency: z.number().int().positive().optional(),
+  resilience: ResilienceSchema.optional(),
 });
 
 /** PostgreSQL (RDS, Aurora, Cloud SQL, CloudNativePG, self-managed). */

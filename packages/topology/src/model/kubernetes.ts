@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { componentKind as kind, RefSchema } from './common.ts';
+import { ResilienceSchema } from './resilience.ts';
 
 /** The Kubernetes kinds: a cluster with its node groups, the workloads placed in it, and its ingress. */
 
@@ -163,4 +164,5 @@ export const WorkloadSchema = kind('workload', 'compute', {
     .optional(),
   storage: z.strictObject({ size: z.string(), storageClass: z.string().optional() }).optional(),
   env: z.record(z.string(), EnvValueSchema).default({}),
+  resilience: ResilienceSchema.optional(),
 });

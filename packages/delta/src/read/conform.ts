@@ -2,6 +2,7 @@ import { type Data, type DataType, type Field, makeData, TimeUnit, Type } from '
 import { DeltaError } from '../errors.ts';
 import { arrowType } from '../schema/arrow.ts';
 import { type DeltaType, fieldId, physicalName, type StructField } from '../schema/types.ts';
+import { decimal128At } from './cells.ts';
 import { int96ToMicros } from './int96.ts';
 import { nullData } from './null-data.ts';
 
@@ -36,30 +37,26 @@ function fail(message: string, where: string): never {
   });
 }
 
-function rebadge(data: Data, target: DataType): Data {
+/** Builds `target` data over the same rows as `data` (length, nulls, offset) from the given buffers. */
+function sameRows(data: Data, target: DataType, buffers: { data?: unknown; valueOffsets?: unknown; children?: Data[]; child?: Data }): Data {
   return makeData({
     type: target,
     length: data.length,
     nullCount: data.nullCount,
     nullBitmap: data.nullBitmap,
     offset: data.offset,
-    data: data.values,
-    valueOffsets: data.valueOffsets,
-    children: data.children,
+    ...buffers,
   } as never);
+}
+
+function rebadge(data: Data, target: DataType): Data {
+  return sameRows(data, target, { data: data.values, valueOffsets: data.valueOffsets, children: data.children });
 }
 
 function withValues(data: Data, target: DataType, values: ArrayLike<unknown>): Data {
   // The new buffer starts at the source's offset, so the result has offset 0 and a shifted bitmap
   // would be needed; keep the source offset and copy values for the whole underlying buffer instead.
-  return makeData({
-    type: target,
-    length: data.length,
-    nullCount: data.nullCount,
-    nullBitmap: data.nullBitmap,
-    offset: data.offset,
-    data: values,
-  } as never);
+  return sameRows(data, target, { data: values });
 }
 
 const TIME_UNIT_TO_MICROS: Record<number, [bigint, bigint]> = {
@@ -128,15 +125,16 @@ function largeOffsetsToSmall(data: Data, target: DataType): Data {
   const src = data.valueOffsets as unknown as BigInt64Array;
   const out = new Int32Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = Number(src[i]);
-  return makeData({
-    type: target,
-    length: data.length,
-    nullCount: data.nullCount,
-    nullBitmap: data.nullBitmap,
-    offset: data.offset,
-    valueOffsets: out,
-    data: data.values,
-  } as never);
+  return sameRows(data, target, { valueOffsets: out, data: data.values });
+}
+
+/** Stores `v` as the i-th 128-bit two's complement value of `out`, little-endian 32-bit words. */
+function writeInt128(out: Uint32Array, i: number, v: bigint): void {
+  let u = BigInt.asUintN(128, v);
+  for (let w = 0; w < 4; w++) {
+    out[i * 4 + w] = Number(u & 0xffffffffn);
+    u >>= 32n;
+  }
 }
 
 /** Type widening integer -> decimal(p, s): the unscaled value is the integer times 10^s. */
@@ -145,11 +143,7 @@ function intToDecimal(data: Data, target: DataType, scale: number): Data {
   const out = new Uint32Array(src.length * 4);
   const factor = 10n ** BigInt(scale);
   for (let i = 0; i < src.length; i++) {
-    let u = BigInt.asUintN(128, BigInt(src[i] as number | bigint) * factor);
-    for (let w = 0; w < 4; w++) {
-      out[i * 4 + w] = Number(u & 0xffffffffn);
-      u >>= 32n;
-    }
+    writeInt128(out, i, BigInt(src[i] as number | bigint) * factor);
   }
   return withValues(data, target, out);
 }
@@ -159,14 +153,7 @@ function rescaleDecimal(data: Data, target: DataType, fromScale: number, toScale
   const out = new Uint32Array(src.length);
   const factor = 10n ** BigInt(toScale - fromScale);
   for (let i = 0; i < src.length / 4; i++) {
-    let v = 0n;
-    for (let w = 3; w >= 0; w--) v = (v << 32n) | BigInt(src[i * 4 + w] as number);
-    v = BigInt.asIntN(128, v) * factor;
-    let u = BigInt.asUintN(128, v);
-    for (let w = 0; w < 4; w++) {
-      out[i * 4 + w] = Number(u & 0xffffffffn);
-      u >>= 32n;
-    }
+    writeInt128(out, i, decimal128At(src, i) * factor);
   }
   return withValues(data, target, out);
 }
@@ -188,28 +175,13 @@ export function conform(input: Data, t: DeltaType, mode: MatchMode, where: strin
         const child = j >= 0 ? data.children[j] : undefined;
         return child ? conform(child, f.type, mode, `${where}.${f.name}`) : nullData(arrowType(f.type), data.length + data.offset);
       });
-      return makeData({
-        type: target,
-        length: data.length,
-        nullCount: data.nullCount,
-        nullBitmap: data.nullBitmap,
-        offset: data.offset,
-        children,
-      } as never);
+      return sameRows(data, target, { children });
     }
     case 'array': {
       if (src.typeId !== Type.List) fail(`expected a list, found ${String(src)}`, where);
       const child = data.children[0];
       if (!child) fail('a list without values', where);
-      return makeData({
-        type: target,
-        length: data.length,
-        nullCount: data.nullCount,
-        nullBitmap: data.nullBitmap,
-        offset: data.offset,
-        valueOffsets: data.valueOffsets,
-        child: conform(child, t.elementType, mode, `${where}.element`),
-      } as never);
+      return sameRows(data, target, { valueOffsets: data.valueOffsets, child: conform(child, t.elementType, mode, `${where}.element`) });
     }
     case 'map': {
       if (src.typeId !== Type.Map) fail(`expected a map, found ${String(src)}`, where);
@@ -225,15 +197,7 @@ export function conform(input: Data, t: DeltaType, mode: MatchMode, where: strin
         offset: entries.offset,
         children: [conform(k, t.keyType, mode, `${where}.key`), conform(v, t.valueType, mode, `${where}.value`)],
       } as never);
-      return makeData({
-        type: target,
-        length: data.length,
-        nullCount: data.nullCount,
-        nullBitmap: data.nullBitmap,
-        offset: data.offset,
-        valueOffsets: data.valueOffsets,
-        child: entryData,
-      } as never);
+      return sameRows(data, target, { valueOffsets: data.valueOffsets, child: entryData });
     }
     case 'decimal': {
       if (src.typeId === Type.Int) return intToDecimal(data, target, t.scale);
@@ -263,14 +227,7 @@ export function conform(input: Data, t: DeltaType, mode: MatchMode, where: strin
       const metadata = data.children[names.indexOf('metadata')];
       if (!value || !metadata) fail('a variant column needs value and metadata', where);
       const binary = target.children[0]?.type as DataType;
-      return makeData({
-        type: target,
-        length: data.length,
-        nullCount: data.nullCount,
-        nullBitmap: data.nullBitmap,
-        offset: data.offset,
-        children: [conformBinary(value, binary, where), conformBinary(metadata, binary, where)],
-      } as never);
+      return sameRows(data, target, { children: [conformBinary(value, binary, where), conformBinary(metadata, binary, where)] });
     }
     case 'timestamp':
     case 'timestamp_ntz':

@@ -1,4 +1,5 @@
 import type { Data, Table } from 'apache-arrow';
+import { decimal128At, utf8At } from '../read/cells.ts';
 import { formatDate, formatDecimal } from '../read/variant.ts';
 import type { DeltaType, StructField } from '../schema/types.ts';
 
@@ -12,7 +13,6 @@ export interface WrittenStats {
 
 // Spark's dataSkippingStringPrefixLength: string statistics hold at most 32 characters.
 const STRING_PREFIX = 32;
-const utf8 = new TextDecoder();
 
 type Bound = number | bigint | string;
 
@@ -35,17 +35,12 @@ function rowValid(data: Data, i: number): boolean {
 
 function leafValue(data: Data, t: DeltaType, i: number): Bound | undefined {
   if (t.kind === 'decimal') {
-    const words = data.values as Uint32Array;
-    let v = 0n;
-    for (let w = 3; w >= 0; w--) v = (v << 32n) | BigInt(words[i * 4 + w] as number);
-    return BigInt.asIntN(128, v);
+    return decimal128At(data.values as Uint32Array, i);
   }
   if (t.kind !== 'primitive') return undefined;
   switch (t.name) {
-    case 'string': {
-      const offsets = data.valueOffsets as Int32Array;
-      return utf8.decode((data.values as Uint8Array).subarray(offsets[i] as number, offsets[i + 1] as number));
-    }
+    case 'string':
+      return utf8At(data, i);
     case 'byte':
     case 'short':
     case 'integer':

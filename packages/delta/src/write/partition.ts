@@ -1,5 +1,6 @@
 import { type Data, makeData, RecordBatch, Schema, Struct, Table } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
+import { decimal128At, utf8At } from '../read/cells.ts';
 import { formatDate, formatDecimal, formatMicros } from '../read/variant.ts';
 import { gatherBatch } from '../scan/gather.ts';
 import type { DeltaType, StructField } from '../schema/types.ts';
@@ -11,23 +12,16 @@ export interface PartitionRows {
   readonly table: Table;
 }
 
-const utf8 = new TextDecoder();
-
 /** PROTOCOL.md "Partition Value Serialization": the string a partition value is written as. */
 function serialize(data: Data, t: DeltaType, i: number, column: string): string | null {
   if (data.nullCount > 0 && !data.getValid(i)) return null;
   if (t.kind === 'decimal') {
-    const words = data.values as Uint32Array;
-    let v = 0n;
-    for (let w = 3; w >= 0; w--) v = (v << 32n) | BigInt(words[i * 4 + w] as number);
-    return formatDecimal(BigInt.asIntN(128, v), t.scale);
+    return formatDecimal(decimal128At(data.values as Uint32Array, i), t.scale);
   }
   if (t.kind === 'primitive') {
     switch (t.name) {
-      case 'string': {
-        const offsets = data.valueOffsets as Int32Array;
-        return utf8.decode((data.values as Uint8Array).subarray(offsets[i] as number, offsets[i + 1] as number));
-      }
+      case 'string':
+        return utf8At(data, i);
       case 'byte':
       case 'short':
       case 'integer':

@@ -7,6 +7,8 @@
  *   timestamp / timestamp_ntz -> microseconds since 1970-01-01 UTC (bigint), binary -> not comparable (undefined).
  */
 
+import { COMPARABLE_PRIMITIVE_NAMES } from '../schema/types.ts';
+
 /** A comparable value of one Delta primitive type. */
 export type Value = string | number | bigint | boolean;
 
@@ -33,20 +35,7 @@ export interface PrimitiveType {
   readonly scale?: number;
 }
 
-const simpleNames = new Set<string>([
-  'string',
-  'long',
-  'integer',
-  'short',
-  'byte',
-  'float',
-  'double',
-  'boolean',
-  'binary',
-  'date',
-  'timestamp',
-  'timestamp_ntz',
-]);
+const simpleNames = new Set<string>(COMPARABLE_PRIMITIVE_NAMES);
 
 /** Parses a Delta schema type string (`long`, `decimal(10,2)`) into a primitive type, or undefined for others. */
 export function primitiveType(text: string): PrimitiveType | undefined {

@@ -42,7 +42,8 @@ export interface StructField {
 /** The table schema: the top-level struct. */
 export type DeltaSchema = Extract<DeltaType, { kind: 'struct' }>;
 
-const PRIMITIVES = new Set<string>([
+/** The primitive type names that hold comparable values: all but `variant` and `void`. */
+export const COMPARABLE_PRIMITIVE_NAMES: readonly PrimitiveTypeName[] = [
   'string',
   'long',
   'integer',
@@ -55,9 +56,9 @@ const PRIMITIVES = new Set<string>([
   'date',
   'timestamp',
   'timestamp_ntz',
-  'variant',
-  'void',
-]);
+];
+
+const PRIMITIVES = new Set<string>([...COMPARABLE_PRIMITIVE_NAMES, 'variant', 'void']);
 
 const DECIMAL = /^decimal\(\s*(\d+)\s*,\s*(-?\d+)\s*\)$/;
 

@@ -46,18 +46,23 @@ declare module 'vitest' {
   }
 }
 
-const missing: S3TestEnv = {
-  available: false,
-  reason: 'the S3 globalSetup (test/setup/s3.ts) did not run: use packages/delta/vitest.config.ts',
-  endpoint: '',
-  region: '',
-  accessKeyId: '',
-  secretAccessKey: '',
-  bucket: '',
-  tables: [],
-  preloaded: [],
-  setupMs: 0,
-};
+/** The environment of a run without an S3 server, and why there is none. */
+export function unavailableS3(reason: string): S3TestEnv {
+  return {
+    available: false,
+    reason,
+    endpoint: '',
+    region: '',
+    accessKeyId: '',
+    secretAccessKey: '',
+    bucket: '',
+    tables: [],
+    preloaded: [],
+    setupMs: 0,
+  };
+}
+
+const missing = unavailableS3('the S3 globalSetup (test/setup/s3.ts) did not run: use packages/delta/vitest.config.ts');
 
 /** The S3 server of this run as the globalSetup provided it. */
 export function s3TestEnv(): S3TestEnv {

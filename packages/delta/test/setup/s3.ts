@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { connect, corpusTables, createBucket, uploadTables } from './s3-corpus.ts';
-import type { S3TestEnv } from './s3-env.ts';
+import { unavailableS3 } from './s3-env.ts';
 
 const run = promisify(execFile);
 const projectRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -45,7 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (inCi) throw new Error(`S3 test server: ${reason} (CI=true: S3 tests must run, not skip)`);
     const notice = `\n[delta s3] S3 TESTS SKIPPED: ${reason}\n\n`;
     process.stderr.write(notice);
-    project.provide('meridianS3', { ...emptyEnv, reason });
+    project.provide('meridianS3', unavailableS3(reason));
     // Said again after the run, beside the summary that counts the skipped tests.
     return async () => {
       process.stderr.write(notice);
@@ -55,7 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!inCi && process.env.MERIDIAN_S3 === 'off') return unavailable('MERIDIAN_S3=off');
   if (!(await selectedFilesUseS3(project))) {
     // Nothing to skip, so no notice: e.g. `vitest run test/log-replay.test.ts` starts no server.
-    project.provide('meridianS3', { ...emptyEnv, reason: `no selected test file imports ${S3_ENV}` });
+    project.provide('meridianS3', unavailableS3(`no selected test file imports ${S3_ENV}`));
     return async () => {};
   }
 
@@ -114,19 +114,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   return server.stop;
 }
-
-const emptyEnv: S3TestEnv = {
-  available: false,
-  reason: '',
-  endpoint: '',
-  region: '',
-  accessKeyId: '',
-  secretAccessKey: '',
-  bucket: '',
-  tables: [],
-  preloaded: [],
-  setupMs: 0,
-};
 
 // Test files that use the server import this module (directly; a file that reaches it only
 // through another helper should name it in a comment).

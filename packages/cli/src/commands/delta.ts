@@ -8,7 +8,8 @@ import {
 } from '@meridian/delta';
 import { tableToIPC } from 'apache-arrow';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
-import { batchRows, type Cell, cellText, csvField } from '../render/arrow-rows.ts';
+import { batchRows } from '../render/arrow-rows.ts';
+import { csvHeader, rowLine, rowTexts, textTable } from '../render/row-text.ts';
 
 /** What `meridian delta info` reports about one snapshot. */
 export interface DeltaInfo {
@@ -136,26 +137,16 @@ export async function deltaScan(
   if (format === 'table') {
     // Column widths need every row first; a table is for reading, so it is held in memory.
     const cells: string[][] = [];
-    for await (const batch of scan)
-      for (const row of batchRows(batch)) cells.push(names.map((n) => cellText(row[n] as Cell)));
-    const widths = names.map((n, k) => Math.max(n.length, ...cells.map((r) => (r[k] as string).length)));
-    const line = (values: readonly string[]) =>
-      values
-        .map((v, k) => v.padEnd(widths[k] as number))
-        .join('  ')
-        .trimEnd();
-    out(`${line(names)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
-    for (const row of cells) out(`${line(row)}\n`);
+    for await (const batch of scan) for (const row of batchRows(batch)) cells.push(rowTexts(names, row));
+    out(textTable(names, cells));
     out(`(${cells.length} row${cells.length === 1 ? '' : 's'})\n`);
     return cells.length;
   }
-  if (format === 'csv') out(`${names.map(csvField).join(',')}\n`);
+  if (format === 'csv') out(csvHeader(names));
   for await (const batch of scan) {
     const lines: string[] = [];
     for (const row of batchRows(batch)) {
-      lines.push(
-        format === 'jsonl' ? JSON.stringify(row) : names.map((n) => csvField(cellText(row[n] as Cell))).join(','),
-      );
+      lines.push(rowLine(format, names, row));
       rows++;
     }
     if (lines.length > 0) out(`${lines.join('\n')}\n`);

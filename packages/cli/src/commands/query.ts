@@ -10,7 +10,8 @@ import {
 } from '@meridian/query-client';
 import { loadTopology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
-import { batchRows, type Cell, cellText, csvField } from '../render/arrow-rows.ts';
+import { batchRows, type Cell } from '../render/arrow-rows.ts';
+import { csvHeader, rowLine, rowTexts, textTable } from '../render/row-text.ts';
 
 /** The output formats of `meridian query`. */
 export const queryFormats = ['table', 'jsonl', 'csv'] as const;
@@ -107,16 +108,6 @@ export async function planFromOptions(file: string, options: QueryCommandOptions
   );
 }
 
-function renderTable(names: readonly string[], cells: readonly string[][]): string {
-  const widths = names.map((n, k) => Math.max(n.length, ...cells.map((r) => (r[k] as string).length)));
-  const line = (values: readonly string[]) =>
-    values
-      .map((v, k) => v.padEnd(widths[k] as number))
-      .join('  ')
-      .trimEnd();
-  return `${[line(names), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n`;
-}
-
 /**
  * Plans and runs a federated query, writing rows to `out` and notes (regions read, regions missing)
  * to `err`. Returns the exit code: 0, or 1 when `--partial` left regions out.
@@ -144,18 +135,17 @@ export async function runQuery(
   let names: string[] = [];
   const rows: Record<string, Cell>[] = [];
   let count = 0;
-  const csv = (row: Record<string, Cell>) => names.map((n) => csvField(cellText(row[n] as Cell))).join(',');
   for await (const batch of result) {
     if (names.length === 0) {
       names = batch.schema.fields.map((f) => f.name);
-      if (format === 'csv' && !options.json) out(`${names.map(csvField).join(',')}\n`);
+      if (format === 'csv' && !options.json) out(csvHeader(names));
     }
     const lines: string[] = [];
     for (const row of batchRows(batch)) {
       count++;
       // A table needs every row for its column widths; JSON is one document.
       if (options.json || format === 'table') rows.push(row);
-      else lines.push(format === 'jsonl' ? JSON.stringify(row) : csv(row));
+      else lines.push(rowLine(format, names, row));
     }
     if (lines.length > 0) out(`${lines.join('\n')}\n`);
   }
@@ -169,9 +159,9 @@ export async function runQuery(
     out(`${JSON.stringify(json, null, 2)}\n`);
   } else if (format === 'table') {
     out(
-      renderTable(
+      textTable(
         names,
-        rows.map((row) => names.map((n) => cellText(row[n] as Cell))),
+        rows.map((row) => rowTexts(names, row)),
       ),
     );
     out(

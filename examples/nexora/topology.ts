@@ -54,12 +54,21 @@ export default topology('nexora', (t) => {
   });
   const carries = [euCustomerData];
 
-  // "Multi-Region Failover Configuration": HTTPS /health on 443, request_interval 30, failure_threshold 3.
+  // "Multi-Region Failover Configuration": HTTPS /health on 443, request_interval 30, failure_threshold 3,
+  // `insufficient_data_health_status = "Failure"` (Route 53 calls it Unhealthy), aliases with `evaluate_target_health = true`.
   const route53 = t.dns('route53', {
     provider: 'route53',
     routing: 'failover',
     domain: 'api.nexora.com',
-    healthCheck: { intervalSeconds: 30, failureThreshold: 3, path: '/health', protocol: 'https', port: 443 },
+    healthCheck: {
+      intervalSeconds: 30,
+      failureThreshold: 3,
+      path: '/health',
+      protocol: 'https',
+      port: 443,
+      insufficientDataHealthStatus: 'unhealthy',
+    },
+    evaluateTargetHealth: true,
   });
   const cdn = t.cdn('cloudfront', { provider: 'cloudfront', description: 'Edge caching' });
   t.flow(route53, cdn, { carries });
@@ -92,7 +101,48 @@ export default topology('nexora', (t) => {
       publicAccessCidrs: ['0.0.0.0/0'],
       secretsEncryption: true,
       logTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'],
-      autoscaler: 'cluster-autoscaler',
+      // "Cluster Autoscaler" Deployment flags; its env says AWS_REGION=us-east-1 in every region's cluster.
+      autoscaler: {
+        kind: 'cluster-autoscaler',
+        version: 'v1.28.0',
+        expander: 'least-waste',
+        scaleDownUtilizationThreshold: 0.5,
+        scaleDownDelayAfterAddMinutes: 10,
+        scaleDownUnneededMinutes: 10,
+        balanceSimilarNodeGroups: true,
+        env: { AWS_REGION: 'us-east-1' },
+      },
+      // "Kubernetes Manifests Structure" namespaces; "Resource Quotas per Namespace" and "Limit Ranges" for platform.
+      namespaces: [
+        {
+          name: 'platform',
+          istioInjection: true,
+          podSecurity: { enforce: 'restricted', audit: 'restricted', warn: 'restricted' },
+          resourceQuota: {
+            hard: {
+              'requests.cpu': '20',
+              'requests.memory': '40Gi',
+              'limits.cpu': '40',
+              'limits.memory': '80Gi',
+              persistentvolumeclaims: '10',
+              pods: '50',
+              services: '20',
+            },
+          },
+          limitRange: {
+            limits: [
+              {
+                type: 'Container',
+                default: { cpu: '500m', memory: '1Gi' },
+                defaultRequest: { cpu: '100m', memory: '256Mi' },
+              },
+              { type: 'Container', max: { cpu: '4', memory: '8Gi' }, min: { cpu: '50m', memory: '128Mi' } },
+            ],
+          },
+        },
+        { name: 'data', istioInjection: true },
+        { name: 'monitoring', istioInjection: false },
+      ],
       serviceMesh: { provider: 'istio' },
       nodeGroups: nodeGroups(spec.platformMin),
     });
@@ -142,6 +192,12 @@ export default topology('nexora', (t) => {
       },
       vpa: { mode: 'Auto' },
       pdb: { minAvailable: 2 },
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000 },
+      // The SPIRE agent socket is a hostPath volume, which the namespace's `restricted` level forbids.
+      volumes: [
+        { name: 'spire-agent-socket', mountPath: '/run/spire/sockets', readOnly: true, source: 'hostPath', from: '/run/spire/sockets' },
+        { name: 'config', mountPath: '/app/config', readOnly: true, source: 'configMap', from: 'discovery-service-config' },
+      ],
       env: {
         PORT: '8080',
         GRPC_PORT: '9090',
@@ -186,7 +242,7 @@ export default topology('nexora', (t) => {
     replicas: 3,
     maxConnections: 200,
     backup: { retentionDays: 30, pitr: true, destination: dbBackups },
-    tags: { namespace: 'data' },
+    namespace: 'data',
     dataClasses: carries,
   });
   // bootstrap.pg_basebackup from host postgres-primary-rw.data.svc.cluster.local: a Service name of the
@@ -196,7 +252,8 @@ export default topology('nexora', (t) => {
     role: 'replica',
     replicaOf: pgPrimary,
     replicas: 2,
-    tags: { namespace: 'data', source: 'postgres-primary-rw.data.svc.cluster.local' },
+    namespace: 'data',
+    tags: { source: 'postgres-primary-rw.data.svc.cluster.local' },
     dataClasses: carries,
   });
   t.flow(pgPrimary, pgReplica, { kind: 'replicate', carries });

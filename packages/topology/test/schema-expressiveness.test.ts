@@ -82,3 +82,67 @@ describe('aragora: circuit breakers', () => {
     ]);
   });
 });
+
+describe('nexora: namespaces, pod security, autoscaler flags, Route 53 alias health', () => {
+  const cluster = (extra: Json) => ({ id: 'us-east-1/k8s', kind: 'kubernetesCluster', placement: { region: 'us-east-1' }, ...extra });
+
+  it('accepts namespaces with quota, limits and Pod Security levels, and both autoscaler forms', () => {
+    const namespaces = [
+      {
+        name: 'platform',
+        podSecurity: { enforce: 'restricted' },
+        resourceQuota: { hard: { 'requests.cpu': '20', pods: 50 } },
+        limitRange: { limits: [{ default: { cpu: '500m' } }] },
+      },
+    ];
+    const autoscaler = { kind: 'cluster-autoscaler', expander: 'least-waste', scaleDownUtilizationThreshold: 0.5, env: { AWS_REGION: 'us-east-1' } };
+    const parsed = component(topology([cluster({ namespaces, autoscaler })]), 'us-east-1/k8s');
+    expect(parsed.kind === 'kubernetesCluster' && parsed.namespaces?.[0]?.limitRange?.limits[0]?.type).toBe('Container');
+    expect(parsed.kind === 'kubernetesCluster' && parsed.autoscaler).toEqual(autoscaler);
+    const short = component(topology([cluster({ autoscaler: 'karpenter' })]), 'us-east-1/k8s');
+    expect(short.kind === 'kubernetesCluster' && short.autoscaler).toBe('karpenter');
+  });
+
+  it('accepts a pod securityContext, volumes, a postgres namespace and alias target health', () => {
+    const app = {
+      id: 'us-east-1/eks/app',
+      kind: 'workload',
+      placement: { cluster: 'us-east-1/eks' },
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, readOnlyRootFilesystem: true },
+      volumes: [{ name: 'spire', mountPath: '/run/spire/sockets', source: 'hostPath', from: '/run/spire/sockets' }],
+    };
+    const pg = { id: 'us-east-1/eks/pg', kind: 'postgres', platform: 'cnpg', placement: { cluster: 'us-east-1/eks' }, namespace: 'data' };
+    const dns = {
+      id: 'dns',
+      kind: 'dns',
+      placement: 'global',
+      routing: 'failover',
+      evaluateTargetHealth: true,
+      healthCheck: { intervalSeconds: 30, failureThreshold: 3, insufficientDataHealthStatus: 'unhealthy' },
+    };
+    const input = topology([app, pg, dns]);
+    const workload = component(input, 'us-east-1/eks/app');
+    expect(workload.kind === 'workload' && workload.securityContext?.runAsNonRoot).toBe(true);
+    const db = component(input, 'us-east-1/eks/pg');
+    expect(db.kind === 'postgres' && db.namespace).toBe('data');
+    const parsedDns = component(input, 'dns');
+    expect(parsedDns.kind === 'dns' && [parsedDns.evaluateTargetHealth, parsedDns.healthCheck?.insufficientDataHealthStatus]).toEqual([
+      true,
+      'unhealthy',
+    ]);
+  });
+
+  it('rejects an unknown Pod Security level, a threshold above 1 and a fractional runAsUser at their paths', () => {
+    expect(issuesOf(topology([cluster({ namespaces: [{ name: 'p', podSecurity: { enforce: 'strict' } }] })]))).toEqual([
+      'components[2].namespaces[0].podSecurity.enforce invalid-value',
+    ]);
+    const autoscaler = { kind: 'cluster-autoscaler', scaleDownUtilizationThreshold: 1.5 };
+    expect(issuesOf(topology([cluster({ autoscaler })]))).toEqual([
+      'components[2].autoscaler.scaleDownUtilizationThreshold out-of-range',
+    ]);
+    const app = { id: 'us-east-1/eks/app', kind: 'workload', placement: { cluster: 'us-east-1/eks' }, securityContext: { runAsUser: 1.5 } };
+    expect(issuesOf(topology([app]))).toEqual(['components[2].securityContext.runAsUser invalid-type']);
+    const dns = { id: 'dns', kind: 'dns', placement: 'global', routing: 'failover', healthCheck: { intervalSeconds: 30, failureThreshold: 3, insufficientDataHealthStatus: 'Failure' } };
+    expect(issuesOf(topology([dns]))).toEqual(['components[2].healthCheck.insufficientDataHealthStatus invalid-value']);
+  });
+});

@@ -16,6 +16,8 @@ const HealthCheckSchema = z.strictObject({
   path: z.string().optional(),
   protocol: z.enum(['http', 'https', 'tcp']).optional(),
   port: z.number().int().min(1).max(65535).optional(),
+  // Route 53 `InsufficientDataHealthStatus` (Healthy | Unhealthy | LastKnownStatus), for CloudWatch-alarm health checks.
+  insufficientDataHealthStatus: z.enum(['healthy', 'unhealthy', 'last-known-status']).optional(),
 });
 
 /** DNS with health-checked routing (Route 53, Cloudflare, Cloud DNS, Azure DNS). */
@@ -25,6 +27,10 @@ export const DnsSchema = kind('dns', 'edge', {
   healthCheck: HealthCheckSchema.optional(),
   ttlSeconds: z.number().int().nonnegative().optional(),
   domain: z.string().optional(),
+  evaluateTargetHealth: z
+    .boolean()
+    .optional()
+    .describe("Alias records inherit their target's health (Route 53 `evaluate_target_health`)."),
 });
 
 /** A content delivery network. */
@@ -91,6 +97,7 @@ export const PostgresSchema = kind('postgres', 'data', {
       "The relational engine; 'unspecified' when the design names only the managed service (orasi-telemetry's \"RDS Database\").",
     ),
   version: z.string().optional(),
+  namespace: z.string().optional().describe('Kubernetes namespace, for an operator-run database placed in a cluster.'),
   instanceClass: z.string().optional(),
   storageGb: z.number().int().positive().optional(),
   multiAz: z.boolean().default(false),

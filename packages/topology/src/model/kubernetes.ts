@@ -48,6 +48,57 @@ const NodeGroupSchema = z
     params: { meridianCode: 'invalid-range', hint: 'make max at least min' },
   });
 
+// Kubernetes resource quantities ("Resource units in Kubernetes"): cpu "250m" or 2; memory "512Mi", "2Gi".
+const QuantitySchema = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/)]);
+const ResourceListSchema = z.strictObject({ cpu: QuantitySchema.optional(), memory: QuantitySchema.optional() });
+
+// Pod Security Standards levels (Kubernetes docs, "Pod Security Admission": pod-security.kubernetes.io/<mode> labels).
+const PodSecurityLevelSchema = z.enum(['privileged', 'baseline', 'restricted']);
+
+const LimitRangeItemSchema = z.strictObject({
+  type: z.enum(['Container', 'Pod', 'PersistentVolumeClaim']).default('Container'),
+  default: ResourceListSchema.optional(),
+  defaultRequest: ResourceListSchema.optional(),
+  min: ResourceListSchema.optional(),
+  max: ResourceListSchema.optional(),
+});
+
+const NamespaceSchema = z.strictObject({
+  name: z.string().min(1),
+  labels: z.record(z.string(), z.string()).optional(),
+  resourceQuota: z
+    .strictObject({
+      // ResourceQuota `spec.hard` keys are resource names (requests.cpu, limits.memory, pods, count/...): open by design.
+      hard: z.record(z.string(), QuantitySchema),
+    })
+    .optional(),
+  limitRange: z.strictObject({ limits: z.array(LimitRangeItemSchema).min(1) }).optional(),
+  podSecurity: z
+    .strictObject({
+      enforce: PodSecurityLevelSchema.optional(),
+      audit: PodSecurityLevelSchema.optional(),
+      warn: PodSecurityLevelSchema.optional(),
+    })
+    .optional(),
+  istioInjection: z.boolean().optional().describe('The `istio-injection: enabled|disabled` namespace label.'),
+});
+
+// Cluster Autoscaler flags (kubernetes/autoscaler FAQ, "What are the parameters to CA?").
+const AutoscalerKindSchema = z.enum(['cluster-autoscaler', 'karpenter', 'gke-autopilot']);
+const AutoscalerSchema = z.union([
+  AutoscalerKindSchema,
+  z.strictObject({
+    kind: AutoscalerKindSchema,
+    version: z.string().optional(),
+    expander: z.enum(['random', 'most-pods', 'least-waste', 'price', 'priority', 'grpc']).optional(),
+    scaleDownUtilizationThreshold: z.number().min(0).max(1).optional(),
+    scaleDownDelayAfterAddMinutes: z.number().nonnegative().optional(),
+    scaleDownUnneededMinutes: z.number().nonnegative().optional(),
+    balanceSimilarNodeGroups: z.boolean().optional(),
+    env: z.record(z.string(), z.string()).optional(),
+  }),
+]);
+
 /** A managed (or self-managed) Kubernetes cluster with its node groups. */
 export const KubernetesClusterSchema = kind('kubernetesCluster', 'compute', {
   distribution: z.enum(['eks', 'gke', 'aks', 'self-managed']).default('eks'),
@@ -58,14 +109,11 @@ export const KubernetesClusterSchema = kind('kubernetesCluster', 'compute', {
   serviceMesh: z
     .strictObject({ provider: z.enum(['istio', 'linkerd', 'cilium']), mtls: z.boolean().optional() })
     .optional(),
-  autoscaler: z.enum(['cluster-autoscaler', 'karpenter', 'gke-autopilot']).optional(),
+  autoscaler: AutoscalerSchema.optional().describe('The autoscaler, by kind, or with its flags.'),
+  namespaces: z.array(NamespaceSchema).optional(),
   secretsEncryption: z.boolean().optional(),
   logTypes: z.array(z.string()).optional(),
 });
-
-// Kubernetes resource quantities ("Resource units in Kubernetes"): cpu "250m" or 2; memory "512Mi", "2Gi".
-const QuantitySchema = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/)]);
-const ResourceListSchema = z.strictObject({ cpu: QuantitySchema.optional(), memory: QuantitySchema.optional() });
 
 const ProbeSchema = z.strictObject({
   type: z.enum(['http', 'tcp', 'grpc', 'exec']).default('http'),
@@ -164,5 +212,27 @@ export const WorkloadSchema = kind('workload', 'compute', {
     .optional(),
   storage: z.strictObject({ size: z.string(), storageClass: z.string().optional() }).optional(),
   env: z.record(z.string(), EnvValueSchema).default({}),
+  securityContext: z
+    .strictObject({
+      runAsNonRoot: z.boolean().optional(),
+      runAsUser: z.number().int().nonnegative().optional(),
+      runAsGroup: z.number().int().nonnegative().optional(),
+      fsGroup: z.number().int().nonnegative().optional(),
+      readOnlyRootFilesystem: z.boolean().optional(),
+      allowPrivilegeEscalation: z.boolean().optional(),
+      privileged: z.boolean().optional(),
+    })
+    .optional(),
+  volumes: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        mountPath: z.string().min(1),
+        readOnly: z.boolean().optional(),
+        source: z.enum(['hostPath', 'configMap', 'secret', 'emptyDir', 'persistentVolumeClaim']),
+        from: z.string().optional().describe('The host path, ConfigMap, Secret or claim name the volume comes from.'),
+      }),
+    )
+    .optional(),
   resilience: ResilienceSchema.optional(),
 });

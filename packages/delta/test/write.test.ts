@@ -31,6 +31,7 @@ import type { Storage } from '../src/storage/storage.ts';
 import { commit, commitKey } from '../src/write/commit.ts';
 import { deltaSchemaOf } from '../src/write/schema.ts';
 import { writeTable } from '../src/write/write-table.ts';
+import { random } from './fixtures/random.ts';
 
 const run = promisify(execFile);
 let root: string;
@@ -43,18 +44,6 @@ afterAll(async () => {
 
 let counter = 0;
 const freshDir = () => join(root, `t${counter++}`);
-
-// A deterministic generator (mulberry32) so every run writes the same rows.
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = 19_723; // 2024-01-01 in days since the epoch
 

@@ -66,11 +66,27 @@ export default topology('tv-voting', (t) => {
           ...(region.zones.length > 0 ? { zones: [...region.zones] } : {}),
         },
       ],
+      // "Kubernetes Resources": ConfigMap app-config, Secret db-credentials ("Synced from Secrets Manager").
+      configMaps: [{ name: 'app-config', description: 'Environment-specific configuration' }],
+      secrets: [{ name: 'db-credentials', description: 'Synced from Secrets Manager' }],
     });
     const ingress = eks.ingress('main-ingress', { className: 'alb' });
-    const auth = eks.deployment('auth-service', { replicas: { min: 3, max: 10 }, hpa });
-    const vote = eks.deployment('vote-service', { replicas: { min: 10, max: 100 }, hpa });
-    const results = eks.deployment('results-service', { replicas: { min: 5, max: 30 }, hpa });
+    // "Kubernetes Resources": Services auth-svc, vote-svc, results-svc, "ClusterIP for internal routing" (ports unstated).
+    const auth = eks.deployment('auth-service', {
+      replicas: { min: 3, max: 10 },
+      hpa,
+      service: { name: 'auth-svc', type: 'ClusterIP' },
+    });
+    const vote = eks.deployment('vote-service', {
+      replicas: { min: 10, max: 100 },
+      hpa,
+      service: { name: 'vote-svc', type: 'ClusterIP' },
+    });
+    const results = eks.deployment('results-service', {
+      replicas: { min: 5, max: 30 },
+      hpa,
+      service: { name: 'results-svc', type: 'ClusterIP' },
+    });
     // "SQS: Standard queue with DLQ for retry handling"; throughput "Unlimited".
     const queue = region.queue('vote-buffer', { dlq: region.queue('vote-buffer-dlq') });
     // "Redis Cluster | 3 nodes"; cluster mode, vote aggregates and session cache.
@@ -99,13 +115,14 @@ export default topology('tv-voting', (t) => {
       // "Shared Services": region not stated; only the us-east-1 cluster uses them (EKS1 --> ...).
       const secrets = region.secrets('secrets-manager', {
         provider: 'secrets-manager',
-        description: 'DB credentials, API keys; automatic rotation, synced by External Secrets',
+        description: 'DB credentials, API keys; automatic rotation',
+        // "External Secrets Operator: Syncs AWS Secrets Manager to K8s Secrets"; only EKS1 is drawn using it.
+        syncTo: { operator: 'external-secrets', clusters: [eks] },
       });
       const cloudwatch = region.observability('cloudwatch', { product: 'cloudwatch', signals: ['logs', 'metrics'] });
       region.containerRegistry('ecr', { provider: 'ecr' });
+      // "S3: Audit logs with lifecycle policy (90 days -> Glacier)": no bucket name is stated, so none is given.
       const audit = region.objectStore('s3-audit-logs', {
-        // The bucket name is not stated; the diagram's label stands in.
-        bucket: 's3-audit-logs',
         lifecycle: [{ afterDays: 90, action: 'transition', storageClass: 'glacier' }],
       });
       t.flow(eks, secrets, { kind: 'read' });

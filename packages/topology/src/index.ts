@@ -71,6 +71,7 @@ export {
   StreamSchema,
   WafSchema,
 } from './model/components.ts';
+export { bucketName } from './model/bucket-name.ts';
 export { isDeltaType } from './model/delta-types.ts';
 export { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './model/kubernetes.ts';
 export { type ParseOptions, parseTopology, topologyJsonSchema } from './model/parse.ts';

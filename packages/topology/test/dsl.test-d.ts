@@ -52,8 +52,10 @@ describe('DSL types', () => {
       t.kubernetesCluster('eks');
       // @ts-expect-error routing is one of failover, geolocation, latency, weighted, simple
       t.dns('dns', { routing: 'round-robin' });
-      // @ts-expect-error an object store needs its bucket
-      eu.objectStore('lake', {});
+      // @ts-expect-error a Delta table needs its store and path
+      eu.deltaTable('lake', {});
+      // A bucket the design does not name is still an object store (tv-voting's audit logs).
+      eu.objectStore('audit', {});
     });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPath, isMeridianError, type MeridianError, parseTopology } from '../src/index.ts';
+import { bucketName, formatPath, isMeridianError, type MeridianError, parseTopology } from '../src/index.ts';
 
 // Fields added so that each example's seed document is expressible (the examples' "What the model cannot express" lists).
 
@@ -144,5 +144,48 @@ describe('nexora: namespaces, pod security, autoscaler flags, Route 53 alias hea
     expect(issuesOf(topology([app]))).toEqual(['components[2].securityContext.runAsUser invalid-type']);
     const dns = { id: 'dns', kind: 'dns', placement: 'global', routing: 'failover', healthCheck: { intervalSeconds: 30, failureThreshold: 3, insufficientDataHealthStatus: 'Failure' } };
     expect(issuesOf(topology([dns]))).toEqual(['components[2].healthCheck.insufficientDataHealthStatus invalid-value']);
+  });
+});
+
+describe('tv-voting: unnamed bucket, Services, ConfigMaps, Secrets and External Secrets', () => {
+  it('accepts an object store without a bucket and names it after the component', () => {
+    const input = topology([{ id: 'us-east-1/s3-audit-logs', kind: 'objectStore', placement: { region: 'us-east-1' } }]);
+    const store = component(input, 'us-east-1/s3-audit-logs');
+    expect(store.kind === 'objectStore' && [store.bucket, bucketName(store)]).toEqual([undefined, 's3-audit-logs']);
+    const named = component(input, 'us-east-1/bucket');
+    expect(named.kind === 'objectStore' && bucketName(named)).toBe('gaps-bucket');
+  });
+
+  it('accepts a ClusterIP Service, cluster ConfigMaps and Secrets, and a store synced into the cluster', () => {
+    const input = topology([
+      { id: 'us-east-1/eks/vote', kind: 'workload', placement: { cluster: 'us-east-1/eks' }, service: { name: 'vote-svc' } },
+      {
+        id: 'us-east-1/k8s',
+        kind: 'kubernetesCluster',
+        placement: { region: 'us-east-1' },
+        configMaps: [{ name: 'app-config' }],
+        secrets: [{ name: 'db-credentials' }],
+      },
+      {
+        id: 'us-east-1/sm',
+        kind: 'secrets',
+        placement: { region: 'us-east-1' },
+        syncTo: { operator: 'external-secrets', clusters: ['us-east-1/eks', 'us-east-1/k8s'] },
+      },
+    ]);
+    const vote = component(input, 'us-east-1/eks/vote');
+    expect(vote.kind === 'workload' && vote.service).toEqual({ name: 'vote-svc', type: 'ClusterIP' });
+    const store = component(input, 'us-east-1/sm');
+    expect(store.kind === 'secrets' && store.syncTo?.clusters).toEqual(['us-east-1/eks', 'us-east-1/k8s']);
+  });
+
+  it('rejects an empty bucket name, an unknown Service type and a sync target that is not a cluster', () => {
+    expect(issuesOf(topology([{ id: 'b', kind: 'objectStore', placement: 'global', bucket: '' }]))).toEqual([
+      'components[2].bucket out-of-range',
+    ]);
+    const workload = { id: 'us-east-1/eks/vote', kind: 'workload', placement: { cluster: 'us-east-1/eks' }, service: { type: 'ExternalName' } };
+    expect(issuesOf(topology([workload]))).toEqual(['components[2].service.type invalid-value']);
+    const store = { id: 'sm', kind: 'secrets', placement: 'global', syncTo: { operator: 'external-secrets', clusters: ['us-east-1/bucket'] } };
+    expect(issuesOf(topology([store]))).toEqual(['components[2].syncTo.clusters[0] wrong-reference-kind']);
   });
 });

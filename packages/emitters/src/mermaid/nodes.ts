@@ -1,4 +1,4 @@
-import type { Component, KubernetesCluster } from '@meridian/topology';
+import { bucketName, type Component, type KubernetesCluster } from '@meridian/topology';
 
 /**
  * How each kind of component looks. Classic flowchart shapes only (no `@{ shape }`), so the diagrams render
@@ -122,7 +122,7 @@ function kindDetail(c: Component): string[] {
     case 'stream':
       return [`${c.engine} stream`];
     case 'objectStore':
-      return [`${c.provider} ${c.bucket}`];
+      return [`${c.provider} ${bucketName(c)}`];
     case 'deltaTable':
       return ['Delta table'];
     case 'catalog':

@@ -1,5 +1,5 @@
 import { DeltaError, Predicate, type PredicateNode, parsePredicate } from '@meridian/delta';
-import type { DeltaTable, Topology } from '@meridian/topology';
+import { bucketName, type DeltaTable, type Topology } from '@meridian/topology';
 import type { Aggregate } from '../aggregate/aggregate.ts';
 import { QueryError } from '../errors.ts';
 import { checkResidency, type Destination, resolveDestination } from './residency.ts';
@@ -320,7 +320,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     let uri = given;
     if (uri === undefined) {
       const store = model.components.find((c) => c.id === table.store);
-      const bucket = store?.kind === 'objectStore' ? store.bucket : table.store;
+      const bucket = store?.kind === 'objectStore' ? bucketName(store) : table.store;
       uri = `s3://${bucket}/${table.path.replace(/^\/+|\/+$/g, '')}`;
     }
     const r = model.regions.find((x) => (x.id ?? x.code) === region);

@@ -22,6 +22,7 @@ interface ReferenceFields {
   objectStore: { replication?: Replace<Part<'objectStore', 'replication'>, { to: Ref<'objectStore'> }> };
   deltaTable: { store: Ref<'objectStore'>; catalog?: Ref<'catalog'> | undefined };
   queryEngine: { reads?: Ref<'deltaTable'>[] | undefined; catalog?: Ref<'catalog'> | undefined };
+  secrets: { syncTo?: Replace<Part<'secrets', 'syncTo'>, { clusters: Ref<'kubernetesCluster'>[] }> };
 }
 
 /** Options every DSL factory accepts besides its kind's own. */

@@ -165,7 +165,11 @@ export const StreamSchema = kind('stream', 'data', {
 /** An object store bucket (S3, GCS, Azure Blob). */
 export const ObjectStoreSchema = kind('objectStore', 'data', {
   provider: z.enum(['s3', 'gcs', 'azure-blob']).default('s3'),
-  bucket: z.string().min(1),
+  bucket: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Bucket name; absent when the design names none (tv-voting), and `bucketName()` then uses the component name.'),
   versioning: z.boolean().default(false),
   encryption: z.enum(['none', 'sse-s3', 'sse-kms', 'dsse-kms']).default('sse-s3'),
   publicAccess: z.boolean().default(false),
@@ -245,6 +249,13 @@ export const SecretsSchema = kind('secrets', 'shared', {
     .default('secrets-manager'),
   rotationDays: z.number().int().positive().optional(),
   replicaRegions: z.array(z.string()).optional(),
+  syncTo: z
+    .strictObject({
+      operator: z.enum(['external-secrets', 'secrets-store-csi', 'vault-agent']),
+      clusters: z.array(RefSchema).min(1).describe('kubernetesCluster components receiving the secrets.'),
+    })
+    .optional()
+    .describe('An in-cluster operator copying these secrets into Kubernetes Secrets (tv-voting: External Secrets).'),
 });
 
 /** A container image registry. */

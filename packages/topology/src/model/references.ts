@@ -50,6 +50,11 @@ export function componentReferences(component: Component): ComponentReference[] 
       add(['store'], component.store, ['objectStore']);
       add(['catalog'], component.catalog, ['catalog']);
       break;
+    case 'secrets':
+      component.syncTo?.clusters.forEach((id, i) => {
+        add(['syncTo', 'clusters', i], id, ['kubernetesCluster']);
+      });
+      break;
     case 'queryEngine':
       component.reads.forEach((id, i) => {
         add(['reads', i], id, ['deltaTable']);

@@ -1,3 +1,4 @@
+import { bucketName } from '../../model/bucket-name.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
 
 const anywhere = new Set(['0.0.0.0/0', '::/0']);
@@ -54,7 +55,7 @@ export const security: Rule = {
       if (component.kind === 'objectStore') {
         if (component.encryption === 'none') {
           findings.push({
-            message: `${component.id} (bucket ${component.bucket}) is unencrypted (encryption: none).`,
+            message: `${component.id} (bucket ${bucketName(component)}) is unencrypted (encryption: none).`,
             hint: 'use sse-s3 or sse-kms',
             components: [component.id],
             location: at,
@@ -62,7 +63,7 @@ export const security: Rule = {
         }
         if (component.publicAccess) {
           findings.push({
-            message: `${component.id} (bucket ${component.bucket}) is public: anyone on the internet can read it.`,
+            message: `${component.id} (bucket ${bucketName(component)}) is public: anyone on the internet can read it.`,
             hint: 'block public access and serve public assets through a CDN with origin access control',
             components: [component.id],
             location: at,

@@ -164,6 +164,18 @@ export function* selectRows(batch: RecordBatch, firstRow: number, selection: Row
   else yield batch;
 }
 
+/** What to throw for an error reading a data file: a missing file (`not-found`) is named as one of the snapshot's. */
+export function dataFileError(cause: unknown, file: DeltaFile, key: string): unknown {
+  if (cause instanceof DeltaError && cause.code === 'not-found') {
+    return new DeltaError('not-found', `a data file of the snapshot is missing: ${file.path}`, {
+      path: key,
+      hint: 'the table references a file that was deleted (vacuumed or copied partially)',
+      cause,
+    });
+  }
+  return cause;
+}
+
 /**
  * Reads one data file into logical record batches: the columns the plan needs, conformed to the
  * table schema, partition values materialised, deletion vector applied (or `selection` when given).
@@ -176,14 +188,7 @@ export async function* readFile(ctx: ScanContext, plan: ScanPlan, file: DeltaFil
   try {
     bytes = await ctx.storage.get(key);
   } catch (cause) {
-    if (cause instanceof DeltaError && cause.code === 'not-found') {
-      throw new DeltaError('not-found', `a data file of the snapshot is missing: ${file.path}`, {
-        path: key,
-        hint: 'the table references a file that was deleted (vacuumed or copied partially)',
-        cause,
-      });
-    }
-    throw cause;
+    throw dataFileError(cause, file, key);
   }
   const fileFields = await fileSchemaFields(bytes, key);
   const columns = physicalColumns(ctx, plan, fileFields);

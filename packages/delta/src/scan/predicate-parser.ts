@@ -55,6 +55,29 @@ function fail(text: string, pos: number, message: string, hint?: string): never 
   });
 }
 
+/**
+ * Reads the quoted text opening at `start` (its quote character closes it, doubled it stands for itself):
+ * the unquoted value and the index after the closing quote.
+ */
+function quoted(text: string, start: number, unterminated: () => never): [string, number] {
+  const quote = text[start] as string;
+  let value = '';
+  let i = start + 1;
+  for (;;) {
+    if (i >= text.length) unterminated();
+    if (text[i] === quote) {
+      if (text[i + 1] === quote) {
+        value += quote;
+        i += 2;
+        continue;
+      }
+      return [value, i + 1];
+    }
+    value += text[i];
+    i++;
+  }
+}
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -66,48 +89,16 @@ function tokenize(text: string): Token[] {
     }
     const start = i;
     if (ch === "'") {
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= text.length)
-          fail(
-            text,
-            start,
-            'unterminated string',
-            "close the string with a single quote; write '' for a quote inside it",
-          );
-        if (text[i] === "'") {
-          if (text[i + 1] === "'") {
-            value += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        value += text[i];
-        i++;
-      }
+      const [value, end] = quoted(text, start, () =>
+        fail(text, start, 'unterminated string', "close the string with a single quote; write '' for a quote inside it"),
+      );
+      i = end;
       tokens.push({ kind: 'string', text: value, pos: start });
       continue;
     }
     if (ch === '`' || ch === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= text.length) fail(text, start, 'unterminated quoted column name');
-        if (text[i] === ch) {
-          if (text[i + 1] === ch) {
-            value += ch;
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        value += text[i];
-        i++;
-      }
+      const [value, end] = quoted(text, start, () => fail(text, start, 'unterminated quoted column name'));
+      i = end;
       tokens.push({ kind: 'ident', text: value, quoted: true, pos: start });
       continue;
     }

@@ -2,7 +2,7 @@ import { type Data, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC }
 import { DeltaError } from '../errors.ts';
 import { loadDeletionVector } from '../read/deletion-vector.ts';
 import { resolveTablePath } from '../read/paths.ts';
-import { planScan, type ScanContext, selectRows, toLogicalBatch } from '../read/scan.ts';
+import { dataFileError, planScan, type ScanContext, selectRows, toLogicalBatch } from '../read/scan.ts';
 import { physicalName } from '../schema/types.ts';
 import type { DeltaFile } from '../snapshot/snapshot.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -397,14 +397,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       }
       return out;
     } catch (cause) {
-      if (cause instanceof DeltaError && cause.code === 'not-found') {
-        throw new DeltaError('not-found', `a data file of the snapshot is missing: ${file.path}`, {
-          path: key,
-          hint: 'the table references a file that was deleted (vacuumed or copied partially)',
-          cause,
-        });
-      }
-      throw cause;
+      throw dataFileError(cause, file, key);
     }
   }
 

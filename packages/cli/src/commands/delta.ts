@@ -8,6 +8,7 @@ import {
 } from '@meridian/delta';
 import { tableToIPC } from 'apache-arrow';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+import { parseFormat, parseLimit } from '../options/row-options.ts';
 import { batchRows } from '../render/arrow-rows.ts';
 import { csvHeader, rowLine, rowTexts, textTable } from '../render/row-text.ts';
 
@@ -211,14 +212,7 @@ export const registerDelta: RegisterCommand = (cli) => {
             `unknown delta action '${action}'`,
             'use meridian delta info <uri> or meridian delta scan <uri>',
           );
-        const format = options.format === undefined ? 'table' : String(options.format);
-        if (!(scanFormats as readonly string[]).includes(format)) {
-          throw new CliInputError(
-            'unknown-format',
-            `unknown format '${format}'`,
-            `use one of ${scanFormats.join(', ')}`,
-          );
-        }
+        const format = parseFormat(options.format, scanFormats);
         if (format === 'parquet' && process.stdout.isTTY) {
           throw new CliInputError(
             'binary-to-terminal',
@@ -226,16 +220,7 @@ export const registerDelta: RegisterCommand = (cli) => {
             'meridian delta scan <uri> --format parquet > rows.parquet',
           );
         }
-        let limit: number | undefined;
-        if (options.limit !== undefined) {
-          limit = Number(options.limit);
-          if (!Number.isInteger(limit) || limit < 0)
-            throw new CliInputError(
-              'bad-limit',
-              `--limit ${String(options.limit)} is not a row count`,
-              'give a whole number, e.g. --limit 100',
-            );
-        }
+        const limit = parseLimit(options.limit);
         const columns =
           options.columns === undefined
             ? undefined
@@ -250,7 +235,7 @@ export const registerDelta: RegisterCommand = (cli) => {
             ...(columns ? { columns } : {}),
             ...(options.where !== undefined ? { where: String(options.where) } : {}),
             ...(limit !== undefined ? { limit } : {}),
-            format: format as ScanFormat,
+            format,
           },
           (chunk) => process.stdout.write(chunk),
         );

@@ -10,6 +10,7 @@ import {
 } from '@meridian/query-client';
 import { loadTopology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+import { parseFormat, parseLimit } from '../options/row-options.ts';
 import { batchRows, type Cell } from '../render/arrow-rows.ts';
 import { csvHeader, rowLine, rowTexts, textTable } from '../render/row-text.ts';
 
@@ -225,24 +226,8 @@ export const registerQuery: RegisterCommand = (cli) => {
           'e.g. --table orders-table (a deltaTable name of the topology)',
         );
       }
-      const format = raw.format === undefined ? 'table' : String(raw.format);
-      if (!(queryFormats as readonly string[]).includes(format)) {
-        throw new CliInputError(
-          'unknown-format',
-          `unknown format '${format}'`,
-          `use one of ${queryFormats.join(', ')}`,
-        );
-      }
-      let limit: number | undefined;
-      if (raw.limit !== undefined) {
-        limit = Number(raw.limit);
-        if (!Number.isInteger(limit) || limit < 0)
-          throw new CliInputError(
-            'bad-limit',
-            `--limit ${String(raw.limit)} is not a row count`,
-            'give a whole number, e.g. --limit 100',
-          );
-      }
+      const format = parseFormat(raw.format, queryFormats);
+      const limit = parseLimit(raw.limit);
       const columns = list(raw.columns);
       const regions = list(raw.regions);
       const groupBy = list(raw.groupBy);
@@ -256,7 +241,7 @@ export const registerQuery: RegisterCommand = (cli) => {
         locations: all(raw.location),
         partial: raw.partial === true,
         explain: raw.explain === true,
-        format: format as QueryFormat,
+        format,
         json: raw.json === true,
         ...(groupBy ? { groupBy } : {}),
         aggregates: all(raw.agg),

@@ -13,7 +13,7 @@ import { batchRows } from '../render/arrow-rows.ts';
 import { csvHeader, rowLine, rowTexts, textTable } from '../render/row-text.ts';
 
 /** What `meridian delta info` reports about one snapshot. */
-export interface DeltaInfo {
+interface DeltaInfo {
   readonly uri: string;
   readonly version: number;
   /** Commit time of the version, ISO 8601, when known. */
@@ -34,7 +34,7 @@ export interface DeltaInfo {
 }
 
 /** The output formats of `meridian delta scan`. */
-export const scanFormats = ['table', 'jsonl', 'csv', 'parquet'] as const;
+const scanFormats = ['table', 'jsonl', 'csv', 'parquet'] as const;
 type ScanFormat = (typeof scanFormats)[number];
 
 function snapshotOptions(options: { version?: unknown; timestamp?: unknown }): SnapshotOptions {
@@ -57,7 +57,7 @@ function snapshotOptions(options: { version?: unknown; timestamp?: unknown }): S
 }
 
 /** Opens the table at `uri` and describes the snapshot (the latest, or the one the options name). */
-export async function deltaInfo(uri: string, options: SnapshotOptions = {}): Promise<DeltaInfo> {
+async function deltaInfo(uri: string, options: SnapshotOptions = {}): Promise<DeltaInfo> {
   const snapshot = await (await openTable(uri)).snapshot(options);
   const files = snapshot.files();
   let rows: number | undefined = 0;
@@ -102,7 +102,7 @@ function formatInfo(info: DeltaInfo): string {
 }
 
 /** Options of {@link deltaScan}. */
-export interface DeltaScanOptions extends SnapshotOptions {
+interface DeltaScanOptions extends SnapshotOptions {
   readonly columns?: readonly string[];
   readonly where?: string;
   readonly limit?: number;
@@ -110,7 +110,7 @@ export interface DeltaScanOptions extends SnapshotOptions {
 }
 
 /** Scans the table at `uri` and writes the rows to `out` in the format asked (parquet as bytes). */
-export async function deltaScan(
+async function deltaScan(
   uri: string,
   options: DeltaScanOptions,
   out: (chunk: string | Uint8Array) => void,

@@ -6,7 +6,7 @@ import { type DemoTable, writeDemoTables } from '../demo-data/demo-tables.ts';
  * Writes demo Delta tables for a topology's deltaTable components under `out` and lists them.
  * A topology without Delta tables writes nothing and returns an empty list.
  */
-export async function demoData(
+async function demoData(
   file: string,
   out: string,
   rows: number,

@@ -15,11 +15,11 @@ import { batchRows, type Cell } from '../render/arrow-rows.ts';
 import { csvHeader, rowLine, rowTexts, textTable } from '../render/row-text.ts';
 
 /** The output formats of `meridian query`. */
-export const queryFormats = ['table', 'jsonl', 'csv'] as const;
+const queryFormats = ['table', 'jsonl', 'csv'] as const;
 type QueryFormat = (typeof queryFormats)[number];
 
 /** Options of {@link runQuery}, as the command line gives them. */
-export interface QueryCommandOptions {
+interface QueryCommandOptions {
   readonly table: string;
   readonly columns?: readonly string[];
   readonly where?: string;
@@ -40,7 +40,7 @@ export interface QueryCommandOptions {
 }
 
 /** What `meridian query --json` prints. */
-export interface QueryJson {
+interface QueryJson {
   readonly columns: readonly string[];
   readonly rows: readonly Record<string, Cell>[];
   readonly regions: readonly {
@@ -91,7 +91,7 @@ function aggregateOf(options: QueryCommandOptions): Aggregate | undefined {
 }
 
 /** Plans the query the options describe over the topology file. */
-export async function planFromOptions(file: string, options: QueryCommandOptions): Promise<QueryPlan> {
+async function planFromOptions(file: string, options: QueryCommandOptions): Promise<QueryPlan> {
   const model = await loadTopology(file);
   const aggregate = aggregateOf(options);
   return planQuery(
@@ -113,7 +113,7 @@ export async function planFromOptions(file: string, options: QueryCommandOptions
  * Plans and runs a federated query, writing rows to `out` and notes (regions read, regions missing)
  * to `err`. Returns the exit code: 0, or 1 when `--partial` left regions out.
  */
-export async function runQuery(
+async function runQuery(
   file: string,
   options: QueryCommandOptions,
   out: (text: string) => void,

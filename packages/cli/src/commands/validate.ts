@@ -2,7 +2,7 @@ import { codeFrame, formatIssue, isMeridianError, loadTopology, type MeridianIss
 import { ExitCode, type RegisterCommand } from '../command.ts';
 
 /** The machine-readable result of `meridian validate --json`. */
-export interface ValidateResult {
+interface ValidateResult {
   readonly file: string;
   readonly valid: boolean;
   /** Set when the file loaded: counts of what the model holds. */
@@ -27,7 +27,7 @@ function render(issue: MeridianIssue, file: string): string {
  * Loads and validates one topology file. Exit 0 when valid, 1 when the model has issues (all listed),
  * 2 when the file cannot be read or executed.
  */
-export async function validate(file: string, options: { json?: boolean | undefined } = {}): Promise<number> {
+async function validate(file: string, options: { json?: boolean | undefined } = {}): Promise<number> {
   let result: ValidateResult;
   let exitCode: number;
   try {

@@ -208,7 +208,7 @@ function vectorOf(type: DataType, values: Plain[]): Vector {
 }
 
 /** The demo rows of one table in one region. */
-export function demoRows(table: DeltaTable, region: string, rows: number): { data: Table; defaultColumns: boolean } {
+function demoRows(table: DeltaTable, region: string, rows: number): { data: Table; defaultColumns: boolean } {
   const { columns, defaultColumns } = columnsOf(table);
   let schema: ReturnType<typeof parseSchemaString>;
   try {

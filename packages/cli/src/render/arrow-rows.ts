@@ -47,7 +47,7 @@ function hex(bytes: Uint8Array): string {
 }
 
 /** The value of row `i` of one column's data. */
-export function cellOf(data: Data, i: number): Cell {
+function cellOf(data: Data, i: number): Cell {
   if (!data.getValid(i)) return null;
   const type: DataType = data.type;
   switch (type.typeId) {

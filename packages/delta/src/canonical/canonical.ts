@@ -4,7 +4,7 @@ import type { DeltaType, StructField } from '../schema/types.ts';
 import { decodeVariant, formatDate, formatDecimal, formatMicros, VariantScalar, type VariantValue } from '../read/variant.ts';
 
 /** A canonical value: a string, null, or nested arrays/objects of them (the corpus answer format). */
-export type CanonicalValue = string | null | readonly CanonicalValue[] | { readonly [k: string]: CanonicalValue };
+type CanonicalValue = string | null | readonly CanonicalValue[] | { readonly [k: string]: CanonicalValue };
 
 /** Reads canonical values of one Arrow column chunk by row index (ANSWERS.md "Canonical rows"). */
 export type CanonicalReader = (row: number) => CanonicalValue;

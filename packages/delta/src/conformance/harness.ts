@@ -228,7 +228,7 @@ async function checkVersion(table: DeltaTable, a: Answer, top: boolean, problems
 }
 
 /** Checks one table against its answer: the answered version and every time-travel version. */
-export async function checkTable(options: ConformanceOptions, a: Answer): Promise<TableResult> {
+async function checkTable(options: ConformanceOptions, a: Answer): Promise<TableResult> {
   const t0 = performance.now();
   const problems: string[] = [];
   const checked: string[] = [];
@@ -251,7 +251,7 @@ export async function checkTable(options: ConformanceOptions, a: Answer): Promis
 }
 
 /** Reads every answer file of a folder, sorted by name. */
-export async function loadAnswers(dir: string): Promise<Answer[]> {
+async function loadAnswers(dir: string): Promise<Answer[]> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
   const out: Answer[] = [];
   for (const n of names) out.push(JSON.parse(await readFile(join(dir, n), 'utf8')) as Answer);

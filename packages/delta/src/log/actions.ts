@@ -61,7 +61,7 @@ export interface RemoveAction {
 }
 
 /** The `cdc` action: a change data file of one commit. */
-export interface CdcAction {
+interface CdcAction {
   readonly path: string;
   readonly partitionValues: Readonly<Record<string, string | null>>;
   readonly size: number;
@@ -83,7 +83,7 @@ export interface DomainMetadataAction {
 }
 
 /** The `sidecar` action of a v2 checkpoint. */
-export interface SidecarAction {
+interface SidecarAction {
   readonly path: string;
   readonly sizeInBytes: number;
   readonly modificationTime: number;

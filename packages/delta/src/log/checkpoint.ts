@@ -12,7 +12,7 @@ const LAZY: ReadonlySet<string> = new Set(['stats_parsed']);
 const ACTION_COLUMNS = ['protocol', 'metaData', 'add', 'remove', 'txn', 'domainMetadata', 'sidecar', 'checkpointMetadata'];
 
 /** Reads the actions of an Arrow table whose top-level columns are action kinds (a checkpoint or sidecar). */
-export function actionsFromTable(table: Table, where: string): Action[] {
+function actionsFromTable(table: Table, where: string): Action[] {
   const out: Action[] = [];
   for (const name of ACTION_COLUMNS) {
     const col = table.getChild(name);

@@ -5,7 +5,7 @@ import type { ObjectInfo, Storage } from '../storage/storage.ts';
 export const LOG_DIR = '_delta_log/';
 
 /** A file of `_delta_log/`, classified by name (PROTOCOL.md "Delta Log Entries", "Checkpoints", "Log Compaction Files"). */
-export type LogFile =
+type LogFile =
   | { readonly kind: 'commit'; readonly version: number; readonly info: ObjectInfo }
   | {
       readonly kind: 'checkpoint';
@@ -26,7 +26,7 @@ const V2 = /^(\d{20})\.checkpoint\.([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 const COMPACTED = /^(\d{20})\.(\d{20})\.compacted\.json$/;
 
 /** Classifies a `_delta_log/` object by its name; undefined for other files (crc, _last_checkpoint, temp files). */
-export function classifyLogFile(info: ObjectInfo): LogFile | undefined {
+function classifyLogFile(info: ObjectInfo): LogFile | undefined {
   const name = info.key.slice(info.key.lastIndexOf('/') + 1);
   let m = COMMIT.exec(name);
   if (m) return { kind: 'commit', version: Number(m[1]), info };

@@ -13,7 +13,7 @@ function bad(value: string, type: string): never {
 const DAY_US = 86_400_000_000n;
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (valid for any year). */
-export function daysFromCivil(y: number, m: number, d: number): number {
+function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
   const yoe = yy - era * 400;
@@ -26,7 +26,7 @@ const DATE = /^([+-]?\d{4,6})-(\d{2})-(\d{2})$/;
 const TS = /^([+-]?\d{4,6})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Parses a serialized date partition value into days since the epoch. */
-export function parseDate(value: string): number {
+function parseDate(value: string): number {
   const m = DATE.exec(value.trim());
   if (!m) bad(value, 'date');
   return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
@@ -54,7 +54,7 @@ export function parseTimestampMicros(value: string): bigint {
 }
 
 /** Parses a decimal string into its unscaled integer at `scale`. */
-export function parseDecimalUnscaled(value: string, scale: number): bigint {
+function parseDecimalUnscaled(value: string, scale: number): bigint {
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(value.trim());
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) bad(value, 'decimal');
   const exp = Number(m[4] ?? '0');

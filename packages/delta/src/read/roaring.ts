@@ -16,7 +16,7 @@ function corrupt(why: string): never {
  * Decodes one 32-bit portable RoaringBitmap starting at `pos`, calling `emit` with each value in
  * ascending order; returns the position after it.
  */
-export function decodeRoaring32(view: DataView, pos: number, emit: (low32: number) => void): number {
+function decodeRoaring32(view: DataView, pos: number, emit: (low32: number) => void): number {
   if (pos + 4 > view.byteLength) corrupt('truncated header');
   const cookie = view.getUint32(pos, true);
   pos += 4;

@@ -1,4 +1,4 @@
-import { type Data, type Field, makeData, RecordBatch, type Schema, Struct, Table, tableFromIPC } from 'apache-arrow';
+import { type Data, type Field, makeData, RecordBatch, type Schema, Struct, tableFromIPC } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import { arrowSchema } from '../schema/arrow.ts';
 import { type DeltaSchema, physicalName, type StructField } from '../schema/types.ts';
@@ -67,7 +67,7 @@ async function fileSchemaFields(bytes: Uint8Array, where: string) {
  * The [min, max) nanosecond bounds the file's statistics give a top-level timestamp column; pass it
  * to `conform` so INT96 instants outside 1677-2262 are recovered (see `conform`).
  */
-export function timestampRange(file: DeltaFile, f: StructField, mode: MatchMode): NanosRange | undefined {
+function timestampRange(file: DeltaFile, f: StructField, mode: MatchMode): NanosRange | undefined {
   if (f.type.kind !== 'primitive' || (f.type.name !== 'timestamp' && f.type.name !== 'timestamp_ntz')) return undefined;
   const stats = file.stats;
   const name = physicalName(f, mode !== 'none');
@@ -119,7 +119,7 @@ function* onlyKept(batch: RecordBatch, base: number, keep: Float64Array, cursor:
 }
 
 /** The top-level file columns a plan needs (physical names as the file spells them). */
-export function physicalColumns(ctx: ScanContext, plan: ScanPlan, fileFields: readonly Field[]): string[] {
+function physicalColumns(ctx: ScanContext, plan: ScanPlan, fileFields: readonly Field[]): string[] {
   const wanted = new Set<string>();
   for (const f of plan.fields) {
     if (plan.partition.has(f.name)) continue;
@@ -209,12 +209,4 @@ export async function* readFile(ctx: ScanContext, plan: ScanPlan, file: DeltaFil
 export async function* readFiles(ctx: ScanContext, files: readonly DeltaFile[], options: ScanOptions = {}): AsyncGenerator<RecordBatch> {
   const plan = planScan(ctx, options);
   for (const file of files) yield* readFile(ctx, plan, file);
-}
-
-/** Reads files into one Arrow table (schema kept even when no rows). */
-export async function scanToTable(ctx: ScanContext, files: readonly DeltaFile[], options: ScanOptions = {}): Promise<Table> {
-  const plan = planScan(ctx, options);
-  const batches: RecordBatch[] = [];
-  for (const file of files) for await (const b of readFile(ctx, plan, file)) batches.push(b);
-  return batches.length === 0 ? new Table(plan.schema) : new Table(plan.schema, batches);
 }

@@ -37,7 +37,7 @@ function readUint(b: Uint8Array, pos: number, size: number): number {
 const utf8 = new TextDecoder();
 
 /** The dictionary of a variant metadata buffer. */
-export function variantDictionary(metadata: Uint8Array): string[] {
+function variantDictionary(metadata: Uint8Array): string[] {
   const header = metadata[0];
   if (header === undefined) corrupt('empty metadata');
   if ((header & 0x0f) !== 1) corrupt(`unknown metadata version ${header & 0x0f}`);

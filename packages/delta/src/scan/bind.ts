@@ -3,14 +3,14 @@ import { columnsOf, type Literal, type Predicate, type PredicateNode } from './p
 import { coerceLiteral, type PrimitiveType, primitiveType, type Value } from './values.ts';
 
 /** The shape of a Delta type the scan needs (the schema module's `DeltaType` has it). */
-export type DeltaTypeLike =
+type DeltaTypeLike =
   | { readonly kind: 'primitive'; readonly name: string }
   | { readonly kind: 'decimal'; readonly precision: number; readonly scale: number }
   | { readonly kind: 'struct'; readonly fields: readonly SchemaFieldLike[] }
   | { readonly kind: 'array' | 'map' };
 
 /** One field of a struct type (PROTOCOL.md "Schema Serialization Format"). */
-export interface SchemaFieldLike {
+interface SchemaFieldLike {
   readonly name: string;
   readonly type: DeltaTypeLike;
   readonly metadata?: Readonly<Record<string, unknown>>;
@@ -55,7 +55,7 @@ function physicalName(field: SchemaFieldLike, mapped: boolean): string {
 }
 
 /** Resolves a column path in a schema; undefined when no such primitive column exists. */
-export function resolveColumn(
+function resolveColumn(
   schema: StructTypeLike,
   path: readonly string[],
   options: { partitionColumns?: readonly string[]; columnMapping?: boolean } = {},

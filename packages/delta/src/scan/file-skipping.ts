@@ -25,7 +25,7 @@ export interface SkippableFile {
 }
 
 /** Parses an add action's stats JSON; undefined when absent or unreadable (the file is then never skipped by stats). */
-export function parseFileStatistics(stats: string | null | undefined): FileStatistics | undefined {
+function parseFileStatistics(stats: string | null | undefined): FileStatistics | undefined {
   if (!stats) return undefined;
   try {
     const parsed: unknown = JSON.parse(stats);

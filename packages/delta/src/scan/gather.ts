@@ -92,7 +92,7 @@ function rangeIndices(ranges: [number, number][]): Int32Array {
 }
 
 /** The rows `indices` (ascending or not) of one column's data, in new buffers. */
-export function gatherData(data: Data, indices: Int32Array): Data {
+function gatherData(data: Data, indices: Int32Array): Data {
   const type: ArrowType = data.type;
   const length = indices.length;
   const { nullBitmap, nullCount } = gatherValidity(data, indices);

@@ -8,7 +8,7 @@ import { decodeThriftStruct, type ThriftStruct, type ThriftValue } from './thrif
  */
 
 /** parquet.thrift `Type`: the physical type of a column. */
-export type PhysicalType =
+type PhysicalType =
   | 'BOOLEAN'
   | 'INT32'
   | 'INT64'
@@ -29,7 +29,7 @@ const physicalTypes: PhysicalType[] = [
 ];
 
 /** The logical annotation of a leaf column, as far as statistics decoding needs it. */
-export interface LeafAnnotation {
+interface LeafAnnotation {
   readonly timestampUnit?: 'MILLIS' | 'MICROS' | 'NANOS';
   readonly decimalScale?: number;
   readonly isString?: boolean;
@@ -51,7 +51,7 @@ export interface ColumnChunkStatistics {
 }
 
 /** One column chunk of a row group. */
-export interface ColumnChunkInfo {
+interface ColumnChunkInfo {
   readonly path: readonly string[];
   /** Byte range [start, end) of the chunk's pages in the file. */
   readonly start: number;
@@ -182,7 +182,7 @@ function statisticsOf(meta: ThriftStruct, physicalType: PhysicalType | undefined
 }
 
 /** Decodes a footer's FileMetaData bytes (the thrift struct before the trailing length and magic). */
-export function decodeParquetFooter(metadata: Uint8Array, tailLength: number): ParquetFooter {
+function decodeParquetFooter(metadata: Uint8Array, tailLength: number): ParquetFooter {
   const file = decodeThriftStruct(metadata);
   const leaves = leavesOf(list(file.get(2)));
   const typeByPath = new Map(leaves.map((leaf) => [leaf.path.join('\u0000'), leaf.physicalType]));

@@ -24,7 +24,7 @@ function bigEndianSigned(bytes: Uint8Array): bigint {
 }
 
 /** Decodes one statistics bound to the column's comparable value; undefined when it cannot serve as a bound. */
-export function decodeStatistic(
+function decodeStatistic(
   bytes: Uint8Array,
   leaf: ParquetLeaf,
   column: BoundColumn,
@@ -118,7 +118,7 @@ function floorDiv(a: bigint, b: bigint): bigint {
 }
 
 /** The domain of a column within one row group, from the chunk statistics. */
-export function rowGroupColumnDomain(
+function rowGroupColumnDomain(
   column: BoundColumn,
   group: RowGroupInfo,
   footer: ParquetFooter,

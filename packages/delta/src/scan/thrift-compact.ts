@@ -27,7 +27,7 @@ const CompactType = {
 } as const;
 
 /** Thrown on malformed input; the caller turns it into a DeltaError naming the file. */
-export class ThriftDecodeError extends Error {
+class ThriftDecodeError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ThriftDecodeError';

@@ -13,7 +13,7 @@ import { COMPARABLE_PRIMITIVE_NAMES } from '../schema/types.ts';
 export type Value = string | number | bigint | boolean;
 
 /** The Delta primitive types a predicate can compare. */
-export type PrimitiveTypeName =
+type PrimitiveTypeName =
   | 'string'
   | 'long'
   | 'integer'
@@ -105,7 +105,7 @@ export function parseTimestampMicros(text: string): bigint | undefined {
 }
 
 /** Days since the epoch of `YYYY-MM-DD` (a longer timestamp text yields its UTC day). */
-export function parseDateDays(text: string): number | undefined {
+function parseDateDays(text: string): number | undefined {
   const micros = parseTimestampMicros(text);
   if (micros === undefined) return undefined;
   return Number(floorDiv(micros, MICROS_PER_DAY));

@@ -22,7 +22,7 @@ import {
 import type { DeltaType, StructField } from './types.ts';
 
 /** The Arrow field names of a variant column: the binary encoding's two parts (Variant spec). */
-export const VARIANT_FIELDS = ['value', 'metadata'] as const;
+const VARIANT_FIELDS = ['value', 'metadata'] as const;
 
 /**
  * The Arrow type a scan returns for a Delta type: timestamps as microseconds (UTC for `timestamp`,

@@ -6,7 +6,7 @@ import type { DeltaSchema, DeltaType, StructField } from '../schema/types.ts';
  * The Delta type of an Arrow type, the inverse of schema/arrow.ts's `arrowType`: what a written
  * file must hold so that the reader returns the same Arrow type.
  */
-export function deltaTypeOf(type: DataType, path: string): DeltaType {
+function deltaTypeOf(type: DataType, path: string): DeltaType {
   const unsupported = (hint: string): never => {
     throw new DeltaError(
       'unsupported-write',
@@ -94,7 +94,7 @@ export function deltaSchemaOf(schema: Schema): DeltaSchema {
 }
 
 /** The JSON form of a Delta type (PROTOCOL.md "Schema Serialization Format"). */
-export function deltaTypeJson(t: DeltaType): unknown {
+function deltaTypeJson(t: DeltaType): unknown {
   switch (t.kind) {
     case 'primitive':
       return t.name;

@@ -69,11 +69,6 @@ export function s3TestEnv(): S3TestEnv {
   return (inject('meridianS3') as S3TestEnv | undefined) ?? missing;
 }
 
-/** True when the loopback S3 server runs and holds the corpus. */
-export function s3Available(): boolean {
-  return s3TestEnv().available;
-}
-
 /** Connection options for the test server: its endpoint, keys, region, path-style. */
 export function s3TestOptions(): S3StorageOptions {
   const env = s3TestEnv();

@@ -9,7 +9,7 @@ export function plainRows(table: Table): PlainRow[] {
 }
 
 /** A stable text of a row, for comparing row multisets regardless of order. */
-export function rowKey(row: PlainRow): string {
+function rowKey(row: PlainRow): string {
   return JSON.stringify(row, (_key, value: unknown) => {
     if (typeof value === 'bigint') return `${value}n`;
     if (value instanceof Uint8Array) return Array.from(value);

@@ -4,6 +4,10 @@ import { topology } from '@meridian/topology';
 // this file is an input for `meridian check`, not a design to copy. See README.md for the inventory.
 
 export default topology('hld-global', (t) => {
+  // Section 5, "Environment-Specific Configurations": separate configurations for development, staging and
+  // production; this file is production (the only one the document describes).
+  t.environment('production', ['development', 'staging', 'production']);
+
   // Section 1.1, "Why Multi-Region?": "data sovereignty laws that require user data to be stored within the
   // country's borders".
   const euUserData = t.dataClass('eu-user-data', {
@@ -17,20 +21,25 @@ export default topology('hld-global', (t) => {
   const globalLb = t.dns('global-lb', {
     name: 'Global Load Balancer (Route53 + Cloudflare)',
     provider: 'route53',
+    additionalProviders: ['cloudflare'],
     routing: 'latency',
   });
   t.flow(users, globalLb, { carries: [euUserData] });
   t.flow(globalLb, globalLb); // A --> A
 
+  // Diagram 1.2 ("Each region is built on ..."): traffic enters each full-stack region's VPC through its Internet Gateway.
+  const network = { internetGateway: true };
   const useast1 = t.region('us-east-1', {
     role: 'primary',
     jurisdiction: 'US',
     zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+    network,
   });
   const euwest1 = t.region('eu-west-1', {
     role: 'secondary',
     jurisdiction: 'EU',
     zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+    network,
   });
   // "AWS Region: ap-southeast-1 (APAC)": Read Replicas and Edge Compute only.
   const apsoutheast1 = t.region('ap-southeast-1', { role: 'edge', jurisdiction: 'APAC' });
@@ -43,6 +52,14 @@ export default topology('hld-global', (t) => {
   // Section 3: the Git repositories ArgoCD syncs from, and GitHub Actions building the images.
   const github = t.external('github', { vendor: 'GitHub', service: 'Repositories and Actions' });
 
+  // Section 2.1, "EKS Node Groups".
+  const nodeGroups = [
+    { name: 'system', description: 'Critical system components like the Kubernetes control plane, CoreDNS' },
+    { name: 'application', description: 'General-purpose microservices' },
+    { name: 'compute-intensive', description: 'CPU-bound workloads like ML inference' },
+    { name: 'memory-intensive', description: 'Memory-bound workloads like our analytics services' },
+  ];
+
   // Diagram 1.2 ("Each region is built on ... multiple Availability Zones"), repeated in both full-stack regions.
   const fullStacks = [
     { region: useast1, az: ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const, carries: [] },
@@ -50,9 +67,8 @@ export default topology('hld-global', (t) => {
   ];
   for (const { region, az, carries } of fullStacks) {
     const alb = region.loadBalancer('alb', { type: 'alb' });
-    // Section 2.1 names four node groups (System, Application, Compute-Intensive, Memory-Intensive) with no
-    // instance types or sizes; see README "What the model cannot express".
-    const eks = region.kubernetesCluster('eks', { serviceMesh: istio, dataClasses: carries });
+    // Section 2.1 names four node groups with their purpose, but no instance types or sizes.
+    const eks = region.kubernetesCluster('eks', { serviceMesh: istio, nodeGroups, dataClasses: carries });
     const replica = region.inZones([az[1]]).postgres(region === useast1 ? 'rds-replica' : 'read-replicas', {
       role: 'replica',
       replicaOf: master,

@@ -189,3 +189,49 @@ describe('tv-voting: unnamed bucket, Services, ConfigMaps, Secrets and External 
     expect(issuesOf(topology([store]))).toEqual(['components[2].syncTo.clusters[0] wrong-reference-kind']);
   });
 });
+
+describe('hld-global: unsized node groups, two DNS providers, region network, environments', () => {
+  it('accepts node groups without sizes, additional DNS providers, an internet gateway and environments', () => {
+    const input = topology(
+      [
+        { id: 'us-east-1/k8s', kind: 'kubernetesCluster', placement: { region: 'us-east-1' }, nodeGroups: [{ name: 'system', description: 'CoreDNS' }] },
+        { id: 'lb', kind: 'dns', placement: 'global', routing: 'latency', additionalProviders: ['cloudflare'] },
+      ],
+      { environment: 'production', environments: ['development', 'staging', 'production'] },
+    );
+    (input.regions as Json[])[0] = {
+      ...((input.regions as Json[])[0] as Json),
+      network: {
+        internetGateway: true,
+        natGateways: 'one-per-zone',
+        subnets: [{ name: 'public-a', tier: 'public', zones: ['us-east-1a'], cidr: '10.0.0.0/24' }],
+      },
+    };
+    const model = parseTopology(input);
+    expect(model.environment).toBe('production');
+    expect(model.regions[0]?.network?.internetGateway).toBe(true);
+    const cluster = model.components.find((c) => c.id === 'us-east-1/k8s');
+    expect(cluster?.kind === 'kubernetesCluster' && cluster.nodeGroups[0]).toMatchObject({ name: 'system', instanceTypes: [] });
+    expect(cluster?.kind === 'kubernetesCluster' && cluster.nodeGroups[0]?.max).toBeUndefined();
+    const lb = model.components.find((c) => c.id === 'lb');
+    expect(lb?.kind === 'dns' && [lb.provider, lb.additionalProviders]).toEqual(['route53', ['cloudflare']]);
+  });
+
+  it('rejects min above max, an unknown provider, a bad subnet tier and an environment outside environments', () => {
+    const groups = [{ name: 'app', min: 5, max: 2 }];
+    expect(issuesOf(topology([{ id: 'k', kind: 'kubernetesCluster', placement: { region: 'us-east-1' }, nodeGroups: groups }]))).toEqual([
+      'components[2].nodeGroups[0].max invalid-range',
+    ]);
+    expect(issuesOf(topology([{ id: 'lb', kind: 'dns', placement: 'global', routing: 'latency', additionalProviders: ['akamai'] }]))).toEqual([
+      'components[2].additionalProviders[0] invalid-value',
+    ]);
+    const input = topology([], { environment: 'prod', environments: ['staging', 'production'] });
+    expect(issuesOf(input)).toEqual(['environment unknown-environment']);
+    (input.regions as Json[])[0] = {
+      ...((input.regions as Json[])[0] as Json),
+      network: { subnets: [{ name: 'x', tier: 'dmz' }] },
+    };
+    delete input.environment;
+    expect(issuesOf(input)).toEqual(['regions[0].network.subnets[0].tier invalid-value']);
+  });
+});

@@ -7,7 +7,7 @@ import {
   type GcpRegionCode,
   type Provider,
 } from '../model/regions.ts';
-import type { Region, SlaSchema, SourceLocation, Topology } from '../model/schema.ts';
+import type { Region, RegionNetworkSchema, SlaSchema, SourceLocation, Topology } from '../model/schema.ts';
 import type { FlowOptions } from './options.ts';
 import { type DataClassRef, issue, type Ref, toData } from './refs.ts';
 import { type ComponentFactories, type ComponentSink, type RegionalFactories, Scope } from './scope.ts';
@@ -25,6 +25,8 @@ export interface RegionOptions {
   /** Zone names (`['eu-west-1a', 'eu-west-1b']`) or how many of the region's published zones to use (`3`). */
   readonly zones?: readonly string[] | number;
   readonly cidr?: string;
+  /** Internet gateway, NAT gateways and subnet tiers of the region's VPC. */
+  readonly network?: z.input<typeof RegionNetworkSchema>;
   /** Defaults to the code; set it to use one region code twice. */
   readonly id?: string;
 }
@@ -49,6 +51,8 @@ export interface TopologyBuilder extends ComponentFactories {
   owners(...owners: string[]): this;
   /** Service level objectives, e.g. `t.sla({ availability: 99.99, rtoSeconds: 300, rpoSeconds: 60 })`. */
   sla(sla: z.input<typeof SlaSchema>): this;
+  /** The environment this topology describes, and every environment the design keeps, e.g. `t.environment('production', ['development', 'staging', 'production'])`. */
+  environment(name: string, all?: readonly string[]): this;
   /** A data class and where it may live, e.g. `t.dataClass('eu-personal', { jurisdictions: ['EU'] })`. */
   dataClass(id: string, options?: { jurisdictions?: readonly string[]; description?: string }): DataClassRef;
   /** An AWS region, e.g. `t.region('eu-west-1', { role: 'secondary' })`. */
@@ -96,6 +100,11 @@ class Builder extends Scope implements TopologyBuilder {
     this.meta.sla = { ...(this.meta.sla as object | undefined), ...sla };
     return this;
   }
+  environment(name: string, all?: readonly string[]): this {
+    this.meta.environment = name;
+    if (all !== undefined) this.meta.environments = [...all];
+    return this;
+  }
   dataClass(id: string, options: { jurisdictions?: readonly string[]; description?: string } = {}): DataClassRef {
     this.dataClasses.push({ id, ...(toData(options) as object) });
     return issue({ id, jurisdictions: options.jurisdictions });
@@ -132,6 +141,7 @@ class Builder extends Scope implements TopologyBuilder {
       jurisdiction: options.jurisdiction ?? published?.jurisdiction ?? 'UNKNOWN',
       zones,
       ...(options.cidr !== undefined ? { cidr: options.cidr } : {}),
+      ...(options.network !== undefined ? { network: toData(options.network) } : {}),
       ...(source ? { source } : {}),
     } as const;
     this.regionList.push(region);

@@ -20,9 +20,15 @@ const HealthCheckSchema = z.strictObject({
   insufficientDataHealthStatus: z.enum(['healthy', 'unhealthy', 'last-known-status']).optional(),
 });
 
+const DnsProviderSchema = z.enum(['route53', 'cloudflare', 'cloud-dns', 'azure-dns']);
+
 /** DNS with health-checked routing (Route 53, Cloudflare, Cloud DNS, Azure DNS). */
 export const DnsSchema = kind('dns', 'edge', {
-  provider: z.enum(['route53', 'cloudflare', 'cloud-dns', 'azure-dns']).default('route53'),
+  provider: DnsProviderSchema.default('route53'),
+  additionalProviders: z
+    .array(DnsProviderSchema)
+    .optional()
+    .describe('Providers serving the same names together with `provider` (hld-global "Route53 + Cloudflare").'),
   routing: z.enum(['simple', 'failover', 'geolocation', 'latency', 'weighted']),
   healthCheck: HealthCheckSchema.optional(),
   ttlSeconds: z.number().int().nonnegative().optional(),

@@ -29,12 +29,18 @@ const TaintSchema = z.strictObject({
 const NodeGroupSchema = z
   .strictObject({
     name: z.string().min(1),
+    description: z.string().optional().describe('What runs on it, e.g. "CPU-bound workloads like ML inference".'),
     instanceTypes: z
       .array(z.string().min(1))
       .default([])
       .describe('Empty when the design does not name them (nexora\'s "Minimal DR Cluster, 1 AZ, 3 nodes").'),
-    min: z.number().int().nonnegative(),
-    max: z.number().int().positive(),
+    min: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Absent when the design does not size the group (hld-global section 2.1).'),
+    max: z.number().int().positive().optional(),
     desired: z.number().int().nonnegative().optional(),
     capacityType: z.enum(['on-demand', 'spot']).default('on-demand'),
     zones: z.array(z.string()).optional(),
@@ -42,7 +48,7 @@ const NodeGroupSchema = z
     taints: z.array(TaintSchema).default([]),
     maxUnavailablePercent: z.number().min(0).max(100).optional(),
   })
-  .refine((group) => group.min <= group.max, {
+  .refine((group) => group.min === undefined || group.max === undefined || group.min <= group.max, {
     path: ['max'],
     message: 'max is below min',
     params: { meridianCode: 'invalid-range', hint: 'make max at least min' },

@@ -34,6 +34,28 @@ export const SuppressionSchema = z.strictObject({
   reason: z.string().min(1),
 });
 
+/**
+ * The region's network when the design draws it (hld-global diagram 1.2's Internet Gateway): the gateways and
+ * subnet tiers of its VPC. The VPC range itself is the region's `cidr`.
+ */
+export const RegionNetworkSchema = z.strictObject({
+  internetGateway: z.boolean().optional().describe('An internet gateway is attached to the VPC.'),
+  natGateways: z
+    .union([z.number().int().nonnegative(), z.literal('one-per-zone')])
+    .optional()
+    .describe("How many NAT gateways; 'one-per-zone' for one in each zone used."),
+  subnets: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        tier: z.enum(['public', 'private', 'data']),
+        zones: z.array(z.string().min(1)).optional(),
+        cidr: z.cidrv4().optional(),
+      }),
+    )
+    .optional(),
+});
+
 /** A region of a cloud provider taking part in the topology. */
 export const RegionSchema = z
   .strictObject({
@@ -44,6 +66,7 @@ export const RegionSchema = z
     jurisdiction: JurisdictionSchema,
     zones: z.array(z.string().min(1)).default([]).describe('Availability zones used, e.g. eu-west-1a.'),
     cidr: z.cidrv4().optional(),
+    network: RegionNetworkSchema.optional(),
     source: SourceLocationSchema.optional(),
   })
   .superRefine((region, ctx) => {
@@ -140,6 +163,17 @@ export const TopologySchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     owners: z.array(z.string()).default([]),
+    environment: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The environment this topology describes, e.g. production.'),
+    environments: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        'Every environment the design keeps a configuration for (hld-global: development, staging, production); each is its own topology.',
+      ),
     sla: SlaSchema.optional(),
     dataClasses: z.array(DataClassSchema).default([]),
     suppressions: z.array(SuppressionSchema).default([]),
@@ -147,7 +181,18 @@ export const TopologySchema = z
     components: z.array(ComponentSchema).default([]),
     flows: z.array(FlowSchema).default([]),
   })
-  .superRefine(checkIntegrity);
+  .superRefine(checkIntegrity)
+  .refine(
+    (model) =>
+      model.environment === undefined ||
+      model.environments === undefined ||
+      model.environments.includes(model.environment),
+    {
+      path: ['environment'],
+      message: 'environment is not one of environments',
+      params: { meridianCode: 'unknown-environment', hint: 'add it to environments or fix its spelling' },
+    },
+  );
 
 /** A validated topology. */
 export type Topology = z.infer<typeof TopologySchema>;

@@ -50,6 +50,19 @@ testRule(scheduling, {
           .deployment('api', { image: 'api:1.0.0', nodeSelector: { any: 'thing' } });
       }),
     },
+    {
+      name: 'a group without min/max (hld-global) has no known ceiling, so max replicas x requests is not judged',
+      model: topology('unsized', (t) => {
+        const eks = t.region('eu-west-1').kubernetesCluster('eks', {
+          nodeGroups: [{ name: 'application', instanceTypes: ['m6i.large'] }],
+        });
+        eks.deployment('api', {
+          image: 'api:1.0.0',
+          replicas: { min: 10, max: 100 },
+          resources: { requests: { cpu: 1, memory: '1Gi' } },
+        });
+      }),
+    },
   ],
   invalid: [
     {

@@ -43,7 +43,8 @@ function misfit(component: Component, group: NodeGroup): string | undefined {
   if (memory !== undefined && memory > largest.memoryGiB)
     return `a pod requests ${memory} GiB, more than ${group.name}'s largest instance (${largest.memoryGiB} GiB)`;
   const replicas = workload.replicas?.max;
-  if (replicas !== undefined && workload.workloadKind !== 'daemonset') {
+  // A group without a stated max has no known ceiling: judging it would invent capacity.
+  if (replicas !== undefined && group.max !== undefined && workload.workloadKind !== 'daemonset') {
     if (cpu !== undefined && replicas * cpu > group.max * largest.vcpu)
       return `${replicas} replicas x ${cpu} CPU = ${replicas * cpu} CPU exceeds ${group.name} at its max (${group.max} x ${largest.vcpu} vCPU = ${group.max * largest.vcpu})`;
     if (memory !== undefined && replicas * memory > group.max * largest.memoryGiB)

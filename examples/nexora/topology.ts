@@ -195,8 +195,20 @@ export default topology('nexora', (t) => {
       securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000 },
       // The SPIRE agent socket is a hostPath volume, which the namespace's `restricted` level forbids.
       volumes: [
-        { name: 'spire-agent-socket', mountPath: '/run/spire/sockets', readOnly: true, source: 'hostPath', from: '/run/spire/sockets' },
-        { name: 'config', mountPath: '/app/config', readOnly: true, source: 'configMap', from: 'discovery-service-config' },
+        {
+          name: 'spire-agent-socket',
+          mountPath: '/run/spire/sockets',
+          readOnly: true,
+          source: 'hostPath',
+          from: '/run/spire/sockets',
+        },
+        {
+          name: 'config',
+          mountPath: '/app/config',
+          readOnly: true,
+          source: 'configMap',
+          from: 'discovery-service-config',
+        },
       ],
       env: {
         PORT: '8080',

@@ -37,7 +37,11 @@ const queryCompute = { 'node-type': 'query-compute' };
 // "Regional Delta Lake Setup" (format version 2, hive catalog, transactions on): primary and secondary only.
 // "Delta Lake Configuration": every region's table pins `table_format_version: 2` and `enable_transactions: true`.
 const deltaFormat = { formatVersion: 2, transactional: true };
-const regionalDelta = { partitionColumns: ['service_name', 'date', 'hour'], compression: 'zstd' as const, ...deltaFormat };
+const regionalDelta = {
+  partitionColumns: ['service_name', 'date', 'hour'],
+  compression: 'zstd' as const,
+  ...deltaFormat,
+};
 
 export default topology('orasi-telemetry', (t) => {
   // "Key Benefits" 4: "Data Locality: Regional data processing for compliance".

@@ -37,7 +37,13 @@ function component(input: Json, id: string) {
 
 describe('orasi-telemetry: relational engine and Delta table format', () => {
   const rds = { id: 'us-east-1/rds', kind: 'postgres', placement: { region: 'us-east-1' } };
-  const table = { id: 'us-east-1/t', kind: 'deltaTable', placement: { region: 'us-east-1' }, store: 'us-east-1/bucket', path: 't' };
+  const table = {
+    id: 'us-east-1/t',
+    kind: 'deltaTable',
+    placement: { region: 'us-east-1' },
+    store: 'us-east-1/bucket',
+    path: 't',
+  };
 
   it('accepts an unspecified engine and a pinned format version with transactions', () => {
     const db = component(topology([{ ...rds, engine: 'unspecified' }]), 'us-east-1/rds');
@@ -55,7 +61,9 @@ describe('orasi-telemetry: relational engine and Delta table format', () => {
 
   it('rejects an unknown engine and a fractional format version at their paths', () => {
     expect(issuesOf(topology([{ ...rds, engine: 'oracle' }]))).toEqual(['components[2].engine invalid-value']);
-    expect(issuesOf(topology([{ ...table, formatVersion: 1.5 }]))).toEqual(['components[2].formatVersion invalid-type']);
+    expect(issuesOf(topology([{ ...table, formatVersion: 1.5 }]))).toEqual([
+      'components[2].formatVersion invalid-type',
+    ]);
   });
 });
 
@@ -64,7 +72,12 @@ describe('aragora: circuit breakers', () => {
 
   it('accepts an application-level breaker with or without settings', () => {
     const resilience = {
-      circuitBreaker: { layer: 'application', implementation: 'platform_resilience.py', failureThreshold: 5, openSeconds: 30 },
+      circuitBreaker: {
+        layer: 'application',
+        implementation: 'platform_resilience.py',
+        failureThreshold: 5,
+        openSeconds: 30,
+      },
       retries: 2,
       timeoutMs: 1500,
     };
@@ -84,7 +97,12 @@ describe('aragora: circuit breakers', () => {
 });
 
 describe('nexora: namespaces, pod security, autoscaler flags, Route 53 alias health', () => {
-  const cluster = (extra: Json) => ({ id: 'us-east-1/k8s', kind: 'kubernetesCluster', placement: { region: 'us-east-1' }, ...extra });
+  const cluster = (extra: Json) => ({
+    id: 'us-east-1/k8s',
+    kind: 'kubernetesCluster',
+    placement: { region: 'us-east-1' },
+    ...extra,
+  });
 
   it('accepts namespaces with quota, limits and Pod Security levels, and both autoscaler forms', () => {
     const namespaces = [
@@ -95,9 +113,16 @@ describe('nexora: namespaces, pod security, autoscaler flags, Route 53 alias hea
         limitRange: { limits: [{ default: { cpu: '500m' } }] },
       },
     ];
-    const autoscaler = { kind: 'cluster-autoscaler', expander: 'least-waste', scaleDownUtilizationThreshold: 0.5, env: { AWS_REGION: 'us-east-1' } };
+    const autoscaler = {
+      kind: 'cluster-autoscaler',
+      expander: 'least-waste',
+      scaleDownUtilizationThreshold: 0.5,
+      env: { AWS_REGION: 'us-east-1' },
+    };
     const parsed = component(topology([cluster({ namespaces, autoscaler })]), 'us-east-1/k8s');
-    expect(parsed.kind === 'kubernetesCluster' && parsed.namespaces?.[0]?.limitRange?.limits[0]?.type).toBe('Container');
+    expect(parsed.kind === 'kubernetesCluster' && parsed.namespaces?.[0]?.limitRange?.limits[0]?.type).toBe(
+      'Container',
+    );
     expect(parsed.kind === 'kubernetesCluster' && parsed.autoscaler).toEqual(autoscaler);
     const short = component(topology([cluster({ autoscaler: 'karpenter' })]), 'us-east-1/k8s');
     expect(short.kind === 'kubernetesCluster' && short.autoscaler).toBe('karpenter');
@@ -111,7 +136,13 @@ describe('nexora: namespaces, pod security, autoscaler flags, Route 53 alias hea
       securityContext: { runAsNonRoot: true, runAsUser: 1000, readOnlyRootFilesystem: true },
       volumes: [{ name: 'spire', mountPath: '/run/spire/sockets', source: 'hostPath', from: '/run/spire/sockets' }],
     };
-    const pg = { id: 'us-east-1/eks/pg', kind: 'postgres', platform: 'cnpg', placement: { cluster: 'us-east-1/eks' }, namespace: 'data' };
+    const pg = {
+      id: 'us-east-1/eks/pg',
+      kind: 'postgres',
+      platform: 'cnpg',
+      placement: { cluster: 'us-east-1/eks' },
+      namespace: 'data',
+    };
     const dns = {
       id: 'dns',
       kind: 'dns',
@@ -126,10 +157,9 @@ describe('nexora: namespaces, pod security, autoscaler flags, Route 53 alias hea
     const db = component(input, 'us-east-1/eks/pg');
     expect(db.kind === 'postgres' && db.namespace).toBe('data');
     const parsedDns = component(input, 'dns');
-    expect(parsedDns.kind === 'dns' && [parsedDns.evaluateTargetHealth, parsedDns.healthCheck?.insufficientDataHealthStatus]).toEqual([
-      true,
-      'unhealthy',
-    ]);
+    expect(
+      parsedDns.kind === 'dns' && [parsedDns.evaluateTargetHealth, parsedDns.healthCheck?.insufficientDataHealthStatus],
+    ).toEqual([true, 'unhealthy']);
   });
 
   it('rejects an unknown Pod Security level, a threshold above 1 and a fractional runAsUser at their paths', () => {
@@ -140,16 +170,29 @@ describe('nexora: namespaces, pod security, autoscaler flags, Route 53 alias hea
     expect(issuesOf(topology([cluster({ autoscaler })]))).toEqual([
       'components[2].autoscaler.scaleDownUtilizationThreshold out-of-range',
     ]);
-    const app = { id: 'us-east-1/eks/app', kind: 'workload', placement: { cluster: 'us-east-1/eks' }, securityContext: { runAsUser: 1.5 } };
+    const app = {
+      id: 'us-east-1/eks/app',
+      kind: 'workload',
+      placement: { cluster: 'us-east-1/eks' },
+      securityContext: { runAsUser: 1.5 },
+    };
     expect(issuesOf(topology([app]))).toEqual(['components[2].securityContext.runAsUser invalid-type']);
-    const dns = { id: 'dns', kind: 'dns', placement: 'global', routing: 'failover', healthCheck: { intervalSeconds: 30, failureThreshold: 3, insufficientDataHealthStatus: 'Failure' } };
+    const dns = {
+      id: 'dns',
+      kind: 'dns',
+      placement: 'global',
+      routing: 'failover',
+      healthCheck: { intervalSeconds: 30, failureThreshold: 3, insufficientDataHealthStatus: 'Failure' },
+    };
     expect(issuesOf(topology([dns]))).toEqual(['components[2].healthCheck.insufficientDataHealthStatus invalid-value']);
   });
 });
 
 describe('tv-voting: unnamed bucket, Services, ConfigMaps, Secrets and External Secrets', () => {
   it('accepts an object store without a bucket and names it after the component', () => {
-    const input = topology([{ id: 'us-east-1/s3-audit-logs', kind: 'objectStore', placement: { region: 'us-east-1' } }]);
+    const input = topology([
+      { id: 'us-east-1/s3-audit-logs', kind: 'objectStore', placement: { region: 'us-east-1' } },
+    ]);
     const store = component(input, 'us-east-1/s3-audit-logs');
     expect(store.kind === 'objectStore' && [store.bucket, bucketName(store)]).toEqual([undefined, 's3-audit-logs']);
     const named = component(input, 'us-east-1/bucket');
@@ -158,7 +201,12 @@ describe('tv-voting: unnamed bucket, Services, ConfigMaps, Secrets and External 
 
   it('accepts a ClusterIP Service, cluster ConfigMaps and Secrets, and a store synced into the cluster', () => {
     const input = topology([
-      { id: 'us-east-1/eks/vote', kind: 'workload', placement: { cluster: 'us-east-1/eks' }, service: { name: 'vote-svc' } },
+      {
+        id: 'us-east-1/eks/vote',
+        kind: 'workload',
+        placement: { cluster: 'us-east-1/eks' },
+        service: { name: 'vote-svc' },
+      },
       {
         id: 'us-east-1/k8s',
         kind: 'kubernetesCluster',
@@ -183,9 +231,19 @@ describe('tv-voting: unnamed bucket, Services, ConfigMaps, Secrets and External 
     expect(issuesOf(topology([{ id: 'b', kind: 'objectStore', placement: 'global', bucket: '' }]))).toEqual([
       'components[2].bucket out-of-range',
     ]);
-    const workload = { id: 'us-east-1/eks/vote', kind: 'workload', placement: { cluster: 'us-east-1/eks' }, service: { type: 'ExternalName' } };
+    const workload = {
+      id: 'us-east-1/eks/vote',
+      kind: 'workload',
+      placement: { cluster: 'us-east-1/eks' },
+      service: { type: 'ExternalName' },
+    };
     expect(issuesOf(topology([workload]))).toEqual(['components[2].service.type invalid-value']);
-    const store = { id: 'sm', kind: 'secrets', placement: 'global', syncTo: { operator: 'external-secrets', clusters: ['us-east-1/bucket'] } };
+    const store = {
+      id: 'sm',
+      kind: 'secrets',
+      placement: 'global',
+      syncTo: { operator: 'external-secrets', clusters: ['us-east-1/bucket'] },
+    };
     expect(issuesOf(topology([store]))).toEqual(['components[2].syncTo.clusters[0] wrong-reference-kind']);
   });
 });
@@ -194,7 +252,12 @@ describe('hld-global: unsized node groups, two DNS providers, region network, en
   it('accepts node groups without sizes, additional DNS providers, an internet gateway and environments', () => {
     const input = topology(
       [
-        { id: 'us-east-1/k8s', kind: 'kubernetesCluster', placement: { region: 'us-east-1' }, nodeGroups: [{ name: 'system', description: 'CoreDNS' }] },
+        {
+          id: 'us-east-1/k8s',
+          kind: 'kubernetesCluster',
+          placement: { region: 'us-east-1' },
+          nodeGroups: [{ name: 'system', description: 'CoreDNS' }],
+        },
         { id: 'lb', kind: 'dns', placement: 'global', routing: 'latency', additionalProviders: ['cloudflare'] },
       ],
       { environment: 'production', environments: ['development', 'staging', 'production'] },
@@ -211,7 +274,10 @@ describe('hld-global: unsized node groups, two DNS providers, region network, en
     expect(model.environment).toBe('production');
     expect(model.regions[0]?.network?.internetGateway).toBe(true);
     const cluster = model.components.find((c) => c.id === 'us-east-1/k8s');
-    expect(cluster?.kind === 'kubernetesCluster' && cluster.nodeGroups[0]).toMatchObject({ name: 'system', instanceTypes: [] });
+    expect(cluster?.kind === 'kubernetesCluster' && cluster.nodeGroups[0]).toMatchObject({
+      name: 'system',
+      instanceTypes: [],
+    });
     expect(cluster?.kind === 'kubernetesCluster' && cluster.nodeGroups[0]?.max).toBeUndefined();
     const lb = model.components.find((c) => c.id === 'lb');
     expect(lb?.kind === 'dns' && [lb.provider, lb.additionalProviders]).toEqual(['route53', ['cloudflare']]);
@@ -219,12 +285,16 @@ describe('hld-global: unsized node groups, two DNS providers, region network, en
 
   it('rejects min above max, an unknown provider, a bad subnet tier and an environment outside environments', () => {
     const groups = [{ name: 'app', min: 5, max: 2 }];
-    expect(issuesOf(topology([{ id: 'k', kind: 'kubernetesCluster', placement: { region: 'us-east-1' }, nodeGroups: groups }]))).toEqual([
-      'components[2].nodeGroups[0].max invalid-range',
-    ]);
-    expect(issuesOf(topology([{ id: 'lb', kind: 'dns', placement: 'global', routing: 'latency', additionalProviders: ['akamai'] }]))).toEqual([
-      'components[2].additionalProviders[0] invalid-value',
-    ]);
+    expect(
+      issuesOf(
+        topology([{ id: 'k', kind: 'kubernetesCluster', placement: { region: 'us-east-1' }, nodeGroups: groups }]),
+      ),
+    ).toEqual(['components[2].nodeGroups[0].max invalid-range']);
+    expect(
+      issuesOf(
+        topology([{ id: 'lb', kind: 'dns', placement: 'global', routing: 'latency', additionalProviders: ['akamai'] }]),
+      ),
+    ).toEqual(['components[2].additionalProviders[0] invalid-value']);
     const input = topology([], { environment: 'prod', environments: ['staging', 'production'] });
     expect(issuesOf(input)).toEqual(['environment unknown-environment']);
     (input.regions as Json[])[0] = {

@@ -175,7 +175,9 @@ export const ObjectStoreSchema = kind('objectStore', 'data', {
     .string()
     .min(1)
     .optional()
-    .describe('Bucket name; absent when the design names none (tv-voting), and `bucketName()` then uses the component name.'),
+    .describe(
+      'Bucket name; absent when the design names none (tv-voting), and `bucketName()` then uses the component name.',
+    ),
   versioning: z.boolean().default(false),
   encryption: z.enum(['none', 'sse-s3', 'sse-kms', 'dsse-kms']).default('sse-s3'),
   publicAccess: z.boolean().default(false),

@@ -118,7 +118,9 @@ export const KubernetesClusterSchema = kind('kubernetesCluster', 'compute', {
   autoscaler: AutoscalerSchema.optional().describe('The autoscaler, by kind, or with its flags.'),
   namespaces: z.array(NamespaceSchema).optional(),
   configMaps: z
-    .array(z.strictObject({ name: z.string().min(1), namespace: z.string().optional(), description: z.string().optional() }))
+    .array(
+      z.strictObject({ name: z.string().min(1), namespace: z.string().optional(), description: z.string().optional() }),
+    )
     .optional()
     .describe('ConfigMaps the design names (tv-voting `app-config`); workloads read their keys through `env`.'),
   secrets: z
@@ -130,7 +132,9 @@ export const KubernetesClusterSchema = kind('kubernetesCluster', 'compute', {
       }),
     )
     .optional()
-    .describe("Kubernetes Secrets the design names (tv-voting `db-credentials`); a store's `syncTo` says who fills them."),
+    .describe(
+      "Kubernetes Secrets the design names (tv-voting `db-credentials`); a store's `syncTo` says who fills them.",
+    ),
   secretsEncryption: z.boolean().optional(),
   logTypes: z.array(z.string()).optional(),
 });
@@ -234,7 +238,11 @@ export const WorkloadSchema = kind('workload', 'compute', {
   env: z.record(z.string(), EnvValueSchema).default({}),
   service: z
     .strictObject({
-      name: z.string().min(1).optional().describe('The Service name, when it differs from the workload (tv-voting `auth-svc`).'),
+      name: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('The Service name, when it differs from the workload (tv-voting `auth-svc`).'),
       type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer', 'Headless']).default('ClusterIP'),
       port: z.number().int().min(1).max(65535).optional(),
     })

@@ -163,11 +163,7 @@ export const TopologySchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     owners: z.array(z.string()).default([]),
-    environment: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('The environment this topology describes, e.g. production.'),
+    environment: z.string().min(1).optional().describe('The environment this topology describes, e.g. production.'),
     environments: z
       .array(z.string().min(1))
       .optional()

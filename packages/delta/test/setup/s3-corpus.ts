@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** The corpus directory: env MERIDIAN_DELTA_CORPUS, else ../shared/delta-corpus beside the project. */
-export const corpusDir =
+const corpusDir =
   process.env.MERIDIAN_DELTA_CORPUS ?? fileURLToPath(new URL('../../../../../shared/delta-corpus/', import.meta.url));
 
 /** Where and as whom to reach the test server. */

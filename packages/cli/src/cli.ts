@@ -2,17 +2,26 @@
 import { formatError, isMeridianError } from '@meridian/topology';
 import { cac } from 'cac';
 import { ExitCode, isInputError, type RegisterCommand } from './command.ts';
-import { registerSchema } from './commands/schema.ts';
-import { registerValidate } from './commands/validate.ts';
-import { registerDocs } from './commands/docs.ts';
-import { registerEmit } from './commands/emit.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDelta } from './commands/delta.ts';
-import { registerQuery } from './commands/query.ts';
 import { registerDemoData } from './commands/demo-data.ts';
+import { registerDocs } from './commands/docs.ts';
+import { registerEmit } from './commands/emit.ts';
+import { registerQuery } from './commands/query.ts';
+import { registerSchema } from './commands/schema.ts';
+import { registerValidate } from './commands/validate.ts';
 
 // One line per command; each command is a thin layer over a package function.
-const commands: RegisterCommand[] = [registerValidate, registerSchema, registerDocs, registerEmit, registerDelta, registerCheck, registerQuery, registerDemoData];
+const commands: RegisterCommand[] = [
+  registerValidate,
+  registerSchema,
+  registerDocs,
+  registerEmit,
+  registerDelta,
+  registerCheck,
+  registerQuery,
+  registerDemoData,
+];
 
 async function main(argv: string[]): Promise<void> {
   const cli = cac('meridian');

@@ -20,7 +20,9 @@ const inputErrorNames = new Set(['MeridianError', 'DeltaError', 'QueryError', 'E
 
 /** True for errors that describe bad input rather than a bug in Meridian. */
 export function isInputError(error: unknown): error is Error & InputError {
-  return error instanceof Error && inputErrorNames.has(error.name) && typeof (error as { code?: unknown }).code === 'string';
+  return (
+    error instanceof Error && inputErrorNames.has(error.name) && typeof (error as { code?: unknown }).code === 'string'
+  );
 }
 
 /** Bad command-line input (a missing argument, an unknown format): printed, exit 2. */

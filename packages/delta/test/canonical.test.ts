@@ -1,7 +1,13 @@
-import { Field, makeData, Map_, RecordBatch, Schema, Struct, Utf8, vectorFromArray, Int32 } from 'apache-arrow';
+import { Field, Int32, Map_, makeData, RecordBatch, Schema, Struct, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { canonicalDouble, canonicalFloat, canonicalize, canonicalVariant, hashLines } from '../src/canonical/canonical.ts';
-import { partitionColumn, parseTimestampMicros } from '../src/read/partition-values.ts';
+import {
+  canonicalDouble,
+  canonicalFloat,
+  canonicalize,
+  canonicalVariant,
+  hashLines,
+} from '../src/canonical/canonical.ts';
+import { parseTimestampMicros, partitionColumn } from '../src/read/partition-values.ts';
 import { formatDate, formatDecimal, formatMicros } from '../src/read/variant.ts';
 import type { DeltaType, StructField } from '../src/schema/types.ts';
 
@@ -52,8 +58,23 @@ describe('canonical values (ANSWERS.md "Canonical rows")', () => {
       valueType: { kind: 'primitive', name: 'integer' },
       valueContainsNull: true,
     };
-    const arrowMap = new Map_(new Field('entries', new Struct([new Field('key', new Utf8(), false), new Field('value', new Int32())]), false) as never);
-    const m = vectorFromArray([new Map([['b', 2], ['a', null]]), null], arrowMap);
+    const arrowMap = new Map_(
+      new Field(
+        'entries',
+        new Struct([new Field('key', new Utf8(), false), new Field('value', new Int32())]),
+        false,
+      ) as never,
+    );
+    const m = vectorFromArray(
+      [
+        new Map([
+          ['b', 2],
+          ['a', null],
+        ]),
+        null,
+      ],
+      arrowMap,
+    );
     const s = vectorFromArray(['x', 'y'], new Utf8());
     const schema = new Schema([new Field('m', arrowMap), new Field('s', new Utf8())]);
     const batch = new RecordBatch(
@@ -71,7 +92,12 @@ describe('canonical values (ANSWERS.md "Canonical rows")', () => {
   it('partition columns carry their Delta type', () => {
     const d = partitionColumn({ kind: 'decimal', precision: 10, scale: 2 }, '-1.5', 3);
     const { rows } = canonicalize(
-      [new RecordBatch(new Schema([new Field('d', d.type)]), makeData({ type: new Struct([new Field('d', d.type)]), length: 3, nullCount: 0, children: [d] }))],
+      [
+        new RecordBatch(
+          new Schema([new Field('d', d.type)]),
+          makeData({ type: new Struct([new Field('d', d.type)]), length: 3, nullCount: 0, children: [d] }),
+        ),
+      ],
       [field('d', { kind: 'decimal', precision: 10, scale: 2 })],
     );
     expect(rows).toEqual(['["-1.50"]', '["-1.50"]', '["-1.50"]']);
@@ -102,7 +128,12 @@ describe('partition values of every type', () => {
   const one = (t: DeltaType, v: string | null) => {
     const d = partitionColumn(t, v, 2);
     const { rows } = canonicalize(
-      [new RecordBatch(new Schema([new Field('x', d.type)]), makeData({ type: new Struct([new Field('x', d.type)]), length: 2, nullCount: 0, children: [d] }))],
+      [
+        new RecordBatch(
+          new Schema([new Field('x', d.type)]),
+          makeData({ type: new Struct([new Field('x', d.type)]), length: 2, nullCount: 0, children: [d] }),
+        ),
+      ],
       [field('x', t)],
     );
     return rows[0];
@@ -124,7 +155,11 @@ describe('partition values of every type', () => {
     expect(one(p('integer'), '')).toBe('[null]');
   });
   it('refuses a value its type cannot hold', () => {
-    expect(() => partitionColumn({ kind: 'primitive', name: 'integer' }, 'abc', 1)).toThrow(expect.objectContaining({ code: 'invalid-log' }));
-    expect(() => partitionColumn({ kind: 'primitive', name: 'date' }, '2021/09/08', 1)).toThrow(expect.objectContaining({ code: 'invalid-log' }));
+    expect(() => partitionColumn({ kind: 'primitive', name: 'integer' }, 'abc', 1)).toThrow(
+      expect.objectContaining({ code: 'invalid-log' }),
+    );
+    expect(() => partitionColumn({ kind: 'primitive', name: 'date' }, '2021/09/08', 1)).toThrow(
+      expect.objectContaining({ code: 'invalid-log' }),
+    );
   });
 });

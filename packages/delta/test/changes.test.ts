@@ -18,7 +18,13 @@ function bag(rows: string[]): Map<string, number> {
 describe.runIf(existsSync(corpus))('change data feed on real tables', () => {
   // Replaying the whole feed (inserts and post-images in, deletes and pre-images out) must give
   // exactly the rows of the latest snapshot: cdc files, add/remove fallbacks and DV diffs all count.
-  for (const name of ['cdf-table', 'cdf-table-non-partitioned', 'simple_table_with_cdc', 'cdc_ict_table', 'cdf-table-with-cdc-and-dvs']) {
+  for (const name of [
+    'cdf-table',
+    'cdf-table-non-partitioned',
+    'simple_table_with_cdc',
+    'cdc_ict_table',
+    'cdf-table-with-cdc-and-dvs',
+  ]) {
     it(`${name}: the feed from version 0 replays to the latest snapshot`, async () => {
       const table = await openTable(join(corpus, name));
       const snap = await table.snapshot();
@@ -35,7 +41,12 @@ describe.runIf(existsSync(corpus))('change data feed on real tables', () => {
         rows.forEach((r, i) => {
           const t = types?.get(i) as string;
           expect(Number(versions?.get(i))).toBeGreaterThanOrEqual(first);
-          const sign = t === 'insert' || t === 'update_postimage' ? 1 : t === 'delete' || t === 'update_preimage' ? -1 : Number.NaN;
+          const sign =
+            t === 'insert' || t === 'update_postimage'
+              ? 1
+              : t === 'delete' || t === 'update_preimage'
+                ? -1
+                : Number.NaN;
           expect(sign).not.toBeNaN();
           net.set(r, (net.get(r) ?? 0) + sign);
         });

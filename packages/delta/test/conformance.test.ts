@@ -12,7 +12,12 @@ describe('conformance against the shared Delta corpus', () => {
   it.runIf(existsSync(join(corpus, 'answers')))(
     'every answered table reads as its answer says (or is refused / fails as it says)',
     async () => {
-      const results = await runConformance({ corpus, answers: join(corpus, 'answers'), openStorage: (p) => openStorage(p), openTable });
+      const results = await runConformance({
+        corpus,
+        answers: join(corpus, 'answers'),
+        openStorage: (p) => openStorage(p),
+        openTable,
+      });
       const failed = results.filter((r) => !r.passed);
       expect(failed.map((r) => `${r.table}: ${r.problems.join('; ')}`)).toEqual([]);
       expect(results.length).toBeGreaterThanOrEqual(50);

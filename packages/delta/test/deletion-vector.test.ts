@@ -67,12 +67,31 @@ describe('deletion vectors', () => {
 
   it('matches the examples of PROTOCOL.md "Deletion Vector Descriptor Schema"', async () => {
     const storage = openStorage('memory://dv-spec');
-    const inline = { storageType: 'i', pathOrInlineDv: 'wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L', sizeInBytes: 40, cardinality: 6 };
+    const inline = {
+      storageType: 'i',
+      pathOrInlineDv: 'wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L',
+      sizeInBytes: 40,
+      cardinality: 6,
+    };
     expect([...(await loadDeletionVector(storage, inline))]).toEqual([3, 4, 7, 11, 18, 29]);
-    const relative = { storageType: 'u', pathOrInlineDv: 'ab^-aqEH.-t@S}K{vb[*k^', offset: 4, sizeInBytes: 40, cardinality: 6 };
-    expect(deletionVectorKey('s3://mytable', relative)).toBe('ab/deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin');
-    const absolute = { ...relative, storageType: 'p', pathOrInlineDv: 's3://mytable/deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin' };
-    expect(deletionVectorKey('s3://mytable', absolute)).toBe('deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin');
+    const relative = {
+      storageType: 'u',
+      pathOrInlineDv: 'ab^-aqEH.-t@S}K{vb[*k^',
+      offset: 4,
+      sizeInBytes: 40,
+      cardinality: 6,
+    };
+    expect(deletionVectorKey('s3://mytable', relative)).toBe(
+      'ab/deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin',
+    );
+    const absolute = {
+      ...relative,
+      storageType: 'p',
+      pathOrInlineDv: 's3://mytable/deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin',
+    };
+    expect(deletionVectorKey('s3://mytable', absolute)).toBe(
+      'deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin',
+    );
   });
 
   it('reads an inline deletion vector', async () => {
@@ -80,7 +99,12 @@ describe('deletion vectors', () => {
     const padded = new Uint8Array(Math.ceil(bytes.length / 4) * 4);
     padded.set(bytes);
     const storage = openStorage('memory://dv-inline');
-    const rows = await loadDeletionVector(storage, { storageType: 'i', pathOrInlineDv: z85Encode(padded), sizeInBytes: bytes.length, cardinality: 3 });
+    const rows = await loadDeletionVector(storage, {
+      storageType: 'i',
+      pathOrInlineDv: z85Encode(padded),
+      sizeInBytes: bytes.length,
+      cardinality: 3,
+    });
     expect([...rows]).toEqual([1, 3, 200]);
   });
 
@@ -99,7 +123,12 @@ describe('deletion vectors', () => {
     padded.set(bytes);
     const storage = openStorage('memory://dv-bad');
     await expect(
-      loadDeletionVector(storage, { storageType: 'i', pathOrInlineDv: z85Encode(padded), sizeInBytes: bytes.length, cardinality: 5 }),
+      loadDeletionVector(storage, {
+        storageType: 'i',
+        pathOrInlineDv: z85Encode(padded),
+        sizeInBytes: bytes.length,
+        cardinality: 5,
+      }),
     ).rejects.toMatchObject({ code: 'invalid-log' });
   });
 });

@@ -43,7 +43,11 @@ describe('INT96 timestamps', () => {
     const dataEnd = bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8);
     expect(Buffer.from(relabelled?.subarray(0, dataEnd) ?? []).equals(bytes.subarray(0, dataEnd))).toBe(true);
     const table = await readParquetBytes(bytes, file);
-    expect(table.schema.fields.map((f) => String(f.type))).toEqual(['FixedSizeBinary[12]', 'FixedSizeBinary[12]', 'Int32']);
+    expect(table.schema.fields.map((f) => String(f.type))).toEqual([
+      'FixedSizeBinary[12]',
+      'FixedSizeBinary[12]',
+      'Int32',
+    ]);
     // A file without INT96 is left alone.
     const other = readdirSync(join(corpus, 'simple_table')).find((f) => f.endsWith('.parquet')) as string;
     expect(relabelInt96(readFileSync(join(corpus, 'simple_table', other)))).toBeUndefined();

@@ -17,7 +17,13 @@ function inlineDv(rows: number[]) {
 
 async function history() {
   const t = await tempTable();
-  await t.commit(0, [{ commitInfo: { timestamp: 1 } }, protocol, metaData({ id: 'long' }), add('a.parquet'), add('b.parquet')]);
+  await t.commit(0, [
+    { commitInfo: { timestamp: 1 } },
+    protocol,
+    metaData({ id: 'long' }),
+    add('a.parquet'),
+    add('b.parquet'),
+  ]);
   await t.commit(1, [remove('a.parquet'), add('c.parquet'), { txn: { appId: 'app1', version: 1 } }]);
   await t.commit(2, [
     metaData({ id: 'long', note: 'string' }, { configuration: { k: 'v' } }),
@@ -40,7 +46,12 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
     const t = await history();
     const table = await openTable(t.root);
     const v3 = await table.snapshot({ version: 3 });
-    expect(v3.files().map((f) => f.path).sort()).toEqual(['a.parquet', 'c.parquet']);
+    expect(
+      v3
+        .files()
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(['a.parquet', 'c.parquet']);
     expect(v3.tombstones().map((r) => r.path)).toEqual(['b.parquet']);
     expect(Object.fromEntries(v3.txns())).toEqual({ app1: 3, app2: 7 });
     expect([...v3.domainMetadata().keys()]).toEqual(['d2']);
@@ -48,7 +59,12 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
     expect(v3.configuration).toEqual({ k: 'v' });
 
     const v1 = await table.snapshot({ version: 1 });
-    expect(v1.files().map((f) => f.path).sort()).toEqual(['b.parquet', 'c.parquet']);
+    expect(
+      v1
+        .files()
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(['b.parquet', 'c.parquet']);
     expect(v1.tombstones().map((r) => r.path)).toEqual(['a.parquet']);
     expect(v1.schema.fields.map((f) => f.name)).toEqual(['id']);
     expect(v1.domainMetadata().size).toBe(0);
@@ -57,15 +73,28 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
 
   it('a commit may list the new DV of a file before the removal of its old one (actions are unordered)', async () => {
     const t = await history();
-    await t.commit(5, [add('c.parquet', { deletionVector: inlineDv([1, 2]) }), remove('c.parquet', { deletionVector: inlineDv([1]) })]);
+    await t.commit(5, [
+      add('c.parquet', { deletionVector: inlineDv([1, 2]) }),
+      remove('c.parquet', { deletionVector: inlineDv([1]) }),
+    ]);
     // An add for a path replaces the live add of that path even without a remove (newest pair per path).
     await t.commit(6, [add('a.parquet', { deletionVector: inlineDv([0]) })]);
     const snap = await (await openTable(t.root)).snapshot();
-    expect(snap.files().map((f) => [f.path, f.deletionVector?.cardinality ?? 0]).sort()).toEqual([
+    expect(
+      snap
+        .files()
+        .map((f) => [f.path, f.deletionVector?.cardinality ?? 0])
+        .sort(),
+    ).toEqual([
       ['a.parquet', 1],
       ['c.parquet', 2],
     ]);
-    expect(snap.tombstones().map((r) => [r.path, r.deletionVector?.cardinality ?? 0]).sort()).toEqual([
+    expect(
+      snap
+        .tombstones()
+        .map((r) => [r.path, r.deletionVector?.cardinality ?? 0])
+        .sort(),
+    ).toEqual([
       ['b.parquet', 0],
       ['c.parquet', 0],
       ['c.parquet', 1],
@@ -80,13 +109,21 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
     const c = v4.files().filter((f) => f.path === 'c.parquet');
     expect(c).toHaveLength(1);
     expect(c[0]?.deletionVector?.cardinality).toBe(1);
-    expect(v4.tombstones().map((r) => r.path).sort()).toEqual(['b.parquet', 'c.parquet']);
+    expect(
+      v4
+        .tombstones()
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['b.parquet', 'c.parquet']);
     await rm(t.root, { recursive: true });
   });
 
   it('starts from a parquet checkpoint and ignores a wrong _last_checkpoint hint', async () => {
     const t = await history();
-    await writeFile(join(t.root, '_delta_log', '00000000000000000002.checkpoint.parquet'), checkpointParquet(STATE_AT_2));
+    await writeFile(
+      join(t.root, '_delta_log', '00000000000000000002.checkpoint.parquet'),
+      checkpointParquet(STATE_AT_2),
+    );
     await writeFile(join(t.root, '_delta_log', '_last_checkpoint'), JSON.stringify({ version: 99, size: 4 }));
     await expectStateFromCheckpoint(t.root);
     await rm(t.root, { recursive: true });
@@ -94,7 +131,10 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
 
   it('lists from the checkpoint _last_checkpoint names when that checkpoint is complete', async () => {
     const t = await history();
-    await writeFile(join(t.root, '_delta_log', '00000000000000000002.checkpoint.parquet'), checkpointParquet(STATE_AT_2));
+    await writeFile(
+      join(t.root, '_delta_log', '00000000000000000002.checkpoint.parquet'),
+      checkpointParquet(STATE_AT_2),
+    );
     await writeFile(join(t.root, '_delta_log', '_last_checkpoint'), JSON.stringify({ version: 2, size: 4 }));
     const inner = openStorage(t.root);
     const starts: (string | undefined)[] = [];
@@ -109,7 +149,12 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
     expect(starts).toEqual(['_delta_log/00000000000000000002']);
     // Time travel before the checkpoint needs the whole listing.
     starts.length = 0;
-    expect((await table.snapshot({ version: 1 })).files().map((f) => f.path).sort()).toEqual(['b.parquet', 'c.parquet']);
+    expect(
+      (await table.snapshot({ version: 1 }))
+        .files()
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(['b.parquet', 'c.parquet']);
     expect(starts).toEqual([undefined]);
     await rm(t.root, { recursive: true });
   });
@@ -135,7 +180,12 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
     await unlink(join(t.root, '_delta_log', '00000000000000000002.json'));
     const table = await openTable(t.root);
     const v3 = await table.snapshot({ version: 3 });
-    expect(v3.files().map((f) => f.path).sort()).toEqual(['a.parquet', 'c.parquet']);
+    expect(
+      v3
+        .files()
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(['a.parquet', 'c.parquet']);
     expect(Object.fromEntries(v3.txns())).toEqual({ app1: 3, app2: 7 });
     expect([...v3.domainMetadata().keys()]).toEqual(['d2']);
     expect((await table.snapshot()).version).toBe(4);
@@ -147,8 +197,14 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
   it('reads a multi-part checkpoint and skips one with a missing part', async () => {
     const t = await history();
     const log = join(t.root, '_delta_log');
-    await writeFile(join(log, '00000000000000000002.checkpoint.0000000001.0000000002.parquet'), checkpointParquet(STATE_AT_2.slice(0, 2)));
-    await writeFile(join(log, '00000000000000000002.checkpoint.0000000002.0000000002.parquet'), checkpointParquet(STATE_AT_2.slice(2)));
+    await writeFile(
+      join(log, '00000000000000000002.checkpoint.0000000001.0000000002.parquet'),
+      checkpointParquet(STATE_AT_2.slice(0, 2)),
+    );
+    await writeFile(
+      join(log, '00000000000000000002.checkpoint.0000000002.0000000002.parquet'),
+      checkpointParquet(STATE_AT_2.slice(2)),
+    );
     // Version 3's checkpoint lost its second part: the reader must fall back to checkpoint 2 + commit 3.
     await writeFile(join(log, '00000000000000000003.checkpoint.0000000001.0000000002.parquet'), checkpointParquet([]));
     await writeFile(join(log, '_last_checkpoint'), JSON.stringify({ version: 3, size: 4, parts: 2 }));
@@ -158,20 +214,37 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
 });
 
 type CheckpointRow = { protocol?: object; metaData?: object; add?: object; remove?: object; txn?: object };
-const SCHEMA_STRING = JSON.stringify({ type: 'struct', fields: [{ name: 'id', type: 'long', nullable: true, metadata: {} }] });
+const SCHEMA_STRING = JSON.stringify({
+  type: 'struct',
+  fields: [{ name: 'id', type: 'long', nullable: true, metadata: {} }],
+});
 // The state at version 2 of history(): files b and c, tombstone a, txn app1=1.
 const STATE_AT_2: CheckpointRow[] = [
   { protocol: { minReaderVersion: 1, minWriterVersion: 2 }, txn: { appId: 'app1', version: 1n } },
-  { metaData: { id: 'test-table', schemaString: SCHEMA_STRING, partitionColumns: [], configuration: new Map([['from', 'checkpoint']]) }, remove: { path: 'a.parquet', deletionTimestamp: 1n, dataChange: true } },
+  {
+    metaData: {
+      id: 'test-table',
+      schemaString: SCHEMA_STRING,
+      partitionColumns: [],
+      configuration: new Map([['from', 'checkpoint']]),
+    },
+    remove: { path: 'a.parquet', deletionTimestamp: 1n, dataChange: true },
+  },
   { add: { path: 'b.parquet', partitionValues: new Map(), size: 100n, modificationTime: 0n, dataChange: false } },
   { add: { path: 'c.parquet', partitionValues: new Map(), size: 100n, modificationTime: 0n, dataChange: false } },
 ];
 
 function checkpointParquet(rows: CheckpointRow[]): Uint8Array {
   const str = new Utf8();
-  const stringMap = () => new Map_(new Field('entries', new Struct([new Field('key', str, false), new Field('value', str, true)]), false) as never);
+  const stringMap = () =>
+    new Map_(
+      new Field('entries', new Struct([new Field('key', str, false), new Field('value', str, true)]), false) as never,
+    );
   const types = {
-    protocol: new Struct([new Field('minReaderVersion', new Int32(), true), new Field('minWriterVersion', new Int32(), true)]),
+    protocol: new Struct([
+      new Field('minReaderVersion', new Int32(), true),
+      new Field('minWriterVersion', new Int32(), true),
+    ]),
     metaData: new Struct([
       new Field('id', str, true),
       new Field('schemaString', str, true),
@@ -185,11 +258,21 @@ function checkpointParquet(rows: CheckpointRow[]): Uint8Array {
       new Field('modificationTime', new Int64(), true),
       new Field('dataChange', new Bool(), true),
     ]),
-    remove: new Struct([new Field('path', str, true), new Field('deletionTimestamp', new Int64(), true), new Field('dataChange', new Bool(), true)]),
+    remove: new Struct([
+      new Field('path', str, true),
+      new Field('deletionTimestamp', new Int64(), true),
+      new Field('dataChange', new Bool(), true),
+    ]),
     txn: new Struct([new Field('appId', str, true), new Field('version', new Int64(), true)]),
   };
   const columns = Object.fromEntries(
-    Object.entries(types).map(([name, type]) => [name, vectorFromArray(rows.map((r) => (r as Record<string, unknown>)[name] ?? null), type as never)]),
+    Object.entries(types).map(([name, type]) => [
+      name,
+      vectorFromArray(
+        rows.map((r) => (r as Record<string, unknown>)[name] ?? null),
+        type as never,
+      ),
+    ]),
   );
   return writeParquet(WasmTable.fromIPCStream(tableToIPC(new Table(columns), 'stream')));
 }
@@ -199,12 +282,22 @@ async function expectStateFromCheckpoint(root: string): Promise<void> {
   for (const v of [0, 1, 2]) await unlink(join(root, '_delta_log', `${String(v).padStart(20, '0')}.json`));
   const table = await openTable(root);
   const v3 = await table.snapshot({ version: 3 });
-  expect(v3.files().map((f) => f.path).sort()).toEqual(['a.parquet', 'c.parquet']);
+  expect(
+    v3
+      .files()
+      .map((f) => f.path)
+      .sort(),
+  ).toEqual(['a.parquet', 'c.parquet']);
   expect(v3.tombstones().map((r) => r.path)).toEqual(['b.parquet']);
   expect(Object.fromEntries(v3.txns())).toEqual({ app1: 3, app2: 7 });
   expect(v3.configuration).toEqual({ from: 'checkpoint' });
   expect([...v3.domainMetadata().keys()]).toEqual([]);
-  expect((await table.snapshot({ version: 2 })).files().map((f) => f.path).sort()).toEqual(['b.parquet', 'c.parquet']);
+  expect(
+    (await table.snapshot({ version: 2 }))
+      .files()
+      .map((f) => f.path)
+      .sort(),
+  ).toEqual(['b.parquet', 'c.parquet']);
   await expect(table.snapshot({ version: 1 })).rejects.toMatchObject({ code: 'log-incomplete' });
 }
 
@@ -241,13 +334,17 @@ describe('invalid logs are refused with their error code', () => {
     await writeFile(join(a.root, '_delta_log', '_last_checkpoint'), '{"version":3}');
     await expect((await openTable(a.root)).snapshot()).rejects.toMatchObject({ code: 'empty-log' });
     await expect((await openTable(join(a.root, 'nothing-here'))).snapshot()).rejects.toBeInstanceOf(DeltaError);
-    await expect((await openTable(join(a.root, 'nothing-here'))).snapshot()).rejects.toMatchObject({ code: 'not-a-table' });
+    await expect((await openTable(join(a.root, 'nothing-here'))).snapshot()).rejects.toMatchObject({
+      code: 'not-a-table',
+    });
     await rm(a.root, { recursive: true });
   });
 
   it('version-not-found beyond the latest version', async () => {
     const t = await history();
-    await expect((await openTable(t.root)).snapshot({ version: 5 })).rejects.toMatchObject({ code: 'version-not-found' });
+    await expect((await openTable(t.root)).snapshot({ version: 5 })).rejects.toMatchObject({
+      code: 'version-not-found',
+    });
     await rm(t.root, { recursive: true });
   });
 });

@@ -18,12 +18,21 @@ describe('protocol gating', () => {
     expect(() => assertReadable({ minReaderVersion: 1, minWriterVersion: 2 }, 't')).not.toThrow();
     expect(() => assertReadable({ minReaderVersion: 2, minWriterVersion: 5 }, 't')).not.toThrow();
     expect(() =>
-      assertReadable({ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors', 'columnMapping', 'v2Checkpoint', 'timestampNtz'] }, 't'),
+      assertReadable(
+        {
+          minReaderVersion: 3,
+          minWriterVersion: 7,
+          readerFeatures: ['deletionVectors', 'columnMapping', 'v2Checkpoint', 'timestampNtz'],
+        },
+        't',
+      ),
     ).not.toThrow();
   });
 
   it('refuses an unknown reader feature, naming it', () => {
-    const e = refusal(() => assertReadable({ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors', 'blahabl'] }, 't'));
+    const e = refusal(() =>
+      assertReadable({ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors', 'blahabl'] }, 't'),
+    );
     expect(e.code).toBe('unsupported-reader-feature');
     expect(e.message).toContain("'blahabl'");
     expect(e.message).not.toContain('deletionVectors');
@@ -31,7 +40,9 @@ describe('protocol gating', () => {
   });
 
   it('refuses a reader version above 3, naming it and any unknown feature', () => {
-    const e = refusal(() => assertReadable({ minReaderVersion: 5, minWriterVersion: 7, readerFeatures: ['blahabl', 'columnMapping'] }, 't'));
+    const e = refusal(() =>
+      assertReadable({ minReaderVersion: 5, minWriterVersion: 7, readerFeatures: ['blahabl', 'columnMapping'] }, 't'),
+    );
     expect(e.code).toBe('unsupported-reader-version');
     expect(e.message).toContain('reader version 5');
     expect(e.message).toContain('blahabl');
@@ -40,7 +51,14 @@ describe('protocol gating', () => {
   it('refuses at snapshot time, before any data is read', async () => {
     const t = await tempTable();
     await t.commit(0, [
-      { protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['catalogOwned'], writerFeatures: ['catalogOwned'] } },
+      {
+        protocol: {
+          minReaderVersion: 3,
+          minWriterVersion: 7,
+          readerFeatures: ['catalogOwned'],
+          writerFeatures: ['catalogOwned'],
+        },
+      },
       metaData({ id: 'long' }),
       add('missing.parquet'),
     ]);

@@ -1,6 +1,17 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Field, Int16, Int32, type RecordBatch, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import {
+  Field,
+  Int16,
+  Int32,
+  type RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalize } from '../src/canonical/canonical.ts';
@@ -55,7 +66,14 @@ beforeAll(async () => {
   const padded = new Uint8Array(Math.ceil(dv.length / 4) * 4);
   padded.set(dv);
   await t.commit(0, [
-    { protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['columnMapping', 'deletionVectors'], writerFeatures: ['columnMapping', 'deletionVectors'] } },
+    {
+      protocol: {
+        minReaderVersion: 3,
+        minWriterVersion: 7,
+        readerFeatures: ['columnMapping', 'deletionVectors'],
+        writerFeatures: ['columnMapping', 'deletionVectors'],
+      },
+    },
     {
       metaData: {
         id: 'scan-test',
@@ -75,7 +93,15 @@ beforeAll(async () => {
         deletionVector: { storageType: 'i', pathOrInlineDv: z85Encode(padded), sizeInBytes: dv.length, cardinality: 1 },
       },
     },
-    { add: { path: 'part-1.parquet', partitionValues: { 'col-ts': null, 'col-region': null }, size: secondBytes.length, modificationTime: 0, dataChange: true } },
+    {
+      add: {
+        path: 'part-1.parquet',
+        partitionValues: { 'col-ts': null, 'col-region': null },
+        size: secondBytes.length,
+        modificationTime: 0,
+        dataChange: true,
+      },
+    },
   ]);
 });
 
@@ -103,7 +129,8 @@ describe('scan', () => {
   it('the file loop (readFiles, the seam pruning builds on) returns the same rows as the table scan', async () => {
     const snap = await (await openTable(root)).snapshot();
     const viaLoop: RecordBatch[] = [];
-    for await (const b of readFiles(snap.scanContext(), snap.files(), { columns: ['id', 'region', 'info'] })) viaLoop.push(b);
+    for await (const b of readFiles(snap.scanContext(), snap.files(), { columns: ['id', 'region', 'info'] }))
+      viaLoop.push(b);
     const viaScan = await snap.toArrow({ columns: ['id', 'region', 'info'] });
     const fields = ['id', 'region', 'info'].map((n) => snap.schema.fields.find((f) => f.name === n)) as StructField[];
     expect(canonicalize(viaLoop, fields).rows.sort()).toEqual(canonicalize(viaScan.batches, fields).rows.sort());
@@ -135,7 +162,8 @@ describe('scan', () => {
 describe('column mapping by id', () => {
   it('matches file columns by parquet field id, nested ones too, whatever their names', async () => {
     const t = await tempTable();
-    const withId = (name: string, type: Utf8 | Int32 | Struct, id: number) => new Field(name, type, true, new Map([['PARQUET:field_id', String(id)]]));
+    const withId = (name: string, type: Utf8 | Int32 | Struct, id: number) =>
+      new Field(name, type, true, new Map([['PARQUET:field_id', String(id)]]));
     const inner = new Struct([withId('renamed-inner', new Utf8(), 12)]);
     const schema = new Schema([withId('renamed-a', new Int32(), 10), withId('renamed-s', inner, 11)]);
     const data = new Table(schema, {
@@ -146,7 +174,10 @@ describe('column mapping by id', () => {
     await writeFile(join(t.root, 'f.parquet'), bytes);
     const logical = {
       type: 'struct',
-      fields: [field('a', 'integer', 'col-a', 10), field('s', { type: 'struct', fields: [field('inner', 'string', 'col-inner', 12)] }, 'col-s', 11)],
+      fields: [
+        field('a', 'integer', 'col-a', 10),
+        field('s', { type: 'struct', fields: [field('inner', 'string', 'col-inner', 12)] }, 'col-s', 11),
+      ],
     };
     await t.commit(0, [
       { protocol: { minReaderVersion: 2, minWriterVersion: 5 } },
@@ -186,7 +217,10 @@ describe('column mapping by id', () => {
       { add: { path: 'f.parquet', partitionValues: {}, size: bytes.length, modificationTime: 0, dataChange: true } },
     ]);
     const snap = await (await openTable(t.root)).snapshot();
-    await expect(async () => snap.toArrow()).rejects.toMatchObject({ code: 'invalid-log', message: expect.stringContaining('field ids') });
+    await expect(async () => snap.toArrow()).rejects.toMatchObject({
+      code: 'invalid-log',
+      message: expect.stringContaining('field ids'),
+    });
     await rm(t.root, { recursive: true });
   });
 });

@@ -1,9 +1,15 @@
 // Public API of @meridian/topology: every export is named here.
 export const version = '0.1.0';
 
-export { type AvailabilityFactor, type EntryAvailability, type ParallelAvailability } from './check/availability.ts';
-export { type CapacityScenario } from './check/capacity.ts';
-export { type CheckExplanation, type CheckOptions, type CheckResult, check, type SuppressedCount } from './check/check.ts';
+export type { AvailabilityFactor, EntryAvailability, ParallelAvailability } from './check/availability.ts';
+export type { CapacityScenario } from './check/capacity.ts';
+export {
+  type CheckExplanation,
+  type CheckOptions,
+  type CheckResult,
+  check,
+  type SuppressedCount,
+} from './check/check.ts';
 export { formatExplanation } from './check/explain-report.ts';
 export { type Finding, type FindingLocation, type RuleId, ruleIds, type Severity } from './check/finding.ts';
 export {
@@ -19,7 +25,7 @@ export {
   type TopologyNodeAttributes,
 } from './check/graph.ts';
 export { type PublishedSla, publishedSlas } from './check/published-slas.ts';
-export { type RpoBudget, type RtoBudget } from './check/recovery.ts';
+export type { RpoBudget, RtoBudget } from './check/recovery.ts';
 export { recoveryTimes } from './check/recovery-times.ts';
 export { ruleDescriptors } from './check/rules/index.ts';
 export { type RuleDescriptor, type SarifLog, type SarifOptions, toSarif } from './check/sarif.ts';

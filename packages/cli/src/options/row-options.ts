@@ -18,6 +18,10 @@ export function parseLimit(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const limit = Number(value);
   if (!Number.isInteger(limit) || limit < 0)
-    throw new CliInputError('bad-limit', `--limit ${String(value)} is not a row count`, 'give a whole number, e.g. --limit 100');
+    throw new CliInputError(
+      'bad-limit',
+      `--limit ${String(value)} is not a row count`,
+      'give a whole number, e.g. --limit 100',
+    );
   return limit;
 }

@@ -16,7 +16,11 @@ export function csvHeader(names: readonly string[]): string {
 }
 
 /** One row as a JSON line or a CSV line (without the line break). */
-export function rowLine(format: 'jsonl' | 'csv', names: readonly string[], row: Readonly<Record<string, Cell>>): string {
+export function rowLine(
+  format: 'jsonl' | 'csv',
+  names: readonly string[],
+  row: Readonly<Record<string, Cell>>,
+): string {
   return format === 'jsonl' ? JSON.stringify(row) : rowTexts(names, row).map(csvField).join(',');
 }
 

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Data, RecordBatch } from 'apache-arrow';
+import {
+  decodeVariant,
+  formatDate,
+  formatDecimal,
+  formatMicros,
+  VariantScalar,
+  type VariantValue,
+} from '../read/variant.ts';
 import type { DeltaType, StructField } from '../schema/types.ts';
-import { decodeVariant, formatDate, formatDecimal, formatMicros, VariantScalar, type VariantValue } from '../read/variant.ts';
 
 /** A canonical value: a string, null, or nested arrays/objects of them (the corpus answer format). */
 type CanonicalValue = string | null | readonly CanonicalValue[] | { readonly [k: string]: CanonicalValue };

@@ -2,24 +2,52 @@ import { type Data, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import { type AddAction, parseCommit } from '../log/actions.ts';
 import { listLog } from '../log/log-files.ts';
-import { arrowField } from '../schema/arrow.ts';
-import type { StructField } from '../schema/types.ts';
 import { loadDeletionVector } from '../read/deletion-vector.ts';
 import { partitionColumn } from '../read/partition-values.ts';
 import { planScan, readFile, type ScanContext } from '../read/scan.ts';
+import { arrowField } from '../schema/arrow.ts';
+import type { StructField } from '../schema/types.ts';
 import type { DeltaFile } from '../snapshot/snapshot.ts';
 import type { DeltaTable } from '../snapshot/table.ts';
 
 /** The columns the change data feed adds to every row (PROTOCOL.md "Change Data Files"). */
 export const CHANGE_COLUMNS = ['_change_type', '_commit_version', '_commit_timestamp'] as const;
 
-const CHANGE_TYPE: StructField = { name: '_change_type', type: { kind: 'primitive', name: 'string' }, nullable: false, metadata: {} };
-const COMMIT_VERSION: StructField = { name: '_commit_version', type: { kind: 'primitive', name: 'long' }, nullable: false, metadata: {} };
-const COMMIT_TIMESTAMP: StructField = { name: '_commit_timestamp', type: { kind: 'primitive', name: 'timestamp' }, nullable: false, metadata: {} };
+const CHANGE_TYPE: StructField = {
+  name: '_change_type',
+  type: { kind: 'primitive', name: 'string' },
+  nullable: false,
+  metadata: {},
+};
+const COMMIT_VERSION: StructField = {
+  name: '_commit_version',
+  type: { kind: 'primitive', name: 'long' },
+  nullable: false,
+  metadata: {},
+};
+const COMMIT_TIMESTAMP: StructField = {
+  name: '_commit_timestamp',
+  type: { kind: 'primitive', name: 'timestamp' },
+  nullable: false,
+  metadata: {},
+};
 
-function asFile(path: string, partitionValues: Readonly<Record<string, string | null>>, size: number, add?: AddAction): DeltaFile {
+function asFile(
+  path: string,
+  partitionValues: Readonly<Record<string, string | null>>,
+  size: number,
+  add?: AddAction,
+): DeltaFile {
   const a: AddAction = add ?? { path, partitionValues, size, modificationTime: 0, dataChange: true };
-  return { path, partitionValues, size, modificationTime: a.modificationTime, deletionVector: a.deletionVector ?? null, stats: undefined, add: a };
+  return {
+    path,
+    partitionValues,
+    size,
+    modificationTime: a.modificationTime,
+    deletionVector: a.deletionVector ?? null,
+    stats: undefined,
+    add: a,
+  };
 }
 
 /** Values of sorted `a` not in sorted `b`. */
@@ -38,7 +66,11 @@ function difference(a: Float64Array, b: Float64Array): Float64Array {
  * any, else its data-changing `add` (insert) and `remove` (delete) files, each row tagged with the
  * commit's version and timestamp.
  */
-export async function* readChanges(table: DeltaTable, fromVersion: number, toVersion?: number): AsyncGenerator<RecordBatch> {
+export async function* readChanges(
+  table: DeltaTable,
+  fromVersion: number,
+  toVersion?: number,
+): AsyncGenerator<RecordBatch> {
   const listing = await listLog(table.storage);
   const to = toVersion ?? listing.latestVersion;
   if (fromVersion < 0 || fromVersion > to) {
@@ -73,14 +105,22 @@ export async function* readChanges(table: DeltaTable, fromVersion: number, toVer
       const children: Data[] = [...batch.data.children];
       if (changeType !== undefined) children.push(partitionColumn(CHANGE_TYPE.type, changeType, n));
       children.push(partitionColumn(COMMIT_VERSION.type, String(v), n));
-      children.push(makeData({ type: schema.fields[children.length]?.type, length: n, nullCount: 0, data: new BigInt64Array(n).fill(ts) } as never));
+      children.push(
+        makeData({
+          type: schema.fields[children.length]?.type,
+          length: n,
+          nullCount: 0,
+          data: new BigInt64Array(n).fill(ts),
+        } as never),
+      );
       return new RecordBatch(schema, makeData({ type: structType, length: n, nullCount: 0, children }));
     };
     const cdc = actions.filter((a) => a.type === 'cdc');
     if (cdc.length > 0) {
       for (const a of cdc) {
         if (a.type !== 'cdc') continue;
-        for await (const b of readFile(cdcCtx, cdcPlan, asFile(a.cdc.path, a.cdc.partitionValues, a.cdc.size))) yield finish(b, undefined);
+        for await (const b of readFile(cdcCtx, cdcPlan, asFile(a.cdc.path, a.cdc.partitionValues, a.cdc.size)))
+          yield finish(b, undefined);
       }
       continue;
     }
@@ -90,28 +130,43 @@ export async function* readChanges(table: DeltaTable, fromVersion: number, toVer
       if (a.type === 'add' && a.add.dataChange) adds.set(a.add.path, a.add);
       else if (a.type === 'remove' && a.remove.dataChange) {
         const r = a.remove;
-        removes.set(r.path, { path: r.path, partitionValues: r.partitionValues ?? {}, size: r.size ?? 0, modificationTime: 0, dataChange: true, deletionVector: r.deletionVector ?? null });
+        removes.set(r.path, {
+          path: r.path,
+          partitionValues: r.partitionValues ?? {},
+          size: r.size ?? 0,
+          modificationTime: 0,
+          dataChange: true,
+          deletionVector: r.deletionVector ?? null,
+        });
       }
     }
     for (const [path, removed] of removes) {
       const added = adds.get(path);
       if (!added) {
-        for await (const b of readFile(base, dataPlan, asFile(path, removed.partitionValues, removed.size, removed))) yield finish(b, 'delete');
+        for await (const b of readFile(base, dataPlan, asFile(path, removed.partitionValues, removed.size, removed)))
+          yield finish(b, 'delete');
         continue;
       }
       // PROTOCOL.md "Deletion Vectors": re-adding a file with a new DV deletes exactly the rows the
       // new vector adds (and restores rows it no longer holds).
       adds.delete(path);
-      const before = removed.deletionVector ? await loadDeletionVector(table.storage, removed.deletionVector) : new Float64Array();
-      const after = added.deletionVector ? await loadDeletionVector(table.storage, added.deletionVector) : new Float64Array();
+      const before = removed.deletionVector
+        ? await loadDeletionVector(table.storage, removed.deletionVector)
+        : new Float64Array();
+      const after = added.deletionVector
+        ? await loadDeletionVector(table.storage, added.deletionVector)
+        : new Float64Array();
       const file = asFile(path, added.partitionValues, added.size, added);
       const deleted = difference(after, before);
       const restored = difference(before, after);
-      if (deleted.length > 0) for await (const b of readFile(base, dataPlan, file, { keepOnly: deleted })) yield finish(b, 'delete');
-      if (restored.length > 0) for await (const b of readFile(base, dataPlan, file, { keepOnly: restored })) yield finish(b, 'insert');
+      if (deleted.length > 0)
+        for await (const b of readFile(base, dataPlan, file, { keepOnly: deleted })) yield finish(b, 'delete');
+      if (restored.length > 0)
+        for await (const b of readFile(base, dataPlan, file, { keepOnly: restored })) yield finish(b, 'insert');
     }
     for (const added of adds.values()) {
-      for await (const b of readFile(base, dataPlan, asFile(added.path, added.partitionValues, added.size, added))) yield finish(b, 'insert');
+      for await (const b of readFile(base, dataPlan, asFile(added.path, added.partitionValues, added.size, added)))
+        yield finish(b, 'insert');
     }
   }
 }

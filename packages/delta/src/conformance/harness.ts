@@ -96,7 +96,10 @@ function compareLog(snap: Snapshot, a: Answer, top: boolean, problems: string[])
   if (typeof a.version === 'number') diff('version', snap.version, a.version);
   if (a.protocol) {
     const p = snap.protocol;
-    const ours: Record<string, unknown> = { minReaderVersion: p.minReaderVersion, minWriterVersion: p.minWriterVersion };
+    const ours: Record<string, unknown> = {
+      minReaderVersion: p.minReaderVersion,
+      minWriterVersion: p.minWriterVersion,
+    };
     const rf = sortedOrUndefined(p.readerFeatures);
     const wf = sortedOrUndefined(p.writerFeatures);
     if ('readerFeatures' in a.protocol || rf) ours.readerFeatures = rf;
@@ -123,13 +126,19 @@ function compareLog(snap: Snapshot, a: Answer, top: boolean, problems: string[])
   if (a.columnMappingMode !== undefined) diff('columnMappingMode', snap.columnMappingMode, a.columnMappingMode);
   const files = snap.files();
   if (a.numFiles !== undefined) diff('numFiles', files.length, a.numFiles);
-  if (a.sizeBytes !== undefined) diff('sizeBytes', files.reduce((s, f) => s + f.size, 0), a.sizeBytes);
+  if (a.sizeBytes !== undefined)
+    diff(
+      'sizeBytes',
+      files.reduce((s, f) => s + f.size, 0),
+      a.sizeBytes,
+    );
   const paths = files.map((f) => f.path).sort();
   if (a.activePathsHash !== undefined) diff('activePathsHash', sha256Lines(paths), a.activePathsHash);
   if (a.activePaths !== undefined) diff('activePaths', paths, [...a.activePaths].sort());
   if (a.tombstones !== undefined) diff('tombstones', snap.tombstones().length, a.tombstones);
   if (a.txns !== undefined) diff('txns', Object.fromEntries(snap.txns()), a.txns);
-  if (a.domainMetadata !== undefined) diff('domainMetadata', [...snap.domainMetadata().keys()].sort(), [...a.domainMetadata].sort());
+  if (a.domainMetadata !== undefined)
+    diff('domainMetadata', [...snap.domainMetadata().keys()].sort(), [...a.domainMetadata].sort());
   if (a.statsNumRecords !== undefined) {
     let sum: number | null = 0;
     for (const f of files) {
@@ -144,7 +153,11 @@ function compareLog(snap: Snapshot, a: Answer, top: boolean, problems: string[])
   }
   if (a.deletionVectors !== undefined) {
     const withDv = files.filter((f) => f.deletionVector);
-    diff('deletionVectors', { files: withDv.length, deletedRows: withDv.reduce((s, f) => s + (f.deletionVector?.cardinality ?? 0), 0) }, a.deletionVectors);
+    diff(
+      'deletionVectors',
+      { files: withDv.length, deletedRows: withDv.reduce((s, f) => s + (f.deletionVector?.cardinality ?? 0), 0) },
+      a.deletionVectors,
+    );
   }
   if (top && a.inCommitTimestamp !== undefined) diff('inCommitTimestamp', snap.timestamp, a.inCommitTimestamp);
 }
@@ -153,13 +166,16 @@ async function compareData(snap: Snapshot, a: Answer, problems: string[]): Promi
   const batches: RecordBatch[] = [];
   for await (const b of snap.scan()) batches.push(b);
   const { rows, columns } = canonicalize(batches, snap.schema.fields);
-  if (a.numRows !== undefined && rows.length !== a.numRows) problems.push(`numRows: got ${rows.length}, answer ${a.numRows}`);
+  if (a.numRows !== undefined && rows.length !== a.numRows)
+    problems.push(`numRows: got ${rows.length}, answer ${a.numRows}`);
   if (a.contentHash === undefined) return;
   const hash = hashLines(rows);
   if (hash === a.contentHash) return;
   problems.push(`contentHash differs`);
-  if (a.firstRow !== undefined && rows[0] !== a.firstRow) problems.push(`firstRow: got ${rows[0]}, answer ${a.firstRow}`);
-  if (a.lastRow !== undefined && rows.at(-1) !== a.lastRow) problems.push(`lastRow: got ${rows.at(-1)}, answer ${a.lastRow}`);
+  if (a.firstRow !== undefined && rows[0] !== a.firstRow)
+    problems.push(`firstRow: got ${rows[0]}, answer ${a.firstRow}`);
+  if (a.lastRow !== undefined && rows.at(-1) !== a.lastRow)
+    problems.push(`lastRow: got ${rows.at(-1)}, answer ${a.lastRow}`);
   for (const [name, expected] of Object.entries(a.columnHashes ?? {})) {
     const values = columns.get(name);
     if (!values) problems.push(`column ${name}: missing`);
@@ -168,10 +184,20 @@ async function compareData(snap: Snapshot, a: Answer, problems: string[]): Promi
 }
 
 function describe(e: unknown): string {
-  return e instanceof DeltaError ? `${e.code}: ${e.message}` : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return e instanceof DeltaError
+    ? `${e.code}: ${e.message}`
+    : e instanceof Error
+      ? `${e.name}: ${e.message}`
+      : String(e);
 }
 
-async function checkVersion(table: DeltaTable, a: Answer, top: boolean, problems: string[], checked: string[]): Promise<void> {
+async function checkVersion(
+  table: DeltaTable,
+  a: Answer,
+  top: boolean,
+  problems: string[],
+  checked: string[],
+): Promise<void> {
   const label = typeof a.version === 'number' ? `v${a.version}` : 'latest';
   const at = typeof a.version === 'number' ? { version: a.version } : {};
   const tag = (p: string[]) => p.map((x) => `${label} ${x}`);
@@ -183,7 +209,8 @@ async function checkVersion(table: DeltaTable, a: Answer, top: boolean, problems
       if (!a.dataUnavailable) for await (const _ of snap.scan()) break;
       local.push(`expected error ${a.error.kind}, but the read succeeded`);
     } catch (e) {
-      if (!(e instanceof DeltaError) || e.code !== want) local.push(`expected error ${want ?? a.error.kind}, got ${describe(e)}`);
+      if (!(e instanceof DeltaError) || e.code !== want)
+        local.push(`expected error ${want ?? a.error.kind}, got ${describe(e)}`);
     }
     checked.push(`${label}:error`);
     problems.push(...tag(local));

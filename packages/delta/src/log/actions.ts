@@ -185,7 +185,8 @@ export function toAction(obj: Record<string, unknown>, where: string): Action | 
             deletionTimestamp: optNum(o.deletionTimestamp),
             dataChange: o.dataChange !== false,
             extendedFileMetadata: typeof o.extendedFileMetadata === 'boolean' ? o.extendedFileMetadata : null,
-            partitionValues: o.partitionValues === null || o.partitionValues === undefined ? null : stringMap(o.partitionValues),
+            partitionValues:
+              o.partitionValues === null || o.partitionValues === undefined ? null : stringMap(o.partitionValues),
             size: optNum(o.size),
             tags: o.tags === null || o.tags === undefined ? null : stringMap(o.tags),
             deletionVector: dv(o.deletionVector),
@@ -193,7 +194,8 @@ export function toAction(obj: Record<string, unknown>, where: string): Action | 
         };
       }
       case 'metaData': {
-        if (o.schemaString !== undefined && o.schemaString !== null && typeof o.schemaString !== 'string') fail('metaData', where);
+        if (o.schemaString !== undefined && o.schemaString !== null && typeof o.schemaString !== 'string')
+          fail('metaData', where);
         const fmt = (o.format ?? { provider: 'parquet' }) as Record<string, unknown>;
         const partitionColumns = Array.isArray(o.partitionColumns)
           ? (o.partitionColumns as string[])
@@ -206,7 +208,10 @@ export function toAction(obj: Record<string, unknown>, where: string): Action | 
             id: String(o.id ?? ''),
             name: typeof o.name === 'string' ? o.name : null,
             description: typeof o.description === 'string' ? o.description : null,
-            format: { provider: String(fmt.provider ?? 'parquet'), options: stringMap(fmt.options) as Record<string, string> },
+            format: {
+              provider: String(fmt.provider ?? 'parquet'),
+              options: stringMap(fmt.options) as Record<string, string>,
+            },
             schemaString: typeof o.schemaString === 'string' ? o.schemaString : null,
             partitionColumns,
             configuration: stringMap(o.configuration) as Record<string, string>,

@@ -9,7 +9,16 @@ import { type CheckpointFiles, LOG_DIR } from './log-files.ts';
 // Converted only when a scan asks for statistics.
 const LAZY: ReadonlySet<string> = new Set(['stats_parsed']);
 
-const ACTION_COLUMNS = ['protocol', 'metaData', 'add', 'remove', 'txn', 'domainMetadata', 'sidecar', 'checkpointMetadata'];
+const ACTION_COLUMNS = [
+  'protocol',
+  'metaData',
+  'add',
+  'remove',
+  'txn',
+  'domainMetadata',
+  'sidecar',
+  'checkpointMetadata',
+];
 
 /** Reads the actions of an Arrow table whose top-level columns are action kinds (a checkpoint or sidecar). */
 function actionsFromTable(table: Table, where: string): Action[] {
@@ -63,11 +72,15 @@ export async function readCheckpoint(storage: Storage, cp: CheckpointFiles): Pro
     try {
       bytes = await storage.get(key);
     } catch (cause) {
-      throw new DeltaError('log-incomplete', `the checkpoint at version ${cp.version} names a sidecar that is missing`, {
-        path: key,
-        hint: 'the v2 checkpoint is incomplete; the table cannot be read at this version',
-        cause,
-      });
+      throw new DeltaError(
+        'log-incomplete',
+        `the checkpoint at version ${cp.version} names a sidecar that is missing`,
+        {
+          path: key,
+          hint: 'the v2 checkpoint is incomplete; the table cannot be read at this version',
+          cause,
+        },
+      );
     }
     rest.push(...actionsFromTable(await readParquetBytes(bytes, key), key));
   }

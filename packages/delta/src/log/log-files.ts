@@ -22,7 +22,8 @@ type LogFile =
 const COMMIT = /^(\d{20})\.json$/;
 const CLASSIC = /^(\d{20})\.checkpoint\.parquet$/;
 const MULTI = /^(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet$/;
-const V2 = /^(\d{20})\.checkpoint\.([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\.(json|parquet)$/;
+const V2 =
+  /^(\d{20})\.checkpoint\.([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\.(json|parquet)$/;
 const COMPACTED = /^(\d{20})\.(\d{20})\.compacted\.json$/;
 
 /** Classifies a `_delta_log/` object by its name; undefined for other files (crc, _last_checkpoint, temp files). */
@@ -31,7 +32,16 @@ function classifyLogFile(info: ObjectInfo): LogFile | undefined {
   let m = COMMIT.exec(name);
   if (m) return { kind: 'commit', version: Number(m[1]), info };
   m = CLASSIC.exec(name);
-  if (m) return { kind: 'checkpoint', version: Number(m[1]), info, flavour: 'classic', part: 1, parts: 1, format: 'parquet' };
+  if (m)
+    return {
+      kind: 'checkpoint',
+      version: Number(m[1]),
+      info,
+      flavour: 'classic',
+      part: 1,
+      parts: 1,
+      format: 'parquet',
+    };
   m = MULTI.exec(name);
   if (m)
     return {
@@ -84,7 +94,16 @@ export interface CheckpointFiles {
  */
 export async function listLog(storage: Storage, startAfter?: string): Promise<LogListing> {
   const commits = new Map<number, ObjectInfo>();
-  const parts = new Map<string, { version: number; flavour: 'classic' | 'multi' | 'v2'; format: 'parquet' | 'json'; parts: number; files: Map<number, ObjectInfo> }>();
+  const parts = new Map<
+    string,
+    {
+      version: number;
+      flavour: 'classic' | 'multi' | 'v2';
+      format: 'parquet' | 'json';
+      parts: number;
+      files: Map<number, ObjectInfo>;
+    }
+  >();
   const compacted: Extract<LogFile, { kind: 'compacted' }>[] = [];
   let sawAnything = false;
   const listing = storage.list(LOG_DIR, startAfter === undefined ? {} : { startAfter });
@@ -154,7 +173,11 @@ export interface LogSegment {
  * The compacted file starting at `v` that covers the most commits up to `version`
  * (PROTOCOL.md "Log Compaction Files": it holds the reconciled actions of its range).
  */
-function compactionAt(listing: LogListing, v: number, version: number): Extract<LogFile, { kind: 'compacted' }> | undefined {
+function compactionAt(
+  listing: LogListing,
+  v: number,
+  version: number,
+): Extract<LogFile, { kind: 'compacted' }> | undefined {
   let best: Extract<LogFile, { kind: 'compacted' }> | undefined;
   for (const c of listing.compacted) {
     if (c.version !== v || c.endVersion <= c.version || c.endVersion > version) continue;
@@ -169,10 +192,14 @@ function compactionAt(listing: LogListing, v: number, version: number): Extract<
  */
 export function segmentFor(listing: LogListing, version: number, uri: string): LogSegment {
   if (version > listing.latestVersion || version < 0) {
-    throw new DeltaError('version-not-found', `version ${version} does not exist (latest is ${listing.latestVersion})`, {
-      path: uri,
-      hint: `ask for a version between the oldest reconstructable one and ${listing.latestVersion}`,
-    });
+    throw new DeltaError(
+      'version-not-found',
+      `version ${version} does not exist (latest is ${listing.latestVersion})`,
+      {
+        path: uri,
+        hint: `ask for a version between the oldest reconstructable one and ${listing.latestVersion}`,
+      },
+    );
   }
   let checkpoint: CheckpointFiles | undefined;
   for (const cp of listing.checkpoints.values()) {
@@ -190,10 +217,14 @@ export function segmentFor(listing: LogListing, version: number, uri: string): L
     const info = listing.commits.get(v);
     if (!info) {
       if (v === 0) {
-        throw new DeltaError('log-incomplete', `version ${version} cannot be reconstructed: no checkpoint <= ${version} and commit 0 is missing`, {
-          path: `${uri}/${LOG_DIR}`,
-          hint: 'the commits before the oldest checkpoint were cleaned up; read a newer version',
-        });
+        throw new DeltaError(
+          'log-incomplete',
+          `version ${version} cannot be reconstructed: no checkpoint <= ${version} and commit 0 is missing`,
+          {
+            path: `${uri}/${LOG_DIR}`,
+            hint: 'the commits before the oldest checkpoint were cleaned up; read a newer version',
+          },
+        );
       }
       throw new DeltaError('versions-not-contiguous', `commit ${v} is missing between ${start} and ${version}`, {
         path: `${uri}/${LOG_DIR}${String(v).padStart(20, '0')}.json`,

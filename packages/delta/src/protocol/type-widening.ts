@@ -1,5 +1,11 @@
 import { DeltaError } from '../errors.ts';
-import { type DeltaSchema, type DeltaType, formatDeltaType, parseDeltaType, type StructField } from '../schema/types.ts';
+import {
+  type DeltaSchema,
+  type DeltaType,
+  formatDeltaType,
+  parseDeltaType,
+  type StructField,
+} from '../schema/types.ts';
 
 const INTEGER_RANK: Record<string, number> = { byte: 1, short: 2, integer: 3, long: 4 };
 
@@ -64,10 +70,14 @@ export function assertTypeChangesReadable(schema: DeltaSchema, uri: string): voi
       }
       if (!ok) {
         const at = typeof c.fieldPath === 'string' ? `${path}.${c.fieldPath}` : path;
-        throw new DeltaError('unsupported-reader-feature', `column ${at} went through type change ${text}, which reader feature 'typeWidening' does not define`, {
-          path: uri,
-          hint: 'read the table with the engine that widened the column, or rewrite the affected files',
-        });
+        throw new DeltaError(
+          'unsupported-reader-feature',
+          `column ${at} went through type change ${text}, which reader feature 'typeWidening' does not define`,
+          {
+            path: uri,
+            hint: 'read the table with the engine that widened the column, or rewrite the affected files',
+          },
+        );
       }
     }
   }

@@ -38,7 +38,11 @@ function fail(message: string, where: string): never {
 }
 
 /** Builds `target` data over the same rows as `data` (length, nulls, offset) from the given buffers. */
-function sameRows(data: Data, target: DataType, buffers: { data?: unknown; valueOffsets?: unknown; children?: Data[]; child?: Data }): Data {
+function sameRows(
+  data: Data,
+  target: DataType,
+  buffers: { data?: unknown; valueOffsets?: unknown; children?: Data[]; child?: Data },
+): Data {
   return makeData({
     type: target,
     length: data.length,
@@ -110,7 +114,9 @@ function toMicros(data: Data, target: DataType, where: string, range?: NanosRang
 }
 
 function widenInts(data: Data, target: DataType): Data {
-  const t = target as unknown as { ArrayType: new (n: number) => ArrayLike<number | bigint> & { [i: number]: number | bigint } };
+  const t = target as unknown as {
+    ArrayType: new (n: number) => ArrayLike<number | bigint> & { [i: number]: number | bigint };
+  };
   const src = data.values as ArrayLike<number | bigint>;
   const out = new t.ArrayType(src.length);
   const big = out instanceof BigInt64Array;
@@ -173,7 +179,9 @@ export function conform(input: Data, t: DeltaType, mode: MatchMode, where: strin
       const children = t.fields.map((f) => {
         const j = findColumn(src.children, f, mode);
         const child = j >= 0 ? data.children[j] : undefined;
-        return child ? conform(child, f.type, mode, `${where}.${f.name}`) : nullData(arrowType(f.type), data.length + data.offset);
+        return child
+          ? conform(child, f.type, mode, `${where}.${f.name}`)
+          : nullData(arrowType(f.type), data.length + data.offset);
       });
       return sameRows(data, target, { children });
     }
@@ -181,7 +189,10 @@ export function conform(input: Data, t: DeltaType, mode: MatchMode, where: strin
       if (src.typeId !== Type.List) fail(`expected a list, found ${String(src)}`, where);
       const child = data.children[0];
       if (!child) fail('a list without values', where);
-      return sameRows(data, target, { valueOffsets: data.valueOffsets, child: conform(child, t.elementType, mode, `${where}.element`) });
+      return sameRows(data, target, {
+        valueOffsets: data.valueOffsets,
+        child: conform(child, t.elementType, mode, `${where}.element`),
+      });
     }
     case 'map': {
       if (src.typeId !== Type.Map) fail(`expected a map, found ${String(src)}`, where);
@@ -218,16 +229,22 @@ export function conform(input: Data, t: DeltaType, mode: MatchMode, where: strin
       if (src.typeId !== Type.Struct) fail(`expected a variant struct, found ${String(src)}`, where);
       const names = src.children.map((c) => c.name);
       if (names.includes('typed_value')) {
-        throw new DeltaError('unsupported-reader-feature', "file holds a shredded variant column (reader feature 'variantShredding'), which this reader does not implement", {
-          path: where,
-          hint: 'read the table with an engine that implements variant shredding',
-        });
+        throw new DeltaError(
+          'unsupported-reader-feature',
+          "file holds a shredded variant column (reader feature 'variantShredding'), which this reader does not implement",
+          {
+            path: where,
+            hint: 'read the table with an engine that implements variant shredding',
+          },
+        );
       }
       const value = data.children[names.indexOf('value')];
       const metadata = data.children[names.indexOf('metadata')];
       if (!value || !metadata) fail('a variant column needs value and metadata', where);
       const binary = target.children[0]?.type as DataType;
-      return sameRows(data, target, { children: [conformBinary(value, binary, where), conformBinary(metadata, binary, where)] });
+      return sameRows(data, target, {
+        children: [conformBinary(value, binary, where), conformBinary(metadata, binary, where)],
+      });
     }
     case 'timestamp':
     case 'timestamp_ntz':
@@ -262,7 +279,9 @@ export function conform(input: Data, t: DeltaType, mode: MatchMode, where: strin
     case 'float':
     case 'double':
       if (src.typeId === Type.Float) {
-        if ((src as unknown as { precision: number }).precision === (target as unknown as { precision: number }).precision)
+        if (
+          (src as unknown as { precision: number }).precision === (target as unknown as { precision: number }).precision
+        )
           return rebadge(data, target);
         return widenInts(data, target);
       }
@@ -290,7 +309,13 @@ function undictionary(data: Data, where: string): Data {
   const idx = data.values as ArrayLike<number | bigint>;
   const n = data.length;
   const at = (i: number): number => (data.nullCount > 0 && !data.getValid(i) ? 0 : Number(idx[i]));
-  const base = { type: valueType, length: n, nullCount: data.nullCount, nullBitmap: data.nullBitmap, offset: data.offset };
+  const base = {
+    type: valueType,
+    length: n,
+    nullCount: data.nullCount,
+    nullBitmap: data.nullBitmap,
+    offset: data.offset,
+  };
   const id = valueType.typeId;
   if (id === Type.Utf8 || id === Type.Binary) {
     const src = chunk.values as Uint8Array;
@@ -310,8 +335,11 @@ function undictionary(data: Data, where: string): Data {
     return makeData({ ...base, valueOffsets, data: bytes } as never);
   }
   const stride = (valueType as unknown as { stride?: number }).stride ?? 1;
-  const ArrayType = (valueType as unknown as { ArrayType?: new (n: number) => { [i: number]: unknown; length: number } }).ArrayType;
-  if (!ArrayType || stride !== 1 || id === Type.Bool) return fail(`unsupported dictionary value type ${String(valueType)}`, where);
+  const ArrayType = (
+    valueType as unknown as { ArrayType?: new (n: number) => { [i: number]: unknown; length: number } }
+  ).ArrayType;
+  if (!ArrayType || stride !== 1 || id === Type.Bool)
+    return fail(`unsupported dictionary value type ${String(valueType)}`, where);
   const src = chunk.values as unknown as { [i: number]: unknown };
   const out = new ArrayType(n);
   for (let i = 0; i < n; i++) out[i] = src[at(i)];

@@ -73,7 +73,8 @@ export async function loadDeletionVector(storage: Storage, dv: DeletionVectorDes
       });
     }
     const size = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false);
-    if (size !== dv.sizeInBytes) throw invalid(`deletion vector size ${size} differs from the log's ${dv.sizeInBytes}`, key);
+    if (size !== dv.sizeInBytes)
+      throw invalid(`deletion vector size ${size} differs from the log's ${dv.sizeInBytes}`, key);
     rows = decodeBitmap(bytes.subarray(4, 4 + size), key);
   }
   if (rows.length !== dv.cardinality) {

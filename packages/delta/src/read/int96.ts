@@ -172,7 +172,8 @@ export function relabelInt96(bytes: Uint8Array): Uint8Array | undefined {
                 if (cc.id !== 3 || cc.type !== T_STRUCT) return false;
                 struct(c, (md, c) => {
                   if (md.id !== 1 || md.type !== T_I32) return false;
-                  if (c.zigzag() === INT96) edits.push({ at: md.valuePos, remove: c.pos - md.valuePos, insert: [FIXED_LEN_BYTE_ARRAY * 2] });
+                  if (c.zigzag() === INT96)
+                    edits.push({ at: md.valuePos, remove: c.pos - md.valuePos, insert: [FIXED_LEN_BYTE_ARRAY * 2] });
                   return true;
                 });
                 return true;
@@ -218,7 +219,8 @@ function schemaElement(c: Cursor, edits: Edit[]): void {
   let hasLength = false;
   let nextHeader: { pos: number; byte: number } | undefined;
   struct(c, (f, c) => {
-    if (typeField && !nextHeader && f.headerPos === typeEnd) nextHeader = { pos: f.headerPos, byte: c.b[f.headerPos] as number };
+    if (typeField && !nextHeader && f.headerPos === typeEnd)
+      nextHeader = { pos: f.headerPos, byte: c.b[f.headerPos] as number };
     if (f.id === 1 && f.type === T_I32) {
       typeField = f;
       isInt96 = c.zigzag() === INT96;
@@ -236,7 +238,8 @@ function schemaElement(c: Cursor, edits: Edit[]): void {
   // Insert field 2 (type_length = 12, zigzag 24) right after field 1, then shift the next field's
   // short-form delta by one since it now follows field 2.
   const delta = next.byte >> 4;
-  const fixedNext = (next.byte & 0x0f) !== T_STOP && delta > 1 ? [((delta - 1) << 4) | (next.byte & 0x0f)] : [next.byte];
+  const fixedNext =
+    (next.byte & 0x0f) !== T_STOP && delta > 1 ? [((delta - 1) << 4) | (next.byte & 0x0f)] : [next.byte];
   edits.push({ at: typeEnd, remove: 1, insert: [(1 << 4) | T_I32, 24, ...fixedNext] });
 }
 

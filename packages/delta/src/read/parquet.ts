@@ -25,7 +25,11 @@ export interface ParquetReadOptions {
 
 // parquet-wasm 0.8's synchronous readParquet ignores `columns`; its ParquetFile reader honours
 // projection and row group selection, so a projected read goes through it.
-async function decode(pw: ParquetWasm, bytes: Uint8Array, opts: { columns?: string[]; rowGroups?: number[]; batchSize: number }): Promise<Table> {
+async function decode(
+  pw: ParquetWasm,
+  bytes: Uint8Array,
+  opts: { columns?: string[]; rowGroups?: number[]; batchSize: number },
+): Promise<Table> {
   if (!opts.columns && !opts.rowGroups) return tableFromIPC(pw.readParquet(bytes, opts).intoIPCStream());
   const file = await pw.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
   try {
@@ -36,7 +40,11 @@ async function decode(pw: ParquetWasm, bytes: Uint8Array, opts: { columns?: stri
 }
 
 /** Decodes a parquet file held in memory into an Arrow table (JS memory, via Arrow IPC). */
-export async function readParquetBytes(bytes: Uint8Array, where: string, options: ParquetReadOptions = {}): Promise<Table> {
+export async function readParquetBytes(
+  bytes: Uint8Array,
+  where: string,
+  options: ParquetReadOptions = {},
+): Promise<Table> {
   const pw = await loadParquetWasm();
   try {
     const opts: { columns?: string[]; rowGroups?: number[]; batchSize: number } = { batchSize: 65_536 };

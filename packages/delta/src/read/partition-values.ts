@@ -101,12 +101,14 @@ export function partitionColumn(t: DeltaType, value: string | null | undefined, 
     case 'binary': {
       // PROTOCOL.md "Partition Value Serialization": binary values are strings of escaped bytes
       // ("\u0001\u0002"), one character per byte; strings are UTF-8.
-      const bytes = t.name === 'string' ? new TextEncoder().encode(value) : Uint8Array.from(value, (c) => c.charCodeAt(0) & 0xff);
+      const bytes =
+        t.name === 'string' ? new TextEncoder().encode(value) : Uint8Array.from(value, (c) => c.charCodeAt(0) & 0xff);
       const data = new Uint8Array(bytes.length * length);
       const valueOffsets = new Int32Array(length + 1);
       // Doubling copies: log2(length) memcpy calls instead of one small copy per row (a scan's hot spot).
       if (length > 0) data.set(bytes, 0);
-      for (let filled = bytes.length; filled > 0 && filled < data.length; filled *= 2) data.copyWithin(filled, 0, Math.min(filled, data.length - filled));
+      for (let filled = bytes.length; filled > 0 && filled < data.length; filled *= 2)
+        data.copyWithin(filled, 0, Math.min(filled, data.length - filled));
       for (let i = 1; i <= length; i++) valueOffsets[i] = i * bytes.length;
       return makeData({ ...base, data, valueOffsets } as never);
     }

@@ -7,7 +7,7 @@ import type { Storage } from '../storage/storage.ts';
 import { assertFieldIds, conform, findColumn, type MatchMode, type NanosRange } from './conform.ts';
 import { loadDeletionVector } from './deletion-vector.ts';
 import { loadParquetWasm, readParquetBytes } from './parquet.ts';
-import { partitionColumn, parseTimestampMicros } from './partition-values.ts';
+import { parseTimestampMicros, partitionColumn } from './partition-values.ts';
 import { resolveTablePath } from './paths.ts';
 
 /** Options of a scan. */
@@ -89,7 +89,12 @@ export interface RowSelection {
 }
 
 /** Slices `batch` (rows [base, base+length) of its file) around the deleted rows. */
-function* withoutDeleted(batch: RecordBatch, base: number, deleted: Float64Array, cursor: { i: number }): Generator<RecordBatch> {
+function* withoutDeleted(
+  batch: RecordBatch,
+  base: number,
+  deleted: Float64Array,
+  cursor: { i: number },
+): Generator<RecordBatch> {
   const end = base + batch.numRows;
   let start = base;
   while (cursor.i < deleted.length && (deleted[cursor.i] as number) < end) {
@@ -104,7 +109,12 @@ function* withoutDeleted(batch: RecordBatch, base: number, deleted: Float64Array
 }
 
 /** Slices `batch` down to the kept rows, one slice per run of consecutive rows. */
-function* onlyKept(batch: RecordBatch, base: number, keep: Float64Array, cursor: { i: number }): Generator<RecordBatch> {
+function* onlyKept(
+  batch: RecordBatch,
+  base: number,
+  keep: Float64Array,
+  cursor: { i: number },
+): Generator<RecordBatch> {
   const end = base + batch.numRows;
   while (cursor.i < keep.length && (keep[cursor.i] as number) < end) {
     const first = keep[cursor.i] as number;
@@ -151,16 +161,25 @@ export function toLogicalBatch(ctx: ScanContext, plan: ScanPlan, file: DeltaFile
     if (!child) return partitionColumn(f.type, null, n);
     return conform(child, f.type, mode, `${file.path}:${f.name}`, timestampRange(file, f, mode));
   });
-  return new RecordBatch(plan.schema, makeData({ type: new Struct(plan.schema.fields), length: n, nullCount: 0, children }));
+  return new RecordBatch(
+    plan.schema,
+    makeData({ type: new Struct(plan.schema.fields), length: n, nullCount: 0, children }),
+  );
 }
 
 /**
  * Applies a row selection to consecutive logical batches of one file; `firstRow` is the file row
  * index of the batch's first row (deletion vectors index rows file-wide, across row groups).
  */
-export function* selectRows(batch: RecordBatch, firstRow: number, selection: RowSelection, cursor: { i: number }): Generator<RecordBatch> {
+export function* selectRows(
+  batch: RecordBatch,
+  firstRow: number,
+  selection: RowSelection,
+  cursor: { i: number },
+): Generator<RecordBatch> {
   if (selection.keepOnly) yield* onlyKept(batch, firstRow, selection.keepOnly, cursor);
-  else if (selection.deleted && selection.deleted.length > 0) yield* withoutDeleted(batch, firstRow, selection.deleted, cursor);
+  else if (selection.deleted && selection.deleted.length > 0)
+    yield* withoutDeleted(batch, firstRow, selection.deleted, cursor);
   else yield batch;
 }
 
@@ -180,9 +199,15 @@ export function dataFileError(cause: unknown, file: DeltaFile, key: string): unk
  * Reads one data file into logical record batches: the columns the plan needs, conformed to the
  * table schema, partition values materialised, deletion vector applied (or `selection` when given).
  */
-export async function* readFile(ctx: ScanContext, plan: ScanPlan, file: DeltaFile, selection?: RowSelection): AsyncGenerator<RecordBatch> {
+export async function* readFile(
+  ctx: ScanContext,
+  plan: ScanPlan,
+  file: DeltaFile,
+  selection?: RowSelection,
+): AsyncGenerator<RecordBatch> {
   const key = resolveTablePath(ctx.storage.uri, file.path);
-  const dvPromise = !selection && file.deletionVector ? loadDeletionVector(ctx.storage, file.deletionVector) : undefined;
+  const dvPromise =
+    !selection && file.deletionVector ? loadDeletionVector(ctx.storage, file.deletionVector) : undefined;
   dvPromise?.catch(() => undefined);
   let bytes: Uint8Array;
   try {
@@ -206,7 +231,11 @@ export async function* readFile(ctx: ScanContext, plan: ScanPlan, file: DeltaFil
  * The scan's file loop: reads the given files one after another (bounded memory: one file's data at
  * a time). Pruning and parallel readers plug in here by choosing and ordering `files`.
  */
-export async function* readFiles(ctx: ScanContext, files: readonly DeltaFile[], options: ScanOptions = {}): AsyncGenerator<RecordBatch> {
+export async function* readFiles(
+  ctx: ScanContext,
+  files: readonly DeltaFile[],
+  options: ScanOptions = {},
+): AsyncGenerator<RecordBatch> {
   const plan = planScan(ctx, options);
   for (const file of files) yield* readFile(ctx, plan, file);
 }

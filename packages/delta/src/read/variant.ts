@@ -194,7 +194,10 @@ function decodeAt(dict: readonly string[], b: Uint8Array, pos: number): VariantV
       return new VariantScalar('timestamp_ntz', formatMicros(view.getBigInt64(p, true) / 1000n));
     case 20: {
       const h = [...b.subarray(p, p + 16)].map((x) => x.toString(16).padStart(2, '0')).join('');
-      return new VariantScalar('uuid', `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
+      return new VariantScalar(
+        'uuid',
+        `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`,
+      );
     }
     default:
       return corrupt(`unknown primitive type ${vh}`);

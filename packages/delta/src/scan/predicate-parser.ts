@@ -90,7 +90,12 @@ function tokenize(text: string): Token[] {
     const start = i;
     if (ch === "'") {
       const [value, end] = quoted(text, start, () =>
-        fail(text, start, 'unterminated string', "close the string with a single quote; write '' for a quote inside it"),
+        fail(
+          text,
+          start,
+          'unterminated string',
+          "close the string with a single quote; write '' for a quote inside it",
+        ),
       );
       i = end;
       tokens.push({ kind: 'string', text: value, pos: start });

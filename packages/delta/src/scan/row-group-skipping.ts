@@ -118,11 +118,7 @@ function floorDiv(a: bigint, b: bigint): bigint {
 }
 
 /** The domain of a column within one row group, from the chunk statistics. */
-function rowGroupColumnDomain(
-  column: BoundColumn,
-  group: RowGroupInfo,
-  footer: ParquetFooter,
-): Domain | undefined {
+function rowGroupColumnDomain(column: BoundColumn, group: RowGroupInfo, footer: ParquetFooter): Domain | undefined {
   const key = column.physicalPath.join('\u0000');
   const chunk = group.columns.find((c) => c.path.join('\u0000') === key);
   const leaf = footer.leaves.find((l) => l.path.join('\u0000') === key);

@@ -40,7 +40,10 @@ export function arrowType(t: DeltaType): DataType {
       return new Map_(
         new Field(
           'entries',
-          new Struct([new Field('key', arrowType(t.keyType), false), new Field('value', arrowType(t.valueType), t.valueContainsNull)]),
+          new Struct([
+            new Field('key', arrowType(t.keyType), false),
+            new Field('value', arrowType(t.valueType), t.valueContainsNull),
+          ]),
           false,
         ) as Field<never>,
         false,

@@ -44,7 +44,9 @@ export async function loadState(storage: Storage, listing: LogListing, version: 
   }
   // A compaction (or checkpoint) may stand for the snapshot's own commit: read its commitInfo apart.
   if (commitInfo === undefined && segment.lastCommit && commits.at(-1)?.version !== version) {
-    const ci = parseCommit(await storage.get(segment.lastCommit.key), segment.lastCommit.key).find((a) => a.type === 'commitInfo');
+    const ci = parseCommit(await storage.get(segment.lastCommit.key), segment.lastCommit.key).find(
+      (a) => a.type === 'commitInfo',
+    );
     if (ci?.type === 'commitInfo') commitInfo = ci.commitInfo;
   }
   return {

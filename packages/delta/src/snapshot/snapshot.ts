@@ -8,10 +8,10 @@ import type {
   RemoveAction,
 } from '../log/actions.ts';
 import type { TableState } from '../log/replay.ts';
+import { readerFeaturesOf } from '../protocol/features.ts';
 import { TableScan, type TableScanOptions } from '../scan/table-scan.ts';
 import type { DeltaSchema } from '../schema/types.ts';
 import { parseSchemaString } from '../schema/types.ts';
-import { readerFeaturesOf } from '../protocol/features.ts';
 import type { Storage } from '../storage/storage.ts';
 import { type FileStats, parseStats } from './stats.ts';
 
@@ -74,7 +74,9 @@ export class Snapshot {
     this.protocol = state.protocol;
     this.metadata = state.metadata;
     this.schema =
-      state.metadata.schemaString === null ? { kind: 'struct', fields: [] } : parseSchemaString(state.metadata.schemaString);
+      state.metadata.schemaString === null
+        ? { kind: 'struct', fields: [] }
+        : parseSchemaString(state.metadata.schemaString);
     this.partitionColumns = state.metadata.partitionColumns;
     const mode = state.metadata.configuration['delta.columnMapping.mode'];
     // PROTOCOL.md "Reader Requirements for Column Mapping": the mode applies on reader version 2, or

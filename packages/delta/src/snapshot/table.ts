@@ -81,7 +81,8 @@ export class DeltaTable {
    * before a timestamp. Refuses tables whose protocol this reader does not implement.
    */
   async snapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
-    const listing = options.timestamp === undefined ? await this.listFrom(options.version) : await listLog(this.storage);
+    const listing =
+      options.timestamp === undefined ? await this.listFrom(options.version) : await listLog(this.storage);
     let version = options.version ?? listing.latestVersion;
     if (options.timestamp !== undefined) {
       version = await this.versionAt(listing, toMillis(options.timestamp, this.uri));
@@ -97,7 +98,9 @@ export class DeltaTable {
   /** Commits, newest first (`limit` bounds how many commit files are read). */
   async history(options: { limit?: number } = {}): Promise<CommitEntry[]> {
     const listing = await listLog(this.storage);
-    const versions = [...listing.commits.keys()].sort((a, b) => b - a).slice(0, options.limit ?? Number.POSITIVE_INFINITY);
+    const versions = [...listing.commits.keys()]
+      .sort((a, b) => b - a)
+      .slice(0, options.limit ?? Number.POSITIVE_INFINITY);
     const latest = await this.snapshotConfig(listing);
     const out: CommitEntry[] = [];
     for (const v of versions) {
@@ -106,7 +109,11 @@ export class DeltaTable {
       const actions = parseCommit(await this.storage.get(info.key), info.key);
       const ci = actions.find((a) => a.type === 'commitInfo');
       const commitInfo = ci?.type === 'commitInfo' ? ci.commitInfo : undefined;
-      out.push({ version: v, timestamp: commitTimestamp(latest, v, commitInfo, listing) ?? info.lastModified, commitInfo });
+      out.push({
+        version: v,
+        timestamp: commitTimestamp(latest, v, commitInfo, listing) ?? info.lastModified,
+        commitInfo,
+      });
     }
     return out;
   }
@@ -135,7 +142,11 @@ export class DeltaTable {
     // earlier time only at the versions before it.
     const enabledAt = Number(config['delta.inCommitTimestampEnablementTimestamp']);
     const enabledFrom = Number(config['delta.inCommitTimestampEnablementVersion']);
-    if (config['delta.enableInCommitTimestamps'] === 'true' && Number.isFinite(enabledAt) && Number.isFinite(enabledFrom)) {
+    if (
+      config['delta.enableInCommitTimestamps'] === 'true' &&
+      Number.isFinite(enabledAt) &&
+      Number.isFinite(enabledFrom)
+    ) {
       versions = versions.filter((v) => (ms >= enabledAt ? v >= enabledFrom : v < enabledFrom));
     }
     let found: number | undefined;
@@ -155,7 +166,7 @@ export class DeltaTable {
     if (found === undefined) {
       throw new DeltaError('version-not-found', `no commit at or before ${new Date(ms).toISOString()}`, {
         path: this.uri,
-        hint: 'give a timestamp after the table\'s first commit',
+        hint: "give a timestamp after the table's first commit",
       });
     }
     return found;
@@ -165,8 +176,12 @@ export class DeltaTable {
 /** The version `_delta_log/_last_checkpoint` names, if the file exists and parses. */
 async function readLastCheckpointVersion(storage: Storage): Promise<number | undefined> {
   try {
-    const json = JSON.parse(new TextDecoder().decode(await storage.get(`${LOG_DIR}_last_checkpoint`))) as { version?: unknown };
-    return typeof json.version === 'number' && Number.isInteger(json.version) && json.version >= 0 ? json.version : undefined;
+    const json = JSON.parse(new TextDecoder().decode(await storage.get(`${LOG_DIR}_last_checkpoint`))) as {
+      version?: unknown;
+    };
+    return typeof json.version === 'number' && Number.isInteger(json.version) && json.version >= 0
+      ? json.version
+      : undefined;
   } catch {
     return undefined;
   }

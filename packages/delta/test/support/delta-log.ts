@@ -3,18 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A table folder in a fresh temp dir, with helpers to write log files by hand. */
-export async function tempTable(): Promise<{ root: string; commit: (version: number, actions: object[]) => Promise<void> }> {
+export async function tempTable(): Promise<{
+  root: string;
+  commit: (version: number, actions: object[]) => Promise<void>;
+}> {
   const root = await mkdtemp(join(tmpdir(), 'meridian-delta-'));
   await mkdir(join(root, '_delta_log'), { recursive: true });
   return {
     root,
     commit: (version, actions) =>
-      writeFile(join(root, '_delta_log', `${String(version).padStart(20, '0')}.json`), `${actions.map((a) => JSON.stringify(a)).join('\n')}\n`),
+      writeFile(
+        join(root, '_delta_log', `${String(version).padStart(20, '0')}.json`),
+        `${actions.map((a) => JSON.stringify(a)).join('\n')}\n`,
+      ),
   };
 }
 
 /** A metaData action for a schema given as name -> Delta type. */
-export function metaData(fields: Record<string, string>, extra: { partitionColumns?: string[]; configuration?: Record<string, string> } = {}): object {
+export function metaData(
+  fields: Record<string, string>,
+  extra: { partitionColumns?: string[]; configuration?: Record<string, string> } = {},
+): object {
   return {
     metaData: {
       id: 'test-table',
@@ -45,7 +54,12 @@ export function z85Encode(bytes: Uint8Array): string {
   const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
   let out = '';
   for (let i = 0; i < bytes.length; i += 4) {
-    let v = ((bytes[i] ?? 0) * 2 ** 24 + (bytes[i + 1] ?? 0) * 2 ** 16 + (bytes[i + 2] ?? 0) * 2 ** 8 + (bytes[i + 3] ?? 0)) >>> 0;
+    let v =
+      ((bytes[i] ?? 0) * 2 ** 24 +
+        (bytes[i + 1] ?? 0) * 2 ** 16 +
+        (bytes[i + 2] ?? 0) * 2 ** 8 +
+        (bytes[i + 3] ?? 0)) >>>
+      0;
     let chunk = '';
     for (let j = 0; j < 5; j++) {
       chunk = alphabet[v % 85] + chunk;

@@ -136,15 +136,7 @@ export class S3Storage implements Storage {
     checkKey(key, this.uri);
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.client.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key: this.prefix + key,
-            Body: body,
-            ContentLength: body.byteLength,
-            IfNoneMatch: '*',
-          }),
-        );
+        await this.putObject(key, body, true);
         return true;
       } catch (error) {
         const status = httpStatus(error);
@@ -163,17 +155,23 @@ export class S3Storage implements Storage {
   async put(key: string, body: Uint8Array): Promise<void> {
     checkKey(key, this.uri);
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: this.prefix + key,
-          Body: body,
-          ContentLength: body.byteLength,
-        }),
-      );
+      await this.putObject(key, body, false);
     } catch (error) {
       throw this.fail(error, 'put', key);
     }
+  }
+
+  /** One PutObject of the whole body; `ifAbsent` makes it conditional (If-None-Match: *). */
+  private async putObject(key: string, body: Uint8Array, ifAbsent: boolean): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.prefix + key,
+        Body: body,
+        ContentLength: body.byteLength,
+        ...(ifAbsent ? { IfNoneMatch: '*' } : {}),
+      }),
+    );
   }
 
   async delete(key: string): Promise<void> {

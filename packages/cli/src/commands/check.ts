@@ -128,7 +128,9 @@ export async function runCheck(file: string, options: CheckCommandOptions = {}):
         return `${formatIssue(issue, file)}${frame ? `\n${frame}` : ''}\n`;
       })
       .join('\n');
-    process.stderr.write(`${text}\n${file}: cannot be checked (${error.code}); run meridian validate ${file}\n`);
+    // Only a model that loaded but failed validation is helped by validate's fuller report.
+    const next = error.code === 'invalid-topology' ? `; run meridian validate ${file}` : '';
+    process.stderr.write(`${text}\n${file}: cannot be checked (${error.code})${next}\n`);
     return ExitCode.badInput;
   }
   const { findings, summary } = result;

@@ -1,4 +1,4 @@
-import type { Component, Tier, Topology } from '@meridian/topology';
+import { type Component, type Tier, type Topology, TierSchema } from '@meridian/topology';
 import { type DiagramEdge, diagramEdges } from './edges.ts';
 import { escapeLabel } from './escape.ts';
 import { mermaidIds } from './ids.ts';
@@ -28,16 +28,8 @@ export interface MermaidOptions {
   readonly context?: boolean | undefined;
 }
 
-const tierOrder: readonly Tier[] = [
-  'edge',
-  'ingress',
-  'compute',
-  'data',
-  'analytics',
-  'observability',
-  'shared',
-  'external',
-];
+// The model's tier order (edge first, external last) is the diagrams' order.
+const tierOrder: readonly Tier[] = TierSchema.options;
 
 // Fills pale enough for black text, strokes that tell tiers apart; the same palette in every diagram.
 const tierStyles: Readonly<Record<Tier, string>> = {

@@ -1,4 +1,4 @@
-import type { Component, Flow, Tier, Topology } from '@meridian/topology';
+import { type Component, type Flow, type Tier, type Topology, TierSchema } from '@meridian/topology';
 import { EmitError } from '../errors.ts';
 
 /**
@@ -11,16 +11,8 @@ import { EmitError } from '../errors.ts';
  */
 export type MermaidView = 'whole' | 'data' | `region:${string}` | `tier:${Tier}`;
 
-const tiers: readonly Tier[] = [
-  'edge',
-  'ingress',
-  'compute',
-  'data',
-  'analytics',
-  'observability',
-  'shared',
-  'external',
-];
+// The model's tier order (edge first, external last) is the diagrams' order.
+const tiers: readonly Tier[] = TierSchema.options;
 const storeKinds = new Set<Component['kind']>(['postgres', 'redis', 'queue', 'stream', 'objectStore', 'deltaTable']);
 
 /** Every view of `model` worth drawing: whole, data, each region, each tier in use. */

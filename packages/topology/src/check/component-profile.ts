@@ -1,4 +1,4 @@
-import type { Component } from '../model/schema.ts';
+import type { Cdn, Component, Dns, Waf } from '../model/schema.ts';
 import type { CheckContext } from './context.ts';
 import { type PublishedSla, publishedSlas } from './published-slas.ts';
 
@@ -15,6 +15,28 @@ export interface ComponentProfile {
   /** Requests per second it can serve; Infinity when the model gives no limit. */
   readonly maxRps: number;
 }
+
+// One entry per provider the schema accepts, so a provider added to the model without its SLA does not compile.
+const dnsSlas: Record<Dns['provider'], PublishedSla> = {
+  route53: publishedSlas.route53,
+  cloudflare: publishedSlas.cloudflare,
+  'cloud-dns': publishedSlas.cloudDns,
+  'azure-dns': publishedSlas.azureDns,
+};
+const cdnSlas: Record<Cdn['provider'], PublishedSla> = {
+  cloudfront: publishedSlas.cloudfront,
+  cloudflare: publishedSlas.cloudflare,
+  'cloud-cdn': publishedSlas.cloudCdn,
+  'azure-front-door': publishedSlas.azureFrontDoor,
+  fastly: publishedSlas.cdnVendor,
+  akamai: publishedSlas.cdnVendor,
+};
+const wafSlas: Record<Waf['provider'], PublishedSla> = {
+  'aws-waf': publishedSlas.awsWaf,
+  cloudflare: publishedSlas.cloudflare,
+  'cloud-armor': publishedSlas.otherWaf,
+  'azure-waf': publishedSlas.otherWaf,
+};
 
 /** The profile of one component in its context. */
 export function componentProfile(component: Component, context: CheckContext): ComponentProfile {
@@ -71,37 +93,13 @@ export function componentProfile(component: Component, context: CheckContext): C
       };
       break;
     case 'dns':
-      base = managed(
-        component.provider === 'route53'
-          ? publishedSlas.route53
-          : component.provider === 'cloudflare'
-            ? publishedSlas.cloudflare
-            : component.provider === 'cloud-dns'
-              ? publishedSlas.cloudDns
-              : publishedSlas.azureDns,
-      );
+      base = managed(dnsSlas[component.provider]);
       break;
     case 'cdn':
-      base = managed(
-        component.provider === 'cloudfront'
-          ? publishedSlas.cloudfront
-          : component.provider === 'cloudflare'
-            ? publishedSlas.cloudflare
-            : component.provider === 'cloud-cdn'
-              ? publishedSlas.cloudCdn
-              : component.provider === 'azure-front-door'
-                ? publishedSlas.azureFrontDoor
-                : publishedSlas.cdnVendor,
-      );
+      base = managed(cdnSlas[component.provider]);
       break;
     case 'waf':
-      base = managed(
-        component.provider === 'aws-waf'
-          ? publishedSlas.awsWaf
-          : component.provider === 'cloudflare'
-            ? publishedSlas.cloudflare
-            : publishedSlas.otherWaf,
-      );
+      base = managed(wafSlas[component.provider]);
       break;
     case 'apiGateway':
       if (component.throttle) maxRps = Math.min(maxRps, component.throttle.rps);

@@ -53,7 +53,15 @@ export {
   type ModelPath,
 } from './errors.ts';
 export { loadTopology, topologyExtensions } from './load/load.ts';
-export { ComponentIdSchema, PlacementSchema, SourceLocationSchema, TierSchema } from './model/common.ts';
+export {
+  ComponentIdSchema,
+  PlacementSchema,
+  type RefId,
+  type RefSchemaOf,
+  ref,
+  SourceLocationSchema,
+  TierSchema,
+} from './model/common.ts';
 export {
   ApiGatewaySchema,
   CatalogSchema,
@@ -79,8 +87,10 @@ export {
 } from './model/components.ts';
 export { bucketName } from './model/bucket-name.ts';
 export { isDeltaType } from './model/delta-types.ts';
+export { type AwsService, type KindTraits, kindTraits, traitsOf } from './model/kinds.ts';
 export { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './model/kubernetes.ts';
 export { type ParseOptions, parseTopology, topologyJsonSchema } from './model/parse.ts';
+export { type ComponentPlacement, placementOf } from './model/placement.ts';
 export { type ComponentReference, componentReferences } from './model/references.ts';
 export {
   type AwsRegionCode,

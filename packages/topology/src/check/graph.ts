@@ -1,4 +1,5 @@
 import { MultiDirectedGraph } from 'graphology';
+import { placementOf } from '../model/placement.ts';
 import { componentReferences } from '../model/references.ts';
 import type { Component, Flow, Region, Topology } from '../model/schema.ts';
 
@@ -62,7 +63,7 @@ export function buildGraph(model: Topology): TopologyGraph {
   const byId = new Map<string, Component>();
   for (const component of model.components) if (!byId.has(component.id)) byId.set(component.id, component);
   for (const component of byId.values()) {
-    const { region, cluster } = placementOf(component, byId);
+    const { region, cluster } = placementOf(model, component);
     graph.addNode(component.id, { type: 'component', component, region, cluster });
   }
   for (const component of byId.values()) {
@@ -80,21 +81,4 @@ export function buildGraph(model: Topology): TopologyGraph {
     graph.addDirectedEdgeWithKey(flow.id, flow.from, flow.to, { type: 'flow', flow });
   }
   return graph;
-}
-
-/** The region and cluster a component runs in (a cluster's region for in-cluster components). */
-export function placementOf(
-  component: Component,
-  byId: ReadonlyMap<string, Component>,
-): { region: string | undefined; cluster: string | undefined } {
-  const placement = component.placement;
-  if (placement === 'global') return { region: undefined, cluster: undefined };
-  if ('region' in placement) return { region: placement.region, cluster: undefined };
-  const cluster = byId.get(placement.cluster);
-  const clusterPlacement = cluster?.placement;
-  const region =
-    clusterPlacement !== undefined && clusterPlacement !== 'global' && 'region' in clusterPlacement
-      ? clusterPlacement.region
-      : undefined;
-  return { region, cluster: cluster ? placement.cluster : undefined };
 }

@@ -1,3 +1,4 @@
+import { traitsOf } from '../model/kinds.ts';
 import type { Component, Flow } from '../model/schema.ts';
 import { type IndexedGraph, indexGraph } from './algorithms/adjacency.ts';
 import { type DependencyOrder, dependencyOrder } from './algorithms/dependency-order.ts';
@@ -21,9 +22,6 @@ export interface RequestPaths {
   /** The sync flow (if any) behind each dependency edge `from>to`, for locations and messages. */
   readonly flowOf: ReadonlyMap<string, Flow>;
 }
-
-// Kinds that route traffic and can send it to interchangeable targets in other regions.
-const routerKinds = new Set<Component['kind']>(['dns', 'cdn', 'waf', 'loadBalancer', 'apiGateway', 'ingress']);
 
 /** Builds the request-path view of a topology. */
 export function requestPaths(context: CheckContext): RequestPaths {
@@ -56,7 +54,7 @@ export function requestPaths(context: CheckContext): RequestPaths {
   const components = ids.map((id) => context.components.get(id) as Component);
   const alternatives = (node: number, dependencies: readonly number[]): number[] => {
     const component = components[node] as Component;
-    if (!routerKinds.has(component.kind)) return [];
+    if (!traitsOf(component.kind).routesTraffic) return [];
     const routed = dependencies.filter((d) => flowOf.get(`${component.id}>${ids[d]}`)?.routing?.failover !== undefined);
     if (routed.length >= 2) return routed;
     if (component.kind === 'dns' && component.routing === 'simple') return [];

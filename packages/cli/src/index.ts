@@ -9,5 +9,12 @@ export {
   type DocsResult,
   updateDocs,
 } from './commands/docs.ts';
-export { type EmitMermaidOptions, type EmittedDiagram, emitMermaid } from './commands/emit.ts';
+export {
+  type EmitCommandOptions,
+  type EmitResult,
+  type EmitResultFile,
+  isCurrent,
+  runEmit,
+} from './commands/emit.ts';
+export type { OutputDrift } from './emit/output.ts';
 export { type MermaidRenderer, openMermaidRenderer } from './render/svg.ts';

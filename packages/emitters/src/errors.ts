@@ -5,7 +5,8 @@ export type EmitErrorCode =
   | 'unknown-tier'
   | 'bad-diagram-marker'
   | 'unclosed-diagram-block'
-  | 'unknown-diagram-attribute';
+  | 'unknown-diagram-attribute'
+  | 'invalid-emitter-options';
 
 /** Where in a user's file an error was found (1-based). */
 export interface EmitErrorLocation {

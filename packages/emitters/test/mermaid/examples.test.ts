@@ -1,12 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { loadTopology, type Topology } from '@meridian/topology';
 import { describe, expect, it } from 'vitest';
-import { toMermaid } from '../src/mermaid/to-mermaid.ts';
-import { mermaidViews } from '../src/mermaid/views.ts';
+import { toMermaid } from '../../src/mermaid/to-mermaid.ts';
+import { mermaidViews } from '../../src/mermaid/views.ts';
 import { expectDiagramOfModel } from './support/assert-diagram.ts';
 
 // Every example in examples/*/topology.ts, every view: parsed by the real Mermaid parser and compared with the model.
-const examplesDir = new URL('../../../examples/', import.meta.url);
+const examplesDir = new URL('../../../../examples/', import.meta.url);
 const examples = readdirSync(examplesDir, { withFileTypes: true })
   .filter((d) => d.isDirectory() && readdirSync(new URL(`${d.name}/`, examplesDir)).includes('topology.ts'))
   .map((d) => d.name)

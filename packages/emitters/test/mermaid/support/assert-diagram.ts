@@ -1,6 +1,6 @@
 import type { Component, Topology } from '@meridian/topology';
 import { expect } from 'vitest';
-import { mermaidIds } from '../../src/mermaid/ids.ts';
+import { mermaidIds } from '../../../src/mermaid/ids.ts';
 import { expectedDiagram } from './expected-diagram.ts';
 import { type ParsedFlowchart, parseFlowchart } from './mermaid-parser.ts';
 

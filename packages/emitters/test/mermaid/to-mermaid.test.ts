@@ -1,8 +1,8 @@
 import { parseTopology, type Topology, type TopologyInput } from '@meridian/topology';
 import { describe, expect, it } from 'vitest';
-import { EmitError } from '../src/errors.ts';
-import { toMermaid } from '../src/mermaid/to-mermaid.ts';
-import { mermaidViews } from '../src/mermaid/views.ts';
+import { EmitError } from '../../src/errors.ts';
+import { toMermaid } from '../../src/mermaid/to-mermaid.ts';
+import { mermaidViews } from '../../src/mermaid/views.ts';
 import { voting } from './fixtures/models/voting.ts';
 import { expectDiagramOfModel } from './support/assert-diagram.ts';
 import { expectedDiagram } from './support/expected-diagram.ts';

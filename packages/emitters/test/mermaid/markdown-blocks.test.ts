@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EmitError } from '../src/errors.ts';
-import { findDiagramBlocks, regenerateDiagramBlocks } from '../src/mermaid/markdown-blocks.ts';
+import { EmitError } from '../../src/errors.ts';
+import { findDiagramBlocks, regenerateDiagramBlocks } from '../../src/mermaid/markdown-blocks.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/markdown/${name}`, import.meta.url), 'utf8');
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { loadTopology } from '@meridian/topology';
 import { describe, expect, it } from 'vitest';
-import { mermaidIds } from '../src/mermaid/ids.ts';
-import { toMermaid } from '../src/mermaid/to-mermaid.ts';
+import { mermaidIds } from '../../src/mermaid/ids.ts';
+import { toMermaid } from '../../src/mermaid/to-mermaid.ts';
 import { seedDiagrams } from './fixtures/seeds/seeds.ts';
 import { parseFlowchart } from './support/mermaid-parser.ts';
 
@@ -12,7 +12,7 @@ describe.each(seedDiagrams)('seed diagram of examples/$example', ({ example, dia
   it('every seed node and edge is in the generated whole diagram, or listed as a difference', {
     timeout: 60_000,
   }, async () => {
-    const model = await loadTopology(new URL(`../../../examples/${example}/topology.ts`, import.meta.url).pathname);
+    const model = await loadTopology(new URL(`../../../../examples/${example}/topology.ts`, import.meta.url).pathname);
     const ours = await parseFlowchart(toMermaid(model));
     const ids = mermaidIds(
       'n',

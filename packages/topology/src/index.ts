@@ -13,7 +13,7 @@ export {
 export { formatExplanation } from './check/explain-report.ts';
 export { type Finding, type FindingLocation, type RuleId, ruleIds, type Severity } from './check/finding.ts';
 export {
-  buildGraph,
+  toGraph,
   type ComponentNodeAttributes,
   type ContainsEdgeAttributes,
   type FlowEdgeAttributes,

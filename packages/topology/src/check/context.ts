@@ -2,7 +2,7 @@ import { placementOf } from '../model/placement.ts';
 import { findProviderRegion } from '../model/regions.ts';
 import type { Component, Flow, KubernetesCluster, Region, Topology } from '../model/schema.ts';
 import type { FindingLocation } from './finding.ts';
-import { buildGraph, type TopologyGraph } from './graph.ts';
+import { type TopologyGraph, toGraph } from './graph.ts';
 
 /**
  * What every rule reads: the model, its graph, and lookups derived once (placement, zones, flows by end).
@@ -34,7 +34,7 @@ export interface CheckContext {
 
 /** Builds the shared context of one check run. */
 export function createContext(model: Topology): CheckContext {
-  const graph = buildGraph(model);
+  const graph = toGraph(model);
   const components = new Map<string, Component>();
   for (const component of model.components) if (!components.has(component.id)) components.set(component.id, component);
   const regions = new Map<string, Region>();

@@ -1,4 +1,5 @@
 import { MultiDirectedGraph } from 'graphology';
+import { type KindTraits, traitsOf } from '../model/kinds.ts';
 import { placementOf } from '../model/placement.ts';
 import { componentReferences } from '../model/references.ts';
 import type { Component, Flow, Region, Topology } from '../model/schema.ts';
@@ -7,6 +8,8 @@ import type { Component, Flow, Region, Topology } from '../model/schema.ts';
 export interface ComponentNodeAttributes {
   readonly type: 'component';
   readonly component: Component;
+  /** What its kind is: data service, router, stateful, ... (see `kindTraits`). */
+  readonly traits: KindTraits;
   /** Region id, undefined for global components. */
   readonly region: string | undefined;
   /** The cluster it runs in, for workloads and other in-cluster components. */
@@ -26,6 +29,12 @@ export type TopologyNodeAttributes = ComponentNodeAttributes | RegionNodeAttribu
 export interface FlowEdgeAttributes {
   readonly type: 'flow';
   readonly flow: Flow;
+  /** The flow's kind (request, write, replicate, ...). */
+  readonly kind: Flow['kind'];
+  /** True when the caller waits for the answer. */
+  readonly sync: boolean;
+  /** Data classes the flow carries. */
+  readonly carries: readonly string[];
 }
 
 /** Containment: region > cluster or component, cluster > workload. Algorithms over flows exclude these. */
@@ -51,11 +60,12 @@ export function regionKey(regionId: string): string {
 }
 
 /**
- * Builds the graph: one node per component and per region, a `flow` edge per flow (keyed by the flow id),
+ * The topology as a graphology graph, for your own analyses (graphology's algorithms run on it as is) and the one
+ * the checker reads: one node per component and per region, a `flow` edge per flow (keyed by the flow id),
  * `contains` edges region > cluster > workload, and `reference` edges for fields that name components.
  * Unknown ends (a model that skipped validation) are left out rather than thrown on: checks never throw.
  */
-export function buildGraph(model: Topology): TopologyGraph {
+export function toGraph(model: Topology): TopologyGraph {
   const graph: TopologyGraph = new MultiDirectedGraph();
   for (const region of model.regions) {
     if (!graph.hasNode(regionKey(region.id))) graph.addNode(regionKey(region.id), { type: 'region', region });
@@ -64,7 +74,7 @@ export function buildGraph(model: Topology): TopologyGraph {
   for (const component of model.components) if (!byId.has(component.id)) byId.set(component.id, component);
   for (const component of byId.values()) {
     const { region, cluster } = placementOf(model, component);
-    graph.addNode(component.id, { type: 'component', component, region, cluster });
+    graph.addNode(component.id, { type: 'component', component, traits: traitsOf(component.kind), region, cluster });
   }
   for (const component of byId.values()) {
     const attributes = graph.getNodeAttributes(component.id) as ComponentNodeAttributes;
@@ -78,7 +88,25 @@ export function buildGraph(model: Topology): TopologyGraph {
   }
   for (const flow of model.flows) {
     if (!byId.has(flow.from) || !byId.has(flow.to) || graph.hasEdge(flow.id)) continue;
-    graph.addDirectedEdgeWithKey(flow.id, flow.from, flow.to, { type: 'flow', flow });
+    graph.addDirectedEdgeWithKey(flow.id, flow.from, flow.to, {
+      type: 'flow',
+      flow,
+      kind: flow.kind,
+      sync: flow.sync,
+      carries: flow.dataClasses,
+    });
   }
   return graph;
+}
+
+/** The `[from, to]` pairs of the graph's edges that `keep` accepts, in the graph's edge order. */
+export function edgesOf(
+  graph: TopologyGraph,
+  keep: (attributes: TopologyEdgeAttributes) => boolean,
+): [from: string, to: string][] {
+  const edges: [string, string][] = [];
+  graph.forEachEdge((_key, attributes, source, target) => {
+    if (keep(attributes)) edges.push([source, target]);
+  });
+  return edges;
 }

@@ -23,22 +23,26 @@ export interface RequestPaths {
   readonly flowOf: ReadonlyMap<string, Flow>;
 }
 
+// Reference fields a component cannot serve without: a Delta table's object store, the tables a query engine reads.
+const implicitNeeds = new Set(['store', 'reads']);
+
 /** Builds the request-path view of a topology. */
 export function requestPaths(context: CheckContext): RequestPaths {
   const ids = [...context.components.keys()];
   const edges: [string, string][] = [];
   const flowOf = new Map<string, Flow>();
-  for (const flow of context.model.flows) {
-    if (!flow.sync || !context.components.has(flow.from) || !context.components.has(flow.to)) continue;
-    edges.push([flow.from, flow.to]);
-    if (!flowOf.has(`${flow.from}>${flow.to}`)) flowOf.set(`${flow.from}>${flow.to}`, flow);
-  }
-  for (const component of context.components.values()) {
-    const cluster = context.clusterOf(component.id);
-    if (cluster) edges.push([component.id, cluster.id]);
-    if (component.kind === 'deltaTable') edges.push([component.id, component.store]);
-    if (component.kind === 'queryEngine') for (const table of component.reads) edges.push([component.id, table]);
-  }
+  context.graph.forEachEdge((_key, edge, source, target) => {
+    if (edge.type === 'flow') {
+      if (!edge.sync) return;
+      edges.push([source, target]);
+      if (!flowOf.has(`${source}>${target}`)) flowOf.set(`${source}>${target}`, edge.flow);
+    } else if (edge.type === 'contains') {
+      // An in-cluster component needs its cluster (regions contain too, but are not components).
+      if (context.components.has(source)) edges.push([target, source]);
+    } else if (implicitNeeds.has(edge.path[0] as string)) {
+      edges.push([source, target]);
+    }
+  });
   const indexed = indexGraph(ids, edges);
   // Edges inside a synchronous cycle are the cycle rule's finding; which of them a fold would drop depends on
   // visiting order, so all are left out here and the components on the cycle are judged on their other needs.

@@ -1,7 +1,7 @@
 // Public API of @meridian/cli: every export is named here.
 export { CliInputError, ExitCode, isInputError } from './command.ts';
 export type { InputError, RegisterCommand } from './command.ts';
-export { type CheckCommandOptions, type JsonFinding, runCheck } from './commands/check.ts';
+export { type CheckCommandOptions, runCheck } from './commands/check.ts';
 export {
   type DocsBlockResult,
   type DocsFileResult,

@@ -63,7 +63,7 @@ describe('meridian emit mermaid', () => {
   });
 
   it.each([
-    ['{"findings": [{"rule": 1}]}', /findings\[0\] needs rule/],
+    ['{"findings": [{"rule": 1}]}', /findings\[0\]\.rule: .*a finding needs rule/],
     ['not json', /is not JSON/],
     ['{"other": []}', /no findings array/],
   ])('rejects a findings file %s as input', async (content, message) => {

@@ -10,7 +10,7 @@ export {
   check,
   type SuppressedCount,
 } from './check/check.ts';
-export { formatExplanation } from './check/explain-report.ts';
+
 export { type Finding, type FindingLocation, type RuleId, ruleIds, type Severity } from './check/finding.ts';
 export {
   toGraph,
@@ -28,8 +28,6 @@ export { type PublishedSla, publishedSlas } from './check/published-slas.ts';
 export type { RpoBudget, RtoBudget } from './check/recovery.ts';
 export { recoveryTimes } from './check/recovery-times.ts';
 export { ruleDescriptors } from './check/rules/index.ts';
-export { type RuleDescriptor, type SarifLog, type SarifOptions, toSarif } from './check/sarif.ts';
-export { formatFindings, type TextReportOptions } from './check/text-report.ts';
 
 export { type CodeFrameOptions, codeFrame } from './diagnostics/code-frame.ts';
 export type { CommonOptions, ComponentOptions, FlowOptions, OptionsArg, WorkloadOptions } from './dsl/options.ts';
@@ -46,8 +44,11 @@ export {
   formatError,
   formatIssue,
   formatPath,
+  INPUT_ERROR_BRAND,
   isMeridianError,
+  issueParams,
   MeridianError,
+  type MeridianErrorCode,
   type MeridianErrorDetails,
   type MeridianIssue,
   type ModelPath,
@@ -151,3 +152,17 @@ export {
   type Waf,
   type Workload,
 } from './model/schema.ts';
+export { formatExplanation } from './report/explain.ts';
+export { formatIssues } from './report/issues.ts';
+export {
+  type CheckReport,
+  type CheckReportOptions,
+  CheckReportSchema,
+  OverlayFindingSchema,
+  type ReportFinding,
+  ReportFindingSchema,
+  SeveritySchema,
+  toCheckReport,
+} from './report/json.ts';
+export { type RuleDescriptor, type SarifLog, type SarifOptions, toSarif } from './report/sarif.ts';
+export { formatFindings, type TextReportOptions } from './report/text.ts';

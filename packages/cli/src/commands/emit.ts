@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Emitter, type EmitterFlag, emitters, findEmitter, runEmitter } from '@meridian/emitters';
-import { check, loadTopology } from '@meridian/topology';
+import { check, loadTopology, OverlayFindingSchema } from '@meridian/topology';
 import type { CAC } from 'cac';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
 import { compareOutput, type OutputDrift, writeOutput } from '../emit/output.ts';
@@ -113,8 +113,7 @@ export async function runEmit(target: string, file: string, options: EmitCommand
   return { target, out, files: results };
 }
 
-const severities = new Set(['error', 'warning', 'info']);
-
+/** Reads a `meridian check --format json` report (or a bare findings array) through the report's schema. */
 async function readFindings(path: string) {
   if (!existsSync(path))
     throw new CliInputError(
@@ -140,21 +139,14 @@ async function readFindings(path: string) {
       'pass the output of meridian check --format json',
     );
   return list.map((item: unknown, i) => {
-    const f = item as { rule?: unknown; severity?: unknown; components?: unknown };
-    if (
-      typeof f?.rule !== 'string' ||
-      typeof f.severity !== 'string' ||
-      !severities.has(f.severity) ||
-      !Array.isArray(f.components) ||
-      !f.components.every((c) => typeof c === 'string')
-    ) {
-      throw new CliInputError(
-        'invalid-findings',
-        `${path}: findings[${i}] needs rule, severity (error|warning|info) and components[]`,
-        'pass the output of meridian check --format json',
-      );
-    }
-    return { rule: f.rule, severity: f.severity, components: f.components as string[] };
+    const parsed = OverlayFindingSchema.safeParse(item);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new CliInputError(
+      'invalid-findings',
+      `${path}: findings[${i}]${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'} (a finding needs rule, severity error|warning|info and components[])`,
+      'pass the output of meridian check --format json',
+    );
   });
 }
 

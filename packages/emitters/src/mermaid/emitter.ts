@@ -1,19 +1,13 @@
-import type { Topology } from '@meridian/topology';
+import { OverlayFindingSchema, type Topology } from '@meridian/topology';
 import { z } from 'zod';
 import type { Emitter } from '../emitter.ts';
 import { toMermaid } from './to-mermaid.ts';
 import { mermaidViews } from './views.ts';
 
-const FindingSchema = z.object({
-  rule: z.string(),
-  severity: z.enum(['error', 'warning', 'info']),
-  components: z.array(z.string()),
-});
-
 const MermaidEmitOptionsSchema = z.strictObject({
   views: z.array(z.string()).optional(),
   direction: z.enum(['TB', 'BT', 'LR', 'RL']).optional(),
-  findings: z.array(FindingSchema).optional(),
+  findings: z.array(OverlayFindingSchema).optional(),
 });
 
 /** Options of the mermaid emitter: which views (default every view of the model), direction, findings to overlay. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueParams } from '../errors.ts';
 import { type KindName, kindTraits } from './kinds.ts';
 
 /**
@@ -97,7 +98,7 @@ const ReplicaRangeSchema = z
   .refine((range) => range.min <= range.max, {
     path: ['max'],
     message: 'max is below min',
-    params: { meridianCode: 'invalid-range', hint: 'make max at least min' },
+    params: issueParams('invalid-range', { hint: 'make max at least min' }),
   });
 
 /** Instances of a component: a fixed count (`3`) or a range (`{ min: 3, max: 10 }`); always a range once parsed. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueParams } from '../errors.ts';
 import { componentKind as kind, ref } from './common.ts';
 import { ResilienceSchema } from './resilience.ts';
 
@@ -51,7 +52,7 @@ const NodeGroupSchema = z
   .refine((group) => group.min === undefined || group.max === undefined || group.min <= group.max, {
     path: ['max'],
     message: 'max is below min',
-    params: { meridianCode: 'invalid-range', hint: 'make max at least min' },
+    params: issueParams('invalid-range', { hint: 'make max at least min' }),
   });
 
 // Kubernetes resource quantities ("Resource units in Kubernetes"): cpu "250m" or 2; memory "512Mi", "2Gi".

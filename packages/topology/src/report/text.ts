@@ -1,5 +1,5 @@
+import type { Finding } from '../check/finding.ts';
 import { codeFrame } from '../diagnostics/code-frame.ts';
-import type { Finding } from './finding.ts';
 
 /** Options for {@link formatFindings}. */
 export interface TextReportOptions {

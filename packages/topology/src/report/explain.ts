@@ -1,4 +1,4 @@
-import type { CheckExplanation } from './check.ts';
+import type { CheckExplanation } from '../check/check.ts';
 
 /**
  * The numbers behind the sla, rto, rpo and capacity-n1 rules as text (`meridian check --explain`): the availability

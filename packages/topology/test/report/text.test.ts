@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/check/check.ts';
-import { formatExplanation } from '../../src/check/explain-report.ts';
 import type { Finding } from '../../src/check/finding.ts';
-import { formatFindings } from '../../src/check/text-report.ts';
 import { topology } from '../../src/dsl/topology.ts';
+import { formatExplanation } from '../../src/report/explain.ts';
+import { formatFindings } from '../../src/report/text.ts';
 
 const source = ['line one', "  const db = eu.postgres('db');", 'line three'].join('\n');
 

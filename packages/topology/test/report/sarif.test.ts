@@ -5,8 +5,8 @@ import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/check/check.ts';
 import { ruleDescriptors } from '../../src/check/rules/index.ts';
-import { type SarifLog, toSarif } from '../../src/check/sarif.ts';
 import { topology } from '../../src/dsl/topology.ts';
+import { type SarifLog, toSarif } from '../../src/report/sarif.ts';
 
 // The SARIF 2.1.0 schema GitHub code scanning validates uploads against (sarif-2.1.0-rtm.5, draft-04), as shipped
 // by Microsoft's SARIF tooling; validated with ajv, not re-implemented.
@@ -75,7 +75,7 @@ describe('toSarif', () => {
       const region = result.locations[0]?.physicalLocation.region;
       expect(region?.startLine).toBe(finding?.location?.line ?? 1);
       expect(result.locations[0]?.physicalLocation.artifactLocation.uri).toMatch(
-        /^packages\/topology\/test\/check\/sarif\.test\.ts$|^topology\.ts$/,
+        /^packages\/topology\/test\/report\/sarif\.test\.ts$|^topology\.ts$/,
       );
     });
     expect(results.map((r) => r.ruleId)).toEqual(expect.arrayContaining(['cycle', 'security', 'spof', 'sla']));

@@ -1,4 +1,4 @@
-import type { Finding, RuleId, Severity } from './finding.ts';
+import type { Finding, RuleId, Severity } from '../check/finding.ts';
 
 /** What SARIF needs to know of a rule: its id, a one-line description and its severity when not configured. */
 export interface RuleDescriptor {

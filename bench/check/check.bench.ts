@@ -7,7 +7,7 @@
  * multiplied out, stopped after a time budget; its path count (counted exactly, by dynamic programming) shows why
  * check reduces the graph instead. Prints tables, asserts nothing.
  */
-import { toGraph, check, parseTopology, ruleIds, type Topology } from '@meridian/topology';
+import { check, parseTopology, ruleIds, type Topology, toGraph } from '@meridian/topology';
 import { Bench } from 'tinybench';
 import { syntheticTopology } from './synthetic-topology.ts';
 

@@ -82,7 +82,7 @@ export function toMermaid(model: Topology, options: MermaidOptions = {}): string
   const allEdges = diagramEdges(model, { dataLabels: view.kind === 'data' });
   const viewEdges =
     view.kind === 'data' ? allEdges.filter((e) => e.flow === undefined || isDataFlow(e.flow)) : allEdges;
-  const focus = focusOf(view, model, viewEdges, byId);
+  const focus = focusOf(view, model, viewEdges);
 
   const showContext = options.context ?? view.kind === 'region';
   const context = new Set<string>();
@@ -174,12 +174,7 @@ function viewName(view: ParsedView): string {
   return view.kind;
 }
 
-function focusOf(
-  view: ParsedView,
-  model: Topology,
-  edges: readonly DiagramEdge[],
-  byId: ReadonlyMap<string, Component>,
-): Set<string> {
+function focusOf(view: ParsedView, model: Topology, edges: readonly DiagramEdge[]): Set<string> {
   const all = model.components;
   switch (view.kind) {
     case 'whole':

@@ -6,7 +6,6 @@ import type { DataClassRef, Ref } from './refs.ts';
 
 /** The hand-written form of one kind's schema. */
 type KindInput<K extends ComponentKind> = z.input<(typeof componentSchemas)[K]>;
-type Replace<T, R> = Omit<T, keyof R> & R;
 
 /** The kinds a reference field may name, or `false` for a field that is not a reference. */
 type RefKindsOf<T> = RefKindsKey extends keyof T ? ([T] extends [RefId<infer K>] ? K : false) : false;
@@ -16,7 +15,7 @@ type RefKindsOf<T> = RefKindsKey extends keyof T ? ([T] extends [RefId<infer K>]
  * never a string, so a typo or a reference of the wrong kind does not compile. Derived from the schemas, so a
  * new reference field needs nothing here.
  */
-export type WithRefs<T> =
+type WithRefs<T> =
   RefKindsOf<NonNullable<T>> extends infer K extends ComponentKind
     ? Ref<K> | Extract<T, undefined>
     : T extends readonly (infer E)[]

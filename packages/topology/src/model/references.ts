@@ -88,7 +88,9 @@ function collect(
   }
   const step = fieldPath[at] as string;
   if (step === '*') {
-    if (Array.isArray(value)) value.forEach((item, i) => collect(item, fieldPath, at + 1, [...path, i], found));
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) collect(item, fieldPath, at + 1, [...path, i], found);
+    }
     return;
   }
   if (value !== null && typeof value === 'object' && Object.hasOwn(value, step)) {

@@ -1,6 +1,5 @@
 import { traitsOf } from '../../model/kinds.ts';
 import { componentReferences } from '../../model/references.ts';
-import type { Component } from '../../model/schema.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
 
 /**

@@ -28,6 +28,12 @@ export { type PublishedSla, publishedSlas } from './check/published-slas.ts';
 export type { RpoBudget, RtoBudget } from './check/recovery.ts';
 export { recoveryTimes } from './check/recovery-times.ts';
 export { ruleDescriptors } from './check/rules/index.ts';
+export {
+  type PodSecurityLevel,
+  type PodSecurityLevels,
+  podSecurityLevels,
+  podSecurityViolations,
+} from './check/rules/security.ts';
 export { type RuleDescriptor, type SarifLog, type SarifOptions, toSarif } from './check/sarif.ts';
 export { formatFindings, type TextReportOptions } from './check/text-report.ts';
 

@@ -33,6 +33,10 @@ const nodeGroups = [
 
 // The query workloads select the query-compute group but carry no toleration ("5. Query Compute Nodes").
 const queryCompute = { 'node-type': 'query-compute' };
+// "Workload Separation": the "Data Ingestion Layer" (gateway, bridge) runs on the ingestion group. The document's
+// manifests give those two no nodeSelector and no toleration; the selector records the stated layer, the
+// toleration stays missing. The agents run on every node ("Deploy one agent per node"), so they select none.
+const ingestion = { 'node-type': 'ingestion' };
 
 // "Regional Delta Lake Setup" (format version 2, hive catalog, transactions on): primary and secondary only.
 // "Delta Lake Configuration": every region's table pins `table_format_version: 2` and `enable_transactions: true`.
@@ -126,6 +130,7 @@ export default topology('orasi-telemetry', (t) => {
       image: 'orasi/gateway:latest',
       replicas: 3,
       ports: [8080, 9090],
+      nodeSelector: ingestion,
       dataClasses: carries,
     });
     const agent = eks.daemonSet('orasi-agent', {
@@ -173,6 +178,7 @@ export default topology('orasi-telemetry', (t) => {
       image: 'orasi/bridge:latest',
       replicas: 2,
       ports: [8080, 9090],
+      nodeSelector: ingestion,
       dataClasses: carries,
       env: {
         DELTA_LAKE_STORAGE_PATH: 's3://orasi-telemetry-delta-lake',

@@ -6,7 +6,8 @@ export type EmitErrorCode =
   | 'bad-diagram-marker'
   | 'unclosed-diagram-block'
   | 'unknown-diagram-attribute'
-  | 'invalid-emitter-options';
+  | 'invalid-emitter-options'
+  | 'refused-component';
 
 /** Where in a user's file an error was found (1-based). */
 export interface EmitErrorLocation {

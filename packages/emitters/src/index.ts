@@ -9,6 +9,12 @@ export {
 } from './emitter.ts';
 export { emitters, findEmitter } from './emitters.ts';
 export { EmitError, type EmitErrorCode, type EmitErrorLocation } from './errors.ts';
+export { type KubernetesEmitOptions, kubernetesEmitter } from './kubernetes/emitter.ts';
+export type { Manifest } from './kubernetes/manifest.ts';
+export { kubernetesVersion } from './kubernetes/namespaces.ts';
+export type { Refusal } from './kubernetes/refusals.ts';
+export { type ClusterManifests, toKubernetes } from './kubernetes/to-kubernetes.ts';
+export { wireObject } from './kubernetes/render.ts';
 export {
   type DiagramBlock,
   type DiagramBlockAttributes,

@@ -28,6 +28,12 @@ export { type PublishedSla, publishedSlas } from './check/published-slas.ts';
 export type { RpoBudget, RtoBudget } from './check/recovery.ts';
 export { recoveryTimes } from './check/recovery-times.ts';
 export { ruleDescriptors } from './check/rules/index.ts';
+export {
+  type PodSecurityLevel,
+  type PodSecurityLevels,
+  podSecurityLevels,
+  podSecurityViolations,
+} from './check/rules/security.ts';
 
 export { type CodeFrameOptions, codeFrame } from './diagnostics/code-frame.ts';
 export type { CommonOptions, ComponentOptions, FlowOptions, OptionsArg, WorkloadOptions } from './dsl/options.ts';

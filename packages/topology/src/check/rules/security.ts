@@ -1,15 +1,66 @@
 import { bucketName } from '../../model/bucket-name.ts';
+import type { KubernetesCluster, Workload } from '../../model/schema.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
+
+/** A Pod Security Standards level ("Pod Security Standards", Kubernetes docs): each admits less than the one before. */
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+/** The Pod Security Admission modes of a namespace: `pod-security.kubernetes.io/<mode>` labels. */
+export interface PodSecurityLevels {
+  readonly enforce: PodSecurityLevel;
+  readonly audit: PodSecurityLevel;
+  readonly warn: PodSecurityLevel;
+}
+
+/**
+ * The Pod Security Standards a namespace of a cluster applies: what the model declares, `restricted` for every
+ * mode it leaves out (and for a namespace it does not declare). The checker and the Kubernetes emitter share it,
+ * so the labels the emitter writes are the levels the checker judged.
+ */
+export function podSecurityLevels(cluster: KubernetesCluster, namespace: string): PodSecurityLevels {
+  const declared = cluster.namespaces?.find((n) => n.name === namespace)?.podSecurity;
+  return {
+    enforce: declared?.enforce ?? 'restricted',
+    audit: declared?.audit ?? 'restricted',
+    warn: declared?.warn ?? 'restricted',
+  };
+}
+
+/**
+ * What a workload asks for that the `level` forbids, as the Pod Security Standards word it (v1.36 "Pod Security
+ * Standards"): baseline forbids privileged containers and hostPath volumes; restricted also requires
+ * allowPrivilegeEscalation false, runAsNonRoot true and a non-zero runAsUser.
+ */
+export function podSecurityViolations(workload: Workload, level: PodSecurityLevel): string[] {
+  if (level === 'privileged') return [];
+  const context = workload.securityContext;
+  const violations: string[] = [];
+  // Baseline "Privileged Containers" and "HostPath Volumes".
+  if (context?.privileged === true) violations.push('a privileged container (privileged: true)');
+  for (const volume of workload.volumes ?? []) {
+    if (volume.source === 'hostPath')
+      violations.push(`hostPath volume ${volume.name}${volume.from ? ` (${volume.from})` : ''}`);
+  }
+  if (level === 'restricted') {
+    // Restricted "Privilege Escalation", "Running as Non-root" and "Running as Non-root user".
+    if (context?.allowPrivilegeEscalation === true) violations.push('allowPrivilegeEscalation: true');
+    if (context?.runAsNonRoot === false) violations.push('runAsNonRoot: false');
+    if (context?.runAsUser === 0) violations.push('runAsUser: 0 (root)');
+  }
+  return violations;
+}
 
 const anywhere = new Set(['0.0.0.0/0', '::/0']);
 
 /**
  * `security`: a Kubernetes API endpoint open to the whole internet, stores declared unencrypted, images pinned to
- * `:latest` (or to no tag, which means latest), and object stores open to the public.
+ * `:latest` (or to no tag, which means latest), object stores open to the public, and workloads asking for what
+ * their namespace's enforced Pod Security Standard forbids (the API server would reject their pods).
  */
 export const security: Rule = {
   id: 'security',
-  description: 'Cluster endpoints open to 0.0.0.0/0, unencrypted stores, `:latest` images and public buckets.',
+  description:
+    "Cluster endpoints open to 0.0.0.0/0, unencrypted stores, `:latest` images, public buckets and pods their namespace's Pod Security Standard rejects.",
   defaultSeverity: 'error',
   check(context) {
     const findings: RuleFinding[] = [];
@@ -42,6 +93,24 @@ export const security: Rule = {
             components: [component.id],
             location: at,
           });
+        }
+      }
+      if (component.kind === 'workload') {
+        const cluster = context.clusterOf(component.id);
+        if (cluster) {
+          // A workload without a namespace goes to one the model does not declare: restricted, like any undeclared one.
+          const namespace = component.namespace ?? '';
+          const level = podSecurityLevels(cluster, namespace).enforce;
+          const violations = podSecurityViolations(component, level);
+          if (violations.length > 0) {
+            findings.push({
+              message: `${component.id} asks for ${violations.join(', ')}, which namespace ${component.namespace ?? '(default)'} of ${cluster.id} forbids: it enforces the ${level} Pod Security Standard, so the API server rejects its pods.`,
+              hint: `drop ${violations.length > 1 ? 'them' : 'it'} (a CSI driver or a projected volume instead of hostPath), or lower the namespace's podSecurity.enforce if the workload must have ${violations.length > 1 ? 'them' : 'it'}`,
+              components: [component.id, cluster.id],
+              location: at,
+              details: { podSecurity: level, namespace: component.namespace ?? null, violations },
+            });
+          }
         }
       }
       if (component.kind === 'postgres' && component.storageEncrypted === false) {

@@ -1,0 +1,92 @@
+import * as client from '@kubernetes/client-node';
+import * as externalSecrets from '@kubernetes-models/external-secrets/external-secrets.io/v1';
+import * as models from 'kubernetes-models';
+
+/**
+ * Offline stand-in for the API server's schema validation, Kubernetes 1.36 (the OpenAPI spec @kubernetes/client-node
+ * 2.0.1 and kubernetes-models 5.1.0 are generated from):
+ * 1. kubernetes-models' JSON-schema validator: required fields, types, enums and formats;
+ * 2. a strict walk over @kubernetes/client-node's attribute type map, field by field, that rejects every field the
+ *    API does not define (kubernetes-models accepts unknown fields; the API server's strict field validation
+ *    rejects them, `kubectl apply --validate=strict`).
+ * CRDs without a client-node model (ExternalSecret, ClusterSecretStore) get step 1 from their own model package.
+ */
+export function schemaErrors(object: Record<string, unknown>): string[] {
+  const apiVersion = String(object.apiVersion);
+  const kind = String(object.kind);
+  const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
+  const errors: string[] = [];
+  const model = modelClass(group, version, kind);
+  if (!model) return [`${apiVersion} ${kind}: no schema to validate against`];
+  try {
+    new model(object).validate();
+  } catch (error) {
+    errors.push(`schema: ${(error as Error).message}`);
+  }
+  if (group !== 'external-secrets.io') {
+    const typeName = `V${version.slice(1, 2).toUpperCase()}${version.slice(2)}${kind}`;
+    const type = `${version.charAt(0).toUpperCase()}${version.slice(1)}${kind}`;
+    errors.push(...strictWalk(object, client[type as keyof typeof client] ? type : typeName, ''));
+  }
+  return errors;
+}
+
+type Validatable = new (data: unknown) => { validate(): void };
+
+function modelClass(group: string, version: string, kind: string): Validatable | undefined {
+  if (group === 'external-secrets.io' && version === 'v1')
+    return (externalSecrets as unknown as Record<string, Validatable>)[kind];
+  const groupKey =
+    group === '' ? 'v1' : group.replace(/\.k8s\.io$/, 'K8sIo').replace(/\.(\w)/g, (_, c: string) => c.toUpperCase());
+  const groupModule = (models as unknown as Record<string, Record<string, Record<string, Validatable>>>)[groupKey];
+  if (!groupModule) return undefined;
+  const versioned = group === '' ? (groupModule as unknown as Record<string, Validatable>) : groupModule[version];
+  return versioned?.[kind] as Validatable | undefined;
+}
+
+interface Attribute {
+  readonly name: string;
+  readonly baseName: string;
+  readonly type: string;
+  readonly format: string;
+}
+
+function attributesOf(type: string): readonly Attribute[] | undefined {
+  const model = (client as unknown as Record<string, { attributeTypeMap?: Attribute[] } | undefined>)[type];
+  return model?.attributeTypeMap;
+}
+
+function strictWalk(value: unknown, type: string, path: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (type === 'any' || type === 'object') return [];
+  if (type === 'string' || type === 'Date') return typeof value === 'string' ? [] : [`${path}: expected a string`];
+  if (type === 'boolean') return typeof value === 'boolean' ? [] : [`${path}: expected a boolean`];
+  if (type === 'number') return typeof value === 'number' ? [] : [`${path}: expected a number`];
+  if (type === 'IntOrString')
+    return typeof value === 'string' || Number.isInteger(value) ? [] : [`${path}: expected an int or a string`];
+  const array = /^Array<(.+)>$/.exec(type);
+  if (array) {
+    if (!Array.isArray(value)) return [`${path}: expected an array`];
+    return value.flatMap((item, i) => strictWalk(item, array[1] as string, `${path}[${i}]`));
+  }
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (map) {
+    if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected a map`];
+    return Object.entries(value).flatMap(([k, v]) => strictWalk(v, map[1] as string, `${path}.${k}`));
+  }
+  const attributes = attributesOf(type);
+  if (!attributes) return [`${path}: unknown type ${type}`];
+  if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected an object (${type})`];
+  const errors: string[] = [];
+  for (const [key, inner] of Object.entries(value)) {
+    const attribute = attributes.find((a) => a.baseName === key);
+    if (!attribute) {
+      errors.push(`${path}.${key}: unknown field of ${type}`);
+      continue;
+    }
+    if (attribute.format === 'int32' || attribute.format === 'int64')
+      if (typeof inner === 'number' && !Number.isInteger(inner)) errors.push(`${path}.${key}: expected an integer`);
+    errors.push(...strictWalk(inner, attribute.type, `${path}.${key}`));
+  }
+  return errors;
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { schemaErrors } from './support/validate.ts';
+
+const deployment = () => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'api', namespace: 'shop' },
+  spec: {
+    selector: { matchLabels: { app: 'api' } },
+    template: {
+      metadata: { labels: { app: 'api' } },
+      spec: { containers: [{ name: 'api', image: 'registry.local/api:1.0.0', ports: [{ containerPort: 8080 }] }] },
+    },
+  },
+});
+
+// The validator stands in for the API server's schema validation: it must refuse what the server would.
+describe('the strict Kubernetes 1.36 schema validator of the golden tests', () => {
+  it('accepts a well-formed Deployment', () => {
+    expect(schemaErrors(deployment())).toEqual([]);
+  });
+
+  it('rejects an unknown field anywhere (kubernetes-models alone would accept it)', () => {
+    const object = deployment();
+    (object.spec.template.spec.containers[0] as Record<string, unknown>).imagePullPolicyy = 'Always';
+    expect(schemaErrors(object)).toEqual([expect.stringContaining('imagePullPolicyy: unknown field of V1Container')]);
+  });
+
+  it('rejects a client-node model name where the wire name belongs (_from for from)', () => {
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'p', namespace: 'shop' },
+      spec: { podSelector: {}, ingress: [{ _from: [{ podSelector: {} }] }] },
+    };
+    expect(schemaErrors(policy).join('\n')).toContain('_from: unknown field');
+  });
+
+  it('rejects a missing required field, a wrong type and a value outside an enum', () => {
+    const missing = deployment() as { spec: { selector?: unknown } };
+    delete missing.spec.selector;
+    expect(schemaErrors(missing as Record<string, unknown>).join('\n')).toContain('selector');
+    const wrongType = deployment();
+    (wrongType.spec.template.spec.containers[0]?.ports[0] as Record<string, unknown>).containerPort = '8080';
+    expect(schemaErrors(wrongType).length).toBeGreaterThan(0);
+    const badEnum = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: { type: 'ClusterIp', ports: [{ port: 80 }] },
+    };
+    expect(schemaErrors(badEnum).join('\n')).toMatch(/enum|allowed/i);
+  });
+
+  it('validates an ExternalSecret against the External Secrets Operator schema', () => {
+    const external = {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: 'db', namespace: 'shop' },
+      spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws' }, dataFrom: [{ extract: { key: 'db' } }] },
+    };
+    expect(schemaErrors(external)).toEqual([]);
+    expect(
+      schemaErrors({ ...external, spec: { ...external.spec, secretStoreRef: { kind: 'Vault', name: 'aws' } } }).length,
+    ).toBeGreaterThan(0);
+  });
+});

@@ -10,7 +10,9 @@
 // - a resource is a class based on cdktn.TerraformResource; its Terraform type (aws_s3_bucket) is the name its doc
 //   links to on the Terraform Registry, and the provider version is in that link (…/hashicorp/aws/6.66.0/docs/…);
 // - its arguments are the properties of its config struct (the constructor's `config` parameter); each property's
-//   doc links to `#snake_name`, the real argument name; a property without `optional` is required;
+//   doc links to `#snake_name`, the real argument name (so `provider` in aws_eks_cluster's encryption_config, renamed
+//   in TypeScript, keeps its name); a property without `optional` is required; the meta-arguments (count,
+//   provider, ...) are inherited from cdktn.TerraformMetaArguments and not listed among them;
 // - a property documented as "<name> block." is a nested block: typed as one struct it is a block of at most one
 //   (NestingList/NestingSingle with max 1), typed as `IResolvable | Struct[]` it is a list or set of blocks;
 // - the attributes a resource exports are the getters of its class (every argument plus computed ones such as arn);
@@ -144,7 +146,6 @@ function blockSchema(fqn: string, seen: Set<string>): BlockSchema {
   if (!struct || seen.has(fqn)) return schema;
   const inner = new Set(seen).add(fqn);
   for (const p of struct.properties ?? []) {
-    if (META_ARGUMENTS.has(p.name)) continue;
     const name = docLink(p.docs)?.anchor ?? camelToSnake(p.name);
     if (!p.optional) required.push(name);
     const struct = structOf(p.type);

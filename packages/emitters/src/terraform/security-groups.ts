@@ -74,7 +74,7 @@ function guardOf(ctx: TerraformContext, id: string): string {
 }
 
 /**
- * security-groups.tf.json, the rules: each flow into a component with a security group becomes ingress rules on the
+ * security-groups.tf.json, the rules: each flow (but replication) into a component with a security group becomes ingress rules on the
  * flow's port (or the ports the target serves; every TCP port when the model names none), from the source's security
  * group in the same region, from the source VPC's range across regions (connecting the VPCs is left to the user),
  * or from anywhere for traffic from outside AWS to an internet-facing load balancer. The same flows become
@@ -83,6 +83,8 @@ function guardOf(ctx: TerraformContext, id: string): string {
 export function emitFlowRules(ctx: TerraformContext): void {
   const made = new Set<string>();
   for (const flow of ctx.model.flows) {
+    // Managed replication (RDS, ElastiCache, S3) runs on AWS's own network, not between the security groups.
+    if (flow.kind === 'replicate') continue;
     const to = ctx.component(flow.to);
     const from = ctx.component(flow.from);
     if (!to || !from) continue;

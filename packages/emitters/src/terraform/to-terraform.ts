@@ -3,6 +3,8 @@ import type { EmittedFile } from '../emitter.ts';
 import { TerraformContext } from './context.ts';
 import { emitDatabases } from './databases.ts';
 import { TerraformDocument } from './document.ts';
+import { emitClusters } from './eks.ts';
+import { emitLoadBalancers } from './load-balancers.ts';
 import { emitNetworks } from './network.ts';
 import { emitProviders } from './providers.ts';
 import { emitFlowRules } from './security-groups.ts';
@@ -19,6 +21,8 @@ export type TerraformOptions = Record<string, never>;
 export function toTerraform(model: Topology, _options: TerraformOptions = {}): EmittedFile[] {
   const ctx = new TerraformContext(model, new TerraformDocument());
   emitNetworks(ctx);
+  emitClusters(ctx);
+  emitLoadBalancers(ctx);
   emitDatabases(ctx);
   emitObjectStores(ctx);
   emitFlowRules(ctx);

@@ -1,12 +1,15 @@
 import type { Topology } from '@meridian/topology';
 import type { EmittedFile } from '../emitter.ts';
+import { emitCaches } from './caches.ts';
 import { TerraformContext } from './context.ts';
 import { emitDatabases } from './databases.ts';
 import { TerraformDocument } from './document.ts';
 import { emitClusters } from './eks.ts';
 import { emitLoadBalancers } from './load-balancers.ts';
+import { emitMessaging } from './messaging.ts';
 import { emitNetworks } from './network.ts';
 import { emitProviders } from './providers.ts';
+import { emitSecrets } from './secrets.ts';
 import { emitFlowRules } from './security-groups.ts';
 import { emitObjectStores } from './storage.ts';
 
@@ -24,7 +27,10 @@ export function toTerraform(model: Topology, _options: TerraformOptions = {}): E
   emitClusters(ctx);
   emitLoadBalancers(ctx);
   emitDatabases(ctx);
+  emitCaches(ctx);
+  emitMessaging(ctx);
   emitObjectStores(ctx);
+  emitSecrets(ctx);
   emitFlowRules(ctx);
   // Last: the global alias exists only once something global asked for it.
   emitProviders(ctx);

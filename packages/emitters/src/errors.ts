@@ -7,7 +7,9 @@ export type EmitErrorCode =
   | 'unclosed-diagram-block'
   | 'unknown-diagram-attribute'
   | 'invalid-emitter-options'
-  | 'refused-component';
+  | 'refused-component'
+  | 'terraform-name-collision'
+  | 'terraform-unsupported';
 
 /** Where in a user's file an error was found (1-based). */
 export interface EmitErrorLocation {

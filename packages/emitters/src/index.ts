@@ -25,3 +25,5 @@ export {
 export { diagramStem, type MermaidEmitOptions, mermaidEmitter } from './mermaid/emitter.ts';
 export { type MermaidFinding, type MermaidOptions, toMermaid } from './mermaid/to-mermaid.ts';
 export { type MermaidView, mermaidViews } from './mermaid/views.ts';
+export { terraformEmitter } from './terraform/emitter.ts';
+export { type TerraformOptions, toTerraform } from './terraform/to-terraform.ts';

@@ -33,7 +33,7 @@ function conflictsWith(isolation: CommitIsolation, actions: readonly Action[]): 
 }
 
 /**
- * Writes `body()` as the commit after `readVersion` with putIfAbsent, the atomic step Delta
+ * Writes `body(version)` as the commit after `readVersion` with putIfAbsent, the atomic step Delta
  * relies on: either the file appears whole or another writer's does. When another writer took
  * the version, the commits in between are read and checked against `isolation`; with no conflict
  * the commit is retried at the next free version. Returns the version committed and the attempts.
@@ -42,12 +42,12 @@ export async function commit(
   storage: Storage,
   readVersion: number,
   isolation: CommitIsolation,
-  body: () => Uint8Array,
+  body: (version: number) => Uint8Array | Promise<Uint8Array>,
   maxAttempts: number,
 ): Promise<{ version: number; attempts: number }> {
   let version = readVersion + 1;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (await storage.putIfAbsent(commitKey(version), body())) return { version, attempts: attempt };
+    if (await storage.putIfAbsent(commitKey(version), await body(version))) return { version, attempts: attempt };
     if (isolation === 'create') {
       throw new DeltaError('table-exists', `another writer created the table at ${storage.uri} first`, {
         path: storage.uri,

@@ -1,13 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, Table } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
-import type { AddAction, MetadataAction, ProtocolAction } from '../log/actions.ts';
+import type { AddAction, MetadataAction } from '../log/actions.ts';
+import { parseCommit } from '../log/actions.ts';
+import { readerFeaturesOf } from '../protocol/features.ts';
+import {
+  assertWritable,
+  assertWritableMetadata,
+  featuresNeeded,
+  isAppendOnly,
+  upgradeProtocol,
+  writesInCommitTimestamps,
+} from '../protocol/writer-features.ts';
 import type { DeltaSchema } from '../schema/types.ts';
+import { fieldId, physicalName } from '../schema/types.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
-import { type CommitIsolation, commit } from './commit.ts';
+import { assignColumnMapping, physicalSchema, toPhysicalTable } from './column-mapping.ts';
+import { type CommitIsolation, commit, commitKey } from './commit.ts';
+import { enforceRowRules, rowRules } from './constraints.ts';
 import { fileStats } from './file-stats.ts';
 import { compressionSuffix, encodeParquet, type WriteCompression } from './parquet.ts';
 import { partitionDirectory, splitPartitions } from './partition.ts';
@@ -36,7 +49,11 @@ export interface WriteOptions extends OpenStorageOptions {
   /** Table name and description recorded in a new table's metadata. */
   readonly name?: string;
   readonly description?: string;
-  /** Table properties (`metaData.configuration`) of a new table. */
+  /**
+   * Table properties (`metaData.configuration`) set by a create or an overwrite. A property that needs a
+   * table feature (delta.appendOnly, delta.constraints.*, delta.enableChangeDataFeed, delta.enableDeletionVectors,
+   * delta.enableInCommitTimestamps, delta.columnMapping.mode) upgrades the protocol in the same commit.
+   */
   readonly configuration?: Readonly<Record<string, string>>;
   /** Commit attempts before giving up when other writers keep taking the next version (100). */
   readonly maxCommitAttempts?: number;
@@ -108,19 +125,6 @@ function checkNullability(storage: Storage, data: Table, schema: DeltaSchema): v
   }
 }
 
-function protocolFor(schema: DeltaSchema): ProtocolAction {
-  // PROTOCOL.md "Timestamp without timezone": the timestampNtz feature needs table features (3, 7).
-  if (usesTimestampNtz(schema)) {
-    return {
-      minReaderVersion: 3,
-      minWriterVersion: 7,
-      readerFeatures: ['timestampNtz'],
-      writerFeatures: ['timestampNtz'],
-    };
-  }
-  return { minReaderVersion: 1, minWriterVersion: 2 };
-}
-
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
@@ -147,6 +151,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 export async function writeTable(target: string | Storage, data: Table, options: WriteOptions): Promise<WriteResult> {
   const storage = typeof target === 'string' ? openStorage(target, options) : target;
   const existing = await currentSnapshot(storage);
+  if (existing) assertWritable(existing.protocol, storage.uri);
   if (existing && options.mode === 'create') {
     throw new DeltaError(
       'table-exists',
@@ -154,6 +159,17 @@ export async function writeTable(target: string | Storage, data: Table, options:
       {
         path: storage.uri,
         hint: "write with mode 'append' or 'overwrite', or choose another location",
+      },
+    );
+  }
+  if (existing && options.mode === 'overwrite' && isAppendOnly(existing.protocol, existing.configuration)) {
+    // PROTOCOL.md "Append-only Tables": no data may be removed while delta.appendOnly is true.
+    throw new DeltaError(
+      'append-only',
+      `${storage.uri} is append-only (delta.appendOnly=true): an overwrite would remove its rows`,
+      {
+        path: storage.uri,
+        hint: "write with mode 'append', or unset delta.appendOnly with the engine that set it",
       },
     );
   }
@@ -174,6 +190,9 @@ export async function writeTable(target: string | Storage, data: Table, options:
       );
     }
     partitionBy = existing.partitionColumns;
+  } else if (existing && sameDeltaType(schema, existing.schema)) {
+    // The same columns: keep the table's fields, with their column-mapping ids and invariants.
+    schema = existing.schema;
   }
   for (const column of partitionBy) {
     if (!schema.fields.some((f) => f.name === column)) {
@@ -195,28 +214,60 @@ export async function writeTable(target: string | Storage, data: Table, options:
   }
   checkNullability(storage, data, schema);
 
+  // The table's properties and protocol after this write: a property that needs a feature upgrades
+  // the protocol in the same commit (PROTOCOL.md "Table Features": enablement needs the feature).
+  const configuration: Record<string, string> = replacing
+    ? { ...(existing?.metadata.configuration ?? {}), ...(options.configuration ?? {}) }
+    : { ...(existing?.metadata.configuration ?? {}) };
+  let protocol = existing?.protocol ?? { minReaderVersion: 1, minWriterVersion: 2 };
+  if (replacing) {
+    const needed = featuresNeeded(configuration, storage.uri);
+    if (usesTimestampNtz(schema)) needed.push({ feature: 'timestampNtz', reader: true });
+    protocol = upgradeProtocol(existing?.protocol, needed);
+  }
+  const mode = configuration['delta.columnMapping.mode'];
+  const mapped = readerFeaturesOf(protocol).includes('columnMapping') && (mode === 'name' || mode === 'id');
+  if (
+    mapped &&
+    schema.fields.some((f) => fieldId(f) === undefined || f.metadata['delta.columnMapping.physicalName'] === undefined)
+  ) {
+    const assigned = assignColumnMapping(schema);
+    schema = assigned.schema;
+    configuration['delta.columnMapping.maxColumnId'] = String(assigned.maxColumnId);
+  }
+  assertWritableMetadata(protocol, schema, storage.uri);
+  enforceRowRules(rowRules(protocol, configuration, schema), data, schema, storage.uri);
+
   const compression = options.compression ?? 'zstd';
   const maxRows = options.maxRowsPerFile ?? 1 << 20;
   const rowGroupRows = options.rowGroupRows ?? 1 << 16;
+  // PROTOCOL.md "Column Mapping": partition values, statistics and file columns use physical names.
+  const physical = (name: string): string => {
+    const f = schema.fields.find((x) => x.name === name);
+    return f ? physicalName(f, mapped) : name;
+  };
   const jobs: { dir: string; values: Readonly<Record<string, string | null>>; table: Table }[] = [];
   for (const part of splitPartitions(data, schema.fields, partitionBy)) {
-    const dir = partitionDirectory(partitionBy, part.values);
+    const values = Object.fromEntries(Object.entries(part.values).map(([k, v]) => [physical(k), v]));
+    const dir = partitionDirectory(partitionBy.map(physical), values);
     for (let start = 0; start < part.table.numRows; start += maxRows) {
       jobs.push({
         dir,
-        values: part.values,
+        values,
         table: part.table.slice(start, Math.min(start + maxRows, part.table.numRows)),
       });
     }
   }
   const dataFields = schema.fields.filter((f) => !partitionBy.includes(f.name));
+  const statsFields = mapped ? physicalSchema(dataFields) : dataFields;
   const writeId = randomUUID();
   const added = await mapLimit(
     jobs.map((job, i) => ({ job, i })),
     PARALLEL_UPLOADS,
     async ({ job, i }): Promise<AddAction> => {
       // Rebuilt on the data schema so the parquet file carries exactly the data columns, in order.
-      const fileTable = new Table(new Schema(job.table.schema.fields), job.table.batches);
+      let fileTable = new Table(new Schema(job.table.schema.fields), job.table.batches);
+      if (mapped) fileTable = toPhysicalTable(fileTable, dataFields);
       const bytes = await encodeParquet(fileTable, compression, rowGroupRows);
       const name = `part-${String(i).padStart(5, '0')}-${writeId}-c000${compressionSuffix[compression]}.parquet`;
       const key = job.dir === '' ? name : `${job.dir}/${name}`;
@@ -228,7 +279,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
         size: bytes.length,
         modificationTime: Date.now(),
         dataChange: true,
-        stats: JSON.stringify(fileStats(fileTable, dataFields)),
+        stats: JSON.stringify(fileStats(fileTable, statsFields)),
       };
     },
   );
@@ -242,7 +293,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
         format: { provider: 'parquet', options: {} },
         schemaString: schemaString(schema),
         partitionColumns: [...partitionBy],
-        configuration: { ...(existing?.metadata.configuration ?? {}), ...(options.configuration ?? {}) },
+        configuration,
         createdTime: existing?.metadata.createdTime ?? now,
       }
     : undefined;
@@ -250,15 +301,30 @@ export async function writeTable(target: string | Storage, data: Table, options:
     metadata !== undefined &&
     (existing === undefined ||
       metadata.schemaString !== existing.metadata.schemaString ||
-      JSON.stringify(metadata.partitionColumns) !== JSON.stringify(existing.partitionColumns));
+      JSON.stringify(metadata.partitionColumns) !== JSON.stringify(existing.partitionColumns) ||
+      JSON.stringify(metadata.configuration) !== JSON.stringify(existing.metadata.configuration));
+  const protocolChanged = existing === undefined || JSON.stringify(protocol) !== JSON.stringify(existing.protocol);
+  const inCommitTimestamps = writesInCommitTimestamps(protocol, configuration);
+  const enablesInCommitTimestamps =
+    inCommitTimestamps &&
+    existing !== undefined &&
+    !writesInCommitTimestamps(existing.protocol, existing.configuration);
   const removes = options.mode === 'overwrite' && existing ? existing.files() : [];
   const isolation: CommitIsolation =
     existing === undefined ? 'create' : options.mode === 'append' ? 'append' : 'serializable';
   const operation = existing === undefined ? (options.mode === 'create' ? 'CREATE TABLE AS SELECT' : 'WRITE') : 'WRITE';
-  const lines = (): Uint8Array => {
+  const lines = async (version: number): Promise<Uint8Array> => {
+    // PROTOCOL.md "Writer Requirements for In-Commit Timestamps": commitInfo is the first action and
+    // its inCommitTimestamp is later than the previous commit's.
+    let inCommitTimestamp: number | undefined;
+    if (inCommitTimestamps) {
+      const previous = version > 0 ? await previousInCommitTimestamp(storage, version - 1) : undefined;
+      inCommitTimestamp = Math.max(now, previous === undefined ? now : previous + 1);
+    }
     const actions: unknown[] = [
       {
         commitInfo: {
+          ...(inCommitTimestamp !== undefined ? { inCommitTimestamp } : {}),
           timestamp: now,
           operation,
           operationParameters: {
@@ -271,11 +337,16 @@ export async function writeTable(target: string | Storage, data: Table, options:
         },
       },
     ];
-    if (existing === undefined) actions.push({ protocol: protocolFor(schema) });
+    if (protocolChanged) actions.push({ protocol });
     if (metadataChanged && metadata) {
-      if (existing && JSON.stringify(protocolFor(schema)) !== JSON.stringify(protocolFor(existing.schema)))
-        actions.push({ protocol: protocolFor(schema) });
-      actions.push({ metaData: metadata });
+      const enablement =
+        enablesInCommitTimestamps && inCommitTimestamp !== undefined
+          ? {
+              'delta.inCommitTimestampEnablementVersion': String(version),
+              'delta.inCommitTimestampEnablementTimestamp': String(inCommitTimestamp),
+            }
+          : {};
+      actions.push({ metaData: { ...metadata, configuration: { ...metadata.configuration, ...enablement } } });
     }
     for (const file of removes) {
       actions.push({
@@ -286,6 +357,8 @@ export async function writeTable(target: string | Storage, data: Table, options:
           extendedFileMetadata: true,
           partitionValues: file.partitionValues,
           size: file.size,
+          // PROTOCOL.md "Deletion Vectors": a remove names the logical file, path and deletion vector.
+          ...(file.deletionVector ? { deletionVector: file.deletionVector } : {}),
         },
       });
     }
@@ -300,4 +373,12 @@ export async function writeTable(target: string | Storage, data: Table, options:
     options.maxCommitAttempts ?? 100,
   );
   return { version, added, removed: removes.length, rows: data.numRows, attempts };
+}
+
+/** The inCommitTimestamp of a commit, when it has one. */
+async function previousInCommitTimestamp(storage: Storage, version: number): Promise<number | undefined> {
+  const key = commitKey(version);
+  const info = parseCommit(await storage.get(key), key).find((a) => a.type === 'commitInfo');
+  const t = info?.type === 'commitInfo' ? info.commitInfo.inCommitTimestamp : undefined;
+  return typeof t === 'number' ? t : undefined;
 }

@@ -329,4 +329,17 @@ describe('writeTable', () => {
     expect(snapshot.files()).toHaveLength(0);
     expect(snapshot.schema.fields.map((f) => f.name)).toContain('address');
   });
+
+  it('orders string statistics by code point, so a scan for an emoji next to a full-width letter finds its row', async () => {
+    const dir = freshDir();
+    // U+FF21 is one UTF-16 unit above the surrogates of U+1F680, but below it by code point (UTF-8 bytes).
+    const data = new Table({ s: vectorFromArray(['\uFF21', '🚀 launch', 'a'], new Utf8()) });
+    await writeTable(dir, data, { mode: 'create' });
+    const snapshot = await (await openTable(dir)).snapshot();
+    const stats = snapshot.files()[0]?.stats;
+    expect(stats?.minValues?.s).toBe('a');
+    expect(stats?.maxValues?.s).toBe('🚀 launch');
+    expect((await snapshot.toArrow({ where: "s = '🚀 launch'" })).numRows).toBe(1);
+    expect((await snapshot.toArrow({ where: "s > '\uFF21'" })).numRows).toBe(1);
+  });
 });

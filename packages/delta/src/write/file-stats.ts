@@ -1,6 +1,7 @@
 import type { Data, Table } from 'apache-arrow';
 import { decimal128At, utf8At } from '../read/cells.ts';
 import { formatDate, formatDecimal } from '../read/variant.ts';
+import { compareCodePoints } from '../scan/values.ts';
 import type { DeltaType, StructField } from '../schema/types.ts';
 
 /** The `stats` JSON of an add action (PROTOCOL.md "Per-file Statistics"). */
@@ -16,7 +17,10 @@ const STRING_PREFIX = 32;
 
 type Bound = number | bigint | string;
 
+// PROTOCOL.md "Per-file Statistics": strings are ordered as their UTF-8 bytes (code points), as the
+// reader compares them; JS `<` orders UTF-16 units, which puts U+E000..U+FFFF above astral characters.
 function less(a: Bound, b: Bound): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b) < 0;
   return a < b;
 }
 

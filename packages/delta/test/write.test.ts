@@ -291,7 +291,10 @@ describe('writeTable', () => {
     const actions = parseCommit(await storage.get(commitKey(3)), commitKey(3));
     expect(actions.some((a) => a.type === 'remove')).toBe(true);
     // A schema change at version 4 conflicts with an append that read version 3.
-    await writeTable(dir, new Table({ y: vectorFromArray(['a'], new Utf8()) }), { mode: 'overwrite' });
+    await writeTable(dir, new Table({ y: vectorFromArray(['a'], new Utf8()) }), {
+      mode: 'overwrite',
+      overwriteSchema: true,
+    });
     await expect(commit(storage, 3, 'append', body, 5)).rejects.toMatchObject({ code: 'commit-conflict' });
   });
 
@@ -341,5 +344,33 @@ describe('writeTable', () => {
     expect(stats?.maxValues?.s).toBe('🚀 launch');
     expect((await snapshot.toArrow({ where: "s = '🚀 launch'" })).numRows).toBe(1);
     expect((await snapshot.toArrow({ where: "s > '\uFF21'" })).numRows).toBe(1);
+  });
+
+  it("keeps the table's schema and partitioning on overwrite unless overwriteSchema is set", async () => {
+    const dir = freshDir();
+    const rows = (ids: number[], cats: string[]) =>
+      new Table({ id: vectorFromArray(ids, new Int32()), cat: vectorFromArray(cats, new Utf8()) });
+    await writeTable(dir, rows([1, 2], ['a', 'b']), { mode: 'create', partitionBy: ['cat'] });
+    await writeTable(dir, rows([3], ['c']), { mode: 'overwrite' });
+    let snapshot = await (await openTable(dir)).snapshot();
+    expect(snapshot.partitionColumns).toEqual(['cat']);
+    expect(snapshot.files().map((f) => f.partitionValues)).toEqual([{ cat: 'c' }]);
+
+    const longs = new Table({ id: vectorFromArray([4n], new Int64()), cat: vectorFromArray(['d'], new Utf8()) });
+    await expect(writeTable(dir, longs, { mode: 'overwrite' })).rejects.toMatchObject({
+      code: 'schema-mismatch',
+      hint: expect.stringContaining('overwriteSchema'),
+    });
+    await expect(writeTable(dir, rows([5], ['e']), { mode: 'overwrite', partitionBy: [] })).rejects.toMatchObject({
+      code: 'schema-mismatch',
+    });
+    snapshot = await (await openTable(dir)).snapshot();
+    expect(snapshot.schema.fields.find((f) => f.name === 'id')?.type).toEqual({ kind: 'primitive', name: 'integer' });
+
+    await writeTable(dir, longs, { mode: 'overwrite', overwriteSchema: true, partitionBy: [] });
+    snapshot = await (await openTable(dir)).snapshot();
+    expect(snapshot.partitionColumns).toEqual([]);
+    expect(snapshot.schema.fields.find((f) => f.name === 'id')?.type).toEqual({ kind: 'primitive', name: 'long' });
+    expect((await snapshot.toArrow()).numRows).toBe(1);
   });
 });

@@ -32,7 +32,7 @@ export type WriteMode =
   | 'create'
   /** Add rows to the table (made when absent); the schema must match. */
   | 'append'
-  /** Replace every row (the table is made when absent); a new schema or partitioning replaces the old. */
+  /** Replace every row (the table is made when absent); the schema and partitioning stay unless `overwriteSchema`. */
   | 'overwrite';
 
 /** Options of {@link writeTable}. */
@@ -40,6 +40,11 @@ export interface WriteOptions extends OpenStorageOptions {
   readonly mode: WriteMode;
   /** Partition columns of a new table; an existing table keeps its own, and must be given the same or none. */
   readonly partitionBy?: readonly string[];
+  /**
+   * Overwrite only: replace the table's schema and partitioning with the data's and `partitionBy`
+   * (as other engines name the option). Without it an overwrite must match the table's columns.
+   */
+  readonly overwriteSchema?: boolean;
   /** Parquet codec of the data files; zstd by default. */
   readonly compression?: WriteCompression;
   /** Rows per parquet row group (64 Ki by default). */
@@ -97,7 +102,7 @@ function conformToTable(storage: Storage, data: Table, dataSchema: DeltaSchema, 
     throw mismatch(
       storage,
       `the data's columns differ from the table's${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; not in the table: ${extra.join(', ')}` : ''}`,
-      `give exactly the table's columns (${table.fields.map((f) => f.name).join(', ')}), or write with mode 'overwrite' to replace the schema`,
+      `give exactly the table's columns (${table.fields.map((f) => f.name).join(', ')}), or overwrite with overwriteSchema: true to replace the schema`,
     );
   }
   for (const field of table.fields) {
@@ -106,7 +111,7 @@ function conformToTable(storage: Storage, data: Table, dataSchema: DeltaSchema, 
       throw mismatch(
         storage,
         `column ${field.name} is ${JSON.stringify(schemaString({ kind: 'struct', fields: [given] }))} in the data but the table holds ${JSON.stringify(schemaString({ kind: 'struct', fields: [field] }))}`,
-        `cast ${field.name} to the table's type before writing`,
+        `cast ${field.name} to the table's type before writing, or overwrite with overwriteSchema: true to change it`,
       );
     }
   }
@@ -176,7 +181,8 @@ export async function writeTable(target: string | Storage, data: Table, options:
   let schema = deltaSchemaOf(data.schema);
   let partitionBy = options.partitionBy ?? [];
   const replacing = existing === undefined || options.mode === 'overwrite';
-  if (existing && options.mode === 'append') {
+  if (existing && (options.mode === 'append' || options.overwriteSchema !== true)) {
+    // Appends, and overwrites not asked to change the schema, keep the table's columns and partitioning.
     data = conformToTable(storage, data, schema, existing.schema);
     schema = existing.schema;
     if (
@@ -186,7 +192,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
       throw mismatch(
         storage,
         `the table is partitioned by [${existing.partitionColumns.join(', ')}], not [${options.partitionBy.join(', ')}]`,
-        'leave partitionBy out when appending, or overwrite to change the partitioning',
+        `leave partitionBy out to keep the table's partitioning${options.mode === 'overwrite' ? ', or set overwriteSchema: true to change it' : ', or overwrite with overwriteSchema: true to change it'}`,
       );
     }
     partitionBy = existing.partitionColumns;

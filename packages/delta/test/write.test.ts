@@ -373,4 +373,23 @@ describe('writeTable', () => {
     expect(snapshot.schema.fields.find((f) => f.name === 'id')?.type).toEqual({ kind: 'primitive', name: 'long' });
     expect((await snapshot.toArrow()).numRows).toBe(1);
   });
+
+  it('writes timestamp partition values in ISO form with Z (UTC), and timestamp_ntz ones without a zone', async () => {
+    const dir = freshDir();
+    const us = BigInt64Array.from([3_600_123_456n, 3_600_123_456n, -1n]);
+    const data = new Table({
+      ts: makeVector(makeData({ type: new TimestampMicrosecond('UTC'), length: 3, data: us })),
+      ntz: makeVector(makeData({ type: new TimestampMicrosecond(), length: 3, data: us })),
+      v: vectorFromArray([1, 2, 3], new Int32()),
+    });
+    await writeTable(dir, data, { mode: 'create', partitionBy: ['ts', 'ntz'] });
+    const snapshot = await (await openTable(dir)).snapshot();
+    const values = snapshot.files().map((f) => f.partitionValues);
+    expect(values).toContainEqual({ ts: '1970-01-01T01:00:00.123456Z', ntz: '1970-01-01 01:00:00.123456' });
+    expect(values).toContainEqual({ ts: '1969-12-31T23:59:59.999999Z', ntz: '1969-12-31 23:59:59.999999' });
+    const read = await snapshot.toArrow();
+    expect(canonicalHash(read)).toBe(
+      canonicalHash(data.select(read.schema.fields.map((f) => f.name) as ('v' | 'ts' | 'ntz')[])),
+    );
+  });
 });

@@ -36,8 +36,11 @@ function serialize(data: Data, t: DeltaType, i: number, column: string): string 
       case 'date':
         return formatDate((data.values as Int32Array)[i] as number);
       case 'timestamp':
+        // PROTOCOL.md "Partition Value Serialization": an ISO 8601 timestamp adjusted to UTC, with Z, so
+        // no engine reads it in its own time zone.
+        return `${formatMicros((data.values as BigInt64Array)[i] as bigint)}Z`;
       case 'timestamp_ntz':
-        // "{year}-{month}-{day} {hour}:{minute}:{second}.{microsecond}", in UTC for `timestamp`.
+        // "{year}-{month}-{day} {hour}:{minute}:{second}.{microsecond}": a timestamp without a zone.
         return formatMicros((data.values as BigInt64Array)[i] as bigint).replace('T', ' ');
       default:
         break;

@@ -3,6 +3,7 @@ import { parseCommit } from '../log/actions.ts';
 import { readCheckpoint } from '../log/checkpoint.ts';
 import type { LogListing } from '../log/log-files.ts';
 import { segmentFor } from '../log/log-files.ts';
+import { canonicalPath } from '../log/paths.ts';
 import { Reconciler, type TableState } from '../log/replay.ts';
 import type { Storage } from '../storage/storage.ts';
 
@@ -18,7 +19,7 @@ export interface LoadedState {
 /** Replays the log segment of `version`: checkpoint actions, then each commit in order. */
 export async function loadState(storage: Storage, listing: LogListing, version: number): Promise<LoadedState> {
   const segment = segmentFor(listing, version, storage.uri);
-  const r = new Reconciler();
+  const r = new Reconciler((path) => canonicalPath(storage.uri, path));
   if (segment.checkpoint) r.apply(await readCheckpoint(storage, segment.checkpoint));
   // Commits are independent files: fetch them concurrently (bounded), apply in order.
   const window = 16;

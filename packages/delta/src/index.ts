@@ -39,5 +39,7 @@ export { TableScan } from './scan/table-scan.ts';
 export type { ScanMetrics, TableScanOptions } from './scan/table-scan.ts';
 export { DecodePool, defaultPoolSize } from './scan/worker-pool.ts';
 export { writeTable } from './write/write-table.ts';
+export { checkpoint } from './write/checkpoint.ts';
+export type { CheckpointResult } from './write/checkpoint.ts';
 export type { WriteMode, WriteOptions, WriteResult } from './write/write-table.ts';
 export type { WriteCompression } from './write/parquet.ts';

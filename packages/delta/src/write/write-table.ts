@@ -10,6 +10,7 @@ import {
   featuresNeeded,
   isAppendOnly,
   upgradeProtocol,
+  writerFeaturesOf,
   writesInCommitTimestamps,
 } from '../protocol/writer-features.ts';
 import type { DeltaSchema } from '../schema/types.ts';
@@ -18,6 +19,7 @@ import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
+import { writeCheckpoint } from './checkpoint.ts';
 import { assignColumnMapping, physicalSchema, toPhysicalTable } from './column-mapping.ts';
 import { type CommitIsolation, commit, commitKey } from './commit.ts';
 import { enforceRowRules, rowRules } from './constraints.ts';
@@ -75,10 +77,13 @@ export interface WriteResult {
   readonly rows: number;
   /** How many versions were tried: more than 1 when other writers committed first. */
   readonly attempts: number;
+  /** The version of the checkpoint written after the commit, when the commit reached the table's interval. */
+  readonly checkpoint?: number;
 }
 
 const NOT_A_TABLE = new Set(['not-a-table', 'empty-log']);
 const PARALLEL_UPLOADS = 4;
+const DEFAULT_CHECKPOINT_INTERVAL = 10;
 
 async function currentSnapshot(storage: Storage): Promise<Snapshot | undefined> {
   try {
@@ -378,7 +383,33 @@ export async function writeTable(target: string | Storage, data: Table, options:
     lines,
     options.maxCommitAttempts ?? 100,
   );
-  return { version, added, removed: removes.length, rows: data.numRows, attempts };
+  // PROTOCOL.md "Checkpoints": every delta.checkpointInterval commits (10 by default, as Delta Spark
+  // and delta-rs), so a snapshot replays at most that many commits after the last checkpoint.
+  const interval = Number(configuration['delta.checkpointInterval'] ?? DEFAULT_CHECKPOINT_INTERVAL);
+  let checkpointed: number | undefined;
+  if (
+    Number.isInteger(interval) &&
+    interval > 0 &&
+    version > 0 &&
+    version % interval === 0 &&
+    !writerFeaturesOf(protocol).includes('v2Checkpoint')
+  ) {
+    try {
+      checkpointed = (await writeCheckpoint(await (await openTable(storage)).snapshot({ version }))).version;
+    } catch (error) {
+      // The commit stands; a missing checkpoint only makes reads replay more commits. Failing here
+      // would tell the caller the write failed and invite a retry that duplicates its rows.
+      if (!(error instanceof DeltaError)) throw error;
+    }
+  }
+  return {
+    version,
+    added,
+    removed: removes.length,
+    rows: data.numRows,
+    attempts,
+    ...(checkpointed !== undefined ? { checkpoint: checkpointed } : {}),
+  };
 }
 
 /** The inCommitTimestamp of a commit, when it has one. */

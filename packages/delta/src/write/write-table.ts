@@ -62,6 +62,12 @@ export interface WriteOptions extends OpenStorageOptions {
    * delta.enableInCommitTimestamps, delta.columnMapping.mode) upgrades the protocol in the same commit.
    */
   readonly configuration?: Readonly<Record<string, string>>;
+  /**
+   * An application transaction (PROTOCOL.md "Transaction Identifiers"): the write is skipped when the
+   * table already holds a transaction of `appId` at `version` or later, so a retried job never adds
+   * its rows twice. Versions of one appId must grow with each write.
+   */
+  readonly txn?: { readonly appId: string; readonly version: number };
   /** Commit attempts before giving up when other writers keep taking the next version (100). */
   readonly maxCommitAttempts?: number;
 }
@@ -77,6 +83,8 @@ export interface WriteResult {
   readonly rows: number;
   /** How many versions were tried: more than 1 when other writers committed first. */
   readonly attempts: number;
+  /** True when the write was skipped because the table already holds its `txn` (nothing was committed). */
+  readonly skipped: boolean;
   /** The version of the checkpoint written after the commit, when the commit reached the table's interval. */
   readonly checkpoint?: number;
 }
@@ -182,6 +190,17 @@ export async function writeTable(target: string | Storage, data: Table, options:
         hint: "write with mode 'append', or unset delta.appendOnly with the engine that set it",
       },
     );
+  }
+  const txn = options.txn;
+  if (txn !== undefined && (!Number.isSafeInteger(txn.version) || txn.version < 0 || txn.appId === '')) {
+    throw new DeltaError('unsupported-write', `txn ${JSON.stringify(txn)} is not an application transaction`, {
+      path: storage.uri,
+      hint: 'give a non-empty appId and a non-negative integer version',
+    });
+  }
+  const done = txn === undefined ? undefined : existing?.txns().get(txn.appId);
+  if (existing && txn && done !== undefined && done >= txn.version) {
+    return { version: existing.version, added: [], removed: 0, rows: 0, attempts: 0, skipped: true };
   }
   let schema = deltaSchemaOf(data.schema);
   let partitionBy = options.partitionBy ?? [];
@@ -359,6 +378,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
           : {};
       actions.push({ metaData: { ...metadata, configuration: { ...metadata.configuration, ...enablement } } });
     }
+    if (txn) actions.push({ txn: { appId: txn.appId, version: txn.version, lastUpdated: now } });
     for (const file of removes) {
       actions.push({
         remove: {
@@ -376,13 +396,15 @@ export async function writeTable(target: string | Storage, data: Table, options:
     for (const add of added) actions.push({ add });
     return new TextEncoder().encode(`${actions.map((a) => JSON.stringify(a)).join('\n')}\n`);
   };
-  const { version, attempts } = await commit(
+  const { version, attempts, skipped } = await commit(
     storage,
     existing?.version ?? -1,
     isolation,
     lines,
     options.maxCommitAttempts ?? 100,
+    txn,
   );
+  if (skipped) return { version, added: [], removed: 0, rows: 0, attempts, skipped: true };
   // PROTOCOL.md "Checkpoints": every delta.checkpointInterval commits (10 by default, as Delta Spark
   // and delta-rs), so a snapshot replays at most that many commits after the last checkpoint.
   const interval = Number(configuration['delta.checkpointInterval'] ?? DEFAULT_CHECKPOINT_INTERVAL);
@@ -408,6 +430,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
     removed: removes.length,
     rows: data.numRows,
     attempts,
+    skipped: false,
     ...(checkpointed !== undefined ? { checkpoint: checkpointed } : {}),
   };
 }

@@ -57,7 +57,9 @@ describe('meridian delta write', () => {
     writeFileSync(jsonl, `${JSON.stringify({ id: 4, region: 'us', amount: 10, note: null })}\n`);
     const appended = meridian('delta', 'write', table, '--from', jsonl);
     expect(appended.code).toBe(0);
-    expect(appended.stdout).toMatch(/^append: wrote 1 rows in 1 file \(\d[\d,]* bytes\) to .* as version 1 in \d+ ms\n$/);
+    expect(appended.stdout).toMatch(
+      /^append: wrote 1 rows in 1 file \(\d[\d,]* bytes\) to .* as version 1 in \d+ ms\n$/,
+    );
 
     await duck(
       `COPY (SELECT 5::BIGINT AS id, 'ap' AS region, 7.5::DOUBLE AS amount, 'from duckdb' AS note) TO '${parquet}' (FORMAT parquet)`,

@@ -35,21 +35,42 @@ function assignType(t: DeltaType, next: () => number): DeltaType {
 }
 
 function assignField(f: StructField, next: () => number): StructField {
+  const mapped = f.metadata[ID] !== undefined && f.metadata[PHYSICAL] !== undefined;
   return {
     ...f,
     type: assignType(f.type, next),
-    metadata: { ...f.metadata, [ID]: next(), [PHYSICAL]: `col-${randomUUID()}` },
+    metadata: mapped ? f.metadata : { ...f.metadata, [ID]: next(), [PHYSICAL]: `col-${randomUUID()}` },
   };
 }
 
 /**
- * Gives every field of a new table's schema a column id and a physical name (PROTOCOL.md "Writer
- * Requirements for Column Mapping": ids unique, `delta.columnMapping.maxColumnId` the largest).
+ * Gives every field of the schema that has none a column id and a physical name, the ids counting
+ * on from `maxColumnId` (PROTOCOL.md "Writer Requirements for Column Mapping": ids unique in the
+ * table, `delta.columnMapping.maxColumnId` the largest ever given). Fields already mapped keep theirs.
  */
-export function assignColumnMapping(schema: DeltaSchema): { schema: DeltaSchema; maxColumnId: number } {
-  let id = 0;
+export function assignColumnMapping(
+  schema: DeltaSchema,
+  maxColumnId: number,
+): { schema: DeltaSchema; maxColumnId: number } {
+  let id = maxColumnId;
   const mapped = assignType(schema, () => ++id) as DeltaSchema;
   return { schema: mapped, maxColumnId: id };
+}
+
+/** Whether some field, at any depth, lacks its column id or physical name. */
+export function needsColumnMapping(t: DeltaType): boolean {
+  switch (t.kind) {
+    case 'struct':
+      return t.fields.some(
+        (f) => f.metadata[ID] === undefined || f.metadata[PHYSICAL] === undefined || needsColumnMapping(f.type),
+      );
+    case 'array':
+      return needsColumnMapping(t.elementType);
+    case 'map':
+      return needsColumnMapping(t.keyType) || needsColumnMapping(t.valueType);
+    default:
+      return false;
+  }
 }
 
 function physicalType(t: DeltaType): DeltaType {

@@ -13,19 +13,20 @@ import {
   writerFeaturesOf,
   writesInCommitTimestamps,
 } from '../protocol/writer-features.ts';
-import type { DeltaSchema } from '../schema/types.ts';
-import { fieldId, physicalName } from '../schema/types.ts';
+import { physicalName } from '../schema/types.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
 import { writeCheckpoint } from './checkpoint.ts';
-import { assignColumnMapping, physicalSchema, toPhysicalTable } from './column-mapping.ts';
+import { assignColumnMapping, needsColumnMapping, physicalSchema, toPhysicalTable } from './column-mapping.ts';
 import { type CommitIsolation, commit, commitKey } from './commit.ts';
+import { checkNullability, conformToTable, mismatch } from './conform-data.ts';
 import { enforceRowRules, rowRules } from './constraints.ts';
 import { fileStats } from './file-stats.ts';
 import { compressionSuffix, encodeParquet, type WriteCompression } from './parquet.ts';
 import { partitionDirectory, splitPartitions } from './partition.ts';
+import { planReplaceWhere } from './replace-where.ts';
 import { deltaSchemaOf, sameDeltaType, schemaString, usesTimestampNtz } from './schema.ts';
 
 /** How a write treats an existing table. */
@@ -47,6 +48,16 @@ export interface WriteOptions extends OpenStorageOptions {
    * (as other engines name the option). Without it an overwrite must match the table's columns.
    */
   readonly overwriteSchema?: boolean;
+  /**
+   * Schema evolution on request: columns the table lacks are added (nullable), and nullable columns
+   * the data lacks are written as nulls. Without it the data must have exactly the table's columns.
+   */
+  readonly mergeSchema?: boolean;
+  /**
+   * Overwrite only: replace just the rows matching this predicate (`"date >= '2024-05-01'"`), as
+   * Delta Spark's replaceWhere. Every written row must match it; other rows stay.
+   */
+  readonly replaceWhere?: string;
   /** Parquet codec of the data files; zstd by default. */
   readonly compression?: WriteCompression;
   /** Rows per parquet row group (64 Ki by default). */
@@ -99,47 +110,6 @@ async function currentSnapshot(storage: Storage): Promise<Snapshot | undefined> 
   } catch (error) {
     if (error instanceof DeltaError && NOT_A_TABLE.has(error.code)) return undefined;
     throw error;
-  }
-}
-
-function mismatch(storage: Storage, message: string, hint: string): DeltaError {
-  return new DeltaError('schema-mismatch', message, { path: storage.uri, hint });
-}
-
-/** Reorders the data's columns to the table's order after checking names, types and nullability. */
-function conformToTable(storage: Storage, data: Table, dataSchema: DeltaSchema, table: DeltaSchema): Table {
-  const names = dataSchema.fields.map((f) => f.name);
-  const missing = table.fields.filter((f) => !names.includes(f.name)).map((f) => f.name);
-  const extra = names.filter((n) => !table.fields.some((f) => f.name === n));
-  if (missing.length > 0 || extra.length > 0) {
-    throw mismatch(
-      storage,
-      `the data's columns differ from the table's${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; not in the table: ${extra.join(', ')}` : ''}`,
-      `give exactly the table's columns (${table.fields.map((f) => f.name).join(', ')}), or overwrite with overwriteSchema: true to replace the schema`,
-    );
-  }
-  for (const field of table.fields) {
-    const given = dataSchema.fields.find((f) => f.name === field.name);
-    if (given && !sameDeltaType(given.type, field.type)) {
-      throw mismatch(
-        storage,
-        `column ${field.name} is ${JSON.stringify(schemaString({ kind: 'struct', fields: [given] }))} in the data but the table holds ${JSON.stringify(schemaString({ kind: 'struct', fields: [field] }))}`,
-        `cast ${field.name} to the table's type before writing, or overwrite with overwriteSchema: true to change it`,
-      );
-    }
-  }
-  return data.select(table.fields.map((f) => f.name));
-}
-
-function checkNullability(storage: Storage, data: Table, schema: DeltaSchema): void {
-  for (const field of schema.fields) {
-    if (!field.nullable && (data.getChild(field.name)?.nullCount ?? 0) > 0) {
-      throw mismatch(
-        storage,
-        `column ${field.name} is not nullable but the data holds nulls`,
-        `fill or drop the null ${field.name} rows`,
-      );
-    }
   }
 }
 
@@ -207,8 +177,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
   const replacing = existing === undefined || options.mode === 'overwrite';
   if (existing && (options.mode === 'append' || options.overwriteSchema !== true)) {
     // Appends, and overwrites not asked to change the schema, keep the table's columns and partitioning.
-    data = conformToTable(storage, data, schema, existing.schema);
-    schema = existing.schema;
+    ({ data, schema } = conformToTable(storage, data, schema, existing.schema, options.mergeSchema === true));
     if (
       options.partitionBy !== undefined &&
       JSON.stringify(options.partitionBy) !== JSON.stringify(existing.partitionColumns)
@@ -243,6 +212,12 @@ export async function writeTable(target: string | Storage, data: Table, options:
     );
   }
   checkNullability(storage, data, schema);
+  if (options.replaceWhere !== undefined && (options.mode !== 'overwrite' || options.overwriteSchema === true)) {
+    throw new DeltaError('unsupported-write', 'replaceWhere replaces rows of an overwrite that keeps the schema', {
+      path: storage.uri,
+      hint: "use replaceWhere with mode 'overwrite' and without overwriteSchema",
+    });
+  }
 
   // The table's properties and protocol after this write: a property that needs a feature upgrades
   // the protocol in the same commit (PROTOCOL.md "Table Features": enablement needs the feature).
@@ -257,11 +232,8 @@ export async function writeTable(target: string | Storage, data: Table, options:
   }
   const mode = configuration['delta.columnMapping.mode'];
   const mapped = readerFeaturesOf(protocol).includes('columnMapping') && (mode === 'name' || mode === 'id');
-  if (
-    mapped &&
-    schema.fields.some((f) => fieldId(f) === undefined || f.metadata['delta.columnMapping.physicalName'] === undefined)
-  ) {
-    const assigned = assignColumnMapping(schema);
+  if (mapped && needsColumnMapping(schema)) {
+    const assigned = assignColumnMapping(schema, Number(configuration['delta.columnMapping.maxColumnId'] ?? 0) || 0);
     schema = assigned.schema;
     configuration['delta.columnMapping.maxColumnId'] = String(assigned.maxColumnId);
   }
@@ -276,8 +248,13 @@ export async function writeTable(target: string | Storage, data: Table, options:
     const f = schema.fields.find((x) => x.name === name);
     return f ? physicalName(f, mapped) : name;
   };
+  const replacement =
+    existing && options.replaceWhere !== undefined
+      ? await planReplaceWhere(existing, options.replaceWhere, data)
+      : undefined;
   const jobs: { dir: string; values: Readonly<Record<string, string | null>>; table: Table }[] = [];
-  for (const part of splitPartitions(data, schema.fields, partitionBy)) {
+  const parts = [data, ...(replacement?.kept ?? [])].flatMap((t) => splitPartitions(t, schema.fields, partitionBy));
+  for (const part of parts) {
     const values = Object.fromEntries(Object.entries(part.values).map(([k, v]) => [physical(k), v]));
     const dir = partitionDirectory(partitionBy.map(physical), values);
     for (let start = 0; start < part.table.numRows; start += maxRows) {
@@ -315,31 +292,32 @@ export async function writeTable(target: string | Storage, data: Table, options:
   );
 
   const now = Date.now();
-  const metadata: MetadataAction | undefined = replacing
-    ? {
-        id: existing?.metadata.id ?? randomUUID(),
-        ...(options.name !== undefined ? { name: options.name } : {}),
-        ...(options.description !== undefined ? { description: options.description } : {}),
-        format: { provider: 'parquet', options: {} },
-        schemaString: schemaString(schema),
-        partitionColumns: [...partitionBy],
-        configuration,
-        createdTime: existing?.metadata.createdTime ?? now,
-      }
-    : undefined;
+  // The table's metadata after the write: what the table had (name, description, format, creation
+  // time kept) with this write's schema, partitioning and properties.
+  const metadata: MetadataAction = {
+    ...(existing?.metadata ?? { format: { provider: 'parquet', options: {} } }),
+    id: existing?.metadata.id ?? randomUUID(),
+    ...(replacing && options.name !== undefined ? { name: options.name } : {}),
+    ...(replacing && options.description !== undefined ? { description: options.description } : {}),
+    // An unchanged schema keeps the table's own text, so no append rewrites another engine's metadata.
+    schemaString: existing && schema === existing.schema ? existing.metadata.schemaString : schemaString(schema),
+    partitionColumns: [...partitionBy],
+    configuration,
+    createdTime: existing?.metadata.createdTime ?? now,
+  };
   const metadataChanged =
-    metadata !== undefined &&
-    (existing === undefined ||
-      metadata.schemaString !== existing.metadata.schemaString ||
-      JSON.stringify(metadata.partitionColumns) !== JSON.stringify(existing.partitionColumns) ||
-      JSON.stringify(metadata.configuration) !== JSON.stringify(existing.metadata.configuration));
+    existing === undefined ||
+    (replacing && (options.name !== undefined || options.description !== undefined)) ||
+    metadata.schemaString !== existing.metadata.schemaString ||
+    JSON.stringify(metadata.partitionColumns) !== JSON.stringify(existing.partitionColumns) ||
+    JSON.stringify(metadata.configuration) !== JSON.stringify(existing.metadata.configuration);
   const protocolChanged = existing === undefined || JSON.stringify(protocol) !== JSON.stringify(existing.protocol);
   const inCommitTimestamps = writesInCommitTimestamps(protocol, configuration);
   const enablesInCommitTimestamps =
     inCommitTimestamps &&
     existing !== undefined &&
     !writesInCommitTimestamps(existing.protocol, existing.configuration);
-  const removes = options.mode === 'overwrite' && existing ? existing.files() : [];
+  const removes = replacement ? replacement.removes : options.mode === 'overwrite' && existing ? existing.files() : [];
   const isolation: CommitIsolation =
     existing === undefined ? 'create' : options.mode === 'append' ? 'append' : 'serializable';
   const operation = existing === undefined ? (options.mode === 'create' ? 'CREATE TABLE AS SELECT' : 'WRITE') : 'WRITE';
@@ -348,7 +326,12 @@ export async function writeTable(target: string | Storage, data: Table, options:
     // its inCommitTimestamp is later than the previous commit's.
     let inCommitTimestamp: number | undefined;
     if (inCommitTimestamps) {
-      const previous = version > 0 ? await previousInCommitTimestamp(storage, version - 1) : undefined;
+      const previous =
+        version === 0
+          ? undefined
+          : version - 1 === existing?.version
+            ? existing.timestamp
+            : await previousInCommitTimestamp(storage, version - 1);
       inCommitTimestamp = Math.max(now, previous === undefined ? now : previous + 1);
     }
     const actions: unknown[] = [
@@ -360,6 +343,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
           operationParameters: {
             mode: options.mode === 'overwrite' ? 'Overwrite' : options.mode === 'append' ? 'Append' : 'ErrorIfExists',
             partitionBy: JSON.stringify(partitionBy),
+            ...(options.replaceWhere !== undefined ? { predicate: JSON.stringify([options.replaceWhere]) } : {}),
           },
           readVersion: existing?.version ?? -1,
           isBlindAppend: options.mode !== 'overwrite',
@@ -368,7 +352,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
       },
     ];
     if (protocolChanged) actions.push({ protocol });
-    if (metadataChanged && metadata) {
+    if (metadataChanged) {
       const enablement =
         enablesInCommitTimestamps && inCommitTimestamp !== undefined
           ? {
@@ -438,6 +422,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
 /** The inCommitTimestamp of a commit, when it has one. */
 async function previousInCommitTimestamp(storage: Storage, version: number): Promise<number | undefined> {
   const key = commitKey(version);
+  // Another writer's commit, read after our attempt at its version failed: it exists.
   const info = parseCommit(await storage.get(key), key).find((a) => a.type === 'commitInfo');
   const t = info?.type === 'commitInfo' ? info.commitInfo.inCommitTimestamp : undefined;
   return typeof t === 'number' ? t : undefined;

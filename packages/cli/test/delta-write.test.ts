@@ -134,6 +134,53 @@ describe('meridian delta write', () => {
     expect(scanRows(table).map((r) => Number(r.id))).toEqual([9]);
   });
 
+  it('replaces only the rows a predicate matches, and adds columns with --merge-schema', () => {
+    const dir = join(scratch, 'days');
+    const first = join(scratch, 'days.csv');
+    writeFileSync(first, 'day,n\nd1,1\nd2,2\nd3,3\n');
+    expect(meridian('delta', 'write', dir, '--from', first, '--partition-by', 'day').code).toBe(0);
+    const d2 = join(scratch, 'd2.csv');
+    writeFileSync(d2, 'day,n\nd2,20\nd2,21\n');
+    const replaced = meridian(
+      'delta',
+      'write',
+      dir,
+      '--from',
+      d2,
+      '--mode',
+      'overwrite',
+      '--replace-where',
+      "day = 'd2'",
+    );
+    expect(replaced.code).toBe(0);
+    expect(
+      scanRows(dir)
+        .map((r) => Number(r.n))
+        .sort((a, b) => a - b),
+    ).toEqual([1, 3, 20, 21]);
+    const outside = meridian(
+      'delta',
+      'write',
+      dir,
+      '--from',
+      first,
+      '--mode',
+      'overwrite',
+      '--replace-where',
+      "day = 'd2'",
+    );
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toContain('error constraint-violation:');
+
+    const wider = join(scratch, 'wider.jsonl');
+    writeFileSync(wider, `${JSON.stringify({ day: 'd4', n: 4, note: 'new column' })}\n`);
+    expect(meridian('delta', 'write', dir, '--from', wider).code).toBe(2);
+    expect(meridian('delta', 'write', dir, '--from', wider, '--merge-schema').code).toBe(0);
+    const notes = scanRows(dir).map((r) => r.note);
+    expect(notes.filter((n) => n === 'new column')).toHaveLength(1);
+    expect(notes.filter((n) => n === null)).toHaveLength(4);
+  });
+
   it('documents the write actions in --help', () => {
     const help = meridian('delta', '--help');
     expect(help.stdout).toContain('meridian delta write ./events --from new-events.parquet');

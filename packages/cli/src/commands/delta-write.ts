@@ -59,6 +59,8 @@ export async function deltaWrite(
     readonly mode: WriteMode;
     readonly partitionBy?: readonly string[];
     readonly overwriteSchema?: boolean;
+    readonly replaceWhere?: string;
+    readonly mergeSchema?: boolean;
   },
   progress: (line: string) => void,
 ): Promise<WriteReport> {
@@ -70,6 +72,8 @@ export async function deltaWrite(
     mode: options.mode,
     ...(options.partitionBy !== undefined ? { partitionBy: options.partitionBy } : {}),
     ...(options.overwriteSchema ? { overwriteSchema: true } : {}),
+    ...(options.replaceWhere !== undefined ? { replaceWhere: options.replaceWhere } : {}),
+    ...(options.mergeSchema ? { mergeSchema: true } : {}),
   });
   return {
     uri,

@@ -195,12 +195,17 @@ export const registerDelta: RegisterCommand = (cli) => {
     .option('--mode <mode>', 'write: append (default), overwrite or create')
     .option('--partition-by <a,b>', 'write: partition columns of a new table (an existing table keeps its own)')
     .option('--overwrite-schema', "write: with --mode overwrite, replace the table's schema and partitioning")
+    .option('--replace-where <expr>', 'write: with --mode overwrite, replace only the rows matching this predicate')
+    .option('--merge-schema', 'write: add the columns the table lacks (nullable); write nulls for missing ones')
     .option('--json', 'info, history, write, checkpoint: print JSON')
     .example('meridian delta info s3://lake/events --json')
     .example('meridian delta scan ./events --columns ts,region --where "region = \'eu-west-1\'" --limit 20')
     .example('meridian delta scan ./events --version 3 --format parquet > events-v3.parquet')
     .example('meridian delta write ./events --from new-events.parquet')
     .example('meridian delta write ./events --from events.csv --mode overwrite --partition-by region')
+    .example(
+      'meridian delta write ./events --from may.parquet --mode overwrite --replace-where "day >= \'2024-05-01\'"',
+    )
     .example('meridian delta checkpoint s3://lake/events')
     .example('meridian delta history ./events --limit 10')
     .action(
@@ -219,6 +224,8 @@ export const registerDelta: RegisterCommand = (cli) => {
           mode?: unknown;
           partitionBy?: unknown;
           overwriteSchema?: boolean;
+          replaceWhere?: unknown;
+          mergeSchema?: boolean;
         },
       ) => {
         const print = (report: unknown, text: string) =>
@@ -238,6 +245,8 @@ export const registerDelta: RegisterCommand = (cli) => {
               mode: parseWriteMode(options.mode),
               ...(partitionBy !== undefined ? { partitionBy } : {}),
               ...(options.overwriteSchema ? { overwriteSchema: true } : {}),
+              ...(options.replaceWhere !== undefined ? { replaceWhere: String(options.replaceWhere) } : {}),
+              ...(options.mergeSchema ? { mergeSchema: true } : {}),
             },
             (line) => process.stderr.write(`${line}\n`),
           );

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Int32, Int64, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
@@ -233,5 +233,29 @@ describe('writeTable enforces appendOnly and CHECK constraints', () => {
     const changes = [];
     for await (const batch of (await openTable(t.root)).changes(1)) changes.push(batch.numRows);
     expect(changes.reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
+  it('writes field ids a reader matching by id (column mapping mode id) finds, after a rename', async () => {
+    const t = await tempTable();
+    await writeTable(t.root, orders([1, 2]), { mode: 'create', configuration: { 'delta.columnMapping.mode': 'id' } });
+    // Rename qty to quantity in the schema only, as an engine's RENAME COLUMN does: the id stays.
+    const snapshot = await (await openTable(t.root)).snapshot();
+    const renamed = {
+      type: 'struct',
+      fields: snapshot.schema.fields.map((f) => ({
+        name: f.name === 'qty' ? 'quantity' : f.name,
+        type: f.type.kind === 'primitive' ? f.type.name : 'string',
+        nullable: f.nullable,
+        metadata: { ...f.metadata, 'delta.columnMapping.physicalName': `renamed-${f.name}` },
+      })),
+    };
+    await writeFile(
+      join(t.root, '_delta_log', '00000000000000000001.json'),
+      `${JSON.stringify({ metaData: { ...snapshot.metadata, schemaString: JSON.stringify(renamed) } })}\n`,
+    );
+    const after = await (await openTable(t.root)).snapshot();
+    expect(after.columnMappingMode).toBe('id');
+    const read = await after.toArrow();
+    expect([...(read.getChild('quantity') as Iterable<number>)].sort()).toEqual([1, 2]);
   });
 });

@@ -153,6 +153,10 @@ describe('writeTable enforces appendOnly and CHECK constraints', () => {
     await expect(writeTable(t.root, orders([3]), { mode: 'overwrite' })).rejects.toMatchObject({ code: 'append-only' });
     await writeTable(t.root, orders([3]), { mode: 'append' });
     expect((await (await openTable(t.root)).snapshot()).files()).toHaveLength(2);
+    // Properties are never dropped silently: an append cannot carry them.
+    await expect(
+      writeTable(t.root, orders([4]), { mode: 'append', configuration: { 'delta.appendOnly': 'false' } }),
+    ).rejects.toMatchObject({ code: 'unsupported-write' });
   });
 
   it('refuses rows that break a CHECK constraint (false or null) and accepts rows that keep it', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Schema, Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import type { AddAction, MetadataAction } from '../log/actions.ts';
 import { parseCommit } from '../log/actions.ts';
@@ -13,19 +13,17 @@ import {
   writerFeaturesOf,
   writesInCommitTimestamps,
 } from '../protocol/writer-features.ts';
-import { physicalName } from '../schema/types.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
 import { writeCheckpoint } from './checkpoint.ts';
-import { assignColumnMapping, needsColumnMapping, physicalSchema, toPhysicalTable } from './column-mapping.ts';
+import { assignColumnMapping, needsColumnMapping } from './column-mapping.ts';
 import { type CommitIsolation, commit, commitKey } from './commit.ts';
 import { checkNullability, conformToTable, mismatch } from './conform-data.ts';
 import { enforceRowRules, rowRules } from './constraints.ts';
-import { fileStats } from './file-stats.ts';
-import { compressionSuffix, encodeParquet, type WriteCompression } from './parquet.ts';
-import { partitionDirectory, splitPartitions } from './partition.ts';
+import { writeDataFiles } from './data-files.ts';
+import type { WriteCompression } from './parquet.ts';
 import { planReplaceWhere } from './replace-where.ts';
 import { deltaSchemaOf, sameDeltaType, schemaString, usesTimestampNtz } from './schema.ts';
 
@@ -101,7 +99,6 @@ export interface WriteResult {
 }
 
 const NOT_A_TABLE = new Set(['not-a-table', 'empty-log']);
-const PARALLEL_UPLOADS = 4;
 const DEFAULT_CHECKPOINT_INTERVAL = 10;
 
 async function currentSnapshot(storage: Storage): Promise<Snapshot | undefined> {
@@ -111,19 +108,6 @@ async function currentSnapshot(storage: Storage): Promise<Snapshot | undefined> 
     if (error instanceof DeltaError && NOT_A_TABLE.has(error.code)) return undefined;
     throw error;
   }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /**
@@ -212,6 +196,12 @@ export async function writeTable(target: string | Storage, data: Table, options:
     );
   }
   checkNullability(storage, data, schema);
+  if (existing && !replacing && options.configuration !== undefined) {
+    throw new DeltaError('unsupported-write', 'table properties are set by a create or an overwrite, not an append', {
+      path: storage.uri,
+      hint: "leave configuration out of the append, or set it with mode 'overwrite'",
+    });
+  }
   if (options.replaceWhere !== undefined && (options.mode !== 'overwrite' || options.overwriteSchema === true)) {
     throw new DeltaError('unsupported-write', 'replaceWhere replaces rows of an overwrite that keeps the schema', {
       path: storage.uri,
@@ -240,56 +230,18 @@ export async function writeTable(target: string | Storage, data: Table, options:
   assertWritableMetadata(protocol, schema, storage.uri);
   enforceRowRules(rowRules(protocol, configuration, schema), data, schema, storage.uri);
 
-  const compression = options.compression ?? 'zstd';
-  const maxRows = options.maxRowsPerFile ?? 1 << 20;
-  const rowGroupRows = options.rowGroupRows ?? 1 << 16;
-  // PROTOCOL.md "Column Mapping": partition values, statistics and file columns use physical names.
-  const physical = (name: string): string => {
-    const f = schema.fields.find((x) => x.name === name);
-    return f ? physicalName(f, mapped) : name;
-  };
   const replacement =
     existing && options.replaceWhere !== undefined
       ? await planReplaceWhere(existing, options.replaceWhere, data)
       : undefined;
-  const jobs: { dir: string; values: Readonly<Record<string, string | null>>; table: Table }[] = [];
-  const parts = [data, ...(replacement?.kept ?? [])].flatMap((t) => splitPartitions(t, schema.fields, partitionBy));
-  for (const part of parts) {
-    const values = Object.fromEntries(Object.entries(part.values).map(([k, v]) => [physical(k), v]));
-    const dir = partitionDirectory(partitionBy.map(physical), values);
-    for (let start = 0; start < part.table.numRows; start += maxRows) {
-      jobs.push({
-        dir,
-        values,
-        table: part.table.slice(start, Math.min(start + maxRows, part.table.numRows)),
-      });
-    }
-  }
-  const dataFields = schema.fields.filter((f) => !partitionBy.includes(f.name));
-  const statsFields = mapped ? physicalSchema(dataFields) : dataFields;
-  const writeId = randomUUID();
-  const added = await mapLimit(
-    jobs.map((job, i) => ({ job, i })),
-    PARALLEL_UPLOADS,
-    async ({ job, i }): Promise<AddAction> => {
-      // Rebuilt on the data schema so the parquet file carries exactly the data columns, in order.
-      let fileTable = new Table(new Schema(job.table.schema.fields), job.table.batches);
-      if (mapped) fileTable = toPhysicalTable(fileTable, dataFields);
-      const bytes = await encodeParquet(fileTable, compression, rowGroupRows);
-      const name = `part-${String(i).padStart(5, '0')}-${writeId}-c000${compressionSuffix[compression]}.parquet`;
-      const key = job.dir === '' ? name : `${job.dir}/${name}`;
-      await storage.put(key, bytes);
-      return {
-        // The log holds a URI: the key percent-encoded (Hive already escaped the partition values).
-        path: encodeURI(key),
-        partitionValues: job.values,
-        size: bytes.length,
-        modificationTime: Date.now(),
-        dataChange: true,
-        stats: JSON.stringify(fileStats(fileTable, statsFields)),
-      };
-    },
-  );
+  const added = await writeDataFiles(storage, [data, ...(replacement?.kept ?? [])], {
+    schema,
+    partitionBy,
+    columnMapping: mapped,
+    compression: options.compression ?? 'zstd',
+    maxRowsPerFile: options.maxRowsPerFile ?? 1 << 20,
+    rowGroupRows: options.rowGroupRows ?? 1 << 16,
+  });
 
   const now = Date.now();
   // The table's metadata after the write: what the table had (name, description, format, creation

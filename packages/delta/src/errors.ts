@@ -19,7 +19,11 @@ export type DeltaErrorCode =
   | 'table-exists'
   | 'schema-mismatch'
   | 'unsupported-write'
-  | 'commit-conflict';
+  | 'commit-conflict'
+  | 'unsupported-writer-version'
+  | 'unsupported-writer-feature'
+  | 'append-only'
+  | 'constraint-violation';
 
 // The brand the meridian CLI recognises input errors by (the same Symbol.for key in every package): printed like a
 // compiler's diagnostic, exit 2, never a stack trace.

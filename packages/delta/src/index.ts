@@ -26,6 +26,7 @@ export type { DeltaSchema, DeltaType, PrimitiveTypeName, StructField } from './s
 export { formatDeltaType, parseSchemaString } from './schema/types.ts';
 export { arrowSchema, arrowType } from './schema/arrow.ts';
 export { SUPPORTED_READER_FEATURES, MAX_READER_VERSION } from './protocol/features.ts';
+export { SUPPORTED_WRITER_FEATURES, MAX_WRITER_VERSION } from './protocol/writer-features.ts';
 export type { ScanContext, ScanOptions } from './read/scan.ts';
 export { readFiles } from './read/scan.ts';
 export { decodeVariant, VariantScalar } from './read/variant.ts';
@@ -38,5 +39,7 @@ export { TableScan } from './scan/table-scan.ts';
 export type { ScanMetrics, TableScanOptions } from './scan/table-scan.ts';
 export { DecodePool, defaultPoolSize } from './scan/worker-pool.ts';
 export { writeTable } from './write/write-table.ts';
+export { checkpoint } from './write/checkpoint.ts';
+export type { CheckpointResult } from './write/checkpoint.ts';
 export type { WriteMode, WriteOptions, WriteResult } from './write/write-table.ts';
 export type { WriteCompression } from './write/parquet.ts';

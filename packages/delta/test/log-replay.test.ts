@@ -169,7 +169,6 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
         { domainMetadata: { domain: 'd2', configuration: '{"x":1}', removed: false } },
         { txn: { appId: 'app1', version: 3 } },
         { txn: { appId: 'app2', version: 7 } },
-        remove('a.parquet'),
         add('c.parquet'),
         add('a.parquet'),
         remove('b.parquet'),
@@ -191,6 +190,42 @@ describe('log replay reconciliation (PROTOCOL.md "Action Reconciliation")', () =
     expect((await table.snapshot()).version).toBe(4);
     // Version 2 alone is not reconstructable: the compaction ends after it and its commit is gone.
     await expect(table.snapshot({ version: 2 })).rejects.toMatchObject({ code: 'versions-not-contiguous' });
+    await rm(t.root, { recursive: true });
+  });
+
+  it('ignores a compacted log file that does not reconcile and replays the commits instead', async () => {
+    const t = await history();
+    const expected = await (await openTable(t.root)).snapshot({ version: 3 });
+    // Wrong: c.parquet both added and removed, a.parquet added twice.
+    const compacted = join(t.root, '_delta_log', '00000000000000000001.00000000000000000003.compacted.json');
+    await writeFile(
+      compacted,
+      `${[
+        metaData({ id: 'long', note: 'string' }),
+        add('c.parquet'),
+        remove('c.parquet'),
+        add('a.parquet'),
+        add('a.parquet'),
+      ]
+        .map((a) => JSON.stringify(a))
+        .join('\n')}\n`,
+    );
+    const table = await openTable(t.root);
+    const v3 = await table.snapshot({ version: 3 });
+    const paths = (s: typeof v3) =>
+      s
+        .files()
+        .map((f) => f.path)
+        .sort();
+    expect(paths(v3)).toEqual(paths(expected));
+    expect(paths(v3)).toEqual(['a.parquet', 'c.parquet']);
+    expect(Object.fromEntries(v3.txns())).toEqual(Object.fromEntries(expected.txns()));
+    // Without the commits it stands for, the bad compaction is a clear error, not a wrong snapshot.
+    await unlink(join(t.root, '_delta_log', '00000000000000000002.json'));
+    await expect(table.snapshot({ version: 3 })).rejects.toMatchObject({
+      code: 'versions-not-contiguous',
+      path: expect.stringContaining('compacted'),
+    });
     await rm(t.root, { recursive: true });
   });
 

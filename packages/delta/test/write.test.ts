@@ -291,7 +291,10 @@ describe('writeTable', () => {
     const actions = parseCommit(await storage.get(commitKey(3)), commitKey(3));
     expect(actions.some((a) => a.type === 'remove')).toBe(true);
     // A schema change at version 4 conflicts with an append that read version 3.
-    await writeTable(dir, new Table({ y: vectorFromArray(['a'], new Utf8()) }), { mode: 'overwrite' });
+    await writeTable(dir, new Table({ y: vectorFromArray(['a'], new Utf8()) }), {
+      mode: 'overwrite',
+      overwriteSchema: true,
+    });
     await expect(commit(storage, 3, 'append', body, 5)).rejects.toMatchObject({ code: 'commit-conflict' });
   });
 
@@ -328,5 +331,65 @@ describe('writeTable', () => {
     const snapshot = await (await openTable(dir)).snapshot();
     expect(snapshot.files()).toHaveLength(0);
     expect(snapshot.schema.fields.map((f) => f.name)).toContain('address');
+  });
+
+  it('orders string statistics by code point, so a scan for an emoji next to a full-width letter finds its row', async () => {
+    const dir = freshDir();
+    // U+FF21 is one UTF-16 unit above the surrogates of U+1F680, but below it by code point (UTF-8 bytes).
+    const data = new Table({ s: vectorFromArray(['\uFF21', '🚀 launch', 'a'], new Utf8()) });
+    await writeTable(dir, data, { mode: 'create' });
+    const snapshot = await (await openTable(dir)).snapshot();
+    const stats = snapshot.files()[0]?.stats;
+    expect(stats?.minValues?.s).toBe('a');
+    expect(stats?.maxValues?.s).toBe('🚀 launch');
+    expect((await snapshot.toArrow({ where: "s = '🚀 launch'" })).numRows).toBe(1);
+    expect((await snapshot.toArrow({ where: "s > '\uFF21'" })).numRows).toBe(1);
+  });
+
+  it("keeps the table's schema and partitioning on overwrite unless overwriteSchema is set", async () => {
+    const dir = freshDir();
+    const rows = (ids: number[], cats: string[]) =>
+      new Table({ id: vectorFromArray(ids, new Int32()), cat: vectorFromArray(cats, new Utf8()) });
+    await writeTable(dir, rows([1, 2], ['a', 'b']), { mode: 'create', partitionBy: ['cat'] });
+    await writeTable(dir, rows([3], ['c']), { mode: 'overwrite' });
+    let snapshot = await (await openTable(dir)).snapshot();
+    expect(snapshot.partitionColumns).toEqual(['cat']);
+    expect(snapshot.files().map((f) => f.partitionValues)).toEqual([{ cat: 'c' }]);
+
+    const longs = new Table({ id: vectorFromArray([4n], new Int64()), cat: vectorFromArray(['d'], new Utf8()) });
+    await expect(writeTable(dir, longs, { mode: 'overwrite' })).rejects.toMatchObject({
+      code: 'schema-mismatch',
+      hint: expect.stringContaining('overwriteSchema'),
+    });
+    await expect(writeTable(dir, rows([5], ['e']), { mode: 'overwrite', partitionBy: [] })).rejects.toMatchObject({
+      code: 'schema-mismatch',
+    });
+    snapshot = await (await openTable(dir)).snapshot();
+    expect(snapshot.schema.fields.find((f) => f.name === 'id')?.type).toEqual({ kind: 'primitive', name: 'integer' });
+
+    await writeTable(dir, longs, { mode: 'overwrite', overwriteSchema: true, partitionBy: [] });
+    snapshot = await (await openTable(dir)).snapshot();
+    expect(snapshot.partitionColumns).toEqual([]);
+    expect(snapshot.schema.fields.find((f) => f.name === 'id')?.type).toEqual({ kind: 'primitive', name: 'long' });
+    expect((await snapshot.toArrow()).numRows).toBe(1);
+  });
+
+  it('writes timestamp partition values in ISO form with Z (UTC), and timestamp_ntz ones without a zone', async () => {
+    const dir = freshDir();
+    const us = BigInt64Array.from([3_600_123_456n, 3_600_123_456n, -1n]);
+    const data = new Table({
+      ts: makeVector(makeData({ type: new TimestampMicrosecond('UTC'), length: 3, data: us })),
+      ntz: makeVector(makeData({ type: new TimestampMicrosecond(), length: 3, data: us })),
+      v: vectorFromArray([1, 2, 3], new Int32()),
+    });
+    await writeTable(dir, data, { mode: 'create', partitionBy: ['ts', 'ntz'] });
+    const snapshot = await (await openTable(dir)).snapshot();
+    const values = snapshot.files().map((f) => f.partitionValues);
+    expect(values).toContainEqual({ ts: '1970-01-01T01:00:00.123456Z', ntz: '1970-01-01 01:00:00.123456' });
+    expect(values).toContainEqual({ ts: '1969-12-31T23:59:59.999999Z', ntz: '1969-12-31 23:59:59.999999' });
+    const read = await snapshot.toArrow();
+    expect(canonicalHash(read)).toBe(
+      canonicalHash(data.select(read.schema.fields.map((f) => f.name) as ('v' | 'ts' | 'ntz')[])),
+    );
   });
 });

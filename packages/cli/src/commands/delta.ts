@@ -11,6 +11,16 @@ import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
 import { parseFormat, parseLimit } from '../options/row-options.ts';
 import { batchRows } from '../render/arrow-rows.ts';
 import { csvHeader, rowLine, rowTexts, textTable } from '../render/row-text.ts';
+import {
+  deltaCheckpoint,
+  deltaHistory,
+  deltaWrite,
+  formatCheckpoint,
+  formatHistory,
+  formatWrite,
+  parseList,
+  parseWriteMode,
+} from './delta-write.ts';
 
 /** What `meridian delta info` reports about one snapshot. */
 interface DeltaInfo {
@@ -173,7 +183,7 @@ export const registerDelta: RegisterCommand = (cli) => {
   cli
     .command(
       'delta <action> <uri>',
-      'Inspect or read a Delta table (actions: info, scan); <uri> is a path, file://, s3:// or memory://',
+      'Inspect, read or write a Delta table (actions: info, scan, history, write, checkpoint); <uri> is a path, file://, s3:// or memory://',
     )
     .option('--at-version <n>', 'Table version to read, time travel (also spelled --version <n>)')
     .option('--timestamp <time>', 'Read the version current at this time (ISO 8601 or epoch ms)')
@@ -181,10 +191,23 @@ export const registerDelta: RegisterCommand = (cli) => {
     .option('--where <expr>', "scan: rows to keep, e.g. \"region = 'eu-west-1' and ts >= '2024-01-01'\"")
     .option('--limit <n>', 'scan: at most this many rows')
     .option('--format <format>', `scan: ${scanFormats.join(', ')} (default table)`)
-    .option('--json', 'info: print JSON')
+    .option('--from <file>', 'write: the rows to write, a .parquet, .arrow, .jsonl or .csv file')
+    .option('--mode <mode>', 'write: append (default), overwrite or create')
+    .option('--partition-by <a,b>', 'write: partition columns of a new table (an existing table keeps its own)')
+    .option('--overwrite-schema', "write: with --mode overwrite, replace the table's schema and partitioning")
+    .option('--replace-where <expr>', 'write: with --mode overwrite, replace only the rows matching this predicate')
+    .option('--merge-schema', 'write: add the columns the table lacks (nullable); write nulls for missing ones')
+    .option('--json', 'info, history, write, checkpoint: print JSON')
     .example('meridian delta info s3://lake/events --json')
     .example('meridian delta scan ./events --columns ts,region --where "region = \'eu-west-1\'" --limit 20')
     .example('meridian delta scan ./events --version 3 --format parquet > events-v3.parquet')
+    .example('meridian delta write ./events --from new-events.parquet')
+    .example('meridian delta write ./events --from events.csv --mode overwrite --partition-by region')
+    .example(
+      'meridian delta write ./events --from may.parquet --mode overwrite --replace-where "day >= \'2024-05-01\'"',
+    )
+    .example('meridian delta checkpoint s3://lake/events')
+    .example('meridian delta history ./events --limit 10')
     .action(
       async (
         action: string,
@@ -197,8 +220,52 @@ export const registerDelta: RegisterCommand = (cli) => {
           limit?: unknown;
           format?: unknown;
           json?: boolean;
+          from?: unknown;
+          mode?: unknown;
+          partitionBy?: unknown;
+          overwriteSchema?: boolean;
+          replaceWhere?: unknown;
+          mergeSchema?: boolean;
         },
       ) => {
+        const print = (report: unknown, text: string) =>
+          process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : text}\n`);
+        if (action === 'write') {
+          if (options.from === undefined || options.from === true)
+            throw new CliInputError(
+              'missing-from',
+              'delta write needs --from <file>',
+              'meridian delta write <uri> --from rows.parquet',
+            );
+          const partitionBy = parseList(options.partitionBy);
+          const report = await deltaWrite(
+            uri,
+            {
+              from: String(options.from),
+              mode: parseWriteMode(options.mode),
+              ...(partitionBy !== undefined ? { partitionBy } : {}),
+              ...(options.overwriteSchema ? { overwriteSchema: true } : {}),
+              ...(options.replaceWhere !== undefined ? { replaceWhere: String(options.replaceWhere) } : {}),
+              ...(options.mergeSchema ? { mergeSchema: true } : {}),
+            },
+            (line) => process.stderr.write(`${line}\n`),
+          );
+          print(report, formatWrite(report));
+          process.exitCode = ExitCode.ok;
+          return;
+        }
+        if (action === 'checkpoint') {
+          const report = await deltaCheckpoint(uri);
+          print(report, formatCheckpoint(report));
+          process.exitCode = ExitCode.ok;
+          return;
+        }
+        if (action === 'history') {
+          const entries = await deltaHistory(uri, parseLimit(options.limit));
+          print(entries, formatHistory(entries));
+          process.exitCode = ExitCode.ok;
+          return;
+        }
         const at = snapshotOptions({ ...options, version: options.atVersion });
         if (action === 'info') {
           const info = await deltaInfo(uri, at);
@@ -210,7 +277,7 @@ export const registerDelta: RegisterCommand = (cli) => {
           throw new CliInputError(
             'unknown-action',
             `unknown delta action '${action}'`,
-            'use meridian delta info <uri> or meridian delta scan <uri>',
+            'use one of: meridian delta info|scan|history|write|checkpoint <uri>',
           );
         const format = parseFormat(options.format, scanFormats);
         if (format === 'parquet' && process.stdout.isTTY) {

@@ -15,7 +15,7 @@ export interface TableState {
   readonly version: number;
   readonly protocol: ProtocolAction;
   readonly metadata: MetadataAction;
-  /** Live files keyed by path: the newest (path, deletion vector id) pair seen for each path. */
+  /** Live files keyed by canonical path: the newest (path, deletion vector id) pair seen for each path. */
   readonly files: ReadonlyMap<string, AddAction>;
   /** Remove actions not superseded by a later add of the same file. */
   readonly tombstones: ReadonlyMap<string, RemoveAction>;
@@ -32,6 +32,12 @@ export class Reconciler {
   private readonly tombstones = new Map<string, RemoveAction>();
   private readonly txns = new Map<string, TxnAction>();
   private readonly domains = new Map<string, DomainMetadataAction>();
+  private readonly canonical: (path: string) => string;
+
+  /** `canonical` maps a log path to the key its file is reconciled by (see log/paths.ts). */
+  constructor(canonical: (path: string) => string = (p) => p) {
+    this.canonical = canonical;
+  }
 
   /** Applies the actions of one commit or checkpoint, in log order. */
   apply(actions: Iterable<Action>): void {
@@ -41,14 +47,16 @@ export class Reconciler {
         // holds the newest pair per path, and a commit's actions may come in any order, so a remove
         // only retires the add of the same logical file.
         case 'add': {
-          this.files.set(a.add.path, a.add);
-          this.tombstones.delete(fileKey(a.add.path, a.add.deletionVector));
+          const path = this.canonical(a.add.path);
+          this.files.set(path, a.add);
+          this.tombstones.delete(fileKey(path, a.add.deletionVector));
           break;
         }
         case 'remove': {
-          const k = fileKey(a.remove.path, a.remove.deletionVector);
-          const live = this.files.get(a.remove.path);
-          if (live && fileKey(live.path, live.deletionVector) === k) this.files.delete(a.remove.path);
+          const path = this.canonical(a.remove.path);
+          const k = fileKey(path, a.remove.deletionVector);
+          const live = this.files.get(path);
+          if (live && fileKey(path, live.deletionVector) === k) this.files.delete(path);
           this.tombstones.set(k, a.remove);
           break;
         }

@@ -9,8 +9,20 @@ import {
 
 const INTEGER_RANK: Record<string, number> = { byte: 1, short: 2, integer: 3, long: 4 };
 
-/** Whether PROTOCOL.md "Type Widening" lists the change `from` -> `to`. */
-export function isSupportedWidening(from: DeltaType, to: DeltaType): boolean {
+// Digits of each integer type, as Spark's DecimalType.forType counts them (byte 3, short 5, int 10, long 20).
+const INTEGER_DIGITS: Record<string, number> = { byte: 3, short: 5, integer: 10, long: 20 };
+
+/**
+ * Whether PROTOCOL.md "Type Widening" lists the change `from` -> `to`. With `preview`, also the
+ * changes tables under the `typeWidening-preview` feature could record: Delta Spark's preview took
+ * an integer to any decimal with room for its digits (byte -> decimal(4,1)), where the final
+ * feature asks for 10 integer digits whatever the integer type (for Iceberg compatibility).
+ */
+export function isSupportedWidening(from: DeltaType, to: DeltaType, preview = false): boolean {
+  if (preview && from.kind === 'primitive' && to.kind === 'decimal') {
+    const digits = INTEGER_DIGITS[from.name];
+    if (digits !== undefined && to.scale >= 0 && to.precision - to.scale >= digits) return true;
+  }
   if (from.kind === 'primitive' && to.kind === 'primitive') {
     const f = INTEGER_RANK[from.name];
     const t = INTEGER_RANK[to.name];
@@ -53,7 +65,7 @@ function* fieldsOf(fields: readonly StructField[], path: string): Generator<[Str
  * Refuses a schema whose `delta.typeChanges` history holds a change this reader cannot convert
  * (PROTOCOL.md "Reader Requirements for Type Widening": readers must fail on unsupported changes).
  */
-export function assertTypeChangesReadable(schema: DeltaSchema, uri: string): void {
+export function assertTypeChangesReadable(schema: DeltaSchema, uri: string, preview = false): void {
   for (const [field, path] of fieldsOf(schema.fields, '')) {
     const changes = field.metadata['delta.typeChanges'];
     if (!Array.isArray(changes)) continue;
@@ -64,7 +76,7 @@ export function assertTypeChangesReadable(schema: DeltaSchema, uri: string): voi
         const from = parseDeltaType(c.fromType, path);
         const to = parseDeltaType(c.toType, path);
         text = `${formatDeltaType(from)} -> ${formatDeltaType(to)}`;
-        ok = isSupportedWidening(from, to);
+        ok = isSupportedWidening(from, to, preview);
       } catch {
         ok = false;
       }
@@ -72,7 +84,7 @@ export function assertTypeChangesReadable(schema: DeltaSchema, uri: string): voi
         const at = typeof c.fieldPath === 'string' ? `${path}.${c.fieldPath}` : path;
         throw new DeltaError(
           'unsupported-reader-feature',
-          `column ${at} went through type change ${text}, which reader feature 'typeWidening' does not define`,
+          `column ${at} went through type change ${text}, which reader feature '${preview ? 'typeWidening-preview' : 'typeWidening'}' does not define`,
           {
             path: uri,
             hint: 'read the table with the engine that widened the column, or rewrite the affected files',

@@ -1,10 +1,13 @@
+import { DeltaError } from '../errors.ts';
 import type { Action } from '../log/actions.ts';
 import { parseCommit } from '../log/actions.ts';
 import { readCheckpoint } from '../log/checkpoint.ts';
+import { isReconciled } from '../log/compaction.ts';
 import type { LogListing } from '../log/log-files.ts';
 import { segmentFor } from '../log/log-files.ts';
+import { canonicalPath } from '../log/paths.ts';
 import { Reconciler, type TableState } from '../log/replay.ts';
-import type { Storage } from '../storage/storage.ts';
+import type { ObjectInfo, Storage } from '../storage/storage.ts';
 
 /** Table state at a version plus what the snapshot needs about its last commit. */
 export interface LoadedState {
@@ -18,7 +21,8 @@ export interface LoadedState {
 /** Replays the log segment of `version`: checkpoint actions, then each commit in order. */
 export async function loadState(storage: Storage, listing: LogListing, version: number): Promise<LoadedState> {
   const segment = segmentFor(listing, version, storage.uri);
-  const r = new Reconciler();
+  const canonical = (path: string) => canonicalPath(storage.uri, path);
+  const r = new Reconciler(canonical);
   if (segment.checkpoint) r.apply(await readCheckpoint(storage, segment.checkpoint));
   // Commits are independent files: fetch them concurrently (bounded), apply in order.
   const window = 16;
@@ -30,7 +34,10 @@ export async function loadState(storage: Storage, listing: LogListing, version: 
     while (next < commits.length && next < i + window) {
       const c = commits[next++];
       if (!c) break;
-      const p = storage.get(c.info.key).then((b) => parseCommit(b, c.info.key));
+      const p =
+        c.endVersion === undefined
+          ? storage.get(c.info.key).then((b) => parseCommit(b, c.info.key))
+          : readCompaction(storage, listing, c, canonical);
       // Awaited below in order; the no-op handler only keeps an early failure from counting as unhandled.
       p.catch(() => undefined);
       pending.push(p);
@@ -54,4 +61,38 @@ export async function loadState(storage: Storage, listing: LogListing, version: 
     commitInfo,
     checkpointVersion: segment.checkpoint?.version,
   };
+}
+
+/**
+ * The actions of a log compaction file, or of the commits it stands for when it does not
+ * reconcile or cannot be parsed (a compaction is an optimisation, never the only record).
+ */
+async function readCompaction(
+  storage: Storage,
+  listing: LogListing,
+  c: { readonly version: number; readonly info: ObjectInfo; readonly endVersion?: number },
+  canonical: (path: string) => string,
+): Promise<Action[]> {
+  try {
+    const actions = parseCommit(await storage.get(c.info.key), c.info.key);
+    if (isReconciled(actions, canonical)) return actions;
+  } catch (error) {
+    if (!(error instanceof DeltaError)) throw error;
+  }
+  const out: Action[] = [];
+  for (let v = c.version; v <= (c.endVersion ?? c.version); v++) {
+    const info = listing.commits.get(v);
+    if (!info) {
+      throw new DeltaError(
+        'versions-not-contiguous',
+        `the log compaction file ${c.info.key} does not reconcile and commit ${v} it stands for is missing`,
+        {
+          path: c.info.key,
+          hint: 'the compaction file is corrupt and the commits it replaced were cleaned up; read a version after it',
+        },
+      );
+    }
+    out.push(...parseCommit(await storage.get(info.key), info.key));
+  }
+  return out;
 }

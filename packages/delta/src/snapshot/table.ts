@@ -3,7 +3,7 @@ import { readChanges } from '../changes/changes.ts';
 import { DeltaError } from '../errors.ts';
 import { parseCommit } from '../log/actions.ts';
 import { LOG_DIR, type LogListing, listLog } from '../log/log-files.ts';
-import { assertReadable } from '../protocol/features.ts';
+import { assertReadable, readerFeaturesOf } from '../protocol/features.ts';
 import { assertTypeChangesReadable } from '../protocol/type-widening.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -91,7 +91,10 @@ export class DeltaTable {
     assertReadable(loaded.state.protocol, this.uri);
     const timestamp = commitTimestamp(loaded.state.metadata.configuration, version, loaded.commitInfo, listing);
     const snapshot = new Snapshot(this.storage, loaded.state, timestamp);
-    assertTypeChangesReadable(snapshot.schema, this.uri);
+    // Tables of the preview feature may hold changes the final feature dropped (see type-widening.ts).
+    const features = readerFeaturesOf(loaded.state.protocol);
+    const preview = features.includes('typeWidening-preview') && !features.includes('typeWidening');
+    assertTypeChangesReadable(snapshot.schema, this.uri, preview);
     return snapshot;
   }
 

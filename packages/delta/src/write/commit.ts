@@ -33,21 +33,23 @@ function conflictsWith(isolation: CommitIsolation, actions: readonly Action[]): 
 }
 
 /**
- * Writes `body()` as the commit after `readVersion` with putIfAbsent, the atomic step Delta
+ * Writes `body(version)` as the commit after `readVersion` with putIfAbsent, the atomic step Delta
  * relies on: either the file appears whole or another writer's does. When another writer took
  * the version, the commits in between are read and checked against `isolation`; with no conflict
- * the commit is retried at the next free version. Returns the version committed and the attempts.
+ * the commit is retried at the next free version. Returns the version committed and the attempts;
+ * `skipped` when another writer committed the same application transaction (`txn`) first.
  */
 export async function commit(
   storage: Storage,
   readVersion: number,
   isolation: CommitIsolation,
-  body: () => Uint8Array,
+  body: (version: number) => Uint8Array | Promise<Uint8Array>,
   maxAttempts: number,
-): Promise<{ version: number; attempts: number }> {
+  txn?: { readonly appId: string; readonly version: number },
+): Promise<{ version: number; attempts: number; skipped?: true }> {
   let version = readVersion + 1;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (await storage.putIfAbsent(commitKey(version), body())) return { version, attempts: attempt };
+    if (await storage.putIfAbsent(commitKey(version), await body(version))) return { version, attempts: attempt };
     if (isolation === 'create') {
       throw new DeltaError('table-exists', `another writer created the table at ${storage.uri} first`, {
         path: storage.uri,
@@ -63,7 +65,19 @@ export async function commit(
         if (error instanceof DeltaError && error.code === 'not-found') break;
         throw error;
       }
-      const reason = conflictsWith(isolation, parseCommit(bytes, commitKey(version)));
+      const actions = parseCommit(bytes, commitKey(version));
+      // PROTOCOL.md "Transaction Identifiers": another writer committed this application's
+      // transaction (or a later one) first; committing again would apply it twice.
+      const same = txn && actions.find((a) => a.type === 'txn' && a.txn.appId === txn.appId);
+      if (txn && same?.type === 'txn') {
+        if (same.txn.version >= txn.version) return { version, attempts: attempt, skipped: true };
+        throw new DeltaError(
+          'commit-conflict',
+          `version ${version} of ${storage.uri} committed transaction ${same.txn.version} of application ${txn.appId} while this write (transaction ${txn.version}) was in flight`,
+          { path: commitKey(version), hint: 'commit the transactions of one application in order, one at a time' },
+        );
+      }
+      const reason = conflictsWith(isolation, actions);
       if (reason !== undefined) {
         throw new DeltaError(
           'commit-conflict',

@@ -1,6 +1,7 @@
-import type { Data, Table } from 'apache-arrow';
+import { type Data, type Table, Type } from 'apache-arrow';
 import { decimal128At, utf8At } from '../read/cells.ts';
 import { formatDate, formatDecimal } from '../read/variant.ts';
+import { compareCodePoints } from '../scan/values.ts';
 import type { DeltaType, StructField } from '../schema/types.ts';
 
 /** The `stats` JSON of an add action (PROTOCOL.md "Per-file Statistics"). */
@@ -16,7 +17,10 @@ const STRING_PREFIX = 32;
 
 type Bound = number | bigint | string;
 
+// PROTOCOL.md "Per-file Statistics": strings are ordered as their UTF-8 bytes (code points), as the
+// reader compares them; JS `<` orders UTF-16 units, which puts U+E000..U+FFFF above astral characters.
 function less(a: Bound, b: Bound): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b) < 0;
   return a < b;
 }
 
@@ -64,11 +68,53 @@ function hasBounds(t: DeltaType): boolean {
   return !['boolean', 'binary', 'variant'].includes(t.name);
 }
 
+/** Compares two byte ranges as unsigned bytes: the UTF-8 order of strings, which is code point order. */
+function compareBytes(a: Uint8Array, a0: number, a1: number, b: Uint8Array, b0: number, b1: number): number {
+  const n = Math.min(a1 - a0, b1 - b0);
+  for (let k = 0; k < n; k++) {
+    const d = (a[a0 + k] as number) - (b[b0 + k] as number);
+    if (d !== 0) return d;
+  }
+  return a1 - a0 - (b1 - b0);
+}
+
+/**
+ * Min, max and nulls of a string column compared as UTF-8 bytes in place: only the two bounds are
+ * decoded, not every value (decoding each string was most of the statistics' time).
+ */
+function stringLeafStats(chunks: readonly Data[], ancestorsValid: readonly ((i: number) => boolean)[]): LeafStats {
+  const out: LeafStats = { min: undefined, max: undefined, nulls: 0, unbounded: false };
+  let min: { bytes: Uint8Array; start: number; end: number } | undefined;
+  let max: { bytes: Uint8Array; start: number; end: number } | undefined;
+  for (const [c, data] of chunks.entries()) {
+    const ancestors = ancestorsValid[c] as (i: number) => boolean;
+    const offsets = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    for (let i = 0; i < data.length; i++) {
+      if (!ancestors(i) || !rowValid(data, i)) {
+        out.nulls++;
+        continue;
+      }
+      const start = offsets[i] as number;
+      const end = offsets[i + 1] as number;
+      if (!min || compareBytes(bytes, start, end, min.bytes, min.start, min.end) < 0) min = { bytes, start, end };
+      if (!max || compareBytes(bytes, start, end, max.bytes, max.start, max.end) > 0) max = { bytes, start, end };
+    }
+  }
+  const decoder = new TextDecoder();
+  if (min) out.min = decoder.decode(min.bytes.subarray(min.start, min.end));
+  if (max) out.max = decoder.decode(max.bytes.subarray(max.start, max.end));
+  return out;
+}
+
 function leafStats(
   chunks: readonly Data[],
   ancestorsValid: readonly ((i: number) => boolean)[],
   t: DeltaType,
 ): LeafStats {
+  if (t.kind === 'primitive' && t.name === 'string' && chunks.every((d) => d.typeId === Type.Utf8)) {
+    return stringLeafStats(chunks, ancestorsValid);
+  }
   const out: LeafStats = { min: undefined, max: undefined, nulls: 0, unbounded: false };
   const bounded = hasBounds(t);
   for (const [c, data] of chunks.entries()) {

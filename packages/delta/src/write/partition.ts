@@ -1,4 +1,4 @@
-import { type Data, makeData, RecordBatch, Schema, Struct, Table } from 'apache-arrow';
+import { type Data, makeData, RecordBatch, Schema, Struct, Table, Type } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import { decimal128At, utf8At } from '../read/cells.ts';
 import { formatDate, formatDecimal, formatMicros } from '../read/variant.ts';
@@ -36,8 +36,11 @@ function serialize(data: Data, t: DeltaType, i: number, column: string): string 
       case 'date':
         return formatDate((data.values as Int32Array)[i] as number);
       case 'timestamp':
+        // PROTOCOL.md "Partition Value Serialization": an ISO 8601 timestamp adjusted to UTC, with Z, so
+        // no engine reads it in its own time zone.
+        return `${formatMicros((data.values as BigInt64Array)[i] as bigint)}Z`;
       case 'timestamp_ntz':
-        // "{year}-{month}-{day} {hour}:{minute}:{second}.{microsecond}", in UTC for `timestamp`.
+        // "{year}-{month}-{day} {hour}:{minute}:{second}.{microsecond}": a timestamp without a zone.
         return formatMicros((data.values as BigInt64Array)[i] as bigint).replace('T', ' ');
       default:
         break;
@@ -47,6 +50,12 @@ function serialize(data: Data, t: DeltaType, i: number, column: string): string 
     path: column,
     hint: 'partition by a string, number, boolean, date, timestamp or decimal column',
   });
+}
+
+function sameBytes(bytes: Uint8Array, a0: number, a1: number, b0: number, b1: number): boolean {
+  if (a1 - a0 !== b1 - b0) return false;
+  for (let k = 0; k < a1 - a0; k++) if (bytes[a0 + k] !== bytes[b0 + k]) return false;
+  return true;
 }
 
 /**
@@ -70,20 +79,37 @@ export function splitPartitions(
   >();
   for (const batch of table.batches) {
     const perBatch = new Map<string, number[]>();
+    const columns = partIndexes.map((j) => batch.data.children[j] as Data);
+    const row: (string | null)[] = new Array(partitionBy.length);
+    // Strings repeat in runs: a value whose bytes equal the previous row's is not decoded again.
+    const previous = columns.map(() => ({ start: -1, end: -1, value: null as string | null }));
     for (let i = 0; i < batch.numRows; i++) {
-      const values: Record<string, string | null> = {};
-      for (const [k, j] of partIndexes.entries()) {
-        values[partitionBy[k] as string] = serialize(
-          batch.data.children[j] as Data,
-          (fields[j] as StructField).type,
-          i,
-          partitionBy[k] as string,
-        );
+      // The key is built from the serialized values alone; the values object only once per partition.
+      let key = '';
+      for (let k = 0; k < partIndexes.length; k++) {
+        const j = partIndexes[k] as number;
+        const data = columns[k] as Data;
+        const type = (fields[j] as StructField).type;
+        let v: string | null;
+        if (data.typeId === Type.Utf8 && (data.nullCount === 0 || data.getValid(i))) {
+          const offsets = data.valueOffsets as Int32Array;
+          const start = offsets[i] as number;
+          const end = offsets[i + 1] as number;
+          const p = previous[k] as { start: number; end: number; value: string | null };
+          if (p.start < 0 || !sameBytes(data.values as Uint8Array, p.start, p.end, start, end)) {
+            p.value = serialize(data, type, i, partitionBy[k] as string);
+          }
+          p.start = start;
+          p.end = end;
+          v = p.value;
+        } else v = serialize(data, type, i, partitionBy[k] as string);
+        row[k] = v;
+        // Length-prefixed, so no value can run into the next one.
+        key += v === null ? 'N;' : `${v.length}:${v};`;
       }
-      const key = JSON.stringify(partitionBy.map((c) => values[c] ?? null));
       let group = groups.get(key);
       if (!group) {
-        group = { values, batches: [] };
+        group = { values: Object.fromEntries(partitionBy.map((c, k) => [c, row[k] ?? null])), batches: [] };
         groups.set(key, group);
       }
       let rows = perBatch.get(key);
@@ -103,7 +129,8 @@ export function splitPartitions(
         dataSchema,
         makeData({ type: new Struct(dataSchema.fields), length: batch.numRows, nullCount: 0, children }),
       );
-      return gatherBatch(projected, Int32Array.from(rows));
+      // A batch wholly in one partition (data arriving sorted or per file) needs no copy.
+      return rows.length === batch.numRows ? projected : gatherBatch(projected, Int32Array.from(rows));
     });
     return { values: group.values, table: new Table(dataSchema, batches) };
   });

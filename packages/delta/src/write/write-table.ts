@@ -1,16 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { Schema, Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
-import type { AddAction, MetadataAction, ProtocolAction } from '../log/actions.ts';
-import type { DeltaSchema } from '../schema/types.ts';
+import type { AddAction, MetadataAction } from '../log/actions.ts';
+import { parseCommit } from '../log/actions.ts';
+import { readerFeaturesOf } from '../protocol/features.ts';
+import {
+  assertWritable,
+  assertWritableMetadata,
+  featuresNeeded,
+  isAppendOnly,
+  upgradeProtocol,
+  writerFeaturesOf,
+  writesInCommitTimestamps,
+} from '../protocol/writer-features.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
-import { type CommitIsolation, commit } from './commit.ts';
-import { fileStats } from './file-stats.ts';
-import { compressionSuffix, encodeParquet, type WriteCompression } from './parquet.ts';
-import { partitionDirectory, splitPartitions } from './partition.ts';
+import { writeCheckpoint } from './checkpoint.ts';
+import { assignColumnMapping, needsColumnMapping } from './column-mapping.ts';
+import { type CommitIsolation, commit, commitKey } from './commit.ts';
+import { checkNullability, conformToTable, mismatch } from './conform-data.ts';
+import { enforceRowRules, rowRules } from './constraints.ts';
+import { writeDataFiles } from './data-files.ts';
+import type { WriteCompression } from './parquet.ts';
+import { planReplaceWhere } from './replace-where.ts';
 import { deltaSchemaOf, sameDeltaType, schemaString, usesTimestampNtz } from './schema.ts';
 
 /** How a write treats an existing table. */
@@ -19,7 +33,7 @@ export type WriteMode =
   | 'create'
   /** Add rows to the table (made when absent); the schema must match. */
   | 'append'
-  /** Replace every row (the table is made when absent); a new schema or partitioning replaces the old. */
+  /** Replace every row (the table is made when absent); the schema and partitioning stay unless `overwriteSchema`. */
   | 'overwrite';
 
 /** Options of {@link writeTable}. */
@@ -27,6 +41,21 @@ export interface WriteOptions extends OpenStorageOptions {
   readonly mode: WriteMode;
   /** Partition columns of a new table; an existing table keeps its own, and must be given the same or none. */
   readonly partitionBy?: readonly string[];
+  /**
+   * Overwrite only: replace the table's schema and partitioning with the data's and `partitionBy`
+   * (as other engines name the option). Without it an overwrite must match the table's columns.
+   */
+  readonly overwriteSchema?: boolean;
+  /**
+   * Schema evolution on request: columns the table lacks are added (nullable), and nullable columns
+   * the data lacks are written as nulls. Without it the data must have exactly the table's columns.
+   */
+  readonly mergeSchema?: boolean;
+  /**
+   * Overwrite only: replace just the rows matching this predicate (`"date >= '2024-05-01'"`), as
+   * Delta Spark's replaceWhere. Every written row must match it; other rows stay.
+   */
+  readonly replaceWhere?: string;
   /** Parquet codec of the data files; zstd by default. */
   readonly compression?: WriteCompression;
   /** Rows per parquet row group (64 Ki by default). */
@@ -36,8 +65,18 @@ export interface WriteOptions extends OpenStorageOptions {
   /** Table name and description recorded in a new table's metadata. */
   readonly name?: string;
   readonly description?: string;
-  /** Table properties (`metaData.configuration`) of a new table. */
+  /**
+   * Table properties (`metaData.configuration`) set by a create or an overwrite. A property that needs a
+   * table feature (delta.appendOnly, delta.constraints.*, delta.enableChangeDataFeed, delta.enableDeletionVectors,
+   * delta.enableInCommitTimestamps, delta.columnMapping.mode) upgrades the protocol in the same commit.
+   */
   readonly configuration?: Readonly<Record<string, string>>;
+  /**
+   * An application transaction (PROTOCOL.md "Transaction Identifiers"): the write is skipped when the
+   * table already holds a transaction of `appId` at `version` or later, so a retried job never adds
+   * its rows twice. Versions of one appId must grow with each write.
+   */
+  readonly txn?: { readonly appId: string; readonly version: number };
   /** Commit attempts before giving up when other writers keep taking the next version (100). */
   readonly maxCommitAttempts?: number;
 }
@@ -53,10 +92,14 @@ export interface WriteResult {
   readonly rows: number;
   /** How many versions were tried: more than 1 when other writers committed first. */
   readonly attempts: number;
+  /** True when the write was skipped because the table already holds its `txn` (nothing was committed). */
+  readonly skipped: boolean;
+  /** The version of the checkpoint written after the commit, when the commit reached the table's interval. */
+  readonly checkpoint?: number;
 }
 
 const NOT_A_TABLE = new Set(['not-a-table', 'empty-log']);
-const PARALLEL_UPLOADS = 4;
+const DEFAULT_CHECKPOINT_INTERVAL = 10;
 
 async function currentSnapshot(storage: Storage): Promise<Snapshot | undefined> {
   try {
@@ -65,73 +108,6 @@ async function currentSnapshot(storage: Storage): Promise<Snapshot | undefined> 
     if (error instanceof DeltaError && NOT_A_TABLE.has(error.code)) return undefined;
     throw error;
   }
-}
-
-function mismatch(storage: Storage, message: string, hint: string): DeltaError {
-  return new DeltaError('schema-mismatch', message, { path: storage.uri, hint });
-}
-
-/** Reorders the data's columns to the table's order after checking names, types and nullability. */
-function conformToTable(storage: Storage, data: Table, dataSchema: DeltaSchema, table: DeltaSchema): Table {
-  const names = dataSchema.fields.map((f) => f.name);
-  const missing = table.fields.filter((f) => !names.includes(f.name)).map((f) => f.name);
-  const extra = names.filter((n) => !table.fields.some((f) => f.name === n));
-  if (missing.length > 0 || extra.length > 0) {
-    throw mismatch(
-      storage,
-      `the data's columns differ from the table's${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; not in the table: ${extra.join(', ')}` : ''}`,
-      `give exactly the table's columns (${table.fields.map((f) => f.name).join(', ')}), or write with mode 'overwrite' to replace the schema`,
-    );
-  }
-  for (const field of table.fields) {
-    const given = dataSchema.fields.find((f) => f.name === field.name);
-    if (given && !sameDeltaType(given.type, field.type)) {
-      throw mismatch(
-        storage,
-        `column ${field.name} is ${JSON.stringify(schemaString({ kind: 'struct', fields: [given] }))} in the data but the table holds ${JSON.stringify(schemaString({ kind: 'struct', fields: [field] }))}`,
-        `cast ${field.name} to the table's type before writing`,
-      );
-    }
-  }
-  return data.select(table.fields.map((f) => f.name));
-}
-
-function checkNullability(storage: Storage, data: Table, schema: DeltaSchema): void {
-  for (const field of schema.fields) {
-    if (!field.nullable && (data.getChild(field.name)?.nullCount ?? 0) > 0) {
-      throw mismatch(
-        storage,
-        `column ${field.name} is not nullable but the data holds nulls`,
-        `fill or drop the null ${field.name} rows`,
-      );
-    }
-  }
-}
-
-function protocolFor(schema: DeltaSchema): ProtocolAction {
-  // PROTOCOL.md "Timestamp without timezone": the timestampNtz feature needs table features (3, 7).
-  if (usesTimestampNtz(schema)) {
-    return {
-      minReaderVersion: 3,
-      minWriterVersion: 7,
-      readerFeatures: ['timestampNtz'],
-      writerFeatures: ['timestampNtz'],
-    };
-  }
-  return { minReaderVersion: 1, minWriterVersion: 2 };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /**
@@ -147,6 +123,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 export async function writeTable(target: string | Storage, data: Table, options: WriteOptions): Promise<WriteResult> {
   const storage = typeof target === 'string' ? openStorage(target, options) : target;
   const existing = await currentSnapshot(storage);
+  if (existing) assertWritable(existing.protocol, storage.uri);
   if (existing && options.mode === 'create') {
     throw new DeltaError(
       'table-exists',
@@ -157,12 +134,34 @@ export async function writeTable(target: string | Storage, data: Table, options:
       },
     );
   }
+  if (existing && options.mode === 'overwrite' && isAppendOnly(existing.protocol, existing.configuration)) {
+    // PROTOCOL.md "Append-only Tables": no data may be removed while delta.appendOnly is true.
+    throw new DeltaError(
+      'append-only',
+      `${storage.uri} is append-only (delta.appendOnly=true): an overwrite would remove its rows`,
+      {
+        path: storage.uri,
+        hint: "write with mode 'append', or unset delta.appendOnly with the engine that set it",
+      },
+    );
+  }
+  const txn = options.txn;
+  if (txn !== undefined && (!Number.isSafeInteger(txn.version) || txn.version < 0 || txn.appId === '')) {
+    throw new DeltaError('unsupported-write', `txn ${JSON.stringify(txn)} is not an application transaction`, {
+      path: storage.uri,
+      hint: 'give a non-empty appId and a non-negative integer version',
+    });
+  }
+  const done = txn === undefined ? undefined : existing?.txns().get(txn.appId);
+  if (existing && txn && done !== undefined && done >= txn.version) {
+    return { version: existing.version, added: [], removed: 0, rows: 0, attempts: 0, skipped: true };
+  }
   let schema = deltaSchemaOf(data.schema);
   let partitionBy = options.partitionBy ?? [];
   const replacing = existing === undefined || options.mode === 'overwrite';
-  if (existing && options.mode === 'append') {
-    data = conformToTable(storage, data, schema, existing.schema);
-    schema = existing.schema;
+  if (existing && (options.mode === 'append' || options.overwriteSchema !== true)) {
+    // Appends, and overwrites not asked to change the schema, keep the table's columns and partitioning.
+    ({ data, schema } = conformToTable(storage, data, schema, existing.schema, options.mergeSchema === true));
     if (
       options.partitionBy !== undefined &&
       JSON.stringify(options.partitionBy) !== JSON.stringify(existing.partitionColumns)
@@ -170,10 +169,13 @@ export async function writeTable(target: string | Storage, data: Table, options:
       throw mismatch(
         storage,
         `the table is partitioned by [${existing.partitionColumns.join(', ')}], not [${options.partitionBy.join(', ')}]`,
-        'leave partitionBy out when appending, or overwrite to change the partitioning',
+        `leave partitionBy out to keep the table's partitioning${options.mode === 'overwrite' ? ', or set overwriteSchema: true to change it' : ', or overwrite with overwriteSchema: true to change it'}`,
       );
     }
     partitionBy = existing.partitionColumns;
+  } else if (existing && sameDeltaType(schema, existing.schema)) {
+    // The same columns: keep the table's fields, with their column-mapping ids and invariants.
+    schema = existing.schema;
   }
   for (const column of partitionBy) {
     if (!schema.fields.some((f) => f.name === column)) {
@@ -194,76 +196,106 @@ export async function writeTable(target: string | Storage, data: Table, options:
     );
   }
   checkNullability(storage, data, schema);
-
-  const compression = options.compression ?? 'zstd';
-  const maxRows = options.maxRowsPerFile ?? 1 << 20;
-  const rowGroupRows = options.rowGroupRows ?? 1 << 16;
-  const jobs: { dir: string; values: Readonly<Record<string, string | null>>; table: Table }[] = [];
-  for (const part of splitPartitions(data, schema.fields, partitionBy)) {
-    const dir = partitionDirectory(partitionBy, part.values);
-    for (let start = 0; start < part.table.numRows; start += maxRows) {
-      jobs.push({
-        dir,
-        values: part.values,
-        table: part.table.slice(start, Math.min(start + maxRows, part.table.numRows)),
-      });
-    }
+  if (existing && !replacing && options.configuration !== undefined) {
+    throw new DeltaError('unsupported-write', 'table properties are set by a create or an overwrite, not an append', {
+      path: storage.uri,
+      hint: "leave configuration out of the append, or set it with mode 'overwrite'",
+    });
   }
-  const dataFields = schema.fields.filter((f) => !partitionBy.includes(f.name));
-  const writeId = randomUUID();
-  const added = await mapLimit(
-    jobs.map((job, i) => ({ job, i })),
-    PARALLEL_UPLOADS,
-    async ({ job, i }): Promise<AddAction> => {
-      // Rebuilt on the data schema so the parquet file carries exactly the data columns, in order.
-      const fileTable = new Table(new Schema(job.table.schema.fields), job.table.batches);
-      const bytes = await encodeParquet(fileTable, compression, rowGroupRows);
-      const name = `part-${String(i).padStart(5, '0')}-${writeId}-c000${compressionSuffix[compression]}.parquet`;
-      const key = job.dir === '' ? name : `${job.dir}/${name}`;
-      await storage.put(key, bytes);
-      return {
-        // The log holds a URI: the key percent-encoded (Hive already escaped the partition values).
-        path: encodeURI(key),
-        partitionValues: job.values,
-        size: bytes.length,
-        modificationTime: Date.now(),
-        dataChange: true,
-        stats: JSON.stringify(fileStats(fileTable, dataFields)),
-      };
-    },
-  );
+  if (options.replaceWhere !== undefined && (options.mode !== 'overwrite' || options.overwriteSchema === true)) {
+    throw new DeltaError('unsupported-write', 'replaceWhere replaces rows of an overwrite that keeps the schema', {
+      path: storage.uri,
+      hint: "use replaceWhere with mode 'overwrite' and without overwriteSchema",
+    });
+  }
+
+  // The table's properties and protocol after this write: a property that needs a feature upgrades
+  // the protocol in the same commit (PROTOCOL.md "Table Features": enablement needs the feature).
+  const configuration: Record<string, string> = replacing
+    ? { ...(existing?.metadata.configuration ?? {}), ...(options.configuration ?? {}) }
+    : { ...(existing?.metadata.configuration ?? {}) };
+  let protocol = existing?.protocol ?? { minReaderVersion: 1, minWriterVersion: 2 };
+  if (replacing) {
+    const needed = featuresNeeded(configuration, storage.uri);
+    if (usesTimestampNtz(schema)) needed.push({ feature: 'timestampNtz', reader: true });
+    protocol = upgradeProtocol(existing?.protocol, needed);
+  }
+  const mode = configuration['delta.columnMapping.mode'];
+  const mapped = readerFeaturesOf(protocol).includes('columnMapping') && (mode === 'name' || mode === 'id');
+  if (mapped && needsColumnMapping(schema)) {
+    const assigned = assignColumnMapping(schema, Number(configuration['delta.columnMapping.maxColumnId'] ?? 0) || 0);
+    schema = assigned.schema;
+    configuration['delta.columnMapping.maxColumnId'] = String(assigned.maxColumnId);
+  }
+  assertWritableMetadata(protocol, schema, storage.uri);
+  enforceRowRules(rowRules(protocol, configuration, schema), data, schema, storage.uri);
+
+  const replacement =
+    existing && options.replaceWhere !== undefined
+      ? await planReplaceWhere(existing, options.replaceWhere, data)
+      : undefined;
+  const added = await writeDataFiles(storage, [data, ...(replacement?.kept ?? [])], {
+    schema,
+    partitionBy,
+    columnMapping: mapped,
+    compression: options.compression ?? 'zstd',
+    maxRowsPerFile: options.maxRowsPerFile ?? 1 << 20,
+    rowGroupRows: options.rowGroupRows ?? 1 << 16,
+  });
 
   const now = Date.now();
-  const metadata: MetadataAction | undefined = replacing
-    ? {
-        id: existing?.metadata.id ?? randomUUID(),
-        ...(options.name !== undefined ? { name: options.name } : {}),
-        ...(options.description !== undefined ? { description: options.description } : {}),
-        format: { provider: 'parquet', options: {} },
-        schemaString: schemaString(schema),
-        partitionColumns: [...partitionBy],
-        configuration: { ...(existing?.metadata.configuration ?? {}), ...(options.configuration ?? {}) },
-        createdTime: existing?.metadata.createdTime ?? now,
-      }
-    : undefined;
+  // The table's metadata after the write: what the table had (name, description, format, creation
+  // time kept) with this write's schema, partitioning and properties.
+  const metadata: MetadataAction = {
+    ...(existing?.metadata ?? { format: { provider: 'parquet', options: {} } }),
+    id: existing?.metadata.id ?? randomUUID(),
+    ...(replacing && options.name !== undefined ? { name: options.name } : {}),
+    ...(replacing && options.description !== undefined ? { description: options.description } : {}),
+    // An unchanged schema keeps the table's own text, so no append rewrites another engine's metadata.
+    schemaString: existing && schema === existing.schema ? existing.metadata.schemaString : schemaString(schema),
+    partitionColumns: [...partitionBy],
+    configuration,
+    createdTime: existing?.metadata.createdTime ?? now,
+  };
   const metadataChanged =
-    metadata !== undefined &&
-    (existing === undefined ||
-      metadata.schemaString !== existing.metadata.schemaString ||
-      JSON.stringify(metadata.partitionColumns) !== JSON.stringify(existing.partitionColumns));
-  const removes = options.mode === 'overwrite' && existing ? existing.files() : [];
+    existing === undefined ||
+    (replacing && (options.name !== undefined || options.description !== undefined)) ||
+    metadata.schemaString !== existing.metadata.schemaString ||
+    JSON.stringify(metadata.partitionColumns) !== JSON.stringify(existing.partitionColumns) ||
+    JSON.stringify(metadata.configuration) !== JSON.stringify(existing.metadata.configuration);
+  const protocolChanged = existing === undefined || JSON.stringify(protocol) !== JSON.stringify(existing.protocol);
+  const inCommitTimestamps = writesInCommitTimestamps(protocol, configuration);
+  const enablesInCommitTimestamps =
+    inCommitTimestamps &&
+    existing !== undefined &&
+    !writesInCommitTimestamps(existing.protocol, existing.configuration);
+  const removes = replacement ? replacement.removes : options.mode === 'overwrite' && existing ? existing.files() : [];
   const isolation: CommitIsolation =
     existing === undefined ? 'create' : options.mode === 'append' ? 'append' : 'serializable';
   const operation = existing === undefined ? (options.mode === 'create' ? 'CREATE TABLE AS SELECT' : 'WRITE') : 'WRITE';
-  const lines = (): Uint8Array => {
+  const lines = async (version: number): Promise<Uint8Array> => {
+    // PROTOCOL.md "Writer Requirements for In-Commit Timestamps": commitInfo is the first action and
+    // its inCommitTimestamp is later than the previous commit's.
+    let inCommitTimestamp: number | undefined;
+    if (inCommitTimestamps) {
+      const previous =
+        version === 0
+          ? undefined
+          : version - 1 === existing?.version
+            ? existing.timestamp
+            : await previousInCommitTimestamp(storage, version - 1);
+      inCommitTimestamp = Math.max(now, previous === undefined ? now : previous + 1);
+    }
     const actions: unknown[] = [
       {
         commitInfo: {
+          ...(inCommitTimestamp !== undefined ? { inCommitTimestamp } : {}),
           timestamp: now,
           operation,
           operationParameters: {
             mode: options.mode === 'overwrite' ? 'Overwrite' : options.mode === 'append' ? 'Append' : 'ErrorIfExists',
             partitionBy: JSON.stringify(partitionBy),
+            ...(options.replaceWhere !== undefined ? { predicate: JSON.stringify([options.replaceWhere]) } : {}),
           },
           readVersion: existing?.version ?? -1,
           isBlindAppend: options.mode !== 'overwrite',
@@ -271,12 +303,18 @@ export async function writeTable(target: string | Storage, data: Table, options:
         },
       },
     ];
-    if (existing === undefined) actions.push({ protocol: protocolFor(schema) });
-    if (metadataChanged && metadata) {
-      if (existing && JSON.stringify(protocolFor(schema)) !== JSON.stringify(protocolFor(existing.schema)))
-        actions.push({ protocol: protocolFor(schema) });
-      actions.push({ metaData: metadata });
+    if (protocolChanged) actions.push({ protocol });
+    if (metadataChanged) {
+      const enablement =
+        enablesInCommitTimestamps && inCommitTimestamp !== undefined
+          ? {
+              'delta.inCommitTimestampEnablementVersion': String(version),
+              'delta.inCommitTimestampEnablementTimestamp': String(inCommitTimestamp),
+            }
+          : {};
+      actions.push({ metaData: { ...metadata, configuration: { ...metadata.configuration, ...enablement } } });
     }
+    if (txn) actions.push({ txn: { appId: txn.appId, version: txn.version, lastUpdated: now } });
     for (const file of removes) {
       actions.push({
         remove: {
@@ -286,18 +324,58 @@ export async function writeTable(target: string | Storage, data: Table, options:
           extendedFileMetadata: true,
           partitionValues: file.partitionValues,
           size: file.size,
+          // PROTOCOL.md "Deletion Vectors": a remove names the logical file, path and deletion vector.
+          ...(file.deletionVector ? { deletionVector: file.deletionVector } : {}),
         },
       });
     }
     for (const add of added) actions.push({ add });
     return new TextEncoder().encode(`${actions.map((a) => JSON.stringify(a)).join('\n')}\n`);
   };
-  const { version, attempts } = await commit(
+  const { version, attempts, skipped } = await commit(
     storage,
     existing?.version ?? -1,
     isolation,
     lines,
     options.maxCommitAttempts ?? 100,
+    txn,
   );
-  return { version, added, removed: removes.length, rows: data.numRows, attempts };
+  if (skipped) return { version, added: [], removed: 0, rows: 0, attempts, skipped: true };
+  // PROTOCOL.md "Checkpoints": every delta.checkpointInterval commits (10 by default, as Delta Spark
+  // and delta-rs), so a snapshot replays at most that many commits after the last checkpoint.
+  const interval = Number(configuration['delta.checkpointInterval'] ?? DEFAULT_CHECKPOINT_INTERVAL);
+  let checkpointed: number | undefined;
+  if (
+    Number.isInteger(interval) &&
+    interval > 0 &&
+    version > 0 &&
+    version % interval === 0 &&
+    !writerFeaturesOf(protocol).includes('v2Checkpoint')
+  ) {
+    try {
+      checkpointed = (await writeCheckpoint(await (await openTable(storage)).snapshot({ version }))).version;
+    } catch (error) {
+      // The commit stands; a missing checkpoint only makes reads replay more commits. Failing here
+      // would tell the caller the write failed and invite a retry that duplicates its rows.
+      if (!(error instanceof DeltaError)) throw error;
+    }
+  }
+  return {
+    version,
+    added,
+    removed: removes.length,
+    rows: data.numRows,
+    attempts,
+    skipped: false,
+    ...(checkpointed !== undefined ? { checkpoint: checkpointed } : {}),
+  };
+}
+
+/** The inCommitTimestamp of a commit, when it has one. */
+async function previousInCommitTimestamp(storage: Storage, version: number): Promise<number | undefined> {
+  const key = commitKey(version);
+  // Another writer's commit, read after our attempt at its version failed: it exists.
+  const info = parseCommit(await storage.get(key), key).find((a) => a.type === 'commitInfo');
+  const t = info?.type === 'commitInfo' ? info.commitInfo.inCommitTimestamp : undefined;
+  return typeof t === 'number' ? t : undefined;
 }

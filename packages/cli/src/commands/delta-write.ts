@@ -1,0 +1,157 @@
+import { type CommitEntry, checkpoint, DeltaError, openTable, type WriteMode, writeTable } from '@meridian/delta';
+import { CliInputError } from '../command.ts';
+import { readTableFile } from '../input/table-file.ts';
+
+/*
+ * The writing actions of `meridian delta`: write, checkpoint, history. Each is a function over
+ * @meridian/delta returning a report, and a formatter for people; --json prints the report.
+ */
+
+/** What `meridian delta write` reports. */
+export interface WriteReport {
+  readonly uri: string;
+  readonly from: string;
+  readonly mode: WriteMode;
+  readonly version: number;
+  readonly rows: number;
+  readonly files: number;
+  readonly bytes: number;
+  readonly removedFiles: number;
+  readonly skipped: boolean;
+  readonly checkpoint: number | undefined;
+  readonly ms: number;
+}
+
+const writeModes: readonly WriteMode[] = ['append', 'overwrite', 'create'];
+
+/** The --mode value (append when absent). */
+export function parseWriteMode(value: unknown): WriteMode {
+  const mode = value === undefined ? 'append' : String(value);
+  if (!(writeModes as readonly string[]).includes(mode)) {
+    throw new CliInputError('unknown-mode', `unknown write mode '${mode}'`, `use one of ${writeModes.join(', ')}`);
+  }
+  return mode as WriteMode;
+}
+
+/** A comma-separated list option, or undefined when absent. */
+export function parseList(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  return String(value)
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0);
+}
+
+async function tableSchema(uri: string) {
+  try {
+    return (await (await openTable(uri)).snapshot()).schema;
+  } catch (error) {
+    if (error instanceof DeltaError && (error.code === 'not-a-table' || error.code === 'empty-log')) return undefined;
+    throw error;
+  }
+}
+
+/** Writes the rows of `from` to the table at `uri` (made when absent); `progress` gets stderr lines. */
+export async function deltaWrite(
+  uri: string,
+  options: {
+    readonly from: string;
+    readonly mode: WriteMode;
+    readonly partitionBy?: readonly string[];
+    readonly overwriteSchema?: boolean;
+    readonly replaceWhere?: string;
+    readonly mergeSchema?: boolean;
+  },
+  progress: (line: string) => void,
+): Promise<WriteReport> {
+  const started = performance.now();
+  // CSV and JSON lines take the existing table's column types; parquet and Arrow carry their own.
+  const data = await readTableFile(options.from, await tableSchema(uri));
+  progress(`read ${data.numRows.toLocaleString('en-US')} rows from ${options.from}; writing to ${uri}`);
+  const result = await writeTable(uri, data, {
+    mode: options.mode,
+    ...(options.partitionBy !== undefined ? { partitionBy: options.partitionBy } : {}),
+    ...(options.overwriteSchema ? { overwriteSchema: true } : {}),
+    ...(options.replaceWhere !== undefined ? { replaceWhere: options.replaceWhere } : {}),
+    ...(options.mergeSchema ? { mergeSchema: true } : {}),
+  });
+  return {
+    uri,
+    from: options.from,
+    mode: options.mode,
+    version: result.version,
+    rows: result.rows,
+    files: result.added.length,
+    bytes: result.added.reduce((s, a) => s + a.size, 0),
+    removedFiles: result.removed,
+    skipped: result.skipped,
+    checkpoint: result.checkpoint,
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+/** The one-line summary of a write. */
+export function formatWrite(r: WriteReport): string {
+  if (r.skipped) return `skipped: ${r.uri} already holds this write (version ${r.version})`;
+  const removed = r.removedFiles > 0 ? `, removed ${r.removedFiles} file${r.removedFiles === 1 ? '' : 's'}` : '';
+  const cp = r.checkpoint !== undefined ? `, checkpoint at version ${r.checkpoint}` : '';
+  return `${r.mode}: wrote ${r.rows.toLocaleString('en-US')} rows in ${r.files} file${r.files === 1 ? '' : 's'} (${r.bytes.toLocaleString('en-US')} bytes) to ${r.uri} as version ${r.version}${removed}${cp} in ${r.ms} ms`;
+}
+
+/** What `meridian delta checkpoint` reports. */
+export interface CheckpointReport {
+  readonly uri: string;
+  readonly version: number;
+  readonly key: string;
+  readonly actions: number;
+  readonly sizeInBytes: number;
+}
+
+/** Writes a checkpoint of the table's latest version. */
+export async function deltaCheckpoint(uri: string): Promise<CheckpointReport> {
+  const r = await checkpoint(uri);
+  return { uri, version: r.version, key: r.key, actions: r.actions, sizeInBytes: r.sizeInBytes };
+}
+
+export function formatCheckpoint(r: CheckpointReport): string {
+  return `checkpoint of ${r.uri} at version ${r.version}: ${r.actions} actions, ${r.sizeInBytes.toLocaleString('en-US')} bytes (${r.key})`;
+}
+
+/** One line of `meridian delta history`. */
+export interface HistoryEntry {
+  readonly version: number;
+  readonly timestamp: string;
+  readonly operation: string | undefined;
+  readonly parameters: Readonly<Record<string, unknown>> | undefined;
+  readonly engine: string | undefined;
+}
+
+/** The table's commits, newest first. */
+export async function deltaHistory(uri: string, limit: number | undefined): Promise<HistoryEntry[]> {
+  const entries: CommitEntry[] = await (await openTable(uri)).history(limit === undefined ? {} : { limit });
+  return entries.map((e) => {
+    const info = e.commitInfo;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const params = info?.operationParameters;
+    return {
+      version: e.version,
+      timestamp: new Date(e.timestamp).toISOString(),
+      operation: text(info?.operation),
+      parameters: typeof params === 'object' && params !== null ? (params as Record<string, unknown>) : undefined,
+      engine: text(info?.engineInfo),
+    };
+  });
+}
+
+export function formatHistory(entries: readonly HistoryEntry[]): string {
+  const width = Math.max(7, ...entries.map((e) => String(e.version).length));
+  const lines = entries.map((e) => {
+    const params = e.parameters
+      ? Object.entries(e.parameters)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ')
+      : '';
+    return `${String(e.version).padStart(width)}  ${e.timestamp}  ${e.operation ?? '(no commitInfo)'}${params ? `  ${params}` : ''}${e.engine ? `  [${e.engine}]` : ''}`;
+  });
+  return [`${'version'.padStart(width)}  ${'timestamp'.padEnd(24)}  operation`, ...lines].join('\n');
+}

@@ -41,13 +41,30 @@ async function main(argv: string[]): Promise<void> {
   await cli.runMatchedCommand();
 }
 
+// A command ends only through `finished` below. If the process exits first (code it ran, e.g. a topology.ts, called
+// process.exit(0), or left a promise that never settles so the event loop drained), the command's work was not
+// done: exiting 0 then would pass a CI gate on a check that never ran (issue 16, item 6).
+let isFinished = false;
+process.on('exit', (code) => {
+  if (isFinished) return;
+  const command = process.argv.slice(2).join(' ');
+  process.stderr.write(
+    `meridian: '${command}' stopped before it finished (exit code ${code}): code it ran called process.exit or ` +
+      'left a promise that never settles\n',
+  );
+  process.exitCode = ExitCode.badInput;
+});
+
 // A reader that closes the pipe early (`meridian schema | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (error.code === 'EPIPE') {
+    isFinished = true;
+    process.exit(process.exitCode ?? 0);
+  }
   throw error;
 });
 
-main(process.argv).catch((error: unknown) => {
+const finished = main(process.argv).catch((error: unknown) => {
   if (isMeridianError(error)) {
     // Every issue with its file:line:col, expected/found and hint, like a compiler.
     process.stderr.write(`${formatError(error)}\n`);
@@ -67,3 +84,12 @@ main(process.argv).catch((error: unknown) => {
   }
   throw error;
 });
+finished.then(
+  () => {
+    isFinished = true;
+  },
+  (error: unknown) => {
+    isFinished = true;
+    throw error;
+  },
+);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { formatError, isMeridianError } from '@meridian/topology';
+import { defaultLoadTimeoutMs, formatError, isMeridianError } from '@meridian/topology';
 import { cac } from 'cac';
 import { ExitCode, isInputError, type RegisterCommand } from './command.ts';
 import { registerCheck } from './commands/check.ts';
@@ -10,6 +10,7 @@ import { registerEmit } from './commands/emit.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
+import { setLoadTimeout } from './options/load-options.ts';
 
 // One line per command; each command is a thin layer over a package function.
 const commands: RegisterCommand[] = [
@@ -26,9 +27,11 @@ const commands: RegisterCommand[] = [
 async function main(argv: string[]): Promise<void> {
   const cli = cac('meridian');
   for (const register of commands) register(cli);
+  cli.option('--timeout <seconds>', `Time limit for running a .ts topology (default ${defaultLoadTimeoutMs / 1000})`);
   cli.help();
   cli.version('0.1.0');
   cli.parse(argv, { run: false });
+  setLoadTimeout(cli.options.timeout);
   if (!cli.matchedCommand && cli.args.length > 0) {
     process.stderr.write(`meridian: unknown command '${cli.args[0]}'; run 'meridian --help' for the list\n`);
     process.exitCode = ExitCode.badInput;

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ function meridian(args: string[], options: { timeoutMs?: number } = {}) {
   return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
 }
 
-const model = `{ name: 'shop', regions: [{ provider: 'aws', code: 'eu-west-1', role: 'primary' }], components: [], flows: [] }`;
+const model = `{ name: 'shop', regions: [{ code: 'eu-west-1', role: 'primary', jurisdiction: 'EU' }], components: [], flows: [] }`;
 
 describe('a command that did not finish does not exit 0', () => {
   it.each(['validate', 'check'])(
@@ -55,4 +55,40 @@ describe('a command that did not finish does not exit 0', () => {
       expect(run.stderr).not.toMatch(/\n\s+at /);
     },
   );
+});
+
+describe('a topology that never finishes, or is not a file, does not hang the command', () => {
+  it.each(['validate', 'check', 'emit'])(
+    '%s: an endless loop fails after --timeout, naming the file and the limit',
+    { timeout: 60_000 },
+    (command) => {
+      const file = join(dir, 'loop.ts');
+      writeFileSync(file, `while (true) {}\nexport default ${model};\n`);
+      const args = command === 'emit' ? ['emit', 'mermaid', file, '--out', join(dir, 'out')] : [command, file];
+      const started = Date.now();
+      const run = meridian([...args, '--timeout', '1'], { timeoutMs: 30_000 });
+      expect(run.signal).toBeNull();
+      expect(Date.now() - started).toBeLessThan(25_000);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('loop.ts');
+      expect(run.stderr).toContain('load-timeout');
+      expect(run.stderr).toContain('1 s');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
+
+  it('a FIFO given as .yaml is refused at once', { timeout: 60_000 }, () => {
+    const file = join(dir, 'fifo.yaml');
+    execFileSync('mkfifo', [file]);
+    const run = meridian(['validate', file], { timeoutMs: 30_000 });
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('not-a-file');
+  });
+
+  it('--timeout must be a positive number', { timeout: 60_000 }, () => {
+    const run = meridian(['validate', join(dir, 'x.yaml'), '--timeout', 'soon']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('bad-timeout');
+  });
 });

@@ -52,7 +52,8 @@ export {
   type MeridianIssue,
   type ModelPath,
 } from './errors.ts';
-export { loadTopology, topologyExtensions } from './load/load.ts';
+export { type LoadOptions, loadTopology, topologyExtensions } from './load/load.ts';
+export { defaultLoadTimeoutMs } from './load/typescript.ts';
 export { ComponentIdSchema, PlacementSchema, SourceLocationSchema, TierSchema } from './model/common.ts';
 export {
   ApiGatewaySchema,

@@ -10,6 +10,7 @@ import {
 } from '@meridian/emitters';
 import { check, isMeridianError, loadTopology, type Topology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+import { topologyLoadOptions } from '../options/load-options.ts';
 
 /** One diagram block of a Markdown file and whether it was out of date. */
 export interface DocsBlockResult {
@@ -122,7 +123,7 @@ export async function updateDocs(
       try {
         let loading = models.get(path);
         if (!loading) {
-          loading = loadTopology(path);
+          loading = loadTopology(path, topologyLoadOptions());
           models.set(path, loading);
         }
         model = await loading;

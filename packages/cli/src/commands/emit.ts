@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type MermaidFinding, mermaidViews, toMermaid } from '@meridian/emitters';
 import { check, loadTopology, type Topology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+import { topologyLoadOptions } from '../options/load-options.ts';
 import { openMermaidRenderer } from '../render/svg.ts';
 
 /** Options of `meridian emit mermaid`. */
@@ -35,7 +36,7 @@ export interface EmittedDiagram {
  * `region-eu-west-1`), and with `svg` the `.svg` beside it.
  */
 export async function emitMermaid(file: string, options: EmitMermaidOptions): Promise<EmittedDiagram[]> {
-  const model = await loadTopology(file);
+  const model = await loadTopology(file, topologyLoadOptions());
   const findings = [
     ...(options.findings === undefined ? [] : await readFindings(options.findings)),
     ...(options.check ? check(model, { explain: false }).findings : []),

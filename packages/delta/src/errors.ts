@@ -19,7 +19,11 @@ export type DeltaErrorCode =
   | 'table-exists'
   | 'schema-mismatch'
   | 'unsupported-write'
-  | 'commit-conflict';
+  | 'commit-conflict'
+  | 'data-file-mismatch'
+  | 'outside-table'
+  | 'decode-limit'
+  | 'timeout';
 
 /**
  * The one error class of @meridian/delta: a stable `code`, where it happened (`path`: a table URI

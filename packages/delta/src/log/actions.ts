@@ -277,23 +277,38 @@ export function parseCommit(bytes: Uint8Array, where: string): Action[] {
   const text = new TextDecoder().decode(bytes);
   const out: Action[] = [];
   let lineNo = 0;
+  let lines = 0;
   for (const line of text.split('\n')) {
     lineNo++;
     const trimmed = line.trim();
     if (trimmed === '') continue;
+    lines++;
     let obj: unknown;
     try {
       obj = JSON.parse(trimmed);
     } catch (cause) {
-      throw new DeltaError('invalid-log', `line ${lineNo} is not JSON`, {
+      throw new DeltaError('invalid-log', `line ${lineNo} of ${where} is not JSON`, {
         path: where,
         hint: 'the commit file is corrupt (each line must be one JSON action)',
         cause,
       });
     }
-    if (typeof obj !== 'object' || obj === null) continue;
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+      throw new DeltaError('invalid-log', `line ${lineNo} of ${where} is not an action (a JSON object)`, {
+        path: where,
+        hint: 'the commit file is corrupt (each line must be one JSON object holding one action)',
+      });
+    }
     const a = toAction(obj as Record<string, unknown>, `${where}:${lineNo}`);
     if (a) out.push(a);
+  }
+  // PROTOCOL.md "Delta Log Entries": a commit holds at least one action. An empty file is a commit that was lost
+  // (a crash or a copy cut short); reading it as an empty version would silently drop that version's changes.
+  if (lines === 0) {
+    throw new DeltaError('invalid-log', `the commit file ${where} is empty`, {
+      path: where,
+      hint: 'the commit was lost or truncated: restore the file from a copy of the table, or rewrite that version',
+    });
   }
   return out;
 }

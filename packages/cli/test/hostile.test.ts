@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +17,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function meridian(args: string[], options: { timeoutMs?: number } = {}) {
+function meridian(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}) {
   const run = spawnSync(process.execPath, ['--conditions=@meridian/source', '--import', 'tsx', cli, ...args], {
     cwd: root,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 60_000,
+    env: { ...process.env, ...options.env },
   });
   return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
 }
@@ -90,5 +92,76 @@ describe('a topology that never finishes, or is not a file, does not hang the co
     const run = meridian(['validate', join(dir, 'x.yaml'), '--timeout', 'soon']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('bad-timeout');
+  });
+});
+
+describe('an S3 server that accepts and never answers', () => {
+  let server: Server;
+  let endpoint: string;
+  const sockets = new Set<Socket>();
+  beforeEach(async () => {
+    server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    endpoint = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+  });
+  afterEach(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const env = () => ({
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'us-east-1',
+    AWS_MAX_ATTEMPTS: '2',
+    MERIDIAN_S3_IDLE_TIMEOUT_MS: '500',
+    MERIDIAN_S3_TOTAL_TIMEOUT_MS: '5000',
+  });
+
+  it('delta scan fails with a timeout error within the limits, exit 2', { timeout: 60_000 }, () => {
+    const started = Date.now();
+    const run = meridian(['delta', 'scan', 's3://bucket/table'], { env: env(), timeoutMs: 30_000 });
+    expect(run.signal).toBeNull();
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('timeout');
+    expect(run.stderr).toContain(endpoint);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('query --partial leaves the silent region out and answers from the others', { timeout: 120_000 }, () => {
+    const reference = join(root, 'examples/reference/topology.ts');
+    const made = meridian(['demo-data', reference, '--out', dir, '--rows', '40', '--json']);
+    expect(made.code, made.stderr).toBe(0);
+    const args = [
+      'query',
+      reference,
+      '--table',
+      'orders-table',
+      '--from',
+      'EU',
+      '--location',
+      `eu-west-1=${join(dir, 'eu-west-1/orders-table')}`,
+      '--location',
+      'eu-central-1=s3://bucket/orders-table',
+      '--endpoint',
+      endpoint,
+      '--format',
+      'csv',
+    ];
+    const started = Date.now();
+    const partial = meridian([...args, '--partial'], { env: env(), timeoutMs: 60_000 });
+    expect(partial.signal).toBeNull();
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect(partial.code).toBe(1);
+    expect(partial.stdout.trim().split('\n')).toHaveLength(1 + 40);
+    expect(partial.stderr).toContain('missing eu-central-1');
+    const strict = meridian(args, { env: env(), timeoutMs: 60_000 });
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain('region-failed');
   });
 });

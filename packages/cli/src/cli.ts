@@ -76,7 +76,9 @@ const finished = main(process.argv).catch((error: unknown) => {
   }
   if (isInputError(error)) {
     const hint = error.hint ? `\n  hint: ${error.hint}` : '';
-    process.stderr.write(`error ${error.code}: ${error.message}${hint}\n`);
+    // The file or object the error is about (DeltaError.path), unless the message names it already.
+    const path = typeof error.path === 'string' && !error.message.includes(error.path) && /[/.]/.test(error.path);
+    process.stderr.write(`error ${error.code}: ${error.message}${path ? `\n  path: ${error.path}` : ''}${hint}\n`);
     process.exitCode = ExitCode.badInput;
     return;
   }

@@ -1,9 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Int64, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 // Hostile and broken input given to the command (issue 16): never run what was not asked, never hang, never
@@ -163,5 +165,45 @@ describe('an S3 server that accepts and never answers', () => {
     const strict = meridian(args, { env: env(), timeoutMs: 60_000 });
     expect(strict.code).toBe(2);
     expect(strict.stderr).toContain('region-failed');
+  });
+});
+
+describe('errors name the file they are about', () => {
+  it('a data file with damaged pages: the error names the file (DeltaError.path), exit 2', { timeout: 60_000 }, () => {
+    const ids = new Table({
+      id: vectorFromArray(
+        Array.from({ length: 1000 }, (_, i) => BigInt(i)),
+        new Int64(),
+      ),
+    });
+    const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(ids, 'stream')));
+    bytes.fill(0xff, 20, 200);
+    mkdirSync(join(dir, '_delta_log'));
+    writeFileSync(join(dir, 'part-0.parquet'), bytes);
+    const schema = { type: 'struct', fields: [{ name: 'id', type: 'long', nullable: true, metadata: {} }] };
+    const actions = [
+      { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
+      {
+        metaData: {
+          id: 'x',
+          format: { provider: 'parquet', options: {} },
+          schemaString: JSON.stringify(schema),
+          partitionColumns: [],
+          configuration: {},
+          createdTime: 0,
+        },
+      },
+      {
+        add: { path: 'part-0.parquet', partitionValues: {}, size: bytes.length, modificationTime: 0, dataChange: true },
+      },
+    ];
+    writeFileSync(
+      join(dir, '_delta_log', '00000000000000000000.json'),
+      `${actions.map((a) => JSON.stringify(a)).join('\n')}\n`,
+    );
+    const run = meridian(['delta', 'scan', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('part-0.parquet');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });

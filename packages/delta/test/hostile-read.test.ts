@@ -181,6 +181,25 @@ describe('a commit file that is empty or not a commit', () => {
   });
 });
 
+describe('an add action with an impossible size', () => {
+  it.each([-5, 1.5, '"12x"', null])('size %s is invalid-log naming the file and the value', async (size) => {
+    await t.commit(0, [protocol, metaData(ordersSchema)]);
+    await writeFile(
+      join(t.root, '_delta_log', `${'1'.padStart(20, '0')}.json`),
+      `{"add":{"path":"part-0.parquet","partitionValues":{},"size":${size},"modificationTime":0,"dataChange":true}}\n`,
+    );
+    const error = await (await openTable(t.root))
+      .snapshot()
+      .then((s) => s.toArrow())
+      .then(() => undefined)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeltaError);
+    expect((error as DeltaError).code).toBe('invalid-log');
+    expect((error as DeltaError).message).toContain('size');
+    expect((error as DeltaError).path).toContain('00000000000000000001.json');
+  });
+});
+
 describe('symlinks inside the table directory', () => {
   it('a data file that links outside the table root is refused', async () => {
     const bytes = parquet(orders);

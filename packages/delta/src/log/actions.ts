@@ -151,10 +151,19 @@ export function toAction(obj: Record<string, unknown>, where: string): Action | 
     switch (k) {
       case 'add': {
         if (typeof o.path !== 'string') fail('add', where);
+        const size = num(o.size);
+        // The reader checks each data file against its size before reading it: it must be a byte count.
+        if (!Number.isSafeInteger(size) || size < 0) {
+          throw new DeltaError(
+            'invalid-log',
+            `malformed add action for ${o.path}: size must be a whole number of bytes, found ${JSON.stringify(o.size) ?? 'nothing'}`,
+            { path: where, hint: 'the log file is corrupt or was written by a broken writer' },
+          );
+        }
         const add: AddAction = {
           path: o.path,
           partitionValues: stringMap(o.partitionValues),
-          size: num(o.size),
+          size,
           modificationTime: num(o.modificationTime),
           dataChange: o.dataChange !== false,
           stats: typeof o.stats === 'string' ? o.stats : null,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,7 +16,7 @@ import {
 } from 'apache-arrow';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeltaError, openTable, readFiles } from '../src/index.ts';
+import { DeltaError, openTable, readFiles, type WriteOptions, writeTable } from '../src/index.ts';
 import { tempTable } from './support/delta-log.ts';
 
 // Broken and hostile tables (issue 16, items 2, 3, 7, 8): a data file that does not match the log, an empty
@@ -264,5 +264,34 @@ describe('a parquet decompression bomb', () => {
     }
     const table = await (await openTable(t.root)).snapshot().then((s) => s.toArrow({ maxDecodedBytes: 64_000_000 }));
     expect(table.numRows).toBe(rows);
+  });
+});
+
+describe('writeTable options from JavaScript callers', () => {
+  it.each([
+    [{ mode: 'upsert' }, 'mode'],
+    [{ mode: undefined }, 'mode'],
+    [{ mode: 'append', partitionBy: 'id' }, 'partitionBy'],
+    [{ mode: 'append', compression: 'brotli' }, 'compression'],
+    [{ mode: 'append', rowGroupRows: 0 }, 'rowGroupRows'],
+    [{ mode: 'append', maxRowsPerFile: 1.5 }, 'maxRowsPerFile'],
+    [{ mode: 'append', configuration: { 'delta.appendOnly': true } }, 'configuration'],
+  ])('%j is refused naming %s, and nothing is written', async (options, name) => {
+    const error = await writeTable(t.root, orders, options as unknown as WriteOptions).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeltaError);
+    expect((error as DeltaError).code).toBe('unsupported-write');
+    expect((error as DeltaError).message).toContain(name);
+    expect(await readdir(join(t.root, '_delta_log'))).toEqual([]);
+  });
+
+  it('an unknown mode on an existing table with a NOT NULL column commits nothing', async () => {
+    await writeTable(t.root, orders, { mode: 'create' });
+    const other = new Table({ x: vectorFromArray([1, 2], new Int32()) });
+    const error = await writeTable(t.root, other, { mode: 'merge' } as unknown as WriteOptions).catch(
+      (e: unknown) => e,
+    );
+    expect((error as DeltaError).code).toBe('unsupported-write');
+    const snapshot = await (await openTable(t.root)).snapshot();
+    expect(snapshot.version).toBe(0);
   });
 });

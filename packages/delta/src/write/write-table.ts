@@ -7,6 +7,7 @@ import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
+import { checkWriteOptions } from './check-options.ts';
 import { type CommitIsolation, commit } from './commit.ts';
 import { fileStats } from './file-stats.ts';
 import { compressionSuffix, encodeParquet, type WriteCompression } from './parquet.ts';
@@ -145,6 +146,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
  * ```
  */
 export async function writeTable(target: string | Storage, data: Table, options: WriteOptions): Promise<WriteResult> {
+  checkWriteOptions(options);
   const storage = typeof target === 'string' ? openStorage(target, options) : target;
   const existing = await currentSnapshot(storage);
   if (existing && options.mode === 'create') {

@@ -17,6 +17,7 @@ import {
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeltaError, openTable, readFiles, type WriteOptions, writeTable } from '../src/index.ts';
+import { decodeError } from '../src/read/parquet.ts';
 import { tempTable } from './support/delta-log.ts';
 
 // Broken and hostile tables (issue 16, items 2, 3, 7, 8): a data file that does not match the log, an empty
@@ -294,4 +295,17 @@ describe('writeTable options from JavaScript callers', () => {
     const snapshot = await (await openTable(t.root)).snapshot();
     expect(snapshot.version).toBe(0);
   });
+});
+
+describe('a decoder panic', () => {
+  it.each([new WebAssembly.RuntimeError('unreachable'), 'Error strings stripped'])(
+    '%s is named as damaged data in the file, with the file',
+    (cause) => {
+      const error = decodeError(cause, 'part-0.parquet');
+      expect(error.code).toBe('storage');
+      expect(error.message).toContain('part-0.parquet');
+      expect(error.message).toContain('damaged');
+      expect(error.path).toBe('part-0.parquet');
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import { type Data, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import { loadDeletionVector } from '../read/deletion-vector.ts';
+import { decodeError } from '../read/parquet.ts';
 import { resolveTablePath } from '../read/paths.ts';
 import { dataFileError, planScan, type ScanContext, selectRows, toLogicalBatch } from '../read/scan.ts';
 import { checkDecodeSize, checkFooterRows, decodedBytesEstimate } from '../read/verify-file.ts';
@@ -290,11 +291,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       try {
         ipc = await decodeParquetToIPC(bytes, options);
       } catch (cause) {
-        throw new DeltaError('storage', `cannot decode parquet file: ${String(cause)}`, {
-          path: where,
-          hint: 'the file is not valid parquet or uses an encoding parquet-wasm does not support',
-          cause,
-        });
+        throw decodeError(cause, where);
       }
     } else ipc = await decoder.decode({ bytes, ...options, where });
     return tableFromIPC(ipc);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { formatError, isMeridianError } from '@meridian/topology';
+import { defaultLoadTimeoutMs, formatError, isMeridianError } from '@meridian/topology';
 import { cac } from 'cac';
 import { ExitCode, isInputError, type RegisterCommand } from './command.ts';
 import { registerCheck } from './commands/check.ts';
@@ -10,6 +10,7 @@ import { registerEmit } from './commands/emit.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
+import { setLoadTimeout } from './options/load-options.ts';
 
 // One line per command; each command is a thin layer over a package function.
 const commands: RegisterCommand[] = [
@@ -26,9 +27,11 @@ const commands: RegisterCommand[] = [
 async function main(argv: string[]): Promise<void> {
   const cli = cac('meridian');
   for (const register of commands) register(cli);
+  cli.option('--timeout <seconds>', `Time limit for running a .ts topology (default ${defaultLoadTimeoutMs / 1000})`);
   cli.help();
   cli.version('0.1.0');
   cli.parse(argv, { run: false });
+  setLoadTimeout(cli.options.timeout);
   if (!cli.matchedCommand && cli.args.length > 0) {
     process.stderr.write(`meridian: unknown command '${cli.args[0]}'; run 'meridian --help' for the list\n`);
     process.exitCode = ExitCode.badInput;
@@ -41,13 +44,30 @@ async function main(argv: string[]): Promise<void> {
   await cli.runMatchedCommand();
 }
 
+// A command ends only through `finished` below. If the process exits first (code it ran, e.g. a topology.ts, called
+// process.exit(0), or left a promise that never settles so the event loop drained), the command's work was not
+// done: exiting 0 then would pass a CI gate on a check that never ran (issue 16, item 6).
+let isFinished = false;
+process.on('exit', (code) => {
+  if (isFinished) return;
+  const command = process.argv.slice(2).join(' ');
+  process.stderr.write(
+    `meridian: '${command}' stopped before it finished (exit code ${code}): code it ran called process.exit or ` +
+      'left a promise that never settles\n',
+  );
+  process.exitCode = ExitCode.badInput;
+});
+
 // A reader that closes the pipe early (`meridian schema | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (error.code === 'EPIPE') {
+    isFinished = true;
+    process.exit(process.exitCode ?? 0);
+  }
   throw error;
 });
 
-main(process.argv).catch((error: unknown) => {
+const finished = main(process.argv).catch((error: unknown) => {
   if (isMeridianError(error)) {
     // Every issue with its file:line:col, expected/found and hint, like a compiler.
     process.stderr.write(`${formatError(error)}\n`);
@@ -56,7 +76,9 @@ main(process.argv).catch((error: unknown) => {
   }
   if (isInputError(error)) {
     const hint = error.hint ? `\n  hint: ${error.hint}` : '';
-    process.stderr.write(`error ${error.code}: ${error.message}${hint}\n`);
+    // The file or object the error is about (DeltaError.path), unless the message names it already.
+    const path = typeof error.path === 'string' && !error.message.includes(error.path) && /[/.]/.test(error.path);
+    process.stderr.write(`error ${error.code}: ${error.message}${path ? `\n  path: ${error.path}` : ''}${hint}\n`);
     process.exitCode = ExitCode.badInput;
     return;
   }
@@ -67,3 +89,12 @@ main(process.argv).catch((error: unknown) => {
   }
   throw error;
 });
+finished.then(
+  () => {
+    isFinished = true;
+  },
+  (error: unknown) => {
+    isFinished = true;
+    throw error;
+  },
+);

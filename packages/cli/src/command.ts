@@ -14,6 +14,8 @@ export interface InputError {
   readonly code: string;
   readonly message: string;
   readonly hint?: string | undefined;
+  /** Where: a file or object key (DeltaError), or a path inside the model (MeridianError). */
+  readonly path?: unknown;
 }
 
 // Every package's input-error class carries this brand (MeridianError, DeltaError, QueryError, EmitError and the

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { findDiagramBlocks, toMermaid } from '@meridian/emitters';
 import { check, loadTopology } from '@meridian/topology';
@@ -85,6 +85,92 @@ describe('updateDocs', () => {
   });
 });
 
+describe('updateDocs confines src to the repository', () => {
+  // A marker is data in a Markdown file; loading its src runs a .ts file. A src outside the repository must never
+  // be loaded, or editing a Markdown file is enough to run any code on a CI host (issue 16, item 1).
+  let outside: string;
+  let ran: string;
+  beforeEach(() => {
+    outside = mkdtempSync(join(tmpdir(), 'meridian-docs-outside-'));
+    ran = join(outside, 'ran');
+    writeFileSync(
+      join(outside, 'evil.ts'),
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(ran)}, 'yes');\nexport default {};\n`,
+    );
+    cpSync(join(dir, 'shop.yaml'), join(outside, 'shop.yaml'));
+    mkdirSync(join(dir, 'repo', 'docs'), { recursive: true });
+    writeFileSync(join(dir, 'repo', 'package.json'), '{}');
+  });
+  afterEach(() => rmSync(outside, { recursive: true, force: true }));
+
+  const marker = (src: string) => `<!-- meridian:diagram src=${src} -->\n<!-- /meridian:diagram -->\n`;
+  const codes = (result: Awaited<ReturnType<typeof updateDocs>>) => result.problems.map((p) => p.code);
+
+  it('refuses an absolute src and never runs it, even in check mode', async () => {
+    writeFileSync(join(dir, 'repo', 'docs', 'a.md'), marker(join(outside, 'evil.ts')));
+    const result = await updateDocs(['docs/a.md'], { check: true, cwd: join(dir, 'repo') });
+    expect(codes(result)).toEqual(['src-outside-root']);
+    expect(() => readFileSync(ran)).toThrow();
+  });
+
+  it('refuses ../ out of the repository root (nearest folder with package.json or .git)', async () => {
+    // repo/docs -> repo -> dir -> the temp folder holding `outside`
+    writeFileSync(join(dir, 'repo', 'docs', 'a.md'), marker(`../../../${basename(outside)}/shop.yaml`));
+    const result = await updateDocs(['docs/a.md'], { check: true, cwd: join(dir, 'repo') });
+    expect(codes(result)).toEqual(['src-outside-root']);
+    expect(result.problems[0]?.message).toContain('outside');
+  });
+
+  it('never follows a symlink out of the root', async () => {
+    symlinkSync(join(outside, 'evil.ts'), join(dir, 'repo', 'docs', 'link.ts'));
+    symlinkSync(outside, join(dir, 'repo', 'elsewhere'));
+    writeFileSync(join(dir, 'repo', 'docs', 'a.md'), `${marker('link.ts')}\n${marker('elsewhere/shop.yaml')}`);
+    const result = await updateDocs(['docs/a.md'], { check: true, cwd: join(dir, 'repo') });
+    expect(codes(result)).toEqual(['src-outside-root', 'src-outside-root']);
+    expect(() => readFileSync(ran)).toThrow();
+  });
+
+  it('--root widens or narrows the confinement', async () => {
+    writeFileSync(join(dir, 'repo', 'docs', 'a.md'), marker('../../shop.yaml'));
+    const narrow = await updateDocs(['docs/a.md'], { check: true, cwd: join(dir, 'repo') });
+    expect(codes(narrow)).toEqual(['src-outside-root']);
+    const wide = await updateDocs(['docs/a.md'], { check: true, cwd: join(dir, 'repo'), root: dir });
+    expect(codes(wide)).toEqual([]);
+    expect(wide.stale).toBe(1);
+  });
+
+  it('resolves src against the Markdown file, then the repository root (not the current directory)', async () => {
+    cpSync(join(dir, 'shop.yaml'), join(dir, 'repo', 'shop.yaml'));
+    writeFileSync(join(dir, 'repo', 'docs', 'a.md'), marker('shop.yaml'));
+    const fromDocs = await updateDocs(['a.md'], { check: true, cwd: join(dir, 'repo', 'docs') });
+    expect(codes(fromDocs)).toEqual([]);
+    expect(fromDocs.stale).toBe(1);
+  });
+});
+
+describe('updateDocs writes all files or none', () => {
+  it('a Markdown path that is a directory is a clear error, nothing written', async () => {
+    mkdirSync(join(dir, 'folder.md'));
+    const before = readFileSync(join(dir, 'architecture.md'), 'utf8');
+    await expect(updateDocs(['architecture.md', 'folder.md'], { cwd: dir })).rejects.toMatchObject({
+      name: 'CliInputError',
+      code: 'not-a-file',
+    });
+    expect(readFileSync(join(dir, 'architecture.md'), 'utf8')).toBe(before);
+  });
+
+  // root ignores file modes, so this case can only be seen as another user.
+  it.skipIf(process.getuid?.() === 0)('a read-only Markdown file is a clear error, no other file written', async () => {
+    cpSync(join(dir, 'architecture.md'), join(dir, 'z-readonly.md'));
+    chmodSync(join(dir, 'z-readonly.md'), 0o444);
+    const before = readFileSync(join(dir, 'architecture.md'), 'utf8');
+    await expect(updateDocs(['architecture.md', 'z-readonly.md'], { cwd: dir })).rejects.toMatchObject({
+      code: 'not-writable',
+    });
+    expect(readFileSync(join(dir, 'architecture.md'), 'utf8')).toBe(before);
+  });
+});
+
 describe('meridian docs (the command)', () => {
   const run = async (...args: string[]) => {
     const cli = new URL('../src/cli.ts', import.meta.url).pathname;
@@ -113,5 +199,13 @@ describe('meridian docs (the command)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('bad.md:3  error  unknown-src');
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a directory given as Markdown exits 2 with a message, no stack trace', { timeout: 60_000 }, async () => {
+    mkdirSync(join(dir, 'folder.md'));
+    const result = await run('docs', 'folder.md');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('folder.md');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -23,7 +23,11 @@ export type DeltaErrorCode =
   | 'unsupported-writer-version'
   | 'unsupported-writer-feature'
   | 'append-only'
-  | 'constraint-violation';
+  | 'constraint-violation'
+  | 'data-file-mismatch'
+  | 'outside-table'
+  | 'decode-limit'
+  | 'timeout';
 
 // The brand the meridian CLI recognises input errors by (the same Symbol.for key in every package): printed like a
 // compiler's diagnostic, exit 2, never a stack trace.

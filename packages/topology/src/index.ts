@@ -59,7 +59,8 @@ export {
   type MeridianIssue,
   type ModelPath,
 } from './errors.ts';
-export { loadTopology, topologyExtensions } from './load/load.ts';
+export { type LoadOptions, loadTopology, topologyExtensions } from './load/load.ts';
+export { defaultLoadTimeoutMs } from './load/typescript.ts';
 export {
   ComponentIdSchema,
   PlacementSchema,

@@ -15,7 +15,11 @@ beforeAll(async () => {
   rmSync(project, { recursive: true, force: true });
   mkdirSync(installed, { recursive: true });
   await build({
-    entry: [join(packageRoot, 'src/index.ts')],
+    // The same two entries as tsup.config.ts: the topology.ts runner is loaded by file in a worker thread.
+    entry: {
+      index: join(packageRoot, 'src/index.ts'),
+      'typescript-worker': join(packageRoot, 'src/load/typescript-worker.ts'),
+    },
     format: ['esm'],
     outDir: join(installed, 'dist'),
     dts: false,

@@ -16,6 +16,7 @@ import {
   toSarif,
 } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+import { topologyLoadOptions } from '../options/load-options.ts';
 
 /** Output formats of `meridian check`. */
 type CheckFormat = 'text' | 'json' | 'sarif';
@@ -86,7 +87,7 @@ export async function runCheck(file: string, options: CheckCommandOptions = {}):
   const parsed = parseOptions(options);
   let result: CheckResult;
   try {
-    const model = await loadTopology(file);
+    const model = await loadTopology(file, topologyLoadOptions());
     result = check(model, {
       severities: parsed.severities,
       ...(parsed.rules ? { rules: parsed.rules } : {}),

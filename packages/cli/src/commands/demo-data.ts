@@ -1,6 +1,7 @@
 import { loadTopology } from '@meridian/topology';
 import { CliInputError, type RegisterCommand } from '../command.ts';
 import { type DemoTable, writeDemoTables } from '../demo-data/demo-tables.ts';
+import { topologyLoadOptions } from '../options/load-options.ts';
 
 /**
  * Writes demo Delta tables for a topology's deltaTable components under `out` and lists them.
@@ -12,7 +13,7 @@ async function demoData(
   rows: number,
   progress: (line: string) => void,
 ): Promise<DemoTable[]> {
-  return writeDemoTables(await loadTopology(file), out, rows, progress);
+  return writeDemoTables(await loadTopology(file, topologyLoadOptions()), out, rows, progress);
 }
 
 export const registerDemoData: RegisterCommand = (cli) => {

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { glob, readFile, writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { constants, existsSync } from 'node:fs';
+import { access, glob, lstat, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   type DiagramBlock,
   EmitError,
@@ -10,6 +10,7 @@ import {
 } from '@meridian/emitters';
 import { check, isMeridianError, loadTopology, type Topology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+import { topologyLoadOptions } from '../options/load-options.ts';
 
 /** One diagram block of a Markdown file and whether it was out of date. */
 export interface DocsBlockResult {
@@ -48,23 +49,29 @@ const directions = new Set(['TB', 'TD', 'BT', 'LR', 'RL']);
 
 /**
  * Regenerates the diagram blocks of the Markdown files `patterns` name (paths or globs). A block's `src` is
- * resolved against the Markdown file's folder first, then against `cwd` (so `src=examples/x/topology.ts` works
- * from docs/ in a repository run from its root). With `check`, nothing is written. Nothing is written either
- * when any block has a problem (bad marker, unknown src or view): those are reported with file:line.
+ * resolved against the Markdown file's folder first, then against the repository root (so
+ * `src=examples/x/topology.ts` works from docs/). The root is `root`, else the nearest folder above the Markdown
+ * file holding a .git or package.json, else `cwd`; a src outside it (absolute, `../`, or through a symlink) is
+ * refused and never loaded, since loading a .ts src runs it. With `check`, nothing is written. Nothing is written
+ * either when any block has a problem (bad marker, unknown src or view): those are reported with file:line. Files
+ * are written all or none: each is written beside itself first, then all are renamed into place.
  */
 export async function updateDocs(
   patterns: readonly string[],
-  options: { check?: boolean; cwd?: string } = {},
+  options: { check?: boolean; cwd?: string; root?: string } = {},
 ): Promise<DocsResult> {
   const cwd = options.cwd ?? process.cwd();
   const files = await expand(patterns, cwd);
+  const fixedRoot = options.root === undefined ? undefined : await realpath(resolve(cwd, options.root));
   const models = new Map<string, Promise<Topology>>();
   const problems: DocsProblem[] = [];
   const planned: { file: string; text: string; blocks: DiagramBlock[]; diagrams: Map<number, string> }[] = [];
 
   for (const file of files) {
     const shown = display(file, cwd);
+    await requireRegularFile(file, shown);
     const text = await readFile(file, 'utf8');
+    const root = fixedRoot ?? (await repositoryRoot(file, cwd));
     let blocks: DiagramBlock[];
     try {
       blocks = findDiagramBlocks(text, shown);
@@ -92,21 +99,31 @@ export async function updateDocs(
         });
         continue;
       }
-      const path = [resolve(dirname(file), src), resolve(cwd, src)].find((p) => existsSync(p));
-      if (path === undefined) {
+      const found = await confine(src, file, root);
+      if (found.kind === 'outside') {
+        problems.push({
+          ...at,
+          code: 'src-outside-root',
+          message: `src '${src}' is outside the repository root ${root}${found.why ? ` (${found.why})` : ''}; it is not loaded`,
+          hint: 'give a path inside the repository, relative to the Markdown file or the root, or pass --root',
+        });
+        continue;
+      }
+      if (found.kind === 'missing') {
         problems.push({
           ...at,
           code: 'unknown-src',
           message: `src '${src}' does not exist`,
-          hint: `give the topology file's path relative to ${display(dirname(file), cwd)} or to ${cwd}`,
+          hint: `give the topology file's path relative to ${display(dirname(file), cwd)} or to ${root}`,
         });
         continue;
       }
+      const path = found.path;
       let model: Topology;
       try {
         let loading = models.get(path);
         if (!loading) {
-          loading = loadTopology(path);
+          loading = loadTopology(path, topologyLoadOptions());
           models.set(path, loading);
         }
         model = await loading;
@@ -134,13 +151,14 @@ export async function updateDocs(
 
   if (problems.length > 0) return { files: [], problems, stale: 0 };
   const results: DocsFileResult[] = [];
+  const writes: { file: string; markdown: string }[] = [];
   let stale = 0;
   for (const { file, text, diagrams } of planned) {
     const regenerated = regenerateDiagramBlocks(text, (block) => diagrams.get(block.line) ?? '');
     const staleHere = regenerated.blocks.filter((b) => b.isStale).length;
     stale += staleHere;
     const written = !options.check && staleHere > 0;
-    if (written) await writeFile(file, regenerated.markdown);
+    if (written) writes.push({ file, markdown: regenerated.markdown });
     results.push({
       file: display(file, cwd),
       written,
@@ -152,7 +170,90 @@ export async function updateDocs(
       })),
     });
   }
+  await writeAllOrNone(writes, cwd);
   return { files: results, problems, stale };
+}
+
+/** The nearest folder at or above the Markdown file's folder that holds a .git or package.json, else `cwd`. */
+async function repositoryRoot(file: string, cwd: string): Promise<string> {
+  let folder = dirname(file);
+  for (;;) {
+    if (existsSync(join(folder, '.git')) || existsSync(join(folder, 'package.json'))) return realpath(folder);
+    const parent = dirname(folder);
+    if (parent === folder) return realpath(cwd);
+    folder = parent;
+  }
+}
+
+function isInside(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+type Confined = { kind: 'file'; path: string } | { kind: 'missing' } | { kind: 'outside'; why?: string };
+
+// Both the path as written and the file it finally names (symlinks resolved) must lie inside the root.
+async function confine(src: string, markdown: string, root: string): Promise<Confined> {
+  if (isAbsolute(src)) return { kind: 'outside', why: 'an absolute path' };
+  const candidates = [resolve(dirname(markdown), src), resolve(root, src)];
+  let outside: Confined | undefined;
+  for (const candidate of candidates) {
+    if (!isInside(candidate, root)) {
+      outside ??= { kind: 'outside' };
+      continue;
+    }
+    if (!existsSync(candidate)) continue;
+    const real = await realpath(candidate);
+    if (!isInside(real, root)) {
+      outside ??= { kind: 'outside', why: `a symlink to ${real}` };
+      continue;
+    }
+    return { kind: 'file', path: real };
+  }
+  return outside ?? { kind: 'missing' };
+}
+
+// A directory, FIFO or device given as Markdown is refused before reading (a FIFO would block the read for good).
+async function requireRegularFile(file: string, shown: string): Promise<void> {
+  const info = await stat(file);
+  if (!info.isFile())
+    throw new CliInputError(
+      'not-a-file',
+      `${shown} is not a regular file (${info.isDirectory() ? 'a directory' : 'a special file'})`,
+      'name Markdown files or globs, e.g. docs/*.md',
+    );
+}
+
+// Every file is written to a sibling temporary file first; only when all of them are written are they renamed
+// into place, so a failure (a read-only file, a full disk) leaves every Markdown file as it was.
+async function writeAllOrNone(writes: readonly { file: string; markdown: string }[], cwd: string): Promise<void> {
+  const staged: { file: string; temporary: string }[] = [];
+  try {
+    for (const write of writes) {
+      const shown = display(write.file, cwd);
+      // A symlinked Markdown file is updated where it lives; the rename must not replace the link itself.
+      const file = await realpath(write.file);
+      const info = await lstat(file);
+      if (!info.isFile()) throw new CliInputError('not-a-file', `${shown} is not a regular file`);
+      try {
+        await access(file, constants.W_OK);
+      } catch {
+        throw new CliInputError('not-writable', `${shown} is read-only; no file was written`, 'make it writable');
+      }
+      const temporary = join(dirname(file), `.${process.pid}-${staged.length}.meridian-docs-tmp`);
+      staged.push({ file, temporary });
+      try {
+        await writeFile(temporary, write.markdown, { flag: 'wx', mode: info.mode & 0o777 });
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'unknown';
+        throw new CliInputError('write-failed', `cannot write beside ${shown} (${code}); no file was written`);
+      }
+    }
+  } catch (error) {
+    await Promise.all(staged.map((s) => rm(s.temporary, { force: true })));
+    throw error;
+  }
+  for (const { file, temporary } of staged) await rename(temporary, file);
 }
 
 // Paths under cwd are shown relative to it (what the user typed), others absolute.
@@ -234,9 +335,13 @@ export const registerDocs: RegisterCommand = (cli) => {
     )
     .option('--check', 'Write nothing; exit 1 when a diagram is stale (for CI)')
     .option('--json', 'Print the result as JSON')
+    .option(
+      '--root <folder>',
+      'Repository root src must stay inside (default: nearest folder with .git or package.json)',
+    )
     .example('meridian docs docs/*.md')
     .example('meridian docs --check "docs/**/*.md"')
-    .action(async (files: string[], options: { check?: boolean; json?: boolean }) => {
+    .action(async (files: string[], options: { check?: boolean; json?: boolean; root?: string }) => {
       if (files.length === 0)
         throw new CliInputError('no-files', 'name the Markdown files to update', 'meridian docs docs/*.md');
       process.exitCode = reportDocs(await updateDocs(files, options), options);

@@ -6,6 +6,7 @@ import { check, loadTopology, OverlayFindingSchema } from '@meridian/topology';
 import type { CAC } from 'cac';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
 import { compareOutput, type OutputDrift, writeOutput } from '../emit/output.ts';
+import { topologyLoadOptions } from '../options/load-options.ts';
 import { openMermaidRenderer } from '../render/svg.ts';
 
 /** Options of {@link runEmit}: where to write, and the target's own options as plain data. */
@@ -77,7 +78,7 @@ export async function runEmit(target: string, file: string, options: EmitCommand
   if (overlay && !emitter.showsFindings) {
     throw new CliInputError('bad-options', `${target} does not show findings`, 'drop --findings and --with-check');
   }
-  const model = await loadTopology(file);
+  const model = await loadTopology(file, topologyLoadOptions());
   const findings = overlay
     ? [
         ...(options.findings === undefined ? [] : await readFindings(options.findings)),

@@ -10,6 +10,7 @@ import {
 } from '@meridian/query-client';
 import { loadTopology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+import { topologyLoadOptions } from '../options/load-options.ts';
 import { parseFormat, parseLimit } from '../options/row-options.ts';
 import { batchRows, type Cell } from '../render/arrow-rows.ts';
 import { csvHeader, rowLine, rowTexts, textTable } from '../render/row-text.ts';
@@ -92,7 +93,7 @@ function aggregateOf(options: QueryCommandOptions): Aggregate | undefined {
 
 /** Plans the query the options describe over the topology file. */
 async function planFromOptions(file: string, options: QueryCommandOptions): Promise<QueryPlan> {
-  const model = await loadTopology(file);
+  const model = await loadTopology(file, topologyLoadOptions());
   const aggregate = aggregateOf(options);
   return planQuery(
     model,

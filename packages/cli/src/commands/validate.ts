@@ -1,5 +1,6 @@
 import { formatIssues, isMeridianError, loadTopology, type MeridianIssue } from '@meridian/topology';
 import { ExitCode, type RegisterCommand } from '../command.ts';
+import { topologyLoadOptions } from '../options/load-options.ts';
 
 /** The machine-readable result of `meridian validate --json`. */
 interface ValidateResult {
@@ -24,7 +25,7 @@ async function validate(file: string, options: { json?: boolean | undefined } = 
   let result: ValidateResult;
   let exitCode: number;
   try {
-    const model = await loadTopology(file);
+    const model = await loadTopology(file, topologyLoadOptions());
     result = {
       file,
       valid: true,

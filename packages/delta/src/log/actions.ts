@@ -151,10 +151,19 @@ export function toAction(obj: Record<string, unknown>, where: string): Action | 
     switch (k) {
       case 'add': {
         if (typeof o.path !== 'string') fail('add', where);
+        const size = num(o.size);
+        // The reader checks each data file against its size before reading it: it must be a byte count.
+        if (!Number.isSafeInteger(size) || size < 0) {
+          throw new DeltaError(
+            'invalid-log',
+            `malformed add action for ${o.path}: size must be a whole number of bytes, found ${JSON.stringify(o.size) ?? 'nothing'}`,
+            { path: where, hint: 'the log file is corrupt or was written by a broken writer' },
+          );
+        }
         const add: AddAction = {
           path: o.path,
           partitionValues: stringMap(o.partitionValues),
-          size: num(o.size),
+          size,
           modificationTime: num(o.modificationTime),
           dataChange: o.dataChange !== false,
           stats: typeof o.stats === 'string' ? o.stats : null,
@@ -277,23 +286,38 @@ export function parseCommit(bytes: Uint8Array, where: string): Action[] {
   const text = new TextDecoder().decode(bytes);
   const out: Action[] = [];
   let lineNo = 0;
+  let lines = 0;
   for (const line of text.split('\n')) {
     lineNo++;
     const trimmed = line.trim();
     if (trimmed === '') continue;
+    lines++;
     let obj: unknown;
     try {
       obj = JSON.parse(trimmed);
     } catch (cause) {
-      throw new DeltaError('invalid-log', `line ${lineNo} is not JSON`, {
+      throw new DeltaError('invalid-log', `line ${lineNo} of ${where} is not JSON`, {
         path: where,
         hint: 'the commit file is corrupt (each line must be one JSON action)',
         cause,
       });
     }
-    if (typeof obj !== 'object' || obj === null) continue;
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+      throw new DeltaError('invalid-log', `line ${lineNo} of ${where} is not an action (a JSON object)`, {
+        path: where,
+        hint: 'the commit file is corrupt (each line must be one JSON object holding one action)',
+      });
+    }
     const a = toAction(obj as Record<string, unknown>, `${where}:${lineNo}`);
     if (a) out.push(a);
+  }
+  // PROTOCOL.md "Delta Log Entries": a commit holds at least one action. An empty file is a commit that was lost
+  // (a crash or a copy cut short); reading it as an empty version would silently drop that version's changes.
+  if (lines === 0) {
+    throw new DeltaError('invalid-log', `the commit file ${where} is empty`, {
+      path: where,
+      hint: 'the commit was lost or truncated: restore the file from a copy of the table, or rewrite that version',
+    });
   }
   return out;
 }

@@ -61,10 +61,25 @@ export async function readParquetBytes(
     }
     return await decode(pw, bytes, opts);
   } catch (cause) {
-    throw new DeltaError('storage', `cannot decode parquet file: ${String(cause)}`, {
-      path: where,
-      hint: 'the file is not valid parquet or uses an encoding parquet-wasm does not support',
-      cause,
-    });
+    throw decodeError(cause, where);
   }
+}
+
+/**
+ * The error for a data file parquet-wasm could not decode. A panic inside the WebAssembly module surfaces as
+ * "unreachable" or "Error strings stripped", which says nothing to a user: it is named as the decoder stopping
+ * on damaged data, with the file.
+ */
+export function decodeError(cause: unknown, where: string): DeltaError {
+  const reason =
+    cause instanceof Error ? `${cause.name === 'Error' ? '' : `${cause.name}: `}${cause.message}` : String(cause);
+  const isPanic = /unreachable|strings stripped|RuntimeError|out of bounds|panicked/i.test(reason);
+  const message = isPanic
+    ? `cannot decode ${where}: the parquet decoder stopped on damaged or unsupported data (it reported: ${reason})`
+    : `cannot decode ${where}: ${reason}`;
+  return new DeltaError('storage', message, {
+    path: where,
+    hint: 'the file is damaged, not parquet, or uses an encoding parquet-wasm does not support; check it with another parquet reader',
+    ...(cause === undefined ? {} : { cause }),
+  });
 }

@@ -1,5 +1,6 @@
 import { type Data, type Field, makeData, RecordBatch, type Schema, Struct, tableFromIPC } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
+import { parquetFooterOfBytes } from '../scan/parquet-footer.ts';
 import { arrowSchema } from '../schema/arrow.ts';
 import { type DeltaSchema, physicalName, type StructField } from '../schema/types.ts';
 import type { DeltaFile } from '../snapshot/snapshot.ts';
@@ -9,11 +10,17 @@ import { loadDeletionVector } from './deletion-vector.ts';
 import { loadParquetWasm, readParquetBytes } from './parquet.ts';
 import { parseTimestampMicros, partitionColumn } from './partition-values.ts';
 import { resolveTablePath } from './paths.ts';
+import { checkDecodeSize, checkFileSize, checkFooterRows, decodedBytesEstimate, decodeLimit } from './verify-file.ts';
 
 /** Options of a scan. */
 export interface ScanOptions {
   /** Logical top-level column names to return, in this order; all columns when omitted. */
   readonly columns?: readonly string[];
+  /**
+   * Bytes one data file may decode to (estimated from its footer before decoding); 1 GiB by default. A file above it
+   * fails with `decode-limit` (a decompression bomb); raise it for a trusted table of very large files.
+   */
+  readonly maxDecodedBytes?: number;
 }
 
 /** What turning data files into logical rows needs to know about the table. */
@@ -29,6 +36,7 @@ export interface ScanPlan {
   readonly fields: readonly StructField[];
   readonly partition: ReadonlySet<string>;
   readonly schema: Schema;
+  readonly maxDecodedBytes: number;
 }
 
 /** Resolves a projection against the table schema. */
@@ -47,7 +55,12 @@ export function planScan(ctx: ScanContext, options: ScanOptions): ScanPlan {
       return f;
     });
   } else fields = [...all];
-  return { fields, partition: new Set(ctx.partitionColumns), schema: arrowSchema(fields) };
+  return {
+    fields,
+    partition: new Set(ctx.partitionColumns),
+    schema: arrowSchema(fields),
+    maxDecodedBytes: decodeLimit(options.maxDecodedBytes),
+  };
 }
 
 async function fileSchemaFields(bytes: Uint8Array, where: string) {
@@ -158,7 +171,18 @@ export function toLogicalBatch(ctx: ScanContext, plan: ScanPlan, file: DeltaFile
     }
     const i = findColumn(physical.schema.fields, f, mode);
     const child = i >= 0 ? physical.data.children[i] : undefined;
-    if (!child) return partitionColumn(f.type, null, n);
+    if (!child) {
+      // A column the file lacks reads as NULL (added to the schema after the file was written), but a NOT NULL
+      // column cannot have been added later: the file is not one of this table's (issue 16, item 7).
+      if (!f.nullable) {
+        throw new DeltaError(
+          'data-file-mismatch',
+          `${file.path} has no column '${f.name}', which the table declares NOT NULL: it is not one of this table's files`,
+          { path: file.path, hint: 'the data file was replaced or damaged; restore it from a copy of the table' },
+        );
+      }
+      return partitionColumn(f.type, null, n);
+    }
     return conform(child, f.type, mode, `${file.path}:${f.name}`, timestampRange(file, f, mode));
   });
   return new RecordBatch(
@@ -215,8 +239,13 @@ export async function* readFile(
   } catch (cause) {
     throw dataFileError(cause, file, key);
   }
+  checkFileSize(key, file.size, bytes.length);
+  const footer = parquetFooterOfBytes(bytes, key);
+  checkFooterRows(file, footer, key);
   const fileFields = await fileSchemaFields(bytes, key);
   const columns = physicalColumns(ctx, plan, fileFields);
+  const estimate = decodedBytesEstimate(footer, footer.rowGroups, new Set(columns));
+  checkDecodeSize(file, estimate, plan.maxDecodedBytes, key);
   const table = await readParquetBytes(bytes, key, columns.length < fileFields.length ? { columns } : {});
   const sel: RowSelection = selection ?? (dvPromise ? { deleted: await dvPromise } : {});
   const cursor = { i: 0 };

@@ -1,4 +1,5 @@
 import { DeltaError } from '../errors.ts';
+import { checkFileSize } from '../read/verify-file.ts';
 import type { Storage } from '../storage/storage.ts';
 import { decodeThriftStruct, type ThriftStruct, type ThriftValue } from './thrift-compact.ts';
 
@@ -56,6 +57,8 @@ interface ColumnChunkInfo {
   /** Byte range [start, end) of the chunk's pages in the file. */
   readonly start: number;
   readonly end: number;
+  /** ColumnMetaData total_uncompressed_size: the pages' bytes once decompressed (a bound on decode memory). */
+  readonly uncompressedSize: number;
   readonly statistics: ColumnChunkStatistics | undefined;
 }
 
@@ -211,6 +214,7 @@ function decodeParquetFooter(metadata: Uint8Array, tailLength: number): ParquetF
         path,
         start,
         end: start + (num(meta.get(7)) ?? 0),
+        uncompressedSize: num(meta.get(6)) ?? 0,
         statistics: statisticsOf(meta, typeByPath.get(path.join('\u0000'))),
       };
     });
@@ -235,7 +239,12 @@ function footerFromTail(tail: Uint8Array, key: string): ParquetFooter {
     });
   }
   const length = view.getUint32(tail.length - 8, true);
-  if (length + 8 > tail.length) throw new RangeError(`footer of ${length} bytes exceeds the bytes read`);
+  if (length + 8 > tail.length) {
+    throw new DeltaError('storage', `${key} is damaged: its footer claims ${length} bytes, more than the file holds`, {
+      path: key,
+      hint: 'the data file is truncated or not parquet; restore it from a copy of the table',
+    });
+  }
   try {
     return decodeParquetFooter(tail.subarray(tail.length - 8 - length, tail.length - 8), length + 8);
   } catch (error) {
@@ -248,10 +257,19 @@ function footerFromTail(tail: Uint8Array, key: string): ParquetFooter {
   }
 }
 
-/** Reads and decodes a parquet file's footer with ranged reads (one, or two for a footer over 64 KiB). */
+/**
+ * Reads and decodes a parquet file's footer with ranged reads (one, or two for a footer over 64 KiB). The first read
+ * asks for one byte past `fileSize` (the add action's size), so a file of another size is found without a request
+ * more: a range past the end is cut at the end (Storage.getRange).
+ */
 export async function readParquetFooter(storage: Storage, key: string, fileSize: number): Promise<ParquetFooter> {
   const start = Math.max(0, fileSize - FOOTER_PREFETCH);
-  const tail = await storage.getRange(key, start, fileSize);
+  const read = await storage.getRange(key, start, fileSize + 1);
+  if (read.length !== fileSize - start) {
+    checkFileSize(key, fileSize, (await storage.head(key))?.size ?? start + read.length);
+  }
+  // (Only a file that changed between the two requests gets here with one byte more: read it as the log says.)
+  const tail = read.subarray(0, Math.min(read.length, fileSize - start));
   const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
   if (tail.length >= 8 && view.getUint32(tail.length - 4, true) === MAGIC) {
     const length = view.getUint32(tail.length - 8, true);

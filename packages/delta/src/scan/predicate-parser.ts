@@ -45,8 +45,16 @@ const flipped: Record<ComparisonOperator, ComparisonOperator> = {
   gte: 'lte',
 };
 
+/** Parentheses and `not`s nested deeper than this are refused: the parser and every pass over the tree recurse. */
+const maxPredicateDepth = 200;
+// Characters of the predicate quoted on each side of an error's position.
+const QUOTE_AROUND = 60;
+
 function fail(text: string, pos: number, message: string, hint?: string): never {
-  const pointer = `${text}\n${' '.repeat(pos)}^`;
+  const from = Math.max(0, pos - QUOTE_AROUND);
+  const to = Math.min(text.length, pos + QUOTE_AROUND);
+  const shown = `${from > 0 ? '...' : ''}${text.slice(from, to)}${to < text.length ? '...' : ''}`;
+  const pointer = `${shown}\n${' '.repeat(pos - from + (from > 0 ? 3 : 0))}^`;
   throw new DeltaError('invalid-predicate', `${message} at position ${pos + 1} of the predicate\n${pointer}`, {
     path: 'where',
     hint:
@@ -227,12 +235,24 @@ export function parsePredicate(text: string): Predicate {
     return op;
   };
 
+  let depth = 0;
+  const deeper = (token: Token): void => {
+    if (++depth > maxPredicateDepth)
+      fail(
+        text,
+        token.pos,
+        `the predicate nests deeper than ${maxPredicateDepth} levels of parentheses and not`,
+        'write the condition without that much nesting (not not x is x)',
+      );
+  };
+
   const parsePrimary = (): PredicateNode => {
     const token = peek();
     if (token.kind === 'punct' && token.text === '(') {
-      next();
+      deeper(next());
       const inner = parseOr();
       expectPunct(')');
+      depth--;
       return inner;
     }
     if (isKeyword(token, 'true') || isKeyword(token, 'false')) {
@@ -302,8 +322,10 @@ export function parsePredicate(text: string): Predicate {
 
   const parseUnary = (): PredicateNode => {
     if (isKeyword(peek(), 'not')) {
-      next();
-      return { kind: 'not', child: parseUnary() };
+      deeper(next());
+      const child = parseUnary();
+      depth--;
+      return { kind: 'not', child };
     }
     return parsePrimary();
   };

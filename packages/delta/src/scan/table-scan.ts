@@ -1,8 +1,10 @@
 import { type Data, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import { loadDeletionVector } from '../read/deletion-vector.ts';
+import { decodeError } from '../read/parquet.ts';
 import { resolveTablePath } from '../read/paths.ts';
 import { dataFileError, planScan, type ScanContext, selectRows, toLogicalBatch } from '../read/scan.ts';
+import { checkDecodeSize, checkFooterRows, decodedBytesEstimate } from '../read/verify-file.ts';
 import { physicalName } from '../schema/types.ts';
 import type { DeltaFile } from '../snapshot/snapshot.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -25,6 +27,11 @@ export interface TableScanOptions {
   readonly where?: Predicate | string;
   /** Stop after this many rows. */
   readonly limit?: number;
+  /**
+   * Bytes one data file may decode to (estimated from its footer before decoding); 1 GiB by default. A file above it
+   * fails with `decode-limit` (a decompression bomb); raise it for a trusted table of very large files.
+   */
+  readonly maxDecodedBytes?: number;
   /** Decode in this pool, or on the calling thread with 'main-thread'; the shared pool by default. */
   readonly decoder?: DecodePool | 'main-thread';
 }
@@ -240,7 +247,10 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       .filter((c) => !c.isPartition)
       .map((c) => c.path[0] as string)
       .filter((name) => !requested.includes(name));
-    const plan = planScan(ctx, { columns: [...requested, ...new Set(extra)] });
+    const plan = planScan(ctx, {
+      columns: [...requested, ...new Set(extra)],
+      ...(options.maxDecodedBytes === undefined ? {} : { maxDecodedBytes: options.maxDecodedBytes }),
+    });
     this.prepared = { predicate, predicateColumns, plan, output: requested };
     this.schema = planScan(ctx, { columns: requested }).schema;
     if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {
@@ -281,11 +291,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       try {
         ipc = await decodeParquetToIPC(bytes, options);
       } catch (cause) {
-        throw new DeltaError('storage', `cannot decode parquet file: ${String(cause)}`, {
-          path: where,
-          hint: 'the file is not valid parquet or uses an encoding parquet-wasm does not support',
-          cause,
-        });
+        throw decodeError(cause, where);
       }
     } else ipc = await decoder.decode({ bytes, ...options, where });
     return tableFromIPC(ipc);
@@ -310,6 +316,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
               plan.fields.filter((f) => !plan.partition.has(f.name)).map((f) => physicalName(f, mode !== 'none')),
             );
       const footer = await readParquetFooter(ctx.storage, key, file.size);
+      checkFooterRows(file, footer, key);
       const nonEmpty = footer.rowGroups.filter((g) => g.numRows > 0);
       let groups = rowGroupsToRead(predicate, footer, columnDomainOfPartition(file));
       this.metrics.rowGroupsTotal += nonEmpty.length;
@@ -333,6 +340,8 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       // A file read only for its row count (only partition columns asked for) still needs one column.
       if (decodeColumns && decodeColumns.length === 0 && footer.leaves[0])
         decodeColumns.push(footer.leaves[0].path[0] as string);
+      const estimate = decodedBytesEstimate(footer, groups, decodeColumns ? new Set(decodeColumns) : undefined);
+      checkDecodeSize(file, estimate, plan.maxDecodedBytes, key);
       const everything =
         groups.length === nonEmpty.length && (!decodeColumns || decodeColumns.length === topLevel.size);
       let bytes: Uint8Array;

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DeltaError } from '../errors.ts';
+import { decodeError } from '../read/parquet.ts';
 import type { DecodeRequest, DecodeResponse } from './decode-worker.ts';
 
 /*
@@ -131,12 +132,7 @@ export class DecodePool {
       worker.unref();
       if ('ipc' in response) job.resolve(response.ipc);
       else {
-        job.reject(
-          new DeltaError('storage', `cannot decode parquet file: ${response.error}`, {
-            path: job.where,
-            hint: 'the file is not valid parquet or uses an encoding parquet-wasm does not support',
-          }),
-        );
+        job.reject(decodeError(response.error, job.where));
       }
       this.dispatch();
     });

@@ -24,6 +24,8 @@ export class LocalStorage implements Storage {
   readonly uri: string;
   /** Absolute path of the root directory. */
   readonly root: string;
+  // The root with every symlink resolved, once it is first needed (the root need not exist when constructed).
+  private realRoot: string | undefined;
 
   /** `root` is a directory path, relative paths resolve against the working directory; it need not exist yet. */
   constructor(root: string) {
@@ -40,6 +42,7 @@ export class LocalStorage implements Storage {
   async get(key: string): Promise<Uint8Array> {
     const path = this.pathOf(key);
     try {
+      await this.checkReadable(path, key);
       const bytes = await readFile(path);
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (error) {
@@ -52,6 +55,7 @@ export class LocalStorage implements Storage {
     checkRange(key, this.uri, start, end);
     let file: Awaited<ReturnType<typeof open>> | undefined;
     try {
+      await this.checkReadable(path, key);
       file = await open(path, 'r');
       const size = (await file.stat()).size;
       const length = Math.max(0, Math.min(end, size) - start);
@@ -116,6 +120,35 @@ export class LocalStorage implements Storage {
       const code = (error as NodeJS.ErrnoException).code;
       if (isMissing(error) || code === 'EISDIR') return;
       throw this.fail(error, 'delete', key);
+    }
+  }
+
+  /**
+   * Keys cannot name anything outside the root (checkKey), but a symlink inside it can: a file read through a link
+   * must still lie under the root once every link is resolved, as the reader already refuses `../` and absolute
+   * paths in the log. A FIFO or device is refused too (opening a FIFO blocks until a writer comes).
+   */
+  private async checkReadable(path: string, key: string): Promise<void> {
+    let real: string;
+    try {
+      real = await realpath(path);
+    } catch {
+      return; // a missing file is reported by the read itself, as not-found
+    }
+    this.realRoot ??= await realpath(this.root);
+    const root = this.realRoot;
+    if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) {
+      throw new DeltaError('outside-table', `${key} is a symlink to ${real}, outside the table root ${root}`, {
+        path: joinUri(this.uri, key),
+        hint: 'a table may only read files under its own folder; copy the file into the table instead of linking it',
+      });
+    }
+    const info = await stat(real);
+    if (!info.isFile() && !info.isDirectory()) {
+      throw new DeltaError('storage', `${key} in ${this.uri} is not a regular file`, {
+        path: joinUri(this.uri, key),
+        hint: 'a FIFO, socket or device cannot be a table file',
+      });
     }
   }
 

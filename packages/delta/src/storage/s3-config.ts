@@ -28,8 +28,23 @@ export interface S3StorageOptions {
   readonly credentials?: S3Credentials | (() => Promise<S3Credentials>);
   /** Keys per ListObjectsV2 page (1..1000, default 1000, the S3 maximum). */
   readonly maxKeys?: number;
-  /** Attempts per request including retries (default 3, the SDK's standard retry mode). */
+  /**
+   * Attempts per request including retries (default env AWS_MAX_ATTEMPTS, else 3): the SDK's standard retry strategy,
+   * exponential backoff with jitter, on throttling, 5xx and timeouts.
+   */
   readonly maxAttempts?: number;
+  /** Time to establish a TCP connection, per attempt (default env MERIDIAN_S3_CONNECT_TIMEOUT_MS, else 5 000 ms). */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Time without a byte from the server, per attempt, before it is abandoned (and retried): a server that accepts the
+   * connection and never answers, or stops mid-body (default env MERIDIAN_S3_IDLE_TIMEOUT_MS, else 30 000 ms).
+   */
+  readonly idleTimeoutMs?: number;
+  /**
+   * Deadline of one storage call, every attempt, backoff and the body included; a server that trickles bytes forever
+   * stops here (default env MERIDIAN_S3_TOTAL_TIMEOUT_MS, else 120 000 ms).
+   */
+  readonly totalTimeoutMs?: number;
   /** A ready client; when given, the connection fields above are ignored. */
   readonly client?: S3Client;
 }
@@ -40,6 +55,9 @@ export interface S3ConnectionConfig {
   readonly region: string | undefined;
   readonly forcePathStyle: boolean;
   readonly maxAttempts: number;
+  readonly connectTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly totalTimeoutMs: number;
   readonly credentials: S3StorageOptions['credentials'];
 }
 
@@ -74,7 +92,57 @@ export function resolveS3Config(options: S3StorageOptions = {}, env: S3Environme
     nonEmpty(env.AWS_REGION) ??
     nonEmpty(env.AWS_DEFAULT_REGION) ??
     (endpoint !== undefined ? 'us-east-1' : undefined);
-  return { endpoint, region, forcePathStyle, maxAttempts: options.maxAttempts ?? 3, credentials: options.credentials };
+  return {
+    endpoint,
+    region,
+    forcePathStyle,
+    maxAttempts: limit('maxAttempts', options.maxAttempts, env.AWS_MAX_ATTEMPTS, 'AWS_MAX_ATTEMPTS', 3),
+    connectTimeoutMs: limit(
+      'connectTimeoutMs',
+      options.connectTimeoutMs,
+      env.MERIDIAN_S3_CONNECT_TIMEOUT_MS,
+      'MERIDIAN_S3_CONNECT_TIMEOUT_MS',
+      s3Defaults.connectTimeoutMs,
+    ),
+    idleTimeoutMs: limit(
+      'idleTimeoutMs',
+      options.idleTimeoutMs,
+      env.MERIDIAN_S3_IDLE_TIMEOUT_MS,
+      'MERIDIAN_S3_IDLE_TIMEOUT_MS',
+      s3Defaults.idleTimeoutMs,
+    ),
+    totalTimeoutMs: limit(
+      'totalTimeoutMs',
+      options.totalTimeoutMs,
+      env.MERIDIAN_S3_TOTAL_TIMEOUT_MS,
+      'MERIDIAN_S3_TOTAL_TIMEOUT_MS',
+      s3Defaults.totalTimeoutMs,
+    ),
+    credentials: options.credentials,
+  };
+}
+
+/** The default limits of every S3 call (docs/security.md lists them). */
+export const s3Defaults = { connectTimeoutMs: 5_000, idleTimeoutMs: 30_000, totalTimeoutMs: 120_000 } as const;
+
+// An option wins over the environment variable, which wins over the default; each must be a positive whole number.
+function limit(
+  name: string,
+  option: number | undefined,
+  fromEnv: string | undefined,
+  variable: string,
+  fallback: number,
+): number {
+  const text = nonEmpty(fromEnv);
+  const value = option ?? (text === undefined ? fallback : Number(text));
+  if (!Number.isInteger(value) || value < 1) {
+    const source = option !== undefined ? `${name} ${option}` : `${variable}=${JSON.stringify(fromEnv)}`;
+    throw new DeltaError('storage', `${source} is not a positive whole number`, {
+      path: option !== undefined ? name : variable,
+      hint: `leave it out for the default (${fallback})`,
+    });
+  }
+  return value;
 }
 
 /** The S3Client options for one connection config. */
@@ -85,6 +153,9 @@ export function s3ClientConfig(config: S3ConnectionConfig): S3ClientConfig {
     ...(config.credentials !== undefined ? { credentials: config.credentials } : {}),
     forcePathStyle: config.forcePathStyle,
     maxAttempts: config.maxAttempts,
+    // Without these a server that accepts the connection and never answers hangs the request for good. socketTimeout
+    // is the inactivity limit of an attempt (also while the body streams); the SDK retries a TimeoutError.
+    requestHandler: { connectionTimeout: config.connectTimeoutMs, socketTimeout: config.idleTimeoutMs },
     // A bucket in another region answers 301; follow it instead of failing when the region is a guess.
     followRegionRedirects: true,
     // SDK 3.729+ adds CRC32 trailers to every upload by default, which several S3-compatible
@@ -115,6 +186,8 @@ export function s3ClientFor(config: S3ConnectionConfig): S3Client {
     config.region,
     config.forcePathStyle,
     config.maxAttempts,
+    config.connectTimeoutMs,
+    config.idleTimeoutMs,
     credentialsId,
   ]);
   let client = clients.get(key);

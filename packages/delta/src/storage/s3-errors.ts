@@ -37,6 +37,19 @@ export function s3Error(error: unknown, failure: S3Failure): DeltaError {
   const endpoint = failure.endpoint ?? 'AWS S3';
   const details = { path, cause: error };
 
+  // The SDK's connection and inactivity limits (S3StorageOptions connectTimeoutMs, idleTimeoutMs), after its retries.
+  if (name === 'TimeoutError' || e.code === 'ETIMEDOUT') {
+    return new DeltaError(
+      'timeout',
+      `${endpoint} did not answer ${failure.operation} ${where} in time: ${e.message ?? name}`,
+      {
+        ...details,
+        hint:
+          'the server accepted the request but did not answer (or stopped mid-body); check the endpoint, or raise the ' +
+          'limits: S3StorageOptions connectTimeoutMs/idleTimeoutMs/maxAttempts, env MERIDIAN_S3_IDLE_TIMEOUT_MS, AWS_MAX_ATTEMPTS',
+      },
+    );
+  }
   if (name === 'NoSuchBucket') {
     return new DeltaError('not-found', `bucket of ${failure.uri} does not exist at ${endpoint}`, {
       ...details,
@@ -107,4 +120,19 @@ function hintFor(
   }
   if (status !== undefined && status >= 500) return 'the server failed: retry, and check its logs';
   return 'check the URI, the endpoint (env AWS_ENDPOINT_URL) and the credentials';
+}
+
+/** The error of a storage call stopped by its total deadline (S3StorageOptions totalTimeoutMs). */
+export function s3DeadlineError(failure: S3Failure, totalTimeoutMs: number): DeltaError {
+  const where = failure.key === '' ? failure.uri : `${failure.key} in ${failure.uri}`;
+  const path = failure.key === '' ? failure.uri : `${failure.uri.replace(/\/$/, '')}/${failure.key}`;
+  const seconds = Number((totalTimeoutMs / 1000).toFixed(3));
+  return new DeltaError(
+    'timeout',
+    `${failure.endpoint ?? 'AWS S3'} did not complete ${failure.operation} ${where} within ${seconds} s (every attempt included)`,
+    {
+      path,
+      hint: 'the server is too slow or stalls; check the endpoint, or raise the deadline: S3StorageOptions totalTimeoutMs, env MERIDIAN_S3_TOTAL_TIMEOUT_MS',
+    },
+  );
 }

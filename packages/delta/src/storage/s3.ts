@@ -11,7 +11,7 @@ import {
 import { DeltaError } from '../errors.ts';
 import { checkKey, checkPrefix, checkRange } from './keys.ts';
 import { resolveS3Config, type S3StorageOptions, s3ClientFor } from './s3-config.ts';
-import { httpStatus, type S3Failure, s3Error } from './s3-errors.ts';
+import { httpStatus, type S3Failure, s3DeadlineError, s3Error } from './s3-errors.ts';
 import type { ObjectInfo, Storage } from './storage.ts';
 
 // AWS answers 409 ConditionalRequestConflict while another conditional write of the key is in
@@ -34,6 +34,7 @@ export class S3Storage implements Storage {
   readonly client: S3Client;
   private readonly endpoint: string | undefined;
   private readonly maxKeys: number | undefined;
+  private readonly totalTimeoutMs: number;
 
   /** `prefix` (e.g. `tables/events`) roots the storage inside `bucket`. */
   constructor(bucket: string, prefix = '', options: S3StorageOptions = {}) {
@@ -44,6 +45,7 @@ export class S3Storage implements Storage {
     const config = resolveS3Config(options);
     this.endpoint = options.client === undefined ? config.endpoint : undefined;
     this.client = options.client ?? s3ClientFor(config);
+    this.totalTimeoutMs = config.totalTimeoutMs;
     if (
       options.maxKeys !== undefined &&
       !(Number.isInteger(options.maxKeys) && options.maxKeys >= 1 && options.maxKeys <= 1000)
@@ -62,17 +64,21 @@ export class S3Storage implements Storage {
     do {
       let page: ListObjectsV2CommandOutput;
       try {
-        page = await this.client.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: this.prefix + prefix,
-            // S3 lists in UTF-8 binary order and ignores StartAfter once a continuation token is sent.
-            ...(token === undefined && options.startAfter !== undefined
-              ? { StartAfter: this.prefix + options.startAfter }
-              : {}),
-            ...(token !== undefined ? { ContinuationToken: token } : {}),
-            ...(this.maxKeys !== undefined ? { MaxKeys: this.maxKeys } : {}),
-          }),
+        const continuation = token;
+        page = await this.call('list', prefix, (abortSignal) =>
+          this.client.send(
+            new ListObjectsV2Command({
+              Bucket: this.bucket,
+              Prefix: this.prefix + prefix,
+              // S3 lists in UTF-8 binary order and ignores StartAfter once a continuation token is sent.
+              ...(continuation === undefined && options.startAfter !== undefined
+                ? { StartAfter: this.prefix + options.startAfter }
+                : {}),
+              ...(continuation !== undefined ? { ContinuationToken: continuation } : {}),
+              ...(this.maxKeys !== undefined ? { MaxKeys: this.maxKeys } : {}),
+            }),
+            { abortSignal },
+          ),
         );
       } catch (error) {
         throw this.fail(error, 'list', prefix);
@@ -92,8 +98,12 @@ export class S3Storage implements Storage {
   async get(key: string): Promise<Uint8Array> {
     checkKey(key, this.uri);
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
-      return await readBody(response.Body, response.ContentLength);
+      return await this.call('get', key, async (abortSignal) => {
+        const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }), {
+          abortSignal,
+        });
+        return readBody(response.Body, response.ContentLength, abortSignal);
+      });
     } catch (error) {
       throw this.fail(error, 'get', key);
     }
@@ -108,12 +118,15 @@ export class S3Storage implements Storage {
       return new Uint8Array(0);
     }
     try {
-      const response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Range: `bytes=${start}-${end - 1}` }),
-      );
-      const bytes = await readBody(response.Body, response.ContentLength);
-      // A server that ignores Range answers 200 with the whole object.
-      return response.ContentRange === undefined ? bytes.subarray(start, end) : bytes;
+      return await this.call('get', key, async (abortSignal) => {
+        const response = await this.client.send(
+          new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Range: `bytes=${start}-${end - 1}` }),
+          { abortSignal },
+        );
+        const bytes = await readBody(response.Body, response.ContentLength, abortSignal);
+        // A server that ignores Range answers 200 with the whole object.
+        return response.ContentRange === undefined ? bytes.subarray(start, end) : bytes;
+      });
     } catch (error) {
       // 416: the range starts at or past the end of the object.
       if (httpStatus(error) === 416) return new Uint8Array(0);
@@ -124,7 +137,9 @@ export class S3Storage implements Storage {
   async head(key: string): Promise<ObjectInfo | undefined> {
     checkKey(key, this.uri);
     try {
-      const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      const response = await this.call('head', key, (abortSignal) =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }), { abortSignal }),
+      );
       return { key, size: response.ContentLength ?? 0, lastModified: response.LastModified?.getTime() ?? 0 };
     } catch (error) {
       if (httpStatus(error) === 404) return undefined;
@@ -163,24 +178,53 @@ export class S3Storage implements Storage {
 
   /** One PutObject of the whole body; `ifAbsent` makes it conditional (If-None-Match: *). */
   private async putObject(key: string, body: Uint8Array, ifAbsent: boolean): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: this.prefix + key,
-        Body: body,
-        ContentLength: body.byteLength,
-        ...(ifAbsent ? { IfNoneMatch: '*' } : {}),
-      }),
+    await this.call('put', key, (abortSignal) =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.prefix + key,
+          Body: body,
+          ContentLength: body.byteLength,
+          ...(ifAbsent ? { IfNoneMatch: '*' } : {}),
+        }),
+        { abortSignal },
+      ),
     );
   }
 
   async delete(key: string): Promise<void> {
     checkKey(key, this.uri);
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      await this.call('delete', key, (abortSignal) =>
+        this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }), { abortSignal }),
+      );
     } catch (error) {
       if (httpStatus(error) === 404 && (error as { name?: string }).name !== 'NoSuchBucket') return;
       throw this.fail(error, 'delete', key);
+    }
+  }
+
+  /**
+   * Runs one storage call under the total deadline (S3StorageOptions totalTimeoutMs): when it passes, the call fails
+   * with `timeout` and its request is aborted, whatever the SDK's retries and the body are doing.
+   */
+  private async call<T>(
+    operation: S3Failure['operation'],
+    key: string,
+    run: (abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(s3DeadlineError({ operation, uri: this.uri, key, endpoint: this.endpoint }, this.totalTimeoutMs));
+        controller.abort();
+      }, this.totalTimeoutMs);
+    });
+    try {
+      return await Promise.race([run(controller.signal), deadline]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -193,9 +237,11 @@ export class S3Storage implements Storage {
  * Collects a response body into one array, allocated once at the announced length, so a large
  * object is copied once from the socket chunks rather than concatenated and copied again.
  */
-async function readBody(body: unknown, length: number | undefined): Promise<Uint8Array> {
+async function readBody(body: unknown, length: number | undefined, abortSignal: AbortSignal): Promise<Uint8Array> {
   if (body === undefined || body === null) return new Uint8Array(0);
-  const chunks = body as AsyncIterable<Uint8Array>;
+  const chunks = body as AsyncIterable<Uint8Array> & { destroy?: (error?: Error) => void };
+  // Past the deadline the body's socket is closed, so the read below ends instead of waiting on it.
+  abortSignal.addEventListener('abort', () => chunks.destroy?.(new Error('aborted at the deadline')), { once: true });
   if (length !== undefined) {
     const bytes = new Uint8Array(length);
     let filled = 0;

@@ -25,6 +25,7 @@ import { enforceRowRules, rowRules } from './constraints.ts';
 import { writeDataFiles } from './data-files.ts';
 import type { WriteCompression } from './parquet.ts';
 import { planReplaceWhere } from './replace-where.ts';
+import { checkWriteOptions } from './check-options.ts';
 import { deltaSchemaOf, sameDeltaType, schemaString, usesTimestampNtz } from './schema.ts';
 
 /** How a write treats an existing table. */
@@ -121,6 +122,7 @@ async function currentSnapshot(storage: Storage): Promise<Snapshot | undefined> 
  * ```
  */
 export async function writeTable(target: string | Storage, data: Table, options: WriteOptions): Promise<WriteResult> {
+  checkWriteOptions(options);
   const storage = typeof target === 'string' ? openStorage(target, options) : target;
   const existing = await currentSnapshot(storage);
   if (existing) assertWritable(existing.protocol, storage.uri);

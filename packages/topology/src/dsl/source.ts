@@ -33,11 +33,23 @@ export function parseFrame(line: string): SourceLocation | undefined {
   return { file: toPath(file), ...position };
 }
 
-/** The first stack frame outside the DSL, in `stack` (an `Error#stack` string). */
+/**
+ * The first stack frame outside the DSL, in `stack` (an `Error#stack` string taken in captureSource). The DSL's folder
+ * is also read off the stack's first frame (captureSource's own): a bundled copy loaded with source maps enabled (a
+ * topology.ts runs in a worker that enables them first) names src/dsl/ there, not the dist/ it was loaded from.
+ */
 function userFrame(stack: string): SourceLocation | undefined {
-  for (const line of stack.split('\n').slice(1)) {
+  const [, first, ...rest] = stack.split('\n');
+  const own = parseFrame(first ?? '');
+  const ownDirectories = own ? [ownDirectory, dirname(own.file) + sep] : [ownDirectory];
+  for (const line of rest) {
     const frame = parseFrame(line);
-    if (!frame || frame.file.startsWith('node:') || frame.file.startsWith(ownDirectory) || !frame.file.includes(sep))
+    if (
+      !frame ||
+      frame.file.startsWith('node:') ||
+      ownDirectories.some((dir) => frame.file.startsWith(dir)) ||
+      !frame.file.includes(sep)
+    )
       continue;
     return frame;
   }

@@ -1,92 +1,112 @@
-import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { parseFrame } from '../dsl/source.ts';
-import { isMeridianError, MeridianError } from '../errors.ts';
-import type { SourceLocation } from '../model/schema.ts';
+import { Worker } from 'node:worker_threads';
+import { MeridianError } from '../errors.ts';
+import type { TypescriptWorkerInput, TypescriptWorkerResult } from './typescript-worker.ts';
 
-// Running from src/ (workspace tests, `--conditions=@meridian/source`) means the topology file must import the same
-// sources: a user's `import { topology } from '@meridian/topology'` would otherwise resolve to dist/, which may be
-// stale or absent. Installed (dist/) copies resolve normally.
-const runningFromSource = import.meta.url.endsWith('.ts');
+/** How long a topology.ts may run before its load fails, unless the caller gives another limit. */
+export const defaultLoadTimeoutMs = 30_000;
 
-// Adds the `@meridian/source` export condition to `@meridian/*` imports only; everything else resolves as Node would.
-const sourceConditionHook = `
-export async function resolve(specifier, context, next) {
-  if (specifier.startsWith('@meridian/') && !context.conditions.includes('@meridian/source')) {
-    return next(specifier, { ...context, conditions: [...context.conditions, '@meridian/source'] });
+// Source runs (vitest, tsx) load typescript-worker.ts; the tsup build emits typescript-worker.js beside index.js.
+const workerUrl = new URL(
+  import.meta.url.endsWith('.ts') ? './typescript-worker.ts' : './typescript-worker.js',
+  import.meta.url,
+);
+
+// A model is small; a file that allocates more than this is refused rather than allowed to take the host down.
+const workerHeapLimitMb = 1024;
+
+// The worker runs Node with the loader's own flags (--import tsx, --conditions=...), minus those that only make sense
+// for a string given on the command line (`node --input-type=module -e '...'`), which a worker file refuses.
+function workerExecArgv(): string[] {
+  const kept: string[] = [];
+  const flags = process.execArgv;
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i] ?? '';
+    if (['--input-type', '-e', '--eval', '-p', '--print'].includes(flag)) {
+      i++;
+      continue;
+    }
+    if (flag.startsWith('--input-type=') || flag.startsWith('--eval=') || flag.startsWith('--print=')) continue;
+    kept.push(flag);
   }
-  return next(specifier, context);
-}`;
-
-let hookRegistered = false;
-
-function useSourceCondition(): void {
-  if (hookRegistered || !runningFromSource) return;
-  register(`data:text/javascript,${encodeURIComponent(sourceConditionHook)}`);
-  hookRegistered = true;
+  return kept;
 }
 
-/** The first position inside `file` named by an esbuild syntax error (`file:3:10: ERROR`, 0-based column) or the stack. */
-function positionIn(error: Error, file: string): SourceLocation | undefined {
-  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const syntax = new RegExp(`${escaped}:(\\d+):(\\d+): ERROR`).exec(error.message);
-  if (syntax) return { file, line: Number(syntax[1]), column: Number(syntax[2]) + 1 };
-  for (const line of (error.stack ?? '').split('\n').slice(1)) {
-    const frame = parseFrame(line);
-    if (frame?.file === file) return frame;
-  }
-  return undefined;
-}
-
-/** The first line of what went wrong, without the stack or esbuild's framing. */
-function summary(error: Error): string {
-  const esbuild = /ERROR: (.*)/.exec(error.message);
-  return (esbuild?.[1] ?? error.message.split('\n')[0] ?? String(error)).trim();
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 /**
- * Executes a topology.ts with tsx and returns its default export (the built model, or plain data).
- * Syntax errors, exceptions and a missing default export become a MeridianError naming the file and line.
+ * Executes a topology.ts in a worker thread with tsx and returns its default export (the built model, or plain data).
+ * Syntax errors, exceptions and a missing default export become a MeridianError naming the file and line; a file
+ * still running after `timeoutMs` fails with `load-timeout`, one that ends before exporting (process.exit, a promise
+ * that never settles) with `load-incomplete`.
  */
-export async function importTopologyModule(file: string): Promise<unknown> {
-  useSourceCondition();
-  // Stack traces of the user's file must name its own lines (tsx emits inline source maps; Node applies them when enabled),
-  // both for the DSL's recorded source locations and for errors thrown while the file runs.
-  process.setSourceMapsEnabled(true);
-  const { tsImport } = await import('tsx/esm/api');
-  let module: { default?: unknown };
-  try {
-    module = (await tsImport(pathToFileURL(file).href, { parentURL: import.meta.url })) as { default?: unknown };
-  } catch (error) {
-    if (isMeridianError(error)) throw error;
-    if (!(error instanceof Error)) throw error;
-    const code = (error as { code?: unknown }).code;
-    const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
-    throw new MeridianError(
-      missing ? 'import-failed' : 'execution-failed',
-      `${file} failed to run: ${summary(error)}`,
-      {
-        location: positionIn(error, file) ?? { file, line: 1, column: 1 },
-        hint: missing
-          ? 'install the missing package or fix the import path'
-          : 'fix the error at this position; the file must run and `export default topology(...)`',
-        cause: error,
-      },
-    );
-  }
-  // tsImport of an ES module exposes the default export as `default`; a CommonJS one nests it once more.
-  const value =
-    module.default !== null &&
-    typeof module.default === 'object' &&
-    'default' in module.default &&
-    !('name' in module.default)
-      ? (module.default as { default: unknown }).default
-      : module.default;
-  if (value === undefined) {
-    throw new MeridianError('no-default-export', `${file} has no default export`, {
-      location: { file, line: 1, column: 1 },
-      hint: "end the file with `export default topology('name', (t) => { ... })`",
+export function importTopologyModule(file: string, timeoutMs: number = defaultLoadTimeoutMs): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const input: TypescriptWorkerInput = { file };
+    const worker = new Worker(workerUrl, {
+      workerData: input,
+      execArgv: workerExecArgv(),
+      resourceLimits: { maxOldGenerationSizeMb: workerHeapLimitMb },
     });
-  }
-  return value;
+    let isSettled = false;
+    const settle = (action: () => void): void => {
+      if (isSettled) return;
+      isSettled = true;
+      clearTimeout(timer);
+      action();
+      // A worker blocked in a system call (a read of a FIFO) cannot be ended at once; it must not hold the process.
+      worker.unref();
+      void worker.terminate();
+    };
+    const timer = setTimeout(() => {
+      settle(() =>
+        reject(
+          new MeridianError('load-timeout', `${file} did not finish running within ${seconds(timeoutMs)}`, {
+            location: { file, line: 1, column: 1 },
+            found: seconds(timeoutMs),
+            hint: 'a topology file must build its model and end; look for an endless loop or a wait on the network, or raise the limit with --timeout <seconds>',
+          }),
+        ),
+      );
+    }, timeoutMs);
+    worker.on('message', (result: TypescriptWorkerResult) => {
+      settle(() => {
+        if (result.ok) resolve(result.value);
+        else reject(new MeridianError(result.error.code, result.error.message, result.error.details));
+      });
+    });
+    worker.on('error', (error: Error) => {
+      const memory = (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      settle(() =>
+        reject(
+          new MeridianError(
+            memory ? 'load-out-of-memory' : 'execution-failed',
+            memory
+              ? `${file} used more than ${workerHeapLimitMb} MB while running`
+              : `${file} failed to run: ${error.message.split('\n')[0] ?? error.name}`,
+            {
+              location: { file, line: 1, column: 1 },
+              hint: 'fix the file so that it builds its model and ends; an error after the default export still counts',
+              cause: error,
+            },
+          ),
+        ),
+      );
+    });
+    worker.on('exit', (code) => {
+      settle(() =>
+        reject(
+          new MeridianError(
+            'load-incomplete',
+            `${file} stopped before exporting its model (exit code ${code}): it called process.exit or waited on a promise that never settles`,
+            {
+              location: { file, line: 1, column: 1 },
+              hint: 'a topology file must not end the process; build the model and `export default topology(...)`',
+            },
+          ),
+        ),
+      );
+    });
+  });
 }

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { MeridianError, type ModelPath } from '../errors.ts';
 import type { SourceLocation } from '../model/schema.ts';
 
@@ -20,6 +20,8 @@ export function parseLocated(text: string, file: string): LocatedDocument {
     return { file, line, column: col };
   };
   const first = doc.errors[0];
+  // The parser reports its own stack overflow as an error at the position it reached; it is depth, not syntax.
+  if (first && /call stack/i.test(first.message)) throw tooDeep(file);
   if (first) {
     throw new MeridianError(
       'invalid-syntax',
@@ -48,5 +50,98 @@ export function parseLocated(text: string, file: string): LocatedDocument {
     }
     return best?.range ? at(best.range[0]) : undefined;
   };
-  return { data: doc.toJS(), locate };
+  checkExpansion(doc, file);
+  let data: unknown;
+  try {
+    // Aliases are bounded by checkExpansion (by the size they expand to), not by the library's count of them.
+    data = doc.toJS({ maxAliasCount: -1 });
+  } catch (error) {
+    if (error instanceof RangeError) throw tooDeep(file);
+    throw error;
+  }
+  return { data, locate };
+}
+
+/** Nesting deeper than this is refused: a topology nests a dozen levels; the parsers recurse per level. */
+export const maxYamlDepth = 512;
+/** Values a document may expand to through its aliases (a topology of 1,000 components holds about 50,000). */
+export const maxYamlExpandedValues = 500_000;
+
+function tooDeep(file: string): MeridianError {
+  return new MeridianError('too-deep', `cannot read ${file}: it nests more than ${maxYamlDepth} levels deep`, {
+    found: `more than ${maxYamlDepth} levels`,
+    hint: 'a topology nests a dozen levels at most; the file is damaged or not a topology',
+  });
+}
+
+/**
+ * Counts the values the document expands to, aliases included, without expanding it: each node's count is computed
+ * once (an anchored node reached again through an alias adds its count again), iteratively, so neither a deep
+ * document nor a long chain of aliases can overflow the stack. Refuses a "billion laughs" document by the size it
+ * would take, however few aliases it uses, and an alias of its own ancestor (a cycle).
+ */
+function checkExpansion(doc: Document, file: string): void {
+  const root = doc.contents as Node | null;
+  if (!root) return;
+  const counts = new Map<Node, number>();
+  const open = new Set<Node>();
+  const stack: { node: Node; depth: number; isOpened: boolean }[] = [{ node: root, depth: 1, isOpened: false }];
+  const childrenOf = (node: Node): Node[] => {
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      return target ? [target as Node] : [];
+    }
+    if (isMap(node) || isSeq(node)) {
+      const out: Node[] = [];
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) {
+          if (item.key && typeof item.key === 'object') out.push(item.key as Node);
+          if (item.value && typeof item.value === 'object') out.push(item.value as Node);
+        } else if (item && typeof item === 'object') out.push(item as Node);
+      }
+      return out;
+    }
+    return [];
+  };
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as (typeof stack)[number];
+    if (counts.has(top.node)) {
+      stack.pop();
+      continue;
+    }
+    const children = childrenOf(top.node);
+    if (!top.isOpened) {
+      if (top.depth > maxYamlDepth) throw tooDeep(file);
+      top.isOpened = true;
+      open.add(top.node);
+      for (const child of children) {
+        if (open.has(child)) {
+          throw new MeridianError(
+            'yaml-alias-cycle',
+            `cannot read ${file}: an alias refers to a value that contains it`,
+            {
+              hint: 'replace the alias by a copy of the value; a topology cannot contain itself',
+            },
+          );
+        }
+        if (!counts.has(child)) stack.push({ node: child, depth: top.depth + 1, isOpened: false });
+      }
+      continue;
+    }
+    let count = 1;
+    for (const child of children) count += counts.get(child) ?? 0;
+    if (count > maxYamlExpandedValues) {
+      throw new MeridianError(
+        'yaml-too-large',
+        `cannot read ${file}: its aliases expand it to more than ${maxYamlExpandedValues} values`,
+        {
+          found: `more than ${maxYamlExpandedValues} values`,
+          hint: 'an anchor may be reused, but not nested into an exponential expansion (a "billion laughs" document)',
+        },
+      );
+    }
+    counts.set(top.node, count);
+    open.delete(top.node);
+    stack.pop();
+  }
 }

@@ -29,7 +29,10 @@ describe('README', () => {
     expect(snippet).toContain("from '@meridian/topology'");
     mkdirSync(join(scratch, 'node_modules', '@meridian'), { recursive: true });
     symlinkSync(join(repoRoot, 'packages', 'topology'), join(scratch, 'node_modules', '@meridian', 'topology'), 'dir');
-    writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'readme-snippet', private: true, type: 'module' }));
+    writeFileSync(
+      join(scratch, 'package.json'),
+      JSON.stringify({ name: 'readme-snippet', private: true, type: 'module' }),
+    );
     const file = join(scratch, 'topology.ts');
     writeFileSync(file, snippet ?? '');
     const model = await loadTopology(file);

@@ -10,4 +10,5 @@ export {
   updateDocs,
 } from './commands/docs.ts';
 export { type EmitMermaidOptions, type EmittedDiagram, emitMermaid } from './commands/emit.ts';
+export { type InitResult, initProject } from './init/project.ts';
 export { type MermaidRenderer, openMermaidRenderer } from './render/svg.ts';

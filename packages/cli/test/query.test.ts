@@ -144,6 +144,36 @@ describe('meridian query', () => {
     expect(run.stderr).toMatch(/^read eu-west-1: /m);
   });
 
+  it('says which regions the printed rows came from, not only how many regions were read', () => {
+    // Both regions are read, but only eu-west-1's order ids (order-eu-west-1-NNNNNN) pass the filter.
+    const oneRegion = meridian(
+      'query',
+      reference,
+      '--table',
+      'orders-table',
+      '--from',
+      'EU',
+      ...locations,
+      '--where',
+      "order_id > 'order-eu-d'",
+      '--limit',
+      '3',
+    );
+    expect(oneRegion.stdout.trimEnd().split('\n').at(-1)).toBe('(3 rows from eu-west-1; 2 regions read)');
+    for (const run of [
+      oneRegion,
+      meridian('query', reference, '--table', 'orders-table', '--from', 'EU', ...locations, '--limit', '3'),
+    ]) {
+      expect(run.code, run.stderr).toBe(0);
+      const shown = [...run.stdout.matchAll(/ (eu-west-1|eu-central-1)\s*$/gm)].map((m) => m[1]);
+      expect(shown).toHaveLength(3);
+      const giving = [...new Set(shown)];
+      expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
+        giving.length === 2 ? '(3 rows from 2 regions)' : `(3 rows from ${giving.join(', ')}; 2 regions read)`,
+      );
+    }
+  });
+
   it('refuses a residency violation and bad input with exit 2, a hint and no stack trace', () => {
     const refused = meridian('query', reference, '--table', 'orders-table', '--from', 'us-east-1', ...locations);
     expect(refused.code).toBe(2);

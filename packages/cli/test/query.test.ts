@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -11,6 +12,8 @@ const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const reference = join(root, 'examples/reference/topology.ts');
 const orasi = join(root, 'examples/orasi-telemetry/topology.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'meridian-query-cli-'));
+// tsx by its path: `--import tsx` resolves from the child's cwd, which may be a temp dir.
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 function meridian(...args: string[]) {
   const run = spawnSync(process.execPath, ['--conditions=@meridian/source', '--import', 'tsx', cli, ...args], {
@@ -171,6 +174,33 @@ describe('meridian query', () => {
       expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
         giving.length === 2 ? '(3 rows from 2 regions)' : `(3 rows from ${giving.join(', ')}; 2 regions read)`,
       );
+    }
+  });
+
+  it('--help gives examples that run as written from the repo root', () => {
+    const help = meridian('query', '--help').stdout;
+    const examples = help
+      .slice(help.indexOf('Examples:'))
+      .split('\n')
+      .filter((line) => line.startsWith('meridian '));
+    expect(examples.length).toBeGreaterThan(2);
+    // A root of its own with the repo's examples/ in it, so that what the examples write lands in a temp dir.
+    const cwd = join(scratch, 'help-examples');
+    mkdirSync(cwd);
+    symlinkSync(join(root, 'examples'), join(cwd, 'examples'), 'dir');
+    for (const example of examples) {
+      // The shell's quoting of the examples: words, or one '...' or "..." string.
+      const words = [...example.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
+      const run = spawnSync(
+        process.execPath,
+        ['--conditions=@meridian/source', '--import', tsx, cli, ...words.slice(1)],
+        {
+          cwd,
+          encoding: 'utf8',
+        },
+      );
+      expect(run.status, `${example}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).not.toBe('');
     }
   });
 

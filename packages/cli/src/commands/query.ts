@@ -222,10 +222,11 @@ export const registerQuery: RegisterCommand = (cli) => {
     .option('--format <format>', `${queryFormats.join(', ')} (default table)`)
     .option('--endpoint <url>', 'S3 endpoint for s3:// locations (path-style)')
     .option('--json', 'print one JSON document (rows, regions read, missing regions)')
-    // Runs as written from the repo root: demo-data writes the regional tables the --location flags name.
-    .example('meridian demo-data examples/reference/topology.ts --out lake')
+    // Runs as written from the repo root: demo-data writes the regional tables the --location flags name (in the
+    // ignored .meridian/, so trying the example leaves the clone clean).
+    .example('meridian demo-data examples/reference/topology.ts --out .meridian/lake')
     .example(
-      'meridian query examples/reference/topology.ts --table orders-table --from eu-west-1 --location eu-west-1=lake/eu-west-1/orders-table --location eu-central-1=lake/eu-central-1/orders-table --where "currency = \'EUR\'" --limit 20',
+      'meridian query examples/reference/topology.ts --table orders-table --from eu-west-1 --location eu-west-1=.meridian/lake/eu-west-1/orders-table --location eu-central-1=.meridian/lake/eu-central-1/orders-table --where "currency = \'EUR\'" --limit 20',
     )
     .example(
       'meridian query examples/reference/topology.ts --table orders-table --from EU --group-by _region --agg count --agg sum:amount --explain',

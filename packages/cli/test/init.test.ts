@@ -54,6 +54,8 @@ describe('meridian init', () => {
     expect(next).toMatch(/npm install <tarballs>\/\*\.tgz/);
     expect(next).toMatch(/npm run tarballs -- <tarballs>/);
     expect(next).not.toMatch(/npm install\s*(#|$)/m);
+    // npx would ask the registry for a package that is not installed: the next steps use npm run instead.
+    expect(next).not.toMatch(/npx /);
   });
 
   it('adds to an existing package.json and keeps every file that exists; a second run changes nothing', () => {

@@ -83,7 +83,7 @@ const tsconfig = {
 };
 
 const readme = (name: string) =>
-  `# ${name}\n\nThe platform's model is topology.ts: \`npx meridian check topology.ts\` finds what cannot meet its objectives, \`npx meridian emit mermaid topology.ts --out diagrams\` draws it.\n`;
+  `# ${name}\n\nThe platform's model is topology.ts: \`npm run check\` finds what cannot meet its objectives, \`npm run diagrams\` draws it.\n`;
 
 /**
  * `meridian init [dir]`: a project to start from, like `cdk init`: package.json (dependencies and scripts,

@@ -5,11 +5,11 @@
  */
 export function topologyTemplate(name: string): string {
   return `// ${name}: your platform as one typed model.
-//   npx meridian check topology.ts                        what cannot meet the objectives, before anything is deployed
-//   npx meridian check topology.ts --explain              the availability, RTO/RPO and N-1 arithmetic behind it
-//   npx meridian emit mermaid topology.ts --out diagrams  diagrams: the whole, each region, each tier, the data
+//   npm run check                     what cannot meet the objectives, before anything is deployed
+//   npm run check -- --explain        the availability, RTO/RPO and N-1 arithmetic behind it
+//   npm run diagrams                  diagrams into diagrams/: the whole, each region, each tier, the data
 // Every call returns a reference that you pass on (to flows, replicas): a typo or a reference of the wrong kind
-// is a compile error (npx tsc), and every finding points at the line that declared the component.
+// is a compile error (npm run typecheck), and every finding points at the line that declared the component.
 import { type RegionScope, topology } from '@meridian/topology';
 
 export default topology(${JSON.stringify(name)}, (t) => {

@@ -17,7 +17,7 @@ export const registerInit: RegisterCommand = (cli) => {
       }
       const shown = relative(process.cwd(), result.dir) || '.';
       for (const f of result.files) process.stdout.write(`${f.action.padEnd(8)} ${shown}/${f.file}\n`);
-      const cd = shown === '.' ? '' : `cd ${shown} && `;
+      const cd = shown === '.' ? [] : [`cd ${shown}`];
       // Meridian's packages are not on the public npm registry: never suggest an install that would ask it for them.
       // Meridian's packages are not on the public npm registry: every suggestion runs what is installed (npm run
       // finds only local bins) and never asks the registry for them (a bare npx would, when they are missing).
@@ -26,10 +26,11 @@ export const registerInit: RegisterCommand = (cli) => {
         'npm run diagrams     # meridian emit mermaid, into diagrams/',
       ];
       const next = result.installed
-        ? [`${cd}npm install          # TypeScript, for npm run typecheck`, ...run, 'npm run typecheck']
+        ? [...cd, 'npm install                    # TypeScript, for npm run typecheck', ...run, 'npm run typecheck']
         : [
-            `${cd}npm install <tarballs>/*.tgz   # Meridian's packages, which are not on the npm registry;`,
-            '                                  # `npm run tarballs -- <tarballs>` in a Meridian clone makes them',
+            ...cd,
+            "npm install <tarballs>/*.tgz   # Meridian's packages, which are not on the npm registry;",
+            '                               # `npm run tarballs -- <tarballs>` in a Meridian clone makes them',
             ...run,
           ];
       process.stdout.write(`next:\n${next.map((line) => `  ${line}`).join('\n')}\n`);

@@ -22,8 +22,8 @@ export const registerInit: RegisterCommand = (cli) => {
       // Meridian's packages are not on the public npm registry: every suggestion runs what is installed (npm run
       // finds only local bins) and never asks the registry for them (a bare npx would, when they are missing).
       const run = [
-        'npm run check        # meridian check topology.ts',
-        'npm run diagrams     # meridian emit mermaid, into diagrams/',
+        'npm run check                  # meridian check topology.ts',
+        'npm run diagrams               # meridian emit mermaid, into diagrams/',
       ];
       const next = result.installed
         ? [...cd, 'npm install                    # TypeScript, for npm run typecheck', ...run, 'npm run typecheck']

@@ -1,32 +1,109 @@
 #!/usr/bin/env bash
-# The main job on one example: validate and check the topology, emit its artifacts, then read its Delta
-# tables and run a federated query over them. Runs the built CLI (./dev demo builds first).
+# A tour of one example (./dev demo [example], default orasi-telemetry): validate and check its topology, emit its
+# diagrams, write and read its regional Delta tables, run a federated query over them, then a summary of what was
+# produced and where. Each step prints a summary, not everything: the commands to see more are named as it goes.
+# Runs the built CLI (./dev demo builds first). Details of every step are kept in .meridian/demo/<example>/*.log.
+# Knobs (for examples/test/demo.test.ts): MERIDIAN_DEMO_DIR=<dir> writes the tables and diagrams under <dir> instead of
+# .meridian/demo/<example> and out/<example>/diagrams; MERIDIAN_DEMO_SVG=off skips rendering SVG.
 set -euo pipefail
 example=${1:-orasi-telemetry}
 file="examples/$example/topology.ts"
 [ -f "$file" ] || { echo "demo: no example '$example' (looked for $file); one of: $(ls examples | grep -v -e test -e node_modules -e '\.' | tr '\n' ' ')" >&2; exit 2; }
-echo "== validate $file"
-node packages/cli/dist/cli.js validate "$file"
-# The seeds are kept with their flaws, so check exits 1 on them: the demo shows the findings and goes on.
-echo "== check $file (findings, then the availability arithmetic, RTO/RPO budgets and N-1 table)"
+meridian() { node packages/cli/bin/meridian.js "$@"; }
+demo="${MERIDIAN_DEMO_DIR:-.meridian/demo}/$example"
+diagrams="out/$example/diagrams"
+[ -n "${MERIDIAN_DEMO_DIR:-}" ] && diagrams="$MERIDIAN_DEMO_DIR/diagrams"
+rm -rf "$demo" "$diagrams"
+mkdir -p "$demo"
+step() { printf '\n== %s\n' "$*"; }
+
+echo "Meridian tour of $file"
+step "1/5 validate: the model loads and every reference is of the right kind"
+meridian validate "$file" | sed 's/^/  /'
+
+# The seeds are kept with their flaws, so check exits 1 on them: the tour shows the findings and goes on.
+step "2/5 check: what cannot meet the model's own objectives, before anything is deployed"
 check_status=0
-node packages/cli/dist/cli.js check "$file" --explain || check_status=$?
-[ "$check_status" -le 1 ] || exit "$check_status"
-echo "== emit mermaid: out/$example/diagrams"
-# Diagrams of every view (whole, each region, each tier, data) with the checker's findings; SVG when Chromium is installed.
+meridian check "$file" --format json >"$demo/check.json" 2>"$demo/check.log" || check_status=$?
+[ "$check_status" -le 1 ] || { cat "$demo/check.log" >&2; exit "$check_status"; }
+meridian check "$file" >"$demo/check.txt" 2>/dev/null || true
+# Findings grouped by rule with their counts, then the worst few in full: one per rule, errors first, the rules whose
+# failure costs most first (data where it may not go, data lost, time down), as `meridian check` prints them.
+CHECK_JSON="$demo/check.json" CHECK_TEXT="$demo/check.txt" node -e '
+  const fs = require("node:fs");
+  const { findings } = JSON.parse(fs.readFileSync(process.env.CHECK_JSON, "utf8"));
+  const text = fs.readFileSync(process.env.CHECK_TEXT, "utf8");
+  const severities = ["error", "warning", "info"];
+  const costliest = ["residency", "rpo", "rto", "sla", "spof", "capacity-n1", "replication", "cycle", "security"];
+  const rank = (rule) => (costliest.includes(rule) ? costliest.indexOf(rule) : costliest.length);
+  const count = (s) => findings.filter((f) => f.severity === s).length;
+  if (findings.length === 0) { console.log("  no findings: the design meets its objectives"); process.exit(0); }
+  const groups = new Map();
+  for (const f of findings) {
+    const key = f.severity + " " + f.rule;
+    if (!groups.has(key)) groups.set(key, { severity: f.severity, rule: f.rule, list: [] });
+    groups.get(key).list.push(f);
+  }
+  const ordered = [...groups.values()].sort((a, b) =>
+    severities.indexOf(a.severity) - severities.indexOf(b.severity) || rank(a.rule) - rank(b.rule) || b.list.length - a.list.length);
+  const rules = new Set(findings.map((f) => f.rule)).size;
+  console.log("  " + severities.map((s) => count(s) + " " + s + (s === "info" ? "" : "s")).join(", ") + " from " + rules + " rules:");
+  const clip = (s, n) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
+  for (const g of ordered)
+    console.log("    " + g.severity.padEnd(8) + g.rule.padEnd(15) + String(g.list.length).padStart(3) + "  " + clip(g.list[0].message, 70));
+  const blocks = text.split(/\n\s*\n/);
+  const worst = ordered.slice(0, 3);
+  console.log("\n  The worst " + worst.length + ", in full:");
+  for (const g of worst) {
+    const f = g.list[0];
+    const block = blocks.find((b) => b.includes(f.message)) ?? f.message + (f.hint ? "\n  hint: " + f.hint : "");
+    console.log(block.trimEnd().replace(/^/gm, "  ") + "\n");
+  }
+'
+check_summary=$(node -e '
+  const f = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).findings;
+  const n = (s) => f.filter((x) => x.severity === s).length;
+  console.log(`${n("error")} errors, ${n("warning")} warnings, ${n("info")} info in ${new Set(f.map((x) => x.rule)).size} rules`);' "$demo/check.json")
+cat <<EOF
+  Every finding with its code frame:          npx meridian check $file
+  The availability, RTO/RPO and N-1 arithmetic:  npx meridian check $file --explain
+EOF
+
+step "3/5 emit mermaid: diagrams drawn from the model, findings overlaid"
+# SVG when Chromium is installed (./dev test installs it when it may); the .mmd files either way.
 svg=()
-[ -x /usr/bin/chromium ] && svg=(--svg)
-node packages/cli/dist/cli.js emit mermaid "$file" --out "out/$example/diagrams" --with-check "${svg[@]}"
+if [ "${MERIDIAN_DEMO_SVG:-on}" != off ] && { [ -n "${MERIDIAN_CHROMIUM:-}" ] || command -v chromium >/dev/null; }; then
+  svg=(--svg)
+  echo "  rendering every view to SVG in Chromium (about 3 s a view)"
+fi
+meridian emit mermaid "$file" --out "$diagrams" --with-check "${svg[@]}" >"$demo/emit.txt" 2>"$demo/emit.log" ||
+  { cat "$demo/emit.log" >&2; exit 1; }
+views=$(grep -c '\.mmd$' "$demo/emit.txt" || true)
+svgs=$(grep -c '\.svg$' "$demo/emit.txt" || true)
+names=$(sed -n 's|.*/[^.]*\.\(.*\)\.mmd$|\1|p' "$demo/emit.txt" | tr '\n' ' ')
+echo "  $views views: $names"
+echo "  in $diagrams/: $views .mmd$([ "$svgs" -gt 0 ] && echo ", $svgs .svg")"
+
 # Delta and federated query: demo tables for the example's deltaTable components (deterministic rows), one of them
 # described by `delta info`, then the table held by the most regions queried across all of them.
-meridian() { node packages/cli/dist/cli.js "$@"; }
-demo=".meridian/demo/$example"
-echo "== delta: demo tables in $demo"
-tables=$(meridian demo-data "$file" --out "$demo" --json)
+step "4/5 delta: the example's Delta tables, one per region that declares one"
+tables=$(meridian demo-data "$file" --out "$demo" --json 2>"$demo/demo-data.log")
+summary() {
+  echo
+  echo "== Summary"
+  echo "  check     $check_summary"
+  echo "  diagrams  $diagrams/ ($views views)"
+  [ -n "${1:-}" ] && printf '%s\n' "$@"
+  echo "  next      npx meridian --help; npx meridian init my-platform starts a project of your own"
+}
 if [ "$tables" = "[]" ]; then
-  echo "demo: $example declares no Delta tables; skipping delta info and query"
+  echo "  $example declares no Delta tables: no tables to read and nothing to query"
+  summary
   exit 0
 fi
+TABLES="$tables" node -e '
+  for (const t of JSON.parse(process.env.TABLES))
+    console.log("  " + t.component.padEnd(26) + String(t.rows.toLocaleString("en-US")).padStart(6) + " rows  " + t.path.replace(process.cwd() + "/", ""));'
 # The table name most regions hold; its paths as --location flags; its regions as candidate --from sides.
 mapfile -t pick < <(TABLES="$tables" node -e '
   const tables = JSON.parse(process.env.TABLES);
@@ -35,31 +112,38 @@ mapfile -t pick < <(TABLES="$tables" node -e '
   const name = [...count].sort((a, b) => b[1] - a[1])[0][0];
   const chosen = tables.filter((t) => t.name === name);
   console.log(name);
-  console.log(chosen[0].path);
+  console.log(chosen[0].path.replace(process.cwd() + "/", ""));
   console.log(chosen.map((t) => `--location=${t.component}=${t.path}`).join(" "));
   console.log(chosen.map((t) => t.region).join(" "));')
 table=${pick[0]}
 read -r -a locations <<<"${pick[2]}"
-echo "== delta info ${pick[1]}"
-meridian delta info "${pick[1]}"
-# Results must stay where the data may go: try each region as the querying side and show the first refusal.
+echo
+echo "  meridian delta info ${pick[1]}"
+meridian delta info "${pick[1]}" | sed 's/^/    /'
+
+step "5/5 query: $table over every region's copy, planned from the model"
+# Results must stay where the data may go: try each region as the querying side; show the first refusal.
 from=""
+refused=""
 for region in ${pick[3]}; do
   if meridian query "$file" --table "$table" --from "$region" "${locations[@]}" --explain >/dev/null 2>"$demo/refusal.txt"; then
     from=$region
     break
   fi
-  echo "== query from $region: refused"
-  cat "$demo/refusal.txt"
+  if [ -z "$refused" ]; then
+    refused=$region
+    echo "  from $region: refused"
+    sed 's/^/    /' "$demo/refusal.txt"
+  fi
 done
 [ -n "$from" ] || { echo "demo: no region may receive every region's $table" >&2; exit 1; }
-if [ "$from" = "${pick[3]%% *}" ] && ! meridian query "$file" --table "$table" --from US "${locations[@]}" --explain >/dev/null 2>"$demo/refusal.txt"; then
-  echo "== query from US: refused"
-  cat "$demo/refusal.txt"
-fi
-echo "== query plan: $table from $from"
-meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --explain
-echo "== query: 5 rows of $table from every region"
-meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --limit 5
-echo "== query: rows per region (partial counts per region, merged)"
-meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --group-by _region --agg count
+echo "  from $from: the plan (--explain)"
+meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --explain | sed 's/^/    /'
+echo "  from $from: the first 5 rows to arrive (--limit 5)"
+meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --limit 5 2>"$demo/query.log" | sed 's/^/    /'
+echo "  from $from: rows per region, counted in each region and merged (--group-by _region --agg count)"
+meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --group-by _region --agg count \
+  2>>"$demo/query.log" | sed 's/^/    /'
+
+summary "  tables    $demo/ ($(TABLES="$tables" node -e 'const t=JSON.parse(process.env.TABLES); console.log(`${t.length} Delta tables, ${t.reduce((n,x)=>n+x.rows,0).toLocaleString("en-US")} rows`)'))" \
+  "  query     $table from $from over ${#locations[@]} regions${refused:+; from $refused refused (residency)}"

@@ -7,6 +7,6 @@ if [ -x "$meridian_root/.node/node_modules/node/bin/node" ]; then
   export PATH="$meridian_root/.node/node_modules/node/bin:$PATH"
 elif [ "$(node_major)" -lt 22 ]; then
   echo "meridian: Node $(node --version 2>/dev/null || echo none) is older than 22; provisioning Node 24 into .node/" >&2
-  npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$meridian_root/.node" node@24 >&2
+  npm install --no-save --no-audit --no-fund --no-update-notifier --loglevel=error --prefix "$meridian_root/.node" node@24 >/dev/null
   export PATH="$meridian_root/.node/node_modules/node/bin:$PATH"
 fi

@@ -1,29 +1,77 @@
-// Sums every workspace's vitest json report and prints one closing line: `tests: N passed, N failed, N skipped`.
-// Exit 1 when a test failed or a workspace with tests left no report (it crashed before reporting).
+// Reads every workspace's vitest json report (.meridian/vitest-report.json) and prints one line per workspace,
+// then the closing line of `./dev test`: `tests: N passed, N failed, N skipped`, with why the skipped ones skipped
+// beside it. The closing line is the exact sum of the workspace lines (scripts/test-summary.test.mjs checks it).
+// A test file that failed without a failed test (it did not load, a hook threw) counts as one failed test: vitest
+// reports it only among its failed suites, a count that also holds every describe block around a failed test.
+// A workspace with test files and no report (it crashed before reporting) counts as one failed test too.
+// Usage: node scripts/test-summary.mjs [root]   (exit 1 when anything failed)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
-const workspaces = [...readdirSync(join(root, 'packages')).map((p) => join('packages', p)), 'examples'];
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-let missing = 0;
-for (const ws of workspaces) {
-  const hasTests = existsSync(join(root, ws, 'test')) && readdirSync(join(root, ws, 'test'), { recursive: true }).some((f) => /\.test(-d)?\.ts$/.test(String(f)));
-  const report = join(root, ws, '.meridian', 'vitest-report.json');
-  if (!existsSync(report)) {
-    if (hasTests) {
-      console.error(`test-summary: ${ws} has tests but wrote no report`);
-      missing += 1;
+// Tests that skip say why in their describe or test title: `[S3 SKIPPED: no server]`, `[SKIPPED: no Chromium]`.
+const reasonInTitle = /\[(?:[\w -]+ )?SKIPPED: ([^\]]+)\]/;
+
+/** The counts of one workspace's report, and the skipped tests grouped by reason. */
+export function summarizeReport(report, workspaceDir) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  const skipReasons = new Map();
+  for (const file of report.testResults ?? []) {
+    const tests = file.assertionResults ?? [];
+    const failedTests = tests.filter((t) => t.status === 'failed').length;
+    passed += tests.filter((t) => t.status === 'passed').length;
+    failed += failedTests;
+    if (file.status === 'failed' && failedTests === 0) failed += 1;
+    for (const t of tests.filter((t) => t.status === 'skipped' || t.status === 'pending' || t.status === 'todo')) {
+      skipped += 1;
+      const titled = [...(t.ancestorTitles ?? []), t.title ?? ''].map((s) => reasonInTitle.exec(s)?.[1]).find(Boolean);
+      const reason = titled ?? `no reason given, in ${relative(workspaceDir, file.name ?? '') || 'an unnamed file'}`;
+      skipReasons.set(reason, (skipReasons.get(reason) ?? 0) + 1);
     }
-    continue;
   }
-  const r = JSON.parse(readFileSync(report, 'utf8'));
-  passed += r.numPassedTests;
-  failed += r.numFailedTests + (r.numFailedTestSuites ?? 0);
-  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-  console.log(`${ws}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+  return { passed, failed, skipped, skipReasons };
 }
-console.log(`tests: ${passed} passed, ${failed + missing} failed, ${skipped} skipped`);
-process.exit(failed + missing > 0 ? 1 : 0);
+
+/** Workspaces of the root package.json that have test files. */
+function workspacesWithTests(root) {
+  const { workspaces = [] } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return workspaces.filter((ws) => {
+    const dir = join(root, ws, 'test');
+    return existsSync(dir) && readdirSync(dir, { recursive: true }).some((f) => /\.test(-d)?\.ts$/.test(String(f)));
+  });
+}
+
+/** The workspace lines and the closing line, and whether the run failed. */
+export function summarize(root) {
+  const lines = [];
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  const skipReasons = new Map();
+  for (const ws of workspacesWithTests(root)) {
+    const reportFile = join(root, ws, '.meridian', 'vitest-report.json');
+    if (!existsSync(reportFile)) {
+      lines.push(`${ws}: 0 passed, 1 failed, 0 skipped (no report: the run crashed before reporting)`);
+      total.failed += 1;
+      continue;
+    }
+    const s = summarizeReport(JSON.parse(readFileSync(reportFile, 'utf8')), join(root, ws));
+    lines.push(`${ws}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+    total.passed += s.passed;
+    total.failed += s.failed;
+    total.skipped += s.skipped;
+    for (const [reason, n] of s.skipReasons) skipReasons.set(reason, (skipReasons.get(reason) ?? 0) + n);
+  }
+  const why = [...skipReasons].map(([reason, n]) => `${n}: ${reason}`).join('; ');
+  lines.push(
+    `tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped${why ? ` (${why})` : ''}`,
+  );
+  return { lines, failed: total.failed > 0 };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = resolve(process.argv[2] ?? fileURLToPath(new URL('..', import.meta.url)));
+  const { lines, failed } = summarize(root);
+  console.log(lines.join('\n'));
+  process.exit(failed ? 1 : 0);
+}

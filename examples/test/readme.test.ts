@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, loadTopology } from '@meridian/topology';
@@ -8,7 +9,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 // both must stay what the code gives today.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-const scratch = join(repoRoot, 'examples', '.readme-snippet');
+// The snippet is saved where a user would keep it, outside the repo: a temp dir of its own (never a folder of the
+// repo, which other tests list while this one runs). Its node_modules links @meridian/topology to the workspace
+// package, as an install would.
+const scratch = mkdtempSync(join(tmpdir(), 'meridian-readme-'));
 
 function fencedBlocks(markdown: string, language: string): string[] {
   const blocks: string[] = [];
@@ -23,7 +27,12 @@ describe('README', () => {
   it('has a DSL example that loads, and check reports exactly the findings the README quotes', async () => {
     const [snippet] = fencedBlocks(readme, 'ts');
     expect(snippet).toContain("from '@meridian/topology'");
-    mkdirSync(scratch, { recursive: true });
+    mkdirSync(join(scratch, 'node_modules', '@meridian'), { recursive: true });
+    symlinkSync(join(repoRoot, 'packages', 'topology'), join(scratch, 'node_modules', '@meridian', 'topology'), 'dir');
+    writeFileSync(
+      join(scratch, 'package.json'),
+      JSON.stringify({ name: 'readme-snippet', private: true, type: 'module' }),
+    );
     const file = join(scratch, 'topology.ts');
     writeFileSync(file, snippet ?? '');
     const model = await loadTopology(file);

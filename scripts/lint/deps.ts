@@ -2,7 +2,7 @@
 // imports topology, query-client imports topology and delta, the cli imports all. Checked twice, in each
 // package.json (every dependency kind: a devDependency on a sibling is still a turbo `^build` edge) and in the
 // import statements of src/ and test/. Also: a package reaches a sibling only through its entry `@meridian/<pkg>`
-// (never a deep path or a relative path into the sibling's folder; a test may reuse a sibling's test/ set-up), and every bare import in src/ is declared in
+// (never a deep path or a relative path into the sibling's folder; a test may reuse a sibling's test/ set-up or the repo's scripts/), and every bare import in src/ is declared in
 // dependencies, peerDependencies or optionalDependencies: a devDependency is absent where the package is installed.
 // Usage: node scripts/lint/deps.ts   (exit 1 on findings, one `file:line  message` a line)
 import { readdirSync, readFileSync } from 'node:fs';
@@ -123,8 +123,10 @@ export function checkDependencies(root: string): string[] {
           if (spec.startsWith('.') || spec.startsWith('/')) {
             const target = resolve(dirname(file), spec);
             const inSiblingTests = /^[^/]+\/test\//.test(relative(packagesDir, target).split(sep).join('/'));
-            // A test may reuse a sibling's test set-up (one S3 server for all): unpublished, so not an internal.
-            if (area === 'test' && inSiblingTests) continue;
+            const inRepoScripts = relative(root, target).split(sep)[0] === 'scripts';
+            // A test may reuse a sibling's test set-up (one S3 server for all) or the repo's tooling in scripts/
+            // (the packer of the tarballs): unpublished, so not an internal.
+            if (area === 'test' && (inSiblingTests || inRepoScripts)) continue;
             if (relative(dir, target).startsWith('..')) {
               findings.push(
                 `${at}  '${spec}' reaches outside ${pkg}/: import a sibling through its @meridian/<pkg> entry`,

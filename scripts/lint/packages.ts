@@ -16,10 +16,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+import { type Packed, publishedPackages as packages, packTarballs } from '../pack.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..');
-const packages = ['topology', 'emitters', 'delta', 'query-client', 'cli'] as const;
 const attwBin = join(root, 'node_modules', '.bin', 'attw');
 
 // Children see neither the workspace's export condition nor tsx: NODE_OPTIONS is how a shell would leak them.
@@ -38,31 +38,6 @@ const step = async <T>(label: string, body: () => Promise<T>): Promise<T> => {
     console.error(`packages: ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }
 };
-
-interface Packed {
-  pkg: (typeof packages)[number];
-  name: string;
-  tarball: string;
-}
-
-async function pack(dest: string): Promise<Packed[]> {
-  const workspaces = packages.flatMap((p) => ['-w', `packages/${p}`]);
-  const { stdout } = await run(
-    'npm',
-    ['pack', ...workspaces, '--pack-destination', dest, '--json', '--ignore-scripts'],
-    {
-      cwd: root,
-      env: cleanEnv,
-      maxBuffer: 64 << 20,
-    },
-  );
-  const entries = JSON.parse(stdout) as { name: string; filename: string }[];
-  return packages.map((pkg) => {
-    const entry = entries.find((e) => e.name === `@meridian/${pkg}`);
-    if (!entry) throw new Error(`npm pack gave no tarball for @meridian/${pkg}`);
-    return { pkg, name: entry.name, tarball: join(dest, entry.filename) };
-  });
-}
 
 async function lintWithPublint(p: Packed): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(root, 'packages', p.pkg, 'package.json'), 'utf8'));
@@ -177,7 +152,7 @@ if (process.argv[1] === import.meta.filename) {
   const keep = process.argv.includes('--keep');
   const dir = mkdtempSync(join(tmpdir(), 'meridian-packages-'));
   try {
-    const packed = await step('npm pack', () => pack(dir));
+    const packed = await step('npm pack', () => packTarballs(dir, cleanEnv));
     await step('publint + attw', () => Promise.all(packed.flatMap((p) => [lintWithPublint(p), lintWithAttw(p)])));
     await step('install smoke test', () => installAndRun(dir, packed));
   } finally {

@@ -7,6 +7,7 @@ import { registerDelta } from './commands/delta.ts';
 import { registerDemoData } from './commands/demo-data.ts';
 import { registerDocs } from './commands/docs.ts';
 import { registerEmit } from './commands/emit.ts';
+import { registerInit } from './commands/init.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -22,6 +23,7 @@ const commands: RegisterCommand[] = [
   registerCheck,
   registerQuery,
   registerDemoData,
+  registerInit,
 ];
 
 async function main(argv: string[]): Promise<void> {

@@ -17,4 +17,5 @@ export {
   runEmit,
 } from './commands/emit.ts';
 export type { OutputDrift } from './emit/output.ts';
+export { type InitResult, initProject } from './init/project.ts';
 export { type MermaidRenderer, openMermaidRenderer } from './render/svg.ts';

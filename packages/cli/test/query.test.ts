@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -11,6 +12,8 @@ const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const reference = join(root, 'examples/reference/topology.ts');
 const orasi = join(root, 'examples/orasi-telemetry/topology.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'meridian-query-cli-'));
+// tsx by its path: `--import tsx` resolves from the child's cwd, which may be a temp dir.
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 function meridian(...args: string[]) {
   const run = spawnSync(process.execPath, ['--conditions=@meridian/source', '--import', 'tsx', cli, ...args], {
@@ -142,6 +145,63 @@ describe('meridian query', () => {
     expect(rows).toHaveLength(7);
     for (const row of rows) expect(Object.keys(row)).toEqual(['order_id', 'amount', '_region']);
     expect(run.stderr).toMatch(/^read eu-west-1: /m);
+  });
+
+  it('says which regions the printed rows came from, not only how many regions were read', () => {
+    // Both regions are read, but only eu-west-1's order ids (order-eu-west-1-NNNNNN) pass the filter.
+    const oneRegion = meridian(
+      'query',
+      reference,
+      '--table',
+      'orders-table',
+      '--from',
+      'EU',
+      ...locations,
+      '--where',
+      "order_id > 'order-eu-d'",
+      '--limit',
+      '3',
+    );
+    expect(oneRegion.stdout.trimEnd().split('\n').at(-1)).toBe('(3 rows from eu-west-1; 2 regions read)');
+    for (const run of [
+      oneRegion,
+      meridian('query', reference, '--table', 'orders-table', '--from', 'EU', ...locations, '--limit', '3'),
+    ]) {
+      expect(run.code, run.stderr).toBe(0);
+      const shown = [...run.stdout.matchAll(/ (eu-west-1|eu-central-1)\s*$/gm)].map((m) => m[1]);
+      expect(shown).toHaveLength(3);
+      const giving = [...new Set(shown)];
+      expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
+        giving.length === 2 ? '(3 rows from 2 regions)' : `(3 rows from ${giving.join(', ')}; 2 regions read)`,
+      );
+    }
+  });
+
+  it('--help gives examples that run as written from the repo root', () => {
+    const help = meridian('query', '--help').stdout;
+    const examples = help
+      .slice(help.indexOf('Examples:'))
+      .split('\n')
+      .filter((line) => line.startsWith('meridian '));
+    expect(examples.length).toBeGreaterThan(2);
+    // A root of its own with the repo's examples/ in it, so that what the examples write lands in a temp dir.
+    const cwd = join(scratch, 'help-examples');
+    mkdirSync(cwd);
+    symlinkSync(join(root, 'examples'), join(cwd, 'examples'), 'dir');
+    for (const example of examples) {
+      // The shell's quoting of the examples: words, or one '...' or "..." string.
+      const words = [...example.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
+      const run = spawnSync(
+        process.execPath,
+        ['--conditions=@meridian/source', '--import', tsx, cli, ...words.slice(1)],
+        {
+          cwd,
+          encoding: 'utf8',
+        },
+      );
+      expect(run.status, `${example}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).not.toBe('');
+    }
   });
 
   it('refuses a residency violation and bad input with exit 2, a hint and no stack trace', () => {

@@ -8,10 +8,11 @@ import { findChromium } from '../src/render/chromium.ts';
 
 const chromium = findChromium();
 // CI installs Debian's chromium (.ci/run), so a missing browser there is a failure; on a developer machine
-// without one the test says why it skips.
-if (!chromium && !process.env.CI) {
-  console.warn('render-svg.test.ts: skipped, no Chromium (apt-get install -y chromium, or set MERIDIAN_CHROMIUM)');
-}
+// without one the test says why it skips, in its title, which scripts/test-summary.mjs prints beside the closing line.
+const skipsWithoutChromium = !chromium && !process.env.CI;
+const title = skipsWithoutChromium
+  ? 'Mermaid to SVG in Chromium [SKIPPED: no Chromium (./dev test installs it with root or sudo; or set MERIDIAN_CHROMIUM)]'
+  : 'Mermaid to SVG in Chromium';
 
 const entities: Record<string, string> = { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'", nbsp: ' ' };
 const decode = (html: string) =>
@@ -33,7 +34,7 @@ function nodeLabelsIn(svg: string): string[] {
   );
 }
 
-describe.skipIf(!chromium && !process.env.CI)('Mermaid to SVG in Chromium', () => {
+describe.skipIf(skipsWithoutChromium)(title, () => {
   it('renders the tv-voting eu-west-1 view with a label for every component of the region', {
     timeout: 120_000,
   }, async () => {

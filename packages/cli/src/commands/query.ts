@@ -136,7 +136,6 @@ async function runQuery(
   const format = options.format ?? 'table';
   let names: string[] = [];
   const rows: Record<string, Cell>[] = [];
-  let count = 0;
   for await (const batch of result) {
     if (names.length === 0) {
       names = batch.schema.fields.map((f) => f.name);
@@ -144,7 +143,6 @@ async function runQuery(
     }
     const lines: string[] = [];
     for (const row of batchRows(batch)) {
-      count++;
       // A table needs every row for its column widths; JSON is one document.
       if (options.json || format === 'table') rows.push(row);
       else lines.push(rowLine(format, names, row));
@@ -166,15 +164,27 @@ async function runQuery(
         rows.map((row) => rowTexts(names, row)),
       ),
     );
-    out(
-      `(${count} row${count === 1 ? '' : 's'} from ${result.regions.length} region${result.regions.length === 1 ? '' : 's'})\n`,
-    );
+    out(`(${rowsFrom(rows, result.regions.length)})\n`);
   }
   for (const r of result.regions)
     err(`read ${r.region}: ${r.component} v${r.version ?? '?'} at ${r.uri}: ${r.rows} rows\n`);
   for (const m of result.missingRegions)
     err(`missing ${m.region}: ${m.component} at ${m.uri}: ${m.code}: ${m.message}\n`);
   return result.missingRegions.length > 0 ? ExitCode.findings : ExitCode.ok;
+}
+
+/**
+ * Where the printed rows came from: the regions named in their _region column, and how many regions were read when
+ * fewer appear (a --limit is met by the first rows to arrive, often all from one region). Without a _region column
+ * (a --group-by on other columns) only the regions read are known.
+ */
+function rowsFrom(rows: readonly Record<string, Cell>[], regionsRead: number): string {
+  const counted = `${rows.length} row${rows.length === 1 ? '' : 's'}`;
+  const read = `${regionsRead} region${regionsRead === 1 ? '' : 's'}`;
+  const shown = [...new Set(rows.map((r) => r._region).filter((r) => typeof r === 'string'))];
+  if (rows.length === 0 || !rows.every((r) => typeof r._region === 'string') || shown.length === regionsRead)
+    return `${counted} from ${read}`;
+  return `${counted} from ${shown.join(', ')}; ${read} read`;
 }
 
 function list(value: unknown): string[] | undefined {
@@ -213,8 +223,11 @@ export const registerQuery: RegisterCommand = (cli) => {
     .option('--format <format>', `${queryFormats.join(', ')} (default table)`)
     .option('--endpoint <url>', 'S3 endpoint for s3:// locations (path-style)')
     .option('--json', 'print one JSON document (rows, regions read, missing regions)')
+    // Runs as written from the repo root: demo-data writes the regional tables the --location flags name (in the
+    // ignored .meridian/, so trying the example leaves the clone clean).
+    .example('meridian demo-data examples/reference/topology.ts --out .meridian/lake')
     .example(
-      'meridian query examples/reference/topology.ts --table orders-table --from eu-west-1 --location eu-west-1=./lake/eu --location eu-central-1=./lake/de --where "currency = \'EUR\'" --limit 20',
+      'meridian query examples/reference/topology.ts --table orders-table --from eu-west-1 --location eu-west-1=.meridian/lake/eu-west-1/orders-table --location eu-central-1=.meridian/lake/eu-central-1/orders-table --where "currency = \'EUR\'" --limit 20',
     )
     .example(
       'meridian query examples/reference/topology.ts --table orders-table --from EU --group-by _region --agg count --agg sum:amount --explain',

@@ -14,7 +14,7 @@ const defaultCpuUtilization = 80;
 const kindOf = { deployment: 'Deployment', statefulset: 'StatefulSet', daemonset: 'DaemonSet' } as const;
 
 /** A VerticalPodAutoscaler (autoscaling.k8s.io/v1, the Kubernetes autoscaler project's CRD): not in the core API. */
-export interface VerticalPodAutoscaler extends KubernetesObject {
+interface VerticalPodAutoscaler extends KubernetesObject {
   readonly apiVersion: 'autoscaling.k8s.io/v1';
   readonly kind: 'VerticalPodAutoscaler';
   readonly spec: {

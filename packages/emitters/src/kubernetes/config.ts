@@ -4,7 +4,7 @@ import type { Manifest } from './manifest.ts';
 import { dnsLabel, objectName } from './names.ts';
 
 /** An External Secrets Operator object (external-secrets.io/v1): not in the core API. */
-export interface ExternalSecretsObject extends KubernetesObject {
+interface ExternalSecretsObject extends KubernetesObject {
   readonly apiVersion: 'external-secrets.io/v1';
   readonly kind: 'ExternalSecret' | 'ClusterSecretStore';
   readonly spec: Record<string, unknown>;

@@ -149,6 +149,31 @@ export function networkPolicies(input: NetworkPolicyInput): Manifest[] {
     };
     manifests.push({ component: cluster.id, file: file(namespace), object: deny });
     manifests.push({ component: cluster.id, file: file(namespace), object: dns });
+    if (cluster.namespaces?.find((n) => n.name === namespace)?.istioInjection === true) {
+      // An injected sidecar fetches its configuration and certificates from istiod (Istio "Ports used by Istio":
+      // 15012, XDS and CA over TLS); without it no pod of the namespace becomes ready.
+      const istio: V1NetworkPolicy = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'allow-istiod', namespace },
+        spec: {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [
+            {
+              to: [
+                {
+                  namespaceSelector: { matchLabels: { [namespaceNameLabel]: 'istio-system' } },
+                  podSelector: { matchLabels: { app: 'istiod' } },
+                },
+              ],
+              ports: [{ protocol: 'TCP', port: 15012 }],
+            },
+          ],
+        },
+      };
+      manifests.push({ component: cluster.id, file: file(namespace), object: istio });
+    }
     const clusterIngress = ingressRules.get(clusterKey) ?? [];
     const clusterEgress = egressRules.get(clusterKey) ?? [];
     if (clusterIngress.length || clusterEgress.length)

@@ -192,6 +192,13 @@ describe.each(examples)('k8s output of %s', (example) => {
         ip: ip(),
         ports: [{ containerPort: 53, protocol: 'UDP' }],
       };
+      const istiod: Pod = {
+        name: 'istiod',
+        namespace: 'istio-system',
+        labels: { app: 'istiod' },
+        ip: ip(),
+        ports: [{ containerPort: 15012 }],
+      };
       const nsLabels = (name: string) => ({ 'kubernetes.io/metadata.name': name });
       const can = (from: Endpoint, to: Endpoint, port: number, protocol: 'TCP' | 'UDP' = 'TCP') =>
         allows(policies, from, to, port, protocol, nsLabels);
@@ -223,6 +230,15 @@ describe.each(examples)('k8s output of %s', (example) => {
         expect(can(from, kubeDns, 53, 'UDP'), `${fromId} -> kube-dns:53/udp`).toBe(true);
         expect(can(from, kubeDns, 53, 'TCP'), `${fromId} -> kube-dns:53/tcp`).toBe(true);
         expect(can(from, kubeDns, 9153), `${fromId} -> kube-dns metrics`).toBe(false);
+        // Sidecars of injected namespaces reach istiod's XDS/CA port, and nothing else of it.
+        const injected = objects.some(
+          (o) =>
+            o.object.kind === 'Namespace' &&
+            o.object.metadata.name === from.namespace &&
+            o.object.metadata.labels?.['istio-injection'] === 'enabled',
+        );
+        expect(can(from, istiod, 15012), `${fromId} -> istiod:15012`).toBe(injected);
+        expect(can(from, istiod, 15010), `${fromId} -> istiod:15010`).toBe(false);
       }
       // Flows leaving the cluster pass on their port; a connection to an address and port no flow names does not.
       // An address of the other end: inside its region's VPC for a service there (the emitter's peers.ts says which

@@ -121,6 +121,20 @@ describe('meridian emit k8s', () => {
     expect(message).toContain('blue-green');
   });
 
+  it('terminates TLS on the ALB by host, and refuses TLS it has no certificate for', () => {
+    const model = (className: 'alb' | 'nginx', host?: string) =>
+      topology('tls', (t) => {
+        const eks = t.region('eu-west-1').kubernetesCluster('eks', { endpointAccess: 'private' });
+        const api = eks.deployment('api', { image: 'registry.local/api:1.0.0', ports: [8080] });
+        eks.ingress('web', { className, tls: true, rules: [{ ...(host ? { host } : {}), path: '/', backend: api }] });
+      });
+    const ingress = emitted(model('alb', 'shop.example.eu')).find((o) => o.kind === 'Ingress');
+    expect(ingress?.metadata.annotations['alb.ingress.kubernetes.io/listen-ports']).toBe('[{"HTTPS":443}]');
+    expect(schemaErrors(ingress as Record<string, unknown>)).toEqual([]);
+    expect(() => runEmitter(kubernetesEmitter, model('alb'), {})).toThrow(/TLS on a rule without a host/);
+    expect(() => runEmitter(kubernetesEmitter, model('nginx', 'shop.example.eu'), {})).toThrow(/no certificate Secret/);
+  });
+
   it('writes External Secrets, never a Secret, where a store syncs into the cluster', async () => {
     const files = runEmitter(kubernetesEmitter, await loadExample('tv-voting'), { skipRefused: true });
     const objects = files.flatMap((f) => objectsOf(f.contents));

@@ -45,7 +45,7 @@ export interface Pod {
 }
 
 /** An address outside the cluster. */
-export interface Outside {
+interface Outside {
   readonly ip: string;
 }
 

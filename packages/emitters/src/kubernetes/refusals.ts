@@ -7,7 +7,7 @@ import {
   type Topology,
   type Workload,
 } from '@meridian/topology';
-import { objectName } from './names.ts';
+import { isDnsLabel, objectName } from './names.ts';
 import { scheduleOf } from './scheduling.ts';
 
 /** Why the emitter writes no manifest for a component, in the words of the finding that stops it. */
@@ -42,6 +42,13 @@ export function refusalsOf(
     if (!refusals.has(workload.id)) refusals.set(workload.id, { component: workload.id, rule, message, hint });
   };
   for (const workload of workloads) {
+    if (!isDnsLabel(namespaceOf(workload)))
+      refuse(
+        workload,
+        'emit',
+        `${workload.id}: namespace ${JSON.stringify(namespaceOf(workload))} is not a valid namespace name (a DNS-1123 label: lowercase letters, digits and '-', at most 63).`,
+        'rename the namespace',
+      );
     const level = podSecurityLevels(cluster, workload.namespace ?? '').enforce;
     const violations = podSecurityViolations(workload, level);
     if (violations.length > 0) {

@@ -121,6 +121,33 @@ describe('meridian emit k8s', () => {
     expect(message).toContain('blue-green');
   });
 
+  it('refuses names the API rejects instead of rewriting them (env and volumes refer to them as written)', () => {
+    const model = topology('names', (t) => {
+      const eks = t.region('eu-west-1').kubernetesCluster('eks', {
+        endpointAccess: 'private',
+        configMaps: [{ name: 'App_Config' }, { name: 'app-config' }],
+      });
+      eks.deployment('api', { namespace: 'Platform', image: 'registry.local/api:1.0.0', ports: [8080] });
+      eks.deployment('web', { image: 'registry.local/web:1.0.0', ports: [8080] });
+    });
+    const error = (() => {
+      try {
+        runEmitter(kubernetesEmitter, model, {});
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    expect(error).toContain(
+      'eu-west-1/eks/api (emit): eu-west-1/eks/api: namespace "Platform" is not a valid namespace name',
+    );
+    expect(error).toContain('ConfigMap "App_Config"');
+    const objects = emitted(model, { skipRefused: true });
+    expect(objects.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name)).toEqual(['app-config']);
+    expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(['web']);
+    for (const object of objects) expect(schemaErrors(object), `${object.kind} ${object.metadata.name}`).toEqual([]);
+  });
+
   it('terminates TLS on the ALB by host, and refuses TLS it has no certificate for', () => {
     const model = (className: 'alb' | 'nginx', host?: string) =>
       topology('tls', (t) => {

@@ -8,7 +8,9 @@ import { loadExample } from './support/examples.ts';
 import { type PodSpec, podSecurityViolations } from './support/pod-security-standard.ts';
 import { schemaErrors } from './support/validate.ts';
 
-const objectsOf = (contents: string) => parseAllDocuments(contents).map((d) => d.toJS() as Record<string, any>);
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML, navigated freely by the assertions
+type Parsed = Record<string, any>;
+const objectsOf = (contents: string) => parseAllDocuments(contents).map((d) => d.toJS() as Parsed);
 
 function emitted(model: Parameters<typeof runEmitter>[1], options: Record<string, unknown> = {}) {
   const files = runEmitter(kubernetesEmitter, model, options);
@@ -178,7 +180,7 @@ describe('meridian emit k8s', () => {
     const folders = runEmitter(kubernetesEmitter, model, {});
     const single = runEmitter(kubernetesEmitter, model, { singleFile: true });
     expect(single.map((f) => f.path)).toEqual(['eu-central-1/eks.yaml', 'eu-west-1/eks.yaml']);
-    const key = (o: Record<string, any>) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+    const key = (o: Parsed) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
     for (const file of single) {
       const cluster = file.path.replace(/\.yaml$/, '');
       const fromFolder = folders

@@ -28,9 +28,9 @@ export function schemaErrors(object: Record<string, unknown>): string[] {
   }
   errors.push(...formatErrors(object));
   if (group !== 'external-secrets.io') {
-    const typeName = `V${version.slice(1, 2).toUpperCase()}${version.slice(2)}${kind}`;
+    // client-node names its models after the API version and kind: apps/v1 Deployment is V1Deployment.
     const type = `${version.charAt(0).toUpperCase()}${version.slice(1)}${kind}`;
-    errors.push(...strictWalk(object, client[type as keyof typeof client] ? type : typeName, ''));
+    errors.push(...strictWalk(object, type, ''));
   }
   return errors;
 }
@@ -55,8 +55,10 @@ interface Attribute {
   readonly format: string;
 }
 
+const clientModels = client as unknown as Record<string, { attributeTypeMap?: Attribute[] } | undefined>;
+
 function attributesOf(type: string): readonly Attribute[] | undefined {
-  const model = (client as unknown as Record<string, { attributeTypeMap?: Attribute[] } | undefined>)[type];
+  const model = clientModels[type];
   return model?.attributeTypeMap;
 }
 

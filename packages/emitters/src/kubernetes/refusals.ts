@@ -145,6 +145,13 @@ export function refusalsOf(
         `${workload.id} asks for a ${workload.service.type} Service but names no port: the API server rejects a Service without ports.`,
         'give the workload its ports or the service its port',
       );
+    if (workload.hpa && workload.replicas?.min === 0)
+      refuse(
+        workload,
+        'emit',
+        `${workload.id} has an HPA from 0 replicas: an HPA scales to zero only behind the HPAScaleToZero alpha feature gate.`,
+        'start the range at 1, or scale to zero with an event-driven autoscaler',
+      );
     if (workload.hpa && workload.workloadKind === 'daemonset')
       refuse(
         workload,

@@ -92,6 +92,16 @@ describe('meridian emit k8s', () => {
           });
       });
     expect(() => runEmitter(kubernetesEmitter, model('cpu'), {})).toThrow(/\(autoscaling\): .*HPA scaling on cpu/);
+    const toZero = topology('zero', (t) => {
+      t.region('eu-west-1')
+        .kubernetesCluster('eks', { endpointAccess: 'private' })
+        .deployment('worker', {
+          image: 'registry.local/w:1.0.0',
+          replicas: { min: 0, max: 4 },
+          hpa: { metrics: [{ type: 'cpu' }] },
+        });
+    });
+    expect(() => runEmitter(kubernetesEmitter, toZero, {})).toThrow(/HPAScaleToZero/);
     const objects = emitted(model('custom'));
     const vpa = objects.find((o) => o.kind === 'VerticalPodAutoscaler');
     expect(vpa?.spec).toEqual({

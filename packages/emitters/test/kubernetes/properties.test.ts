@@ -1,6 +1,6 @@
-import { type Component, placementOf, type Topology } from '@meridian/topology';
+import { type Component, placementOf, type Topology, traitsOf } from '@meridian/topology';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectorLabels } from '../../src/kubernetes/names.ts';
+import { namespaceOf, selectorLabels } from '../../src/kubernetes/names.ts';
 import { initiatorOf } from '../../src/kubernetes/network-policy.ts';
 import { emitAndParse, examples, loadExample, type WrittenObject } from './support/examples.ts';
 import { allows, type Endpoint, type NetworkPolicy, type Pod, selects } from './support/network-policy-evaluator.ts';
@@ -178,11 +178,15 @@ describe.each(examples)('k8s output of %s', (example) => {
       }
       // Components an operator runs in the cluster: pods labelled like a workload's (the emitter's documented contract).
       for (const c of model.components) {
-        if (c.kind === 'workload' || placementOf(model, c).cluster !== cluster) continue;
-        if (!policies.some((p) => p.metadata.name === c.id.slice(c.id.lastIndexOf('/') + 1))) continue;
-        const namespace =
-          policies.find((p) => p.metadata.name === c.id.slice(c.id.lastIndexOf('/') + 1))?.metadata.namespace ?? '';
-        pods.set(c.id, { name: c.id, namespace, labels: selectorLabels(model, c), ip: ip(), ports: [] });
+        const traits = traitsOf(c.kind);
+        if (!traits.runsPods || traits.kubernetes !== undefined || placementOf(model, c).cluster !== cluster) continue;
+        pods.set(c.id, {
+          name: c.id,
+          namespace: namespaceOf(model, c),
+          labels: selectorLabels(model, c),
+          ip: ip(),
+          ports: [],
+        });
       }
       const byId = new Map(model.components.map((c) => [c.id, c]));
       const kubeDns: Pod = {

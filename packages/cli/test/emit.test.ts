@@ -126,6 +126,48 @@ describe('meridian emit --check', () => {
   });
 });
 
+describe('meridian emit k8s', () => {
+  const example = (name: string) => new URL(`../../../examples/${name}/topology.ts`, import.meta.url).pathname;
+
+  it('writes a folder per cluster with its kustomization, and --check passes on it', async () => {
+    const dir = join(out, 'k8s');
+    const written = await meridian('emit', 'k8s', example('orasi-telemetry'), '--out', dir);
+    expect(written.code, written.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['eu-west-1', 'us-east-1', 'us-west-2']);
+    expect(readFileSync(join(dir, 'us-east-1/eks/kustomization.yaml'), 'utf8')).toContain(
+      '- orasi-telemetry/orasi-agent.yaml',
+    );
+    expect(await meridian('emit', 'k8s', example('orasi-telemetry'), '--out', dir, '--check')).toMatchObject({
+      code: 0,
+    });
+    const single = await meridian(
+      'emit',
+      'k8s',
+      example('orasi-telemetry'),
+      '--out',
+      join(out, 'single'),
+      '--single-file',
+    );
+    expect(single.code).toBe(0);
+    expect(readdirSync(join(out, 'single', 'us-east-1'))).toEqual(['eks.yaml']);
+  });
+
+  it('exits 2 naming each refused workload and writes nothing; --skip-refused writes the rest', async () => {
+    const dir = join(out, 'nexora');
+    const refused = await meridian('emit', 'k8s', example('nexora'), '--out', dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('refused-component');
+    expect(refused.stderr).toContain('us-east-1/eks/discovery-service (security)');
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(() => readdirSync(dir)).toThrow();
+    const rest = await meridian('emit', 'k8s', example('nexora'), '--out', dir, '--skip-refused');
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'us-east-1/eks/kustomization.yaml'), 'utf8')).toContain(
+      '# refused us-east-1/eks/discovery-service (security)',
+    );
+  });
+});
+
 describe('meridian emit, the command', () => {
   it('--list prints every registered target', async () => {
     const listed = await meridian('emit', '--list');

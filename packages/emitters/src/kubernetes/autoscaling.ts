@@ -14,7 +14,7 @@ const defaultCpuUtilization = 80;
 const kindOf = { deployment: 'Deployment', statefulset: 'StatefulSet', daemonset: 'DaemonSet' } as const;
 
 /** A VerticalPodAutoscaler (autoscaling.k8s.io/v1, the Kubernetes autoscaler project's CRD): not in the core API. */
-export interface VerticalPodAutoscaler extends KubernetesObject {
+interface VerticalPodAutoscaler extends KubernetesObject {
   readonly apiVersion: 'autoscaling.k8s.io/v1';
   readonly kind: 'VerticalPodAutoscaler';
   readonly spec: {
@@ -61,9 +61,9 @@ export function autoscalingObjects(model: Topology, workload: Workload, namespac
       metadata,
       spec: {
         scaleTargetRef: target,
-        // The API requires minReplicas >= 1 (0 only behind the HPAScaleToZero alpha gate).
-        minReplicas: Math.max(1, workload.replicas.min),
-        maxReplicas: Math.max(1, workload.replicas.max),
+        // Refusals keep min at 1 or more: 0 needs the HPAScaleToZero alpha gate.
+        minReplicas: workload.replicas.min,
+        maxReplicas: workload.replicas.max,
         metrics: workload.hpa.metrics.map(metricOf),
         ...(up !== undefined || down !== undefined
           ? {

@@ -1,10 +1,10 @@
 import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
 import type { KubernetesCluster, Secrets, Topology } from '@meridian/topology';
 import type { Manifest } from './manifest.ts';
-import { dnsLabel, objectName } from './names.ts';
+import { isDnsLabel, isDnsSubdomain, objectName } from './names.ts';
 
 /** An External Secrets Operator object (external-secrets.io/v1): not in the core API. */
-export interface ExternalSecretsObject extends KubernetesObject {
+interface ExternalSecretsObject extends KubernetesObject {
   readonly apiVersion: 'external-secrets.io/v1';
   readonly kind: 'ExternalSecret' | 'ClusterSecretStore';
   readonly spec: Record<string, unknown>;
@@ -35,13 +35,24 @@ export function configObjects(
 ): ConfigResult {
   const manifests: Manifest[] = [];
   const refusals: ConfigResult['refusals'] = [];
+  // Names are the model's as written (workloads reference them in env and volumes); a name the API would reject is refused.
+  const invalid = (kind: string, name: string, namespace: string) => {
+    if (isDnsSubdomain(name) && isDnsLabel(namespace)) return false;
+    refusals.push({
+      component: cluster.id,
+      message: `${cluster.id}: ${kind} ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)} has a name the API rejects (lowercase DNS names only).`,
+      hint: `rename the ${kind}`,
+    });
+    return true;
+  };
   for (const entry of cluster.configMaps ?? []) {
     const namespace = namespaceOf(entry.namespace);
+    if (invalid('ConfigMap', entry.name, namespace)) continue;
     const configMap: V1ConfigMap = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {
-        name: dnsLabel(entry.name),
+        name: entry.name,
         namespace,
         ...(entry.description ? { annotations: { 'kubernetes.io/description': entry.description } } : {}),
       },
@@ -87,18 +98,19 @@ export function configObjects(
   manifests.push({ component: store.id, file: 'secret-stores.yaml', object: clusterStore });
   for (const secret of secrets) {
     const namespace = namespaceOf(secret.namespace);
+    if (invalid('Secret', secret.name, namespace)) continue;
     const external: ExternalSecretsObject = {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: {
-        name: dnsLabel(secret.name),
+        name: secret.name,
         namespace,
         ...(secret.description ? { annotations: { 'kubernetes.io/description': secret.description } } : {}),
       },
       spec: {
         refreshInterval: '1h',
         secretStoreRef: { kind: 'ClusterSecretStore', name: storeName },
-        target: { name: dnsLabel(secret.name), creationPolicy: 'Owner' },
+        target: { name: secret.name, creationPolicy: 'Owner' },
         // The store's secret of the same name, every key of it.
         dataFrom: [{ extract: { key: secret.name } }],
       },

@@ -28,6 +28,16 @@ export function ingressObject(
       refusal: `${ingress.id} uses class alb on ${cluster.distribution}: the AWS Load Balancer Controller runs on EKS.`,
       hint: 'use the class of the cluster’s ingress controller',
     };
+  if (ingress.tls && ingress.className !== 'alb')
+    return {
+      refusal: `${ingress.id} asks for TLS, and the model names no certificate Secret for class ${ingress.className}.`,
+      hint: 'terminate TLS at an alb ingress (ACM certificate discovery by host), or leave tls off',
+    };
+  if (ingress.tls && ingress.rules.some((rule) => rule.host === undefined))
+    return {
+      refusal: `${ingress.id} asks for TLS on a rule without a host: the AWS Load Balancer Controller finds ACM certificates by host.`,
+      hint: 'give every rule its host',
+    };
   const namespaces = new Set<string>();
   const hosts = new Map<string, V1HTTPIngressPath[]>();
   for (const rule of ingress.rules) {
@@ -67,7 +77,12 @@ export function ingressObject(
     // AWS Load Balancer Controller annotations ("Ingress annotations"): without a scheme it makes an internal ALB.
     annotations['alb.ingress.kubernetes.io/scheme'] = balancer?.scheme ?? 'internal';
     annotations['alb.ingress.kubernetes.io/target-type'] = 'ip';
-    const listeners = (balancer?.listeners ?? []).filter((l) => l.protocol === 'http' || l.protocol === 'https');
+    const declared = (balancer?.listeners ?? []).filter((l) => l.protocol === 'http' || l.protocol === 'https');
+    // TLS asked on the ingress: the ALB listens on HTTPS 443 when the load balancer names no HTTPS listener.
+    const listeners =
+      ingress.tls && !declared.some((l) => l.protocol === 'https')
+        ? [...declared, { protocol: 'https' as const, port: 443 }]
+        : declared;
     if (listeners.length)
       annotations['alb.ingress.kubernetes.io/listen-ports'] = JSON.stringify(
         listeners.map((l) => ({ [l.protocol.toUpperCase()]: l.port })),

@@ -34,6 +34,16 @@ export function namespaceOf(model: Topology, component: Component): string {
   return own ?? defaultNamespace(model);
 }
 
+/** Whether `name` is a DNS-1123 label (namespace names; apimachinery `IsDNS1123Label`). */
+export function isDnsLabel(name: string): boolean {
+  return name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
+}
+
+/** Whether `name` is a DNS-1123 subdomain (ConfigMap and Secret names; apimachinery `IsDNS1123Subdomain`). */
+export function isDnsSubdomain(name: string): boolean {
+  return name.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name);
+}
+
 /** The label the API server sets on every namespace (v1.22+): network policies select namespaces by it. */
 export const namespaceNameLabel = 'kubernetes.io/metadata.name';
 

@@ -58,11 +58,13 @@ const ingressControllers: Record<Ingress['className'], { namespace: string; labe
   };
 
 const anywhere = '0.0.0.0/0';
+// RFC 1918 private ranges: where VPCs, and so pods (the AWS VPC CNI gives pods VPC addresses), take their addresses.
+const privateRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 /** One allowed connection of a flow, seen from one end in this cluster. */
 interface Rule {
   readonly flow: string;
-  readonly peer: V1NetworkPolicyPeer;
+  readonly peers: V1NetworkPolicyPeer[];
   readonly ports: V1NetworkPolicyPort[] | undefined;
 }
 
@@ -105,11 +107,11 @@ export function networkPolicies(input: NetworkPolicyInput): Manifest[] {
     const ports = portsTo(model, flow, responder, typeof target === 'object' ? target : undefined);
     if (source !== undefined) {
       const key = typeof source === 'string' ? source : source.component;
-      push(egressRules, key, { flow: flow.id, peer: peerFor(model, cluster, responder, target), ports });
+      push(egressRules, key, { flow: flow.id, peers: peersFor(model, cluster, responder, target), ports });
     }
     if (target !== undefined) {
       const key = typeof target === 'string' ? target : target.component;
-      push(ingressRules, key, { flow: flow.id, peer: peerFor(model, cluster, initiator, source), ports });
+      push(ingressRules, key, { flow: flow.id, peers: peersFor(model, cluster, initiator, source), ports });
     }
   }
 
@@ -147,6 +149,31 @@ export function networkPolicies(input: NetworkPolicyInput): Manifest[] {
     };
     manifests.push({ component: cluster.id, file: file(namespace), object: deny });
     manifests.push({ component: cluster.id, file: file(namespace), object: dns });
+    if (cluster.namespaces?.find((n) => n.name === namespace)?.istioInjection === true) {
+      // An injected sidecar fetches its configuration and certificates from istiod (Istio "Ports used by Istio":
+      // 15012, XDS and CA over TLS); without it no pod of the namespace becomes ready.
+      const istio: V1NetworkPolicy = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'allow-istiod', namespace },
+        spec: {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [
+            {
+              to: [
+                {
+                  namespaceSelector: { matchLabels: { [namespaceNameLabel]: 'istio-system' } },
+                  podSelector: { matchLabels: { app: 'istiod' } },
+                },
+              ],
+              ports: [{ protocol: 'TCP', port: 15012 }],
+            },
+          ],
+        },
+      };
+      manifests.push({ component: cluster.id, file: file(namespace), object: istio });
+    }
     const clusterIngress = ingressRules.get(clusterKey) ?? [];
     const clusterEgress = egressRules.get(clusterKey) ?? [];
     if (clusterIngress.length || clusterEgress.length)
@@ -179,11 +206,11 @@ function policy(
   egress: readonly Rule[],
 ): V1NetworkPolicy {
   const toIngress = (rule: Rule): V1NetworkPolicyIngressRule => ({
-    _from: [rule.peer],
+    _from: rule.peers,
     ...(rule.ports ? { ports: rule.ports } : {}),
   });
   const toEgress = (rule: Rule): V1NetworkPolicyEgressRule => ({
-    to: [rule.peer],
+    to: rule.peers,
     ...(rule.ports ? { ports: rule.ports } : {}),
   });
   return {
@@ -224,35 +251,45 @@ function portsTo(
 }
 
 /**
- * The peer a policy names for the other end of a flow: its pods (namespace and pod selector) when it runs in
- * this cluster, every pod for the cluster itself, its ingress controller for an Ingress of this cluster, else an
- * address block — the region's CIDR for a service inside the VPC of a region the model gives a CIDR, any address
- * otherwise.
+ * The peers a policy names for the other end of a flow: its pods (namespace and pod selector) when it runs in
+ * this cluster, every pod for the cluster itself, its ingress controller for an Ingress of this cluster, else
+ * address blocks. A service inside a VPC is reached at the region's CIDR, or at the private ranges when the model
+ * gives no CIDR; anything else (AWS public endpoints, vendors, other regions' clusters) at any public address:
+ * 0.0.0.0/0 except the private ranges, so that a rule meant for the internet never matches a pod of the cluster
+ * (network plugins may apply ipBlock to pod addresses; the API leaves it open).
  */
-function peerFor(
+function peersFor(
   model: Topology,
   cluster: KubernetesCluster,
   other: Component,
   pods: PodGroup | string | undefined,
-): V1NetworkPolicyPeer {
+): V1NetworkPolicyPeer[] {
   if (typeof pods === 'object')
-    return {
-      namespaceSelector: { matchLabels: { [namespaceNameLabel]: pods.namespace } },
-      podSelector: { matchLabels: pods.labels },
-    };
-  if (pods !== undefined) return { namespaceSelector: {} };
+    return [
+      {
+        namespaceSelector: { matchLabels: { [namespaceNameLabel]: pods.namespace } },
+        podSelector: { matchLabels: pods.labels },
+      },
+    ];
+  if (pods !== undefined) return [{ namespaceSelector: {} }];
   if (other.kind === 'ingress' && placementOf(model, other).cluster === cluster.id) {
     const controller = ingressControllers[other.className];
     if (controller !== 'vpc')
-      return {
-        namespaceSelector: { matchLabels: { [namespaceNameLabel]: controller.namespace } },
-        podSelector: { matchLabels: controller.labels },
-      };
+      return [
+        {
+          namespaceSelector: { matchLabels: { [namespaceNameLabel]: controller.namespace } },
+          podSelector: { matchLabels: controller.labels },
+        },
+      ];
   }
-  const region = placementOf(model, other).region;
+  // A service run in another cluster (an operator's database) is reached like that cluster's workloads.
+  const placement = placementOf(model, other);
+  const inVpc =
+    peerOfKind[other.kind].inVpc && traitsOf(other.kind).scope !== 'global' && placement.cluster === undefined;
+  if (!inVpc) return [{ ipBlock: { cidr: anywhere, except: [...privateRanges] } }];
+  const region = placement.region;
   const cidr = model.regions.find((r) => r.id === region)?.cidr;
-  const inVpc = peerOfKind[other.kind].inVpc && traitsOf(other.kind).scope !== 'global';
-  return { ipBlock: { cidr: inVpc && cidr ? cidr : anywhere } };
+  return cidr ? [{ ipBlock: { cidr } }] : privateRanges.map((range) => ({ ipBlock: { cidr: range } }));
 }
 
 /** The pod group of an in-cluster component the emitter does not create (an operator runs its pods). */

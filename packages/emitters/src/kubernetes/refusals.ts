@@ -7,7 +7,7 @@ import {
   type Topology,
   type Workload,
 } from '@meridian/topology';
-import { objectName } from './names.ts';
+import { isDnsLabel, objectName } from './names.ts';
 import { scheduleOf } from './scheduling.ts';
 
 /** Why the emitter writes no manifest for a component, in the words of the finding that stops it. */
@@ -42,6 +42,13 @@ export function refusalsOf(
     if (!refusals.has(workload.id)) refusals.set(workload.id, { component: workload.id, rule, message, hint });
   };
   for (const workload of workloads) {
+    if (!isDnsLabel(namespaceOf(workload)))
+      refuse(
+        workload,
+        'emit',
+        `${workload.id}: namespace ${JSON.stringify(namespaceOf(workload))} is not a valid namespace name (a DNS-1123 label: lowercase letters, digits and '-', at most 63).`,
+        'rename the namespace',
+      );
     const level = podSecurityLevels(cluster, workload.namespace ?? '').enforce;
     const violations = podSecurityViolations(workload, level);
     if (violations.length > 0) {
@@ -137,6 +144,13 @@ export function refusalsOf(
         'emit',
         `${workload.id} asks for a ${workload.service.type} Service but names no port: the API server rejects a Service without ports.`,
         'give the workload its ports or the service its port',
+      );
+    if (workload.hpa && workload.replicas?.min === 0)
+      refuse(
+        workload,
+        'emit',
+        `${workload.id} has an HPA from 0 replicas: an HPA scales to zero only behind the HPAScaleToZero alpha feature gate.`,
+        'start the range at 1, or scale to zero with an event-driven autoscaler',
       );
     if (workload.hpa && workload.workloadKind === 'daemonset')
       refuse(

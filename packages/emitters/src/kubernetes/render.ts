@@ -3,10 +3,10 @@ import { Document } from 'yaml';
 import type { Manifest } from './manifest.ts';
 
 /**
- * @kubernetes/client-node's models name three fields differently from the wire format (a TypeScript keyword or
- * reserved word): `_from` (NetworkPolicyIngressRule.from), `_default` (LimitRangeItem.default), `_except`.
+ * @kubernetes/client-node's models name two fields of the kinds emitted here differently from the wire format
+ * (a reserved word): `_from` (NetworkPolicyIngressRule.from) and `_default` (LimitRangeItem.default).
  */
-const wireNames: Readonly<Record<string, string>> = { _from: 'from', _default: 'default', _except: 'except' };
+const wireNames: Readonly<Record<string, string>> = { _from: 'from', _default: 'default' };
 
 function toWire(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toWire);

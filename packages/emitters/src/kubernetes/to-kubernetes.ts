@@ -11,7 +11,7 @@ import { autoscalingObjects } from './autoscaling.ts';
 import { configObjects } from './config.ts';
 import { ingressObject } from './ingress.ts';
 import type { Manifest } from './manifest.ts';
-import { defaultNamespace, dnsLabel, namespaceOf, selectorLabels } from './names.ts';
+import { defaultNamespace, dnsLabel, isDnsLabel, namespaceOf, selectorLabels } from './names.ts';
 import { namespaceObjects } from './namespaces.ts';
 import { networkPolicies, operatorPods, type PodGroup } from './network-policy.ts';
 import { type Refusal, refusalsOf } from './refusals.ts';
@@ -86,10 +86,29 @@ function clusterManifests(model: Topology, cluster: KubernetesCluster): ClusterM
     ...pods.map((p) => p.namespace),
     ...manifests.map((m) => m.object.metadata?.namespace).filter((n): n is string => n !== undefined),
   ]);
+  for (const name of namespaces)
+    if (!isDnsLabel(name)) {
+      namespaces.delete(name);
+      refused.push({
+        component: cluster.id,
+        rule: 'emit',
+        message: `${cluster.id}: namespace ${JSON.stringify(name)} is not a valid namespace name (a DNS-1123 label).`,
+        hint: 'rename the namespace',
+      });
+    }
   const ordered = [...namespaces].sort();
   const namespaceManifests = ordered.flatMap((name) => namespaceObjects(model, cluster, name));
+  // Pods in a namespace the API would reject run nowhere: like refused workloads, their flows get no rule.
+  const placed = pods.filter((p) => namespaces.has(p.namespace));
+  const unplaced = pods.filter((p) => !namespaces.has(p.namespace)).map((p) => p.component);
   const policies = ordered.length
-    ? networkPolicies({ model, cluster, pods, refused: new Set(refusals.keys()), namespaces: ordered })
+    ? networkPolicies({
+        model,
+        cluster,
+        pods: placed,
+        refused: new Set([...refusals.keys(), ...unplaced]),
+        namespaces: ordered,
+      })
     : [];
   return {
     cluster: cluster.id,

@@ -46,7 +46,7 @@ export function hasService(workload: Workload): boolean {
 }
 
 /** The name of a StatefulSet's governing headless Service (its `serviceName`). */
-export function governingServiceOf(workload: Workload): string {
+function governingServiceOf(workload: Workload): string {
   const clientFacing = workload.service !== undefined && workload.service.type !== 'Headless';
   return clientFacing && serviceNameOf(workload) === objectName(workload.id)
     ? `${objectName(workload.id)}-headless`
@@ -85,7 +85,7 @@ function envOf(workload: Workload): V1EnvVar[] | undefined {
 }
 
 /** The mount path of a StatefulSet's claim: the model sizes the volume but does not say where it is mounted. */
-export const dataMountPath = '/data';
+const dataMountPath = '/data';
 
 function volumesOf(workload: Workload): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
   const volumes: V1Volume[] = [];

@@ -52,6 +52,22 @@ describe('the strict Kubernetes 1.36 schema validator of the golden tests', () =
     expect(schemaErrors(badEnum).join('\n')).toMatch(/enum|allowed/i);
   });
 
+  it('rejects names and labels the API server would: a Service name with a dot, a label value too long, a port name', () => {
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'api.v2' },
+      spec: { ports: [{ port: 80, name: 'http_port' }] },
+    };
+    expect(schemaErrors(service)).toEqual([
+      'metadata.name: "api.v2" is not a valid Service name',
+      'service port name "http_port" is not an IANA_SVC_NAME',
+    ]);
+    const labelled = deployment();
+    (labelled.metadata as Record<string, unknown>).labels = { 'app.kubernetes.io/name': 'x'.repeat(64) };
+    expect(schemaErrors(labelled)).toEqual([expect.stringContaining('is not a label value')]);
+  });
+
   it('validates an ExternalSecret against the External Secrets Operator schema', () => {
     const external = {
       apiVersion: 'external-secrets.io/v1',

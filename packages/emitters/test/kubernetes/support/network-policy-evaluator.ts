@@ -45,7 +45,7 @@ export interface Pod {
 }
 
 /** An address outside the cluster. */
-export interface Outside {
+interface Outside {
   readonly ip: string;
 }
 
@@ -77,9 +77,7 @@ export function inCidr(ip: string, cidr: string): boolean {
   const [base, bits] = cidr.split('/') as [string, string];
   const size = Number(bits);
   if (size === 0) return true;
-  const mask = 2 ** 32 - 2 ** (32 - size);
   const masked = (n: number) => Math.floor(n / 2 ** (32 - size)) * 2 ** (32 - size);
-  void mask;
   return masked(ipToNumber(ip)) === masked(ipToNumber(base));
 }
 

@@ -9,6 +9,9 @@ import * as models from 'kubernetes-models';
  * 2. a strict walk over @kubernetes/client-node's attribute type map, field by field, that rejects every field the
  *    API does not define (kubernetes-models accepts unknown fields; the API server's strict field validation
  *    rejects them, `kubectl apply --validate=strict`).
+ * 3. the name and label formats the API server's validation checks and the OpenAPI schema does not (apimachinery
+ *    `validation.IsDNS1123Label`, `IsDNS1123Subdomain`, `IsDNS1035Label`, `IsQualifiedName`, `IsValidLabelValue`,
+ *    `IsValidPortName`).
  * CRDs without a client-node model (ExternalSecret, ClusterSecretStore) get step 1 from their own model package.
  */
 export function schemaErrors(object: Record<string, unknown>): string[] {
@@ -23,10 +26,11 @@ export function schemaErrors(object: Record<string, unknown>): string[] {
   } catch (error) {
     errors.push(`schema: ${(error as Error).message}`);
   }
+  errors.push(...formatErrors(object));
   if (group !== 'external-secrets.io') {
-    const typeName = `V${version.slice(1, 2).toUpperCase()}${version.slice(2)}${kind}`;
+    // client-node names its models after the API version and kind: apps/v1 Deployment is V1Deployment.
     const type = `${version.charAt(0).toUpperCase()}${version.slice(1)}${kind}`;
-    errors.push(...strictWalk(object, client[type as keyof typeof client] ? type : typeName, ''));
+    errors.push(...strictWalk(object, type, ''));
   }
   return errors;
 }
@@ -51,8 +55,10 @@ interface Attribute {
   readonly format: string;
 }
 
+const clientModels = client as unknown as Record<string, { attributeTypeMap?: Attribute[] } | undefined>;
+
 function attributesOf(type: string): readonly Attribute[] | undefined {
-  const model = (client as unknown as Record<string, { attributeTypeMap?: Attribute[] } | undefined>)[type];
+  const model = clientModels[type];
   return model?.attributeTypeMap;
 }
 
@@ -88,5 +94,66 @@ function strictWalk(value: unknown, type: string, path: string): string[] {
       if (typeof inner === 'number' && !Number.isInteger(inner)) errors.push(`${path}.${key}: expected an integer`);
     errors.push(...strictWalk(inner, attribute.type, `${path}.${key}`));
   }
+  return errors;
+}
+
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const qualifiedName = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const [prefix, name] = slash < 0 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
+  return (
+    (prefix === undefined || (prefix.length <= 253 && dns1123Subdomain.test(prefix))) &&
+    name.length <= 63 &&
+    qualifiedName.test(name)
+  );
+}
+
+function isPortName(name: string): boolean {
+  return (
+    name.length <= 15 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) && /[a-z]/.test(name) && !name.includes('--')
+  );
+}
+
+function formatErrors(object: Record<string, unknown>): string[] {
+  const errors: string[] = [];
+  const kind = String(object.kind);
+  const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string> };
+  const name = metadata.name ?? '';
+  const nameOk =
+    kind === 'Service'
+      ? name.length <= 63 && dns1035Label.test(name)
+      : kind === 'Namespace'
+        ? name.length <= 63 && dns1123Label.test(name)
+        : name.length <= 253 && dns1123Subdomain.test(name);
+  if (!nameOk) errors.push(`metadata.name: ${JSON.stringify(name)} is not a valid ${kind} name`);
+  if (metadata.namespace !== undefined && !(metadata.namespace.length <= 63 && dns1123Label.test(metadata.namespace)))
+    errors.push(`metadata.namespace: ${JSON.stringify(metadata.namespace)} is not a DNS-1123 label`);
+  const labelSets: [string, Record<string, string> | undefined][] = [['metadata.labels', metadata.labels]];
+  const template = (
+    object.spec as { template?: { metadata?: { labels?: Record<string, string> }; spec?: unknown } } | undefined
+  )?.template;
+  labelSets.push(['spec.template.metadata.labels', template?.metadata?.labels]);
+  for (const [path, labels] of labelSets)
+    for (const [key, value] of Object.entries(labels ?? {})) {
+      if (!isLabelKey(key)) errors.push(`${path}: key ${JSON.stringify(key)} is not a qualified name`);
+      if (value.length > 63 || !labelValue.test(value))
+        errors.push(`${path}.${key}: ${JSON.stringify(value)} is not a label value`);
+    }
+  const podSpec = template?.spec as { containers?: { name: string; ports?: { name?: string }[] }[] } | undefined;
+  for (const container of podSpec?.containers ?? []) {
+    if (!(container.name.length <= 63 && dns1123Label.test(container.name)))
+      errors.push(`container name ${JSON.stringify(container.name)} is not a DNS-1123 label`);
+    for (const port of container.ports ?? [])
+      if (port.name !== undefined && !isPortName(port.name))
+        errors.push(`port name ${JSON.stringify(port.name)} is not an IANA_SVC_NAME`);
+  }
+  for (const port of (object.spec as { ports?: { name?: string }[] } | undefined)?.ports ?? [])
+    if (kind === 'Service' && port.name !== undefined && !isPortName(port.name))
+      errors.push(`service port name ${JSON.stringify(port.name)} is not an IANA_SVC_NAME`);
   return errors;
 }

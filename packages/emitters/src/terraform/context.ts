@@ -13,6 +13,14 @@ export interface AwsRegion {
   readonly provider: string;
 }
 
+/**
+ * Where DNS and CDNs reach an emitted component: an alias target (load balancer, CloudFront: a DNS name and its
+ * hosted zone) or a host name a CNAME can point at (a database endpoint).
+ */
+export type Endpoint =
+  | { readonly kind: 'alias'; readonly name: string; readonly zoneId: string }
+  | { readonly kind: 'host'; readonly name: string };
+
 /** The network of one region: its VPC and its subnets per tier, one per zone (in `zones` order). */
 export interface RegionNetwork {
   readonly vpc: TfAddress;
@@ -36,6 +44,8 @@ export class TerraformContext {
   readonly networks = new Map<string, RegionNetwork>();
   /** The security group id (a `${...}` reference) guarding each component that has one, by component id. */
   readonly securityGroups = new Map<string, string>();
+  /** The DNS endpoint of each emitted component that serves traffic (load balancers, CloudFront, databases). */
+  readonly endpoints = new Map<string, Endpoint>();
   private readonly names = new Map<string, string>();
   private readonly keys = new Map<string, TfAddress>();
   private globalAlias: AwsRegion | undefined;

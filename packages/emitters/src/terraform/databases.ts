@@ -159,6 +159,7 @@ function emitRdsInstance(
       final_snapshot_identifier: `${identifier}-final`,
     });
   }
+  ctx.endpoints.set(db.id, { kind: 'host', name: instance.attr('address') });
   ctx.doc.output(`${name}_endpoint`, { description: `${db.id}: host:port`, value: instance.attr('endpoint') });
 }
 
@@ -226,6 +227,7 @@ function emitAurora(
     depends_on: source ? [`aws_rds_cluster_instance.${primaryName}_1`] : undefined,
   });
   emitClusterInstances(ctx, db, region, cluster.attr('id'), db.multiAz ? 2 : 1, ctx.network(region).zones);
+  ctx.endpoints.set(db.id, { kind: 'host', name: cluster.attr(source ? 'reader_endpoint' : 'endpoint') });
   ctx.doc.output(`${name}_endpoint`, {
     description: `${db.id}: the cluster's ${source ? 'reader' : 'writer'} endpoint`,
     value: cluster.attr(source ? 'reader_endpoint' : 'endpoint'),

@@ -78,6 +78,7 @@ function emitLoadBalancer(ctx: TerraformContext, lb: LoadBalancer, region: AwsRe
       tags: ctx.tags(lb.id),
     });
   }
+  ctx.endpoints.set(lb.id, { kind: 'alias', name: address.attr('dns_name'), zoneId: address.attr('zone_id') });
   ctx.doc.output(`${name}_dns_name`, {
     description: `${lb.id}: the load balancer's DNS name`,
     value: address.attr('dns_name'),

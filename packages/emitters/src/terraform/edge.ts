@@ -26,7 +26,7 @@ export function emitEdge(ctx: TerraformContext): void {
     }
     const regional = new Map<string, { region: AwsRegion; lbs: string[] }>();
     for (const target of targets) {
-      if (!target || target.kind !== 'loadBalancer' || !ctx.endpoints.has(target.id)) continue;
+      if (target?.kind !== 'loadBalancer' || !ctx.endpoints.has(target.id)) continue;
       const region = ctx.regionOf(target);
       if (!region) continue;
       const entry = regional.get(region.region.id) ?? { region, lbs: [] };

@@ -1,0 +1,226 @@
+import { loadTopology, parseTopology, type Topology, type TopologyInput } from '@meridian/topology';
+import { describe, expect, it } from 'vitest';
+import { EmitError } from '../../src/errors.ts';
+import { toTerraform } from '../../src/terraform/to-terraform.ts';
+import { awsProviderSchema } from './support/provider-schema.ts';
+import { validateTerraform } from './support/validate.ts';
+
+type Body = Record<string, unknown> & { provider?: string; tags?: Record<string, string> };
+type Config = { resource: Record<string, Record<string, Body>>; providers: { alias: string; region: string }[] };
+
+/** The emitted files merged as Terraform merges a folder. */
+function emit(model: Topology): Config {
+  const merged: Config = { resource: {}, providers: [] };
+  const parsed: Record<string, unknown> = {};
+  for (const file of toTerraform(model)) {
+    const json = JSON.parse(file.contents);
+    parsed[file.path] = json;
+    for (const [type, instances] of Object.entries(json.resource ?? {})) {
+      merged.resource[type] = { ...merged.resource[type], ...(instances as Record<string, Body>) };
+    }
+    merged.providers.push(...(json.provider?.aws ?? []));
+  }
+  expect(validateTerraform(parsed, awsProviderSchema()).join('\n')).toBe('');
+  return merged;
+}
+
+const example = (name: string) =>
+  loadTopology(new URL(`../../../../examples/${name}/topology.ts`, import.meta.url).pathname);
+
+/** The resource a `${type.name.attr}` reference names, with its body. */
+function referenced(config: Config, reference: unknown): { type: string; name: string; attr: string; body: Body } {
+  const match = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/.exec(String(reference));
+  if (!match) throw new Error(`not a resource reference: ${String(reference)}`);
+  const [, type = '', name = '', attr = ''] = match;
+  const body = config.resource[type]?.[name];
+  if (!body) throw new Error(`${type}.${name} is not emitted`);
+  return { type, name, attr, body };
+}
+
+describe('toTerraform on the examples', () => {
+  it.each(['aragora', 'hld-global', 'nexora', 'orasi-telemetry', 'reference', 'tv-voting'])(
+    '%s: one provider alias per AWS region, and every regional resource uses one',
+    async (name) => {
+      const model = await example(name);
+      const config = emit(model);
+      const aws = model.regions.filter((r) => r.provider === 'aws');
+      const regional = config.providers.filter((p) => p.alias !== 'global');
+      expect(regional.map((p) => p.region)).toEqual(aws.map((r) => r.code));
+      expect(new Set(config.providers.map((p) => p.alias)).size).toBe(config.providers.length);
+      for (const [type, instances] of Object.entries(config.resource)) {
+        for (const [address, body] of Object.entries(instances)) {
+          expect(body.provider, `${type}.${address}`).toMatch(/^aws\./);
+        }
+      }
+    },
+  );
+
+  it('aragora: cross-region replicas replicate their source by ARN, encrypted with a key of their own region', async () => {
+    const config = emit(await example('aragora'));
+    const instances = config.resource.aws_db_instance ?? {};
+    const replicas = Object.entries(instances).filter(([, body]) => body.replicate_source_db !== undefined);
+    expect(replicas.map(([name]) => name).sort()).toEqual(['ap_south_1_postgres', 'eu_west_1_postgres']);
+    for (const [name, replica] of replicas) {
+      const source = referenced(config, replica.replicate_source_db);
+      expect(source.type, name).toBe('aws_db_instance');
+      expect(source.body.provider, name).not.toBe(replica.provider);
+      expect(source.attr, name).toBe('arn');
+      const key = referenced(config, replica.kms_key_id);
+      expect(key.type).toBe('aws_kms_key');
+      expect(key.body.provider, name).toBe(replica.provider);
+    }
+    // The eu-west-1 replica is itself a source (of ap-south-1): RDS needs its backups on.
+    expect(instances.eu_west_1_postgres?.backup_retention_period).toBeDefined();
+  });
+
+  it('hld-global: a replica in its source region names the source by identifier', async () => {
+    const config = emit(await example('hld-global'));
+    const replica = config.resource.aws_db_instance?.us_east_1_rds_replica;
+    expect(referenced(config, replica?.replicate_source_db)).toMatchObject({
+      name: 'us_east_1_rds_master',
+      attr: 'identifier',
+    });
+    expect(replica?.db_subnet_group_name).toBeUndefined();
+  });
+
+  it('reference: failover records PRIMARY and SECONDARY, each with a health check of its own load balancer', async () => {
+    const model = await example('reference');
+    const config = emit(model);
+    const dns = model.components.find((c) => c.kind === 'dns');
+    if (dns?.kind !== 'dns' || !dns.healthCheck) throw new Error('the reference DNS has a health check');
+    const records = Object.values(config.resource.aws_route53_record ?? {});
+    expect(records.map((r) => (r.failover_routing_policy as { type: string }).type)).toEqual(['PRIMARY', 'SECONDARY']);
+    for (const record of records) {
+      const check = referenced(config, record.health_check_id).body;
+      const alias = record.alias as { name: string };
+      expect(check.fqdn).toBe(alias.name);
+      expect(check.request_interval).toBe(dns.healthCheck.intervalSeconds);
+      expect(check.failure_threshold).toBe(dns.healthCheck.failureThreshold);
+      expect(check.resource_path).toBe(dns.healthCheck.path);
+    }
+  });
+
+  it('reference: the Aurora replica region joins the primary as a secondary of one global database', async () => {
+    const config = emit(await example('reference'));
+    const clusters = config.resource.aws_rds_cluster ?? {};
+    const globals = Object.values(clusters).map((c) => referenced(config, c.global_cluster_identifier).name);
+    expect(globals).toEqual(['eu_west_1_orders_db', 'eu_west_1_orders_db']);
+    expect(referenced(config, clusters.eu_central_1_orders_db?.kms_key_id).name).toBe('eu_central_1');
+  });
+
+  it('reference: every SLA objective has its alarm, with the threshold the objective implies', async () => {
+    const model = await example('reference');
+    const alarms = emit(model).resource.aws_cloudwatch_metric_alarm ?? {};
+    expect(alarms.eu_west_1_alb_availability?.threshold).toBeCloseTo(100 - (model.sla?.availability ?? 0), 6);
+    expect(alarms.eu_west_1_alb_p99_latency?.threshold).toBe((model.sla?.p99LatencyMs ?? 0) / 1000);
+    expect(Object.keys(alarms).filter((k) => k.endsWith('_health_check'))).toHaveLength(2);
+  });
+
+  it('the same model gives the same files, byte for byte', async () => {
+    const model = await example('reference');
+    expect(toTerraform(model)).toEqual(toTerraform(model));
+  });
+});
+
+const base: TopologyInput = {
+  name: 'shop',
+  regions: [
+    { code: 'eu-west-1', role: 'primary', jurisdiction: 'EU', zones: ['eu-west-1a', 'eu-west-1b'] },
+    { code: 'eu-central-1', role: 'secondary', jurisdiction: 'EU', zones: ['eu-central-1a', 'eu-central-1b'] },
+  ],
+  components: [
+    {
+      id: 'dns',
+      kind: 'dns',
+      placement: 'global',
+      routing: 'failover',
+      healthCheck: { intervalSeconds: 10, failureThreshold: 3 },
+    },
+    { id: 'eu-west-1/alb', kind: 'loadBalancer', type: 'alb', placement: { region: 'eu-west-1' } },
+    { id: 'eu-central-1/alb', kind: 'loadBalancer', type: 'alb', placement: { region: 'eu-central-1' } },
+  ],
+  flows: [
+    { id: 'a', from: 'dns', to: 'eu-west-1/alb', routing: { failover: 'primary' } },
+    { id: 'b', from: 'dns', to: 'eu-central-1/alb', routing: { failover: 'secondary' } },
+  ],
+};
+
+function refusal(change: (model: TopologyInput) => void): EmitError {
+  const input = structuredClone(base);
+  change(input);
+  try {
+    toTerraform(parseTopology(input));
+  } catch (error) {
+    if (error instanceof EmitError) return error;
+    throw error;
+  }
+  throw new Error('no refusal');
+}
+
+describe('toTerraform refuses what AWS cannot do, naming the model path', () => {
+  it('accepts the base model', () => {
+    expect(emit(parseTopology(base)).resource.aws_route53_record).toBeDefined();
+  });
+
+  it('a health check interval Route 53 does not offer', () => {
+    const error = refusal((m) => {
+      const dns = m.components?.[0] as { healthCheck: { intervalSeconds: number } };
+      dns.healthCheck.intervalSeconds = 15;
+    });
+    expect(error).toMatchObject({
+      code: 'terraform-unsupported',
+      path: ['components', 'dns', 'healthCheck', 'intervalSeconds'],
+    });
+  });
+
+  it('latency routing is refused nowhere, weighted routing without weights is', () => {
+    const error = refusal((m) => {
+      (m.components?.[0] as { routing: string }).routing = 'weighted';
+    });
+    expect(error).toMatchObject({ code: 'terraform-unsupported', path: ['flows', 'a', 'routing'] });
+  });
+
+  it('a cache asking for an append-only file', () => {
+    const error = refusal((m) => {
+      m.components?.push({
+        id: 'eu-west-1/cache',
+        kind: 'redis',
+        placement: { region: 'eu-west-1' },
+        persistence: 'aof',
+      });
+    });
+    expect(error).toMatchObject({
+      code: 'terraform-unsupported',
+      path: ['components', 'eu-west-1/cache', 'persistence'],
+    });
+  });
+
+  it('a managed replica of a database AWS does not run', () => {
+    const error = refusal((m) => {
+      m.components?.push(
+        { id: 'eu-west-1/db', kind: 'postgres', platform: 'self-managed', placement: { region: 'eu-west-1' } },
+        {
+          id: 'eu-central-1/db',
+          kind: 'postgres',
+          role: 'replica',
+          replicaOf: 'eu-west-1/db',
+          placement: { region: 'eu-central-1' },
+        },
+      );
+    });
+    expect(error).toMatchObject({
+      code: 'terraform-unsupported',
+      path: ['components', 'eu-central-1/db', 'replicaOf'],
+    });
+  });
+
+  it('two ids that would share a Terraform name', () => {
+    const error = refusal((m) => {
+      m.components?.push(
+        { id: 'eu-west-1/q-a', kind: 'queue', placement: { region: 'eu-west-1' } },
+        { id: 'eu-west-1/q_a', kind: 'queue', placement: { region: 'eu-west-1' } },
+      );
+    });
+    expect(error.code).toBe('terraform-name-collision');
+  });
+});

@@ -50,7 +50,30 @@ function targetsOf(ctx: TerraformContext, dns: Dns): Target[] {
   return out;
 }
 
+/** Refuses a health check Route 53 cannot run, whether or not a target gets one. */
+function checkHealthCheck(dns: Dns): void {
+  const config = dns.healthCheck;
+  if (!config) return;
+  if (!INTERVALS.includes(config.intervalSeconds)) {
+    throw new EmitError(
+      'terraform-unsupported',
+      `${dns.id}: Route 53 checks every 10 or 30 s, not ${config.intervalSeconds} s`,
+      {
+        path: ['components', dns.id, 'healthCheck', 'intervalSeconds'],
+        hint: 'use 10 (fast) or 30 (standard)',
+      },
+    );
+  }
+  if (config.failureThreshold > 10) {
+    throw new EmitError('terraform-unsupported', `${dns.id}: Route 53 fails a check after at most 10 failures`, {
+      path: ['components', dns.id, 'healthCheck', 'failureThreshold'],
+      hint: 'use a failureThreshold from 1 to 10',
+    });
+  }
+}
+
 function emitZoneRecords(ctx: TerraformContext, dns: Dns, checks: EmittedHealthChecks): void {
+  checkHealthCheck(dns);
   const name = ctx.name(dns.id);
   const provider = ctx.globalRegion().provider;
   const targets = targetsOf(ctx, dns);
@@ -224,22 +247,6 @@ function healthCheck(
 ): TfAddress | undefined {
   const config = dns.healthCheck;
   if (!config || endpoint.kind === 'addresses') return undefined;
-  if (!INTERVALS.includes(config.intervalSeconds)) {
-    throw new EmitError(
-      'terraform-unsupported',
-      `${dns.id}: Route 53 checks every 10 or 30 s, not ${config.intervalSeconds} s`,
-      {
-        path: ['components', dns.id, 'healthCheck', 'intervalSeconds'],
-        hint: 'use 10 (fast) or 30 (standard)',
-      },
-    );
-  }
-  if (config.failureThreshold > 10) {
-    throw new EmitError('terraform-unsupported', `${dns.id}: Route 53 fails a check after at most 10 failures`, {
-      path: ['components', dns.id, 'healthCheck', 'failureThreshold'],
-      hint: 'use a failureThreshold from 1 to 10',
-    });
-  }
   const protocol = config.protocol ?? 'https';
   const address = ctx.doc.resource(
     'dns.tf.json',

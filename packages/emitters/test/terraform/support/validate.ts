@@ -9,7 +9,8 @@ import type { AttributeType, BlockSchema, Exports, ProviderSchema, ResourceSchem
  * - every required argument and block is present;
  * - every `${...}` is a reference or a call of an allowed function, and every reference resolves: `var.x` to a
  *   declared variable, `aws_t.n.attr[0].sub` to an emitted resource whose type exports that attribute path,
- *   `data.aws_t.n.attr` likewise; `provider = "aws.<alias>"` to a declared alias; `depends_on` to emitted resources.
+ *   `data.aws_t.n.attr` likewise; `provider = "aws.<alias>"` to a declared alias; `depends_on` to emitted resources;
+ * - a variable given whole to an argument is declared with the argument's type (`number` for `min_size`).
  * Returns one message per problem, each starting with the file and the address; empty means valid.
  */
 export function validateTerraform(files: Record<string, unknown>, schema: ProviderSchema): string[] {
@@ -17,9 +18,11 @@ export function validateTerraform(files: Record<string, unknown>, schema: Provid
   const resources = new Map<string, { type: string; schema: ResourceSchema }>();
   const data = new Map<string, { type: string; schema: ResourceSchema }>();
   const variables = new Set<string>();
+  const variableTypes = new Map<string, unknown>();
   const aliases = new Set<string>();
   const bodies: { where: string; body: Record<string, unknown>; schema: BlockSchema; meta: boolean }[] = [];
   const strings: { where: string; value: string }[] = [];
+  const wholeValues: WholeValue[] = [];
   const dependsOn: { where: string; address: unknown }[] = [];
   const providerRefs: { where: string; value: unknown }[] = [];
 
@@ -64,6 +67,7 @@ export function validateTerraform(files: Record<string, unknown>, schema: Provid
           for (const [name, spec] of Object.entries(value)) {
             if (variables.has(name)) problems.push(`${where}.${name}: declared twice`);
             variables.add(name);
+            if (isObject(spec)) variableTypes.set(name, spec.type);
             checkKeys(spec, ['type', 'description', 'default', 'sensitive', 'nullable'], `${where}.${name}`, problems);
             if (isObject(spec) && typeof spec.description !== 'string')
               problems.push(`${where}.${name}: no description`);
@@ -116,7 +120,7 @@ export function validateTerraform(files: Record<string, unknown>, schema: Provid
   }
 
   for (const { where, body, schema: blockSchema, meta } of bodies) {
-    checkBody(body, blockSchema, where, meta, problems, strings, dependsOn, providerRefs);
+    checkBody(body, blockSchema, where, meta, problems, { strings, dependsOn, providerRefs, wholeValues });
   }
   for (const { where, value } of providerRefs) {
     const alias = typeof value === 'string' ? /^aws\.([A-Za-z0-9_-]+)$/.exec(value)?.[1] : undefined;
@@ -127,6 +131,11 @@ export function validateTerraform(files: Record<string, unknown>, schema: Provid
     if (typeof address !== 'string' || !(resources.has(address) || data.has(address)))
       problems.push(`${where}.depends_on: ${JSON.stringify(address)} is not an emitted resource`);
   }
+  for (const { where, value, type } of wholeValues) {
+    const variable = /^\$\{var\.([A-Za-z0-9_-]+)\}$/.exec(value)?.[1];
+    if (variable && variableTypes.has(variable) && typeof type === 'string' && variableTypes.get(variable) !== type)
+      problems.push(`${where}: variable ${variable} is ${String(variableTypes.get(variable))}, the argument ${type}`);
+  }
   const refs = { resources, data, variables };
   for (const { where, value } of strings) {
     for (const problem of checkTemplate(value, refs)) problems.push(`${where}: ${problem}`);
@@ -136,16 +145,30 @@ export function validateTerraform(files: Record<string, unknown>, schema: Provid
 
 const META_ARGUMENTS = new Set(['provider', 'depends_on', 'lifecycle', 'count', 'for_each']);
 
+/** A value given as one whole interpolation, with the type of the argument it fills. */
+interface WholeValue {
+  readonly where: string;
+  readonly value: string;
+  readonly type: AttributeType;
+}
+
+/** What checking bodies collects for the checks that need the whole configuration. */
+interface Collected {
+  readonly strings: { where: string; value: string }[];
+  readonly dependsOn: { where: string; address: unknown }[];
+  readonly providerRefs: { where: string; value: unknown }[];
+  readonly wholeValues: WholeValue[];
+}
+
 function checkBody(
   body: Record<string, unknown>,
   schema: BlockSchema,
   where: string,
   meta: boolean,
   problems: string[],
-  strings: { where: string; value: string }[],
-  dependsOn: { where: string; address: unknown }[],
-  providerRefs: { where: string; value: unknown }[],
+  collected: Collected,
 ): void {
+  const { dependsOn, providerRefs } = collected;
   for (const [key, value] of Object.entries(body)) {
     const at = `${where}.${key}`;
     if (meta && META_ARGUMENTS.has(key)) {
@@ -159,23 +182,13 @@ function checkBody(
     const attribute = schema.a[key];
     const block = schema.b?.[key];
     if (attribute !== undefined) {
-      checkValue(value, attribute, at, problems, strings);
+      checkValue(value, attribute, at, problems, collected);
     } else if (block) {
       const items = Array.isArray(value) ? value : [value];
       if (block.n === 'one' && items.length > 1) problems.push(`${at}: a block of at most one, given ${items.length}`);
       for (const [i, item] of items.entries()) {
         if (!isObject(item)) problems.push(`${at}: a block must be an object`);
-        else
-          checkBody(
-            item,
-            block.s,
-            items.length > 1 ? `${at}[${i}]` : at,
-            false,
-            problems,
-            strings,
-            dependsOn,
-            providerRefs,
-          );
+        else checkBody(item, block.s, items.length > 1 ? `${at}[${i}]` : at, false, problems, collected);
       }
     } else {
       problems.push(`${at}: no such argument or block`);
@@ -191,11 +204,15 @@ function checkValue(
   type: AttributeType,
   where: string,
   problems: string[],
-  strings: { where: string; value: string }[],
+  collected: Collected,
 ): void {
+  const { strings } = collected;
   if (typeof value === 'string') strings.push({ where, value });
-  // A whole-value interpolation can yield any type; its reference is checked on its own.
-  if (typeof value === 'string' && /^\$\{[^}]*\}$/.test(value)) return;
+  // A whole-value interpolation yields its reference's type: checked with the reference (variables by their type).
+  if (typeof value === 'string' && /^\$\{[^}]*\}$/.test(value)) {
+    collected.wholeValues.push({ where, value, type });
+    return;
+  }
   if (value === null) {
     problems.push(`${where}: null (leave the argument out instead)`);
     return;
@@ -208,7 +225,7 @@ function checkValue(
     }
     for (const item of items) {
       if (!isObject(item)) problems.push(`${where}: expected an object`);
-      else checkBody(item, type.object, where, false, problems, strings, [], []);
+      else checkBody(item, type.object, where, false, problems, collected);
     }
     return;
   }
@@ -217,11 +234,11 @@ function checkValue(
     const [, kind, element = 'any'] = collection;
     if (kind === 'list') {
       if (!Array.isArray(value)) problems.push(`${where}: expected a list (${type})`);
-      else for (const [i, item] of value.entries()) checkValue(item, element, `${where}[${i}]`, problems, strings);
+      else for (const [i, item] of value.entries()) checkValue(item, element, `${where}[${i}]`, problems, collected);
     } else if (!isObject(value)) {
       problems.push(`${where}: expected a map (${type})`);
     } else {
-      for (const [k, item] of Object.entries(value)) checkValue(item, element, `${where}.${k}`, problems, strings);
+      for (const [k, item] of Object.entries(value)) checkValue(item, element, `${where}.${k}`, problems, collected);
     }
     return;
   }

@@ -281,7 +281,7 @@ interface References {
 const FUNCTIONS = new Set(['cidrsubnet']);
 
 /** Problems with the interpolations of one string (`$${` is Terraform's escape for a literal `${`). */
-export function checkTemplate(text: string, refs: References): string[] {
+function checkTemplate(text: string, refs: References): string[] {
   const problems: string[] = [];
   for (let i = text.indexOf('${'); i >= 0; i = text.indexOf('${', i)) {
     if (text[i - 1] === '$') {

@@ -103,8 +103,9 @@ function emitNetwork(ctx: TerraformContext, region: AwsRegion): RegionNetwork {
 
   const network = region.region.network;
   const hasInternet = network?.internetGateway ?? true;
+  let igw: TfAddress | undefined;
   if (hasInternet) {
-    const igw = doc.resource(file, 'aws_internet_gateway', region.alias, {
+    igw = doc.resource(file, 'aws_internet_gateway', region.alias, {
       provider,
       vpc_id: vpc.attr('id'),
       tags: ctx.regionTags(region, 'igw'),
@@ -149,6 +150,8 @@ function emitNetwork(ctx: TerraformContext, region: AwsRegion): RegionNetwork {
         allocation_id: eip.attr('id'),
         subnet_id: subnets.public[z]?.attr('id'),
         tags: ctx.regionTags(region, `nat-${zones[z]}`),
+        // A NAT gateway routes out only once the VPC has its internet gateway (provider docs, aws_nat_gateway).
+        depends_on: igw ? [igw.address] : undefined,
       }),
     );
   }

@@ -116,6 +116,35 @@ describe('toTerraform on the examples', () => {
     expect(Object.keys(alarms).filter((k) => k.endsWith('_health_check'))).toHaveLength(2);
   });
 
+  it('reference: the replicated lake replicates to the other region, both versioned, with the destination key', async () => {
+    const config = emit(await example('reference'));
+    const replication = Object.values(config.resource.aws_s3_bucket_replication_configuration ?? {});
+    expect(replication).toHaveLength(1);
+    const [rule] = replication.map(
+      (r) => r.rule as { destination: { bucket: string; encryption_configuration: { replica_kms_key_id: string } } },
+    );
+    const source = referenced(config, replication[0]?.bucket);
+    const destination = referenced(config, rule?.destination.bucket);
+    expect([source.name, destination.name]).toEqual(['eu_west_1_lake', 'eu_central_1_lake']);
+    expect(referenced(config, rule?.destination.encryption_configuration.replica_kms_key_id).body.provider).toBe(
+      destination.body.provider,
+    );
+    const versioned = Object.values(config.resource.aws_s3_bucket_versioning ?? {}).map(
+      (v) => referenced(config, v.bucket).name,
+    );
+    expect(versioned).toEqual(expect.arrayContaining(['eu_west_1_lake', 'eu_central_1_lake']));
+  });
+
+  it('tv-voting: a bucket the design does not name gets its name from a variable', async () => {
+    const model = await example('tv-voting');
+    const files = toTerraform(model);
+    const buckets = emit(model).resource.aws_s3_bucket ?? {};
+    expect(buckets.us_east_1_s3_audit_logs?.bucket).toBe('${var.us_east_1_s3_audit_logs_bucket_name}');
+    expect(files.find((f) => f.path === 'variables.tf.json')?.contents).toContain(
+      'us_east_1_s3_audit_logs_bucket_name',
+    );
+  });
+
   it('the same model gives the same files, byte for byte', async () => {
     const model = await example('reference');
     expect(toTerraform(model)).toEqual(toTerraform(model));
@@ -157,6 +186,61 @@ function refusal(change: (model: TopologyInput) => void): EmitError {
   throw new Error('no refusal');
 }
 
+describe('toTerraform on small models', () => {
+  it('an ElastiCache Global Datastore: the secondary joins the global group made on its primary', () => {
+    const input = structuredClone(base);
+    input.components?.push(
+      {
+        id: 'eu-west-1/cache',
+        kind: 'redis',
+        placement: { region: 'eu-west-1' },
+        replicasPerShard: 1,
+        multiAz: true,
+        nodeType: 'cache.r7g.large',
+        globalDatastore: { role: 'primary' },
+      },
+      {
+        id: 'eu-central-1/cache',
+        kind: 'redis',
+        placement: { region: 'eu-central-1' },
+        replicasPerShard: 1,
+        multiAz: true,
+        globalDatastore: { role: 'secondary', primary: 'eu-west-1/cache' },
+      },
+    );
+    const config = emit(parseTopology(input));
+    const groups = config.resource.aws_elasticache_replication_group ?? {};
+    const global = referenced(config, groups.eu_central_1_cache?.global_replication_group_id);
+    expect(global.type).toBe('aws_elasticache_global_replication_group');
+    expect(referenced(config, global.body.primary_replication_group_id).name).toBe('eu_west_1_cache');
+    expect(groups.eu_central_1_cache?.node_type).toBeUndefined();
+    expect(groups.eu_central_1_cache?.provider).toBe('aws.eu_central_1');
+  });
+
+  it('weighted and geolocation routing carry the flow weights and locations', () => {
+    const weighted = structuredClone(base);
+    (weighted.components?.[0] as { routing: string }).routing = 'weighted';
+    weighted.flows = [
+      { id: 'a', from: 'dns', to: 'eu-west-1/alb', routing: { weight: 70 } },
+      { id: 'b', from: 'dns', to: 'eu-central-1/alb', routing: { weight: 30 } },
+    ];
+    const records = Object.values(emit(parseTopology(weighted)).resource.aws_route53_record ?? {});
+    expect(records.map((r) => r.weighted_routing_policy)).toEqual([{ weight: 70 }, { weight: 30 }]);
+    const geo = structuredClone(weighted);
+    (geo.components?.[0] as { routing: string }).routing = 'geolocation';
+    geo.flows = [
+      { id: 'a', from: 'dns', to: 'eu-west-1/alb', routing: { locations: ['EU', 'GB'] } },
+      { id: 'b', from: 'dns', to: 'eu-central-1/alb', routing: { locations: ['*'] } },
+    ];
+    const geoRecords = Object.values(emit(parseTopology(geo)).resource.aws_route53_record ?? {});
+    expect(geoRecords.map((r) => r.geolocation_routing_policy)).toEqual([
+      { continent: 'EU' },
+      { country: 'GB' },
+      { country: '*' },
+    ]);
+  });
+});
+
 describe('toTerraform refuses what AWS cannot do, naming the model path', () => {
   it('accepts the base model', () => {
     expect(emit(parseTopology(base)).resource.aws_route53_record).toBeDefined();
@@ -173,7 +257,7 @@ describe('toTerraform refuses what AWS cannot do, naming the model path', () => 
     });
   });
 
-  it('latency routing is refused nowhere, weighted routing without weights is', () => {
+  it('weighted routing without weights', () => {
     const error = refusal((m) => {
       (m.components?.[0] as { routing: string }).routing = 'weighted';
     });

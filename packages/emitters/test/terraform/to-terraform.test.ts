@@ -139,7 +139,7 @@ describe('toTerraform on the examples', () => {
     const model = await example('tv-voting');
     const files = toTerraform(model);
     const buckets = emit(model).resource.aws_s3_bucket ?? {};
-    expect(buckets.us_east_1_s3_audit_logs?.bucket).toBe('${var.us_east_1_s3_audit_logs_bucket_name}');
+    expect(buckets.us_east_1_s3_audit_logs?.bucket).toBe(`\${var.us_east_1_s3_audit_logs_bucket_name}`);
     expect(files.find((f) => f.path === 'variables.tf.json')?.contents).toContain(
       'us_east_1_s3_audit_logs_bucket_name',
     );

@@ -90,12 +90,24 @@ function emitZoneRecords(ctx: TerraformContext, dns: Dns, checks: EmittedHealthC
     }).ref;
   const multivalue = dns.routing === 'simple' && targets.length > 1;
   const healthChecked = dns.routing !== 'simple' || multivalue;
-  for (const target of targets) {
+  const endpoints = targets.map((target) => endpointOf(ctx, dns, target.component, multivalue));
+  // One name holds either alias A records or CNAMEs, never both (Route 53 Developer Guide, "Choosing between alias
+  // and non-alias records"): when the targets mix them, the CNAME targets are answered under a name of their own.
+  const mixed = endpoints.some((e) => e.kind === 'alias') && endpoints.some((e) => e.kind === 'host');
+  checkGeolocations(dns, targets);
+  for (const [i, target] of targets.entries()) {
     const targetName = tfName(target.component.id);
-    // A failover DNS that also routes to a target with no failover role (nexora's CloudFront beside its two ALBs)
-    // serves that target under another name: a simple record whose name is a variable.
-    const aside = dns.routing === 'failover' && !target.flow.routing?.failover;
-    const endpoint = endpointOf(ctx, dns, target.component, multivalue);
+    const endpoint = endpoints[i] ?? endpointOf(ctx, dns, target.component, multivalue);
+    // A target that cannot share the record set is served under another name, a simple record named by a variable:
+    // one with no failover role beside failover records (nexora's CloudFront beside its two ALBs), or a CNAME
+    // beside alias records (hld-global's APAC read replicas beside the ALBs).
+    const why =
+      dns.routing === 'failover' && !target.flow.routing?.failover
+        ? 'which has no failover role'
+        : mixed && endpoint.kind === 'host'
+          ? 'a CNAME that cannot share a name with the alias records'
+          : undefined;
+    const aside = why !== undefined;
     const check =
       healthChecked && !aside && dns.healthCheck
         ? healthCheck(ctx, dns, target.component, endpoint, checks)
@@ -108,7 +120,7 @@ function emitZoneRecords(ctx: TerraformContext, dns: Dns, checks: EmittedHealthC
         name: aside
           ? ctx.doc.variable(`${name}_${targetName}_record_name`, {
               type: 'string',
-              description: `The name ${dns.id} answers for with ${target.component.id}, which has no failover role`,
+              description: `The name ${dns.id} answers for with ${target.component.id}, ${why}`,
             }).ref
           : recordName,
         set_identifier:
@@ -226,6 +238,26 @@ function routingPolicies(ctx: TerraformContext, dns: Dns, { component, flow }: T
         location === '*' ? (locations.length > 1 ? 'default' : '') : location,
         { geolocation_routing_policy: geolocation(location) },
       ]);
+    }
+  }
+}
+
+/** Refuses geolocation routing that sends one location (or the default) to two targets: Route 53 cannot. */
+function checkGeolocations(dns: Dns, targets: readonly Target[]): void {
+  if (dns.routing !== 'geolocation') return;
+  const seen = new Map<string, string>();
+  for (const { component, flow } of targets) {
+    for (const location of flow.routing?.locations?.length ? flow.routing.locations : ['*']) {
+      const other = seen.get(location.toUpperCase());
+      if (other !== undefined && other !== component.id) {
+        refuse(
+          dns,
+          flow,
+          `geolocation ${location === '*' ? 'default (no locations)' : location} also goes to ${other}`,
+          'give each target its own routing.locations; at most one target without locations',
+        );
+      }
+      seen.set(location.toUpperCase(), component.id);
     }
   }
 }

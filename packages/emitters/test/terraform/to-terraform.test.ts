@@ -83,6 +83,22 @@ describe('toTerraform on the examples', () => {
     expect(replica?.db_subnet_group_name).toBeUndefined();
   });
 
+  it('hld-global: latency records for the ALBs; the read replicas (a CNAME) answer under a name of their own', async () => {
+    const config = emit(await example('hld-global'));
+    const records = config.resource.aws_route53_record ?? {};
+    expect(records.global_lb_us_east_1_alb?.latency_routing_policy).toEqual({ region: 'us-east-1' });
+    expect(records.global_lb_eu_west_1_alb?.latency_routing_policy).toEqual({ region: 'eu-west-1' });
+    const replicas = records.global_lb_ap_southeast_1_read_replicas;
+    expect(replicas).toMatchObject({
+      type: 'CNAME',
+      name: `\${var.global_lb_ap_southeast_1_read_replicas_record_name}`,
+    });
+    expect(replicas?.name).not.toBe(records.global_lb_us_east_1_alb?.name);
+    expect(referenced(config, (replicas?.records as string[] | undefined)?.[0]).name).toBe(
+      'ap_southeast_1_read_replicas',
+    );
+  });
+
   it('reference: failover records PRIMARY and SECONDARY, each with a health check of its own load balancer', async () => {
     const model = await example('reference');
     const config = emit(model);
@@ -296,6 +312,22 @@ describe('toTerraform refuses what AWS cannot do, naming the model path', () => 
       code: 'terraform-unsupported',
       path: ['components', 'eu-central-1/db', 'replicaOf'],
     });
+  });
+
+  it('geolocation routing sending the default to two targets', () => {
+    const error = refusal((m) => {
+      (m.components?.[0] as { routing: string }).routing = 'geolocation';
+    });
+    expect(error).toMatchObject({ code: 'terraform-unsupported', path: ['flows', 'b', 'routing'] });
+    expect(error.message).toContain('default (no locations) also goes to eu-west-1/alb');
+  });
+
+  it('an internet-facing load balancer in a VPC without an internet gateway', () => {
+    const error = refusal((m) => {
+      const region = m.regions?.[0] as { network?: unknown };
+      region.network = { internetGateway: false };
+    });
+    expect(error).toMatchObject({ code: 'terraform-unsupported', path: ['components', 'eu-west-1/alb', 'scheme'] });
   });
 
   it('two ids that would share a Terraform name', () => {

@@ -55,6 +55,34 @@ describe('toTerraform on the examples', () => {
     },
   );
 
+  // A resource reaches into another region only through what AWS lets cross regions: ARNs (replication sources and
+  // destinations), DNS names and hosted zones (Route 53 and CloudFront are global), global group ids. A VPC, subnet or
+  // security group id of another region would pass the schema but fail at apply.
+  it.each(['aragora', 'hld-global', 'nexora', 'orasi-telemetry', 'reference', 'tv-voting'])(
+    '%s: references across providers are only ARNs, DNS names and global ids',
+    async (name) => {
+      const config = emit(await example(name));
+      const crossing = new Set(['arn', 'dns_name', 'zone_id', 'domain_name', 'hosted_zone_id', 'address', 'endpoint']);
+      const globalTypes = new Set(['aws_rds_global_cluster', 'aws_elasticache_global_replication_group']);
+      const problems: string[] = [];
+      for (const [type, instances] of Object.entries(config.resource)) {
+        for (const [address, body] of Object.entries(instances)) {
+          for (const [, targetType, targetName, attr] of JSON.stringify(body).matchAll(
+            /\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)/g,
+          )) {
+            const target = config.resource[targetType ?? '']?.[targetName ?? ''];
+            if (!target || target.provider === body.provider) continue;
+            if (crossing.has(attr ?? '') || globalTypes.has(targetType ?? '')) continue;
+            problems.push(
+              `${type}.${address} (${body.provider}) -> ${targetType}.${targetName}.${attr} (${target.provider})`,
+            );
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+    },
+  );
+
   it('aragora: cross-region replicas replicate their source by ARN, encrypted with a key of their own region', async () => {
     const config = emit(await example('aragora'));
     const instances = config.resource.aws_db_instance ?? {};

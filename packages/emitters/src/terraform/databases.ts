@@ -23,6 +23,17 @@ export function emitDatabases(ctx: TerraformContext): void {
   const byId = new Map(databases.map((d) => [d.db.id, d]));
   // A database that is some replica's source keeps backups: RDS replicates only from instances with backups on.
   const sources = new Set(databases.flatMap((d) => (d.db.replicaOf ? [d.db.replicaOf] : [])));
+  // Security groups first: an Aurora reader in its primary's region is an instance of the primary's cluster and
+  // shares its group, so flows to it become rules there.
+  for (const { db, region } of databases) {
+    const source = db.replicaOf ? byId.get(db.replicaOf) : undefined;
+    if (!(db.platform === 'aurora' && source?.region === region)) securityGroupFor(ctx, db, region);
+  }
+  for (const { db } of databases) {
+    const source = db.replicaOf ? byId.get(db.replicaOf) : undefined;
+    const group = source ? ctx.securityGroups.get(source.db.id) : undefined;
+    if (group && !ctx.securityGroups.has(db.id)) ctx.securityGroups.set(db.id, group);
+  }
   for (const database of databases) {
     const { db } = database;
     const source = db.replicaOf ? byId.get(db.replicaOf) : undefined;
@@ -46,7 +57,6 @@ export function emitDatabases(ctx: TerraformContext): void {
         },
       );
     }
-    securityGroupFor(ctx, db, database.region);
     if (db.platform === 'aurora') emitAurora(ctx, database, source, databases);
     else emitRdsInstance(ctx, database, source, sources.has(db.id));
   }

@@ -261,6 +261,38 @@ describe('toTerraform on small models', () => {
     expect(groups.eu_central_1_cache?.provider).toBe('aws.eu_central_1');
   });
 
+  it('Aurora in one region: no global database, RDS keeps the password, a same-region replica is a reader', () => {
+    const input = structuredClone(base);
+    input.components?.push(
+      {
+        id: 'eu-west-1/db',
+        kind: 'postgres',
+        platform: 'aurora',
+        instanceClass: 'db.r6g.large',
+        multiAz: true,
+        placement: { region: 'eu-west-1' },
+      },
+      {
+        id: 'eu-west-1/db-reader',
+        kind: 'postgres',
+        platform: 'aurora',
+        instanceClass: 'db.r6g.large',
+        role: 'replica',
+        replicaOf: 'eu-west-1/db',
+        placement: { region: 'eu-west-1' },
+      },
+    );
+    const config = emit(parseTopology(input));
+    expect(config.resource.aws_rds_global_cluster).toBeUndefined();
+    expect(Object.keys(config.resource.aws_rds_cluster ?? {})).toEqual(['eu_west_1_db']);
+    expect(config.resource.aws_rds_cluster?.eu_west_1_db).toMatchObject({ manage_master_user_password: true });
+    const instances = config.resource.aws_rds_cluster_instance ?? {};
+    expect(Object.keys(instances)).toEqual(['eu_west_1_db_1', 'eu_west_1_db_2', 'eu_west_1_db_reader_1']);
+    for (const instance of Object.values(instances))
+      expect(referenced(config, instance.cluster_identifier).name).toBe('eu_west_1_db');
+    expect(Object.keys(config.resource.aws_security_group ?? {})).not.toContain('eu_west_1_db_reader');
+  });
+
   it('weighted and geolocation routing carry the flow weights and locations', () => {
     const weighted = structuredClone(base);
     (weighted.components?.[0] as { routing: string }).routing = 'weighted';

@@ -91,6 +91,14 @@ function instanceClass(ctx: TerraformContext, db: Postgres): string {
 }
 
 function backupRetention(ctx: TerraformContext, db: Postgres): number | string {
+  if (db.backup?.pitr && db.backup.retentionDays === 0) {
+    // RDS restores to a point in time only within the automated backups' retention (RDS User Guide, "Restoring a DB
+    // instance to a specified time").
+    throw new EmitError('terraform-unsupported', `${db.id}: point-in-time recovery with no backups kept`, {
+      path: ['components', db.id, 'backup', 'retentionDays'],
+      hint: 'keep backups at least 1 day, or set pitr: false',
+    });
+  }
   return (
     db.backup?.retentionDays ??
     ctx.doc.variable('backup_retention_days', {

@@ -199,6 +199,21 @@ describe('toTerraform refuses what AWS cannot do, naming the model path', () => 
     expect(error).toMatchObject({ code: 'terraform-unsupported', path: ['components', 'eu-west-1/alb', 'scheme'] });
   });
 
+  it('point-in-time recovery with no backups kept', () => {
+    const error = refusal((m) => {
+      m.components?.push({
+        id: 'eu-west-1/db',
+        kind: 'postgres',
+        placement: { region: 'eu-west-1' },
+        backup: { pitr: true, retentionDays: 0 },
+      });
+    });
+    expect(error).toMatchObject({
+      code: 'terraform-unsupported',
+      path: ['components', 'eu-west-1/db', 'backup', 'retentionDays'],
+    });
+  });
+
   it('two ids that would share a Terraform name', () => {
     const error = refusal((m) => {
       m.components?.push(

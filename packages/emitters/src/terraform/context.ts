@@ -1,4 +1,4 @@
-import { type Component, findProviderRegion, placementOf, type Region, type Topology } from '@meridian/topology';
+import { type Component, placementOf, type Region, type Topology } from '@meridian/topology';
 import { EmitError } from '../errors.ts';
 import type { TerraformDocument, TfAddress, TfObject } from './document.ts';
 import { awsName, tfName } from './names.ts';
@@ -147,15 +147,6 @@ export class TerraformContext {
   /** Every provider alias to declare: one per AWS region, plus `global` when it was needed. */
   providerAliases(): AwsRegion[] {
     return [...this.regions.values(), ...(this.globalAlias ? [this.globalAlias] : [])];
-  }
-
-  /**
-   * The zones a region's network spans: those the model declares, else the region's first three published zones
-   * (RDS subnet groups and EKS need subnets in at least two).
-   */
-  zonesOf(region: AwsRegion): string[] {
-    if (region.region.zones.length > 0) return [...region.region.zones];
-    return (findProviderRegion('aws', region.region.code)?.zones ?? []).slice(0, 3);
   }
 
   /** The customer managed KMS key of a region (made on first use) for encryption at rest of its data stores. */

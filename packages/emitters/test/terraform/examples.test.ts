@@ -77,6 +77,19 @@ describe('toTerraform on the examples', () => {
     expect(replica?.db_subnet_group_name).toBeUndefined();
   });
 
+  it('nexora: the one-zone DR region gets a second zone for the EKS control plane, its nodes stay in the declared zone', async () => {
+    const config = emit(await example('nexora'));
+    const cluster = config.resource.aws_eks_cluster?.ap_southeast_1_dr_cluster;
+    const nodes = config.resource.aws_eks_node_group?.ap_southeast_1_dr_cluster_dr_nodes;
+    const zonesOf = (ids: unknown) =>
+      ((ids as string[] | undefined) ?? []).map((id) => referenced(config, id).body.availability_zone).sort();
+    expect(zonesOf((cluster?.vpc_config as { subnet_ids: string[] } | undefined)?.subnet_ids)).toEqual([
+      'ap-southeast-1a',
+      'ap-southeast-1b',
+    ]);
+    expect(zonesOf(nodes?.subnet_ids)).toEqual(['ap-southeast-1a']);
+  });
+
   it('hld-global: latency records for the ALBs; the read replicas (a CNAME) answer under a name of their own', async () => {
     const config = emit(await example('hld-global'));
     const records = config.resource.aws_route53_record ?? {};

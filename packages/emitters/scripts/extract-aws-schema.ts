@@ -105,16 +105,6 @@ function docLink(docs: JsiiDocs | undefined) {
 
 const camelToSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-const META_ARGUMENTS = new Set([
-  'count',
-  'dependsOn',
-  'forEach',
-  'lifecycle',
-  'provider',
-  'provisioners',
-  'connection',
-]);
-
 /** The struct named by a type (itself, or the element of `IResolvable | Struct[]`), with whether it is a list. */
 function structOf(ref: JsiiTypeRef): { fqn: string; many: boolean } | undefined {
   if (ref.fqn && types[ref.fqn]?.kind === 'interface') return { fqn: ref.fqn, many: false };

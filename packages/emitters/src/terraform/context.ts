@@ -1,4 +1,4 @@
-import { type Component, findProviderRegion, placementOf, type Region, type Topology } from '@meridian/topology';
+import { type Component, placementOf, type Region, type Topology } from '@meridian/topology';
 import { EmitError } from '../errors.ts';
 import type { TerraformDocument, TfAddress, TfObject } from './document.ts';
 import { awsName, tfName } from './names.ts';
@@ -12,6 +12,14 @@ export interface AwsRegion {
   /** The `provider` meta-argument of a resource in this region: `aws.eu_west_1`. */
   readonly provider: string;
 }
+
+/**
+ * Where DNS and CDNs reach an emitted component: an alias target (load balancer, CloudFront: a DNS name and its
+ * hosted zone) or a host name a CNAME can point at (a database endpoint).
+ */
+export type Endpoint =
+  | { readonly kind: 'alias'; readonly name: string; readonly zoneId: string }
+  | { readonly kind: 'host'; readonly name: string };
 
 /** The network of one region: its VPC and its subnets per tier, one per zone (in `zones` order). */
 export interface RegionNetwork {
@@ -36,6 +44,8 @@ export class TerraformContext {
   readonly networks = new Map<string, RegionNetwork>();
   /** The security group id (a `${...}` reference) guarding each component that has one, by component id. */
   readonly securityGroups = new Map<string, string>();
+  /** The DNS endpoint of each emitted component that serves traffic (load balancers, CloudFront, databases). */
+  readonly endpoints = new Map<string, Endpoint>();
   private readonly names = new Map<string, string>();
   private readonly keys = new Map<string, TfAddress>();
   private globalAlias: AwsRegion | undefined;
@@ -137,15 +147,6 @@ export class TerraformContext {
   /** Every provider alias to declare: one per AWS region, plus `global` when it was needed. */
   providerAliases(): AwsRegion[] {
     return [...this.regions.values(), ...(this.globalAlias ? [this.globalAlias] : [])];
-  }
-
-  /**
-   * The zones a region's network spans: those the model declares, else the region's first three published zones
-   * (RDS subnet groups and EKS need subnets in at least two).
-   */
-  zonesOf(region: AwsRegion): string[] {
-    if (region.region.zones.length > 0) return [...region.region.zones];
-    return (findProviderRegion('aws', region.region.code)?.zones ?? []).slice(0, 3);
   }
 
   /** The customer managed KMS key of a region (made on first use) for encryption at rest of its data stores. */

@@ -23,6 +23,17 @@ export function emitDatabases(ctx: TerraformContext): void {
   const byId = new Map(databases.map((d) => [d.db.id, d]));
   // A database that is some replica's source keeps backups: RDS replicates only from instances with backups on.
   const sources = new Set(databases.flatMap((d) => (d.db.replicaOf ? [d.db.replicaOf] : [])));
+  // Security groups first: an Aurora reader in its primary's region is an instance of the primary's cluster and
+  // shares its group, so flows to it become rules there.
+  for (const { db, region } of databases) {
+    const source = db.replicaOf ? byId.get(db.replicaOf) : undefined;
+    if (!(db.platform === 'aurora' && source?.region === region)) securityGroupFor(ctx, db, region);
+  }
+  for (const { db } of databases) {
+    const source = db.replicaOf ? byId.get(db.replicaOf) : undefined;
+    const group = source ? ctx.securityGroups.get(source.db.id) : undefined;
+    if (group && !ctx.securityGroups.has(db.id)) ctx.securityGroups.set(db.id, group);
+  }
   for (const database of databases) {
     const { db } = database;
     const source = db.replicaOf ? byId.get(db.replicaOf) : undefined;
@@ -46,7 +57,6 @@ export function emitDatabases(ctx: TerraformContext): void {
         },
       );
     }
-    securityGroupFor(ctx, db, database.region);
     if (db.platform === 'aurora') emitAurora(ctx, database, source, databases);
     else emitRdsInstance(ctx, database, source, sources.has(db.id));
   }
@@ -81,6 +91,14 @@ function instanceClass(ctx: TerraformContext, db: Postgres): string {
 }
 
 function backupRetention(ctx: TerraformContext, db: Postgres): number | string {
+  if (db.backup?.pitr && db.backup.retentionDays === 0) {
+    // RDS restores to a point in time only within the automated backups' retention (RDS User Guide, "Restoring a DB
+    // instance to a specified time").
+    throw new EmitError('terraform-unsupported', `${db.id}: point-in-time recovery with no backups kept`, {
+      path: ['components', db.id, 'backup', 'retentionDays'],
+      hint: 'keep backups at least 1 day, or set pitr: false',
+    });
+  }
   return (
     db.backup?.retentionDays ??
     ctx.doc.variable('backup_retention_days', {
@@ -159,6 +177,7 @@ function emitRdsInstance(
       final_snapshot_identifier: `${identifier}-final`,
     });
   }
+  ctx.endpoints.set(db.id, { kind: 'host', name: instance.attr('address') });
   ctx.doc.output(`${name}_endpoint`, { description: `${db.id}: host:port`, value: instance.attr('endpoint') });
 }
 
@@ -226,6 +245,7 @@ function emitAurora(
     depends_on: source ? [`aws_rds_cluster_instance.${primaryName}_1`] : undefined,
   });
   emitClusterInstances(ctx, db, region, cluster.attr('id'), db.multiAz ? 2 : 1, ctx.network(region).zones);
+  ctx.endpoints.set(db.id, { kind: 'host', name: cluster.attr(source ? 'reader_endpoint' : 'endpoint') });
   ctx.doc.output(`${name}_endpoint`, {
     description: `${db.id}: the cluster's ${source ? 'reader' : 'writer'} endpoint`,
     value: cluster.attr(source ? 'reader_endpoint' : 'endpoint'),

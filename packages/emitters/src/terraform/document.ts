@@ -1,7 +1,7 @@
 import type { EmittedFile } from '../emitter.ts';
 
 /** A value in Terraform's JSON syntax; `undefined` fields are left out when the file is written. */
-export type TfValue = string | number | boolean | readonly TfValue[] | TfObject;
+type TfValue = string | number | boolean | readonly TfValue[] | TfObject;
 /** An object of Terraform JSON (a resource body, a nested block, a map). */
 export interface TfObject {
   readonly [key: string]: TfValue | undefined;
@@ -11,7 +11,7 @@ export interface TfObject {
  * The files the emitter writes, one concept each; Terraform reads every `*.tf.json` of a folder as one
  * configuration, so the split is for the reader only.
  */
-export const terraformFiles = [
+const terraformFiles = [
   'versions.tf.json',
   'variables.tf.json',
   'keys.tf.json',

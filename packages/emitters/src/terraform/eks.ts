@@ -104,8 +104,8 @@ function emitNodeGroup(
       type,
       description: `${cluster.id} node group ${group.name}: ${description} (the model does not say)`,
     }).ref;
-  // Subnets of the zones the group is pinned to, else of every zone of the region.
-  const zones = group.zones?.length ? group.zones : network.zones;
+  // Subnets of the zones the group is pinned to, else of the zones the region declares, else of every zone.
+  const zones = group.zones?.length ? group.zones : region.region.zones.length ? region.region.zones : network.zones;
   const subnets = network.subnets.private.filter((_, z) => zones.includes(network.zones[z] ?? ''));
   const min = group.min ?? open('min_size', 'number', 'the fewest nodes');
   ctx.doc.resource('eks.tf.json', 'aws_eks_node_group', name, {

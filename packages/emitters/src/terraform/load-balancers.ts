@@ -1,4 +1,5 @@
 import type { LoadBalancer } from '@meridian/topology';
+import { EmitError } from '../errors.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import type { TfAddress } from './document.ts';
 import { securityGroupFor } from './security-groups.ts';
@@ -26,6 +27,12 @@ function emitLoadBalancer(ctx: TerraformContext, lb: LoadBalancer, region: AwsRe
   const name = ctx.name(lb.id);
   const network = ctx.network(region);
   const internetFacing = lb.scheme === 'internet-facing';
+  if (internetFacing && region.region.network?.internetGateway === false) {
+    throw new EmitError('terraform-unsupported', `${lb.id} is internet-facing in a VPC without an internet gateway`, {
+      path: ['components', lb.id, 'scheme'],
+      hint: `make it internal, or give ${region.region.id} network.internetGateway: true`,
+    });
+  }
   const group = securityGroupFor(ctx, lb, region);
   const isAlb = lb.type === 'alb';
   const address = ctx.doc.resource('load-balancers.tf.json', 'aws_lb', name, {
@@ -78,6 +85,7 @@ function emitLoadBalancer(ctx: TerraformContext, lb: LoadBalancer, region: AwsRe
       tags: ctx.tags(lb.id),
     });
   }
+  ctx.endpoints.set(lb.id, { kind: 'alias', name: address.attr('dns_name'), zoneId: address.attr('zone_id') });
   ctx.doc.output(`${name}_dns_name`, {
     description: `${lb.id}: the load balancer's DNS name`,
     value: address.attr('dns_name'),

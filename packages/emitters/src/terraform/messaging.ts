@@ -47,7 +47,9 @@ function emitStream(ctx: TerraformContext, stream: Stream, region: AwsRegion): v
   const name = ctx.name(stream.id);
   const network = ctx.network(region);
   const group = securityGroupFor(ctx, stream, region);
-  const zones = network.zones.length;
+  // MSK spreads brokers over two or three zones' subnets (MSK Developer Guide, "Creating a cluster").
+  const subnets = network.subnets.data.slice(0, 3);
+  const zones = subnets.length;
   const factor = stream.replicationFactor ?? 1;
   // MSK places brokers evenly over the client subnets' zones: a multiple of the zone count (MSK Developer Guide).
   const brokers = Math.max(1, Math.ceil(factor / zones)) * zones;
@@ -79,7 +81,7 @@ function emitStream(ctx: TerraformContext, stream: Stream, region: AwsRegion): v
         type: 'string',
         description: `The broker instance type of ${stream.id} (the model names none), e.g. kafka.m7g.large`,
       }).ref,
-      client_subnets: network.subnets.data.map((s) => s.attr('id')),
+      client_subnets: subnets.map((s) => s.attr('id')),
       security_groups: [group],
     },
     client_authentication: { sasl: { iam: true } },

@@ -1,29 +1,32 @@
-import { type AwsService, traitsOf } from '@meridian/topology';
+import { type AwsService, findProviderRegion, placementOf, traitsOf } from '@meridian/topology';
 import { subnetCidr } from './cidr.ts';
 import type { AwsRegion, RegionNetwork, TerraformContext } from './context.ts';
 import type { TfAddress } from './document.ts';
 import { tfName } from './names.ts';
 import { isOnAws } from './platform.ts';
 
-/** Whether an AWS service's resources sit in the region's VPC (subnets, security groups). */
-const livesInVpc: Record<AwsService, boolean> = {
-  route53: false,
-  cloudfront: false,
-  wafv2: false,
-  apigateway: false,
-  elbv2: true,
-  eks: true,
-  lambda: false,
-  rds: true,
-  elasticache: true,
-  sqs: false,
-  msk: true,
-  s3: false,
-  glue: false,
-  athena: false,
-  secretsmanager: false,
-  ecr: false,
-  cloudwatch: false,
+/**
+ * How many zones an AWS service's resources need in the region's VPC: none (not in a VPC), one, or two (an ALB, an
+ * EKS control plane, an RDS subnet group and an MSK cluster each need subnets in at least two zones).
+ */
+const zonesNeeded: Record<AwsService, 0 | 1 | 2> = {
+  route53: 0,
+  cloudfront: 0,
+  wafv2: 0,
+  apigateway: 0,
+  elbv2: 2,
+  eks: 2,
+  lambda: 0,
+  rds: 2,
+  elasticache: 1,
+  sqs: 0,
+  msk: 2,
+  s3: 0,
+  glue: 0,
+  athena: 0,
+  secretsmanager: 0,
+  ecr: 0,
+  cloudwatch: 0,
 };
 
 const TIERS = ['public', 'private', 'data'] as const;
@@ -36,23 +39,47 @@ const TIERS = ['public', 'private', 'data'] as const;
  * route out of the VPC.
  */
 export function emitNetworks(ctx: TerraformContext): void {
-  const regions = new Set<string>();
+  const needs = new Map<string, { zones: number; used: Set<string> }>();
   for (const component of ctx.model.components) {
     const service = traitsOf(component.kind).awsService;
-    if (!service || !livesInVpc[service] || !isOnAws(component)) continue;
+    const needed = service ? zonesNeeded[service] : 0;
+    if (!needed || !isOnAws(component)) continue;
     const region = ctx.regionOf(component);
-    if (region) regions.add(region.region.id);
+    if (!region) continue;
+    const need = needs.get(region.region.id) ?? { zones: 0, used: new Set<string>() };
+    need.zones = Math.max(need.zones, needed);
+    for (const zone of placementOf(ctx.model, component).zones) need.used.add(zone);
+    needs.set(region.region.id, need);
   }
   for (const region of ctx.regions.values()) {
-    if (regions.has(region.region.id)) ctx.networks.set(region.region.id, emitNetwork(ctx, region));
+    const need = needs.get(region.region.id);
+    if (need) ctx.networks.set(region.region.id, emitNetwork(ctx, region, networkZones(region, need.zones, need.used)));
   }
 }
 
-function emitNetwork(ctx: TerraformContext, region: AwsRegion): RegionNetwork {
+/**
+ * The zones a region's network spans: those the model declares, else those its components are placed in, else the
+ * region's first three published zones; topped up from the published zones to what its services need (nexora's
+ * one-zone DR region still gets a second zone for its EKS control plane, its nodes stay in the declared zone).
+ */
+function networkZones(region: AwsRegion, needed: number, used: ReadonlySet<string>): string[] {
+  const published = findProviderRegion('aws', region.region.code)?.zones ?? [];
+  const zones = region.region.zones.length
+    ? [...region.region.zones]
+    : used.size
+      ? [...used].sort()
+      : published.slice(0, 3);
+  for (const zone of published) {
+    if (zones.length >= needed) break;
+    if (!zones.includes(zone)) zones.push(zone);
+  }
+  return zones;
+}
+
+function emitNetwork(ctx: TerraformContext, region: AwsRegion, zones: readonly string[]): RegionNetwork {
   const { doc } = ctx;
   const file = 'network.tf.json';
   const provider = region.provider;
-  const zones = ctx.zonesOf(region);
   const literalCidr = region.region.cidr;
   const cidr =
     literalCidr ??
@@ -103,8 +130,9 @@ function emitNetwork(ctx: TerraformContext, region: AwsRegion): RegionNetwork {
 
   const network = region.region.network;
   const hasInternet = network?.internetGateway ?? true;
+  let igw: TfAddress | undefined;
   if (hasInternet) {
-    const igw = doc.resource(file, 'aws_internet_gateway', region.alias, {
+    igw = doc.resource(file, 'aws_internet_gateway', region.alias, {
       provider,
       vpc_id: vpc.attr('id'),
       tags: ctx.regionTags(region, 'igw'),
@@ -149,6 +177,8 @@ function emitNetwork(ctx: TerraformContext, region: AwsRegion): RegionNetwork {
         allocation_id: eip.attr('id'),
         subnet_id: subnets.public[z]?.attr('id'),
         tags: ctx.regionTags(region, `nat-${zones[z]}`),
+        // A NAT gateway routes out only once the VPC has its internet gateway (provider docs, aws_nat_gateway).
+        depends_on: igw ? [igw.address] : undefined,
       }),
     );
   }

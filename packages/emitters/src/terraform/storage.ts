@@ -1,4 +1,4 @@
-import { bucketName, type Component, type ObjectStore } from '@meridian/topology';
+import type { Component, ObjectStore } from '@meridian/topology';
 import { EmitError } from '../errors.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import type { TfAddress } from './document.ts';
@@ -40,7 +40,13 @@ export function emitObjectStores(ctx: TerraformContext): void {
     const provider = region.provider;
     const bucket = ctx.doc.resource('storage.tf.json', 'aws_s3_bucket', name, {
       provider,
-      bucket: bucketName(store).toLowerCase(),
+      // S3 bucket names are global: one the design does not name (tv-voting's audit logs) is the user's to choose.
+      bucket:
+        store.bucket ??
+        ctx.doc.variable(`${name}_bucket_name`, {
+          type: 'string',
+          description: `The S3 bucket name of ${store.id} (the model names none; bucket names are global)`,
+        }).ref,
       tags: ctx.tags(store.id),
     });
     const emitted: EmittedBucket = { store, region, bucket, versioning: undefined };

@@ -1,9 +1,12 @@
 import type { Topology } from '@meridian/topology';
 import type { EmittedFile } from '../emitter.ts';
+import { emitAlarms } from './alarms.ts';
 import { emitCaches } from './caches.ts';
 import { TerraformContext } from './context.ts';
 import { emitDatabases } from './databases.ts';
+import { emitDns } from './dns.ts';
 import { TerraformDocument } from './document.ts';
+import { emitEdge } from './edge.ts';
 import { emitClusters } from './eks.ts';
 import { emitLoadBalancers } from './load-balancers.ts';
 import { emitMessaging } from './messaging.ts';
@@ -25,12 +28,15 @@ export function toTerraform(model: Topology, _options: TerraformOptions = {}): E
   const ctx = new TerraformContext(model, new TerraformDocument());
   emitNetworks(ctx);
   emitClusters(ctx);
-  emitLoadBalancers(ctx);
+  const loadBalancers = emitLoadBalancers(ctx);
   emitDatabases(ctx);
   emitCaches(ctx);
   emitMessaging(ctx);
   emitObjectStores(ctx);
   emitSecrets(ctx);
+  emitEdge(ctx);
+  const healthChecks = emitDns(ctx);
+  emitAlarms(ctx, loadBalancers, healthChecks);
   emitFlowRules(ctx);
   // Last: the global alias exists only once something global asked for it.
   emitProviders(ctx);

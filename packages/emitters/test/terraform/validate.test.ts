@@ -137,6 +137,11 @@ describe('validateTerraform', () => {
         ).required_providers.aws.version = '>= 5.0'),
       /does not pin/,
     ],
+    [
+      'a variable of another type than its argument',
+      (f) => (body(f, 'aws_eks_node_group', 'ng').scaling_config = { min_size: ref('var.vpc_cidr'), max_size: 2 }),
+      /variable vpc_cidr is string, the argument number/,
+    ],
     ['an unknown top-level block', (f) => ((f['network.tf.json'] as Body).module = {}), /not a top-level block/],
   ] satisfies [string, (files: ReturnType<typeof base>) => unknown, RegExp][])(
     'rejects %s',

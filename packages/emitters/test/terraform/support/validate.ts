@@ -1,4 +1,5 @@
-import type { AttributeType, BlockSchema, Exports, ProviderSchema, ResourceSchema } from './provider-schema.ts';
+import { checkTemplate } from './expressions.ts';
+import type { AttributeType, BlockSchema, ProviderSchema, ResourceSchema } from './provider-schema.ts';
 
 /**
  * What stands in for `terraform validate` (which cannot install the aws provider offline): the emitted
@@ -9,7 +10,8 @@ import type { AttributeType, BlockSchema, Exports, ProviderSchema, ResourceSchem
  * - every required argument and block is present;
  * - every `${...}` is a reference or a call of an allowed function, and every reference resolves: `var.x` to a
  *   declared variable, `aws_t.n.attr[0].sub` to an emitted resource whose type exports that attribute path,
- *   `data.aws_t.n.attr` likewise; `provider = "aws.<alias>"` to a declared alias; `depends_on` to emitted resources.
+ *   `data.aws_t.n.attr` likewise; `provider = "aws.<alias>"` to a declared alias; `depends_on` to emitted resources;
+ * - a variable given whole to an argument is declared with the argument's type (`number` for `min_size`).
  * Returns one message per problem, each starting with the file and the address; empty means valid.
  */
 export function validateTerraform(files: Record<string, unknown>, schema: ProviderSchema): string[] {
@@ -17,9 +19,11 @@ export function validateTerraform(files: Record<string, unknown>, schema: Provid
   const resources = new Map<string, { type: string; schema: ResourceSchema }>();
   const data = new Map<string, { type: string; schema: ResourceSchema }>();
   const variables = new Set<string>();
+  const variableTypes = new Map<string, unknown>();
   const aliases = new Set<string>();
   const bodies: { where: string; body: Record<string, unknown>; schema: BlockSchema; meta: boolean }[] = [];
   const strings: { where: string; value: string }[] = [];
+  const wholeValues: WholeValue[] = [];
   const dependsOn: { where: string; address: unknown }[] = [];
   const providerRefs: { where: string; value: unknown }[] = [];
 
@@ -64,6 +68,7 @@ export function validateTerraform(files: Record<string, unknown>, schema: Provid
           for (const [name, spec] of Object.entries(value)) {
             if (variables.has(name)) problems.push(`${where}.${name}: declared twice`);
             variables.add(name);
+            if (isObject(spec)) variableTypes.set(name, spec.type);
             checkKeys(spec, ['type', 'description', 'default', 'sensitive', 'nullable'], `${where}.${name}`, problems);
             if (isObject(spec) && typeof spec.description !== 'string')
               problems.push(`${where}.${name}: no description`);
@@ -116,7 +121,7 @@ export function validateTerraform(files: Record<string, unknown>, schema: Provid
   }
 
   for (const { where, body, schema: blockSchema, meta } of bodies) {
-    checkBody(body, blockSchema, where, meta, problems, strings, dependsOn, providerRefs);
+    checkBody(body, blockSchema, where, meta, problems, { strings, dependsOn, providerRefs, wholeValues });
   }
   for (const { where, value } of providerRefs) {
     const alias = typeof value === 'string' ? /^aws\.([A-Za-z0-9_-]+)$/.exec(value)?.[1] : undefined;
@@ -127,6 +132,11 @@ export function validateTerraform(files: Record<string, unknown>, schema: Provid
     if (typeof address !== 'string' || !(resources.has(address) || data.has(address)))
       problems.push(`${where}.depends_on: ${JSON.stringify(address)} is not an emitted resource`);
   }
+  for (const { where, value, type } of wholeValues) {
+    const variable = /^\$\{var\.([A-Za-z0-9_-]+)\}$/.exec(value)?.[1];
+    if (variable && variableTypes.has(variable) && typeof type === 'string' && variableTypes.get(variable) !== type)
+      problems.push(`${where}: variable ${variable} is ${String(variableTypes.get(variable))}, the argument ${type}`);
+  }
   const refs = { resources, data, variables };
   for (const { where, value } of strings) {
     for (const problem of checkTemplate(value, refs)) problems.push(`${where}: ${problem}`);
@@ -136,16 +146,30 @@ export function validateTerraform(files: Record<string, unknown>, schema: Provid
 
 const META_ARGUMENTS = new Set(['provider', 'depends_on', 'lifecycle', 'count', 'for_each']);
 
+/** A value given as one whole interpolation, with the type of the argument it fills. */
+interface WholeValue {
+  readonly where: string;
+  readonly value: string;
+  readonly type: AttributeType;
+}
+
+/** What checking bodies collects for the checks that need the whole configuration. */
+interface Collected {
+  readonly strings: { where: string; value: string }[];
+  readonly dependsOn: { where: string; address: unknown }[];
+  readonly providerRefs: { where: string; value: unknown }[];
+  readonly wholeValues: WholeValue[];
+}
+
 function checkBody(
   body: Record<string, unknown>,
   schema: BlockSchema,
   where: string,
   meta: boolean,
   problems: string[],
-  strings: { where: string; value: string }[],
-  dependsOn: { where: string; address: unknown }[],
-  providerRefs: { where: string; value: unknown }[],
+  collected: Collected,
 ): void {
+  const { dependsOn, providerRefs } = collected;
   for (const [key, value] of Object.entries(body)) {
     const at = `${where}.${key}`;
     if (meta && META_ARGUMENTS.has(key)) {
@@ -159,23 +183,13 @@ function checkBody(
     const attribute = schema.a[key];
     const block = schema.b?.[key];
     if (attribute !== undefined) {
-      checkValue(value, attribute, at, problems, strings);
+      checkValue(value, attribute, at, problems, collected);
     } else if (block) {
       const items = Array.isArray(value) ? value : [value];
       if (block.n === 'one' && items.length > 1) problems.push(`${at}: a block of at most one, given ${items.length}`);
       for (const [i, item] of items.entries()) {
         if (!isObject(item)) problems.push(`${at}: a block must be an object`);
-        else
-          checkBody(
-            item,
-            block.s,
-            items.length > 1 ? `${at}[${i}]` : at,
-            false,
-            problems,
-            strings,
-            dependsOn,
-            providerRefs,
-          );
+        else checkBody(item, block.s, items.length > 1 ? `${at}[${i}]` : at, false, problems, collected);
       }
     } else {
       problems.push(`${at}: no such argument or block`);
@@ -191,11 +205,15 @@ function checkValue(
   type: AttributeType,
   where: string,
   problems: string[],
-  strings: { where: string; value: string }[],
+  collected: Collected,
 ): void {
+  const { strings } = collected;
   if (typeof value === 'string') strings.push({ where, value });
-  // A whole-value interpolation can yield any type; its reference is checked on its own.
-  if (typeof value === 'string' && /^\$\{[^}]*\}$/.test(value)) return;
+  // A whole-value interpolation yields its reference's type: checked with the reference (variables by their type).
+  if (typeof value === 'string' && /^\$\{[^}]*\}$/.test(value)) {
+    collected.wholeValues.push({ where, value, type });
+    return;
+  }
   if (value === null) {
     problems.push(`${where}: null (leave the argument out instead)`);
     return;
@@ -208,7 +226,7 @@ function checkValue(
     }
     for (const item of items) {
       if (!isObject(item)) problems.push(`${where}: expected an object`);
-      else checkBody(item, type.object, where, false, problems, strings, [], []);
+      else checkBody(item, type.object, where, false, problems, collected);
     }
     return;
   }
@@ -217,11 +235,11 @@ function checkValue(
     const [, kind, element = 'any'] = collection;
     if (kind === 'list') {
       if (!Array.isArray(value)) problems.push(`${where}: expected a list (${type})`);
-      else for (const [i, item] of value.entries()) checkValue(item, element, `${where}[${i}]`, problems, strings);
+      else for (const [i, item] of value.entries()) checkValue(item, element, `${where}[${i}]`, problems, collected);
     } else if (!isObject(value)) {
       problems.push(`${where}: expected a map (${type})`);
     } else {
-      for (const [k, item] of Object.entries(value)) checkValue(item, element, `${where}.${k}`, problems, strings);
+      for (const [k, item] of Object.entries(value)) checkValue(item, element, `${where}.${k}`, problems, collected);
     }
     return;
   }
@@ -252,140 +270,6 @@ function checkTerraformBlock(
     problems.push(
       `${where}.required_providers.aws.version: ${JSON.stringify(aws.version)} does not pin ${schema.version}, the version the output was checked against`,
     );
-}
-
-interface References {
-  readonly resources: ReadonlyMap<string, { type: string; schema: ResourceSchema }>;
-  readonly data: ReadonlyMap<string, { type: string; schema: ResourceSchema }>;
-  readonly variables: ReadonlySet<string>;
-}
-
-// Terraform functions the emitter may call inside `${...}`.
-const FUNCTIONS = new Set(['cidrsubnet']);
-
-/** Problems with the interpolations of one string (`$${` is Terraform's escape for a literal `${`). */
-export function checkTemplate(text: string, refs: References): string[] {
-  const problems: string[] = [];
-  for (let i = text.indexOf('${'); i >= 0; i = text.indexOf('${', i)) {
-    if (text[i - 1] === '$') {
-      i += 2;
-      continue;
-    }
-    const end = text.indexOf('}', i);
-    if (end < 0) {
-      problems.push(`unclosed interpolation in ${JSON.stringify(text)}`);
-      break;
-    }
-    const expression = text.slice(i + 2, end);
-    try {
-      const parser = new ExpressionParser(expression, refs, problems);
-      parser.expression();
-      parser.end();
-    } catch (error) {
-      problems.push(`${JSON.stringify(expression)}: ${(error as Error).message}`);
-    }
-    i = end + 1;
-  }
-  return problems;
-}
-
-class ExpressionParser {
-  private pos = 0;
-  constructor(
-    private readonly text: string,
-    private readonly refs: References,
-    private readonly problems: string[],
-  ) {}
-
-  expression(): void {
-    this.space();
-    const c = this.text[this.pos];
-    if (c === '"') {
-      const close = this.text.indexOf('"', this.pos + 1);
-      if (close < 0) throw new Error('unclosed string');
-      this.pos = close + 1;
-    } else if (c !== undefined && /[0-9]/.test(c)) {
-      this.pos += /^[0-9]+/.exec(this.text.slice(this.pos))?.[0].length ?? 0;
-    } else {
-      const name = this.identifier();
-      this.space();
-      if (this.text[this.pos] === '(') {
-        if (!FUNCTIONS.has(name)) this.problems.push(`${JSON.stringify(this.text)}: function ${name} is not allowed`);
-        this.pos++;
-        this.space();
-        while (this.text[this.pos] !== ')') {
-          this.expression();
-          this.space();
-          if (this.text[this.pos] === ',') this.pos++;
-          else if (this.text[this.pos] !== ')') throw new Error(`expected , or ) at ${this.pos}`);
-        }
-        this.pos++;
-      } else {
-        this.traversal(name);
-      }
-    }
-    this.space();
-  }
-
-  end(): void {
-    if (this.pos !== this.text.length) throw new Error(`unexpected ${JSON.stringify(this.text.slice(this.pos))}`);
-  }
-
-  private traversal(root: string): void {
-    const steps: (string | number)[] = [];
-    for (;;) {
-      const c = this.text[this.pos];
-      if (c === '.') {
-        this.pos++;
-        steps.push(this.identifier());
-      } else if (c === '[') {
-        const match = /^\[([0-9]+)\]/.exec(this.text.slice(this.pos));
-        if (!match) throw new Error(`expected [n] at ${this.pos}`);
-        this.pos += match[0].length;
-        steps.push(Number(match[1]));
-      } else break;
-    }
-    const at = JSON.stringify(this.text);
-    if (root === 'var') {
-      const name = steps[0];
-      if (typeof name !== 'string' || !this.refs.variables.has(name))
-        this.problems.push(`${at}: no variable ${String(name)}`);
-      return;
-    }
-    const isData = root === 'data';
-    const [type, name, ...path] = isData ? steps : [root, ...steps];
-    const address = `${isData ? 'data.' : ''}${String(type)}.${String(name)}`;
-    const target = (isData ? this.refs.data : this.refs.resources).get(address);
-    if (!target) {
-      this.problems.push(`${at}: ${address} is not emitted`);
-      return;
-    }
-    if (path.length === 0 || typeof path[0] !== 'string') {
-      this.problems.push(`${at}: reference ${address} names no attribute`);
-      return;
-    }
-    let exports: 0 | Exports = target.schema.x;
-    for (const step of path) {
-      if (typeof step === 'number') continue;
-      const next: 0 | Exports | undefined = exports === 0 ? undefined : exports[step];
-      if (next === undefined) {
-        this.problems.push(`${at}: ${target.type} exports no attribute ${path.join('.')}`);
-        return;
-      }
-      exports = next;
-    }
-  }
-
-  private identifier(): string {
-    const match = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(this.text.slice(this.pos));
-    if (!match) throw new Error(`expected a name at ${this.pos}`);
-    this.pos += match[0].length;
-    return match[0];
-  }
-
-  private space(): void {
-    while (this.text[this.pos] === ' ') this.pos++;
-  }
 }
 
 function checkKeys(value: unknown, allowed: readonly string[], where: string, problems: string[]): void {

@@ -10,7 +10,6 @@ import {
   featuresNeeded,
   isAppendOnly,
   upgradeProtocol,
-  writerFeaturesOf,
   writesInCommitTimestamps,
 } from '../protocol/writer-features.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
@@ -345,13 +344,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
   // and delta-rs), so a snapshot replays at most that many commits after the last checkpoint.
   const interval = Number(configuration['delta.checkpointInterval'] ?? DEFAULT_CHECKPOINT_INTERVAL);
   let checkpointed: number | undefined;
-  if (
-    Number.isInteger(interval) &&
-    interval > 0 &&
-    version > 0 &&
-    version % interval === 0 &&
-    !writerFeaturesOf(protocol).includes('v2Checkpoint')
-  ) {
+  if (Number.isInteger(interval) && interval > 0 && version > 0 && version % interval === 0) {
     try {
       checkpointed = (await writeCheckpoint(await (await openTable(storage)).snapshot({ version }))).version;
     } catch (error) {

@@ -74,7 +74,13 @@ export async function deltaWrite(
     ...(options.overwriteSchema ? { overwriteSchema: true } : {}),
     ...(options.replaceWhere !== undefined ? { replaceWhere: options.replaceWhere } : {}),
     ...(options.mergeSchema ? { mergeSchema: true } : {}),
+    onProgress: (p) => {
+      // Long writes say how far they are; a write of one or two files needs no running count.
+      if (p.files > 2)
+        progress(`  ${p.filesWritten}/${p.files} files (${p.bytesWritten.toLocaleString('en-US')} bytes)`);
+    },
   });
+  progress(result.skipped ? 'nothing committed' : `committed version ${result.version}`);
   return {
     uri,
     from: options.from,

@@ -21,7 +21,7 @@ import { assignColumnMapping, needsColumnMapping } from './column-mapping.ts';
 import { type CommitIsolation, commit, commitKey } from './commit.ts';
 import { checkNullability, conformToTable, mismatch } from './conform-data.ts';
 import { enforceRowRules, rowRules } from './constraints.ts';
-import { writeDataFiles } from './data-files.ts';
+import { type WriteProgress, writeDataFiles } from './data-files.ts';
 import type { WriteCompression } from './parquet.ts';
 import { planReplaceWhere } from './replace-where.ts';
 import { deltaSchemaOf, sameDeltaType, schemaString, usesTimestampNtz } from './schema.ts';
@@ -76,6 +76,8 @@ export interface WriteOptions extends OpenStorageOptions {
    * its rows twice. Versions of one appId must grow with each write.
    */
   readonly txn?: { readonly appId: string; readonly version: number };
+  /** Called after each data file is stored, before the commit: `{ filesWritten, files, bytesWritten }`. */
+  readonly onProgress?: (progress: WriteProgress) => void;
   /** Commit attempts before giving up when other writers keep taking the next version (100). */
   readonly maxCommitAttempts?: number;
 }
@@ -240,6 +242,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
     compression: options.compression ?? 'zstd',
     maxRowsPerFile: options.maxRowsPerFile ?? 1 << 20,
     rowGroupRows: options.rowGroupRows ?? 1 << 16,
+    onFile: options.onProgress,
   });
 
   const now = Date.now();

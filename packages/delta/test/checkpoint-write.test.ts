@@ -149,6 +149,29 @@ describe('checkpoints', () => {
     expect(results[0]?.passed).toBe(true);
   });
 
+  it('drops tombstones older than delta.deletedFileRetentionDuration from a checkpoint', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'meridian-delta-checkpoint-')), 't');
+    const configuration = { 'delta.deletedFileRetentionDuration': 'interval 0 seconds' };
+    await writeTable(dir, batch(1), { mode: 'create', configuration });
+    await writeTable(dir, batch(2), { mode: 'overwrite' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await checkpoint(dir);
+    for (let v = 0; v <= 1; v++) await rm(join(dir, LOG, `${String(v).padStart(20, '0')}.json`));
+    const snapshot = await (await openTable(dir)).snapshot();
+    expect(snapshot.tombstones()).toHaveLength(0);
+    expect((await snapshot.toArrow()).numRows).toBe(2);
+    // With an unreadable duration every tombstone is kept rather than guessed away.
+    const kept = join(await mkdtemp(join(tmpdir(), 'meridian-delta-checkpoint-')), 't');
+    await writeTable(kept, batch(1), {
+      mode: 'create',
+      configuration: { 'delta.deletedFileRetentionDuration': 'soon' },
+    });
+    await writeTable(kept, batch(2), { mode: 'overwrite' });
+    await checkpoint(kept);
+    for (let v = 0; v <= 1; v++) await rm(join(kept, LOG, `${String(v).padStart(20, '0')}.json`));
+    expect((await (await openTable(kept)).snapshot()).tombstones()).toHaveLength(1);
+  });
+
   it('writes v2 checkpoints (JSON, actions inline) for tables with the v2Checkpoint feature', async () => {
     // A table another engine wrote with v2 checkpoints and sidecars: ours reads the same.
     const v2 = await copyOfCorpusTable('checkpoint-v2-table');

@@ -126,6 +126,26 @@ function removeRow(r: RemoveAction): Record<string, unknown> {
   };
 }
 
+const UNIT_MS: Readonly<Record<string, number>> = {
+  millisecond: 1,
+  second: 1000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 604_800_000,
+};
+
+/**
+ * `delta.deletedFileRetentionDuration` in ms: `interval 1 week` (the default) and the like. An
+ * unreadable value gives undefined, and then every tombstone is kept (never wrong, only larger).
+ */
+function retentionMs(value: string | undefined): number | undefined {
+  if (value === undefined) return UNIT_MS.week;
+  const m = /^\s*(?:interval\s+)?(\d+)\s+(millisecond|second|minute|hour|day|week)s?\s*$/i.exec(value);
+  if (!m) return undefined;
+  return Number(m[1]) * (UNIT_MS[(m[2] as string).toLowerCase()] as number);
+}
+
 /** The rows of a classic checkpoint of `snapshot`, each a `{ column: action }` pair. */
 function checkpointRows(snapshot: Snapshot): { column: Column; value: Record<string, unknown> }[] {
   const m = snapshot.metadata;
@@ -158,8 +178,14 @@ function checkpointRows(snapshot: Snapshot): { column: Column; value: Record<str
     rows.push({ column: 'txn', value: { appId, version: BigInt(version), lastUpdated: null } });
   for (const d of snapshot.domainMetadata().values()) rows.push({ column: 'domainMetadata', value: { ...d } });
   for (const f of snapshot.files()) rows.push({ column: 'add', value: addRow(f.add) });
-  // Tombstones stay until VACUUM's retention ends; keeping all of them is allowed and never wrong.
-  for (const r of snapshot.tombstones()) rows.push({ column: 'remove', value: removeRow(r) });
+  // PROTOCOL.md "Checkpoints": tombstones stay until delta.deletedFileRetentionDuration has passed,
+  // so VACUUM still knows what it may delete; older ones are dropped, as other engines do.
+  const retention = retentionMs(snapshot.configuration['delta.deletedFileRetentionDuration']);
+  const cutoff = retention === undefined ? Number.NEGATIVE_INFINITY : Date.now() - retention;
+  for (const r of snapshot.tombstones()) {
+    if ((r.deletionTimestamp ?? Number.POSITIVE_INFINITY) >= cutoff)
+      rows.push({ column: 'remove', value: removeRow(r) });
+  }
   return rows;
 }
 

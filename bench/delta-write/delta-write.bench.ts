@@ -49,8 +49,9 @@ async function time(
 const fmt = (n: number, digits = 1) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const lines: string[] = [];
-const print = (header: string[], rows: string[][]) => {
-  lines.push(`| ${header.join(' | ')} |`, `|${header.map((h, i) => (i === 0 || i === 1 ? '---' : '---:')).join('|')}|`);
+/** A Markdown table: the first `textColumns` columns left-aligned, the numbers after them right-aligned. */
+const print = (header: string[], rows: string[][], textColumns = 2) => {
+  lines.push(`| ${header.join(' | ')} |`, `|${header.map((_h, i) => (i < textColumns ? '---' : '---:')).join('|')}|`);
   for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
   lines.push('');
 };
@@ -191,7 +192,7 @@ for (const [name, commits, checkpointAt] of logCases) {
   );
   appendRows.push([name, fmt(r.ms), fmt(r.best)]);
 }
-print(['case', 'median ms', 'best ms'], appendRows);
+print(['case', 'median ms', 'best ms'], appendRows, 1);
 
 await rm(scratch, { recursive: true, force: true });
 console.log(lines.join('\n'));

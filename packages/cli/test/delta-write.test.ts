@@ -181,6 +181,24 @@ describe('meridian delta write', () => {
     expect(notes.filter((n) => n === null)).toHaveLength(4);
   });
 
+  it('skips a rerun of the same --app-id/--app-version, so a retried job adds its rows once', () => {
+    const dir = join(scratch, 'idempotent');
+    const input = join(scratch, 'batch.csv');
+    writeFileSync(input, 'id\n1\n2\n');
+    const args = ['delta', 'write', dir, '--from', input, '--app-id', 'nightly', '--app-version', '1'];
+    expect(meridian(...args).code).toBe(0);
+    const rerun = meridian(...args, '--json');
+    expect(rerun.code).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ skipped: true, rows: 0 });
+    expect(scanRows(dir)).toHaveLength(2);
+    const next = meridian('delta', 'write', dir, '--from', input, '--app-id', 'nightly', '--app-version', '2');
+    expect(next.stdout).toMatch(/^append: wrote 2 rows/);
+    expect(scanRows(dir)).toHaveLength(4);
+    const half = meridian('delta', 'write', dir, '--from', input, '--app-id', 'nightly');
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('error bad-transaction:');
+  });
+
   it('documents the write actions in --help', () => {
     const help = meridian('delta', '--help');
     expect(help.stdout).toContain('meridian delta write ./events --from new-events.parquet');

@@ -42,4 +42,5 @@ export { writeTable } from './write/write-table.ts';
 export { checkpoint } from './write/checkpoint.ts';
 export type { CheckpointResult } from './write/checkpoint.ts';
 export type { WriteMode, WriteOptions, WriteResult } from './write/write-table.ts';
+export type { WriteProgress } from './write/data-files.ts';
 export type { WriteCompression } from './write/parquet.ts';

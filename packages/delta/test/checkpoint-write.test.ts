@@ -149,8 +149,68 @@ describe('checkpoints', () => {
     expect(results[0]?.passed).toBe(true);
   });
 
-  it('refuses a classic checkpoint of a table that asks for v2 checkpoints', async () => {
+  it('drops tombstones older than delta.deletedFileRetentionDuration from a checkpoint', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'meridian-delta-checkpoint-')), 't');
+    const configuration = { 'delta.deletedFileRetentionDuration': 'interval 0 seconds' };
+    await writeTable(dir, batch(1), { mode: 'create', configuration });
+    await writeTable(dir, batch(2), { mode: 'overwrite' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await checkpoint(dir);
+    for (let v = 0; v <= 1; v++) await rm(join(dir, LOG, `${String(v).padStart(20, '0')}.json`));
+    const snapshot = await (await openTable(dir)).snapshot();
+    expect(snapshot.tombstones()).toHaveLength(0);
+    expect((await snapshot.toArrow()).numRows).toBe(2);
+    // With an unreadable duration every tombstone is kept rather than guessed away.
+    const kept = join(await mkdtemp(join(tmpdir(), 'meridian-delta-checkpoint-')), 't');
+    await writeTable(kept, batch(1), {
+      mode: 'create',
+      configuration: { 'delta.deletedFileRetentionDuration': 'soon' },
+    });
+    await writeTable(kept, batch(2), { mode: 'overwrite' });
+    await checkpoint(kept);
+    for (let v = 0; v <= 1; v++) await rm(join(kept, LOG, `${String(v).padStart(20, '0')}.json`));
+    expect((await (await openTable(kept)).snapshot()).tombstones()).toHaveLength(1);
+  });
+
+  it('writes v2 checkpoints (JSON, actions inline) for tables with the v2Checkpoint feature', async () => {
+    // A table another engine wrote with v2 checkpoints and sidecars: ours reads the same.
     const v2 = await copyOfCorpusTable('checkpoint-v2-table');
-    await expect(checkpoint(v2)).rejects.toMatchObject({ code: 'unsupported-writer-feature' });
+    const expected = await (await openTable(v2)).snapshot();
+    const result = await checkpoint(v2);
+    expect(result.key).toMatch(/_delta_log\/\d{20}\.checkpoint\.[0-9a-f-]{36}\.json$/);
+    for (const f of await readdir(join(v2, LOG))) {
+      if (f.endsWith('.json') && !result.key.endsWith(f)) await rm(join(v2, LOG, f));
+      if (f.includes('.checkpoint.') && f.endsWith('.parquet')) await rm(join(v2, LOG, f));
+    }
+    await rm(join(v2, LOG, '_sidecars'), { recursive: true, force: true });
+    const fromOurs = await (await openTable(v2)).snapshot();
+    expect(fromOurs.version).toBe(expected.version);
+    expect(
+      fromOurs
+        .files()
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(
+      expected
+        .files()
+        .map((f) => f.path)
+        .sort(),
+    );
+    expect(fromOurs.protocol).toEqual(expected.protocol);
+    expect(hash(await fromOurs.toArrow())).toBe(hash(await expected.toArrow()));
+
+    // A table of ours asking for them: a v2 checkpoint every 10 commits.
+    const mine = join(await mkdtemp(join(tmpdir(), 'meridian-delta-checkpoint-')), 't');
+    await writeTable(mine, batch(0), { mode: 'create', configuration: { 'delta.checkpointPolicy': 'v2' } });
+    for (let n = 1; n <= 10; n++) await writeTable(mine, batch(n), { mode: 'append' });
+    const names = await readdir(join(mine, LOG));
+    expect(names.filter((f) => f.includes('.checkpoint.'))).toEqual([
+      expect.stringMatching(/^00000000000000000010\.checkpoint\.[0-9a-f-]{36}\.json$/),
+    ]);
+    for (let v = 0; v <= 10; v++) await rm(join(mine, LOG, `${String(v).padStart(20, '0')}.json`));
+    const snapshot = await (await openTable(mine)).snapshot();
+    expect(snapshot.protocol.readerFeatures).toContain('v2Checkpoint');
+    expect((await snapshot.toArrow()).numRows).toBe(22);
+    expect((await snapshot.toArrow({ where: 'id = 7' })).numRows).toBe(1);
   });
 });

@@ -262,4 +262,20 @@ describe('writeTable enforces appendOnly and CHECK constraints', () => {
     const read = await after.toArrow();
     expect([...(read.getChild('quantity') as Iterable<number>)].sort()).toEqual([1, 2]);
   });
+
+  it('records an overwrite of a change data feed table so the feed shows its deletes and inserts', async () => {
+    const t = await tempTable();
+    await writeTable(t.root, orders([1, 2]), {
+      mode: 'create',
+      configuration: { 'delta.enableChangeDataFeed': 'true' },
+    });
+    await writeTable(t.root, orders([7]), { mode: 'overwrite' });
+    const kinds: string[] = [];
+    for await (const batch of (await openTable(t.root)).changes(1)) {
+      const type = batch.getChild('_change_type');
+      const qty = batch.getChild('qty');
+      for (let i = 0; i < batch.numRows; i++) kinds.push(`${String(type?.get(i))}:${String(qty?.get(i))}`);
+    }
+    expect(kinds.sort()).toEqual(['delete:1', 'delete:2', 'insert:7']);
+  });
 });

@@ -392,4 +392,18 @@ describe('writeTable', () => {
       canonicalHash(data.select(read.schema.fields.map((f) => f.name) as ('v' | 'ts' | 'ntz')[])),
     );
   });
+
+  it('reports progress after each data file, before the commit', async () => {
+    const dir = freshDir();
+    const seen: { filesWritten: number; files: number; bytesWritten: number }[] = [];
+    const result = await writeTable(dir, orders(400), {
+      mode: 'create',
+      partitionBy: ['order_date'],
+      maxRowsPerFile: 50,
+      onProgress: (p) => seen.push({ ...p }),
+    });
+    expect(seen.map((p) => p.filesWritten)).toEqual(Array.from({ length: result.added.length }, (_, i) => i + 1));
+    expect(seen.every((p) => p.files === result.added.length)).toBe(true);
+    expect(seen.at(-1)?.bytesWritten).toBe(result.added.reduce((s, a) => s + a.size, 0));
+  });
 });

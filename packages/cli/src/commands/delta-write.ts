@@ -33,6 +33,26 @@ export function parseWriteMode(value: unknown): WriteMode {
   return mode as WriteMode;
 }
 
+/** `--app-id` with `--app-version`: an application transaction, or undefined when neither is given. */
+export function parseTxn(appId: unknown, appVersion: unknown): { appId: string; version: number } | undefined {
+  if (appId === undefined && appVersion === undefined) return undefined;
+  const version = Number(appVersion);
+  if (
+    appId === undefined ||
+    appId === true ||
+    appVersion === undefined ||
+    !Number.isSafeInteger(version) ||
+    version < 0
+  ) {
+    throw new CliInputError(
+      'bad-transaction',
+      '--app-id and --app-version go together: an application name and a whole number that grows with each run',
+      'meridian delta write <uri> --from rows.parquet --app-id nightly-load --app-version 42',
+    );
+  }
+  return { appId: String(appId), version };
+}
+
 /** A comma-separated list option, or undefined when absent. */
 export function parseList(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
@@ -61,6 +81,7 @@ export async function deltaWrite(
     readonly overwriteSchema?: boolean;
     readonly replaceWhere?: string;
     readonly mergeSchema?: boolean;
+    readonly txn?: { readonly appId: string; readonly version: number };
   },
   progress: (line: string) => void,
 ): Promise<WriteReport> {
@@ -74,7 +95,14 @@ export async function deltaWrite(
     ...(options.overwriteSchema ? { overwriteSchema: true } : {}),
     ...(options.replaceWhere !== undefined ? { replaceWhere: options.replaceWhere } : {}),
     ...(options.mergeSchema ? { mergeSchema: true } : {}),
+    ...(options.txn ? { txn: options.txn } : {}),
+    onProgress: (p) => {
+      // Long writes say how far they are; a write of one or two files needs no running count.
+      if (p.files > 2)
+        progress(`  ${p.filesWritten}/${p.files} files (${p.bytesWritten.toLocaleString('en-US')} bytes)`);
+    },
   });
+  progress(result.skipped ? 'nothing committed' : `committed version ${result.version}`);
   return {
     uri,
     from: options.from,

@@ -19,6 +19,7 @@ import {
   formatHistory,
   formatWrite,
   parseList,
+  parseTxn,
   parseWriteMode,
 } from './delta-write.ts';
 
@@ -196,6 +197,11 @@ export const registerDelta: RegisterCommand = (cli) => {
     .option('--partition-by <a,b>', 'write: partition columns of a new table (an existing table keeps its own)')
     .option('--overwrite-schema', "write: with --mode overwrite, replace the table's schema and partitioning")
     .option('--replace-where <expr>', 'write: with --mode overwrite, replace only the rows matching this predicate')
+    .option(
+      '--app-id <id>',
+      'write: with --app-version, make the write idempotent: a rerun of the same version is skipped',
+    )
+    .option('--app-version <n>', 'write: the run number of --app-id (grows with each run)')
     .option('--merge-schema', 'write: add the columns the table lacks (nullable); write nulls for missing ones')
     .option('--json', 'info, history, write, checkpoint: print JSON')
     .example('meridian delta info s3://lake/events --json')
@@ -226,6 +232,8 @@ export const registerDelta: RegisterCommand = (cli) => {
           overwriteSchema?: boolean;
           replaceWhere?: unknown;
           mergeSchema?: boolean;
+          appId?: unknown;
+          appVersion?: unknown;
         },
       ) => {
         const print = (report: unknown, text: string) =>
@@ -238,6 +246,7 @@ export const registerDelta: RegisterCommand = (cli) => {
               'meridian delta write <uri> --from rows.parquet',
             );
           const partitionBy = parseList(options.partitionBy);
+          const txn = parseTxn(options.appId, options.appVersion);
           const report = await deltaWrite(
             uri,
             {
@@ -247,6 +256,7 @@ export const registerDelta: RegisterCommand = (cli) => {
               ...(options.overwriteSchema ? { overwriteSchema: true } : {}),
               ...(options.replaceWhere !== undefined ? { replaceWhere: String(options.replaceWhere) } : {}),
               ...(options.mergeSchema ? { mergeSchema: true } : {}),
+              ...(txn ? { txn } : {}),
             },
             (line) => process.stderr.write(`${line}\n`),
           );

@@ -23,7 +23,7 @@ import {
 import { CliInputError } from '../command.ts';
 
 /** The file kinds `meridian delta write --from` reads, by extension. */
-export const inputKinds = ['.parquet', '.arrow', '.arrows', '.feather', '.jsonl', '.ndjson', '.csv'] as const;
+const inputKinds = ['.parquet', '.arrow', '.arrows', '.feather', '.jsonl', '.ndjson', '.csv'] as const;
 
 type Cell = string | number | boolean | null;
 

@@ -26,7 +26,7 @@ const WRITER_FEATURES: Readonly<Record<string, string>> = {
   domainMetadata: 'domains are left as they are',
   typeWidening: 'files are written with the current (widened) types',
   'typeWidening-preview': 'files are written with the current (widened) types',
-  v2Checkpoint: 'checkpoints are v2 (or none)',
+  v2Checkpoint: 'checkpoints are v2 spec (JSON, actions inline)',
   vacuumProtocolCheck: 'this writer never vacuums',
   checkpointProtection: 'this writer never truncates the log',
   allowColumnDefaults: 'every column must be given, so no default is ever needed',
@@ -154,7 +154,7 @@ interface PropertyFeature {
 
 /**
  * The features the properties and schema of a table need (PROTOCOL.md: each feature's "enablement"
- * property). Properties this writer cannot honour (row tracking, v2 checkpoints, Iceberg compat)
+ * property). Properties this writer cannot honour (row tracking, Iceberg compat)
  * are refused instead of being written under a protocol that does not declare them.
  */
 export function featuresNeeded(configuration: Readonly<Record<string, string>>, uri: string): PropertyFeature[] {
@@ -186,16 +186,7 @@ export function featuresNeeded(configuration: Readonly<Record<string, string>>, 
       );
     }
   }
-  if (configuration['delta.checkpointPolicy'] === 'v2') {
-    throw new DeltaError(
-      'unsupported-writer-feature',
-      "delta.checkpointPolicy 'v2' needs v2 checkpoints, which this writer does not write",
-      {
-        path: uri,
-        hint: 'leave delta.checkpointPolicy out (classic checkpoints)',
-      },
-    );
-  }
+  if (configuration['delta.checkpointPolicy'] === 'v2') out.push({ feature: 'v2Checkpoint', reader: true });
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Bool,
   type DataType,
@@ -11,7 +12,6 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
-import { DeltaError } from '../errors.ts';
 import type { AddAction, DeletionVectorDescriptor, RemoveAction } from '../log/actions.ts';
 import { LOG_DIR } from '../log/log-files.ts';
 import { writerFeaturesOf } from '../protocol/writer-features.ts';
@@ -126,6 +126,26 @@ function removeRow(r: RemoveAction): Record<string, unknown> {
   };
 }
 
+const UNIT_MS: Readonly<Record<string, number>> = {
+  millisecond: 1,
+  second: 1000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 604_800_000,
+};
+
+/**
+ * `delta.deletedFileRetentionDuration` in ms: `interval 1 week` (the default) and the like. An
+ * unreadable value gives undefined, and then every tombstone is kept (never wrong, only larger).
+ */
+function retentionMs(value: string | undefined): number | undefined {
+  if (value === undefined) return UNIT_MS.week;
+  const m = /^\s*(?:interval\s+)?(\d+)\s+(millisecond|second|minute|hour|day|week)s?\s*$/i.exec(value);
+  if (!m) return undefined;
+  return Number(m[1]) * (UNIT_MS[(m[2] as string).toLowerCase()] as number);
+}
+
 /** The rows of a classic checkpoint of `snapshot`, each a `{ column: action }` pair. */
 function checkpointRows(snapshot: Snapshot): { column: Column; value: Record<string, unknown> }[] {
   const m = snapshot.metadata;
@@ -158,8 +178,14 @@ function checkpointRows(snapshot: Snapshot): { column: Column; value: Record<str
     rows.push({ column: 'txn', value: { appId, version: BigInt(version), lastUpdated: null } });
   for (const d of snapshot.domainMetadata().values()) rows.push({ column: 'domainMetadata', value: { ...d } });
   for (const f of snapshot.files()) rows.push({ column: 'add', value: addRow(f.add) });
-  // Tombstones stay until VACUUM's retention ends; keeping all of them is allowed and never wrong.
-  for (const r of snapshot.tombstones()) rows.push({ column: 'remove', value: removeRow(r) });
+  // PROTOCOL.md "Checkpoints": tombstones stay until delta.deletedFileRetentionDuration has passed,
+  // so VACUUM still knows what it may delete; older ones are dropped, as other engines do.
+  const retention = retentionMs(snapshot.configuration['delta.deletedFileRetentionDuration']);
+  const cutoff = retention === undefined ? Number.NEGATIVE_INFINITY : Date.now() - retention;
+  for (const r of snapshot.tombstones()) {
+    if ((r.deletionTimestamp ?? Number.POSITIVE_INFINITY) >= cutoff)
+      rows.push({ column: 'remove', value: removeRow(r) });
+  }
   return rows;
 }
 
@@ -175,9 +201,9 @@ export interface CheckpointResult {
 }
 
 /**
- * Writes a classic parquet checkpoint of the table at `version` (the latest by default) and points
+ * Writes a checkpoint of the table at `version` (the latest by default), classic parquet, and points
  * `_last_checkpoint` at it (PROTOCOL.md "Checkpoints", "Last Checkpoint File"), so readers start
- * from it instead of replaying every commit. Tables that ask for v2 checkpoints are refused.
+ * from it instead of replaying every commit (a v2 checkpoint for tables with the v2Checkpoint feature).
  *
  * ```ts
  * await checkpoint('s3://lake/events');
@@ -197,34 +223,42 @@ export async function checkpoint(
   return writeCheckpoint(snapshot);
 }
 
-/** Writes the checkpoint of one snapshot (see {@link checkpoint}). */
+/**
+ * Writes the checkpoint of one snapshot (see {@link checkpoint}): a classic parquet checkpoint, or
+ * for tables with the v2Checkpoint feature a v2 checkpoint (PROTOCOL.md "V2 Spec Checkpoints"): one
+ * UUID-named JSON file led by checkpointMetadata, every action inline (no sidecars).
+ */
 export async function writeCheckpoint(snapshot: Snapshot): Promise<CheckpointResult> {
   const storage = snapshot.storage;
-  if (writerFeaturesOf(snapshot.protocol).includes('v2Checkpoint')) {
-    // PROTOCOL.md "V2 Checkpoint Table Feature": such tables must not get classic checkpoints.
-    throw new DeltaError(
-      'unsupported-writer-feature',
-      `${storage.uri} asks for v2 checkpoints, which this writer does not write`,
-      {
-        path: storage.uri,
-        hint: 'checkpoint the table with an engine that writes v2 checkpoints; reading it needs none',
-      },
-    );
-  }
   const rows = checkpointRows(snapshot);
-  const columns = Object.fromEntries(
-    (Object.keys(COLUMNS) as Column[]).map((name) => [
-      name,
-      vectorFromArray(
-        rows.map((r) => (r.column === name ? r.value : null)),
-        COLUMNS[name],
-      ),
-    ]),
-  );
-  const bytes = await encodeParquet(new Table(columns), 'snappy', 1 << 16);
-  const key = `${LOG_DIR}${String(snapshot.version).padStart(20, '0')}.checkpoint.parquet`;
-  // A checkpoint of a version is the same whoever writes it, so replacing one is harmless.
-  await storage.put(key, bytes);
+  const prefix = `${LOG_DIR}${String(snapshot.version).padStart(20, '0')}`;
+  let key: string;
+  let bytes: Uint8Array;
+  if (writerFeaturesOf(snapshot.protocol).includes('v2Checkpoint')) {
+    // PROTOCOL.md "V2 Checkpoint Table Feature": such tables take v2 spec checkpoints only.
+    key = `${prefix}.checkpoint.${randomUUID()}.json`;
+    const lines = [
+      { checkpointMetadata: { version: snapshot.version } },
+      ...rows.map((r) => ({ [r.column]: r.value })),
+    ];
+    bytes = new TextEncoder().encode(`${lines.map((l) => JSON.stringify(l, jsonValue)).join('\n')}\n`);
+    // Named by a fresh UUID: nothing to replace, and a reader only sees the file once it is whole.
+    if (!(await storage.putIfAbsent(key, bytes))) throw new Error(`v2 checkpoint ${key} already exists`);
+  } else {
+    const columns = Object.fromEntries(
+      (Object.keys(COLUMNS) as Column[]).map((name) => [
+        name,
+        vectorFromArray(
+          rows.map((r) => (r.column === name ? r.value : null)),
+          COLUMNS[name],
+        ),
+      ]),
+    );
+    bytes = await encodeParquet(new Table(columns), 'snappy', 1 << 16);
+    key = `${prefix}.checkpoint.parquet`;
+    // A checkpoint of a version is the same whoever writes it, so replacing one is harmless.
+    await storage.put(key, bytes);
+  }
   const last = await readLastCheckpoint(storage);
   if (last === undefined || last < snapshot.version) {
     const numOfAddFiles = rows.filter((r) => r.column === 'add').length;
@@ -232,6 +266,13 @@ export async function writeCheckpoint(snapshot: Snapshot): Promise<CheckpointRes
     await storage.put(`${LOG_DIR}_last_checkpoint`, new TextEncoder().encode(JSON.stringify(body)));
   }
   return { version: snapshot.version, key, actions: rows.length, sizeInBytes: bytes.length };
+}
+
+/** JSON for checkpoint rows built for parquet: maps as objects, 64-bit integers as numbers. */
+function jsonValue(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Map) return Object.fromEntries(value);
+  return value;
 }
 
 async function readLastCheckpoint(storage: Storage): Promise<number | undefined> {

@@ -21,6 +21,15 @@ export interface DataFileOptions {
   readonly compression: WriteCompression;
   readonly maxRowsPerFile: number;
   readonly rowGroupRows: number;
+  /** Called after each data file is stored. */
+  readonly onFile?: ((progress: WriteProgress) => void) | undefined;
+}
+
+/** How far the data files of a write have got. */
+export interface WriteProgress {
+  readonly filesWritten: number;
+  readonly files: number;
+  readonly bytesWritten: number;
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -66,6 +75,8 @@ export async function writeDataFiles(
   const dataFields = schema.fields.filter((f) => !partitionBy.includes(f.name));
   const statsFields = columnMapping ? physicalSchema(dataFields) : dataFields;
   const writeId = randomUUID();
+  let filesWritten = 0;
+  let bytesWritten = 0;
   return mapLimit(
     jobs.map((job, i) => ({ job, i })),
     PARALLEL_UPLOADS,
@@ -77,6 +88,9 @@ export async function writeDataFiles(
       const name = `part-${String(i).padStart(5, '0')}-${writeId}-c000${compressionSuffix[options.compression]}.parquet`;
       const key = job.dir === '' ? name : `${job.dir}/${name}`;
       await storage.put(key, bytes);
+      filesWritten++;
+      bytesWritten += bytes.length;
+      options.onFile?.({ filesWritten, files: jobs.length, bytesWritten });
       return {
         // The log holds a URI: the key percent-encoded (Hive already escaped the partition values).
         path: encodeURI(key),

@@ -10,7 +10,6 @@ import {
   featuresNeeded,
   isAppendOnly,
   upgradeProtocol,
-  writerFeaturesOf,
   writesInCommitTimestamps,
 } from '../protocol/writer-features.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
@@ -22,7 +21,7 @@ import { assignColumnMapping, needsColumnMapping } from './column-mapping.ts';
 import { type CommitIsolation, commit, commitKey } from './commit.ts';
 import { checkNullability, conformToTable, mismatch } from './conform-data.ts';
 import { enforceRowRules, rowRules } from './constraints.ts';
-import { writeDataFiles } from './data-files.ts';
+import { type WriteProgress, writeDataFiles } from './data-files.ts';
 import type { WriteCompression } from './parquet.ts';
 import { planReplaceWhere } from './replace-where.ts';
 import { checkWriteOptions } from './check-options.ts';
@@ -78,6 +77,8 @@ export interface WriteOptions extends OpenStorageOptions {
    * its rows twice. Versions of one appId must grow with each write.
    */
   readonly txn?: { readonly appId: string; readonly version: number };
+  /** Called after each data file is stored, before the commit: `{ filesWritten, files, bytesWritten }`. */
+  readonly onProgress?: (progress: WriteProgress) => void;
   /** Commit attempts before giving up when other writers keep taking the next version (100). */
   readonly maxCommitAttempts?: number;
 }
@@ -243,6 +244,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
     compression: options.compression ?? 'zstd',
     maxRowsPerFile: options.maxRowsPerFile ?? 1 << 20,
     rowGroupRows: options.rowGroupRows ?? 1 << 16,
+    onFile: options.onProgress,
   });
 
   const now = Date.now();
@@ -347,13 +349,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
   // and delta-rs), so a snapshot replays at most that many commits after the last checkpoint.
   const interval = Number(configuration['delta.checkpointInterval'] ?? DEFAULT_CHECKPOINT_INTERVAL);
   let checkpointed: number | undefined;
-  if (
-    Number.isInteger(interval) &&
-    interval > 0 &&
-    version > 0 &&
-    version % interval === 0 &&
-    !writerFeaturesOf(protocol).includes('v2Checkpoint')
-  ) {
+  if (Number.isInteger(interval) && interval > 0 && version > 0 && version % interval === 0) {
     try {
       checkpointed = (await writeCheckpoint(await (await openTable(storage)).snapshot({ version }))).version;
     } catch (error) {

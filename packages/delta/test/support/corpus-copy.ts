@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DeltaFile, Snapshot } from '../../src/snapshot/snapshot.ts';
 
 /** The shared corpus of tables written by other engines (/work/shared/delta-corpus). */
-export const CORPUS = fileURLToPath(new URL('../../../../../shared/delta-corpus/', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../../../../../shared/delta-corpus/', import.meta.url));
 
 /** A copy of a corpus table in a fresh temp dir, so a test may write to it. */
 export async function copyOfCorpusTable(name: string): Promise<string> {

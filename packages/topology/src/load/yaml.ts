@@ -50,7 +50,7 @@ export function parseLocated(text: string, file: string): LocatedDocument {
     }
     return best?.range ? at(best.range[0]) : undefined;
   };
-  checkExpansion(doc, file);
+  checkExpansion(doc, file, at);
   let data: unknown;
   try {
     // Aliases are bounded by checkExpansion (by the size they expand to), not by the library's count of them.
@@ -80,7 +80,7 @@ function tooDeep(file: string): MeridianError {
  * document nor a long chain of aliases can overflow the stack. Refuses a "billion laughs" document by the size it
  * would take, however few aliases it uses, and an alias of its own ancestor (a cycle).
  */
-function checkExpansion(doc: Document, file: string): void {
+function checkExpansion(doc: Document, file: string, at: (offset: number) => SourceLocation): void {
   const root = doc.contents as Node | null;
   if (!root) return;
   const counts = new Map<Node, number>();
@@ -89,7 +89,17 @@ function checkExpansion(doc: Document, file: string): void {
   const childrenOf = (node: Node): Node[] => {
     if (isAlias(node)) {
       const target = node.resolve(doc);
-      return target ? [target as Node] : [];
+      if (!target) {
+        throw new MeridianError(
+          'invalid-syntax',
+          `cannot parse ${file}: alias *${node.source} names no anchor set before it`,
+          {
+            ...(node.range ? { location: at(node.range[0]) } : {}),
+            hint: `set the anchor (&${node.source}) on a value above this alias, or remove the *`,
+          },
+        );
+      }
+      return [target as Node];
     }
     if (isMap(node) || isSeq(node)) {
       const out: Node[] = [];

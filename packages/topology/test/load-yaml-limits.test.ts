@@ -62,7 +62,7 @@ describe('YAML aliases', () => {
 
   it('an alias of an anchor never set is invalid-syntax at the alias (found by the fuzz suite)', async () => {
     const file = join(dir, 'unset.json');
-    writeFileSync(file, '{*a"name": "shop"}\n');
+    writeFileSync(file, '{*a"name":"shop"}\n');
     const error = await loadError(file);
     expect(error.code).toBe('invalid-syntax');
     expect(error.location).toMatchObject({ line: 1 });

@@ -63,9 +63,9 @@ export function parseLocated(text: string, file: string): LocatedDocument {
 }
 
 /** Nesting deeper than this is refused: a topology nests a dozen levels; the parsers recurse per level. */
-export const maxYamlDepth = 512;
+const maxYamlDepth = 512;
 /** Values a document may expand to through its aliases (a topology of 1,000 components holds about 50,000). */
-export const maxYamlExpandedValues = 500_000;
+const maxYamlExpandedValues = 500_000;
 
 function tooDeep(file: string): MeridianError {
   return new MeridianError('too-deep', `cannot read ${file}: it nests more than ${maxYamlDepth} levels deep`, {

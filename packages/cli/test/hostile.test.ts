@@ -277,3 +277,22 @@ describe('the command on fuzzed input: exit 0, 1 or 2 as documented, never a sta
     );
   });
 });
+
+describe('check --typecheck', () => {
+  it('type errors in a topology.ts are reported at file:line:col, exit 2; without the flag the file runs', {
+    timeout: 120_000,
+  }, () => {
+    const file = join(dir, 'typed.ts');
+    writeFileSync(
+      file,
+      `const zones: number = 'three';\nexport default { name: 'shop', regions: [{ code: 'eu-west-1', role: 'primary', jurisdiction: 'EU' }], components: [], flows: [], zones };\n`,
+    );
+    const typed = meridian(['check', file, '--typecheck']);
+    expect(typed.code).toBe(2);
+    expect(typed.stderr).toContain('typed.ts:1:7');
+    expect(typed.stderr).toContain('type-error');
+    expect(typed.stderr).not.toMatch(/\n\s+at [^\n]*\(/);
+    const untyped = meridian(['check', file]);
+    expect(untyped.stderr).not.toContain('type-error');
+  });
+});

@@ -16,7 +16,7 @@ echo "== emit mermaid: out/$example/diagrams"
 # Diagrams of every view (whole, each region, each tier, data) with the checker's findings; SVG when Chromium is installed.
 svg=()
 [ -x /usr/bin/chromium ] && svg=(--svg)
-node packages/cli/dist/cli.js emit mermaid "$file" --out "out/$example/diagrams" --check "${svg[@]}"
+node packages/cli/dist/cli.js emit mermaid "$file" --out "out/$example/diagrams" --with-check "${svg[@]}"
 # Delta and federated query: demo tables for the example's deltaTable components (deterministic rows), one of them
 # described by `delta info`, then the table held by the most regions queried across all of them.
 meridian() { node packages/cli/dist/cli.js "$@"; }

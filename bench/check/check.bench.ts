@@ -2,12 +2,12 @@
  * How does `meridian check` grow with the size of a topology?
  *   npm run check -w bench                 (CHECK_BENCH_SIZES=2x50,3x200 for a quicker run)
  * Generates synthetic topologies (regions x services, up to 10,000 components and 50,000 flows), then times
- * parseTopology, buildGraph and check (all 15 rules plus the explanation), median of a few runs. The peer is the
+ * parseTopology, toGraph and check (all 15 rules plus the explanation), median of a few runs. The peer is the
  * naive approach a checker that enumerates request paths would take: every path from the users to a sink, each
  * multiplied out, stopped after a time budget; its path count (counted exactly, by dynamic programming) shows why
  * check reduces the graph instead. Prints tables, asserts nothing.
  */
-import { buildGraph, check, parseTopology, ruleIds, type Topology } from '@meridian/topology';
+import { check, parseTopology, ruleIds, type Topology, toGraph } from '@meridian/topology';
 import { Bench } from 'tinybench';
 import { syntheticTopology } from './synthetic-topology.ts';
 
@@ -79,7 +79,7 @@ for (const [regions, services] of sizes) {
   const iterations = model.components.length > 3000 ? 3 : 7;
   log(`${regions}x${services}: ${model.components.length} components, ${model.flows.length} flows ...`);
   const parseMs = await median('parse', () => parseTopology(input), iterations);
-  const graphMs = await median('graph', () => buildGraph(model), iterations);
+  const graphMs = await median('graph', () => toGraph(model), iterations);
   const checkMs = await median('check', () => check(model), iterations);
   const result = check(model);
   const out = syncAdjacency(model);

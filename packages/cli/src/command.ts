@@ -18,17 +18,22 @@ export interface InputError {
   readonly path?: unknown;
 }
 
-const inputErrorNames = new Set(['MeridianError', 'DeltaError', 'QueryError', 'EmitError', 'CliInputError']);
+// Every package's input-error class carries this brand (MeridianError, DeltaError, QueryError, EmitError and the
+// CLI's own): an error without it is a bug in Meridian and crashes loudly.
+const inputErrorBrand: unique symbol = Symbol.for('meridian.input-error');
 
 /** True for errors that describe bad input rather than a bug in Meridian. */
 export function isInputError(error: unknown): error is Error & InputError {
   return (
-    error instanceof Error && inputErrorNames.has(error.name) && typeof (error as { code?: unknown }).code === 'string'
+    error instanceof Error &&
+    (error as { [inputErrorBrand]?: unknown })[inputErrorBrand] === true &&
+    typeof (error as { code?: unknown }).code === 'string'
   );
 }
 
 /** Bad command-line input (a missing argument, an unknown format): printed, exit 2. */
 export class CliInputError extends Error {
+  readonly [inputErrorBrand] = true;
   readonly code: string;
   readonly hint: string | undefined;
   constructor(code: string, message: string, hint?: string) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTopology } from '@meridian/topology';
 import { describe, expect, it } from 'vitest';
-import { emitMermaid } from '../src/commands/emit.ts';
+import { runEmit } from '../src/commands/emit.ts';
 import { findChromium } from '../src/render/chromium.ts';
 
 const chromium = findChromium();
@@ -41,7 +41,9 @@ describe.skipIf(!chromium && !process.env.CI)('Mermaid to SVG in Chromium', () =
     const file = new URL('../../../examples/tv-voting/topology.ts', import.meta.url).pathname;
     const out = mkdtempSync(join(tmpdir(), 'meridian-svg-'));
     try {
-      const [written] = await emitMermaid(file, { out, views: ['region:eu-west-1'], svg: true });
+      const {
+        files: [written],
+      } = await runEmit('mermaid', file, { out, options: { views: ['region:eu-west-1'] }, svg: true });
       expect(written?.svg).toBe(join(out, 'tv-voting.region-eu-west-1.svg'));
       const svg = readFileSync(written?.svg ?? '', 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);

@@ -25,11 +25,16 @@ export type DeltaErrorCode =
   | 'decode-limit'
   | 'timeout';
 
+// The brand the meridian CLI recognises input errors by (the same Symbol.for key in every package): printed like a
+// compiler's diagnostic, exit 2, never a stack trace.
+const inputErrorBrand: unique symbol = Symbol.for('meridian.input-error');
+
 /**
  * The one error class of @meridian/delta: a stable `code`, where it happened (`path`: a table URI
  * or file key), and a `hint` that says what to do about it.
  */
 export class DeltaError extends Error {
+  readonly [inputErrorBrand] = true;
   readonly code: DeltaErrorCode;
   readonly path: string | undefined;
   readonly hint: string | undefined;

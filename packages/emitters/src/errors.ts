@@ -5,7 +5,8 @@ export type EmitErrorCode =
   | 'unknown-tier'
   | 'bad-diagram-marker'
   | 'unclosed-diagram-block'
-  | 'unknown-diagram-attribute';
+  | 'unknown-diagram-attribute'
+  | 'invalid-emitter-options';
 
 /** Where in a user's file an error was found (1-based). */
 export interface EmitErrorLocation {
@@ -14,11 +15,16 @@ export interface EmitErrorLocation {
   readonly column?: number;
 }
 
+// The brand the meridian CLI recognises input errors by (the same Symbol.for key in every package): printed like a
+// compiler's diagnostic, exit 2, never a stack trace.
+const inputErrorBrand: unique symbol = Symbol.for('meridian.input-error');
+
 /**
  * The one error class of @meridian/emitters: a stable `code`, the `path` inside the model or option
  * that is wrong, the source `location` where known, and a `hint` that says the fix.
  */
 export class EmitError extends Error {
+  readonly [inputErrorBrand] = true;
   readonly code: EmitErrorCode;
   readonly path: readonly (string | number)[];
   readonly location: EmitErrorLocation | undefined;

@@ -1,4 +1,13 @@
 // Public API of @meridian/emitters: every export is named here.
+export {
+  type EmittedFile,
+  type Emitter,
+  type EmitterFinding,
+  type EmitterFlag,
+  runEmitter,
+  unsafePath,
+} from './emitter.ts';
+export { emitters, findEmitter } from './emitters.ts';
 export { EmitError, type EmitErrorCode, type EmitErrorLocation } from './errors.ts';
 export {
   type DiagramBlock,
@@ -7,5 +16,6 @@ export {
   type RegeneratedBlock,
   regenerateDiagramBlocks,
 } from './mermaid/markdown-blocks.ts';
+export { diagramStem, type MermaidEmitOptions, mermaidEmitter } from './mermaid/emitter.ts';
 export { type MermaidFinding, type MermaidOptions, toMermaid } from './mermaid/to-mermaid.ts';
 export { type MermaidView, mermaidViews } from './mermaid/views.ts';

@@ -13,12 +13,17 @@ export type QueryErrorCode =
   | 'all-regions-failed'
   | 'aborted';
 
+// The brand the meridian CLI recognises input errors by (the same Symbol.for key in every package): printed like a
+// compiler's diagnostic, exit 2, never a stack trace.
+const inputErrorBrand: unique symbol = Symbol.for('meridian.input-error');
+
 /**
  * The one error class of @meridian/query-client: a stable `code`, the `path` it concerns (a
  * component id, or a field of the request such as `['request', 'regions', 1]`), and a `hint`
  * that says the fix.
  */
 export class QueryError extends Error {
+  readonly [inputErrorBrand] = true;
   readonly code: QueryErrorCode;
   readonly path: readonly (string | number)[];
   readonly hint: string | undefined;

@@ -4,9 +4,68 @@ import type { SourceLocation } from './model/schema.ts';
 /** A path inside the model or a file, e.g. `['regions', 1, 'code']`. */
 export type ModelPath = readonly (string | number)[];
 
+/**
+ * Every code a MeridianError or one of its issues carries: stable once released (scripts and editors match on
+ * them). Loading: the file cannot be read or run. Validation: one issue of an invalid model.
+ */
+export type MeridianErrorCode =
+  // loading a file
+  | 'file-not-found'
+  | 'unsupported-file'
+  | 'invalid-syntax'
+  | 'execution-failed'
+  | 'import-failed'
+  | 'no-default-export'
+  | 'invalid-topology'
+  | 'invalid-option'
+  | 'not-a-file'
+  | 'load-timeout'
+  | 'load-incomplete'
+  | 'load-out-of-memory'
+  | 'too-deep'
+  | 'yaml-too-large'
+  | 'yaml-alias-cycle'
+  | 'type-error'
+  | 'not-a-model'
+  // issues of an invalid model
+  | 'invalid-value'
+  | 'invalid-type'
+  | 'missing-field'
+  | 'unknown-field'
+  | 'unknown-kind'
+  | 'out-of-range'
+  | 'invalid-format'
+  | 'invalid-range'
+  | 'unknown-region'
+  | 'unknown-zone'
+  | 'unknown-environment'
+  | 'duplicate-id'
+  | 'unknown-data-class'
+  | 'workload-outside-cluster'
+  | 'invalid-placement'
+  | 'unknown-reference'
+  | 'wrong-reference-kind';
+
+/**
+ * The zod `params` of a custom issue: its Meridian code, what was expected and the fix. Typed, so a code that is
+ * not a {@link MeridianErrorCode} does not compile.
+ */
+export function issueParams(
+  meridianCode: MeridianErrorCode,
+  details: { readonly expected?: string | undefined; readonly hint?: string | undefined } = {},
+): { meridianCode: MeridianErrorCode; expected?: string | undefined; hint?: string | undefined } {
+  return { meridianCode, ...details };
+}
+
+/**
+ * The brand every Meridian package's input-error class carries (`Symbol.for`, so copies of a package loaded twice
+ * agree): the CLI prints such an error like a compiler and exits 2, and crashes loudly on anything else.
+ */
+export const INPUT_ERROR_BRAND: unique symbol = Symbol.for('meridian.input-error');
+
 /** One problem found in a topology: stable code, where, what was expected and found, how to fix it. */
 export interface MeridianIssue {
-  readonly code: string;
+  readonly code: MeridianErrorCode;
   readonly message: string;
   readonly path: ModelPath;
   readonly expected?: string | undefined;
@@ -31,7 +90,8 @@ export interface MeridianErrorDetails {
  * (one entry when there is a single one); the CLI prints them with `formatIssues` and exits 1 or 2.
  */
 export class MeridianError extends Error {
-  readonly code: string;
+  readonly [INPUT_ERROR_BRAND] = true;
+  readonly code: MeridianErrorCode;
   readonly path: ModelPath;
   readonly expected: string | undefined;
   readonly found: string | undefined;
@@ -39,7 +99,7 @@ export class MeridianError extends Error {
   readonly location: SourceLocation | undefined;
   readonly issues: readonly MeridianIssue[];
 
-  constructor(code: string, message: string, details: MeridianErrorDetails = {}) {
+  constructor(code: MeridianErrorCode, message: string, details: MeridianErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'MeridianError';
     this.code = code;

@@ -10,10 +10,10 @@ export {
   check,
   type SuppressedCount,
 } from './check/check.ts';
-export { formatExplanation } from './check/explain-report.ts';
+
 export { type Finding, type FindingLocation, type RuleId, ruleIds, type Severity } from './check/finding.ts';
 export {
-  buildGraph,
+  toGraph,
   type ComponentNodeAttributes,
   type ContainsEdgeAttributes,
   type FlowEdgeAttributes,
@@ -28,8 +28,6 @@ export { type PublishedSla, publishedSlas } from './check/published-slas.ts';
 export type { RpoBudget, RtoBudget } from './check/recovery.ts';
 export { recoveryTimes } from './check/recovery-times.ts';
 export { ruleDescriptors } from './check/rules/index.ts';
-export { type RuleDescriptor, type SarifLog, type SarifOptions, toSarif } from './check/sarif.ts';
-export { formatFindings, type TextReportOptions } from './check/text-report.ts';
 
 export { type CodeFrameOptions, codeFrame } from './diagnostics/code-frame.ts';
 export type { CommonOptions, ComponentOptions, FlowOptions, OptionsArg, WorkloadOptions } from './dsl/options.ts';
@@ -46,8 +44,11 @@ export {
   formatError,
   formatIssue,
   formatPath,
+  INPUT_ERROR_BRAND,
   isMeridianError,
+  issueParams,
   MeridianError,
+  type MeridianErrorCode,
   type MeridianErrorDetails,
   type MeridianIssue,
   type ModelPath,
@@ -55,7 +56,15 @@ export {
 export { type LoadOptions, loadTopology, topologyExtensions } from './load/load.ts';
 export { typecheckTopology } from './load/typecheck.ts';
 export { defaultLoadTimeoutMs } from './load/typescript.ts';
-export { ComponentIdSchema, PlacementSchema, SourceLocationSchema, TierSchema } from './model/common.ts';
+export {
+  ComponentIdSchema,
+  PlacementSchema,
+  type RefId,
+  type RefSchemaOf,
+  ref,
+  SourceLocationSchema,
+  TierSchema,
+} from './model/common.ts';
 export {
   ApiGatewaySchema,
   CatalogSchema,
@@ -81,8 +90,10 @@ export {
 } from './model/components.ts';
 export { bucketName } from './model/bucket-name.ts';
 export { isDeltaType } from './model/delta-types.ts';
+export { type AwsService, type KindTraits, kindTraits, traitsOf } from './model/kinds.ts';
 export { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './model/kubernetes.ts';
 export { type ParseOptions, parseTopology, topologyJsonSchema } from './model/parse.ts';
+export { type ComponentPlacement, placementOf } from './model/placement.ts';
 export { type ComponentReference, componentReferences } from './model/references.ts';
 export {
   type AwsRegionCode,
@@ -143,3 +154,17 @@ export {
   type Waf,
   type Workload,
 } from './model/schema.ts';
+export { formatExplanation } from './report/explain.ts';
+export { formatIssues } from './report/issues.ts';
+export {
+  type CheckReport,
+  type CheckReportOptions,
+  CheckReportSchema,
+  OverlayFindingSchema,
+  type ReportFinding,
+  ReportFindingSchema,
+  SeveritySchema,
+  toCheckReport,
+} from './report/json.ts';
+export { type RuleDescriptor, type SarifLog, type SarifOptions, toSarif } from './report/sarif.ts';
+export { formatFindings, type TextReportOptions } from './report/text.ts';

@@ -3,11 +3,9 @@ import { pathToFileURL } from 'node:url';
 import {
   type CheckResult,
   check,
-  codeFrame,
-  type Finding,
   formatExplanation,
   formatFindings,
-  formatIssue,
+  formatIssues,
   isMeridianError,
   loadTopology,
   MeridianError,
@@ -15,6 +13,7 @@ import {
   ruleDescriptors,
   ruleIds,
   type Severity,
+  toCheckReport,
   toSarif,
   typecheckTopology,
 } from '@meridian/topology';
@@ -36,16 +35,6 @@ export interface CheckCommandOptions {
   /** Run the TypeScript compiler on a .ts topology first; its type errors are bad input (exit 2). */
   readonly typecheck?: boolean | undefined;
   readonly cwd?: string | undefined;
-}
-
-/** One finding as `--format json` prints it (a stable contract: other tools read it). */
-export interface JsonFinding {
-  readonly rule: RuleId;
-  readonly severity: Severity;
-  readonly message: string;
-  readonly hint: string;
-  readonly components: readonly string[];
-  readonly location: { readonly file: string; readonly line: number; readonly column: number };
 }
 
 const formats: readonly CheckFormat[] = ['text', 'json', 'sarif'];
@@ -87,20 +76,6 @@ function parseOptions(options: CheckCommandOptions): {
   return { format: format as CheckFormat, severities: configured, rules };
 }
 
-/** Findings as `--format json` prints them: paths relative to `cwd`, a location for every finding. */
-function toJsonFindings(findings: readonly Finding[], file: string, cwd: string): JsonFinding[] {
-  return findings.map((finding) => ({
-    rule: finding.rule,
-    severity: finding.severity,
-    message: finding.message,
-    hint: finding.hint,
-    components: [...finding.components],
-    location: finding.location
-      ? { file: repoPath(finding.location.file, cwd), line: finding.location.line, column: finding.location.column }
-      : { file: repoPath(file, cwd), line: 1, column: 1 },
-  }));
-}
-
 // Relative to the working directory with '/' separators: what SARIF consumers and terminals expect.
 function repoPath(file: string, cwd: string): string {
   const path = relative(cwd, file) || file;
@@ -127,14 +102,7 @@ export async function runCheck(file: string, options: CheckCommandOptions = {}):
   } catch (error) {
     if (!isMeridianError(error)) throw error;
     // An invalid model is bad input for check (validate reports it as findings): print every issue, exit 2.
-    const text = error.issues
-      .map((issue) => {
-        const frame = issue.location
-          ? codeFrame(issue.location.file, issue.location.line, issue.location.column, { context: 1 })
-          : '';
-        return `${formatIssue(issue, file)}${frame ? `\n${frame}` : ''}\n`;
-      })
-      .join('\n');
+    const text = formatIssues(error.issues, file);
     // Only a model that loaded but failed validation is helped by validate's fuller report.
     const next = error.code === 'invalid-topology' ? `; run meridian validate ${file}` : '';
     process.stderr.write(`${text}\n${file}: cannot be checked (${error.code})${next}\n`);
@@ -142,11 +110,11 @@ export async function runCheck(file: string, options: CheckCommandOptions = {}):
   }
   const { findings, summary } = result;
   if (parsed.format === 'json') {
-    const json = {
-      findings: toJsonFindings(findings, file, cwd),
-      summary,
-      ...(options.explain ? { explain: result.explain } : {}),
-    };
+    const json = toCheckReport(result, {
+      file,
+      displayPath: (f) => repoPath(f, cwd),
+      explain: options.explain === true,
+    });
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else if (parsed.format === 'sarif') {
     const sarif = toSarif(findings, ruleDescriptors, {

@@ -1,88 +1,121 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { type MermaidFinding, mermaidViews, toMermaid } from '@meridian/emitters';
-import { check, loadTopology, type Topology } from '@meridian/topology';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type Emitter, type EmitterFlag, emitters, findEmitter, runEmitter } from '@meridian/emitters';
+import { check, loadTopology, OverlayFindingSchema } from '@meridian/topology';
+import type { CAC } from 'cac';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+import { compareOutput, type OutputDrift, writeOutput } from '../emit/output.ts';
 import { topologyLoadOptions } from '../options/load-options.ts';
 import { openMermaidRenderer } from '../render/svg.ts';
 
-/** Options of `meridian emit mermaid`. */
-export interface EmitMermaidOptions {
-  /** Directory the files go to (created if missing). */
+/** Options of {@link runEmit}: where to write, and the target's own options as plain data. */
+export interface EmitCommandOptions {
+  /** Folder the files go to (created if missing); nothing is ever written outside it. */
   readonly out: string;
-  /** Views to write; default every view of the model (see mermaidViews). */
-  readonly views?: readonly string[] | undefined;
-  /** Also render each diagram to SVG in Chromium through the Mermaid CLI. */
-  readonly svg?: boolean | undefined;
-  /** A `meridian check --format json` output (or a bare findings array) to overlay. */
-  readonly findings?: string | undefined;
-  /** Run `check` on the model and overlay its findings. */
+  /** Compare `out` with what the model gives instead of writing (for CI): see {@link EmitResult.drift}. */
   readonly check?: boolean | undefined;
-  readonly direction?: 'TB' | 'BT' | 'LR' | 'RL' | undefined;
+  /** The target's options, keyed as its schema names them (e.g. `{ views: ['whole'] }` for mermaid). */
+  readonly options?: Readonly<Record<string, unknown>> | undefined;
+  /** A `meridian check --format json` output (or a bare findings array) to overlay, for targets that show findings. */
+  readonly findings?: string | undefined;
+  /** Run `check` on the model and overlay its findings, for targets that show findings. */
+  readonly withCheck?: boolean | undefined;
+  /** Also render every Mermaid file to SVG beside it, in Chromium through the Mermaid CLI. */
+  readonly svg?: boolean | undefined;
 }
 
-/** One written diagram. */
-export interface EmittedDiagram {
-  readonly view: string;
-  readonly mmd: string;
+/** One file of an emit run. */
+export interface EmitResultFile {
+  /** Relative to `out`. */
+  readonly path: string;
+  readonly mediaType: string;
+  /** Absolute path written (absent under `check`). */
+  readonly written?: string | undefined;
   readonly svg?: string | undefined;
   /** Milliseconds the SVG took to render. */
   readonly svgMs?: number | undefined;
 }
 
+/** What {@link runEmit} did. */
+export interface EmitResult {
+  readonly target: string;
+  readonly out: string;
+  readonly files: readonly EmitResultFile[];
+  /** With `check`: how `out` differs from the model's output; everything empty means current. */
+  readonly drift?: OutputDrift | undefined;
+}
+
+function requireEmitter(target: string): Emitter {
+  const emitter = findEmitter(target);
+  if (emitter) return emitter;
+  throw new CliInputError(
+    'unknown-target',
+    `unknown emit target '${target}'`,
+    `use one of ${emitters.map((e) => e.id).join(', ')} (meridian emit --list)`,
+  );
+}
+
+/** True when nothing in the drift is stale, missing or extra. */
+export function isCurrent(drift: OutputDrift): boolean {
+  return drift.stale.length === 0 && drift.missing.length === 0 && drift.extra.length === 0;
+}
+
 /**
- * Writes `<name>.<view>.mmd` for each view of the topology in `file` (`region:eu-west-1` becomes
- * `region-eu-west-1`), and with `svg` the `.svg` beside it.
+ * Emits the topology in `file` with the emitter `target` into `options.out` (or, with `check`, compares `out` with
+ * what the model gives). Every file is made, and every path checked, before the first one is written.
  */
-export async function emitMermaid(file: string, options: EmitMermaidOptions): Promise<EmittedDiagram[]> {
+export async function runEmit(target: string, file: string, options: EmitCommandOptions): Promise<EmitResult> {
+  const emitter = requireEmitter(target);
+  if (options.check && options.svg) {
+    throw new CliInputError(
+      'bad-options',
+      '--svg and --check do not go together',
+      'check the .mmd files, render apart',
+    );
+  }
+  const overlay = options.findings !== undefined || options.withCheck === true;
+  if (overlay && !emitter.showsFindings) {
+    throw new CliInputError('bad-options', `${target} does not show findings`, 'drop --findings and --with-check');
+  }
   const model = await loadTopology(file, topologyLoadOptions());
-  const findings = [
-    ...(options.findings === undefined ? [] : await readFindings(options.findings)),
-    ...(options.check ? check(model, { explain: false }).findings : []),
-  ];
-  const views = options.views?.length ? options.views : mermaidViews(model);
-  // toMermaid checks each view against the model before anything is written.
-  const diagrams = views.map((view) => ({
-    view,
-    text: toMermaid(model, { view, findings, direction: options.direction }),
-  }));
-  await mkdir(options.out, { recursive: true });
-  const base = fileStem(model);
-  const written: EmittedDiagram[] = [];
+  const findings = overlay
+    ? [
+        ...(options.findings === undefined ? [] : await readFindings(options.findings)),
+        ...(options.withCheck ? check(model, { explain: false }).findings : []),
+      ]
+    : undefined;
+  const files = runEmitter(emitter, model, { ...options.options, ...(findings ? { findings } : {}) });
+  const out = resolve(options.out);
+  if (options.check) {
+    const drift = await compareOutput(out, files);
+    return { target, out, files: files.map((f) => ({ path: f.path, mediaType: f.mediaType })), drift };
+  }
+  const written = await writeOutput(out, files);
+  const results: EmitResultFile[] = [];
   const renderer = options.svg ? await openMermaidRenderer() : undefined;
   try {
-    for (const { view, text } of diagrams) {
-      const stem = join(options.out, `${base}.${view.replace(/[^A-Za-z0-9_.-]/g, '-')}`);
-      await writeFile(`${stem}.mmd`, text);
-      if (!renderer) {
-        written.push({ view, mmd: `${stem}.mmd` });
+    for (const [i, f] of files.entries()) {
+      const path = written[i] as string;
+      if (!renderer || f.mediaType !== 'text/vnd.mermaid') {
+        results.push({ path: f.path, mediaType: f.mediaType, written: path });
         continue;
       }
       const started = performance.now();
-      await writeFile(`${stem}.svg`, await renderer.svg(text));
+      const svg = path.replace(/\.mmd$/, '.svg');
+      await writeFile(svg, await renderer.svg(f.contents));
       const svgMs = Math.round(performance.now() - started);
-      process.stderr.write(`rendered ${stem}.svg in ${svgMs} ms\n`);
-      written.push({ view, mmd: `${stem}.mmd`, svg: `${stem}.svg`, svgMs });
+      process.stderr.write(`rendered ${svg} in ${svgMs} ms\n`);
+      results.push({ path: f.path, mediaType: f.mediaType, written: path, svg, svgMs });
     }
   } finally {
     await renderer?.close();
   }
-  return written;
+  return { target, out, files: results };
 }
 
-function fileStem(model: Topology): string {
-  return (
-    model.name
-      .toLowerCase()
-      .replace(/[^a-z0-9_.-]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'topology'
-  );
-}
-
-const severities = new Set(['error', 'warning', 'info']);
-
-async function readFindings(path: string): Promise<MermaidFinding[]> {
+/** Reads a `meridian check --format json` report (or a bare findings array) through the report's schema. */
+async function readFindings(path: string) {
   if (!existsSync(path))
     throw new CliInputError(
       'file-not-found',
@@ -106,85 +139,146 @@ async function readFindings(path: string): Promise<MermaidFinding[]> {
       `${path} has no findings array`,
       'pass the output of meridian check --format json',
     );
-  return list.map((item: unknown, i): MermaidFinding => {
-    const f = item as { rule?: unknown; severity?: unknown; components?: unknown };
-    if (
-      typeof f?.rule !== 'string' ||
-      typeof f.severity !== 'string' ||
-      !severities.has(f.severity) ||
-      !Array.isArray(f.components) ||
-      !f.components.every((c) => typeof c === 'string')
-    ) {
-      throw new CliInputError(
-        'invalid-findings',
-        `${path}: findings[${i}] needs rule, severity (error|warning|info) and components[]`,
-        'pass the output of meridian check --format json',
-      );
-    }
-    return { rule: f.rule, severity: f.severity as MermaidFinding['severity'], components: f.components as string[] };
+  return list.map((item: unknown, i) => {
+    const parsed = OverlayFindingSchema.safeParse(item);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new CliInputError(
+      'invalid-findings',
+      `${path}: findings[${i}]${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'} (a finding needs rule, severity error|warning|info and components[])`,
+      'pass the output of meridian check --format json',
+    );
   });
 }
 
-const formats = ['mermaid'] as const;
+/** cac's name for a flag's value: `single-file` is `singleFile`. */
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
 
-/** `meridian emit <format> <file> --out <dir>`. */
+/** The target's options from the parsed command line; a flag of another target is refused by name. */
+function targetOptions(emitter: Emitter, given: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  const own = new Set(emitter.flags.map((f) => f.name));
+  for (const other of emitters.flatMap((e) => e.flags)) {
+    if (!own.has(other.name) && given[camel(other.name)] !== undefined) {
+      const owners = emitters.filter((e) => e.flags.some((f) => f.name === other.name)).map((e) => e.id);
+      throw new CliInputError(
+        'bad-options',
+        `--${other.name} is an option of ${owners.join(', ')}, not of ${emitter.id}`,
+        `meridian emit ${emitter.id} --help`,
+      );
+    }
+  }
+  for (const flag of emitter.flags) {
+    const value = given[camel(flag.name)];
+    if (value === undefined) continue;
+    options[flag.key] = flagValue(flag, value);
+  }
+  return options;
+}
+
+function flagValue(flag: EmitterFlag, value: unknown): unknown {
+  if (flag.type === 'boolean') return value === true || value === 'true';
+  const values = ([] as unknown[]).concat(value).map(String);
+  if (flag.type === 'values') return values;
+  if (values.length > 1) throw new CliInputError('bad-options', `--${flag.name} is given more than once`);
+  return values[0];
+}
+
+function registerFlags(command: ReturnType<CAC['command']>): void {
+  const seen = new Map<string, { flag: EmitterFlag; targets: string[] }>();
+  for (const emitter of emitters) {
+    for (const flag of emitter.flags) {
+      const entry = seen.get(flag.name) ?? { flag, targets: [] };
+      entry.targets.push(emitter.id);
+      seen.set(flag.name, entry);
+    }
+  }
+  for (const { flag, targets } of seen.values()) {
+    const name = flag.type === 'boolean' ? `--${flag.name}` : `--${flag.name} <${flag.name}>`;
+    command.option(name, `${targets.join(', ')}: ${flag.description}`);
+  }
+}
+
+/** `meridian emit <target> <file> --out <dir> [--check]`, `meridian emit --list`. */
 export const registerEmit: RegisterCommand = (cli) => {
-  cli
-    .command('emit <format> <file>', `Write artifacts generated from a topology (formats: ${formats.join(', ')})`)
-    .option('--out <dir>', 'Directory to write to')
-    .option(
-      '--view <view>',
-      'mermaid: whole, data, region:<id> or tier:<tier>; repeat for several (default: every view)',
+  const command = cli
+    .command(
+      'emit [target] [file]',
+      `Write artifacts generated from a topology (${emitters.map((e) => e.id).join(', ')})`,
     )
+    .option('--out <dir>', 'Folder to write to (nothing is written outside it)')
+    .option('--check', 'Write nothing; exit 1 naming each file in --out that is stale, missing or no longer generated')
+    .option('--list', 'List the targets')
+    .option('--findings <json>', 'Overlay findings from meridian check --format json (targets that show findings)')
+    .option('--with-check', 'Run meridian check and overlay its errors and warnings (targets that show findings)')
     .option('--svg', 'mermaid: also render SVG with the Mermaid CLI on the machine Chromium')
-    .option('--findings <json>', 'mermaid: overlay findings from meridian check --format json')
-    .option('--check', 'mermaid: run meridian check and overlay its errors and warnings')
-    .option('--direction <dir>', 'mermaid: flowchart direction TB, BT, LR or RL')
-    .option('--json', 'Print what was written as JSON')
+    .option('--json', 'Print what was written (or the drift, with --check) as JSON');
+  registerFlags(command);
+  command
+    .example('meridian emit --list')
     .example('meridian emit mermaid examples/tv-voting/topology.ts --out build/diagrams')
-    .example('meridian emit mermaid topology.ts --out out --view region:eu-west-1 --svg --check')
-    .action(
-      async (
-        format: string,
-        file: string,
-        options: {
-          out?: string;
-          view?: string | string[];
-          svg?: boolean;
-          findings?: string;
-          check?: boolean;
-          direction?: string;
-          json?: boolean;
-        },
-      ) => {
-        if (format !== 'mermaid')
-          throw new CliInputError('unknown-format', `unknown format '${format}'`, `use one of ${formats.join(', ')}`);
-        if (!options.out)
-          throw new CliInputError(
-            'missing-out',
-            'emit needs --out <dir>',
-            `meridian emit ${format} ${file} --out build/${format}`,
-          );
-        const direction = options.direction;
-        if (direction !== undefined && !['TB', 'BT', 'LR', 'RL'].includes(direction)) {
-          throw new CliInputError(
-            'bad-direction',
-            `direction '${direction}' is not a flowchart direction`,
-            'use TB, BT, LR or RL',
+    .example('meridian emit mermaid topology.ts --out docs/diagrams --check')
+    .example('meridian emit mermaid topology.ts --out out --view region:eu-west-1 --svg --with-check')
+    .action(async (target: string | undefined, file: string | undefined, given: Record<string, unknown>) => {
+      if (given.list) {
+        if (given.json) {
+          const list = emitters.map((e) => ({
+            id: e.id,
+            description: e.description,
+            flags: e.flags.map((f) => f.name),
+          }));
+          process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        } else {
+          const width = Math.max(...emitters.map((e) => e.id.length));
+          for (const e of emitters) process.stdout.write(`${e.id.padEnd(width)}  ${e.description}\n`);
+        }
+        process.exitCode = ExitCode.ok;
+        return;
+      }
+      if (target === undefined || file === undefined) {
+        throw new CliInputError(
+          'missing-argument',
+          'emit needs a target and a topology file',
+          `meridian emit ${target ?? emitters[0]?.id ?? 'mermaid'} topology.ts --out build (targets: meridian emit --list)`,
+        );
+      }
+      const emitter = requireEmitter(target);
+      if (typeof given.out !== 'string') {
+        throw new CliInputError(
+          'missing-out',
+          'emit needs --out <dir>',
+          `meridian emit ${target} ${file} --out build/${target}`,
+        );
+      }
+      const result = await runEmit(target, file, {
+        out: given.out,
+        check: given.check === true,
+        options: targetOptions(emitter, given),
+        findings: typeof given.findings === 'string' ? given.findings : undefined,
+        withCheck: given.withCheck === true,
+        svg: given.svg === true,
+      });
+      if (result.drift) {
+        const current = isCurrent(result.drift);
+        if (given.json) process.stdout.write(`${JSON.stringify({ ...result, current }, null, 2)}\n`);
+        else {
+          for (const path of result.drift.stale) process.stdout.write(`stale    ${join(given.out, path)}\n`);
+          for (const path of result.drift.missing) process.stdout.write(`missing  ${join(given.out, path)}\n`);
+          for (const path of result.drift.extra)
+            process.stdout.write(`extra    ${join(given.out, path)} (no longer generated)\n`);
+          process.stdout.write(
+            current
+              ? `${result.files.length} ${target} files in ${given.out} are current\n`
+              : `${given.out} is not what the model gives: run meridian emit ${target} ${file} --out ${given.out}\n`,
           );
         }
-        const views = options.view === undefined ? undefined : ([] as string[]).concat(options.view).map(String);
-        const written = await emitMermaid(file, {
-          out: options.out,
-          views,
-          svg: options.svg,
-          findings: options.findings,
-          check: options.check,
-          direction: direction as EmitMermaidOptions['direction'],
-        });
-        if (options.json) process.stdout.write(`${JSON.stringify({ written }, null, 2)}\n`);
-        else for (const d of written) process.stdout.write(`${d.mmd}${d.svg ? `\n${d.svg}` : ''}\n`);
-        process.exitCode = ExitCode.ok;
-      },
-    );
+        process.exitCode = current ? ExitCode.ok : ExitCode.findings;
+        return;
+      }
+      if (given.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else for (const f of result.files) process.stdout.write(`${f.written}${f.svg ? `\n${f.svg}` : ''}\n`);
+      process.exitCode = ExitCode.ok;
+    });
 };

@@ -1,4 +1,4 @@
-import { codeFrame, formatIssue, isMeridianError, loadTopology, type MeridianIssue } from '@meridian/topology';
+import { formatIssues, isMeridianError, loadTopology, type MeridianIssue } from '@meridian/topology';
 import { ExitCode, type RegisterCommand } from '../command.ts';
 import { topologyLoadOptions } from '../options/load-options.ts';
 
@@ -15,13 +15,6 @@ interface ValidateResult {
   };
   /** Every problem; `code` is stable (e.g. unknown-region, file-not-found). */
   readonly issues: readonly MeridianIssue[];
-}
-
-function render(issue: MeridianIssue, file: string): string {
-  const frame = issue.location
-    ? codeFrame(issue.location.file, issue.location.line, issue.location.column, { context: 1 })
-    : '';
-  return frame ? `${formatIssue(issue, file)}\n${frame}\n` : `${formatIssue(issue, file)}\n`;
 }
 
 /**
@@ -58,7 +51,7 @@ async function validate(file: string, options: { json?: boolean | undefined } = 
       `${file}: valid topology '${name}' (${regions} regions, ${components} components, ${flows} flows)\n`,
     );
   } else {
-    const text = result.issues.map((issue) => render(issue, file)).join('\n');
+    const text = formatIssues(result.issues, file);
     const count = `${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}`;
     // Model issues are the command's result (stdout); a file that cannot be loaded is an input error (stderr).
     const stream = exitCode === ExitCode.findings ? process.stdout : process.stderr;

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { arrowType, type DeltaType, parseSchemaString, writeTable } from '@meridian/delta';
-import type { DeltaTable, Topology } from '@meridian/topology';
+import { type DeltaTable, placementOf, type Topology } from '@meridian/topology';
 import {
   type Data,
   type DataType,
@@ -243,16 +243,6 @@ function demoRows(table: DeltaTable, region: string, rows: number): { data: Tabl
   return { data, defaultColumns };
 }
 
-function regionOf(table: DeltaTable, model: Topology): string {
-  const p = table.placement;
-  if (p === 'global') return 'global';
-  if ('region' in p) return p.region;
-  const cluster = model.components.find((c) => c.id === p.cluster);
-  return cluster && cluster.placement !== 'global' && 'region' in cluster.placement
-    ? cluster.placement.region
-    : 'global';
-}
-
 /**
  * Writes every deltaTable of the model as `<out>/<region>/<name>` (replacing what a previous run
  * wrote), `rows` deterministic rows each, partitioned as declared.
@@ -265,7 +255,7 @@ export async function writeDemoTables(
 ): Promise<DemoTable[]> {
   const written: DemoTable[] = [];
   for (const table of model.components.filter((c): c is DeltaTable => c.kind === 'deltaTable')) {
-    const region = regionOf(table, model);
+    const region = placementOf(model, table).region ?? 'global';
     const name = table.name ?? table.id.split('/').at(-1) ?? table.id;
     const path = join(out, region, name);
     const { data, defaultColumns } = demoRows(table, region, rows);

@@ -1,9 +1,9 @@
-import { type Component, type Tier, type Topology, TierSchema } from '@meridian/topology';
+import { type Component, placementOf, type Tier, TierSchema, type Topology } from '@meridian/topology';
 import { type DiagramEdge, diagramEdges } from './edges.ts';
 import { escapeLabel } from './escape.ts';
 import { mermaidIds } from './ids.ts';
 import { clusterTitle, detailOf, displayName, shapeBrackets, shapeOf } from './nodes.ts';
-import { isDataFlow, isStore, type MermaidView, type ParsedView, parseView, regionOf } from './views.ts';
+import { isDataFlow, isStore, type MermaidView, type ParsedView, parseView } from './views.ts';
 
 /** A check finding to overlay on the diagram; the shape of `meridian check --format json` findings. */
 export interface MermaidFinding {
@@ -82,7 +82,7 @@ export function toMermaid(model: Topology, options: MermaidOptions = {}): string
   const allEdges = diagramEdges(model, { dataLabels: view.kind === 'data' });
   const viewEdges =
     view.kind === 'data' ? allEdges.filter((e) => e.flow === undefined || isDataFlow(e.flow)) : allEdges;
-  const focus = focusOf(view, model, viewEdges, byId);
+  const focus = focusOf(view, model, viewEdges);
 
   const showContext = options.context ?? view.kind === 'region';
   const context = new Set<string>();
@@ -174,18 +174,13 @@ function viewName(view: ParsedView): string {
   return view.kind;
 }
 
-function focusOf(
-  view: ParsedView,
-  model: Topology,
-  edges: readonly DiagramEdge[],
-  byId: ReadonlyMap<string, Component>,
-): Set<string> {
+function focusOf(view: ParsedView, model: Topology, edges: readonly DiagramEdge[]): Set<string> {
   const all = model.components;
   switch (view.kind) {
     case 'whole':
       return new Set(all.map((c) => c.id));
     case 'region':
-      return new Set(all.filter((c) => regionOf(c, byId) === view.region).map((c) => c.id));
+      return new Set(all.filter((c) => placementOf(model, c).region === view.region).map((c) => c.id));
     case 'tier':
       return new Set(all.filter((c) => c.tier === view.tier).map((c) => c.id));
     case 'data':
@@ -260,7 +255,7 @@ function layout(
   );
   const clusters = new Map<string, Group>();
   const parentOf = (component: Component): Group => {
-    const region = regionOf(component, byId);
+    const region = placementOf(model, component).region;
     return (region === undefined ? undefined : regions.get(region)) ?? global;
   };
   const clusterGroup = (cluster: Component): Group => {

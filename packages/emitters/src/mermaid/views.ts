@@ -1,4 +1,4 @@
-import { type Component, type Flow, type Tier, type Topology, TierSchema } from '@meridian/topology';
+import { type Component, type Flow, type Tier, TierSchema, type Topology, traitsOf } from '@meridian/topology';
 import { EmitError } from '../errors.ts';
 
 /**
@@ -13,7 +13,6 @@ export type MermaidView = 'whole' | 'data' | `region:${string}` | `tier:${Tier}`
 
 // The model's tier order (edge first, external last) is the diagrams' order.
 const tiers: readonly Tier[] = TierSchema.options;
-const storeKinds = new Set<Component['kind']>(['postgres', 'redis', 'queue', 'stream', 'objectStore', 'deltaTable']);
 
 /** Every view of `model` worth drawing: whole, data, each region, each tier in use. */
 export function mermaidViews(model: Topology): MermaidView[] {
@@ -74,14 +73,5 @@ export function isDataFlow(flow: Flow): boolean {
 
 /** True for components that keep data (drawn as cylinders, always in the data view). */
 export function isStore(component: Component): boolean {
-  return storeKinds.has(component.kind);
-}
-
-/** The region a component runs in (through its cluster for workloads), or undefined for global ones. */
-export function regionOf(component: Component, byId: ReadonlyMap<string, Component>): string | undefined {
-  const placement = component.placement;
-  if (placement === 'global') return undefined;
-  if ('region' in placement) return placement.region;
-  const cluster = byId.get(placement.cluster);
-  return cluster && cluster !== component ? regionOf(cluster, byId) : undefined;
+  return traitsOf(component.kind).dataService;
 }

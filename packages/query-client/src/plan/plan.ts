@@ -1,5 +1,5 @@
 import { DeltaError, Predicate, type PredicateNode, parsePredicate } from '@meridian/delta';
-import { bucketName, type DeltaTable, type Topology } from '@meridian/topology';
+import { bucketName, type DeltaTable, placementOf, type Topology } from '@meridian/topology';
 import type { Aggregate } from '../aggregate/aggregate.ts';
 import { QueryError } from '../errors.ts';
 import { checkResidency, type Destination, resolveDestination } from './residency.ts';
@@ -69,16 +69,6 @@ export interface PlanOptions {
 
 function componentName(c: { id: string; name?: string | undefined }): string {
   return c.name ?? c.id.split('/').at(-1) ?? c.id;
-}
-
-function regionOf(c: DeltaTable, model: Topology): string | undefined {
-  const placement = c.placement;
-  if (placement === 'global') return undefined;
-  if ('region' in placement) return placement.region;
-  const cluster = model.components.find((x) => x.id === placement.cluster);
-  return cluster && cluster.placement !== 'global' && 'region' in cluster.placement
-    ? cluster.placement.region
-    : undefined;
 }
 
 function predicateColumns(node: PredicateNode, out: Set<string>): void {
@@ -240,8 +230,8 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
   const where = split.rest;
   if (split.regions !== undefined) {
     notes.push(`_region predicate: reading only ${[...split.regions].join(', ')}`);
-    const holding = tables.map((t) => regionOf(t, model) ?? 'global');
-    tables = tables.filter((t) => split.regions?.has(regionOf(t, model) ?? 'global'));
+    const holding = tables.map((t) => placementOf(model, t).region ?? 'global');
+    tables = tables.filter((t) => split.regions?.has(placementOf(model, t).region ?? 'global'));
     if (tables.length === 0) {
       throw new QueryError(
         'unknown-region',
@@ -262,15 +252,15 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
           hint: `${suggestion ? `did you mean '${suggestion}'? ` : ''}regions: ${regionIds.join(', ')}`,
         });
       }
-      if (!tables.some((t) => regionOf(t, model) === region)) {
+      if (!tables.some((t) => placementOf(model, t).region === region)) {
         throw new QueryError('unknown-region', `region '${region}' holds no table '${request.table}'`, {
           path: ['request', 'regions', i],
-          hint: `'${request.table}' is in: ${tables.map((t) => regionOf(t, model) ?? 'global').join(', ')}`,
+          hint: `'${request.table}' is in: ${tables.map((t) => placementOf(model, t).region ?? 'global').join(', ')}`,
         });
       }
     }
     const wanted = new Set(request.regions);
-    tables = tables.filter((t) => wanted.has(regionOf(t, model) ?? ''));
+    tables = tables.filter((t) => wanted.has(placementOf(model, t).region ?? ''));
   }
 
   const whereColumns = new Set<string>();
@@ -305,7 +295,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
   }
 
   const destination = request.from === undefined ? undefined : resolveDestination(model, request.from);
-  notes.push(...checkResidency(model, tables, destination, (t) => regionOf(t, model)));
+  notes.push(...checkResidency(model, tables, destination));
   if (aggregate) {
     notes.push(
       'aggregates are treated as the data they are computed from: residency applies to them as to rows (anonymisation is not modelled)',
@@ -315,7 +305,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
   const locations = options.locations ?? {};
   const scanColumns = aggregateColumns ?? request.columns?.filter((c) => c !== '_region');
   const fragments = tables.map((table): QueryFragment => {
-    const region = regionOf(table, model) ?? 'global';
+    const region = placementOf(model, table).region ?? 'global';
     const given = locations[table.id] ?? locations[region];
     let uri = given;
     if (uri === undefined) {

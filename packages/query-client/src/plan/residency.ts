@@ -1,4 +1,4 @@
-import { type DeltaTable, findProviderRegion, type Topology } from '@meridian/topology';
+import { type DeltaTable, findProviderRegion, placementOf, type Topology } from '@meridian/topology';
 import { QueryError } from '../errors.ts';
 
 /** Where a query's results go: a jurisdiction, and the region it was given as, if any. */
@@ -35,8 +35,8 @@ export function checkResidency(
   model: Topology,
   tables: readonly DeltaTable[],
   destination: Destination | undefined,
-  regionOf: (table: DeltaTable) => string | undefined,
 ): string[] {
+  const regionOf = (table: DeltaTable) => placementOf(model, table).region;
   const notes: string[] = [];
   const restricted = new Map(
     model.dataClasses

@@ -1,7 +1,8 @@
+import { placementOf } from '../model/placement.ts';
 import { findProviderRegion } from '../model/regions.ts';
 import type { Component, Flow, KubernetesCluster, Region, Topology } from '../model/schema.ts';
 import type { FindingLocation } from './finding.ts';
-import { buildGraph, placementOf, type TopologyGraph } from './graph.ts';
+import { type TopologyGraph, toGraph } from './graph.ts';
 
 /**
  * What every rule reads: the model, its graph, and lookups derived once (placement, zones, flows by end).
@@ -33,7 +34,7 @@ export interface CheckContext {
 
 /** Builds the shared context of one check run. */
 export function createContext(model: Topology): CheckContext {
-  const graph = buildGraph(model);
+  const graph = toGraph(model);
   const components = new Map<string, Component>();
   for (const component of model.components) if (!components.has(component.id)) components.set(component.id, component);
   const regions = new Map<string, Region>();
@@ -45,16 +46,7 @@ export function createContext(model: Topology): CheckContext {
     push(outgoing, flow.from, flow);
     push(incoming, flow.to, flow);
   }
-  const placements = new Map<string, { region: string | undefined; cluster: string | undefined }>();
-  const placement = (id: string) => {
-    let found = placements.get(id);
-    if (!found) {
-      const component = components.get(id);
-      found = component ? placementOf(component, components) : { region: undefined, cluster: undefined };
-      placements.set(id, found);
-    }
-    return found;
-  };
+  const placement = (id: string) => placementOf(model, id);
   const regionZones = (regionId: string): readonly string[] => {
     const region = regions.get(regionId);
     if (!region) return [];
@@ -66,24 +58,7 @@ export function createContext(model: Topology): CheckContext {
     const cluster = clusterId === undefined ? undefined : components.get(clusterId);
     return cluster?.kind === 'kubernetesCluster' ? cluster : undefined;
   };
-  const zonesOf = (id: string): readonly string[] => {
-    const component = components.get(id);
-    if (!component) return [];
-    const own = component.placement;
-    if (own !== 'global' && 'region' in own && own.zones && own.zones.length > 0) return own.zones;
-    if (component.kind === 'kubernetesCluster') {
-      const zones = new Set(component.nodeGroups.flatMap((group) => group.zones ?? []));
-      if (zones.size > 0) return [...zones];
-    }
-    const cluster = clusterOf(id);
-    if (cluster) return zonesOf(cluster.id);
-    // Self-run compute can only be in the zones its region declares; managed services (S3, SQS, ...) span the
-    // provider's zones whatever the model lists, so they do not inherit the declaration.
-    const region = own !== 'global' && 'region' in own ? regions.get(own.region) : undefined;
-    if (region && region.zones.length > 0 && (component.kind === 'kubernetesCluster' || component.kind === 'service'))
-      return region.zones;
-    return [];
-  };
+  const zonesOf = (id: string): readonly string[] => placement(id).zones;
   const locate = (id: string) => components.get(id)?.source;
   return {
     model,

@@ -1,4 +1,6 @@
 import { MultiDirectedGraph } from 'graphology';
+import { type KindTraits, traitsOf } from '../model/kinds.ts';
+import { placementOf } from '../model/placement.ts';
 import { componentReferences } from '../model/references.ts';
 import type { Component, Flow, Region, Topology } from '../model/schema.ts';
 
@@ -6,6 +8,8 @@ import type { Component, Flow, Region, Topology } from '../model/schema.ts';
 export interface ComponentNodeAttributes {
   readonly type: 'component';
   readonly component: Component;
+  /** What its kind is: data service, router, stateful, ... (see `kindTraits`). */
+  readonly traits: KindTraits;
   /** Region id, undefined for global components. */
   readonly region: string | undefined;
   /** The cluster it runs in, for workloads and other in-cluster components. */
@@ -25,6 +29,12 @@ export type TopologyNodeAttributes = ComponentNodeAttributes | RegionNodeAttribu
 export interface FlowEdgeAttributes {
   readonly type: 'flow';
   readonly flow: Flow;
+  /** The flow's kind (request, write, replicate, ...). */
+  readonly kind: Flow['kind'];
+  /** True when the caller waits for the answer. */
+  readonly sync: boolean;
+  /** Data classes the flow carries. */
+  readonly carries: readonly string[];
 }
 
 /** Containment: region > cluster or component, cluster > workload. Algorithms over flows exclude these. */
@@ -50,11 +60,12 @@ export function regionKey(regionId: string): string {
 }
 
 /**
- * Builds the graph: one node per component and per region, a `flow` edge per flow (keyed by the flow id),
+ * The topology as a graphology graph, for your own analyses (graphology's algorithms run on it as is) and the one
+ * the checker reads: one node per component and per region, a `flow` edge per flow (keyed by the flow id),
  * `contains` edges region > cluster > workload, and `reference` edges for fields that name components.
  * Unknown ends (a model that skipped validation) are left out rather than thrown on: checks never throw.
  */
-export function buildGraph(model: Topology): TopologyGraph {
+export function toGraph(model: Topology): TopologyGraph {
   const graph: TopologyGraph = new MultiDirectedGraph();
   for (const region of model.regions) {
     if (!graph.hasNode(regionKey(region.id))) graph.addNode(regionKey(region.id), { type: 'region', region });
@@ -62,8 +73,8 @@ export function buildGraph(model: Topology): TopologyGraph {
   const byId = new Map<string, Component>();
   for (const component of model.components) if (!byId.has(component.id)) byId.set(component.id, component);
   for (const component of byId.values()) {
-    const { region, cluster } = placementOf(component, byId);
-    graph.addNode(component.id, { type: 'component', component, region, cluster });
+    const { region, cluster } = placementOf(model, component);
+    graph.addNode(component.id, { type: 'component', component, traits: traitsOf(component.kind), region, cluster });
   }
   for (const component of byId.values()) {
     const attributes = graph.getNodeAttributes(component.id) as ComponentNodeAttributes;
@@ -77,24 +88,25 @@ export function buildGraph(model: Topology): TopologyGraph {
   }
   for (const flow of model.flows) {
     if (!byId.has(flow.from) || !byId.has(flow.to) || graph.hasEdge(flow.id)) continue;
-    graph.addDirectedEdgeWithKey(flow.id, flow.from, flow.to, { type: 'flow', flow });
+    graph.addDirectedEdgeWithKey(flow.id, flow.from, flow.to, {
+      type: 'flow',
+      flow,
+      kind: flow.kind,
+      sync: flow.sync,
+      carries: flow.dataClasses,
+    });
   }
   return graph;
 }
 
-/** The region and cluster a component runs in (a cluster's region for in-cluster components). */
-export function placementOf(
-  component: Component,
-  byId: ReadonlyMap<string, Component>,
-): { region: string | undefined; cluster: string | undefined } {
-  const placement = component.placement;
-  if (placement === 'global') return { region: undefined, cluster: undefined };
-  if ('region' in placement) return { region: placement.region, cluster: undefined };
-  const cluster = byId.get(placement.cluster);
-  const clusterPlacement = cluster?.placement;
-  const region =
-    clusterPlacement !== undefined && clusterPlacement !== 'global' && 'region' in clusterPlacement
-      ? clusterPlacement.region
-      : undefined;
-  return { region, cluster: cluster ? placement.cluster : undefined };
+/** The `[from, to]` pairs of the graph's edges that `keep` accepts, in the graph's edge order. */
+export function edgesOf(
+  graph: TopologyGraph,
+  keep: (attributes: TopologyEdgeAttributes) => boolean,
+): [from: string, to: string][] {
+  const edges: [string, string][] = [];
+  graph.forEachEdge((_key, attributes, source, target) => {
+    if (keep(attributes)) edges.push([source, target]);
+  });
+  return edges;
 }

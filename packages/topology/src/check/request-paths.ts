@@ -1,3 +1,4 @@
+import { traitsOf } from '../model/kinds.ts';
 import type { Component, Flow } from '../model/schema.ts';
 import { type IndexedGraph, indexGraph } from './algorithms/adjacency.ts';
 import { type DependencyOrder, dependencyOrder } from './algorithms/dependency-order.ts';
@@ -22,25 +23,26 @@ export interface RequestPaths {
   readonly flowOf: ReadonlyMap<string, Flow>;
 }
 
-// Kinds that route traffic and can send it to interchangeable targets in other regions.
-const routerKinds = new Set<Component['kind']>(['dns', 'cdn', 'waf', 'loadBalancer', 'apiGateway', 'ingress']);
+// Reference fields a component cannot serve without: a Delta table's object store, the tables a query engine reads.
+const implicitNeeds = new Set(['store', 'reads']);
 
 /** Builds the request-path view of a topology. */
 export function requestPaths(context: CheckContext): RequestPaths {
   const ids = [...context.components.keys()];
   const edges: [string, string][] = [];
   const flowOf = new Map<string, Flow>();
-  for (const flow of context.model.flows) {
-    if (!flow.sync || !context.components.has(flow.from) || !context.components.has(flow.to)) continue;
-    edges.push([flow.from, flow.to]);
-    if (!flowOf.has(`${flow.from}>${flow.to}`)) flowOf.set(`${flow.from}>${flow.to}`, flow);
-  }
-  for (const component of context.components.values()) {
-    const cluster = context.clusterOf(component.id);
-    if (cluster) edges.push([component.id, cluster.id]);
-    if (component.kind === 'deltaTable') edges.push([component.id, component.store]);
-    if (component.kind === 'queryEngine') for (const table of component.reads) edges.push([component.id, table]);
-  }
+  context.graph.forEachEdge((_key, edge, source, target) => {
+    if (edge.type === 'flow') {
+      if (!edge.sync) return;
+      edges.push([source, target]);
+      if (!flowOf.has(`${source}>${target}`)) flowOf.set(`${source}>${target}`, edge.flow);
+    } else if (edge.type === 'contains') {
+      // An in-cluster component needs its cluster (regions contain too, but are not components).
+      if (context.components.has(source)) edges.push([target, source]);
+    } else if (implicitNeeds.has(edge.path[0] as string)) {
+      edges.push([source, target]);
+    }
+  });
   const indexed = indexGraph(ids, edges);
   // Edges inside a synchronous cycle are the cycle rule's finding; which of them a fold would drop depends on
   // visiting order, so all are left out here and the components on the cycle are judged on their other needs.
@@ -56,7 +58,7 @@ export function requestPaths(context: CheckContext): RequestPaths {
   const components = ids.map((id) => context.components.get(id) as Component);
   const alternatives = (node: number, dependencies: readonly number[]): number[] => {
     const component = components[node] as Component;
-    if (!routerKinds.has(component.kind)) return [];
+    if (!traitsOf(component.kind).routesTraffic) return [];
     const routed = dependencies.filter((d) => flowOf.get(`${component.id}>${ids[d]}`)?.routing?.failover !== undefined);
     if (routed.length >= 2) return routed;
     if (component.kind === 'dns' && component.routing === 'simple') return [];

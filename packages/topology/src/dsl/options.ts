@@ -1,29 +1,28 @@
 import type { z } from 'zod';
+import type { RefId, RefKindsKey } from '../model/common.ts';
 import type { componentSchemas } from '../model/components.ts';
 import type { ComponentKind, FlowSchema } from '../model/schema.ts';
 import type { DataClassRef, Ref } from './refs.ts';
 
 /** The hand-written form of one kind's schema. */
 type KindInput<K extends ComponentKind> = z.input<(typeof componentSchemas)[K]>;
-type Part<K extends ComponentKind, F extends keyof KindInput<K>> = NonNullable<KindInput<K>[F]>;
-type Replace<T, R> = Omit<T, keyof R> & R;
 
-/** Fields whose value is another component: in the DSL they take a `Ref` of the right kind, never a string. */
-interface ReferenceFields {
-  apiGateway: { authorizer?: Replace<Part<'apiGateway', 'authorizer'>, { issuer?: Ref | undefined }> };
-  ingress: { rules?: Replace<Part<'ingress', 'rules'>[number], { backend: Ref }>[] };
-  postgres: {
-    replicaOf?: Ref<'postgres'> | undefined;
-    backup?: Replace<Part<'postgres', 'backup'>, { destination?: Ref<'objectStore'> | undefined }>;
-  };
-  redis: { globalDatastore?: Replace<Part<'redis', 'globalDatastore'>, { primary?: Ref<'redis'> | undefined }> };
-  queue: { dlq?: Ref<'queue'> | undefined };
-  stream: { mirrorOf?: Ref<'stream'> | undefined };
-  objectStore: { replication?: Replace<Part<'objectStore', 'replication'>, { to: Ref<'objectStore'> }> };
-  deltaTable: { store: Ref<'objectStore'>; catalog?: Ref<'catalog'> | undefined };
-  queryEngine: { reads?: Ref<'deltaTable'>[] | undefined; catalog?: Ref<'catalog'> | undefined };
-  secrets: { syncTo?: Replace<Part<'secrets', 'syncTo'>, { clusters: Ref<'kubernetesCluster'>[] }> };
-}
+/** The kinds a reference field may name, or `false` for a field that is not a reference. */
+type RefKindsOf<T> = RefKindsKey extends keyof T ? ([T] extends [RefId<infer K>] ? K : false) : false;
+
+/**
+ * The DSL form of a schema input: every field declared with `ref(...)` takes a `Ref` of the kinds it may name,
+ * never a string, so a typo or a reference of the wrong kind does not compile. Derived from the schemas, so a
+ * new reference field needs nothing here.
+ */
+type WithRefs<T> =
+  RefKindsOf<NonNullable<T>> extends infer K extends ComponentKind
+    ? Ref<K> | Extract<T, undefined>
+    : T extends readonly (infer E)[]
+      ? WithRefs<E>[]
+      : T extends object
+        ? { [P in keyof T]: WithRefs<T[P]> }
+        : T;
 
 /** Options every DSL factory accepts besides its kind's own. */
 export interface CommonOptions {
@@ -34,9 +33,8 @@ export interface CommonOptions {
 }
 
 /** The options of a DSL factory for one kind: the schema's fields, with references as values. */
-export type ComponentOptions<K extends ComponentKind> = Replace<
-  Omit<KindInput<K>, 'id' | 'kind' | 'placement' | 'source' | 'dataClasses'>,
-  K extends keyof ReferenceFields ? ReferenceFields[K] : object
+export type ComponentOptions<K extends ComponentKind> = WithRefs<
+  Omit<KindInput<K>, 'id' | 'kind' | 'placement' | 'source' | 'dataClasses'>
 > &
   CommonOptions;
 

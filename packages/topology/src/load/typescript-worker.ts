@@ -2,7 +2,7 @@ import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseFrame } from '../dsl/source.ts';
-import { isMeridianError, type MeridianErrorDetails } from '../errors.ts';
+import { isMeridianError, type MeridianErrorCode, type MeridianErrorDetails } from '../errors.ts';
 import type { SourceLocation } from '../model/schema.ts';
 
 /*
@@ -18,7 +18,7 @@ export interface TypescriptWorkerInput {
 
 /** A MeridianError as it crosses the thread boundary (its class does not survive structured cloning). */
 export interface SerializedMeridianError {
-  readonly code: string;
+  readonly code: MeridianErrorCode;
   readonly message: string;
   readonly details: Omit<MeridianErrorDetails, 'cause'>;
 }
@@ -60,7 +60,11 @@ function summary(error: Error): string {
   return (esbuild?.[1] ?? error.message.split('\n')[0] ?? String(error)).trim();
 }
 
-function failure(code: string, message: string, details: Omit<MeridianErrorDetails, 'cause'>): TypescriptWorkerResult {
+function failure(
+  code: MeridianErrorCode,
+  message: string,
+  details: Omit<MeridianErrorDetails, 'cause'>,
+): TypescriptWorkerResult {
   return { ok: false, error: { code, message, details } };
 }
 

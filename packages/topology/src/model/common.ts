@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { issueParams } from '../errors.ts';
+import { type KindName, kindTraits } from './kinds.ts';
 
 /**
  * Shapes shared by regions, components and flows: ids, references, placement, replicas, source locations.
@@ -17,8 +19,40 @@ export const ComponentIdSchema = z
     'Globally unique component id, scoped by placement: `<region>/<name>`, `<cluster id>/<name>` or `<name>` for global ones.',
   );
 
-/** A reference to another component by its id (checked to exist, and to be of the right kind, by the topology schema). */
-export const RefSchema = z.string().min(1).describe('The id of another component.');
+declare const refKinds: unique symbol;
+
+/**
+ * The id of another component, typed with the kinds it may name. The kinds are a phantom (any string is
+ * assignable), read by the DSL to demand a `Ref` of the right kind instead of a string.
+ */
+export type RefId<K extends KindName = KindName> = string & { readonly [refKinds]?: K };
+/** The phantom key of {@link RefId}, for types that tell a reference from a plain string. */
+export type RefKindsKey = typeof refKinds;
+
+/** The metadata key under which a reference field records the kinds it may name (also in the JSON Schema). */
+export const REF_KINDS_META = 'x-meridian-ref-kinds';
+
+/**
+ * A field naming another component: `ref('postgres')` may only name a postgres, `ref()` any component. The
+ * kinds travel as zod metadata, so `componentReferences` and the integrity check find every reference field
+ * and what it may point at from the schemas alone.
+ */
+export function ref<const K extends readonly KindName[]>(...kinds: K): RefSchemaOf<K> {
+  return z
+    .string()
+    .min(1)
+    .describe('The id of another component.')
+    .meta({ [REF_KINDS_META]: [...kinds] }) as unknown as RefSchemaOf<K>;
+}
+
+/** The schema `ref(...kinds)` returns: a string in and out, typed with the kinds it may name (none listed: any). */
+export type RefSchemaOf<K extends readonly KindName[]> = z.ZodType<
+  RefId<K extends readonly [] ? KindName : K[number]>,
+  RefId<K extends readonly [] ? KindName : K[number]>
+>;
+
+/** A reference to any component. */
+export const RefSchema = ref();
 
 /** A simple identifier (region ids, data classes, node group names). */
 export const NameSchema = z
@@ -44,7 +78,7 @@ export const SourceLocationSchema = z.object({
 export const PlacementSchema = z.union([
   z.literal('global'),
   z.strictObject({ region: z.string().min(1), zones: z.array(z.string().min(1)).optional() }),
-  z.strictObject({ cluster: RefSchema }),
+  z.strictObject({ cluster: ref('kubernetesCluster') }),
 ]);
 
 /** The layer of the architecture a component belongs to. */
@@ -64,7 +98,7 @@ const ReplicaRangeSchema = z
   .refine((range) => range.min <= range.max, {
     path: ['max'],
     message: 'max is below min',
-    params: { meridianCode: 'invalid-range', hint: 'make max at least min' },
+    params: issueParams('invalid-range', { hint: 'make max at least min' }),
   });
 
 /** Instances of a component: a fixed count (`3`) or a range (`{ min: 3, max: 10 }`); always a range once parsed. */
@@ -97,11 +131,12 @@ export const componentBase = {
   source: SourceLocationSchema.optional(),
 };
 
-/** A component kind's schema: the common fields, `kind` as a literal, a default tier and the kind's own fields. */
-export function componentKind<K extends string, T extends z.core.$ZodShape>(
-  name: K,
-  tier: z.infer<typeof TierSchema>,
-  shape: T,
-) {
-  return z.strictObject({ ...componentBase, kind: z.literal(name), tier: TierSchema.default(tier), ...shape });
+/** A component kind's schema: the common fields, `kind` as a literal, its default tier (from its traits) and its own fields. */
+export function componentKind<K extends KindName, T extends z.core.$ZodShape>(name: K, shape: T) {
+  return z.strictObject({
+    ...componentBase,
+    kind: z.literal(name),
+    tier: TierSchema.default(kindTraits[name].tier),
+    ...shape,
+  });
 }

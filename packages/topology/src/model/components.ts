@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { componentKind as kind, PercentSchema, RefSchema } from './common.ts';
+import { componentKind as kind, PercentSchema, ref } from './common.ts';
 import { isDeltaType } from './delta-types.ts';
+import type { KindName } from './kinds.ts';
 import { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './kubernetes.ts';
 import { ResilienceSchema } from './resilience.ts';
 
@@ -23,7 +24,7 @@ const HealthCheckSchema = z.strictObject({
 const DnsProviderSchema = z.enum(['route53', 'cloudflare', 'cloud-dns', 'azure-dns']);
 
 /** DNS with health-checked routing (Route 53, Cloudflare, Cloud DNS, Azure DNS). */
-export const DnsSchema = kind('dns', 'edge', {
+export const DnsSchema = kind('dns', {
   provider: DnsProviderSchema.default('route53'),
   additionalProviders: z
     .array(DnsProviderSchema)
@@ -40,7 +41,7 @@ export const DnsSchema = kind('dns', 'edge', {
 });
 
 /** A content delivery network. */
-export const CdnSchema = kind('cdn', 'edge', {
+export const CdnSchema = kind('cdn', {
   provider: z
     .enum(['cloudfront', 'cloudflare', 'cloud-cdn', 'azure-front-door', 'fastly', 'akamai'])
     .default('cloudfront'),
@@ -51,7 +52,7 @@ export const CdnSchema = kind('cdn', 'edge', {
 });
 
 /** A web application firewall / DDoS protection layer. */
-export const WafSchema = kind('waf', 'edge', {
+export const WafSchema = kind('waf', {
   provider: z.enum(['aws-waf', 'cloudflare', 'cloud-armor', 'azure-waf']).default('aws-waf'),
   rateLimitPerIp: z
     .number()
@@ -64,17 +65,17 @@ export const WafSchema = kind('waf', 'edge', {
 });
 
 /** An API gateway in front of regional services. */
-export const ApiGatewaySchema = kind('apiGateway', 'ingress', {
+export const ApiGatewaySchema = kind('apiGateway', {
   provider: z.enum(['aws-api-gateway', 'apigee', 'azure-apim', 'kong', 'envoy']).default('aws-api-gateway'),
   apiType: z.enum(['rest', 'http', 'websocket']).optional(),
   throttle: z.strictObject({ rps: z.number().positive(), burst: z.number().int().positive().optional() }).optional(),
   authorizer: z
-    .strictObject({ type: z.enum(['jwt', 'lambda', 'iam', 'cognito', 'api-key']), issuer: RefSchema.optional() })
+    .strictObject({ type: z.enum(['jwt', 'lambda', 'iam', 'cognito', 'api-key']), issuer: ref().optional() })
     .optional(),
 });
 
 /** A regional load balancer. */
-export const LoadBalancerSchema = kind('loadBalancer', 'ingress', {
+export const LoadBalancerSchema = kind('loadBalancer', {
   type: z.enum(['alb', 'nlb', 'gwlb', 'gclb', 'azure-lb']),
   scheme: z.enum(['internet-facing', 'internal']).default('internet-facing'),
   crossZone: z.boolean().optional(),
@@ -84,7 +85,7 @@ export const LoadBalancerSchema = kind('loadBalancer', 'ingress', {
 });
 
 /** Compute outside Kubernetes: functions, containers on a managed runtime, VMs. */
-export const ServiceSchema = kind('service', 'compute', {
+export const ServiceSchema = kind('service', {
   runtime: z.enum(['lambda', 'ecs-fargate', 'ec2', 'vm', 'cloud-run', 'cloud-functions', 'app-service', 'other']),
   instanceType: z.string().optional(),
   memoryMb: z.number().int().positive().optional(),
@@ -94,7 +95,7 @@ export const ServiceSchema = kind('service', 'compute', {
 });
 
 /** PostgreSQL (RDS, Aurora, Cloud SQL, CloudNativePG, self-managed). */
-export const PostgresSchema = kind('postgres', 'data', {
+export const PostgresSchema = kind('postgres', {
   platform: z.enum(['rds', 'aurora', 'cloud-sql', 'azure-flexible', 'cnpg', 'self-managed']).default('rds'),
   engine: z
     .enum(['postgresql', 'aurora-postgresql', 'unspecified'])
@@ -108,7 +109,7 @@ export const PostgresSchema = kind('postgres', 'data', {
   storageGb: z.number().int().positive().optional(),
   multiAz: z.boolean().default(false),
   role: z.enum(['primary', 'replica']).default('primary'),
-  replicaOf: RefSchema.optional().describe('The postgres this one replicates from (role replica).'),
+  replicaOf: ref('postgres').optional().describe('The postgres this one replicates from (role replica).'),
   replicationMode: z.enum(['sync', 'async', 'logical']).optional(),
   promotion: z
     .enum(['automatic', 'manual'])
@@ -125,14 +126,16 @@ export const PostgresSchema = kind('postgres', 'data', {
       retentionDays: z.number().int().nonnegative().optional().describe('Absent when not stated (tv-voting, aragora).'),
       pitr: z.boolean().default(false),
       intervalSeconds: z.number().int().positive().optional(),
-      destination: RefSchema.optional().describe('Object store receiving backups/WAL, if not the managed default.'),
+      destination: ref('objectStore')
+        .optional()
+        .describe('Object store receiving backups/WAL, if not the managed default.'),
       crossRegionCopy: z.boolean().optional(),
     })
     .optional(),
 });
 
 /** Redis (ElastiCache, Memorystore, Azure Cache, self-managed). */
-export const RedisSchema = kind('redis', 'data', {
+export const RedisSchema = kind('redis', {
   platform: z.enum(['elasticache', 'memorydb', 'memorystore', 'azure-cache', 'self-managed']).default('elasticache'),
   nodeType: z.string().optional(),
   clusterMode: z.boolean().default(false),
@@ -140,36 +143,36 @@ export const RedisSchema = kind('redis', 'data', {
   replicasPerShard: z.number().int().nonnegative().optional(),
   multiAz: z.boolean().default(false),
   globalDatastore: z
-    .strictObject({ role: z.enum(['primary', 'secondary']), primary: RefSchema.optional() })
+    .strictObject({ role: z.enum(['primary', 'secondary']), primary: ref('redis').optional() })
     .optional()
     .describe('ElastiCache Global Datastore membership; a secondary names its primary.'),
   persistence: z.enum(['none', 'rdb', 'aof']).optional(),
 });
 
 /** A message queue (SQS, Pub/Sub subscription, Service Bus, RabbitMQ). */
-export const QueueSchema = kind('queue', 'data', {
+export const QueueSchema = kind('queue', {
   provider: z.enum(['sqs', 'pubsub', 'service-bus', 'rabbitmq']).default('sqs'),
   fifo: z.boolean().default(false),
-  dlq: RefSchema.optional().describe('Dead-letter queue (a queue component).'),
+  dlq: ref('queue').optional().describe('Dead-letter queue (a queue component).'),
   maxReceiveCount: z.number().int().positive().optional(),
   visibilityTimeoutSeconds: z.number().int().nonnegative().optional(),
   retentionSeconds: z.number().int().positive().optional(),
 });
 
 /** A log/stream (Kafka, MSK, Kinesis, Confluent, Event Hubs). */
-export const StreamSchema = kind('stream', 'data', {
+export const StreamSchema = kind('stream', {
   engine: z.enum(['kafka', 'msk', 'kinesis', 'confluent', 'event-hubs', 'pubsub']),
   partitions: z.number().int().positive().optional(),
   replicationFactor: z.number().int().positive().optional(),
   minInSyncReplicas: z.number().int().positive().optional(),
   retentionHours: z.number().positive().optional(),
   topics: z.array(z.strictObject({ name: z.string(), partitions: z.number().int().positive().optional() })).optional(),
-  mirrorOf: RefSchema.optional().describe('The stream this one mirrors.'),
+  mirrorOf: ref('stream').optional().describe('The stream this one mirrors.'),
   mirroring: z.enum(['mirror-maker-2', 'msk-replicator', 'cluster-linking', 'other']).optional(),
 });
 
 /** An object store bucket (S3, GCS, Azure Blob). */
-export const ObjectStoreSchema = kind('objectStore', 'data', {
+export const ObjectStoreSchema = kind('objectStore', {
   provider: z.enum(['s3', 'gcs', 'azure-blob']).default('s3'),
   bucket: z
     .string()
@@ -184,7 +187,7 @@ export const ObjectStoreSchema = kind('objectStore', 'data', {
   storageClass: z.enum(['standard', 'intelligent-tiering', 'infrequent-access', 'glacier', 'deep-archive']).optional(),
   replication: z
     .strictObject({
-      to: RefSchema,
+      to: ref('objectStore'),
       // S3 Replication Time Control replicates 99.99% of objects within 15 minutes (S3 User Guide, "Meeting compliance requirements with RTC").
       mode: z.enum(['standard', 'rtc']).default('standard'),
     })
@@ -214,14 +217,14 @@ const DeltaColumnSchema = z.strictObject({
 });
 
 /** A Delta Lake table stored in an object store. */
-export const DeltaTableSchema = kind('deltaTable', 'analytics', {
-  store: RefSchema.describe('The objectStore holding the table.'),
+export const DeltaTableSchema = kind('deltaTable', {
+  store: ref('objectStore').describe('The objectStore holding the table.'),
   path: z.string().min(1).describe('Table root inside the bucket, e.g. delta-lake/telemetry_data.'),
   tableName: z.string().optional(),
   columns: z.array(DeltaColumnSchema).default([]),
   partitionColumns: z.array(z.string()).default([]),
   compression: z.enum(['zstd', 'snappy', 'gzip', 'lz4', 'none']).default('snappy'),
-  catalog: RefSchema.optional().describe('A catalog component registering the table.'),
+  catalog: ref('catalog').optional().describe('A catalog component registering the table.'),
   formatVersion: z
     .number()
     .int()
@@ -239,19 +242,19 @@ export const DeltaTableSchema = kind('deltaTable', 'analytics', {
 });
 
 /** A table catalog / metastore (Glue, Hive, Unity, Polaris). */
-export const CatalogSchema = kind('catalog', 'analytics', {
+export const CatalogSchema = kind('catalog', {
   provider: z.enum(['glue', 'hive', 'unity', 'polaris', 'nessie']),
 });
 
 /** A query engine reading tables. */
-export const QueryEngineSchema = kind('queryEngine', 'analytics', {
+export const QueryEngineSchema = kind('queryEngine', {
   engine: z.enum(['datafusion', 'trino', 'athena', 'meridian-gateway', 'duckdb', 'spark']),
-  reads: z.array(RefSchema).default([]).describe('deltaTable components the engine reads.'),
-  catalog: RefSchema.optional(),
+  reads: z.array(ref('deltaTable')).default([]).describe('deltaTable components the engine reads.'),
+  catalog: ref('catalog').optional(),
 });
 
 /** A secrets store. */
-export const SecretsSchema = kind('secrets', 'shared', {
+export const SecretsSchema = kind('secrets', {
   provider: z
     .enum(['secrets-manager', 'parameter-store', 'vault', 'gcp-secret-manager', 'key-vault'])
     .default('secrets-manager'),
@@ -260,20 +263,23 @@ export const SecretsSchema = kind('secrets', 'shared', {
   syncTo: z
     .strictObject({
       operator: z.enum(['external-secrets', 'secrets-store-csi', 'vault-agent']),
-      clusters: z.array(RefSchema).min(1).describe('kubernetesCluster components receiving the secrets.'),
+      clusters: z
+        .array(ref('kubernetesCluster'))
+        .min(1)
+        .describe('kubernetesCluster components receiving the secrets.'),
     })
     .optional()
     .describe('An in-cluster operator copying these secrets into Kubernetes Secrets (tv-voting: External Secrets).'),
 });
 
 /** A container image registry. */
-export const ContainerRegistrySchema = kind('containerRegistry', 'shared', {
+export const ContainerRegistrySchema = kind('containerRegistry', {
   provider: z.enum(['ecr', 'artifact-registry', 'acr', 'ghcr', 'dockerhub']).default('ecr'),
   replicaRegions: z.array(z.string()).optional(),
 });
 
 /** Metrics, logs or traces tooling. */
-export const ObservabilitySchema = kind('observability', 'observability', {
+export const ObservabilitySchema = kind('observability', {
   product: z.enum([
     'prometheus',
     'grafana',
@@ -294,13 +300,13 @@ export const ObservabilitySchema = kind('observability', 'observability', {
 });
 
 /** Where traffic comes from: users, apps, devices. */
-export const ClientSchema = kind('client', 'external', {
+export const ClientSchema = kind('client', {
   clientKind: z.enum(['users', 'browser', 'mobile', 'tv', 'iot', 'application']),
   population: z.number().int().positive().optional().describe('How many of them, e.g. 300_000_000 potential users.'),
 });
 
 /** A service run by someone else (Auth0, Stripe, ...), with its published SLA. */
-export const ExternalSchema = kind('external', 'external', {
+export const ExternalSchema = kind('external', {
   vendor: z.string().min(1),
   service: z.string().optional(),
   sla: z.strictObject({ availability: PercentSchema }).optional(),
@@ -330,7 +336,7 @@ export const componentSchemas = {
   observability: ObservabilitySchema,
   client: ClientSchema,
   external: ExternalSchema,
-} as const;
+} as const satisfies Record<KindName, z.ZodType>;
 
 /** Any component: a discriminated union on `kind`. */
 export const ComponentSchema = z.discriminatedUnion('kind', [

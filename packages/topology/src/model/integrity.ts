@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { issueParams, type MeridianErrorCode } from '../errors.ts';
 import { nearest } from './distance.ts';
 import { componentReferences } from './references.ts';
 import { findProviderRegion, type Provider } from './regions.ts';
@@ -17,11 +18,11 @@ function issue(
   path: IdPath,
   input: unknown,
   message: string,
-  meridianCode: string,
+  meridianCode: MeridianErrorCode,
   expected: string,
   hint: string,
 ): void {
-  ctx.addIssue({ code: 'custom', path, input, message, params: { meridianCode, expected, hint } });
+  ctx.addIssue({ code: 'custom', path, input, message, params: issueParams(meridianCode, { expected, hint }) });
 }
 
 /** `did you mean 'x'?` when a declared name is one or two edits away, else the fallback advice. */

@@ -1,18 +1,19 @@
 import { z } from 'zod';
-import { componentKind as kind, RefSchema } from './common.ts';
+import { issueParams } from '../errors.ts';
+import { componentKind as kind, ref } from './common.ts';
 import { ResilienceSchema } from './resilience.ts';
 
 /** The Kubernetes kinds: a cluster with its node groups, the workloads placed in it, and its ingress. */
 
 /** A Kubernetes Ingress (controller plus routing rules) inside a cluster. */
-export const IngressSchema = kind('ingress', 'ingress', {
+export const IngressSchema = kind('ingress', {
   className: z.enum(['alb', 'nginx', 'istio', 'traefik', 'gce', 'contour', 'envoy']),
   rules: z
     .array(
       z.strictObject({
         host: z.string().optional(),
         path: z.string().default('/'),
-        backend: RefSchema,
+        backend: ref(),
         port: z.number().int().optional(),
       }),
     )
@@ -51,7 +52,7 @@ const NodeGroupSchema = z
   .refine((group) => group.min === undefined || group.max === undefined || group.min <= group.max, {
     path: ['max'],
     message: 'max is below min',
-    params: { meridianCode: 'invalid-range', hint: 'make max at least min' },
+    params: issueParams('invalid-range', { hint: 'make max at least min' }),
   });
 
 // Kubernetes resource quantities ("Resource units in Kubernetes"): cpu "250m" or 2; memory "512Mi", "2Gi".
@@ -106,7 +107,7 @@ const AutoscalerSchema = z.union([
 ]);
 
 /** A managed (or self-managed) Kubernetes cluster with its node groups. */
-export const KubernetesClusterSchema = kind('kubernetesCluster', 'compute', {
+export const KubernetesClusterSchema = kind('kubernetesCluster', {
   distribution: z.enum(['eks', 'gke', 'aks', 'self-managed']).default('eks'),
   version: z.string().optional(),
   endpointAccess: z.enum(['public', 'private', 'both']).optional(),
@@ -169,7 +170,7 @@ const EnvValueSchema = z.union([
 const IntOrPercentSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+%$/)]);
 
 /** A Kubernetes workload (Deployment, StatefulSet, DaemonSet); placed in a cluster with `placement: { cluster }`. */
-export const WorkloadSchema = kind('workload', 'compute', {
+export const WorkloadSchema = kind('workload', {
   workloadKind: z.enum(['deployment', 'statefulset', 'daemonset']).default('deployment'),
   namespace: z.string().optional(),
   image: z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MeridianError, type MeridianIssue, type ModelPath } from '../errors.ts';
+import { MeridianError, type MeridianErrorCode, type MeridianIssue, type ModelPath } from '../errors.ts';
 import { nearest } from './distance.ts';
 import { allowedFields } from './fields.ts';
 import { componentKinds, type SourceLocation, type Topology, TopologySchema } from './schema.ts';
@@ -66,7 +66,7 @@ function toIssues(error: z.ZodError, input: unknown, options: ParseOptions): Mer
     const found = 'input' in raw ? raw.input : undefined;
     switch (raw.code) {
       case 'custom': {
-        const params = (raw.params ?? {}) as { meridianCode?: string; expected?: string; hint?: string };
+        const params = (raw.params ?? {}) as { meridianCode?: MeridianErrorCode; expected?: string; hint?: string };
         push(raw, {
           code: params.meridianCode ?? 'invalid-value',
           message: raw.message,

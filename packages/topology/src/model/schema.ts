@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueParams } from '../errors.ts';
 import { JurisdictionSchema, NameSchema, PercentSchema, RefSchema, SourceLocationSchema } from './common.ts';
 import { ComponentSchema, componentSchemas } from './components.ts';
 import { checkIntegrity } from './integrity.ts';
@@ -78,11 +79,10 @@ export const RegionSchema = z
         path: ['code'],
         input: region.code,
         message: `unknown ${region.provider} region '${region.code}'`,
-        params: {
-          meridianCode: 'unknown-region',
+        params: issueParams('unknown-region', {
           expected: `a region code ${region.provider} publishes`,
           hint: `use a region code ${region.provider} publishes, e.g. ${nearest}`,
-        },
+        }),
       });
       return;
     }
@@ -93,11 +93,10 @@ export const RegionSchema = z
           path: ['zones', i],
           input: zone,
           message: `zone '${zone}' is not in ${region.provider} region ${region.code}`,
-          params: {
-            meridianCode: 'unknown-zone',
+          params: issueParams('unknown-zone', {
             expected: `one of ${published.zones.join(', ') || '(no zones published)'}`,
             hint: `use a zone of ${region.code}, e.g. ${published.zones[0] ?? region.code}`,
-          },
+          }),
         });
       }
     });
@@ -186,7 +185,7 @@ export const TopologySchema = z
     {
       path: ['environment'],
       message: 'environment is not one of environments',
-      params: { meridianCode: 'unknown-environment', hint: 'add it to environments or fix its spelling' },
+      params: issueParams('unknown-environment', { hint: 'add it to environments or fix its spelling' }),
     },
   );
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildGraph, regionKey } from '../../src/check/graph.ts';
 import { topology } from '../../src/dsl/topology.ts';
+import { regionKey, toGraph } from '../../src/index.ts';
 
 const model = topology('graph', (t) => {
   const users = t.client('users', { clientKind: 'users' });
@@ -15,8 +15,8 @@ const model = topology('graph', (t) => {
   t.flow(api, db, { kind: 'read' });
 });
 
-describe('buildGraph', () => {
-  const graph = buildGraph(model);
+describe('toGraph', () => {
+  const graph = toGraph(model);
 
   it('has a node per component and per region', () => {
     expect(graph.order).toBe(model.components.length + model.regions.length);
@@ -56,5 +56,32 @@ describe('buildGraph', () => {
   it('draws fields naming components as reference edges', () => {
     const references = graph.filterOutEdges('eu-west-1/orders', (_, attributes) => attributes.type === 'reference');
     expect(references.map((key) => graph.target(key))).toEqual(['eu-west-1/lake']);
+  });
+
+  it('carries what each kind is on its node, and kind, sync and carried classes on each flow', () => {
+    expect(graph.getNodeAttributes('eu-west-1/db')).toMatchObject({ traits: { dataService: true, stateful: true } });
+    expect(graph.getNodeAttributes('eu-west-1/eks/api')).toMatchObject({
+      traits: { runsPods: true, dataService: false },
+    });
+    const write = graph.filterOutEdges('eu-west-1/eks/api', (_, a) => a.type === 'flow' && a.kind === 'write');
+    expect(write.map((key) => graph.getEdgeAttributes(key))).toEqual([
+      expect.objectContaining({ kind: 'write', sync: true, carries: [] }),
+    ]);
+  });
+
+  it('is a plain graphology graph: its own traversals answer questions about the model', () => {
+    // Everything users can reach through flows, with graphology's own neighbour iteration.
+    const reached = new Set<string>();
+    const stack = ['users'];
+    while (stack.length) {
+      const node = stack.pop() as string;
+      graph.forEachOutEdge(node, (_key, attributes, _source, target) => {
+        if (attributes.type === 'flow' && !reached.has(target)) {
+          reached.add(target);
+          stack.push(target);
+        }
+      });
+    }
+    expect([...reached].sort()).toEqual(['eu-west-1/db', 'eu-west-1/eks/api']);
   });
 });

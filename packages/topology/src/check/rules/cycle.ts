@@ -1,6 +1,7 @@
 import type { Flow } from '../../model/schema.ts';
 import { indexGraph } from '../algorithms/adjacency.ts';
 import { isCyclic, stronglyConnectedComponents } from '../algorithms/strongly-connected.ts';
+import { edgesOf } from '../graph.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
 
 /**
@@ -13,13 +14,10 @@ export const cycle: Rule = {
     'Cycles among synchronous request, read, write and query flows (self-loops included); loops through async flows are allowed.',
   defaultSeverity: 'error',
   check(context) {
-    const flows = context.model.flows.filter(
-      (flow) => flow.sync && context.components.has(flow.from) && context.components.has(flow.to),
-    );
     const ids = [...context.components.keys()];
     const graph = indexGraph(
       ids,
-      flows.map((flow) => [flow.from, flow.to] as const),
+      edgesOf(context.graph, (edge) => edge.type === 'flow' && edge.sync),
     );
     // Only the first flow of each reported loop is looked up, among the flows leaving its first member.
     const flowBetween = (from: string, to: string): Flow | undefined =>

@@ -1,5 +1,5 @@
+import type { RuleDescriptor } from '../../report/sarif.ts';
 import type { Rule } from '../rule.ts';
-import type { RuleDescriptor } from '../sarif.ts';
 import { autoscaling } from './autoscaling.ts';
 import { capacityN1 } from './capacity-n1.ts';
 import { cycle } from './cycle.ts';

@@ -1,20 +1,6 @@
+import { traitsOf } from '../../model/kinds.ts';
 import { componentReferences } from '../../model/references.ts';
-import type { Component } from '../../model/schema.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
-
-// Kinds that hold data: someone must write what others read.
-const storeKinds = new Set<Component['kind']>([
-  'postgres',
-  'redis',
-  'queue',
-  'stream',
-  'objectStore',
-  'deltaTable',
-  'observability',
-  'containerRegistry',
-]);
-// Kinds whose content is pointless unless someone consumes it (messages pile up, images are never pulled).
-const consumedKinds = new Set<Component['kind']>(['queue', 'stream', 'containerRegistry']);
 
 /**
  * `orphan`: components with no flow at all (and nothing referring to them), stores read but never written, and
@@ -83,7 +69,9 @@ export const orphan: Rule = {
         });
         continue;
       }
-      if (!storeKinds.has(component.kind)) continue;
+      // Stores: someone must write what others read.
+      const traits = traitsOf(component.kind);
+      if (!traits.holdsData) continue;
       if (read.has(component.id) && !written.has(component.id) && !replicated.has(component.id)) {
         findings.push({
           message: `${component.id} is read but nothing writes to it.`,
@@ -91,7 +79,7 @@ export const orphan: Rule = {
           components: [component.id],
           location: at,
         });
-      } else if (consumedKinds.has(component.kind) && written.has(component.id) && !read.has(component.id)) {
+      } else if (traits.needsConsumer && written.has(component.id) && !read.has(component.id)) {
         findings.push({
           message: `${component.id} is written but nothing reads from it: ${component.kind === 'containerRegistry' ? 'images are pushed and never pulled' : 'messages pile up unconsumed'}.`,
           hint: `add the consumer (a consume or read flow from ${component.id}), or stop writing to it`,

@@ -1,11 +1,15 @@
+import { traitsOf } from '../../model/kinds.ts';
 import type { Component } from '../../model/schema.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
 
-// Resources that live in one region and can only target what is in that region: an ALB's target groups, an API
-// Gateway's regional integrations, an Ingress's in-cluster backends.
-const routingKinds = new Set<Component['kind']>(['loadBalancer', 'apiGateway', 'ingress']);
-// Regional data services calling out: only their request traffic counts (backups and replication cross regions by design).
-const dataKinds = new Set<Component['kind']>(['postgres', 'redis', 'queue']);
+// Routers that live in one region can only target what is in that region: an ALB's target groups, an API
+// Gateway's regional integrations, an Ingress's in-cluster backends. Regional data services calling out: only
+// their request traffic counts (backups and replication cross regions by design).
+function regionalRole(component: Component): 'routing' | 'data' | undefined {
+  const traits = traitsOf(component.kind);
+  if (traits.scope !== 'regional') return undefined;
+  return traits.routesTraffic ? 'routing' : traits.dataService ? 'data' : undefined;
+}
 
 /**
  * `regional-scope`: a regional component (load balancer, API gateway, ingress, database, ...) that sends traffic to
@@ -20,8 +24,9 @@ export const regionalScope: Rule = {
   check(context) {
     const findings: RuleFinding[] = [];
     for (const component of context.components.values()) {
-      const routing = routingKinds.has(component.kind);
-      if (!routing && !dataKinds.has(component.kind)) continue;
+      const role = regionalRole(component);
+      if (role === undefined) continue;
+      const routing = role === 'routing';
       const home = context.regionOf(component.id);
       if (home === undefined) continue;
       const targets = new Map<string, string>();

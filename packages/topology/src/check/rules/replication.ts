@@ -1,12 +1,10 @@
+import { traitsOf } from '../../model/kinds.ts';
 import type { Component } from '../../model/schema.ts';
 import { indexGraph } from '../algorithms/adjacency.ts';
 import { isCyclic, stronglyConnectedComponents } from '../algorithms/strongly-connected.ts';
 import type { CheckContext } from '../context.ts';
 import { type ReplicationLink, replicationLinks } from '../replication-links.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
-
-// Kinds that hold data other components write; replicating between two of these is what this rule is about.
-const storeKinds = new Set<Component['kind']>(['postgres', 'redis', 'stream', 'objectStore', 'deltaTable', 'queue']);
 
 function resolvesConflicts(component: Component | undefined): boolean {
   return (
@@ -28,9 +26,11 @@ export const replication: Rule = {
   defaultSeverity: 'error',
   check(context) {
     const findings: RuleFinding[] = [];
-    const links = replicationLinks(context).filter((link) =>
-      storeKinds.has(context.components.get(link.source)?.kind as Component['kind']),
-    );
+    // Replication between two data services is what this rule is about.
+    const links = replicationLinks(context).filter((link) => {
+      const source = context.components.get(link.source);
+      return source !== undefined && traitsOf(source.kind).dataService;
+    });
     const ids = [...context.components.keys()];
     const graph = indexGraph(
       ids,

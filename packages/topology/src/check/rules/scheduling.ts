@@ -1,10 +1,8 @@
+import { traitsOf } from '../../model/kinds.ts';
 import type { Component, KubernetesCluster, NodeGroup, Workload } from '../../model/schema.ts';
 import { instanceSize, parseCpu, parseMemoryGiB } from '../instance-types.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
 
-// Components that keep state on their pods: evicting them on a spot interruption (2 minutes' notice) loses or
-// re-syncs data ("Spot Instance interruption notices", EC2 User Guide).
-const statefulKinds = new Set<Component['kind']>(['postgres', 'redis', 'stream', 'queue', 'objectStore']);
 // Observability products that keep their data on local volumes.
 const storingProducts = new Set(['prometheus', 'elasticsearch', 'loki', 'tempo']);
 
@@ -56,7 +54,9 @@ function misfit(component: Component, group: NodeGroup): string | undefined {
 function isStateful(component: Component): boolean {
   if (component.kind === 'workload') return component.workloadKind === 'statefulset';
   if (component.kind === 'observability') return storingProducts.has(component.product);
-  return statefulKinds.has(component.kind);
+  // Components that keep state on their pods: evicting them on a spot interruption (2 minutes' notice) loses or
+  // re-syncs data ("Spot Instance interruption notices", EC2 User Guide).
+  return traitsOf(component.kind).stateful;
 }
 
 /**

@@ -1,0 +1,10 @@
+import type { Emitter } from './emitter.ts';
+import { mermaidEmitter } from './mermaid/emitter.ts';
+
+/** Every target `meridian emit` knows, in the order `meridian emit --list` prints them. */
+export const emitters: readonly Emitter[] = [mermaidEmitter];
+
+/** The emitter registered under `id`, or undefined. */
+export function findEmitter(id: string): Emitter | undefined {
+  return emitters.find((emitter) => emitter.id === id);
+}

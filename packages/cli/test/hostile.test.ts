@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Int64, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
+import fc from 'fast-check';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -205,5 +206,93 @@ describe('errors name the file they are about', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('part-0.parquet');
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('the command on fuzzed input: exit 0, 1 or 2 as documented, never a stack trace', () => {
+  // Few runs (each starts a process); the libraries' own fuzz suites run thousands of cases in-process.
+  const exitCodes = [0, 1, 2];
+
+  it('validate on fuzzed YAML', { timeout: 120_000 }, () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc.jsonValue().map((v) => `name: shop\nregions: ${JSON.stringify(v)}\ncomponents: []\nflows: []\n`),
+        ),
+        (text) => {
+          const file = join(dir, 'fuzz.yaml');
+          writeFileSync(file, text);
+          const run = meridian(['validate', file], { timeoutMs: 30_000 });
+          expect(run.signal).toBeNull();
+          expect(exitCodes).toContain(run.code);
+          expect(`${run.stdout}${run.stderr}`).not.toMatch(/\n\s+at [^\n]*\(/);
+        },
+      ),
+      { numRuns: 3 },
+    );
+  });
+
+  it('delta scan --where with fuzzed text', { timeout: 120_000 }, () => {
+    const ids = new Table({ id: vectorFromArray([1n, 2n, 3n], new Int64()) });
+    const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(ids, 'stream')));
+    mkdirSync(join(dir, '_delta_log'));
+    writeFileSync(join(dir, 'part-0.parquet'), bytes);
+    const schema = { type: 'struct', fields: [{ name: 'id', type: 'long', nullable: true, metadata: {} }] };
+    const actions = [
+      { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
+      {
+        metaData: {
+          id: 'x',
+          format: { provider: 'parquet', options: {} },
+          schemaString: JSON.stringify(schema),
+          partitionColumns: [],
+          configuration: {},
+          createdTime: 0,
+        },
+      },
+      {
+        add: { path: 'part-0.parquet', partitionValues: {}, size: bytes.length, modificationTime: 0, dataChange: true },
+      },
+    ];
+    writeFileSync(
+      join(dir, '_delta_log', '00000000000000000000.json'),
+      `${actions.map((a) => JSON.stringify(a)).join('\n')}\n`,
+    );
+    const words = ['id', 'x', 'and', 'or', 'not', '(', ')', '=', '<', "'a'", '1', 'null', 'is', 'in', ','];
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 10 }).map((t) => t.join(' ')),
+          fc.string({ maxLength: 60 }).filter((t) => t.trim() !== '' && !t.startsWith('-')),
+        ),
+        (where) => {
+          const run = meridian(['delta', 'scan', dir, '--where', where], { timeoutMs: 30_000 });
+          expect(run.signal).toBeNull();
+          expect(exitCodes).toContain(run.code);
+          expect(`${run.stdout}${run.stderr}`).not.toMatch(/\n\s+at [^\n]*\(/);
+        },
+      ),
+      { numRuns: 3 },
+    );
+  });
+});
+
+describe('check --typecheck', () => {
+  it('type errors in a topology.ts are reported at file:line:col, exit 2; without the flag the file runs', {
+    timeout: 120_000,
+  }, () => {
+    const file = join(dir, 'typed.ts');
+    writeFileSync(
+      file,
+      `const zones: number = 'three';\nexport default { name: 'shop', regions: [{ code: 'eu-west-1', role: 'primary', jurisdiction: 'EU' }], components: [], flows: [], zones };\n`,
+    );
+    const typed = meridian(['check', file, '--typecheck']);
+    expect(typed.code).toBe(2);
+    expect(typed.stderr).toContain('typed.ts:1:7');
+    expect(typed.stderr).toContain('type-error');
+    expect(typed.stderr).not.toMatch(/\n\s+at [^\n]*\(/);
+    const untyped = meridian(['check', file]);
+    expect(untyped.stderr).not.toContain('type-error');
   });
 });

@@ -29,6 +29,7 @@ export { SUPPORTED_READER_FEATURES, MAX_READER_VERSION } from './protocol/featur
 export { SUPPORTED_WRITER_FEATURES, MAX_WRITER_VERSION } from './protocol/writer-features.ts';
 export type { ScanContext, ScanOptions } from './read/scan.ts';
 export { readFiles } from './read/scan.ts';
+export { defaultMaxDecodedBytes } from './read/verify-file.ts';
 export { decodeVariant, VariantScalar } from './read/variant.ts';
 export type { VariantValue } from './read/variant.ts';
 export { CHANGE_COLUMNS } from './changes/changes.ts';

@@ -60,6 +60,7 @@ export {
   type ModelPath,
 } from './errors.ts';
 export { type LoadOptions, loadTopology, topologyExtensions } from './load/load.ts';
+export { typecheckTopology } from './load/typecheck.ts';
 export { defaultLoadTimeoutMs } from './load/typescript.ts';
 export {
   ComponentIdSchema,

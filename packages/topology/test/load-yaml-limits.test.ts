@@ -60,6 +60,15 @@ describe('YAML aliases', () => {
     expect(error.message).toContain('alias');
   });
 
+  it('an alias of an anchor never set is invalid-syntax at the alias (found by the fuzz suite)', async () => {
+    const file = join(dir, 'unset.json');
+    writeFileSync(file, '{*a"name":"shop"}\n');
+    const error = await loadError(file);
+    expect(error.code).toBe('invalid-syntax');
+    expect(error.location).toMatchObject({ line: 1 });
+    expect(error.message).toContain('names no anchor');
+  });
+
   it('an alias of its own ancestor is refused', async () => {
     const file = join(dir, 'cycle.yaml');
     writeFileSync(file, 'name: &self [a, *self]\n');

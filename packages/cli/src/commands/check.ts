@@ -8,12 +8,14 @@ import {
   formatIssues,
   isMeridianError,
   loadTopology,
+  MeridianError,
   type RuleId,
   ruleDescriptors,
   ruleIds,
   type Severity,
   toCheckReport,
   toSarif,
+  typecheckTopology,
 } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
 import { topologyLoadOptions } from '../options/load-options.ts';
@@ -30,6 +32,8 @@ export interface CheckCommandOptions {
   readonly severity?: string | readonly string[] | undefined;
   /** Comma-separated rule ids to run. */
   readonly rules?: string | undefined;
+  /** Run the TypeScript compiler on a .ts topology first; its type errors are bad input (exit 2). */
+  readonly typecheck?: boolean | undefined;
   readonly cwd?: string | undefined;
 }
 
@@ -87,6 +91,8 @@ export async function runCheck(file: string, options: CheckCommandOptions = {}):
   const parsed = parseOptions(options);
   let result: CheckResult;
   try {
+    const issues = options.typecheck && /\.m?ts$/.test(file) ? await typecheckTopology(file) : [];
+    if (issues.length > 0) throw new MeridianError('type-error', `${file}: ${issues.length} type errors`, { issues });
     const model = await loadTopology(file, topologyLoadOptions());
     result = check(model, {
       severities: parsed.severities,
@@ -139,6 +145,7 @@ export const registerCheck: RegisterCommand = (cli) => {
     .option('--explain', 'Also print the availability arithmetic, the RTO/RPO budgets and the N-1 table')
     .option('--severity <rule=level>', "Override a rule's severity, e.g. --severity spof=warning (repeatable)")
     .option('--rules <ids>', 'Run only these rules, comma-separated')
+    .option('--typecheck', 'Run the TypeScript compiler on a .ts topology first (type errors exit 2)')
     .example('meridian check examples/tv-voting/topology.ts')
     .example('meridian check topology.ts --format sarif > meridian.sarif')
     .example('meridian check topology.ts --explain --severity orphan=info')

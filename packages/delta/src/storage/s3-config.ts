@@ -64,6 +64,9 @@ export interface S3ConnectionConfig {
 /** Environment variables read, as the AWS CLI names them. */
 export type S3Environment = Readonly<Record<string, string | undefined>>;
 
+/** The default limits of every S3 call (docs/security.md lists them). */
+const s3Defaults = { connectTimeoutMs: 5_000, idleTimeoutMs: 30_000, totalTimeoutMs: 120_000 } as const;
+
 /** Options + environment -> the connection settings, with the defaults documented on S3StorageOptions. */
 export function resolveS3Config(options: S3StorageOptions = {}, env: S3Environment = process.env): S3ConnectionConfig {
   const endpoint = options.endpoint ?? nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL);
@@ -121,9 +124,6 @@ export function resolveS3Config(options: S3StorageOptions = {}, env: S3Environme
     credentials: options.credentials,
   };
 }
-
-/** The default limits of every S3 call (docs/security.md lists them). */
-export const s3Defaults = { connectTimeoutMs: 5_000, idleTimeoutMs: 30_000, totalTimeoutMs: 120_000 } as const;
 
 // An option wins over the environment variable, which wins over the default; each must be a positive whole number.
 function limit(

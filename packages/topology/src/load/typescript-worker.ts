@@ -60,7 +60,11 @@ function summary(error: Error): string {
   return (esbuild?.[1] ?? error.message.split('\n')[0] ?? String(error)).trim();
 }
 
-function failure(code: MeridianErrorCode, message: string, details: Omit<MeridianErrorDetails, 'cause'>): TypescriptWorkerResult {
+function failure(
+  code: MeridianErrorCode,
+  message: string,
+  details: Omit<MeridianErrorDetails, 'cause'>,
+): TypescriptWorkerResult {
   return { ok: false, error: { code, message, details } };
 }
 

@@ -50,7 +50,7 @@ export function parseLocated(text: string, file: string): LocatedDocument {
     }
     return best?.range ? at(best.range[0]) : undefined;
   };
-  checkExpansion(doc, file);
+  checkExpansion(doc, file, at);
   let data: unknown;
   try {
     // Aliases are bounded by checkExpansion (by the size they expand to), not by the library's count of them.
@@ -63,9 +63,9 @@ export function parseLocated(text: string, file: string): LocatedDocument {
 }
 
 /** Nesting deeper than this is refused: a topology nests a dozen levels; the parsers recurse per level. */
-export const maxYamlDepth = 512;
+const maxYamlDepth = 512;
 /** Values a document may expand to through its aliases (a topology of 1,000 components holds about 50,000). */
-export const maxYamlExpandedValues = 500_000;
+const maxYamlExpandedValues = 500_000;
 
 function tooDeep(file: string): MeridianError {
   return new MeridianError('too-deep', `cannot read ${file}: it nests more than ${maxYamlDepth} levels deep`, {
@@ -80,7 +80,7 @@ function tooDeep(file: string): MeridianError {
  * document nor a long chain of aliases can overflow the stack. Refuses a "billion laughs" document by the size it
  * would take, however few aliases it uses, and an alias of its own ancestor (a cycle).
  */
-function checkExpansion(doc: Document, file: string): void {
+function checkExpansion(doc: Document, file: string, at: (offset: number) => SourceLocation): void {
   const root = doc.contents as Node | null;
   if (!root) return;
   const counts = new Map<Node, number>();
@@ -89,7 +89,17 @@ function checkExpansion(doc: Document, file: string): void {
   const childrenOf = (node: Node): Node[] => {
     if (isAlias(node)) {
       const target = node.resolve(doc);
-      return target ? [target as Node] : [];
+      if (!target) {
+        throw new MeridianError(
+          'invalid-syntax',
+          `cannot parse ${file}: alias *${node.source} names no anchor set before it`,
+          {
+            ...(node.range ? { location: at(node.range[0]) } : {}),
+            hint: `set the anchor (&${node.source}) on a value above this alias, or remove the *`,
+          },
+        );
+      }
+      return [target as Node];
     }
     if (isMap(node) || isSeq(node)) {
       const out: Node[] = [];

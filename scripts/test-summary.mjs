@@ -27,7 +27,11 @@ export function summarizeReport(report, workspaceDir) {
     for (const t of tests.filter((t) => t.status === 'skipped' || t.status === 'pending' || t.status === 'todo')) {
       skipped += 1;
       const titled = [...(t.ancestorTitles ?? []), t.title ?? ''].map((s) => reasonInTitle.exec(s)?.[1]).find(Boolean);
-      const reason = titled ?? `no reason given, in ${relative(workspaceDir, file.name ?? '') || 'an unnamed file'}`;
+      const where = relative(workspaceDir, file.name ?? '') || 'an unnamed file';
+      // A file whose set-up failed (a beforeAll threw) reports its tests as skipped: they did not run, for that reason.
+      const notRun =
+        file.status === 'failed' && failedTests === 0 ? `not run: ${where} failed before its tests` : undefined;
+      const reason = titled ?? notRun ?? `no reason given, in ${where}`;
       skipReasons.set(reason, (skipReasons.get(reason) ?? 0) + 1);
     }
   }

@@ -23,6 +23,7 @@ const workspaces = {
         it('fails', () => expect(1).toBe(2)); }); });
       describe.skip('needs a server [S3 SKIPPED: no server on this machine]', () => { it('s1', () => {}); it('s2', () => {}); });`,
     'unloadable.test.ts': `import './missing.ts';\nit('never runs', () => {});`,
+    'set-up-fails.test.ts': `beforeAll(() => { throw new Error('no database'); }); it('x', () => {}); it('y', () => {});`,
   },
   'packages/b': {
     'fine.test.ts': `it('one', () => {}); it('two', () => {}); it.skip('quiet skip', () => {});`,
@@ -30,7 +31,8 @@ const workspaces = {
   'packages/c': { 'crashed.test.ts': `it('x', () => {});` },
 };
 const expected = {
-  'packages/a': { passed: 1, failed: 2, skipped: 2 }, // 1 failed test + 1 file that did not load
+  // 1 failed test + 1 file that did not load + 1 whose beforeAll threw (its 2 tests reported skipped)
+  'packages/a': { passed: 1, failed: 3, skipped: 4 },
   'packages/b': { passed: 2, failed: 0, skipped: 1 },
   'packages/c': { passed: 0, failed: 1, skipped: 0 }, // no report at all
 };
@@ -71,6 +73,7 @@ test('the closing line is the sum of the workspace lines, and says why tests ski
   assert.deepEqual(counts(closing), { passed: total('passed'), failed: total('failed'), skipped: total('skipped') });
   assert.match(closing, /2: no server on this machine/);
   assert.match(closing, /1: no reason given, in test\/fine\.test\.ts/);
+  assert.match(closing, /2: not run: test\/set-up-fails\.test\.ts failed before its tests/);
   assert.equal(failed, true);
 });
 

@@ -38,7 +38,11 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('meridian demo-data', () => {
-  it('writes one table per deltaTable with the declared columns, and the same rows on every run', () => {
+  // Two CLI runs that each write every table: 83 s on a loaded 2-core machine in a full ./dev test (a hang guard,
+  // not a speed check; vitest's 60 s default failed the run there).
+  it('writes one table per deltaTable with the declared columns, and the same rows on every run', {
+    timeout: 240_000,
+  }, () => {
     const first = JSON.parse(
       meridian('demo-data', reference, '--out', join(scratch, 'again'), '--rows', '1500', '--json').stdout,
     ) as {

@@ -1,8 +1,9 @@
+import { cdkEmitter } from './cdk/emitter.ts';
 import type { Emitter } from './emitter.ts';
 import { mermaidEmitter } from './mermaid/emitter.ts';
 
 /** Every target `meridian emit` knows, in the order `meridian emit --list` prints them. */
-export const emitters: readonly Emitter[] = [mermaidEmitter];
+export const emitters: readonly Emitter[] = [mermaidEmitter, cdkEmitter];
 
 /** The emitter registered under `id`, or undefined. */
 export function findEmitter(id: string): Emitter | undefined {

@@ -6,7 +6,9 @@ export type EmitErrorCode =
   | 'bad-diagram-marker'
   | 'unclosed-diagram-block'
   | 'unknown-diagram-attribute'
-  | 'invalid-emitter-options';
+  | 'invalid-emitter-options'
+  | 'cdk-name-collision'
+  | 'cdk-unsupported';
 
 /** Where in a user's file an error was found (1-based). */
 export interface EmitErrorLocation {

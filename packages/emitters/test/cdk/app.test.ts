@@ -1,0 +1,124 @@
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadTopology, type Topology } from '@meridian/topology';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import ts from 'typescript';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cdkEmitter } from '../../src/cdk/emitter.ts';
+import { type EmittedFile, runEmitter } from '../../src/emitter.ts';
+
+const examplesDir = new URL('../../../../examples/', import.meta.url);
+const examples = readdirSync(examplesDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && readdirSync(new URL(`${d.name}/`, examplesDir)).includes('topology.ts'))
+  .map((d) => d.name);
+const nodeModules = fileURLToPath(new URL('../../../../node_modules', import.meta.url));
+
+interface Generated {
+  readonly model: Topology;
+  readonly files: EmittedFile[];
+  readonly dir: string;
+  diagnostics: string[];
+}
+
+const generated = new Map<string, Generated>();
+
+// Every example's app is written to its own temp dir (node_modules linked to the repo's, where aws-cdk-lib,
+// constructs and cdk-nag are installed) and type-checked as `tsc -p <app>` would, with the app's own tsconfig.json.
+// One compiler host caches the parsed declaration files of aws-cdk-lib across the six programs: parsing them is
+// most of the time of a check.
+beforeAll(async () => {
+  const root = mkdtempSync(join(tmpdir(), 'meridian-cdk-'));
+  for (const example of examples) {
+    const model = await loadTopology(fileURLToPath(new URL(`${example}/topology.ts`, examplesDir)));
+    const files = runEmitter(cdkEmitter, model, {});
+    const dir = join(root, example);
+    for (const file of files) {
+      mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+      writeFileSync(join(dir, file.path), file.contents);
+    }
+    symlinkSync(nodeModules, join(dir, 'node_modules'), 'dir');
+    generated.set(example, { model, files, dir, diagnostics: [] });
+  }
+  const cache = new Map<string, ts.SourceFile | undefined>();
+  for (const app of generated.values()) {
+    const configPath = join(app.dir, 'tsconfig.json');
+    const config = ts.getParsedCommandLineOfConfigFile(
+      configPath,
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+    );
+    if (!config) throw new Error(`no tsconfig in ${app.dir}`);
+    const host = ts.createCompilerHost(config.options);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.getSourceFile = (fileName, language, onError) => {
+      if (!fileName.includes('/node_modules/')) return getSourceFile(fileName, language, onError);
+      if (!cache.has(fileName)) cache.set(fileName, getSourceFile(fileName, language, onError));
+      return cache.get(fileName);
+    };
+    const program = ts.createProgram({ rootNames: config.fileNames, options: config.options, host });
+    app.diagnostics = ts.getPreEmitDiagnostics(program).map((d) =>
+      ts.formatDiagnostic(d, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => app.dir,
+        getNewLine: () => '\n',
+      }),
+    );
+  }
+}, 600_000);
+
+describe.each(examples)('cdk app: %s', (example) => {
+  const app = () => generated.get(example) as Generated;
+
+  it('is what the golden files hold', async () => {
+    for (const file of app().files) await expect(file.contents).toMatchFileSnapshot(`./golden/${example}/${file.path}`);
+  });
+
+  it('type-checks against aws-cdk-lib', () => {
+    expect(app().diagnostics).toEqual([]);
+  });
+
+  // One synthesis per example, read by the assertions below: with cdk-nag's AwsSolutions pack added by the
+  // generated addStacks, synth() throws on any finding the generated code does not acknowledge with a reason.
+  let stacks: Record<string, Stack> = {};
+  let missing: unknown[] = [];
+  it('synthesizes offline with no unacknowledged cdk-nag finding and no context lookup', async () => {
+    const { addStacks } = (await import(join(app().dir, 'lib/app.ts'))) as {
+      addStacks: (app: App) => Record<string, Stack>;
+    };
+    const account = process.env.CDK_DEFAULT_ACCOUNT;
+    delete process.env.CDK_DEFAULT_ACCOUNT;
+    try {
+      const cdkApp = new App({ outdir: join(app().dir, 'cdk.out') });
+      stacks = addStacks(cdkApp);
+      const assembly = cdkApp.synth();
+      missing = assembly.manifest.missing ?? [];
+    } finally {
+      if (account !== undefined) process.env.CDK_DEFAULT_ACCOUNT = account;
+    }
+    expect(missing).toEqual([]);
+    expect(Object.keys(stacks).length).toBeGreaterThan(0);
+  });
+
+  it('holds a VPC, databases, buckets and queues where the model has them', () => {
+    const { model } = app();
+    for (const [, stack] of Object.entries(stacks)) {
+      const template = Template.fromStack(stack);
+      const region = model.regions.find((r) => r.code === stack.region);
+      expect(region, stack.stackName).toBeDefined();
+      const tagged = (id: string) => ({ Tags: Match.arrayWith([{ Key: 'meridian:component', Value: id }]) });
+      for (const c of model.components) {
+        if (c.placement === 'global' || !('region' in c.placement) || c.placement.region !== region?.id) continue;
+        if (c.kind === 'objectStore' && c.provider === 's3')
+          template.hasResourceProperties('AWS::S3::Bucket', tagged(c.id));
+        if (c.kind === 'queue' && c.provider === 'sqs') template.hasResourceProperties('AWS::SQS::Queue', tagged(c.id));
+        if (c.kind === 'postgres' && c.platform === 'rds')
+          template.hasResourceProperties('AWS::RDS::DBInstance', tagged(c.id));
+        if (c.kind === 'postgres' && c.platform === 'aurora')
+          template.hasResourceProperties('AWS::RDS::DBCluster', tagged(c.id));
+      }
+    }
+  });
+});

@@ -1,12 +1,14 @@
 import type { Topology } from '@meridian/topology';
 import { z } from 'zod';
 import type { EmittedFile, Emitter } from '../emitter.ts';
+import { planCaches } from './caches.ts';
 import { CdkContext } from './context.ts';
 import { planDatabases } from './databases.ts';
 import { planNetworks } from './network.ts';
 import { cdkJson, packageJson, readme, tsconfigJson } from './project-files.ts';
 import { planQueues } from './queues.ts';
 import { renderApp, renderBin, renderStack } from './render.ts';
+import { planSecrets } from './secrets.ts';
 import { planObjectStores } from './storage.ts';
 
 const CdkEmitOptionsSchema = z.strictObject({});
@@ -23,7 +25,9 @@ export function toCdkApp(model: Topology): EmittedFile[] {
   planNetworks(ctx);
   planDatabases(ctx);
   planObjectStores(ctx);
+  planCaches(ctx);
   planQueues(ctx);
+  planSecrets(ctx);
   const stacks = [...ctx.stacks.values()];
   const ts = 'text/typescript';
   return [

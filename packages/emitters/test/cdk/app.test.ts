@@ -102,7 +102,7 @@ describe.each(examples)('cdk app: %s', (example) => {
     expect(Object.keys(stacks).length).toBeGreaterThan(0);
   });
 
-  it('holds a VPC, databases, buckets and queues where the model has them', () => {
+  it('holds a tagged resource for every database, bucket, cache, queue and secret of the model', () => {
     const { model } = app();
     for (const [, stack] of Object.entries(stacks)) {
       const template = Template.fromStack(stack);
@@ -116,6 +116,10 @@ describe.each(examples)('cdk app: %s', (example) => {
         if (c.kind === 'queue' && c.provider === 'sqs') template.hasResourceProperties('AWS::SQS::Queue', tagged(c.id));
         if (c.kind === 'postgres' && c.platform === 'rds')
           template.hasResourceProperties('AWS::RDS::DBInstance', tagged(c.id));
+        if (c.kind === 'redis' && c.platform === 'elasticache')
+          template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', tagged(c.id));
+        if (c.kind === 'secrets' && c.provider === 'secrets-manager')
+          template.hasResourceProperties('AWS::SecretsManager::Secret', tagged(c.id));
         if (c.kind === 'postgres' && c.platform === 'aurora')
           template.hasResourceProperties('AWS::RDS::DBCluster', tagged(c.id));
       }

@@ -2,6 +2,7 @@
 
 import { Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
@@ -116,6 +117,50 @@ export class UsEast1Stack extends Stack {
       {
         id: 'AwsSolutions-RDS3',
         reason: 'The model runs us-east-1/rds-replica in one zone (multiAz: false): meridian check judges that design, the code follows it.',
+      },
+    );
+
+    // The data subnets of us-east-1, where its caches run.
+    const cacheSubnets = new elasticache.CfnSubnetGroup(this, 'CacheSubnets', {
+      description: 'The data subnets of us-east-1',
+      subnetIds: vpc.selectSubnets({ subnetGroupName: 'data' }).subnetIds,
+    });
+
+    // us-east-1/elasticache: Redis on ElastiCache.
+    // The model names no node type: cache.t4g.medium is a starting point.
+    const elasticacheComponentSecurityGroup = new ec2.SecurityGroup(this, 'ElasticacheComponentSecurityGroup', {
+      vpc,
+      description: 'us-east-1/elasticache: Redis clients',
+      allowAllOutbound: false,
+    });
+    const elasticacheComponent = new elasticache.CfnReplicationGroup(this, 'ElasticacheComponent', {
+      replicationGroupId: 'us-east-1-elasticache',
+      replicationGroupDescription: 'redis us-east-1/elasticache',
+      engine: 'redis',
+      cacheNodeType: 'cache.t4g.medium',
+      numCacheClusters: 1,
+      automaticFailoverEnabled: false,
+      multiAzEnabled: false,
+      preferredCacheClusterAZs: ['us-east-1c'],
+      atRestEncryptionEnabled: true,
+      kmsKeyId: dataKey.keyArn,
+      transitEncryptionEnabled: true,
+      cacheSubnetGroupName: cacheSubnets.ref,
+      securityGroupIds: [elasticacheComponentSecurityGroup.securityGroupId],
+    });
+    Tags.of(elasticacheComponent).add('meridian:component', 'us-east-1/elasticache');
+    Validations.of(elasticacheComponent).acknowledge(
+      {
+        id: 'AwsSolutions-AEC5',
+        reason: "Clients reach Redis on its standard port 6379, as the model's flows say; only the VPC reaches the data subnets.",
+      },
+      {
+        id: 'AwsSolutions-AEC6',
+        reason: 'Clients authenticate with IAM or Redis users the model does not describe; access is limited to the security group, and traffic is encrypted in transit.',
+      },
+      {
+        id: 'AwsSolutions-AEC4',
+        reason: 'The model does not make us-east-1/elasticache Multi-AZ (multiAz: false): meridian check judges that design, the code follows it.',
       },
     );
   }

@@ -2,9 +2,11 @@
 
 import { Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
@@ -125,6 +127,46 @@ export class EuCentral1Stack extends Stack {
     });
     Tags.of(lake).add('meridian:component', 'eu-central-1/lake');
 
+    // The data subnets of eu-central-1, where its caches run.
+    const cacheSubnets = new elasticache.CfnSubnetGroup(this, 'CacheSubnets', {
+      description: 'The data subnets of eu-central-1',
+      subnetIds: vpc.selectSubnets({ subnetGroupName: 'data' }).subnetIds,
+    });
+
+    // eu-central-1/cache: Redis on ElastiCache, cluster mode.
+    const cacheSecurityGroup = new ec2.SecurityGroup(this, 'CacheSecurityGroup', {
+      vpc,
+      description: 'eu-central-1/cache: Redis clients',
+      allowAllOutbound: false,
+    });
+    const cache = new elasticache.CfnReplicationGroup(this, 'Cache', {
+      replicationGroupId: 'eu-central-1-cache',
+      replicationGroupDescription: 'redis eu-central-1/cache',
+      engine: 'redis',
+      cacheNodeType: 'cache.r7g.large',
+      clusterMode: 'enabled',
+      numNodeGroups: 3,
+      replicasPerNodeGroup: 1,
+      automaticFailoverEnabled: true,
+      multiAzEnabled: true,
+      atRestEncryptionEnabled: true,
+      kmsKeyId: dataKey.keyArn,
+      transitEncryptionEnabled: true,
+      cacheSubnetGroupName: cacheSubnets.ref,
+      securityGroupIds: [cacheSecurityGroup.securityGroupId],
+    });
+    Tags.of(cache).add('meridian:component', 'eu-central-1/cache');
+    Validations.of(cache).acknowledge(
+      {
+        id: 'AwsSolutions-AEC5',
+        reason: "Clients reach Redis on its standard port 6379, as the model's flows say; only the VPC reaches the data subnets.",
+      },
+      {
+        id: 'AwsSolutions-AEC6',
+        reason: 'Clients authenticate with IAM or Redis users the model does not describe; access is limited to the security group, and traffic is encrypted in transit.',
+      },
+    );
+
     // eu-central-1/orders-dlq: SQS queue, a dead-letter queue.
     const ordersDlq = new sqs.Queue(this, 'OrdersDlq', {
       queueName: 'reference-eu-central-1-orders-dlq',
@@ -145,5 +187,20 @@ export class EuCentral1Stack extends Stack {
       },
     });
     Tags.of(orders).add('meridian:component', 'eu-central-1/orders');
+
+    // eu-central-1/secrets: Secrets Manager secret.
+    const secrets = new secretsmanager.Secret(this, 'Secrets', {
+      secretName: 'reference/eu-central-1/secrets',
+      description: 'secrets eu-central-1/secrets',
+      encryptionKey: dataKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Tags.of(secrets).add('meridian:component', 'eu-central-1/secrets');
+    Validations.of(secrets).acknowledge(
+      {
+        id: 'AwsSolutions-SMG4',
+        reason: 'The model rotates it every 30 days; rotating needs a function that knows what the secret holds, which the model does not say: add one with secrets.addRotationSchedule().',
+      },
+    );
   }
 }

@@ -2,6 +2,7 @@
 
 import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -93,6 +94,51 @@ export class EuWest1Stack extends Stack {
       {
         id: 'AwsSolutions-RDS3',
         reason: 'The model runs eu-west-1/rds-postgres in one zone (multiAz: false): meridian check judges that design, the code follows it.',
+      },
+    );
+
+    // The data subnets of eu-west-1, where its caches run.
+    const cacheSubnets = new elasticache.CfnSubnetGroup(this, 'CacheSubnets', {
+      description: 'The data subnets of eu-west-1',
+      subnetIds: vpc.selectSubnets({ subnetGroupName: 'data' }).subnetIds,
+    });
+
+    // eu-west-1/redis: Redis on ElastiCache, cluster mode.
+    // The model names no node type: cache.t4g.medium is a starting point.
+    const redisSecurityGroup = new ec2.SecurityGroup(this, 'RedisSecurityGroup', {
+      vpc,
+      description: 'eu-west-1/redis: Redis clients',
+      allowAllOutbound: false,
+    });
+    const redis = new elasticache.CfnReplicationGroup(this, 'Redis', {
+      replicationGroupId: 'eu-west-1-redis',
+      replicationGroupDescription: 'redis eu-west-1/redis',
+      engine: 'redis',
+      cacheNodeType: 'cache.t4g.medium',
+      clusterMode: 'enabled',
+      numNodeGroups: 1,
+      replicasPerNodeGroup: 0,
+      automaticFailoverEnabled: true,
+      multiAzEnabled: false,
+      atRestEncryptionEnabled: true,
+      kmsKeyId: dataKey.keyArn,
+      transitEncryptionEnabled: true,
+      cacheSubnetGroupName: cacheSubnets.ref,
+      securityGroupIds: [redisSecurityGroup.securityGroupId],
+    });
+    Tags.of(redis).add('meridian:component', 'eu-west-1/redis');
+    Validations.of(redis).acknowledge(
+      {
+        id: 'AwsSolutions-AEC5',
+        reason: "Clients reach Redis on its standard port 6379, as the model's flows say; only the VPC reaches the data subnets.",
+      },
+      {
+        id: 'AwsSolutions-AEC6',
+        reason: 'Clients authenticate with IAM or Redis users the model does not describe; access is limited to the security group, and traffic is encrypted in transit.',
+      },
+      {
+        id: 'AwsSolutions-AEC4',
+        reason: 'The model does not make eu-west-1/redis Multi-AZ (multiAz: false): meridian check judges that design, the code follows it.',
       },
     );
 

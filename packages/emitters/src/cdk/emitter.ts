@@ -4,12 +4,14 @@ import type { EmittedFile, Emitter } from '../emitter.ts';
 import { planCaches } from './caches.ts';
 import { CdkContext } from './context.ts';
 import { planDatabases } from './databases.ts';
+import { planClusters } from './eks.ts';
 import { planNetworks } from './network.ts';
 import { cdkJson, packageJson, readme, tsconfigJson } from './project-files.ts';
 import { planQueues } from './queues.ts';
 import { renderApp, renderBin, renderStack } from './render.ts';
 import { planSecrets } from './secrets.ts';
 import { planObjectStores } from './storage.ts';
+import { planStreams } from './streams.ts';
 
 const CdkEmitOptionsSchema = z.strictObject({});
 
@@ -23,10 +25,12 @@ export type CdkEmitOptions = z.infer<typeof CdkEmitOptionsSchema>;
 export function toCdkApp(model: Topology): EmittedFile[] {
   const ctx = new CdkContext(model);
   planNetworks(ctx);
+  planClusters(ctx);
   planDatabases(ctx);
   planObjectStores(ctx);
   planCaches(ctx);
   planQueues(ctx);
+  planStreams(ctx);
   planSecrets(ctx);
   const stacks = [...ctx.stacks.values()];
   const ts = 'text/typescript';

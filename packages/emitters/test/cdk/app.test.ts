@@ -102,13 +102,14 @@ describe.each(examples)('cdk app: %s', (example) => {
     expect(Object.keys(stacks).length).toBeGreaterThan(0);
   });
 
-  it('holds a tagged resource for every database, bucket, cache, queue and secret of the model', () => {
+  it('holds a tagged resource for every EKS cluster (and its node groups), database, bucket, cache, queue, stream and secret', () => {
     const { model } = app();
     for (const [, stack] of Object.entries(stacks)) {
       const template = Template.fromStack(stack);
       const region = model.regions.find((r) => r.code === stack.region);
       expect(region, stack.stackName).toBeDefined();
       const tagged = (id: string) => ({ Tags: Match.arrayWith([{ Key: 'meridian:component', Value: id }]) });
+      let nodeGroups = 0;
       for (const c of model.components) {
         if (c.placement === 'global' || !('region' in c.placement) || c.placement.region !== region?.id) continue;
         if (c.kind === 'objectStore' && c.provider === 's3')
@@ -120,9 +121,16 @@ describe.each(examples)('cdk app: %s', (example) => {
           template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', tagged(c.id));
         if (c.kind === 'secrets' && c.provider === 'secrets-manager')
           template.hasResourceProperties('AWS::SecretsManager::Secret', tagged(c.id));
+        if (c.kind === 'kubernetesCluster' && c.distribution === 'eks') {
+          template.hasResourceProperties('AWS::EKS::Cluster', tagged(c.id));
+          nodeGroups += c.nodeGroups.length;
+        }
+        if (c.kind === 'stream' && c.engine === 'msk')
+          template.hasResourceProperties('AWS::MSK::Cluster', { Tags: { 'meridian:component': c.id } });
         if (c.kind === 'postgres' && c.platform === 'aurora')
           template.hasResourceProperties('AWS::RDS::DBCluster', tagged(c.id));
       }
+      template.resourceCountIs('AWS::EKS::Nodegroup', nodeGroups);
     }
   });
 });

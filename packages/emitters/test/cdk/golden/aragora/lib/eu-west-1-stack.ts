@@ -2,6 +2,7 @@
 
 import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -47,6 +48,42 @@ export class EuWest1Stack extends Stack {
         },
       },
     });
+
+    // eu-west-1/k8s: EKS cluster.
+    // The model names no Kubernetes version: 1.35 is a starting point.
+    const k8s = new eks.Cluster(this, 'K8s', {
+      clusterName: 'eu-west-1-k8s',
+      version: eks.KubernetesVersion.V1_35,
+      vpc,
+      vpcSubnets: [{ subnetGroupName: 'private' }],
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE,
+    });
+    Tags.of(k8s).add('meridian:component', 'eu-west-1/k8s');
+    for (const policy of [
+      'AmazonEKSClusterPolicy',
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      Validations.of(k8s).acknowledge(
+        {
+          id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
+          reason: 'EKS requires its AWS managed policies on the cluster and node roles (EKS User Guide, "Amazon EKS cluster IAM role", "Amazon EKS node IAM role").',
+        },
+      );
+    }
+    Validations.of(k8s).acknowledge(
+      {
+        id: 'AwsSolutions-EKS1',
+        reason: "The model does not restrict the API endpoint of eu-west-1/k8s (endpointAccess unset): public and private, EKS's default.",
+      },
+      {
+        id: 'AwsSolutions-EKS2',
+        reason: 'The model enables no control-plane logs for eu-west-1/k8s.',
+      },
+    );
 
     // Encryption at rest of the data stores in eu-west-1: one customer managed key, rotated yearly.
     const dataKey = new kms.Key(this, 'DataKey', {

@@ -2,6 +2,7 @@
 
 import { Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -45,6 +46,66 @@ export class UsEast1Stack extends Stack {
         },
       },
     });
+
+    // us-east-1/eks: EKS cluster.
+    // The model names no Kubernetes version: 1.35 is a starting point.
+    const eksComponent = new eks.Cluster(this, 'EksComponent', {
+      clusterName: 'us-east-1-eks',
+      version: eks.KubernetesVersion.V1_35,
+      vpc,
+      vpcSubnets: [{ subnetGroupName: 'private' }],
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE,
+    });
+    // Node group system: the model gives no instance types: EKS's default; no size: EKS's default scaling.
+    eksComponent.addNodegroupCapacity('system', {
+      nodegroupName: 'system',
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private' },
+    });
+    // Node group application: the model gives no instance types: EKS's default; no size: EKS's default scaling.
+    eksComponent.addNodegroupCapacity('application', {
+      nodegroupName: 'application',
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private' },
+    });
+    // Node group compute-intensive: the model gives no instance types: EKS's default; no size: EKS's default scaling.
+    eksComponent.addNodegroupCapacity('compute-intensive', {
+      nodegroupName: 'compute-intensive',
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private' },
+    });
+    // Node group memory-intensive: the model gives no instance types: EKS's default; no size: EKS's default scaling.
+    eksComponent.addNodegroupCapacity('memory-intensive', {
+      nodegroupName: 'memory-intensive',
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private' },
+    });
+    Tags.of(eksComponent).add('meridian:component', 'us-east-1/eks');
+    for (const policy of [
+      'AmazonEKSClusterPolicy',
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      Validations.of(eksComponent).acknowledge(
+        {
+          id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
+          reason: 'EKS requires its AWS managed policies on the cluster and node roles (EKS User Guide, "Amazon EKS cluster IAM role", "Amazon EKS node IAM role").',
+        },
+      );
+    }
+    Validations.of(eksComponent).acknowledge(
+      {
+        id: 'AwsSolutions-EKS1',
+        reason: "The model does not restrict the API endpoint of us-east-1/eks (endpointAccess unset): public and private, EKS's default.",
+      },
+      {
+        id: 'AwsSolutions-EKS2',
+        reason: 'The model enables no control-plane logs for us-east-1/eks.',
+      },
+    );
 
     // Encryption at rest of the data stores in us-east-1: one customer managed key, rotated yearly.
     const dataKey = new kms.Key(this, 'DataKey', {

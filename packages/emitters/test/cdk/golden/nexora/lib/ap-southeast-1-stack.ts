@@ -2,6 +2,7 @@
 
 import { RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 
@@ -43,6 +44,50 @@ export class ApSoutheast1Stack extends Stack {
         },
       },
     });
+
+    // ap-southeast-1/dr-cluster: EKS cluster.
+    // The model names no Kubernetes version: 1.35 is a starting point.
+    const drCluster = new eks.Cluster(this, 'DrCluster', {
+      clusterName: 'ap-southeast-1-dr-cluster',
+      version: eks.KubernetesVersion.V1_35,
+      vpc,
+      vpcSubnets: [{ subnetGroupName: 'private' }],
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE,
+    });
+    // Node group dr-nodes: the model gives no instance types: EKS's default.
+    drCluster.addNodegroupCapacity('dr-nodes', {
+      nodegroupName: 'dr-nodes',
+      minSize: 3,
+      maxSize: 3,
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private' },
+    });
+    Tags.of(drCluster).add('meridian:component', 'ap-southeast-1/dr-cluster');
+    for (const policy of [
+      'AmazonEKSClusterPolicy',
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      Validations.of(drCluster).acknowledge(
+        {
+          id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
+          reason: 'EKS requires its AWS managed policies on the cluster and node roles (EKS User Guide, "Amazon EKS cluster IAM role", "Amazon EKS node IAM role").',
+        },
+      );
+    }
+    Validations.of(drCluster).acknowledge(
+      {
+        id: 'AwsSolutions-EKS1',
+        reason: "The model does not restrict the API endpoint of ap-southeast-1/dr-cluster (endpointAccess unset): public and private, EKS's default.",
+      },
+      {
+        id: 'AwsSolutions-EKS2',
+        reason: 'The model enables no control-plane logs for ap-southeast-1/dr-cluster.',
+      },
+    );
 
     // Server access logs of the buckets in ap-southeast-1 (S3 delivers them only to SSE-S3 buckets).
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {

@@ -2,8 +2,11 @@
 
 import { RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as msk from 'aws-cdk-lib/aws-msk';
 import type { Construct } from 'constructs';
 
 /** Props of the us-east-1 stack: values it takes from other regions, passed by lib/app.ts. */
@@ -45,18 +48,116 @@ export class UsEast1Stack extends Stack {
       },
     });
 
-    // The data subnets of us-east-1, where its caches run.
-    const cacheSubnets = new elasticache.CfnSubnetGroup(this, 'CacheSubnets', {
-      description: 'The data subnets of us-east-1',
-      subnetIds: vpc.selectSubnets({ subnetGroupName: 'data' }).subnetIds,
-    });
-
     // Encryption at rest of the data stores in us-east-1: one customer managed key, rotated yearly.
     const dataKey = new kms.Key(this, 'DataKey', {
       description: 'nexora: encryption at rest of the data stores in us-east-1',
       alias: 'alias/nexora-us-east-1-data',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // us-east-1/eks: EKS cluster.
+    const eksComponent = new eks.Cluster(this, 'EksComponent', {
+      clusterName: 'us-east-1-eks',
+      version: eks.KubernetesVersion.of('1.28'),
+      vpc,
+      vpcSubnets: [{ subnetGroupName: 'private' }],
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('0.0.0.0/0'),
+      secretsEncryptionKey: dataKey,
+      clusterLogging: [
+        eks.ClusterLoggingTypes.API,
+        eks.ClusterLoggingTypes.AUDIT,
+        eks.ClusterLoggingTypes.AUTHENTICATOR,
+        eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+        eks.ClusterLoggingTypes.SCHEDULER,
+      ],
+    });
+    eksComponent.addNodegroupCapacity('platform-nodes', {
+      nodegroupName: 'platform-nodes',
+      instanceTypes: [new ec2.InstanceType('m6i.2xlarge'), new ec2.InstanceType('m6i.4xlarge')],
+      minSize: 9,
+      maxSize: 30,
+      desiredSize: 9,
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private' },
+      labels: {
+        'node-type': 'platform',
+        workload: 'compute-intensive',
+      },
+      taints: [
+        {
+          key: 'platform',
+          value: 'true',
+          effect: eks.TaintEffect.NO_SCHEDULE,
+        },
+      ],
+      maxUnavailablePercentage: 25,
+    });
+    eksComponent.addNodegroupCapacity('data-nodes', {
+      nodegroupName: 'data-nodes',
+      instanceTypes: [new ec2.InstanceType('r6i.2xlarge'), new ec2.InstanceType('r6i.4xlarge')],
+      minSize: 6,
+      maxSize: 20,
+      desiredSize: 6,
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private' },
+      labels: {
+        'node-type': 'data',
+        workload: 'memory-intensive',
+      },
+      taints: [
+        {
+          key: 'data',
+          value: 'true',
+          effect: eks.TaintEffect.NO_SCHEDULE,
+        },
+      ],
+    });
+    eksComponent.addNodegroupCapacity('spot-nodes', {
+      nodegroupName: 'spot-nodes',
+      instanceTypes: [
+        new ec2.InstanceType('m6i.large'),
+        new ec2.InstanceType('m6i.xlarge'),
+        new ec2.InstanceType('m5.large'),
+        new ec2.InstanceType('m5.xlarge'),
+      ],
+      minSize: 0,
+      maxSize: 15,
+      desiredSize: 3,
+      capacityType: eks.CapacityType.SPOT,
+      subnets: { subnetGroupName: 'private' },
+      labels: {
+        'node-type': 'spot',
+        workload: 'batch-processing',
+      },
+    });
+    Tags.of(eksComponent).add('meridian:component', 'us-east-1/eks');
+    for (const policy of [
+      'AmazonEKSClusterPolicy',
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      Validations.of(eksComponent).acknowledge(
+        {
+          id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
+          reason: 'EKS requires its AWS managed policies on the cluster and node roles (EKS User Guide, "Amazon EKS cluster IAM role", "Amazon EKS node IAM role").',
+        },
+      );
+    }
+    Validations.of(eksComponent).acknowledge(
+      {
+        id: 'AwsSolutions-EKS1',
+        reason: 'The model opens the API endpoint of us-east-1/eks (endpointAccess: both) to 0.0.0.0/0.',
+      },
+    );
+
+    // The data subnets of us-east-1, where its caches run.
+    const cacheSubnets = new elasticache.CfnSubnetGroup(this, 'CacheSubnets', {
+      description: 'The data subnets of us-east-1',
+      subnetIds: vpc.selectSubnets({ subnetGroupName: 'data' }).subnetIds,
     });
 
     // us-east-1/redis: Redis on ElastiCache, cluster mode.
@@ -93,5 +194,52 @@ export class UsEast1Stack extends Stack {
         reason: 'Clients authenticate with IAM or Redis users the model does not describe; access is limited to the security group, and traffic is encrypted in transit.',
       },
     );
+
+    // us-east-1/kafka: Kafka on MSK, 3 brokers over us-east-1a, us-east-1b, us-east-1c.
+    // The model names no Kafka version or broker type: 3.9.x and kafka.m7g.large are starting points.
+    // Topics the model names (made by clients, not CloudFormation): audit.events.
+    const kafkaSecurityGroup = new ec2.SecurityGroup(this, 'KafkaSecurityGroup', {
+      vpc,
+      description: 'us-east-1/kafka: Kafka clients',
+      allowAllOutbound: false,
+    });
+    const kafkaLogs = new logs.LogGroup(this, 'KafkaLogs');
+    const kafka = new msk.CfnCluster(this, 'Kafka', {
+      clusterName: 'nexora-us-east-1-kafka',
+      kafkaVersion: '3.9.x',
+      numberOfBrokerNodes: 3,
+      brokerNodeGroupInfo: {
+        instanceType: 'kafka.m7g.large',
+        clientSubnets: vpc.selectSubnets({ subnetGroupName: 'data' }).subnetIds,
+        securityGroups: [kafkaSecurityGroup.securityGroupId],
+      },
+      clientAuthentication: {
+        sasl: {
+          iam: {
+            enabled: true,
+          },
+        },
+      },
+      encryptionInfo: {
+        encryptionAtRest: {
+          dataVolumeKmsKeyId: dataKey.keyArn,
+        },
+        encryptionInTransit: {
+          clientBroker: 'TLS',
+          inCluster: true,
+        },
+      },
+      loggingInfo: {
+        brokerLogs: {
+          cloudWatchLogs: {
+            enabled: true,
+            logGroup: kafkaLogs.logGroupName,
+          },
+        },
+      },
+      tags: {
+        'meridian:component': 'us-east-1/kafka',
+      },
+    });
   }
 }

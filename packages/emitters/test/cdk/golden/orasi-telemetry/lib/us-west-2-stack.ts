@@ -2,6 +2,7 @@
 
 import { CfnElement, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -45,6 +46,100 @@ export class UsWest2Stack extends Stack {
         },
       },
     });
+
+    // us-west-2/eks: EKS cluster.
+    // The model names no Kubernetes version: 1.35 is a starting point.
+    const eksComponent = new eks.Cluster(this, 'EksComponent', {
+      clusterName: 'us-west-2-eks',
+      version: eks.KubernetesVersion.V1_35,
+      vpc,
+      vpcSubnets: [{ subnetGroupName: 'private' }],
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE,
+    });
+    eksComponent.addNodegroupCapacity('ingestion', {
+      nodegroupName: 'ingestion',
+      instanceTypes: [new ec2.InstanceType('c5.xlarge'), new ec2.InstanceType('c5.2xlarge')],
+      minSize: 2,
+      maxSize: 10,
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private' },
+      labels: {
+        'node-type': 'ingestion',
+      },
+      taints: [
+        {
+          key: 'workload',
+          value: 'ingestion',
+          effect: eks.TaintEffect.NO_SCHEDULE,
+        },
+      ],
+    });
+    eksComponent.addNodegroupCapacity('query-compute', {
+      nodegroupName: 'query-compute',
+      instanceTypes: [
+        new ec2.InstanceType('r5.2xlarge'),
+        new ec2.InstanceType('r5.4xlarge'),
+        new ec2.InstanceType('r5.8xlarge'),
+      ],
+      minSize: 3,
+      maxSize: 20,
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private' },
+      labels: {
+        'node-type': 'query-compute',
+      },
+      taints: [
+        {
+          key: 'workload',
+          value: 'query',
+          effect: eks.TaintEffect.NO_SCHEDULE,
+        },
+      ],
+    });
+    eksComponent.addNodegroupCapacity('storage', {
+      nodegroupName: 'storage',
+      instanceTypes: [new ec2.InstanceType('i3.2xlarge'), new ec2.InstanceType('i3.4xlarge')],
+      minSize: 2,
+      maxSize: 8,
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private' },
+      labels: {
+        'node-type': 'storage',
+      },
+      taints: [
+        {
+          key: 'workload',
+          value: 'storage',
+          effect: eks.TaintEffect.NO_SCHEDULE,
+        },
+      ],
+    });
+    Tags.of(eksComponent).add('meridian:component', 'us-west-2/eks');
+    for (const policy of [
+      'AmazonEKSClusterPolicy',
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      Validations.of(eksComponent).acknowledge(
+        {
+          id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
+          reason: 'EKS requires its AWS managed policies on the cluster and node roles (EKS User Guide, "Amazon EKS cluster IAM role", "Amazon EKS node IAM role").',
+        },
+      );
+    }
+    Validations.of(eksComponent).acknowledge(
+      {
+        id: 'AwsSolutions-EKS1',
+        reason: "The model does not restrict the API endpoint of us-west-2/eks (endpointAccess unset): public and private, EKS's default.",
+      },
+      {
+        id: 'AwsSolutions-EKS2',
+        reason: 'The model enables no control-plane logs for us-west-2/eks.',
+      },
+    );
 
     // Encryption at rest of the data stores in us-west-2: one customer managed key, rotated yearly.
     const dataKey = new kms.Key(this, 'DataKey', {

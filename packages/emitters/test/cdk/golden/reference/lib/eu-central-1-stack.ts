@@ -2,6 +2,7 @@
 
 import { Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -56,6 +57,54 @@ export class EuCentral1Stack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    // eu-central-1/eks: EKS cluster.
+    const eksComponent = new eks.Cluster(this, 'EksComponent', {
+      clusterName: 'eu-central-1-eks',
+      version: eks.KubernetesVersion.of('1.31'),
+      vpc,
+      vpcSubnets: [{ subnetGroupName: 'private' }],
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      endpointAccess: eks.EndpointAccess.PRIVATE,
+      secretsEncryptionKey: dataKey,
+      clusterLogging: [
+        eks.ClusterLoggingTypes.API,
+        eks.ClusterLoggingTypes.AUDIT,
+        eks.ClusterLoggingTypes.AUTHENTICATOR,
+      ],
+    });
+    eksComponent.addNodegroupCapacity('general', {
+      nodegroupName: 'general',
+      instanceTypes: [new ec2.InstanceType('m6i.2xlarge')],
+      minSize: 3,
+      maxSize: 30,
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private', availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'] },
+      labels: {
+        'node-type': 'general',
+      },
+    });
+    Tags.of(eksComponent).add('meridian:component', 'eu-central-1/eks');
+    for (const policy of [
+      'AmazonEKSClusterPolicy',
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      Validations.of(eksComponent).acknowledge(
+        {
+          id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
+          reason: 'EKS requires its AWS managed policies on the cluster and node roles (EKS User Guide, "Amazon EKS cluster IAM role", "Amazon EKS node IAM role").',
+        },
+      );
+    }
+    Validations.of(eksComponent).acknowledge(
+      {
+        id: 'AwsSolutions-EKS2',
+        reason: 'The model enables only the api, audit, authenticator control-plane logs for eu-central-1/eks.',
+      },
+    );
 
     // eu-central-1/orders-db: Aurora PostgreSQL cluster joining the global database of eu-west-1/orders-db.
     // The model names no version: Aurora PostgreSQL 17.4 is a starting point.

@@ -2,6 +2,7 @@
 
 import { ArnFormat, CfnElement, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -54,6 +55,54 @@ export class EuWest1Stack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    // eu-west-1/eks: EKS cluster.
+    const eksComponent = new eks.Cluster(this, 'EksComponent', {
+      clusterName: 'eu-west-1-eks',
+      version: eks.KubernetesVersion.of('1.31'),
+      vpc,
+      vpcSubnets: [{ subnetGroupName: 'private' }],
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      endpointAccess: eks.EndpointAccess.PRIVATE,
+      secretsEncryptionKey: dataKey,
+      clusterLogging: [
+        eks.ClusterLoggingTypes.API,
+        eks.ClusterLoggingTypes.AUDIT,
+        eks.ClusterLoggingTypes.AUTHENTICATOR,
+      ],
+    });
+    eksComponent.addNodegroupCapacity('general', {
+      nodegroupName: 'general',
+      instanceTypes: [new ec2.InstanceType('m6i.2xlarge')],
+      minSize: 3,
+      maxSize: 30,
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private', availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] },
+      labels: {
+        'node-type': 'general',
+      },
+    });
+    Tags.of(eksComponent).add('meridian:component', 'eu-west-1/eks');
+    for (const policy of [
+      'AmazonEKSClusterPolicy',
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      Validations.of(eksComponent).acknowledge(
+        {
+          id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
+          reason: 'EKS requires its AWS managed policies on the cluster and node roles (EKS User Guide, "Amazon EKS cluster IAM role", "Amazon EKS node IAM role").',
+        },
+      );
+    }
+    Validations.of(eksComponent).acknowledge(
+      {
+        id: 'AwsSolutions-EKS2',
+        reason: 'The model enables only the api, audit, authenticator control-plane logs for eu-west-1/eks.',
+      },
+    );
 
     // eu-west-1/orders-db: Aurora PostgreSQL, primary cluster of a global database.
     // The model names no version: Aurora PostgreSQL 17.4 is a starting point.

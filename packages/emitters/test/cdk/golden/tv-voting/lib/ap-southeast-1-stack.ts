@@ -2,6 +2,7 @@
 
 import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -46,6 +47,50 @@ export class ApSoutheast1Stack extends Stack {
         },
       },
     });
+
+    // ap-southeast-1/eks: EKS cluster.
+    // The model names no Kubernetes version: 1.35 is a starting point.
+    const eksComponent = new eks.Cluster(this, 'EksComponent', {
+      clusterName: 'ap-southeast-1-eks',
+      version: eks.KubernetesVersion.V1_35,
+      vpc,
+      vpcSubnets: [{ subnetGroupName: 'private' }],
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE,
+    });
+    eksComponent.addNodegroupCapacity('managed', {
+      nodegroupName: 'managed',
+      instanceTypes: [new ec2.InstanceType('m6i.2xlarge')],
+      minSize: 3,
+      maxSize: 10,
+      capacityType: eks.CapacityType.ON_DEMAND,
+      subnets: { subnetGroupName: 'private' },
+    });
+    Tags.of(eksComponent).add('meridian:component', 'ap-southeast-1/eks');
+    for (const policy of [
+      'AmazonEKSClusterPolicy',
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      Validations.of(eksComponent).acknowledge(
+        {
+          id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
+          reason: 'EKS requires its AWS managed policies on the cluster and node roles (EKS User Guide, "Amazon EKS cluster IAM role", "Amazon EKS node IAM role").',
+        },
+      );
+    }
+    Validations.of(eksComponent).acknowledge(
+      {
+        id: 'AwsSolutions-EKS1',
+        reason: "The model does not restrict the API endpoint of ap-southeast-1/eks (endpointAccess unset): public and private, EKS's default.",
+      },
+      {
+        id: 'AwsSolutions-EKS2',
+        reason: 'The model enables no control-plane logs for ap-southeast-1/eks.',
+      },
+    );
 
     // Encryption at rest of the data stores in ap-southeast-1: one customer managed key, rotated yearly.
     const dataKey = new kms.Key(this, 'DataKey', {

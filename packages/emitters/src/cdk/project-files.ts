@@ -1,4 +1,5 @@
 import type { Topology } from '@meridian/topology';
+import { leftOut } from './coverage.ts';
 import { awsName } from './names.ts';
 
 // Versions the generated app pins: the aws-cdk-lib and cdk-nag it was tested against (packages/emitters'
@@ -84,5 +85,19 @@ npx cdk synth      # runs cdk-nag's AwsSolutions checks; every acknowledged rule
 Stacks take the account from \`CDK_DEFAULT_ACCOUNT\` (set by the CLI) and their region from the model. Values one
 region needs from another (a replica's source, a global database) are names the model fixes, passed as plain
 strings in \`lib/app.ts\`, with the stack dependency that orders the deployment.
+${notEmitted(model)}`;
+}
+
+function notEmitted(model: Topology): string {
+  const missing = leftOut(model);
+  if (missing.length === 0) return '';
+  const lines = missing.map((c) => `- \`${c.id}\` (${c.kind})`);
+  return `
+## Not in this app
+
+These components of the model run on AWS services \`meridian emit cdk\` does not make constructs for yet: add them
+here by hand, or emit them with \`meridian emit terraform\`.
+
+${lines.join('\n')}
 `;
 }

@@ -77,4 +77,25 @@ describe('cdk emitter refusals', () => {
     // The DLQ is declared before the queue that names it.
     expect(stack.indexOf('const jobsDlq')).toBeLessThan(stack.indexOf('const jobs ='));
   });
+
+  it('lists in the README the components on AWS services it does not emit yet, and only those', () => {
+    const files = toCdkApp(
+      parseTopology({
+        name: 'shop',
+        regions: [region],
+        components: [
+          { id: 'eu-west-1/alb', kind: 'loadBalancer', placement: at, type: 'alb' },
+          { id: 'eu-west-1/jobs', kind: 'queue', placement: at },
+          { id: 'eu-west-1/mq', kind: 'queue', placement: at, provider: 'rabbitmq' },
+        ],
+        flows: [],
+      } as TopologyInput),
+    );
+    const readme = files.find((f) => f.path === 'README.md')?.contents ?? '';
+    expect(readme).toContain('## Not in this app');
+    expect(readme).toContain('- `eu-west-1/alb` (loadBalancer)');
+    expect(readme).not.toContain('eu-west-1/jobs');
+    // Not on an AWS service at all: nothing for the CDK app to make.
+    expect(readme).not.toContain('eu-west-1/mq');
+  });
 });

@@ -60,8 +60,3 @@ export function tsValue(value: TsValue): string {
   );
   return `{\n${props.join('\n')}\n}`;
 }
-
-/** `new <type>(this, '<id>', <props>)`. */
-export function construct(type: string, id: string, props: TsValue, scope = 'this'): Code {
-  return code(`new ${type}(${scope}, ${quote(id)}${props === undefined ? '' : `, ${tsValue(props)}`})`);
-}

@@ -6,7 +6,7 @@ import { isOnAws } from '../aws/platform.ts';
  * without an answer here does not compile; a `false` is written into the app's README as a component left out,
  * never emitted half-way.
  */
-export const emitsService: Readonly<Record<AwsService, boolean>> = {
+const emitsService: Readonly<Record<AwsService, boolean>> = {
   route53: false,
   cloudfront: false,
   wafv2: false,

@@ -4,7 +4,7 @@ import { awsName } from './names.ts';
 
 // Versions the generated app pins: the aws-cdk-lib and cdk-nag it was tested against (packages/emitters'
 // devDependencies), and a 2.x CLI: CLI and library release apart, and a CLI must read the library's assemblies.
-export const pinned = {
+const pinned = {
   'aws-cdk-lib': '2.276.0',
   constructs: '^10.8.1',
   'cdk-nag': '^3.0.2',

@@ -108,7 +108,7 @@ export function renderStack(model: Topology, stack: StackPlan): string {
 }
 
 /** The stacks in deployment order: each after the stacks it depends on (a dependency that would close a loop is dropped). */
-export function deploymentOrder(stacks: readonly StackPlan[]): {
+function deploymentOrder(stacks: readonly StackPlan[]): {
   order: StackPlan[];
   dropped: [StackPlan, StackPlan][];
 } {

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { loadTopology, type Topology } from '@meridian/topology';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cdkEmitter } from '../../src/cdk/emitter.ts';
@@ -132,5 +134,28 @@ describe.each(examples)('cdk app: %s', (example) => {
       }
       template.resourceCountIs('AWS::EKS::Nodegroup', nodeGroups);
     }
+  });
+});
+
+// The checks above pass only if cdk-nag runs: a queue added without its acknowledgments must fail synthesis, with
+// the finding named by the AwsSolutions pack.
+describe('cdk-nag in the generated app', () => {
+  it('fails synthesis on a finding the code does not acknowledge', async () => {
+    const app = generated.get('reference') as Generated;
+    const { addStacks } = (await import(join(app.dir, 'lib/app.ts'))) as {
+      addStacks: (app: App) => Record<string, Stack>;
+    };
+    const cdkApp = new App({ outdir: join(app.dir, 'cdk.out.nag') });
+    const stacks = Object.values(addStacks(cdkApp));
+    new Queue(stacks[0] as Stack, 'UnacknowledgedQueue');
+    let message = '';
+    try {
+      cdkApp.synth();
+    } catch (error) {
+      message = error instanceof Error ? error.message : String(error);
+    }
+    const pack = new AwsSolutionsChecks().readPackName;
+    expect(message).toContain(`${pack}-SQS3`);
+    expect(message).toContain('UnacknowledgedQueue');
   });
 });

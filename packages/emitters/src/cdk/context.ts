@@ -9,6 +9,7 @@ export const cdkModules = {
   cloudfront: 'aws-cdk-lib/aws-cloudfront',
   cloudwatch: 'aws-cdk-lib/aws-cloudwatch',
   ec2: 'aws-cdk-lib/aws-ec2',
+  elbv2: 'aws-cdk-lib/aws-elasticloadbalancingv2',
   eks: 'aws-cdk-lib/aws-eks-v2',
   elasticache: 'aws-cdk-lib/aws-elasticache',
   iam: 'aws-cdk-lib/aws-iam',

@@ -11,7 +11,7 @@ const emitsService: Readonly<Record<AwsService, boolean>> = {
   cloudfront: false,
   wafv2: false,
   apigateway: false,
-  elbv2: false,
+  elbv2: true,
   eks: true,
   lambda: false,
   rds: true,

@@ -5,6 +5,7 @@ import { planCaches } from './caches.ts';
 import { CdkContext } from './context.ts';
 import { planDatabases } from './databases.ts';
 import { planClusters } from './eks.ts';
+import { planLoadBalancers } from './load-balancers.ts';
 import { planNetworks } from './network.ts';
 import { cdkJson, packageJson, readme, tsconfigJson } from './project-files.ts';
 import { planQueues } from './queues.ts';
@@ -25,6 +26,7 @@ export type CdkEmitOptions = z.infer<typeof CdkEmitOptionsSchema>;
 export function toCdkApp(model: Topology): EmittedFile[] {
   const ctx = new CdkContext(model);
   planNetworks(ctx);
+  planLoadBalancers(ctx);
   planClusters(ctx);
   planDatabases(ctx);
   planObjectStores(ctx);

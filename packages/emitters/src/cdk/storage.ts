@@ -19,10 +19,11 @@ const encryptions = { 'sse-s3': 'S3_MANAGED', 'sse-kms': 'KMS', 'dsse-kms': 'DSS
 
 const logged = new WeakSet<StackPlan>();
 
-/** The variable of the region's bucket receiving server access logs, declared on first use. */
-function accessLogs(_ctx: CdkContext, stack: StackPlan): string {
+/** The variable of the region's bucket receiving server and load balancer access logs, declared on first use. */
+export function accessLogs(_ctx: CdkContext, stack: StackPlan): string {
   if (!logged.has(stack)) {
     logged.add(stack);
+    stack.use('s3');
     stack.useCore('RemovalPolicy');
     stack.add(
       [`Server access logs of the buckets in ${stack.region.id} (S3 delivers them only to SSE-S3 buckets).`],

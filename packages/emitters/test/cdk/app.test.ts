@@ -104,7 +104,7 @@ describe.each(examples)('cdk app: %s', (example) => {
     expect(Object.keys(stacks).length).toBeGreaterThan(0);
   });
 
-  it('holds a tagged resource for every EKS cluster (and its node groups), database, bucket, cache, queue, stream and secret', () => {
+  it('holds a tagged resource for every load balancer, EKS cluster (and its node groups), database, bucket, cache, queue, stream and secret', () => {
     const { model } = app();
     for (const [, stack] of Object.entries(stacks)) {
       const template = Template.fromStack(stack);
@@ -127,6 +127,8 @@ describe.each(examples)('cdk app: %s', (example) => {
           template.hasResourceProperties('AWS::EKS::Cluster', tagged(c.id));
           nodeGroups += c.nodeGroups.length;
         }
+        if (c.kind === 'loadBalancer' && c.type === 'alb')
+          template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', tagged(c.id));
         if (c.kind === 'stream' && c.engine === 'msk')
           template.hasResourceProperties('AWS::MSK::Cluster', { Tags: { 'meridian:component': c.id } });
         if (c.kind === 'postgres' && c.platform === 'aurora')

@@ -84,7 +84,7 @@ describe('cdk emitter refusals', () => {
         name: 'shop',
         regions: [region],
         components: [
-          { id: 'eu-west-1/alb', kind: 'loadBalancer', placement: at, type: 'alb' },
+          { id: 'eu-west-1/api', kind: 'apiGateway', placement: at },
           { id: 'eu-west-1/jobs', kind: 'queue', placement: at },
           { id: 'eu-west-1/mq', kind: 'queue', placement: at, provider: 'rabbitmq' },
         ],
@@ -93,9 +93,18 @@ describe('cdk emitter refusals', () => {
     );
     const readme = files.find((f) => f.path === 'README.md')?.contents ?? '';
     expect(readme).toContain('## Not in this app');
-    expect(readme).toContain('- `eu-west-1/alb` (loadBalancer)');
+    expect(readme).toContain('- `eu-west-1/api` (apiGateway)');
     expect(readme).not.toContain('eu-west-1/jobs');
     // Not on an AWS service at all: nothing for the CDK app to make.
     expect(readme).not.toContain('eu-west-1/mq');
+  });
+
+  it('refuses a network load balancer rather than leaving it out', () => {
+    const error = refusal(
+      emitting([
+        { id: 'eu-west-1/nlb', kind: 'loadBalancer', placement: at, type: 'nlb' },
+      ] as TopologyInput['components']),
+    );
+    expect(error.path).toEqual(['components', 'eu-west-1/nlb', 'type']);
   });
 });

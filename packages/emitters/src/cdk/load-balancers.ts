@@ -1,5 +1,6 @@
 import type { LoadBalancer } from '@meridian/topology';
 import { EmitError } from '../errors.ts';
+import { sloAlarms } from './alarms.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, NagAcknowledgment, StackPlan } from './context.ts';
 import { awsName } from './names.ts';
@@ -88,6 +89,7 @@ function planLoadBalancer(ctx: CdkContext, stack: StackPlan, lb: LoadBalancer): 
   }
   statements.push(ctx.tag(stack, name, lb.id));
   if (nag.length) statements.push(stack.acknowledge(name, nag));
+  statements.push(...sloAlarms(ctx.model, stack, name, lb.id));
   stack.add(
     [
       `${lb.id}: application load balancer, ${internetFacing ? 'internet-facing' : 'internal'}${lb.description ? ` ("${lb.description}")` : ''}.`,

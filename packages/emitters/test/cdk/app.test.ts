@@ -112,6 +112,8 @@ describe.each(examples)('cdk app: %s', (example) => {
       expect(region, stack.stackName).toBeDefined();
       const tagged = (id: string) => ({ Tags: Match.arrayWith([{ Key: 'meridian:component', Value: id }]) });
       let nodeGroups = 0;
+      let alarms = 0;
+      const objectives = Number(model.sla?.availability !== undefined) + Number(model.sla?.p99LatencyMs !== undefined);
       for (const c of model.components) {
         if (c.placement === 'global' || !('region' in c.placement) || c.placement.region !== region?.id) continue;
         if (c.kind === 'objectStore' && c.provider === 's3')
@@ -127,14 +129,18 @@ describe.each(examples)('cdk app: %s', (example) => {
           template.hasResourceProperties('AWS::EKS::Cluster', tagged(c.id));
           nodeGroups += c.nodeGroups.length;
         }
-        if (c.kind === 'loadBalancer' && c.type === 'alb')
+        if (c.kind === 'loadBalancer' && c.type === 'alb') {
           template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', tagged(c.id));
+          alarms += objectives;
+        }
         if (c.kind === 'stream' && c.engine === 'msk')
           template.hasResourceProperties('AWS::MSK::Cluster', { Tags: { 'meridian:component': c.id } });
         if (c.kind === 'postgres' && c.platform === 'aurora')
           template.hasResourceProperties('AWS::RDS::DBCluster', tagged(c.id));
       }
       template.resourceCountIs('AWS::EKS::Nodegroup', nodeGroups);
+      // One alarm per SLA objective (availability, p99 latency) on every application load balancer.
+      template.resourceCountIs('AWS::CloudWatch::Alarm', alarms);
     }
   });
 });

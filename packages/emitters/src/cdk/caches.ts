@@ -115,6 +115,8 @@ function planCache(ctx: CdkContext, stack: StackPlan, redis: Redis): void {
       reason: `The model does not make ${redis.id} Multi-AZ (multiAz: false): meridian check judges that design, the code follows it.`,
     });
   }
+  // Redis's standard port (ElastiCache User Guide, "Accessing your cluster").
+  stack.reachable.set(redis.id, { kind: 'security-group', variable: `${name}SecurityGroup`, port: 6379 });
   stack.add(comment, [
     `const ${name}SecurityGroup = new ec2.SecurityGroup(this, ${quote(`${id}SecurityGroup`)}, ${tsValue({
       vpc: code('vpc'),

@@ -34,6 +34,15 @@ export interface NagAcknowledgment {
   readonly reason: string;
 }
 
+/**
+ * How a flow reaches an emitted construct: through its L2 `connections` on its default port (RDS, Aurora), through a
+ * security group of its own on a port (ElastiCache, MSK), or as a source of traffic (an EKS cluster).
+ */
+export type Reachable =
+  | { readonly kind: 'connections'; readonly variable: string }
+  | { readonly kind: 'security-group'; readonly variable: string; readonly port: number }
+  | { readonly kind: 'source'; readonly variable: string };
+
 /** One commented group of statements in a stack's constructor: usually the constructs of one model component. */
 export interface StackBlock {
   /** The comment above it: the model component it comes from, and what the model says about it. */
@@ -62,6 +71,8 @@ export class StackPlan {
   readonly core = new Set<string>();
   readonly blocks: StackBlock[] = [];
   readonly inputs: StackInput[] = [];
+  /** How flows reach each emitted component of this stack, by component id (what `access.ts` reads). */
+  readonly reachable = new Map<string, Reachable>();
   /** Stacks (by region id) that must be deployed first: sources of replicas, destinations of replication. */
   readonly dependsOn = new Set<string>();
   private readonly variables = new Map<string, string>();

@@ -205,6 +205,7 @@ function planInstance(ctx: CdkContext, { db, stack }: Database, source: Database
     );
   }
   statements.push(ctx.tag(stack, name, db.id), stack.acknowledge(name, nag));
+  stack.reachable.set(db.id, { kind: 'connections', variable: name });
   stack.add(comment, statements);
 }
 
@@ -280,6 +281,7 @@ function planAurora(
         deletionProtection: true,
       });`,
     );
+    stack.reachable.set(db.id, { kind: 'connections', variable: name });
     stack.add(comment, [...statements, ctx.tag(stack, name, db.id), stack.acknowledge(name, nag)]);
     return;
   }
@@ -302,5 +304,6 @@ function planAurora(
       ${name}Cfn.addPropertyDeletionOverride('MasterUserPassword');`,
     );
   }
+  stack.reachable.set(db.id, { kind: 'connections', variable: name });
   stack.add(comment, [...statements, ctx.tag(stack, name, db.id), stack.acknowledge(name, nag)]);
 }

@@ -138,5 +138,6 @@ function planCluster(ctx: CdkContext, stack: StackPlan, cluster: KubernetesClust
     }`,
   ];
   if (nag.length > 1) statements.push(stack.acknowledge(name, nag.slice(1)));
+  stack.reachable.set(cluster.id, { kind: 'source', variable: name });
   stack.add(comment, statements);
 }

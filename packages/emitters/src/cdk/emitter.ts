@@ -1,6 +1,7 @@
 import type { Topology } from '@meridian/topology';
 import { z } from 'zod';
 import type { EmittedFile, Emitter } from '../emitter.ts';
+import { planAccess } from './access.ts';
 import { planCaches } from './caches.ts';
 import { CdkContext } from './context.ts';
 import { planDatabases } from './databases.ts';
@@ -34,6 +35,7 @@ export function toCdkApp(model: Topology): EmittedFile[] {
   planQueues(ctx);
   planStreams(ctx);
   planSecrets(ctx);
+  planAccess(ctx);
   const stacks = [...ctx.stacks.values()];
   const ts = 'text/typescript';
   return [

@@ -92,6 +92,8 @@ function planStream(ctx: CdkContext, stack: StackPlan, stream: Stream): void {
     configurationInfo: properties.length ? { arn: code(`${name}Configuration.attrArn`), revision: 1 } : undefined,
     tags: { 'meridian:component': stream.id },
   };
+  // IAM access control over TLS listens on 9098 (MSK Developer Guide, "Port information").
+  stack.reachable.set(stream.id, { kind: 'security-group', variable: `${name}SecurityGroup`, port: 9098 });
   statements.push(`const ${name} = new msk.CfnCluster(this, ${quote(id)}, ${tsValue(props)});`);
   stack.add(comment, statements);
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadTopology, type Topology } from '@meridian/topology';
+import { loadTopology, placementOf, type Topology } from '@meridian/topology';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -139,6 +139,23 @@ describe.each(examples)('cdk app: %s', (example) => {
           template.hasResourceProperties('AWS::RDS::DBCluster', tagged(c.id));
       }
       template.resourceCountIs('AWS::EKS::Nodegroup', nodeGroups);
+      // A flow from an EKS cluster (or a workload in it) to a store of the region opens the store's port to it.
+      const json = JSON.stringify(template.toJSON());
+      const inRegion = (id: string) => placementOf(model, id).region === region?.id;
+      for (const flow of model.flows) {
+        const from = model.components.find((c) => c.id === flow.from);
+        const to = model.components.find((c) => c.id === flow.to);
+        const cluster = from?.kind === 'kubernetesCluster' ? from.id : placementOf(model, flow.from).cluster;
+        const store =
+          (to?.kind === 'postgres' && (to.platform === 'rds' || to.platform === 'aurora')) ||
+          (to?.kind === 'redis' && to.platform === 'elasticache') ||
+          (to?.kind === 'stream' && to.engine === 'msk');
+        const eks = model.components.find(
+          (c) => c.id === cluster && c.kind === 'kubernetesCluster' && c.distribution === 'eks',
+        );
+        if (!to || !store || !eks || !inRegion(to.id) || !inRegion(eks.id) || placementOf(model, to).cluster) continue;
+        expect(json, flow.id).toContain(` -> ${to.id} (`);
+      }
       // One alarm per SLA objective (availability, p99 latency) on every application load balancer.
       template.resourceCountIs('AWS::CloudWatch::Alarm', alarms);
     }

@@ -179,5 +179,9 @@ export class ApSouth1Stack extends Stack {
         reason: 'The model does not make ap-south-1/redis Multi-AZ (multiAz: false): meridian check judges that design, the code follows it.',
       },
     );
+
+    // Network access the model's flows need in ap-south-1: each cluster reaches the stores it uses.
+    redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(k8s.clusterSecurityGroupId), ec2.Port.tcp(6379), 'ap-south-1/k8s/aragora -> ap-south-1/redis (write)');
+    postgres.connections.allowDefaultPortFrom(k8s, 'ap-south-1/k8s/aragora -> ap-south-1/postgres (write)');
   }
 }

@@ -171,5 +171,9 @@ export class UsEast1Stack extends Stack {
         reason: 'The model does not make us-east-1/redis Multi-AZ (multiAz: false): meridian check judges that design, the code follows it.',
       },
     );
+
+    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses.
+    redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(k8s.clusterSecurityGroupId), ec2.Port.tcp(6379), 'us-east-1/k8s/aragora -> us-east-1/redis (write)');
+    postgres.connections.allowDefaultPortFrom(k8s, 'us-east-1/k8s/aragora -> us-east-1/postgres (write)');
   }
 }

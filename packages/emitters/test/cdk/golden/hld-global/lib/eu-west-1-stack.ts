@@ -251,5 +251,9 @@ export class EuWest1Stack extends Stack {
         reason: 'The model does not make eu-west-1/elasticache Multi-AZ (multiAz: false): meridian check judges that design, the code follows it.',
       },
     );
+
+    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses.
+    readReplicas.connections.allowDefaultPortFrom(eksComponent, 'eu-west-1/eks -> eu-west-1/read-replicas (read)');
+    elasticacheComponentSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-west-1/eks -> eu-west-1/elasticache (request)');
   }
 }

@@ -272,5 +272,10 @@ export class UsEast1Stack extends Stack {
         reason: 'The model does not make us-east-1/elasticache Multi-AZ (multiAz: false): meridian check judges that design, the code follows it.',
       },
     );
+
+    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses.
+    rdsMaster.connections.allowDefaultPortFrom(eksComponent, 'us-east-1/eks -> us-east-1/rds-master (write)');
+    rdsReplica.connections.allowDefaultPortFrom(eksComponent, 'us-east-1/eks -> us-east-1/rds-replica (read)');
+    elasticacheComponentSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'us-east-1/eks -> us-east-1/elasticache (request)');
   }
 }

@@ -321,5 +321,9 @@ export class EuWest1Stack extends Stack {
         'meridian:component': 'eu-west-1/kafka',
       },
     });
+
+    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses.
+    redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-west-1/eks/discovery-service -> eu-west-1/redis (write)');
+    kafkaSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(9098), 'eu-west-1/eks/discovery-service -> eu-west-1/kafka (publish)');
   }
 }

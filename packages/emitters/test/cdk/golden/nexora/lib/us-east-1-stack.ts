@@ -319,5 +319,9 @@ export class UsEast1Stack extends Stack {
         'meridian:component': 'us-east-1/kafka',
       },
     });
+
+    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses.
+    redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'us-east-1/eks/discovery-service -> us-east-1/redis (write)');
+    kafkaSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(9098), 'us-east-1/eks/discovery-service -> us-east-1/kafka (publish)');
   }
 }

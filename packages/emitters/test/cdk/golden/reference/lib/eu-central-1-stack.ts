@@ -313,5 +313,9 @@ export class EuCentral1Stack extends Stack {
         reason: 'The model rotates it every 30 days; rotating needs a function that knows what the secret holds, which the model does not say: add one with secrets.addRotationSchedule().',
       },
     );
+
+    // Network access the model's flows need in eu-central-1: each cluster reaches the stores it uses.
+    cacheSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-central-1/eks/api -> eu-central-1/cache (write)');
+    ordersDb.connections.allowDefaultPortFrom(eksComponent, 'eu-central-1/eks/api -> eu-central-1/orders-db (write)');
   }
 }

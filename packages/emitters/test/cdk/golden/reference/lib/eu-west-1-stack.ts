@@ -352,5 +352,9 @@ export class EuWest1Stack extends Stack {
         reason: 'The model rotates it every 30 days; rotating needs a function that knows what the secret holds, which the model does not say: add one with secrets.addRotationSchedule().',
       },
     );
+
+    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses.
+    cacheSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-west-1/eks/api -> eu-west-1/cache (write)');
+    ordersDb.connections.allowDefaultPortFrom(eksComponent, 'eu-west-1/eks/api -> eu-west-1/orders-db (write)');
   }
 }

@@ -281,5 +281,9 @@ export class UsEast1Stack extends Stack {
         reason: 'The model sets no rotation for this secret, and does not say what it holds (so nothing here could rotate it).',
       },
     );
+
+    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses.
+    redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'us-east-1/eks/auth-service -> us-east-1/redis (write)');
+    rdsPostgres.connections.allowDefaultPortFrom(eksComponent, 'us-east-1/eks/vote-service -> us-east-1/rds-postgres (write)');
   }
 }

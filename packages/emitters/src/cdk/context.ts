@@ -36,12 +36,14 @@ export interface NagAcknowledgment {
 
 /**
  * How a flow reaches an emitted construct: through its L2 `connections` on its default port (RDS, Aurora), through a
- * security group of its own on a port (ElastiCache, MSK), or as a source of traffic (an EKS cluster).
+ * security group of its own on a port (ElastiCache, MSK), or as a source of traffic (an EKS cluster, which load
+ * balancers reach in turn).
  */
 export type Reachable =
   | { readonly kind: 'connections'; readonly variable: string }
   | { readonly kind: 'security-group'; readonly variable: string; readonly port: number }
-  | { readonly kind: 'source'; readonly variable: string };
+  | { readonly kind: 'source'; readonly variable: string }
+  | { readonly kind: 'load-balancer'; readonly variable: string };
 
 /** One commented group of statements in a stack's constructor: usually the constructs of one model component. */
 export interface StackBlock {

@@ -90,6 +90,7 @@ function planLoadBalancer(ctx: CdkContext, stack: StackPlan, lb: LoadBalancer): 
   statements.push(ctx.tag(stack, name, lb.id));
   if (nag.length) statements.push(stack.acknowledge(name, nag));
   statements.push(...sloAlarms(ctx.model, stack, name, lb.id));
+  stack.reachable.set(lb.id, { kind: 'load-balancer', variable: name });
   stack.add(
     [
       `${lb.id}: application load balancer, ${internetFacing ? 'internet-facing' : 'internal'}${lb.description ? ` ("${lb.description}")` : ''}.`,

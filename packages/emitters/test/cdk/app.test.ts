@@ -153,6 +153,17 @@ describe.each(examples)('cdk app: %s', (example) => {
         const eks = model.components.find(
           (c) => c.id === cluster && c.kind === 'kubernetesCluster' && c.distribution === 'eks',
         );
+        const intoCluster =
+          from?.kind === 'loadBalancer' && from.type === 'alb' && to && placementOf(model, to).cluster;
+        const target = model.components.find(
+          (c) =>
+            c.id === (to?.kind === 'kubernetesCluster' ? to.id : intoCluster) &&
+            c.kind === 'kubernetesCluster' &&
+            c.distribution === 'eks',
+        );
+        // ... and one from an application load balancer to a cluster (or a workload in it) opens the cluster to it.
+        if (from?.kind === 'loadBalancer' && from.type === 'alb' && target && inRegion(from.id) && inRegion(target.id))
+          expect(json, flow.id).toContain(`${flow.from} -> ${flow.to} (`);
         if (!to || !store || !eks || !inRegion(to.id) || !inRegion(eks.id) || placementOf(model, to).cluster) continue;
         expect(json, flow.id).toContain(` -> ${to.id} (`);
       }

@@ -180,7 +180,7 @@ export class ApSouth1Stack extends Stack {
       },
     );
 
-    // Network access the model's flows need in ap-south-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in ap-south-1: each cluster reaches the stores it uses, load balancers their clusters.
     redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(k8s.clusterSecurityGroupId), ec2.Port.tcp(6379), 'ap-south-1/k8s/aragora -> ap-south-1/redis (write)');
     postgres.connections.allowDefaultPortFrom(k8s, 'ap-south-1/k8s/aragora -> ap-south-1/postgres (write)');
   }

@@ -180,7 +180,7 @@ export class EuWest1Stack extends Stack {
       },
     );
 
-    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses, load balancers their clusters.
     redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(k8s.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-west-1/k8s/aragora -> eu-west-1/redis (write)');
     postgres.connections.allowDefaultPortFrom(k8s, 'eu-west-1/k8s/aragora -> eu-west-1/postgres (write)');
   }

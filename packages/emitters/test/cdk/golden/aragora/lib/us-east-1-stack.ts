@@ -172,7 +172,7 @@ export class UsEast1Stack extends Stack {
       },
     );
 
-    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses, load balancers their clusters.
     redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(k8s.clusterSecurityGroupId), ec2.Port.tcp(6379), 'us-east-1/k8s/aragora -> us-east-1/redis (write)');
     postgres.connections.allowDefaultPortFrom(k8s, 'us-east-1/k8s/aragora -> us-east-1/postgres (write)');
   }

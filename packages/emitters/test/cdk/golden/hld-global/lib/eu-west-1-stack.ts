@@ -252,7 +252,8 @@ export class EuWest1Stack extends Stack {
       },
     );
 
-    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses, load balancers their clusters.
+    eksComponent.connections.allowFrom(alb, ec2.Port.allTcp(), 'eu-west-1/alb -> eu-west-1/eks (request): the model names no port');
     readReplicas.connections.allowDefaultPortFrom(eksComponent, 'eu-west-1/eks -> eu-west-1/read-replicas (read)');
     elasticacheComponentSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-west-1/eks -> eu-west-1/elasticache (request)');
   }

@@ -273,7 +273,8 @@ export class UsEast1Stack extends Stack {
       },
     );
 
-    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses, load balancers their clusters.
+    eksComponent.connections.allowFrom(alb, ec2.Port.allTcp(), 'us-east-1/alb -> us-east-1/eks (request): the model names no port');
     rdsMaster.connections.allowDefaultPortFrom(eksComponent, 'us-east-1/eks -> us-east-1/rds-master (write)');
     rdsReplica.connections.allowDefaultPortFrom(eksComponent, 'us-east-1/eks -> us-east-1/rds-replica (read)');
     elasticacheComponentSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'us-east-1/eks -> us-east-1/elasticache (request)');

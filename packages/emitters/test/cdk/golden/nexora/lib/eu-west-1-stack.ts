@@ -322,7 +322,8 @@ export class EuWest1Stack extends Stack {
       },
     });
 
-    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses, load balancers their clusters.
+    eksComponent.connections.allowFrom(alb, ec2.Port.allTcp(), 'eu-west-1/alb -> eu-west-1/eks/ingress (request): the model names no port');
     redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-west-1/eks/discovery-service -> eu-west-1/redis (write)');
     kafkaSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(9098), 'eu-west-1/eks/discovery-service -> eu-west-1/kafka (publish)');
   }

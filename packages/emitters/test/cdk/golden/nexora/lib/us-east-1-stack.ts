@@ -320,7 +320,8 @@ export class UsEast1Stack extends Stack {
       },
     });
 
-    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses, load balancers their clusters.
+    eksComponent.connections.allowFrom(alb, ec2.Port.allTcp(), 'us-east-1/alb -> us-east-1/eks/ingress (request): the model names no port');
     redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'us-east-1/eks/discovery-service -> us-east-1/redis (write)');
     kafkaSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(9098), 'us-east-1/eks/discovery-service -> us-east-1/kafka (publish)');
   }

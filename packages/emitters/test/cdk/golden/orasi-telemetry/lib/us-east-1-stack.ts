@@ -286,5 +286,8 @@ export class UsEast1Stack extends Stack {
         reason: 'The replication role reads every object version of this bucket and writes any key of its destination, with the KMS actions replication needs (S3 User Guide, "Setting up permissions for live replication").',
       },
     );
+
+    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses, load balancers their clusters.
+    eksComponent.connections.allowFrom(queryAlb, ec2.Port.allTcp(), 'us-east-1/query-alb -> us-east-1/eks/orasi-query-ingress (request): the model names no port');
   }
 }

@@ -314,7 +314,8 @@ export class EuCentral1Stack extends Stack {
       },
     );
 
-    // Network access the model's flows need in eu-central-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in eu-central-1: each cluster reaches the stores it uses, load balancers their clusters.
+    eksComponent.connections.allowFrom(alb, ec2.Port.tcp(8080), 'eu-central-1/alb -> eu-central-1/eks/api (request)');
     cacheSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-central-1/eks/api -> eu-central-1/cache (write)');
     ordersDb.connections.allowDefaultPortFrom(eksComponent, 'eu-central-1/eks/api -> eu-central-1/orders-db (write)');
   }

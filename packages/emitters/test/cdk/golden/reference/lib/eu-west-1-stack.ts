@@ -353,7 +353,8 @@ export class EuWest1Stack extends Stack {
       },
     );
 
-    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses, load balancers their clusters.
+    eksComponent.connections.allowFrom(alb, ec2.Port.tcp(8080), 'eu-west-1/alb -> eu-west-1/eks/api (request)');
     cacheSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-west-1/eks/api -> eu-west-1/cache (write)');
     ordersDb.connections.allowDefaultPortFrom(eksComponent, 'eu-west-1/eks/api -> eu-west-1/orders-db (write)');
   }

@@ -256,7 +256,8 @@ export class ApSoutheast1Stack extends Stack {
     });
     Tags.of(voteBuffer).add('meridian:component', 'ap-southeast-1/vote-buffer');
 
-    // Network access the model's flows need in ap-southeast-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in ap-southeast-1: each cluster reaches the stores it uses, load balancers their clusters.
+    eksComponent.connections.allowFrom(alb, ec2.Port.allTcp(), 'ap-southeast-1/alb -> ap-southeast-1/eks/main-ingress (request): the model names no port');
     redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'ap-southeast-1/eks/auth-service -> ap-southeast-1/redis (write)');
     rdsPostgres.connections.allowDefaultPortFrom(eksComponent, 'ap-southeast-1/eks/results-service -> ap-southeast-1/rds-postgres (read)');
   }

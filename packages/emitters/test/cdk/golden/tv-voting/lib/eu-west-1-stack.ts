@@ -256,7 +256,8 @@ export class EuWest1Stack extends Stack {
     });
     Tags.of(voteBuffer).add('meridian:component', 'eu-west-1/vote-buffer');
 
-    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in eu-west-1: each cluster reaches the stores it uses, load balancers their clusters.
+    eksComponent.connections.allowFrom(alb, ec2.Port.allTcp(), 'eu-west-1/alb -> eu-west-1/eks/main-ingress (request): the model names no port');
     redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-west-1/eks/auth-service -> eu-west-1/redis (write)');
     rdsPostgres.connections.allowDefaultPortFrom(eksComponent, 'eu-west-1/eks/results-service -> eu-west-1/rds-postgres (read)');
   }

@@ -282,7 +282,8 @@ export class UsEast1Stack extends Stack {
       },
     );
 
-    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses.
+    // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses, load balancers their clusters.
+    eksComponent.connections.allowFrom(alb, ec2.Port.allTcp(), 'us-east-1/alb -> us-east-1/eks/main-ingress (request): the model names no port');
     redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'us-east-1/eks/auth-service -> us-east-1/redis (write)');
     rdsPostgres.connections.allowDefaultPortFrom(eksComponent, 'us-east-1/eks/vote-service -> us-east-1/rds-postgres (write)');
   }

@@ -9,7 +9,9 @@ export type EmitErrorCode =
   | 'invalid-emitter-options'
   | 'refused-component'
   | 'terraform-name-collision'
-  | 'terraform-unsupported';
+  | 'terraform-unsupported'
+  | 'cdk-name-collision'
+  | 'cdk-unsupported';
 
 /** Where in a user's file an error was found (1-based). */
 export interface EmitErrorLocation {

@@ -7,6 +7,7 @@ export {
   runEmitter,
   unsafePath,
 } from './emitter.ts';
+export { type CdkEmitOptions, cdkEmitter, toCdkApp } from './cdk/emitter.ts';
 export { emitters, findEmitter } from './emitters.ts';
 export { EmitError, type EmitErrorCode, type EmitErrorLocation } from './errors.ts';
 export { type KubernetesEmitOptions, kubernetesEmitter } from './kubernetes/emitter.ts';

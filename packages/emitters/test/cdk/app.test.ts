@@ -1,0 +1,197 @@
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadTopology, placementOf, type Topology } from '@meridian/topology';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import ts from 'typescript';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cdkEmitter } from '../../src/cdk/emitter.ts';
+import { type EmittedFile, runEmitter } from '../../src/emitter.ts';
+
+const examplesDir = new URL('../../../../examples/', import.meta.url);
+const examples = readdirSync(examplesDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && readdirSync(new URL(`${d.name}/`, examplesDir)).includes('topology.ts'))
+  .map((d) => d.name);
+const nodeModules = fileURLToPath(new URL('../../../../node_modules', import.meta.url));
+
+interface Generated {
+  readonly model: Topology;
+  readonly files: EmittedFile[];
+  readonly dir: string;
+  diagnostics: string[];
+}
+
+const generated = new Map<string, Generated>();
+
+// Every example's app is written to its own temp dir (node_modules linked to the repo's, where aws-cdk-lib,
+// constructs and cdk-nag are installed) and type-checked as `tsc -p <app>` would, with the app's own tsconfig.json.
+// One compiler host caches the parsed declaration files of aws-cdk-lib across the six programs: parsing them is
+// most of the time of a check.
+beforeAll(async () => {
+  const root = mkdtempSync(join(tmpdir(), 'meridian-cdk-'));
+  for (const example of examples) {
+    const model = await loadTopology(fileURLToPath(new URL(`${example}/topology.ts`, examplesDir)));
+    const files = runEmitter(cdkEmitter, model, {});
+    const dir = join(root, example);
+    for (const file of files) {
+      mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+      writeFileSync(join(dir, file.path), file.contents);
+    }
+    symlinkSync(nodeModules, join(dir, 'node_modules'), 'dir');
+    generated.set(example, { model, files, dir, diagnostics: [] });
+  }
+  const cache = new Map<string, ts.SourceFile | undefined>();
+  for (const app of generated.values()) {
+    const configPath = join(app.dir, 'tsconfig.json');
+    const config = ts.getParsedCommandLineOfConfigFile(
+      configPath,
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+    );
+    if (!config) throw new Error(`no tsconfig in ${app.dir}`);
+    const host = ts.createCompilerHost(config.options);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.getSourceFile = (fileName, language, onError) => {
+      if (!fileName.includes('/node_modules/')) return getSourceFile(fileName, language, onError);
+      if (!cache.has(fileName)) cache.set(fileName, getSourceFile(fileName, language, onError));
+      return cache.get(fileName);
+    };
+    const program = ts.createProgram({ rootNames: config.fileNames, options: config.options, host });
+    app.diagnostics = ts.getPreEmitDiagnostics(program).map((d) =>
+      ts.formatDiagnostic(d, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => app.dir,
+        getNewLine: () => '\n',
+      }),
+    );
+  }
+}, 600_000);
+
+describe.each(examples)('cdk app: %s', (example) => {
+  const app = () => generated.get(example) as Generated;
+
+  it('is what the golden files hold', async () => {
+    for (const file of app().files) await expect(file.contents).toMatchFileSnapshot(`./golden/${example}/${file.path}`);
+  });
+
+  it('type-checks against aws-cdk-lib', () => {
+    expect(app().diagnostics).toEqual([]);
+  });
+
+  // One synthesis per example, read by the assertions below: with cdk-nag's AwsSolutions pack added by the
+  // generated addStacks, synth() throws on any finding the generated code does not acknowledge with a reason.
+  let stacks: Record<string, Stack> = {};
+  let missing: unknown[] = [];
+  it('synthesizes offline with no unacknowledged cdk-nag finding and no context lookup', async () => {
+    const { addStacks } = (await import(join(app().dir, 'lib/app.ts'))) as {
+      addStacks: (app: App) => Record<string, Stack>;
+    };
+    const account = process.env.CDK_DEFAULT_ACCOUNT;
+    delete process.env.CDK_DEFAULT_ACCOUNT;
+    try {
+      const cdkApp = new App({ outdir: join(app().dir, 'cdk.out') });
+      stacks = addStacks(cdkApp);
+      const assembly = cdkApp.synth();
+      missing = assembly.manifest.missing ?? [];
+    } finally {
+      if (account !== undefined) process.env.CDK_DEFAULT_ACCOUNT = account;
+    }
+    expect(missing).toEqual([]);
+    expect(Object.keys(stacks).length).toBeGreaterThan(0);
+  });
+
+  it('holds a tagged resource for every load balancer, EKS cluster (and its node groups), database, bucket, cache, queue, stream and secret', () => {
+    const { model } = app();
+    for (const [, stack] of Object.entries(stacks)) {
+      const template = Template.fromStack(stack);
+      const region = model.regions.find((r) => r.code === stack.region);
+      expect(region, stack.stackName).toBeDefined();
+      const tagged = (id: string) => ({ Tags: Match.arrayWith([{ Key: 'meridian:component', Value: id }]) });
+      let nodeGroups = 0;
+      let alarms = 0;
+      const objectives = Number(model.sla?.availability !== undefined) + Number(model.sla?.p99LatencyMs !== undefined);
+      for (const c of model.components) {
+        if (c.placement === 'global' || !('region' in c.placement) || c.placement.region !== region?.id) continue;
+        if (c.kind === 'objectStore' && c.provider === 's3')
+          template.hasResourceProperties('AWS::S3::Bucket', tagged(c.id));
+        if (c.kind === 'queue' && c.provider === 'sqs') template.hasResourceProperties('AWS::SQS::Queue', tagged(c.id));
+        if (c.kind === 'postgres' && c.platform === 'rds')
+          template.hasResourceProperties('AWS::RDS::DBInstance', tagged(c.id));
+        if (c.kind === 'redis' && c.platform === 'elasticache')
+          template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', tagged(c.id));
+        if (c.kind === 'secrets' && c.provider === 'secrets-manager')
+          template.hasResourceProperties('AWS::SecretsManager::Secret', tagged(c.id));
+        if (c.kind === 'kubernetesCluster' && c.distribution === 'eks') {
+          template.hasResourceProperties('AWS::EKS::Cluster', tagged(c.id));
+          nodeGroups += c.nodeGroups.length;
+        }
+        if (c.kind === 'loadBalancer' && c.type === 'alb') {
+          template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', tagged(c.id));
+          alarms += objectives;
+        }
+        if (c.kind === 'stream' && c.engine === 'msk')
+          template.hasResourceProperties('AWS::MSK::Cluster', { Tags: { 'meridian:component': c.id } });
+        if (c.kind === 'postgres' && c.platform === 'aurora')
+          template.hasResourceProperties('AWS::RDS::DBCluster', tagged(c.id));
+      }
+      template.resourceCountIs('AWS::EKS::Nodegroup', nodeGroups);
+      // A flow from an EKS cluster (or a workload in it) to a store of the region opens the store's port to it.
+      const json = JSON.stringify(template.toJSON());
+      const inRegion = (id: string) => placementOf(model, id).region === region?.id;
+      for (const flow of model.flows) {
+        const from = model.components.find((c) => c.id === flow.from);
+        const to = model.components.find((c) => c.id === flow.to);
+        const cluster = from?.kind === 'kubernetesCluster' ? from.id : placementOf(model, flow.from).cluster;
+        const store =
+          (to?.kind === 'postgres' && (to.platform === 'rds' || to.platform === 'aurora')) ||
+          (to?.kind === 'redis' && to.platform === 'elasticache') ||
+          (to?.kind === 'stream' && to.engine === 'msk');
+        const eks = model.components.find(
+          (c) => c.id === cluster && c.kind === 'kubernetesCluster' && c.distribution === 'eks',
+        );
+        const intoCluster =
+          from?.kind === 'loadBalancer' && from.type === 'alb' && to && placementOf(model, to).cluster;
+        const target = model.components.find(
+          (c) =>
+            c.id === (to?.kind === 'kubernetesCluster' ? to.id : intoCluster) &&
+            c.kind === 'kubernetesCluster' &&
+            c.distribution === 'eks',
+        );
+        // ... and one from an application load balancer to a cluster (or a workload in it) opens the cluster to it.
+        if (from?.kind === 'loadBalancer' && from.type === 'alb' && target && inRegion(from.id) && inRegion(target.id))
+          expect(json, flow.id).toContain(`${flow.from} -> ${flow.to} (`);
+        if (!to || !store || !eks || !inRegion(to.id) || !inRegion(eks.id) || placementOf(model, to).cluster) continue;
+        expect(json, flow.id).toContain(` -> ${to.id} (`);
+      }
+      // One alarm per SLA objective (availability, p99 latency) on every application load balancer.
+      template.resourceCountIs('AWS::CloudWatch::Alarm', alarms);
+    }
+  });
+});
+
+// The checks above pass only if cdk-nag runs: a queue added without its acknowledgments must fail synthesis, with
+// the finding named by the AwsSolutions pack.
+describe('cdk-nag in the generated app', () => {
+  it('fails synthesis on a finding the code does not acknowledge', async () => {
+    const app = generated.get('reference') as Generated;
+    const { addStacks } = (await import(join(app.dir, 'lib/app.ts'))) as {
+      addStacks: (app: App) => Record<string, Stack>;
+    };
+    const cdkApp = new App({ outdir: join(app.dir, 'cdk.out.nag') });
+    const stacks = Object.values(addStacks(cdkApp));
+    new Queue(stacks[0] as Stack, 'UnacknowledgedQueue');
+    let message = '';
+    try {
+      cdkApp.synth();
+    } catch (error) {
+      message = error instanceof Error ? error.message : String(error);
+    }
+    const pack = new AwsSolutionsChecks().readPackName;
+    expect(message).toContain(`${pack}-SQS3`);
+    expect(message).toContain('UnacknowledgedQueue');
+  });
+});

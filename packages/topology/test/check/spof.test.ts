@@ -41,6 +41,17 @@ testRule(spof, {
         eu.inZones(['eu-west-1a']).service('batch', { runtime: 'ec2' });
       }),
     },
+    {
+      name: 'a replicated workload behind an ALB-class Ingress in its own cluster (the cluster is a need, not a route)',
+      model: topology('ingress-ok', (t) => {
+        const users = t.client('users', { clientKind: 'users' });
+        const us = t.region('us-east-1', { zones: 3 });
+        const eks = us.kubernetesCluster('eks');
+        const ingress = eks.ingress('web', { className: 'alb' });
+        t.flow(users, ingress);
+        t.flow(ingress, eks.deployment('api', { image: 'api:1.0.0', replicas: 3 }));
+      }),
+    },
   ],
   invalid: [
     {
@@ -77,6 +88,22 @@ testRule(spof, {
       }),
       findings: [
         { components: ['eu-west-1/vote', 'us-east-1/rds'], message: ['eu-west-1 depends on us-east-1 synchronously'] },
+      ],
+    },
+    {
+      name: 'a single-instance engine behind an ALB-class Ingress: the Ingress cluster is no route around it',
+      model: topology('ingress-engine', (t) => {
+        const users = t.client('users', { clientKind: 'users' });
+        const us = t.region('us-east-1', { zones: 3 });
+        const eu = t.region('eu-west-1');
+        const eks = us.kubernetesCluster('eks');
+        const ingress = eks.ingress('query', { className: 'alb' });
+        t.flow(users, ingress);
+        t.flow(ingress, eu.service('engine', { runtime: 'ec2' }));
+      }),
+      findings: [
+        { message: ['us-east-1 depends on eu-west-1 synchronously'] },
+        { culprit: 'eu-west-1/engine', components: ['users'], message: ['single point of failure'] },
       ],
     },
     {

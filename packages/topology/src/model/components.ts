@@ -310,6 +310,13 @@ export const ExternalSchema = kind('external', {
   vendor: z.string().min(1),
   service: z.string().optional(),
   sla: z.strictObject({ availability: PercentSchema }).optional(),
+  fallback: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'How requests are served while the vendor is down, e.g. "cached JWKS keys validate sessions for 24 h" or a second provider; without one, a vendor every region calls synchronously is a single point of failure.',
+    ),
 });
 
 /** Every component kind's schema, keyed by kind. */

@@ -52,6 +52,28 @@ testRule(spof, {
         t.flow(ingress, eks.deployment('api', { image: 'api:1.0.0', replicas: 3 }));
       }),
     },
+    {
+      name: 'an identity provider every region calls, with a declared fallback',
+      model: topology('idp-fallback', (t) => {
+        const idp = t.external('auth0', { vendor: 'Auth0', fallback: 'cached JWKS keys validate sessions for 24 h' });
+        for (const code of ['us-east-1', 'eu-west-1'] as const) {
+          const r = t.region(code, { zones: 3 });
+          t.flow(r.kubernetesCluster('eks').deployment('auth', { image: 'auth:1.0.0', replicas: 3 }), idp);
+        }
+      }),
+    },
+    {
+      name: 'an external service only one of two regions calls synchronously, the other async',
+      model: topology('idp-partial', (t) => {
+        const pay = t.external('stripe', { vendor: 'Stripe' });
+        const us = t.region('us-east-1', { zones: 3 });
+        const eu = t.region('eu-west-1', { zones: 3 });
+        t.flow(us.kubernetesCluster('eks').deployment('pay', { image: 'pay:1.0.0', replicas: 3 }), pay);
+        t.flow(eu.kubernetesCluster('eks').deployment('pay', { image: 'pay:1.0.0', replicas: 3 }), pay, {
+          sync: false,
+        });
+      }),
+    },
   ],
   invalid: [
     {
@@ -104,6 +126,24 @@ testRule(spof, {
       findings: [
         { message: ['us-east-1 depends on eu-west-1 synchronously'] },
         { culprit: 'eu-west-1/engine', components: ['users'], message: ['single point of failure'] },
+      ],
+    },
+    {
+      name: 'an identity provider every region calls synchronously with no fallback (tv-voting: Auth0)',
+      model: topology('idp', (t) => {
+        const idp = t.external('auth0', { vendor: 'Auth0', service: 'Identity Provider' });
+        for (const code of ['us-east-1', 'eu-west-1'] as const) {
+          const r = t.region(code, { zones: 3 });
+          t.flow(r.kubernetesCluster('eks').deployment('auth', { image: 'auth:1.0.0', replicas: 3 }), idp);
+        }
+      }),
+      findings: [
+        {
+          culprit: 'auth0',
+          severity: 'warning',
+          components: ['us-east-1/eks/auth', 'eu-west-1/eks/auth'],
+          message: ['every region (eu-west-1, us-east-1)', 'no fallback is declared'],
+        },
       ],
     },
     {

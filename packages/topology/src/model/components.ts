@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { componentKind as kind, PercentSchema, ref } from './common.ts';
 import { isDeltaType } from './delta-types.ts';
 import type { KindName } from './kinds.ts';
-import { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './kubernetes.ts';
+import { IngressSchema, KubernetesClusterSchema, podPlacementFields, WorkloadSchema } from './kubernetes.ts';
 import { ResilienceSchema } from './resilience.ts';
 
 /**
@@ -244,6 +244,7 @@ export const DeltaTableSchema = kind('deltaTable', {
 /** A table catalog / metastore (Glue, Hive, Unity, Polaris). */
 export const CatalogSchema = kind('catalog', {
   provider: z.enum(['glue', 'hive', 'unity', 'polaris', 'nessie']),
+  ...podPlacementFields,
 });
 
 /** A query engine reading tables. */
@@ -251,6 +252,7 @@ export const QueryEngineSchema = kind('queryEngine', {
   engine: z.enum(['datafusion', 'trino', 'athena', 'meridian-gateway', 'duckdb', 'spark']),
   reads: z.array(ref('deltaTable')).default([]).describe('deltaTable components the engine reads.'),
   catalog: ref('catalog').optional(),
+  ...podPlacementFields,
 });
 
 /** A secrets store. */
@@ -297,6 +299,7 @@ export const ObservabilitySchema = kind('observability', {
   ]),
   signals: z.array(z.enum(['metrics', 'logs', 'traces'])).default([]),
   retentionDays: z.number().int().positive().optional(),
+  ...podPlacementFields,
 });
 
 /** Where traffic comes from: users, apps, devices. */

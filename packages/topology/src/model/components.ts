@@ -10,6 +10,14 @@ import { ResilienceSchema } from './resilience.ts';
  * `ComponentSchema` is the discriminated union on `kind`.
  */
 
+// How write conflicts resolve when several copies accept writes (multi-primary PostgreSQL, Redis Enterprise
+// Active-Active CRDTs, two-way S3 or Kafka mirroring): the replication rule accepts a writer cycle whose members all
+// declare one other than 'none'.
+const ConflictResolutionSchema = z
+  .enum(['last-writer-wins', 'application', 'crdt', 'none'])
+  .optional()
+  .describe('How write conflicts resolve when more than one copy accepts writes.');
+
 const HealthCheckSchema = z.strictObject({
   // Route 53 defaults: 30 s interval, 3 failures (Route 53 Developer Guide, "Values that you specify when you create a health check").
   intervalSeconds: z.number().int().positive(),
@@ -115,10 +123,7 @@ export const PostgresSchema = kind('postgres', {
     .enum(['automatic', 'manual'])
     .optional()
     .describe('How a replica becomes primary on failover: aragora promotes by hand (`promote-region.sh`).'),
-  conflictResolution: z
-    .enum(['last-writer-wins', 'application', 'crdt', 'none'])
-    .optional()
-    .describe('How write conflicts resolve when more than one primary accepts writes.'),
+  conflictResolution: ConflictResolutionSchema,
   storageEncrypted: z.boolean().optional(),
   maxConnections: z.number().int().positive().optional(),
   backup: z
@@ -147,6 +152,7 @@ export const RedisSchema = kind('redis', {
     .optional()
     .describe('ElastiCache Global Datastore membership; a secondary names its primary.'),
   persistence: z.enum(['none', 'rdb', 'aof']).optional(),
+  conflictResolution: ConflictResolutionSchema,
 });
 
 /** A message queue (SQS, Pub/Sub subscription, Service Bus, RabbitMQ). */
@@ -169,6 +175,7 @@ export const StreamSchema = kind('stream', {
   topics: z.array(z.strictObject({ name: z.string(), partitions: z.number().int().positive().optional() })).optional(),
   mirrorOf: ref('stream').optional().describe('The stream this one mirrors.'),
   mirroring: z.enum(['mirror-maker-2', 'msk-replicator', 'cluster-linking', 'other']).optional(),
+  conflictResolution: ConflictResolutionSchema,
 });
 
 /** An object store bucket (S3, GCS, Azure Blob). */
@@ -192,6 +199,7 @@ export const ObjectStoreSchema = kind('objectStore', {
       mode: z.enum(['standard', 'rtc']).default('standard'),
     })
     .optional(),
+  conflictResolution: ConflictResolutionSchema,
   lifecycle: z
     .array(
       z.strictObject({

@@ -50,6 +50,21 @@ testRule(regionalScope, {
         }
       }),
     },
+    {
+      name: 'failover DNS to a standby region whose replica is promoted on failover',
+      model: topology('standby', (t) => {
+        const dns = t.dns('dns', { routing: 'failover', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+        const eu = t.region('eu-west-1');
+        const de = t.region('eu-central-1');
+        const db = eu.postgres('db', { multiAz: true });
+        const euApi = eu.service('api', { runtime: 'lambda' });
+        const deApi = de.service('api', { runtime: 'lambda' });
+        t.flow(dns, euApi, { routing: { failover: 'primary' } });
+        t.flow(dns, deApi, { routing: { failover: 'secondary' } });
+        t.flow(euApi, db, { kind: 'write' });
+        t.flow(deApi, de.postgres('db', { role: 'replica', replicaOf: db, promotion: 'automatic' }), { kind: 'write' });
+      }),
+    },
   ],
   invalid: [
     {

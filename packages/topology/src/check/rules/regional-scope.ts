@@ -114,8 +114,9 @@ function ownTiers(component: Component): number {
   if (component.kind === 'workload' || component.kind === 'service' || component.kind === 'queryEngine')
     return application;
   if (!traits.dataService) return 0;
+  // A replica that failover promotes (automatically or by hand; the rto rule judges how long) takes writes then.
   const replica =
-    (component.kind === 'postgres' && component.role === 'replica') ||
+    (component.kind === 'postgres' && component.role === 'replica' && component.promotion === undefined) ||
     (component.kind === 'redis' && component.globalDatastore?.role === 'secondary');
   return replica ? 0 : writableStore;
 }

@@ -65,7 +65,8 @@ export function requestPaths(context: CheckContext): RequestPaths {
     if (targets.length < 2) return [];
     const routed = targets.filter((d) => flowOf.get(`${component.id}>${ids[d]}`)?.routing?.failover !== undefined);
     if (routed.length >= 2) return routed;
-    if (component.kind === 'dns' && component.routing === 'simple') return [];
+    // Unstated routing is assumed simple (no failover), the conservative reading (check/assumptions.ts).
+    if (component.kind === 'dns' && (component.routing === 'simple' || component.routing === undefined)) return [];
     // Route 53 returns an unhealthy record anyway unless a health check watches it ("How Route 53 chooses records when health checking is configured").
     if (component.kind === 'dns' && component.routing !== 'failover' && component.healthCheck === undefined) return [];
     // Targets in two or more regions are interchangeable; global targets (a CDN next to the regions) stay in series.

@@ -20,8 +20,10 @@ const ConflictResolutionSchema = z
 
 const HealthCheckSchema = z.strictObject({
   // Route 53 defaults: 30 s interval, 3 failures (Route 53 Developer Guide, "Values that you specify when you create a health check").
-  intervalSeconds: z.number().int().positive(),
-  failureThreshold: z.number().int().positive(),
+  // Either may be left out when the design does not state it: the checker then assumes the Route 53 default and
+  // says so on every finding that depends on it.
+  intervalSeconds: z.number().int().positive().optional(),
+  failureThreshold: z.number().int().positive().optional(),
   path: z.string().optional(),
   protocol: z.enum(['http', 'https', 'tcp']).optional(),
   port: z.number().int().min(1).max(65535).optional(),
@@ -38,7 +40,12 @@ export const DnsSchema = kind('dns', {
     .array(DnsProviderSchema)
     .optional()
     .describe('Providers serving the same names together with `provider` (hld-global "Route53 + Cloudflare").'),
-  routing: z.enum(['simple', 'failover', 'geolocation', 'latency', 'weighted']),
+  routing: z
+    .enum(['simple', 'failover', 'geolocation', 'latency', 'weighted'])
+    .optional()
+    .describe(
+      'Absent when the design does not state it: the checker assumes simple routing (no failover) and says so.',
+    ),
   healthCheck: HealthCheckSchema.optional(),
   ttlSeconds: z.number().int().nonnegative().optional(),
   domain: z.string().optional(),

@@ -86,6 +86,9 @@ export function formatExplanation(explain: CheckExplanation): string {
   if (rows.length > 0)
     for (const row of [header, ...rows])
       out.push(`  ${row.map((cell, i) => pad(cell, widths[i] as number)).join('  ')}`.trimEnd());
+  out.push('', 'Assumptions (facts the model leaves unstated, and what the checker used instead):');
+  if (explain.assumptions.length === 0) out.push('  none: every fact the rules read is stated');
+  for (const assumption of explain.assumptions) out.push(`  ${assumption.text}`);
   return `${out.join('\n')}\n`;
 }
 

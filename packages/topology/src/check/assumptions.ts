@@ -79,9 +79,11 @@ export function assumptionsOf(context: CheckContext): Assumption[] {
 export function assumptionsFor(
   assumptions: readonly Assumption[],
   rule: RuleId,
-  components: readonly string[],
+  finding: { readonly components: readonly string[]; readonly details?: Readonly<Record<string, unknown>> | undefined },
 ): string[] {
-  const involved = new Set(components);
+  // Of spof's findings only the single-point ones judge redundancy (a region calling another does whatever its size).
+  const judgesRedundancy = rule !== 'spof' || finding.details?.redundancy !== undefined;
+  const involved = new Set(judgesRedundancy ? finding.components : []);
   // A component's replica count matters to the findings that name it; a DNS's routing, health check and TTL to
   // every finding of the rules that read them (the whole failover budget and availability product depend on them).
   return assumptions

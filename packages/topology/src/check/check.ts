@@ -61,7 +61,7 @@ export function check(model: Topology, options: CheckOptions = {}): CheckResult 
   for (const rule of selected) {
     const configured = options.severities?.[rule.id];
     for (const raw of rule.check(context)) {
-      const assumed = assumptionsFor(assumptions, rule.id, raw.components);
+      const assumed = assumptionsFor(assumptions, rule.id, raw);
       const finding: Finding = {
         ...raw,
         rule: rule.id,

@@ -66,7 +66,9 @@ describe('unstated facts', () => {
     };
     const results = sarif.runs[0]?.results ?? [];
     expect(results.filter((r) => r.properties.assumptions !== undefined)).toHaveLength(withAssumptions.length);
-    expect(results.some((r) => r.message.text.includes('Assumed: ') && r.message.text.includes('assumes 1 replica'))).toBe(true);
+    expect(
+      results.some((r) => r.message.text.includes('Assumed: ') && r.message.text.includes('assumes 1 replica')),
+    ).toBe(true);
   });
 
   it('adds nothing to a finding whose facts are all stated', () => {

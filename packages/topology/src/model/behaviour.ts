@@ -29,6 +29,14 @@ export function pullsItsData(component: Component): boolean {
   return component.kind === 'observability' && pullingProducts.has(component.product);
 }
 
+/**
+ * True when reading the component fills it: a cache read cache-aside loads what it misses from the source of truth
+ * and writes it back, so an app drawn only reading its Redis (hld-global's `EKS3 --> EC`) is also what fills it.
+ */
+export function filledByItsReaders(component: Component): boolean {
+  return component.kind === 'redis';
+}
+
 /** True when the component keeps state on its own pods or instances (evicting one loses or re-syncs data). */
 export function keepsLocalState(component: Component): boolean {
   if (component.kind === 'workload') return component.workloadKind === 'statefulset';

@@ -66,6 +66,15 @@ testRule(orphan, {
         t.flow(t.client('users', { clientKind: 'users' }), api);
       }),
     },
+    {
+      name: 'a cache the app only reads: cache-aside, the reader fills it on a miss',
+      model: topology('cache-aside', (t) => {
+        const eu = t.region('eu-west-1');
+        const api = eu.service('api', { runtime: 'lambda' });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+        t.flow(api, eu.redis('cache'), { kind: 'read' });
+      }),
+    },
   ],
   invalid: [
     {

@@ -1,4 +1,4 @@
-import { pullsItsData } from '../../model/behaviour.ts';
+import { filledByItsReaders, pullsItsData } from '../../model/behaviour.ts';
 import { traitsOf } from '../../model/kinds.ts';
 import { componentReferences } from '../../model/references.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
@@ -43,6 +43,7 @@ export const orphan: Rule = {
       if (flow.kind === 'replicate') read.add(flow.from);
       // Telemetry sent to a metrics or log store fills it, whatever kind the flow was drawn with (app -> Prometheus).
       const target = context.components.get(flow.to);
+      if (flow.kind === 'read' && target !== undefined && filledByItsReaders(target)) written.add(flow.to);
       if (target?.kind === 'observability' && flow.kind !== 'read' && flow.kind !== 'query') written.add(flow.to);
     }
     // An in-cluster pull-based collector scrapes the pods its service discovery finds: its cluster fills it.

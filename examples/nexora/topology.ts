@@ -220,9 +220,10 @@ export default topology('nexora', (t) => {
       },
       dataClasses: carries,
     });
-    // "Blue-Green Deployment with Argo Rollouts": a second controller for the same pods, 6 replicas,
+    // "Blue-Green Deployment with Argo Rollouts": a second controller for the same pods and Service, 6 replicas,
     // with no toleration or nodeSelector.
     eks.deployment('discovery-service-rollout', {
+      rolloutOf: discovery,
       namespace: 'platform',
       image: 'nexora/discovery-service:v1.0.0',
       ports: [8080],

@@ -93,7 +93,10 @@ describe('meridian check', () => {
   it('--explain prints the availability arithmetic, the budgets and the N-1 table', () => {
     const run = meridian('check', `${fixtures}/clean.yaml`, '--explain');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Availability (published SLAs, series x parallel):');
+    expect(run.stdout).toContain('Availability (published SLAs, series x parallel;');
+    // The failover pair is covered only after detection + TTL + promotion, the RTO budget's 150 s.
+    expect(run.stdout).toContain('= 150 s');
+    expect(run.stdout).toContain('incident model: ');
     expect(run.stdout).toMatch(/users: 99\.9\d+% \(target 99\.95%\)\s+ok/);
     expect(run.stdout).toContain('parallel behind dns');
     expect(run.stdout).toMatch(/eu-west-1\/db: 30 s \+ 60 s \+ 60 s = 150 s \(target 900 s, ok\)/);

@@ -1,6 +1,7 @@
 // Public API of @meridian/topology: every export is named here.
 export const version = '0.1.0';
 
+export type { Assumption } from './check/assumptions.ts';
 export type { AvailabilityFactor, EntryAvailability, ParallelAvailability } from './check/availability.ts';
 export type { CapacityScenario } from './check/capacity.ts';
 export {
@@ -25,6 +26,7 @@ export {
   type TopologyNodeAttributes,
 } from './check/graph.ts';
 export { type PublishedSla, publishedSlas } from './check/published-slas.ts';
+export type { FailoverModel } from './check/failover.ts';
 export type { RpoBudget, RtoBudget } from './check/recovery.ts';
 export { recoveryTimes } from './check/recovery-times.ts';
 export { ruleDescriptors } from './check/rules/index.ts';

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify as stringifyYaml } from 'yaml';
 import {
+  check,
   codeFrame,
   formatError,
   formatPath,
@@ -69,6 +70,18 @@ describe('loadTopology', () => {
       line: lineOf(fixture('shop.ts'), "deployment('api'"),
     });
     expect(model.regions[0]?.source?.line).toBe(lineOf(fixture('shop.ts'), "t.region('eu-west-1'"));
+  });
+
+  it('records the line and column of each component, region and flow of a YAML file', async () => {
+    const file = fixture('shop.yaml');
+    const model = await loadTopology(file);
+    const db = model.components.find((c) => c.id === 'eu-west-1/orders');
+    expect(db?.source).toEqual({ file, line: lineOf(file, 'id: eu-west-1/orders'), column: 9 });
+    const flow = model.flows.find((f) => f.id === 'users->dns');
+    expect(flow?.source).toMatchObject({ file, line: lineOf(file, 'id: users->dns') });
+    expect(model.regions[0]?.source).toMatchObject({ file, line: lineOf(file, 'code: eu-west-1') });
+    const found = check(model).findings.filter((finding) => finding.components[0] === 'eu-west-1/orders');
+    for (const finding of found) expect(finding.location?.line).toBe(db?.source?.line);
   });
 
   it('lists every issue of an invalid YAML file with its path and line', async () => {

@@ -96,7 +96,7 @@ export function detailOf(component: Component): string {
 function kindDetail(c: Component): string[] {
   switch (c.kind) {
     case 'dns':
-      return [`DNS ${c.provider}`, c.routing];
+      return [`DNS ${c.provider}`, c.routing ?? 'routing not stated'];
     case 'cdn':
       return [`CDN ${c.provider}`];
     case 'waf':

@@ -1,5 +1,6 @@
 import { availabilityAlgebra, evaluateFactors, seriesValue } from './algorithms/series-parallel.ts';
 import { difference } from './algorithms/sorted-set.ts';
+import { type FailoverModel, failoverModel, failoverParallel } from './failover.ts';
 import type { RuleContext } from './rule.ts';
 
 /** One factor of a composed availability: a component in series, with where its figure comes from. */
@@ -19,6 +20,8 @@ export interface ParallelAvailability {
     readonly factors: readonly { readonly component: string; readonly percent: number }[];
   }[];
   readonly percent: number;
+  /** How failover covers an outage behind DNS (detection + TTL + promotion); absent when the router fails over per request. */
+  readonly failover?: FailoverModel;
 }
 
 /** The composed availability of everything one entry point needs, with the arithmetic. */
@@ -37,10 +40,21 @@ export interface EntryAvailability {
 export function composeAvailability(context: RuleContext): EntryAvailability[] {
   return context.memo('availability', () => {
     const { reduced, profiles, graph, entries } = context.paths;
+    const models = new Map<number, FailoverModel>();
+    for (const group of reduced.groups) {
+      const model = failoverModel(context, group);
+      if (model) models.set(group.node, model);
+    }
     const values = evaluateFactors(
       reduced,
       (node) => (profiles[node]?.availability.percent ?? 100) / 100,
       availabilityAlgebra,
+      (group) => {
+        const model = models.get(group.node);
+        if (!model) return undefined;
+        const primary = group.alternatives.findIndex((member) => graph.ids[member] === model.primary);
+        return failoverParallel(model, Math.max(primary, 0));
+      },
     );
     const groupOf = new Map(reduced.groups.map((group) => [group.node, group]));
     const target = context.model.sla?.availability;
@@ -60,7 +74,9 @@ export function composeAvailability(context: RuleContext): EntryAvailability[] {
         } else {
           const group = groupOf.get(factor - reduced.nodeCount);
           if (!group) continue;
+          const model = models.get(group.node);
           parallel.push({
+            ...(model ? { failover: model } : {}),
             via: graph.ids[group.node] as string,
             percent: round((values[factor] as number) * 100),
             branches: group.alternatives.map((member) => {
@@ -84,7 +100,7 @@ export function composeAvailability(context: RuleContext): EntryAvailability[] {
       const percent = round(seriesValue(factors, values, availabilityAlgebra) * 100);
       const terms = [
         ...series.map((f) => `${f.percent}% (${f.component})`),
-        ...parallel.map((p) => `[1 − ${p.branches.map((b) => `(1 − ${b.percent}%)`).join(' × ')}] (${p.via})`),
+        ...parallel.map((p) => `${parallelTerm(p)} (${p.via})`),
       ];
       const formula = `${terms.length > 0 ? terms.join(' × ') : '100%'} = ${percent}%`;
       return { entry: graph.ids[entry] as string, percent, targetPercent: target, series, parallel, formula };
@@ -95,4 +111,18 @@ export function composeAvailability(context: RuleContext): EntryAvailability[] {
 /** Rounds a percentage for display, keeping six decimals so that redundancy's extra nines stay visible. */
 function round(percent: number): number {
   return Math.round(percent * 1_000_000) / 1_000_000;
+}
+
+/** One parallel group in the formula: independent branches, or the failover model's terms. */
+function parallelTerm(group: ParallelAvailability): string {
+  const model = group.failover;
+  const down = (b: { percent: number }) => `(1 − ${b.percent}%)`;
+  if (!model) return `[1 − ${group.branches.map(down).join(' × ')}]`;
+  const f = Math.round(model.uncovered * 10_000) / 10_000;
+  if (model.mode === 'active-standby') {
+    const primary = group.branches.find((b) => b.first === model.primary) ?? group.branches[0];
+    const others = group.branches.filter((b) => b !== primary);
+    return `[1 − ${primary ? down(primary) : '0'} × (${f} + ${Math.round((1 - f) * 10_000) / 10_000} × ${others.map(down).join(' × ') || '1'})]`;
+  }
+  return `[1 − mean over ${group.branches.length} regions of (1 − a) × (${f} + ${Math.round((1 - f) * 10_000) / 10_000} × others down)]`;
 }

@@ -1,4 +1,5 @@
 import type { Topology } from '../model/schema.ts';
+import { type Assumption, assumptionsFor, assumptionsOf } from './assumptions.ts';
 import { composeAvailability, type EntryAvailability } from './availability.ts';
 import { type CapacityScenario, capacityScenarios } from './capacity.ts';
 import { createContext } from './context.ts';
@@ -22,6 +23,8 @@ export interface CheckExplanation {
   readonly availability: readonly EntryAvailability[];
   readonly budgets: { readonly rto: readonly RtoBudget[]; readonly rpo: readonly RpoBudget[] };
   readonly n1: readonly CapacityScenario[];
+  /** Every fact the model leaves unstated and the value the checker assumed for it. */
+  readonly assumptions: readonly Assumption[];
 }
 
 /** Findings suppressed by the model, counted per rule. */
@@ -53,11 +56,18 @@ export function check(model: Topology, options: CheckOptions = {}): CheckResult 
   const context = ruleContext(createContext(model));
   const selected = options.rules ? rules.filter((rule) => options.rules?.includes(rule.id)) : rules;
   const findings: Finding[] = [];
+  const assumptions = assumptionsOf(context);
   const suppressed = new Map<string, { rule: RuleId; count: number; reason: string }>();
   for (const rule of selected) {
     const configured = options.severities?.[rule.id];
     for (const raw of rule.check(context)) {
-      const finding: Finding = { ...raw, rule: rule.id, severity: configured ?? raw.severity ?? rule.defaultSeverity };
+      const assumed = assumptionsFor(assumptions, rule.id, raw);
+      const finding: Finding = {
+        ...raw,
+        rule: rule.id,
+        severity: configured ?? raw.severity ?? rule.defaultSeverity,
+        ...(assumed.length > 0 ? { assumptions: assumed } : {}),
+      };
       const suppression = model.suppressions.find(
         (s) =>
           s.rule === rule.id &&
@@ -86,8 +96,9 @@ export function check(model: Topology, options: CheckOptions = {}): CheckResult 
   for (const finding of findings) summary[finding.severity]++;
   const explain: CheckExplanation =
     options.explain === false
-      ? { availability: [], budgets: { rto: [], rpo: [] }, n1: [] }
+      ? { availability: [], budgets: { rto: [], rpo: [] }, n1: [], assumptions: [] }
       : {
+          assumptions,
           availability: composeAvailability(context),
           budgets: { rto: rtoBudgets(context), rpo: rpoBudgets(context) },
           n1: capacityScenarios(context),

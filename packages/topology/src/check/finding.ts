@@ -46,6 +46,11 @@ export interface Finding {
   readonly components: readonly string[];
   /** Where the main culprit was declared, when the model carries source locations. */
   readonly location?: FindingLocation | undefined;
+  /**
+   * Facts the model leaves unstated that this verdict depends on, with the value assumed, e.g.
+   * `assumes 1 replica for eu-west-1/eks/api: replicas not stated` (absent when it depends on none).
+   */
+  readonly assumptions?: readonly string[] | undefined;
   /** Extra data, e.g. the arithmetic behind an SLA finding. */
   readonly details?: Readonly<Record<string, unknown>> | undefined;
 }

@@ -28,6 +28,11 @@ export const recoveryTimes = {
   pitrWindowSeconds: 300,
   // RDS automated backups run once a day in the backup window (RDS User Guide, "Backup window").
   dailyBackupSeconds: 86_400,
+  // Incident model of failover-aware availability: a component's SLA downtime arrives as incidents of this mean
+  // duration. An assumption stated in --explain: AWS post-event summaries of regional incidents
+  // (https://aws.amazon.com/premiumsupport/technology/pes/) describe impairments lasting from under an hour to
+  // several hours; one hour is the short end, which makes a slow failover cost the most.
+  meanIncidentSeconds: 3600,
   // Aurora Global Database replication lag: "typically under a second" (Aurora User Guide, "Aurora global databases").
   auroraGlobalLagSeconds: 1,
 } as const;

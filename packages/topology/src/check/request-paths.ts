@@ -59,13 +59,18 @@ export function requestPaths(context: CheckContext): RequestPaths {
   const alternatives = (node: number, dependencies: readonly number[]): number[] => {
     const component = components[node] as Component;
     if (!traitsOf(component.kind).routesTraffic) return [];
-    const routed = dependencies.filter((d) => flowOf.get(`${component.id}>${ids[d]}`)?.routing?.failover !== undefined);
+    // Only the targets it routes to can stand in for each other: what it needs to run at all (the cluster an
+    // Ingress lives in, through a `contains` edge) is in series with every route, never a route itself.
+    const targets = dependencies.filter((d) => flowOf.has(`${component.id}>${ids[d]}`));
+    if (targets.length < 2) return [];
+    const routed = targets.filter((d) => flowOf.get(`${component.id}>${ids[d]}`)?.routing?.failover !== undefined);
     if (routed.length >= 2) return routed;
-    if (component.kind === 'dns' && component.routing === 'simple') return [];
+    // Unstated routing is assumed simple (no failover), the conservative reading (check/assumptions.ts).
+    if (component.kind === 'dns' && (component.routing === 'simple' || component.routing === undefined)) return [];
     // Route 53 returns an unhealthy record anyway unless a health check watches it ("How Route 53 chooses records when health checking is configured").
     if (component.kind === 'dns' && component.routing !== 'failover' && component.healthCheck === undefined) return [];
     // Targets in two or more regions are interchangeable; global targets (a CDN next to the regions) stay in series.
-    const regional = dependencies.filter((d) => context.regionOf(ids[d] as string) !== undefined);
+    const regional = targets.filter((d) => context.regionOf(ids[d] as string) !== undefined);
     const regions = new Set(regional.map((d) => context.regionOf(ids[d] as string)));
     return regions.size >= 2 ? regional : [];
   };

@@ -4,7 +4,7 @@ import { MeridianError } from '../errors.ts';
 import { parseTopology } from '../model/parse.ts';
 import type { Topology } from '../model/schema.ts';
 import { defaultLoadTimeoutMs, importTopologyModule } from './typescript.ts';
-import { parseLocated } from './yaml.ts';
+import { type LocatedDocument, parseLocated } from './yaml.ts';
 
 /** File extensions `loadTopology` understands. */
 export const topologyExtensions = ['.ts', '.mts', '.yaml', '.yml', '.json'] as const;
@@ -63,5 +63,27 @@ export async function loadTopology(path: string, options: LoadOptions = {}): Pro
     return parseTopology(await importTopologyModule(file, timeoutMs), { file });
   }
   const document = parseLocated(text, file);
-  return parseTopology(document.data, { file, locate: document.locate });
+  return parseTopology(withSourceLocations(document), { file, locate: document.locate });
+}
+
+/**
+ * Gives each region, component and flow of a YAML/JSON document the position of its `id` (else of the element), as
+ * the DSL records where each was declared: findings then point at the line, in SARIF too. A `source` the document
+ * states itself (a model written out by meridian) is kept.
+ */
+function withSourceLocations(document: LocatedDocument): unknown {
+  const { data, locate } = document;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  const located: Record<string, unknown> = { ...data };
+  for (const list of ['regions', 'components', 'flows'] as const) {
+    const elements = located[list];
+    if (!Array.isArray(elements)) continue;
+    located[list] = elements.map((element: unknown, i) => {
+      if (element === null || typeof element !== 'object' || Array.isArray(element) || 'source' in element)
+        return element;
+      const source = locate([list, i, 'id']) ?? locate([list, i]);
+      return source === undefined ? element : { ...element, source };
+    });
+  }
+  return located;
 }

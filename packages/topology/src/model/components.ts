@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { componentKind as kind, PercentSchema, ref } from './common.ts';
 import { isDeltaType } from './delta-types.ts';
 import type { KindName } from './kinds.ts';
-import { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './kubernetes.ts';
+import { IngressSchema, KubernetesClusterSchema, podPlacementFields, WorkloadSchema } from './kubernetes.ts';
 import { ResilienceSchema } from './resilience.ts';
 
 /**
@@ -10,10 +10,20 @@ import { ResilienceSchema } from './resilience.ts';
  * `ComponentSchema` is the discriminated union on `kind`.
  */
 
+// How write conflicts resolve when several copies accept writes (multi-primary PostgreSQL, Redis Enterprise
+// Active-Active CRDTs, two-way S3 or Kafka mirroring): the replication rule accepts a writer cycle whose members all
+// declare one other than 'none'.
+const ConflictResolutionSchema = z
+  .enum(['last-writer-wins', 'application', 'crdt', 'none'])
+  .optional()
+  .describe('How write conflicts resolve when more than one copy accepts writes.');
+
 const HealthCheckSchema = z.strictObject({
   // Route 53 defaults: 30 s interval, 3 failures (Route 53 Developer Guide, "Values that you specify when you create a health check").
-  intervalSeconds: z.number().int().positive(),
-  failureThreshold: z.number().int().positive(),
+  // Either may be left out when the design does not state it: the checker then assumes the Route 53 default and
+  // says so on every finding that depends on it.
+  intervalSeconds: z.number().int().positive().optional(),
+  failureThreshold: z.number().int().positive().optional(),
   path: z.string().optional(),
   protocol: z.enum(['http', 'https', 'tcp']).optional(),
   port: z.number().int().min(1).max(65535).optional(),
@@ -30,7 +40,12 @@ export const DnsSchema = kind('dns', {
     .array(DnsProviderSchema)
     .optional()
     .describe('Providers serving the same names together with `provider` (hld-global "Route53 + Cloudflare").'),
-  routing: z.enum(['simple', 'failover', 'geolocation', 'latency', 'weighted']),
+  routing: z
+    .enum(['simple', 'failover', 'geolocation', 'latency', 'weighted'])
+    .optional()
+    .describe(
+      'Absent when the design does not state it: the checker assumes simple routing (no failover) and says so.',
+    ),
   healthCheck: HealthCheckSchema.optional(),
   ttlSeconds: z.number().int().nonnegative().optional(),
   domain: z.string().optional(),
@@ -115,10 +130,7 @@ export const PostgresSchema = kind('postgres', {
     .enum(['automatic', 'manual'])
     .optional()
     .describe('How a replica becomes primary on failover: aragora promotes by hand (`promote-region.sh`).'),
-  conflictResolution: z
-    .enum(['last-writer-wins', 'application', 'crdt', 'none'])
-    .optional()
-    .describe('How write conflicts resolve when more than one primary accepts writes.'),
+  conflictResolution: ConflictResolutionSchema,
   storageEncrypted: z.boolean().optional(),
   maxConnections: z.number().int().positive().optional(),
   backup: z
@@ -147,6 +159,7 @@ export const RedisSchema = kind('redis', {
     .optional()
     .describe('ElastiCache Global Datastore membership; a secondary names its primary.'),
   persistence: z.enum(['none', 'rdb', 'aof']).optional(),
+  conflictResolution: ConflictResolutionSchema,
 });
 
 /** A message queue (SQS, Pub/Sub subscription, Service Bus, RabbitMQ). */
@@ -169,6 +182,7 @@ export const StreamSchema = kind('stream', {
   topics: z.array(z.strictObject({ name: z.string(), partitions: z.number().int().positive().optional() })).optional(),
   mirrorOf: ref('stream').optional().describe('The stream this one mirrors.'),
   mirroring: z.enum(['mirror-maker-2', 'msk-replicator', 'cluster-linking', 'other']).optional(),
+  conflictResolution: ConflictResolutionSchema,
 });
 
 /** An object store bucket (S3, GCS, Azure Blob). */
@@ -192,6 +206,7 @@ export const ObjectStoreSchema = kind('objectStore', {
       mode: z.enum(['standard', 'rtc']).default('standard'),
     })
     .optional(),
+  conflictResolution: ConflictResolutionSchema,
   lifecycle: z
     .array(
       z.strictObject({
@@ -244,6 +259,7 @@ export const DeltaTableSchema = kind('deltaTable', {
 /** A table catalog / metastore (Glue, Hive, Unity, Polaris). */
 export const CatalogSchema = kind('catalog', {
   provider: z.enum(['glue', 'hive', 'unity', 'polaris', 'nessie']),
+  ...podPlacementFields,
 });
 
 /** A query engine reading tables. */
@@ -251,6 +267,7 @@ export const QueryEngineSchema = kind('queryEngine', {
   engine: z.enum(['datafusion', 'trino', 'athena', 'meridian-gateway', 'duckdb', 'spark']),
   reads: z.array(ref('deltaTable')).default([]).describe('deltaTable components the engine reads.'),
   catalog: ref('catalog').optional(),
+  ...podPlacementFields,
 });
 
 /** A secrets store. */
@@ -297,6 +314,7 @@ export const ObservabilitySchema = kind('observability', {
   ]),
   signals: z.array(z.enum(['metrics', 'logs', 'traces'])).default([]),
   retentionDays: z.number().int().positive().optional(),
+  ...podPlacementFields,
 });
 
 /** Where traffic comes from: users, apps, devices. */
@@ -310,6 +328,13 @@ export const ExternalSchema = kind('external', {
   vendor: z.string().min(1),
   service: z.string().optional(),
   sla: z.strictObject({ availability: PercentSchema }).optional(),
+  fallback: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'How requests are served while the vendor is down, e.g. "cached JWKS keys validate sessions for 24 h" or a second provider; without one, a vendor every region calls synchronously is a single point of failure.',
+    ),
 });
 
 /** Every component kind's schema, keyed by kind. */

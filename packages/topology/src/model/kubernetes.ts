@@ -3,6 +3,23 @@ import { issueParams } from '../errors.ts';
 import { componentKind as kind, ref } from './common.ts';
 import { ResilienceSchema } from './resilience.ts';
 
+const TolerationSchema = z.strictObject({
+  key: z.string().optional(),
+  operator: z.enum(['Equal', 'Exists']).default('Equal'),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+});
+
+/**
+ * Where the pods of an in-cluster component other than a workload may land (a Prometheus, an operator, an nginx
+ * ingress controller): the same nodeSelector and tolerations a workload declares, optional because most designs
+ * leave them to the chart's defaults.
+ */
+export const podPlacementFields = {
+  nodeSelector: z.record(z.string(), z.string()).optional(),
+  tolerations: z.array(TolerationSchema).optional(),
+};
+
 /** The Kubernetes kinds: a cluster with its node groups, the workloads placed in it, and its ingress. */
 
 /** A Kubernetes Ingress (controller plus routing rules) inside a cluster. */
@@ -19,6 +36,7 @@ export const IngressSchema = kind('ingress', {
     )
     .default([]),
   tls: z.boolean().optional(),
+  ...podPlacementFields,
 });
 
 const TaintSchema = z.strictObject({
@@ -190,16 +208,12 @@ export const WorkloadSchema = kind('workload', {
     })
     .optional(),
   nodeSelector: z.record(z.string(), z.string()).optional(),
-  tolerations: z
-    .array(
-      z.strictObject({
-        key: z.string().optional(),
-        operator: z.enum(['Equal', 'Exists']).default('Equal'),
-        value: z.string().optional(),
-        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-      }),
-    )
-    .default([]),
+  tolerations: z.array(TolerationSchema).default([]),
+  rolloutOf: ref('workload')
+    .optional()
+    .describe(
+      'The Deployment whose pods and Service this progressive-delivery rollout (Argo Rollouts workloadRef, Flagger) takes over: traffic to that Deployment reaches this one.',
+    ),
   hpa: z
     .strictObject({
       metrics: z

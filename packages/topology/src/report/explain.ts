@@ -6,7 +6,9 @@ import type { CheckExplanation } from '../check/check.ts';
  */
 export function formatExplanation(explain: CheckExplanation): string {
   const out: string[] = [];
-  out.push('Availability (published SLAs, series x parallel):');
+  out.push(
+    'Availability (published SLAs, series x parallel; DNS failover counted with its detection, TTL and promotion):',
+  );
   if (explain.availability.length === 0) out.push('  no entry points (no client and no flow to start from)');
   for (const entry of explain.availability) {
     const target = entry.targetPercent === undefined ? 'no target' : `target ${entry.targetPercent}%`;
@@ -18,6 +20,13 @@ export function formatExplanation(explain: CheckExplanation): string {
       out.push(`    ${pad(`${factor.percent}%`, 10)} ${factor.component}  [${factor.source}]`);
     for (const group of entry.parallel) {
       out.push(`    parallel behind ${group.via}: ${group.percent}%`);
+      if (group.failover) {
+        const model = group.failover;
+        out.push(
+          `      ${model.mode}${model.primary ? ` (primary via ${model.primary})` : ''}; failover ${model.failover}`,
+          `      incident model: ${model.model}`,
+        );
+      }
       for (const branch of group.branches) {
         const shown = branch.factors.slice(0, 8).map((f) => `${f.component} ${f.percent}%`);
         const more = branch.factors.length > shown.length ? `, +${branch.factors.length - shown.length} more` : '';
@@ -77,6 +86,9 @@ export function formatExplanation(explain: CheckExplanation): string {
   if (rows.length > 0)
     for (const row of [header, ...rows])
       out.push(`  ${row.map((cell, i) => pad(cell, widths[i] as number)).join('  ')}`.trimEnd());
+  out.push('', 'Assumptions (facts the model leaves unstated, and what the checker used instead):');
+  if (explain.assumptions.length === 0) out.push('  none: every fact the rules read is stated');
+  for (const assumption of explain.assumptions) out.push(`  ${assumption.text}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -16,6 +16,8 @@ export const ReportFindingSchema = z.object({
   hint: z.string(),
   components: z.array(z.string()),
   location: z.object({ file: z.string(), line: z.number().int(), column: z.number().int() }),
+  /** Unstated facts the verdict depends on, with the value assumed (absent when none). */
+  assumptions: z.array(z.string()).optional(),
 });
 
 /** What a findings overlay reads of a finding (the emitters' diagrams): its rule, severity and components. */
@@ -56,6 +58,7 @@ export function toCheckReport(result: CheckResult, options: CheckReportOptions):
       location: finding.location
         ? { file: display(finding.location.file), line: finding.location.line, column: finding.location.column }
         : { file: display(options.file), line: 1, column: 1 },
+      ...(finding.assumptions ? { assumptions: [...finding.assumptions] } : {}),
     })),
     summary: { ...result.summary },
     ...(options.explain ? { explain: result.explain } : {}),

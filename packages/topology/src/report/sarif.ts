@@ -48,7 +48,9 @@ export function toSarif(
       ruleId: finding.rule,
       ...(ruleIndex.has(finding.rule) ? { ruleIndex: ruleIndex.get(finding.rule) } : {}),
       level: levels[finding.severity],
-      message: { text: `${finding.message} Hint: ${finding.hint}` },
+      message: {
+        text: `${finding.message}${finding.assumptions ? ` Assumed: ${finding.assumptions.join('; ')}.` : ''} Hint: ${finding.hint}`,
+      },
       locations: [
         {
           physicalLocation: { artifactLocation: { uri: encodeUri(file), uriBaseId: '%SRCROOT%' }, region },
@@ -56,7 +58,10 @@ export function toSarif(
         },
       ],
       partialFingerprints: { meridianFinding: `${finding.rule}:${finding.components.join(',')}` },
-      properties: { components: [...finding.components] },
+      properties: {
+        components: [...finding.components],
+        ...(finding.assumptions ? { assumptions: [...finding.assumptions] } : {}),
+      },
     };
   });
   return {

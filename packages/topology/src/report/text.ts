@@ -25,7 +25,7 @@ export function formatFindings(findings: readonly Finding[], options: TextReport
       const frame = at
         ? codeFrame(at.file, at.line, at.column, { context: 1, ...(text === undefined ? {} : { text }) })
         : '';
-      return `${where}  ${finding.severity}  ${finding.rule}  ${finding.message}\n${frame ? `${frame}\n` : ''}  hint: ${finding.hint}\n`;
+      return `${where}  ${finding.severity}  ${finding.rule}  ${finding.message}\n${frame ? `${frame}\n` : ''}  hint: ${finding.hint}\n${(finding.assumptions ?? []).map((a) => `  ${a}\n`).join('')}`;
     })
     .join('\n');
 }

@@ -79,6 +79,7 @@ describe('check', () => {
       availability: [],
       budgets: { rto: [], rpo: [] },
       n1: [],
+      assumptions: [],
     });
     expect(check(model).explain.availability.map((a) => a.entry)).toEqual(['users']);
   });

@@ -39,6 +39,42 @@ testRule(orphan, {
         t.region('eu-west-1').stream('kafka', { engine: 'msk', mirrorOf: src });
       }),
     },
+    {
+      name: 'an in-cluster Prometheus scrapes its cluster; Grafana queries it (tv-voting)',
+      model: topology('in-cluster-scrape', (t) => {
+        const eks = t.region('eu-west-1').kubernetesCluster('eks');
+        t.flow(t.client('users', { clientKind: 'users' }), eks.deployment('api', { image: 'api:1.0.0' }));
+        const prometheus = eks.observability('prometheus', { product: 'prometheus' });
+        t.flow(t.observability('grafana', { product: 'grafana' }), prometheus, { kind: 'query' });
+      }),
+    },
+    {
+      name: 'metrics drawn the way they travel (app -> Prometheus, a plain request flow)',
+      model: topology('drawn-forward', (t) => {
+        const api = t.region('eu-west-1').service('api', { runtime: 'lambda' });
+        const prometheus = t.observability('prometheus', { product: 'prometheus' });
+        t.flow(api, prometheus);
+        t.flow(t.observability('grafana', { product: 'grafana' }), prometheus, { kind: 'query' });
+      }),
+    },
+    {
+      name: "an Argo Rollout taking over its Deployment's pods and Service",
+      model: topology('rollout', (t) => {
+        const eks = t.region('eu-west-1').kubernetesCluster('eks');
+        const api = eks.deployment('api', { image: 'api:1.0.0' });
+        eks.deployment('api-rollout', { image: 'api:1.0.0', strategy: { type: 'blue-green' }, rolloutOf: api });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+      }),
+    },
+    {
+      name: 'a cache the app only reads: cache-aside, the reader fills it on a miss',
+      model: topology('cache-aside', (t) => {
+        const eu = t.region('eu-west-1');
+        const api = eu.service('api', { runtime: 'lambda' });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+        t.flow(api, eu.redis('cache'), { kind: 'read' });
+      }),
+    },
   ],
   invalid: [
     {

@@ -25,6 +25,46 @@ testRule(regionalScope, {
         t.flow(db, eu.objectStore('backups', { bucket: 'backups' }), { kind: 'write' });
       }),
     },
+    {
+      name: 'a secret per region, each used from its own region; a global registry (GHCR) used everywhere',
+      model: topology('secrets-per-region', (t) => {
+        const ghcr = t.containerRegistry('ghcr', { provider: 'ghcr' });
+        for (const code of ['us-east-1', 'eu-west-1'] as const) {
+          const r = t.region(code);
+          const api = r.service('api', { runtime: 'lambda' });
+          t.flow(api, r.secrets('creds'), { kind: 'read' });
+          t.flow(api, ghcr, { kind: 'read' });
+        }
+      }),
+    },
+    {
+      name: 'a WAF in front of regional APIs and a static-assets CDN (tv-voting): the CDN is not a region route',
+      model: topology('waf-cdn', (t) => {
+        const waf = t.waf('waf');
+        t.flow(waf, t.cdn('cloudfront', { provider: 'cloudfront' }));
+        for (const code of ['us-east-1', 'eu-west-1'] as const) {
+          const r = t.region(code);
+          const api = r.service('api', { runtime: 'lambda' });
+          t.flow(waf, api);
+          t.flow(api, r.postgres('db'), { kind: 'write' });
+        }
+      }),
+    },
+    {
+      name: 'failover DNS to a standby region whose replica is promoted on failover',
+      model: topology('standby', (t) => {
+        const dns = t.dns('dns', { routing: 'failover', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+        const eu = t.region('eu-west-1');
+        const de = t.region('eu-central-1');
+        const db = eu.postgres('db', { multiAz: true });
+        const euApi = eu.service('api', { runtime: 'lambda' });
+        const deApi = de.service('api', { runtime: 'lambda' });
+        t.flow(dns, euApi, { routing: { failover: 'primary' } });
+        t.flow(dns, deApi, { routing: { failover: 'secondary' } });
+        t.flow(euApi, db, { kind: 'write' });
+        t.flow(deApi, de.postgres('db', { role: 'replica', replicaOf: db, promotion: 'automatic' }), { kind: 'write' });
+      }),
+    },
   ],
   invalid: [
     {
@@ -59,6 +99,76 @@ testRule(regionalScope, {
         eks.ingress('main', { className: 'nginx', rules: [{ path: '/', backend: remote }] });
       }),
       findings: [{ culprit: 'us-east-1/api' }, { culprit: 'us-east-1/eks/main', components: ['eu-west-1/eks/remote'] }],
+    },
+    {
+      name: 'Secrets Manager declared outside any region and read from two regions',
+      model: topology('global-secrets', (t) => {
+        const creds = t.secrets('creds', { provider: 'secrets-manager' });
+        for (const code of ['us-east-1', 'eu-west-1'] as const) {
+          t.flow(t.region(code).service('api', { runtime: 'lambda' }), creds, { kind: 'read' });
+        }
+      }),
+      findings: [
+        {
+          culprit: 'creds',
+          components: ['us-east-1/api', 'eu-west-1/api'],
+          message: ['AWS Secrets Manager', 'used synchronously from eu-west-1, us-east-1'],
+        },
+      ],
+    },
+    {
+      name: 'CloudWatch and an S3 bucket declared outside any region, used from one region',
+      model: topology('global-cloudwatch', (t) => {
+        const api = t.region('us-east-1').service('api', { runtime: 'lambda' });
+        t.flow(api, t.observability('cloudwatch', { product: 'cloudwatch' }), { kind: 'write', sync: false });
+        t.flow(api, t.objectStore('assets', { bucket: 'assets' }), { kind: 'read' });
+      }),
+      findings: [
+        {
+          culprit: 'cloudwatch',
+          severity: 'warning',
+          message: ['Amazon CloudWatch', 'used from us-east-1', 'which region holds it is unstated'],
+        },
+        { culprit: 'assets', severity: 'warning', message: ['an S3 bucket'] },
+      ],
+    },
+    {
+      name: 'a global load balancer sending users straight to read replicas (hld-global: APAC)',
+      model: topology('replica-route', (t) => {
+        const dns = t.dns('global-lb', { routing: 'latency' });
+        const us = t.region('us-east-1');
+        const alb = us.loadBalancer('alb', { type: 'alb' });
+        const master = us.postgres('master');
+        t.flow(dns, alb);
+        t.flow(alb, us.service('api', { runtime: 'lambda' }));
+        t.flow(us.service('api2', { runtime: 'lambda' }), master, { kind: 'write' });
+        t.flow(dns, t.region('ap-southeast-1').postgres('read-replicas', { role: 'replica', replicaOf: master }));
+      }),
+      findings: [
+        {
+          culprit: 'ap-southeast-1/read-replicas',
+          components: ['global-lb'],
+          message: ['routes requests straight to ap-southeast-1/read-replicas', 'missing an application'],
+        },
+      ],
+    },
+    {
+      name: 'DNS routing one region to an edge function with nothing behind it',
+      model: topology('edge-route', (t) => {
+        const dns = t.dns('dns', { routing: 'latency' });
+        const us = t.region('us-east-1');
+        const api = us.service('api', { runtime: 'lambda' });
+        t.flow(dns, api);
+        t.flow(api, us.postgres('db'), { kind: 'write' });
+        t.flow(dns, t.region('ap-southeast-1').service('edge', { runtime: 'lambda' }));
+      }),
+      findings: [
+        {
+          culprit: 'ap-southeast-1/edge',
+          components: ['dns'],
+          message: ['reaches no writable store behind it', 'the other route reaches one'],
+        },
+      ],
     },
   ],
 });

@@ -47,6 +47,17 @@ testRule(replication, {
         t.flow(euEks.deployment('app', { image: 'app:1.0.0' }), usEks.deployment('app', { image: 'app:1.0.0' }));
       }),
     },
+    {
+      name: 'two Redis clusters syncing both ways as CRDTs (Redis Enterprise Active-Active)',
+      model: topology('redis-crdt', (t) => {
+        const stores = (['us-east-1', 'eu-west-1'] as const).map((code) =>
+          t.region(code).redis('redis', { platform: 'self-managed', conflictResolution: 'crdt' }),
+        );
+        const [a, b] = stores as [(typeof stores)[number], (typeof stores)[number]];
+        t.flow(a, b, { kind: 'replicate' });
+        t.flow(b, a, { kind: 'replicate' });
+      }),
+    },
   ],
   invalid: [
     {

@@ -63,6 +63,19 @@ testRule(scheduling, {
         });
       }),
     },
+    {
+      name: 'an ALB-class Ingress runs no pods; a Prometheus with a toleration fits the tainted group',
+      model: topology('no-pods', (t) => {
+        const eks = t.region('eu-west-1').kubernetesCluster('eks', {
+          nodeGroups: [group({ name: 'platform', taints: [{ key: 'platform', value: 'true', effect: 'NoSchedule' }] })],
+        });
+        eks.ingress('web', { className: 'alb' });
+        eks.observability('prometheus', {
+          product: 'prometheus',
+          tolerations: [{ key: 'platform', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
+        });
+      }),
+    },
   ],
   invalid: [
     {
@@ -131,6 +144,16 @@ testRule(scheduling, {
           message: ['stateful', 'spot-nodes', 'the only node groups it fits'],
         },
       ],
+    },
+    {
+      name: 'an nginx Ingress controller runs pods, and this one tolerates no taint',
+      model: topology('nginx', (t) => {
+        const eks = t.region('eu-west-1').kubernetesCluster('eks', {
+          nodeGroups: [group({ name: 'platform', taints: [{ key: 'platform', value: 'true', effect: 'NoSchedule' }] })],
+        });
+        eks.ingress('web', { className: 'nginx' });
+      }),
+      findings: [{ culprit: 'eu-west-1/eks/web', message: ['fits no node group', 'tainted platform=true:NoSchedule'] }],
     },
   ],
 });

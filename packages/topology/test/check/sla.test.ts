@@ -37,8 +37,34 @@ const sharedDatabase = topology('shared-db', (t) => {
   }
 });
 
+// Active/standby regions: the standby's database is a replica of the primary's, promoted as `promotion` says.
+const standbyReplica = (promotion: 'manual' | 'automatic') =>
+  topology('standby', (t) => {
+    t.sla({ availability: 99.98 });
+    const users = t.client('users', { clientKind: 'users' });
+    const dns = t.dns('dns', { routing: 'failover', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+    t.flow(users, dns);
+    const us = t.region('us-east-1');
+    const eu = t.region('eu-west-1');
+    const primary = us.postgres('db', { multiAz: true });
+    const replica = eu.postgres('db', { role: 'replica', replicaOf: primary, promotion, multiAz: true });
+    t.flow(primary, replica, { kind: 'replicate' });
+    for (const [region, db, role] of [
+      [us, primary, 'primary'],
+      [eu, replica, 'secondary'],
+    ] as const) {
+      const api = region.service('api', { runtime: 'lambda' });
+      t.flow(dns, api, { routing: { failover: role } });
+      t.flow(api, db, { kind: 'write' });
+    }
+  });
+
 testRule(sla, {
   valid: [
+    {
+      name: 'the same standby region with automatic promotion meets 99.98%',
+      model: standbyReplica('automatic'),
+    },
     {
       name: 'no availability target: nothing to measure',
       model: topology('no-target', (t) => {
@@ -71,6 +97,12 @@ testRule(sla, {
   ],
   invalid: [
     {
+      name: 'a standby region behind a manual promotion does not cover the first 16 minutes of an outage',
+      model: standbyReplica('manual'),
+      // Independent branches of 99.9% would give 99.9999%; 990 s of each 1 h incident uncovered gives 99.972%.
+      findings: [{ culprit: 'dns', message: ['99.972', 'below the 99.98% target', '(0.275 + 0.725 ×'] }],
+    },
+    {
       name: 'one region at 99.89% against a 99.9% target',
       model: oneRegion(99.9),
       findings: [
@@ -92,7 +124,11 @@ testRule(sla, {
       findings: [
         {
           culprit: 'us-east-1/db',
-          message: ['99.95% (us-east-1/db)', '[1 − (1 − 99.95%) × (1 − 99.95%)] (dns)', 'below the 99.99% target'],
+          message: [
+            '99.95% (us-east-1/db)',
+            '[1 − (1 − 99.95%) × (0.025 + 0.975 × (1 − 99.95%))] (dns)',
+            'below the 99.99% target',
+          ],
         },
       ],
     },
@@ -107,11 +143,25 @@ describe('availability arithmetic (explain)', () => {
     expect(entry?.series.map((f) => f.component).sort()).toEqual(['eu-west-1/alb', 'eu-west-1/api', 'eu-west-1/db']);
   });
 
-  it('puts failover regions in parallel: 1 - (1 - a)(1 - b), shared factors pulled out', () => {
+  it('puts failover regions in parallel, covered only after detection + TTL, shared factors pulled out', () => {
     const [entry] = check(sharedDatabase).explain.availability;
     const branch = 0.9995;
+    // 10 s x 3 detection + 60 s TTL, no promotion (the database is shared, not replicated): 90 s of a 1 h incident.
+    const f = 90 / 3600;
     expect(entry?.parallel).toHaveLength(1);
     expect(entry?.parallel[0]?.branches.map((b) => b.percent)).toEqual([99.95, 99.95]);
-    expect(entry?.percent).toBeCloseTo(100 * 0.9995 * (1 - (1 - branch) ** 2), 3);
+    expect(entry?.parallel[0]?.failover).toMatchObject({ mode: 'active-standby', failoverSeconds: 90 });
+    expect(entry?.percent).toBeCloseTo(100 * 0.9995 * (1 - (1 - branch) * (f + (1 - f) * (1 - branch))), 5);
+  });
+
+  it('counts the promotion of an unpromoted standby replica in the failover time, as the rto rule does', () => {
+    const model = standbyReplica('manual');
+    const result = check(model);
+    const [entry] = result.explain.availability;
+    const failover = entry?.parallel[0]?.failover;
+    const [budget] = result.explain.budgets.rto;
+    expect(failover?.failoverSeconds).toBe(budget?.totalSeconds);
+    expect(failover?.failoverSeconds).toBe(30 + 60 + 900);
+    expect(failover?.model).toContain('https://aws.amazon.com/premiumsupport/technology/pes/');
   });
 });

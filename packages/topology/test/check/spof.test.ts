@@ -41,6 +41,39 @@ testRule(spof, {
         eu.inZones(['eu-west-1a']).service('batch', { runtime: 'ec2' });
       }),
     },
+    {
+      name: 'a replicated workload behind an ALB-class Ingress in its own cluster (the cluster is a need, not a route)',
+      model: topology('ingress-ok', (t) => {
+        const users = t.client('users', { clientKind: 'users' });
+        const us = t.region('us-east-1', { zones: 3 });
+        const eks = us.kubernetesCluster('eks');
+        const ingress = eks.ingress('web', { className: 'alb' });
+        t.flow(users, ingress);
+        t.flow(ingress, eks.deployment('api', { image: 'api:1.0.0', replicas: 3 }));
+      }),
+    },
+    {
+      name: 'an identity provider every region calls, with a declared fallback',
+      model: topology('idp-fallback', (t) => {
+        const idp = t.external('auth0', { vendor: 'Auth0', fallback: 'cached JWKS keys validate sessions for 24 h' });
+        for (const code of ['us-east-1', 'eu-west-1'] as const) {
+          const r = t.region(code, { zones: 3 });
+          t.flow(r.kubernetesCluster('eks').deployment('auth', { image: 'auth:1.0.0', replicas: 3 }), idp);
+        }
+      }),
+    },
+    {
+      name: 'an external service only one of two regions calls synchronously, the other async',
+      model: topology('idp-partial', (t) => {
+        const pay = t.external('stripe', { vendor: 'Stripe' });
+        const us = t.region('us-east-1', { zones: 3 });
+        const eu = t.region('eu-west-1', { zones: 3 });
+        t.flow(us.kubernetesCluster('eks').deployment('pay', { image: 'pay:1.0.0', replicas: 3 }), pay);
+        t.flow(eu.kubernetesCluster('eks').deployment('pay', { image: 'pay:1.0.0', replicas: 3 }), pay, {
+          sync: false,
+        });
+      }),
+    },
   ],
   invalid: [
     {
@@ -77,6 +110,40 @@ testRule(spof, {
       }),
       findings: [
         { components: ['eu-west-1/vote', 'us-east-1/rds'], message: ['eu-west-1 depends on us-east-1 synchronously'] },
+      ],
+    },
+    {
+      name: 'a single-instance engine behind an ALB-class Ingress: the Ingress cluster is no route around it',
+      model: topology('ingress-engine', (t) => {
+        const users = t.client('users', { clientKind: 'users' });
+        const us = t.region('us-east-1', { zones: 3 });
+        const eu = t.region('eu-west-1');
+        const eks = us.kubernetesCluster('eks');
+        const ingress = eks.ingress('query', { className: 'alb' });
+        t.flow(users, ingress);
+        t.flow(ingress, eu.service('engine', { runtime: 'ec2' }));
+      }),
+      findings: [
+        { message: ['us-east-1 depends on eu-west-1 synchronously'] },
+        { culprit: 'eu-west-1/engine', components: ['users'], message: ['single point of failure'] },
+      ],
+    },
+    {
+      name: 'an identity provider every region calls synchronously with no fallback (tv-voting: Auth0)',
+      model: topology('idp', (t) => {
+        const idp = t.external('auth0', { vendor: 'Auth0', service: 'Identity Provider' });
+        for (const code of ['us-east-1', 'eu-west-1'] as const) {
+          const r = t.region(code, { zones: 3 });
+          t.flow(r.kubernetesCluster('eks').deployment('auth', { image: 'auth:1.0.0', replicas: 3 }), idp);
+        }
+      }),
+      findings: [
+        {
+          culprit: 'auth0',
+          severity: 'warning',
+          components: ['us-east-1/eks/auth', 'eu-west-1/eks/auth'],
+          message: ['every region (eu-west-1, us-east-1)', 'no fallback is declared'],
+        },
       ],
     },
     {

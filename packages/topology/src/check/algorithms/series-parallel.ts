@@ -22,7 +22,7 @@ export interface SeriesParallel {
 }
 
 /** One set of alternatives behind a routing node. */
-interface ParallelGroup {
+export interface ParallelGroup {
   readonly node: number;
   readonly alternatives: readonly number[];
   /** Factors every alternative needs, moved into the node's series set. */
@@ -89,6 +89,8 @@ export function evaluateFactors(
   reduced: SeriesParallel,
   own: (node: number) => number,
   algebra: SeriesParallelAlgebra,
+  /** A group-specific parallel composition (failover that takes time), else the algebra's. */
+  parallelOf?: (group: ParallelGroup) => ((branches: readonly number[]) => number) | undefined,
 ): Float64Array {
   const values = new Float64Array(reduced.nodeCount * 2).fill(algebra.seriesIdentity);
   for (let i = 0; i < reduced.nodeCount; i++) values[i] = own(i);
@@ -96,7 +98,8 @@ export function evaluateFactors(
     const branches = group.alternatives.map((member) =>
       seriesValue(difference(reduced.factors[member] as Int32Array, group.shared), values, algebra),
     );
-    values[reduced.nodeCount + group.node] = algebra.parallel(branches);
+    const parallel = parallelOf?.(group) ?? algebra.parallel;
+    values[reduced.nodeCount + group.node] = parallel(branches);
   }
   return values;
 }

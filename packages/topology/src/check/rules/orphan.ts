@@ -1,3 +1,4 @@
+import { filledByItsReaders, pullsItsData } from '../../model/behaviour.ts';
 import { traitsOf } from '../../model/kinds.ts';
 import { componentReferences } from '../../model/references.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
@@ -36,12 +37,18 @@ export const orphan: Rule = {
       if (flow.kind === 'read' || flow.kind === 'query') read.add(flow.to);
       if (flow.kind === 'consume') read.add(flow.from);
       // A metrics or log store that pulls (Prometheus scraping its targets) fills itself.
-      if (
-        (flow.kind === 'read' || flow.kind === 'query') &&
-        context.components.get(flow.from)?.kind === 'observability'
-      )
+      const source = context.components.get(flow.from);
+      if ((flow.kind === 'read' || flow.kind === 'query') && source !== undefined && pullsItsData(source))
         written.add(flow.from);
       if (flow.kind === 'replicate') read.add(flow.from);
+      // Telemetry sent to a metrics or log store fills it, whatever kind the flow was drawn with (app -> Prometheus).
+      const target = context.components.get(flow.to);
+      if (flow.kind === 'read' && target !== undefined && filledByItsReaders(target)) written.add(flow.to);
+      if (target?.kind === 'observability' && flow.kind !== 'read' && flow.kind !== 'query') written.add(flow.to);
+    }
+    // An in-cluster pull-based collector scrapes the pods its service discovery finds: its cluster fills it.
+    for (const component of context.components.values()) {
+      if (pullsItsData(component) && context.clusterOf(component.id) !== undefined) written.add(component.id);
     }
     const hostClusters = new Set<string>();
     for (const component of context.components.values()) {

@@ -6,12 +6,11 @@ import type { CheckContext } from '../context.ts';
 import { type ReplicationLink, replicationLinks } from '../replication-links.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
 
+// Every multi-writer store kind (PostgreSQL, Redis, streams, buckets) can declare how conflicts resolve.
 function resolvesConflicts(component: Component | undefined): boolean {
-  return (
-    component?.kind === 'postgres' &&
-    component.conflictResolution !== undefined &&
-    component.conflictResolution !== 'none'
-  );
+  const declared =
+    component !== undefined && 'conflictResolution' in component ? component.conflictResolution : undefined;
+  return declared !== undefined && declared !== 'none';
 }
 
 /**
@@ -45,7 +44,7 @@ export const replication: Rule = {
       const regions = [...new Set(members.map((id) => context.regionOf(id) ?? 'global'))];
       findings.push({
         message: `${members.join(', ')} replicate to each other (${members.length} writers${regions.length > 1 ? ` in ${regions.join(', ')}` : ''}) with no conflict resolution declared: concurrent writes to the same key diverge or are silently lost.`,
-        hint: 'make one of them the only writer (the others replicas), or declare how conflicts resolve (conflictResolution: last-writer-wins, crdt or application on each postgres)',
+        hint: 'make one of them the only writer (the others replicas), or declare how conflicts resolve (conflictResolution: last-writer-wins, crdt or application on each of them)',
         components: members,
         location: links.find((link) => link.source === members[0])?.location ?? context.locate(members[0] as string),
         details: { writers: members, regions },

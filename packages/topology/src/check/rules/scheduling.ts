@@ -1,10 +1,7 @@
-import { traitsOf } from '../../model/kinds.ts';
+import { keepsLocalState, podPlacement, runsPods } from '../../model/behaviour.ts';
 import type { Component, KubernetesCluster, NodeGroup, Workload } from '../../model/schema.ts';
 import { instanceSize, parseCpu, parseMemoryGiB } from '../instance-types.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
-
-// Observability products that keep their data on local volumes.
-const storingProducts = new Set(['prometheus', 'elasticsearch', 'loki', 'tempo']);
 
 type Toleration = Workload['tolerations'][number];
 
@@ -20,12 +17,13 @@ function tolerates(tolerations: readonly Toleration[], taint: NodeGroup['taints'
 /** Why a node group cannot take the component, or undefined when it can. */
 function misfit(component: Component, group: NodeGroup): string | undefined {
   const workload = component.kind === 'workload' ? component : undefined;
-  for (const [key, value] of Object.entries(workload?.nodeSelector ?? {})) {
+  const { nodeSelector, tolerations } = podPlacement(component);
+  for (const [key, value] of Object.entries(nodeSelector)) {
     if (group.labels[key] !== value) return `node group ${group.name} lacks label ${key}=${value}`;
   }
   for (const taint of group.taints) {
     if (taint.effect === 'PreferNoSchedule') continue;
-    if (!tolerates(workload?.tolerations ?? [], taint))
+    if (!tolerates(tolerations, taint))
       return `node group ${group.name} is tainted ${taint.key}${taint.value === undefined ? '' : `=${taint.value}`}:${taint.effect} with no toleration`;
   }
   const sizes = group.instanceTypes.map(instanceSize).filter((s) => s !== undefined);
@@ -51,14 +49,6 @@ function misfit(component: Component, group: NodeGroup): string | undefined {
   return undefined;
 }
 
-function isStateful(component: Component): boolean {
-  if (component.kind === 'workload') return component.workloadKind === 'statefulset';
-  if (component.kind === 'observability') return storingProducts.has(component.product);
-  // Components that keep state on their pods: evicting them on a spot interruption (2 minutes' notice) loses or
-  // re-syncs data ("Spot Instance interruption notices", EC2 User Guide).
-  return traitsOf(component.kind).stateful;
-}
-
 /**
  * `scheduling`: a pod that fits no node group of its cluster (nodeSelector labels, NoSchedule/NoExecute taints
  * without a toleration, requests above the largest instance, max replicas x requests above the group at its max),
@@ -73,7 +63,8 @@ export const scheduling: Rule = {
     const findings: RuleFinding[] = [];
     for (const component of context.components.values()) {
       const cluster: KubernetesCluster | undefined = context.clusterOf(component.id);
-      if (!cluster || cluster.nodeGroups.length === 0) continue;
+      // An Ingress served by a cloud load balancer (class alb, gce) has no pods to schedule.
+      if (!cluster || cluster.nodeGroups.length === 0 || !runsPods(component)) continue;
       const reasons = cluster.nodeGroups.map((group) => ({ group, why: misfit(component, group) }));
       const fitting = reasons.filter((r) => r.why === undefined).map((r) => r.group);
       if (fitting.length === 0) {
@@ -87,7 +78,7 @@ export const scheduling: Rule = {
         continue;
       }
       const spot = fitting.filter((group) => group.capacityType === 'spot');
-      if (spot.length > 0 && isStateful(component)) {
+      if (spot.length > 0 && keepsLocalState(component)) {
         findings.push({
           message: `${component.id} is stateful but can be scheduled on spot capacity (${spot.map((g) => g.name).join(', ')}${spot.length === fitting.length ? ', the only node groups it fits' : ''}): a spot interruption evicts it with two minutes' notice.`,
           hint: `keep it off spot: taint ${spot.map((g) => g.name).join(', ')} (e.g. spot=true:NoSchedule) or give ${component.id} a nodeSelector for an on-demand group`,

@@ -1,5 +1,5 @@
 import type { Flow } from '../../model/schema.ts';
-import type { Rule, RuleFinding } from '../rule.ts';
+import type { Rule, RuleContext, RuleFinding } from '../rule.ts';
 
 /**
  * `spof`: components whose single failure cuts an entry point off (they sit in series on every route of that entry
@@ -62,6 +62,7 @@ export const spof: Rule = {
         details: { regions: [from, to], flows: flows.map((f) => f.id) },
       });
     }
+    findings.push(...externalSinglePoints(context));
     const multiZoneTiers = new Set<string>();
     for (const component of context.components.values())
       if (context.zonesOf(component.id).length >= 2) multiZoneTiers.add(component.tier);
@@ -92,4 +93,36 @@ export const spof: Rule = {
 
 function list(items: readonly string[]): string {
   return items.length <= 3 ? items.join(', ') : `${items.slice(0, 3).join(', ')} and ${items.length - 3} more`;
+}
+
+/**
+ * An external service (an identity provider, a payment API) that every region calls synchronously fails all regions
+ * at once: region failover cannot route around it. A warning, since the vendor's own redundancy is out of view;
+ * `fallback` on the external component (or a suppression with a reason) records how the design copes.
+ */
+function externalSinglePoints(context: RuleContext): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  const regions = new Set<string>();
+  for (const component of context.components.values()) {
+    const region = context.regionOf(component.id);
+    if (region !== undefined) regions.add(region);
+  }
+  if (regions.size === 0) return findings;
+  for (const component of context.components.values()) {
+    if (component.kind !== 'external' || component.fallback !== undefined) continue;
+    const callers = (context.incoming.get(component.id) ?? []).filter((flow) => flow.sync);
+    const callingRegions = new Set(callers.map((flow) => context.regionOf(flow.from)));
+    const every = [...regions].every((region) => callingRegions.has(region));
+    if (!every) continue;
+    const sorted = [...regions].sort();
+    findings.push({
+      severity: 'warning',
+      message: `${component.id} (${component.vendor}${component.service ? `, ${component.service}` : ''}) is a single point of failure outside the regions: ${sorted.length === 1 ? `${sorted[0]}, the only region,` : `every region (${sorted.join(', ')})`} calls it synchronously and no fallback is declared, so when it is down requests fail in every region at once and region failover does not help.`,
+      hint: `declare how requests are served while ${component.vendor} is down (fallback: 'cached tokens for 24 h', a second provider), make the calls async, or accept it with a suppression and a reason`,
+      components: [component.id, ...callers.map((flow) => flow.from).filter((id, i, all) => all.indexOf(id) === i)],
+      location: context.locate(component.id),
+      details: { regions: sorted, callers: callers.map((flow) => flow.id) },
+    });
+  }
+  return findings;
 }

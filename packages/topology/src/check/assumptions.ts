@@ -1,0 +1,92 @@
+import type { Component } from '../model/schema.ts';
+import type { CheckContext } from './context.ts';
+import type { RuleId } from './finding.ts';
+import { recoveryTimes } from './recovery-times.ts';
+
+/**
+ * A fact the model leaves unstated and the conservative value the checker uses instead (issue 13). Every finding
+ * whose verdict may depend on one lists it, and `--explain` lists them all, so a user can tell the verdicts that
+ * are facts of the design from those that are artefacts of a gap in it.
+ */
+export interface Assumption {
+  /** The component whose fact is unstated. */
+  readonly component: string;
+  /** The fact, e.g. `replicas`. */
+  readonly fact: string;
+  /** What the checker assumes and why, e.g. `assumes 1 replica: replicas not stated`. */
+  readonly text: string;
+  /** Rules whose verdicts read this fact beyond the component's own findings (e.g. rto reads the DNS health check). */
+  readonly rules: readonly RuleId[];
+}
+
+// Kinds whose redundancy the checker reads from `replicas` (component-profile.ts: self-run compute and pods).
+function readsReplicas(component: Component): boolean {
+  if (component.kind === 'workload') return component.workloadKind !== 'daemonset';
+  return component.kind === 'service' && (component.runtime === 'ec2' || component.runtime === 'vm');
+}
+
+/** Every assumption a check of this model makes, in model order. */
+export function assumptionsOf(context: CheckContext): Assumption[] {
+  const assumptions: Assumption[] = [];
+  for (const component of context.components.values()) {
+    if (readsReplicas(component) && component.replicas === undefined) {
+      assumptions.push({
+        component: component.id,
+        fact: 'replicas',
+        text: `assumes 1 replica for ${component.id}: replicas not stated`,
+        rules: ['spof', 'sla', 'capacity-n1'],
+      });
+    }
+    if (component.kind !== 'dns') continue;
+    if (component.routing === undefined) {
+      assumptions.push({
+        component: component.id,
+        fact: 'routing',
+        text: `assumes simple routing (no failover between regions) for ${component.id}: routing not stated`,
+        rules: ['spof', 'sla', 'capacity-n1', 'rto'],
+      });
+    }
+    const check = component.healthCheck;
+    if (check?.intervalSeconds === undefined || check.failureThreshold === undefined) {
+      const what =
+        check === undefined
+          ? 'health check not stated'
+          : check.intervalSeconds === undefined && check.failureThreshold === undefined
+            ? 'health-check interval and threshold not stated'
+            : check.intervalSeconds === undefined
+              ? 'health-check interval not stated'
+              : 'health-check failure threshold not stated';
+      assumptions.push({
+        component: component.id,
+        fact: 'healthCheck',
+        text: `assumes the Route 53 default health check (${check?.intervalSeconds ?? recoveryTimes.healthCheckIntervalSeconds} s x ${check?.failureThreshold ?? recoveryTimes.healthCheckFailureThreshold}) for ${component.id}: ${what}`,
+        rules: ['rto', 'sla'],
+      });
+    }
+    if (component.ttlSeconds === undefined) {
+      assumptions.push({
+        component: component.id,
+        fact: 'ttlSeconds',
+        text: `assumes a ${recoveryTimes.dnsTtlSeconds} s TTL for ${component.id}: TTL not stated`,
+        rules: ['rto', 'sla'],
+      });
+    }
+  }
+  return assumptions;
+}
+
+/** The assumptions a finding of `rule` about `components` depends on. */
+export function assumptionsFor(
+  assumptions: readonly Assumption[],
+  rule: RuleId,
+  finding: { readonly components: readonly string[]; readonly details?: Readonly<Record<string, unknown>> | undefined },
+): string[] {
+  // Of spof's findings only the single-point ones judge redundancy (a region calling another does whatever its size).
+  const judgesRedundancy = rule !== 'spof' || finding.details?.redundancy !== undefined;
+  const involved = new Set(judgesRedundancy ? finding.components : []);
+  // A component's replica count matters to the findings that name it; a DNS's routing, health check and TTL to
+  // every finding of the rules that read them (the whole failover budget and availability product depend on them).
+  return assumptions
+    .filter((a) => a.rules.includes(rule) && (involved.has(a.component) || a.fact !== 'replicas'))
+    .map((a) => a.text);
+}

@@ -27,6 +27,27 @@ export function emitDns(ctx: TerraformContext): EmittedHealthChecks {
   return checks;
 }
 
+/** A DNS component whose routing is known: stated by the model, or the only one its single target allows. */
+type RoutedDns = Dns & { readonly routing: NonNullable<Dns['routing']> };
+
+/**
+ * The routing the records are written with. Unstated routing to one target is simple routing (the only record there
+ * is); to several it is refused, since which policy answers (failover, latency, geolocation, weighted or all of them)
+ * is the design's choice and a guess would ship a different one.
+ */
+function routed(dns: Dns, targets: readonly Target[]): RoutedDns {
+  if (dns.routing !== undefined) return { ...dns, routing: dns.routing };
+  if (targets.length <= 1) return { ...dns, routing: 'simple' };
+  throw new EmitError(
+    'terraform-unsupported',
+    `${dns.id}: routes to ${targets.length} targets (${targets.map((t) => t.component.id).join(', ')}) but the model does not say how Route 53 chooses between them`,
+    {
+      path: ['components', dns.id, 'routing'],
+      hint: "state routing: 'failover' (with routing.failover on each flow), 'latency', 'geolocation', 'weighted' or 'simple' (all healthy targets answer)",
+    },
+  );
+}
+
 interface Target {
   readonly component: Component;
   readonly flow: Flow;
@@ -54,7 +75,8 @@ function targetsOf(ctx: TerraformContext, dns: Dns): Target[] {
 function checkHealthCheck(dns: Dns): void {
   const config = dns.healthCheck;
   if (!config) return;
-  if (!INTERVALS.includes(config.intervalSeconds)) {
+  // Unstated values are left out of the configuration: Route 53 then applies its defaults (30 s, 3 failures).
+  if (config.intervalSeconds !== undefined && !INTERVALS.includes(config.intervalSeconds)) {
     throw new EmitError(
       'terraform-unsupported',
       `${dns.id}: Route 53 checks every 10 or 30 s, not ${config.intervalSeconds} s`,
@@ -64,7 +86,7 @@ function checkHealthCheck(dns: Dns): void {
       },
     );
   }
-  if (config.failureThreshold > 10) {
+  if (config.failureThreshold !== undefined && config.failureThreshold > 10) {
     throw new EmitError('terraform-unsupported', `${dns.id}: Route 53 fails a check after at most 10 failures`, {
       path: ['components', dns.id, 'healthCheck', 'failureThreshold'],
       hint: 'use a failureThreshold from 1 to 10',
@@ -72,12 +94,13 @@ function checkHealthCheck(dns: Dns): void {
   }
 }
 
-function emitZoneRecords(ctx: TerraformContext, dns: Dns, checks: EmittedHealthChecks): void {
-  checkHealthCheck(dns);
-  const name = ctx.name(dns.id);
+function emitZoneRecords(ctx: TerraformContext, component: Dns, checks: EmittedHealthChecks): void {
+  checkHealthCheck(component);
+  const name = ctx.name(component.id);
   const provider = ctx.globalRegion().provider;
-  const targets = targetsOf(ctx, dns);
+  const targets = targetsOf(ctx, component);
   if (targets.length === 0) return;
+  const dns = routed(component, targets);
   const zoneId = ctx.doc.variable(`${name}_zone_id`, {
     type: 'string',
     description: `The Route 53 hosted zone of ${dns.domain ?? dns.id}'s records`,
@@ -205,7 +228,7 @@ function refuse(dns: Dns, flow: Flow, message: string, hint: string): never {
 }
 
 /** The routing policy block(s) of a target's record(s): one, or one per geolocation. */
-function routingPolicies(ctx: TerraformContext, dns: Dns, { component, flow }: Target): [string, TfObject][] {
+function routingPolicies(ctx: TerraformContext, dns: RoutedDns, { component, flow }: Target): [string, TfObject][] {
   switch (dns.routing) {
     case 'simple':
       return [['', {}]];

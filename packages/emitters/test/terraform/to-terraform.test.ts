@@ -126,6 +126,42 @@ describe('toTerraform on small models', () => {
   });
 });
 
+describe('toTerraform on a DNS whose routing or health check values the model leaves unstated', () => {
+  it('one target: a simple record; Route 53 default interval and threshold (the arguments left out)', () => {
+    const input = structuredClone(base);
+    const dns = input.components?.[0] as { routing?: string; healthCheck: object };
+    delete dns.routing;
+    dns.healthCheck = { path: '/healthz' };
+    input.flows = [{ id: 'a', from: 'dns', to: 'eu-west-1/alb' }];
+    const config = emit(parseTopology(input));
+    const records = Object.values(config.resource.aws_route53_record ?? {});
+    expect(records).toHaveLength(1);
+    expect(records[0]).not.toHaveProperty('set_identifier');
+    expect(records[0]).not.toHaveProperty('failover_routing_policy');
+  });
+
+  it('a stated failover keeps its health checks without interval or threshold, so Route 53 applies 30 s and 3', () => {
+    const input = structuredClone(base);
+    (input.components?.[0] as { healthCheck: object }).healthCheck = { path: '/healthz' };
+    const checks = Object.values(emit(parseTopology(input)).resource.aws_route53_health_check ?? {});
+    expect(checks).toHaveLength(2);
+    for (const check of checks) {
+      expect(check).not.toHaveProperty('request_interval');
+      expect(check).not.toHaveProperty('failure_threshold');
+      expect(check.resource_path).toBe('/healthz');
+    }
+  });
+
+  it('two targets: refused, naming the routing field, rather than guessing a policy', () => {
+    const error = refusal((m) => {
+      delete (m.components?.[0] as { routing?: string }).routing;
+      for (const flow of m.flows ?? []) delete flow.routing;
+    });
+    expect(error).toMatchObject({ code: 'terraform-unsupported', path: ['components', 'dns', 'routing'] });
+    expect(error.message).toContain('eu-west-1/alb, eu-central-1/alb');
+  });
+});
+
 describe('toTerraform refuses what AWS cannot do, naming the model path', () => {
   it('accepts the base model', () => {
     expect(emit(parseTopology(base)).resource.aws_route53_record).toBeDefined();

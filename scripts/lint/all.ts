@@ -1,6 +1,5 @@
 // `npm run lint`: the repo-level checks that are fast and deterministic, run one after another, every one even
-// when an earlier one fails, then one line each with its time. Biome (`npm run lint:biome`) and knip
-// (`npm run lint:knip`) run apart until the tree passes them.
+// when an earlier one fails, then one line each with its time.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -15,6 +14,10 @@ const checks: { name: string; command: string; args: string[] }[] = [
   },
   { name: 'dependency direction', command: node, args: ['scripts/lint/deps.ts'] },
   { name: 'import cycles (dpdm)', command: node, args: ['scripts/lint/cycles.ts'] },
+  // Formatting and lint rules (biome.json); `npm run lint:biome -- --write` applies the safe fixes.
+  { name: 'format and lint rules (biome)', command: 'npx', args: ['biome', 'ci', '--error-on-warnings', '.'] },
+  // Unused files, exports and dependencies, and imports of packages a package.json does not declare (knip.json).
+  { name: 'unused code and undeclared dependencies (knip)', command: 'npx', args: ['knip', '--no-progress'] },
   // publint, attw and the install smoke test read dist/: built (or restored from turbo's cache) first.
   { name: 'build', command: 'npx', args: ['turbo', 'run', 'build', '--output-logs=errors-only'] },
   { name: 'publint, attw, install smoke test', command: node, args: ['scripts/lint/packages.ts'] },

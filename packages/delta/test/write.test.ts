@@ -120,20 +120,16 @@ describe('writeTable', () => {
       const rows = await snapshot.toArrow({ where: `order_date = '${date}'` });
       expect(stats.numRecords).toBe(rows.numRows);
       const ids = [...(rows.getChild('order_id') as Iterable<bigint>)];
-      const min = ids.reduce((a, b) => (b < a ? b : a));
-      const max = ids.reduce((a, b) => (b > a ? b : a));
+      const [min, max] = bounds(ids);
       expect(stats.minValues?.order_id).toBe(Number(min));
       expect(stats.maxValues?.order_id).toBe(Number(max));
       const priceNulls = [...(rows.getChild('price') as Iterable<number | null>)].filter((p) => p === null).length;
       expect(stats.nullCount?.price).toBe(priceNulls);
       // Timestamp bounds at millisecond precision still bound the microsecond values.
       const micros = [...(rows.getChild('created_at')?.data ?? [])].flatMap((d) => [...(d.values as BigInt64Array)]);
-      expect(BigInt(Date.parse(stats.minValues?.created_at as string)) * 1000n).toBeLessThanOrEqual(
-        micros.reduce((a, b) => (b < a ? b : a)),
-      );
-      expect(BigInt(Date.parse(stats.maxValues?.created_at as string)) * 1000n).toBeGreaterThanOrEqual(
-        micros.reduce((a, b) => (b > a ? b : a)),
-      );
+      const [least, greatest] = bounds(micros);
+      expect(BigInt(Date.parse(stats.minValues?.created_at as string)) * 1000n).toBeLessThanOrEqual(least);
+      expect(BigInt(Date.parse(stats.maxValues?.created_at as string)) * 1000n).toBeGreaterThanOrEqual(greatest);
       expect((stats.nullCount as Record<string, Record<string, number>>).address?.city).toBe(
         [...(rows.getChild('address') as Iterable<{ city: string | null }>)].filter((a) => a.city === null).length,
       );
@@ -407,3 +403,11 @@ describe('writeTable', () => {
     expect(seen.at(-1)?.bytesWritten).toBe(result.added.reduce((s, a) => s + a.size, 0));
   });
 });
+
+/** The least and greatest of some bigints (Math.min and Math.max take numbers only). */
+function bounds(values: readonly bigint[]): [bigint, bigint] {
+  const sorted = values.toSorted((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const [least, greatest] = [sorted[0], sorted.at(-1)];
+  if (least === undefined || greatest === undefined) throw new Error('no values');
+  return [least, greatest];
+}

@@ -290,7 +290,7 @@ async function expand(patterns: readonly string[], cwd: string): Promise<string[
 }
 
 /** Prints a docs result like a formatter: problems and stale blocks as file:line lines. Returns the exit code. */
-export function reportDocs(result: DocsResult, options: { check?: boolean; json?: boolean }): number {
+function reportDocs(result: DocsResult, options: { check?: boolean; json?: boolean }): number {
   const exitCode =
     result.problems.length > 0
       ? ExitCode.badInput

@@ -50,10 +50,9 @@ function* fieldsOf(fields: readonly StructField[], path: string): Generator<[Str
   for (const f of fields) {
     const here = path === '' ? f.name : `${path}.${f.name}`;
     yield [f, here];
-    let t = f.type;
     // Struct fields nested in arrays and maps carry their own metadata.
-    const stack: DeltaType[] = [t];
-    while ((t = stack.pop() as DeltaType)) {
+    const stack: DeltaType[] = [f.type];
+    for (let t = stack.pop(); t !== undefined; t = stack.pop()) {
       if (t.kind === 'struct') yield* fieldsOf(t.fields, here);
       else if (t.kind === 'array') stack.push(t.elementType);
       else if (t.kind === 'map') stack.push(t.keyType, t.valueType);

@@ -77,7 +77,7 @@ export function arrowType(t: DeltaType): DataType {
         case 'void':
           return new Null();
         case 'variant':
-          return new Struct(VARIANT_FIELDS.map((n) => new Field(n, new Binary(), n === 'metadata' ? false : true)));
+          return new Struct(VARIANT_FIELDS.map((n) => new Field(n, new Binary(), n !== 'metadata')));
       }
   }
 }

@@ -16,6 +16,7 @@ import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
+import { checkWriteOptions } from './check-options.ts';
 import { writeCheckpoint } from './checkpoint.ts';
 import { assignColumnMapping, needsColumnMapping } from './column-mapping.ts';
 import { type CommitIsolation, commit, commitKey } from './commit.ts';
@@ -24,7 +25,6 @@ import { enforceRowRules, rowRules } from './constraints.ts';
 import { type WriteProgress, writeDataFiles } from './data-files.ts';
 import type { WriteCompression } from './parquet.ts';
 import { planReplaceWhere } from './replace-where.ts';
-import { checkWriteOptions } from './check-options.ts';
 import { deltaSchemaOf, sameDeltaType, schemaString, usesTimestampNtz } from './schema.ts';
 
 /** How a write treats an existing table. */

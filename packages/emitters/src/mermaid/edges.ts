@@ -1,7 +1,7 @@
 import type { Component, Flow, Topology } from '@meridian/topology';
 
 /** How an edge is drawn: solid for synchronous calls, dotted for asynchronous ones, dotted and coloured for replication. */
-export type EdgeStyle = 'sync' | 'async' | 'replication';
+type EdgeStyle = 'sync' | 'async' | 'replication';
 
 /** One arrow of the diagram, between two component ids. */
 export interface DiagramEdge {

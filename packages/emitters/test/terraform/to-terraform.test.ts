@@ -154,7 +154,8 @@ describe('toTerraform on a DNS whose routing or health check values the model le
 
   it('two targets: refused, naming the routing field, rather than guessing a policy', () => {
     const error = refusal((m) => {
-      delete (m.components?.[0] as { routing?: string }).routing;
+      const [dns] = m.components ?? [];
+      delete (dns as { routing?: string }).routing;
       for (const flow of m.flows ?? []) delete flow.routing;
     });
     expect(error).toMatchObject({ code: 'terraform-unsupported', path: ['components', 'dns', 'routing'] });

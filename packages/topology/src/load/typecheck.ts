@@ -1,4 +1,4 @@
-import type { MeridianIssue } from '../errors.ts';
+import { MeridianError, type MeridianIssue } from '../errors.ts';
 
 // Running from src/ (workspace tests): `@meridian/topology` resolves to the sources through their export condition.
 const runningFromSource = import.meta.url.endsWith('.ts');
@@ -11,8 +11,7 @@ const runningFromSource = import.meta.url.endsWith('.ts');
  * @example const issues = await typecheckTopology('examples/tv-voting/topology.ts');
  */
 export async function typecheckTopology(file: string): Promise<MeridianIssue[]> {
-  // The compiler is large: loaded only when a type check is asked for (ts-morph carries it).
-  const { ts } = await import('ts-morph');
+  const ts = await typescriptCompiler();
   const program = ts.createProgram([file], {
     strict: true,
     noEmit: true,
@@ -41,4 +40,20 @@ export async function typecheckTopology(file: string): Promise<MeridianIssue[]> 
       ...(position ? { location: { file, line: position.line + 1, column: position.character + 1 } } : {}),
     };
   });
+}
+
+/**
+ * The TypeScript compiler, which ts-morph carries. It is large, so it is an optional peer dependency loaded only when
+ * a type check is asked for; without it the check is refused, saying what to install.
+ */
+async function typescriptCompiler(): Promise<typeof import('ts-morph').ts> {
+  try {
+    return (await import('ts-morph')).ts;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new MeridianError('invalid-option', 'type checking a topology needs ts-morph, which is not installed', {
+      hint: 'npm install --save-dev ts-morph (an optional peer dependency of @meridian/topology), or check without --typecheck',
+      cause: error,
+    });
+  }
 }

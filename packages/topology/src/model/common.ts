@@ -102,12 +102,12 @@ const ReplicaRangeSchema = z
   });
 
 /** Instances of a component: a fixed count (`3`) or a range (`{ min: 3, max: 10 }`); always a range once parsed. */
-export const ReplicasSchema = z
+const ReplicasSchema = z
   .union([z.number().int().nonnegative(), ReplicaRangeSchema])
   .transform((value) => (typeof value === 'number' ? { min: value, max: value } : value));
 
 /** Capacity limits of a component. */
-export const CapacitySchema = z.strictObject({
+const CapacitySchema = z.strictObject({
   maxRps: z
     .number()
     .positive()
@@ -116,7 +116,7 @@ export const CapacitySchema = z.strictObject({
 });
 
 /** Fields every component kind has. */
-export const componentBase = {
+const componentBase = {
   id: ComponentIdSchema,
   name: z.string().optional().describe('Display name; defaults to the last segment of the id.'),
   description: z.string().optional(),

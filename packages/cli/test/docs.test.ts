@@ -160,7 +160,9 @@ describe('updateDocs writes all files or none', () => {
   });
 
   // root ignores file modes, so this case can only be seen as another user.
-  it.skipIf(process.getuid?.() === 0)('a read-only Markdown file is a clear error, no other file written', async () => {
+  const asRoot = process.getuid?.() === 0;
+  const readOnlyTitle = `a read-only Markdown file is a clear error, no other file written${asRoot ? ' [SKIPPED: running as root, which writes read-only files]' : ''}`;
+  it.skipIf(asRoot)(readOnlyTitle, async () => {
     cpSync(join(dir, 'architecture.md'), join(dir, 'z-readonly.md'));
     chmodSync(join(dir, 'z-readonly.md'), 0o444);
     const before = readFileSync(join(dir, 'architecture.md'), 'utf8');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A tour of one example (./dev demo [example], default orasi-telemetry): validate and check its topology, emit its
-# diagrams, write and read its regional Delta tables, run a federated query over them, then a summary of what was
+# diagrams, Kubernetes manifests, Terraform JSON and CDK app, write and read its regional Delta tables, run a federated query over them, then a summary of what was
 # produced and where. Each step prints a summary, not everything: the commands to see more are named as it goes.
 # Runs the built CLI (./dev demo builds first). Details of every step are kept in .meridian/demo/<example>/*.log.
 # Knobs (for examples/test/demo.test.ts): MERIDIAN_DEMO_DIR=<dir> writes the tables and diagrams under <dir> instead of
@@ -69,7 +69,7 @@ cat <<EOF
   The availability, RTO/RPO and N-1 arithmetic:  npx meridian check $file --explain
 EOF
 
-step "3/5 emit mermaid: diagrams drawn from the model, findings overlaid"
+step "3/5 emit: diagrams, Kubernetes manifests, Terraform JSON and a CDK app, all from the one model"
 # SVG when Chromium is installed (./dev test installs it when it may); the .mmd files either way.
 svg=()
 if [ "${MERIDIAN_DEMO_SVG:-on}" != off ] && { [ -n "${MERIDIAN_CHROMIUM:-}" ] || command -v chromium >/dev/null; }; then
@@ -81,8 +81,28 @@ meridian emit mermaid "$file" --out "$diagrams" --with-check "${svg[@]}" >"$demo
 views=$(grep -c '\.mmd$' "$demo/emit.txt" || true)
 svgs=$(grep -c '\.svg$' "$demo/emit.txt" || true)
 names=$(sed -n 's|.*/[^.]*\.\(.*\)\.mmd$|\1|p' "$demo/emit.txt" | tr '\n' ' ')
-echo "  $views views: $names"
-echo "  in $diagrams/: $views .mmd$([ "$svgs" -gt 0 ] && echo ", $svgs .svg")"
+echo "  mermaid    $views views, findings overlaid: $names"
+echo "             in $diagrams/: $views .mmd$([ "$svgs" -gt 0 ] && echo ", $svgs .svg")"
+# The deployable targets, each in a folder of its own beside the diagrams. Kubernetes refuses a workload it would
+# have to guess (no image, a pod the namespace's security standard rejects): the tour shows how many and why,
+# then writes the rest with --skip-refused, as a team would while fixing the model.
+artifacts="$(dirname "$diagrams")"
+for target in k8s terraform cdk; do
+  rm -rf "${artifacts:?}/$target"
+  note=""
+  if ! meridian emit "$target" "$file" --out "$artifacts/$target" >"$demo/emit-$target.txt" 2>"$demo/emit-$target.log"; then
+    if [ "$target" = k8s ] && grep -q '^error refused-component' "$demo/emit-$target.log"; then
+      note=", $(sed -n 's/^error refused-component: k8s: \([0-9]* components\{0,1\} refused\).*/\1/p' "$demo/emit-$target.log")"
+      note="$note (first: $(sed -n '2{s/^ *[^ ]* ([a-z-]*): //;s/:.*//;p}' "$demo/emit-$target.log"); the rest written with --skip-refused)"
+      meridian emit k8s "$file" --out "$artifacts/k8s" --skip-refused >"$demo/emit-$target.txt" 2>>"$demo/emit-$target.log" ||
+        { cat "$demo/emit-$target.log" >&2; exit 1; }
+    else
+      cat "$demo/emit-$target.log" >&2
+      exit 1
+    fi
+  fi
+  printf '  %-10s %s files in %s/%s\n' "$target" "$(find "$artifacts/$target" -type f | wc -l | tr -d ' ')" "$artifacts/$target" "$note"
+done
 
 # Delta and federated query: demo tables for the example's deltaTable components (deterministic rows), one of them
 # described by `delta info`, then the table held by the most regions queried across all of them.
@@ -93,6 +113,7 @@ summary() {
   echo "== Summary"
   echo "  check     $check_summary"
   echo "  diagrams  $diagrams/ ($views views)"
+  echo "  emitted   $artifacts/{k8s,terraform,cdk}/ (meridian emit --list names every target)"
   [ -n "${1:-}" ] && printf '%s\n' "$@"
   echo "  next      npx meridian --help; npx meridian init my-platform starts a project of your own"
 }

@@ -28,7 +28,7 @@ describe('the demo of orasi-telemetry', () => {
     expect(run.stderr).toBe('');
     const summary = lines.slice(lines.indexOf('== Summary') + 1).map((l) => l.trim().split(/\s+/)[0]);
     expect(lines.indexOf('== Summary')).toBeGreaterThan(0);
-    expect(summary).toEqual(['check', 'diagrams', 'tables', 'query', 'next']);
+    expect(summary).toEqual(['check', 'diagrams', 'emitted', 'tables', 'query', 'next']);
   });
 
   it('groups the findings by rule with counts that add up to what check --format json reports', () => {

@@ -26,6 +26,8 @@ export interface KindTraits {
   readonly needsConsumer: boolean;
   /** Routes requests on to targets it can choose between (DNS, CDN, WAF, load balancers, gateways, ingresses). */
   readonly routesTraffic: boolean;
+  /** Runs the application's requests itself (workloads, functions, query engines): the application tier of a route. */
+  readonly servesRequests: boolean;
   /**
    * Keeps state on its own instances when self-run (on pods or VMs): evicting one (a spot interruption) loses or
    * re-syncs data. A Delta table is not: its state lives in its object store.
@@ -74,6 +76,7 @@ const none = {
   holdsData: false,
   needsConsumer: false,
   routesTraffic: false,
+  servesRequests: false,
   stateful: false,
   runsPods: false,
   selfRunCompute: false,
@@ -104,10 +107,18 @@ export const kindTraits = {
     tier: 'compute',
     scope: 'regional',
     runsPods: true,
+    servesRequests: true,
     awsService: undefined,
     kubernetes: 'workload',
   },
-  service: { ...none, tier: 'compute', scope: 'regional', selfRunCompute: true, awsService: 'lambda' },
+  service: {
+    ...none,
+    tier: 'compute',
+    scope: 'regional',
+    selfRunCompute: true,
+    servesRequests: true,
+    awsService: 'lambda',
+  },
   postgres: { ...dataService, tier: 'data', scope: 'regional', awsService: 'rds' },
   redis: { ...dataService, tier: 'data', scope: 'regional', awsService: 'elasticache' },
   queue: { ...dataService, tier: 'data', scope: 'regional', needsConsumer: true, awsService: 'sqs' },
@@ -123,7 +134,14 @@ export const kindTraits = {
     awsService: 's3',
   },
   catalog: { ...none, tier: 'analytics', scope: 'regional', runsPods: true, awsService: 'glue' },
-  queryEngine: { ...none, tier: 'analytics', scope: 'regional', runsPods: true, awsService: 'athena' },
+  queryEngine: {
+    ...none,
+    tier: 'analytics',
+    scope: 'regional',
+    runsPods: true,
+    servesRequests: true,
+    awsService: 'athena',
+  },
   secrets: { ...none, tier: 'shared', scope: 'regional', awsService: 'secretsmanager' },
   containerRegistry: {
     ...none,

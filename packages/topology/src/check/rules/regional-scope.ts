@@ -111,8 +111,7 @@ const tierNames = new Map([
 /** The tiers a component is: compute that runs requests, a store that takes writes. */
 function ownTiers(component: Component): number {
   const traits = traitsOf(component.kind);
-  if (component.kind === 'workload' || component.kind === 'service' || component.kind === 'queryEngine')
-    return application;
+  if (traits.servesRequests) return application;
   if (!traits.dataService) return 0;
   // A replica that failover promotes (automatically or by hand; the rto rule judges how long) takes writes then.
   const replica =

@@ -31,6 +31,10 @@ async function main(argv: string[]): Promise<void> {
   for (const register of commands) register(cli);
   cli.option('--timeout <seconds>', `Time limit for running a .ts topology (default ${defaultLoadTimeoutMs / 1000})`);
   cli.help();
+  // cac prints the help itself while parsing and then forgets the command it matched, so the sub-command of
+  // `meridian delta info --help` was left over as an unknown command (issue 17, item 9). The help is printed here
+  // instead, once the command is known.
+  cli.showHelpOnExit = false;
   cli.version('0.1.0');
   cli.parse(argv, { run: false });
   setLoadTimeout(cli.options.timeout);
@@ -39,7 +43,7 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = ExitCode.badInput;
     return;
   }
-  if (!cli.matchedCommand && !cli.options.help && !cli.options.version) {
+  if (cli.options.help || (!cli.matchedCommand && !cli.options.version)) {
     cli.outputHelp();
     return;
   }

@@ -44,6 +44,9 @@ interface DeltaInfo {
   readonly rows: number | undefined;
 }
 
+/** The actions of `meridian delta <action> <uri>`, as --help lists them. */
+const deltaActions = ['info', 'scan', 'history', 'write', 'checkpoint'] as const;
+
 /** The output formats of `meridian delta scan`. */
 const scanFormats = ['table', 'jsonl', 'csv', 'parquet'] as const;
 type ScanFormat = (typeof scanFormats)[number];
@@ -184,7 +187,7 @@ export const registerDelta: RegisterCommand = (cli) => {
   cli
     .command(
       'delta <action> <uri>',
-      'Inspect, read or write a Delta table (actions: info, scan, history, write, checkpoint); <uri> is a path, file://, s3:// or memory://',
+      `Inspect, read or write a Delta table (actions: ${deltaActions.join(', ')}); <uri> is a path, file://, s3:// or memory://`,
     )
     .option('--at-version <n>', 'Table version to read, time travel (also spelled --version <n>)')
     .option('--timestamp <time>', 'Read the version current at this time (ISO 8601 or epoch ms)')
@@ -287,7 +290,7 @@ export const registerDelta: RegisterCommand = (cli) => {
           throw new CliInputError(
             'unknown-action',
             `unknown delta action '${action}'`,
-            'use one of: meridian delta info|scan|history|write|checkpoint <uri>',
+            `use one of: meridian delta ${deltaActions.join('|')} <uri>`,
           );
         const format = parseFormat(options.format, scanFormats);
         if (format === 'parquet' && process.stdout.isTTY) {

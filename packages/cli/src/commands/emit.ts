@@ -206,7 +206,7 @@ export const registerEmit: RegisterCommand = (cli) => {
   const command = cli
     .command(
       'emit [target] [file]',
-      `Write artifacts generated from a topology (${emitters.map((e) => e.id).join(', ')})`,
+      `Write artifacts generated from a topology (targets: ${emitters.map((e) => e.id).join(', ')})`,
     )
     .option('--out <dir>', 'Folder to write to (nothing is written outside it)')
     .option('--check', 'Write nothing; exit 1 naming each file in --out that is stale, missing or no longer generated')

@@ -40,8 +40,12 @@ interface DeltaInfo {
   readonly files: number;
   /** Total bytes of the live data files. */
   readonly size: number;
-  /** Rows by the file statistics, when every file has them. */
-  readonly rows: number | undefined;
+  /** Live rows by the log: the files' numRecords less their deletion vectors; null when a file has no numRecords. */
+  readonly rows: number | null;
+  /** Rows the deletion vectors delete (already taken off `rows`). */
+  readonly deletedRows: number;
+  /** Files without a numRecords statistic (why `rows` is null). */
+  readonly filesWithoutRowCount: number;
 }
 
 /** The actions of `meridian delta <action> <uri>`, as --help lists them. */
@@ -74,11 +78,7 @@ function snapshotOptions(options: { version?: unknown; timestamp?: unknown }): S
 async function deltaInfo(uri: string, options: SnapshotOptions = {}): Promise<DeltaInfo> {
   const snapshot = await (await openTable(uri)).snapshot(options);
   const files = snapshot.files();
-  let rows: number | undefined = 0;
-  for (const file of files) {
-    const n = file.stats?.numRecords;
-    rows = typeof n === 'number' && rows !== undefined ? rows + n : undefined;
-  }
+  const count = snapshot.rowCount();
   return {
     uri,
     version: snapshot.version,
@@ -93,7 +93,9 @@ async function deltaInfo(uri: string, options: SnapshotOptions = {}): Promise<De
     partitionColumns: snapshot.partitionColumns,
     files: files.length,
     size: files.reduce((sum, f) => sum + f.size, 0),
-    rows,
+    rows: count.rows ?? null,
+    deletedRows: count.deleted,
+    filesWithoutRowCount: count.filesWithoutCount,
   };
 }
 
@@ -109,10 +111,21 @@ function formatInfo(info: DeltaInfo): string {
     `version    ${info.version}${info.timestamp ? ` (${info.timestamp})` : ''}`,
     `protocol   reader ${info.protocol.minReaderVersion}${features(info.protocol.readerFeatures)}, writer ${info.protocol.minWriterVersion}${features(info.protocol.writerFeatures)}`,
     `partitions ${info.partitionColumns.length > 0 ? info.partitionColumns.join(', ') : '(none)'}`,
-    `files      ${info.files} (${info.size.toLocaleString('en-US')} bytes)${info.rows === undefined ? '' : `, ${info.rows.toLocaleString('en-US')} rows by statistics`}`,
+    `files      ${info.files} (${info.size.toLocaleString('en-US')} bytes)`,
+    `rows       ${formatRows(info)}`,
     'schema',
     ...info.schema.map((f) => `  ${f.name.padEnd(width)}  ${f.type}${f.nullable ? '' : ' not null'}`),
   ].join('\n');
+}
+
+/** The row count as the log gives it, saying how it was found, or why it is not known. */
+function formatRows(info: DeltaInfo): string {
+  const n = (count: number) => count.toLocaleString('en-US');
+  if (info.rows === null) {
+    return `unknown (${n(info.filesWithoutRowCount)} of ${n(info.files)} files have no numRecords statistic; meridian delta scan reads them)`;
+  }
+  if (info.deletedRows === 0) return `${n(info.rows)} (by the files' statistics)`;
+  return `${n(info.rows)} (${n(info.rows + info.deletedRows)} by the files' statistics, less ${n(info.deletedRows)} deleted by deletion vectors)`;
 }
 
 /** Options of {@link deltaScan}. */

@@ -110,6 +110,12 @@ describe('the table of hint words', () => {
     });
   }
 
+  it('gives the environment variables where the CLI has no flag for an S3 limit', () => {
+    expect(cliHint('or raise the deadline: S3StorageOptions totalTimeoutMs, env MERIDIAN_S3_TOTAL_TIMEOUT_MS')).toBe(
+      'or raise the deadline: environment variable MERIDIAN_S3_TOTAL_TIMEOUT_MS',
+    );
+  });
+
   it('leaves a hint without API words as it is', () => {
     const hint = 'a Delta table is a folder holding _delta_log/; check the URI';
     expect(cliHint(hint)).toBe(hint);

@@ -46,6 +46,7 @@ export const hintWords: readonly HintWord[] = [
     api: /\bS3StorageOptions connectTimeoutMs\/idleTimeoutMs\/maxAttempts, env /g,
     cli: 'environment variables ',
   },
+  { package: 'delta', api: /\bS3StorageOptions totalTimeoutMs, env /g, cli: 'environment variable ' },
   { package: 'delta', api: /\bretry later or raise maxCommitAttempts/g, cli: 'run it again later' },
   {
     package: 'delta',

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { defaultLoadTimeoutMs, formatError, isMeridianError } from '@meridian/topology';
+import { defaultLoadTimeoutMs, formatIssue, isMeridianError } from '@meridian/topology';
 import { cac } from 'cac';
 import { ExitCode, isInputError, type RegisterCommand } from './command.ts';
 import { registerCheck } from './commands/check.ts';
@@ -12,6 +12,7 @@ import { registerQuery } from './commands/query.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { setLoadTimeout } from './options/load-options.ts';
+import { cliHint, cliIssues } from './render/cli-hint.ts';
 
 // One line per command; each command is a thin layer over a package function.
 const commands: RegisterCommand[] = [
@@ -31,6 +32,10 @@ async function main(argv: string[]): Promise<void> {
   for (const register of commands) register(cli);
   cli.option('--timeout <seconds>', `Time limit for running a .ts topology (default ${defaultLoadTimeoutMs / 1000})`);
   cli.help();
+  // cac prints the help itself while parsing and then forgets the command it matched, so the sub-command of
+  // `meridian delta info --help` was left over as an unknown command (issue 17, item 9). The help is printed here
+  // instead, once the command is known.
+  cli.showHelpOnExit = false;
   cli.version('0.1.0');
   cli.parse(argv, { run: false });
   setLoadTimeout(cli.options.timeout);
@@ -39,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = ExitCode.badInput;
     return;
   }
-  if (!cli.matchedCommand && !cli.options.help && !cli.options.version) {
+  if (cli.options.help || (!cli.matchedCommand && !cli.options.version)) {
     cli.outputHelp();
     return;
   }
@@ -72,12 +77,18 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const finished = main(process.argv).catch((error: unknown) => {
   if (isMeridianError(error)) {
     // Every issue with its file:line:col, expected/found and hint, like a compiler.
-    process.stderr.write(`${formatError(error)}\n`);
+    // Like formatError, with the hints in the flags' words (render/cli-hint.ts).
+    process.stderr.write(
+      `${cliIssues(error.issues)
+        .map((issue) => formatIssue(issue))
+        .join('\n')}\n`,
+    );
     process.exitCode = ExitCode.badInput;
     return;
   }
   if (isInputError(error)) {
-    const hint = error.hint ? `\n  hint: ${error.hint}` : '';
+    // The hint in the flags' words: the packages write their API's option names (render/cli-hint.ts).
+    const hint = error.hint ? `\n  hint: ${cliHint(error.hint)}` : '';
     // The file or object the error is about (DeltaError.path), unless the message names it already.
     const path = typeof error.path === 'string' && !error.message.includes(error.path) && /[/.]/.test(error.path);
     process.stderr.write(`error ${error.code}: ${error.message}${path ? `\n  path: ${error.path}` : ''}${hint}\n`);

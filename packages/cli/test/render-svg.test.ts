@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTopology } from '@meridian/topology';
@@ -65,4 +66,39 @@ describe.skipIf(skipsWithoutChromium)(title, () => {
       rmSync(out, { recursive: true, force: true });
     }
   });
+});
+
+describe('meridian emit mermaid --svg without a browser', () => {
+  const cli = new URL('../src/cli.ts', import.meta.url).pathname;
+  const file = new URL('../../../examples/tv-voting/topology.ts', import.meta.url).pathname;
+
+  // A path that is not there, and one that is there but is no browser (it exits 1 at once).
+  for (const browser of ['/nonexistent/chromium', '/bin/false']) {
+    it(`writes the .mmd files, then fails naming what is missing, with no SVG (MERIDIAN_CHROMIUM=${browser})`, {
+      timeout: 120_000,
+    }, async () => {
+      const out = mkdtempSync(join(tmpdir(), 'meridian-svg-missing-'));
+      try {
+        const run = spawnSync(
+          process.execPath,
+          ['--conditions=@meridian/source', '--import', 'tsx', cli, 'emit', 'mermaid', file, '--out', out, '--svg'],
+          { encoding: 'utf8', env: { ...process.env, MERIDIAN_CHROMIUM: browser } },
+        );
+        expect(run.status, run.stderr).toBe(2);
+        expect(run.stderr).not.toMatch(/\n\s+at /);
+        // Every diagram emit writes without --svg is there; not one SVG.
+        const expected = await runEmit('mermaid', file, { out: mkdtempSync(join(tmpdir(), 'meridian-svg-plain-')) });
+        const written = readdirSync(out).sort();
+        expect(written).toEqual(expected.files.map((f) => f.path).sort());
+        expect(written.filter((name) => !name.endsWith('.mmd'))).toEqual([]);
+        rmSync(expected.out, { recursive: true, force: true });
+        // What is missing, that the diagrams are there, and how to get a browser.
+        expect(run.stderr).toContain(browser);
+        expect(run.stderr).toContain(`wrote the ${written.length} .mmd files to ${out}, no SVG`);
+        expect(run.stderr).toMatch(/hint: .*MERIDIAN_CHROMIUM/);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    });
+  }
 });

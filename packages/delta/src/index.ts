@@ -13,6 +13,7 @@ export type { CommitEntry, SnapshotOptions } from './snapshot/table.ts';
 export { Snapshot } from './snapshot/snapshot.ts';
 export type { ColumnMappingMode, DeltaFile } from './snapshot/snapshot.ts';
 export type { FileStats } from './snapshot/stats.ts';
+export type { RowCount } from './snapshot/row-count.ts';
 export type {
   AddAction,
   DeletionVectorDescriptor,

@@ -13,6 +13,14 @@ export type QueryErrorCode =
   | 'all-regions-failed'
   | 'aborted';
 
+/**
+ * Hints name the API's own options, written as code (`from: 'eu-west-1'`, `onRegionFailure: 'partial'`); the meridian
+ * CLI shows its flags in their place (its render/cli-hint.ts). This is how a hint sets the `regions` request field.
+ */
+export function regionsOption(regions: readonly string[]): string {
+  return `regions: [${regions.map((r) => `'${r}'`).join(', ')}]`;
+}
+
 // The brand the meridian CLI recognises input errors by (the same Symbol.for key in every package): printed like a
 // compiler's diagnostic, exit 2, never a stack trace.
 const inputErrorBrand: unique symbol = Symbol.for('meridian.input-error');

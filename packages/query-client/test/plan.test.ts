@@ -55,8 +55,10 @@ describe('planQuery', () => {
     expect(error.message).toContain("'eu-personal' from eu-central-1/orders");
     expect(error.message).toContain('us-east-1 (US)');
     expect(error.path).toEqual(['components', 'eu-west-1/orders', 'dataClasses']);
-    expect(error.hint).toContain('--from eu-west-1');
-    expect(error.hint).toContain('--regions');
+    // In the API's words (the CLI shows its flags instead): where to query from, or which regions to keep.
+    expect(error.hint).toContain("from: 'eu-west-1'");
+    expect(error.hint).toContain("leave out eu-west-1, eu-central-1: regions: ['us-east-1']");
+    expect(error.hint).not.toContain('--');
     // The same table read only where it carries no restricted class may go to the US.
     expect(planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'], from: 'US' }).fragments).toHaveLength(1);
     // Aggregates are not an escape hatch: they are treated as the data they summarise.
@@ -74,7 +76,8 @@ describe('planQuery', () => {
   it('asks where the results go when a restricted class is read', () => {
     const error = refusal(() => planQuery(lakeModel, { table: 'orders' }));
     expect(error.code).toBe('destination-required');
-    expect(error.hint).toContain('--from');
+    expect(error.hint).toMatch(/from: '[\w-]+'/);
+    expect(error.hint).not.toContain('--');
     expect(planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'] }).destination).toBeUndefined();
     expect(refusal(() => planQuery(lakeModel, { table: 'orders', from: 'mars-1' })).code).toBe('unknown-destination');
   });

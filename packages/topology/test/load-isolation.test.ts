@@ -36,7 +36,7 @@ describe('loading a topology.ts that does not finish', () => {
     expect(error.code).toBe('load-timeout');
     expect(error.message).toContain(file);
     expect(error.message).toContain('1.5 s');
-    expect(error.hint).toContain('--timeout');
+    expect(error.hint).toContain('timeoutMs');
   });
 
   it('a promise that never settles fails, naming the file', { timeout: 30_000 }, async () => {

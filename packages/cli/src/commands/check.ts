@@ -19,6 +19,7 @@ import {
 } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
 import { topologyLoadOptions } from '../options/load-options.ts';
+import { cliIssues } from '../render/cli-hint.ts';
 
 /** Output formats of `meridian check`. */
 type CheckFormat = 'text' | 'json' | 'sarif';
@@ -102,7 +103,7 @@ export async function runCheck(file: string, options: CheckCommandOptions = {}):
   } catch (error) {
     if (!isMeridianError(error)) throw error;
     // An invalid model is bad input for check (validate reports it as findings): print every issue, exit 2.
-    const text = formatIssues(error.issues, file);
+    const text = formatIssues(cliIssues(error.issues), file);
     // Only a model that loaded but failed validation is helped by validate's fuller report.
     const next = error.code === 'invalid-topology' ? `; run meridian validate ${file}` : '';
     process.stderr.write(`${text}\n${file}: cannot be checked (${error.code})${next}\n`);

@@ -40,9 +40,16 @@ interface DeltaInfo {
   readonly files: number;
   /** Total bytes of the live data files. */
   readonly size: number;
-  /** Rows by the file statistics, when every file has them. */
-  readonly rows: number | undefined;
+  /** Live rows by the log: the files' numRecords less their deletion vectors; null when a file has no numRecords. */
+  readonly rows: number | null;
+  /** Rows the deletion vectors delete (already taken off `rows`). */
+  readonly deletedRows: number;
+  /** Files without a numRecords statistic (why `rows` is null). */
+  readonly filesWithoutRowCount: number;
 }
+
+/** The actions of `meridian delta <action> <uri>`, as --help lists them. */
+const deltaActions = ['info', 'scan', 'history', 'write', 'checkpoint'] as const;
 
 /** The output formats of `meridian delta scan`. */
 const scanFormats = ['table', 'jsonl', 'csv', 'parquet'] as const;
@@ -71,11 +78,7 @@ function snapshotOptions(options: { version?: unknown; timestamp?: unknown }): S
 async function deltaInfo(uri: string, options: SnapshotOptions = {}): Promise<DeltaInfo> {
   const snapshot = await (await openTable(uri)).snapshot(options);
   const files = snapshot.files();
-  let rows: number | undefined = 0;
-  for (const file of files) {
-    const n = file.stats?.numRecords;
-    rows = typeof n === 'number' && rows !== undefined ? rows + n : undefined;
-  }
+  const count = snapshot.rowCount();
   return {
     uri,
     version: snapshot.version,
@@ -90,7 +93,9 @@ async function deltaInfo(uri: string, options: SnapshotOptions = {}): Promise<De
     partitionColumns: snapshot.partitionColumns,
     files: files.length,
     size: files.reduce((sum, f) => sum + f.size, 0),
-    rows,
+    rows: count.rows ?? null,
+    deletedRows: count.deleted,
+    filesWithoutRowCount: count.filesWithoutCount,
   };
 }
 
@@ -106,10 +111,21 @@ function formatInfo(info: DeltaInfo): string {
     `version    ${info.version}${info.timestamp ? ` (${info.timestamp})` : ''}`,
     `protocol   reader ${info.protocol.minReaderVersion}${features(info.protocol.readerFeatures)}, writer ${info.protocol.minWriterVersion}${features(info.protocol.writerFeatures)}`,
     `partitions ${info.partitionColumns.length > 0 ? info.partitionColumns.join(', ') : '(none)'}`,
-    `files      ${info.files} (${info.size.toLocaleString('en-US')} bytes)${info.rows === undefined ? '' : `, ${info.rows.toLocaleString('en-US')} rows by statistics`}`,
+    `files      ${info.files} (${info.size.toLocaleString('en-US')} bytes)`,
+    `rows       ${formatRows(info)}`,
     'schema',
     ...info.schema.map((f) => `  ${f.name.padEnd(width)}  ${f.type}${f.nullable ? '' : ' not null'}`),
   ].join('\n');
+}
+
+/** The row count as the log gives it, saying how it was found, or why it is not known. */
+function formatRows(info: DeltaInfo): string {
+  const n = (count: number) => count.toLocaleString('en-US');
+  if (info.rows === null) {
+    return `unknown (${n(info.filesWithoutRowCount)} of ${n(info.files)} files have no numRecords statistic; meridian delta scan reads them)`;
+  }
+  if (info.deletedRows === 0) return `${n(info.rows)} (by the files' statistics)`;
+  return `${n(info.rows)} (${n(info.rows + info.deletedRows)} by the files' statistics, less ${n(info.deletedRows)} deleted by deletion vectors)`;
 }
 
 /** Options of {@link deltaScan}. */
@@ -184,7 +200,7 @@ export const registerDelta: RegisterCommand = (cli) => {
   cli
     .command(
       'delta <action> <uri>',
-      'Inspect, read or write a Delta table (actions: info, scan, history, write, checkpoint); <uri> is a path, file://, s3:// or memory://',
+      `Inspect, read or write a Delta table (actions: ${deltaActions.join(', ')}); <uri> is a path, file://, s3:// or memory://`,
     )
     .option('--at-version <n>', 'Table version to read, time travel (also spelled --version <n>)')
     .option('--timestamp <time>', 'Read the version current at this time (ISO 8601 or epoch ms)')
@@ -287,7 +303,7 @@ export const registerDelta: RegisterCommand = (cli) => {
           throw new CliInputError(
             'unknown-action',
             `unknown delta action '${action}'`,
-            'use one of: meridian delta info|scan|history|write|checkpoint <uri>',
+            `use one of: meridian delta ${deltaActions.join('|')} <uri>`,
           );
         const format = parseFormat(options.format, scanFormats);
         if (format === 'parquet' && process.stdout.isTTY) {

@@ -1,13 +1,20 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Emitter, type EmitterFlag, emitters, findEmitter, runEmitter } from '@meridian/emitters';
+import {
+  type EmittedFile,
+  type Emitter,
+  type EmitterFlag,
+  emitters,
+  findEmitter,
+  runEmitter,
+} from '@meridian/emitters';
 import { check, loadTopology, OverlayFindingSchema } from '@meridian/topology';
 import type { CAC } from 'cac';
-import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
+import { CliInputError, ExitCode, isInputError, type RegisterCommand } from '../command.ts';
 import { compareOutput, type OutputDrift, writeOutput } from '../emit/output.ts';
 import { topologyLoadOptions } from '../options/load-options.ts';
-import { openMermaidRenderer } from '../render/svg.ts';
+import { type MermaidRenderer, openMermaidRenderer } from '../render/svg.ts';
 
 /** Options of {@link runEmit}: where to write, and the target's own options as plain data. */
 export interface EmitCommandOptions {
@@ -92,26 +99,62 @@ export async function runEmit(target: string, file: string, options: EmitCommand
     return { target, out, files: files.map((f) => ({ path: f.path, mediaType: f.mediaType })), drift };
   }
   const written = await writeOutput(out, files);
-  const results: EmitResultFile[] = [];
-  const renderer = options.svg ? await openMermaidRenderer() : undefined;
+  const rendered = options.svg ? await renderSvgs(out, files) : new Map<string, RenderedSvg>();
+  // Written only once every diagram has rendered (each file atomically, as the .mmd files): a browser that fails
+  // half-way leaves no partial set of SVGs beside the diagrams.
+  const svgPaths = await writeOutput(
+    out,
+    [...rendered.values()].map((r) => r.file),
+  );
+  const svgOf = new Map([...rendered.keys()].map((path, i) => [path, svgPaths[i] as string]));
+  const results = files.map((f, i): EmitResultFile => {
+    const svg = rendered.get(f.path);
+    return {
+      path: f.path,
+      mediaType: f.mediaType,
+      written: written[i] as string,
+      ...(svg ? { svg: svgOf.get(f.path), svgMs: svg.ms } : {}),
+    };
+  });
+  return { target, out, files: results };
+}
+
+/** One diagram rendered to SVG in memory, not yet written. */
+interface RenderedSvg {
+  readonly file: EmittedFile;
+  readonly ms: number;
+}
+
+/** Renders every Mermaid file of `files` to SVG in one browser, keyed by the .mmd file's path. */
+async function renderSvgs(out: string, files: readonly EmittedFile[]): Promise<Map<string, RenderedSvg>> {
+  const diagrams = files.filter((f) => f.mediaType === 'text/vnd.mermaid');
+  const rendered = new Map<string, RenderedSvg>();
+  if (diagrams.length === 0) return rendered;
+  let renderer: MermaidRenderer;
   try {
-    for (const [i, f] of files.entries()) {
-      const path = written[i] as string;
-      if (!renderer || f.mediaType !== 'text/vnd.mermaid') {
-        results.push({ path: f.path, mediaType: f.mediaType, written: path });
-        continue;
-      }
+    renderer = await openMermaidRenderer();
+  } catch (error) {
+    if (!isInputError(error)) throw error;
+    // The .mmd files are written by now and usable without a browser: say so beside what is missing.
+    throw new CliInputError(
+      error.code,
+      `${error.message}; wrote the ${diagrams.length} .mmd files to ${out}, no SVG`,
+      error.hint,
+    );
+  }
+  try {
+    for (const f of diagrams) {
       const started = performance.now();
-      const svg = path.replace(/\.mmd$/, '.svg');
-      await writeFile(svg, await renderer.svg(f.contents));
-      const svgMs = Math.round(performance.now() - started);
-      process.stderr.write(`rendered ${svg} in ${svgMs} ms\n`);
-      results.push({ path: f.path, mediaType: f.mediaType, written: path, svg, svgMs });
+      const contents = await renderer.svg(f.contents);
+      const ms = Math.round(performance.now() - started);
+      process.stderr.write(`rendered ${f.path} in ${ms} ms\n`);
+      const path = `${f.path.replace(/\.mmd$/, '')}.svg`;
+      rendered.set(f.path, { file: { path, mediaType: 'image/svg+xml', contents }, ms });
     }
   } finally {
-    await renderer?.close();
+    await renderer.close();
   }
-  return { target, out, files: results };
+  return rendered;
 }
 
 /** Reads a `meridian check --format json` report (or a bare findings array) through the report's schema. */
@@ -206,7 +249,7 @@ export const registerEmit: RegisterCommand = (cli) => {
   const command = cli
     .command(
       'emit [target] [file]',
-      `Write artifacts generated from a topology (${emitters.map((e) => e.id).join(', ')})`,
+      `Write artifacts generated from a topology (targets: ${emitters.map((e) => e.id).join(', ')})`,
     )
     .option('--out <dir>', 'Folder to write to (nothing is written outside it)')
     .option('--check', 'Write nothing; exit 1 naming each file in --out that is stale, missing or no longer generated')

@@ -1,6 +1,7 @@
 import { formatIssues, isMeridianError, loadTopology, type MeridianIssue } from '@meridian/topology';
 import { ExitCode, type RegisterCommand } from '../command.ts';
 import { topologyLoadOptions } from '../options/load-options.ts';
+import { cliIssues } from '../render/cli-hint.ts';
 
 /** The machine-readable result of `meridian validate --json`. */
 interface ValidateResult {
@@ -51,7 +52,7 @@ async function validate(file: string, options: { json?: boolean | undefined } = 
       `${file}: valid topology '${name}' (${regions} regions, ${components} components, ${flows} flows)\n`,
     );
   } else {
-    const text = formatIssues(result.issues, file);
+    const text = formatIssues(cliIssues(result.issues), file);
     const count = `${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}`;
     // Model issues are the command's result (stdout); a file that cannot be loaded is an input error (stderr).
     const stream = exitCode === ExitCode.findings ? process.stdout : process.stderr;

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { CliInputError } from '../command.ts';
 
 // Debian/Ubuntu package paths first (the CI machine installs Debian's `chromium`), then common Chrome paths.
 const candidates = [
@@ -31,15 +30,26 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
   return candidates.find((path) => existsSync(path));
 }
 
-/** Like findChromium, but a missing browser is an input error that says how to install one. */
-export function requireChromium(env: NodeJS.ProcessEnv = process.env): string {
-  const path = findChromium(env);
-  if (path === undefined || !existsSync(path)) {
-    throw new CliInputError(
-      'no-chromium',
-      path === undefined ? 'no Chromium found to render SVG' : `MERIDIAN_CHROMIUM=${path} does not exist`,
+/** What is missing for SVG rendering, and the command that installs it. */
+export interface MissingRenderPart {
+  readonly code: 'no-chromium' | 'missing-mermaid-cli';
+  readonly what: string;
+  readonly install: string;
+}
+
+/** Why `path` (from findChromium or the caller) cannot be the browser to render with; undefined when it can. */
+export function chromiumProblem(
+  path: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): MissingRenderPart | undefined {
+  if (path !== undefined && existsSync(path)) return undefined;
+  return {
+    code: 'no-chromium',
+    what:
+      path === undefined
+        ? `no Chromium found (looked at MERIDIAN_CHROMIUM, ${candidates.join(', ')})`
+        : `${env.MERIDIAN_CHROMIUM === path ? 'MERIDIAN_CHROMIUM=' : 'Chromium at '}${path} does not exist`,
+    install:
       "install Debian's chromium (apt-get install -y chromium) or point MERIDIAN_CHROMIUM at a Chrome/Chromium binary",
-    );
-  }
-  return path;
+  };
 }

@@ -13,6 +13,7 @@ import { TableScan, type TableScanOptions } from '../scan/table-scan.ts';
 import type { DeltaSchema } from '../schema/types.ts';
 import { parseSchemaString } from '../schema/types.ts';
 import type { Storage } from '../storage/storage.ts';
+import { countRows, type RowCount } from './row-count.ts';
 import { type FileStats, parseStats } from './stats.ts';
 
 /** How logical column names map to the names in data files (PROTOCOL.md "Column Mapping"). */
@@ -90,6 +91,14 @@ export class Snapshot {
   files(): readonly DeltaFile[] {
     this.fileList ??= [...this.state.files.values()].map(toDeltaFile);
     return this.fileList;
+  }
+
+  /**
+   * The live row count from the log alone: numRecords statistics less deletion vectors, unknown when a file has
+   * no numRecords. `(await table.snapshot()).rowCount().rows`
+   */
+  rowCount(): RowCount {
+    return countRows(this.files());
   }
 
   /** Reconciled remove actions (tombstones), as the log holds them. */

@@ -53,7 +53,7 @@ export async function commit(
     if (isolation === 'create') {
       throw new DeltaError('table-exists', `another writer created the table at ${storage.uri} first`, {
         path: storage.uri,
-        hint: "write with mode 'append' or 'overwrite' to add to the existing table",
+        hint: "write with mode: 'append' or mode: 'overwrite' to add to the existing table",
       });
     }
     // Read every commit another writer made since, in order, until a free version is found.

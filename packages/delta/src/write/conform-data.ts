@@ -32,7 +32,7 @@ export function conformToTable(
     throw mismatch(
       storage,
       `the data's columns differ from the table's${missing.length ? `; missing: ${missing.map((f) => f.name).join(', ')}` : ''}${extra.length ? `; not in the table: ${extra.map((f) => f.name).join(', ')}` : ''}`,
-      `give exactly the table's columns (${table.fields.map((f) => f.name).join(', ')}), write with mergeSchema: true to add or leave out nullable columns, or overwrite with overwriteSchema: true to replace the schema`,
+      `give exactly the table's columns (${table.fields.map((f) => f.name).join(', ')}), write with mergeSchema: true to add or leave out nullable columns, or with mode: 'overwrite' and overwriteSchema: true to replace the schema`,
     );
   }
   for (const field of table.fields) {
@@ -41,7 +41,7 @@ export function conformToTable(
       throw mismatch(
         storage,
         `column ${field.name} is ${typeText(given)} in the data but the table holds ${typeText(field)}`,
-        `cast ${field.name} to the table's type before writing, or overwrite with overwriteSchema: true to change it`,
+        `cast ${field.name} to the table's type before writing, or write with mode: 'overwrite' and overwriteSchema: true to change it`,
       );
     }
   }

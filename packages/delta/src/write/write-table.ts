@@ -133,7 +133,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
       `a Delta table already exists at ${storage.uri} (version ${existing.version})`,
       {
         path: storage.uri,
-        hint: "write with mode 'append' or 'overwrite', or choose another location",
+        hint: "write with mode: 'append' or mode: 'overwrite', or choose another location",
       },
     );
   }
@@ -144,7 +144,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
       `${storage.uri} is append-only (delta.appendOnly=true): an overwrite would remove its rows`,
       {
         path: storage.uri,
-        hint: "write with mode 'append', or unset delta.appendOnly with the engine that set it",
+        hint: "write with mode: 'append', or unset delta.appendOnly with the engine that set it",
       },
     );
   }
@@ -152,7 +152,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
   if (txn !== undefined && (!Number.isSafeInteger(txn.version) || txn.version < 0 || txn.appId === '')) {
     throw new DeltaError('unsupported-write', `txn ${JSON.stringify(txn)} is not an application transaction`, {
       path: storage.uri,
-      hint: 'give a non-empty appId and a non-negative integer version',
+      hint: 'give txn a non-empty appId and a non-negative integer version',
     });
   }
   const done = txn === undefined ? undefined : existing?.txns().get(txn.appId);
@@ -172,7 +172,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
       throw mismatch(
         storage,
         `the table is partitioned by [${existing.partitionColumns.join(', ')}], not [${options.partitionBy.join(', ')}]`,
-        `leave partitionBy out to keep the table's partitioning${options.mode === 'overwrite' ? ', or set overwriteSchema: true to change it' : ', or overwrite with overwriteSchema: true to change it'}`,
+        `leave partitionBy out to keep the table's partitioning, or write with ${options.mode === 'overwrite' ? '' : "mode: 'overwrite' and "}overwriteSchema: true to change it`,
       );
     }
     partitionBy = existing.partitionColumns;
@@ -202,13 +202,13 @@ export async function writeTable(target: string | Storage, data: Table, options:
   if (existing && !replacing && options.configuration !== undefined) {
     throw new DeltaError('unsupported-write', 'table properties are set by a create or an overwrite, not an append', {
       path: storage.uri,
-      hint: "leave configuration out of the append, or set it with mode 'overwrite'",
+      hint: "leave configuration out of the append, or set it with mode: 'overwrite'",
     });
   }
   if (options.replaceWhere !== undefined && (options.mode !== 'overwrite' || options.overwriteSchema === true)) {
     throw new DeltaError('unsupported-write', 'replaceWhere replaces rows of an overwrite that keeps the schema', {
       path: storage.uri,
-      hint: "use replaceWhere with mode 'overwrite' and without overwriteSchema",
+      hint: "use replaceWhere with mode: 'overwrite' and without overwriteSchema",
     });
   }
 

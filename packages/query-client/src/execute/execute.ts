@@ -20,7 +20,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { mergePartials, type PartialAggregate, partialAggregate } from '../aggregate/aggregate.ts';
-import { QueryError } from '../errors.ts';
+import { QueryError, regionsOption } from '../errors.ts';
 import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
 import { Channel } from './channel.ts';
 
@@ -91,14 +91,16 @@ function describe(error: unknown): { code: string; message: string } {
   return { code: 'error', message: error instanceof Error ? error.message : String(error) };
 }
 
-function regionFailed(fragment: QueryFragment, error: unknown): QueryError {
+function regionFailed(plan: QueryPlan, fragment: QueryFragment, error: unknown): QueryError {
   const { code, message } = describe(error);
+  const others = [...new Set(plan.fragments.map((f) => f.region))].filter((r) => r !== fragment.region);
+  const leaveOut = others.length > 0 ? `, leave it out: ${regionsOption(others)}` : '';
   return new QueryError(
     'region-failed',
     `region ${fragment.region} (${fragment.component} at ${fragment.uri}) failed: ${message}`,
     {
       path: [fragment.component],
-      hint: `${error instanceof DeltaError && error.hint ? `${error.hint}; ` : ''}fix or leave out ${fragment.region} (regions), or accept a partial result (onRegionFailure: 'partial', --partial) [${code}]`,
+      hint: `${error instanceof DeltaError && error.hint ? `${error.hint}; ` : ''}fix ${fragment.region}${leaveOut}, or accept a partial result: onRegionFailure: 'partial' [${code}]`,
       cause: error,
     },
   );
@@ -195,7 +197,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
     const abort = () => controller.abort();
     options.signal?.addEventListener('abort', abort, { once: true });
     const fail = (fragment: QueryFragment, error: unknown, rows: number): void => {
-      if (policy === 'fail') throw regionFailed(fragment, error);
+      if (policy === 'fail') throw regionFailed(plan, fragment, error);
       missing.push({
         region: fragment.region,
         component: fragment.component,
@@ -245,7 +247,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       if (live.length === 0 && plan.fragments.length > 0) {
         throw new QueryError('all-regions-failed', `no region of '${plan.table}' could be read`, {
           path: [plan.table],
-          hint: `see missingRegions: ${missing.map((m) => `${m.region}: ${m.message}`).join('; ')}`,
+          hint: `fix the regions: ${missing.map((m) => `${m.region}: ${m.message}`).join('; ')}`,
         });
       }
 

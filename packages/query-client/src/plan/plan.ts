@@ -334,7 +334,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     ) {
       throw new QueryError('invalid-request', `location '${key}' names neither a deltaTable component nor a region`, {
         path: ['locations', key],
-        hint: `key locations by component id (${fragments.map((f) => f.component).join(', ')}) or region id`,
+        hint: `key locations by a component id (${fragments.map((f) => f.component).join(', ')}) or a region id`,
       });
     }
   }

@@ -1,5 +1,5 @@
 import { type DeltaTable, findProviderRegion, placementOf, type Topology } from '@meridian/topology';
-import { QueryError } from '../errors.ts';
+import { QueryError, regionsOption } from '../errors.ts';
 
 /** Where a query's results go: a jurisdiction, and the region it was given as, if any. */
 export interface Destination {
@@ -54,7 +54,7 @@ export function checkResidency(
           `${table.id} holds data class '${dataClass}' (allowed in ${allowed.join(', ')}), and the request does not say where the results go`,
           {
             path: ['request', 'from'],
-            hint: `declare the querying side: from: '<region id>' or a jurisdiction (--from ${regionOf(table) ?? allowed[0]})`,
+            hint: `declare where the results go, a region or a jurisdiction: from: '${regionOf(table) ?? allowed[0]}'`,
           },
         );
       }
@@ -65,6 +65,8 @@ export function checkResidency(
     const first = violations[0] as (typeof violations)[number];
     const where = placeOf(destination);
     const blocked = [...new Set(violations.map((v) => regionOf(v.table) ?? v.table.id))];
+    // The regions the query could still read once the blocked ones are left out (none: leaving out is no way out).
+    const kept = [...new Set(tables.map(regionOf))].filter((r): r is string => r !== undefined && !blocked.includes(r));
     const allowedRegions = model.regions
       .filter((r) => first.allowed.includes(r.jurisdiction))
       .map((r) => r.id ?? r.code);
@@ -73,7 +75,7 @@ export function checkResidency(
       `the plan would move ${violations.map((v) => `'${v.dataClass}' from ${v.table.id}`).join(', ')} into ${where}; ${first.dataClass} may only be in ${first.allowed.join(', ')}`,
       {
         path: ['components', first.table.id, 'dataClasses'],
-        hint: `query from ${allowedRegions.length > 0 ? `a region in ${first.allowed.join('/')} (e.g. --from ${allowedRegions[0]})` : `a jurisdiction in ${first.allowed.join(', ')}`}, or leave out ${blocked.join(', ')} with --regions`,
+        hint: `query from ${allowedRegions.length > 0 ? `a region in ${first.allowed.join('/')}: from: '${allowedRegions[0]}'` : `a jurisdiction in ${first.allowed.join(', ')}`}${kept.length > 0 ? `, or leave out ${blocked.join(', ')}: ${regionsOption(kept)}` : ''}`,
       },
     );
   }

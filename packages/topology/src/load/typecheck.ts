@@ -52,7 +52,7 @@ async function typescriptCompiler(): Promise<typeof import('ts-morph').ts> {
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
     throw new MeridianError('invalid-option', 'type checking a topology needs ts-morph, which is not installed', {
-      hint: 'npm install --save-dev ts-morph (an optional peer dependency of @meridian/topology), or check without --typecheck',
+      hint: 'npm install --save-dev ts-morph (an optional peer dependency of @meridian/topology), or check without typecheckTopology',
       cause: error,
     });
   }

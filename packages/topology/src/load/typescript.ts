@@ -65,7 +65,7 @@ export function importTopologyModule(file: string, timeoutMs: number = defaultLo
           new MeridianError('load-timeout', `${file} did not finish running within ${seconds(timeoutMs)}`, {
             location: { file, line: 1, column: 1 },
             found: seconds(timeoutMs),
-            hint: 'a topology file must build its model and end; look for an endless loop or a wait on the network, or raise the limit with --timeout <seconds>',
+            hint: 'a topology file must build its model and end; look for an endless loop or a wait on the network, or raise the limit: timeoutMs',
           }),
         ),
       );

@@ -2,6 +2,7 @@ import { DeltaError } from '../errors.ts';
 import type { Action } from '../log/actions.ts';
 import { parseCommit } from '../log/actions.ts';
 import { readCheckpoint } from '../log/checkpoint.ts';
+import { verifyChecksum } from '../log/checksum.ts';
 import { isReconciled } from '../log/compaction.ts';
 import { type LogListing, type LogSegment, listLog, segmentFor } from '../log/log-files.ts';
 import { canonicalPath } from '../log/paths.ts';
@@ -62,7 +63,11 @@ export async function loadState(storage: Storage, listing: LogListing, version: 
         continue;
       }
     }
-    return replay(storage, full ?? listing, segment, checkpointActions);
+    const loaded = await replay(storage, full ?? listing, segment, checkpointActions);
+    // PROTOCOL.md "Version Checksum File", "State Validation": where the writer left a checksum, the replay must match it.
+    const checksum = (full ?? listing).checksums.get(version);
+    if (checksum) await verifyChecksum(storage, checksum.key, loaded.state);
+    return loaded;
   }
 }
 

@@ -28,7 +28,8 @@ export type DeltaErrorCode =
   | 'outside-table'
   | 'decode-limit'
   | 'timeout'
-  | 'checksum-mismatch';
+  | 'checksum-mismatch'
+  | 'retention-too-short';
 
 // The brand the meridian CLI recognises input errors by (the same Symbol.for key in every package): printed like a
 // compiler's diagnostic, exit 2, never a stack trace.

@@ -5,6 +5,7 @@ import {
   type Snapshot,
   type SnapshotOptions,
   type TableScanOptions,
+  vacuum,
 } from '@meridian/delta';
 import { tableToIPC } from 'apache-arrow';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
@@ -17,8 +18,10 @@ import {
   deltaWrite,
   formatCheckpoint,
   formatHistory,
+  formatVacuum,
   formatWrite,
   parseList,
+  parseRetentionHours,
   parseTxn,
   parseWriteMode,
 } from './delta-write.ts';
@@ -184,7 +187,7 @@ export const registerDelta: RegisterCommand = (cli) => {
   cli
     .command(
       'delta <action> <uri>',
-      'Inspect, read or write a Delta table (actions: info, scan, history, write, checkpoint); <uri> is a path, file://, s3:// or memory://',
+      'Inspect, read or write a Delta table (actions: info, scan, history, write, checkpoint, vacuum); <uri> is a path, file://, s3:// or memory://',
     )
     .option('--at-version <n>', 'Table version to read, time travel (also spelled --version <n>)')
     .option('--timestamp <time>', 'Read the version current at this time (ISO 8601 or epoch ms)')
@@ -203,7 +206,13 @@ export const registerDelta: RegisterCommand = (cli) => {
     )
     .option('--app-version <n>', 'write: the run number of --app-id (grows with each run)')
     .option('--merge-schema', 'write: add the columns the table lacks (nullable); write nulls for missing ones')
-    .option('--json', 'info, history, write, checkpoint: print JSON')
+    .option(
+      '--retention-hours <n>',
+      "vacuum: delete files unused for this long (default: the table's delta.deletedFileRetentionDuration, else 168)",
+    )
+    .option('--dry-run', 'vacuum: list what would be deleted, delete nothing')
+    .option('--force', "vacuum: allow --retention-hours below the table's retention")
+    .option('--json', 'info, history, write, checkpoint, vacuum: print JSON')
     .example('meridian delta info s3://lake/events --json')
     .example('meridian delta scan ./events --columns ts,region --where "region = \'eu-west-1\'" --limit 20')
     .example('meridian delta scan ./events --version 3 --format parquet > events-v3.parquet')
@@ -213,6 +222,7 @@ export const registerDelta: RegisterCommand = (cli) => {
       'meridian delta write ./events --from may.parquet --mode overwrite --replace-where "day >= \'2024-05-01\'"',
     )
     .example('meridian delta checkpoint s3://lake/events')
+    .example('meridian delta vacuum ./events --dry-run')
     .example('meridian delta history ./events --limit 10')
     .action(
       async (
@@ -234,6 +244,9 @@ export const registerDelta: RegisterCommand = (cli) => {
           mergeSchema?: boolean;
           appId?: unknown;
           appVersion?: unknown;
+          retentionHours?: unknown;
+          dryRun?: boolean;
+          force?: boolean;
         },
       ) => {
         const print = (report: unknown, text: string) =>
@@ -270,6 +283,17 @@ export const registerDelta: RegisterCommand = (cli) => {
           process.exitCode = ExitCode.ok;
           return;
         }
+        if (action === 'vacuum') {
+          const retentionHours = parseRetentionHours(options.retentionHours);
+          const report = await vacuum(uri, {
+            ...(retentionHours !== undefined ? { retentionHours } : {}),
+            ...(options.dryRun ? { dryRun: true } : {}),
+            ...(options.force ? { force: true } : {}),
+          });
+          print(report, formatVacuum(report));
+          process.exitCode = ExitCode.ok;
+          return;
+        }
         if (action === 'history') {
           const entries = await deltaHistory(uri, parseLimit(options.limit));
           print(entries, formatHistory(entries));
@@ -287,7 +311,7 @@ export const registerDelta: RegisterCommand = (cli) => {
           throw new CliInputError(
             'unknown-action',
             `unknown delta action '${action}'`,
-            'use one of: meridian delta info|scan|history|write|checkpoint <uri>',
+            'use one of: meridian delta info|scan|history|write|checkpoint|vacuum <uri>',
           );
         const format = parseFormat(options.format, scanFormats);
         if (format === 'parquet' && process.stdout.isTTY) {

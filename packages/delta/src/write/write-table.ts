@@ -195,12 +195,6 @@ async function writeVersion(
     );
   }
   const txn = options.txn;
-  if (txn !== undefined && (!Number.isSafeInteger(txn.version) || txn.version < 0 || txn.appId === '')) {
-    throw new DeltaError('unsupported-write', `txn ${JSON.stringify(txn)} is not an application transaction`, {
-      path: storage.uri,
-      hint: 'give a non-empty appId and a non-negative integer version',
-    });
-  }
   const done = txn === undefined ? undefined : existing?.txns().get(txn.appId);
   if (existing && txn && done !== undefined && done >= txn.version) {
     return { version: existing.version, added: [], removed: 0, rows: 0, attempts: 0, skipped: true };
@@ -256,13 +250,6 @@ async function writeVersion(
       hint: "leave configuration out of the append, or set it with mode 'overwrite'",
     });
   }
-  if (options.replaceWhere !== undefined && (options.mode !== 'overwrite' || options.overwriteSchema === true)) {
-    throw new DeltaError('unsupported-write', 'replaceWhere replaces rows of an overwrite that keeps the schema', {
-      path: storage.uri,
-      hint: "use replaceWhere with mode 'overwrite' and without overwriteSchema",
-    });
-  }
-
   // The table's properties and protocol after this write: a property that needs a feature upgrades
   // the protocol in the same commit (PROTOCOL.md "Table Features": enablement needs the feature).
   const configuration: Record<string, string> = replacing

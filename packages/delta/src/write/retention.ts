@@ -14,7 +14,7 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 };
 
 /** Delta's default retention of removed files: one week. */
-export const DEFAULT_RETENTION_MS = UNIT_MS.week as number;
+const DEFAULT_RETENTION_MS = UNIT_MS.week as number;
 
 /**
  * The table's deleted-file retention in ms: the default when the property is absent, undefined when its value

@@ -22,7 +22,8 @@ const writer = fileURLToPath(new URL('./fixtures/create-race-writer.ts', import.
 type Outcome = { version: number; attempts: number } | { code: string; message: string; hint: string };
 
 async function race(uri: string, writers: readonly { mode: string; shape: string }[], s3?: object): Promise<Outcome[]> {
-  const startAt = Date.now() + 2500;
+  // Late enough that every process has started and loaded its modules on a busy machine.
+  const startAt = Date.now() + 6000;
   return Promise.all(
     writers.map((w, i) =>
       run(process.execPath, [writer, uri, String(i + 1), w.mode, w.shape, String(startAt)], {
@@ -190,6 +191,41 @@ describe('a write that loses the race to create the table', () => {
       hint: expect.stringContaining("mode 'append'"),
     });
     const snapshot = await (await openTable(dir)).snapshot();
+    expect(await dataKeys(openStorage(dir))).toEqual(
+      snapshot
+        .files()
+        .map((f) => decodeURI(f.path))
+        .sort(),
+    );
+  });
+});
+
+/** Storage whose conditional PUTs land but report a lost race, as an S3 PUT retried after a lost response (412). */
+function lostResponses(inner: Storage): Storage {
+  return {
+    uri: inner.uri,
+    list: (p, o) => inner.list(p, o),
+    get: (k) => inner.get(k),
+    getRange: (k, s, e) => inner.getRange(k, s, e),
+    head: (k) => inner.head(k),
+    put: (k, b) => inner.put(k, b),
+    delete: (k) => inner.delete(k),
+    async putIfAbsent(key, body) {
+      await inner.putIfAbsent(key, body);
+      return false;
+    },
+  };
+}
+
+describe('a commit that landed although the store said the version was taken', () => {
+  it('is recognised as this write’s own: an append is committed once, a create keeps its files', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'meridian-delta-own-commit-')), 't');
+    const storage = lostResponses(openStorage(dir));
+    expect(await writeTable(storage, ids(0, 5), { mode: 'append' })).toMatchObject({ version: 0, attempts: 1 });
+    expect(await writeTable(storage, ids(100, 7), { mode: 'append' })).toMatchObject({ version: 1, attempts: 1 });
+    const snapshot = await (await openTable(dir)).snapshot();
+    expect(snapshot.version).toBe(1);
+    expect((await snapshot.toArrow()).numRows).toBe(12);
     expect(await dataKeys(openStorage(dir))).toEqual(
       snapshot
         .files()

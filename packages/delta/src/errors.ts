@@ -27,7 +27,9 @@ export type DeltaErrorCode =
   | 'data-file-mismatch'
   | 'outside-table'
   | 'decode-limit'
-  | 'timeout';
+  | 'timeout'
+  | 'checksum-mismatch'
+  | 'retention-too-short';
 
 // The brand the meridian CLI recognises input errors by (the same Symbol.for key in every package): printed like a
 // compiler's diagnostic, exit 2, never a stack trace.

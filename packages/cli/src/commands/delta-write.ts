@@ -1,9 +1,17 @@
-import { type CommitEntry, checkpoint, DeltaError, openTable, type WriteMode, writeTable } from '@meridian/delta';
+import {
+  type CommitEntry,
+  checkpoint,
+  DeltaError,
+  openTable,
+  type VacuumResult,
+  type WriteMode,
+  writeTable,
+} from '@meridian/delta';
 import { CliInputError } from '../command.ts';
 import { readTableFile } from '../input/table-file.ts';
 
 /*
- * The writing actions of `meridian delta`: write, checkpoint, history. Each is a function over
+ * The writing actions of `meridian delta`: write, checkpoint, vacuum, history. Each is a function over
  * @meridian/delta returning a report, and a formatter for people; --json prints the report.
  */
 
@@ -143,6 +151,30 @@ export async function deltaCheckpoint(uri: string): Promise<CheckpointReport> {
 
 export function formatCheckpoint(r: CheckpointReport): string {
   return `checkpoint of ${r.uri} at version ${r.version}: ${r.actions} actions, ${r.sizeInBytes.toLocaleString('en-US')} bytes (${r.key})`;
+}
+
+/** The --retention-hours value: hours, 0 or more (undefined when absent: the table's own retention). */
+export function parseRetentionHours(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const hours = Number(value);
+  if (value === true || value === '' || !Number.isFinite(hours) || hours < 0) {
+    throw new CliInputError(
+      'bad-retention',
+      `--retention-hours must be a number of hours, 0 or more, not '${String(value)}'`,
+      'meridian delta vacuum <uri> --retention-hours 168',
+    );
+  }
+  return hours;
+}
+
+/** One line per file deleted (or, in a dry run, to be deleted), then a summary. */
+export function formatVacuum(r: VacuumResult): string {
+  const verb = r.dryRun ? 'would delete' : 'deleted';
+  const lines = r.files.map((f) => `${verb}  ${f.key}  (${f.reason}, ${f.size.toLocaleString('en-US')} bytes)`);
+  lines.push(
+    `vacuum of ${r.uri} at version ${r.version}: ${verb} ${r.files.length} file${r.files.length === 1 ? '' : 's'} (${r.bytes.toLocaleString('en-US')} bytes) older than ${r.retentionHours} hours; kept ${r.kept} the table uses`,
+  );
+  return lines.join('\n');
 }
 
 /** One line of `meridian delta history`. */

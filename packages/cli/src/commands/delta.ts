@@ -5,6 +5,7 @@ import {
   type Snapshot,
   type SnapshotOptions,
   type TableScanOptions,
+  vacuum,
 } from '@meridian/delta';
 import { tableToIPC } from 'apache-arrow';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
@@ -17,8 +18,10 @@ import {
   deltaWrite,
   formatCheckpoint,
   formatHistory,
+  formatVacuum,
   formatWrite,
   parseList,
+  parseRetentionHours,
   parseTxn,
   parseWriteMode,
 } from './delta-write.ts';
@@ -49,7 +52,7 @@ interface DeltaInfo {
 }
 
 /** The actions of `meridian delta <action> <uri>`, as --help lists them. */
-const deltaActions = ['info', 'scan', 'history', 'write', 'checkpoint'] as const;
+const deltaActions = ['info', 'scan', 'history', 'write', 'checkpoint', 'vacuum'] as const;
 
 /** The output formats of `meridian delta scan`. */
 const scanFormats = ['table', 'jsonl', 'csv', 'parquet'] as const;
@@ -219,7 +222,13 @@ export const registerDelta: RegisterCommand = (cli) => {
     )
     .option('--app-version <n>', 'write: the run number of --app-id (grows with each run)')
     .option('--merge-schema', 'write: add the columns the table lacks (nullable); write nulls for missing ones')
-    .option('--json', 'info, history, write, checkpoint: print JSON')
+    .option(
+      '--retention-hours <n>',
+      "vacuum: delete files unused for this long (default: the table's delta.deletedFileRetentionDuration, else 168)",
+    )
+    .option('--dry-run', 'vacuum: list what would be deleted, delete nothing')
+    .option('--force', "vacuum: allow --retention-hours below the table's retention")
+    .option('--json', 'info, history, write, checkpoint, vacuum: print JSON')
     .example('meridian delta info s3://lake/events --json')
     .example('meridian delta scan ./events --columns ts,region --where "region = \'eu-west-1\'" --limit 20')
     .example('meridian delta scan ./events --version 3 --format parquet > events-v3.parquet')
@@ -229,6 +238,7 @@ export const registerDelta: RegisterCommand = (cli) => {
       'meridian delta write ./events --from may.parquet --mode overwrite --replace-where "day >= \'2024-05-01\'"',
     )
     .example('meridian delta checkpoint s3://lake/events')
+    .example('meridian delta vacuum ./events --dry-run')
     .example('meridian delta history ./events --limit 10')
     .action(
       async (
@@ -250,6 +260,9 @@ export const registerDelta: RegisterCommand = (cli) => {
           mergeSchema?: boolean;
           appId?: unknown;
           appVersion?: unknown;
+          retentionHours?: unknown;
+          dryRun?: boolean;
+          force?: boolean;
         },
       ) => {
         const print = (report: unknown, text: string) =>
@@ -283,6 +296,17 @@ export const registerDelta: RegisterCommand = (cli) => {
         if (action === 'checkpoint') {
           const report = await deltaCheckpoint(uri);
           print(report, formatCheckpoint(report));
+          process.exitCode = ExitCode.ok;
+          return;
+        }
+        if (action === 'vacuum') {
+          const retentionHours = parseRetentionHours(options.retentionHours);
+          const report = await vacuum(uri, {
+            ...(retentionHours !== undefined ? { retentionHours } : {}),
+            ...(options.dryRun ? { dryRun: true } : {}),
+            ...(options.force ? { force: true } : {}),
+          });
+          print(report, formatVacuum(report));
           process.exitCode = ExitCode.ok;
           return;
         }

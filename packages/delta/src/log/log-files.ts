@@ -17,7 +17,8 @@ type LogFile =
       readonly parts: number;
       readonly format: 'parquet' | 'json';
     }
-  | { readonly kind: 'compacted'; readonly version: number; readonly endVersion: number; readonly info: ObjectInfo };
+  | { readonly kind: 'compacted'; readonly version: number; readonly endVersion: number; readonly info: ObjectInfo }
+  | { readonly kind: 'checksum'; readonly version: number; readonly info: ObjectInfo };
 
 const COMMIT = /^(\d{20})\.json$/;
 const CLASSIC = /^(\d{20})\.checkpoint\.parquet$/;
@@ -25,8 +26,9 @@ const MULTI = /^(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet$/;
 const V2 =
   /^(\d{20})\.checkpoint\.([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\.(json|parquet)$/;
 const COMPACTED = /^(\d{20})\.(\d{20})\.compacted\.json$/;
+const CHECKSUM = /^(\d{20})\.crc$/;
 
-/** Classifies a `_delta_log/` object by its name; undefined for other files (crc, _last_checkpoint, temp files). */
+/** Classifies a `_delta_log/` object by its name; undefined for other files (_last_checkpoint, temp files). */
 function classifyLogFile(info: ObjectInfo): LogFile | undefined {
   const name = info.key.slice(info.key.lastIndexOf('/') + 1);
   let m = COMMIT.exec(name);
@@ -66,6 +68,8 @@ function classifyLogFile(info: ObjectInfo): LogFile | undefined {
     };
   m = COMPACTED.exec(name);
   if (m) return { kind: 'compacted', version: Number(m[1]), endVersion: Number(m[2]), info };
+  m = CHECKSUM.exec(name);
+  if (m) return { kind: 'checksum', version: Number(m[1]), info };
   return undefined;
 }
 
@@ -75,6 +79,8 @@ export interface LogListing {
   /** Complete checkpoints by version: each entry the files of one checkpoint (all parts). */
   readonly checkpoints: ReadonlyMap<number, CheckpointFiles>;
   readonly compacted: readonly Extract<LogFile, { kind: 'compacted' }>[];
+  /** Version checksum files (`NNN.crc`, PROTOCOL.md "Version Checksum File") by version. */
+  readonly checksums: ReadonlyMap<number, ObjectInfo>;
   /** The newest version the log can describe. */
   readonly latestVersion: number;
 }
@@ -105,6 +111,7 @@ export async function listLog(storage: Storage, startAfter?: string): Promise<Lo
     }
   >();
   const compacted: Extract<LogFile, { kind: 'compacted' }>[] = [];
+  const checksums = new Map<number, ObjectInfo>();
   let sawAnything = false;
   const listing = storage.list(LOG_DIR, startAfter === undefined ? {} : { startAfter });
   for await (const info of listing) {
@@ -115,6 +122,7 @@ export async function listLog(storage: Storage, startAfter?: string): Promise<Lo
     if (!f) continue;
     if (f.kind === 'commit') commits.set(f.version, info);
     else if (f.kind === 'compacted') compacted.push(f);
+    else if (f.kind === 'checksum') checksums.set(f.version, info);
     else {
       // A v2 checkpoint is named by its UUID; several checkpoints of one version may coexist.
       const id = f.flavour === 'v2' ? `${f.version}:${info.key}` : `${f.version}:${f.flavour}:${f.parts}`;
@@ -153,7 +161,7 @@ export async function listLog(storage: Storage, startAfter?: string): Promise<Lo
       hint: 'the table was never committed, or its log was deleted',
     });
   }
-  return { commits, checkpoints, compacted, latestVersion };
+  return { commits, checkpoints, compacted, checksums, latestVersion };
 }
 
 /** The files to replay for one version: a checkpoint (if any) and the commits after it. */

@@ -27,7 +27,7 @@ const WRITER_FEATURES: Readonly<Record<string, string>> = {
   typeWidening: 'files are written with the current (widened) types',
   'typeWidening-preview': 'files are written with the current (widened) types',
   v2Checkpoint: 'checkpoints are v2 spec (JSON, actions inline)',
-  vacuumProtocolCheck: 'this writer never vacuums',
+  vacuumProtocolCheck: 'vacuum checks the reader and the writer protocol of every table before it deletes a file',
   checkpointProtection: 'this writer never truncates the log',
   allowColumnDefaults: 'every column must be given, so no default is ever needed',
   variantType: 'variant columns cannot be given, so none is written',

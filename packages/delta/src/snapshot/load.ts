@@ -2,9 +2,9 @@ import { DeltaError } from '../errors.ts';
 import type { Action } from '../log/actions.ts';
 import { parseCommit } from '../log/actions.ts';
 import { readCheckpoint } from '../log/checkpoint.ts';
+import { verifyChecksum } from '../log/checksum.ts';
 import { isReconciled } from '../log/compaction.ts';
-import type { LogListing } from '../log/log-files.ts';
-import { segmentFor } from '../log/log-files.ts';
+import { type LogListing, type LogSegment, listLog, segmentFor } from '../log/log-files.ts';
 import { canonicalPath } from '../log/paths.ts';
 import { Reconciler, type TableState } from '../log/replay.ts';
 import type { ObjectInfo, Storage } from '../storage/storage.ts';
@@ -18,12 +18,69 @@ export interface LoadedState {
   readonly checkpointVersion: number | undefined;
 }
 
-/** Replays the log segment of `version`: checkpoint actions, then each commit in order. */
+/**
+ * Replays the log segment of `version`: checkpoint actions, then each commit in order. A checkpoint that
+ * cannot be read (truncated, corrupt, missing) is only a shortcut: the replay falls back to an earlier
+ * checkpoint, or to version 0, over the JSON commits that still exist (PROTOCOL.md "Checkpoints": a checkpoint
+ * holds the state the commits up to its version reconcile to). Only when those commits are gone too is it an
+ * error, naming the checkpoint file.
+ */
 export async function loadState(storage: Storage, listing: LogListing, version: number): Promise<LoadedState> {
-  const segment = segmentFor(listing, version, storage.uri);
+  const unreadable = new Map<number, { key: string; error: DeltaError }>();
+  let full: LogListing | undefined;
+  for (;;) {
+    const within = full ?? listing;
+    const usable: LogListing =
+      unreadable.size === 0
+        ? within
+        : { ...within, checkpoints: new Map([...within.checkpoints].filter(([v]) => !unreadable.has(v))) };
+    let segment: LogSegment;
+    try {
+      segment = segmentFor(usable, version, storage.uri);
+    } catch (error) {
+      const broken = [...unreadable.values()].at(-1);
+      if (broken === undefined || !(error instanceof DeltaError)) throw error;
+      throw new DeltaError(
+        'log-incomplete',
+        `version ${version} cannot be read: the checkpoint ${broken.key} is unreadable (${broken.error.message}) and the commits it stands for are gone (${error.message})`,
+        {
+          path: broken.key,
+          hint: 'restore the checkpoint file (or the commits before it) from a backup; versions after the next readable checkpoint still read',
+          cause: broken.error,
+        },
+      );
+    }
+    let checkpointActions: Action[] | undefined;
+    if (segment.checkpoint) {
+      try {
+        checkpointActions = await readCheckpoint(storage, segment.checkpoint);
+      } catch (error) {
+        // A timeout is the server's, not the checkpoint's: replaying every commit would only wait longer.
+        if (!(error instanceof DeltaError) || error.code === 'timeout') throw error;
+        unreadable.set(segment.checkpoint.version, { key: segment.checkpoint.files[0]?.key ?? '', error });
+        // The listing may have started at this checkpoint (_last_checkpoint): list the whole log.
+        full ??= await listLog(storage);
+        continue;
+      }
+    }
+    const loaded = await replay(storage, full ?? listing, segment, checkpointActions);
+    // PROTOCOL.md "Version Checksum File", "State Validation": where the writer left a checksum, the replay must match it.
+    const checksum = (full ?? listing).checksums.get(version);
+    if (checksum) await verifyChecksum(storage, checksum.key, loaded.state);
+    return loaded;
+  }
+}
+
+async function replay(
+  storage: Storage,
+  listing: LogListing,
+  segment: LogSegment,
+  checkpointActions: Action[] | undefined,
+): Promise<LoadedState> {
+  const version = segment.version;
   const canonical = (path: string) => canonicalPath(storage.uri, path);
   const r = new Reconciler(canonical);
-  if (segment.checkpoint) r.apply(await readCheckpoint(storage, segment.checkpoint));
+  if (checkpointActions) r.apply(checkpointActions);
   // Commits are independent files: fetch them concurrently (bounded), apply in order.
   const window = 16;
   const commits = segment.commits;

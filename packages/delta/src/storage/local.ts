@@ -5,7 +5,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeltaError } from '../errors.ts';
 import { checkKey, checkPrefix, checkRange, compareKeys, joinUri } from './keys.ts';
-import type { ObjectInfo, Storage } from './storage.ts';
+import type { ListOptions, ObjectInfo, Storage } from './storage.ts';
 
 // Writes go to a temp file beside the target first; listings skip these names, so a
 // half-written object is never visible under its key.
@@ -33,10 +33,15 @@ export class LocalStorage implements Storage {
     this.uri = pathToFileURL(this.root).href;
   }
 
-  async *list(prefix: string, options: { startAfter?: string } = {}): AsyncIterable<ObjectInfo> {
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
     checkPrefix(prefix, this.uri);
     // Walk only the directory the prefix names, e.g. `_delta_log/` for `_delta_log/0000`.
-    yield* this.walk(prefix.slice(0, prefix.lastIndexOf('/') + 1), prefix, options.startAfter);
+    yield* this.walk(
+      prefix.slice(0, prefix.lastIndexOf('/') + 1),
+      prefix,
+      options.startAfter,
+      options.includeTemporary === true,
+    );
   }
 
   async get(key: string): Promise<Uint8Array> {
@@ -115,6 +120,9 @@ export class LocalStorage implements Storage {
   async delete(key: string): Promise<void> {
     const path = this.pathOf(key);
     try {
+      // A key whose folder is a symlink to a directory outside the table names a file outside it: never
+      // delete through it (vacuum lists every key under the root, links followed).
+      await this.checkInsideRoot(dirname(path), key);
       await unlink(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -135,9 +143,8 @@ export class LocalStorage implements Storage {
     } catch {
       return; // a missing file is reported by the read itself, as not-found
     }
-    this.realRoot ??= await realpath(this.root);
-    const root = this.realRoot;
-    if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) {
+    const root = await this.outsideRoot(real);
+    if (root !== undefined) {
       throw new DeltaError('outside-table', `${key} is a symlink to ${real}, outside the table root ${root}`, {
         path: joinUri(this.uri, key),
         hint: 'a table may only read files under its own folder; copy the file into the table instead of linking it',
@@ -149,6 +156,34 @@ export class LocalStorage implements Storage {
         path: joinUri(this.uri, key),
         hint: 'a FIFO, socket or device cannot be a table file',
       });
+    }
+  }
+
+  /** The real root when the real path `real` lies outside it; undefined when inside. */
+  private async outsideRoot(real: string): Promise<string | undefined> {
+    this.realRoot ??= await realpath(this.root);
+    const root = this.realRoot;
+    return real === root || real.startsWith(root.endsWith(sep) ? root : root + sep) ? undefined : root;
+  }
+
+  /** Refuses with `outside-table` when `dir`, every link resolved, lies outside the root; a missing dir is fine. */
+  private async checkInsideRoot(dir: string, key: string): Promise<void> {
+    let real: string;
+    try {
+      real = await realpath(dir);
+    } catch {
+      return;
+    }
+    const root = await this.outsideRoot(real);
+    if (root !== undefined) {
+      throw new DeltaError(
+        'outside-table',
+        `${key} lies in ${real}, outside the table root ${root}, through a symlink`,
+        {
+          path: joinUri(this.uri, key),
+          hint: 'files outside the table root are never deleted; remove the link to clean up',
+        },
+      );
     }
   }
 
@@ -182,7 +217,12 @@ export class LocalStorage implements Storage {
    * key order. Siblings sort by name, directories as `name/`: every key inside a directory
    * starts with `name/`, so this depth-first order is the global UTF-8 key order.
    */
-  private async *walk(dirKey: string, prefix: string, after: string | undefined): AsyncGenerator<ObjectInfo> {
+  private async *walk(
+    dirKey: string,
+    prefix: string,
+    after: string | undefined,
+    temporary: boolean,
+  ): AsyncGenerator<ObjectInfo> {
     let entries: Dirent[];
     try {
       entries = await readdir(join(this.root, dirKey), { withFileTypes: true });
@@ -192,7 +232,7 @@ export class LocalStorage implements Storage {
     }
     const items: { key: string; isDirectory: boolean }[] = [];
     for (const entry of entries) {
-      if (entry.name.startsWith(TEMP_PREFIX)) continue;
+      if (entry.name.startsWith(TEMP_PREFIX) && !(temporary && entry.isFile())) continue;
       let isDirectory = entry.isDirectory();
       if (entry.isSymbolicLink()) {
         const link = join(this.root, dirKey, entry.name);
@@ -225,7 +265,7 @@ export class LocalStorage implements Storage {
       }
       yield* await this.headAll(files);
       files = [];
-      if (item.isDirectory) yield* this.walk(item.key, prefix, after);
+      if (item.isDirectory) yield* this.walk(item.key, prefix, after, temporary);
     }
     yield* await this.headAll(files);
   }

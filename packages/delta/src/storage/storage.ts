@@ -10,14 +10,22 @@ export interface ObjectInfo {
   readonly lastModified: number;
 }
 
+/** Options of {@link Storage.list}. */
+export interface ListOptions {
+  readonly startAfter?: string;
+  readonly includeTemporary?: boolean;
+}
+
 export interface Storage {
   /** A URI naming the root, for messages: `file:///data/t`, `s3://bucket/prefix`, `memory://name`. */
   readonly uri: string;
   /**
    * Lists objects whose key starts with `prefix`, in ascending key order (UTF-8 byte order),
-   * starting strictly after `startAfter` when given.
+   * starting strictly after `startAfter` when given. `includeTemporary`: also the temp files a backend
+   * writes beside an object before publishing it (local disk's `.meridian-tmp-*`), which listings
+   * otherwise hide; vacuum removes those a killed writer left.
    */
-  list(prefix: string, options?: { startAfter?: string }): AsyncIterable<ObjectInfo>;
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
   /** The whole object; rejects with a DeltaError of code `not-found` when it does not exist. */
   get(key: string): Promise<Uint8Array>;
   /**

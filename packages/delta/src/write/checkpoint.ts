@@ -20,6 +20,7 @@ import { type DeltaTable, openTable } from '../snapshot/table.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
 import { encodeParquet } from './parquet.ts';
+import { deletedFileRetentionMs } from './retention.ts';
 
 // PROTOCOL.md "Checkpoint Schema": one struct column per action kind, one action per row.
 const field = (name: string, type: DataType) => new Field(name, type, true);
@@ -126,26 +127,6 @@ function removeRow(r: RemoveAction): Record<string, unknown> {
   };
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  millisecond: 1,
-  second: 1000,
-  minute: 60_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-  week: 604_800_000,
-};
-
-/**
- * `delta.deletedFileRetentionDuration` in ms: `interval 1 week` (the default) and the like. An
- * unreadable value gives undefined, and then every tombstone is kept (never wrong, only larger).
- */
-function retentionMs(value: string | undefined): number | undefined {
-  if (value === undefined) return UNIT_MS.week;
-  const m = /^\s*(?:interval\s+)?(\d+)\s+(millisecond|second|minute|hour|day|week)s?\s*$/i.exec(value);
-  if (!m) return undefined;
-  return Number(m[1]) * (UNIT_MS[(m[2] as string).toLowerCase()] as number);
-}
-
 /** The rows of a classic checkpoint of `snapshot`, each a `{ column: action }` pair. */
 function checkpointRows(snapshot: Snapshot): { column: Column; value: Record<string, unknown> }[] {
   const m = snapshot.metadata;
@@ -180,7 +161,7 @@ function checkpointRows(snapshot: Snapshot): { column: Column; value: Record<str
   for (const f of snapshot.files()) rows.push({ column: 'add', value: addRow(f.add) });
   // PROTOCOL.md "Checkpoints": tombstones stay until delta.deletedFileRetentionDuration has passed,
   // so VACUUM still knows what it may delete; older ones are dropped, as other engines do.
-  const retention = retentionMs(snapshot.configuration['delta.deletedFileRetentionDuration']);
+  const retention = deletedFileRetentionMs(snapshot.configuration);
   const cutoff = retention === undefined ? Number.NEGATIVE_INFINITY : Date.now() - retention;
   for (const r of snapshot.tombstones()) {
     if ((r.deletionTimestamp ?? Number.POSITIVE_INFINITY) >= cutoff)

@@ -32,6 +32,17 @@ function conflictsWith(isolation: CommitIsolation, actions: readonly Action[]): 
   return undefined;
 }
 
+async function isOwnCommit(storage: Storage, version: number, bytes: Uint8Array): Promise<boolean> {
+  let found: Uint8Array;
+  try {
+    found = await storage.get(commitKey(version));
+  } catch (error) {
+    if (error instanceof DeltaError && error.code === 'not-found') return false;
+    throw error;
+  }
+  return found.length === bytes.length && found.every((b, i) => b === bytes[i]);
+}
+
 /**
  * Writes `body(version)` as the commit after `readVersion` with putIfAbsent, the atomic step Delta
  * relies on: either the file appears whole or another writer's does. When another writer took
@@ -49,7 +60,12 @@ export async function commit(
 ): Promise<{ version: number; attempts: number; skipped?: true }> {
   let version = readVersion + 1;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (await storage.putIfAbsent(commitKey(version), await body(version))) return { version, attempts: attempt };
+    const bytes = await body(version);
+    if (await storage.putIfAbsent(commitKey(version), bytes)) return { version, attempts: attempt };
+    // A conditional PUT whose response was lost is retried by the S3 client and then answered 412: the commit
+    // that holds the version may be this one. Its bytes (unique data file names, this write's timestamp) say so;
+    // taking it for another writer's would commit the rows twice, or delete files a committed version names.
+    if (await isOwnCommit(storage, version, bytes)) return { version, attempts: attempt };
     if (isolation === 'create') {
       throw new DeltaError('table-exists', `another writer created the table at ${storage.uri} first`, {
         path: storage.uri,

@@ -125,6 +125,52 @@ async function currentSnapshot(storage: Storage): Promise<Snapshot | undefined> 
 export async function writeTable(target: string | Storage, data: Table, options: WriteOptions): Promise<WriteResult> {
   checkWriteOptions(options);
   const storage = typeof target === 'string' ? openStorage(target, options) : target;
+  try {
+    return await writeVersion(storage, data, options, false);
+  } catch (error) {
+    if (!(error instanceof LostCreate)) throw error;
+    if (options.mode === 'create') {
+      throw new DeltaError('table-exists', `another writer created the table at ${storage.uri} first`, {
+        path: storage.uri,
+        hint: "nothing of this write was committed (its data files were removed); write with mode 'append' to add the rows to that table",
+        cause: error.cause,
+      });
+    }
+  }
+  // Several writers appended to (or overwrote) a table that did not exist yet and another one made it
+  // first: this write becomes an append (or overwrite) of the table that writer made, under the same
+  // checks as any write to an existing table, so an incompatible schema or partitioning is refused.
+  try {
+    const result = await writeVersion(storage, data, options, true);
+    return { ...result, attempts: result.attempts + 1 };
+  } catch (error) {
+    if (!(error instanceof DeltaError)) throw error;
+    throw new DeltaError(
+      error.code,
+      `another writer created ${storage.uri} first and this ${options.mode} cannot join that table: ${error.message}`,
+      {
+        ...(error.path !== undefined ? { path: error.path } : {}),
+        ...(error.hint !== undefined ? { hint: error.hint } : {}),
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Thrown by {@link writeVersion} when another writer committed version 0 of a table this write meant to make. */
+class LostCreate extends Error {}
+
+/**
+ * One attempt at writing a version against the table as it is now. `joining`: the table was made by another
+ * writer while this write was creating it, so properties this write asked for are accepted when the table
+ * already has them.
+ */
+async function writeVersion(
+  storage: Storage,
+  data: Table,
+  options: WriteOptions,
+  joining: boolean,
+): Promise<WriteResult> {
   const existing = await currentSnapshot(storage);
   if (existing) assertWritable(existing.protocol, storage.uri);
   if (existing && options.mode === 'create') {
@@ -149,12 +195,6 @@ export async function writeTable(target: string | Storage, data: Table, options:
     );
   }
   const txn = options.txn;
-  if (txn !== undefined && (!Number.isSafeInteger(txn.version) || txn.version < 0 || txn.appId === '')) {
-    throw new DeltaError('unsupported-write', `txn ${JSON.stringify(txn)} is not an application transaction`, {
-      path: storage.uri,
-      hint: 'give txn a non-empty appId and a non-negative integer version',
-    });
-  }
   const done = txn === undefined ? undefined : existing?.txns().get(txn.appId);
   if (existing && txn && done !== undefined && done >= txn.version) {
     return { version: existing.version, added: [], removed: 0, rows: 0, attempts: 0, skipped: true };
@@ -199,19 +239,17 @@ export async function writeTable(target: string | Storage, data: Table, options:
     );
   }
   checkNullability(storage, data, schema);
-  if (existing && !replacing && options.configuration !== undefined) {
+  if (
+    existing &&
+    !replacing &&
+    options.configuration !== undefined &&
+    (!joining || Object.entries(options.configuration).some(([k, v]) => existing.metadata.configuration[k] !== v))
+  ) {
     throw new DeltaError('unsupported-write', 'table properties are set by a create or an overwrite, not an append', {
       path: storage.uri,
       hint: "leave configuration out of the append, or set it with mode: 'overwrite'",
     });
   }
-  if (options.replaceWhere !== undefined && (options.mode !== 'overwrite' || options.overwriteSchema === true)) {
-    throw new DeltaError('unsupported-write', 'replaceWhere replaces rows of an overwrite that keeps the schema', {
-      path: storage.uri,
-      hint: "use replaceWhere with mode: 'overwrite' and without overwriteSchema",
-    });
-  }
-
   // The table's properties and protocol after this write: a property that needs a feature upgrades
   // the protocol in the same commit (PROTOCOL.md "Table Features": enablement needs the feature).
   const configuration: Record<string, string> = replacing
@@ -336,14 +374,17 @@ export async function writeTable(target: string | Storage, data: Table, options:
     for (const add of added) actions.push({ add });
     return new TextEncoder().encode(`${actions.map((a) => JSON.stringify(a)).join('\n')}\n`);
   };
-  const { version, attempts, skipped } = await commit(
-    storage,
-    existing?.version ?? -1,
-    isolation,
-    lines,
-    options.maxCommitAttempts ?? 100,
-    txn,
-  );
+  let committed: Awaited<ReturnType<typeof commit>>;
+  try {
+    committed = await commit(storage, existing?.version ?? -1, isolation, lines, options.maxCommitAttempts ?? 100, txn);
+  } catch (error) {
+    if (!(isolation === 'create' && error instanceof DeltaError && error.code === 'table-exists')) throw error;
+    // Another writer made the table first: the files written for our version 0 are referenced by no
+    // commit, so they go now rather than waiting for a vacuum.
+    await Promise.all(added.map((a) => storage.delete(decodeURI(a.path)).catch(() => undefined)));
+    throw new LostCreate('another writer created the table first', { cause: error });
+  }
+  const { version, attempts, skipped } = committed;
   if (skipped) return { version, added: [], removed: 0, rows: 0, attempts, skipped: true };
   // PROTOCOL.md "Checkpoints": every delta.checkpointInterval commits (10 by default, as Delta Spark
   // and delta-rs), so a snapshot replays at most that many commits after the last checkpoint.

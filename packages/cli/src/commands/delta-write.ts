@@ -48,6 +48,7 @@ export function parseTxn(appId: unknown, appVersion: unknown): { appId: string; 
   if (
     appId === undefined ||
     appId === true ||
+    String(appId) === '' ||
     appVersion === undefined ||
     !Number.isSafeInteger(version) ||
     version < 0

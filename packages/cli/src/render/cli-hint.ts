@@ -35,11 +35,6 @@ export const hintWords: readonly HintWord[] = [
   { package: 'delta', api: /\boverwriteSchema(: true)?/g, cli: '--overwrite-schema' },
   { package: 'delta', api: /\breplaceWhere\b/g, cli: '--replace-where' },
   { package: 'delta', api: /\bpartitionBy\b/g, cli: '--partition-by' },
-  {
-    package: 'delta',
-    api: /\bgive txn a non-empty appId and a non-negative integer version/g,
-    cli: 'give --app-id a non-empty id and --app-version a whole number',
-  },
   // Options the CLI has no flag for: the advice that still applies.
   {
     package: 'delta',

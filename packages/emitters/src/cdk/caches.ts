@@ -1,9 +1,10 @@
 import type { Redis } from '@meridian/topology';
+import { awsName } from '../aws/names.ts';
+import { redisLayout } from '../aws/redis.ts';
 import { EmitError } from '../errors.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, NagAcknowledgment, StackPlan } from './context.ts';
 import { dataKey } from './keys.ts';
-import { awsName } from './names.ts';
 
 // Where the model names no node type: ElastiCache's smallest current Graviton type, a starting point to size.
 const DEFAULT_NODE_TYPE = 'cache.t4g.medium';
@@ -53,28 +54,12 @@ function planCache(ctx: CdkContext, stack: StackPlan, redis: Redis): void {
       'emit this model with `meridian emit terraform`, or drop globalDatastore to get independent caches',
     );
   }
-  if (redis.persistence === 'aof')
-    refuse(
-      redis,
-      'persistence',
-      'ElastiCache for Redis offers no append-only file',
-      "use persistence 'rdb', or platform 'memorydb'",
-    );
-  const replicas = redis.replicasPerShard ?? 0;
-  if (redis.multiAz && replicas === 0 && !redis.clusterMode)
-    refuse(
-      redis,
-      'replicasPerShard',
-      'Multi-AZ needs a replica to fail over to',
-      'give it replicasPerShard: 1 or more, or multiAz: false',
-    );
+  const { replicas, failover, preferredZones } = redisLayout('cdk', redis);
   stack.use('ec2', 'elasticache');
   const name = stack.variable(redis.id);
   const id = name[0]?.toUpperCase() + name.slice(1);
   const subnets = subnetGroup(stack);
   const key = dataKey(stack);
-  const failover = redis.clusterMode || replicas > 0 || redis.multiAz;
-  const zones = redis.placement !== 'global' && 'region' in redis.placement ? (redis.placement.zones ?? []) : [];
   const comment = [
     `${redis.id}: Redis on ElastiCache${redis.clusterMode ? ', cluster mode' : ''}${redis.description ? ` ("${redis.description}")` : ''}.`,
   ];
@@ -89,7 +74,7 @@ function planCache(ctx: CdkContext, stack: StackPlan, redis: Redis): void {
       : { numCacheClusters: 1 + replicas }),
     automaticFailoverEnabled: failover,
     multiAzEnabled: redis.multiAz,
-    preferredCacheClusterAZs: !redis.clusterMode && zones.length ? zones.slice(0, 1 + replicas) : undefined,
+    preferredCacheClusterAZs: preferredZones,
     atRestEncryptionEnabled: true,
     kmsKeyId: code(`${key}.keyArn`),
     transitEncryptionEnabled: true,

@@ -1,4 +1,5 @@
-import { type Component, findProviderRegion, placementOf, type Region, type Topology } from '@meridian/topology';
+import { type Component, placementOf, type Region, type Topology } from '@meridian/topology';
+import { networkZones } from '../aws/network.ts';
 import { isOnAws } from '../aws/platform.ts';
 import { EmitError } from '../errors.ts';
 import { type Code, code, quote, type TsValue, tsValue } from './code.ts';
@@ -178,12 +179,12 @@ export class CdkContext {
   }
 
   /**
-   * The zones a region's network spans: those the model declares, else the region's first three published zones
-   * (RDS subnet groups and EKS need subnets in at least two). Written out, so synthesis looks nothing up.
+   * The zones a region's network spans (`networkZones`, shared with the Terraform emitter: the model's, else its
+   * components', else the first three published, topped up to what its services need), empty when nothing of the
+   * region lives in a VPC. Written out, so synthesis looks nothing up.
    */
   zonesOf(stack: StackPlan): string[] {
-    if (stack.region.zones.length > 0) return [...stack.region.zones];
-    return (findProviderRegion('aws', stack.region.code)?.zones ?? []).slice(0, 3);
+    return networkZones(this.model, stack.region) ?? [];
   }
 
   /** The `Tags.of(x).add('meridian:component', id)` statement tracing a construct back to its component. */

@@ -1,9 +1,9 @@
 import type { Postgres } from '@meridian/topology';
+import { awsName } from '../aws/names.ts';
 import { EmitError } from '../errors.ts';
 import { code, quote, tsValue } from './code.ts';
 import type { CdkContext, NagAcknowledgment, StackPlan } from './context.ts';
 import { dataKey } from './keys.ts';
-import { awsName } from './names.ts';
 import { dataSubnets } from './network.ts';
 
 interface Database {

@@ -1,9 +1,9 @@
 import type { LoadBalancer } from '@meridian/topology';
+import { awsName } from '../aws/names.ts';
 import { EmitError } from '../errors.ts';
 import { sloAlarms } from './alarms.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, NagAcknowledgment, StackPlan } from './context.ts';
-import { awsName } from './names.ts';
 import { accessLogs } from './storage.ts';
 
 /**

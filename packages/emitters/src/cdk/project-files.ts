@@ -1,6 +1,6 @@
 import type { Topology } from '@meridian/topology';
+import { awsName } from '../aws/names.ts';
 import { leftOut } from './coverage.ts';
-import { awsName } from './names.ts';
 
 // Versions the generated app pins: the aws-cdk-lib and cdk-nag it was tested against (packages/emitters'
 // devDependencies), and a 2.x CLI: CLI and library release apart, and a CLI must read the library's assemblies.

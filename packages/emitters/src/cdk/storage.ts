@@ -1,5 +1,6 @@
 import { bucketName, type Component, type ObjectStore } from '@meridian/topology';
 import { isOnAws } from '../aws/platform.ts';
+import { replicationPairs } from '../aws/replication.ts';
 import { EmitError } from '../errors.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, StackPlan } from './context.ts';
@@ -55,7 +56,7 @@ export function accessLogs(_ctx: CdkContext, stack: StackPlan): string {
  * Replication needs versioning on both buckets (S3 User Guide, "Requirements for live replication").
  */
 export function planObjectStores(ctx: CdkContext): void {
-  const pairs = replicationPairs(ctx);
+  const pairs = replicationPairs(ctx.model);
   const replicated = new Set(pairs.flatMap(([from, to]) => [from.id, to.id]));
   for (const { component: store, stack } of ctx.regionalOnAws('objectStore')) {
     stack.use('s3');
@@ -145,27 +146,6 @@ function lifecycleRule(store: ObjectStore, rule: NonNullable<ObjectStore['lifecy
       { storageClass: code(`s3.StorageClass.${found}`), transitionAfter: code(`Duration.days(${rule.afterDays})`) },
     ],
   };
-}
-
-/** Source and destination stores the model replicates, once each, in model order, both on S3. */
-function replicationPairs(ctx: CdkContext): [ObjectStore, ObjectStore][] {
-  const storeOf = (component: Component | undefined): ObjectStore | undefined => {
-    if (component?.kind === 'objectStore') return isOnAws(component) ? component : undefined;
-    if (component?.kind === 'deltaTable') return storeOf(ctx.component(component.store));
-    return undefined;
-  };
-  const pairs = new Map<string, [ObjectStore, ObjectStore]>();
-  const add = (from: ObjectStore | undefined, to: ObjectStore | undefined) => {
-    if (from && to && from.id !== to.id) pairs.set(`${from.id} ${to.id}`, [from, to]);
-  };
-  for (const component of ctx.model.components) {
-    if (component.kind === 'objectStore' && component.replication)
-      add(storeOf(component), storeOf(ctx.component(component.replication.to)));
-  }
-  for (const flow of ctx.model.flows) {
-    if (flow.kind === 'replicate') add(storeOf(ctx.component(flow.from)), storeOf(ctx.component(flow.to)));
-  }
-  return [...pairs.values()];
 }
 
 function replicationRule(

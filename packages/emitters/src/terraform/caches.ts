@@ -1,4 +1,5 @@
 import type { Redis } from '@meridian/topology';
+import { redisLayout } from '../aws/redis.ts';
 import { EmitError } from '../errors.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import type { TfAddress } from './document.ts';
@@ -57,9 +58,6 @@ function emitReplicationGroup(
 ): TfAddress {
   const name = ctx.name(redis.id);
   const group = securityGroupFor(ctx, redis, region);
-  const replicas = redis.replicasPerShard ?? 0;
-  const failover = redis.clusterMode || replicas > 0 || redis.multiAz;
-  const zones = redis.placement !== 'global' && 'region' in redis.placement ? (redis.placement.zones ?? []) : [];
   const secondary = redis.globalDatastore?.role === 'secondary';
   const primary = redis.globalDatastore?.primary;
   if (secondary && (!primary || !byId.has(primary) || !globals.has(primary))) {
@@ -72,18 +70,7 @@ function emitReplicationGroup(
       },
     );
   }
-  if (redis.persistence === 'aof') {
-    throw new EmitError('terraform-unsupported', `${redis.id}: ElastiCache for Redis offers no append-only file`, {
-      path: ['components', redis.id, 'persistence'],
-      hint: "use persistence 'rdb' (snapshots), or platform 'memorydb' for a durable log",
-    });
-  }
-  if (redis.multiAz && replicas === 0 && !redis.clusterMode) {
-    throw new EmitError('terraform-unsupported', `${redis.id}: Multi-AZ needs a replica to fail over to`, {
-      path: ['components', redis.id, 'replicasPerShard'],
-      hint: 'give it replicasPerShard: 1 or more, or multiAz: false',
-    });
-  }
+  const { replicas, failover, preferredZones } = redisLayout('terraform', redis);
   const global = primary ? globals.get(primary) : undefined;
   const nodeType =
     redis.nodeType ??
@@ -120,7 +107,7 @@ function emitReplicationGroup(
       : { num_cache_clusters: 1 + replicas }),
     automatic_failover_enabled: failover,
     multi_az_enabled: redis.multiAz,
-    preferred_cache_cluster_azs: !redis.clusterMode && zones.length ? zones.slice(0, 1 + replicas) : undefined,
+    preferred_cache_cluster_azs: preferredZones,
     subnet_group_name: subnetGroup(ctx, region),
     security_group_ids: [group],
     tags: ctx.tags(redis.id),

@@ -1,8 +1,9 @@
 import { type Component, placementOf, type Region, type Topology } from '@meridian/topology';
+import { awsName } from '../aws/names.ts';
+import { isOnAws } from '../aws/platform.ts';
 import { EmitError } from '../errors.ts';
 import type { TerraformDocument, TfAddress, TfObject } from './document.ts';
-import { awsName, tfName } from './names.ts';
-import { isOnAws } from './platform.ts';
+import { tfName } from './names.ts';
 
 /** An AWS region of the model and the provider alias that manages it. */
 export interface AwsRegion {

@@ -1,4 +1,5 @@
 import type { Component, ObjectStore } from '@meridian/topology';
+import { replicationPairs } from '../aws/replication.ts';
 import { EmitError } from '../errors.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import type { TfAddress } from './document.ts';
@@ -32,7 +33,7 @@ interface EmittedBucket {
  * (S3 User Guide, "Requirements for live replication"), so replicated buckets are versioned.
  */
 export function emitObjectStores(ctx: TerraformContext): void {
-  const pairs = replicationPairs(ctx);
+  const pairs = replicationPairs(ctx.model);
   const replicated = new Set(pairs.flatMap(([from, to]) => [from.id, to.id]));
   const buckets = new Map<string, EmittedBucket>();
   for (const { component: store, region } of ctx.regionalOnAws('objectStore')) {
@@ -116,30 +117,6 @@ function storageClassOf(store: ObjectStore, rule: number): string {
     );
   }
   return found;
-}
-
-/** Source and destination stores the model replicates, once each, in model order. */
-function replicationPairs(ctx: TerraformContext): [ObjectStore, ObjectStore][] {
-  const storeOf = (component: Component | undefined): ObjectStore | undefined => {
-    if (component?.kind === 'objectStore') return component;
-    if (component?.kind === 'deltaTable') {
-      const store = ctx.component(component.store);
-      return store?.kind === 'objectStore' ? store : undefined;
-    }
-    return undefined;
-  };
-  const pairs = new Map<string, [ObjectStore, ObjectStore]>();
-  const add = (from: ObjectStore | undefined, to: ObjectStore | undefined) => {
-    if (from && to && from.id !== to.id) pairs.set(`${from.id} ${to.id}`, [from, to]);
-  };
-  for (const component of ctx.model.components) {
-    if (component.kind === 'objectStore' && component.replication)
-      add(component, storeOf(ctx.component(component.replication.to)));
-  }
-  for (const flow of ctx.model.flows) {
-    if (flow.kind === 'replicate') add(storeOf(ctx.component(flow.from)), storeOf(ctx.component(flow.to)));
-  }
-  return [...pairs.values()];
 }
 
 function emitReplication(ctx: TerraformContext, source: EmittedBucket, destination: EmittedBucket): void {

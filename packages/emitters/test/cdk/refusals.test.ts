@@ -98,13 +98,4 @@ describe('cdk emitter refusals', () => {
     // Not on an AWS service at all: nothing for the CDK app to make.
     expect(readme).not.toContain('eu-west-1/mq');
   });
-
-  it('refuses a network load balancer rather than leaving it out', () => {
-    const error = refusal(
-      emitting([
-        { id: 'eu-west-1/nlb', kind: 'loadBalancer', placement: at, type: 'nlb' },
-      ] as TopologyInput['components']),
-    );
-    expect(error.path).toEqual(['components', 'eu-west-1/nlb', 'type']);
-  });
 });

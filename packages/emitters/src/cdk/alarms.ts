@@ -53,3 +53,30 @@ export function sloAlarms(model: Topology, stack: StackPlan, lb: string, compone
   }
   return out;
 }
+
+/**
+ * With an availability objective in the model: an alarm when a Route 53 health check sees its target down (Route 53
+ * publishes HealthCheckStatus in us-east-1 only, where the global stack is), as the Terraform emitter writes it.
+ */
+export function healthCheckAlarm(model: Topology, stack: StackPlan, check: string, target: string): string[] {
+  const availability = model.sla?.availability;
+  if (availability === undefined) return [];
+  stack.use('cloudwatch');
+  stack.useCore('Duration');
+  return [
+    `new cloudwatch.Alarm(this, ${quote(`${check[0]?.toUpperCase()}${check.slice(1)}Alarm`)}, {
+      alarmName: ${quote(`${model.name} ${target} health check failing`)},
+      alarmDescription: ${quote(`Route 53 sees ${target} down: traffic fails over; the availability objective is ${availability}%`)},
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Route53',
+        metricName: 'HealthCheckStatus',
+        dimensionsMap: { HealthCheckId: ${check}.healthCheckId },
+        statistic: 'Minimum',
+        period: Duration.minutes(${ALARM_PERIOD_SECONDS / 60}),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    });`,
+  ];
+}

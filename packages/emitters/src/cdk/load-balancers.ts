@@ -92,7 +92,7 @@ function planLoadBalancer(ctx: CdkContext, stack: StackPlan, lb: LoadBalancer): 
   statements.push(ctx.tag(stack, name, lb.id));
   if (nag.length) statements.push(stack.acknowledge(name, nag));
   statements.push(...sloAlarms(ctx.model, stack, name, lb.id));
-  stack.reachable.set(lb.id, { kind: 'load-balancer', variable: name });
+  stack.reachable.set(lb.id, { kind: 'load-balancer', variable: name, type: lb.type === 'nlb' ? 'nlb' : 'alb' });
   stack.add(
     [
       `${lb.id}: application load balancer, ${internetFacing ? 'internet-facing' : 'internal'}${lb.description ? ` ("${lb.description}")` : ''}.`,
@@ -183,7 +183,7 @@ function planNetworkLoadBalancer(ctx: CdkContext, stack: StackPlan, lb: LoadBala
       ]),
     );
   }
-  stack.reachable.set(lb.id, { kind: 'load-balancer', variable: name });
+  stack.reachable.set(lb.id, { kind: 'load-balancer', variable: name, type: lb.type === 'nlb' ? 'nlb' : 'alb' });
   stack.add(
     [
       `${lb.id}: network load balancer, ${internetFacing ? 'internet-facing' : 'internal'}${lb.description ? ` ("${lb.description}")` : ''}.`,

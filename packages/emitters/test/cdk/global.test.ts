@@ -1,0 +1,134 @@
+import { parseTopology, type TopologyInput } from '@meridian/topology';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { toCdkApp } from '../../src/cdk/emitter.ts';
+import { EmitError } from '../../src/errors.ts';
+import { synthesize } from './support/synth.ts';
+
+const regions = [
+  { code: 'eu-west-1', role: 'primary', jurisdiction: 'EU', zones: ['eu-west-1a', 'eu-west-1b'] },
+  { code: 'eu-central-1', role: 'secondary', jurisdiction: 'EU', zones: ['eu-central-1a', 'eu-central-1b'] },
+];
+const alb = (region: string) => ({
+  id: `${region}/alb`,
+  kind: 'loadBalancer',
+  placement: { region },
+  type: 'alb',
+  listeners: [{ protocol: 'http', port: 80 }],
+});
+
+function model(dns: Record<string, unknown>, flows: TopologyInput['flows'], extra: unknown[] = []): TopologyInput {
+  return {
+    name: 'shop',
+    regions,
+    components: [
+      { id: 'dns', kind: 'dns', placement: 'global', provider: 'route53', domain: 'shop.example.eu', ...dns },
+      alb('eu-west-1'),
+      alb('eu-central-1'),
+      ...extra,
+    ],
+    flows,
+  } as TopologyInput;
+}
+
+describe('cdk global components', () => {
+  it('failover records with health checks, unstated interval and threshold left to Route 53, and a WAF on both load balancers', async () => {
+    const app = await synthesize(
+      model(
+        { routing: 'failover', healthCheck: { path: '/healthz' } },
+        [
+          { id: 'a', from: 'dns', to: 'eu-west-1/alb', routing: { failover: 'primary' } },
+          { id: 'b', from: 'dns', to: 'eu-central-1/alb', routing: { failover: 'secondary' } },
+          { id: 'c', from: 'waf', to: 'eu-west-1/alb' },
+          { id: 'd', from: 'waf', to: 'eu-central-1/alb' },
+        ] as TopologyInput['flows'],
+        [
+          {
+            id: 'waf',
+            kind: 'waf',
+            placement: 'global',
+            provider: 'aws-waf',
+            rateLimitPerIp: 2000,
+            managedRules: ['AWSManagedRulesCommonRuleSet'],
+          },
+        ],
+      ),
+    );
+    // No model region in us-east-1: the global components get a stack of their own there.
+    expect(app.files.has('lib/global-stack.ts')).toBe(true);
+    const global = app.templates.get('us-east-1');
+    if (!global) throw new Error('no global stack');
+    global.resourceCountIs('AWS::Route53::RecordSet', 2);
+    for (const [target, role] of [
+      ['eu-west-1/alb', 'PRIMARY'],
+      ['eu-central-1/alb', 'SECONDARY'],
+    ]) {
+      global.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'shop.example.eu.',
+        Type: 'A',
+        SetIdentifier: target,
+        Failover: role,
+        HealthCheckId: Match.anyValue(),
+        AliasTarget: Match.objectLike({ EvaluateTargetHealth: true }),
+      });
+    }
+    global.resourceCountIs('AWS::Route53::HealthCheck', 2);
+    global.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({
+        Type: 'HTTPS',
+        ResourcePath: '/healthz',
+        RequestInterval: 30,
+        FailureThreshold: 3,
+      }),
+    });
+    // Each region's load balancer gets a REGIONAL web ACL of its stack, associated with it.
+    for (const region of ['eu-west-1', 'eu-central-1']) {
+      const template = app.templates.get(region);
+      template?.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Name: 'rate-limit-per-ip',
+            Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } },
+          }),
+          Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet', Priority: 1 }),
+        ]),
+      });
+      template?.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    }
+  }, 300_000);
+
+  it('unstated routing to one target is one simple record, with no health check', async () => {
+    const app = await synthesize(
+      model({ healthCheck: { path: '/healthz' } }, [
+        { id: 'a', from: 'dns', to: 'eu-west-1/alb' },
+      ] as TopologyInput['flows']),
+    );
+    const global = app.templates.get('us-east-1');
+    global?.resourceCountIs('AWS::Route53::RecordSet', 1);
+    global?.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'shop.example.eu.',
+      SetIdentifier: Match.absent(),
+    });
+    global?.resourceCountIs('AWS::Route53::HealthCheck', 0);
+  }, 300_000);
+
+  it('refuses unstated routing to several targets, naming the routing field', () => {
+    let error: unknown;
+    try {
+      toCdkApp(
+        parseTopology(
+          model({}, [
+            { id: 'a', from: 'dns', to: 'eu-west-1/alb' },
+            { id: 'b', from: 'dns', to: 'eu-central-1/alb' },
+          ] as TopologyInput['flows']),
+        ),
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EmitError);
+    expect((error as EmitError).code).toBe('cdk-unsupported');
+    expect((error as EmitError).path).toEqual(['components', 'dns', 'routing']);
+  });
+});

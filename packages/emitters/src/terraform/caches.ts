@@ -1,6 +1,5 @@
 import type { Redis } from '@meridian/topology';
-import { redisLayout } from '../aws/redis.ts';
-import { EmitError } from '../errors.ts';
+import { bySecondaryLast, globalPrimary, redisLayout } from '../aws/redis.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import type { TfAddress } from './document.ts';
 import { securityGroupFor } from './security-groups.ts';
@@ -14,12 +13,11 @@ import { securityGroupFor } from './security-groups.ts';
  */
 export function emitCaches(ctx: TerraformContext): void {
   const caches = ctx.regionalOnAws('redis');
-  const byId = new Map(caches.map((c) => [c.component.id, c]));
   const globals = new Map<string, TfAddress>();
   // Primaries first: a secondary names its primary's global datastore.
-  const ordered = [...caches].sort((a, b) => rank(a.component) - rank(b.component));
+  const ordered = bySecondaryLast(caches);
   for (const { component: redis, region } of ordered) {
-    const group = emitReplicationGroup(ctx, redis, region, globals, byId);
+    const group = emitReplicationGroup(ctx, redis, region, globals);
     if (redis.globalDatastore?.role === 'primary') {
       globals.set(
         redis.id,
@@ -32,8 +30,6 @@ export function emitCaches(ctx: TerraformContext): void {
     }
   }
 }
-
-const rank = (redis: Redis) => (redis.globalDatastore?.role === 'secondary' ? 1 : 0);
 
 function subnetGroup(ctx: TerraformContext, region: AwsRegion): string {
   const name = `${region.alias}_data`;
@@ -54,22 +50,11 @@ function emitReplicationGroup(
   redis: Redis,
   region: AwsRegion,
   globals: ReadonlyMap<string, TfAddress>,
-  byId: ReadonlyMap<string, unknown>,
 ): TfAddress {
   const name = ctx.name(redis.id);
   const group = securityGroupFor(ctx, redis, region);
-  const secondary = redis.globalDatastore?.role === 'secondary';
-  const primary = redis.globalDatastore?.primary;
-  if (secondary && (!primary || !byId.has(primary) || !globals.has(primary))) {
-    throw new EmitError(
-      'terraform-unsupported',
-      `${redis.id} is a Global Datastore secondary without an ElastiCache primary`,
-      {
-        path: ['components', redis.id, 'globalDatastore', 'primary'],
-        hint: 'name the primary redis (on elasticache, globalDatastore.role primary) it replicates',
-      },
-    );
-  }
+  const primary =
+    redis.globalDatastore?.role === 'secondary' ? globalPrimary('terraform', ctx.model, redis).id : undefined;
   const { replicas, failover, preferredZones } = redisLayout('terraform', redis);
   const global = primary ? globals.get(primary) : undefined;
   const nodeType =

@@ -132,3 +132,51 @@ describe('cdk global components', () => {
     expect((error as EmitError).path).toEqual(['components', 'dns', 'routing']);
   });
 });
+
+describe('cdk ElastiCache Global Datastore', () => {
+  it('makes the global group on the primary; the secondary joins it by the id read across regions', async () => {
+    const app = await synthesize({
+      name: 'shop',
+      regions,
+      components: [
+        {
+          id: 'eu-west-1/cache',
+          kind: 'redis',
+          placement: { region: 'eu-west-1' },
+          replicasPerShard: 1,
+          multiAz: true,
+          globalDatastore: { role: 'primary' },
+        },
+        {
+          id: 'eu-central-1/cache',
+          kind: 'redis',
+          placement: { region: 'eu-central-1' },
+          replicasPerShard: 1,
+          multiAz: true,
+          globalDatastore: { role: 'secondary', primary: 'eu-west-1/cache' },
+        },
+      ],
+      flows: [],
+    } as TopologyInput);
+    const primary = app.templates.get('eu-west-1');
+    const secondary = app.templates.get('eu-central-1');
+    primary?.hasResourceProperties('AWS::ElastiCache::GlobalReplicationGroup', {
+      GlobalReplicationGroupIdSuffix: 'eu-west-1-cache',
+      Members: [{ ReplicationGroupId: Match.anyValue(), ReplicationGroupRegion: 'eu-west-1', Role: 'PRIMARY' }],
+    });
+    primary?.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      Engine: 'redis',
+      AtRestEncryptionEnabled: true,
+      TransitEncryptionEnabled: true,
+    });
+    secondary?.resourceCountIs('AWS::ElastiCache::GlobalReplicationGroup', 0);
+    // The global id AWS prefixes at creation reaches the secondary's region through CDK's cross-region references.
+    secondary?.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      GlobalReplicationGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ExportsReader'), Match.anyValue()] },
+      Engine: Match.absent(),
+      CacheNodeType: Match.absent(),
+      NumCacheClusters: 2,
+      Tags: Match.arrayWith([{ Key: 'meridian:component', Value: 'eu-central-1/cache' }]),
+    });
+  }, 300_000);
+});

@@ -105,7 +105,7 @@ function checkGeolocations(target: AwsTarget, dns: RoutedDns, targets: readonly 
 }
 
 /** A Route 53 geolocation: a continent, a country (`*` is the default location), or a country's subdivision. */
-export type Geolocation =
+type Geolocation =
   | { readonly continent: string }
   | { readonly country: string; readonly subdivision?: string | undefined };
 

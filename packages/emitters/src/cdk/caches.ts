@@ -1,7 +1,6 @@
 import type { Redis } from '@meridian/topology';
 import { awsName } from '../aws/names.ts';
 import { bySecondaryLast, globalPrimary, redisLayout } from '../aws/redis.ts';
-import { EmitError } from '../errors.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, NagAcknowledgment, StackPlan } from './context.ts';
 import { dataKey } from './keys.ts';

@@ -23,7 +23,7 @@ export function planEdge(ctx: CdkContext): void {
     const byStack = new Map<StackPlan, LoadBalancer[]>();
     for (const lb of loadBalancers) {
       const stack = ctx.stackOf(lb);
-      if (!stack || stack.reachable.get(lb.id)?.kind !== 'load-balancer') continue;
+      if (stack?.reachable.get(lb.id)?.kind !== 'load-balancer') continue;
       byStack.set(stack, [...(byStack.get(stack) ?? []), lb]);
     }
     for (const [stack, lbs] of byStack) {

@@ -1,5 +1,4 @@
-import { bucketName, type Component, type ObjectStore } from '@meridian/topology';
-import { isOnAws } from '../aws/platform.ts';
+import { bucketName, type ObjectStore } from '@meridian/topology';
 import { replicationPairs } from '../aws/replication.ts';
 import { EmitError } from '../errors.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';

@@ -1,4 +1,4 @@
-import type { Component, ObjectStore } from '@meridian/topology';
+import type { ObjectStore } from '@meridian/topology';
 import { replicationPairs } from '../aws/replication.ts';
 import { EmitError } from '../errors.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';

@@ -1,4 +1,5 @@
 import type { LoadBalancer } from '@meridian/topology';
+import { listenersOf, refuseInternetFacingWithoutGateway } from '../aws/load-balancers.ts';
 import { awsName } from '../aws/names.ts';
 import { EmitError } from '../errors.ts';
 import { sloAlarms } from './alarms.ts';
@@ -20,13 +21,18 @@ export function planLoadBalancers(ctx: CdkContext): void {
   }
 }
 
-function refuseInternetFacing(stack: StackPlan, lb: LoadBalancer): void {
-  if (lb.scheme === 'internet-facing' && stack.region.network?.internetGateway === false) {
-    throw new EmitError('cdk-unsupported', `${lb.id} is internet-facing in a VPC without an internet gateway`, {
-      path: ['components', lb.id, 'scheme'],
-      hint: `make it internal, or give ${stack.region.id} network.internetGateway: true`,
-    });
-  }
+/** What both kinds of load balancer start with: the refusal of a public one without a gateway, names, log bucket. */
+function begin(ctx: CdkContext, stack: StackPlan, lb: LoadBalancer) {
+  refuseInternetFacingWithoutGateway('cdk', lb, stack.region);
+  stack.use('ec2', 'elbv2');
+  const name = stack.variable(lb.id);
+  return {
+    internetFacing: lb.scheme === 'internet-facing',
+    name,
+    id: name[0]?.toUpperCase() + name.slice(1),
+    logs: accessLogs(ctx, stack),
+    listeners: listenersOf(lb),
+  };
 }
 
 /** The certificate parameter of a load balancer's TLS listeners: the model names none, so it is asked at deployment. */
@@ -39,13 +45,7 @@ function certificateParameter(stack: StackPlan, lb: LoadBalancer, name: string, 
 }
 
 function planLoadBalancer(ctx: CdkContext, stack: StackPlan, lb: LoadBalancer): void {
-  refuseInternetFacing(stack, lb);
-  const internetFacing = lb.scheme === 'internet-facing';
-  stack.use('ec2', 'elbv2');
-  const name = stack.variable(lb.id);
-  const id = name[0]?.toUpperCase() + name.slice(1);
-  const logs = accessLogs(ctx, stack);
-  const listeners = lb.listeners?.length ? lb.listeners : [{ protocol: 'https' as const, port: 443 }];
+  const { internetFacing, name, id, logs, listeners } = begin(ctx, stack, lb);
   const secure = listeners.some((l) => l.protocol === 'https');
   const statements: string[] = [];
   if (secure) statements.push(certificateParameter(stack, lb, name, id));
@@ -113,13 +113,7 @@ const nlbProtocols = { tcp: 'TCP', tls: 'TLS', udp: 'UDP' } as const;
  * controller fills: an NLB has no fixed responses. A TLS listener's certificate is a CloudFormation parameter.
  */
 function planNetworkLoadBalancer(ctx: CdkContext, stack: StackPlan, lb: LoadBalancer): void {
-  refuseInternetFacing(stack, lb);
-  const internetFacing = lb.scheme === 'internet-facing';
-  stack.use('ec2', 'elbv2');
-  const name = stack.variable(lb.id);
-  const id = name[0]?.toUpperCase() + name.slice(1);
-  const logs = accessLogs(ctx, stack);
-  const listeners = lb.listeners?.length ? lb.listeners : [{ protocol: 'tls' as const, port: 443 }];
+  const { internetFacing, name, id, logs, listeners } = begin(ctx, stack, lb);
   const statements: string[] = [];
   if (listeners.some((l) => l.protocol === 'tls')) statements.push(certificateParameter(stack, lb, name, id));
   statements.push(

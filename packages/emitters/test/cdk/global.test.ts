@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { toCdkApp } from '../../src/cdk/emitter.ts';
 import { EmitError } from '../../src/errors.ts';
-import { synthesize } from './support/synth.ts';
+import { synthesize, templateOf } from './support/synth.ts';
 
 const regions = [
   { code: 'eu-west-1', role: 'primary', jurisdiction: 'EU', zones: ['eu-west-1a', 'eu-west-1b'] },
@@ -56,8 +56,7 @@ describe('cdk global components', () => {
     );
     // No model region in us-east-1: the global components get a stack of their own there.
     expect(app.files.has('lib/global-stack.ts')).toBe(true);
-    const global = app.templates.get('us-east-1');
-    if (!global) throw new Error('no global stack');
+    const global = templateOf(app, 'us-east-1');
     global.resourceCountIs('AWS::Route53::RecordSet', 2);
     for (const [target, role] of [
       ['eu-west-1/alb', 'PRIMARY'],
@@ -83,8 +82,8 @@ describe('cdk global components', () => {
     });
     // Each region's load balancer gets a REGIONAL web ACL of its stack, associated with it.
     for (const region of ['eu-west-1', 'eu-central-1']) {
-      const template = app.templates.get(region);
-      template?.hasResourceProperties('AWS::WAFv2::WebACL', {
+      const template = templateOf(app, region);
+      template.hasResourceProperties('AWS::WAFv2::WebACL', {
         Scope: 'REGIONAL',
         Rules: Match.arrayWith([
           Match.objectLike({
@@ -94,7 +93,7 @@ describe('cdk global components', () => {
           Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet', Priority: 1 }),
         ]),
       });
-      template?.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+      template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
     }
   }, 300_000);
 
@@ -104,13 +103,43 @@ describe('cdk global components', () => {
         { id: 'a', from: 'dns', to: 'eu-west-1/alb' },
       ] as TopologyInput['flows']),
     );
-    const global = app.templates.get('us-east-1');
-    global?.resourceCountIs('AWS::Route53::RecordSet', 1);
-    global?.hasResourceProperties('AWS::Route53::RecordSet', {
+    const global = templateOf(app, 'us-east-1');
+    global.resourceCountIs('AWS::Route53::RecordSet', 1);
+    global.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: 'shop.example.eu.',
       SetIdentifier: Match.absent(),
     });
-    global?.resourceCountIs('AWS::Route53::HealthCheck', 0);
+    global.resourceCountIs('AWS::Route53::HealthCheck', 0);
+  }, 300_000);
+
+  it('geolocation records by continent, country and subdivision, the default to the target without locations', async () => {
+    const app = await synthesize(
+      model({ routing: 'geolocation' }, [
+        { id: 'a', from: 'dns', to: 'eu-west-1/alb', routing: { locations: ['EU', 'US-CA'] } },
+        { id: 'b', from: 'dns', to: 'eu-central-1/alb' },
+      ] as TopologyInput['flows']),
+    );
+    const global = templateOf(app, 'us-east-1');
+    global.resourceCountIs('AWS::Route53::RecordSet', 3);
+    for (const [SetIdentifier, GeoLocation] of [
+      ['eu-west-1/alb-EU', { ContinentCode: 'EU' }],
+      ['eu-west-1/alb-US-CA', { CountryCode: 'US', SubdivisionCode: 'CA' }],
+      ['eu-central-1/alb', { CountryCode: '*' }],
+    ] as const) {
+      global.hasResourceProperties('AWS::Route53::RecordSet', { SetIdentifier, GeoLocation });
+    }
+  }, 300_000);
+
+  it('weighted records carry the flow weights', async () => {
+    const app = await synthesize(
+      model({ routing: 'weighted' }, [
+        { id: 'a', from: 'dns', to: 'eu-west-1/alb', routing: { weight: 70 } },
+        { id: 'b', from: 'dns', to: 'eu-central-1/alb', routing: { weight: 30 } },
+      ] as TopologyInput['flows']),
+    );
+    const global = templateOf(app, 'us-east-1');
+    global.hasResourceProperties('AWS::Route53::RecordSet', { SetIdentifier: 'eu-west-1/alb', Weight: 70 });
+    global.hasResourceProperties('AWS::Route53::RecordSet', { SetIdentifier: 'eu-central-1/alb', Weight: 30 });
   }, 300_000);
 
   it('refuses unstated routing to several targets, naming the routing field', () => {
@@ -158,20 +187,20 @@ describe('cdk ElastiCache Global Datastore', () => {
       ],
       flows: [],
     } as TopologyInput);
-    const primary = app.templates.get('eu-west-1');
-    const secondary = app.templates.get('eu-central-1');
-    primary?.hasResourceProperties('AWS::ElastiCache::GlobalReplicationGroup', {
+    const primary = templateOf(app, 'eu-west-1');
+    const secondary = templateOf(app, 'eu-central-1');
+    primary.hasResourceProperties('AWS::ElastiCache::GlobalReplicationGroup', {
       GlobalReplicationGroupIdSuffix: 'eu-west-1-cache',
       Members: [{ ReplicationGroupId: Match.anyValue(), ReplicationGroupRegion: 'eu-west-1', Role: 'PRIMARY' }],
     });
-    primary?.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+    primary.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
       Engine: 'redis',
       AtRestEncryptionEnabled: true,
       TransitEncryptionEnabled: true,
     });
-    secondary?.resourceCountIs('AWS::ElastiCache::GlobalReplicationGroup', 0);
+    secondary.resourceCountIs('AWS::ElastiCache::GlobalReplicationGroup', 0);
     // The global id AWS prefixes at creation reaches the secondary's region through CDK's cross-region references.
-    secondary?.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+    secondary.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
       GlobalReplicationGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ExportsReader'), Match.anyValue()] },
       Engine: Match.absent(),
       CacheNodeType: Match.absent(),

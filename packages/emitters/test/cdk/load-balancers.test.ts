@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { toCdkApp } from '../../src/cdk/emitter.ts';
 import { EmitError } from '../../src/errors.ts';
-import { synthesize } from './support/synth.ts';
+import { synthesize, templateOf } from './support/synth.ts';
 
 const region = { code: 'eu-west-1', role: 'primary', jurisdiction: 'EU', zones: ['eu-west-1a', 'eu-west-1b'] };
 const at = { region: 'eu-west-1' };
@@ -28,8 +28,7 @@ describe('cdk network load balancers', () => {
         { id: 'eu-west-1/internal', kind: 'loadBalancer', placement: at, type: 'nlb', scheme: 'internal' },
       ] as TopologyInput['components']),
     );
-    const template = app.templates.get('eu-west-1');
-    if (!template) throw new Error('no eu-west-1 stack');
+    const template = templateOf(app, 'eu-west-1');
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Type: 'network',
       Scheme: 'internet-facing',

@@ -47,3 +47,10 @@ export async function synthesize(input: TopologyInput): Promise<SynthesizedApp> 
     if (account !== undefined) process.env.CDK_DEFAULT_ACCOUNT = account;
   }
 }
+
+/** The template of an app's stack in `region`; throws when the app has none there. */
+export function templateOf(app: SynthesizedApp, region: string): Template {
+  const template = app.templates.get(region);
+  if (!template) throw new Error(`no stack in ${region}: ${[...app.templates.keys()].join(', ')}`);
+  return template;
+}

@@ -188,3 +188,17 @@ export function asideReason(dns: RoutedDns, target: DnsTarget, isHost: boolean, 
   if (mixed && isHost) return 'a CNAME that cannot share a name with the alias records';
   return undefined;
 }
+
+/** The protocol and port a Route 53 health check of `dns` probes: the model's, else HTTPS, on its standard port. */
+export function healthCheckEndpoint(dns: Dns): { protocol: 'http' | 'https' | 'tcp'; port: number } {
+  const protocol = dns.healthCheck?.protocol ?? 'https';
+  return { protocol, port: dns.healthCheck?.port ?? (protocol === 'http' ? 80 : 443) };
+}
+
+/** Refuses simple routing to several targets when one is an alias target: only address records answer together. */
+export function refuseMultivalueAlias(target: AwsTarget, dns: Dns, component: Component): never {
+  throw unsupported(target, `${dns.id}: simple routing to several targets, and ${component.id} is an alias target`, {
+    path: ['components', dns.id, 'routing'],
+    hint: "Route 53 answers with several targets only for A records of addresses: use 'latency', 'failover' or 'weighted' routing",
+  });
+}

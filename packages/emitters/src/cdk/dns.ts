@@ -3,12 +3,13 @@ import {
   asideReason,
   type DnsTarget,
   dnsTargets,
+  healthCheckEndpoint,
   type RecordPolicy,
   type RoutedDns,
   recordPolicies,
+  refuseMultivalueAlias,
   routedDns,
 } from '../aws/route53.ts';
-import { EmitError } from '../errors.ts';
 import { healthCheckAlarm } from './alarms.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, StackPlan } from './context.ts';
@@ -206,14 +207,7 @@ function endpointOf(
   const owner = ctx.stackOf(component) ?? (component.kind === 'cdn' ? ctx.global() : undefined);
   const reach = owner?.reachable.get(component.id);
   if ((reach?.kind === 'load-balancer' || reach?.kind === 'distribution') && multivalue) {
-    throw new EmitError(
-      'cdk-unsupported',
-      `${dns.id}: simple routing to several targets, and ${component.id} is an alias target`,
-      {
-        path: ['components', dns.id, 'routing'],
-        hint: "Route 53 answers with several targets only for A records of addresses: use 'latency', 'failover' or 'weighted' routing",
-      },
-    );
+    refuseMultivalueAlias('cdk', dns, component);
   }
   if (owner && reach?.kind === 'load-balancer') {
     stack.use('route53targets', 'elbv2');
@@ -265,14 +259,14 @@ function healthCheck(
   statements: string[],
 ): string {
   const config = dns.healthCheck ?? {};
-  const protocol = config.protocol ?? 'https';
+  const { protocol, port } = healthCheckEndpoint(dns);
   const variable = `${stack.variable(dns.id)}${pascalCase(stack.variable(target.component.id))}Check`;
   if (config.intervalSeconds !== undefined) stack.useCore('Duration');
   statements.push(
     `const ${variable} = new route53.HealthCheck(this, ${quote(pascalCase(variable))}, ${tsValue({
       type: code(`route53.HealthCheckType.${protocol.toUpperCase()}`),
       fqdn: code(endpoint.kind === 'alias' ? endpoint.domain : endpoint.name),
-      port: config.port ?? (protocol === 'http' ? 80 : 443),
+      port,
       resourcePath: protocol === 'tcp' ? undefined : config.path,
       // Unstated interval and threshold are left out: aws-cdk-lib then writes Route 53's defaults (30 s, 3 failures).
       requestInterval:

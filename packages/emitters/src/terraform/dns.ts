@@ -1,6 +1,13 @@
 import type { Component, Dns } from '@meridian/topology';
-import { asideReason, dnsTargets, type RecordPolicy, recordPolicies, routedDns } from '../aws/route53.ts';
-import { EmitError } from '../errors.ts';
+import {
+  asideReason,
+  dnsTargets,
+  healthCheckEndpoint,
+  type RecordPolicy,
+  recordPolicies,
+  refuseMultivalueAlias,
+  routedDns,
+} from '../aws/route53.ts';
 import type { Endpoint, TerraformContext } from './context.ts';
 import type { TfAddress, TfObject } from './document.ts';
 import { tfName } from './names.ts';
@@ -88,14 +95,7 @@ type Resolved = Endpoint | { readonly kind: 'addresses'; readonly name: string }
 function endpointOf(ctx: TerraformContext, dns: Dns, target: Component, multivalue: boolean): Resolved {
   const known = ctx.endpoints.get(target.id);
   if (known && multivalue && known.kind === 'alias') {
-    throw new EmitError(
-      'terraform-unsupported',
-      `${dns.id}: simple routing to several targets, and ${target.id} is an alias target`,
-      {
-        path: ['components', dns.id, 'routing'],
-        hint: "Route 53 answers with several targets only for A records of addresses: use 'latency', 'failover' or 'weighted' routing",
-      },
-    );
+    refuseMultivalueAlias('terraform', dns, target);
   }
   if (known) return known;
   const name = `${ctx.name(dns.id)}_${tfName(target.id)}`;
@@ -164,7 +164,7 @@ function healthCheck(
 ): TfAddress | undefined {
   const config = dns.healthCheck;
   if (!config || endpoint.kind === 'addresses') return undefined;
-  const protocol = config.protocol ?? 'https';
+  const { protocol, port } = healthCheckEndpoint(dns);
   const address = ctx.doc.resource(
     'dns.tf.json',
     'aws_route53_health_check',
@@ -173,7 +173,7 @@ function healthCheck(
       provider: ctx.globalRegion().provider,
       fqdn: endpoint.name,
       type: protocol.toUpperCase(),
-      port: config.port ?? (protocol === 'http' ? 80 : 443),
+      port,
       resource_path: protocol === 'tcp' ? undefined : config.path,
       request_interval: config.intervalSeconds,
       failure_threshold: config.failureThreshold,

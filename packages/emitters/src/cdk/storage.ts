@@ -1,18 +1,18 @@
 import { bucketName, type ObjectStore } from '@meridian/topology';
 import { replicationPairs } from '../aws/replication.ts';
-import { EmitError } from '../errors.ts';
+import { type TransitionClass, transitionClass } from '../aws/s3.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, StackPlan } from './context.ts';
 import { dataKey } from './keys.ts';
 
-// S3 storage classes (S3 API, "StorageClass" of a lifecycle transition) as aws-cdk-lib names them.
-const storageClasses: Record<string, string> = {
-  'intelligent-tiering': 'INTELLIGENT_TIERING',
-  'infrequent-access': 'INFREQUENT_ACCESS',
-  'one-zone-ia': 'ONE_ZONE_INFREQUENT_ACCESS',
-  glacier: 'GLACIER',
-  'glacier-ir': 'GLACIER_INSTANT_RETRIEVAL',
-  'deep-archive': 'DEEP_ARCHIVE',
+// aws-cdk-lib's names of the S3 storage classes a lifecycle rule transitions to (s3.StorageClass), by the API's.
+const cdkStorageClass: Readonly<Record<TransitionClass, string>> = {
+  INTELLIGENT_TIERING: 'INTELLIGENT_TIERING',
+  STANDARD_IA: 'INFREQUENT_ACCESS',
+  ONEZONE_IA: 'ONE_ZONE_INFREQUENT_ACCESS',
+  GLACIER: 'GLACIER',
+  GLACIER_IR: 'GLACIER_INSTANT_RETRIEVAL',
+  DEEP_ARCHIVE: 'DEEP_ARCHIVE',
 };
 
 const encryptions = { 'sse-s3': 'S3_MANAGED', 'sse-kms': 'KMS', 'dsse-kms': 'DSSE' } as const;
@@ -127,18 +127,7 @@ function replicationAcknowledgments(
 function lifecycleRule(store: ObjectStore, rule: NonNullable<ObjectStore['lifecycle']>[number], i: number): TsValue {
   const id = `${rule.action}-after-${rule.afterDays}-days`;
   if (rule.action === 'expire') return { id, expiration: code(`Duration.days(${rule.afterDays})`) };
-  const name = (rule.storageClass ?? '').toLowerCase().replace(/_/g, '-');
-  const found = storageClasses[name] ?? Object.values(storageClasses).find((c) => c === rule.storageClass);
-  if (!found) {
-    throw new EmitError(
-      'cdk-unsupported',
-      `${store.id}: lifecycle storage class '${rule.storageClass}' is no S3 storage class`,
-      {
-        path: ['components', store.id, 'lifecycle', i, 'storageClass'],
-        hint: `use one of ${Object.keys(storageClasses).join(', ')}`,
-      },
-    );
-  }
+  const found = cdkStorageClass[transitionClass('cdk', store, i)];
   return {
     id,
     transitions: [

@@ -1,21 +1,11 @@
 import type { ObjectStore } from '@meridian/topology';
 import { replicationPairs } from '../aws/replication.ts';
-import { EmitError } from '../errors.ts';
+import { transitionClass } from '../aws/s3.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import type { TfAddress } from './document.ts';
 import { allowPolicy, trustPolicy } from './iam.ts';
 
 // S3 storage class names (S3 API, "StorageClass" of a lifecycle transition) for the model's names.
-const storageClasses: Record<string, string> = {
-  standard: 'STANDARD',
-  'intelligent-tiering': 'INTELLIGENT_TIERING',
-  'infrequent-access': 'STANDARD_IA',
-  'one-zone-ia': 'ONEZONE_IA',
-  glacier: 'GLACIER',
-  'glacier-ir': 'GLACIER_IR',
-  'deep-archive': 'DEEP_ARCHIVE',
-};
-
 const sseAlgorithm = { 'sse-s3': 'AES256', 'sse-kms': 'aws:kms', 'dsse-kms': 'aws:kms:dsse' } as const;
 
 interface EmittedBucket {
@@ -91,7 +81,7 @@ export function emitObjectStores(ctx: TerraformContext): void {
           filter: {},
           ...(rule.action === 'expire'
             ? { expiration: { days: rule.afterDays } }
-            : { transition: { days: rule.afterDays, storage_class: storageClassOf(store, i) } }),
+            : { transition: { days: rule.afterDays, storage_class: transitionClass('terraform', store, i) } }),
         })),
       });
     }
@@ -101,22 +91,6 @@ export function emitObjectStores(ctx: TerraformContext): void {
     const destination = buckets.get(to.id);
     if (source && destination) emitReplication(ctx, source, destination);
   }
-}
-
-function storageClassOf(store: ObjectStore, rule: number): string {
-  const name = store.lifecycle?.[rule]?.storageClass ?? '';
-  const found = storageClasses[name.toLowerCase()] ?? Object.values(storageClasses).find((c) => c === name);
-  if (!found) {
-    throw new EmitError(
-      'terraform-unsupported',
-      `${store.id}: lifecycle storage class '${name}' is no S3 storage class`,
-      {
-        path: ['components', store.id, 'lifecycle', rule, 'storageClass'],
-        hint: `use one of ${Object.keys(storageClasses).join(', ')}`,
-      },
-    );
-  }
-  return found;
 }
 
 function emitReplication(ctx: TerraformContext, source: EmittedBucket, destination: EmittedBucket): void {

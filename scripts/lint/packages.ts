@@ -61,9 +61,12 @@ async function lintWithAttw(p: Packed): Promise<void> {
   }
 }
 
+// Entries behind a subpath of a package's exports map, imported too (their optional peer dependencies absent).
+const subpathEntries = ['@meridian/emitters/cdk'];
+
 // Imports every entry, then writes a small Delta table with the installed @meridian/delta for the CLI to read.
 const smokeScript = `
-const names = ${JSON.stringify(packages.map((p) => `@meridian/${p}`))};
+const names = ${JSON.stringify([...packages.map((p) => `@meridian/${p}`), ...subpathEntries])};
 for (const name of names) {
   const api = await import(name);
   if (Object.keys(api).length === 0) console.error('note: ' + name + ' exports nothing yet');

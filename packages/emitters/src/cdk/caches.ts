@@ -1,9 +1,9 @@
 import type { Redis } from '@meridian/topology';
-import { EmitError } from '../errors.ts';
+import { awsName } from '../aws/names.ts';
+import { bySecondaryLast, globalPrimary, redisLayout } from '../aws/redis.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, NagAcknowledgment, StackPlan } from './context.ts';
 import { dataKey } from './keys.ts';
-import { awsName } from './names.ts';
 
 // Where the model names no node type: ElastiCache's smallest current Graviton type, a starting point to size.
 const DEFAULT_NODE_TYPE = 'cache.t4g.medium';
@@ -33,66 +33,72 @@ function subnetGroup(stack: StackPlan): string {
  * Redis on ElastiCache: a replication group (aws-cdk-lib has no L2 for it) in the region's data subnets behind a
  * security group of its own, encrypted at rest with the region's key and in transit, cluster mode with the modelled
  * shards and replicas per shard, automatic failover and Multi-AZ when it has replicas, daily snapshots for RDB
- * persistence. Global Datastore membership is refused: a secondary joins by an id AWS prefixes at creation, which
- * no other region's stack can know at synthesis.
+ * persistence. A Global Datastore primary gets the global replication group; a secondary joins it by the id AWS
+ * prefixes at creation, read from the primary's stack through a cross-region reference.
  */
 export function planCaches(ctx: CdkContext): void {
-  for (const { component: redis, stack } of ctx.regionalOnAws('redis')) planCache(ctx, stack, redis);
+  const globals = new Map<string, { stack: StackPlan; variable: string }>();
+  for (const { component: redis, stack } of bySecondaryLast(ctx.regionalOnAws('redis')))
+    planCache(ctx, stack, redis, globals);
 }
 
-function refuse(redis: Redis, field: string, message: string, hint: string): never {
-  throw new EmitError('cdk-unsupported', `${redis.id}: ${message}`, { path: ['components', redis.id, field], hint });
-}
-
-function planCache(ctx: CdkContext, stack: StackPlan, redis: Redis): void {
-  if (redis.globalDatastore) {
-    refuse(
-      redis,
-      'globalDatastore',
-      'the cdk emitter does not emit ElastiCache Global Datastores yet',
-      'emit this model with `meridian emit terraform`, or drop globalDatastore to get independent caches',
-    );
-  }
-  if (redis.persistence === 'aof')
-    refuse(
-      redis,
-      'persistence',
-      'ElastiCache for Redis offers no append-only file',
-      "use persistence 'rdb', or platform 'memorydb'",
-    );
-  const replicas = redis.replicasPerShard ?? 0;
-  if (redis.multiAz && replicas === 0 && !redis.clusterMode)
-    refuse(
-      redis,
-      'replicasPerShard',
-      'Multi-AZ needs a replica to fail over to',
-      'give it replicasPerShard: 1 or more, or multiAz: false',
-    );
+function planCache(
+  ctx: CdkContext,
+  stack: StackPlan,
+  redis: Redis,
+  globals: Map<string, { stack: StackPlan; variable: string }>,
+): void {
+  const { replicas, failover, preferredZones } = redisLayout('cdk', redis);
+  const primary = redis.globalDatastore?.role === 'secondary' ? globalPrimary('cdk', ctx.model, redis) : undefined;
+  const global = primary ? globals.get(primary.id) : undefined;
   stack.use('ec2', 'elasticache');
   const name = stack.variable(redis.id);
   const id = name[0]?.toUpperCase() + name.slice(1);
   const subnets = subnetGroup(stack);
-  const key = dataKey(stack);
-  const failover = redis.clusterMode || replicas > 0 || redis.multiAz;
-  const zones = redis.placement !== 'global' && 'region' in redis.placement ? (redis.placement.zones ?? []) : [];
   const comment = [
     `${redis.id}: Redis on ElastiCache${redis.clusterMode ? ', cluster mode' : ''}${redis.description ? ` ("${redis.description}")` : ''}.`,
   ];
-  if (!redis.nodeType) comment.push(`The model names no node type: ${DEFAULT_NODE_TYPE} is a starting point.`);
+  const statements: string[] = [
+    `const ${name}SecurityGroup = new ec2.SecurityGroup(this, ${quote(`${id}SecurityGroup`)}, ${tsValue({
+      vpc: code('vpc'),
+      description: `${redis.id}: Redis clients`,
+      allowAllOutbound: false,
+    })});`,
+  ];
+  // A secondary takes its engine, node type, shards and encryption from its Global Datastore, whose id (prefixed by
+  // AWS at creation) comes from the primary's stack through a cross-region reference.
+  let joined: Record<string, TsValue> | undefined;
+  if (primary && global) {
+    const datastore = ctx.reference(
+      stack,
+      global.stack,
+      global.variable,
+      'elasticache.CfnGlobalReplicationGroup',
+      `The Global Datastore of ${primary.id}, which ${redis.id} joins.`,
+    );
+    comment.push(`A Global Datastore secondary of ${primary.id}: engine, node type and encryption come from it.`);
+    joined = { globalReplicationGroupId: code(`${datastore}.attrGlobalReplicationGroupId`) };
+  } else if (!redis.nodeType) {
+    comment.push(`The model names no node type: ${DEFAULT_NODE_TYPE} is a starting point.`);
+  }
+  const key = joined ? undefined : dataKey(stack);
   const props: Record<string, TsValue> = {
     replicationGroupId: awsName(redis.id, 40),
     replicationGroupDescription: `${redis.kind} ${redis.id}`,
-    engine: 'redis',
-    cacheNodeType: redis.nodeType ?? DEFAULT_NODE_TYPE,
+    ...(joined ?? { engine: 'redis', cacheNodeType: redis.nodeType ?? DEFAULT_NODE_TYPE }),
     ...(redis.clusterMode
-      ? { clusterMode: 'enabled', numNodeGroups: redis.shards ?? 1, replicasPerNodeGroup: replicas }
+      ? {
+          clusterMode: joined ? undefined : 'enabled',
+          numNodeGroups: joined ? undefined : (redis.shards ?? 1),
+          replicasPerNodeGroup: replicas,
+        }
       : { numCacheClusters: 1 + replicas }),
     automaticFailoverEnabled: failover,
     multiAzEnabled: redis.multiAz,
-    preferredCacheClusterAZs: !redis.clusterMode && zones.length ? zones.slice(0, 1 + replicas) : undefined,
-    atRestEncryptionEnabled: true,
-    kmsKeyId: code(`${key}.keyArn`),
-    transitEncryptionEnabled: true,
+    preferredCacheClusterAZs: preferredZones,
+    atRestEncryptionEnabled: key ? true : undefined,
+    kmsKeyId: key ? code(`${key}.keyArn`) : undefined,
+    transitEncryptionEnabled: key ? true : undefined,
     snapshotRetentionLimit: redis.persistence === 'rdb' ? SNAPSHOT_DAYS : undefined,
     cacheSubnetGroupName: code(`${subnets}.ref`),
     securityGroupIds: [code(`${name}SecurityGroup.securityGroupId`)],
@@ -115,16 +121,34 @@ function planCache(ctx: CdkContext, stack: StackPlan, redis: Redis): void {
       reason: `The model does not make ${redis.id} Multi-AZ (multiAz: false): meridian check judges that design, the code follows it.`,
     });
   }
+  if (joined) {
+    nag.push({
+      rule: 'AEC3',
+      reason: `A Global Datastore secondary inherits encryption at rest and in transit from its primary, ${primary?.id}, which has both.`,
+    });
+  }
   // Redis's standard port (ElastiCache User Guide, "Accessing your cluster").
   stack.reachable.set(redis.id, { kind: 'security-group', variable: `${name}SecurityGroup`, port: 6379 });
-  stack.add(comment, [
-    `const ${name}SecurityGroup = new ec2.SecurityGroup(this, ${quote(`${id}SecurityGroup`)}, ${tsValue({
-      vpc: code('vpc'),
-      description: `${redis.id}: Redis clients`,
-      allowAllOutbound: false,
-    })});`,
+  statements.push(
     `const ${name} = new elasticache.CfnReplicationGroup(this, ${quote(id)}, ${tsValue(props)});`,
     ctx.tag(stack, name, redis.id),
     stack.acknowledge(name, nag),
-  ]);
+  );
+  if (redis.globalDatastore?.role === 'primary') {
+    // The global datastore made from the primary (ElastiCache User Guide, "Replication across AWS Regions using
+    // global datastores"); secondaries join it from their own stacks.
+    const datastore = `${name}Global`;
+    statements.push(
+      `const ${datastore} = new elasticache.CfnGlobalReplicationGroup(this, ${quote(`${id}Global`)}, ${tsValue({
+        globalReplicationGroupIdSuffix: awsName(redis.id, 40),
+        globalReplicationGroupDescription: `Global Datastore of ${redis.id}`,
+        members: [
+          { replicationGroupId: code(`${name}.ref`), replicationGroupRegion: stack.region.code, role: 'PRIMARY' },
+        ],
+      })});`,
+    );
+    globals.set(redis.id, { stack, variable: datastore });
+    comment.push('The primary of a Global Datastore: secondaries in other regions join it.');
+  }
+  stack.add(comment, statements);
 }

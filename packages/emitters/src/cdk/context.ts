@@ -1,4 +1,6 @@
-import { type Component, findProviderRegion, placementOf, type Region, type Topology } from '@meridian/topology';
+import { type Component, placementOf, type Region, type Topology } from '@meridian/topology';
+import { globalRegion } from '../aws/global-region.ts';
+import { networkZones } from '../aws/network.ts';
 import { isOnAws } from '../aws/platform.ts';
 import { EmitError } from '../errors.ts';
 import { type Code, code, quote, type TsValue, tsValue } from './code.ts';
@@ -18,6 +20,8 @@ export const cdkModules = {
   msk: 'aws-cdk-lib/aws-msk',
   rds: 'aws-cdk-lib/aws-rds',
   route53: 'aws-cdk-lib/aws-route53',
+  route53targets: 'aws-cdk-lib/aws-route53-targets',
+  origins: 'aws-cdk-lib/aws-cloudfront-origins',
   s3: 'aws-cdk-lib/aws-s3',
   secretsmanager: 'aws-cdk-lib/aws-secretsmanager',
   sqs: 'aws-cdk-lib/aws-sqs',
@@ -43,7 +47,8 @@ export type Reachable =
   | { readonly kind: 'connections'; readonly variable: string }
   | { readonly kind: 'security-group'; readonly variable: string; readonly port: number }
   | { readonly kind: 'source'; readonly variable: string }
-  | { readonly kind: 'load-balancer'; readonly variable: string };
+  | { readonly kind: 'load-balancer'; readonly variable: string; readonly type: 'alb' | 'nlb' }
+  | { readonly kind: 'distribution'; readonly variable: string };
 
 /** One commented group of statements in a stack's constructor: usually the constructs of one model component. */
 export interface StackBlock {
@@ -61,7 +66,7 @@ export interface StackInput {
   readonly value: TsValue;
 }
 
-const SHARED = new Set(['vpc', 'dataKey', 'accessLogs', 'props', 'scope', 'id', 'account']);
+const SHARED = new Set(['vpc', 'dataKey', 'accessLogs', 'props', 'scope', 'id', 'account', 'components']);
 
 /** One region's stack: its file, its class, and the statements of its constructor in order. */
 export class StackPlan {
@@ -77,11 +82,17 @@ export class StackPlan {
   readonly reachable = new Map<string, Reachable>();
   /** Stacks (by region id) that must be deployed first: sources of replicas, destinations of replication. */
   readonly dependsOn = new Set<string>();
+  /** Constructs other stacks read (`this.components.<variable>`), by variable, with their TypeScript type. */
+  readonly exported = new Map<string, string>();
+  /** True when the stack reads or gives values across regions (CDK's `crossRegionReferences`, via SSM parameters). */
+  crossRegion = false;
   private readonly variables = new Map<string, string>();
 
   constructor(
     readonly model: Topology,
     readonly region: Region,
+    /** The class's description, when it is not one of the model's regions. */
+    readonly about?: string,
   ) {
     this.className = `${pascalCase(region.id)}Stack`;
     this.file = `lib/${region.id}-stack.ts`;
@@ -141,14 +152,61 @@ export class StackPlan {
 
 /** What the parts of the CDK emitter share while they plan one app: the model and a stack per AWS region. */
 export class CdkContext {
-  readonly stacks: ReadonlyMap<string, StackPlan>;
+  private readonly plans = new Map<string, StackPlan>();
 
   constructor(readonly model: Topology) {
-    const stacks = new Map<string, StackPlan>();
     for (const region of model.regions) {
-      if (region.provider === 'aws') stacks.set(region.id, new StackPlan(model, region));
+      if (region.provider === 'aws') this.plans.set(region.id, new StackPlan(model, region));
     }
-    this.stacks = stacks;
+  }
+
+  /** One stack per AWS region of the model, then the global stack when something needed it. */
+  get stacks(): ReadonlyMap<string, StackPlan> {
+    return this.plans;
+  }
+
+  /**
+   * The stack of the model's global components (`globalRegion`, shared with the Terraform emitter): the model's
+   * us-east-1 region's, else a stack of its own there, made on first use.
+   */
+  global(): StackPlan {
+    const region = globalRegion(this.model);
+    let stack = this.plans.get(region.id);
+    if (!stack) {
+      stack = new StackPlan(
+        this.model,
+        region,
+        `The global components of topology "${this.model.name}" (Route 53, CloudFront and its WAF), in ${region.code}, where CloudFront's web ACLs and Route 53's health-check metrics live.`,
+      );
+      this.plans.set(region.id, stack);
+    }
+    return stack;
+  }
+
+  /** The global components of a kind its AWS service runs (Route 53, CloudFront, WAF). */
+  globalOnAws<K extends Component['kind']>(kind: K): Extract<Component, { kind: K }>[] {
+    return this.model.components.filter(
+      (c): c is Extract<Component, { kind: K }> =>
+        c.kind === kind && isOnAws(c) && placementOf(this.model, c).region === undefined,
+    );
+  }
+
+  /**
+   * An expression in stack `from` for a construct of stack `owner` (its `variable`, of TypeScript type `type`): the
+   * variable itself in its own stack; else the owner exports it (`components`), lib/app.ts passes it as a prop, and
+   * the stacks are ordered. Across regions both stacks turn on CDK's cross-region references, which carry the
+   * values through SSM parameters (CloudFormation itself cannot reference another region's stack).
+   */
+  reference(from: StackPlan, owner: StackPlan, variable: string, type: string, doc: string): string {
+    if (from === owner) return variable;
+    owner.exported.set(variable, type);
+    from.dependsOn.add(owner.region.id);
+    if (from.region.code !== owner.region.code) {
+      from.crossRegion = true;
+      owner.crossRegion = true;
+    }
+    const name = `${camelCase(owner.region.id)}${pascalCase(variable)}`;
+    return from.input({ name, type, doc, value: code(`${camelCase(owner.region.id)}.components.${variable}`) }).code;
   }
 
   /** The component of an id. */
@@ -178,12 +236,12 @@ export class CdkContext {
   }
 
   /**
-   * The zones a region's network spans: those the model declares, else the region's first three published zones
-   * (RDS subnet groups and EKS need subnets in at least two). Written out, so synthesis looks nothing up.
+   * The zones a region's network spans (`networkZones`, shared with the Terraform emitter: the model's, else its
+   * components', else the first three published, topped up to what its services need), empty when nothing of the
+   * region lives in a VPC. Written out, so synthesis looks nothing up.
    */
   zonesOf(stack: StackPlan): string[] {
-    if (stack.region.zones.length > 0) return [...stack.region.zones];
-    return (findProviderRegion('aws', stack.region.code)?.zones ?? []).slice(0, 3);
+    return networkZones(this.model, stack.region) ?? [];
   }
 
   /** The `Tags.of(x).add('meridian:component', id)` statement tracing a construct back to its component. */

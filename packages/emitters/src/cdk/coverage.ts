@@ -7,9 +7,9 @@ import { isOnAws } from '../aws/platform.ts';
  * never emitted half-way.
  */
 const emitsService: Readonly<Record<AwsService, boolean>> = {
-  route53: false,
-  cloudfront: false,
-  wafv2: false,
+  route53: true,
+  cloudfront: true,
+  wafv2: true,
   apigateway: false,
   elbv2: true,
   eks: true,

@@ -1,9 +1,10 @@
 import type { Postgres } from '@meridian/topology';
+import { awsName } from '../aws/names.ts';
+import { refuseReplicaSource } from '../aws/rds.ts';
 import { EmitError } from '../errors.ts';
 import { code, quote, tsValue } from './code.ts';
 import type { CdkContext, NagAcknowledgment, StackPlan } from './context.ts';
 import { dataKey } from './keys.ts';
-import { awsName } from './names.ts';
 import { dataSubnets } from './network.ts';
 
 interface Database {
@@ -52,22 +53,7 @@ export function planDatabases(ctx: CdkContext): void {
   for (const database of ordered) {
     const { db } = database;
     const source = db.replicaOf ? byId.get(db.replicaOf) : undefined;
-    if (db.replicaOf && !source) {
-      throw new EmitError('cdk-unsupported', `${db.id} replicates ${db.replicaOf}, which is not on RDS or Aurora`, {
-        path: ['components', db.id, 'replicaOf'],
-        hint: 'a managed replica needs a managed primary: put both on rds or aurora, or neither',
-      });
-    }
-    if (source && source.db.platform !== db.platform) {
-      throw new EmitError(
-        'cdk-unsupported',
-        `${db.id} (${db.platform}) replicates ${source.db.id} (${source.db.platform})`,
-        {
-          path: ['components', db.id, 'platform'],
-          hint: 'RDS replicates RDS and Aurora replicates Aurora: give both the same platform',
-        },
-      );
-    }
+    refuseReplicaSource('cdk', db, source?.db);
     if (db.platform === 'aurora') planAurora(ctx, database, source, databases);
     else planInstance(ctx, database, source);
   }

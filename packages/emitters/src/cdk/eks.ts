@@ -1,8 +1,8 @@
 import type { KubernetesCluster } from '@meridian/topology';
+import { awsName } from '../aws/names.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, NagAcknowledgment, StackPlan } from './context.ts';
 import { dataKey } from './keys.ts';
-import { awsName } from './names.ts';
 
 // Where the model names no Kubernetes version: a version EKS supports in standard support, a starting point.
 const DEFAULT_VERSION = 'V1_35';

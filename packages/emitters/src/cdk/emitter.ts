@@ -5,6 +5,8 @@ import { planAccess } from './access.ts';
 import { planCaches } from './caches.ts';
 import { CdkContext } from './context.ts';
 import { planDatabases } from './databases.ts';
+import { planDns } from './dns.ts';
+import { planEdge } from './edge.ts';
 import { planClusters } from './eks.ts';
 import { planLoadBalancers } from './load-balancers.ts';
 import { planNetworks } from './network.ts';
@@ -35,6 +37,8 @@ export function toCdkApp(model: Topology): EmittedFile[] {
   planQueues(ctx);
   planStreams(ctx);
   planSecrets(ctx);
+  planEdge(ctx);
+  planDns(ctx);
   planAccess(ctx);
   const stacks = [...ctx.stacks.values()];
   const ts = 'text/typescript';

@@ -1,6 +1,6 @@
+import { awsName } from '../aws/names.ts';
 import { quote } from './code.ts';
 import type { StackPlan } from './context.ts';
-import { awsName } from './names.ts';
 
 const made = new WeakSet<StackPlan>();
 

@@ -29,16 +29,3 @@ export function camelCase(text: string): string {
   const name = pascal[0]?.toLowerCase() + pascal.slice(1);
   return RESERVED.has(name) ? `${name}Component` : name;
 }
-
-/**
- * An AWS resource name (RDS identifiers, queue names, cluster names): lowercase letters, digits and hyphens,
- * starting with a letter, at most `max` characters. `eu-west-1/orders-db` is `eu-west-1-orders-db`.
- */
-export function awsName(id: string, max = 63): string {
-  const name = id
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  const lettered = /^[a-z]/.test(name) ? name : `m-${name}`;
-  return lettered.slice(0, max).replace(/-+$/, '');
-}

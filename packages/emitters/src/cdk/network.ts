@@ -1,26 +1,16 @@
-import { traitsOf } from '@meridian/topology';
-import { isOnAws } from '../aws/platform.ts';
-import { livesInVpc } from '../aws/vpc-services.ts';
+import { natGatewayCount } from '../aws/network.ts';
 import { code, tsValue } from './code.ts';
 import type { CdkContext, StackPlan } from './context.ts';
 
 /**
  * For every AWS region holding something that lives in a VPC: one VPC with a public, a private (egress through
  * NAT) and a data (isolated) subnet in each zone, the zones written out (the model's, else the region's first
- * three published ones) so synthesis needs no availability-zone lookup; NAT gateways as the region's `network`
- * says (a count, or one per zone: the default, so one zone's loss does not cut the others off); flow logs of all
- * traffic to CloudWatch Logs. Returns the regions that got one.
+ * three published ones, topped up to what its services need: `networkZones`, shared with the Terraform emitter) so
+ * synthesis needs no availability-zone lookup; NAT gateways as the region's `network` says (`natGatewayCount`);
+ * flow logs of all traffic to CloudWatch Logs.
  */
-export function planNetworks(ctx: CdkContext): Set<string> {
-  const regions = new Set<string>();
-  for (const component of ctx.model.components) {
-    const service = traitsOf(component.kind).awsService;
-    if (!service || !livesInVpc[service] || !isOnAws(component)) continue;
-    const stack = ctx.stackOf(component);
-    if (stack) regions.add(stack.region.id);
-  }
-  for (const stack of ctx.stacks.values()) if (regions.has(stack.region.id)) planNetwork(ctx, stack);
-  return regions;
+export function planNetworks(ctx: CdkContext): void {
+  for (const stack of ctx.stacks.values()) if (ctx.zonesOf(stack).length) planNetwork(ctx, stack);
 }
 
 function planNetwork(ctx: CdkContext, stack: StackPlan): void {
@@ -29,11 +19,7 @@ function planNetwork(ctx: CdkContext, stack: StackPlan): void {
   const region = stack.region;
   const network = region.network;
   const hasInternet = network?.internetGateway ?? true;
-  const nats = !hasInternet
-    ? 0
-    : network?.natGateways === undefined || network.natGateways === 'one-per-zone'
-      ? zones.length
-      : Math.min(network.natGateways, zones.length);
+  const nats = natGatewayCount(region, zones);
   const cidr = region.cidr
     ? region.cidr
     : stack.input({

@@ -1,6 +1,6 @@
 import type { Topology } from '@meridian/topology';
+import { awsName } from '../aws/names.ts';
 import { leftOut } from './coverage.ts';
-import { awsName } from './names.ts';
 
 // Versions the generated app pins: the aws-cdk-lib and cdk-nag it was tested against (packages/emitters'
 // devDependencies), and a 2.x CLI: CLI and library release apart, and a CLI must read the library's assemblies.
@@ -83,8 +83,10 @@ npx cdk synth      # runs cdk-nag's AwsSolutions checks; every acknowledged rule
 \`\`\`
 
 Stacks take the account from \`CDK_DEFAULT_ACCOUNT\` (set by the CLI) and their region from the model. Values one
-region needs from another (a replica's source, a global database) are names the model fixes, passed as plain
-strings in \`lib/app.ts\`, with the stack dependency that orders the deployment.
+region needs from another are names the model fixes (a replica's source, a global database), passed as plain
+strings in \`lib/app.ts\`, or values AWS makes at creation (a load balancer's DNS name, a Global Datastore's id),
+passed through CDK's cross-region references (SSM parameters); either way with the stack dependency that orders the
+deployment.
 ${notEmitted(model)}`;
 }
 

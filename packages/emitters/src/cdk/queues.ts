@@ -1,7 +1,7 @@
 import type { Queue } from '@meridian/topology';
+import { awsName } from '../aws/names.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, StackPlan } from './context.ts';
-import { awsName } from './names.ts';
 
 // SQS moves a message to the dead-letter queue after this many receives where the model gives no count: the
 // figure the SQS Developer Guide's redrive examples use.

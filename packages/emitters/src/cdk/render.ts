@@ -84,8 +84,19 @@ export function renderStack(model: Topology, stack: StackPlan): string {
     isExported: true,
     extends: 'Stack',
     docs: [
-      `Region ${region.id} (${region.code}) of topology "${model.name}": ${region.role}, jurisdiction ${region.jurisdiction}.`,
+      stack.about ??
+        `Region ${region.id} (${region.code}) of topology "${model.name}": ${region.role}, jurisdiction ${region.jurisdiction}.`,
     ],
+    properties: stack.exported.size
+      ? [
+          {
+            name: 'components',
+            isReadonly: true,
+            docs: ['Constructs the stacks of other regions read, passed to them by lib/app.ts.'],
+            type: `{ ${[...stack.exported].map(([name, type]) => `readonly ${name}: ${type}`).join('; ')} }`,
+          },
+        ]
+      : [],
     ctors: [
       {
         parameters: [
@@ -99,6 +110,10 @@ export function renderStack(model: Topology, stack: StackPlan): string {
             writer.blankLine();
             for (const line of block.comment) writer.writeLine(`// ${line}`);
             for (const statement of block.statements) writer.writeLine(statement);
+          }
+          if (stack.exported.size) {
+            writer.blankLine();
+            writer.writeLine(`this.components = { ${[...stack.exported.keys()].join(', ')} };`);
           }
         },
       },
@@ -155,7 +170,9 @@ export function renderApp(model: Topology, stacks: readonly StackPlan[]): string
   file.addInterface({
     name: typeName,
     isExported: true,
-    docs: [`The stacks of topology "${model.name}", one per AWS region.`],
+    docs: [
+      `The stacks of topology "${model.name}", one per AWS region${stacks.some((s) => s.about) ? ', and the global one' : ''}.`,
+    ],
     properties: stacks.map((s) => ({ name: camelCase(s.region.id), type: s.className, isReadonly: true })),
   });
   file.addFunction({
@@ -176,11 +193,16 @@ export function renderApp(model: Topology, stacks: readonly StackPlan[]): string
         const props: Record<string, Parameters<typeof tsValue>[0]> = {};
         for (const input of stack.inputs) props[input.name] = input.value;
         writer.blankLine();
-        writer.writeLine(`// ${stack.region.id}: ${stack.region.role} region, ${stack.region.jurisdiction}.`);
+        writer.writeLine(
+          stack.about
+            ? `// ${stack.region.id}: global components, in ${stack.region.code}.`
+            : `// ${stack.region.id}: ${stack.region.role} region, ${stack.region.jurisdiction}.`,
+        );
         writer.writeLine(
           `const ${variable} = new ${stack.className}(app, '${stack.stackId}', ${tsValue({
             env: { account: { code: 'account' }, region: stack.region.code },
-            description: `${model.name}: region ${stack.region.id} (meridian emit cdk)`,
+            description: `${model.name}: ${stack.about ? 'global components' : `region ${stack.region.id}`} (meridian emit cdk)`,
+            crossRegionReferences: stack.crossRegion || undefined,
             ...props,
           })});`,
         );

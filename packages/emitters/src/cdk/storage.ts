@@ -1,18 +1,18 @@
-import { bucketName, type Component, type ObjectStore } from '@meridian/topology';
-import { isOnAws } from '../aws/platform.ts';
-import { EmitError } from '../errors.ts';
+import { bucketName, type ObjectStore } from '@meridian/topology';
+import { replicationPairs } from '../aws/replication.ts';
+import { type TransitionClass, transitionClass } from '../aws/s3.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, StackPlan } from './context.ts';
 import { dataKey } from './keys.ts';
 
-// S3 storage classes (S3 API, "StorageClass" of a lifecycle transition) as aws-cdk-lib names them.
-const storageClasses: Record<string, string> = {
-  'intelligent-tiering': 'INTELLIGENT_TIERING',
-  'infrequent-access': 'INFREQUENT_ACCESS',
-  'one-zone-ia': 'ONE_ZONE_INFREQUENT_ACCESS',
-  glacier: 'GLACIER',
-  'glacier-ir': 'GLACIER_INSTANT_RETRIEVAL',
-  'deep-archive': 'DEEP_ARCHIVE',
+// aws-cdk-lib's names of the S3 storage classes a lifecycle rule transitions to (s3.StorageClass), by the API's.
+const cdkStorageClass: Readonly<Record<TransitionClass, string>> = {
+  INTELLIGENT_TIERING: 'INTELLIGENT_TIERING',
+  STANDARD_IA: 'INFREQUENT_ACCESS',
+  ONEZONE_IA: 'ONE_ZONE_INFREQUENT_ACCESS',
+  GLACIER: 'GLACIER',
+  GLACIER_IR: 'GLACIER_INSTANT_RETRIEVAL',
+  DEEP_ARCHIVE: 'DEEP_ARCHIVE',
 };
 
 const encryptions = { 'sse-s3': 'S3_MANAGED', 'sse-kms': 'KMS', 'dsse-kms': 'DSSE' } as const;
@@ -55,7 +55,7 @@ export function accessLogs(_ctx: CdkContext, stack: StackPlan): string {
  * Replication needs versioning on both buckets (S3 User Guide, "Requirements for live replication").
  */
 export function planObjectStores(ctx: CdkContext): void {
-  const pairs = replicationPairs(ctx);
+  const pairs = replicationPairs(ctx.model);
   const replicated = new Set(pairs.flatMap(([from, to]) => [from.id, to.id]));
   for (const { component: store, stack } of ctx.regionalOnAws('objectStore')) {
     stack.use('s3');
@@ -127,45 +127,13 @@ function replicationAcknowledgments(
 function lifecycleRule(store: ObjectStore, rule: NonNullable<ObjectStore['lifecycle']>[number], i: number): TsValue {
   const id = `${rule.action}-after-${rule.afterDays}-days`;
   if (rule.action === 'expire') return { id, expiration: code(`Duration.days(${rule.afterDays})`) };
-  const name = (rule.storageClass ?? '').toLowerCase().replace(/_/g, '-');
-  const found = storageClasses[name] ?? Object.values(storageClasses).find((c) => c === rule.storageClass);
-  if (!found) {
-    throw new EmitError(
-      'cdk-unsupported',
-      `${store.id}: lifecycle storage class '${rule.storageClass}' is no S3 storage class`,
-      {
-        path: ['components', store.id, 'lifecycle', i, 'storageClass'],
-        hint: `use one of ${Object.keys(storageClasses).join(', ')}`,
-      },
-    );
-  }
+  const found = cdkStorageClass[transitionClass('cdk', store, i)];
   return {
     id,
     transitions: [
       { storageClass: code(`s3.StorageClass.${found}`), transitionAfter: code(`Duration.days(${rule.afterDays})`) },
     ],
   };
-}
-
-/** Source and destination stores the model replicates, once each, in model order, both on S3. */
-function replicationPairs(ctx: CdkContext): [ObjectStore, ObjectStore][] {
-  const storeOf = (component: Component | undefined): ObjectStore | undefined => {
-    if (component?.kind === 'objectStore') return isOnAws(component) ? component : undefined;
-    if (component?.kind === 'deltaTable') return storeOf(ctx.component(component.store));
-    return undefined;
-  };
-  const pairs = new Map<string, [ObjectStore, ObjectStore]>();
-  const add = (from: ObjectStore | undefined, to: ObjectStore | undefined) => {
-    if (from && to && from.id !== to.id) pairs.set(`${from.id} ${to.id}`, [from, to]);
-  };
-  for (const component of ctx.model.components) {
-    if (component.kind === 'objectStore' && component.replication)
-      add(storeOf(component), storeOf(ctx.component(component.replication.to)));
-  }
-  for (const flow of ctx.model.flows) {
-    if (flow.kind === 'replicate') add(storeOf(ctx.component(flow.from)), storeOf(ctx.component(flow.to)));
-  }
-  return [...pairs.values()];
 }
 
 function replicationRule(

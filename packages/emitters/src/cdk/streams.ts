@@ -1,9 +1,10 @@
 import type { Stream } from '@meridian/topology';
+import { brokerCount, serverProperties } from '../aws/msk.ts';
+import { awsName } from '../aws/names.ts';
 import { EmitError } from '../errors.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, StackPlan } from './context.ts';
 import { dataKey } from './keys.ts';
-import { awsName } from './names.ts';
 
 // Where the model names none: a Kafka version MSK supports and its smallest current Graviton broker, starting points.
 const DEFAULT_KAFKA_VERSION = '3.9.x';
@@ -36,14 +37,8 @@ function planStream(ctx: CdkContext, stack: StackPlan, stream: Stream): void {
   const name = stack.variable(stream.id);
   const id = name[0]?.toUpperCase() + name.slice(1);
   const key = dataKey(stack);
-  const factor = stream.replicationFactor ?? 1;
-  const brokers = Math.max(1, Math.ceil(factor / zones.length)) * zones.length;
-  const properties = [
-    stream.replicationFactor && `default.replication.factor=${stream.replicationFactor}`,
-    stream.minInSyncReplicas && `min.insync.replicas=${stream.minInSyncReplicas}`,
-    stream.retentionHours && `log.retention.hours=${stream.retentionHours}`,
-    stream.partitions && `num.partitions=${stream.partitions}`,
-  ].filter((p): p is string => !!p);
+  const brokers = brokerCount(stream, zones.length);
+  const properties = serverProperties(stream);
   const clusterName = awsName(`${ctx.model.name}-${stream.id}`, 64);
   const comment = [
     `${stream.id}: Kafka on MSK, ${brokers} brokers over ${zones.join(', ')}${stream.description ? ` ("${stream.description}")` : ''}.`,

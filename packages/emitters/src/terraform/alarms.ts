@@ -1,10 +1,11 @@
+import {
+  ALARM_EVALUATION_PERIODS as EVALUATION_PERIODS,
+  ALARM_PERIOD_SECONDS as PERIOD_SECONDS,
+  slaThresholds,
+} from '../aws/sla-alarms.ts';
 import type { TerraformContext } from './context.ts';
 import type { EmittedHealthChecks } from './dns.ts';
 import type { EmittedLoadBalancers } from './load-balancers.ts';
-
-// One-minute periods over five minutes: long enough to ride out a blip, short next to a 99.95% month's 21 minutes.
-const PERIOD_SECONDS = 60;
-const EVALUATION_PERIODS = 5;
 
 /**
  * alarms.tf.json: CloudWatch alarms for the model's SLA objectives. Availability: each ALB's 5xx share of requests
@@ -19,6 +20,7 @@ export function emitAlarms(
 ): void {
   const sla = ctx.model.sla;
   if (!sla || (sla.availability === undefined && sla.p99LatencyMs === undefined)) return;
+  const { errorBudgetPercent, p99Seconds } = slaThresholds(ctx.model);
   const actions = () =>
     ctx.doc.variable('alarm_actions', {
       type: 'list(string)',
@@ -31,8 +33,8 @@ export function emitAlarms(
     if (!region) continue;
     const name = ctx.name(id);
     const dimensions = { LoadBalancer: address.attr('arn_suffix') };
-    if (sla.availability !== undefined) {
-      const budget = Number((100 - sla.availability).toFixed(6));
+    if (sla.availability !== undefined && errorBudgetPercent !== undefined) {
+      const budget = errorBudgetPercent;
       const metric = (metricName: string) => ({
         metric_name: metricName,
         namespace: 'AWS/ApplicationELB',
@@ -63,7 +65,7 @@ export function emitAlarms(
         tags: ctx.tags(id),
       });
     }
-    if (sla.p99LatencyMs !== undefined) {
+    if (sla.p99LatencyMs !== undefined && p99Seconds !== undefined) {
       ctx.doc.resource('alarms.tf.json', 'aws_cloudwatch_metric_alarm', `${name}_p99_latency`, {
         provider: region.provider,
         alarm_name: `${ctx.model.name} ${id} p99 latency above ${sla.p99LatencyMs} ms`,
@@ -75,8 +77,7 @@ export function emitAlarms(
         period: PERIOD_SECONDS,
         evaluation_periods: EVALUATION_PERIODS,
         comparison_operator: 'GreaterThanThreshold',
-        // TargetResponseTime is in seconds.
-        threshold: sla.p99LatencyMs / 1000,
+        threshold: p99Seconds,
         treat_missing_data: 'notBreaching',
         alarm_actions: actions(),
         tags: ctx.tags(id),

@@ -1,5 +1,5 @@
 import type { Redis } from '@meridian/topology';
-import { EmitError } from '../errors.ts';
+import { bySecondaryLast, globalPrimary, redisLayout } from '../aws/redis.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import type { TfAddress } from './document.ts';
 import { securityGroupFor } from './security-groups.ts';
@@ -13,12 +13,11 @@ import { securityGroupFor } from './security-groups.ts';
  */
 export function emitCaches(ctx: TerraformContext): void {
   const caches = ctx.regionalOnAws('redis');
-  const byId = new Map(caches.map((c) => [c.component.id, c]));
   const globals = new Map<string, TfAddress>();
   // Primaries first: a secondary names its primary's global datastore.
-  const ordered = [...caches].sort((a, b) => rank(a.component) - rank(b.component));
+  const ordered = bySecondaryLast(caches);
   for (const { component: redis, region } of ordered) {
-    const group = emitReplicationGroup(ctx, redis, region, globals, byId);
+    const group = emitReplicationGroup(ctx, redis, region, globals);
     if (redis.globalDatastore?.role === 'primary') {
       globals.set(
         redis.id,
@@ -31,8 +30,6 @@ export function emitCaches(ctx: TerraformContext): void {
     }
   }
 }
-
-const rank = (redis: Redis) => (redis.globalDatastore?.role === 'secondary' ? 1 : 0);
 
 function subnetGroup(ctx: TerraformContext, region: AwsRegion): string {
   const name = `${region.alias}_data`;
@@ -53,37 +50,12 @@ function emitReplicationGroup(
   redis: Redis,
   region: AwsRegion,
   globals: ReadonlyMap<string, TfAddress>,
-  byId: ReadonlyMap<string, unknown>,
 ): TfAddress {
   const name = ctx.name(redis.id);
   const group = securityGroupFor(ctx, redis, region);
-  const replicas = redis.replicasPerShard ?? 0;
-  const failover = redis.clusterMode || replicas > 0 || redis.multiAz;
-  const zones = redis.placement !== 'global' && 'region' in redis.placement ? (redis.placement.zones ?? []) : [];
-  const secondary = redis.globalDatastore?.role === 'secondary';
-  const primary = redis.globalDatastore?.primary;
-  if (secondary && (!primary || !byId.has(primary) || !globals.has(primary))) {
-    throw new EmitError(
-      'terraform-unsupported',
-      `${redis.id} is a Global Datastore secondary without an ElastiCache primary`,
-      {
-        path: ['components', redis.id, 'globalDatastore', 'primary'],
-        hint: 'name the primary redis (on elasticache, globalDatastore.role primary) it replicates',
-      },
-    );
-  }
-  if (redis.persistence === 'aof') {
-    throw new EmitError('terraform-unsupported', `${redis.id}: ElastiCache for Redis offers no append-only file`, {
-      path: ['components', redis.id, 'persistence'],
-      hint: "use persistence 'rdb' (snapshots), or platform 'memorydb' for a durable log",
-    });
-  }
-  if (redis.multiAz && replicas === 0 && !redis.clusterMode) {
-    throw new EmitError('terraform-unsupported', `${redis.id}: Multi-AZ needs a replica to fail over to`, {
-      path: ['components', redis.id, 'replicasPerShard'],
-      hint: 'give it replicasPerShard: 1 or more, or multiAz: false',
-    });
-  }
+  const primary =
+    redis.globalDatastore?.role === 'secondary' ? globalPrimary('terraform', ctx.model, redis).id : undefined;
+  const { replicas, failover, preferredZones } = redisLayout('terraform', redis);
   const global = primary ? globals.get(primary) : undefined;
   const nodeType =
     redis.nodeType ??
@@ -120,7 +92,7 @@ function emitReplicationGroup(
       : { num_cache_clusters: 1 + replicas }),
     automatic_failover_enabled: failover,
     multi_az_enabled: redis.multiAz,
-    preferred_cache_cluster_azs: !redis.clusterMode && zones.length ? zones.slice(0, 1 + replicas) : undefined,
+    preferred_cache_cluster_azs: preferredZones,
     subnet_group_name: subnetGroup(ctx, region),
     security_group_ids: [group],
     tags: ctx.tags(redis.id),

@@ -1,8 +1,10 @@
 import { type Component, placementOf, type Region, type Topology } from '@meridian/topology';
+import { globalRegion } from '../aws/global-region.ts';
+import { awsName } from '../aws/names.ts';
+import { isOnAws } from '../aws/platform.ts';
 import { EmitError } from '../errors.ts';
 import type { TerraformDocument, TfAddress, TfObject } from './document.ts';
-import { awsName, tfName } from './names.ts';
-import { isOnAws } from './platform.ts';
+import { tfName } from './names.ts';
 
 /** An AWS region of the model and the provider alias that manages it. */
 export interface AwsRegion {
@@ -29,11 +31,6 @@ export interface RegionNetwork {
   readonly zones: readonly string[];
   readonly subnets: Readonly<Record<'public' | 'private' | 'data', readonly TfAddress[]>>;
 }
-
-// CloudFront, its WAF web ACLs and certificates, and Route 53 health-check metrics live in us-east-1 only
-// (CloudFront Developer Guide, "Requirements for using SSL/TLS certificates with CloudFront"; Route 53 Developer
-// Guide, "Monitoring health check status by using CloudWatch").
-const GLOBAL_REGION = 'us-east-1';
 
 /**
  * What the parts of the Terraform emitter share while they build one configuration: the model, the document,
@@ -134,13 +131,10 @@ export class TerraformContext {
    * extra `global` alias when the model has none.
    */
   globalRegion(): AwsRegion {
-    const own = [...this.regions.values()].find((r) => r.region.code === GLOBAL_REGION);
+    const region = globalRegion(this.model);
+    const own = this.regions.get(region.id);
     if (own) return own;
-    this.globalAlias ??= {
-      region: { id: 'global', code: GLOBAL_REGION, provider: 'aws', role: 'edge', jurisdiction: 'US', zones: [] },
-      alias: 'global',
-      provider: 'aws.global',
-    };
+    this.globalAlias ??= { region, alias: 'global', provider: 'aws.global' };
     return this.globalAlias;
   }
 

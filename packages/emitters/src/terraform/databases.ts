@@ -1,4 +1,5 @@
 import type { Postgres } from '@meridian/topology';
+import { refuseReplicaSource } from '../aws/rds.ts';
 import { EmitError } from '../errors.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import type { TfAddress, TfObject } from './document.ts';
@@ -37,26 +38,7 @@ export function emitDatabases(ctx: TerraformContext): void {
   for (const database of databases) {
     const { db } = database;
     const source = db.replicaOf ? byId.get(db.replicaOf) : undefined;
-    if (db.replicaOf && !source) {
-      throw new EmitError(
-        'terraform-unsupported',
-        `${db.id} replicates ${db.replicaOf}, which is not on RDS or Aurora`,
-        {
-          path: ['components', db.id, 'replicaOf'],
-          hint: 'a managed replica needs a managed primary: put both on rds or aurora, or neither',
-        },
-      );
-    }
-    if (source && source.db.platform !== db.platform) {
-      throw new EmitError(
-        'terraform-unsupported',
-        `${db.id} (${db.platform}) replicates ${source.db.id} (${source.db.platform})`,
-        {
-          path: ['components', db.id, 'platform'],
-          hint: 'RDS replicates RDS and Aurora replicates Aurora: give both the same platform',
-        },
-      );
-    }
+    refuseReplicaSource('terraform', db, source?.db);
     if (db.platform === 'aurora') emitAurora(ctx, database, source, databases);
     else emitRdsInstance(ctx, database, source, sources.has(db.id));
   }

@@ -1,4 +1,5 @@
 import type { Cdn, Waf } from '@meridian/topology';
+import { wafTargets, webAclRules } from '../aws/waf.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import type { TfAddress, TfObject } from './document.ts';
 import { tfName } from './names.ts';
@@ -18,15 +19,14 @@ const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 export function emitEdge(ctx: TerraformContext): void {
   const cloudFrontAcls = new Map<string, TfAddress>();
   for (const waf of ctx.globalOnAws('waf')) {
-    const targets = ctx.model.flows.filter((f) => f.from === waf.id).map((f) => ctx.component(f.to));
-    const cdns = targets.filter((t): t is Cdn => t?.kind === 'cdn');
+    const { cdns, loadBalancers } = wafTargets(ctx.model, waf);
     if (cdns.length) {
       const acl = webAcl(ctx, waf, 'CLOUDFRONT', ctx.globalRegion(), tfName(waf.id));
       for (const cdn of cdns) cloudFrontAcls.set(cdn.id, acl);
     }
     const regional = new Map<string, { region: AwsRegion; lbs: string[] }>();
-    for (const target of targets) {
-      if (target?.kind !== 'loadBalancer' || !ctx.endpoints.has(target.id)) continue;
+    for (const target of loadBalancers) {
+      if (!ctx.endpoints.has(target.id)) continue;
       const region = ctx.regionOf(target);
       if (!region) continue;
       const entry = regional.get(region.region.id) ?? { region, lbs: [] };
@@ -59,26 +59,23 @@ function webAcl(
   name: string,
 ): TfAddress {
   const metric = ctx.awsName(`${ctx.model.name}-${waf.id}`, 128);
-  const rules: TfObject[] = [];
-  if (waf.rateLimitPerIp !== undefined) {
-    rules.push({
-      name: 'rate-limit-per-ip',
-      priority: 0,
-      action: { block: {} },
-      // AWS WAF rate-based rules count requests per IP over a 5-minute window (the model's unit).
-      statement: { rate_based_statement: { limit: waf.rateLimitPerIp, aggregate_key_type: 'IP' } },
-      visibility_config: visibility(`${metric}-rate-limit`),
-    });
-  }
-  for (const [i, group] of (waf.managedRules ?? []).entries()) {
-    rules.push({
-      name: group,
-      priority: i + 1,
-      override_action: { none: {} },
-      statement: { managed_rule_group_statement: { name: group, vendor_name: 'AWS' } },
-      visibility_config: visibility(`${metric}-${group}`),
-    });
-  }
+  const rules: TfObject[] = webAclRules(waf).map((rule) =>
+    rule.kind === 'rate-limit'
+      ? {
+          name: rule.name,
+          priority: rule.priority,
+          action: { block: {} },
+          statement: { rate_based_statement: { limit: rule.limit, aggregate_key_type: 'IP' } },
+          visibility_config: visibility(`${metric}-rate-limit`),
+        }
+      : {
+          name: rule.name,
+          priority: rule.priority,
+          override_action: { none: {} },
+          statement: { managed_rule_group_statement: { name: rule.group, vendor_name: 'AWS' } },
+          visibility_config: visibility(`${metric}-${rule.group}`),
+        },
+  );
   return ctx.doc.resource('edge.tf.json', 'aws_wafv2_web_acl', name, {
     provider: region.provider,
     name: ctx.awsName(`${ctx.model.name}-${waf.id}${scope === 'REGIONAL' ? `-${region.region.id}` : ''}`, 128),

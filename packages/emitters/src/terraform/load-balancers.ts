@@ -1,5 +1,5 @@
 import type { LoadBalancer } from '@meridian/topology';
-import { EmitError } from '../errors.ts';
+import { listenersOf, refuseInternetFacingWithoutGateway } from '../aws/load-balancers.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import type { TfAddress } from './document.ts';
 import { securityGroupFor } from './security-groups.ts';
@@ -27,12 +27,7 @@ function emitLoadBalancer(ctx: TerraformContext, lb: LoadBalancer, region: AwsRe
   const name = ctx.name(lb.id);
   const network = ctx.network(region);
   const internetFacing = lb.scheme === 'internet-facing';
-  if (internetFacing && region.region.network?.internetGateway === false) {
-    throw new EmitError('terraform-unsupported', `${lb.id} is internet-facing in a VPC without an internet gateway`, {
-      path: ['components', lb.id, 'scheme'],
-      hint: `make it internal, or give ${region.region.id} network.internetGateway: true`,
-    });
-  }
+  refuseInternetFacingWithoutGateway('terraform', lb, region.region);
   const group = securityGroupFor(ctx, lb, region);
   const isAlb = lb.type === 'alb';
   const address = ctx.doc.resource('load-balancers.tf.json', 'aws_lb', name, {
@@ -49,7 +44,7 @@ function emitLoadBalancer(ctx: TerraformContext, lb: LoadBalancer, region: AwsRe
     enable_deletion_protection: true,
     tags: ctx.tags(lb.id),
   });
-  const listeners = lb.listeners?.length ? lb.listeners : [{ protocol: isAlb ? 'https' : 'tls', port: 443 } as const];
+  const listeners = listenersOf(lb);
   for (const listener of listeners) {
     const secure = listener.protocol === 'https' || listener.protocol === 'tls';
     // An NLB has no fixed responses: it forwards to an (empty) IP target group the cluster fills.

@@ -1,4 +1,5 @@
 import type { Queue, Stream } from '@meridian/topology';
+import { brokerCount, serverProperties } from '../aws/msk.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import { securityGroupFor } from './security-groups.ts';
 
@@ -50,19 +51,12 @@ function emitStream(ctx: TerraformContext, stream: Stream, region: AwsRegion): v
   // MSK spreads brokers over two or three zones' subnets (MSK Developer Guide, "Creating a cluster").
   const subnets = network.subnets.data.slice(0, 3);
   const zones = subnets.length;
-  const factor = stream.replicationFactor ?? 1;
-  // MSK places brokers evenly over the client subnets' zones: a multiple of the zone count (MSK Developer Guide).
-  const brokers = Math.max(1, Math.ceil(factor / zones)) * zones;
+  const brokers = brokerCount(stream, zones);
   const kafkaVersion = ctx.doc.variable(`${name}_kafka_version`, {
     type: 'string',
     description: `The Kafka version of ${stream.id} (the model names none), e.g. 3.6.0`,
   }).ref;
-  const properties = [
-    stream.replicationFactor && `default.replication.factor=${stream.replicationFactor}`,
-    stream.minInSyncReplicas && `min.insync.replicas=${stream.minInSyncReplicas}`,
-    stream.retentionHours && `log.retention.hours=${stream.retentionHours}`,
-    stream.partitions && `num.partitions=${stream.partitions}`,
-  ].filter((p): p is string => !!p);
+  const properties = serverProperties(stream);
   const configuration = properties.length
     ? ctx.doc.resource('messaging.tf.json', 'aws_msk_configuration', name, {
         provider: region.provider,

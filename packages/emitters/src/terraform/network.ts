@@ -1,33 +1,8 @@
-import { type AwsService, findProviderRegion, placementOf, traitsOf } from '@meridian/topology';
+import { natGatewayCount, networkZones } from '../aws/network.ts';
 import { subnetCidr } from './cidr.ts';
 import type { AwsRegion, RegionNetwork, TerraformContext } from './context.ts';
 import type { TfAddress } from './document.ts';
 import { tfName } from './names.ts';
-import { isOnAws } from './platform.ts';
-
-/**
- * How many zones an AWS service's resources need in the region's VPC: none (not in a VPC), one, or two (an ALB, an
- * EKS control plane, an RDS subnet group and an MSK cluster each need subnets in at least two zones).
- */
-const zonesNeeded: Record<AwsService, 0 | 1 | 2> = {
-  route53: 0,
-  cloudfront: 0,
-  wafv2: 0,
-  apigateway: 0,
-  elbv2: 2,
-  eks: 2,
-  lambda: 0,
-  rds: 2,
-  elasticache: 1,
-  sqs: 0,
-  msk: 2,
-  s3: 0,
-  glue: 0,
-  athena: 0,
-  secretsmanager: 0,
-  ecr: 0,
-  cloudwatch: 0,
-};
 
 const TIERS = ['public', 'private', 'data'] as const;
 
@@ -39,41 +14,10 @@ const TIERS = ['public', 'private', 'data'] as const;
  * route out of the VPC.
  */
 export function emitNetworks(ctx: TerraformContext): void {
-  const needs = new Map<string, { zones: number; used: Set<string> }>();
-  for (const component of ctx.model.components) {
-    const service = traitsOf(component.kind).awsService;
-    const needed = service ? zonesNeeded[service] : 0;
-    if (!needed || !isOnAws(component)) continue;
-    const region = ctx.regionOf(component);
-    if (!region) continue;
-    const need = needs.get(region.region.id) ?? { zones: 0, used: new Set<string>() };
-    need.zones = Math.max(need.zones, needed);
-    for (const zone of placementOf(ctx.model, component).zones) need.used.add(zone);
-    needs.set(region.region.id, need);
-  }
   for (const region of ctx.regions.values()) {
-    const need = needs.get(region.region.id);
-    if (need) ctx.networks.set(region.region.id, emitNetwork(ctx, region, networkZones(region, need.zones, need.used)));
+    const zones = networkZones(ctx.model, region.region);
+    if (zones) ctx.networks.set(region.region.id, emitNetwork(ctx, region, zones));
   }
-}
-
-/**
- * The zones a region's network spans: those the model declares, else those its components are placed in, else the
- * region's first three published zones; topped up from the published zones to what its services need (nexora's
- * one-zone DR region still gets a second zone for its EKS control plane, its nodes stay in the declared zone).
- */
-function networkZones(region: AwsRegion, needed: number, used: ReadonlySet<string>): string[] {
-  const published = findProviderRegion('aws', region.region.code)?.zones ?? [];
-  const zones = region.region.zones.length
-    ? [...region.region.zones]
-    : used.size
-      ? [...used].sort()
-      : published.slice(0, 3);
-  for (const zone of published) {
-    if (zones.length >= needed) break;
-    if (!zones.includes(zone)) zones.push(zone);
-  }
-  return zones;
 }
 
 function emitNetwork(ctx: TerraformContext, region: AwsRegion, zones: readonly string[]): RegionNetwork {
@@ -157,12 +101,7 @@ function emitNetwork(ctx: TerraformContext, region: AwsRegion, zones: readonly s
     });
   }
 
-  // NAT gateways: the model's count (in the first zones), or one per zone.
-  const natCount = !hasInternet
-    ? 0
-    : network?.natGateways === undefined || network.natGateways === 'one-per-zone'
-      ? zones.length
-      : Math.min(network.natGateways, zones.length);
+  const natCount = natGatewayCount(region.region, zones);
   const nats: TfAddress[] = [];
   for (let z = 0; z < natCount; z++) {
     const zone = tfName(zones[z] ?? '');

@@ -1,20 +1,11 @@
-import type { Component, ObjectStore } from '@meridian/topology';
-import { EmitError } from '../errors.ts';
+import type { ObjectStore } from '@meridian/topology';
+import { replicationPairs } from '../aws/replication.ts';
+import { transitionClass } from '../aws/s3.ts';
 import type { AwsRegion, TerraformContext } from './context.ts';
 import type { TfAddress } from './document.ts';
 import { allowPolicy, trustPolicy } from './iam.ts';
 
 // S3 storage class names (S3 API, "StorageClass" of a lifecycle transition) for the model's names.
-const storageClasses: Record<string, string> = {
-  standard: 'STANDARD',
-  'intelligent-tiering': 'INTELLIGENT_TIERING',
-  'infrequent-access': 'STANDARD_IA',
-  'one-zone-ia': 'ONEZONE_IA',
-  glacier: 'GLACIER',
-  'glacier-ir': 'GLACIER_IR',
-  'deep-archive': 'DEEP_ARCHIVE',
-};
-
 const sseAlgorithm = { 'sse-s3': 'AES256', 'sse-kms': 'aws:kms', 'dsse-kms': 'aws:kms:dsse' } as const;
 
 interface EmittedBucket {
@@ -32,7 +23,7 @@ interface EmittedBucket {
  * (S3 User Guide, "Requirements for live replication"), so replicated buckets are versioned.
  */
 export function emitObjectStores(ctx: TerraformContext): void {
-  const pairs = replicationPairs(ctx);
+  const pairs = replicationPairs(ctx.model);
   const replicated = new Set(pairs.flatMap(([from, to]) => [from.id, to.id]));
   const buckets = new Map<string, EmittedBucket>();
   for (const { component: store, region } of ctx.regionalOnAws('objectStore')) {
@@ -90,7 +81,7 @@ export function emitObjectStores(ctx: TerraformContext): void {
           filter: {},
           ...(rule.action === 'expire'
             ? { expiration: { days: rule.afterDays } }
-            : { transition: { days: rule.afterDays, storage_class: storageClassOf(store, i) } }),
+            : { transition: { days: rule.afterDays, storage_class: transitionClass('terraform', store, i) } }),
         })),
       });
     }
@@ -100,46 +91,6 @@ export function emitObjectStores(ctx: TerraformContext): void {
     const destination = buckets.get(to.id);
     if (source && destination) emitReplication(ctx, source, destination);
   }
-}
-
-function storageClassOf(store: ObjectStore, rule: number): string {
-  const name = store.lifecycle?.[rule]?.storageClass ?? '';
-  const found = storageClasses[name.toLowerCase()] ?? Object.values(storageClasses).find((c) => c === name);
-  if (!found) {
-    throw new EmitError(
-      'terraform-unsupported',
-      `${store.id}: lifecycle storage class '${name}' is no S3 storage class`,
-      {
-        path: ['components', store.id, 'lifecycle', rule, 'storageClass'],
-        hint: `use one of ${Object.keys(storageClasses).join(', ')}`,
-      },
-    );
-  }
-  return found;
-}
-
-/** Source and destination stores the model replicates, once each, in model order. */
-function replicationPairs(ctx: TerraformContext): [ObjectStore, ObjectStore][] {
-  const storeOf = (component: Component | undefined): ObjectStore | undefined => {
-    if (component?.kind === 'objectStore') return component;
-    if (component?.kind === 'deltaTable') {
-      const store = ctx.component(component.store);
-      return store?.kind === 'objectStore' ? store : undefined;
-    }
-    return undefined;
-  };
-  const pairs = new Map<string, [ObjectStore, ObjectStore]>();
-  const add = (from: ObjectStore | undefined, to: ObjectStore | undefined) => {
-    if (from && to && from.id !== to.id) pairs.set(`${from.id} ${to.id}`, [from, to]);
-  };
-  for (const component of ctx.model.components) {
-    if (component.kind === 'objectStore' && component.replication)
-      add(component, storeOf(ctx.component(component.replication.to)));
-  }
-  for (const flow of ctx.model.flows) {
-    if (flow.kind === 'replicate') add(storeOf(ctx.component(flow.from)), storeOf(ctx.component(flow.to)));
-  }
-  return [...pairs.values()];
 }
 
 function emitReplication(ctx: TerraformContext, source: EmittedBucket, destination: EmittedBucket): void {

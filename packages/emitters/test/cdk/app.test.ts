@@ -108,8 +108,9 @@ describe.each(examples)('cdk app: %s', (example) => {
     const { model } = app();
     for (const [, stack] of Object.entries(stacks)) {
       const template = Template.fromStack(stack);
-      const region = model.regions.find((r) => r.code === stack.region);
-      expect(region, stack.stackName).toBeDefined();
+      // A stack per AWS region of the model, and the global one in us-east-1 when the model has none there.
+      const region = model.regions.find((r) => r.code === stack.region && stack.stackName.endsWith(pascal(r.id)));
+      if (!region) expect(stack.stackName).toMatch(/Global$/);
       const tagged = (id: string) => ({ Tags: Match.arrayWith([{ Key: 'meridian:component', Value: id }]) });
       let nodeGroups = 0;
       let alarms = 0;
@@ -167,11 +168,108 @@ describe.each(examples)('cdk app: %s', (example) => {
         if (!to || !store || !eks || !inRegion(to.id) || !inRegion(eks.id) || placementOf(model, to).cluster) continue;
         expect(json, flow.id).toContain(` -> ${to.id} (`);
       }
-      // One alarm per SLA objective (availability, p99 latency) on every application load balancer.
+      // One alarm per SLA objective (availability, p99 latency) on every application load balancer, and one per
+      // Route 53 health check with an availability objective.
+      const checks = Object.keys(template.findResources('AWS::Route53::HealthCheck')).length;
+      if (model.sla?.availability !== undefined) alarms += checks;
       template.resourceCountIs('AWS::CloudWatch::Alarm', alarms);
     }
   });
+
+  it('holds the Route 53 records and health checks, web ACLs and CloudFront distributions of the global components', () => {
+    const { model } = app();
+    const resources = (type: string) =>
+      Object.values(stacks).flatMap((stack) =>
+        Object.values(Template.fromStack(stack).findResources(type)).map(
+          (r) => (r as { Properties: Record<string, unknown> }).Properties,
+        ),
+      );
+    const records = resources('AWS::Route53::RecordSet');
+    const checks = resources('AWS::Route53::HealthCheck');
+    const byId = new Map(model.components.map((c) => [c.id, c]));
+    for (const dns of model.components) {
+      if (dns.kind !== 'dns' || dns.provider !== 'route53') continue;
+      // A flow to itself (hld-global's A --> A) routes nowhere.
+      const flows = model.flows.filter((f) => f.from === dns.id && f.to !== dns.id);
+      for (const flow of flows) {
+        // A WAF is no record target: what it protects is.
+        const to = byId.get(flow.to);
+        const targets =
+          to?.kind === 'waf'
+            ? model.flows.filter((f) => f.from === to.id && byId.get(f.to)?.kind === 'cdn').map((f) => f.to)
+            : [flow.to];
+        for (const target of targets) {
+          const routed = records.filter((r) => String(r.SetIdentifier ?? '').startsWith(target));
+          if (dns.routing === 'failover' && flow.routing?.failover) {
+            expect(
+              routed.map((r) => r.Failover),
+              flow.id,
+            ).toEqual([flow.routing.failover.toUpperCase()]);
+            if (dns.healthCheck) expect(routed[0]?.HealthCheckId, flow.id).toBeDefined();
+          }
+          if (dns.routing === 'latency' && !byId.get(target)?.kind.startsWith('postgres')) {
+            const code = model.regions.find((r) => r.id === placementOf(model, target).region)?.code;
+            if (routed.length)
+              expect(
+                routed.map((r) => r.Region),
+                flow.id,
+              ).toEqual([code]);
+          }
+          if (dns.routing === 'weighted')
+            expect(
+              routed.map((r) => r.Weight),
+              flow.id,
+            ).toEqual([flow.routing?.weight]);
+        }
+      }
+      // Every health check runs the model's protocol, and the interval and threshold it states (else Route 53's).
+      for (const check of checks) {
+        const config = check.HealthCheckConfig as Record<string, unknown>;
+        expect(config.Type).toBe((dns.healthCheck?.protocol ?? 'https').toUpperCase());
+        expect(config.RequestInterval).toBe(dns.healthCheck?.intervalSeconds ?? 30);
+        expect(config.FailureThreshold).toBe(dns.healthCheck?.failureThreshold ?? 3);
+      }
+      if (flows.length) expect(records.length, dns.id).toBeGreaterThanOrEqual(flows.length);
+    }
+    const distributions = resources('AWS::CloudFront::Distribution');
+    const acls = resources('AWS::WAFv2::WebACL');
+    const associations = resources('AWS::WAFv2::WebACLAssociation');
+    const tagged = (props: Record<string, unknown>, id: string) =>
+      (props.Tags as { Key: string; Value: string }[] | undefined)?.some(
+        (t) => t.Key === 'meridian:component' && t.Value === id,
+      );
+    for (const c of model.components) {
+      if (c.kind === 'cdn' && c.provider === 'cloudfront') {
+        const config = distributions.find((d) => tagged(d, c.id))?.DistributionConfig as Record<string, unknown>;
+        expect(config, c.id).toBeDefined();
+        const protectedBy = model.flows.find(
+          (f) =>
+            f.to === c.id &&
+            byId.get(f.from)?.kind === 'waf' &&
+            (byId.get(f.from) as { provider: string }).provider === 'aws-waf',
+        );
+        expect(config.WebACLId !== undefined, c.id).toBe(protectedBy !== undefined);
+      }
+      if (c.kind === 'waf' && c.provider === 'aws-waf') {
+        const guarded = model.flows.filter((f) => f.from === c.id).map((f) => byId.get(f.to));
+        const scopes = acls.filter((a) => tagged(a, c.id)).map((a) => a.Scope);
+        if (guarded.some((g) => g?.kind === 'cdn')) expect(scopes).toContain('CLOUDFRONT');
+        const lbs = guarded.filter((g) => g?.kind === 'loadBalancer');
+        if (lbs.length) expect(scopes).toContain('REGIONAL');
+        expect(associations.length).toBeGreaterThanOrEqual(lbs.length);
+      }
+    }
+  });
 });
+
+/** The stack id suffix of a region id: `eu-west-1` is `EuWest1`. */
+function pascal(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]?.toUpperCase() + w.slice(1))
+    .join('');
+}
 
 // The checks above pass only if cdk-nag runs: a queue added without its acknowledgments must fail synthesis, with
 // the finding named by the AwsSolutions pack.

@@ -23,14 +23,14 @@ function refusal(run: () => unknown): EmitError {
 
 // What the CDK app cannot express is refused with a path and a hint, never emitted half-way.
 describe('cdk emitter refusals', () => {
-  it('refuses an ElastiCache Global Datastore member', () => {
+  it('refuses a Global Datastore secondary without an ElastiCache primary', () => {
     const error = refusal(
       emitting([
-        { id: 'eu-west-1/cache', kind: 'redis', placement: at, globalDatastore: { role: 'primary' } },
+        { id: 'eu-west-1/cache', kind: 'redis', placement: at, globalDatastore: { role: 'secondary' } },
       ] as TopologyInput['components']),
     );
     expect(error.code).toBe('cdk-unsupported');
-    expect(error.path).toEqual(['components', 'eu-west-1/cache', 'globalDatastore']);
+    expect(error.path).toEqual(['components', 'eu-west-1/cache', 'globalDatastore', 'primary']);
   });
 
   it('refuses Multi-AZ Redis without a replica to fail over to', () => {
@@ -97,14 +97,5 @@ describe('cdk emitter refusals', () => {
     expect(readme).not.toContain('eu-west-1/jobs');
     // Not on an AWS service at all: nothing for the CDK app to make.
     expect(readme).not.toContain('eu-west-1/mq');
-  });
-
-  it('refuses a network load balancer rather than leaving it out', () => {
-    const error = refusal(
-      emitting([
-        { id: 'eu-west-1/nlb', kind: 'loadBalancer', placement: at, type: 'nlb' },
-      ] as TopologyInput['components']),
-    );
-    expect(error.path).toEqual(['components', 'eu-west-1/nlb', 'type']);
   });
 });

@@ -108,6 +108,8 @@ describe('meridian emit k8s', () => {
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
       updatePolicy: { updateMode: 'Auto' },
     });
+    // Valid against the VPA CRD's own schema (kubernetes/autoscaler), as every other object is against 1.36's.
+    expect(schemaErrors(vpa as Record<string, unknown>)).toEqual([]);
     const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler');
     expect(hpa?.spec.metrics).toEqual([
       { type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '100' } } },

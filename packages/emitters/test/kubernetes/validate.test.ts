@@ -80,4 +80,37 @@ describe('the strict Kubernetes 1.36 schema validator of the golden tests', () =
       schemaErrors({ ...external, spec: { ...external.spec, secretStoreRef: { kind: 'Vault', name: 'aws' } } }).length,
     ).toBeGreaterThan(0);
   });
+
+  // The VPA CRD (autoscaling.k8s.io/v1, kubernetes/autoscaler) has no model package: its own OpenAPI schema.
+  const vpa = () => ({
+    apiVersion: 'autoscaling.k8s.io/v1',
+    kind: 'VerticalPodAutoscaler',
+    metadata: { name: 'api', namespace: 'shop' },
+    spec: {
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
+      updatePolicy: { updateMode: 'Auto' },
+    },
+  });
+
+  it('accepts a well-formed VerticalPodAutoscaler against its CRD schema', () => {
+    expect(schemaErrors(vpa())).toEqual([]);
+  });
+
+  it('rejects a VerticalPodAutoscaler with an unknown field, a bad enum, a missing target name or a bad name', () => {
+    const unknown = vpa() as { spec: Record<string, unknown> };
+    unknown.spec.updatePolicyy = { updateMode: 'Auto' };
+    expect(schemaErrors(unknown)).toEqual(['.spec.updatePolicyy: unknown field']);
+    const mode = vpa();
+    mode.spec.updatePolicy.updateMode = 'Sometimes';
+    expect(schemaErrors(mode).join('\n')).toContain('.spec.updatePolicy.updateMode: "Sometimes" is not one of');
+    const target = vpa() as { spec: { targetRef: { name?: string } } };
+    delete target.spec.targetRef.name;
+    expect(schemaErrors(target)).toEqual(['.spec.targetRef.name: required']);
+    const named = vpa();
+    named.metadata.name = 'API';
+    expect(schemaErrors(named).join('\n')).toContain('metadata.name');
+    const quantity = vpa() as { spec: Record<string, unknown> };
+    quantity.spec.resourcePolicy = { containerPolicies: [{ containerName: 'api', maxAllowed: { cpu: 'two' } }] };
+    expect(schemaErrors(quantity).join('\n')).toContain('.spec.resourcePolicy.containerPolicies[0].maxAllowed.cpu');
+  });
 });

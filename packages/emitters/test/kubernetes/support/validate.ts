@@ -1,6 +1,7 @@
 import * as client from '@kubernetes/client-node';
 import * as externalSecrets from '@kubernetes-models/external-secrets/external-secrets.io/v1';
 import * as models from 'kubernetes-models';
+import { type CrdSchema, crdErrors, crdSchema } from './crd-schema.ts';
 
 /**
  * Offline stand-in for the API server's schema validation, Kubernetes 1.36 (the OpenAPI spec @kubernetes/client-node
@@ -12,12 +13,16 @@ import * as models from 'kubernetes-models';
  * 3. the name and label formats the API server's validation checks and the OpenAPI schema does not (apimachinery
  *    `validation.IsDNS1123Label`, `IsDNS1123Subdomain`, `IsDNS1035Label`, `IsQualifiedName`, `IsValidLabelValue`,
  *    `IsValidPortName`).
- * CRDs without a client-node model (ExternalSecret, ClusterSecretStore) get step 1 from their own model package.
+ * CRDs without a client-node model (ExternalSecret, ClusterSecretStore) get step 1 from their own model package;
+ * those without a model package (VerticalPodAutoscaler) are checked against their CRD's own OpenAPI schema, kept as
+ * a fixture that names its source, with unknown fields refused (`crdErrors`).
  */
 export function schemaErrors(object: Record<string, unknown>): string[] {
   const apiVersion = String(object.apiVersion);
   const kind = String(object.kind);
   const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
+  const crd = crdSchemas[`${apiVersion} ${kind}`];
+  if (crd) return [...crdErrors(object, crd()), ...formatErrors(object)];
   const errors: string[] = [];
   const model = modelClass(group, version, kind);
   if (!model) return [`${apiVersion} ${kind}: no schema to validate against`];
@@ -33,6 +38,19 @@ export function schemaErrors(object: Record<string, unknown>): string[] {
     errors.push(...strictWalk(object, type, ''));
   }
   return errors;
+}
+
+/** CRDs validated against their own schema, by `apiVersion kind`: read on first use. */
+const crdSchemas: Record<string, () => CrdSchema> = {
+  'autoscaling.k8s.io/v1 VerticalPodAutoscaler': once(() => crdSchema('vpa-v1-openapi-schema.json')),
+};
+
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
 }
 
 type Validatable = new (data: unknown) => { validate(): void };

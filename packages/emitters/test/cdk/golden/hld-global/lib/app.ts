@@ -22,16 +22,6 @@ export function addStacks(app: App): HldGlobalStacks {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const account = process.env.CDK_DEFAULT_ACCOUNT;
 
-  // us-east-1: primary region, US.
-  const usEast1 = new UsEast1Stack(app, 'HldGlobalUsEast1', {
-    env: {
-      account,
-      region: 'us-east-1',
-    },
-    description: 'hld-global: region us-east-1 (meridian emit cdk)',
-    vpcCidr: '10.0.0.0/16',
-  });
-
   // eu-west-1: secondary region, EU.
   const euWest1 = new EuWest1Stack(app, 'HldGlobalEuWest1', {
     env: {
@@ -39,13 +29,27 @@ export function addStacks(app: App): HldGlobalStacks {
       region: 'eu-west-1',
     },
     description: 'hld-global: region eu-west-1 (meridian emit cdk)',
+    crossRegionReferences: true,
     vpcCidr: '10.1.0.0/16',
     readReplicasSource: {
       region: 'us-east-1',
       instanceIdentifier: 'us-east-1-rds-master',
     },
   });
-  euWest1.addStackDependency(usEast1);
+  // eu-west-1 also needs us-east-1 first, which needs eu-west-1 first: deploy the two by hand the first time.
+
+  // us-east-1: primary region, US.
+  const usEast1 = new UsEast1Stack(app, 'HldGlobalUsEast1', {
+    env: {
+      account,
+      region: 'us-east-1',
+    },
+    description: 'hld-global: region us-east-1 (meridian emit cdk)',
+    crossRegionReferences: true,
+    vpcCidr: '10.0.0.0/16',
+    euWest1Alb: euWest1.components.alb,
+  });
+  usEast1.addStackDependency(euWest1);
 
   // ap-southeast-1: edge region, APAC.
   const apSoutheast1 = new ApSoutheast1Stack(app, 'HldGlobalApSoutheast1', {

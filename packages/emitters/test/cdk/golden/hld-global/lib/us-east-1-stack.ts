@@ -7,6 +7,8 @@ import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 
@@ -14,6 +16,8 @@ import type { Construct } from 'constructs';
 export interface UsEast1StackProps extends StackProps {
   /** The IPv4 range of the VPC in us-east-1: the model gives the region no cidr. */
   readonly vpcCidr: string;
+  /** eu-west-1/alb: a target of global-lb's records. */
+  readonly euWest1Alb: elbv2.ApplicationLoadBalancer;
 }
 
 /** Region us-east-1 (us-east-1) of topology "hld-global": primary, jurisdiction US. */
@@ -272,6 +276,52 @@ export class UsEast1Stack extends Stack {
         reason: 'The model does not make us-east-1/elasticache Multi-AZ (multiAz: false): meridian check judges that design, the code follows it.',
       },
     );
+
+    // global-lb: Route 53 records for the name given at deployment, latency routing.
+    const globalLbZoneId = new CfnParameter(this, 'GlobalLbZoneId', {
+      type: 'String',
+      description: "The Route 53 hosted zone of global-lb's records.",
+    });
+    const globalLbZone = route53.HostedZone.fromHostedZoneAttributes(this, 'GlobalLbZone', {
+      hostedZoneId: globalLbZoneId.valueAsString,
+      zoneName: 'global-lb',
+    });
+    const globalLbRecordName = new CfnParameter(this, 'GlobalLbRecordName', {
+      type: 'String',
+      description: 'The name global-lb answers for (the model gives no domain).',
+    });
+    const globalLbApSoutheast1ReadReplicasHost = new CfnParameter(this, 'GlobalLbApSoutheast1ReadReplicasHost', {
+      type: 'String',
+      description: "The host name global-lb sends ap-southeast-1/read-replicas's traffic to (the model has no AWS endpoint for it).",
+    });
+    new route53.ARecord(this, 'GlobalLbAlbRecord', {
+      zone: globalLbZone,
+      recordName: `${globalLbRecordName.valueAsString}.`,
+      setIdentifier: 'us-east-1/alb',
+      region: 'us-east-1',
+      target: route53.RecordTarget.fromAlias(new route53targets.LoadBalancerTarget(alb, { evaluateTargetHealth: true })),
+    });
+    new route53.ARecord(this, 'GlobalLbEuWest1AlbRecord', {
+      zone: globalLbZone,
+      recordName: `${globalLbRecordName.valueAsString}.`,
+      setIdentifier: 'eu-west-1/alb',
+      region: 'eu-west-1',
+      target: route53.RecordTarget.fromAlias(new route53targets.LoadBalancerTarget(props.euWest1Alb, { evaluateTargetHealth: true })),
+    });
+    const globalLbApSoutheast1ReadReplicasRecordName = new CfnParameter(this, 'GlobalLbApSoutheast1ReadReplicasRecordName', {
+      type: 'String',
+      description: 'The name global-lb answers for with ap-southeast-1/read-replicas, a CNAME that cannot share a name with the alias records.',
+    });
+    const globalLbTtlSeconds = new CfnParameter(this, 'GlobalLbTtlSeconds', {
+      type: 'Number',
+      description: "The TTL of global-lb's records (the model states none).",
+    });
+    new route53.CnameRecord(this, 'GlobalLbApSoutheast1ReadReplicasRecord', {
+      zone: globalLbZone,
+      recordName: `${globalLbApSoutheast1ReadReplicasRecordName.valueAsString}.`,
+      ttl: Duration.seconds(globalLbTtlSeconds.valueAsNumber),
+      domainName: globalLbApSoutheast1ReadReplicasHost.valueAsString,
+    });
 
     // Network access the model's flows need in us-east-1: each cluster reaches the stores it uses, load balancers their clusters.
     eksComponent.connections.allowFrom(alb, ec2.Port.allTcp(), 'us-east-1/alb -> us-east-1/eks (request): the model names no port');

@@ -17,12 +17,12 @@ export class ApSoutheast1Stack extends Stack {
   constructor(scope: Construct, id: string, props: ApSoutheast1StackProps) {
     super(scope, id, props);
 
-    // Network of ap-southeast-1 (dr, APAC): public, private and data subnets in ap-southeast-1a;
-    // 1 NAT gateway (one per zone: the model does not say).
+    // Network of ap-southeast-1 (dr, APAC): public, private and data subnets in ap-southeast-1a, ap-southeast-1b;
+    // 2 NAT gateways (one per zone: the model does not say).
     const vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(props.vpcCidr),
-      availabilityZones: ['ap-southeast-1a'],
-      natGateways: 1,
+      availabilityZones: ['ap-southeast-1a', 'ap-southeast-1b'],
+      natGateways: 2,
       subnetConfiguration: [
         {
           name: 'public',

@@ -22,16 +22,6 @@ export function addStacks(app: App): NexoraStacks {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const account = process.env.CDK_DEFAULT_ACCOUNT;
 
-  // us-east-1: primary region, US.
-  const usEast1 = new UsEast1Stack(app, 'NexoraUsEast1', {
-    env: {
-      account,
-      region: 'us-east-1',
-    },
-    description: 'nexora: region us-east-1 (meridian emit cdk)',
-    vpcCidr: '10.0.0.0/16',
-  });
-
   // eu-west-1: standby region, EU.
   const euWest1 = new EuWest1Stack(app, 'NexoraEuWest1', {
     env: {
@@ -39,8 +29,22 @@ export function addStacks(app: App): NexoraStacks {
       region: 'eu-west-1',
     },
     description: 'nexora: region eu-west-1 (meridian emit cdk)',
+    crossRegionReferences: true,
     vpcCidr: '10.1.0.0/16',
   });
+
+  // us-east-1: primary region, US.
+  const usEast1 = new UsEast1Stack(app, 'NexoraUsEast1', {
+    env: {
+      account,
+      region: 'us-east-1',
+    },
+    description: 'nexora: region us-east-1 (meridian emit cdk)',
+    crossRegionReferences: true,
+    vpcCidr: '10.0.0.0/16',
+    euWest1Alb: euWest1.components.alb,
+  });
+  usEast1.addStackDependency(euWest1);
 
   // ap-southeast-1: dr region, APAC.
   const apSoutheast1 = new ApSoutheast1Stack(app, 'NexoraApSoutheast1', {

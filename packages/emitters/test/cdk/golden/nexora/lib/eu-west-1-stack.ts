@@ -20,6 +20,9 @@ export interface EuWest1StackProps extends StackProps {
 
 /** Region eu-west-1 (eu-west-1) of topology "nexora": standby, jurisdiction EU. */
 export class EuWest1Stack extends Stack {
+  /** Constructs the stacks of other regions read, passed to them by lib/app.ts. */
+  readonly components: { readonly alb: elbv2.ApplicationLoadBalancer };
+
   constructor(scope: Construct, id: string, props: EuWest1StackProps) {
     super(scope, id, props);
 
@@ -326,5 +329,7 @@ export class EuWest1Stack extends Stack {
     eksComponent.connections.allowFrom(alb, ec2.Port.allTcp(), 'eu-west-1/alb -> eu-west-1/eks/ingress (request): the model names no port');
     redisSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-west-1/eks/discovery-service -> eu-west-1/redis (write)');
     kafkaSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(9098), 'eu-west-1/eks/discovery-service -> eu-west-1/kafka (publish)');
+
+    this.components = { alb };
   }
 }

@@ -4,11 +4,13 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EuWest1Stack } from './eu-west-1-stack.js';
 import { EuCentral1Stack } from './eu-central-1-stack.js';
+import { GlobalStack } from './global-stack.js';
 
-/** The stacks of topology "reference", one per AWS region. */
+/** The stacks of topology "reference", one per AWS region, and the global one. */
 export interface ReferenceStacks {
   readonly euWest1: EuWest1Stack;
   readonly euCentral1: EuCentral1Stack;
+  readonly global: GlobalStack;
 }
 
 /**
@@ -27,6 +29,7 @@ export function addStacks(app: App): ReferenceStacks {
       region: 'eu-central-1',
     },
     description: 'reference: region eu-central-1 (meridian emit cdk)',
+    crossRegionReferences: true,
     ordersDbGlobalCluster: 'reference-eu-west-1-orders-db',
   });
   // eu-central-1 also needs eu-west-1 first, which needs eu-central-1 first: deploy the two by hand the first time.
@@ -38,8 +41,23 @@ export function addStacks(app: App): ReferenceStacks {
       region: 'eu-west-1',
     },
     description: 'reference: region eu-west-1 (meridian emit cdk)',
+    crossRegionReferences: true,
   });
   euWest1.addStackDependency(euCentral1);
 
-  return { euWest1, euCentral1 };
+  // global: global components, in us-east-1.
+  const global = new GlobalStack(app, 'ReferenceGlobal', {
+    env: {
+      account,
+      region: 'us-east-1',
+    },
+    description: 'reference: global components (meridian emit cdk)',
+    crossRegionReferences: true,
+    euWest1Alb: euWest1.components.alb,
+    euCentral1Alb: euCentral1.components.alb,
+  });
+  global.addStackDependency(euWest1);
+  global.addStackDependency(euCentral1);
+
+  return { euWest1, euCentral1, global };
 }

@@ -21,6 +21,9 @@ export interface EuCentral1StackProps extends StackProps {
 
 /** Region eu-central-1 (eu-central-1) of topology "reference": secondary, jurisdiction EU. */
 export class EuCentral1Stack extends Stack {
+  /** Constructs the stacks of other regions read, passed to them by lib/app.ts. */
+  readonly components: { readonly alb: elbv2.ApplicationLoadBalancer };
+
   constructor(scope: Construct, id: string, props: EuCentral1StackProps) {
     super(scope, id, props);
 
@@ -318,5 +321,7 @@ export class EuCentral1Stack extends Stack {
     eksComponent.connections.allowFrom(alb, ec2.Port.tcp(8080), 'eu-central-1/alb -> eu-central-1/eks/api (request)');
     cacheSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-central-1/eks/api -> eu-central-1/cache (write)');
     ordersDb.connections.allowDefaultPortFrom(eksComponent, 'eu-central-1/eks/api -> eu-central-1/orders-db (write)');
+
+    this.components = { alb };
   }
 }

@@ -19,6 +19,9 @@ export interface EuWest1StackProps extends StackProps {
 
 /** Region eu-west-1 (eu-west-1) of topology "reference": primary, jurisdiction EU. */
 export class EuWest1Stack extends Stack {
+  /** Constructs the stacks of other regions read, passed to them by lib/app.ts. */
+  readonly components: { readonly alb: elbv2.ApplicationLoadBalancer };
+
   constructor(scope: Construct, id: string, props: EuWest1StackProps) {
     super(scope, id, props);
 
@@ -357,5 +360,7 @@ export class EuWest1Stack extends Stack {
     eksComponent.connections.allowFrom(alb, ec2.Port.tcp(8080), 'eu-west-1/alb -> eu-west-1/eks/api (request)');
     cacheSecurityGroup.addIngressRule(ec2.Peer.securityGroupId(eksComponent.clusterSecurityGroupId), ec2.Port.tcp(6379), 'eu-west-1/eks/api -> eu-west-1/cache (write)');
     ordersDb.connections.allowDefaultPortFrom(eksComponent, 'eu-west-1/eks/api -> eu-west-1/orders-db (write)');
+
+    this.components = { alb };
   }
 }

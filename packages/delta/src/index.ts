@@ -43,7 +43,7 @@ export { DecodePool, defaultPoolSize } from './scan/worker-pool.ts';
 export { writeTable } from './write/write-table.ts';
 export { checkpoint } from './write/checkpoint.ts';
 export { vacuum } from './write/vacuum.ts';
-export type { VacuumFile, VacuumOptions, VacuumResult } from './write/vacuum.ts';
+export type { LeftoverCleanUp, VacuumFile, VacuumOptions, VacuumResult } from './write/vacuum.ts';
 export type { CheckpointResult } from './write/checkpoint.ts';
 export type { WriteMode, WriteOptions, WriteResult } from './write/write-table.ts';
 export type { WriteProgress } from './write/data-files.ts';

@@ -26,6 +26,12 @@ async function existingTable(): Promise<string> {
 const cases: [string, Record<string, unknown>, string, RegExp][] = [
   ['overwriteSchema not a boolean', { mode: 'overwrite', overwriteSchema: 'yes' }, 'overwriteSchema', /true or false/],
   ['mergeSchema not a boolean', { mode: 'append', mergeSchema: 1 }, 'mergeSchema', /true or false/],
+  [
+    'cleanUpOnCheckpoint not a boolean',
+    { mode: 'append', cleanUpOnCheckpoint: 'no' },
+    'cleanUpOnCheckpoint',
+    /true or false/,
+  ],
   ['replaceWhere not a string', { mode: 'overwrite', replaceWhere: 42 }, 'replaceWhere', /predicate/],
   ['replaceWhere empty', { mode: 'overwrite', replaceWhere: '  ' }, 'replaceWhere', /predicate/],
   ['onProgress not a function', { mode: 'append', onProgress: 'log' }, 'onProgress', /function/],
@@ -84,6 +90,7 @@ describe('writeTable options checked at the boundary', () => {
       txn: { appId: 'nightly', version: 0 },
       onProgress: (p) => seen.push(p.filesWritten),
       maxCommitAttempts: 3,
+      cleanUpOnCheckpoint: false,
     });
     expect(r.version).toBe(1);
     expect(seen.length).toBeGreaterThan(0);

@@ -26,6 +26,7 @@ const knownOptions: Readonly<Record<keyof WriteOptions, true>> = {
   configuration: true,
   txn: true,
   onProgress: true,
+  cleanUpOnCheckpoint: true,
   maxCommitAttempts: true,
   s3: true,
 };
@@ -117,7 +118,7 @@ export function checkWriteOptions(options: unknown): void {
     )
   )
     invalid('configuration', o.configuration, 'an object of string values');
-  for (const name of ['overwriteSchema', 'mergeSchema'])
+  for (const name of ['overwriteSchema', 'mergeSchema', 'cleanUpOnCheckpoint'])
     if (o[name] !== undefined && typeof o[name] !== 'boolean') invalid(name, o[name], 'true or false');
   if (o.replaceWhere !== undefined && !(typeof o.replaceWhere === 'string' && o.replaceWhere.trim() !== ''))
     invalid('replaceWhere', o.replaceWhere, 'a predicate such as "day >= \'2024-05-01\'"');

@@ -5,6 +5,7 @@ import { assertReadable } from '../protocol/features.ts';
 import { assertWritable } from '../protocol/writer-features.ts';
 import { deletionVectorKey } from '../read/deletion-vector.ts';
 import { resolveTablePath } from '../read/paths.ts';
+import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { ObjectInfo, Storage } from '../storage/storage.ts';
@@ -128,6 +129,63 @@ export async function vacuum(target: string | Storage, options: VacuumOptions = 
       },
     );
   }
+  const swept = await sweep(storage, snapshot, windowMs, {
+    dryRun: options.dryRun === true,
+    expiredTombstones: 'delete',
+  });
+  return {
+    uri: storage.uri,
+    version: snapshot.version,
+    dryRun: options.dryRun === true,
+    retentionHours: windowMs / HOUR_MS,
+    ...swept,
+  };
+}
+
+/** What {@link removeLeftovers} deleted: a writer's clean-up after its checkpoint. */
+export interface LeftoverCleanUp {
+  /** Keys of the leftovers deleted (temp files and data files no commit references), in key order. */
+  readonly files: readonly string[];
+  readonly bytes: number;
+  /**
+   * Set when the clean-up stopped (storage error, unreadable retention, ...): the commit and checkpoint stand, the
+   * leftovers stay for the next checkpoint or `meridian delta vacuum`, and `files` is empty.
+   */
+  readonly error?: string;
+}
+
+/**
+ * The writer's own clean-up (issue 16 item 12), run after it writes a checkpoint: deletes `.meridian-tmp-*` files
+ * and data files no version references, once older than the table's `delta.deletedFileRetentionDuration`, by
+ * vacuum's rule. Stricter than vacuum: a file any tombstone still names stays whatever its age (expiring removed
+ * files is vacuum's job, asked for by the user), and no window other than the table's is taken. A writer that is
+ * still uploading, or about to commit, has files younger than the window, which stay.
+ */
+export async function removeLeftovers(storage: Storage): Promise<LeftoverCleanUp> {
+  const snapshot = await (await openTable(storage)).snapshot();
+  assertReadable(snapshot.protocol, storage.uri);
+  assertWritable(snapshot.protocol, storage.uri);
+  const windowMs = deletedFileRetentionMs(snapshot.configuration);
+  if (windowMs === undefined)
+    throw new DeltaError(
+      'unsupported-write',
+      `cannot read the table's retention delta.deletedFileRetentionDuration=${JSON.stringify(snapshot.configuration['delta.deletedFileRetentionDuration'])}`,
+      { path: storage.uri, hint: "fix the property (e.g. 'interval 7 days'); leftovers stay until then" },
+    );
+  const swept = await sweep(storage, snapshot, windowMs, { dryRun: false, expiredTombstones: 'keep' });
+  return { files: swept.files.map((f) => f.key), bytes: swept.bytes };
+}
+
+/**
+ * Lists the table root once and deletes what no version inside the window may read and is older than the window.
+ * `expiredTombstones: 'keep'` also keeps the files of tombstones older than the window.
+ */
+async function sweep(
+  storage: Storage,
+  snapshot: Snapshot,
+  windowMs: number,
+  how: { readonly dryRun: boolean; readonly expiredTombstones: 'delete' | 'keep' },
+): Promise<Pick<VacuumResult, 'cutoff' | 'files' | 'bytes' | 'kept'>> {
   const cutoff = Date.now() - windowMs;
 
   // Every file a version inside the window may read: the live files and those removed after the cutoff, with
@@ -140,7 +198,12 @@ export async function vacuum(target: string | Storage, options: VacuumOptions = 
   };
   for (const f of snapshot.files()) place(f.path, f.deletionVector);
   for (const r of snapshot.tombstones())
-    if (r.deletionTimestamp === undefined || r.deletionTimestamp === null || r.deletionTimestamp >= cutoff)
+    if (
+      how.expiredTombstones === 'keep' ||
+      r.deletionTimestamp === undefined ||
+      r.deletionTimestamp === null ||
+      r.deletionTimestamp >= cutoff
+    )
       place(r.path, r.deletionVector);
 
   const doomed: VacuumFile[] = [];
@@ -169,7 +232,7 @@ export async function vacuum(target: string | Storage, options: VacuumOptions = 
     if (crc) doomed.push({ key: crc.key, size: crc.size, lastModified: crc.lastModified, reason: f.reason });
   }
   doomed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  if (options.dryRun !== true) {
+  if (!how.dryRun) {
     let next = 0;
     const worker = async () => {
       while (next < doomed.length) await storage.delete((doomed[next++] as VacuumFile).key);
@@ -177,10 +240,6 @@ export async function vacuum(target: string | Storage, options: VacuumOptions = 
     await Promise.all(Array.from({ length: Math.min(PARALLEL_DELETES, doomed.length) }, worker));
   }
   return {
-    uri: storage.uri,
-    version: snapshot.version,
-    dryRun: options.dryRun === true,
-    retentionHours: windowMs / HOUR_MS,
     cutoff,
     files: doomed,
     bytes: doomed.reduce((s, f) => s + f.size, 0),

@@ -26,6 +26,7 @@ import { type WriteProgress, writeDataFiles } from './data-files.ts';
 import type { WriteCompression } from './parquet.ts';
 import { planReplaceWhere } from './replace-where.ts';
 import { deltaSchemaOf, sameDeltaType, schemaString, usesTimestampNtz } from './schema.ts';
+import { type LeftoverCleanUp, removeLeftovers } from './vacuum.ts';
 
 /** How a write treats an existing table. */
 export type WriteMode =
@@ -79,6 +80,12 @@ export interface WriteOptions extends OpenStorageOptions {
   readonly txn?: { readonly appId: string; readonly version: number };
   /** Called after each data file is stored, before the commit: `{ filesWritten, files, bytesWritten }`. */
   readonly onProgress?: (progress: WriteProgress) => void;
+  /**
+   * After a commit that writes a checkpoint (every delta.checkpointInterval commits), delete the `.meridian-tmp-*`
+   * files and never-committed data files killed writers left, once older than delta.deletedFileRetentionDuration
+   * (vacuum's rule; one listing of the table). Never fails the write: see {@link WriteResult.cleanUp}. Default true.
+   */
+  readonly cleanUpOnCheckpoint?: boolean;
   /** Commit attempts before giving up when other writers keep taking the next version (100). */
   readonly maxCommitAttempts?: number;
 }
@@ -98,6 +105,8 @@ export interface WriteResult {
   readonly skipped: boolean;
   /** The version of the checkpoint written after the commit, when the commit reached the table's interval. */
   readonly checkpoint?: number;
+  /** What the clean-up after the checkpoint deleted, or why it stopped (`error`); absent when none ran. */
+  readonly cleanUp?: LeftoverCleanUp;
 }
 
 const NOT_A_TABLE = new Set(['not-a-table', 'empty-log']);
@@ -399,6 +408,17 @@ async function writeVersion(
       if (!(error instanceof DeltaError)) throw error;
     }
   }
+  // Issue 16 item 12: a checkpoint is already the occasional heavier step, so the one listing of the table that
+  // finding a killed writer's leftovers needs happens here, not on every commit. Any failure is reported, not
+  // thrown, for the same reason as the checkpoint's.
+  let cleanUp: LeftoverCleanUp | undefined;
+  if (checkpointed !== undefined && options.cleanUpOnCheckpoint !== false) {
+    try {
+      cleanUp = await removeLeftovers(storage);
+    } catch (error) {
+      cleanUp = { files: [], bytes: 0, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
   return {
     version,
     added,
@@ -407,6 +427,7 @@ async function writeVersion(
     attempts,
     skipped: false,
     ...(checkpointed !== undefined ? { checkpoint: checkpointed } : {}),
+    ...(cleanUp !== undefined ? { cleanUp } : {}),
   };
 }
 

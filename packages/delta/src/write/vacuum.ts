@@ -129,10 +129,7 @@ export async function vacuum(target: string | Storage, options: VacuumOptions = 
       },
     );
   }
-  const swept = await sweep(storage, snapshot, windowMs, {
-    dryRun: options.dryRun === true,
-    expiredTombstones: 'delete',
-  });
+  const swept = await sweep(storage, snapshot, windowMs, options.dryRun === true);
   return {
     uri: storage.uri,
     version: snapshot.version,
@@ -157,9 +154,10 @@ export interface LeftoverCleanUp {
 /**
  * The writer's own clean-up (issue 16 item 12), run after it writes a checkpoint: deletes `.meridian-tmp-*` files
  * and data files no version references, once older than the table's `delta.deletedFileRetentionDuration`, by
- * vacuum's rule. Stricter than vacuum: a file any tombstone still names stays whatever its age (expiring removed
- * files is vacuum's job, asked for by the user), and no window other than the table's is taken. A writer that is
- * still uploading, or about to commit, has files younger than the window, which stay.
+ * vacuum's rule, with the table's own window only. The snapshot it reads is the one the checkpoint just wrote, whose
+ * expired tombstones are dropped (PROTOCOL.md "Checkpoints"), so a file removed before the window looks like a
+ * never-committed one and goes too, as vacuum would take it; nothing a version inside the window reads is touched.
+ * A writer that is still uploading, or about to commit, has files younger than the window, which stay.
  */
 export async function removeLeftovers(storage: Storage): Promise<LeftoverCleanUp> {
   const snapshot = await (await openTable(storage)).snapshot();
@@ -172,19 +170,16 @@ export async function removeLeftovers(storage: Storage): Promise<LeftoverCleanUp
       `cannot read the table's retention delta.deletedFileRetentionDuration=${JSON.stringify(snapshot.configuration['delta.deletedFileRetentionDuration'])}`,
       { path: storage.uri, hint: "fix the property (e.g. 'interval 7 days'); leftovers stay until then" },
     );
-  const swept = await sweep(storage, snapshot, windowMs, { dryRun: false, expiredTombstones: 'keep' });
+  const swept = await sweep(storage, snapshot, windowMs, false);
   return { files: swept.files.map((f) => f.key), bytes: swept.bytes };
 }
 
-/**
- * Lists the table root once and deletes what no version inside the window may read and is older than the window.
- * `expiredTombstones: 'keep'` also keeps the files of tombstones older than the window.
- */
+/** Lists the table root once and deletes (unless `dryRun`) what no version inside the window may read and is older. */
 async function sweep(
   storage: Storage,
   snapshot: Snapshot,
   windowMs: number,
-  how: { readonly dryRun: boolean; readonly expiredTombstones: 'delete' | 'keep' },
+  dryRun: boolean,
 ): Promise<Pick<VacuumResult, 'cutoff' | 'files' | 'bytes' | 'kept'>> {
   const cutoff = Date.now() - windowMs;
 
@@ -198,12 +193,7 @@ async function sweep(
   };
   for (const f of snapshot.files()) place(f.path, f.deletionVector);
   for (const r of snapshot.tombstones())
-    if (
-      how.expiredTombstones === 'keep' ||
-      r.deletionTimestamp === undefined ||
-      r.deletionTimestamp === null ||
-      r.deletionTimestamp >= cutoff
-    )
+    if (r.deletionTimestamp === undefined || r.deletionTimestamp === null || r.deletionTimestamp >= cutoff)
       place(r.path, r.deletionVector);
 
   const doomed: VacuumFile[] = [];
@@ -232,7 +222,7 @@ async function sweep(
     if (crc) doomed.push({ key: crc.key, size: crc.size, lastModified: crc.lastModified, reason: f.reason });
   }
   doomed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  if (!how.dryRun) {
+  if (!dryRun) {
     let next = 0;
     const worker = async () => {
       while (next < doomed.length) await storage.delete((doomed[next++] as VacuumFile).key);

@@ -82,8 +82,9 @@ export interface WriteOptions extends OpenStorageOptions {
   readonly onProgress?: (progress: WriteProgress) => void;
   /**
    * After a commit that writes a checkpoint (every delta.checkpointInterval commits), delete the `.meridian-tmp-*`
-   * files and never-committed data files killed writers left, once older than delta.deletedFileRetentionDuration
-   * (vacuum's rule; one listing of the table). Never fails the write: see {@link WriteResult.cleanUp}. Default true.
+   * files and data files no version references (what killed writers leave), once older than
+   * delta.deletedFileRetentionDuration: vacuum's rule, one listing of the table. Never fails the write: see
+   * {@link WriteResult.cleanUp}. Default true.
    */
   readonly cleanUpOnCheckpoint?: boolean;
   /** Commit attempts before giving up when other writers keep taking the next version (100). */

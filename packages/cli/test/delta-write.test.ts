@@ -1,9 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { writeTable } from '@meridian/delta';
+import { tableFromArrays } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -197,6 +208,25 @@ describe('meridian delta write', () => {
     const half = meridian('delta', 'write', dir, '--from', input, '--app-id', 'nightly');
     expect(half.code).toBe(2);
     expect(half.stderr).toContain('error bad-transaction:');
+  });
+
+  it("says what a checkpointing write removed of killed writers' leftovers", async () => {
+    const events = join(scratch, 'events');
+    await writeTable(events, tableFromArrays({ id: Int32Array.from([1, 2]) }), {
+      mode: 'create',
+      configuration: { 'delta.checkpointInterval': '1' },
+    });
+    // A killed writer's temp file, 8 days old: past the default 7-day retention window.
+    mkdirSync(events, { recursive: true });
+    const leftover = join(events, '.meridian-tmp-killed-writer.parquet');
+    writeFileSync(leftover, 'x'.repeat(100));
+    const old = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    utimesSync(leftover, old, old);
+    writeFileSync(join(scratch, 'events.jsonl'), `${JSON.stringify({ id: 3 })}\n`);
+    const run = meridian('delta', 'write', events, '--from', join(scratch, 'events.jsonl'));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/checkpoint at version 1 \(removed 1 leftover file of killed writers, 100 bytes\)/);
+    expect(readdirSync(events)).not.toContain('.meridian-tmp-killed-writer.parquet');
   });
 
   it('documents the write actions in --help', () => {

@@ -27,6 +27,8 @@ export interface WriteReport {
   readonly removedFiles: number;
   readonly skipped: boolean;
   readonly checkpoint: number | undefined;
+  /** What the checkpoint's clean-up removed (leftovers of killed writers older than the retention window). */
+  readonly cleanUp: { readonly files: number; readonly bytes: number; readonly error?: string } | undefined;
   readonly ms: number;
 }
 
@@ -123,6 +125,14 @@ export async function deltaWrite(
     removedFiles: result.removed,
     skipped: result.skipped,
     checkpoint: result.checkpoint,
+    cleanUp:
+      result.cleanUp === undefined
+        ? undefined
+        : {
+            files: result.cleanUp.files.length,
+            bytes: result.cleanUp.bytes,
+            ...(result.cleanUp.error !== undefined ? { error: result.cleanUp.error } : {}),
+          },
     ms: Math.round(performance.now() - started),
   };
 }
@@ -132,7 +142,14 @@ export function formatWrite(r: WriteReport): string {
   if (r.skipped) return `skipped: ${r.uri} already holds this write (version ${r.version})`;
   const removed = r.removedFiles > 0 ? `, removed ${r.removedFiles} file${r.removedFiles === 1 ? '' : 's'}` : '';
   const cp = r.checkpoint !== undefined ? `, checkpoint at version ${r.checkpoint}` : '';
-  return `${r.mode}: wrote ${r.rows.toLocaleString('en-US')} rows in ${r.files} file${r.files === 1 ? '' : 's'} (${r.bytes.toLocaleString('en-US')} bytes) to ${r.uri} as version ${r.version}${removed}${cp} in ${r.ms} ms`;
+  const swept = !r.cleanUp
+    ? ''
+    : r.cleanUp.error !== undefined
+      ? ` (leftovers of killed writers not removed: ${r.cleanUp.error}; meridian delta vacuum removes them)`
+      : r.cleanUp.files > 0
+        ? ` (removed ${r.cleanUp.files} leftover file${r.cleanUp.files === 1 ? '' : 's'} of killed writers, ${r.cleanUp.bytes.toLocaleString('en-US')} bytes)`
+        : '';
+  return `${r.mode}: wrote ${r.rows.toLocaleString('en-US')} rows in ${r.files} file${r.files === 1 ? '' : 's'} (${r.bytes.toLocaleString('en-US')} bytes) to ${r.uri} as version ${r.version}${removed}${cp}${swept} in ${r.ms} ms`;
 }
 
 /** What `meridian delta checkpoint` reports. */

@@ -127,6 +127,10 @@ testRule(sla, {
           message: [
             '99.95% (us-east-1/db)',
             '[1 − (1 − 99.95%) × (0.025 + 0.975 × (1 − 99.95%))] (dns)',
+            // By hand: the database once in series, each branch only its own api (99.95%), 90 s of an hour uncovered:
+            // 0.9995 × (1 − 0.0005 × (0.025 + 0.975 × 0.0005)) = 0.9995 × 0.99998725625 = 0.999487262621875.
+            // Counting the database inside each branch too would give 0.9995 × (1 − 0.00099975 × 0.025974…) = 99.9474%.
+            '(1 − 99.95%))] (dns) = 99.948726%',
             'below the 99.99% target',
           ],
         },
@@ -152,6 +156,9 @@ describe('availability arithmetic (explain)', () => {
     expect(entry?.parallel[0]?.branches.map((b) => b.percent)).toEqual([99.95, 99.95]);
     expect(entry?.parallel[0]?.failover).toMatchObject({ mode: 'active-standby', failoverSeconds: 90 });
     expect(entry?.percent).toBeCloseTo(100 * 0.9995 * (1 - (1 - branch) * (f + (1 - f) * (1 - branch))), 5);
+    // The total after `=`, worked by hand (see the invalid case above), to the six decimals the formula shows.
+    expect(entry?.percent).toBe(99.948726);
+    expect(entry?.formula.endsWith(' = 99.948726%')).toBe(true);
   });
 
   it('counts the promotion of an unpromoted standby replica in the failover time, as the rto rule does', () => {

@@ -72,6 +72,17 @@ testRule(capacityN1, {
       findings: [{ culprit: 'eu-west-1/api', message: ['with zone eu-west-1a lost', '0 rps'] }],
     },
     {
+      // (n-1)/n by hand: 6 replicas spread over 3 zones take 40,000 rps, one zone lost leaves 2/3 of it, 26,667 rps.
+      name: 'a zone lost from a spread deployment of 40k leaves two thirds, 26,667 rps, below a 30k peak',
+      model: topology('zones-short', (t) => {
+        t.sla({ peakRps: 30_000 });
+        const eu = t.region('eu-west-1', { zones: 3 });
+        const api = eu.kubernetesCluster('eks').deployment('api', { image: 'api:1.0.0', replicas: 6, maxRps: 40_000 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+      }),
+      findings: [{ culprit: 'eu-west-1/eks/api', message: ['with zone eu-west-1a lost', 'can take 26,667 rps'] }],
+    },
+    {
       name: 'too little even with everything up',
       model: regions(500_000, [100_000, 100_000]),
       findings: [{ message: ['even with everything up', '200,000 rps'] }],
@@ -87,5 +98,51 @@ describe('N-1 table (explain)', () => {
     expect(rows.filter((r) => r.lost?.zone !== undefined)).toHaveLength(9);
     // API Gateway is managed across zones: a zone loss leaves the full 300k.
     expect(rows.find((r) => r.lost?.zone === 'us-east-1a')?.capacityRps).toBe(300_000);
+  });
+
+  it('keeps (n-1)/n of a component spread or unplaced over n zones and (k-1)/k of one pinned to k zones', () => {
+    const rows = check(
+      topology('zones', (t) => {
+        t.sla({ peakRps: 1 });
+        const eu = t.region('us-east-1', { zones: 4 });
+        const users = t.client('users', { clientKind: 'users' });
+        // Spread over the region's 4 zones: one lost leaves 3/4 of 40,000 = 30,000.
+        const api = eu.kubernetesCluster('eks').deployment('api', { image: 'api:1.0.0', replicas: 8, maxRps: 40_000 });
+        // Pinned to 2 of the 4 zones: losing one of them leaves 1/2 of 10,000; losing another zone leaves all of it.
+        const worker = eu
+          .inZones(['us-east-1a', 'us-east-1b'])
+          .service('worker', { runtime: 'ec2', replicas: 2, maxRps: 10_000 });
+        t.flow(users, api);
+        t.flow(api, worker);
+      }),
+    ).explain.n1;
+    const capacityWithout = (zone: string) => rows.find((r) => r.lost?.zone === zone)?.capacityRps;
+    expect(rows[0]?.capacityRps).toBe(10_000);
+    expect(capacityWithout('us-east-1a')).toBe(5_000);
+    expect(capacityWithout('us-east-1b')).toBe(5_000);
+    expect(capacityWithout('us-east-1c')).toBe(10_000);
+    const spread = check(
+      topology('spread', (t) => {
+        t.sla({ peakRps: 1 });
+        const eu = t.region('us-east-1', { zones: 4 });
+        const api = eu.kubernetesCluster('eks').deployment('api', { image: 'api:1.0.0', replicas: 8, maxRps: 40_000 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+      }),
+    ).explain.n1;
+    expect(spread.filter((r) => r.lost?.zone !== undefined).map((r) => r.capacityRps)).toEqual([
+      30_000, 30_000, 30_000, 30_000,
+    ]);
+    // Placed in no zone and not zone-redundant (one replica): a lost zone is taken as 1/n of its capacity, here
+    // 1/6 of us-east-1's six published zones: 60,000 x 5/6 = 50,000 for each zone.
+    const unplaced = check(
+      topology('unplaced', (t) => {
+        t.sla({ peakRps: 1 });
+        const api = t.region('us-east-1').service('api', { runtime: 'ec2', replicas: 1, maxRps: 60_000 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+      }),
+    ).explain.n1;
+    expect(unplaced.filter((r) => r.lost?.zone !== undefined).map((r) => r.capacityRps)).toEqual([
+      50_000, 50_000, 50_000, 50_000, 50_000, 50_000,
+    ]);
   });
 });

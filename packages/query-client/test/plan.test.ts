@@ -1,5 +1,5 @@
 import { col } from '@meridian/delta';
-import { loadTopology } from '@meridian/topology';
+import { loadTopology, topology } from '@meridian/topology';
 import { describe, expect, it } from 'vitest';
 import { explainPlan, planQuery, QueryError } from '../src/index.ts';
 import { lakeModel } from './fixtures/lake.ts';
@@ -69,6 +69,33 @@ describe('planQuery', () => {
         }),
       ).code,
     ).toBe('residency-violation');
+  });
+
+  it('checks every data class of a table, not only the first', () => {
+    // The table carries an unrestricted class, a class allowed in the EU and the US, then an EU-only one: only the
+    // last forbids the US, so a check that stops at the first class (or the first restricted one) lets it through.
+    const model = topology('classes', (t) => {
+      const telemetry = t.dataClass('telemetry');
+      const billing = t.dataClass('billing', { jurisdictions: ['EU', 'US'] });
+      const personal = t.dataClass('eu-personal', { jurisdictions: ['EU'] });
+      const eu = t.region('eu-west-1', { jurisdiction: 'EU' });
+      t.region('us-east-1', { jurisdiction: 'US' });
+      const store = eu.objectStore('lake', { bucket: 'lake-eu', dataClasses: [telemetry, billing, personal] });
+      eu.deltaTable('events', {
+        store,
+        path: 'delta/events',
+        columns: [{ name: 'id', type: 'long', nullable: false }],
+        dataClasses: [telemetry, billing, personal],
+      });
+    });
+    const error = refusal(() => planQuery(model, { table: 'events', from: 'us-east-1' }));
+    expect(error.code).toBe('residency-violation');
+    expect(error.message).toContain("'eu-personal' from eu-west-1/events");
+    expect(error.message).not.toContain("'billing'");
+    expect(error.message).toContain('eu-personal may only be in EU');
+    // Without a destination, the EU-only class behind an unrestricted one still asks where results go.
+    expect(refusal(() => planQuery(model, { table: 'events' })).code).toBe('destination-required');
+    expect(planQuery(model, { table: 'events', from: 'EU' }).fragments).toHaveLength(1);
   });
 
   it('asks where the results go when a restricted class is read', () => {

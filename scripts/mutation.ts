@@ -1,0 +1,52 @@
+// `npm run mutation -- [package] [file...]`: Stryker on the files that decide verdicts and answers
+// (stryker.config.mjs), one package after another, then the mutation score of each file.
+// Incremental (.meridian/mutation/<package>/incremental.json): a second run redoes only what changed.
+// Not part of CI or ./dev test: on two cores a package takes minutes to hours (bench/mutation/README.md).
+//   npm run mutation                                            every package in stryker.config.mjs
+//   npm run mutation -- delta packages/delta/src/scan/row-filter.ts    one file
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mutatedFiles } from '../stryker.config.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const [only, ...files] = process.argv.slice(2);
+const names = only ? [only] : Object.keys(mutatedFiles);
+const unknown = names.filter((n) => !(n in mutatedFiles));
+if (unknown.length > 0) {
+  console.error(
+    `mutation: unknown package ${unknown.join(', ')}; expected one of ${Object.keys(mutatedFiles).join(', ')}`,
+  );
+  process.exit(2);
+}
+
+interface MutantReport {
+  files: Record<string, { mutants: { status: string }[] }>;
+}
+// Stryker's definition: killed and timed-out mutants over all valid ones (compile errors and no-coverage included
+// in the denominator as survivors would be; ignored ones left out).
+const detected = new Set(['Killed', 'Timeout']);
+const undetected = new Set(['Survived', 'NoCoverage']);
+
+let failed = false;
+for (const name of names) {
+  console.error(`mutation: ${name}${files.length > 0 ? ` (${files.join(', ')})` : ''}`);
+  const args = ['stryker', 'run', 'stryker.config.mjs', ...(files.length > 0 ? ['--mutate', files.join(',')] : [])];
+  const run = spawnSync('npx', args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, MERIDIAN_MUTATION_PACKAGE: name },
+  });
+  if (run.status !== 0) failed = true;
+  const reportFile = join(root, '.meridian', 'mutation', name, 'report.json');
+  if (!existsSync(reportFile)) continue;
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutantReport;
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    const killed = mutants.filter((m) => detected.has(m.status)).length;
+    const survived = mutants.filter((m) => undetected.has(m.status)).length;
+    const score = killed + survived === 0 ? 'n/a' : `${((100 * killed) / (killed + survived)).toFixed(1)} %`;
+    console.log(`${relative(root, join(root, file))}: ${score} (${killed} killed, ${survived} survived)`);
+  }
+}
+process.exit(failed ? 1 : 0);

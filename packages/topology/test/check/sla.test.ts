@@ -172,3 +172,81 @@ describe('availability arithmetic (explain)', () => {
     expect(failover?.model).toContain('https://aws.amazon.com/premiumsupport/technology/pes/');
   });
 });
+
+// Two regions behind DNS, declared secondary first: eu-central-1 an api and its database (99.95% x 99.95% =
+// 99.900025%), eu-west-1 the same behind an ALB (99.99% x 99.95% x 99.95% = 99.890035%, to six decimals).
+const twoBranches = (routing: 'failover' | 'latency') =>
+  topology('two-branches', (t) => {
+    t.sla({ availability: 99.99 });
+    const users = t.client('users', { clientKind: 'users' });
+    const dns = t.dns('dns', { routing, healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+    t.flow(users, dns);
+    const de = t.region('eu-central-1');
+    const deApi = de.service('api', { runtime: 'lambda' });
+    t.flow(dns, deApi, routing === 'failover' ? { routing: { failover: 'secondary' } } : {});
+    t.flow(deApi, de.postgres('db', { multiAz: true }), { kind: 'write' });
+    const eu = t.region('eu-west-1');
+    const alb = eu.loadBalancer('alb', { type: 'alb' });
+    const api = eu.service('api', { runtime: 'lambda' });
+    t.flow(dns, alb, routing === 'failover' ? { routing: { failover: 'primary' } } : {});
+    t.flow(alb, api);
+    t.flow(api, eu.postgres('db', { multiAz: true }), { kind: 'write' });
+  });
+
+describe('parallel terms of the formula (explain), worked by hand', () => {
+  // U = 1 - a per branch: U_west = 0.001099650025, U_central = 0.00099975; f = 90 s / 3600 s = 0.025.
+  it('active/standby: the primary is the branch its flow names, wherever it was declared', () => {
+    const [entry] = check(twoBranches('failover')).explain.availability;
+    const group = entry?.parallel[0];
+    expect(group?.failover).toMatchObject({ mode: 'active-standby', primary: 'eu-west-1/alb' });
+    expect(group?.branches.map((b) => [b.first, b.percent])).toEqual([
+      ['eu-central-1/api', 99.900025],
+      ['eu-west-1/alb', 99.890035],
+    ]);
+    // Each branch's own factors, weakest first.
+    expect(group?.branches.map((b) => b.factors.map((f) => f.percent))).toEqual([
+      [99.95, 99.95],
+      [99.95, 99.95, 99.99],
+    ]);
+    expect(group?.branches[1]?.factors.map((f) => f.component).sort()).toEqual([
+      'eu-west-1/alb',
+      'eu-west-1/api',
+      'eu-west-1/db',
+    ]);
+    // 1 - U_west x (0.025 + 0.975 x U_central) = 0.99997143685864 (eu-central-1 as primary would give 99.997393%).
+    expect(group?.percent).toBe(99.997144);
+    expect(entry?.percent).toBe(99.997144);
+    expect(entry?.series).toEqual([]);
+    expect(entry?.formula).toBe('[1 − (1 − 99.890035%) × (0.025 + 0.975 × (1 − 99.900025%))] (dns) = 99.997144%');
+  });
+
+  it('active/active: each region serves, the mean of the uncovered failovers counts', () => {
+    const [entry] = check(twoBranches('latency')).explain.availability;
+    expect(entry?.parallel[0]?.failover).toMatchObject({ mode: 'active-active', primary: undefined });
+    // 1 - (U_west (f + (1-f) U_central) + U_central (f + (1-f) U_west)) / 2 = 0.99997268560895.
+    expect(entry?.formula).toBe(
+      '[1 − mean over 2 regions of (1 − a) × (0.025 + 0.975 × others down)] (dns) = 99.997269%',
+    );
+  });
+
+  it('independent branches behind a CDN: no failover time, 1 - product of the branches down', () => {
+    const model = topology('cdn', (t) => {
+      t.sla({ availability: 99.9 });
+      const cdn = t.cdn('cdn');
+      t.flow(t.client('users', { clientKind: 'users' }), cdn);
+      for (const code of ['eu-west-1', 'eu-central-1'] as const)
+        t.flow(cdn, t.region(code).service('api', { runtime: 'lambda' }));
+    });
+    const [entry] = check(model).explain.availability;
+    // CloudFront 99.9% in series with 1 - 0.0005 x 0.0005: 0.999 x 0.99999975 = 0.99899975025.
+    expect(entry?.formula).toBe('99.9% (cdn) × [1 − (1 − 99.95%) × (1 − 99.95%)] (cdn) = 99.899975%');
+  });
+
+  it('an entry whose every component is at 100% composes to 100%', () => {
+    const model = topology('all-up', (t) => {
+      t.sla({ availability: 99.9 });
+      t.flow(t.client('users', { clientKind: 'users' }), t.dns('dns'));
+    });
+    expect(check(model).explain.availability[0]?.formula).toBe('100% = 100%');
+  });
+});

@@ -33,7 +33,12 @@ if (!(name in mutatedFiles)) {
 }
 // Stryker's test processes inherit it: vitest.shared.ts leaves the type tests out under mutation.
 process.env.MERIDIAN_MUTATION_PACKAGE = name;
-const out = `.meridian/mutation/${name}`;
+// A run over chosen files (MERIDIAN_MUTATION_FILES, comma-separated, set by scripts/mutation.ts) keeps its own
+// incremental file and report, so that checking one file does not throw away the results of the others.
+const files = process.env.MERIDIAN_MUTATION_FILES?.split(',').filter(Boolean) ?? [];
+export const outputDir = (pkg, chosen) =>
+  `.meridian/mutation/${pkg}${chosen.length > 0 ? `/${chosen.map((f) => f.replace(/^.*\//, '').replace(/\.ts$/, '')).join('+')}` : ''}`;
+const out = outputDir(name, files);
 
 export default {
   packageManager: 'npm',
@@ -45,7 +50,7 @@ export default {
   checkers: ['typescript'],
   tsconfigFile: `packages/${name}/tsconfig.json`,
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
-  mutate: mutatedFiles[name],
+  mutate: files.length > 0 ? files : mutatedFiles[name],
   coverageAnalysis: 'perTest',
   // Vitest does not type-check, so no `// @ts-nocheck` line is needed; it would shift the line numbers of test
   // fixtures that tests assert (findings point at the line of the culprit).

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mutatedFiles } from '../stryker.config.mjs';
+import { mutatedFiles, outputDir } from '../stryker.config.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [only, ...files] = process.argv.slice(2);
@@ -32,14 +32,13 @@ const undetected = new Set(['Survived', 'NoCoverage']);
 let failed = false;
 for (const name of names) {
   console.error(`mutation: ${name}${files.length > 0 ? ` (${files.join(', ')})` : ''}`);
-  const args = ['stryker', 'run', 'stryker.config.mjs', ...(files.length > 0 ? ['--mutate', files.join(',')] : [])];
-  const run = spawnSync('npx', args, {
+  const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, MERIDIAN_MUTATION_PACKAGE: name },
+    env: { ...process.env, MERIDIAN_MUTATION_PACKAGE: name, MERIDIAN_MUTATION_FILES: files.join(',') },
   });
   if (run.status !== 0) failed = true;
-  const reportFile = join(root, '.meridian', 'mutation', name, 'report.json');
+  const reportFile = join(root, outputDir(name, files), 'report.json');
   if (!existsSync(reportFile)) continue;
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutantReport;
   for (const [file, { mutants }] of Object.entries(report.files)) {

@@ -39,6 +39,9 @@ const files = process.env.MERIDIAN_MUTATION_FILES?.split(',').filter(Boolean) ??
 export const outputDir = (pkg, chosen) =>
   `.meridian/mutation/${pkg}${chosen.length > 0 ? `/${chosen.map((f) => f.replace(/^.*\//, '').replace(/\.ts$/, '')).join('+')}` : ''}`;
 const out = outputDir(name, files);
+// The test files to run (MERIDIAN_MUTATION_TESTS): a file's own tests, for a run that takes minutes, not hours
+// (delta's whole suite reads the corpus and starts an S3 server). Unset: the package's whole suite.
+const testFiles = process.env.MERIDIAN_MUTATION_TESTS?.split(',').filter(Boolean) ?? [];
 
 export default {
   packageManager: 'npm',
@@ -51,6 +54,7 @@ export default {
   tsconfigFile: `packages/${name}/tsconfig.json`,
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: files.length > 0 ? files : mutatedFiles[name],
+  ...(testFiles.length > 0 ? { testFiles } : {}),
   coverageAnalysis: 'perTest',
   // Vitest does not type-check, so no `// @ts-nocheck` line is needed; it would shift the line numbers of test
   // fixtures that tests assert (findings point at the line of the culprit).

@@ -3,7 +3,9 @@
 // Incremental (.meridian/mutation/<package>/incremental.json): a second run redoes only what changed.
 // Not part of CI or ./dev test: on two cores a package takes minutes to hours (bench/mutation/README.md).
 //   npm run mutation                                            every package in stryker.config.mjs
-//   npm run mutation -- delta packages/delta/src/scan/row-filter.ts    one file
+//   npm run mutation -- delta packages/delta/src/scan/row-filter.ts    one file, against the package's whole suite
+//   npm run mutation -- delta packages/delta/src/scan/row-filter.ts packages/delta/test/pruning.test.ts
+//                                                               one file against the test files named (*.test.ts)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -11,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { mutatedFiles, outputDir } from '../stryker.config.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const [only, ...files] = process.argv.slice(2);
+const [only, ...paths] = process.argv.slice(2);
+const tests = paths.filter((p) => p.endsWith('.test.ts'));
+const files = paths.filter((p) => !p.endsWith('.test.ts'));
 const names = only ? [only] : Object.keys(mutatedFiles);
 const unknown = names.filter((n) => !(n in mutatedFiles));
 if (unknown.length > 0) {
@@ -24,18 +28,25 @@ if (unknown.length > 0) {
 interface MutantReport {
   files: Record<string, { mutants: { status: string }[] }>;
 }
-// Stryker's definition: killed and timed-out mutants over all valid ones (compile errors and no-coverage included
-// in the denominator as survivors would be; ignored ones left out).
+// Stryker's mutation score: killed and timed-out mutants over those plus survived and uncovered ones; mutants the
+// TypeScript checker rejects (they do not compile) are left out.
 const detected = new Set(['Killed', 'Timeout']);
 const undetected = new Set(['Survived', 'NoCoverage']);
 
 let failed = false;
 for (const name of names) {
-  console.error(`mutation: ${name}${files.length > 0 ? ` (${files.join(', ')})` : ''}`);
+  console.error(
+    `mutation: ${name}${files.length > 0 ? ` (${files.join(', ')})` : ''}${tests.length > 0 ? ` against ${tests.join(', ')}` : ''}`,
+  );
   const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, MERIDIAN_MUTATION_PACKAGE: name, MERIDIAN_MUTATION_FILES: files.join(',') },
+    env: {
+      ...process.env,
+      MERIDIAN_MUTATION_PACKAGE: name,
+      MERIDIAN_MUTATION_FILES: files.join(','),
+      MERIDIAN_MUTATION_TESTS: tests.join(','),
+    },
   });
   if (run.status !== 0) failed = true;
   const reportFile = join(root, outputDir(name, files), 'report.json');

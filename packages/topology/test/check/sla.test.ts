@@ -234,12 +234,20 @@ describe('parallel terms of the formula (explain), worked by hand', () => {
       t.sla({ availability: 99.9 });
       const cdn = t.cdn('cdn');
       t.flow(t.client('users', { clientKind: 'users' }), cdn);
-      for (const code of ['eu-west-1', 'eu-central-1'] as const)
-        t.flow(cdn, t.region(code).service('api', { runtime: 'lambda' }));
+      for (const code of ['eu-west-1', 'eu-central-1'] as const) {
+        const api = t.region(code).service('api', { runtime: 'lambda' });
+        t.flow(cdn, api);
+        // A vendor at 100% in each branch: nothing to multiply, so not listed among the branch's factors.
+        t.flow(api, t.external(`vendor-${code}`, { vendor: 'Vendor', sla: { availability: 100 } }));
+      }
     });
     const [entry] = check(model).explain.availability;
     // CloudFront 99.9% in series with 1 - 0.0005 x 0.0005: 0.999 x 0.99999975 = 0.99899975025.
     expect(entry?.formula).toBe('99.9% (cdn) × [1 − (1 − 99.95%) × (1 − 99.95%)] (cdn) = 99.899975%');
+    expect(entry?.parallel[0]?.branches.map((b) => b.factors)).toEqual([
+      [{ component: 'eu-west-1/api', percent: 99.95 }],
+      [{ component: 'eu-central-1/api', percent: 99.95 }],
+    ]);
   });
 
   it('an entry whose every component is at 100% composes to 100%', () => {

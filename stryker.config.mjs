@@ -33,12 +33,11 @@ if (!(name in mutatedFiles)) {
 }
 // Stryker's test processes inherit it: vitest.shared.ts leaves the type tests out under mutation.
 process.env.MERIDIAN_MUTATION_PACKAGE = name;
-// A run over chosen files (MERIDIAN_MUTATION_FILES, comma-separated, set by scripts/mutation.ts) keeps its own
-// incremental file and report, so that checking one file does not throw away the results of the others.
+// A run over chosen files (MERIDIAN_MUTATION_FILES, comma-separated, set by scripts/mutation.ts). The incremental
+// file is the package's: the results of files not mutated this time are kept and reused by the next full run.
 const files = process.env.MERIDIAN_MUTATION_FILES?.split(',').filter(Boolean) ?? [];
-export const outputDir = (pkg, chosen) =>
-  `.meridian/mutation/${pkg}${chosen.length > 0 ? `/${chosen.map((f) => f.replace(/^.*\//, '').replace(/\.ts$/, '')).join('+')}` : ''}`;
-const out = outputDir(name, files);
+export const outputDir = (pkg) => `.meridian/mutation/${pkg}`;
+const out = outputDir(name);
 // The test files to run (MERIDIAN_MUTATION_TESTS): a file's own tests, for a run that takes minutes, not hours
 // (delta's whole suite reads the corpus and starts an S3 server). Unset: the package's whole suite.
 const testFiles = process.env.MERIDIAN_MUTATION_TESTS?.split(',').filter(Boolean) ?? [];

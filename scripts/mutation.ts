@@ -49,7 +49,7 @@ for (const name of names) {
     },
   });
   if (run.status !== 0) failed = true;
-  const reportFile = join(root, outputDir(name, files), 'report.json');
+  const reportFile = join(root, outputDir(name), 'report.json');
   if (!existsSync(reportFile)) continue;
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutantReport;
   for (const [file, { mutants }] of Object.entries(report.files)) {

@@ -145,4 +145,94 @@ describe('N-1 table (explain)', () => {
       50_000, 50_000, 50_000, 50_000, 50_000, 50_000,
     ]);
   });
+
+  it('reports the weakest of several entry points, and each surviving branch with its own bottleneck', () => {
+    const rows = check(
+      topology('entries', (t) => {
+        t.sla({ peakRps: 1 });
+        const regions = t.regions(['eu-west-1', 'eu-central-1']);
+        // The weaker entry point (10,000) declared first, the stronger one (200,000) after it: the weaker is reported.
+        t.flow(
+          t.client('partners', { clientKind: 'users' }),
+          (regions[0] as (typeof regions)[number]).service('feed', { runtime: 'lambda', maxRps: 10_000 }),
+        );
+        const dns = t.dns('dns', { routing: 'latency', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+        t.flow(t.client('users', { clientKind: 'users' }), dns);
+        for (const r of regions) {
+          // The gateway (the branch's first component) has no limit; the service behind it binds at 100,000.
+          const gateway = r.apiGateway('gw');
+          t.flow(dns, gateway);
+          t.flow(gateway, r.service('vote', { runtime: 'lambda', maxRps: 100_000 }));
+        }
+      }),
+    ).explain.n1;
+    expect(rows[0]).toMatchObject({ scenario: 'all regions up', entry: 'partners', capacityRps: 10_000 });
+    const lostCentral = rows.find((r) => r.scenario === 'lose region eu-central-1');
+    expect(lostCentral).toMatchObject({ entry: 'partners', capacityRps: 10_000 });
+    const lostWest = rows.find((r) => r.scenario === 'lose region eu-west-1');
+    // With eu-west-1 lost, partners' feed is gone (0) and users keep eu-central-1's 100,000.
+    expect(lostWest).toMatchObject({ entry: 'partners', capacityRps: 0 });
+    const users = check(
+      topology('one-entry', (t) => {
+        t.sla({ peakRps: 1 });
+        const dns = t.dns('dns', { routing: 'latency', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+        t.flow(t.client('users', { clientKind: 'users' }), dns);
+        for (const code of ['eu-west-1', 'eu-central-1'] as const) {
+          const r = t.region(code);
+          const gateway = r.apiGateway('gw');
+          t.flow(dns, gateway);
+          t.flow(gateway, r.service('vote', { runtime: 'lambda', maxRps: 100_000 }));
+        }
+      }),
+    ).explain.n1;
+    expect(users[0]).toMatchObject({
+      capacityRps: 200_000,
+      bottleneck: 'alternatives behind dns',
+      branches: [
+        { first: 'eu-west-1/gw', capacityRps: 100_000, bottleneck: 'eu-west-1/vote' },
+        { first: 'eu-central-1/gw', capacityRps: 100_000, bottleneck: 'eu-central-1/vote' },
+      ],
+    });
+  });
+
+  it('has rows only for regions in use, and zone rows only for regions of two zones or more', () => {
+    const rows = check(
+      topology('regions', (t) => {
+        t.sla({ peakRps: 1 });
+        const users = t.client('users', { clientKind: 'users' });
+        // Unplaced, one replica (not zone-redundant): a lost zone of its own region takes 1/3 of 60,000.
+        // eu-west-1 declares no zones: the provider's three count, and the api is placed in none of them.
+        const api = t.region('eu-west-1').service('api', { runtime: 'ec2', replicas: 1, maxRps: 60_000 });
+        t.flow(users, api);
+        // Two zones: zone rows; a zone lost there leaves eu-west-1's api whole.
+        const batch = t
+          .region('us-east-1', { zones: ['us-east-1a', 'us-east-1b'] })
+          .service('batch', { runtime: 'lambda' });
+        t.flow(api, batch, { sync: false, kind: 'publish' });
+        // One zone: no zone row. No component at all: no row.
+        t.region('ap-southeast-1', { zones: ['ap-southeast-1a'] }).service('job', { runtime: 'lambda' });
+        t.region('sa-east-1', { zones: 3 });
+      }),
+    ).explain.n1;
+    expect(rows.map((r) => r.scenario)).toEqual([
+      'all regions up',
+      'lose region eu-west-1',
+      'lose region us-east-1',
+      'lose region ap-southeast-1',
+      'lose zone eu-west-1a',
+      'lose zone eu-west-1b',
+      'lose zone eu-west-1c',
+      'lose zone us-east-1a',
+      'lose zone us-east-1b',
+    ]);
+    expect(rows.find((r) => r.scenario === 'lose zone eu-west-1a')?.capacityRps).toBe(40_000);
+    expect(rows.find((r) => r.scenario === 'lose zone us-east-1a')?.capacityRps).toBe(60_000);
+  });
+
+  it('has no rows without an entry point', () => {
+    const model = topology('no-entry', (t) => {
+      t.sla({ peakRps: 1 });
+    });
+    expect(check(model).explain.n1).toEqual([]);
+  });
 });

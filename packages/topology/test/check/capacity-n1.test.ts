@@ -151,10 +151,20 @@ describe('N-1 table (explain)', () => {
       topology('entries', (t) => {
         t.sla({ peakRps: 1 });
         const regions = t.regions(['eu-west-1', 'eu-central-1']);
-        // The weaker entry point (10,000) declared first, the stronger one (200,000) after it: the weaker is reported.
+        // Entry points: reports (50,000), then partners and batch (10,000 each), then users (200,000). The weakest
+        // is reported, the first of equals.
+        const west = regions[0] as (typeof regions)[number];
+        t.flow(
+          t.client('reports', { clientKind: 'users' }),
+          west.service('report', { runtime: 'lambda', maxRps: 50_000 }),
+        );
         t.flow(
           t.client('partners', { clientKind: 'users' }),
-          (regions[0] as (typeof regions)[number]).service('feed', { runtime: 'lambda', maxRps: 10_000 }),
+          west.service('feed', { runtime: 'lambda', maxRps: 10_000 }),
+        );
+        t.flow(
+          t.client('batch', { clientKind: 'users' }),
+          west.service('import', { runtime: 'lambda', maxRps: 10_000 }),
         );
         const dns = t.dns('dns', { routing: 'latency', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
         t.flow(t.client('users', { clientKind: 'users' }), dns);
@@ -170,8 +180,9 @@ describe('N-1 table (explain)', () => {
     const lostCentral = rows.find((r) => r.scenario === 'lose region eu-central-1');
     expect(lostCentral).toMatchObject({ entry: 'partners', capacityRps: 10_000 });
     const lostWest = rows.find((r) => r.scenario === 'lose region eu-west-1');
-    // With eu-west-1 lost, partners' feed is gone (0) and users keep eu-central-1's 100,000.
-    expect(lostWest).toMatchObject({ entry: 'partners', capacityRps: 0 });
+    // With eu-west-1 lost, the three entry points there drop to 0 (the first of them is named) and users keep
+    // eu-central-1's 100,000.
+    expect(lostWest).toMatchObject({ entry: 'reports', capacityRps: 0 });
     const users = check(
       topology('one-entry', (t) => {
         t.sla({ peakRps: 1 });
@@ -229,10 +240,17 @@ describe('N-1 table (explain)', () => {
     expect(rows.find((r) => r.scenario === 'lose zone us-east-1a')?.capacityRps).toBe(60_000);
   });
 
-  it('has no rows without an entry point', () => {
+  it('has no rows without an entry point, and names the first entry when nothing has a limit', () => {
     const model = topology('no-entry', (t) => {
       t.sla({ peakRps: 1 });
     });
     expect(check(model).explain.n1).toEqual([]);
+    const unlimited = topology('unlimited', (t) => {
+      t.sla({ peakRps: 1 });
+      const api = t.region('eu-west-1').service('api', { runtime: 'lambda' });
+      t.flow(t.client('users', { clientKind: 'users' }), api);
+      t.flow(t.client('partners', { clientKind: 'users' }), api);
+    });
+    expect(check(unlimited).explain.n1[0]).toMatchObject({ entry: 'users', capacityRps: Number.POSITIVE_INFINITY });
   });
 });

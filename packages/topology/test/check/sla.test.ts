@@ -220,6 +220,25 @@ describe('parallel terms of the formula (explain), worked by hand', () => {
     expect(entry?.formula).toBe('[1 − (1 − 99.890035%) × (0.025 + 0.975 × (1 − 99.900025%))] (dns) = 99.997144%');
   });
 
+  it('active/standby over three regions: the standbys are down together only when both are', () => {
+    const model = topology('three', (t) => {
+      t.sla({ availability: 99.99 });
+      const dns = t.dns('dns', { routing: 'failover', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+      t.flow(t.client('users', { clientKind: 'users' }), dns);
+      for (const [code, role] of [
+        ['eu-west-1', 'primary'],
+        ['eu-central-1', 'secondary'],
+        ['eu-north-1', 'secondary'],
+      ] as const) {
+        t.flow(dns, t.region(code).service('api', { runtime: 'lambda' }), { routing: { failover: role } });
+      }
+    });
+    // 1 - 0.0005 x (0.025 + 0.975 x 0.0005 x 0.0005) = 1 - 0.0005 x 0.02500024375 = 0.999987499878125.
+    expect(check(model).explain.availability[0]?.formula).toBe(
+      '[1 − (1 − 99.95%) × (0.025 + 0.975 × (1 − 99.95%) × (1 − 99.95%))] (dns) = 99.99875%',
+    );
+  });
+
   it('active/active: each region serves, the mean of the uncovered failovers counts', () => {
     const [entry] = check(twoBranches('latency')).explain.availability;
     expect(entry?.parallel[0]?.failover).toMatchObject({ mode: 'active-active', primary: undefined });

@@ -278,6 +278,49 @@ describe('row filtering', () => {
     expect(keep('not (m in (1, null))')).toEqual([]);
   });
 
+  it('per-row path: NaN compares false except <>, NULL is unknown, and AND / OR / NOT keep unknown apart', () => {
+    // x and m have nulls, so the per-row path compares (not the typed-array fast path); y has none (fast path).
+    //   row: 0    1    2     3  4
+    //   x:   0.5  NaN  null  3  4.5
+    //   m:   1    2    3     4  null
+    //   y:   0.5  NaN  2     3  4.5
+    const batch = new Table({
+      x: vectorFromArray([0.5, Number.NaN, null, 3, 4.5], new Float64()),
+      m: vectorFromArray([1, 2, 3, 4, null], new Int32()),
+      y: vectorFromArray([0.5, Number.NaN, 2, 3, 4.5], new Float64()),
+    }).batches[0] as RecordBatch;
+    const types = { x: 'double', m: 'integer', y: 'double' } as const;
+    const schemaOf: StructTypeLike = {
+      fields: Object.entries(types).map(([name, type]) => ({ name, type: { kind: 'primitive', name: type } })),
+    };
+    const cols = Object.entries(types).map(
+      ([name, type]) =>
+        ({ path: [name], physicalPath: [name], key: name, isPartition: false, type: { name: type } }) as const,
+    );
+    const keep = (text: string) => [...matchingRows(bindPredicate(parsePredicate(text), schemaOf), batch, cols)];
+    expect(keep('x = 3')).toEqual([3]);
+    expect(keep('x <> 3')).toEqual([0, 1, 4]);
+    expect(keep('x < 3')).toEqual([0]);
+    expect(keep('x <= 3')).toEqual([0, 3]);
+    expect(keep('x > 0.5')).toEqual([3, 4]);
+    expect(keep('x >= 0.5')).toEqual([0, 3, 4]);
+    // A NaN literal equals nothing, NaN included; <> NaN holds for every non-null value, on both paths.
+    expect(keep("x = 'NaN'")).toEqual([]);
+    expect(keep("x <> 'NaN'")).toEqual([0, 1, 3, 4]);
+    expect(keep("y <> 'NaN'")).toEqual([0, 1, 2, 3, 4]);
+    expect(keep("y < 'NaN'")).toEqual([]);
+    // IN is = on each value: NaN data is in no list (it once matched every number: compareValues(NaN, 7) is 0).
+    expect(keep("x in ('NaN', 3)")).toEqual([3]);
+    expect(keep('x in (7)')).toEqual([]);
+    expect(keep('not (x in (7))')).toEqual([0, 1, 3, 4]);
+    // x >= 3: F F U T T; m = 4: F F F T U. AND: F F F T U; NOT of it: T T T F U.
+    expect(keep('x >= 3 and m = 4')).toEqual([3]);
+    expect(keep('not (x >= 3 and m = 4)')).toEqual([0, 1, 2]);
+    // x > 10: F F U F F; OR with m = 4: F F U T U; NOT of it: T T U F U.
+    expect(keep('x > 10 or m = 4')).toEqual([3]);
+    expect(keep('not (x > 10 or m = 4)')).toEqual([0, 1]);
+  });
+
   it('gathers scattered rows into new buffers and slices long runs', () => {
     const gathered = gatherBatch(withStrings, Int32Array.from([5, 1, 3]));
     expect(gathered.toArray().map((r) => r.toJSON())).toEqual([

@@ -98,6 +98,46 @@ describe('planQuery', () => {
     expect(planQuery(model, { table: 'events', from: 'EU' }).fragments).toHaveLength(1);
   });
 
+  it('resolves where results go: a region by id or code, a published region, an uppercase jurisdiction, else refuses', () => {
+    expect(planQuery(lakeModel, { table: 'orders', from: 'eu-central-1' }).destination).toEqual({
+      jurisdiction: 'EU',
+      region: 'eu-central-1',
+    });
+    // A provider region the model does not use, and a bare jurisdiction code.
+    expect(planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'], from: 'us-west-2' }).destination).toEqual({
+      jurisdiction: 'US',
+      region: 'us-west-2',
+    });
+    expect(planQuery(lakeModel, { table: 'orders', from: 'EU' }).destination).toEqual({
+      jurisdiction: 'EU',
+      region: undefined,
+    });
+    for (const from of ['eu', 'xEU', 'EU west', 'EU!']) {
+      const error = refusal(() => planQuery(lakeModel, { table: 'orders', from }));
+      expect(error, from).toMatchObject({ code: 'unknown-destination', path: ['request', 'from'] });
+      expect(error.message).toBe(`'${from}' is neither a region of topology 'lake' nor a jurisdiction code`);
+      expect(error.hint).toContain('give a region id (eu-west-1, eu-central-1, us-east-1)');
+    }
+  });
+
+  it('says in the notes where results go and what the tables carry', () => {
+    expect(planQuery(lakeModel, { table: 'orders', from: 'EU' }).notes).toContain(
+      'results go to jurisdiction EU; allowed for eu-personal',
+    );
+    expect(planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'], from: 'us-east-1' }).notes).toContain(
+      'results go to us-east-1 (US); the tables carry no data class',
+    );
+    expect(planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'] }).notes).toContain(
+      'no destination given (from); none of the tables carries a jurisdiction-restricted data class',
+    );
+    const required = refusal(() => planQuery(lakeModel, { table: 'orders' }));
+    expect(required).toMatchObject({ code: 'destination-required', path: ['request', 'from'] });
+    expect(required.message).toBe(
+      "eu-west-1/orders holds data class 'eu-personal' (allowed in EU), and the request does not say where the results go",
+    );
+    expect(required.hint).toContain('--from eu-west-1');
+  });
+
   it('asks where the results go when a restricted class is read', () => {
     const error = refusal(() => planQuery(lakeModel, { table: 'orders' }));
     expect(error.code).toBe('destination-required');

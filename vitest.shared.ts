@@ -4,11 +4,14 @@ import { defineConfig } from 'vitest/config';
  * One vitest setup for every package: workspace imports resolve to src/ through the
  * `@meridian/source` export condition, so tests never need a build of a sibling.
  */
-export function meridianVitestConfig(options: { testTimeout?: number; globalSetup?: string[] } = {}) {
+export function meridianVitestConfig(options: { root?: string; testTimeout?: number; globalSetup?: string[] } = {}) {
   // No bundler-only 'module' condition: Node ignores it, and packages such as @aws-sdk/* list it
   // before 'node' for extensionless dist-es files that Node cannot load once externalized.
   const conditions = ['@meridian/source', 'import', 'node', 'default'];
   return defineConfig({
+    // The package's own folder, also when vitest is started from elsewhere (Stryker starts it at the repo root of
+    // its sandbox, bench/mutation/README.md): test globs, globalSetup and the report path are relative to it.
+    ...(options.root ? { root: options.root } : {}),
     resolve: { conditions },
     ssr: { resolve: { conditions, externalConditions: ['@meridian/source'] } },
     test: {
@@ -20,7 +23,13 @@ export function meridianVitestConfig(options: { testTimeout?: number; globalSetu
       outputFile: { json: '.meridian/vitest-report.json' },
       hookTimeout: 120_000,
       ...(options.globalSetup ? { globalSetup: options.globalSetup } : {}),
-      typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+      // Type tests (*.test-d.ts) are left out under Stryker (stryker.config.mjs sets MERIDIAN_MUTATION_PACKAGE): its
+      // TypeScript checker already rejects mutants that do not compile, and vitest's tsc pass fails its dry run.
+      typecheck: {
+        enabled: process.env.MERIDIAN_MUTATION_PACKAGE === undefined,
+        include: ['test/**/*.test-d.ts'],
+        tsconfig: './tsconfig.json',
+      },
     },
   });
 }

@@ -7,6 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // Issue 3 keeps the seed documents beside the repository (../shared/seeds); a clone elsewhere may not have them.
 const seedsDir = resolve(examplesDir, '..', '..', 'shared', 'seeds');
+// Without them the seed test skips saying why (scripts/test-summary.mjs prints the reason); under CI=true, where
+// every input must be there, it runs and fails saying why instead.
+const seedsMissing = !existsSync(seedsDir);
+const skipsWithoutSeeds = seedsMissing && !process.env.CI;
 
 // Issue 3: which seed document each example models.
 const seeds: Record<string, string> = {
@@ -97,9 +101,14 @@ describe.each(Object.entries(seeds))('examples/%s models seed %s', (name, seed) 
     expect(readme).toContain(`Seed: \`/work/shared/seeds/${seed}\``);
   });
 
-  it.runIf(existsSync(seedsDir))('names a seed document that exists', () => {
-    expect(existsSync(join(seedsDir, seed))).toBe(true);
-  });
+  const title = 'names a seed document that exists';
+  it.skipIf(skipsWithoutSeeds)(
+    skipsWithoutSeeds ? `${title} [SKIPPED: the seed documents not found at ${seedsDir}]` : title,
+    () => {
+      if (seedsMissing) throw new Error(`the seed documents not found at ${seedsDir}; CI=true, so this test fails`);
+      expect(existsSync(join(seedsDir, seed)), join(seedsDir, seed)).toBe(true);
+    },
+  );
 
   it('lists the flaws the checker should find, with at least one error, and no rule both expected and quiet', () => {
     const expected = expectedFindings(readme);

@@ -1,3 +1,3 @@
 import { meridianVitestConfig } from '../../vitest.shared.ts';
 
-export default meridianVitestConfig();
+export default meridianVitestConfig({ root: import.meta.dirname });

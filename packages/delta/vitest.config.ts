@@ -1,3 +1,3 @@
 import { meridianVitestConfig } from '../../vitest.shared.ts';
 
-export default meridianVitestConfig({ globalSetup: ['test/setup/s3.ts'] });
+export default meridianVitestConfig({ root: import.meta.dirname, globalSetup: ['test/setup/s3.ts'] });

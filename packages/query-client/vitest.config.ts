@@ -2,4 +2,4 @@ import { meridianVitestConfig } from '../../vitest.shared.ts';
 
 // The S3 tests reuse @meridian/delta's globalSetup (Ceph RGW on loopback), started only when a
 // selected test file imports its setup/s3-env module.
-export default meridianVitestConfig({ globalSetup: ['../delta/test/setup/s3.ts'] });
+export default meridianVitestConfig({ root: import.meta.dirname, globalSetup: ['../delta/test/setup/s3.ts'] });

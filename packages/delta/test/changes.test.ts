@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalize } from '../src/canonical/canonical.ts';
 import { CHANGE_COLUMNS, openTable } from '../src/index.ts';
+import { corpus, needsPath } from './support/shared-corpus.ts';
 
-const corpus = resolve(dirname(fileURLToPath(import.meta.url)), '../../..', '../shared/delta-corpus');
+const shared = needsPath(corpus, 'the shared Delta corpus');
 
 /** Multiset of canonical rows. */
 function bag(rows: string[]): Map<string, number> {
@@ -15,7 +14,8 @@ function bag(rows: string[]): Map<string, number> {
   return m;
 }
 
-describe.runIf(existsSync(corpus))('change data feed on real tables', () => {
+describe.skipIf(shared.skip)(shared.title('change data feed on real tables'), () => {
+  beforeAll(shared.assertPresent);
   // Replaying the whole feed (inserts and post-images in, deletes and pre-images out) must give
   // exactly the rows of the latest snapshot: cdc files, add/remove fallbacks and DV diffs all count.
   for (const name of [
@@ -74,7 +74,8 @@ describe.runIf(existsSync(corpus))('change data feed on real tables', () => {
   });
 });
 
-describe.runIf(existsSync(corpus))('time travel by in-commit timestamp', () => {
+describe.skipIf(shared.skip)(shared.title('time travel by in-commit timestamp'), () => {
+  beforeAll(shared.assertPresent);
   it('uses commitInfo.inCommitTimestamp when delta.enableInCommitTimestamps is on', async () => {
     const table = await openTable(join(corpus, 'cdc_ict_table'));
     const history = await table.history();

@@ -1,17 +1,17 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runConformance } from '../src/conformance/harness.ts';
 import { openStorage, openTable } from '../src/index.ts';
 
-// ../shared/delta-corpus relative to the repository root.
-const corpus = resolve(dirname(fileURLToPath(import.meta.url)), '../../..', '../shared/delta-corpus');
+import { corpus, needsPath } from './support/shared-corpus.ts';
+
+const answers = needsPath(join(corpus, 'answers'), 'the Delta corpus answers');
 
 describe('conformance against the shared Delta corpus', () => {
-  it.runIf(existsSync(join(corpus, 'answers')))(
-    'every answered table reads as its answer says (or is refused / fails as it says)',
+  it.skipIf(answers.skip)(
+    answers.title('every answered table reads as its answer says (or is refused / fails as it says)'),
     async () => {
+      answers.assertPresent();
       const results = await runConformance({
         corpus,
         answers: join(corpus, 'answers'),

@@ -1,14 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Answer, runConformance } from '../src/conformance/harness.ts';
 import { openStorage, openTable } from '../src/index.ts';
 import { add, metaData } from './support/delta-log.ts';
+import { corpus, needsPath } from './support/shared-corpus.ts';
 
-const corpus = resolve(dirname(fileURLToPath(import.meta.url)), '../../..', '../shared/delta-corpus');
+const shared = needsPath(corpus, 'the shared Delta corpus');
 
 async function answersDir(answers: Answer[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'answers-'));
@@ -20,9 +20,10 @@ const run = (corpusDir: string, answers: string) =>
   runConformance({ corpus: corpusDir, answers, openStorage: (p) => openStorage(p), openTable });
 
 describe('the conformance harness fails when the reader disagrees with an answer', () => {
-  it.runIf(existsSync(corpus))(
-    'wrong row count, content, file count or refusal are failures with a reason',
+  it.skipIf(shared.skip)(
+    shared.title('wrong row count, content, file count or refusal are failures with a reason'),
     async () => {
+      shared.assertPresent();
       const real = JSON.parse(readFileSync(join(corpus, 'answers', 'simple_table.json'), 'utf8')) as Answer;
       const { timeTravel: _, ...top } = real;
       const dir = await answersDir([

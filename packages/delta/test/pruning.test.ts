@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RecordBatch, tableFromArrays } from 'apache-arrow';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Float64, Int32, Int64, type RecordBatch, Table, tableFromArrays, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BoundNode, bindPredicate, type StructTypeLike } from '../src/scan/bind.ts';
 import { fileColumnDomain, fileMightMatch } from '../src/scan/file-skipping.ts';
@@ -214,6 +215,110 @@ describe('row filtering', () => {
     expect(rows("not s = 'c'")).toEqual([0, 3, 5]); // null stays unknown under not
     expect(rows("s in ('a', null)")).toEqual([0]);
     expect(rows("s > 'b'")).toEqual([2, 3, 5]);
+  });
+
+  it('keeps the rows DuckDB keeps, on both sides of a bound and exactly on it, and for NOT IN with a NULL', async () => {
+    // Dense columns (no nulls: int, long, double) take the typed-array fast path; m and s (with nulls) the
+    // per-row path. Every comparison is made at 3, a value some rows hold exactly, so `<=` and `<` differ.
+    const batch = new Table({
+      n: vectorFromArray([1, 2, 3, 4, 5, 6], new Int32()),
+      l: vectorFromArray([1n, 2n, 3n, 3n, 4n, 5n], new Int64()),
+      x: vectorFromArray([0.5, 2, 3, 3, 4.5, 6], new Float64()),
+      m: vectorFromArray([1, null, 3, 4, null, 6], new Int32()),
+      s: vectorFromArray(['a', null, 'c', 'dd', null, 'f'], new Utf8()),
+    }).batches[0] as RecordBatch;
+    const types = { n: 'integer', l: 'long', x: 'double', m: 'integer', s: 'string' } as const;
+    const schemaOf: StructTypeLike = {
+      fields: Object.entries(types).map(([name, type]) => ({ name, type: { kind: 'primitive', name: type } })),
+    };
+    const cols = Object.entries(types).map(
+      ([name, type]) =>
+        ({ path: [name], physicalPath: [name], key: name, isPartition: false, type: { name: type } }) as const,
+    );
+    const values = [0, 1, 2, 3, 4, 5]
+      .map((i) => {
+        const cell = (name: string) => {
+          const v = batch.getChild(name)?.get(i);
+          return v === null ? 'NULL' : typeof v === 'string' ? `'${v}'` : String(v);
+        };
+        return `(${i}, ${cell('n')}::INTEGER, ${cell('l')}::BIGINT, ${cell('x')}::DOUBLE, ${cell('m')}::INTEGER, ${cell('s')}::VARCHAR)`;
+      })
+      .join(', ');
+    const predicates = [
+      ...['n', 'l', 'x', 'm'].flatMap((c) => ['=', '<>', '<', '<=', '>', '>='].map((op) => `${c} ${op} 3`)),
+      ...['n', 'l', 'm'].flatMap((c) => [
+        `${c} in (1, 3)`,
+        `${c} in (1, null)`,
+        `not (${c} in (1, null))`,
+        `not (${c} in (1, 3))`,
+      ]),
+      "s in ('a', 'c')",
+      "not (s in ('a', null))",
+      "not (s in ('a', 'c'))",
+      "s <= 'c'",
+      "s < 'c'",
+    ];
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      for (const predicate of predicates) {
+        const sql = `select i from (values ${values}) t(i, n, l, x, m, s) where ${predicate} order by i`;
+        const duck = (await connection.runAndReadAll(sql)).getRowObjectsJS().map((r) => r.i);
+        const ours = [...matchingRows(bindPredicate(parsePredicate(predicate), schemaOf), batch, cols)];
+        expect({ predicate, rows: ours }).toEqual({ predicate, rows: duck });
+      }
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+    // The bound itself, by hand: n <= 3 keeps rows 0..2, n < 3 only 0..1; NOT IN with a NULL keeps nothing.
+    const keep = (text: string) => [...matchingRows(bindPredicate(parsePredicate(text), schemaOf), batch, cols)];
+    expect(keep('n <= 3')).toEqual([0, 1, 2]);
+    expect(keep('l >= 3')).toEqual([2, 3, 4, 5]);
+    expect(keep('not (m in (1, null))')).toEqual([]);
+  });
+
+  it('per-row path: NaN compares false except <>, NULL is unknown, and AND / OR / NOT keep unknown apart', () => {
+    // x and m have nulls, so the per-row path compares (not the typed-array fast path); y has none (fast path).
+    //   row: 0    1    2     3  4
+    //   x:   0.5  NaN  null  3  4.5
+    //   m:   1    2    3     4  null
+    //   y:   0.5  NaN  2     3  4.5
+    const batch = new Table({
+      x: vectorFromArray([0.5, Number.NaN, null, 3, 4.5], new Float64()),
+      m: vectorFromArray([1, 2, 3, 4, null], new Int32()),
+      y: vectorFromArray([0.5, Number.NaN, 2, 3, 4.5], new Float64()),
+    }).batches[0] as RecordBatch;
+    const types = { x: 'double', m: 'integer', y: 'double' } as const;
+    const schemaOf: StructTypeLike = {
+      fields: Object.entries(types).map(([name, type]) => ({ name, type: { kind: 'primitive', name: type } })),
+    };
+    const cols = Object.entries(types).map(
+      ([name, type]) =>
+        ({ path: [name], physicalPath: [name], key: name, isPartition: false, type: { name: type } }) as const,
+    );
+    const keep = (text: string) => [...matchingRows(bindPredicate(parsePredicate(text), schemaOf), batch, cols)];
+    expect(keep('x = 3')).toEqual([3]);
+    expect(keep('x <> 3')).toEqual([0, 1, 4]);
+    expect(keep('x < 3')).toEqual([0]);
+    expect(keep('x <= 3')).toEqual([0, 3]);
+    expect(keep('x > 0.5')).toEqual([3, 4]);
+    expect(keep('x >= 0.5')).toEqual([0, 3, 4]);
+    // A NaN literal equals nothing, NaN included; <> NaN holds for every non-null value, on both paths.
+    expect(keep("x = 'NaN'")).toEqual([]);
+    expect(keep("x <> 'NaN'")).toEqual([0, 1, 3, 4]);
+    expect(keep("y <> 'NaN'")).toEqual([0, 1, 2, 3, 4]);
+    expect(keep("y < 'NaN'")).toEqual([]);
+    // IN is = on each value: NaN data is in no list (it once matched every number: compareValues(NaN, 7) is 0).
+    expect(keep("x in ('NaN', 3)")).toEqual([3]);
+    expect(keep('x in (7)')).toEqual([]);
+    expect(keep('not (x in (7))')).toEqual([0, 1, 3, 4]);
+    // x >= 3: F F U T T; m = 4: F F F T U. AND: F F F T U; NOT of it: T T T F U.
+    expect(keep('x >= 3 and m = 4')).toEqual([3]);
+    expect(keep('not (x >= 3 and m = 4)')).toEqual([0, 1, 2]);
+    // x > 10: F F U F F; OR with m = 4: F F U T U; NOT of it: T T U F U.
+    expect(keep('x > 10 or m = 4')).toEqual([3]);
+    expect(keep('not (x > 10 or m = 4)')).toEqual([0, 1]);
   });
 
   it('gathers scattered rows into new buffers and slices long runs', () => {

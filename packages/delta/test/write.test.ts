@@ -320,6 +320,24 @@ describe('writeTable', () => {
     expect((await snapshot.toArrow({ where: "t >= '2023-11-14 22:13:20.999999'" })).numRows).toBe(1);
   });
 
+  it('floors a pre-1970 sub-millisecond minimum and ceils its maximum, so both stay bounds', async () => {
+    const dir = freshDir();
+    // -1,500 us is 1969-12-31T23:59:59.998500Z: -1.5 ms, floored to -2 ms (.998); cutting toward zero would give
+    // .999, above the value. -500 us is -0.5 ms, ceiled to 0 (1970-01-01T00:00:00.000).
+    const micros = () => BigInt64Array.from([-1_500n, -500n]);
+    const data = new Table({
+      ts: makeVector(makeData({ type: new TimestampMicrosecond('UTC'), length: 2, data: micros() })),
+      ntz: makeVector(makeData({ type: new TimestampMicrosecond(), length: 2, data: micros() })),
+    });
+    await writeTable(dir, data, { mode: 'create' });
+    const snapshot = await (await openTable(dir)).snapshot();
+    const stats = snapshot.files()[0]?.stats;
+    expect(stats?.minValues).toEqual({ ts: '1969-12-31T23:59:59.998Z', ntz: '1969-12-31T23:59:59.998' });
+    expect(stats?.maxValues).toEqual({ ts: '1970-01-01T00:00:00.000Z', ntz: '1970-01-01T00:00:00.000' });
+    // File skipping trusts the minimum: the row at the minimum itself is still found.
+    expect((await snapshot.toArrow({ where: "ntz <= '1969-12-31 23:59:59.9985'" })).numRows).toBe(1);
+  });
+
   it('commits an empty write as a table with a schema and no files', async () => {
     const dir = freshDir();
     const result = await writeTable(dir, orders(0), { mode: 'create', partitionBy: ['order_date'] });

@@ -1,5 +1,5 @@
 import { col } from '@meridian/delta';
-import { loadTopology } from '@meridian/topology';
+import { loadTopology, topology } from '@meridian/topology';
 import { describe, expect, it } from 'vitest';
 import { explainPlan, planQuery, QueryError } from '../src/index.ts';
 import { lakeModel } from './fixtures/lake.ts';
@@ -71,6 +71,73 @@ describe('planQuery', () => {
         }),
       ).code,
     ).toBe('residency-violation');
+  });
+
+  it('checks every data class of a table, not only the first', () => {
+    // The table carries an unrestricted class, a class allowed in the EU and the US, then an EU-only one: only the
+    // last forbids the US, so a check that stops at the first class (or the first restricted one) lets it through.
+    const model = topology('classes', (t) => {
+      const telemetry = t.dataClass('telemetry');
+      const billing = t.dataClass('billing', { jurisdictions: ['EU', 'US'] });
+      const personal = t.dataClass('eu-personal', { jurisdictions: ['EU'] });
+      const eu = t.region('eu-west-1', { jurisdiction: 'EU' });
+      t.region('us-east-1', { jurisdiction: 'US' });
+      const store = eu.objectStore('lake', { bucket: 'lake-eu', dataClasses: [telemetry, billing, personal] });
+      eu.deltaTable('events', {
+        store,
+        path: 'delta/events',
+        columns: [{ name: 'id', type: 'long', nullable: false }],
+        dataClasses: [telemetry, billing, personal],
+      });
+    });
+    const error = refusal(() => planQuery(model, { table: 'events', from: 'us-east-1' }));
+    expect(error.code).toBe('residency-violation');
+    expect(error.message).toContain("'eu-personal' from eu-west-1/events");
+    expect(error.message).not.toContain("'billing'");
+    expect(error.message).toContain('eu-personal may only be in EU');
+    // Without a destination, the EU-only class behind an unrestricted one still asks where results go.
+    expect(refusal(() => planQuery(model, { table: 'events' })).code).toBe('destination-required');
+    expect(planQuery(model, { table: 'events', from: 'EU' }).fragments).toHaveLength(1);
+  });
+
+  it('resolves where results go: a region by id or code, a published region, an uppercase jurisdiction, else refuses', () => {
+    expect(planQuery(lakeModel, { table: 'orders', from: 'eu-central-1' }).destination).toEqual({
+      jurisdiction: 'EU',
+      region: 'eu-central-1',
+    });
+    // A provider region the model does not use, and a bare jurisdiction code.
+    expect(planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'], from: 'us-west-2' }).destination).toEqual({
+      jurisdiction: 'US',
+      region: 'us-west-2',
+    });
+    expect(planQuery(lakeModel, { table: 'orders', from: 'EU' }).destination).toEqual({
+      jurisdiction: 'EU',
+      region: undefined,
+    });
+    for (const from of ['eu', 'xEU', 'EU west', 'EU!']) {
+      const error = refusal(() => planQuery(lakeModel, { table: 'orders', from }));
+      expect(error, from).toMatchObject({ code: 'unknown-destination', path: ['request', 'from'] });
+      expect(error.message).toBe(`'${from}' is neither a region of topology 'lake' nor a jurisdiction code`);
+      expect(error.hint).toContain('give a region id (eu-west-1, eu-central-1, us-east-1)');
+    }
+  });
+
+  it('says in the notes where results go and what the tables carry', () => {
+    expect(planQuery(lakeModel, { table: 'orders', from: 'EU' }).notes).toContain(
+      'results go to jurisdiction EU; allowed for eu-personal',
+    );
+    expect(planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'], from: 'us-east-1' }).notes).toContain(
+      'results go to us-east-1 (US); the tables carry no data class',
+    );
+    expect(planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'] }).notes).toContain(
+      'no destination given (from); none of the tables carries a jurisdiction-restricted data class',
+    );
+    const required = refusal(() => planQuery(lakeModel, { table: 'orders' }));
+    expect(required).toMatchObject({ code: 'destination-required', path: ['request', 'from'] });
+    expect(required.message).toBe(
+      "eu-west-1/orders holds data class 'eu-personal' (allowed in EU), and the request does not say where the results go",
+    );
+    expect(required.hint).toContain('--from eu-west-1');
   });
 
   it('asks where the results go when a restricted class is read', () => {

@@ -252,11 +252,12 @@ function evaluateRows(
       const get = accessors.get(node.column.key) as Accessor;
       const hasNull = node.values.includes(null);
       const values = node.values.filter((v): v is Value => v !== null);
+      // `x in (a, b)` is `x = a or x = b`: the same equality, so NaN (on either side) is in no list.
+      const equals = comparison('eq');
       for (let i = 0; i < n; i++) {
         const v = get(i);
         if (v === null) out[i] = UNKNOWN;
-        else if (values.some((x) => compareValues(v, x) === 0 && !(typeof x === 'number' && Number.isNaN(x))))
-          out[i] = TRUE;
+        else if (values.some((x) => equals(v, x))) out[i] = TRUE;
         else out[i] = hasNull ? UNKNOWN : FALSE;
       }
       return out;

@@ -1,4 +1,4 @@
-import { parseTopology, type Topology, type TopologyInput } from '@meridian/topology';
+import { parseTopology, type Topology, type TopologyInput, topology } from '@meridian/topology';
 import { describe, expect, it } from 'vitest';
 import { EmitError } from '../../src/errors.ts';
 import { toMermaid } from '../../src/mermaid/to-mermaid.ts';
@@ -77,6 +77,25 @@ describe('toMermaid on a two-region model', () => {
         from: 'n_us_east_1_rds',
         to: 'n_eu_west_1_rds',
         label: 'replicates · logical',
+        stroke: 'dotted',
+        arrow: 'arrow_point',
+      },
+    ]);
+  });
+
+  it('draws an object store replication stated on the source bucket from the source to its replica', async () => {
+    // S3 replication is configured on the source bucket (`replication.to` names the destination), the reverse of
+    // postgres `replicaOf`, which the replica states: the arrow must still point the way the data goes.
+    const buckets = topology('buckets', (t) => {
+      const replica = t.region('eu-west-1').objectStore('replica', { bucket: 'lake-eu' });
+      t.region('us-east-1').objectStore('source', { bucket: 'lake-us', replication: { to: replica, mode: 'rtc' } });
+    });
+    const parsed = await expectDiagramOfModel(buckets, 'whole', toMermaid(buckets));
+    expect(parsed.edges).toEqual([
+      {
+        from: 'n_us_east_1_source',
+        to: 'n_eu_west_1_replica',
+        label: 'replicates · rtc',
         stroke: 'dotted',
         arrow: 'arrow_point',
       },

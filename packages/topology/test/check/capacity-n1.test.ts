@@ -72,6 +72,17 @@ testRule(capacityN1, {
       findings: [{ culprit: 'eu-west-1/api', message: ['with zone eu-west-1a lost', '0 rps'] }],
     },
     {
+      // (n-1)/n by hand: 6 replicas spread over 3 zones take 40,000 rps, one zone lost leaves 2/3 of it, 26,667 rps.
+      name: 'a zone lost from a spread deployment of 40k leaves two thirds, 26,667 rps, below a 30k peak',
+      model: topology('zones-short', (t) => {
+        t.sla({ peakRps: 30_000 });
+        const eu = t.region('eu-west-1', { zones: 3 });
+        const api = eu.kubernetesCluster('eks').deployment('api', { image: 'api:1.0.0', replicas: 6, maxRps: 40_000 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+      }),
+      findings: [{ culprit: 'eu-west-1/eks/api', message: ['with zone eu-west-1a lost', 'can take 26,667 rps'] }],
+    },
+    {
       name: 'too little even with everything up',
       model: regions(500_000, [100_000, 100_000]),
       findings: [{ message: ['even with everything up', '200,000 rps'] }],
@@ -87,5 +98,159 @@ describe('N-1 table (explain)', () => {
     expect(rows.filter((r) => r.lost?.zone !== undefined)).toHaveLength(9);
     // API Gateway is managed across zones: a zone loss leaves the full 300k.
     expect(rows.find((r) => r.lost?.zone === 'us-east-1a')?.capacityRps).toBe(300_000);
+  });
+
+  it('keeps (n-1)/n of a component spread or unplaced over n zones and (k-1)/k of one pinned to k zones', () => {
+    const rows = check(
+      topology('zones', (t) => {
+        t.sla({ peakRps: 1 });
+        const eu = t.region('us-east-1', { zones: 4 });
+        const users = t.client('users', { clientKind: 'users' });
+        // Spread over the region's 4 zones: one lost leaves 3/4 of 40,000 = 30,000.
+        const api = eu.kubernetesCluster('eks').deployment('api', { image: 'api:1.0.0', replicas: 8, maxRps: 40_000 });
+        // Pinned to 2 of the 4 zones: losing one of them leaves 1/2 of 10,000; losing another zone leaves all of it.
+        const worker = eu
+          .inZones(['us-east-1a', 'us-east-1b'])
+          .service('worker', { runtime: 'ec2', replicas: 2, maxRps: 10_000 });
+        t.flow(users, api);
+        t.flow(api, worker);
+      }),
+    ).explain.n1;
+    const capacityWithout = (zone: string) => rows.find((r) => r.lost?.zone === zone)?.capacityRps;
+    expect(rows[0]?.capacityRps).toBe(10_000);
+    expect(capacityWithout('us-east-1a')).toBe(5_000);
+    expect(capacityWithout('us-east-1b')).toBe(5_000);
+    expect(capacityWithout('us-east-1c')).toBe(10_000);
+    const spread = check(
+      topology('spread', (t) => {
+        t.sla({ peakRps: 1 });
+        const eu = t.region('us-east-1', { zones: 4 });
+        const api = eu.kubernetesCluster('eks').deployment('api', { image: 'api:1.0.0', replicas: 8, maxRps: 40_000 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+      }),
+    ).explain.n1;
+    expect(spread.filter((r) => r.lost?.zone !== undefined).map((r) => r.capacityRps)).toEqual([
+      30_000, 30_000, 30_000, 30_000,
+    ]);
+    // Placed in no zone and not zone-redundant (one replica): a lost zone is taken as 1/n of its capacity, here
+    // 1/6 of us-east-1's six published zones: 60,000 x 5/6 = 50,000 for each zone.
+    const unplaced = check(
+      topology('unplaced', (t) => {
+        t.sla({ peakRps: 1 });
+        const api = t.region('us-east-1').service('api', { runtime: 'ec2', replicas: 1, maxRps: 60_000 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+      }),
+    ).explain.n1;
+    expect(unplaced.filter((r) => r.lost?.zone !== undefined).map((r) => r.capacityRps)).toEqual([
+      50_000, 50_000, 50_000, 50_000, 50_000, 50_000,
+    ]);
+  });
+
+  it('reports the weakest of several entry points, and each surviving branch with its own bottleneck', () => {
+    const rows = check(
+      topology('entries', (t) => {
+        t.sla({ peakRps: 1 });
+        const regions = t.regions(['eu-west-1', 'eu-central-1']);
+        // Entry points: reports (50,000), then partners and batch (10,000 each), then users (200,000). The weakest
+        // is reported, the first of equals.
+        const west = regions[0] as (typeof regions)[number];
+        t.flow(
+          t.client('reports', { clientKind: 'users' }),
+          west.service('report', { runtime: 'lambda', maxRps: 50_000 }),
+        );
+        t.flow(
+          t.client('partners', { clientKind: 'users' }),
+          west.service('feed', { runtime: 'lambda', maxRps: 10_000 }),
+        );
+        t.flow(
+          t.client('batch', { clientKind: 'users' }),
+          west.service('import', { runtime: 'lambda', maxRps: 10_000 }),
+        );
+        const dns = t.dns('dns', { routing: 'latency', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+        t.flow(t.client('users', { clientKind: 'users' }), dns);
+        for (const r of regions) {
+          // The gateway (the branch's first component) has no limit; the service behind it binds at 100,000.
+          const gateway = r.apiGateway('gw');
+          t.flow(dns, gateway);
+          t.flow(gateway, r.service('vote', { runtime: 'lambda', maxRps: 100_000 }));
+        }
+      }),
+    ).explain.n1;
+    expect(rows[0]).toMatchObject({ scenario: 'all regions up', entry: 'partners', capacityRps: 10_000 });
+    const lostCentral = rows.find((r) => r.scenario === 'lose region eu-central-1');
+    expect(lostCentral).toMatchObject({ entry: 'partners', capacityRps: 10_000 });
+    const lostWest = rows.find((r) => r.scenario === 'lose region eu-west-1');
+    // With eu-west-1 lost, the three entry points there drop to 0 (the first of them is named) and users keep
+    // eu-central-1's 100,000.
+    expect(lostWest).toMatchObject({ entry: 'reports', capacityRps: 0 });
+    const users = check(
+      topology('one-entry', (t) => {
+        t.sla({ peakRps: 1 });
+        const dns = t.dns('dns', { routing: 'latency', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+        t.flow(t.client('users', { clientKind: 'users' }), dns);
+        for (const code of ['eu-west-1', 'eu-central-1'] as const) {
+          const r = t.region(code);
+          const gateway = r.apiGateway('gw');
+          t.flow(dns, gateway);
+          t.flow(gateway, r.service('vote', { runtime: 'lambda', maxRps: 100_000 }));
+        }
+      }),
+    ).explain.n1;
+    expect(users[0]).toMatchObject({
+      capacityRps: 200_000,
+      bottleneck: 'alternatives behind dns',
+      branches: [
+        { first: 'eu-west-1/gw', capacityRps: 100_000, bottleneck: 'eu-west-1/vote' },
+        { first: 'eu-central-1/gw', capacityRps: 100_000, bottleneck: 'eu-central-1/vote' },
+      ],
+    });
+  });
+
+  it('has rows only for regions in use, and zone rows only for regions of two zones or more', () => {
+    const rows = check(
+      topology('regions', (t) => {
+        t.sla({ peakRps: 1 });
+        const users = t.client('users', { clientKind: 'users' });
+        // Unplaced, one replica (not zone-redundant): a lost zone of its own region takes 1/3 of 60,000.
+        // eu-west-1 declares no zones: the provider's three count, and the api is placed in none of them.
+        const api = t.region('eu-west-1').service('api', { runtime: 'ec2', replicas: 1, maxRps: 60_000 });
+        t.flow(users, api);
+        // Two zones: zone rows; a zone lost there leaves eu-west-1's api whole.
+        const batch = t
+          .region('us-east-1', { zones: ['us-east-1a', 'us-east-1b'] })
+          .service('batch', { runtime: 'lambda' });
+        t.flow(api, batch, { sync: false, kind: 'publish' });
+        // One zone: no zone row. No component at all: no row.
+        t.region('ap-southeast-1', { zones: ['ap-southeast-1a'] }).service('job', { runtime: 'lambda' });
+        t.region('sa-east-1', { zones: 3 });
+      }),
+    ).explain.n1;
+    expect(rows.map((r) => r.scenario)).toEqual([
+      'all regions up',
+      'lose region eu-west-1',
+      'lose region us-east-1',
+      'lose region ap-southeast-1',
+      'lose zone eu-west-1a',
+      'lose zone eu-west-1b',
+      'lose zone eu-west-1c',
+      'lose zone us-east-1a',
+      'lose zone us-east-1b',
+    ]);
+    expect(rows.find((r) => r.scenario === 'lose zone eu-west-1a')?.capacityRps).toBe(40_000);
+    expect(rows.find((r) => r.scenario === 'lose zone us-east-1a')?.capacityRps).toBe(60_000);
+  });
+
+  it('has no rows without an entry point, and names the first entry when nothing has a limit', () => {
+    const model = topology('no-entry', (t) => {
+      t.sla({ peakRps: 1 });
+    });
+    expect(check(model).explain.n1).toEqual([]);
+    const unlimited = topology('unlimited', (t) => {
+      t.sla({ peakRps: 1 });
+      const api = t.region('eu-west-1').service('api', { runtime: 'lambda' });
+      t.flow(t.client('users', { clientKind: 'users' }), api);
+      t.flow(t.client('partners', { clientKind: 'users' }), api);
+    });
+    expect(check(unlimited).explain.n1[0]).toMatchObject({ entry: 'users', capacityRps: Number.POSITIVE_INFINITY });
   });
 });

@@ -127,6 +127,10 @@ testRule(sla, {
           message: [
             '99.95% (us-east-1/db)',
             '[1 − (1 − 99.95%) × (0.025 + 0.975 × (1 − 99.95%))] (dns)',
+            // By hand: the database once in series, each branch only its own api (99.95%), 90 s of an hour uncovered:
+            // 0.9995 × (1 − 0.0005 × (0.025 + 0.975 × 0.0005)) = 0.9995 × 0.99998725625 = 0.999487262621875.
+            // Counting the database inside each branch too would give 0.9995 × (1 − 0.00099975 × 0.025974…) = 99.9474%.
+            '(1 − 99.95%))] (dns) = 99.948726%',
             'below the 99.99% target',
           ],
         },
@@ -152,6 +156,9 @@ describe('availability arithmetic (explain)', () => {
     expect(entry?.parallel[0]?.branches.map((b) => b.percent)).toEqual([99.95, 99.95]);
     expect(entry?.parallel[0]?.failover).toMatchObject({ mode: 'active-standby', failoverSeconds: 90 });
     expect(entry?.percent).toBeCloseTo(100 * 0.9995 * (1 - (1 - branch) * (f + (1 - f) * (1 - branch))), 5);
+    // The total after `=`, worked by hand (see the invalid case above), to the six decimals the formula shows.
+    expect(entry?.percent).toBe(99.948726);
+    expect(entry?.formula.endsWith(' = 99.948726%')).toBe(true);
   });
 
   it('counts the promotion of an unpromoted standby replica in the failover time, as the rto rule does', () => {
@@ -163,5 +170,110 @@ describe('availability arithmetic (explain)', () => {
     expect(failover?.failoverSeconds).toBe(budget?.totalSeconds);
     expect(failover?.failoverSeconds).toBe(30 + 60 + 900);
     expect(failover?.model).toContain('https://aws.amazon.com/premiumsupport/technology/pes/');
+  });
+});
+
+// Two regions behind DNS, declared secondary first: eu-central-1 an api and its database (99.95% x 99.95% =
+// 99.900025%), eu-west-1 the same behind an ALB (99.99% x 99.95% x 99.95% = 99.890035%, to six decimals).
+const twoBranches = (routing: 'failover' | 'latency') =>
+  topology('two-branches', (t) => {
+    t.sla({ availability: 99.99 });
+    const users = t.client('users', { clientKind: 'users' });
+    const dns = t.dns('dns', { routing, healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+    t.flow(users, dns);
+    const de = t.region('eu-central-1');
+    const deApi = de.service('api', { runtime: 'lambda' });
+    t.flow(dns, deApi, routing === 'failover' ? { routing: { failover: 'secondary' } } : {});
+    t.flow(deApi, de.postgres('db', { multiAz: true }), { kind: 'write' });
+    const eu = t.region('eu-west-1');
+    const alb = eu.loadBalancer('alb', { type: 'alb' });
+    const api = eu.service('api', { runtime: 'lambda' });
+    t.flow(dns, alb, routing === 'failover' ? { routing: { failover: 'primary' } } : {});
+    t.flow(alb, api);
+    t.flow(api, eu.postgres('db', { multiAz: true }), { kind: 'write' });
+  });
+
+describe('parallel terms of the formula (explain), worked by hand', () => {
+  // U = 1 - a per branch: U_west = 0.001099650025, U_central = 0.00099975; f = 90 s / 3600 s = 0.025.
+  it('active/standby: the primary is the branch its flow names, wherever it was declared', () => {
+    const [entry] = check(twoBranches('failover')).explain.availability;
+    const group = entry?.parallel[0];
+    expect(group?.failover).toMatchObject({ mode: 'active-standby', primary: 'eu-west-1/alb' });
+    expect(group?.branches.map((b) => [b.first, b.percent])).toEqual([
+      ['eu-central-1/api', 99.900025],
+      ['eu-west-1/alb', 99.890035],
+    ]);
+    // Each branch's own factors, weakest first.
+    expect(group?.branches.map((b) => b.factors.map((f) => f.percent))).toEqual([
+      [99.95, 99.95],
+      [99.95, 99.95, 99.99],
+    ]);
+    expect(group?.branches[1]?.factors.map((f) => f.component).sort()).toEqual([
+      'eu-west-1/alb',
+      'eu-west-1/api',
+      'eu-west-1/db',
+    ]);
+    // 1 - U_west x (0.025 + 0.975 x U_central) = 0.99997143685864 (eu-central-1 as primary would give 99.997393%).
+    expect(group?.percent).toBe(99.997144);
+    expect(entry?.percent).toBe(99.997144);
+    expect(entry?.series).toEqual([]);
+    expect(entry?.formula).toBe('[1 − (1 − 99.890035%) × (0.025 + 0.975 × (1 − 99.900025%))] (dns) = 99.997144%');
+  });
+
+  it('active/standby over three regions: the standbys are down together only when both are', () => {
+    const model = topology('three', (t) => {
+      t.sla({ availability: 99.99 });
+      const dns = t.dns('dns', { routing: 'failover', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+      t.flow(t.client('users', { clientKind: 'users' }), dns);
+      for (const [code, role] of [
+        ['eu-west-1', 'primary'],
+        ['eu-central-1', 'secondary'],
+        ['eu-north-1', 'secondary'],
+      ] as const) {
+        t.flow(dns, t.region(code).service('api', { runtime: 'lambda' }), { routing: { failover: role } });
+      }
+    });
+    // 1 - 0.0005 x (0.025 + 0.975 x 0.0005 x 0.0005) = 1 - 0.0005 x 0.02500024375 = 0.999987499878125.
+    expect(check(model).explain.availability[0]?.formula).toBe(
+      '[1 − (1 − 99.95%) × (0.025 + 0.975 × (1 − 99.95%) × (1 − 99.95%))] (dns) = 99.99875%',
+    );
+  });
+
+  it('active/active: each region serves, the mean of the uncovered failovers counts', () => {
+    const [entry] = check(twoBranches('latency')).explain.availability;
+    expect(entry?.parallel[0]?.failover).toMatchObject({ mode: 'active-active', primary: undefined });
+    // 1 - (U_west (f + (1-f) U_central) + U_central (f + (1-f) U_west)) / 2 = 0.99997268560895.
+    expect(entry?.formula).toBe(
+      '[1 − mean over 2 regions of (1 − a) × (0.025 + 0.975 × others down)] (dns) = 99.997269%',
+    );
+  });
+
+  it('independent branches behind a CDN: no failover time, 1 - product of the branches down', () => {
+    const model = topology('cdn', (t) => {
+      t.sla({ availability: 99.9 });
+      const cdn = t.cdn('cdn');
+      t.flow(t.client('users', { clientKind: 'users' }), cdn);
+      for (const code of ['eu-west-1', 'eu-central-1'] as const) {
+        const api = t.region(code).service('api', { runtime: 'lambda' });
+        t.flow(cdn, api);
+        // A vendor at 100% in each branch: nothing to multiply, so not listed among the branch's factors.
+        t.flow(api, t.external(`vendor-${code}`, { vendor: 'Vendor', sla: { availability: 100 } }));
+      }
+    });
+    const [entry] = check(model).explain.availability;
+    // CloudFront 99.9% in series with 1 - 0.0005 x 0.0005: 0.999 x 0.99999975 = 0.99899975025.
+    expect(entry?.formula).toBe('99.9% (cdn) × [1 − (1 − 99.95%) × (1 − 99.95%)] (cdn) = 99.899975%');
+    expect(entry?.parallel[0]?.branches.map((b) => b.factors)).toEqual([
+      [{ component: 'eu-west-1/api', percent: 99.95 }],
+      [{ component: 'eu-central-1/api', percent: 99.95 }],
+    ]);
+  });
+
+  it('an entry whose every component is at 100% composes to 100%', () => {
+    const model = topology('all-up', (t) => {
+      t.sla({ availability: 99.9 });
+      t.flow(t.client('users', { clientKind: 'users' }), t.dns('dns', { routing: 'simple' }));
+    });
+    expect(check(model).explain.availability[0]?.formula).toBe('100% = 100%');
   });
 });

@@ -35,6 +35,13 @@ testRule(spof, {
       }),
     },
     {
+      // One zone is not "several": the multi-zone threshold is two zones, not one.
+      name: 'a single-zone service in a region declared with one zone',
+      model: topology('one-zone', (t) => {
+        t.region('eu-west-1', { zones: ['eu-west-1a'] }).service('batch', { runtime: 'ec2', replicas: 2 });
+      }),
+    },
+    {
       name: 'a single-zone batch job in a region that declares no zones',
       model: topology('batch', (t) => {
         const eu = t.region('eu-west-1');
@@ -157,6 +164,35 @@ testRule(spof, {
           culprit: 'us-east-1/elasticache',
           severity: 'warning',
           message: ['one zone (us-east-1c)', 'us-east-1a, us-east-1b, us-east-1c'],
+        },
+      ],
+    },
+    {
+      // Two zones are already several: the threshold is two, so both findings below hold at exactly two.
+      name: 'a single-zone cache while the region declares exactly two zones',
+      model: topology('two-zones', (t) => {
+        const us = t.region('us-east-1', { zones: ['us-east-1a', 'us-east-1b'] });
+        us.inZones(['us-east-1b']).redis('elasticache', { multiAz: false });
+      }),
+      findings: [
+        {
+          culprit: 'us-east-1/elasticache',
+          severity: 'warning',
+          message: ['one zone (us-east-1b)', 'us-east-1 is declared with zones us-east-1a, us-east-1b'],
+        },
+      ],
+    },
+    {
+      name: 'a DR cluster in one zone while another cluster spans exactly two',
+      model: topology('dr-two', (t) => {
+        t.region('us-east-1', { zones: ['us-east-1a', 'us-east-1b'] }).kubernetesCluster('eks');
+        t.region('ap-southeast-1', { zones: ['ap-southeast-1a'] }).kubernetesCluster('dr-cluster');
+      }),
+      findings: [
+        {
+          culprit: 'ap-southeast-1/dr-cluster',
+          severity: 'warning',
+          message: ['other compute components run in several zones'],
         },
       ],
     },

@@ -137,7 +137,7 @@ describe('planQuery', () => {
     expect(required.message).toBe(
       "eu-west-1/orders holds data class 'eu-personal' (allowed in EU), and the request does not say where the results go",
     );
-    expect(required.hint).toContain('--from eu-west-1');
+    expect(required.hint).toBe("declare where the results go, a region or a jurisdiction: from: 'eu-west-1'");
   });
 
   it('asks where the results go when a restricted class is read', () => {

@@ -1,4 +1,4 @@
-import { type Data, type RecordBatch, type Struct, type Timestamp, TimeUnit, Type } from 'apache-arrow';
+import { type Data, type RecordBatch, type Struct, type Table, type Timestamp, TimeUnit, Type } from 'apache-arrow';
 import type { BoundColumn, BoundNode } from './bind.ts';
 import { gatherBatch } from './gather.ts';
 import { compareValues, type Value } from './values.ts';
@@ -303,6 +303,28 @@ export function matchingRows(predicate: BoundNode, batch: RecordBatch, columns: 
   let k = 0;
   for (let i = 0; i < result.length; i++) if (result[i] === TRUE) rows[k++] = i;
   return rows;
+}
+
+/**
+ * The number (from 0, across the table's batches) of the first row for which the predicate is not true (false or
+ * null), or undefined when it holds for every row: what a CHECK constraint or a replaceWhere overwrite refuses.
+ */
+export function firstUnmatchedRow(
+  predicate: BoundNode,
+  data: Table,
+  columns: readonly BoundColumn[],
+): number | undefined {
+  let offset = 0;
+  for (const batch of data.batches) {
+    const ok = matchingRows(predicate, batch, columns);
+    if (ok.length !== batch.numRows) {
+      let row = 0;
+      while (row < ok.length && ok[row] === row) row++;
+      return offset + row;
+    }
+    offset += batch.numRows;
+  }
+  return undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ProtocolAction } from '../log/actions.ts';
 import { writerFeaturesOf } from '../protocol/writer-features.ts';
 import { bindPredicate, boundColumns } from '../scan/bind.ts';
 import { parsePredicate } from '../scan/predicate-parser.ts';
-import { matchingRows } from '../scan/row-filter.ts';
+import { firstUnmatchedRow } from '../scan/row-filter.ts';
 import type { DeltaSchema, StructField } from '../schema/types.ts';
 
 /** A rule every written row must satisfy: a CHECK constraint or a column invariant. */
@@ -73,20 +73,12 @@ export function enforceRowRules(rules: readonly RowRule[], data: Table, schema: 
         { path: uri, hint: 'write to the table with an engine that evaluates this SQL expression', cause },
       );
     }
-    const columns = boundColumns(bound);
-    let offset = 0;
-    for (const batch of data.batches) {
-      const ok = matchingRows(bound, batch, columns);
-      if (ok.length !== batch.numRows) {
-        let row = 0;
-        while (row < ok.length && ok[row] === row) row++;
-        throw new DeltaError(
-          'constraint-violation',
-          `row ${offset + row} breaks the ${rule.name} of ${uri}: ${rule.expression}`,
-          { path: uri, hint: 'fix or drop the rows that break it; nothing was committed' },
-        );
-      }
-      offset += batch.numRows;
+    const row = firstUnmatchedRow(bound, data, boundColumns(bound));
+    if (row !== undefined) {
+      throw new DeltaError('constraint-violation', `row ${row} breaks the ${rule.name} of ${uri}: ${rule.expression}`, {
+        path: uri,
+        hint: 'fix or drop the rows that break it; nothing was committed',
+      });
     }
   }
 }

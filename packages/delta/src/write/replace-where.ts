@@ -4,7 +4,7 @@ import { writerFeaturesOf } from '../protocol/writer-features.ts';
 import { bindPredicate, boundColumns } from '../scan/bind.ts';
 import { gatherBatch } from '../scan/gather.ts';
 import { parsePredicate } from '../scan/predicate-parser.ts';
-import { matchingRows } from '../scan/row-filter.ts';
+import { firstUnmatchedRow, matchingRows } from '../scan/row-filter.ts';
 import { TableScan } from '../scan/table-scan.ts';
 import type { DeltaFile, Snapshot } from '../snapshot/snapshot.ts';
 
@@ -26,22 +26,12 @@ export async function planReplaceWhere(snapshot: Snapshot, where: string, data: 
   const uri = snapshot.storage.uri;
   const bound = bindPredicate(parsePredicate(where), snapshot.schema, { columnMapping: false });
   const columns = boundColumns(bound);
-  let offset = 0;
-  for (const batch of data.batches) {
-    const ok = matchingRows(bound, batch, columns);
-    if (ok.length !== batch.numRows) {
-      let row = 0;
-      while (row < ok.length && ok[row] === row) row++;
-      throw new DeltaError(
-        'constraint-violation',
-        `row ${offset + row} of the data does not match replaceWhere ${where}`,
-        {
-          path: uri,
-          hint: 'write only rows inside the range replaceWhere replaces, or widen the predicate',
-        },
-      );
-    }
-    offset += batch.numRows;
+  const row = firstUnmatchedRow(bound, data, columns);
+  if (row !== undefined) {
+    throw new DeltaError('constraint-violation', `row ${row} of the data does not match replaceWhere ${where}`, {
+      path: uri,
+      hint: 'write only rows inside the range replaceWhere replaces, or widen the predicate',
+    });
   }
   const ctx = snapshot.scanContext();
   const names = snapshot.schema.fields.map((f) => f.name);

@@ -1,4 +1,4 @@
-import { availabilityAlgebra, evaluateFactors, seriesValue } from './algorithms/series-parallel.ts';
+import { availabilityAlgebra, evaluateFactors, type ParallelGroup, seriesValue } from './algorithms/series-parallel.ts';
 import { difference } from './algorithms/sorted-set.ts';
 import { type FailoverModel, failoverModel, failoverParallel } from './failover.ts';
 import type { RuleContext } from './rule.ts';
@@ -40,23 +40,22 @@ export interface EntryAvailability {
 export function composeAvailability(context: RuleContext): EntryAvailability[] {
   return context.memo('availability', () => {
     const { reduced, profiles, graph, entries } = context.paths;
-    const models = new Map<number, FailoverModel>();
+    const models = new Map<ParallelGroup, FailoverModel>();
     for (const group of reduced.groups) {
       const model = failoverModel(context, group);
-      if (model) models.set(group.node, model);
+      if (model) models.set(group, model);
     }
     const values = evaluateFactors(
       reduced,
       (node) => (profiles[node]?.availability.percent ?? 100) / 100,
       availabilityAlgebra,
       (group) => {
-        const model = models.get(group.node);
+        const model = models.get(group);
         if (!model) return undefined;
         const primary = group.alternatives.findIndex((member) => graph.ids[member] === model.primary);
         return failoverParallel(model, Math.max(primary, 0));
       },
     );
-    const groupOf = new Map(reduced.groups.map((group) => [group.node, group]));
     const target = context.model.sla?.availability;
     return entries.map((entry) => {
       const factors = reduced.factors[entry] as Int32Array;
@@ -72,9 +71,9 @@ export function composeAvailability(context: RuleContext): EntryAvailability[] {
             source: profile.availability.source,
           });
         } else {
-          const group = groupOf.get(factor - reduced.nodeCount);
+          const group = reduced.groups[factor - reduced.nodeCount];
           if (!group) continue;
-          const model = models.get(group.node);
+          const model = models.get(group);
           parallel.push({
             ...(model ? { failover: model } : {}),
             via: graph.ids[group.node] as string,

@@ -62,8 +62,9 @@ export function capacityScenarios(context: RuleContext): CapacityScenario[] {
         const f = binding(reduced.factors[weakest] as Int32Array, capacity);
         if (f !== undefined && f < reduced.nodeCount) bottleneck = graph.ids[f];
         else if (f !== undefined) {
-          const group = reduced.groups.find((g) => g.node === f - reduced.nodeCount);
-          bottleneck = `alternatives behind ${graph.ids[f - reduced.nodeCount]}`;
+          // A parallel factor is nodeCount + its group's index.
+          const group = reduced.groups[f - reduced.nodeCount];
+          bottleneck = `alternatives behind ${graph.ids[group?.node ?? -1]}`;
           branches = (group?.alternatives ?? []).map((member) => {
             const own = difference(reduced.factors[member] as Int32Array, group?.shared ?? new Int32Array(0));
             const value = seriesValue(own, values, capacityAlgebra);

@@ -6,6 +6,7 @@ import { type SeriesParallel, seriesParallel } from './algorithms/series-paralle
 import { stronglyConnectedComponents } from './algorithms/strongly-connected.ts';
 import { type ComponentProfile, componentProfile } from './component-profile.ts';
 import type { CheckContext } from './context.ts';
+import { type Route, routesByRequest, routesOf } from './routes.ts';
 
 /**
  * The request-path view shared by the spof, sla and capacity-n1 rules: which component waits on which
@@ -21,6 +22,8 @@ export interface RequestPaths {
   readonly entries: readonly number[];
   /** The sync flow (if any) behind each dependency edge `from>to`, for locations and messages. */
   readonly flowOf: ReadonlyMap<string, Flow>;
+  /** Each router's routes (flows and ingress rules), with the requests they serve. */
+  readonly routes: ReadonlyMap<string, readonly Route[]>;
 }
 
 // Reference fields a component cannot serve without: a Delta table's object store, the tables a query engine reads.
@@ -43,6 +46,10 @@ export function requestPaths(context: CheckContext): RequestPaths {
       edges.push([source, target]);
     }
   });
+  // Routes are traffic (issue 20): an ingress rule sends requests to its backend even when no flow is drawn.
+  const routes = routesOf(context);
+  for (const list of routes.values())
+    for (const route of list) if (!route.flow) edges.push([route.router, route.target]);
   const indexed = indexGraph(ids, edges);
   // Edges inside a synchronous cycle are the cycle rule's finding; which of them a fold would drop depends on
   // visiting order, so all are left out here and the components on the cycle are judged on their other needs.
@@ -56,12 +63,21 @@ export function requestPaths(context: CheckContext): RequestPaths {
   };
   const order = dependencyOrder(graph.out);
   const components = ids.map((id) => context.components.get(id) as Component);
-  const alternatives = (node: number, dependencies: readonly number[]): number[] => {
+  const alternatives = (node: number, dependencies: readonly number[]): number[][] => {
     const component = components[node] as Component;
     if (!traitsOf(component.kind).routesTraffic) return [];
     // Only the targets it routes to can stand in for each other: what it needs to run at all (the cluster an
-    // Ingress lives in, through a `contains` edge) is in series with every route, never a route itself.
-    const targets = dependencies.filter((d) => flowOf.has(`${component.id}>${ids[d]}`));
+    // Ingress lives in, through a `contains` edge) is in series with every route, never a route itself. And only
+    // targets serving the same request: `/api/*` and `/*` are two requests, each needed, not two alternatives.
+    const present = new Set(dependencies);
+    return routesByRequest(routes.get(component.id) ?? []).map((targets) =>
+      interchangeable(
+        component,
+        targets.map((id) => graph.index.get(id) as number).filter((d) => present.has(d)),
+      ),
+    );
+  };
+  const interchangeable = (component: Component, targets: number[]): number[] => {
     if (targets.length < 2) return [];
     const routed = targets.filter((d) => flowOf.get(`${component.id}>${ids[d]}`)?.routing?.failover !== undefined);
     if (routed.length >= 2) return routed;
@@ -84,6 +100,12 @@ export function requestPaths(context: CheckContext): RequestPaths {
     calling.add(flow.from);
     called.add(flow.to);
   }
+  for (const list of routes.values()) {
+    for (const route of list) {
+      calling.add(route.router);
+      called.add(route.target);
+    }
+  }
   const clients = ids.flatMap((id, i) => (components[i]?.kind === 'client' && calling.has(id) ? [i] : []));
   const entries =
     clients.length > 0
@@ -91,5 +113,5 @@ export function requestPaths(context: CheckContext): RequestPaths {
       : ids.flatMap((id, i) =>
           calling.has(id) && !called.has(id) && components[i]?.kind !== 'observability' ? [i] : [],
         );
-  return { graph, order, reduced, profiles, entries, flowOf };
+  return { graph, order, reduced, profiles, entries, flowOf, routes };
 }

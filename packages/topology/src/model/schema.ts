@@ -146,6 +146,13 @@ export const FlowSchema = z
         weight: z.number().nonnegative().optional(),
         failover: z.enum(['primary', 'secondary']).optional(),
         locations: z.array(z.string()).optional().describe('Geolocation routing: where the users sent this way are.'),
+        requests: z
+          .array(z.string().min(1))
+          .min(1)
+          .optional()
+          .describe(
+            "The requests this route serves: paths ('/api/*') or named request kinds ('vote'). Only routes serving the same request are alternatives; absent means every request the router takes.",
+          ),
       })
       .optional()
       .describe('How a DNS/load balancer chooses this target.'),

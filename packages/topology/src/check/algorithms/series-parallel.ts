@@ -5,10 +5,11 @@ import { difference, intersect } from './sorted-set.ts';
 /**
  * Series-parallel reduction of a dependency graph without enumerating paths.
  *
- * A node needs every dependency (series) except those its `alternatives` names: a failover DNS or a global load
- * balancer needs only one of several regions (parallel). For each node we keep the set of independent *factors*
- * its success is the product of: the distinct components it needs in series, plus one *parallel factor* per
- * alternative group (index `nodeCount + node`). The components every alternative needs (a database all regions
+ * A node needs every dependency (series) except those its `alternatives` groups: a failover DNS or a global load
+ * balancer needs only one of several regions (parallel) for each request it routes, and a router serving two kinds
+ * of request (`/api/*` and `/*`) has one group per kind, each in series with the others (issue 20). For each node
+ * we keep the set of independent *factors* its success is the product of: the distinct components it needs in
+ * series, plus one *parallel factor* per alternative group (index `nodeCount + group index`). The components every alternative needs (a database all regions
  * write to) are pulled out of the group into the series set, so a shared dependency counts once and is not
  * mistaken for redundancy. Cost: O(E × set size), the set size bounded by the components one request can touch.
  * The factors of a node, minus the parallel factors, are exactly the components whose single failure takes it down.
@@ -17,7 +18,10 @@ export interface SeriesParallel {
   readonly nodeCount: number;
   /** Sorted factor sets per node: component indices < nodeCount, parallel factors >= nodeCount. */
   readonly factors: readonly Int32Array[];
-  /** Alternative groups, dependencies first: the routing node, its alternatives and what they all share. */
+  /**
+   * Alternative groups, dependencies first: the routing node, its alternatives and what they all share. The
+   * parallel factor `nodeCount + i` is `groups[i]`.
+   */
   readonly groups: readonly ParallelGroup[];
 }
 
@@ -29,22 +33,29 @@ export interface ParallelGroup {
   readonly shared: Int32Array;
 }
 
-/** Reduces the graph; `alternatives(node, dependencies)` returns the dependencies that are interchangeable. */
+/**
+ * Reduces the graph; `alternatives(node, dependencies)` returns the groups of dependencies that are interchangeable
+ * (each group one request the node routes; a dependency in no group is needed in series).
+ */
 export function seriesParallel(
   out: Adjacency,
   order: DependencyOrder,
-  alternatives: (node: number, dependencies: readonly number[]) => readonly number[],
+  alternatives: (node: number, dependencies: readonly number[]) => readonly (readonly number[])[],
 ): SeriesParallel {
   const n = out.length;
   const factors: Int32Array[] = new Array(n);
   const groups: ParallelGroup[] = [];
+  // A group has two or more members, so a node has at most half its out-degree of groups.
+  const maxGroups = out.reduce((sum, targets) => sum + (targets.length >> 1), 0);
   // Union of many sorted sets without a chain of pairwise merges: stamp what is seen, collect, sort once.
-  const seen = new Int32Array(2 * n).fill(-1);
+  const seen = new Int32Array(n + maxGroups).fill(-1);
   let buffer = new Int32Array(1024);
   for (const node of order.order) {
     const dependencies = acyclicSuccessors(node, out, order.rank);
-    const parallel = dependencies.length >= 2 ? alternatives(node, dependencies) : [];
-    const isParallel = new Set(parallel.length >= 2 ? parallel : []);
+    const parallel = (dependencies.length >= 2 ? alternatives(node, dependencies) : []).filter(
+      (group) => new Set(group).size >= 2,
+    );
+    const inSomeGroup = new Set(parallel.flat());
     let size = 0;
     const add = (factor: number) => {
       if (seen[factor] === node) return;
@@ -58,16 +69,16 @@ export function seriesParallel(
     };
     add(node);
     for (const dependency of dependencies) {
-      if (isParallel.has(dependency)) continue;
+      if (inSomeGroup.has(dependency)) continue;
       for (const factor of factors[dependency] as Int32Array) add(factor);
     }
-    if (isParallel.size >= 2) {
-      const members = [...isParallel];
+    for (const group of parallel) {
+      const members = [...new Set(group)];
       let shared = factors[members[0] as number] as Int32Array;
       for (let i = 1; i < members.length; i++) shared = intersect(shared, factors[members[i] as number] as Int32Array);
-      groups.push({ node, alternatives: members, shared });
       for (const factor of shared) add(factor);
-      add(n + node);
+      add(n + groups.length);
+      groups.push({ node, alternatives: members, shared });
     }
     factors[node] = buffer.slice(0, size).sort();
   }
@@ -92,15 +103,15 @@ export function evaluateFactors(
   /** A group-specific parallel composition (failover that takes time), else the algebra's. */
   parallelOf?: (group: ParallelGroup) => ((branches: readonly number[]) => number) | undefined,
 ): Float64Array {
-  const values = new Float64Array(reduced.nodeCount * 2).fill(algebra.seriesIdentity);
+  const values = new Float64Array(reduced.nodeCount + reduced.groups.length).fill(algebra.seriesIdentity);
   for (let i = 0; i < reduced.nodeCount; i++) values[i] = own(i);
-  for (const group of reduced.groups) {
+  reduced.groups.forEach((group, index) => {
     const branches = group.alternatives.map((member) =>
       seriesValue(difference(reduced.factors[member] as Int32Array, group.shared), values, algebra),
     );
     const parallel = parallelOf?.(group) ?? algebra.parallel;
-    values[reduced.nodeCount + group.node] = parallel(branches);
-  }
+    values[reduced.nodeCount + index] = parallel(branches);
+  });
   return values;
 }
 

@@ -36,13 +36,19 @@ export interface FailoverModel {
 export function failoverModel(context: RuleContext, group: ParallelGroup): FailoverModel | undefined {
   const { graph, flowOf } = context.paths;
   const router = context.components.get(graph.ids[group.node] as string);
-  if (router?.kind !== 'dns') return undefined;
+  // A global entry point with its own health probe (Front Door, a Google external load balancer) fails over the
+  // same way, with no DNS answers to expire (issue 20); without a probe a non-DNS router retries per request.
+  const probe = router?.kind === 'cdn' || router?.kind === 'loadBalancer' ? router.healthProbe : undefined;
+  if (router === undefined || (router.kind !== 'dns' && probe === undefined)) return undefined;
+  const dns = router.kind === 'dns' ? router : undefined;
   const roleOf = (member: number) => flowOf.get(`${router.id}>${graph.ids[member]}`)?.routing?.failover;
   const primaryMember = group.alternatives.find((member) => roleOf(member) === 'primary');
-  const standby = router.routing === 'failover' || primaryMember !== undefined;
-  const interval = router.healthCheck?.intervalSeconds ?? recoveryTimes.healthCheckIntervalSeconds;
-  const threshold = router.healthCheck?.failureThreshold ?? recoveryTimes.healthCheckFailureThreshold;
-  const ttl = router.ttlSeconds ?? recoveryTimes.dnsTtlSeconds;
+  const standby = dns?.routing === 'failover' || primaryMember !== undefined;
+  const interval =
+    probe?.intervalSeconds ?? dns?.healthCheck?.intervalSeconds ?? recoveryTimes.healthCheckIntervalSeconds;
+  const threshold =
+    probe?.failureThreshold ?? dns?.healthCheck?.failureThreshold ?? recoveryTimes.healthCheckFailureThreshold;
+  const ttl = dns ? (dns.ttlSeconds ?? recoveryTimes.dnsTtlSeconds) : 0;
   // Writes need a promoted primary: the slowest promotion the rto rule finds, so sla and rto use one failover time.
   // Writes in the standby need a promoted primary when the standby's database is a replica of the primary
   // branch's: a database every branch shares stays in series, and a standby with its own primary needs no promotion.
@@ -66,7 +72,10 @@ export function failoverModel(context: RuleContext, group: ParallelGroup): Failo
   const failoverSeconds = interval * threshold + ttl + promotionSeconds;
   const incidentSeconds = recoveryTimes.meanIncidentSeconds;
   const uncovered = Math.min(failoverSeconds, incidentSeconds) / incidentSeconds;
-  const failover = `detection ${interval} s x ${threshold}${router.healthCheck ? '' : ' (Route 53 defaults: health check not stated)'} + TTL ${ttl} s${router.ttlSeconds === undefined ? ' (alias default)' : ''}${slowest ? ` + ${slowest.promotion}` : ''} = ${failoverSeconds} s`;
+  const detection = dns
+    ? `detection ${interval} s x ${threshold}${dns.healthCheck ? '' : ' (Route 53 defaults: health check not stated)'} + TTL ${ttl} s${dns.ttlSeconds === undefined ? ' (alias default)' : ''}`
+    : `${router.id} health probe ${interval} s x ${threshold} (no DNS TTL)`;
+  const failover = `${detection}${slowest ? ` + ${slowest.promotion}` : ''} = ${failoverSeconds} s`;
   return {
     router: router.id,
     mode: standby ? 'active-standby' : 'active-active',

@@ -31,6 +31,27 @@ const HealthCheckSchema = z.strictObject({
   insufficientDataHealthStatus: z.enum(['healthy', 'unhealthy', 'last-known-status']).optional(),
 });
 
+// A global entry point's own health probe (Azure Front Door origin-group probes, Google external load balancer
+// health checks, CloudFront origin failover): the checker's failover time is interval x threshold, with no DNS TTL.
+// Both are required: Front Door's probe interval is configurable (its docs estimate probe volume at 30 s) and an
+// origin group judges health over a sample (sampleSize 4, successfulSamplesRequired 3 in its templates), so the
+// design states them rather than the checker guessing ("Health probes", Azure Front Door documentation).
+const HealthProbeSchema = z.strictObject({
+  intervalSeconds: z.number().int().positive(),
+  failureThreshold: z.number().int().positive(),
+  path: z.string().optional(),
+  protocol: z.enum(['http', 'https', 'tcp']).optional(),
+});
+
+// A WAF attached to an entry point as a policy (Front Door WAF policy, Cloud Armor security policy, AWS WAF web ACL
+// on CloudFront): it runs inside the entry point, so it adds no component in series and no SLA of its own.
+const WafPolicySchema = z.strictObject({
+  provider: z.enum(['aws-waf', 'cloudflare', 'cloud-armor', 'azure-waf']),
+  managedRules: z.array(z.string()).optional(),
+  rateLimitPerIp: z.number().int().positive().optional(),
+  mode: z.enum(['detection', 'prevention']).optional(),
+});
+
 const DnsProviderSchema = z.enum(['route53', 'cloudflare', 'cloud-dns', 'azure-dns']);
 
 /** DNS with health-checked routing (Route 53, Cloudflare, Cloud DNS, Azure DNS). */
@@ -64,6 +85,8 @@ export const CdnSchema = kind('cdn', {
     .boolean()
     .optional()
     .describe('True when API responses (not only static assets) go through the CDN.'),
+  healthProbe: HealthProbeSchema.optional().describe('How the entry point probes its origins to fail over.'),
+  waf: WafPolicySchema.optional().describe('A WAF policy run by the entry point itself (not a component in series).'),
 });
 
 /** A web application firewall / DDoS protection layer. */
@@ -97,6 +120,8 @@ export const LoadBalancerSchema = kind('loadBalancer', {
   listeners: z
     .array(z.strictObject({ protocol: z.enum(['http', 'https', 'tcp', 'tls', 'udp']), port: z.number().int() }))
     .optional(),
+  healthProbe: HealthProbeSchema.optional().describe('How the load balancer probes its backends to fail over.'),
+  waf: WafPolicySchema.optional().describe('A WAF policy attached to the load balancer (not a component in series).'),
 });
 
 /** Compute outside Kubernetes: functions, containers on a managed runtime, VMs. */

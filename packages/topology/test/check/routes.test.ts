@@ -34,3 +34,57 @@ describe('ingress rules are request paths (issue 20)', () => {
     expect(users?.percent).toBeLessThan(99.5);
   });
 });
+
+// Issue 20 point 2: Front Door sends `/api/*` to the API in two regions and `/*` to a static site in two regions.
+// Every API request needs the one database and the identity provider; the static site needs neither.
+const pathRouted = (requests: boolean) =>
+  topology('path-routed', (t) => {
+    t.sla({ availability: 99.99 });
+    const users = t.client('users', { clientKind: 'users' });
+    const door = t.cdn('front-door', {
+      provider: 'azure-front-door',
+      healthProbe: { intervalSeconds: 30, failureThreshold: 2 },
+      waf: { provider: 'azure-waf', mode: 'prevention' },
+    });
+    const idp = t.external('idp', { vendor: 'Entra ID', sla: { availability: 99.99 } });
+    t.flow(users, door);
+    const we = t.region('westeurope', { provider: 'azure' });
+    const db = we.postgres('db', { platform: 'azure-flexible', multiAz: true });
+    for (const region of [we, t.region('northeurope', { provider: 'azure' })]) {
+      const api = region.service('api', { runtime: 'app-service', replicas: 2 });
+      const site = region.objectStore('site', { provider: 'azure-blob' });
+      t.flow(door, api, requests ? { routing: { requests: ['/api/*'] } } : {});
+      t.flow(door, site, requests ? { routing: { requests: ['/*'] } } : {});
+      t.flow(api, db, { kind: 'write' });
+      t.flow(api, idp);
+    }
+  });
+
+describe('routes serving different requests are not alternatives (issue 20)', () => {
+  it('keeps the database and the identity provider every API request needs in series', () => {
+    const users = check(pathRouted(true), { rules: ['sla'] }).explain.availability.find((a) => a.entry === 'users');
+    const series = users?.series.map((f) => f.component) ?? [];
+    expect(series).toContain('idp');
+    expect(series).toContain('westeurope/db');
+    // One group of alternatives per request, each of the two regions.
+    expect(users?.parallel.map((p) => p.branches.length)).toEqual([2, 2]);
+  });
+
+  it('reports a lower availability than composing all four routes in parallel does', () => {
+    const routed = check(pathRouted(true), { rules: ['sla'] }).explain.availability[0]?.percent ?? 100;
+    const pooled = check(pathRouted(false), { rules: ['sla'] }).explain.availability[0]?.percent ?? 0;
+    expect(routed).toBeLessThan(pooled);
+    // idp 99.99 x db 99.99 alone is 99.98: the API path cannot do better than that.
+    expect(routed).toBeLessThan(99.98);
+  });
+
+  it('fails over on the entry point health probe, with no DNS TTL, and adds no WAF in series', () => {
+    const users = check(pathRouted(true), { rules: ['sla'] }).explain.availability[0];
+    const failovers = users?.parallel.map((p) => p.failover?.failover) ?? [];
+    expect(failovers).toEqual([
+      expect.stringContaining('front-door health probe 30 s x 2 (no DNS TTL)'),
+      expect.anything(),
+    ]);
+    expect(users?.series.map((f) => f.component)).not.toContain('azure-waf');
+  });
+});

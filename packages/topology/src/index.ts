@@ -27,7 +27,7 @@ export {
 } from './check/graph.ts';
 export { type PublishedSla, publishedSlas } from './check/published-slas.ts';
 export type { FailoverModel } from './check/failover.ts';
-export type { RpoBudget, RtoBudget } from './check/recovery.ts';
+export { type RecoveryClass, type RpoBudget, type RtoBudget, recoveryClass } from './check/recovery.ts';
 export { recoveryTimes } from './check/recovery-times.ts';
 export { ruleDescriptors } from './check/rules/index.ts';
 export {
@@ -146,6 +146,8 @@ export {
   type Queue,
   type Redis,
   type Region,
+  type RegionRecovery,
+  RegionRecoverySchema,
   RegionSchema,
   type Secrets,
   type Service,

@@ -1,7 +1,7 @@
 import type { Component } from '../model/schema.ts';
 import type { CheckContext } from './context.ts';
 import type { RuleId } from './finding.ts';
-import { recoveryTimes } from './recovery-times.ts';
+import { recoveryTimes, typicalStartSeconds } from './recovery-times.ts';
 
 /**
  * A fact the model leaves unstated and the conservative value the checker uses instead (issue 13). Every finding
@@ -28,6 +28,27 @@ function readsReplicas(component: Component): boolean {
 /** Every assumption a check of this model makes, in model order. */
 export function assumptionsOf(context: CheckContext): Assumption[] {
   const assumptions: Assumption[] = [];
+  // A region's recovery posture (issue 20): the human reaction time of a manual failover and the start-up time of
+  // a standby are typical figures unless stated.
+  for (const region of context.regions.values()) {
+    const recovery = region.recovery;
+    if (recovery === undefined) continue;
+    if (recovery.failover === 'manual' && recovery.reactionSeconds === undefined)
+      assumptions.push({
+        component: region.id,
+        fact: 'reactionSeconds',
+        text: `assumes ${recoveryTimes.manualPromotionSeconds} s for a person to notice, decide and fail over to ${region.id}: reactionSeconds not stated`,
+        rules: ['rto', 'sla'],
+      });
+    const start = typicalStartSeconds[recovery.posture];
+    if (start > 0 && recovery.startSeconds === undefined)
+      assumptions.push({
+        component: region.id,
+        fact: 'startSeconds',
+        text: `assumes ${start} s for ${region.id} (${recovery.posture}) to start and reach production size: startSeconds not stated`,
+        rules: ['rto', 'sla'],
+      });
+  }
   for (const component of context.components.values()) {
     if (readsReplicas(component) && component.replicas === undefined) {
       assumptions.push({

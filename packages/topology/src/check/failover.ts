@@ -69,13 +69,24 @@ export function failoverModel(context: RuleContext, group: ParallelGroup): Failo
     : [];
   const slowest = budgets.sort((a, b) => b.promotionSeconds - a.promotionSeconds)[0];
   const promotionSeconds = slowest?.promotionSeconds ?? 0;
-  const failoverSeconds = interval * threshold + ttl + promotionSeconds;
+  // Regions that declare their recovery posture (issue 20): a standby serves only after its whole rto budget
+  // (detection or a person's reaction, TTL, promotion, start-up), so the sla rule reads the posture through it.
+  const primaryRegion = standby ? context.regionOf(graph.ids[primaryIndex] as string) : undefined;
+  const takingOver = new Set(
+    group.alternatives.map((m) => context.regionOf(graph.ids[m] as string)).filter((r) => r !== primaryRegion),
+  );
+  const postured = rtoBudgets(context)
+    .filter((b) => b.region !== undefined && takingOver.has(b.region))
+    .sort((a, b) => b.totalSeconds - a.totalSeconds)[0];
+  const failoverSeconds = postured?.totalSeconds ?? interval * threshold + ttl + promotionSeconds;
   const incidentSeconds = recoveryTimes.meanIncidentSeconds;
   const uncovered = Math.min(failoverSeconds, incidentSeconds) / incidentSeconds;
   const detection = dns
     ? `detection ${interval} s x ${threshold}${dns.healthCheck ? '' : ' (Route 53 defaults: health check not stated)'} + TTL ${ttl} s${dns.ttlSeconds === undefined ? ' (alias default)' : ''}`
     : `${router.id} health probe ${interval} s x ${threshold} (no DNS TTL)`;
-  const failover = `${detection}${slowest ? ` + ${slowest.promotion}` : ''} = ${failoverSeconds} s`;
+  const failover = postured
+    ? `${postured.region} (${postured.posture}, ${postured.failover} failover): ${postured.detection} + TTL ${postured.ttlSeconds} s + ${postured.promotion} + ${postured.start} = ${failoverSeconds} s`
+    : `${detection}${slowest ? ` + ${slowest.promotion}` : ''} = ${failoverSeconds} s`;
   return {
     router: router.id,
     mode: standby ? 'active-standby' : 'active-active',

@@ -1,3 +1,5 @@
+import type { RegionRecovery } from '../model/schema.ts';
+
 /**
  * Typical durations the rto and rpo rules assume when the model does not state its own. Each is a documented
  * default or a typical figure, cited; a design that measured better declares it (health check, TTL, promotion mode,
@@ -33,6 +35,27 @@ export const recoveryTimes = {
   // (https://aws.amazon.com/premiumsupport/technology/pes/) describe impairments lasting from under an hour to
   // several hours; one hour is the short end, which makes a slow failover cost the most.
   meanIncidentSeconds: 3600,
+  // What a standby region does before it serves, by posture (AWS, "Disaster Recovery of Workloads on AWS",
+  // https://docs.aws.amazon.com/whitepapers/latest/disaster-recovery-workloads-on-aws/disaster-recovery-options-in-the-cloud.html,
+  // publishes the classes: backup and restore hours, pilot light tens of minutes, warm standby minutes,
+  // multi-site active/active near zero). Typical figures, each stated as an assumption; a design that measured its
+  // own drill declares `recovery.startSeconds` on the region.
+  // Warm standby: the scaled-down fleet scales out to production size (Auto Scaling launches instances and the
+  // cluster schedules pods): about 5 minutes.
+  warmStandbyScaleOutSeconds: 300,
+  // Pilot light: the application tier is started from zero (node groups from 0, instances booted, images pulled,
+  // pods ready) and scaled out: about 20 minutes.
+  pilotLightStartSeconds: 1200,
+  // Backup and restore: the region's infrastructure is deployed from code before any restore can start: about an hour.
+  backupRestoreProvisionSeconds: 3600,
   // Aurora Global Database replication lag: "typically under a second" (Aurora User Guide, "Aurora global databases").
   auroraGlobalLagSeconds: 1,
 } as const;
+
+/** What a standby of each recovery posture needs before it serves, unless the region states `recovery.startSeconds`. */
+export const typicalStartSeconds: Readonly<Record<RegionRecovery['posture'], number>> = {
+  active: 0,
+  'warm-standby': recoveryTimes.warmStandbyScaleOutSeconds,
+  'pilot-light': recoveryTimes.pilotLightStartSeconds,
+  'backup-restore': recoveryTimes.backupRestoreProvisionSeconds,
+};

@@ -1,5 +1,5 @@
-import type { Component, Dns, Postgres } from '../model/schema.ts';
-import { recoveryTimes } from './recovery-times.ts';
+import type { Cdn, Component, Dns, LoadBalancer, Postgres, Region, RegionRecovery } from '../model/schema.ts';
+import { recoveryTimes, typicalStartSeconds } from './recovery-times.ts';
 import { type ReplicationLink, replicationLinks } from './replication-links.ts';
 import type { RuleContext } from './rule.ts';
 
@@ -14,6 +14,13 @@ export interface RtoBudget {
   readonly promotion: string;
   readonly totalSeconds: number;
   readonly targetSeconds: number | undefined;
+  /** The region that takes over, when regions declare their recovery posture (issue 20). */
+  readonly region?: string;
+  readonly posture?: RegionRecovery['posture'];
+  readonly failover?: RegionRecovery['failover'];
+  /** What the region does before it serves: scale out, start from zero, provision (0 when active). */
+  readonly startSeconds?: number;
+  readonly start?: string;
 }
 
 /** The data-loss window of one primary store when its region is lost, from the best copy outside that region. */
@@ -28,13 +35,35 @@ export interface RpoBudget {
   readonly targetSeconds: number | undefined;
 }
 
-/** The failover DNS in front of the topology: the first DNS that routes between regions, with its detection time. */
-function failoverDns(context: RuleContext): Dns | undefined {
-  const dns = [...context.components.values()].filter((c): c is Dns => c.kind === 'dns');
+/** The published recovery classes of AWS's strategies, fastest first. */
+export type RecoveryClass = 'near zero' | 'minutes' | 'tens of minutes' | 'hours';
+
+/**
+ * The class a recovery time or data-loss window falls in, by the words AWS publishes its strategies with ("Disaster
+ * Recovery of Workloads on AWS": active/active near zero, warm standby minutes, pilot light tens of minutes, backup
+ * and restore hours). The bounds are ours: up to 2 minutes is near zero (a health check and a DNS TTL), up to 10
+ * minutes is minutes, up to an hour tens of minutes, beyond that hours.
+ */
+export function recoveryClass(seconds: number): RecoveryClass {
+  if (seconds <= 120) return 'near zero';
+  if (seconds <= 600) return 'minutes';
+  if (seconds <= 3600) return 'tens of minutes';
+  return 'hours';
+}
+
+/**
+ * The router that fails over between regions: the first DNS that routes between regions, else a global entry point
+ * (CDN, load balancer) with its own health probe, which fails over with no DNS answers to expire.
+ */
+function failoverRouter(context: RuleContext): Dns | Cdn | LoadBalancer | undefined {
+  const all = [...context.components.values()];
+  const dns = all.filter((c): c is Dns => c.kind === 'dns');
   return (
     dns.find((d) => d.routing === 'failover') ??
     dns.find((d) => d.healthCheck !== undefined && d.routing !== 'simple') ??
-    undefined
+    all.find(
+      (c): c is Cdn | LoadBalancer => (c.kind === 'cdn' || c.kind === 'loadBalancer') && c.healthProbe !== undefined,
+    )
   );
 }
 
@@ -61,16 +90,58 @@ export function rtoBudgets(context: RuleContext): RtoBudget[] {
   return context.memo('rto', () => {
     const target = context.model.sla?.rtoSeconds;
     const links = replicationLinks(context);
-    const dns = failoverDns(context);
-    const interval = dns?.healthCheck?.intervalSeconds ?? recoveryTimes.healthCheckIntervalSeconds;
-    const threshold = dns?.healthCheck?.failureThreshold ?? recoveryTimes.healthCheckFailureThreshold;
-    const detectionSeconds = dns ? interval * threshold : recoveryTimes.manualPromotionSeconds;
-    const detection = dns
-      ? `${dns.id} health check ${interval} s x ${threshold} failures${dns.healthCheck ? '' : ' (Route 53 defaults)'}`
+    const router = failoverRouter(context);
+    const dns = router?.kind === 'dns' ? router : undefined;
+    const probe = router?.kind === 'dns' ? undefined : router?.healthProbe;
+    const interval =
+      probe?.intervalSeconds ?? dns?.healthCheck?.intervalSeconds ?? recoveryTimes.healthCheckIntervalSeconds;
+    const threshold =
+      probe?.failureThreshold ?? dns?.healthCheck?.failureThreshold ?? recoveryTimes.healthCheckFailureThreshold;
+    const detectionSeconds = router ? interval * threshold : recoveryTimes.manualPromotionSeconds;
+    const detection = router
+      ? `${router.id} ${probe ? 'health probe' : 'health check'} ${interval} s x ${threshold} failures${dns && !dns.healthCheck ? ' (Route 53 defaults)' : ''}`
       : 'no failover DNS: someone has to notice and move traffic by hand';
     const ttlSeconds = dns ? (dns.ttlSeconds ?? recoveryTimes.dnsTtlSeconds) : 0;
-    const base = { dns: dns?.id, detectionSeconds, detection, ttlSeconds, targetSeconds: target };
+    const base = { dns: router?.id, detectionSeconds, detection, ttlSeconds, targetSeconds: target };
     const stores = primaryStores(context, links);
+    const promotionOf = (store: Postgres, replicas: readonly ReplicationLink[]) => {
+      const declared = [store, ...replicas.map((link) => context.components.get(link.target))].find(
+        (c): c is Postgres => c?.kind === 'postgres' && c.promotion !== undefined,
+      )?.promotion;
+      // A copy that already accepts writes (multi-primary, conflicts resolved) needs no promotion.
+      const writer = replicas
+        .map((link) => context.components.get(link.target))
+        .find((c) => c?.kind === 'postgres' && c.conflictResolution !== undefined && c.conflictResolution !== 'none');
+      if (writer) return { seconds: 0, text: `${writer.id} already accepts writes (multi-writer): nothing to promote` };
+      if (replicas.length === 0) {
+        const seconds = recoveryTimes.restoreFromBackupSeconds;
+        return {
+          seconds,
+          text: `no replica of ${store.id} outside ${context.regionOf(store.id) ?? 'its region'}: restore from backup (~${seconds} s)`,
+        };
+      }
+      if (declared === 'automatic') {
+        const seconds =
+          store.platform === 'aurora'
+            ? recoveryTimes.automaticPromotionAuroraSeconds
+            : recoveryTimes.automaticPromotionSeconds;
+        return {
+          seconds,
+          text: `automatic promotion of ${replicas[0]?.target} (~${seconds} s typical for ${store.platform})`,
+        };
+      }
+      const seconds = recoveryTimes.manualPromotionSeconds;
+      return {
+        seconds,
+        text: `${declared === 'manual' ? 'manual' : 'no automatic'} promotion of ${replicas[0]?.target} (~${seconds} s: page, decide, run the runbook)`,
+      };
+    };
+    const recovering = [...context.regions.values()].filter(
+      (region): region is Region & { recovery: RegionRecovery } =>
+        region.recovery !== undefined && region.role !== 'primary',
+    );
+    if (recovering.length > 0)
+      return recovering.map((region) => postureBudget(context, region, base, stores, links, promotionOf));
     if (stores.length === 0)
       return [
         {
@@ -82,34 +153,78 @@ export function rtoBudgets(context: RuleContext): RtoBudget[] {
         },
       ];
     return stores.map((store) => {
-      const replicas = crossRegionReplicas(context, store, links);
-      const declared = [store, ...replicas.map((link) => context.components.get(link.target))].find(
-        (c): c is Postgres => c?.kind === 'postgres' && c.promotion !== undefined,
-      )?.promotion;
-      let promotionSeconds: number;
-      let promotion: string;
-      if (replicas.length === 0) {
-        promotionSeconds = recoveryTimes.restoreFromBackupSeconds;
-        promotion = `no replica of ${store.id} outside ${context.regionOf(store.id) ?? 'its region'}: restore from backup (~${promotionSeconds} s)`;
-      } else if (declared === 'automatic') {
-        promotionSeconds =
-          store.platform === 'aurora'
-            ? recoveryTimes.automaticPromotionAuroraSeconds
-            : recoveryTimes.automaticPromotionSeconds;
-        promotion = `automatic promotion of ${replicas[0]?.target} (~${promotionSeconds} s typical for ${store.platform})`;
-      } else {
-        promotionSeconds = recoveryTimes.manualPromotionSeconds;
-        promotion = `${declared === 'manual' ? 'manual' : 'no automatic'} promotion of ${replicas[0]?.target} (~${promotionSeconds} s: page, decide, run the runbook)`;
-      }
+      const promotion = promotionOf(store, crossRegionReplicas(context, store, links));
       return {
         ...base,
         store: store.id,
-        promotionSeconds,
-        promotion,
-        totalSeconds: detectionSeconds + ttlSeconds + promotionSeconds,
+        promotionSeconds: promotion.seconds,
+        promotion: promotion.text,
+        totalSeconds: detectionSeconds + ttlSeconds + promotion.seconds,
       };
     });
   });
+}
+
+type Promotion = (store: Postgres, replicas: readonly ReplicationLink[]) => { seconds: number; text: string };
+
+/**
+ * The budget of a region that declares its recovery posture taking over from the primary region (issue 20):
+ * detection (the health probe, or a person's reaction for manual failover) + DNS TTL + promotion of the slowest
+ * store's copy in that region + what the posture must do before serving (scale out, start, provision).
+ */
+function postureBudget(
+  context: RuleContext,
+  region: Region & { recovery: RegionRecovery },
+  base: Pick<RtoBudget, 'dns' | 'detectionSeconds' | 'detection' | 'ttlSeconds' | 'targetSeconds'>,
+  stores: readonly Postgres[],
+  links: readonly ReplicationLink[],
+  promotionOf: Promotion,
+): RtoBudget {
+  const { posture, failover } = region.recovery;
+  const automatic = failover === 'automatic' && base.dns !== undefined;
+  const reaction = region.recovery.reactionSeconds ?? recoveryTimes.manualPromotionSeconds;
+  const detectionSeconds = automatic ? base.detectionSeconds : reaction;
+  const detection = automatic
+    ? base.detection
+    : `manual failover: ${reaction} s for a person to notice, decide and switch${region.recovery.reactionSeconds === undefined ? ' (assumed: reactionSeconds not stated)' : ''}${failover === 'automatic' ? '; declared automatic, but no health-checked DNS or entry-point probe moves the traffic' : ''}`;
+  // The copy in the taking-over region of each primary store outside it; the slowest promotion bounds the budget.
+  const promotions = stores
+    .filter((store) => context.regionOf(store.id) !== region.id)
+    .map((store) => ({
+      store,
+      ...promotionOf(
+        store,
+        crossRegionReplicas(context, store, links).filter((link) => context.regionOf(link.target) === region.id),
+      ),
+    }))
+    .sort((a, b) => b.seconds - a.seconds);
+  const slowest = promotions[0];
+  const promotionSeconds = slowest?.seconds ?? 0;
+  const assumed = region.recovery.startSeconds === undefined ? ' (assumed: startSeconds not stated)' : '';
+  const startSeconds = region.recovery.startSeconds ?? typicalStartSeconds[posture];
+  const start =
+    posture === 'active'
+      ? 'already serving at production size'
+      : posture === 'warm-standby'
+        ? `scale the warm standby out to production size (~${startSeconds} s${assumed})`
+        : posture === 'pilot-light'
+          ? `start the application tier from zero and scale it out (~${startSeconds} s${assumed})`
+          : `deploy the region's infrastructure before restoring (~${startSeconds} s${assumed})`;
+  return {
+    ...base,
+    detectionSeconds,
+    detection,
+    ttlSeconds: base.ttlSeconds,
+    store: slowest?.store.id,
+    promotionSeconds,
+    promotion: slowest?.text ?? 'no primary database to promote',
+    region: region.id,
+    posture,
+    failover,
+    startSeconds,
+    start,
+    totalSeconds: detectionSeconds + base.ttlSeconds + promotionSeconds + startSeconds,
+  };
 }
 
 /**

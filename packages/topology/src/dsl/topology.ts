@@ -7,7 +7,14 @@ import {
   type GcpRegionCode,
   type Provider,
 } from '../model/regions.ts';
-import type { Region, RegionNetworkSchema, SlaSchema, SourceLocation, Topology } from '../model/schema.ts';
+import type {
+  Region,
+  RegionNetworkSchema,
+  RegionRecoverySchema,
+  SlaSchema,
+  SourceLocation,
+  Topology,
+} from '../model/schema.ts';
 import type { FlowOptions } from './options.ts';
 import { type DataClassRef, issue, type Ref, toData } from './refs.ts';
 import { type ComponentFactories, type ComponentSink, type RegionalFactories, Scope } from './scope.ts';
@@ -29,6 +36,8 @@ export interface RegionOptions {
   readonly network?: z.input<typeof RegionNetworkSchema>;
   /** Defaults to the code; set it to use one region code twice. */
   readonly id?: string;
+  /** Its disaster-recovery posture, e.g. `{ posture: 'pilot-light', failover: 'manual' }`. */
+  readonly recovery?: z.input<typeof RegionRecoverySchema>;
 }
 
 /** A region of the topology: its facts, and the factories of components placed in it (ids `<region id>/<name>`). */
@@ -142,6 +151,7 @@ class Builder extends Scope implements TopologyBuilder {
       zones,
       ...(options.cidr !== undefined ? { cidr: options.cidr } : {}),
       ...(options.network !== undefined ? { network: toData(options.network) } : {}),
+      ...(options.recovery !== undefined ? { recovery: toData(options.recovery) } : {}),
       ...(source ? { source } : {}),
     } as const;
     this.regionList.push(region);

@@ -57,6 +57,35 @@ export const RegionNetworkSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * How a region takes part in disaster recovery, by the names of AWS's recovery strategies ("Disaster Recovery of
+ * Workloads on AWS", https://docs.aws.amazon.com/whitepapers/latest/disaster-recovery-workloads-on-aws/disaster-recovery-options-in-the-cloud.html):
+ * `active` serves traffic now; `warm-standby` runs the whole stack scaled down; `pilot-light` keeps the data
+ * replicated with compute off or at zero; `backup-restore` holds backups only. The rto rule adds what each posture
+ * must do before it serves (check/recovery-times.ts), and `failover` says whether a health probe or a person moves
+ * the traffic.
+ */
+export const RegionRecoverySchema = z.strictObject({
+  posture: z.enum(['active', 'warm-standby', 'pilot-light', 'backup-restore']),
+  failover: z
+    .enum(['automatic', 'manual'])
+    .describe('automatic: a health probe moves traffic; manual: a person decides and switches it.'),
+  reactionSeconds: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe(
+      'Manual failover: seconds from the outage to the decision to fail over; absent, the checker assumes 900 s and says so.',
+    ),
+  startSeconds: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe(
+      'Seconds to start and scale the region to production size (pilot light: start from zero; warm standby: scale out; backup-restore: provision); absent, a typical figure is assumed and stated.',
+    ),
+});
+
 /** A region of a cloud provider taking part in the topology. */
 export const RegionSchema = z
   .strictObject({
@@ -68,6 +97,9 @@ export const RegionSchema = z
     zones: z.array(z.string().min(1)).default([]).describe('Availability zones used, e.g. eu-west-1a.'),
     cidr: z.cidrv4().optional(),
     network: RegionNetworkSchema.optional(),
+    recovery: RegionRecoverySchema.optional().describe(
+      'Its disaster-recovery posture and how traffic fails over to it.',
+    ),
     source: SourceLocationSchema.optional(),
   })
   .superRefine((region, ctx) => {
@@ -202,6 +234,8 @@ export type Topology = z.infer<typeof TopologySchema>;
 export type TopologyInput = z.input<typeof TopologySchema>;
 /** A region of the topology. */
 export type Region = z.infer<typeof RegionSchema>;
+/** A region's disaster-recovery posture. */
+export type RegionRecovery = z.infer<typeof RegionRecoverySchema>;
 /** A flow between two components. */
 export type Flow = z.infer<typeof FlowSchema>;
 /** The kind of a flow. */

@@ -1,4 +1,5 @@
 import type { CheckExplanation } from '../check/check.ts';
+import { recoveryClass } from '../check/recovery.ts';
 
 /**
  * The numbers behind the sla, rto, rpo and capacity-n1 rules as text (`meridian check --explain`): the availability
@@ -36,21 +37,26 @@ export function formatExplanation(explain: CheckExplanation): string {
       }
     }
   }
-  out.push('', 'RTO budget (detection + DNS TTL + promotion):');
+  out.push('', 'RTO budget (detection + DNS TTL + promotion, + start-up by recovery posture):');
   if (explain.budgets.rto.length === 0) out.push('  nothing to fail over');
   for (const budget of explain.budgets.rto) {
     const target =
       budget.targetSeconds === undefined
         ? 'no target'
         : `target ${budget.targetSeconds} s${budget.totalSeconds <= budget.targetSeconds ? ', ok' : ', OVER'}`;
+    const start = budget.startSeconds === undefined ? '' : ` + ${budget.startSeconds} s`;
+    const who = budget.region
+      ? `${budget.region} takes over (${budget.posture}, ${budget.failover} failover)`
+      : (budget.store ?? 'primary region');
     out.push(
-      `  ${budget.store ?? 'primary region'}: ${budget.detectionSeconds} s + ${budget.ttlSeconds} s + ${budget.promotionSeconds} s = ${budget.totalSeconds} s (${target})`,
+      `  ${who}: ${budget.detectionSeconds} s + ${budget.ttlSeconds} s + ${budget.promotionSeconds} s${start} = ${budget.totalSeconds} s (${target}); class: ${recoveryClass(budget.totalSeconds)}`,
     );
     out.push(
       `    detection: ${budget.detection}`,
       `    TTL: ${budget.ttlSeconds} s`,
       `    promotion: ${budget.promotion}`,
     );
+    if (budget.start !== undefined) out.push(`    start: ${budget.start}`);
   }
   out.push('', 'RPO budget (writes lost with the region):');
   if (explain.budgets.rpo.length === 0) out.push('  no primary database');
@@ -62,7 +68,8 @@ export function formatExplanation(explain: CheckExplanation): string {
           ? `${budget.windowSeconds} s`
           : 'everything';
     const target = budget.targetSeconds === undefined ? 'no target' : `target ${budget.targetSeconds} s`;
-    out.push(`  ${budget.store}: ${window} (${target})`, `    ${budget.window}`);
+    const rpoClass = budget.windowSeconds === undefined ? '' : `; class: ${recoveryClass(budget.windowSeconds)}`;
+    out.push(`  ${budget.store}: ${window} (${target})${rpoClass}`, `    ${budget.window}`);
     for (const copy of budget.copies) out.push(`    copy: ${copy}`);
   }
   out.push('', 'N-1 capacity (requests per second the weakest entry point can take):');

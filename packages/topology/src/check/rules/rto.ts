@@ -22,6 +22,12 @@ export const rto: Rule = {
           ? budget.store
           : (budget.dns ?? budget.store);
       const fixes = [
+        budget.failover === 'manual'
+          ? 'fail over automatically (failover: automatic behind a health probe)'
+          : undefined,
+        budget.startSeconds !== undefined && budget.startSeconds > 0
+          ? `keep ${budget.region} warmer than ${budget.posture} (less to start before it serves)`
+          : undefined,
         budget.promotionSeconds > 0 && budget.store
           ? 'automate promotion (promotion: automatic, or a managed global database)'
           : undefined,
@@ -30,7 +36,7 @@ export const rto: Rule = {
           : 'put failover DNS with health checks in front',
       ].filter((fix) => fix !== undefined);
       findings.push({
-        message: `recovering from the loss of ${budget.store ? `${budget.store}'s region` : 'the primary region'} takes ${budget.totalSeconds} s, above the ${target} s RTO: detection ${budget.detectionSeconds} s (${budget.detection}) + DNS TTL ${budget.ttlSeconds} s + promotion ${budget.promotionSeconds} s (${budget.promotion}).`,
+        message: `recovering from the loss of ${budget.region ? `the primary region in ${budget.region} (${budget.posture}, ${budget.failover} failover)` : budget.store ? `${budget.store}'s region` : 'the primary region'} takes ${budget.totalSeconds} s, above the ${target} s RTO: detection ${budget.detectionSeconds} s (${budget.detection}) + DNS TTL ${budget.ttlSeconds} s + promotion ${budget.promotionSeconds} s (${budget.promotion})${budget.startSeconds ? ` + start ${budget.startSeconds} s (${budget.start})` : ''}.`,
         hint: `${fixes.join('; ')}, or set rtoSeconds to what the design can meet (${budget.totalSeconds} s)`,
         components: [culprit, budget.dns, budget.store].filter(
           (id, i, all): id is string => id !== undefined && all.indexOf(id) === i,

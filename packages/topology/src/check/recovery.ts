@@ -1,4 +1,4 @@
-import type { Cdn, Component, Dns, LoadBalancer, Postgres, Region, RegionRecovery } from '../model/schema.ts';
+import type { Cdn, Component, Dns, Flow, LoadBalancer, Postgres, Region, RegionRecovery } from '../model/schema.ts';
 import { recoveryTimes, typicalStartSeconds } from './recovery-times.ts';
 import { type ReplicationLink, replicationLinks } from './replication-links.ts';
 import type { RuleContext } from './rule.ts';
@@ -33,6 +33,29 @@ export interface RpoBudget {
   /** Every copy outside the region considered, e.g. `async replication to x (no bound on lag)`, `cross-region backups every 21600 s`. */
   readonly copies: readonly string[];
   readonly targetSeconds: number | undefined;
+}
+
+/** A start-up dependency of one region on another: the region cannot start (recover, scale out) without it. */
+export interface StartupDependency {
+  readonly flow: Flow;
+  readonly region: string;
+  readonly on: string;
+  /** The dependent region takes over on failover (not the primary), so the dependency defeats its recovery. */
+  readonly recovering: boolean;
+}
+
+/**
+ * Flows marked `when: 'startup'` from a component in one region to one in another (issue 20): a standby whose pods
+ * read the primary region's vault when they start cannot start while that region is down, so it has no recovery.
+ */
+export function startupDependencies(context: RuleContext): StartupDependency[] {
+  return context.model.flows.flatMap((flow) => {
+    if (flow.when !== 'startup') return [];
+    const region = context.regionOf(flow.from);
+    const on = context.regionOf(flow.to);
+    if (region === undefined || on === undefined || region === on) return [];
+    return [{ flow, region, on, recovering: context.regions.get(region)?.role !== 'primary' }];
+  });
 }
 
 /** The published recovery classes of AWS's strategies, fastest first. */

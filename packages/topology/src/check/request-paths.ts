@@ -36,7 +36,8 @@ export function requestPaths(context: CheckContext): RequestPaths {
   const flowOf = new Map<string, Flow>();
   context.graph.forEachEdge((_key, edge, source, target) => {
     if (edge.type === 'flow') {
-      if (!edge.sync) return;
+      // A dependency read only at start-up is not on the request path (the rto rule judges it for recovery).
+      if (!edge.sync || edge.flow.when === 'startup') return;
       edges.push([source, target]);
       if (!flowOf.has(`${source}>${target}`)) flowOf.set(`${source}>${target}`, edge.flow);
     } else if (edge.type === 'contains') {

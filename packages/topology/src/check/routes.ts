@@ -36,7 +36,7 @@ export function routesOf(context: CheckContext): ReadonlyMap<string, readonly Ro
         add(component.id, rule.backend, [`${rule.host ?? ''}${rule.path}`], undefined);
     }
     for (const flow of context.outgoing.get(component.id) ?? []) {
-      if (flow.sync) add(component.id, flow.to, flow.routing?.requests, flow);
+      if (flow.sync && flow.when !== 'startup') add(component.id, flow.to, flow.routing?.requests, flow);
     }
   }
   const result = new Map<string, Route[]>();

@@ -173,6 +173,12 @@ export const FlowSchema = z
     port: z.number().int().min(1).max(65535).optional(),
     replicationMode: z.enum(['sync', 'async', 'logical']).optional(),
     maxLagSeconds: z.number().nonnegative().optional().describe('Expected worst replication lag of a replicate flow.'),
+    when: z
+      .enum(['request', 'startup'])
+      .optional()
+      .describe(
+        "'startup' for a dependency read only when the caller starts (a secret store, a config service): off the request path for availability, but needed to recover (issue 20). Absent: on every request.",
+      ),
     routing: z
       .strictObject({
         weight: z.number().nonnegative().optional(),

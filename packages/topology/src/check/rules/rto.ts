@@ -1,20 +1,35 @@
-import { rtoBudgets } from '../recovery.ts';
+import { rtoBudgets, startupDependencies } from '../recovery.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
 
 /**
  * `rto`: the time to recover from losing the primary region: failure detection (health-check interval x failure
- * threshold) + DNS TTL + promotion of the standby database (automatic or manual, typical durations in
- * check/recovery-times.ts), against the topology's rtoSeconds.
+ * threshold, or a person's reaction for manual failover) + DNS TTL + promotion of the standby database (automatic or
+ * manual) + what the region's recovery posture must start (typical durations in check/recovery-times.ts), against
+ * the topology's rtoSeconds; and start-up dependencies across regions, which defeat recovery whatever the target.
  */
 export const rto: Rule = {
   id: 'rto',
   description:
-    'Failover time (health-check detection + DNS TTL + database promotion, automatic or manual) above the RTO target; the budget is shown.',
+    'Failover time (health-check detection or human reaction + DNS TTL + database promotion + start-up by recovery posture) above the RTO target, and regions that cannot start while another is down; the budget is shown.',
   defaultSeverity: 'error',
   check(context) {
-    const target = context.model.sla?.rtoSeconds;
-    if (target === undefined) return [];
     const findings: RuleFinding[] = [];
+    // With or without a target: a region that cannot start while another is down has no recovery from that loss.
+    for (const dependency of startupDependencies(context)) {
+      const { flow, region, on } = dependency;
+      findings.push({
+        severity: dependency.recovering ? 'error' : 'warning',
+        message: dependency.recovering
+          ? `${region} cannot recover from the loss of ${on}: ${flow.from} reads ${flow.to} in ${on} when it starts, so the standby cannot start while ${on} is down.`
+          : `${flow.from} in ${region} reads ${flow.to} in ${on} when it starts: while ${on} is down, ${region} cannot start or scale out.`,
+        hint: `give ${region} its own copy of ${flow.to} (a replica region of the secret store, a regional config service), or start from what ${region} holds`,
+        components: [flow.from, flow.to],
+        location: context.locateFlow(flow),
+        details: { startup: { from: flow.from, to: flow.to, region, on } },
+      });
+    }
+    const target = context.model.sla?.rtoSeconds;
+    if (target === undefined) return findings;
     for (const budget of rtoBudgets(context)) {
       if (budget.totalSeconds <= target) continue;
       const culprit =

@@ -40,7 +40,8 @@ export const spof: Rule = {
     // Grouped by unordered region pair: two regions calling each other are one coupling, not two.
     const crossRegion = new Map<string, Flow[]>();
     for (const flow of context.model.flows) {
-      if (!flow.sync) continue;
+      // Start-up reads across regions are the rto rule's finding (a standby that cannot start), not a request path.
+      if (!flow.sync || flow.when === 'startup') continue;
       const from = context.regionOf(flow.from);
       const to = context.regionOf(flow.to);
       if (from === undefined || to === undefined || from === to) continue;

@@ -17,6 +17,9 @@ const runsOnAws: { readonly [K in ComponentKind]: (component: ComponentOf<K>) =>
   workload: () => false,
   service: (c) => c.runtime === 'lambda',
   postgres: (c) => c.platform === 'rds' || c.platform === 'aurora',
+  mysql: (c) => c.platform === 'rds' || c.platform === 'aurora',
+  // Cosmos DB and Spanner are not AWS services; DynamoDB global tables are.
+  globalDatabase: (c) => c.service === 'dynamodb',
   redis: (c) => c.platform === 'elasticache',
   queue: (c) => c.provider === 'sqs',
   stream: (c) => c.engine === 'msk',

@@ -15,6 +15,8 @@ export const zonesNeeded: Readonly<Record<AwsService, 0 | 1 | 2>> = {
   eks: 2,
   lambda: 0,
   rds: 2,
+  'rds-mysql': 2,
+  dynamodb: 0,
   elasticache: 1,
   sqs: 0,
   msk: 2,

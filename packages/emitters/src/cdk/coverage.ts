@@ -15,6 +15,9 @@ const emitsService: Readonly<Record<AwsService, boolean>> = {
   eks: true,
   lambda: false,
   rds: true,
+  // RDS for MySQL / Aurora MySQL: listed as left out until the emitter makes its constructs.
+  'rds-mysql': false,
+  dynamodb: false,
   elasticache: true,
   sqs: true,
   msk: true,

@@ -27,6 +27,10 @@ export const peerOfKind: Record<ComponentKind, PeerOfKind> = {
   service: { ports: undefined, inVpc: true },
   // PostgreSQL 5432, Redis 6379 (RDS / ElastiCache defaults).
   postgres: { ports: [5432], inVpc: true },
+  // MySQL 3306 (RDS for MySQL default).
+  mysql: { ports: [3306], inVpc: true },
+  // Cosmos DB and Spanner answer on public HTTPS/gRPC endpoints.
+  globalDatabase: https,
   redis: { ports: [6379], inVpc: true },
   queue: https,
   // MSK brokers: 9092 plaintext, 9094 TLS, 9098 IAM (Amazon MSK Developer Guide, "Port information").

@@ -30,6 +30,8 @@ const shapeOfKind: Readonly<Record<Component['kind'], NodeShape>> = {
   workload: 'round',
   service: 'round',
   postgres: 'cylinder',
+  mysql: 'cylinder',
+  globalDatabase: 'cylinder',
   redis: 'cylinder',
   queue: 'lean-right',
   stream: 'lean-left',
@@ -115,6 +117,10 @@ function kindDetail(c: Component): string[] {
       return [c.runtime];
     case 'postgres':
       return [`postgres ${c.platform}`, c.role, ...(c.multiAz ? ['multi-AZ'] : [])];
+    case 'mysql':
+      return [`${c.engine} ${c.platform}`, c.role, ...(c.multiAz ? ['multi-AZ'] : [])];
+    case 'globalDatabase':
+      return [`${c.service} ${c.writeRegions}-writer`, `${c.consistency} consistency`, `${c.regions.length} regions`];
     case 'redis':
       return [`redis ${c.platform}`, ...(c.clusterMode ? ['cluster mode'] : []), ...(c.multiAz ? ['multi-AZ'] : [])];
     case 'queue':

@@ -18,6 +18,8 @@ const servedPorts: { readonly [K in ComponentKind]: (component: ComponentOf<K>) 
   workload: (c) => (c.ports.length ? c.ports.map((p) => p.port) : undefined),
   service: () => undefined,
   postgres: () => [5432],
+  mysql: () => [3306],
+  globalDatabase: () => undefined,
   redis: () => [6379],
   // MSK with IAM access control over TLS (what streams.ts configures): port 9098 (MSK Developer Guide, "Port information").
   stream: () => [9098],

@@ -1,4 +1,5 @@
 import type { Component } from '../model/schema.ts';
+import { componentProfile } from './component-profile.ts';
 import type { CheckContext } from './context.ts';
 import type { RuleId } from './finding.ts';
 import { recoveryTimes, typicalStartSeconds } from './recovery-times.ts';
@@ -50,6 +51,16 @@ export function assumptionsOf(context: CheckContext): Assumption[] {
       });
   }
   for (const component of context.components.values()) {
+    // No published SLA covers it (issue 20: an Azure or Google service never borrows an AWS figure).
+    const sla = component.availability === undefined ? componentProfile(component, context).availability : undefined;
+    if (sla?.assumed) {
+      assumptions.push({
+        component: component.id,
+        fact: 'availability',
+        text: `assumes ${sla.percent}% availability for ${component.id}: ${sla.source.replace(/: assumed [0-9.]+%$/, '')}; state it with availability`,
+        rules: ['sla'],
+      });
+    }
     if (readsReplicas(component) && component.replicas === undefined) {
       assumptions.push({
         component: component.id,

@@ -1,4 +1,5 @@
-import type { Cdn, Component, Dns, Waf } from '../model/schema.ts';
+import type { Provider } from '../model/regions.ts';
+import type { Cdn, Component, Dns, MySql, Postgres, Waf } from '../model/schema.ts';
 import type { CheckContext } from './context.ts';
 import { type PublishedSla, publishedSlas } from './published-slas.ts';
 
@@ -38,6 +39,33 @@ const wafSlas: Record<Waf['provider'], PublishedSla> = {
   'azure-waf': publishedSlas.otherWaf,
 };
 
+// Self-run compute per cloud: instances over two or more zones, and one instance (or all in one zone).
+const computeSlas: Record<Provider, { multiZone: PublishedSla; single: PublishedSla }> = {
+  aws: { multiZone: publishedSlas.computeMultiZone, single: publishedSlas.computeSingleZone },
+  azure: { multiZone: publishedSlas.azureVmZones, single: publishedSlas.azureVmSingle },
+  gcp: { multiZone: publishedSlas.gceMultiZone, single: publishedSlas.gceSingle },
+};
+
+// Managed relational databases per platform: the figure with a standby in another zone, and without one.
+type RelationalPlatform = Postgres['platform'] | MySql['platform'];
+const relationalSlas: Record<RelationalPlatform, { multiZone: PublishedSla; single: PublishedSla } | undefined> = {
+  rds: { multiZone: publishedSlas.rdsMultiAz, single: publishedSlas.rdsSingleAz },
+  aurora: { multiZone: publishedSlas.auroraMultiAz, single: publishedSlas.rdsSingleAz },
+  // Cloud SQL's SLA covers HA instances only: without HA the figure is an assumption.
+  'cloud-sql': { multiZone: publishedSlas.cloudSqlHa, single: publishedSlas.unknownManaged },
+  'azure-flexible': { multiZone: publishedSlas.azureFlexibleZoneHa, single: publishedSlas.azureFlexibleNoHa },
+  cnpg: undefined,
+  'self-managed': undefined,
+};
+
+const streamSlas: Record<Exclude<Extract<Component, { kind: 'stream' }>['engine'], 'kafka'>, PublishedSla> = {
+  msk: publishedSlas.stream,
+  kinesis: publishedSlas.stream,
+  confluent: publishedSlas.confluent,
+  'event-hubs': publishedSlas.eventHubs,
+  pubsub: publishedSlas.pubsub,
+};
+
 /** The profile of one component in its context. */
 export function componentProfile(component: Component, context: CheckContext): ComponentProfile {
   const zones = context.zonesOf(component.id);
@@ -45,11 +73,14 @@ export function componentProfile(component: Component, context: CheckContext): C
   const spread = zones.length > 0 ? zones.length : region === undefined ? 0 : context.regionZones(region).length;
   const pinnedToOneZone = zones.length === 1;
   const replicas = component.replicas?.min ?? 1;
+  // The cloud the component runs in decides whose compute figures apply: an Azure VM is never held to an AWS SLA.
+  const cloud = region === undefined ? undefined : context.regions.get(region)?.provider;
+  const compute = computeSlas[cloud ?? 'aws'];
   const selfRun = (what: string): Pick<ComponentProfile, 'zoneRedundant' | 'redundancy'> & { sla: PublishedSla } => {
     const daemon = component.kind === 'workload' && component.workloadKind === 'daemonset';
     const redundant = (replicas >= 2 || daemon) && spread >= 2 && !pinnedToOneZone;
     return {
-      sla: redundant ? publishedSlas.computeMultiZone : publishedSlas.computeSingleZone,
+      sla: redundant ? compute.multiZone : compute.single,
       zoneRedundant: redundant,
       redundancy: redundant
         ? `${daemon ? 'a pod per node' : `${replicas} replicas`} over ${spread} zones`
@@ -112,17 +143,27 @@ export function componentProfile(component: Component, context: CheckContext): C
       break;
     case 'loadBalancer':
       base = managed(
-        component.type === 'gclb' || component.type === 'azure-lb' ? publishedSlas.otherLb : publishedSlas.elb,
+        component.type === 'gclb'
+          ? publishedSlas.cloudLoadBalancing
+          : component.type === 'azure-lb'
+            ? publishedSlas.otherLb
+            : publishedSlas.elb,
       );
       break;
     case 'ingress':
       base =
-        component.className === 'alb' || component.className === 'gce'
+        component.className === 'alb'
           ? managed(publishedSlas.elb)
-          : selfRun('ingress controller');
+          : component.className === 'gce'
+            ? managed(publishedSlas.cloudLoadBalancing)
+            : selfRun('ingress controller');
       break;
     case 'kubernetesCluster':
-      base = managed(publishedSlas.kubernetesControlPlane, component.distribution !== 'self-managed');
+      if (component.distribution === 'aks')
+        base = managed(spread >= 2 ? publishedSlas.aksZones : publishedSlas.aksNoZones);
+      else if (component.distribution === 'gke')
+        base = managed(spread >= 2 ? publishedSlas.gkeRegional : publishedSlas.gkeZonal);
+      else base = managed(publishedSlas.kubernetesControlPlane, component.distribution !== 'self-managed');
       break;
     case 'workload':
     case 'queryEngine':
@@ -135,58 +176,94 @@ export function componentProfile(component: Component, context: CheckContext): C
       break;
     case 'service':
       base =
-        component.runtime === 'lambda' || component.runtime === 'cloud-functions' || component.runtime === 'cloud-run'
+        component.runtime === 'lambda'
           ? managed(publishedSlas.lambda)
-          : selfRun('instance');
+          : component.runtime === 'cloud-functions' || component.runtime === 'cloud-run'
+            ? managed(publishedSlas.cloudRun)
+            : component.runtime === 'app-service'
+              ? managed(publishedSlas.appService)
+              : selfRun('instance');
       break;
     case 'postgres':
-      if (component.platform === 'cnpg' || component.platform === 'self-managed') {
+    case 'mysql': {
+      const published = relationalSlas[component.platform];
+      if (published === undefined) {
         const own = selfRun('database instance');
         base = own.zoneRedundant
           ? {
               ...own,
               sla: {
                 percent: publishedSlas.rdsMultiAz.percent,
-                source: `self-run HA PostgreSQL, held to the RDS Multi-AZ figure: ${publishedSlas.rdsMultiAz.percent}%`,
+                source: `self-run HA ${component.kind === 'mysql' ? 'MySQL' : 'PostgreSQL'}, held to the RDS Multi-AZ figure: ${publishedSlas.rdsMultiAz.percent}%`,
               },
             }
           : own;
-      } else if (component.platform === 'aurora')
-        base = database(component.multiAz, publishedSlas.auroraMultiAz, publishedSlas.rdsSingleAz);
-      else if (component.platform === 'rds')
-        base = database(component.multiAz, publishedSlas.rdsMultiAz, publishedSlas.rdsSingleAz);
-      else base = database(component.multiAz, publishedSlas.cloudSqlHa, publishedSlas.rdsSingleAz);
+      } else base = database(component.multiAz, published.multiZone, published.single);
       break;
+    }
+    case 'globalDatabase': {
+      const regions = new Set(component.regions).size;
+      const sla =
+        component.service === 'dynamodb'
+          ? regions >= 2
+            ? publishedSlas.dynamodbGlobal
+            : publishedSlas.dynamodbRegional
+          : component.service === 'spanner'
+            ? regions >= 2
+              ? publishedSlas.spannerMultiRegion
+              : publishedSlas.spannerRegional
+            : regions >= 2 && component.writeRegions === 'multi'
+              ? publishedSlas.cosmosMultiWrite
+              : publishedSlas.cosmosSingleWrite;
+      base = {
+        sla,
+        zoneRedundant: true,
+        redundancy: `replicated by ${component.service} over ${regions} region${regions === 1 ? '' : 's'}`,
+      };
+      break;
+    }
     case 'redis':
       base =
         component.platform === 'self-managed'
           ? selfRun('redis node')
-          : database(component.multiAz, publishedSlas.elasticacheMultiAz, publishedSlas.elasticacheSingleAz);
+          : component.platform === 'azure-cache'
+            ? database(component.multiAz, publishedSlas.azureCacheZones, publishedSlas.azureCache)
+            : component.platform === 'memorystore'
+              ? database(component.multiAz, publishedSlas.memorystore, publishedSlas.unknownManaged)
+              : database(component.multiAz, publishedSlas.elasticacheMultiAz, publishedSlas.elasticacheSingleAz);
       break;
     case 'queue':
       base =
         component.provider === 'rabbitmq'
           ? selfRun('broker')
-          : managed(component.provider === 'sqs' ? publishedSlas.sqs : publishedSlas.otherQueue);
+          : managed(
+              component.provider === 'sqs'
+                ? publishedSlas.sqs
+                : component.provider === 'pubsub'
+                  ? publishedSlas.pubsub
+                  : publishedSlas.otherQueue,
+            );
       break;
     case 'stream':
       if (component.engine === 'kafka') {
         const factor = component.replicationFactor ?? 1;
         const redundant = factor >= 2 && spread >= 2 && !pinnedToOneZone;
         base = {
-          sla: redundant ? publishedSlas.computeMultiZone : publishedSlas.computeSingleZone,
+          sla: redundant ? compute.multiZone : compute.single,
           zoneRedundant: redundant,
           redundancy: redundant ? `replication factor ${factor} over ${spread} zones` : `replication factor ${factor}`,
         };
-      } else base = managed(component.engine === 'confluent' ? publishedSlas.confluent : publishedSlas.stream);
+      } else base = managed(streamSlas[component.engine]);
       break;
     case 'objectStore':
       base = managed(
-        component.provider !== 's3'
-          ? publishedSlas.otherObjectStore
-          : component.storageClass === undefined || component.storageClass === 'standard'
-            ? publishedSlas.s3Standard
-            : publishedSlas.s3Infrequent,
+        component.provider === 'gcs'
+          ? publishedSlas.gcsRegional
+          : component.provider === 'azure-blob'
+            ? publishedSlas.azureStorage
+            : component.storageClass === undefined || component.storageClass === 'standard'
+              ? publishedSlas.s3Standard
+              : publishedSlas.s3Infrequent,
       );
       break;
     case 'deltaTable':
@@ -201,11 +278,21 @@ export function componentProfile(component: Component, context: CheckContext): C
       break;
     case 'secrets':
       base = managed(
-        component.provider === 'secrets-manager' ? publishedSlas.secretsManager : publishedSlas.otherManaged,
+        component.provider === 'secrets-manager'
+          ? publishedSlas.secretsManager
+          : component.provider === 'key-vault'
+            ? publishedSlas.keyVault
+            : publishedSlas.otherManaged,
       );
       break;
     case 'containerRegistry':
-      base = managed(publishedSlas.ecr);
+      base = managed(
+        component.provider === 'ecr'
+          ? publishedSlas.ecr
+          : component.provider === 'acr'
+            ? publishedSlas.acr
+            : publishedSlas.unknownManaged,
+      );
       break;
   }
   const availability =

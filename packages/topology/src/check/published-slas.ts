@@ -11,11 +11,20 @@ export interface PublishedSla {
   readonly percent: number;
   /** Where the number comes from (shown in `--explain`). */
   readonly source: string;
+  /** The provider's SLA page, where the figure is published. */
+  readonly url?: string;
+  /** True when no published figure applies and the number is the checker's assumption (listed in --explain). */
+  readonly assumed?: boolean;
 }
 
-function sla(percent: number, source: string): PublishedSla {
-  return { percent, source };
+function sla(percent: number, source: string, url?: string): PublishedSla {
+  return url === undefined ? { percent, source } : { percent, source, url };
 }
+
+// Azure publishes its SLAs in one document, "Service Level Agreements (SLA) for Online Services"; Google Cloud one
+// page per service, https://cloud.google.com/<service>/sla.
+const azureSlas = 'https://www.microsoft.com/licensing/docs/view/Service-Level-Agreements-SLA-for-Online-Services';
+const gcpSla = (service: string) => `https://cloud.google.com/${service}/sla`;
 
 /** Every default the checker uses, by a stable key. */
 export const publishedSlas = {
@@ -89,8 +98,66 @@ export const publishedSlas = {
   ecr: sla(99.9, 'Amazon ECR SLA: 99.9%'),
   // Amazon CloudWatch SLA: 99.9%.
   cloudwatch: sla(99.9, 'Amazon CloudWatch SLA: 99.9%'),
-  // A managed service with no figure of its own here (Vault, Key Vault, GCP Secret Manager): the common 99.9% commitment.
-  otherManaged: sla(99.9, 'managed service without a specific figure here: assumed 99.9%'),
+  // A managed service with no figure of its own here (Parameter Store, GCP Secret Manager): the common 99.9% commitment.
+  otherManaged: {
+    percent: 99.9,
+    source: 'managed service without a specific figure here: assumed 99.9%',
+    assumed: true,
+  },
+  // DynamoDB: global tables 99.999%, a table in one region 99.99%.
+  dynamodbGlobal: sla(99.999, 'Amazon DynamoDB SLA, global tables: 99.999%', 'https://aws.amazon.com/dynamodb/sla/'),
+  dynamodbRegional: sla(99.99, 'Amazon DynamoDB SLA, standard tables: 99.99%', 'https://aws.amazon.com/dynamodb/sla/'),
+  // --- Azure (issue 20): never an AWS figure for an Azure service.
+  // AKS Standard tier (uptime SLA): 99.95% for the API server of a cluster using availability zones, 99.9% without.
+  aksZones: sla(99.95, 'AKS uptime SLA (Standard tier), availability zones: 99.95%', azureSlas),
+  aksNoZones: sla(99.9, 'AKS uptime SLA (Standard tier), no availability zones: 99.9%', azureSlas),
+  // Virtual Machines: two or more instances across two or more availability zones 99.99%; a single instance on
+  // Premium SSD 99.9%.
+  azureVmZones: sla(99.99, 'Azure Virtual Machines SLA, instances in 2+ availability zones: 99.99%', azureSlas),
+  azureVmSingle: sla(99.9, 'Azure Virtual Machines SLA, single instance (Premium SSD): 99.9%', azureSlas),
+  // App Service and Azure Functions (dedicated plans): 99.95%.
+  appService: sla(99.95, 'Azure App Service SLA: 99.95%', azureSlas),
+  // Azure Database for PostgreSQL / MySQL flexible server: zone-redundant HA 99.99%, same-zone HA 99.95%, no HA 99.9%.
+  azureFlexibleZoneHa: sla(99.99, 'Azure Database flexible server SLA, zone-redundant HA: 99.99%', azureSlas),
+  azureFlexibleNoHa: sla(99.9, 'Azure Database flexible server SLA, without HA: 99.9%', azureSlas),
+  // Cosmos DB: 99.999% for accounts spanning two or more regions with multi-region writes; 99.99% for a single
+  // region (and for the writes of a multi-region account with one write region).
+  cosmosMultiWrite: sla(99.999, 'Azure Cosmos DB SLA, multi-region writes: 99.999%', azureSlas),
+  cosmosSingleWrite: sla(99.99, 'Azure Cosmos DB SLA, single write region: 99.99%', azureSlas),
+  // Azure Cache for Redis: Standard and Premium 99.9%; Premium with zone redundancy 99.95%.
+  azureCache: sla(99.9, 'Azure Cache for Redis SLA, Standard/Premium: 99.9%', azureSlas),
+  azureCacheZones: sla(99.95, 'Azure Cache for Redis SLA, zone-redundant Premium: 99.95%', azureSlas),
+  // Event Hubs Standard: 99.95%.
+  eventHubs: sla(99.95, 'Azure Event Hubs SLA, Standard: 99.95%', azureSlas),
+  // Key Vault: 99.99%.
+  keyVault: sla(99.99, 'Azure Key Vault SLA: 99.99%', azureSlas),
+  // Storage (LRS/ZRS, hot tier): 99.9% for reads and writes.
+  azureStorage: sla(99.9, 'Azure Storage SLA, LRS/ZRS hot: 99.9%', azureSlas),
+  // Container Registry (Standard/Premium): 99.9%.
+  acr: sla(99.9, 'Azure Container Registry SLA: 99.9%', azureSlas),
+  // --- Google Cloud.
+  // GKE: the control plane of a regional cluster 99.95%, of a zonal cluster 99.5%.
+  gkeRegional: sla(99.95, 'GKE SLA, regional cluster control plane: 99.95%', gcpSla('kubernetes-engine')),
+  gkeZonal: sla(99.5, 'GKE SLA, zonal cluster control plane: 99.5%', gcpSla('kubernetes-engine')),
+  // Compute Engine: instances in two or more zones 99.99%, a single instance 99.9%.
+  gceMultiZone: sla(99.99, 'Compute Engine SLA, instances in 2+ zones: 99.99%', gcpSla('compute')),
+  gceSingle: sla(99.9, 'Compute Engine SLA, single instance: 99.9%', gcpSla('compute')),
+  // Cloud Run and Cloud Run functions: 99.95%.
+  cloudRun: sla(99.95, 'Cloud Run SLA: 99.95%', gcpSla('run')),
+  // Spanner: multi-region instance configurations 99.999%, regional 99.99%.
+  spannerMultiRegion: sla(99.999, 'Spanner SLA, multi-region: 99.999%', gcpSla('spanner')),
+  spannerRegional: sla(99.99, 'Spanner SLA, regional: 99.99%', gcpSla('spanner')),
+  // Pub/Sub: 99.95%.
+  pubsub: sla(99.95, 'Pub/Sub SLA: 99.95%', gcpSla('pubsub')),
+  // Memorystore for Redis, Standard tier (a replica in another zone): 99.9%.
+  memorystore: sla(99.9, 'Memorystore for Redis SLA, Standard tier: 99.9%', gcpSla('memorystore')),
+  // Cloud Storage, Standard class in a region: 99.9% (dual- and multi-region 99.95%).
+  gcsRegional: sla(99.9, 'Cloud Storage SLA, regional Standard: 99.9%', gcpSla('storage')),
+  // Cloud Load Balancing: 99.99%.
+  cloudLoadBalancing: sla(99.99, 'Cloud Load Balancing SLA: 99.99%', gcpSla('load-balancing')),
+  // A managed service with no published figure here (or a configuration its SLA does not cover, such as a
+  // Cloud SQL instance without HA): an assumption, stated in --explain, never another provider's number.
+  unknownManaged: { percent: 99.9, source: 'no published SLA known for this service: assumed 99.9%', assumed: true },
   // Traffic sources are outside the system: they do not count against it.
   client: sla(100, 'traffic source (not part of the system)'),
   // An external service with no declared SLA: assume the common SaaS commitment (Auth0, Stripe, Twilio publish 99.9%-99.99%).

@@ -1,4 +1,23 @@
-import type { Cdn, Component, Dns, Flow, LoadBalancer, Postgres, Region, RegionRecovery } from '../model/schema.ts';
+import type {
+  Cdn,
+  Component,
+  Dns,
+  Flow,
+  GlobalDatabase,
+  LoadBalancer,
+  MySql,
+  Postgres,
+  Region,
+  RegionRecovery,
+} from '../model/schema.ts';
+
+/** A relational database the recovery budgets promote or restore: PostgreSQL or MySQL. */
+type Relational = Postgres | MySql;
+
+function isRelational(component: Component | undefined): component is Relational {
+  return component?.kind === 'postgres' || component?.kind === 'mysql';
+}
+
 import { recoveryTimes, typicalStartSeconds } from './recovery-times.ts';
 import { type ReplicationLink, replicationLinks } from './replication-links.ts';
 import type { RuleContext } from './rule.ts';
@@ -90,12 +109,12 @@ function failoverRouter(context: RuleContext): Dns | Cdn | LoadBalancer | undefi
   );
 }
 
-/** Primary stores: postgres that is not a replica of anything, and is written to. */
-function primaryStores(context: RuleContext, links: readonly ReplicationLink[]): Postgres[] {
+/** Primary stores: relational databases that are not a replica of anything. */
+function primaryStores(context: RuleContext, links: readonly ReplicationLink[]): Relational[] {
   const replicated = new Set(links.map((link) => link.target));
   return [...context.components.values()].filter(
-    (c): c is Postgres =>
-      c.kind === 'postgres' && c.role === 'primary' && !replicated.has(c.id) && c.replicaOf === undefined,
+    (c): c is Relational =>
+      isRelational(c) && c.role === 'primary' && !replicated.has(c.id) && c.replicaOf === undefined,
   );
 }
 
@@ -127,14 +146,14 @@ export function rtoBudgets(context: RuleContext): RtoBudget[] {
     const ttlSeconds = dns ? (dns.ttlSeconds ?? recoveryTimes.dnsTtlSeconds) : 0;
     const base = { dns: router?.id, detectionSeconds, detection, ttlSeconds, targetSeconds: target };
     const stores = primaryStores(context, links);
-    const promotionOf = (store: Postgres, replicas: readonly ReplicationLink[]) => {
+    const promotionOf = (store: Relational, replicas: readonly ReplicationLink[]) => {
       const declared = [store, ...replicas.map((link) => context.components.get(link.target))].find(
-        (c): c is Postgres => c?.kind === 'postgres' && c.promotion !== undefined,
+        (c): c is Relational => isRelational(c) && c.promotion !== undefined,
       )?.promotion;
       // A copy that already accepts writes (multi-primary, conflicts resolved) needs no promotion.
       const writer = replicas
         .map((link) => context.components.get(link.target))
-        .find((c) => c?.kind === 'postgres' && c.conflictResolution !== undefined && c.conflictResolution !== 'none');
+        .find((c) => isRelational(c) && c.conflictResolution !== undefined && c.conflictResolution !== 'none');
       if (writer) return { seconds: 0, text: `${writer.id} already accepts writes (multi-writer): nothing to promote` };
       if (replicas.length === 0) {
         const seconds = recoveryTimes.restoreFromBackupSeconds;
@@ -188,7 +207,7 @@ export function rtoBudgets(context: RuleContext): RtoBudget[] {
   });
 }
 
-type Promotion = (store: Postgres, replicas: readonly ReplicationLink[]) => { seconds: number; text: string };
+type Promotion = (store: Relational, replicas: readonly ReplicationLink[]) => { seconds: number; text: string };
 
 /**
  * The budget of a region that declares its recovery posture taking over from the primary region (issue 20):
@@ -199,7 +218,7 @@ function postureBudget(
   context: RuleContext,
   region: Region & { recovery: RegionRecovery },
   base: Pick<RtoBudget, 'dns' | 'detectionSeconds' | 'detection' | 'ttlSeconds' | 'targetSeconds'>,
-  stores: readonly Postgres[],
+  stores: readonly Relational[],
   links: readonly ReplicationLink[],
   promotionOf: Promotion,
 ): RtoBudget {
@@ -211,7 +230,7 @@ function postureBudget(
     ? base.detection
     : `manual failover: ${reaction} s for a person to notice, decide and switch${region.recovery.reactionSeconds === undefined ? ' (assumed: reactionSeconds not stated)' : ''}${failover === 'automatic' ? '; declared automatic, but no health-checked DNS or entry-point probe moves the traffic' : ''}`;
   // The copy in the taking-over region of each primary store outside it; the slowest promotion bounds the budget.
-  const promotions = stores
+  const promotions: { store: Component; seconds: number; text: string }[] = stores
     .filter((store) => context.regionOf(store.id) !== region.id)
     .map((store) => ({
       store,
@@ -221,6 +240,26 @@ function postureBudget(
       ),
     }))
     .sort((a, b) => b.seconds - a.seconds);
+  // A global database takes writes in the surviving region once its write region fails over (none to do for
+  // multi-region writes or Spanner, the service's own failover for a single write region).
+  for (const db of globalDatabases(context)) {
+    if (!db.regions.includes(region.id)) continue;
+    const seconds =
+      db.service === 'spanner' || db.writeRegions === 'multi'
+        ? 0
+        : db.automaticFailover
+          ? recoveryTimes.automaticPromotionSeconds
+          : recoveryTimes.manualPromotionSeconds;
+    promotions.push({
+      store: db,
+      seconds,
+      text:
+        seconds === 0
+          ? `${db.id} already accepts writes in ${region.id}`
+          : `${db.automaticFailover ? 'service-managed' : 'manual'} failover of ${db.id}'s write region (~${seconds} s)`,
+    });
+  }
+  promotions.sort((a, b) => b.seconds - a.seconds);
   const slowest = promotions[0];
   const promotionSeconds = slowest?.seconds ?? 0;
   const assumed = region.recovery.startSeconds === undefined ? ' (assumed: startSeconds not stated)' : '';
@@ -258,7 +297,7 @@ export function rpoBudgets(context: RuleContext): RpoBudget[] {
   return context.memo('rpo', () => {
     const target = context.model.sla?.rpoSeconds;
     const links = replicationLinks(context);
-    return primaryStores(context, links).map((store) => {
+    const relational = primaryStores(context, links).map((store) => {
       const options: { seconds: number | undefined; text: string }[] = [];
       for (const link of crossRegionReplicas(context, store, links)) {
         const mode = link.mode ?? 'async';
@@ -302,5 +341,39 @@ export function rpoBudgets(context: RuleContext): RpoBudget[] {
       }
       return { store: store.id, windowSeconds, window, copies: options.map((o) => o.text), targetSeconds: target };
     });
+    return [...relational, ...globalDatabases(context).map((db) => globalRpo(db, target))];
   });
+}
+
+function globalDatabases(context: RuleContext): GlobalDatabase[] {
+  return [...context.components.values()].filter((c): c is GlobalDatabase => c.kind === 'globalDatabase');
+}
+
+/**
+ * The data-loss window of a globally distributed database on losing a region: none when every write commits in
+ * several regions (Spanner; Cosmos DB at strong consistency, which replicates synchronously to every region), the
+ * declared lag below that, and no bound when the design states none.
+ */
+function globalRpo(db: GlobalDatabase, target: number | undefined): RpoBudget {
+  const regions = new Set(db.regions).size;
+  const synchronous = db.service === 'spanner' || db.consistency === 'strong';
+  const copy = `${db.service} replicas in ${regions} regions, ${db.service === 'spanner' ? 'synchronous (Paxos) replication' : `${db.consistency} consistency`}`;
+  if (regions < 2)
+    return {
+      store: db.id,
+      windowSeconds: Number.POSITIVE_INFINITY,
+      window: `${db.id} lives in one region: everything is lost with it`,
+      copies: [],
+      targetSeconds: target,
+    };
+  const windowSeconds = synchronous ? 0 : db.maxLagSeconds;
+  return {
+    store: db.id,
+    windowSeconds,
+    window: synchronous
+      ? `${copy}: a write is committed in more than one region before it is acknowledged`
+      : `${copy} (${windowSeconds === undefined ? 'no bound on lag stated' : `lag up to ${windowSeconds} s`})`,
+    copies: [copy],
+    targetSeconds: target,
+  };
 }

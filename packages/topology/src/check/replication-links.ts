@@ -30,7 +30,7 @@ export function replicationLinks(context: CheckContext): ReplicationLink[] {
   };
   for (const component of context.components.values()) {
     const at = context.locate(component.id);
-    if (component.kind === 'postgres' && component.replicaOf)
+    if ((component.kind === 'postgres' || component.kind === 'mysql') && component.replicaOf)
       add({
         source: component.replicaOf,
         target: component.id,

@@ -21,6 +21,10 @@ export interface ComponentFactories {
   service(name: string, options: ComponentOptions<'service'>): Ref<'service'>;
   /** PostgreSQL, e.g. `eu.postgres('db', { role: 'replica', replicaOf: primaryDb })`. */
   postgres(name: string, ...options: OptionsArg<ComponentOptions<'postgres'>>): Ref<'postgres'>;
+  /** MySQL, e.g. `r.mysql('orders', { platform: 'azure-flexible', multiAz: true })`. */
+  mysql(name: string, ...options: OptionsArg<ComponentOptions<'mysql'>>): Ref<'mysql'>;
+  /** A globally distributed database, e.g. `t.globalDatabase('cosmos', { service: 'cosmos-db', regions: ['westeurope', 'northeurope'], consistency: 'session' })`. */
+  globalDatabase(name: string, options: ComponentOptions<'globalDatabase'>): Ref<'globalDatabase'>;
   /** Redis. */
   redis(name: string, ...options: OptionsArg<ComponentOptions<'redis'>>): Ref<'redis'>;
   /** A queue, e.g. `r.queue('votes', { dlq: r.queue('votes-dlq') })`. */
@@ -119,6 +123,12 @@ export class Scope implements RegionalFactories {
   }
   postgres(name: string, options?: ComponentOptions<'postgres'>): Ref<'postgres'> {
     return this.make('postgres', name, options, captureSource());
+  }
+  mysql(name: string, options?: ComponentOptions<'mysql'>): Ref<'mysql'> {
+    return this.make('mysql', name, options, captureSource());
+  }
+  globalDatabase(name: string, options: ComponentOptions<'globalDatabase'>): Ref<'globalDatabase'> {
+    return this.make('globalDatabase', name, options, captureSource());
   }
   redis(name: string, options?: ComponentOptions<'redis'>): Ref<'redis'> {
     return this.make('redis', name, options, captureSource());

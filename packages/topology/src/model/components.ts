@@ -134,7 +134,48 @@ export const ServiceSchema = kind('service', {
   resilience: ResilienceSchema.optional(),
 });
 
-/** PostgreSQL (RDS, Aurora, Cloud SQL, CloudNativePG, self-managed). */
+// What a managed or self-run relational database states, PostgreSQL and MySQL alike: the checker's recovery and
+// availability rules read these fields the same way for both engines.
+function relationalFields<R extends z.ZodType>(replicaOf: R) {
+  return {
+    version: z.string().optional(),
+    namespace: z
+      .string()
+      .optional()
+      .describe('Kubernetes namespace, for an operator-run database placed in a cluster.'),
+    instanceClass: z.string().optional(),
+    storageGb: z.number().int().positive().optional(),
+    multiAz: z.boolean().default(false),
+    role: z.enum(['primary', 'replica']).default('primary'),
+    replicaOf,
+    replicationMode: z.enum(['sync', 'async', 'logical']).optional(),
+    promotion: z
+      .enum(['automatic', 'manual'])
+      .optional()
+      .describe('How a replica becomes primary on failover: aragora promotes by hand (`promote-region.sh`).'),
+    conflictResolution: ConflictResolutionSchema,
+    storageEncrypted: z.boolean().optional(),
+    maxConnections: z.number().int().positive().optional(),
+    backup: z
+      .strictObject({
+        retentionDays: z
+          .number()
+          .int()
+          .nonnegative()
+          .optional()
+          .describe('Absent when not stated (tv-voting, aragora).'),
+        pitr: z.boolean().default(false),
+        intervalSeconds: z.number().int().positive().optional(),
+        destination: ref('objectStore')
+          .optional()
+          .describe('Object store receiving backups/WAL, if not the managed default.'),
+        crossRegionCopy: z.boolean().optional(),
+      })
+      .optional(),
+  };
+}
+
+/** PostgreSQL (RDS, Aurora, Cloud SQL, Azure Database flexible server, CloudNativePG, self-managed). */
 export const PostgresSchema = kind('postgres', {
   platform: z.enum(['rds', 'aurora', 'cloud-sql', 'azure-flexible', 'cnpg', 'self-managed']).default('rds'),
   engine: z
@@ -143,32 +184,46 @@ export const PostgresSchema = kind('postgres', {
     .describe(
       "The relational engine; 'unspecified' when the design names only the managed service (orasi-telemetry's \"RDS Database\").",
     ),
-  version: z.string().optional(),
-  namespace: z.string().optional().describe('Kubernetes namespace, for an operator-run database placed in a cluster.'),
-  instanceClass: z.string().optional(),
-  storageGb: z.number().int().positive().optional(),
-  multiAz: z.boolean().default(false),
-  role: z.enum(['primary', 'replica']).default('primary'),
-  replicaOf: ref('postgres').optional().describe('The postgres this one replicates from (role replica).'),
-  replicationMode: z.enum(['sync', 'async', 'logical']).optional(),
-  promotion: z
-    .enum(['automatic', 'manual'])
+  ...relationalFields(ref('postgres').optional().describe('The postgres this one replicates from (role replica).')),
+});
+
+/** MySQL (RDS for MySQL or MariaDB, Aurora MySQL, Cloud SQL for MySQL, Azure Database for MySQL flexible server, self-managed). */
+export const MySqlSchema = kind('mysql', {
+  platform: z.enum(['rds', 'aurora', 'cloud-sql', 'azure-flexible', 'self-managed']).default('rds'),
+  engine: z.enum(['mysql', 'aurora-mysql', 'mariadb']).default('mysql'),
+  ...relationalFields(ref('mysql').optional().describe('The mysql this one replicates from (role replica).')),
+});
+
+/**
+ * A globally distributed database that replicates across regions itself (Azure Cosmos DB, Google Cloud Spanner,
+ * DynamoDB global tables):
+ * one component for every region it lives in, with its consistency level and whether every region accepts writes.
+ */
+export const GlobalDatabaseSchema = kind('globalDatabase', {
+  service: z.enum(['cosmos-db', 'spanner', 'dynamodb']).describe("'dynamodb': DynamoDB global tables."),
+  regions: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe('Ids of the topology regions holding a replica, e.g. [westeurope, northeurope].'),
+  writeRegions: z
+    .enum(['single', 'multi'])
+    .default('single')
+    .describe(
+      "'multi': every region accepts writes (Cosmos DB multi-region writes); Spanner's read-write regions count as one writer.",
+    ),
+  consistency: z
+    .enum(['strong', 'bounded-staleness', 'session', 'consistent-prefix', 'eventual'])
+    .describe("Cosmos DB's five levels; Spanner is 'strong' (external consistency)."),
+  zoneRedundant: z.boolean().optional().describe('Replicas spread over the zones of each region.'),
+  automaticFailover: z
+    .boolean()
     .optional()
-    .describe('How a replica becomes primary on failover: aragora promotes by hand (`promote-region.sh`).'),
-  conflictResolution: ConflictResolutionSchema,
-  storageEncrypted: z.boolean().optional(),
-  maxConnections: z.number().int().positive().optional(),
-  backup: z
-    .strictObject({
-      retentionDays: z.number().int().nonnegative().optional().describe('Absent when not stated (tv-voting, aragora).'),
-      pitr: z.boolean().default(false),
-      intervalSeconds: z.number().int().positive().optional(),
-      destination: ref('objectStore')
-        .optional()
-        .describe('Object store receiving backups/WAL, if not the managed default.'),
-      crossRegionCopy: z.boolean().optional(),
-    })
-    .optional(),
+    .describe('Cosmos DB service-managed failover of the write region; Spanner fails over by itself.'),
+  maxLagSeconds: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe('Worst replication lag between regions below strong consistency (bounded staleness: its time bound).'),
 });
 
 /** Redis (ElastiCache, Memorystore, Azure Cache, self-managed). */
@@ -374,6 +429,8 @@ export const componentSchemas = {
   workload: WorkloadSchema,
   service: ServiceSchema,
   postgres: PostgresSchema,
+  mysql: MySqlSchema,
+  globalDatabase: GlobalDatabaseSchema,
   redis: RedisSchema,
   queue: QueueSchema,
   stream: StreamSchema,
@@ -400,6 +457,8 @@ export const ComponentSchema = z.discriminatedUnion('kind', [
   WorkloadSchema,
   ServiceSchema,
   PostgresSchema,
+  MySqlSchema,
+  GlobalDatabaseSchema,
   RedisSchema,
   QueueSchema,
   StreamSchema,

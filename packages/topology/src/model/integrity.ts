@@ -104,6 +104,37 @@ export function checkIntegrity(topology: TopologyParts, ctx: z.RefinementCtx): v
 
   topology.components.forEach((component, i) => {
     const at = (...rest: IdPath): IdPath => ['components', i, ...rest];
+    // A global database names the regions holding its replicas: each must be one the topology declares.
+    if (component.kind === 'globalDatabase') {
+      component.regions.forEach((id, j) => {
+        if (regions.has(id)) return;
+        issue(
+          ctx,
+          at('regions', j),
+          id,
+          `unknown region '${id}'`,
+          'unknown-region',
+          `one of ${nameList(regions.keys())}`,
+          suggest(id, regions.keys(), 'declare the region in regions, or name a declared one'),
+        );
+      });
+      // Cosmos DB does not offer strong consistency with multi-region writes ("Understand multi-region write",
+      // Azure docs); Spanner is always strongly (externally) consistent.
+      const strongOnly = component.service === 'spanner';
+      const strongRefused = component.service === 'cosmos-db' && component.writeRegions === 'multi';
+      if ((strongOnly && component.consistency !== 'strong') || (strongRefused && component.consistency === 'strong'))
+        issue(
+          ctx,
+          at('consistency'),
+          component.consistency,
+          strongOnly
+            ? 'Spanner is strongly consistent: no weaker level can be chosen'
+            : 'Cosmos DB offers no strong consistency with multi-region writes',
+          'invalid-value',
+          strongOnly ? 'strong' : 'bounded-staleness, session, consistent-prefix or eventual',
+          strongOnly ? "set consistency: 'strong'" : "choose a weaker level, or writeRegions: 'single'",
+        );
+    }
     const placement = component.placement;
     if (typeof placement === 'object' && 'region' in placement) {
       const region = regions.get(placement.region);

@@ -61,6 +61,8 @@ export type AwsService =
   | 'eks'
   | 'lambda'
   | 'rds'
+  | 'rds-mysql'
+  | 'dynamodb'
   | 'elasticache'
   | 'sqs'
   | 'msk'
@@ -120,6 +122,9 @@ export const kindTraits = {
     awsService: 'lambda',
   },
   postgres: { ...dataService, tier: 'data', scope: 'regional', awsService: 'rds' },
+  mysql: { ...dataService, tier: 'data', scope: 'regional', awsService: 'rds-mysql' },
+  // Cosmos DB, Spanner and DynamoDB global tables replicate across regions themselves and run nothing of ours.
+  globalDatabase: { ...dataService, tier: 'data', scope: 'global', runsPods: false, awsService: 'dynamodb' },
   redis: { ...dataService, tier: 'data', scope: 'regional', awsService: 'elasticache' },
   queue: { ...dataService, tier: 'data', scope: 'regional', needsConsumer: true, awsService: 'sqs' },
   stream: { ...dataService, tier: 'data', scope: 'regional', needsConsumer: true, awsService: 'msk' },

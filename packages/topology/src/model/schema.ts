@@ -290,6 +290,10 @@ export type Workload = ComponentOf<'workload'>;
 export type Service = ComponentOf<'service'>;
 /** A PostgreSQL component. */
 export type Postgres = ComponentOf<'postgres'>;
+/** A MySQL component. */
+export type MySql = ComponentOf<'mysql'>;
+/** A globally distributed database (Cosmos DB, Spanner). */
+export type GlobalDatabase = ComponentOf<'globalDatabase'>;
 /** A Redis component. */
 export type Redis = ComponentOf<'redis'>;
 /** A queue component. */

@@ -59,6 +59,20 @@ export function serviceScope(component: Component): ServiceScope | undefined {
         : { scope: 'regional', service: component.provider === 's3' ? 'an S3 bucket' : 'an Azure Blob container' };
     case 'postgres':
       return { scope: 'regional', service: 'a PostgreSQL database' };
+    case 'mysql':
+      return { scope: 'regional', service: 'a MySQL database' };
+    case 'globalDatabase':
+      return {
+        scope: 'global',
+        service: { spanner: 'Spanner', 'cosmos-db': 'Azure Cosmos DB', dynamodb: 'DynamoDB global tables' }[
+          component.service
+        ],
+      };
+    case 'loadBalancer':
+      // Google's external Application Load Balancer is global (one anycast address in front of every region).
+      return component.type === 'gclb'
+        ? { scope: 'global', service: 'Google Cloud external Application Load Balancer' }
+        : { scope: 'regional', service: 'a loadBalancer' };
     case 'redis':
       return { scope: 'regional', service: 'a Redis cache' };
     default: {

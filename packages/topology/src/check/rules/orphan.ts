@@ -24,7 +24,8 @@ export const orphan: Rule = {
         referenced.add(reference.id);
         referenced.add(component.id);
       }
-      if (component.kind === 'postgres' && component.replicaOf) replicated.add(component.id);
+      if ((component.kind === 'postgres' || component.kind === 'mysql') && component.replicaOf)
+        replicated.add(component.id);
       if (component.kind === 'redis' && component.globalDatastore?.primary) replicated.add(component.id);
       if (component.kind === 'stream' && component.mirrorOf) replicated.add(component.id);
       if (component.kind === 'objectStore' && component.replication) replicated.add(component.replication.to);

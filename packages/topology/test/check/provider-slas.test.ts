@@ -114,6 +114,18 @@ describe('global databases and MySQL (issue 20)', () => {
     ).toThrow(/unknown region 'westeurop'/);
   });
 
+  it.each([
+    ['cosmos-db', 'multi', 'strong', /Cosmos DB offers no strong consistency with multi-region writes/],
+    ['spanner', 'single', 'eventual', /Spanner is strongly consistent/],
+  ] as const)('refuses %s with %s-region writes at %s consistency', (service, writeRegions, consistency, message) => {
+    expect(() =>
+      topology('consistency', (t) => {
+        const a = t.region('westeurope', { provider: 'azure' });
+        t.globalDatabase('db', { service, regions: [a.id], writeRegions, consistency });
+      }),
+    ).toThrow(message);
+  });
+
   it('promotes a MySQL replica in another region like a PostgreSQL one', () => {
     const model = topology('mysql', (t) => {
       t.sla({ rtoSeconds: 60 });

@@ -11,7 +11,8 @@ export type EmitErrorCode =
   | 'terraform-name-collision'
   | 'terraform-unsupported'
   | 'cdk-name-collision'
-  | 'cdk-unsupported';
+  | 'cdk-unsupported'
+  | 'cdk-missing-package';
 
 /** Where in a user's file an error was found (1-based). */
 export interface EmitErrorLocation {

@@ -60,3 +60,20 @@ export function tsValue(value: TsValue): string {
   );
   return `{\n${props.join('\n')}\n}`;
 }
+
+/**
+ * The source text of plain data (what JSON holds: a Kubernetes object as the API reads it), one property a line.
+ * Unlike `tsValue`, no object is taken for an expression, so a field named `code` stays data.
+ */
+export function tsData(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.length ? `[\n${value.map((v) => `${tsData(v)},`).join('\n')}\n]` : '[]';
+  if (typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([k, v]) => `${IDENTIFIER.test(k) ? k : quote(k)}: ${tsData(v)},`).join('\n')}\n}`;
+  }
+  throw new TypeError(`not plain data: ${typeof value}`);
+}

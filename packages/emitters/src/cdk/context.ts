@@ -76,6 +76,8 @@ export class StackPlan {
   readonly modules = new Set<CdkModule>();
   /** Named imports from `aws-cdk-lib` itself (Duration, RemovalPolicy, ...). */
   readonly core = new Set<string>();
+  /** Named imports from other modules (a kubectl layer's package, the app's own lib/k8s/ files), by specifier. */
+  readonly imports = new Map<string, Set<string>>();
   readonly blocks: StackBlock[] = [];
   readonly inputs: StackInput[] = [];
   /** How flows reach each emitted component of this stack, by component id (what `access.ts` reads). */
@@ -107,6 +109,13 @@ export class StackPlan {
   /** Marks names of `aws-cdk-lib` as used. */
   useCore(...names: string[]): void {
     for (const n of names) this.core.add(n);
+  }
+
+  /** Imports `names` from `specifier`: a package (`@aws-cdk/lambda-layer-kubectl-v31`) or a file (`./k8s/x.js`). */
+  useImport(specifier: string, ...names: string[]): void {
+    const set = this.imports.get(specifier) ?? new Set<string>();
+    for (const n of names) set.add(n);
+    this.imports.set(specifier, set);
   }
 
   /**
@@ -153,6 +162,12 @@ export class StackPlan {
 /** What the parts of the CDK emitter share while they plan one app: the model and a stack per AWS region. */
 export class CdkContext {
   private readonly plans = new Map<string, StackPlan>();
+  /** npm packages the app needs beyond aws-cdk-lib, constructs and cdk-nag, with the range it pins. */
+  readonly packages = new Map<string, string>();
+  /** Files of the app beside the stacks (lib/k8s/<cluster>.ts), by path, as source text. */
+  readonly files = new Map<string, string>();
+  /** Kubernetes objects the app does not apply, and why (a refused component, a cluster without kubectl layer). */
+  readonly notApplied: string[] = [];
 
   constructor(readonly model: Topology) {
     for (const region of model.regions) {

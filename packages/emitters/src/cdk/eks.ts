@@ -3,9 +3,8 @@ import { awsName } from '../aws/names.ts';
 import { code, quote, type TsValue, tsValue } from './code.ts';
 import type { CdkContext, NagAcknowledgment, StackPlan } from './context.ts';
 import { dataKey } from './keys.ts';
-
-// Where the model names no Kubernetes version: a version EKS supports in standard support, a starting point.
-const DEFAULT_VERSION = 'V1_35';
+import { DEFAULT_KUBERNETES_VERSION } from './kubectl.ts';
+import { clusterObjects, kubectlProvider, planManifests } from './manifests.ts';
 
 // EKS's control-plane log types (EKS User Guide, "Send control plane logs to CloudWatch Logs") as aws-eks-v2 names them.
 const LOG_TYPES: Record<string, string> = {
@@ -48,9 +47,7 @@ function planCluster(ctx: CdkContext, stack: StackPlan, cluster: KubernetesClust
   const id = name[0]?.toUpperCase() + name.slice(1);
   const comment = [`${cluster.id}: EKS cluster${cluster.description ? ` ("${cluster.description}")` : ''}.`];
   if (!cluster.version)
-    comment.push(
-      `The model names no Kubernetes version: ${DEFAULT_VERSION.replace('V', '').replace('_', '.')} is a starting point.`,
-    );
+    comment.push(`The model names no Kubernetes version: ${DEFAULT_KUBERNETES_VERSION} is a starting point.`);
   const access = cluster.endpointAccess;
   const cidrs = cluster.publicAccessCidrs?.length
     ? `.onlyFrom(${cluster.publicAccessCidrs.map(quote).join(', ')})`
@@ -62,12 +59,13 @@ function planCluster(ctx: CdkContext, stack: StackPlan, cluster: KubernetesClust
         ? `eks.EndpointAccess.PUBLIC${cidrs}`
         : `eks.EndpointAccess.PUBLIC_AND_PRIVATE${cidrs}`;
   const logs = (cluster.logTypes ?? []).map((t) => LOG_TYPES[t]).filter((t): t is string => t !== undefined);
+  const objects = clusterObjects(ctx, cluster);
   const props: Record<string, TsValue> = {
     clusterName: awsName(cluster.id, 100),
     version: code(
       cluster.version
         ? `eks.KubernetesVersion.of(${quote(cluster.version)})`
-        : `eks.KubernetesVersion.${DEFAULT_VERSION}`,
+        : `eks.KubernetesVersion.V${DEFAULT_KUBERNETES_VERSION.replace('.', '_')}`,
     ),
     vpc: code('vpc'),
     vpcSubnets: [code("{ subnetGroupName: 'private' }")],
@@ -77,6 +75,8 @@ function planCluster(ctx: CdkContext, stack: StackPlan, cluster: KubernetesClust
     endpointAccess: code(endpoint),
     secretsEncryptionKey: cluster.secretsEncryption ? code(dataKey(stack)) : undefined,
     clusterLogging: logs.length ? logs.map((t) => code(`eks.ClusterLoggingTypes.${t}`)) : undefined,
+    // The kubectl provider applies the Kubernetes emitter's manifests (below); none without them.
+    kubectlProviderOptions: kubectlProvider(ctx, stack, objects, id),
   };
   const nag: NagAcknowledgment[] = [
     {
@@ -140,4 +140,5 @@ function planCluster(ctx: CdkContext, stack: StackPlan, cluster: KubernetesClust
   if (nag.length > 1) statements.push(stack.acknowledge(name, nag.slice(1)));
   stack.reachable.set(cluster.id, { kind: 'source', variable: name });
   stack.add(comment, statements);
+  planManifests(ctx, stack, cluster, name, objects);
 }

@@ -12,7 +12,7 @@ import { planLoadBalancers } from './load-balancers.ts';
 import { planNetworks } from './network.ts';
 import { cdkJson, packageJson, readme, tsconfigJson } from './project-files.ts';
 import { planQueues } from './queues.ts';
-import { renderApp, renderBin, renderStack } from './render.ts';
+import { renderApp, renderBin, renderSource, renderStack } from './render.ts';
 import { planSecrets } from './secrets.ts';
 import { planObjectStores } from './storage.ts';
 import { planStreams } from './streams.ts';
@@ -23,8 +23,9 @@ const CdkEmitOptionsSchema = z.strictObject({});
 export type CdkEmitOptions = z.infer<typeof CdkEmitOptionsSchema>;
 
 /**
- * The CDK app of a model as files: package.json, cdk.json, tsconfig.json, README.md, bin/app.ts, lib/app.ts and one
- * lib/<region>-stack.ts per AWS region, in that order. Pure and deterministic, like every emitter.
+ * The CDK app of a model as files: package.json, cdk.json, tsconfig.json, README.md, bin/app.ts, lib/app.ts, one
+ * lib/<region>-stack.ts per AWS region and one lib/k8s/<cluster>.ts per EKS cluster with Kubernetes objects, in that
+ * order. Pure and deterministic, like every emitter.
  */
 export function toCdkApp(model: Topology): EmittedFile[] {
   const ctx = new CdkContext(model);
@@ -43,13 +44,14 @@ export function toCdkApp(model: Topology): EmittedFile[] {
   const stacks = [...ctx.stacks.values()];
   const ts = 'text/typescript';
   return [
-    { path: 'package.json', contents: packageJson(model), mediaType: 'application/json' },
+    { path: 'package.json', contents: packageJson(model, ctx.packages), mediaType: 'application/json' },
     { path: 'cdk.json', contents: cdkJson(), mediaType: 'application/json' },
     { path: 'tsconfig.json', contents: tsconfigJson(), mediaType: 'application/json' },
-    { path: 'README.md', contents: readme(model), mediaType: 'text/markdown' },
+    { path: 'README.md', contents: readme(model, ctx.files.size > 0, ctx.notApplied), mediaType: 'text/markdown' },
     { path: 'bin/app.ts', contents: renderBin(model), mediaType: ts },
     { path: 'lib/app.ts', contents: renderApp(model, stacks), mediaType: ts },
     ...stacks.map((stack) => ({ path: stack.file, contents: renderStack(model, stack), mediaType: ts })),
+    ...[...ctx.files].map(([path, source]) => ({ path, contents: renderSource(model, path, source), mediaType: ts })),
   ];
 }
 

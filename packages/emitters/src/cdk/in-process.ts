@@ -3,15 +3,35 @@ import { compileFunction } from 'node:vm';
 import type { Topology } from '@meridian/topology';
 import type { App, Stack } from 'aws-cdk-lib';
 import type * as TsMorph from 'ts-morph';
+import { EmitError } from '../errors.ts';
 import { toCdkApp } from './emitter.ts';
 
 const require = createRequire(import.meta.url);
+
+// A package the generated code imports, from where this package is installed. The kubectl layer of an EKS cluster's
+// version is the one the user may not have: its absence is said with the package to install.
+function peer(specifier: string): unknown {
+  try {
+    return require(specifier);
+  } catch (error) {
+    if (
+      !specifier.startsWith('@aws-cdk/lambda-layer-kubectl-') ||
+      (error as { code?: string }).code !== 'MODULE_NOT_FOUND'
+    )
+      throw error;
+    throw new EmitError('cdk-missing-package', `the model's EKS clusters need ${specifier}, which is not installed`, {
+      path: ['components'],
+      hint: `npm install ${specifier} (the kubectl layer that applies the Kubernetes objects through the cluster)`,
+    });
+  }
+}
 
 /**
  * Adds the stacks of `model` to a CDK app in this process, for teams that synthesize straight from the model instead
  * of keeping the generated code: the very code `meridian emit cdk` writes (lib/app.ts and a stack per region),
  * compiled in memory and run against the aws-cdk-lib, constructs and cdk-nag this process has installed (optional
- * peer dependencies of @meridian/emitters). Returns the stacks by region, as the generated `addStacks` does; cdk-nag's
+ * peer dependencies of @meridian/emitters) and, for EKS clusters with Kubernetes objects, the kubectl layer package of
+ * their version (`@aws-cdk/lambda-layer-kubectl-v<minor>`, refused with EmitError 'cdk-missing-package' if absent). Returns the stacks by region, as the generated `addStacks` does; cdk-nag's
  * AwsSolutions checks run at `app.synth()`.
  *
  * @example
@@ -41,7 +61,7 @@ export function addModelStacks(app: App, model: Topology): Record<string, Stack>
     // The generated modules import each other as './<name>.js' (NodeNext) and aws-cdk-lib, constructs and cdk-nag
     // by name, resolved from this package's place, where the user's copies are (peer dependencies).
     const local = (specifier: string): unknown =>
-      specifier.startsWith('./') ? load(`lib/${specifier.slice(2).replace(/\.js$/, '.ts')}`) : require(specifier);
+      specifier.startsWith('./') ? load(`lib/${specifier.slice(2).replace(/\.js$/, '.ts')}`) : peer(specifier);
     compileFunction(outputText, ['exports', 'require', 'module'], { filename: `meridian-cdk:${model.name}/${path}` })(
       module.exports,
       local,

@@ -65,6 +65,16 @@ export function renderStack(model: Topology, stack: StackPlan): string {
       moduleSpecifier: 'constructs',
       namedImports: ['Construct'],
     },
+    // Packages (the kubectl layer), then the app's own files.
+    ...[...stack.imports]
+      .sort(([a], [b]) => Number(a.startsWith('.')) - Number(b.startsWith('.')) || a.localeCompare(b, 'en'))
+      .map(
+        ([specifier, names]): ImportDeclarationStructure => ({
+          kind: tsMorph().StructureKind.ImportDeclaration,
+          moduleSpecifier: specifier,
+          namedImports: [...names].sort((a, b) => a.localeCompare(b, 'en')),
+        }),
+      ),
   ]);
   const region = stack.region;
   file.addInterface({
@@ -236,4 +246,10 @@ export function renderBin(model: Topology): string {
     'addStacks(new App());',
   ]);
   return format(model, file);
+}
+
+/** A file of the app beside the stacks (lib/k8s/<cluster>.ts): `source`, with the header, formatted. */
+export function renderSource(model: Topology, path: string, source: string): string {
+  const project = newProject();
+  return format(model, project.createSourceFile(path, source));
 }

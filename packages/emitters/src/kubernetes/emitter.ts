@@ -3,6 +3,7 @@ import { Document } from 'yaml';
 import { z } from 'zod';
 import type { EmittedFile, Emitter } from '../emitter.ts';
 import { EmitError } from '../errors.ts';
+import { fileOrder, manifestFiles } from './files.ts';
 import { renderManifests } from './render.ts';
 import { type ClusterManifests, toKubernetes } from './to-kubernetes.ts';
 
@@ -88,28 +89,18 @@ export const kubernetesEmitter: Emitter<KubernetesEmitOptions> = {
         });
         continue;
       }
-      const byFile = new Map<string, typeof cluster.manifests>();
-      for (const manifest of cluster.manifests)
-        byFile.set(manifest.file, [...(byFile.get(manifest.file) ?? []), manifest]);
-      const names = [...byFile.keys()].sort(fileOrder);
+      const grouped = manifestFiles(cluster);
       files.push({
         path: `${cluster.cluster}/kustomization.yaml`,
-        contents: kustomization(cluster, names),
+        contents: kustomization(
+          cluster,
+          grouped.map((g) => g.file),
+        ),
         mediaType: yaml,
       });
-      for (const name of names)
-        files.push({
-          path: `${cluster.cluster}/${name}`,
-          contents: renderManifests(byFile.get(name) ?? []),
-          mediaType: yaml,
-        });
+      for (const { file, manifests } of grouped)
+        files.push({ path: `${cluster.cluster}/${file}`, contents: renderManifests(manifests), mediaType: yaml });
     }
     return files;
   },
 };
-
-// Namespaces and cluster-wide stores first (everything else lives in them), then by path.
-function fileOrder(a: string, b: string): number {
-  const rank = (f: string) => (f === 'namespaces.yaml' ? 0 : f.includes('/') ? 2 : 1);
-  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
-}

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +9,12 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { cdkEmitter } from '../../src/cdk/emitter.ts';
 import { type EmittedFile, runEmitter } from '../../src/emitter.ts';
+import { kubernetesEmitter } from '../../src/kubernetes/emitter.ts';
+import { toKubernetes } from '../../src/kubernetes/to-kubernetes.ts';
+import { appProps } from './support/app-props.ts';
 
 const examplesDir = new URL('../../../../examples/', import.meta.url);
 const examples = readdirSync(examplesDir, { withFileTypes: true })
@@ -93,7 +97,7 @@ describe.each(examples)('cdk app: %s', (example) => {
     const account = process.env.CDK_DEFAULT_ACCOUNT;
     delete process.env.CDK_DEFAULT_ACCOUNT;
     try {
-      const cdkApp = new App({ outdir: join(app().dir, 'cdk.out') });
+      const cdkApp = new App(appProps(join(app().dir, 'cdk.out')));
       stacks = addStacks(cdkApp);
       const assembly = cdkApp.synth();
       missing = assembly.manifest.missing ?? [];
@@ -102,7 +106,8 @@ describe.each(examples)('cdk app: %s', (example) => {
     }
     expect(missing).toEqual([]);
     expect(Object.keys(stacks).length).toBeGreaterThan(0);
-  });
+    // The first synthesis starts CloudFormation validation's WASM (15-60 s on the loaded 2-core machine).
+  }, 300_000);
 
   it('holds a tagged resource for every load balancer, EKS cluster (and its node groups), database, bucket, cache, queue, stream and secret', () => {
     const { model } = app();
@@ -174,6 +179,55 @@ describe.each(examples)('cdk app: %s', (example) => {
       if (model.sla?.availability !== undefined) alarms += checks;
       template.resourceCountIs('AWS::CloudWatch::Alarm', alarms);
     }
+  });
+
+  // The Kubernetes emitter's files for each EKS cluster (as `meridian emit k8s --skip-refused` writes them, parsed
+  // back from YAML) are what the cluster's KubernetesResources apply: one resource per file, the same objects in the
+  // same order once the prune label aws-eks-v2 adds is taken off; the refused components are named in the stack.
+  it("applies the Kubernetes emitter's objects through each EKS cluster, one manifest per file, and names its refusals", () => {
+    const { model, files } = app();
+    const k8s = runEmitter(kubernetesEmitter, model, { skipRefused: true });
+    const refusals = new Map(toKubernetes(model).map((c) => [c.cluster, c.refused]));
+    let applied = 0;
+    for (const stack of Object.values(stacks)) {
+      const template = Template.fromStack(stack);
+      const clusters = template.findResources('AWS::EKS::Cluster');
+      const resources = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource')).map(
+        (r) => (r as { Properties: { ClusterName: { Ref: string }; Manifest: string; PruneLabel: string } }).Properties,
+      );
+      for (const [logicalId, resource] of Object.entries(clusters)) {
+        const tags = (resource as { Properties: { Tags: { Key: string; Value: string }[] } }).Properties.Tags;
+        const id = tags.find((t) => t.Key === 'meridian:component')?.Value as string;
+        const expected = k8s
+          .filter((f) => f.path.startsWith(`${id}/`) && !f.path.endsWith('/kustomization.yaml'))
+          .map((f) => parseAllDocuments(f.contents).map((d) => d.toJS() as Record<string, unknown>));
+        const actual = resources
+          .filter((r) => r.ClusterName.Ref === logicalId)
+          .map((r) => (JSON.parse(r.Manifest) as Record<string, unknown>[]).map((o) => withoutLabel(o, r.PruneLabel)));
+        expect(sortGroups(actual), id).toEqual(sortGroups(expected));
+        applied += actual.length;
+        // ... with kubectl of the cluster's own version: the stack's assets hold that layer's zip.
+        if (actual.length) {
+          const cluster = model.components.find((c) => c.id === id);
+          const minor = (cluster?.kind === 'kubernetesCluster' && cluster.version) || '1.35';
+          const assets = JSON.parse(
+            readFileSync(join(app().dir, 'cdk.out', `${stack.artifactId}.assets.json`), 'utf8'),
+          ) as { files: Record<string, { source: { path: string } }> };
+          const layers = Object.values(assets.files)
+            .map((f) => f.source.path)
+            .filter((p) => p.includes('lambda-layer-kubectl-'));
+          expect(layers, id).toEqual([
+            expect.stringMatching(new RegExp(`lambda-layer-kubectl-v${minor.split('.')[1]}/lib/layer\\.zip$`)),
+          ]);
+        }
+        const source = files.find((f) => f.path === stackFile(model, stack))?.contents ?? '';
+        for (const refusal of refusals.get(id) ?? [])
+          expect(source).toContain(`// - ${refusal.component} (${refusal.rule}): `);
+      }
+    }
+    // Every example with workloads an EKS cluster runs applies some (a vacuous pass would hide a broken lookup).
+    const layers = Object.keys(JSON.parse(files.find((f) => f.path === 'package.json')?.contents ?? '{}').dependencies);
+    expect(layers.filter((p) => p.startsWith('@aws-cdk/lambda-layer-kubectl-')).length > 0).toBe(applied > 0);
   });
 
   it('holds the Route 53 records and health checks, web ACLs and CloudFront distributions of the global components', () => {
@@ -262,6 +316,30 @@ describe.each(examples)('cdk app: %s', (example) => {
   });
 });
 
+/** A Kubernetes object less the prune label aws-eks-v2 puts on it (and its labels, when that was the only one). */
+function withoutLabel(object: Record<string, unknown>, label: string): Record<string, unknown> {
+  const metadata = object.metadata as { labels?: Record<string, string> };
+  expect(metadata.labels?.[label]).toBe('');
+  const { [label]: _prune, ...labels } = metadata.labels ?? {};
+  const { labels: _labels, ...rest } = metadata;
+  return { ...object, metadata: Object.keys(labels).length ? { ...rest, labels } : rest };
+}
+
+/** Groups of objects in a stable order (by the first object's kind, namespace and name), the groups kept as they are. */
+function sortGroups(groups: Record<string, unknown>[][]): Record<string, unknown>[][] {
+  const key = (group: Record<string, unknown>[]) => {
+    const first = group[0] as { kind?: string; metadata?: { namespace?: string; name?: string } } | undefined;
+    return `${first?.kind}/${first?.metadata?.namespace ?? ''}/${first?.metadata?.name}`;
+  };
+  return [...groups].sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+/** The generated file of a synthesized stack: lib/<region id>-stack.ts. */
+function stackFile(model: Topology, stack: Stack): string {
+  const region = model.regions.find((r) => stack.stackName.endsWith(pascal(r.id)));
+  return `lib/${region?.id ?? 'global'}-stack.ts`;
+}
+
 /** The stack id suffix of a region id: `eu-west-1` is `EuWest1`. */
 function pascal(id: string): string {
   return id
@@ -279,7 +357,7 @@ describe('cdk-nag in the generated app', () => {
     const { addStacks } = (await import(join(app.dir, 'lib/app.ts'))) as {
       addStacks: (app: App) => Record<string, Stack>;
     };
-    const cdkApp = new App({ outdir: join(app.dir, 'cdk.out.nag') });
+    const cdkApp = new App(appProps(join(app.dir, 'cdk.out.nag')));
     const stacks = Object.values(addStacks(cdkApp));
     new Queue(stacks[0] as Stack, 'UnacknowledgedQueue');
     let message = '';

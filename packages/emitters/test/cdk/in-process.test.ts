@@ -9,6 +9,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { toCdkApp } from '../../src/cdk/emitter.ts';
 import { addModelStacks } from '../../src/cdk/index.ts';
+import { appProps } from './support/app-props.ts';
 
 const topology = fileURLToPath(new URL('../../../../examples/reference/topology.ts', import.meta.url));
 const nodeModules = fileURLToPath(new URL('../../../../node_modules', import.meta.url));
@@ -27,7 +28,7 @@ function synth(app: App): void {
 describe('@meridian/emitters/cdk in-process', () => {
   it('adds the same stacks the written app adds: equal templates, cdk-nag run', async () => {
     const model = await loadTopology(topology);
-    const inProcess = new App({ outdir: mkdtempSync(join(tmpdir(), 'meridian-cdk-inproc-')) });
+    const inProcess = new App(appProps(mkdtempSync(join(tmpdir(), 'meridian-cdk-inproc-'))));
     const stacks = addModelStacks(inProcess, model);
     synth(inProcess);
 
@@ -38,7 +39,7 @@ describe('@meridian/emitters/cdk in-process', () => {
     }
     symlinkSync(nodeModules, join(dir, 'node_modules'), 'dir');
     const { addStacks } = (await import(join(dir, 'lib/app.ts'))) as { addStacks: (app: App) => Record<string, Stack> };
-    const written = new App({ outdir: join(dir, 'cdk.out') });
+    const written = new App(appProps(join(dir, 'cdk.out')));
     const expected = addStacks(written);
     synth(written);
 
@@ -52,7 +53,7 @@ describe('@meridian/emitters/cdk in-process', () => {
   }, 300_000);
 
   it('runs cdk-nag: an unacknowledged queue fails synthesis', async () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'meridian-cdk-inproc-')) });
+    const app = new App(appProps(mkdtempSync(join(tmpdir(), 'meridian-cdk-inproc-'))));
     const stacks = addModelStacks(app, await loadTopology(topology));
     new Queue(Object.values(stacks)[0] as Stack, 'UnacknowledgedQueue');
     expect(() => synth(app)).toThrow(/SQS3/);

@@ -6,6 +6,7 @@ import { parseTopology, type TopologyInput } from '@meridian/topology';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { toCdkApp } from '../../../src/cdk/emitter.ts';
+import { appProps } from './app-props.ts';
 
 const nodeModules = fileURLToPath(new URL('../../../../../node_modules', import.meta.url));
 
@@ -34,7 +35,7 @@ export async function synthesize(input: TopologyInput): Promise<SynthesizedApp> 
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   delete process.env.CDK_DEFAULT_ACCOUNT;
   try {
-    const app = new App({ outdir: join(dir, 'cdk.out') });
+    const app = new App(appProps(join(dir, 'cdk.out')));
     const stacks = Object.values(addStacks(app));
     const assembly = app.synth();
     if (assembly.manifest.missing?.length)

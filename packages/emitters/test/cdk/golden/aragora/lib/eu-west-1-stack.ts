@@ -85,6 +85,10 @@ export class EuWest1Stack extends Stack {
       },
     );
 
+    // eu-west-1/k8s: the Kubernetes emitter makes no object to apply through the cluster.
+    // Left out, refused by the Kubernetes emitter (as `meridian emit k8s --skip-refused` leaves them out):
+    // - eu-west-1/k8s/aragora (emit): eu-west-1/k8s/aragora names no image: a pod template without one is rejected, and any image the emitter chose would be a guess.
+
     // Encryption at rest of the data stores in eu-west-1: one customer managed key, rotated yearly.
     const dataKey = new kms.Key(this, 'DataKey', {
       description: 'aragora: encryption at rest of the data stores in eu-west-1',

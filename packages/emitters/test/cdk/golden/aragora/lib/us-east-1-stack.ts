@@ -83,6 +83,10 @@ export class UsEast1Stack extends Stack {
       },
     );
 
+    // us-east-1/k8s: the Kubernetes emitter makes no object to apply through the cluster.
+    // Left out, refused by the Kubernetes emitter (as `meridian emit k8s --skip-refused` leaves them out):
+    // - us-east-1/k8s/aragora (emit): us-east-1/k8s/aragora names no image: a pod template without one is rejected, and any image the emitter chose would be a guess.
+
     // Encryption at rest of the data stores in us-east-1: one customer managed key, rotated yearly.
     const dataKey = new kms.Key(this, 'DataKey', {
       description: 'aragora: encryption at rest of the data stores in us-east-1',

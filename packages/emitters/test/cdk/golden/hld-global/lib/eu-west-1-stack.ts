@@ -160,6 +160,10 @@ export class EuWest1Stack extends Stack {
       },
     );
 
+    // eu-west-1/eks: the Kubernetes emitter makes no object to apply through the cluster.
+    // Left out, refused by the Kubernetes emitter (as `meridian emit k8s --skip-refused` leaves them out):
+    // - eu-west-1/eks/argocd (emit): eu-west-1/eks/argocd names no image: a pod template without one is rejected, and any image the emitter chose would be a guess.
+
     // Encryption at rest of the data stores in eu-west-1: one customer managed key, rotated yearly.
     const dataKey = new kms.Key(this, 'DataKey', {
       description: 'hld-global: encryption at rest of the data stores in eu-west-1',

@@ -5,6 +5,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import { manifests as eksComponentManifests } from './k8s/eu-west-1-eks.js';
 
 /** Props of the eu-west-1 stack: values it takes from other regions, passed by lib/app.ts. */
 export interface EuWest1StackProps extends StackProps {
@@ -55,6 +57,9 @@ export class EuWest1Stack extends Stack {
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: 0,
       endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE,
+      kubectlProviderOptions: {
+        kubectlLayer: new KubectlV35Layer(this, 'EksComponentKubectl'),
+      },
     });
     eksComponent.addNodegroupCapacity('ingestion', {
       nodegroupName: 'ingestion',
@@ -138,6 +143,39 @@ export class EuWest1Stack extends Stack {
         reason: 'The model enables no control-plane logs for eu-west-1/eks.',
       },
     );
+
+    // eu-west-1/eks: the 22 Kubernetes objects of `meridian emit k8s` (lib/k8s/eu-west-1-eks.ts), applied by kubectl 1.35 through
+    // the cluster's kubectl provider, one manifest per file of the k8s emitter's folder, after the namespaces.
+    const eksComponentKubectl = eksComponent.node.findChild('KubectlProvider');
+    const eksComponentKubectlHandler = eksComponentKubectl.node.findChild('Handler');
+    Validations.of(eksComponentKubectl).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The kubectl provider of aws-eks-v2 (its kubectl handler and the provider framework in front of it) runs in the VPC with the AWS managed policies Lambda documents for logs and network interfaces (Lambda Developer Guide, "Lambda execution role").',
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason: 'The kubectl provider of aws-eks-v2 (its kubectl handler and the provider framework in front of it) runs in the VPC with the AWS managed policies Lambda documents for logs and network interfaces (Lambda Developer Guide, "Lambda execution role").',
+      },
+      {
+        id: `AwsSolutions-IAM4[Policy::{"Fn::If":["${this.getLogicalId(eksComponentKubectlHandler.node.findChild('HasEcrPublic') as CfnElement)}",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]`,
+        reason: 'aws-eks-v2 lets its kubectl handler pull Helm charts from ECR Public (in the aws partition only); the app installs no chart, and the role is not its own.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: "aws-eks-v2 chooses its kubectl handler's Python runtime (Runtime.determineLatestPythonRuntime): the aws-cdk-lib the app pins decides it.",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(eksComponentKubectlHandler.node.defaultChild as CfnElement)}.Arn>:*]`,
+        reason: "CDK's provider framework invokes any version of the kubectl handler it fronts, as it does for every custom resource provider.",
+      },
+    );
+    const eksComponentNamespaces = eksComponent.addManifest('Namespaces', ...eksComponentManifests['namespaces.yaml']);
+    eksComponent.addManifest('OrasiTelemetryNetworkPolicies', ...eksComponentManifests['orasi-telemetry/network-policies.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('OrasiTelemetryOrasiAgent', ...eksComponentManifests['orasi-telemetry/orasi-agent.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('OrasiTelemetryOrasiGateway', ...eksComponentManifests['orasi-telemetry/orasi-gateway.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('OrasiTelemetryOrasiQueryAgent', ...eksComponentManifests['orasi-telemetry/orasi-query-agent.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('OrasiTelemetryOrasiQueryGateway', ...eksComponentManifests['orasi-telemetry/orasi-query-gateway.yaml']).node.addDependency(eksComponentNamespaces);
 
     // Server access logs of the buckets in eu-west-1 (S3 delivers them only to SSE-S3 buckets).
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {

@@ -11,6 +11,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import { manifests as eksComponentManifests } from './k8s/us-east-1-eks.js';
 
 /** Props of the us-east-1 stack: values it takes from other regions, passed by lib/app.ts. */
 export interface UsEast1StackProps extends StackProps {
@@ -113,6 +115,9 @@ export class UsEast1Stack extends Stack {
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: 0,
       endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE,
+      kubectlProviderOptions: {
+        kubectlLayer: new KubectlV35Layer(this, 'EksComponentKubectl'),
+      },
     });
     eksComponent.addNodegroupCapacity('ingestion', {
       nodegroupName: 'ingestion',
@@ -196,6 +201,42 @@ export class UsEast1Stack extends Stack {
         reason: 'The model enables no control-plane logs for us-east-1/eks.',
       },
     );
+
+    // us-east-1/eks: the 33 Kubernetes objects of `meridian emit k8s` (lib/k8s/us-east-1-eks.ts), applied by kubectl 1.35 through
+    // the cluster's kubectl provider, one manifest per file of the k8s emitter's folder, after the namespaces.
+    const eksComponentKubectl = eksComponent.node.findChild('KubectlProvider');
+    const eksComponentKubectlHandler = eksComponentKubectl.node.findChild('Handler');
+    Validations.of(eksComponentKubectl).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The kubectl provider of aws-eks-v2 (its kubectl handler and the provider framework in front of it) runs in the VPC with the AWS managed policies Lambda documents for logs and network interfaces (Lambda Developer Guide, "Lambda execution role").',
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason: 'The kubectl provider of aws-eks-v2 (its kubectl handler and the provider framework in front of it) runs in the VPC with the AWS managed policies Lambda documents for logs and network interfaces (Lambda Developer Guide, "Lambda execution role").',
+      },
+      {
+        id: `AwsSolutions-IAM4[Policy::{"Fn::If":["${this.getLogicalId(eksComponentKubectlHandler.node.findChild('HasEcrPublic') as CfnElement)}",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]`,
+        reason: 'aws-eks-v2 lets its kubectl handler pull Helm charts from ECR Public (in the aws partition only); the app installs no chart, and the role is not its own.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: "aws-eks-v2 chooses its kubectl handler's Python runtime (Runtime.determineLatestPythonRuntime): the aws-cdk-lib the app pins decides it.",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(eksComponentKubectlHandler.node.defaultChild as CfnElement)}.Arn>:*]`,
+        reason: "CDK's provider framework invokes any version of the kubectl handler it fronts, as it does for every custom resource provider.",
+      },
+    );
+    const eksComponentNamespaces = eksComponent.addManifest('Namespaces', ...eksComponentManifests['namespaces.yaml']);
+    eksComponent.addManifest('OrasiTelemetryNetworkPolicies', ...eksComponentManifests['orasi-telemetry/network-policies.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('OrasiTelemetryOrasiAgent', ...eksComponentManifests['orasi-telemetry/orasi-agent.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('OrasiTelemetryOrasiBridge', ...eksComponentManifests['orasi-telemetry/orasi-bridge.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('OrasiTelemetryOrasiGateway', ...eksComponentManifests['orasi-telemetry/orasi-gateway.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('OrasiTelemetryOrasiQueryAgent', ...eksComponentManifests['orasi-telemetry/orasi-query-agent.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('OrasiTelemetryOrasiQueryBridge', ...eksComponentManifests['orasi-telemetry/orasi-query-bridge.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('OrasiTelemetryOrasiQueryGateway', ...eksComponentManifests['orasi-telemetry/orasi-query-gateway.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('OrasiTelemetryOrasiQueryIngressIngress', ...eksComponentManifests['orasi-telemetry/orasi-query-ingress.ingress.yaml']).node.addDependency(eksComponentNamespaces);
 
     // Encryption at rest of the data stores in us-east-1: one customer managed key, rotated yearly.
     const dataKey = new kms.Key(this, 'DataKey', {

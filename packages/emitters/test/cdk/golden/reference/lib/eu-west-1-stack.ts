@@ -12,6 +12,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { KubectlV31Layer } from '@aws-cdk/lambda-layer-kubectl-v31';
+import { manifests as eksComponentManifests } from './k8s/eu-west-1-eks.js';
 
 /** Props of the eu-west-1 stack: values it takes from other regions, passed by lib/app.ts. */
 export interface EuWest1StackProps extends StackProps {
@@ -151,6 +153,9 @@ export class EuWest1Stack extends Stack {
         eks.ClusterLoggingTypes.AUDIT,
         eks.ClusterLoggingTypes.AUTHENTICATOR,
       ],
+      kubectlProviderOptions: {
+        kubectlLayer: new KubectlV31Layer(this, 'EksComponentKubectl'),
+      },
     });
     eksComponent.addNodegroupCapacity('general', {
       nodegroupName: 'general',
@@ -183,6 +188,37 @@ export class EuWest1Stack extends Stack {
         reason: 'The model enables only the api, audit, authenticator control-plane logs for eu-west-1/eks.',
       },
     );
+
+    // eu-west-1/eks: the 14 Kubernetes objects of `meridian emit k8s` (lib/k8s/eu-west-1-eks.ts), applied by kubectl 1.31 through
+    // the cluster's kubectl provider, one manifest per file of the k8s emitter's folder, after the namespaces.
+    const eksComponentKubectl = eksComponent.node.findChild('KubectlProvider');
+    const eksComponentKubectlHandler = eksComponentKubectl.node.findChild('Handler');
+    Validations.of(eksComponentKubectl).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The kubectl provider of aws-eks-v2 (its kubectl handler and the provider framework in front of it) runs in the VPC with the AWS managed policies Lambda documents for logs and network interfaces (Lambda Developer Guide, "Lambda execution role").',
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason: 'The kubectl provider of aws-eks-v2 (its kubectl handler and the provider framework in front of it) runs in the VPC with the AWS managed policies Lambda documents for logs and network interfaces (Lambda Developer Guide, "Lambda execution role").',
+      },
+      {
+        id: `AwsSolutions-IAM4[Policy::{"Fn::If":["${this.getLogicalId(eksComponentKubectlHandler.node.findChild('HasEcrPublic') as CfnElement)}",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]`,
+        reason: 'aws-eks-v2 lets its kubectl handler pull Helm charts from ECR Public (in the aws partition only); the app installs no chart, and the role is not its own.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: "aws-eks-v2 chooses its kubectl handler's Python runtime (Runtime.determineLatestPythonRuntime): the aws-cdk-lib the app pins decides it.",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(eksComponentKubectlHandler.node.defaultChild as CfnElement)}.Arn>:*]`,
+        reason: "CDK's provider framework invokes any version of the kubectl handler it fronts, as it does for every custom resource provider.",
+      },
+    );
+    const eksComponentNamespaces = eksComponent.addManifest('Namespaces', ...eksComponentManifests['namespaces.yaml']);
+    eksComponent.addManifest('ReferenceApi', ...eksComponentManifests['reference/api.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('ReferenceNetworkPolicies', ...eksComponentManifests['reference/network-policies.yaml']).node.addDependency(eksComponentNamespaces);
+    eksComponent.addManifest('ReferenceOrderIngester', ...eksComponentManifests['reference/order-ingester.yaml']).node.addDependency(eksComponentNamespaces);
 
     // eu-west-1/orders-db: Aurora PostgreSQL, primary cluster of a global database.
     // The model names no version: Aurora PostgreSQL 17.4 is a starting point.

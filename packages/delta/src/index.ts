@@ -48,3 +48,8 @@ export type { CheckpointResult } from './write/checkpoint.ts';
 export type { WriteMode, WriteOptions, WriteResult } from './write/write-table.ts';
 export type { WriteProgress } from './write/data-files.ts';
 export type { WriteCompression } from './write/parquet.ts';
+export { deleteRows } from './write/delete-rows.ts';
+export type { DeleteOptions } from './write/delete-rows.ts';
+export { updateRows } from './write/update-rows.ts';
+export type { Assignments, UpdateOptions } from './write/update-rows.ts';
+export type { RewriteOptions, RewriteResult } from './write/rewrite-files.ts';

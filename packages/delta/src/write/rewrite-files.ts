@@ -1,12 +1,14 @@
 import { type RecordBatch, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import type { Action, AddAction } from '../log/actions.ts';
+import { readerFeaturesOf } from '../protocol/features.ts';
 import {
   assertWritable,
   isAppendOnly,
   writerFeaturesOf,
   writesInCommitTimestamps,
 } from '../protocol/writer-features.ts';
+import { loadDeletionVector } from '../read/deletion-vector.ts';
 import { type BoundNode, bindPredicate, boundColumns } from '../scan/bind.ts';
 import { fileMightMatch } from '../scan/file-skipping.ts';
 import { gatherBatch } from '../scan/gather.ts';
@@ -23,6 +25,7 @@ import { commit, type RewriteConflictCheck } from './commit.ts';
 import { checkNullability } from './conform-data.ts';
 import { enforceRowRules, rowRules } from './constraints.ts';
 import { writeDataFiles } from './data-files.ts';
+import { writeDeletionVector } from './deletion-vector-file.ts';
 import type { WriteCompression } from './parquet.ts';
 
 /** Options every row-changing operation (delete, update) takes. */
@@ -59,6 +62,8 @@ export interface RewriteResult {
   readonly filesRemoved: number;
   /** Data files written in their place. */
   readonly filesAdded: number;
+  /** Deletion vectors written (files kept with rows marked deleted, when the table enables them). */
+  readonly deletionVectors: number;
   /** Change data files written (`_change_data/`, when the table enables the change data feed). */
   readonly changeFiles: number;
   /** Commit attempts (more than 1 when other writers committed first). */
@@ -90,6 +95,29 @@ function changeDataFeedOn(snapshot: Snapshot): boolean {
     writerFeaturesOf(snapshot.protocol).includes('changeDataFeed') &&
     snapshot.configuration['delta.enableChangeDataFeed'] === 'true'
   );
+}
+
+/**
+ * PROTOCOL.md "Deletion Vectors": a writer may mark rows deleted instead of rewriting their file when the table has
+ * the feature (reader and writer) and delta.enableDeletionVectors is true; with the property false it must not add
+ * new ones.
+ */
+function deletionVectorsOn(snapshot: Snapshot): boolean {
+  return (
+    readerFeaturesOf(snapshot.protocol).includes('deletionVectors') &&
+    writerFeaturesOf(snapshot.protocol).includes('deletionVectors') &&
+    snapshot.configuration['delta.enableDeletionVectors'] === 'true'
+  );
+}
+
+/** The stats of a file that gains a deletion vector: of the physical file still, so no longer tight (PROTOCOL.md "Per-file Statistics"). */
+function wideStats(stats: string | null | undefined): string | undefined {
+  if (!stats) return undefined;
+  try {
+    return JSON.stringify({ ...(JSON.parse(stats) as Record<string, unknown>), tightBounds: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /** Rows of several batches of one schema, with a `_change_type` column set to `type`. */
@@ -181,6 +209,8 @@ export async function rewriteMatchingRows(
   const names = schema.fields.map((f) => f.name);
   const rules = rowRules(snapshot.protocol, snapshot.configuration, schema);
   const cdf = changeDataFeedOn(snapshot);
+  const useDeletionVectors = deletionVectorsOn(snapshot);
+  let deletionVectors = 0;
   const ctx = snapshot.scanContext();
   const dryRun = options.dryRun === true;
   const fileOptions = {
@@ -206,17 +236,30 @@ export async function rewriteMatchingRows(
       continue;
     }
     filesRead++;
-    // The scan applies the file's deletion vector: rows it deleted are not copied into the new file.
-    const all = await new TableScan(ctx, [file], { decoder: 'main-thread' }).toArrow();
+    // Copy-on-write reads the file with its deletion vector applied, so rows it deleted are not copied; to extend a
+    // deletion vector the rows are read as stored, positions being row indexes of the physical file, and the rows
+    // the old vector deletes are left out of the match.
+    const all = await new TableScan(ctx, [useDeletionVectors ? { ...file, deletionVector: null } : file], {
+      decoder: 'main-thread',
+    }).toArrow();
+    const deletedBefore =
+      useDeletionVectors && file.deletionVector ? await loadDeletionVector(storage, file.deletionVector) : undefined;
+    const dead = new Set<number>(deletedBefore ?? []);
+    const positions: number[] = [];
     const before: RecordBatch[] = [];
     const after: RecordBatch[] = [];
     const rest: RecordBatch[] = [];
+    let base = 0;
     for (const batch of all.batches) {
-      const hit = matchingRows(bound.rows, batch, rowColumns);
+      const offset = base;
+      base += batch.numRows;
+      let hit = matchingRows(bound.rows, batch, rowColumns);
+      if (dead.size > 0) hit = hit.filter((i) => !dead.has(offset + i));
       if (hit.length === 0) {
         rest.push(batch);
         continue;
       }
+      for (const i of hit) positions.push(offset + i);
       const isHit = new Uint8Array(batch.numRows);
       for (const i of hit) isHit[i] = 1;
       const miss = Int32Array.from({ length: batch.numRows - hit.length });
@@ -240,10 +283,22 @@ export async function rewriteMatchingRows(
       enforceRowRules(rules, replaced, schema, uri);
     }
     if (dryRun) continue;
-    const written = [
-      ...(copied > 0 ? [new Table(rest.filter((b) => b.numRows > 0)).select(names)] : []),
-      ...(replaced ? [replaced] : []),
-    ];
+    const written = replaced ? [replaced] : [];
+    const live = copied - dead.size;
+    if (useDeletionVectors) {
+      rowsCopied -= copied;
+    }
+    if (useDeletionVectors && live > 0) {
+      // The file stays with the matching rows marked deleted; only what they became is written.
+      const rows = [...new Set([...dead, ...positions])].sort((a, b) => a - b);
+      const deletionVector = await writeDeletionVector(storage, rows, file.path);
+      deletionVectors++;
+      const { stats: _stats, deletionVector: _old, ...rest } = file.add;
+      const stats = wideStats(file.add.stats);
+      adds.push({ ...rest, ...(stats ? { stats } : {}), dataChange: true, deletionVector });
+    } else if (!useDeletionVectors && copied > 0) {
+      written.unshift(new Table(rest.filter((b) => b.numRows > 0)).select(names));
+    }
     if (written.length > 0) adds.push(...(await writeDataFiles(storage, written, fileOptions)));
     if (cdf) {
       // PROTOCOL.md "Change Data Files": when a commit has cdc actions, readers take its changes from them alone,
@@ -276,6 +331,7 @@ export async function rewriteMatchingRows(
     filesRead,
     filesRemoved: removes.length,
     changeFiles: changes.length,
+    deletionVectors,
     dryRun,
   };
   if (dryRun || removes.length === 0) {

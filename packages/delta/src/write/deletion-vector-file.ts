@@ -40,9 +40,9 @@ export function serializeRowIndexes(rows: readonly number[]): Uint8Array {
   const blocks = new Map<number, number[]>();
   for (const r of rows) {
     const key = Math.floor(r / 65536);
-    let block = blocks.get(key);
-    if (!block) blocks.set(key, (block = []));
-    block.push(r % 65536);
+    const block = blocks.get(key);
+    if (block) block.push(r % 65536);
+    else blocks.set(key, [r % 65536]);
   }
   const keys = [...blocks.keys()].sort((a, b) => a - b);
   const sizes = keys.map((k) => {

@@ -53,3 +53,5 @@ export type { DeleteOptions } from './write/delete-rows.ts';
 export { updateRows } from './write/update-rows.ts';
 export type { Assignments, UpdateOptions } from './write/update-rows.ts';
 export type { RewriteOptions, RewriteResult } from './write/rewrite-files.ts';
+export { mergeRows } from './write/merge-rows.ts';
+export type { MergeOptions } from './write/merge-rows.ts';

@@ -26,6 +26,7 @@ export function deleteRows(
     {
       operation: 'DELETE',
       operationParameters: { predicate: JSON.stringify([typeof where === 'string' ? where : where.toString()]) },
+      matchedMetric: 'numDeletedRows',
       changeTypes: { before: 'delete' },
     },
     options,

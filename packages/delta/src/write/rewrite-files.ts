@@ -50,6 +50,8 @@ export interface RewriteResult {
   readonly committed: boolean;
   /** Rows the predicate matched (deleted or updated). */
   readonly rowsMatched: number;
+  /** Rows added that matched nothing (a merge's inserts); 0 for a delete or an update. */
+  readonly rowsInserted: number;
   /** Rows of the rewritten files that did not match, written again unchanged. */
   readonly rowsCopied: number;
   /** Live files before the operation. */
@@ -82,9 +84,19 @@ export interface RowRewrite {
    * What the matching rows of one batch become (nothing for a delete), made from the schema of the snapshot read,
    * before any file is read, so bad input is refused early.
    */
-  readonly replacement?: (schema: DeltaSchema, uri: string) => (matched: RecordBatch) => RecordBatch;
+  readonly replacement?: (schema: DeltaSchema, uri: string) => (matched: RecordBatch) => readonly RecordBatch[];
   /** `_change_type` of the matching rows as they were, and of what they became (PROTOCOL.md "Change Data Files"). */
   readonly changeTypes: { readonly before: string; readonly after?: string };
+  /** commitInfo.operationMetrics name of the matched row count (numDeletedRows, numUpdatedRows, ...). */
+  readonly matchedMetric: string;
+  /**
+   * Which rows of a batch match, when not the predicate's rows (a merge matches by key); the predicate then only
+   * skips files and checks concurrent commits, so it must hold for every row this returns. `isLive` is false for
+   * rows a deletion vector already deletes (read when the rewrite extends the vector), which must not match.
+   */
+  readonly match?: (batch: RecordBatch, isLive: (row: number) => boolean) => Int32Array;
+  /** New rows to add in the same commit (a merge's not-matched source rows), asked for after every file was read. */
+  readonly inserts?: () => Table | undefined;
 }
 
 // PROTOCOL.md "Change Data Files": the column a cdc file adds to the table's data columns.
@@ -221,6 +233,20 @@ export async function rewriteMatchingRows(
     maxRowsPerFile: Number.MAX_SAFE_INTEGER,
     rowGroupRows: options.rowGroupRows ?? 1 << 16,
   };
+  const changeSchema: DeltaSchema = {
+    ...schema,
+    fields: [
+      ...schema.fields,
+      { name: CHANGE_TYPE_COLUMN, type: { kind: 'primitive', name: 'string' }, nullable: true, metadata: {} },
+    ],
+  };
+  /** Writes change rows as cdc files: under column mapping with physical names, as data files; _change_type has none. */
+  const writeChangeFiles = async (parts: { batches: readonly RecordBatch[]; type: string }[]) => {
+    const tables = parts.map((p) => withChangeType(schema, p.batches, p.type)).filter((t) => t.numRows > 0);
+    if (tables.length === 0) return [];
+    const all = tables.reduce((x, y) => x.concat(y));
+    return writeDataFiles(storage, [all], { ...fileOptions, schema: changeSchema, prefix: '_change_data' });
+  };
   const files = snapshot.files();
   const removes: DeltaFile[] = [];
   const adds: AddAction[] = [];
@@ -253,7 +279,9 @@ export async function rewriteMatchingRows(
     for (const batch of all.batches) {
       const offset = base;
       base += batch.numRows;
-      let hit = matchingRows(bound.rows, batch, rowColumns);
+      let hit = rewrite.match
+        ? rewrite.match(batch, (i) => !dead.has(offset + i))
+        : matchingRows(bound.rows, batch, rowColumns);
       if (dead.size > 0) hit = hit.filter((i) => !dead.has(offset + i));
       if (hit.length === 0) {
         rest.push(batch);
@@ -267,7 +295,7 @@ export async function rewriteMatchingRows(
       for (let i = 0; i < batch.numRows; i++) if (isHit[i] === 0) miss[m++] = i;
       const matched = gatherBatch(batch, hit);
       before.push(matched);
-      if (replace) after.push(replace(matched));
+      if (replace) after.push(...replace(matched));
       if (miss.length > 0) rest.push(gatherBatch(batch, miss));
     }
     const matchedHere = before.reduce((n, b) => n + b.numRows, 0);
@@ -303,28 +331,24 @@ export async function rewriteMatchingRows(
     if (cdf) {
       // PROTOCOL.md "Change Data Files": when a commit has cdc actions, readers take its changes from them alone,
       // so every changed row goes in, also those of files removed whole.
-      let changeRows = withChangeType(schema, before, rewrite.changeTypes.before);
-      if (rewrite.changeTypes.after && after.length > 0)
-        changeRows = changeRows.concat(withChangeType(schema, after, rewrite.changeTypes.after));
-      const changeSchema: DeltaSchema = {
-        ...schema,
-        fields: [
-          ...schema.fields,
-          { name: CHANGE_TYPE_COLUMN, type: { kind: 'primitive', name: 'string' }, nullable: true, metadata: {} },
-        ],
-      };
-      changes.push(
-        ...(await writeDataFiles(
-          storage,
-          [changeRows],
-          // Under column mapping the data columns carry physical names, as in data files; _change_type has none.
-          { ...fileOptions, schema: changeSchema, prefix: '_change_data' },
-        )),
-      );
+      const parts = [{ batches: before, type: rewrite.changeTypes.before }];
+      if (rewrite.changeTypes.after) parts.push({ batches: after, type: rewrite.changeTypes.after });
+      changes.push(...(await writeChangeFiles(parts)));
+    }
+  }
+  const inserted = rewrite.inserts?.();
+  const rowsInserted = inserted?.numRows ?? 0;
+  if (inserted && rowsInserted > 0) {
+    checkNullability(storage, inserted, schema);
+    enforceRowRules(rules, inserted, schema, uri);
+    if (!dryRun) {
+      adds.push(...(await writeDataFiles(storage, [inserted.select(names)], fileOptions)));
+      if (cdf) changes.push(...(await writeChangeFiles([{ batches: inserted.select(names).batches, type: 'insert' }])));
     }
   }
   const counts = {
     rowsMatched,
+    rowsInserted,
     rowsCopied,
     filesTotal: files.length,
     filesSkipped,
@@ -334,7 +358,7 @@ export async function rewriteMatchingRows(
     deletionVectors,
     dryRun,
   };
-  if (dryRun || removes.length === 0) {
+  if (dryRun || (removes.length === 0 && adds.length === 0)) {
     return { version: snapshot.version, committed: false, filesAdded: 0, attempts: 0, ...counts };
   }
   const now = Date.now();
@@ -358,7 +382,8 @@ export async function rewriteMatchingRows(
             numAddedFiles: String(adds.length),
             numAddedChangeFiles: String(changes.length),
             numCopiedRows: String(rowsCopied),
-            [rewrite.operation === 'DELETE' ? 'numDeletedRows' : 'numUpdatedRows']: String(rowsMatched),
+            [rewrite.matchedMetric]: String(rowsMatched),
+            ...(rewrite.inserts ? { numTargetRowsInserted: String(rowsInserted) } : {}),
           },
           engineInfo: 'meridian-delta/0.1.0',
         },

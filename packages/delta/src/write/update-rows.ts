@@ -153,8 +153,9 @@ export function updateRows(
       operationParameters: { predicate: JSON.stringify([typeof where === 'string' ? where : where.toString()]) },
       replacement: (schema, uri) => {
         const bound = bindAssignments(schema, assignments, uri);
-        return (batch) => assign(batch, bound);
+        return (batch) => [assign(batch, bound)];
       },
+      matchedMetric: 'numUpdatedRows',
       changeTypes: { before: 'update_preimage', after: 'update_postimage' },
     },
     options,

@@ -2,6 +2,7 @@ import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runConformance, type TableResult } from '../../src/conformance/harness.ts';
+import { loadDeletionVector } from '../../src/read/deletion-vector.ts';
 import { openTable } from '../../src/snapshot/table.ts';
 import { LocalStorage } from '../../src/storage/local.ts';
 import { duckdb } from './corpus-copy.ts';
@@ -73,4 +74,25 @@ export async function harnessAgainstDuckDB(dir: string): Promise<TableResult[]> 
     openStorage: (path) => new LocalStorage(path),
     openTable,
   });
+}
+
+/**
+ * The live rows of the table's active files as DuckDB's read_parquet reads them, less the positions each file's
+ * deletion vector marks (decoded by the reader, which reads the corpus's Spark and delta-rs vectors): what DuckDB's
+ * delta extension would return, which cannot be installed offline.
+ */
+export async function duckdbLiveRows(dir: string, columns: readonly string[]): Promise<Record<string, unknown>[]> {
+  const snapshot = await (await openTable(dir)).snapshot();
+  const out: Record<string, unknown>[] = [];
+  for (const f of snapshot.files()) {
+    const dead = f.deletionVector ? [...(await loadDeletionVector(snapshot.storage, f.deletionVector))] : [];
+    const path = join(dir, decodeURIComponent(f.path)).replaceAll("'", "''");
+    const skip = dead.length === 0 ? '' : `WHERE file_row_number NOT IN (${dead.join(', ')})`;
+    out.push(
+      ...(await duckdb(
+        `SELECT ${columns.join(', ')} FROM read_parquet('${path}', file_row_number = true, hive_partitioning = false) ${skip}`,
+      )),
+    );
+  }
+  return out;
 }

@@ -55,3 +55,5 @@ export type { Assignments, UpdateOptions } from './write/update-rows.ts';
 export type { RewriteOptions, RewriteResult } from './write/rewrite-files.ts';
 export { mergeRows } from './write/merge-rows.ts';
 export type { MergeOptions } from './write/merge-rows.ts';
+export { optimize } from './write/optimize.ts';
+export type { OptimizeOptions, OptimizeResult } from './write/optimize.ts';

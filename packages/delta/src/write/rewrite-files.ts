@@ -2,12 +2,7 @@ import { type RecordBatch, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import type { Action, AddAction } from '../log/actions.ts';
 import { readerFeaturesOf } from '../protocol/features.ts';
-import {
-  assertWritable,
-  isAppendOnly,
-  writerFeaturesOf,
-  writesInCommitTimestamps,
-} from '../protocol/writer-features.ts';
+import { assertWritable, isAppendOnly, writerFeaturesOf } from '../protocol/writer-features.ts';
 import { loadDeletionVector } from '../read/deletion-vector.ts';
 import { type BoundNode, bindPredicate, boundColumns } from '../scan/bind.ts';
 import { fileMightMatch } from '../scan/file-skipping.ts';
@@ -20,13 +15,14 @@ import type { DeltaSchema } from '../schema/types.ts';
 import type { DeltaFile, Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import type { Storage } from '../storage/storage.ts';
-import { type AfterCommit, afterCommit, nextInCommitTimestamp } from './after-commit.ts';
-import { commit, type RewriteConflictCheck } from './commit.ts';
+import type { AfterCommit } from './after-commit.ts';
+import type { RewriteConflictCheck } from './commit.ts';
 import { checkNullability } from './conform-data.ts';
 import { enforceRowRules, rowRules } from './constraints.ts';
 import { writeDataFiles } from './data-files.ts';
 import { writeDeletionVector } from './deletion-vector-file.ts';
 import type { WriteCompression } from './parquet.ts';
+import { commitRewrite } from './rewrite-commit.ts';
 
 /** Options every row-changing operation (delete, update) takes. */
 export interface RewriteOptions {
@@ -361,75 +357,32 @@ export async function rewriteMatchingRows(
   if (dryRun || (removes.length === 0 && adds.length === 0)) {
     return { version: snapshot.version, committed: false, filesAdded: 0, attempts: 0, ...counts };
   }
-  const now = Date.now();
-  const inCommitTimestamps = writesInCommitTimestamps(snapshot.protocol, snapshot.configuration);
-  const body = async (version: number): Promise<Uint8Array> => {
-    const inCommitTimestamp = inCommitTimestamps
-      ? await nextInCommitTimestamp(storage, snapshot, version, now)
-      : undefined;
-    const actions: unknown[] = [
-      {
-        commitInfo: {
-          ...(inCommitTimestamp !== undefined ? { inCommitTimestamp } : {}),
-          timestamp: now,
-          operation: rewrite.operation,
-          operationParameters: rewrite.operationParameters,
-          readVersion: snapshot.version,
-          isolationLevel: 'WriteSerializable',
-          isBlindAppend: false,
-          operationMetrics: {
-            numRemovedFiles: String(removes.length),
-            numAddedFiles: String(adds.length),
-            numAddedChangeFiles: String(changes.length),
-            numCopiedRows: String(rowsCopied),
-            [rewrite.matchedMetric]: String(rowsMatched),
-            ...(rewrite.inserts ? { numTargetRowsInserted: String(rowsInserted) } : {}),
-          },
-          engineInfo: 'meridian-delta/0.1.0',
-        },
-      },
-    ];
-    for (const file of removes) {
-      actions.push({
-        remove: {
-          path: file.path,
-          deletionTimestamp: now,
-          dataChange: true,
-          extendedFileMetadata: true,
-          partitionValues: file.partitionValues,
-          size: file.size,
-          // PROTOCOL.md "Deletion Vectors": a remove names the logical file, path and deletion vector.
-          ...(file.deletionVector ? { deletionVector: file.deletionVector } : {}),
-        },
-      });
-    }
-    for (const add of adds) actions.push({ add });
-    for (const c of changes) {
-      actions.push({ cdc: { path: c.path, partitionValues: c.partitionValues, size: c.size, dataChange: false } });
-    }
-    return new TextEncoder().encode(`${actions.map((a) => JSON.stringify(a)).join('\n')}\n`);
-  };
-  const committed = await commit(
-    storage,
-    snapshot.version,
-    'rewrite',
-    body,
-    options.maxCommitAttempts ?? 100,
-    undefined,
-    conflictCheck(snapshot, removes, bound.skipping),
-  );
-  const upkeep = await afterCommit(
-    storage,
-    snapshot.configuration,
-    committed.version,
-    options.cleanUpOnCheckpoint !== false,
-  );
+  const committed = await commitRewrite(storage, snapshot, {
+    operation: rewrite.operation,
+    operationParameters: rewrite.operationParameters,
+    operationMetrics: {
+      numRemovedFiles: String(removes.length),
+      numAddedFiles: String(adds.length),
+      numAddedChangeFiles: String(changes.length),
+      numCopiedRows: String(rowsCopied),
+      [rewrite.matchedMetric]: String(rowsMatched),
+      ...(rewrite.inserts ? { numTargetRowsInserted: String(rowsInserted) } : {}),
+    },
+    removes,
+    adds,
+    changes,
+    dataChange: true,
+    check: conflictCheck(snapshot, removes, bound.skipping),
+    maxCommitAttempts: options.maxCommitAttempts ?? 100,
+    cleanUpOnCheckpoint: options.cleanUpOnCheckpoint !== false,
+  });
   return {
     version: committed.version,
     committed: true,
     filesAdded: adds.length,
     attempts: committed.attempts,
     ...counts,
-    ...upkeep,
+    ...(committed.checkpoint !== undefined ? { checkpoint: committed.checkpoint } : {}),
+    ...(committed.cleanUp !== undefined ? { cleanUp: committed.cleanUp } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { openStorage } from '../src/storage/open.ts';
 import { deleteRows } from '../src/write/delete-rows.ts';
 import { serializeRowIndexes } from '../src/write/deletion-vector-file.ts';
 import { updateRows } from '../src/write/update-rows.ts';
+import { vacuum } from '../src/write/vacuum.ts';
 import { writeTable } from '../src/write/write-table.ts';
 import { duckdb } from './support/corpus-copy.ts';
 import { harnessAgainstDuckDB } from './support/duckdb-answer.ts';
@@ -141,6 +142,22 @@ describe('deletion vectors (delta.enableDeletionVectors)', () => {
       dir,
       model(0, 10).filter(([id]) => id !== 4),
     );
+  });
+
+  it('vacuum with no retention keeps the deletion vectors live files name and drops the replaced ones', async () => {
+    const dir = await fresh();
+    await writeTable(dir, rows(0, 20), { mode: 'create', configuration: DV });
+    await deleteRows(dir, 'id = 1');
+    await deleteRows(dir, 'id = 2');
+    const report = await vacuum(dir, { retentionHours: 0, force: true });
+    const deletedVectors = report.files.filter((f) => f.key.startsWith('deletion_vector_'));
+    expect(deletedVectors).toHaveLength(1);
+    const live = (await (await openTable(dir)).snapshot()).files()[0]?.deletionVector;
+    expect(live?.cardinality).toBe(2);
+    // The latest version reads whole (older ones lost their vectors to the zero-hour window, as asked).
+    const expected = model(0, 20).filter(([id]) => id !== 1 && id !== 2);
+    expect(await ourRows(dir)).toEqual(expected);
+    expect(await duckRows(dir)).toEqual(expected);
   });
 
   it('with the property false, a delete rewrites the file (no new deletion vector)', async () => {

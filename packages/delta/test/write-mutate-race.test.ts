@@ -35,7 +35,7 @@ describe('deletes and updates racing appends (real processes, local disk)', () =
     ['copy-on-write', {}],
     ['deletion vectors', { 'delta.enableDeletionVectors': 'true' }],
   ])(
-    'a deleter, an updater of overlapping rows and an appender (%s): every change lands exactly once',
+    'a deleter, an updater of overlapping rows, a merger and an appender (%s): every change lands exactly once',
     async (_, configuration) => {
       const dir = join(await mkdtemp(join(tmpdir(), 'meridian-delta-mutate-race-')), 't');
       const files = 6;
@@ -45,9 +45,10 @@ describe('deletes and updates racing appends (real processes, local disk)', () =
         run(process.execPath, args, { maxBuffer: 1 << 20 }).then(
           (r) => JSON.parse(r.stdout) as Record<string, unknown>,
         );
-      const [deleter, updater, appender] = await Promise.all([
+      const [deleter, updater, merger, appender] = await Promise.all([
         node([fixture('mutate-loop-writer.ts'), dir, 'delete', '0', '50', String(files), startAt]),
         node([fixture('mutate-loop-writer.ts'), dir, 'update', '25', '75', String(files), startAt]),
+        node([fixture('mutate-loop-writer.ts'), dir, 'merge', '80', '90', String(files), startAt]),
         // Appended ids are 1e6 + append * 1e3 + row: far from the base ids.
         node([fixture('mutate-loop-writer.ts'), dir, 'append', '0', '20', '8', startAt]),
       ]);
@@ -61,15 +62,16 @@ describe('deletes and updates racing appends (real processes, local disk)', () =
       const expected = new Map<number, string>();
       for (let id = 0; id < files * 100; id++) {
         const offset = id % 100;
-        if (offset >= 50) expected.set(id, offset < 75 ? 'u' : 'o');
+        if (offset >= 50) expected.set(id, offset < 75 ? 'u' : offset >= 80 && offset < 90 ? 'm' : 'o');
       }
+      for (let k = 0; k < files; k++) expected.set(2_000_000 + k, 'm');
       for (let a = 0; a < 8; a++) for (let i = 0; i < 20; i++) expected.set(1_000_000 + a * 1000 + i, 'o');
       expect(new Map([...got].sort((a, b) => a[0] - b[0]))).toEqual(new Map([...expected].sort((a, b) => a[0] - b[0])));
       expect((await harnessAgainstDuckDB(dir)).map((r) => r.problems)).toEqual([[]]);
-      // 1 create + 6 deletes + 6 updates + 8 appends, each its own version.
-      expect(snapshot.version).toBe(1 + files * 2 + 8 - 1);
+      // 1 create + 6 deletes + 6 updates + 6 merges + 8 appends, each its own version.
+      expect(snapshot.version).toBe(1 + files * 3 + 8 - 1);
       process.stderr.write(
-        `[mutate-race] deleter ${JSON.stringify(deleter)} updater ${JSON.stringify(updater)} appender ${JSON.stringify(appender)}\n`,
+        `[mutate-race] deleter ${JSON.stringify(deleter)} updater ${JSON.stringify(updater)} merger ${JSON.stringify(merger)} appender ${JSON.stringify(appender)}\n`,
       );
     },
     180_000,

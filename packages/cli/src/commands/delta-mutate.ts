@@ -129,7 +129,7 @@ export function parseTargetSize(value: unknown): number | undefined {
 }
 
 /** Runs a delete, update or merge and times it. */
-export async function deltaMutate(
+async function deltaMutate(
   uri: string,
   action: MutateReport['action'],
   run: () => Promise<RewriteResult>,

@@ -53,7 +53,7 @@ function keyPredicate(schema: DeltaSchema, on: readonly string[], source: Table)
   const parts: Predicate[] = [];
   for (const name of on) {
     const field = schema.fields.find((f) => f.name === name);
-    if (!field || field.type.kind !== 'primitive' || !LITERAL_KEY_TYPES.has(field.type.name)) continue;
+    if (field?.type.kind !== 'primitive' || !LITERAL_KEY_TYPES.has(field.type.name)) continue;
     const vector = source.getChild(name) as Vector;
     const values = new Set<Literal>();
     for (let i = 0; i < source.numRows; i++) {

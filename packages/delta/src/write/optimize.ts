@@ -54,7 +54,7 @@ const DEFAULT_TARGET_SIZE = 100 * 1024 * 1024;
  * Groups the small files of each partition into bins of at most `targetSize` bytes, largest first (first-fit
  * decreasing); a bin of one file gains nothing and is left alone.
  */
-export function planBins(files: readonly DeltaFile[], targetSize: number): DeltaFile[][] {
+function planBins(files: readonly DeltaFile[], targetSize: number): DeltaFile[][] {
   const byPartition = new Map<string, DeltaFile[]>();
   for (const f of files) {
     if (f.size >= targetSize) continue;

@@ -20,7 +20,7 @@ const LOG = (dir: string) =>
  * The active files at `version` as DuckDB replays the log: an add stays until a later remove of the same path and
  * deletion vector (PROTOCOL.md "Reconciliation": the logical file is path plus deletion vector id).
  */
-export async function duckdbActive(dir: string, version: number): Promise<{ path: string; dvCardinality: number }[]> {
+async function duckdbActive(dir: string, version: number): Promise<{ path: string; dvCardinality: number }[]> {
   const log = LOG(dir);
   const types = new Map(
     (await duckdb(`DESCRIBE SELECT * FROM ${log}`)).map((r) => [String(r.column_name), String(r.column_type)]),

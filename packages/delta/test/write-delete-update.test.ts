@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Int32, Int64, makeData, makeVector, type RecordBatch, Table, Utf8, vectorFromArray } from 'apache-arrow';
@@ -211,6 +211,36 @@ describe('deleteRows (copy-on-write)', () => {
     ).filter((r) => ![1, 2, 7].includes(r.id));
     expect(await ourRows(dir)).toEqual(expected);
     expect((await harnessAgainstDuckDB(dir)).map((r) => r.problems)).toEqual([[]]);
+  });
+});
+
+describe('in-commit timestamps', () => {
+  it('a delete and an update put commitInfo first with an inCommitTimestamp later than the previous one', async () => {
+    const dir = await fresh();
+    await writeTable(
+      dir,
+      rows(
+        range(0, 5),
+        () => 'a',
+        (i) => i,
+      ),
+      {
+        mode: 'create',
+        configuration: { 'delta.enableInCommitTimestamps': 'true' },
+      },
+    );
+    await deleteRows(dir, 'id = 1');
+    await updateRows(dir, 'id = 2', { qty: 20 });
+    const stamps: number[] = [];
+    for (let v = 0; v <= 2; v++) {
+      const text = await readFile(join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`), 'utf8');
+      const first = JSON.parse(text.split('\n')[0] as string) as { commitInfo?: { inCommitTimestamp?: number } };
+      expect(typeof first.commitInfo?.inCommitTimestamp).toBe('number');
+      stamps.push(first.commitInfo?.inCommitTimestamp as number);
+    }
+    expect(stamps[1]).toBeGreaterThan(stamps[0] as number);
+    expect(stamps[2]).toBeGreaterThan(stamps[1] as number);
+    expect((await (await openTable(dir)).snapshot()).timestamp).toBe(stamps[2]);
   });
 });
 

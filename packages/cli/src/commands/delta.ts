@@ -13,6 +13,19 @@ import { parseFormat, parseLimit } from '../options/row-options.ts';
 import { batchRows } from '../render/arrow-rows.ts';
 import { csvHeader, rowLine, rowTexts, textTable } from '../render/row-text.ts';
 import {
+  deltaDelete,
+  deltaMerge,
+  deltaOptimize,
+  deltaUpdate,
+  formatMutate,
+  formatOptimize,
+  parseAssignments,
+  parseKeys,
+  parseMergeClauses,
+  parseTargetSize,
+  requireWhere,
+} from './delta-mutate.ts';
+import {
   deltaCheckpoint,
   deltaHistory,
   deltaWrite,
@@ -52,7 +65,18 @@ interface DeltaInfo {
 }
 
 /** The actions of `meridian delta <action> <uri>`, as --help lists them. */
-const deltaActions = ['info', 'scan', 'history', 'write', 'checkpoint', 'vacuum'] as const;
+const deltaActions = [
+  'info',
+  'scan',
+  'history',
+  'write',
+  'delete',
+  'update',
+  'merge',
+  'optimize',
+  'checkpoint',
+  'vacuum',
+] as const;
 
 /** The output formats of `meridian delta scan`. */
 const scanFormats = ['table', 'jsonl', 'csv', 'parquet'] as const;
@@ -208,10 +232,18 @@ export const registerDelta: RegisterCommand = (cli) => {
     .option('--at-version <n>', 'Table version to read, time travel (also spelled --version <n>)')
     .option('--timestamp <time>', 'Read the version current at this time (ISO 8601 or epoch ms)')
     .option('--columns <a,b>', 'scan: columns to return, comma-separated')
-    .option('--where <expr>', "scan: rows to keep, e.g. \"region = 'eu-west-1' and ts >= '2024-01-01'\"")
+    .option(
+      '--where <expr>',
+      "scan: rows to keep; delete, update: rows to change, e.g. \"region = 'eu-west-1' and ts >= '2024-01-01'\"",
+    )
     .option('--limit <n>', 'scan: at most this many rows')
     .option('--format <format>', `scan: ${scanFormats.join(', ')} (default table)`)
-    .option('--from <file>', 'write: the rows to write, a .parquet, .arrow, .jsonl or .csv file')
+    .option('--from <file>', 'write, merge: the rows to write, a .parquet, .arrow, .jsonl or .csv file')
+    .option('--set <column=value>', 'update: a new value, as text the column type reads (repeatable; null sets null)')
+    .option('--on <a,b>', 'merge: key columns matching source rows to table rows')
+    .option('--when-matched <action>', 'merge: update or delete the table rows a source row matches')
+    .option('--when-not-matched <action>', 'merge: insert the source rows no table row matches')
+    .option('--target-size <bytes>', 'optimize: size of a compacted file (K, M, G suffixes; default 100M)')
     .option('--mode <mode>', 'write: append (default), overwrite or create')
     .option('--partition-by <a,b>', 'write: partition columns of a new table (an existing table keeps its own)')
     .option('--overwrite-schema', "write: with --mode overwrite, replace the table's schema and partitioning")
@@ -226,9 +258,9 @@ export const registerDelta: RegisterCommand = (cli) => {
       '--retention-hours <n>',
       "vacuum: delete files unused for this long (default: the table's delta.deletedFileRetentionDuration, else 168)",
     )
-    .option('--dry-run', 'vacuum: list what would be deleted, delete nothing')
+    .option('--dry-run', 'delete, update, merge, optimize, vacuum: say what would change, write nothing')
     .option('--force', "vacuum: allow --retention-hours below the table's retention")
-    .option('--json', 'info, history, write, checkpoint, vacuum: print JSON')
+    .option('--json', 'info, history, write, delete, update, merge, optimize, checkpoint, vacuum: print JSON')
     .example('meridian delta info s3://lake/events --json')
     .example('meridian delta scan ./events --columns ts,region --where "region = \'eu-west-1\'" --limit 20')
     .example('meridian delta scan ./events --version 3 --format parquet > events-v3.parquet')
@@ -237,6 +269,12 @@ export const registerDelta: RegisterCommand = (cli) => {
     .example(
       'meridian delta write ./events --from may.parquet --mode overwrite --replace-where "day >= \'2024-05-01\'"',
     )
+    .example('meridian delta delete ./events --where "day < \'2024-01-01\'" --dry-run')
+    .example('meridian delta update ./orders --where "id = 42" --set status=shipped')
+    .example(
+      'meridian delta merge ./orders --from changes.parquet --on id --when-matched update --when-not-matched insert',
+    )
+    .example('meridian delta optimize ./events --target-size 128M')
     .example('meridian delta checkpoint s3://lake/events')
     .example('meridian delta vacuum ./events --dry-run')
     .example('meridian delta history ./events --limit 10')
@@ -263,6 +301,11 @@ export const registerDelta: RegisterCommand = (cli) => {
           retentionHours?: unknown;
           dryRun?: boolean;
           force?: boolean;
+          set?: unknown;
+          on?: unknown;
+          whenMatched?: unknown;
+          whenNotMatched?: unknown;
+          targetSize?: unknown;
         },
       ) => {
         const print = (report: unknown, text: string) =>
@@ -290,6 +333,41 @@ export const registerDelta: RegisterCommand = (cli) => {
             (line) => process.stderr.write(`${line}\n`),
           );
           print(report, formatWrite(report));
+          process.exitCode = ExitCode.ok;
+          return;
+        }
+        if (action === 'delete' || action === 'update' || action === 'merge') {
+          const dryRun = options.dryRun === true;
+          let report: Awaited<ReturnType<typeof deltaDelete>>;
+          if (action === 'merge') {
+            if (options.from === undefined || options.from === true)
+              throw new CliInputError(
+                'missing-from',
+                'delta merge needs --from <file>',
+                'meridian delta merge <uri> --from changes.parquet --on id --when-matched update --when-not-matched insert',
+              );
+            const on = parseKeys(options.on);
+            const clauses = parseMergeClauses(options.whenMatched, options.whenNotMatched);
+            report = await deltaMerge(uri, String(options.from), on, clauses, dryRun);
+          } else {
+            const where = requireWhere(action, options.where);
+            report =
+              action === 'delete'
+                ? await deltaDelete(uri, where, dryRun)
+                : await deltaUpdate(uri, where, parseAssignments(options.set), dryRun);
+          }
+          print(report, formatMutate(report));
+          process.exitCode = ExitCode.ok;
+          return;
+        }
+        if (action === 'optimize') {
+          const targetSize = parseTargetSize(options.targetSize);
+          const report = await deltaOptimize(
+            uri,
+            { ...(targetSize !== undefined ? { targetSize } : {}), dryRun: options.dryRun === true },
+            (line) => process.stderr.write(`${line}\n`),
+          );
+          print(report, formatOptimize(report));
           process.exitCode = ExitCode.ok;
           return;
         }

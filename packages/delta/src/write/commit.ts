@@ -10,14 +10,27 @@ export type CommitIsolation =
   /** Reads the whole table (overwrite): any concurrent data or metadata change conflicts. */
   | 'serializable'
   /** Version 0 only: another writer creating the table first is a conflict. */
-  | 'create';
+  | 'create'
+  /**
+   * Rewrites some files (delete, update, merge, optimize) under write serializability, Delta's default isolation:
+   * a concurrent blind append is ordered after this commit and does not conflict; a concurrent commit that removes
+   * a file this one removes, or a non-blind one whose added files the caller's `conflicts` check flags, does.
+   */
+  | 'rewrite';
+
+/** What a 'rewrite' commit checks in each commit another writer made meanwhile; a reason when it conflicts. */
+export type RewriteConflictCheck = (actions: readonly Action[]) => string | undefined;
 
 /** The key of a commit file (PROTOCOL.md "Delta Log Entries": 20 zero-padded digits). */
 export function commitKey(version: number): string {
   return `${LOG_DIR}${String(version).padStart(20, '0')}.json`;
 }
 
-function conflictsWith(isolation: CommitIsolation, actions: readonly Action[]): string | undefined {
+function conflictsWith(
+  isolation: CommitIsolation,
+  actions: readonly Action[],
+  rewrite: RewriteConflictCheck | undefined,
+): string | undefined {
   for (const a of actions) {
     if (a.type === 'metaData' || a.type === 'protocol')
       return `it changed the table's ${a.type === 'metaData' ? 'metadata' : 'protocol'}`;
@@ -29,7 +42,7 @@ function conflictsWith(isolation: CommitIsolation, actions: readonly Action[]): 
       return 'it changed the data this overwrite replaces';
     }
   }
-  return undefined;
+  return isolation === 'rewrite' && rewrite ? rewrite(actions) : undefined;
 }
 
 async function isOwnCommit(storage: Storage, version: number, bytes: Uint8Array): Promise<boolean> {
@@ -57,6 +70,7 @@ export async function commit(
   body: (version: number) => Uint8Array | Promise<Uint8Array>,
   maxAttempts: number,
   txn?: { readonly appId: string; readonly version: number },
+  rewrite?: RewriteConflictCheck,
 ): Promise<{ version: number; attempts: number; skipped?: true }> {
   let version = readVersion + 1;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -93,7 +107,7 @@ export async function commit(
           { path: commitKey(version), hint: 'commit the transactions of one application in order, one at a time' },
         );
       }
-      const reason = conflictsWith(isolation, actions);
+      const reason = conflictsWith(isolation, actions, rewrite);
       if (reason !== undefined) {
         throw new DeltaError(
           'commit-conflict',

@@ -21,6 +21,8 @@ export interface DataFileOptions {
   readonly compression: WriteCompression;
   readonly maxRowsPerFile: number;
   readonly rowGroupRows: number;
+  /** A folder the files go under (`_change_data` for change data files); the table root when absent. */
+  readonly prefix?: string;
   /** Called after each data file is stored. */
   readonly onFile?: ((progress: WriteProgress) => void) | undefined;
 }
@@ -86,7 +88,8 @@ export async function writeDataFiles(
       if (columnMapping) fileTable = toPhysicalTable(fileTable, dataFields);
       const bytes = await encodeParquet(fileTable, options.compression, options.rowGroupRows);
       const name = `part-${String(i).padStart(5, '0')}-${writeId}-c000${compressionSuffix[options.compression]}.parquet`;
-      const key = job.dir === '' ? name : `${job.dir}/${name}`;
+      const dir = [options.prefix ?? '', job.dir].filter((d) => d !== '').join('/');
+      const key = dir === '' ? name : `${dir}/${name}`;
       await storage.put(key, bytes);
       filesWritten++;
       bytesWritten += bytes.length;

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Table } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import type { AddAction, MetadataAction } from '../log/actions.ts';
-import { parseCommit } from '../log/actions.ts';
 import { readerFeaturesOf } from '../protocol/features.ts';
 import {
   assertWritable,
@@ -16,17 +15,17 @@ import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
+import { afterCommit, nextInCommitTimestamp } from './after-commit.ts';
 import { checkWriteOptions } from './check-options.ts';
-import { writeCheckpoint } from './checkpoint.ts';
 import { assignColumnMapping, needsColumnMapping } from './column-mapping.ts';
-import { type CommitIsolation, commit, commitKey } from './commit.ts';
+import { type CommitIsolation, commit } from './commit.ts';
 import { checkNullability, conformToTable, mismatch } from './conform-data.ts';
 import { enforceRowRules, rowRules } from './constraints.ts';
 import { type WriteProgress, writeDataFiles } from './data-files.ts';
 import type { WriteCompression } from './parquet.ts';
 import { planReplaceWhere } from './replace-where.ts';
 import { deltaSchemaOf, sameDeltaType, schemaString, usesTimestampNtz } from './schema.ts';
-import { type LeftoverCleanUp, removeLeftovers } from './vacuum.ts';
+import type { LeftoverCleanUp } from './vacuum.ts';
 
 /** How a write treats an existing table. */
 export type WriteMode =
@@ -111,7 +110,6 @@ export interface WriteResult {
 }
 
 const NOT_A_TABLE = new Set(['not-a-table', 'empty-log']);
-const DEFAULT_CHECKPOINT_INTERVAL = 10;
 
 async function currentSnapshot(storage: Storage): Promise<Snapshot | undefined> {
   try {
@@ -328,16 +326,9 @@ async function writeVersion(
   const lines = async (version: number): Promise<Uint8Array> => {
     // PROTOCOL.md "Writer Requirements for In-Commit Timestamps": commitInfo is the first action and
     // its inCommitTimestamp is later than the previous commit's.
-    let inCommitTimestamp: number | undefined;
-    if (inCommitTimestamps) {
-      const previous =
-        version === 0
-          ? undefined
-          : version - 1 === existing?.version
-            ? existing.timestamp
-            : await previousInCommitTimestamp(storage, version - 1);
-      inCommitTimestamp = Math.max(now, previous === undefined ? now : previous + 1);
-    }
+    const inCommitTimestamp = inCommitTimestamps
+      ? await nextInCommitTimestamp(storage, existing, version, now)
+      : undefined;
     const actions: unknown[] = [
       {
         commitInfo: {
@@ -396,30 +387,12 @@ async function writeVersion(
   }
   const { version, attempts, skipped } = committed;
   if (skipped) return { version, added: [], removed: 0, rows: 0, attempts, skipped: true };
-  // PROTOCOL.md "Checkpoints": every delta.checkpointInterval commits (10 by default, as Delta Spark
-  // and delta-rs), so a snapshot replays at most that many commits after the last checkpoint.
-  const interval = Number(configuration['delta.checkpointInterval'] ?? DEFAULT_CHECKPOINT_INTERVAL);
-  let checkpointed: number | undefined;
-  if (Number.isInteger(interval) && interval > 0 && version > 0 && version % interval === 0) {
-    try {
-      checkpointed = (await writeCheckpoint(await (await openTable(storage)).snapshot({ version }))).version;
-    } catch (error) {
-      // The commit stands; a missing checkpoint only makes reads replay more commits. Failing here
-      // would tell the caller the write failed and invite a retry that duplicates its rows.
-      if (!(error instanceof DeltaError)) throw error;
-    }
-  }
-  // Issue 16 item 12: a checkpoint is already the occasional heavier step, so the one listing of the table that
-  // finding a killed writer's leftovers needs happens here, not on every commit. Any failure is reported, not
-  // thrown, for the same reason as the checkpoint's.
-  let cleanUp: LeftoverCleanUp | undefined;
-  if (checkpointed !== undefined && options.cleanUpOnCheckpoint !== false) {
-    try {
-      cleanUp = await removeLeftovers(storage);
-    } catch (error) {
-      cleanUp = { files: [], bytes: 0, error: error instanceof Error ? error.message : String(error) };
-    }
-  }
+  const { checkpoint: checkpointed, cleanUp } = await afterCommit(
+    storage,
+    configuration,
+    version,
+    options.cleanUpOnCheckpoint !== false,
+  );
   return {
     version,
     added,
@@ -430,13 +403,4 @@ async function writeVersion(
     ...(checkpointed !== undefined ? { checkpoint: checkpointed } : {}),
     ...(cleanUp !== undefined ? { cleanUp } : {}),
   };
-}
-
-/** The inCommitTimestamp of a commit, when it has one. */
-async function previousInCommitTimestamp(storage: Storage, version: number): Promise<number | undefined> {
-  const key = commitKey(version);
-  // Another writer's commit, read after our attempt at its version failed: it exists.
-  const info = parseCommit(await storage.get(key), key).find((a) => a.type === 'commitInfo');
-  const t = info?.type === 'commitInfo' ? info.commitInfo.inCommitTimestamp : undefined;
-  return typeof t === 'number' ? t : undefined;
 }

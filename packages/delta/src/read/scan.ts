@@ -3,12 +3,13 @@ import { DeltaError } from '../errors.ts';
 import { parquetFooterOfBytes } from '../scan/parquet-footer.ts';
 import { arrowSchema } from '../schema/arrow.ts';
 import { type DeltaSchema, physicalName, type StructField } from '../schema/types.ts';
+import { parseTimestampText } from '../schema/value-text.ts';
 import type { DeltaFile } from '../snapshot/snapshot.ts';
 import type { Storage } from '../storage/storage.ts';
 import { assertFieldIds, conform, findColumn, type MatchMode, type NanosRange } from './conform.ts';
 import { loadDeletionVector } from './deletion-vector.ts';
 import { loadParquetWasm, readParquetBytes } from './parquet.ts';
-import { parseTimestampMicros, partitionColumn } from './partition-values.ts';
+import { partitionColumn } from './partition-values.ts';
 import { resolveTablePath } from './paths.ts';
 import { checkDecodeSize, checkFileSize, checkFooterRows, decodedBytesEstimate, decodeLimit } from './verify-file.ts';
 
@@ -87,12 +88,10 @@ function timestampRange(file: DeltaFile, f: StructField, mode: MatchMode): Nanos
   const lo = stats?.minValues?.[name];
   const hi = stats?.maxValues?.[name];
   if (typeof lo !== 'string' || typeof hi !== 'string') return undefined;
-  try {
-    // Statistics are truncated to milliseconds: the maximum covers the whole millisecond.
-    return { min: parseTimestampMicros(lo) * 1000n, max: (parseTimestampMicros(hi) + 1000n) * 1000n };
-  } catch {
-    return undefined;
-  }
+  const min = parseTimestampText(lo);
+  const max = parseTimestampText(hi);
+  // Statistics are truncated to milliseconds: the maximum covers the whole millisecond.
+  return min === undefined || max === undefined ? undefined : { min: min * 1000n, max: (max + 1000n) * 1000n };
 }
 
 /** Rows of one file to drop (a deletion vector) or, for change data, the only rows to keep; ascending file row indexes. */

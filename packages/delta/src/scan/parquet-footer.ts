@@ -85,6 +85,11 @@ export interface ParquetFooter {
   readonly indexRanges: readonly (readonly [number, number])[];
 }
 
+/** A footer read from storage, with the bytes of the file's end that the read fetched (the footer and what precedes it). */
+export interface FetchedFooter extends ParquetFooter {
+  readonly prefetched: { readonly start: number; readonly bytes: Uint8Array };
+}
+
 const MAGIC = 0x31524150; // "PAR1" little-endian
 // One ranged read usually catches the whole footer; a larger footer costs a second read.
 const FOOTER_PREFETCH = 64 * 1024;
@@ -262,7 +267,7 @@ function footerFromTail(tail: Uint8Array, key: string): ParquetFooter {
  * asks for one byte past `fileSize` (the add action's size), so a file of another size is found without a request
  * more: a range past the end is cut at the end (Storage.getRange).
  */
-export async function readParquetFooter(storage: Storage, key: string, fileSize: number): Promise<ParquetFooter> {
+export async function readParquetFooter(storage: Storage, key: string, fileSize: number): Promise<FetchedFooter> {
   const start = Math.max(0, fileSize - FOOTER_PREFETCH);
   const read = await storage.getRange(key, start, fileSize + 1);
   if (read.length !== fileSize - start) {
@@ -275,8 +280,9 @@ export async function readParquetFooter(storage: Storage, key: string, fileSize:
     const length = view.getUint32(tail.length - 8, true);
     if (length + 8 > tail.length && length + 8 <= fileSize) {
       const whole = await storage.getRange(key, fileSize - length - 8, fileSize);
-      return footerFromTail(whole, key);
+      return { ...footerFromTail(whole, key), prefetched: { start: fileSize - whole.length, bytes: whole } };
     }
   }
-  return footerFromTail(tail, key);
+  // The speculative tail read usually holds the page indexes and the last chunks too: the scan reuses them.
+  return { ...footerFromTail(tail, key), prefetched: { start: fileSize - tail.length, bytes: tail } };
 }

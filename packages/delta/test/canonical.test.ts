@@ -6,9 +6,9 @@ import {
   canonicalize,
   canonicalVariant,
   hashLines,
-} from '../src/canonical/canonical.ts';
-import { partitionColumn } from '../src/read/partition-values.ts';
-import { formatDate, formatDecimal, formatMicros } from '../src/read/variant.ts';
+} from '../scripts/conformance/canonical.ts';
+import { partitionColumn } from '../src/arrow/partition-column.ts';
+import { formatDate, formatDecimal, formatMicros } from '../src/arrow/variant.ts';
 import type { DeltaType, StructField } from '../src/schema/types.ts';
 
 const field = (name: string, type: DeltaType): StructField => ({ name, type, nullable: true, metadata: {} });

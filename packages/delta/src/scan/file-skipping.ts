@@ -89,7 +89,7 @@ export function fileColumnDomain(
     const physical = column.physicalPath[0] as string;
     const raw = physical in values ? values[physical] : values[column.path[0] as string];
     if (raw === undefined) return undefined;
-    // The same null the reader materialises (read/partition-values.ts): JSON null, '' or Hive's null name.
+    // The same null the reader materialises (arrow/partition-column.ts): JSON null, '' or Hive's null name.
     if (isNullPartitionValue(raw)) return { kind: 'exact', value: null };
     const value = parseValueText(raw, column.type);
     return value === undefined ? undefined : { kind: 'exact', value };

@@ -1,23 +1,23 @@
 import { type Data, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC } from 'apache-arrow';
+import { loadDeletionVector } from '../deletion-vectors/descriptor.ts';
 import { DeltaError } from '../errors.ts';
-import { loadDeletionVector } from '../read/deletion-vector.ts';
-import { decodeError } from '../read/parquet.ts';
-import { resolveTablePath } from '../read/paths.ts';
-import { dataFileError, planScan, type ScanContext, selectRows, toLogicalBatch } from '../read/scan.ts';
-import { checkDecodeSize, checkFooterRows, decodedBytesEstimate } from '../read/verify-file.ts';
+import type { DeltaFile } from '../log/files.ts';
+import { resolveTablePath } from '../log/table-paths.ts';
+import { type DecodeOptions, decodeParquetToIPC } from '../parquet/decode.ts';
+import { type FetchedFooter, type ParquetFooter, type RowGroupInfo, readParquetFooter } from '../parquet/footer.ts';
+import { decodeError } from '../parquet/wasm.ts';
+import { type DecodePool, sharedDecodePool } from '../parquet/worker-pool.ts';
 import { physicalName } from '../schema/types.ts';
-import type { DeltaFile } from '../snapshot/snapshot.ts';
 import type { Storage } from '../storage/storage.ts';
 import { type BoundColumn, type BoundNode, bindPredicate, boundColumns } from './bind.ts';
 import { type Domain, evaluateOnDomains } from './domain.ts';
+import { dataFileError, planScan, type ScanContext, selectRows, toLogicalBatch } from './file-read.ts';
 import { fileColumnDomain, type SkippableFile } from './file-skipping.ts';
-import { type DecodeOptions, decodeParquetToIPC } from './parquet-decode.ts';
-import { type FetchedFooter, type ParquetFooter, type RowGroupInfo, readParquetFooter } from './parquet-footer.ts';
 import type { Predicate } from './predicate.ts';
 import { parsePredicate } from './predicate-parser.ts';
 import { filterBatch } from './row-filter.ts';
 import { rowGroupsToRead } from './row-group-skipping.ts';
-import { type DecodePool, sharedDecodePool } from './worker-pool.ts';
+import { checkDecodeSize, checkFooterRows, decodedBytesEstimate } from './verify-file.ts';
 
 /** Options of a table scan. */
 export interface TableScanOptions {

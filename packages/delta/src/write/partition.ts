@@ -1,8 +1,8 @@
 import { type Data, makeData, RecordBatch, Schema, Struct, Table, Type } from 'apache-arrow';
+import { decimal128At, utf8At } from '../arrow/cells.ts';
+import { gatherBatch } from '../arrow/gather.ts';
+import { formatDate, formatDecimal, formatMicros } from '../arrow/variant.ts';
 import { DeltaError } from '../errors.ts';
-import { decimal128At, utf8At } from '../read/cells.ts';
-import { formatDate, formatDecimal, formatMicros } from '../read/variant.ts';
-import { gatherBatch } from '../scan/gather.ts';
 import { type DeltaType, formatDeltaType, type StructField } from '../schema/types.ts';
 import { isNullPartitionValue, parsePartitionValue } from '../schema/value-text.ts';
 

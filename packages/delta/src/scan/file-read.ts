@@ -1,17 +1,17 @@
 import { type Data, type Field, makeData, RecordBatch, type Schema, Struct, tableFromIPC } from 'apache-arrow';
+import { assertFieldIds, conform, findColumn, type MatchMode, type NanosRange } from '../arrow/conform.ts';
+import { partitionColumn } from '../arrow/partition-column.ts';
+import { loadDeletionVector } from '../deletion-vectors/descriptor.ts';
 import { DeltaError } from '../errors.ts';
-import { parquetFooterOfBytes } from '../scan/parquet-footer.ts';
+import type { DeltaFile } from '../log/files.ts';
+import { resolveTablePath } from '../log/table-paths.ts';
+import { checkFileSize, parquetFooterOfBytes } from '../parquet/footer.ts';
+import { loadParquetWasm, readParquetBytes } from '../parquet/wasm.ts';
 import { arrowSchema } from '../schema/arrow.ts';
 import { type DeltaSchema, physicalName, type StructField } from '../schema/types.ts';
 import { parseTimestampText } from '../schema/value-text.ts';
-import type { DeltaFile } from '../snapshot/snapshot.ts';
 import type { Storage } from '../storage/storage.ts';
-import { assertFieldIds, conform, findColumn, type MatchMode, type NanosRange } from './conform.ts';
-import { loadDeletionVector } from './deletion-vector.ts';
-import { loadParquetWasm, readParquetBytes } from './parquet.ts';
-import { partitionColumn } from './partition-values.ts';
-import { resolveTablePath } from './paths.ts';
-import { checkDecodeSize, checkFileSize, checkFooterRows, decodedBytesEstimate, decodeLimit } from './verify-file.ts';
+import { checkDecodeSize, checkFooterRows, decodedBytesEstimate, decodeLimit } from './verify-file.ts';
 
 /** Options of a scan. */
 export interface ScanOptions {
@@ -253,17 +253,4 @@ export async function* readFile(
     yield* selectRows(toLogicalBatch(ctx, plan, file, batch), firstRow, sel, cursor);
     firstRow += batch.numRows;
   }
-}
-
-/**
- * The scan's file loop: reads the given files one after another (bounded memory: one file's data at
- * a time). Pruning and parallel readers plug in here by choosing and ordering `files`.
- */
-export async function* readFiles(
-  ctx: ScanContext,
-  files: readonly DeltaFile[],
-  options: ScanOptions = {},
-): AsyncGenerator<RecordBatch> {
-  const plan = planScan(ctx, options);
-  for (const file of files) yield* readFile(ctx, plan, file);
 }

@@ -1,5 +1,4 @@
 import { DeltaError } from '../errors.ts';
-import { checkFileSize } from '../read/verify-file.ts';
 import type { Storage } from '../storage/storage.ts';
 import { decodeThriftStruct, type ThriftStruct, type ThriftValue } from './thrift-compact.ts';
 
@@ -88,6 +87,22 @@ export interface ParquetFooter {
 /** A footer read from storage, with the bytes of the file's end that the read fetched (the footer and what precedes it). */
 export interface FetchedFooter extends ParquetFooter {
   readonly prefetched: { readonly start: number; readonly bytes: Uint8Array };
+}
+
+/**
+ * PROTOCOL.md "Add File": `size` is the file's size in bytes; a file of another size is not the file the log names.
+ * `expected` 0 (a remove action without `size`, read for change data) leaves nothing to compare with.
+ */
+export function checkFileSize(key: string, expected: number, actual: number): void {
+  if (expected === 0 || actual === expected) return;
+  throw new DeltaError(
+    'data-file-mismatch',
+    `${key} is ${actual} bytes, but its add action says ${expected}: it is not the file the log committed`,
+    {
+      path: key,
+      hint: 'the data file was replaced, truncated or copied partially; restore it from a copy of the table',
+    },
+  );
 }
 
 const MAGIC = 0x31524150; // "PAR1" little-endian

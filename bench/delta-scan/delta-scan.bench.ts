@@ -15,6 +15,8 @@ import { writeLogTable } from './log-table.ts';
 
 const ROWS = Number(process.env.DELTA_SCAN_ROWS ?? 5_000_000);
 const RUNS = Number(process.env.DELTA_SCAN_RUNS ?? 3);
+// DELTA_SCAN_CASES=selective (or full, open; comma-separated) times only those cases: a quick rerun on a busy machine.
+const CASES = (process.env.DELTA_SCAN_CASES ?? 'full,selective,open').split(',');
 const options = { rows: ROWS, filesPerRegion: 4, rowGroupRows: 65_536, seed: 7 };
 const dir = join(tmpdir(), 'meridian-bench', `delta-scan-${ROWS}`);
 const logDir = join(tmpdir(), 'meridian-bench', 'delta-log-10000');
@@ -23,12 +25,21 @@ function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-async function time<T>(run: () => Promise<T>): Promise<{ ms: number; best: number; result: T }> {
+/**
+ * Runs `run` twice to warm up, then RUNS times on the clock; the peak resident set size (the whole process, workers
+ * included) is sampled every 5 ms over the timed runs, after a garbage collection, so each case shows its own peak.
+ */
+async function time<T>(run: () => Promise<T>): Promise<{ ms: number; best: number; result: T; peakRss: number }> {
   const times: number[] = [];
   let result: T | undefined;
   // Warm-up: wasm compiled, workers started, JIT settled, files in the page cache.
   await run();
   await run();
+  (globalThis as { gc?: () => void }).gc?.();
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 5);
   for (let i = 0; i < RUNS; i++) {
     // The previous case's garbage (hundreds of MB of Arrow buffers) is collected before the clock starts
     // (the npm script passes --expose-gc).
@@ -37,8 +48,15 @@ async function time<T>(run: () => Promise<T>): Promise<{ ms: number; best: numbe
     result = await run();
     times.push(performance.now() - start);
   }
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
   times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)] as number, best: times[0] as number, result: result as T };
+  return {
+    ms: times[Math.floor(times.length / 2)] as number,
+    best: times[0] as number,
+    result: result as T,
+    peakRss,
+  };
 }
 
 if (!(await isTelemetryTable(dir, options))) {
@@ -75,6 +93,8 @@ interface Row {
   /** The fastest run: on a shared machine, the least disturbed one. */
   readonly best: number;
   readonly rows: number;
+  /** Peak resident set size of the process over the timed runs, bytes. */
+  readonly peakRss: number;
   readonly note?: string;
 }
 const results: Row[] = [];
@@ -83,7 +103,26 @@ for (const [name, where, sql] of [
   ['full scan', undefined, `select * from ${source}`],
   ['selective scan', selective.predicate, selective.sql],
 ] as const) {
+  if (!CASES.includes(name.split(' ')[0] as string)) continue;
   log(`timing ${name} ...`);
+  if (!where) {
+    // Batches dropped as they come: memory bounded by the files in flight, not the table. Timed first, so its peak
+    // RSS is not the peak an earlier case left behind (RSS seldom shrinks).
+    const streamed = await time(async () => {
+      let rows = 0;
+      for await (const batch of snapshot.scan({ decoder: pool })) rows += batch.numRows;
+      return rows;
+    });
+    results.push({
+      case: name,
+      engine: `meridian, ${poolSize} workers, streamed`,
+      ms: streamed.ms,
+      best: streamed.best,
+      rows: streamed.result,
+      peakRss: streamed.peakRss,
+      note: 'batches dropped as they come',
+    });
+  }
   const ours = await time(async () => {
     const scan = snapshot.scan({ ...(where ? { where } : {}), decoder: pool });
     const arrow = await scan.toArrow();
@@ -99,12 +138,20 @@ for (const [name, where, sql] of [
     ms: ours.ms,
     best: ours.best,
     rows: ours.result.rows,
+    peakRss: ours.peakRss,
     note: skipped,
   });
   const single = await time(
     async () => (await snapshot.scan({ ...(where ? { where } : {}), decoder: 'main-thread' }).toArrow()).numRows,
   );
-  results.push({ case: name, engine: 'meridian, 1 thread', ms: single.ms, best: single.best, rows: single.result });
+  results.push({
+    case: name,
+    engine: 'meridian, 1 thread',
+    ms: single.ms,
+    best: single.best,
+    rows: single.result,
+    peakRss: single.peakRss,
+  });
   // DuckDB decodes every row into its vectors, which we fetch chunk by chunk (no JavaScript values are made):
   // the counterpart of our Arrow batches. runAndReadAll, which also keeps every chunk, is timed for reference.
   const duckdb = await time(async () => {
@@ -120,6 +167,7 @@ for (const [name, where, sql] of [
     ms: duckdb.ms,
     best: duckdb.best,
     rows: duckdb.result,
+    peakRss: duckdb.peakRss,
     note: 'chunks streamed',
   });
   const kept = await time(async () => (await connection.runAndReadAll(sql)).currentRowCount);
@@ -129,6 +177,7 @@ for (const [name, where, sql] of [
     ms: kept.ms,
     best: kept.best,
     rows: kept.result,
+    peakRss: kept.peakRss,
     note: 'every chunk kept',
   });
   // DuckDB's decode alone: every column consumed by an aggregate, nothing handed to JavaScript.
@@ -145,22 +194,26 @@ for (const [name, where, sql] of [
     ms: decodeOnly.ms,
     best: decodeOnly.best,
     rows: decodeOnly.result,
+    peakRss: decodeOnly.peakRss,
     note: 'aggregate of every column',
   });
 }
 
-log('timing table open (10,000 commits, checkpoint at 9,900) ...');
-await writeLogTable(logDir, 10_000, 9_900);
-const open = await time(async () => (await (await openTable(logDir)).snapshot()).files().length);
 const opened = results.length;
-results.push({
-  case: 'open 10,000 commits + checkpoint',
-  engine: 'meridian',
-  ms: open.ms,
-  best: open.best,
-  rows: open.result,
-  note: 'live files after replay',
-});
+if (CASES.includes('open')) {
+  log('timing table open (10,000 commits, checkpoint at 9,900) ...');
+  await writeLogTable(logDir, 10_000, 9_900);
+  const open = await time(async () => (await (await openTable(logDir)).snapshot()).files().length);
+  results.push({
+    case: 'open 10,000 commits + checkpoint',
+    engine: 'meridian',
+    ms: open.ms,
+    best: open.best,
+    rows: open.result,
+    peakRss: open.peakRss,
+    note: 'live files after replay',
+  });
+}
 
 await pool.close();
 connection.closeSync();
@@ -169,18 +222,18 @@ duck.closeSync();
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const lines = [
-  `| case | engine | median ms (${RUNS} runs) | best ms | rows | rows/s (median) | time / DuckDB's (median) | notes |`,
-  '|---|---|---:|---:|---:|---:|---:|---|',
+  `| case | engine | median ms (${RUNS} runs) | best ms | rows | rows/s (median) | time / DuckDB's (median) | peak RSS MB | notes |`,
+  '|---|---|---:|---:|---:|---:|---:|---:|---|',
 ];
 for (const [i, row] of results.entries()) {
   const peer =
     i < opened ? results.find((r) => r.case === row.case && r.engine.startsWith('duckdb read_parquet')) : undefined;
   const ratio = peer && row !== peer ? `${fmt(row.ms / peer.ms, 2)}x` : '';
   lines.push(
-    `| ${row.case} | ${row.engine} | ${fmt(row.ms, 1)} | ${fmt(row.best, 1)} | ${fmt(row.rows)} | ${fmt((row.rows / row.ms) * 1000)} | ${ratio} | ${row.note ?? ''} |`,
+    `| ${row.case} | ${row.engine} | ${fmt(row.ms, 1)} | ${fmt(row.best, 1)} | ${fmt(row.rows)} | ${fmt((row.rows / row.ms) * 1000)} | ${ratio} | ${fmt(row.peakRss / 2 ** 20)} | ${row.note ?? ''} |`,
   );
 }
-const pooled = results.filter((r) => r.engine.startsWith('meridian,') && r.engine.includes('workers'));
+const pooled = results.filter((r) => r.engine.startsWith('meridian,') && r.engine.endsWith('workers'));
 lines.push(
   `\nload average during the run: ${loadavg()
     .map((l) => l.toFixed(1))

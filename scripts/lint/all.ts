@@ -14,6 +14,7 @@ const checks: { name: string; command: string; args: string[] }[] = [
   },
   { name: 'dependency direction', command: node, args: ['scripts/lint/deps.ts'] },
   { name: 'import cycles (dpdm)', command: node, args: ['scripts/lint/cycles.ts'] },
+  { name: 'layers inside packages (imports point down)', command: node, args: ['scripts/lint/layers.ts'] },
   // Formatting and lint rules (biome.json); `npm run lint:biome -- --write` applies the safe fixes.
   { name: 'format and lint rules (biome)', command: 'npx', args: ['biome', 'ci', '--error-on-warnings', '.'] },
   // Unused files, exports and dependencies, and imports of packages a package.json does not declare (knip.json).

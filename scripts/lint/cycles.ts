@@ -1,10 +1,12 @@
 // Import cycles between files of a package (STYLE.md "Dependency direction": no cycles between folders inside one).
 // dpdm parses every src/ file of every package twice: with type-only imports dropped (a runtime cycle, which
-// fails: module initialisation order then decides whether a binding is defined) and with them (type-only cycles,
-// printed as notes: erased at build time, but they still tie two concepts together).
-// Usage: node scripts/lint/cycles.ts   (exit 1 on a runtime cycle)
+// fails: module initialisation order then decides whether a binding is defined) and with them (type-only cycles:
+// erased at build time, but they still tie two concepts together). A type-only cycle fails in the packages whose
+// folders are layered (scripts/lint/layers.ts) and is a note elsewhere until those packages are layered too.
+// Usage: node scripts/lint/cycles.ts   (exit 1 on a runtime cycle, or a type-only cycle in a layered package)
 import { resolve } from 'node:path';
 import { globFiles, parseCircular, parseDependencyTree } from 'dpdm';
+import { layers } from './layers.ts';
 
 /** Cycles among the src/ files of `root`/packages/*, each a list of paths relative to `root`. */
 export async function findCycles(root: string, transform: boolean): Promise<string[][]> {
@@ -29,12 +31,18 @@ if (process.argv[1] === import.meta.filename) {
   const all = await findCycles(root, false);
   const key = (c: string[]): string => [...c].sort().join(' ');
   const runtimeKeys = new Set(runtime.map(key));
-  for (const c of all.filter((c) => !runtimeKeys.has(key(c)))) {
+  const layered = (c: string[]): boolean => Object.keys(layers).some((pkg) => c[0]?.startsWith(`packages/${pkg}/`));
+  const typeOnly = all.filter((c) => !runtimeKeys.has(key(c)));
+  const failing = typeOnly.filter(layered);
+  for (const c of typeOnly.filter((c) => !layered(c)))
     console.error(`note: type-only cycle  ${[...c, c[0]].join(' -> ')}`);
-  }
+  for (const c of failing) console.error(`error: type-only import cycle  ${[...c, c[0]].join(' -> ')}`);
   for (const c of runtime) console.error(`error: import cycle  ${[...c, c[0]].join(' -> ')}`);
+  const errors = runtime.length + failing.length;
   console.error(
-    runtime.length === 0 ? 'cycles: no runtime import cycle' : `cycles: ${runtime.length} runtime cycle(s)`,
+    errors === 0
+      ? 'cycles: no runtime import cycle, no type-only cycle in a layered package'
+      : `cycles: ${runtime.length} runtime cycle(s), ${failing.length} type-only cycle(s) in layered packages`,
   );
-  process.exit(runtime.length === 0 ? 0 : 1);
+  process.exit(errors === 0 ? 0 : 1);
 }

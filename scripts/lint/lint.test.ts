@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { findCycles } from './cycles.ts';
 import { checkDependencies } from './deps.ts';
+import { checkLayers } from './layers.ts';
 
 const temps: string[] = [];
 after(() => {
@@ -111,5 +112,24 @@ describe('import cycles', () => {
       'packages/delta/src/a.ts packages/delta/src/b.ts',
       'packages/topology/src/rule.ts packages/topology/src/schema.ts',
     ]);
+  });
+});
+
+describe('layers inside delta', () => {
+  test('imports down the layers pass; up, sideways into an unranked folder, or type-only up do not', () => {
+    const clean = repo({
+      'packages/delta/src/scan/a.ts': "import { f } from '../parquet/f.ts';\nexport const a = f;\n",
+      'packages/delta/src/parquet/f.ts': "import { DeltaError } from '../errors.ts';\nexport const f = DeltaError;\n",
+      'packages/delta/src/errors.ts': 'export class DeltaError {}\n',
+    });
+    assert.deepEqual(checkLayers(clean), []);
+    const broken = repo({
+      'packages/delta/src/parquet/f.ts': "import type { A } from '../scan/a.ts';\nexport type F = A;\n",
+      'packages/delta/src/scan/a.ts': 'export type A = number;\n',
+      'packages/delta/src/misc/m.ts': 'export const m = 1;\n',
+    });
+    const findings = checkLayers(broken);
+    assert.ok(findings.some((f) => f.startsWith('packages/delta/src/parquet/f.ts:1  parquet/ imports scan/')));
+    assert.ok(findings.some((f) => f.includes('folder misc/ has no layer')));
   });
 });

@@ -4,8 +4,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openTable } from '@meridian/delta';
-import { runConformance, type TableResult } from '../src/conformance/harness.ts';
 import { openStorage } from '../src/storage/open.ts';
+import { runConformance, type TableResult } from './conformance/harness.ts';
 
 const { values } = parseArgs({
   options: {

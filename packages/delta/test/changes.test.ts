@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canonicalize } from '../src/canonical/canonical.ts';
+import { canonicalize } from '../scripts/conformance/canonical.ts';
 import { CHANGE_COLUMNS, openTable } from '../src/index.ts';
 import { corpus, needsPath } from './support/shared-corpus.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Int64, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { canonicalize, hashLines } from '../src/canonical/canonical.ts';
+import { canonicalize, hashLines } from '../scripts/conformance/canonical.ts';
 import { openTable } from '../src/snapshot/table.ts';
 import { deltaSchemaOf } from '../src/write/schema.ts';
 import { writeTable } from '../src/write/write-table.ts';

@@ -14,8 +14,8 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { canonicalReader } from '../src/canonical/canonical.ts';
-import { conform } from '../src/read/conform.ts';
+import { canonicalReader } from '../scripts/conformance/canonical.ts';
+import { conform } from '../src/arrow/conform.ts';
 import type { DeltaType } from '../src/schema/types.ts';
 
 const prim = (name: string): DeltaType => ({ kind: 'primitive', name }) as DeltaType;
@@ -176,7 +176,7 @@ describe('void columns (PROTOCOL.md "Void Type")', () => {
     );
     const t = schema.fields[0]?.type as DeltaType;
     expect(String(arrowType(t))).toBe('Null');
-    const { partitionColumn } = await import('../src/read/partition-values.ts');
+    const { partitionColumn } = await import('../src/arrow/partition-column.ts');
     expect(values(partitionColumn(t, null, 3), t)).toEqual([null, null, null]);
   });
 });

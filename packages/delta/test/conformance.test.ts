@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runConformance } from '../src/conformance/harness.ts';
+import { runConformance } from '../scripts/conformance/harness.ts';
 import { openStorage, openTable } from '../src/index.ts';
 
 import { corpus, needsPath } from './support/shared-corpus.ts';

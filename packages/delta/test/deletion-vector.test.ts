@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { deletionVectorKey, loadDeletionVector } from '../src/deletion-vectors/descriptor.ts';
+import { decodeRoaring64 } from '../src/deletion-vectors/roaring.ts';
+import { z85Decode } from '../src/deletion-vectors/z85.ts';
 import { openStorage } from '../src/index.ts';
-import { deletionVectorKey, loadDeletionVector } from '../src/read/deletion-vector.ts';
-import { decodeRoaring64 } from '../src/read/roaring.ts';
-import { z85Decode } from '../src/read/z85.ts';
 import { deletionVectorBytes, z85Encode } from './support/delta-log.ts';
 
 const corpus = resolve(dirname(fileURLToPath(import.meta.url)), '../../..', '../shared/delta-corpus');

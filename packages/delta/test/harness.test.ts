@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Answer, runConformance } from '../src/conformance/harness.ts';
+import { type Answer, runConformance } from '../scripts/conformance/harness.ts';
 import { openStorage, openTable } from '../src/index.ts';
 import { add, metaData } from './support/delta-log.ts';
 import { corpus, needsPath } from './support/shared-corpus.ts';

@@ -16,8 +16,9 @@ import {
 } from 'apache-arrow';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeltaError, openTable, readFiles, type WriteOptions, writeTable } from '../src/index.ts';
-import { decodeError } from '../src/read/parquet.ts';
+import { DeltaError, openTable, type WriteOptions, writeTable } from '../src/index.ts';
+import { decodeError } from '../src/parquet/wasm.ts';
+import { planScan, readFile } from '../src/scan/file-read.ts';
 import { tempTable } from './support/delta-log.ts';
 
 // Broken and hostile tables (issue 16, items 2, 3, 7, 8): a data file that does not match the log, an empty
@@ -83,7 +84,10 @@ async function readErrors(root: string, options: { maxDecodedBytes?: number } = 
   for (const read of [
     async () => snap.toArrow(options),
     async () => {
-      for await (const _ of readFiles(snap.scanContext(), snap.files(), options)) void _;
+      // The per-file reader change data feed reads through.
+      const ctx = snap.scanContext();
+      const plan = planScan(ctx, options);
+      for (const file of snap.files()) for await (const _ of readFile(ctx, plan, file)) void _;
     },
   ]) {
     try {

@@ -1,14 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { canonicalize } from '../src/canonical/canonical.ts';
+import { canonicalize } from '../scripts/conformance/canonical.ts';
+import { formatMicros } from '../src/arrow/variant.ts';
 import { openTable } from '../src/index.ts';
-import { int96ToMicros, relabelInt96 } from '../src/read/int96.ts';
-import { readParquetBytes } from '../src/read/parquet.ts';
-import { readFiles } from '../src/read/scan.ts';
-import { formatMicros } from '../src/read/variant.ts';
+import { int96ToMicros, relabelInt96 } from '../src/parquet/int96.ts';
+import { readParquetBytes } from '../src/parquet/wasm.ts';
+import { TableScan } from '../src/scan/table-scan.ts';
 
 const corpus = resolve(dirname(fileURLToPath(import.meta.url)), '../../..', '../shared/delta-corpus');
 const edge = join(corpus, 'table_with_edge_timestamps');
@@ -56,8 +55,7 @@ describe('INT96 timestamps', () => {
   it('reads year-9999 INT96 values exactly without help from statistics', async () => {
     const snap = await (await openTable(edge)).snapshot();
     const files = snap.files().map((f) => ({ ...f, stats: undefined }));
-    const batches: RecordBatch[] = [];
-    for await (const b of readFiles(snap.scanContext(), files)) batches.push(b);
+    const batches = (await new TableScan(snap.scanContext(), files, { decoder: 'main-thread' }).toArrow()).batches;
     const rows = canonicalize(batches, snap.schema.fields).rows.sort();
     expect(rows).toEqual([
       '["9999-12-30T00:00:00.000000Z","2022-02-01T00:00:00.000000Z","2"]',

@@ -3,7 +3,8 @@ import { DeltaError } from '../src/errors.ts';
 import { bindPredicate, type StructTypeLike } from '../src/scan/bind.ts';
 import { and, col, not, or } from '../src/scan/predicate.ts';
 import { parsePredicate } from '../src/scan/predicate-parser.ts';
-import { compareCodePoints, parseTimestampMicros } from '../src/scan/values.ts';
+import { compareCodePoints } from '../src/scan/values.ts';
+import { parseTimestampText as parseTimestampMicros } from '../src/schema/value-text.ts';
 
 const schema: StructTypeLike = {
   fields: [

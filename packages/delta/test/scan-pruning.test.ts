@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaError } from '../src/errors.ts';
+import { DecodePool } from '../src/parquet/worker-pool.ts';
 import { col } from '../src/scan/predicate.ts';
-import { DecodePool } from '../src/scan/worker-pool.ts';
 import type { Snapshot } from '../src/snapshot/snapshot.ts';
 import { openTable } from '../src/snapshot/table.ts';
 import { type GeneratedTable, writeTelemetryTable } from './fixtures/telemetry-table.ts';
@@ -172,8 +172,9 @@ describe('a file split across workers by row groups', () => {
     const own = await mkdtemp(join(tmpdir(), 'delta-split-'));
     const splitPool = new DecodePool(2);
     try {
+      // Above the size a one-file scan decodes on the calling thread (table-scan.ts CALLING_THREAD_ROWS).
       await writeTelemetryTable(own, {
-        rows: 150_000,
+        rows: 240_000,
         regions: ['eu-west-1'],
         filesPerRegion: 1,
         rowGroupRows: 30_000,
@@ -194,6 +195,27 @@ describe('a file split across workers by row groups', () => {
       expect(splitPool.threads()).toHaveLength(2);
     } finally {
       await splitPool.close();
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a scan of one small file', () => {
+  it('decodes on the calling thread: no worker is started for it', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'delta-one-file-'));
+    const idle = new DecodePool(2);
+    try {
+      await writeTelemetryTable(own, { rows: 40_000, regions: ['eu-west-1'], filesPerRegion: 1, rowGroupRows: 10_000 });
+      const one = await (await openTable(own)).snapshot();
+      const scan = one.scan({ where: "ts >= '2024-01-02 12:00'", decoder: idle });
+      const table = await scan.toArrow();
+      expect(table.numRows).toBe(
+        (await one.toArrow({ where: "ts >= '2024-01-02 12:00'", decoder: 'main-thread' })).numRows,
+      );
+      expect(scan.metrics.filesRead).toBe(1);
+      expect(idle.threads()).toHaveLength(0);
+    } finally {
+      await idle.close();
       await rm(own, { recursive: true, force: true });
     }
   });

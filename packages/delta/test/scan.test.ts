@@ -1,21 +1,10 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  Field,
-  Int16,
-  Int32,
-  type RecordBatch,
-  Schema,
-  Struct,
-  Table,
-  tableToIPC,
-  Utf8,
-  vectorFromArray,
-} from 'apache-arrow';
+import { Field, Int16, Int32, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalize } from '../src/canonical/canonical.ts';
-import { openTable, readFiles, type StructField } from '../src/index.ts';
+import { canonicalize } from '../scripts/conformance/canonical.ts';
+import { openTable } from '../src/index.ts';
 import { deletionVectorBytes, tempTable, z85Encode } from './support/delta-log.ts';
 
 function parquet(table: Table): Uint8Array {
@@ -124,17 +113,6 @@ describe('scan', () => {
       '["5",{"note":"e"},"50",null,null]',
       '["6",{"note":null},null,null,null]',
     ]);
-  });
-
-  it('the file loop (readFiles, the seam pruning builds on) returns the same rows as the table scan', async () => {
-    const snap = await (await openTable(root)).snapshot();
-    const viaLoop: RecordBatch[] = [];
-    for await (const b of readFiles(snap.scanContext(), snap.files(), { columns: ['id', 'region', 'info'] }))
-      viaLoop.push(b);
-    const viaScan = await snap.toArrow({ columns: ['id', 'region', 'info'] });
-    const fields = ['id', 'region', 'info'].map((n) => snap.schema.fields.find((f) => f.name === n)) as StructField[];
-    expect(canonicalize(viaLoop, fields).rows.sort()).toEqual(canonicalize(viaScan.batches, fields).rows.sort());
-    expect(viaLoop.reduce((s, b) => s + b.numRows, 0)).toBe(5);
   });
 
   it('projects columns in the order asked, one batch stream per file', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Int64, makeData, makeVector, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { canonicalize, hashLines } from '../src/canonical/canonical.ts';
+import { canonicalize, hashLines } from '../scripts/conformance/canonical.ts';
 import { LOG_DIR } from '../src/log/log-files.ts';
 import { openTable } from '../src/snapshot/table.ts';
 import { openStorage } from '../src/storage/open.ts';

@@ -8,7 +8,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaError } from '../src/errors.ts';
-import { DecodePool } from '../src/scan/worker-pool.ts';
+import { DecodePool } from '../src/parquet/worker-pool.ts';
 import { type GeneratedTable, writeTelemetryTable } from './fixtures/telemetry-table.ts';
 
 let dir: string;
@@ -116,7 +116,7 @@ describe('DecodePool', () => {
   });
 
   it('lets a process that never closes its pool exit once the work is done', async () => {
-    const poolModule = fileURLToPath(new URL('../src/scan/worker-pool.ts', import.meta.url));
+    const poolModule = fileURLToPath(new URL('../src/parquet/worker-pool.ts', import.meta.url));
     const file = join(dir, table.files[0]?.path as string);
     const script = `
       import { readFileSync } from 'node:fs';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Int32, makeData, makeVector, Table, TimestampMicrosecond, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { runConformance } from '../src/conformance/harness.ts';
+import { runConformance } from '../scripts/conformance/harness.ts';
 import { openTable } from '../src/snapshot/table.ts';
 import { LocalStorage } from '../src/storage/local.ts';
 import { writeTable } from '../src/write/write-table.ts';

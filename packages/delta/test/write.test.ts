@@ -22,7 +22,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalize, hashLines } from '../src/canonical/canonical.ts';
+import { canonicalize, hashLines } from '../scripts/conformance/canonical.ts';
 import { DeltaError } from '../src/errors.ts';
 import { parseCommit } from '../src/log/actions.ts';
 import { openTable } from '../src/snapshot/table.ts';

@@ -131,7 +131,8 @@ describe('executeQuery', () => {
       break;
     }
     const early = await quiet();
-    expect(full).toBeGreaterThan(100);
+    // Enough reads for the comparison to mean something (fewer since a scan reuses the footer read for the page indexes).
+    expect(full).toBeGreaterThan(50);
     expect(early).toBeLessThan(full / 2);
   });
 

@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
-import { readParquetBytes } from '../read/parquet.ts';
+import { readParquetBytes } from '../parquet/wasm.ts';
 import type { Storage } from '../storage/storage.ts';
 import { type Action, parseCommit, toAction } from './actions.ts';
 import { plainReader } from './arrow-rows.ts';

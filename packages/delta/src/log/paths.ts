@@ -1,4 +1,4 @@
-import { resolveTablePath } from '../read/paths.ts';
+import { resolveTablePath } from './table-paths.ts';
 
 function decode(p: string): string {
   try {

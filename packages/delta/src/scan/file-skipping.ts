@@ -1,3 +1,4 @@
+import { isNullPartitionValue } from '../schema/value-text.ts';
 import type { BoundColumn, BoundNode } from './bind.ts';
 import { type Domain, evaluateOnDomains } from './domain.ts';
 import { parseValueText, statValue, type Value } from './values.ts';
@@ -88,9 +89,8 @@ export function fileColumnDomain(
     const physical = column.physicalPath[0] as string;
     const raw = physical in values ? values[physical] : values[column.path[0] as string];
     if (raw === undefined) return undefined;
-    // The reader materialises an empty partition value as null for every type (read/partition-values.ts),
-    // so skipping must see the same null.
-    if (raw === null || raw === '') return { kind: 'exact', value: null };
+    // The same null the reader materialises (arrow/partition-column.ts): JSON null, '' or Hive's null name.
+    if (isNullPartitionValue(raw)) return { kind: 'exact', value: null };
     const value = parseValueText(raw, column.type);
     return value === undefined ? undefined : { kind: 'exact', value };
   }

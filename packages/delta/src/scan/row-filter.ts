@@ -1,6 +1,6 @@
 import { type Data, type RecordBatch, type Struct, type Table, type Timestamp, TimeUnit, Type } from 'apache-arrow';
+import { gatherBatch } from '../arrow/gather.ts';
 import type { BoundColumn, BoundNode } from './bind.ts';
-import { gatherBatch } from './gather.ts';
 import { compareValues, type Value } from './values.ts';
 
 /*

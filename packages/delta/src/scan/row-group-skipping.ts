@@ -1,6 +1,6 @@
+import type { ColumnChunkStatistics, ParquetFooter, ParquetLeaf, RowGroupInfo } from '../parquet/footer.ts';
 import type { BoundColumn, BoundNode } from './bind.ts';
 import { type Domain, evaluateOnDomains } from './domain.ts';
-import type { ColumnChunkStatistics, ParquetFooter, ParquetLeaf, RowGroupInfo } from './parquet-footer.ts';
 import type { Value } from './values.ts';
 
 /*

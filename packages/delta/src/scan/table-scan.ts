@@ -1,23 +1,23 @@
 import { type Data, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC } from 'apache-arrow';
+import { loadDeletionVector } from '../deletion-vectors/descriptor.ts';
 import { DeltaError } from '../errors.ts';
-import { loadDeletionVector } from '../read/deletion-vector.ts';
-import { decodeError } from '../read/parquet.ts';
-import { resolveTablePath } from '../read/paths.ts';
-import { dataFileError, planScan, type ScanContext, selectRows, toLogicalBatch } from '../read/scan.ts';
-import { checkDecodeSize, checkFooterRows, decodedBytesEstimate } from '../read/verify-file.ts';
+import type { DeltaFile } from '../log/files.ts';
+import { resolveTablePath } from '../log/table-paths.ts';
+import { type DecodeOptions, decodeParquetToIPC } from '../parquet/decode.ts';
+import { type FetchedFooter, type ParquetFooter, type RowGroupInfo, readParquetFooter } from '../parquet/footer.ts';
+import { decodeError } from '../parquet/wasm.ts';
+import { type DecodePool, sharedDecodePool } from '../parquet/worker-pool.ts';
 import { physicalName } from '../schema/types.ts';
-import type { DeltaFile } from '../snapshot/snapshot.ts';
 import type { Storage } from '../storage/storage.ts';
 import { type BoundColumn, type BoundNode, bindPredicate, boundColumns } from './bind.ts';
 import { type Domain, evaluateOnDomains } from './domain.ts';
+import { dataFileError, planScan, type ScanContext, selectRows, toLogicalBatch } from './file-read.ts';
 import { fileColumnDomain, type SkippableFile } from './file-skipping.ts';
-import { type DecodeOptions, decodeParquetToIPC } from './parquet-decode.ts';
-import { type ParquetFooter, type RowGroupInfo, readParquetFooter } from './parquet-footer.ts';
 import type { Predicate } from './predicate.ts';
 import { parsePredicate } from './predicate-parser.ts';
 import { filterBatch } from './row-filter.ts';
 import { rowGroupsToRead } from './row-group-skipping.ts';
-import { type DecodePool, sharedDecodePool } from './worker-pool.ts';
+import { checkDecodeSize, checkFooterRows, decodedBytesEstimate } from './verify-file.ts';
 
 /** Options of a table scan. */
 export interface TableScanOptions {
@@ -54,6 +54,9 @@ const RANGE_MERGE_GAP = 256 * 1024;
 const BATCH_SIZE = 65_536;
 // Below this many rows a task is not worth a worker of its own (the transfer and wasm copy dominate).
 const MIN_ROWS_PER_TASK = 50_000;
+// A scan that reads one file of at most this many rows decodes it on the calling thread: handing it to a worker
+// (copy in, IPC back) cost more than the second core saved (bench/README.md, delta-scan "selective scan": 0.75x).
+const CALLING_THREAD_ROWS = 200_000;
 
 /** Splits items into `parts` contiguous runs of near-equal length. */
 function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
@@ -172,12 +175,17 @@ async function sparseBytes(
   key: string,
   size: number,
   ranges: [number, number][],
+  prefetched: FetchedFooter['prefetched'],
 ): Promise<{ bytes: Uint8Array; fetched: number }> {
   const bytes = new Uint8Array(size);
   bytes.set([0x50, 0x41, 0x52, 0x31]); // "PAR1" leading magic
-  let fetched = 0;
+  // The footer's read fetched the end of the file already (footer, page indexes, often the last chunks).
+  bytes.set(prefetched.bytes, prefetched.start);
+  let fetched = prefetched.bytes.length;
   await Promise.all(
-    ranges.map(async ([start, end]) => {
+    ranges.map(async ([start, rangeEnd]) => {
+      if (start >= prefetched.start) return;
+      const end = Math.min(rangeEnd, prefetched.start);
       const part = await storage.getRange(key, start, end);
       bytes.set(part, start);
       fetched += part.length;
@@ -284,8 +292,12 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     return kept;
   }
 
-  private async decode(bytes: Uint8Array, options: DecodeOptions, where: string): Promise<Table> {
-    const decoder = this.options.decoder ?? sharedDecodePool();
+  private async decode(
+    decoder: DecodePool | 'main-thread',
+    bytes: Uint8Array,
+    options: DecodeOptions,
+    where: string,
+  ): Promise<Table> {
     let ipc: Uint8Array;
     if (decoder === 'main-thread') {
       try {
@@ -354,6 +366,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
           key,
           file.size,
           neededRanges(footer, groups, decodeColumns ? new Set(decodeColumns) : undefined, file.size),
+          footer.prefetched,
         );
         bytes = sparse.bytes;
         this.metrics.bytesFetched += sparse.fetched;
@@ -363,8 +376,11 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       // With files enough to go round, splitting only adds copies.
       const columnsOption = decodeColumns && decodeColumns.length < topLevel.size ? { columns: decodeColumns } : {};
       const limitOption = keepsAll && limit !== undefined ? { limit } : {};
-      const decoder = this.options.decoder ?? sharedDecodePool();
       const rows = groups.reduce((sum, g) => sum + g.numRows, 0);
+      const decoder =
+        this.filesInScan === 1 && rows <= CALLING_THREAD_ROWS
+          ? 'main-thread'
+          : (this.options.decoder ?? sharedDecodePool());
       const parts =
         decoder === 'main-thread' || 'limit' in limitOption || this.filesInScan >= decoder.size
           ? 1
@@ -374,6 +390,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       const tables = await Promise.all(
         runs.map((run) =>
           this.decode(
+            decoder,
             shared,
             {
               ...columnsOption,

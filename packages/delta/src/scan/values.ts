@@ -8,6 +8,14 @@
  */
 
 import { COMPARABLE_PRIMITIVE_NAMES } from '../schema/types.ts';
+import {
+  parseBooleanText,
+  parseDateText,
+  parseDecimalAtScale,
+  parseFloatText,
+  parseIntegerText,
+  parseTimestampText,
+} from '../schema/value-text.ts';
 
 /** A comparable value of one Delta primitive type. */
 export type Value = string | number | bigint | boolean;
@@ -71,51 +79,6 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-const MICROS_PER_DAY = 86_400_000_000n;
-const timestampPattern =
-  /^(-?\d{4,})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-/**
- * Microseconds since the epoch of a timestamp text: `2024-01-01`, `2024-01-01 10:00:00.123456`,
- * ISO 8601 with `T`, `Z` or an offset. Text without a zone is UTC (PROTOCOL.md "Partition Value Serialization"
- * writes timestamps without zone in UTC; timestamp_ntz has no zone at all).
- */
-export function parseTimestampMicros(text: string): bigint | undefined {
-  const m = timestampPattern.exec(text.trim());
-  if (!m) return undefined;
-  const [, year, month, day, hour, minute, second, fraction, zone] = m;
-  const ms = Date.UTC(
-    Number(year),
-    Number(month) - 1,
-    Number(day),
-    Number(hour ?? 0),
-    Number(minute ?? 0),
-    Number(second ?? 0),
-  );
-  if (Number.isNaN(ms)) return undefined;
-  let micros = BigInt(ms) * 1000n;
-  if (fraction) micros += BigInt(fraction.padEnd(9, '0').slice(0, 6));
-  if (zone && zone.toUpperCase() !== 'Z' && zone.toUpperCase() !== 'UTC') {
-    const sign = zone.startsWith('-') ? -1n : 1n;
-    const digits = zone.slice(1).replace(':', '');
-    const offsetMinutes = BigInt(Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
-    micros -= sign * offsetMinutes * 60_000_000n;
-  }
-  return micros;
-}
-
-/** Days since the epoch of `YYYY-MM-DD` (a longer timestamp text yields its UTC day). */
-function parseDateDays(text: string): number | undefined {
-  const micros = parseTimestampMicros(text);
-  if (micros === undefined) return undefined;
-  return Number(floorDiv(micros, MICROS_PER_DAY));
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
-}
-
 /**
  * Converts the text form of a value (a partition value, a `--where` string literal) to its typed value;
  * undefined when the text is not a value of the type.
@@ -124,39 +87,42 @@ export function parseValueText(text: string, type: PrimitiveType): Value | undef
   switch (type.name) {
     case 'string':
       return text;
-    case 'long': {
-      if (!/^\s*[-+]?\d+\s*$/.test(text)) return undefined;
-      return BigInt(text.trim());
-    }
+    case 'long':
+      return parseIntegerText(text, 'long');
     case 'integer':
     case 'short':
     case 'byte': {
-      if (!/^\s*[-+]?\d+\s*$/.test(text)) return undefined;
-      return Number(text);
+      const value = parseIntegerText(text, type.name);
+      return value === undefined ? undefined : Number(value);
     }
     case 'float':
     case 'double':
-    case 'decimal': {
-      const trimmed = text.trim();
-      if (/^[-+]?nan$/i.test(trimmed)) return Number.NaN;
-      if (/^[-+]?(infinity|inf)$/i.test(trimmed)) return trimmed.startsWith('-') ? -Infinity : Infinity;
-      if (trimmed === '' || Number.isNaN(Number(trimmed))) return undefined;
-      return Number(trimmed);
-    }
-    case 'boolean': {
-      const lower = text.trim().toLowerCase();
-      if (lower === 'true') return true;
-      if (lower === 'false') return false;
-      return undefined;
-    }
+      return parseFloatText(text);
+    case 'decimal':
+      return decimalValue(text, type);
+    case 'boolean':
+      return parseBooleanText(text);
     case 'date':
-      return parseDateDays(text);
+      return parseDateText(text);
     case 'timestamp':
+      return parseTimestampText(text);
     case 'timestamp_ntz':
-      return parseTimestampMicros(text);
+      return parseTimestampText(text, false);
     case 'binary':
       return undefined;
   }
+}
+
+/**
+ * A decimal as a comparable number: exact at the column's scale (the reader refuses `1.234` for a
+ * decimal(10,2) partition value, so pruning must not read it either) and only while the number holds it exactly.
+ */
+function decimalValue(text: string, type: PrimitiveType): number | undefined {
+  const scale = type.scale ?? 0;
+  const unscaled = parseDecimalAtScale(text, type.precision ?? 38, scale);
+  if (unscaled === undefined) return undefined;
+  const magnitude = unscaled < 0n ? -unscaled : unscaled;
+  return magnitude > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(`${unscaled}e-${scale}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DeletionVectorDescriptor } from '../log/actions.ts';
-import type { FileStats } from './stats.ts';
+import type { FileStats } from '../log/files.ts';
 
 /** What {@link countRows} reads of a live file (a DeltaFile). */
 interface CountedFile {

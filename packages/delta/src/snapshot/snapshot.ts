@@ -1,12 +1,6 @@
 import type { Table } from 'apache-arrow';
-import type {
-  AddAction,
-  DeletionVectorDescriptor,
-  DomainMetadataAction,
-  MetadataAction,
-  ProtocolAction,
-  RemoveAction,
-} from '../log/actions.ts';
+import type { DomainMetadataAction, MetadataAction, ProtocolAction, RemoveAction } from '../log/actions.ts';
+import { type DeltaFile, toDeltaFile } from '../log/files.ts';
 import type { TableState } from '../log/replay.ts';
 import { readerFeaturesOf } from '../protocol/features.ts';
 import { TableScan, type TableScanOptions } from '../scan/table-scan.ts';
@@ -14,41 +8,9 @@ import type { DeltaSchema } from '../schema/types.ts';
 import { parseSchemaString } from '../schema/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { countRows, type RowCount } from './row-count.ts';
-import { type FileStats, parseStats } from './stats.ts';
 
 /** How logical column names map to the names in data files (PROTOCOL.md "Column Mapping"). */
 export type ColumnMappingMode = 'none' | 'name' | 'id';
-
-/** A live data file of a snapshot. */
-export interface DeltaFile {
-  /** The path exactly as the log wrote it (a URI, possibly percent-encoded). */
-  readonly path: string;
-  /** Partition values as serialized strings, keyed as the log wrote them (physical names under column mapping). */
-  readonly partitionValues: Readonly<Record<string, string | null>>;
-  readonly size: number;
-  readonly modificationTime: number;
-  readonly deletionVector: DeletionVectorDescriptor | null;
-  /** Parsed statistics (JSON `stats` or checkpoint `stats_parsed`), when the writer recorded them. */
-  readonly stats: FileStats | undefined;
-  /** The add action as reconciled. */
-  readonly add: AddAction;
-}
-
-function toDeltaFile(add: AddAction): DeltaFile {
-  let stats: FileStats | undefined | null = null;
-  return {
-    path: add.path,
-    partitionValues: add.partitionValues,
-    size: add.size,
-    modificationTime: add.modificationTime,
-    deletionVector: add.deletionVector ?? null,
-    get stats(): FileStats | undefined {
-      if (stats === null) stats = parseStats(add);
-      return stats;
-    },
-    add,
-  };
-}
 
 /** A consistent, read-only view of a Delta table at one version. */
 export class Snapshot {
@@ -137,7 +99,7 @@ export class Snapshot {
   }
 
   /** What the file reader needs to turn files into logical rows. */
-  scanContext(): import('../read/scan.ts').ScanContext {
+  scanContext(): import('../scan/file-read.ts').ScanContext {
     return {
       storage: this.storage,
       schema: this.schema,

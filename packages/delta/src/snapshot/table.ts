@@ -1,5 +1,4 @@
 import type { RecordBatch } from 'apache-arrow';
-import { readChanges } from '../changes/changes.ts';
 import { DeltaError } from '../errors.ts';
 import { parseCommit } from '../log/actions.ts';
 import { LOG_DIR, type LogListing, listLog } from '../log/log-files.ts';
@@ -7,6 +6,7 @@ import { assertReadable, readerFeaturesOf } from '../protocol/features.ts';
 import { assertTypeChangesReadable } from '../protocol/type-widening.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
+import { readChanges } from './changes.ts';
 import { loadState } from './load.ts';
 import { Snapshot } from './snapshot.ts';
 

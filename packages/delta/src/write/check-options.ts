@@ -1,6 +1,6 @@
 import { DeltaError } from '../errors.ts';
+import type { WriteOptions } from './options.ts';
 import { compressionSuffix } from './parquet.ts';
-import type { WriteOptions } from './write-table.ts';
 
 /*
  * writeTable's options as JavaScript callers can pass them (issue 16, item 9): TypeScript's types do not reach a

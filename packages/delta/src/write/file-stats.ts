@@ -1,6 +1,6 @@
 import { type Data, type Table, Type } from 'apache-arrow';
-import { decimal128At, utf8At } from '../read/cells.ts';
-import { formatDate, formatDecimal } from '../read/variant.ts';
+import { decimal128At, utf8At } from '../arrow/cells.ts';
+import { formatDate, formatDecimal } from '../arrow/variant.ts';
 import { compareCodePoints } from '../scan/values.ts';
 import type { DeltaType, StructField } from '../schema/types.ts';
 

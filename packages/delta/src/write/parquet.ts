@@ -1,5 +1,5 @@
 import { type Data, RecordBatch, Table, tableToIPC } from 'apache-arrow';
-import { loadParquetWasm } from '../read/parquet.ts';
+import { loadParquetWasm } from '../parquet/wasm.ts';
 
 /** Parquet compression codecs a written table may use. */
 export type WriteCompression = 'zstd' | 'snappy' | 'gzip' | 'lz4' | 'none';

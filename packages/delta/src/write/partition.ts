@@ -1,9 +1,10 @@
 import { type Data, makeData, RecordBatch, Schema, Struct, Table, Type } from 'apache-arrow';
+import { decimal128At, utf8At } from '../arrow/cells.ts';
+import { gatherBatch } from '../arrow/gather.ts';
+import { formatDate, formatDecimal, formatMicros } from '../arrow/variant.ts';
 import { DeltaError } from '../errors.ts';
-import { decimal128At, utf8At } from '../read/cells.ts';
-import { formatDate, formatDecimal, formatMicros } from '../read/variant.ts';
-import { gatherBatch } from '../scan/gather.ts';
-import type { DeltaType, StructField } from '../schema/types.ts';
+import { type DeltaType, formatDeltaType, type StructField } from '../schema/types.ts';
+import { isNullPartitionValue, parsePartitionValue } from '../schema/value-text.ts';
 
 /** The rows of one partition: their serialized partition values and the data columns. */
 export interface PartitionRows {
@@ -50,6 +51,36 @@ function serialize(data: Data, t: DeltaType, i: number, column: string): string 
     path: column,
     hint: 'partition by a string, number, boolean, date, timestamp or decimal column',
   });
+}
+
+/**
+ * The serialized value, once it is known to read back as written: through the parser readers and pruning use
+ * (schema/value-text.ts). An empty string or `__HIVE_DEFAULT_PARTITION__` would read back as null, so a string
+ * partition column holding one is refused rather than silently turned into null.
+ */
+function checkedValue(text: string | null, t: DeltaType, column: string): string | null {
+  if (text === null) return null;
+  if (isNullPartitionValue(text)) {
+    throw new DeltaError(
+      'unsupported-write',
+      `partition column ${column} holds '${text}', which every reader reads as null`,
+      {
+        path: column,
+        hint: 'write null instead, or map the value to another string before writing',
+      },
+    );
+  }
+  if (parsePartitionValue(text, t) === undefined) {
+    throw new DeltaError(
+      'unsupported-write',
+      `partition value '${text}' of ${column} would not read back as a ${formatDeltaType(t)}`,
+      {
+        path: column,
+        hint: "this is a bug in the writer's serialization; please report it with the value",
+      },
+    );
+  }
+  return text;
 }
 
 function sameBytes(bytes: Uint8Array, a0: number, a1: number, b0: number, b1: number): boolean {
@@ -109,7 +140,11 @@ export function splitPartitions(
       }
       let group = groups.get(key);
       if (!group) {
-        group = { values: Object.fromEntries(partitionBy.map((c, k) => [c, row[k] ?? null])), batches: [] };
+        const values = partitionBy.map((c, k) => {
+          const t = (fields[partIndexes[k] as number] as StructField).type;
+          return [c, checkedValue(row[k] ?? null, t, c)] as const;
+        });
+        group = { values: Object.fromEntries(values), batches: [] };
         groups.set(key, group);
       }
       let rows = perBatch.get(key);

@@ -1,12 +1,13 @@
 import { Table } from 'apache-arrow';
+import { gatherBatch } from '../arrow/gather.ts';
 import { DeltaError } from '../errors.ts';
+import type { DeltaFile } from '../log/files.ts';
 import { writerFeaturesOf } from '../protocol/writer-features.ts';
 import { bindPredicate, boundColumns } from '../scan/bind.ts';
-import { gatherBatch } from '../scan/gather.ts';
 import { parsePredicate } from '../scan/predicate-parser.ts';
 import { firstUnmatchedRow, matchingRows } from '../scan/row-filter.ts';
 import { TableScan } from '../scan/table-scan.ts';
-import type { DeltaFile, Snapshot } from '../snapshot/snapshot.ts';
+import type { Snapshot } from '../snapshot/snapshot.ts';
 
 /** What a replaceWhere overwrite changes in the existing table. */
 export interface Replacement {

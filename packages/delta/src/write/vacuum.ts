@@ -1,10 +1,10 @@
+import { deletionVectorKey } from '../deletion-vectors/descriptor.ts';
 import { DeltaError } from '../errors.ts';
 import type { DeletionVectorDescriptor } from '../log/actions.ts';
 import { LOG_DIR } from '../log/log-files.ts';
+import { resolveTablePath } from '../log/table-paths.ts';
 import { assertReadable } from '../protocol/features.ts';
 import { assertWritable } from '../protocol/writer-features.ts';
-import { deletionVectorKey } from '../read/deletion-vector.ts';
-import { resolveTablePath } from '../read/paths.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';

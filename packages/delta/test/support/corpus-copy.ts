@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { DeltaFile, Snapshot } from '../../src/snapshot/snapshot.ts';
+import type { DeltaFile } from '../../src/log/files.ts';
+import type { Snapshot } from '../../src/snapshot/snapshot.ts';
 
 /** The shared corpus of tables written by other engines (/work/shared/delta-corpus). */
 const CORPUS = fileURLToPath(new URL('../../../../../shared/delta-corpus/', import.meta.url));

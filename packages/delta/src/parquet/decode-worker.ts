@@ -4,7 +4,7 @@
  * it uses erasable TypeScript only and imports nothing but the decoder.
  */
 import { parentPort } from 'node:worker_threads';
-import { type DecodeOptions, decodeParquetToIPC } from './parquet-decode.ts';
+import { type DecodeOptions, decodeParquetToIPC } from './decode.ts';
 
 /** A request: decode `bytes` (the whole file, or a sparse copy holding the needed ranges). */
 export interface DecodeRequest {

@@ -1,14 +1,15 @@
 import { type Data, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { partitionColumn } from '../arrow/partition-column.ts';
+import { loadDeletionVector } from '../deletion-vectors/descriptor.ts';
 import { DeltaError } from '../errors.ts';
 import { type AddAction, parseCommit } from '../log/actions.ts';
+import type { DeltaFile } from '../log/files.ts';
 import { listLog } from '../log/log-files.ts';
-import { loadDeletionVector } from '../read/deletion-vector.ts';
-import { partitionColumn } from '../read/partition-values.ts';
-import { planScan, readFile, type ScanContext } from '../read/scan.ts';
+import { planScan, readFile, type ScanContext } from '../scan/file-read.ts';
 import { arrowField } from '../schema/arrow.ts';
 import type { StructField } from '../schema/types.ts';
-import type { DeltaFile } from '../snapshot/snapshot.ts';
-import type { DeltaTable } from '../snapshot/table.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { Snapshot } from './snapshot.ts';
 
 /** The columns the change data feed adds to every row (PROTOCOL.md "Change Data Files"). */
 export const CHANGE_COLUMNS = ['_change_type', '_commit_version', '_commit_timestamp'] as const;
@@ -61,13 +62,20 @@ function difference(a: Float64Array, b: Float64Array): Float64Array {
   return Float64Array.from(out);
 }
 
+/** What reading changes needs of a table (DeltaTable has it; named here so changes.ts does not import table.ts). */
+export interface ChangeSource {
+  readonly uri: string;
+  readonly storage: Storage;
+  snapshot(options: { version: number }): Promise<Snapshot>;
+}
+
 /**
  * Yields the change rows of versions `fromVersion..toVersion`: a commit's `cdc` files when it wrote
  * any, else its data-changing `add` (insert) and `remove` (delete) files, each row tagged with the
  * commit's version and timestamp.
  */
 export async function* readChanges(
-  table: DeltaTable,
+  table: ChangeSource,
   fromVersion: number,
   toVersion?: number,
 ): AsyncGenerator<RecordBatch> {

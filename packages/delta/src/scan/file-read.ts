@@ -1,16 +1,17 @@
 import { type Data, type Field, makeData, RecordBatch, type Schema, Struct, tableFromIPC } from 'apache-arrow';
+import { assertFieldIds, conform, findColumn, type MatchMode, type NanosRange } from '../arrow/conform.ts';
+import { partitionColumn } from '../arrow/partition-column.ts';
+import { loadDeletionVector } from '../deletion-vectors/descriptor.ts';
 import { DeltaError } from '../errors.ts';
-import { parquetFooterOfBytes } from '../scan/parquet-footer.ts';
+import type { DeltaFile } from '../log/files.ts';
+import { resolveTablePath } from '../log/table-paths.ts';
+import { checkFileSize, parquetFooterOfBytes } from '../parquet/footer.ts';
+import { loadParquetWasm, readParquetBytes } from '../parquet/wasm.ts';
 import { arrowSchema } from '../schema/arrow.ts';
 import { type DeltaSchema, physicalName, type StructField } from '../schema/types.ts';
-import type { DeltaFile } from '../snapshot/snapshot.ts';
+import { parseTimestampText } from '../schema/value-text.ts';
 import type { Storage } from '../storage/storage.ts';
-import { assertFieldIds, conform, findColumn, type MatchMode, type NanosRange } from './conform.ts';
-import { loadDeletionVector } from './deletion-vector.ts';
-import { loadParquetWasm, readParquetBytes } from './parquet.ts';
-import { parseTimestampMicros, partitionColumn } from './partition-values.ts';
-import { resolveTablePath } from './paths.ts';
-import { checkDecodeSize, checkFileSize, checkFooterRows, decodedBytesEstimate, decodeLimit } from './verify-file.ts';
+import { checkDecodeSize, checkFooterRows, decodedBytesEstimate, decodeLimit } from './verify-file.ts';
 
 /** Options of a scan. */
 export interface ScanOptions {
@@ -87,12 +88,10 @@ function timestampRange(file: DeltaFile, f: StructField, mode: MatchMode): Nanos
   const lo = stats?.minValues?.[name];
   const hi = stats?.maxValues?.[name];
   if (typeof lo !== 'string' || typeof hi !== 'string') return undefined;
-  try {
-    // Statistics are truncated to milliseconds: the maximum covers the whole millisecond.
-    return { min: parseTimestampMicros(lo) * 1000n, max: (parseTimestampMicros(hi) + 1000n) * 1000n };
-  } catch {
-    return undefined;
-  }
+  const min = parseTimestampText(lo);
+  const max = parseTimestampText(hi);
+  // Statistics are truncated to milliseconds: the maximum covers the whole millisecond.
+  return min === undefined || max === undefined ? undefined : { min: min * 1000n, max: (max + 1000n) * 1000n };
 }
 
 /** Rows of one file to drop (a deletion vector) or, for change data, the only rows to keep; ascending file row indexes. */
@@ -254,17 +253,4 @@ export async function* readFile(
     yield* selectRows(toLogicalBatch(ctx, plan, file, batch), firstRow, sel, cursor);
     firstRow += batch.numRows;
   }
-}
-
-/**
- * The scan's file loop: reads the given files one after another (bounded memory: one file's data at
- * a time). Pruning and parallel readers plug in here by choosing and ordering `files`.
- */
-export async function* readFiles(
-  ctx: ScanContext,
-  files: readonly DeltaFile[],
-  options: ScanOptions = {},
-): AsyncGenerator<RecordBatch> {
-  const plan = planScan(ctx, options);
-  for (const file of files) yield* readFile(ctx, plan, file);
 }

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DeltaError } from '../errors.ts';
-import { decodeError } from '../read/parquet.ts';
 import type { DecodeRequest, DecodeResponse } from './decode-worker.ts';
+import { decodeError } from './wasm.ts';
 
 /*
  * A pool of decode workers (node:worker_threads). parquet-wasm runs on one thread per instance, so the

@@ -1,7 +1,7 @@
 import { DeltaError } from '../errors.ts';
 import type { DeletionVectorDescriptor } from '../log/actions.ts';
+import { resolveTablePath } from '../log/table-paths.ts';
 import type { Storage } from '../storage/storage.ts';
-import { resolveTablePath } from './paths.ts';
 import { decodeNativeRoaringArray, decodeRoaring64 } from './roaring.ts';
 import { z85Decode } from './z85.ts';
 

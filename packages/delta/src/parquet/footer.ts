@@ -1,5 +1,4 @@
 import { DeltaError } from '../errors.ts';
-import { checkFileSize } from '../read/verify-file.ts';
 import type { Storage } from '../storage/storage.ts';
 import { decodeThriftStruct, type ThriftStruct, type ThriftValue } from './thrift-compact.ts';
 
@@ -83,6 +82,27 @@ export interface ParquetFooter {
    * need them even when they skip the pages.
    */
   readonly indexRanges: readonly (readonly [number, number])[];
+}
+
+/** A footer read from storage, with the bytes of the file's end that the read fetched (the footer and what precedes it). */
+export interface FetchedFooter extends ParquetFooter {
+  readonly prefetched: { readonly start: number; readonly bytes: Uint8Array };
+}
+
+/**
+ * PROTOCOL.md "Add File": `size` is the file's size in bytes; a file of another size is not the file the log names.
+ * `expected` 0 (a remove action without `size`, read for change data) leaves nothing to compare with.
+ */
+export function checkFileSize(key: string, expected: number, actual: number): void {
+  if (expected === 0 || actual === expected) return;
+  throw new DeltaError(
+    'data-file-mismatch',
+    `${key} is ${actual} bytes, but its add action says ${expected}: it is not the file the log committed`,
+    {
+      path: key,
+      hint: 'the data file was replaced, truncated or copied partially; restore it from a copy of the table',
+    },
+  );
 }
 
 const MAGIC = 0x31524150; // "PAR1" little-endian
@@ -262,7 +282,7 @@ function footerFromTail(tail: Uint8Array, key: string): ParquetFooter {
  * asks for one byte past `fileSize` (the add action's size), so a file of another size is found without a request
  * more: a range past the end is cut at the end (Storage.getRange).
  */
-export async function readParquetFooter(storage: Storage, key: string, fileSize: number): Promise<ParquetFooter> {
+export async function readParquetFooter(storage: Storage, key: string, fileSize: number): Promise<FetchedFooter> {
   const start = Math.max(0, fileSize - FOOTER_PREFETCH);
   const read = await storage.getRange(key, start, fileSize + 1);
   if (read.length !== fileSize - start) {
@@ -275,8 +295,9 @@ export async function readParquetFooter(storage: Storage, key: string, fileSize:
     const length = view.getUint32(tail.length - 8, true);
     if (length + 8 > tail.length && length + 8 <= fileSize) {
       const whole = await storage.getRange(key, fileSize - length - 8, fileSize);
-      return footerFromTail(whole, key);
+      return { ...footerFromTail(whole, key), prefetched: { start: fileSize - whole.length, bytes: whole } };
     }
   }
-  return footerFromTail(tail, key);
+  // The speculative tail read usually holds the page indexes and the last chunks too: the scan reuses them.
+  return { ...footerFromTail(tail, key), prefetched: { start: fileSize - tail.length, bytes: tail } };
 }

@@ -1,6 +1,6 @@
 import { DeltaError } from '../errors.ts';
-import type { ParquetFooter, RowGroupInfo } from '../scan/parquet-footer.ts';
-import type { DeltaFile } from '../snapshot/snapshot.ts';
+import type { DeltaFile } from '../log/files.ts';
+import type { ParquetFooter, RowGroupInfo } from '../parquet/footer.ts';
 
 /*
  * A data file is trusted only as far as it matches the add action that names it (issue 16, items 2 and 7): another
@@ -12,22 +12,6 @@ import type { DeltaFile } from '../snapshot/snapshot.ts';
  * decode to (a 1 Mi-row file of 20 columns is about 160 MB), far below what a 1 KB parquet bomb asks for.
  */
 export const defaultMaxDecodedBytes = 1024 ** 3;
-
-/**
- * PROTOCOL.md "Add File": `size` is the file's size in bytes; a file of another size is not the file the log names.
- * `expected` 0 (a remove action without `size`, read for change data) leaves nothing to compare with.
- */
-export function checkFileSize(key: string, expected: number, actual: number): void {
-  if (expected === 0 || actual === expected) return;
-  throw new DeltaError(
-    'data-file-mismatch',
-    `${key} is ${actual} bytes, but its add action says ${expected}: it is not the file the log committed`,
-    {
-      path: key,
-      hint: 'the data file was replaced, truncated or copied partially; restore it from a copy of the table',
-    },
-  );
-}
 
 /** The footer's row counts must agree with each other and with the add action's `numRecords` statistic. */
 export function checkFooterRows(file: DeltaFile, footer: ParquetFooter, key: string): void {

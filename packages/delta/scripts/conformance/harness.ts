@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
-import { canonicalize, hashLines } from '../canonical/canonical.ts';
-import { DeltaError, type DeltaErrorCode } from '../errors.ts';
-import { formatDeltaType } from '../schema/types.ts';
-import type { Snapshot } from '../snapshot/snapshot.ts';
-import type { DeltaTable } from '../snapshot/table.ts';
-import type { Storage } from '../storage/storage.ts';
+import { DeltaError, type DeltaErrorCode } from '../../src/errors.ts';
+import { formatDeltaType } from '../../src/schema/types.ts';
+import type { Snapshot } from '../../src/snapshot/snapshot.ts';
+import type { DeltaTable } from '../../src/snapshot/table.ts';
+import type { Storage } from '../../src/storage/storage.ts';
+import { canonicalize, hashLines } from './canonical.ts';
 
 /** The parts of an answer file (ANSWERS.md) the harness compares; unknown fields are ignored. */
 export interface Answer {

@@ -1,9 +1,9 @@
 import { type Data, type DataType, type Field, makeData, TimeUnit, Type } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
+import { int96ToMicros } from '../parquet/int96.ts';
 import { arrowType } from '../schema/arrow.ts';
 import { type DeltaType, fieldId, physicalName, type StructField } from '../schema/types.ts';
 import { decimal128At } from './cells.ts';
-import { int96ToMicros } from './int96.ts';
 import { nullData } from './null-data.ts';
 
 /** How a file's columns are matched to logical fields (PROTOCOL.md "Column Mapping"). */

@@ -1,5 +1,5 @@
 import { ParquetFile, readParquet, type Table } from 'parquet-wasm';
-import { relabelInt96 } from '../read/int96.ts';
+import { relabelInt96 } from './int96.ts';
 
 /** What to decode of a parquet file. */
 export interface DecodeOptions {
@@ -16,7 +16,7 @@ export interface DecodeOptions {
  * so a projected read goes through it.
  */
 export async function decodeParquetToIPC(bytes: Uint8Array, options: DecodeOptions): Promise<Uint8Array> {
-  // INT96 columns relabelled FIXED_LEN_BYTE_ARRAY(12) decode exactly (read/int96.ts); fall back to the bytes as written.
+  // INT96 columns relabelled FIXED_LEN_BYTE_ARRAY(12) decode exactly (int96.ts); fall back to the bytes as written.
   const relabelled = relabelInt96(bytes);
   if (relabelled) {
     try {

@@ -7,8 +7,8 @@ import {
   formatMicros,
   VariantScalar,
   type VariantValue,
-} from '../read/variant.ts';
-import type { DeltaType, StructField } from '../schema/types.ts';
+} from '../../src/arrow/variant.ts';
+import type { DeltaType, StructField } from '../../src/schema/types.ts';
 
 /** A canonical value: a string, null, or nested arrays/objects of them (the corpus answer format). */
 type CanonicalValue = string | null | readonly CanonicalValue[] | { readonly [k: string]: CanonicalValue };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Int32, Int64, makeData, makeVector, type RecordBatch, Table, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { loadDeletionVector } from '../src/read/deletion-vector.ts';
+import { loadDeletionVector } from '../src/deletion-vectors/descriptor.ts';
 import { openTable } from '../src/snapshot/table.ts';
 import { openStorage } from '../src/storage/open.ts';
 import { deleteRows } from '../src/write/delete-rows.ts';

@@ -1,8 +1,8 @@
 import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runConformance, type TableResult } from '../../src/conformance/harness.ts';
-import { loadDeletionVector } from '../../src/read/deletion-vector.ts';
+import { runConformance, type TableResult } from '../../scripts/conformance/harness.ts';
+import { loadDeletionVector } from '../../src/deletion-vectors/descriptor.ts';
 import { openTable } from '../../src/snapshot/table.ts';
 import { LocalStorage } from '../../src/storage/local.ts';
 import { duckdb } from './corpus-copy.ts';

@@ -6,7 +6,7 @@ import { physicalName } from '../schema/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { physicalSchema, toPhysicalTable } from './column-mapping.ts';
 import { fileStats } from './file-stats.ts';
-import { compressionSuffix, encodeParquet, type WriteCompression } from './parquet.ts';
+import { compressionSuffix, type Encoder, encodeParquet, type WriteCompression } from './parquet.ts';
 import { partitionDirectory, splitPartitions } from './partition.ts';
 
 const PARALLEL_UPLOADS = 4;
@@ -21,6 +21,8 @@ export interface DataFileOptions {
   readonly compression: WriteCompression;
   readonly maxRowsPerFile: number;
   readonly rowGroupRows: number;
+  /** Where files are encoded: the worker pool, so several files are encoded at once, or the calling thread. */
+  readonly encoder: Encoder;
   /** Called after each data file is stored. */
   readonly onFile?: ((progress: WriteProgress) => void) | undefined;
 }
@@ -84,9 +86,19 @@ export async function writeDataFiles(
       // Rebuilt on the data schema so the parquet file carries exactly the data columns, in order.
       let fileTable = new Table(new Schema(job.table.schema.fields), job.table.batches);
       if (columnMapping) fileTable = toPhysicalTable(fileTable, dataFields);
-      const bytes = await encodeParquet(fileTable, options.compression, options.rowGroupRows);
       const name = `part-${String(i).padStart(5, '0')}-${writeId}-c000${compressionSuffix[options.compression]}.parquet`;
       const key = job.dir === '' ? name : `${job.dir}/${name}`;
+      const settings = { compression: options.compression, rowGroupRows: options.rowGroupRows };
+      // A worker encodes the file while this thread computes its statistics.
+      const encoded = encodeParquet(fileTable, settings, options.encoder, key);
+      let stats: string;
+      try {
+        stats = JSON.stringify(fileStats(fileTable, statsFields));
+      } catch (error) {
+        await encoded.catch(() => undefined);
+        throw error;
+      }
+      const bytes = await encoded;
       await storage.put(key, bytes);
       filesWritten++;
       bytesWritten += bytes.length;
@@ -98,7 +110,7 @@ export async function writeDataFiles(
         size: bytes.length,
         modificationTime: Date.now(),
         dataChange: true,
-        stats: JSON.stringify(fileStats(fileTable, statsFields)),
+        stats,
       };
     },
   );

@@ -12,6 +12,7 @@ import {
   upgradeProtocol,
   writesInCommitTimestamps,
 } from '../protocol/writer-features.ts';
+import { sharedDecodePool } from '../scan/worker-pool.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
@@ -23,7 +24,7 @@ import { type CommitIsolation, commit, commitKey } from './commit.ts';
 import { checkNullability, conformToTable, mismatch } from './conform-data.ts';
 import { enforceRowRules, rowRules } from './constraints.ts';
 import { type WriteProgress, writeDataFiles } from './data-files.ts';
-import type { WriteCompression } from './parquet.ts';
+import type { Encoder, WriteCompression } from './parquet.ts';
 import { planReplaceWhere } from './replace-where.ts';
 import { deltaSchemaOf, sameDeltaType, schemaString, usesTimestampNtz } from './schema.ts';
 import { type LeftoverCleanUp, removeLeftovers } from './vacuum.ts';
@@ -89,6 +90,12 @@ export interface WriteOptions extends OpenStorageOptions {
   readonly cleanUpOnCheckpoint?: boolean;
   /** Commit attempts before giving up when other writers keep taking the next version (100). */
   readonly maxCommitAttempts?: number;
+  /**
+   * Where data files are encoded as parquet: in this worker pool, or on the calling thread with 'main-thread'. By
+   * default the pool scans share (one worker per core), so several files are encoded at once while this thread
+   * computes their statistics.
+   */
+  readonly encoder?: Encoder;
 }
 
 /** What {@link writeTable} committed. */
@@ -292,6 +299,7 @@ async function writeVersion(
     compression: options.compression ?? 'zstd',
     maxRowsPerFile: options.maxRowsPerFile ?? 1 << 20,
     rowGroupRows: options.rowGroupRows ?? 1 << 16,
+    encoder: options.encoder ?? sharedDecodePool(),
     onFile: options.onProgress,
   });
 

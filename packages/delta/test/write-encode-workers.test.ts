@@ -72,6 +72,17 @@ describe('encoding data files in the worker pool', () => {
     expect(next.byteLength).toBeGreaterThan(0);
   });
 
+  it('refuses an encoder that is neither a pool nor main-thread, naming the option, before writing', async () => {
+    const dir = join(root, 'refused');
+    const error = await writeTable(dir, rows(10, 4), { mode: 'create', encoder: 'workers' as never }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'unsupported-write', path: 'encoder' });
+    expect((error as Error).message).toContain('"workers"');
+    await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('writes the same table from the pool and from the main thread, file for file', async () => {
     const table = rows(30_000, 3);
     const options = { mode: 'create', partitionBy: ['region'], maxRowsPerFile: 4000, rowGroupRows: 1000 } as const;

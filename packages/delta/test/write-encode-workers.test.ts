@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Float64, Int64, makeData, makeVector, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaError } from '../src/errors.ts';
-import { DecodePool } from '../src/scan/worker-pool.ts';
+import { DecodePool, sharedDecodePool } from '../src/scan/worker-pool.ts';
 import { openTable } from '../src/snapshot/table.ts';
 import { encodeIPCToParquet } from '../src/write/parquet-encode.ts';
 import { writeTable } from '../src/write/write-table.ts';
@@ -70,6 +70,15 @@ describe('encoding data files in the worker pool', () => {
     expect((error as Error).message).toContain('x/part-9.parquet');
     const next = await pool.encode({ ipc: tableToIPC(rows(10, 2), 'stream'), settings, where: 'y' });
     expect(next.byteLength).toBeGreaterThan(0);
+  });
+
+  it('encodes a small write on the calling thread and starts the shared pool only for a large one', async () => {
+    const shared = sharedDecodePool();
+    await writeTable(join(root, 'small'), rows(99_999, 5), { mode: 'create' });
+    expect(shared.threads()).toHaveLength(0);
+    await writeTable(join(root, 'large'), rows(100_000, 5), { mode: 'create' });
+    expect(shared.threads().length).toBeGreaterThan(0);
+    expect((await (await (await openTable(join(root, 'large'))).snapshot()).toArrow()).numRows).toBe(100_000);
   });
 
   it('refuses an encoder that is neither a pool nor main-thread, naming the option, before writing', async () => {

@@ -92,8 +92,8 @@ export interface WriteOptions extends OpenStorageOptions {
   readonly maxCommitAttempts?: number;
   /**
    * Where data files are encoded as parquet: in this worker pool, or on the calling thread with 'main-thread'. By
-   * default the pool scans share (one worker per core), so several files are encoded at once while this thread
-   * computes their statistics.
+   * default the pool scans share (one worker per core) for writes of 100,000 rows or more, so several files are
+   * encoded at once while this thread computes their statistics, and the calling thread for smaller ones.
    */
   readonly encoder?: Encoder;
 }
@@ -172,6 +172,15 @@ export async function writeTable(target: string | Storage, data: Table, options:
       },
     );
   }
+}
+
+// Below this many rows a write encodes on the calling thread: starting a worker and compiling parquet-wasm in it costs
+// more than the encoding, and a one-shot process (the CLI) would pay it on every small write.
+const POOL_MIN_ROWS = 100_000;
+
+/** The shared worker pool for a write large enough to gain from it, else the calling thread. */
+function defaultEncoder(tables: readonly Table[]): Encoder {
+  return tables.reduce((n, t) => n + t.numRows, 0) >= POOL_MIN_ROWS ? sharedDecodePool() : 'main-thread';
 }
 
 /** Thrown by {@link writeVersion} when another writer committed version 0 of a table this write meant to make. */
@@ -299,7 +308,7 @@ async function writeVersion(
     compression: options.compression ?? 'zstd',
     maxRowsPerFile: options.maxRowsPerFile ?? 1 << 20,
     rowGroupRows: options.rowGroupRows ?? 1 << 16,
-    encoder: options.encoder ?? sharedDecodePool(),
+    encoder: options.encoder ?? defaultEncoder([data, ...(replacement?.kept ?? [])]),
     onFile: options.onProgress,
   });
 

@@ -1,10 +1,12 @@
 /**
  * A decode worker of the pool (worker-pool.ts): compiles parquet-wasm once, then turns parquet bytes into
- * an Arrow IPC stream per request and transfers that buffer back (no copy). Loaded by Node directly, so
- * it uses erasable TypeScript only and imports nothing but the decoder.
+ * an Arrow IPC stream per request and transfers that buffer back (no copy); for writes, an Arrow IPC stream
+ * into parquet bytes. Loaded by Node directly, so it uses erasable TypeScript only and imports nothing but
+ * the decoder and the encoder.
  */
 import { parentPort } from 'node:worker_threads';
 import { type DecodeOptions, decodeParquetToIPC } from './decode.ts';
+import { type EncodeSettings, encodeIPCToParquet } from './encode.ts';
 
 /** A request: decode `bytes` (the whole file, or a sparse copy holding the needed ranges). */
 export interface DecodeRequest {
@@ -16,14 +18,36 @@ export interface DecodeRequest {
   readonly limit?: number;
 }
 
-/** The answer: an Arrow IPC stream, or the decoder's message. */
+/** A write's request: encode the Arrow IPC stream `encode` as a parquet file. */
+export interface EncodeRequest {
+  readonly id: number;
+  readonly encode: Uint8Array;
+  readonly settings: EncodeSettings;
+}
+
+/** The answer: an Arrow IPC stream, a parquet file, or the decoder's or encoder's message. */
 export type DecodeResponse =
   | { readonly id: number; readonly ipc: Uint8Array }
+  | { readonly id: number; readonly parquet: Uint8Array }
   | { readonly id: number; readonly error: string };
 
 const port = parentPort;
 if (port) {
-  port.on('message', async (request: DecodeRequest) => {
+  port.on('message', async (request: DecodeRequest | EncodeRequest) => {
+    if ('encode' in request) {
+      try {
+        const parquet = encodeIPCToParquet(request.encode, request.settings);
+        const response: DecodeResponse = { id: request.id, parquet };
+        port.postMessage(response, [parquet.buffer as ArrayBuffer]);
+      } catch (error) {
+        const response: DecodeResponse = {
+          id: request.id,
+          error: error instanceof Error ? error.message : String(error),
+        };
+        port.postMessage(response);
+      }
+      return;
+    }
     try {
       const options: DecodeOptions = {};
       if (request.columns) options.columns = request.columns;

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DeltaError } from '../errors.ts';
-import type { DecodeRequest, DecodeResponse } from './decode-worker.ts';
+import type { DecodeRequest, DecodeResponse, EncodeRequest } from './decode-worker.ts';
+import { type EncodeSettings, encodeError } from './encode.ts';
 import { decodeError } from './wasm.ts';
 
 /*
@@ -9,6 +10,8 @@ import { decodeError } from './wasm.ts';
  * only way to use more cores is more instances: each worker compiles the module once and decodes whole
  * requests. Results come back as Arrow IPC buffers moved with a transfer list, so the bytes are never
  * copied between threads; the caller wraps them in Arrow record batches on its own thread.
+ * Writes use the same workers the other way round (write/data-files.ts): an Arrow IPC stream moved in, parquet
+ * bytes moved out.
  */
 
 /** One decode job: parquet bytes, and which columns and row groups to decode. */
@@ -22,11 +25,21 @@ export interface DecodeJob {
   readonly where: string;
 }
 
+/** One encode job: a table as an Arrow IPC stream (moved to the worker), and how to write it. */
+export interface EncodeJob {
+  readonly ipc: Uint8Array;
+  readonly settings: EncodeSettings;
+  /** Names the file in errors. */
+  readonly where: string;
+}
+
 interface Pending {
-  readonly request: DecodeRequest;
+  readonly request: DecodeRequest | EncodeRequest;
   readonly transfer: ArrayBuffer[];
   readonly where: string;
-  resolve(ipc: Uint8Array): void;
+  /** The error for the worker's message (decoding and encoding name their failures apart). */
+  failure(message: string): unknown;
+  resolve(bytes: Uint8Array): void;
   reject(error: unknown): void;
 }
 
@@ -85,7 +98,24 @@ export class DecodePool {
         ...(job.limit !== undefined ? { limit: job.limit } : {}),
       };
       const transfer = ownsWholeBuffer(job.bytes) ? [job.bytes.buffer as ArrayBuffer] : [];
-      this.queue.push({ request, transfer, where: job.where, resolve, reject });
+      const failure = (message: string) => decodeError(message, job.where);
+      this.queue.push({ request, transfer, where: job.where, failure, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /**
+   * Encodes one table (an Arrow IPC stream) as a parquet file in a worker; resolves to the file's bytes. A stream
+   * that owns its whole buffer is transferred (the caller must not use it afterwards).
+   */
+  encode(job: EncodeJob): Promise<Uint8Array> {
+    if (this.closed)
+      return Promise.reject(new DeltaError('worker-failed', 'the worker pool is closed', { path: job.where }));
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const request: EncodeRequest = { id: this.nextId++, encode: job.ipc, settings: job.settings };
+      const transfer = ownsWholeBuffer(job.ipc) ? [job.ipc.buffer as ArrayBuffer] : [];
+      const failure = (message: string) => encodeError(message, job.where);
+      this.queue.push({ request, transfer, where: job.where, failure, resolve, reject });
       this.dispatch();
     });
   }
@@ -131,9 +161,8 @@ export class DecodePool {
       slot.busy = undefined;
       worker.unref();
       if ('ipc' in response) job.resolve(response.ipc);
-      else {
-        job.reject(decodeError(response.error, job.where));
-      }
+      else if ('parquet' in response) job.resolve(response.parquet);
+      else job.reject(job.failure(response.error));
       this.dispatch();
     });
     const fail = (reason: string): void => {
@@ -141,10 +170,14 @@ export class DecodePool {
       const job = slot.busy;
       slot.busy = undefined;
       job?.reject(
-        new DeltaError('worker-failed', `a decode worker ${reason} while decoding`, {
-          path: job.where,
-          hint: 'the worker thread was killed or ran out of memory; retry the scan, or lower the number of workers',
-        }),
+        new DeltaError(
+          'worker-failed',
+          `a worker ${reason} while ${'encode' in job.request ? 'encoding' : 'decoding'}`,
+          {
+            path: job.where,
+            hint: `the worker thread was killed or ran out of memory; retry the ${'encode' in job.request ? 'write' : 'scan'}, or lower the number of workers`,
+          },
+        ),
       );
       this.dispatch();
     };

@@ -1,4 +1,5 @@
 import { DeltaError } from '../errors.ts';
+import { DecodePool } from '../parquet/worker-pool.ts';
 import type { WriteOptions } from './options.ts';
 import { compressionSuffix } from './parquet.ts';
 
@@ -28,6 +29,7 @@ const knownOptions: Readonly<Record<keyof WriteOptions, true>> = {
   onProgress: true,
   cleanUpOnCheckpoint: true,
   maxCommitAttempts: true,
+  encoder: true,
   s3: true,
 };
 
@@ -122,6 +124,8 @@ export function checkWriteOptions(options: unknown): void {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') invalid(name, o[name], 'true or false');
   if (o.replaceWhere !== undefined && !(typeof o.replaceWhere === 'string' && o.replaceWhere.trim() !== ''))
     invalid('replaceWhere', o.replaceWhere, 'a predicate such as "day >= \'2024-05-01\'"');
+  if (o.encoder !== undefined && o.encoder !== 'main-thread' && !(o.encoder instanceof DecodePool))
+    invalid('encoder', o.encoder, "a DecodePool or 'main-thread'");
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
     invalid('onProgress', o.onProgress, 'a function of the progress');
   const txn = o.txn;

@@ -235,8 +235,13 @@ export async function writeCheckpoint(snapshot: Snapshot): Promise<CheckpointRes
         ),
       ]),
     );
-    bytes = await encodeParquet(new Table(columns), 'snappy', 1 << 16);
     key = `${prefix}.checkpoint.parquet`;
+    bytes = await encodeParquet(
+      new Table(columns),
+      { compression: 'snappy', rowGroupRows: 1 << 16 },
+      'main-thread',
+      key,
+    );
     // A checkpoint of a version is the same whoever writes it, so replacing one is harmless.
     await storage.put(key, bytes);
   }

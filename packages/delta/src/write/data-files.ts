@@ -1,15 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, Table } from 'apache-arrow';
 import type { AddAction } from '../log/actions.ts';
+import { sharedDecodePool } from '../parquet/worker-pool.ts';
 import type { DeltaSchema } from '../schema/types.ts';
 import { physicalName } from '../schema/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { physicalSchema, toPhysicalTable } from './column-mapping.ts';
 import { fileStats } from './file-stats.ts';
-import { compressionSuffix, encodeParquet, type WriteCompression } from './parquet.ts';
+import { compressionSuffix, type Encoder, encodeParquet, type WriteCompression } from './parquet.ts';
 import { partitionDirectory, splitPartitions } from './partition.ts';
 
 const PARALLEL_UPLOADS = 4;
+
+// Below this many rows a write encodes on the calling thread: starting a worker and compiling parquet-wasm in it costs
+// more than the encoding, and a one-shot process (the CLI) would pay it on every small write.
+const POOL_MIN_ROWS = 100_000;
+
+/** The shared worker pool for a write large enough to gain from it, else the calling thread. */
+function defaultEncoder(tables: readonly Table[]): Encoder {
+  return tables.reduce((n, t) => n + t.numRows, 0) >= POOL_MIN_ROWS ? sharedDecodePool() : 'main-thread';
+}
 
 /** How {@link writeDataFiles} lays rows out. */
 export interface DataFileOptions {
@@ -23,6 +33,11 @@ export interface DataFileOptions {
   readonly rowGroupRows: number;
   /** A folder the files go under (`_change_data` for change data files); the table root when absent. */
   readonly prefix?: string;
+  /**
+   * Where files are encoded: the worker pool, so several files are encoded at once, or the calling thread. By default
+   * the pool for writes of 100,000 rows or more (POOL_MIN_ROWS), the calling thread below.
+   */
+  readonly encoder?: Encoder | undefined;
   /** Called after each data file is stored. */
   readonly onFile?: ((progress: WriteProgress) => void) | undefined;
 }
@@ -77,6 +92,7 @@ export async function writeDataFiles(
   const dataFields = schema.fields.filter((f) => !partitionBy.includes(f.name));
   const statsFields = columnMapping ? physicalSchema(dataFields) : dataFields;
   const writeId = randomUUID();
+  const encoder = options.encoder ?? defaultEncoder(tables);
   let filesWritten = 0;
   let bytesWritten = 0;
   return mapLimit(
@@ -86,10 +102,20 @@ export async function writeDataFiles(
       // Rebuilt on the data schema so the parquet file carries exactly the data columns, in order.
       let fileTable = new Table(new Schema(job.table.schema.fields), job.table.batches);
       if (columnMapping) fileTable = toPhysicalTable(fileTable, dataFields);
-      const bytes = await encodeParquet(fileTable, options.compression, options.rowGroupRows);
       const name = `part-${String(i).padStart(5, '0')}-${writeId}-c000${compressionSuffix[options.compression]}.parquet`;
       const dir = [options.prefix ?? '', job.dir].filter((d) => d !== '').join('/');
       const key = dir === '' ? name : `${dir}/${name}`;
+      const settings = { compression: options.compression, rowGroupRows: options.rowGroupRows };
+      // A worker encodes the file while this thread computes its statistics.
+      const encoded = encodeParquet(fileTable, settings, encoder, key);
+      let stats: string;
+      try {
+        stats = JSON.stringify(fileStats(fileTable, statsFields));
+      } catch (error) {
+        await encoded.catch(() => undefined);
+        throw error;
+      }
+      const bytes = await encoded;
       await storage.put(key, bytes);
       filesWritten++;
       bytesWritten += bytes.length;
@@ -101,7 +127,7 @@ export async function writeDataFiles(
         size: bytes.length,
         modificationTime: Date.now(),
         dataChange: true,
-        stats: JSON.stringify(fileStats(fileTable, statsFields)),
+        stats,
       };
     },
   );

@@ -37,6 +37,134 @@ function rowValid(data: Data, i: number): boolean {
   return data.nullCount === 0 || data.getValid(i);
 }
 
+/** The ancestors' validity of a top-level column: every row. Leaves under it take the typed-array paths below. */
+const ALWAYS = (_i: number): boolean => true;
+
+/** Whether row i of a column with nulls is valid, read from its validity bitmap (which starts at bit `data.offset`). */
+function validAt(bitmap: Uint8Array, offset: number, i: number): boolean {
+  const p = offset + i;
+  return ((bitmap[p >> 3] as number) & (1 << (p & 7))) !== 0;
+}
+
+type NumberArray = Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+
+/** The typed array a leaf of this type holds one value per row in, when it is read as numbers. */
+function numberValues(data: Data, t: DeltaType): NumberArray | undefined {
+  if (t.kind !== 'primitive') return undefined;
+  const v: unknown = data.values;
+  switch (t.name) {
+    case 'byte':
+      return v instanceof Int8Array ? v : undefined;
+    case 'short':
+      return v instanceof Int16Array ? v : undefined;
+    case 'integer':
+    case 'date':
+      return v instanceof Int32Array ? v : undefined;
+    case 'float':
+      return v instanceof Float32Array ? v : undefined;
+    case 'double':
+      return v instanceof Float64Array ? v : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Min, max and nulls of a top-level number column in one pass over its typed arrays, without a call or a
+ * boxed value per row (the per-row path was most of a write's statistics time). NaN makes the bounds unusable.
+ */
+function numberLeafStats(chunks: readonly Data[], arrays: readonly NumberArray[]): LeafStats {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let nulls = 0;
+  let values = 0;
+  let nan = false;
+  for (const [c, data] of chunks.entries()) {
+    const a = arrays[c] as NumberArray;
+    const n = data.length;
+    if (data.nullCount === 0) {
+      for (let i = 0; i < n; i++) {
+        const v = a[i] as number;
+        if (v < min) min = v;
+        if (v > max) max = v;
+        if (Number.isNaN(v)) nan = true;
+      }
+      values += n;
+      continue;
+    }
+    const bitmap = data.nullBitmap as Uint8Array;
+    const offset = data.offset;
+    for (let i = 0; i < n; i++) {
+      if (!validAt(bitmap, offset, i)) {
+        nulls++;
+        continue;
+      }
+      const v = a[i] as number;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (Number.isNaN(v)) nan = true;
+      values++;
+    }
+  }
+  // Every value NaN leaves min/max at the infinities: unbounded as well.
+  if (nan) return { min: undefined, max: undefined, nulls, unbounded: true };
+  return values === 0
+    ? { min: undefined, max: undefined, nulls, unbounded: false }
+    : { min, max, nulls, unbounded: false };
+}
+
+/**
+ * Min, max and nulls of a top-level 64-bit column (long, timestamps) over the two 32-bit halves of each value
+ * (little-endian: low word first, high word signed): reading a BigInt64Array element makes a BigInt per row.
+ */
+function bigintLeafStats(chunks: readonly Data[]): LeafStats {
+  let nulls = 0;
+  let minHi = 0;
+  let minLo = 0;
+  let maxHi = 0;
+  let maxLo = 0;
+  let found = false;
+  for (const data of chunks) {
+    const big = data.values as BigInt64Array;
+    const words = new Int32Array(big.buffer, big.byteOffset, data.length * 2);
+    const bitmap = data.nullCount === 0 ? undefined : (data.nullBitmap as Uint8Array);
+    const offset = data.offset;
+    for (let i = 0; i < data.length; i++) {
+      if (bitmap !== undefined && !validAt(bitmap, offset, i)) {
+        nulls++;
+        continue;
+      }
+      const lo = (words[2 * i] as number) >>> 0;
+      const hi = words[2 * i + 1] as number;
+      if (!found) {
+        minHi = maxHi = hi;
+        minLo = maxLo = lo;
+        found = true;
+        continue;
+      }
+      if (hi < minHi || (hi === minHi && lo < minLo)) {
+        minHi = hi;
+        minLo = lo;
+      }
+      if (hi > maxHi || (hi === maxHi && lo > maxLo)) {
+        maxHi = hi;
+        maxLo = lo;
+      }
+    }
+  }
+  if (!found) return { min: undefined, max: undefined, nulls, unbounded: false };
+  const join = (hi: number, lo: number) => (BigInt(hi) << 32n) | BigInt(lo);
+  return { min: join(minHi, minLo), max: join(maxHi, maxLo), nulls, unbounded: false };
+}
+
+function isBigintLeaf(data: Data, t: DeltaType): boolean {
+  return (
+    t.kind === 'primitive' &&
+    (t.name === 'long' || t.name === 'timestamp' || t.name === 'timestamp_ntz') &&
+    data.values instanceof BigInt64Array
+  );
+}
+
 function leafValue(data: Data, t: DeltaType, i: number): Bound | undefined {
   if (t.kind === 'decimal') {
     return decimal128At(data.values as Uint32Array, i);
@@ -68,11 +196,27 @@ function hasBounds(t: DeltaType): boolean {
   return !['boolean', 'binary', 'variant'].includes(t.name);
 }
 
-/** Compares two byte ranges as unsigned bytes: the UTF-8 order of strings, which is code point order. */
-function compareBytes(a: Uint8Array, a0: number, a1: number, b: Uint8Array, b0: number, b1: number): number {
+/** A string bound: where its UTF-8 bytes are, with a big-endian view of them for comparing four bytes at a time. */
+interface ByteRange {
+  readonly view: DataView;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Compares two byte ranges as unsigned bytes: the UTF-8 order of strings, which is code point order. Four bytes at a
+ * time as big-endian words, which order as their bytes do (values often share a long prefix, as host names do).
+ */
+function compareBytes(a: DataView, a0: number, a1: number, b: DataView, b0: number, b1: number): number {
   const n = Math.min(a1 - a0, b1 - b0);
-  for (let k = 0; k < n; k++) {
-    const d = (a[a0 + k] as number) - (b[b0 + k] as number);
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const x = a.getUint32(a0 + k);
+    const y = b.getUint32(b0 + k);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  for (; k < n; k++) {
+    const d = a.getUint8(a0 + k) - b.getUint8(b0 + k);
     if (d !== 0) return d;
   }
   return a1 - a0 - (b1 - b0);
@@ -84,26 +228,32 @@ function compareBytes(a: Uint8Array, a0: number, a1: number, b: Uint8Array, b0: 
  */
 function stringLeafStats(chunks: readonly Data[], ancestorsValid: readonly ((i: number) => boolean)[]): LeafStats {
   const out: LeafStats = { min: undefined, max: undefined, nulls: 0, unbounded: false };
-  let min: { bytes: Uint8Array; start: number; end: number } | undefined;
-  let max: { bytes: Uint8Array; start: number; end: number } | undefined;
+  let min: ByteRange | undefined;
+  let max: ByteRange | undefined;
   for (const [c, data] of chunks.entries()) {
     const ancestors = ancestorsValid[c] as (i: number) => boolean;
     const offsets = data.valueOffsets as Int32Array;
     const bytes = data.values as Uint8Array;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const all = ancestors === ALWAYS;
+    const bitmap = data.nullCount === 0 ? undefined : (data.nullBitmap as Uint8Array);
+    const offset = data.offset;
     for (let i = 0; i < data.length; i++) {
-      if (!ancestors(i) || !rowValid(data, i)) {
+      if ((!all && !ancestors(i)) || (bitmap !== undefined && !validAt(bitmap, offset, i))) {
         out.nulls++;
         continue;
       }
       const start = offsets[i] as number;
       const end = offsets[i + 1] as number;
-      if (!min || compareBytes(bytes, start, end, min.bytes, min.start, min.end) < 0) min = { bytes, start, end };
-      if (!max || compareBytes(bytes, start, end, max.bytes, max.start, max.end) > 0) max = { bytes, start, end };
+      if (!min || compareBytes(view, start, end, min.view, min.start, min.end) < 0) min = { view, start, end };
+      if (!max || compareBytes(view, start, end, max.view, max.start, max.end) > 0) max = { view, start, end };
     }
   }
   const decoder = new TextDecoder();
-  if (min) out.min = decoder.decode(min.bytes.subarray(min.start, min.end));
-  if (max) out.max = decoder.decode(max.bytes.subarray(max.start, max.end));
+  const text = (r: ByteRange) =>
+    decoder.decode(new Uint8Array(r.view.buffer, r.view.byteOffset + r.start, r.end - r.start));
+  if (min) out.min = text(min);
+  if (max) out.max = text(max);
   return out;
 }
 
@@ -114,6 +264,11 @@ function leafStats(
 ): LeafStats {
   if (t.kind === 'primitive' && t.name === 'string' && chunks.every((d) => d.typeId === Type.Utf8)) {
     return stringLeafStats(chunks, ancestorsValid);
+  }
+  if (ancestorsValid.every((a) => a === ALWAYS)) {
+    if (chunks.every((d) => isBigintLeaf(d, t))) return bigintLeafStats(chunks);
+    const arrays = chunks.map((d) => numberValues(d, t));
+    if (arrays.every((a) => a !== undefined)) return numberLeafStats(chunks, arrays);
   }
   const out: LeafStats = { min: undefined, max: undefined, nulls: 0, unbounded: false };
   const bounded = hasBounds(t);
@@ -214,7 +369,7 @@ function collect(
 /** The statistics of one data file's rows (`fields` are the file's columns, partition columns excluded). */
 export function fileStats(table: Table, fields: readonly StructField[]): WrittenStats {
   const stats = { numRecords: table.numRows, minValues: {}, maxValues: {}, nullCount: {} };
-  const always = table.batches.map(() => () => true);
+  const always = table.batches.map(() => ALWAYS);
   collect(fields, (j) => table.batches.map((b) => b.data.children[j] as Data), always, stats);
   return stats;
 }

@@ -1,6 +1,6 @@
 import { type RecordBatch, Table, type Vector } from 'apache-arrow';
-import { DeltaError } from '../errors.ts';
 import { gatherBatch } from '../arrow/gather.ts';
+import { DeltaError } from '../errors.ts';
 import { and, col, type Literal, Predicate } from '../scan/predicate.ts';
 import type { DeltaSchema } from '../schema/types.ts';
 import { openTable } from '../snapshot/table.ts';

@@ -1,9 +1,9 @@
 import { Table } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import type { Action, AddAction } from '../log/actions.ts';
+import type { DeltaFile } from '../log/files.ts';
 import { assertWritable } from '../protocol/writer-features.ts';
 import { TableScan } from '../scan/table-scan.ts';
-import type { DeltaFile } from '../log/files.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';

@@ -1,7 +1,7 @@
 // The options of writeTable, apart from it so the option check (check-options.ts) imports no code of the writer.
 import type { OpenStorageOptions } from '../storage/open.ts';
 import type { WriteProgress } from './data-files.ts';
-import type { WriteCompression } from './parquet.ts';
+import type { Encoder, WriteCompression } from './parquet.ts';
 
 /** How a write treats an existing table. */
 export type WriteMode =
@@ -64,4 +64,10 @@ export interface WriteOptions extends OpenStorageOptions {
   readonly cleanUpOnCheckpoint?: boolean;
   /** Commit attempts before giving up when other writers keep taking the next version (100). */
   readonly maxCommitAttempts?: number;
+  /**
+   * Where data files are encoded as parquet: in this worker pool, or on the calling thread with 'main-thread'. By
+   * default the pool scans share (one worker per core) for writes of 100,000 rows or more, so several files are
+   * encoded at once while this thread computes their statistics, and the calling thread for smaller ones.
+   */
+  readonly encoder?: Encoder;
 }

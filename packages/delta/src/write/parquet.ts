@@ -1,8 +1,8 @@
 import { type Data, RecordBatch, Table, tableToIPC } from 'apache-arrow';
-import { loadParquetWasm } from '../parquet/wasm.ts';
+import { type EncodeSettings, encodeError, encodeIPCToParquet, type WriteCompression } from '../parquet/encode.ts';
+import type { DecodePool } from '../parquet/worker-pool.ts';
 
-/** Parquet compression codecs a written table may use. */
-export type WriteCompression = 'zstd' | 'snappy' | 'gzip' | 'lz4' | 'none';
+export type { WriteCompression } from '../parquet/encode.ts';
 
 /** The file-name infix Spark uses for each codec (`part-...-c000.zstd.parquet`). */
 export const compressionSuffix: Readonly<Record<WriteCompression, string>> = {
@@ -13,28 +13,26 @@ export const compressionSuffix: Readonly<Record<WriteCompression, string>> = {
   none: '',
 };
 
-/** Encodes an Arrow table as one parquet file through parquet-wasm (arrow-rs's writer). */
+/** Where parquet files are encoded: in a worker pool (the scan's, parquet/worker-pool.ts), or on the calling thread. */
+export type Encoder = DecodePool | 'main-thread';
+
+/**
+ * Encodes an Arrow table as one parquet file through parquet-wasm (arrow-rs's writer): the table goes over as an Arrow
+ * IPC stream, moved (not copied) to a worker of `encoder`, whose parquet bytes come back moved too.
+ */
 export async function encodeParquet(
   table: Table,
-  compression: WriteCompression,
-  rowGroupRows: number,
+  settings: EncodeSettings,
+  encoder: Encoder,
+  where: string,
 ): Promise<Uint8Array> {
-  const pw = await loadParquetWasm();
-  const codec = {
-    zstd: pw.Compression.ZSTD,
-    snappy: pw.Compression.SNAPPY,
-    gzip: pw.Compression.GZIP,
-    // LZ4_RAW: the framed LZ4 codec is deprecated (parquet-format 2.9.0) and Hadoop's variant differs.
-    lz4: pw.Compression.LZ4_RAW,
-    none: pw.Compression.UNCOMPRESSED,
-  }[compression];
-  const properties = new pw.WriterPropertiesBuilder()
-    .setCompression(codec)
-    .setMaxRowGroupSize(rowGroupRows)
-    .setCreatedBy('meridian-delta')
-    .build();
-  const wasmTable = pw.Table.fromIPCStream(tableToIPC(withUnsharedBuffers(table), 'stream'));
-  return pw.writeParquet(wasmTable, properties);
+  const ipc = tableToIPC(withUnsharedBuffers(table), 'stream');
+  if (encoder !== 'main-thread') return encoder.encode({ ipc, settings, where });
+  try {
+    return encodeIPCToParquet(ipc, settings);
+  } catch (cause) {
+    throw encodeError(cause, where);
+  }
 }
 
 /**

@@ -90,6 +90,34 @@ function sameBytes(bytes: Uint8Array, a0: number, a1: number, b0: number, b1: nu
 }
 
 /**
+ * Whether every row of a batch has the same partition values, checked without decoding a value: string columns
+ * without nulls are compared as bytes against the first row. Other types (and strings with nulls) answer false, and
+ * the rows go one by one.
+ */
+function constantValues(
+  rows: number,
+  columns: readonly Data[],
+  partIndexes: readonly number[],
+  fields: readonly StructField[],
+  partitionBy: readonly string[],
+): boolean {
+  if (rows === 0) return false;
+  for (const [k, data] of columns.entries()) {
+    if (data.typeId !== Type.Utf8 || data.nullCount !== 0) return false;
+    const offsets = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    const start = offsets[0] as number;
+    const end = offsets[1] as number;
+    for (let i = 1; i < rows; i++) {
+      if (!sameBytes(bytes, start, end, offsets[i] as number, offsets[i + 1] as number)) return false;
+    }
+    // A value that cannot be a partition value is refused as the row-by-row path refuses it.
+    serialize(data, (fields[partIndexes[k] as number] as StructField).type, 0, partitionBy[k] as string);
+  }
+  return true;
+}
+
+/**
  * Splits rows by the values of `partitionBy`, keeping row order inside each partition; partitions
  * come out in order of first appearance.
  */
@@ -106,38 +134,54 @@ export function splitPartitions(
   );
   const groups = new Map<
     string,
-    { values: Record<string, string | null>; batches: { batch: RecordBatch; rows: number[] }[] }
+    // rows undefined: every row of the batch.
+    { values: Record<string, string | null>; batches: { batch: RecordBatch; rows: number[] | undefined }[] }
   >();
   for (const batch of table.batches) {
     const perBatch = new Map<string, number[]>();
     const columns = partIndexes.map((j) => batch.data.children[j] as Data);
     const row: (string | null)[] = new Array(partitionBy.length);
-    // Strings repeat in runs: a value whose bytes equal the previous row's is not decoded again.
+    // Rows come in runs of one partition (data sorted or arriving per file): a row whose partition values equal
+    // the previous row's, compared as bytes for strings, joins the previous row's list without building its key.
     const previous = columns.map(() => ({ start: -1, end: -1, value: null as string | null }));
-    for (let i = 0; i < batch.numRows; i++) {
-      // The key is built from the serialized values alone; the values object only once per partition.
-      let key = '';
+    let current: number[] | undefined;
+    // A batch of one partition (the usual case): one row (the last) finds the group, and every row joins it.
+    const whole = constantValues(batch.numRows, columns, partIndexes, fields, partitionBy);
+    for (let i = whole ? batch.numRows - 1 : 0; i < batch.numRows; i++) {
+      let same = current !== undefined;
       for (let k = 0; k < partIndexes.length; k++) {
         const j = partIndexes[k] as number;
         const data = columns[k] as Data;
         const type = (fields[j] as StructField).type;
-        let v: string | null;
+        const p = previous[k] as { start: number; end: number; value: string | null };
         if (data.typeId === Type.Utf8 && (data.nullCount === 0 || data.getValid(i))) {
           const offsets = data.valueOffsets as Int32Array;
           const start = offsets[i] as number;
           const end = offsets[i + 1] as number;
-          const p = previous[k] as { start: number; end: number; value: string | null };
           if (p.start < 0 || !sameBytes(data.values as Uint8Array, p.start, p.end, start, end)) {
             p.value = serialize(data, type, i, partitionBy[k] as string);
+            same = false;
           }
           p.start = start;
           p.end = end;
-          v = p.value;
-        } else v = serialize(data, type, i, partitionBy[k] as string);
-        row[k] = v;
-        // Length-prefixed, so no value can run into the next one.
-        key += v === null ? 'N;' : `${v.length}:${v};`;
+        } else {
+          const v = serialize(data, type, i, partitionBy[k] as string);
+          // start -2: the previous value came from this branch (a null string, or another type).
+          if (p.start !== -2 || v !== p.value) same = false;
+          p.start = -2;
+          p.end = -2;
+          p.value = v;
+        }
+        row[k] = p.value;
       }
+      if (same) {
+        (current as number[]).push(i);
+        continue;
+      }
+      // The key is built from the serialized values alone; the values object only once per partition.
+      // Length-prefixed, so no value can run into the next one.
+      let key = '';
+      for (const v of row) key += v === null ? 'N;' : `${v.length}:${v};`;
       let group = groups.get(key);
       if (!group) {
         const values = partitionBy.map((c, k) => {
@@ -147,6 +191,10 @@ export function splitPartitions(
         group = { values: Object.fromEntries(values), batches: [] };
         groups.set(key, group);
       }
+      if (whole) {
+        group.batches.push({ batch, rows: undefined });
+        break;
+      }
       let rows = perBatch.get(key);
       if (!rows) {
         rows = [];
@@ -154,6 +202,7 @@ export function splitPartitions(
         group.batches.push({ batch, rows });
       }
       rows.push(i);
+      current = rows;
     }
   }
   return [...groups.values()].map((group) => {
@@ -165,7 +214,9 @@ export function splitPartitions(
         makeData({ type: new Struct(dataSchema.fields), length: batch.numRows, nullCount: 0, children }),
       );
       // A batch wholly in one partition (data arriving sorted or per file) needs no copy.
-      return rows.length === batch.numRows ? projected : gatherBatch(projected, Int32Array.from(rows));
+      return rows === undefined || rows.length === batch.numRows
+        ? projected
+        : gatherBatch(projected, Int32Array.from(rows));
     });
     return { values: group.values, table: new Table(dataSchema, batches) };
   });

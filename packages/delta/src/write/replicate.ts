@@ -1,8 +1,8 @@
 import { Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import { parseCommit } from '../log/actions.ts';
-import { TableScan } from '../scan/table-scan.ts';
 import type { DeltaFile } from '../log/files.ts';
+import { TableScan } from '../scan/table-scan.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';

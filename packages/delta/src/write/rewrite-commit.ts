@@ -1,6 +1,6 @@
 import type { AddAction } from '../log/actions.ts';
-import { writesInCommitTimestamps } from '../protocol/writer-features.ts';
 import type { DeltaFile } from '../log/files.ts';
+import { writesInCommitTimestamps } from '../protocol/writer-features.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { Storage } from '../storage/storage.ts';
 import { type AfterCommit, afterCommit, nextInCommitTimestamp } from './after-commit.ts';

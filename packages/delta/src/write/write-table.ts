@@ -231,6 +231,7 @@ async function writeVersion(
     compression: options.compression ?? 'zstd',
     maxRowsPerFile: options.maxRowsPerFile ?? 1 << 20,
     rowGroupRows: options.rowGroupRows ?? 1 << 16,
+    encoder: options.encoder,
     onFile: options.onProgress,
   });
 

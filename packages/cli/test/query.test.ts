@@ -125,6 +125,58 @@ describe('meridian query', () => {
     expect(json.missingRegions).toEqual([]);
   });
 
+  it('runs --sql to the same answer as the flags, and refuses SQL it cannot run with its position', () => {
+    const flags = meridian(
+      'query',
+      reference,
+      '--table',
+      'orders-table',
+      '--from',
+      'EU',
+      ...locations,
+      '--where',
+      "currency = 'EUR'",
+      '--group-by',
+      '_region',
+      '--agg',
+      'count',
+      '--agg',
+      'sum:amount=total',
+      '--json',
+    );
+    const sql = meridian(
+      'query',
+      reference,
+      '--from',
+      'EU',
+      ...locations,
+      '--sql',
+      'SELECT _region, count(*), sum(amount) AS total FROM "orders-table" WHERE currency = \'EUR\' GROUP BY _region',
+      '--json',
+    );
+    expect(sql.code, sql.stderr).toBe(0);
+    const rows = (run: { stdout: string }) =>
+      (JSON.parse(run.stdout) as { rows: unknown[] }).rows.map((r) => JSON.stringify(r)).sort();
+    expect(rows(sql)).toEqual(rows(flags));
+    expect(rows(sql)).toHaveLength(2);
+    const join = meridian(
+      'query',
+      reference,
+      '--from',
+      'EU',
+      ...locations,
+      '--sql',
+      'SELECT o.id FROM "orders-table" o JOIN x ON o.id = x.id',
+    );
+    expect(join.code).toBe(2);
+    expect(join.stderr).toContain('unsupported-sql');
+    expect(join.stderr).toContain('INNER JOIN at line 1, column 35');
+    expect(join.stderr).not.toMatch(/\n\s+at /);
+    const both = meridian('query', reference, '--from', 'EU', '--table', 'orders-table', '--sql', 'SELECT * FROM x');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--table');
+  });
+
   it('streams JSON lines with _region and honours --limit and --columns', () => {
     const run = meridian(
       'query',

@@ -2,7 +2,7 @@
 
 export type { Aggregate, AggregateFunction, Measure } from './aggregate/aggregate.ts';
 export { measureName } from './aggregate/aggregate.ts';
-export type { QueryErrorCode } from './errors.ts';
+export type { QueryErrorCode, SqlLocation } from './errors.ts';
 export { QueryError } from './errors.ts';
 export type {
   ExecuteOptions,
@@ -16,3 +16,4 @@ export { explainPlan } from './plan/explain.ts';
 export type { PlanOptions, QueryFragment, QueryPlan, QueryRequest } from './plan/plan.ts';
 export { planQuery } from './plan/plan.ts';
 export type { Destination } from './plan/residency.ts';
+export { sqlToRequest } from './sql/sql-to-request.ts';

@@ -7,6 +7,8 @@ import {
   type MissingRegion,
   planQuery,
   type QueryPlan,
+  type QueryRequest,
+  sqlToRequest,
 } from '@meridian/query-client';
 import { loadTopology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
@@ -21,6 +23,8 @@ type QueryFormat = (typeof queryFormats)[number];
 
 /** Options of {@link runQuery}, as the command line gives them. */
 interface QueryCommandOptions {
+  /** A SELECT statement: the whole query but where results go, locations and the region filter. */
+  readonly sql?: string;
   readonly table: string;
   readonly columns?: readonly string[];
   readonly where?: string;
@@ -95,6 +99,15 @@ function aggregateOf(options: QueryCommandOptions): Aggregate | undefined {
 async function planFromOptions(file: string, options: QueryCommandOptions): Promise<QueryPlan> {
   const model = await loadTopology(file, topologyLoadOptions());
   const aggregate = aggregateOf(options);
+  const place = {
+    ...(options.regions ? { regions: options.regions } : {}),
+    ...(options.from !== undefined ? { from: options.from } : {}),
+  };
+  const locations = { locations: parseLocations(options.locations ?? []) };
+  if (options.sql !== undefined) {
+    const request: QueryRequest = { ...sqlToRequest(options.sql), ...place };
+    return planQuery(model, request, locations);
+  }
   return planQuery(
     model,
     {
@@ -203,6 +216,10 @@ function all(value: unknown): string[] {
 export const registerQuery: RegisterCommand = (cli) => {
   cli
     .command('query <topology>', "Federated query over a topology's regional Delta tables (residency-checked)")
+    .option(
+      '--sql <select>',
+      'one SELECT (Postgres syntax), e.g. "SELECT currency, count(*) FROM orders GROUP BY currency"',
+    )
     .option('--table <name>', 'deltaTable name (every region holding it) or component id')
     .option('--columns <a,b>', 'columns to return')
     .option('--where <expr>', 'rows to keep, e.g. "currency = \'EUR\' and amount > 10"')
@@ -233,10 +250,19 @@ export const registerQuery: RegisterCommand = (cli) => {
       'meridian query examples/reference/topology.ts --table orders-table --from EU --group-by _region --agg count --agg sum:amount --explain',
     )
     .action(async (topology: string, raw: Record<string, unknown>) => {
-      if (typeof raw.table !== 'string' || raw.table === '') {
+      const sql = typeof raw.sql === 'string' && raw.sql !== '' ? raw.sql : undefined;
+      const structured = ['table', 'columns', 'where', 'limit', 'groupBy', 'agg'].filter((k) => raw[k] !== undefined);
+      if (sql !== undefined && structured.length > 0) {
+        throw new CliInputError(
+          'sql-and-flags',
+          `--sql says the whole query; it cannot be combined with --${structured.map((k) => (k === 'groupBy' ? 'group-by' : k)).join(', --')}`,
+          'put the table, columns, WHERE, GROUP BY and LIMIT in the SQL; --from, --regions and --location stay flags',
+        );
+      }
+      if (sql === undefined && (typeof raw.table !== 'string' || raw.table === '')) {
         throw new CliInputError(
           'missing-table',
-          'meridian query needs --table <name>',
+          'meridian query needs --table <name> or --sql <select>',
           'e.g. --table orders-table (a deltaTable name of the topology)',
         );
       }
@@ -246,7 +272,8 @@ export const registerQuery: RegisterCommand = (cli) => {
       const regions = list(raw.regions);
       const groupBy = list(raw.groupBy);
       const options: QueryCommandOptions = {
-        table: raw.table,
+        ...(sql !== undefined ? { sql } : {}),
+        table: typeof raw.table === 'string' ? raw.table : '',
         ...(columns ? { columns } : {}),
         ...(raw.where !== undefined ? { where: String(raw.where) } : {}),
         ...(limit !== undefined ? { limit } : {}),

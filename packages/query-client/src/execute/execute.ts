@@ -271,7 +271,9 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
             cause: options.signal.reason,
           });
         }
-        const table = mergePartials(ok, aggregate);
+        const merged = mergePartials(ok, aggregate);
+        // LIMIT on an aggregate keeps that many groups (of no defined order without ORDER BY, as in SQL).
+        const table = plan.limit !== undefined && merged.numRows > plan.limit ? merged.slice(0, plan.limit) : merged;
         outputSchema = table.schema;
         yield* table.batches;
         return;

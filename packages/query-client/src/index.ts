@@ -1,6 +1,8 @@
 // Public API of @meridian/query-client: every export is named here.
 
-export type { Aggregate, AggregateFunction, Measure } from './aggregate/aggregate.ts';
+export type { Aggregate, AggregateFunction, Measure, OrderKey } from './aggregate/aggregate.ts';
+export { HLL_STANDARD_ERROR } from './aggregate/hyperloglog.ts';
+export { KLL_RANK_ERROR } from './aggregate/kll.ts';
 export { measureName } from './aggregate/aggregate.ts';
 export type { QueryErrorCode, SqlLocation } from './errors.ts';
 export { QueryError } from './errors.ts';

@@ -54,6 +54,37 @@ describe('sqlToRequest', () => {
     expect(request.columns).toBeUndefined();
   });
 
+  it('reads every aggregate, HAVING over aliases and repeated aggregates, and ORDER BY by alias, ordinal and aggregate', () => {
+    const request = sqlToRequest(
+      'SELECT currency, avg(amount) AS mean, variance(amount), stddev_pop(amount), count(DISTINCT customer) AS d, approx_count_distinct(customer), approx_quantile(amount, 0.9) AS p90 FROM orders GROUP BY currency HAVING count(*) > 10 AND d >= 2 ORDER BY 2 DESC NULLS LAST, count(*), currency LIMIT 3',
+    );
+    expect(request.aggregate?.measures).toEqual([
+      { fn: 'avg', column: 'amount', as: 'mean' },
+      { fn: 'var_samp', column: 'amount' },
+      { fn: 'stddev_pop', column: 'amount' },
+      { fn: 'count_distinct', column: 'customer', as: 'd' },
+      { fn: 'approx_count_distinct', column: 'customer' },
+      { fn: 'approx_quantile', column: 'amount', as: 'p90', quantile: 0.9 },
+      // count(*) is in HAVING and ORDER BY only: computed once, not returned.
+      { fn: 'count', as: '_having_6', hidden: true },
+    ]);
+    expect(request.aggregate?.having?.toString()).toBe(and(col('_having_6').gt(10), col('d').gte(2)).toString());
+    expect(request.orderBy).toEqual([
+      { column: 'mean', descending: true, nulls: 'last' },
+      { column: '_having_6' },
+      { column: 'currency' },
+    ]);
+    expect(request.limit).toBe(3);
+  });
+
+  it('reads ORDER BY ... LIMIT over rows', () => {
+    expect(sqlToRequest('SELECT order_id, amount FROM orders ORDER BY amount DESC LIMIT 5')).toMatchObject({
+      columns: ['order_id', 'amount'],
+      orderBy: [{ column: 'amount', descending: true }],
+      limit: 5,
+    });
+  });
+
   it.each([
     ['SELECT o.id FROM orders o JOIN customers c ON o.c = c.id', 'INNER JOIN', 1, 27],
     ['SELECT id FROM orders\nUNION SELECT id FROM refunds', 'UNION', 2, 1],
@@ -67,6 +98,9 @@ describe('sqlToRequest', () => {
     ['WITH x AS (SELECT 1) SELECT * FROM x', 'WITH', 1, 1],
     ['SELECT currency, amount FROM orders GROUP BY currency', 'column amount outside GROUP BY', 1, 18],
     ['DELETE FROM orders WHERE id = 1', 'DELETE statement', 1, 1],
+    ['SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) FROM orders', 'an exact percentile', 1, 8],
+    ['SELECT approx_quantile(amount) FROM orders', 'without a quantile', 1, 8],
+    ['SELECT currency, count(*) FROM orders GROUP BY currency ORDER BY amount', 'ORDER BY of amount', 1, 66],
   ])('refuses %s naming %s and its position', (sql, construct, line, column) => {
     const error = refusal(sql);
     expect(error.code).toBe('unsupported-sql');

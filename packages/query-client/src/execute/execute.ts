@@ -23,6 +23,7 @@ import { mergePartials, type PartialAggregate, partialAggregate } from '../aggre
 import { QueryError, regionsOption } from '../errors.ts';
 import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
 import { Channel } from './channel.ts';
+import { mergeTopK, regionTopK } from './top-k.ts';
 
 /** What to do when a region cannot be read: fail the query, or return the others and say which are missing. */
 export type RegionFailurePolicy = 'fail' | 'partial';
@@ -271,9 +272,11 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
             cause: options.signal.reason,
           });
         }
-        const merged = mergePartials(ok, aggregate);
-        // LIMIT on an aggregate keeps that many groups (of no defined order without ORDER BY, as in SQL).
-        const table = plan.limit !== undefined && merged.numRows > plan.limit ? merged.slice(0, plan.limit) : merged;
+        // HAVING, then ORDER BY, then LIMIT, all after the final merge (a group's value is known only then).
+        const { table } = mergePartials(ok, aggregate, {
+          ...(plan.orderBy ? { orderBy: plan.orderBy } : {}),
+          ...(plan.limit !== undefined ? { limit: plan.limit } : {}),
+        });
         outputSchema = table.schema;
         yield* table.batches;
         return;
@@ -281,6 +284,25 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
 
       const schema = new Schema([...fields, new Field(REGION_COLUMN, new Utf8(), false)]);
       outputSchema = schema;
+      if (plan.orderBy !== undefined && plan.limit !== undefined) {
+        // ORDER BY ... LIMIT k: each region's top k (in the region), then a k-way merge of k rows per region.
+        const orderBy = plan.orderBy;
+        const k = plan.limit;
+        const tops = await Promise.allSettled(
+          live.map(({ opened: o }) =>
+            regionTopK(o.snapshot.scan(scanOptions(o.fragment)), schema, orderBy, k, o.fragment.region, (n) => {
+              o.report.rows += n;
+            }),
+          ),
+        );
+        const lists: Awaited<ReturnType<typeof regionTopK>>[] = [];
+        for (const [i, t] of tops.entries()) {
+          if (t.status === 'fulfilled') lists.push(t.value);
+          else fail((live[i] as { opened: Opened }).opened.fragment, t.reason, 0);
+        }
+        yield* mergeTopK(lists, schema, orderBy, k).batches;
+        return;
+      }
       yield* stream(
         live.map((w) => w.opened),
         schema,

@@ -1,6 +1,7 @@
 import { DeltaError, Predicate, type PredicateNode, parsePredicate } from '@meridian/delta';
 import { bucketName, type DeltaTable, placementOf, type Topology } from '@meridian/topology';
-import type { Aggregate } from '../aggregate/aggregate.ts';
+import type { Aggregate, OrderKey } from '../aggregate/aggregate.ts';
+import { measureName } from '../aggregate/aggregate.ts';
 import { QueryError } from '../errors.ts';
 import { checkResidency, type Destination, resolveDestination } from './residency.ts';
 
@@ -17,6 +18,11 @@ export interface QueryRequest {
   readonly where?: Predicate | string;
   /** At most this many rows in all (pushed to every region, enforced centrally). */
   readonly limit?: number;
+  /**
+   * Order of the result: rows (with a limit: each region's top k, merged) or an aggregate's groups (after the
+   * final merge). Keys name returned columns, or an aggregate's group columns and measures.
+   */
+  readonly orderBy?: readonly OrderKey[];
   /** Only these region ids; every region holding the table when omitted. */
   readonly regions?: readonly string[];
   /**
@@ -43,6 +49,8 @@ export interface QueryFragment {
   readonly columns: readonly string[] | undefined;
   readonly where: Predicate | undefined;
   readonly limit: number | undefined;
+  /** Rows: keep this region's first `limit` rows in this order (a top-k) instead of the first to arrive. */
+  readonly orderBy: readonly OrderKey[] | undefined;
 }
 
 /** A checked plan: the fragments to scan and where the results go. */
@@ -52,6 +60,7 @@ export interface QueryPlan {
   readonly columns: readonly string[] | undefined;
   readonly where: Predicate | undefined;
   readonly limit: number | undefined;
+  readonly orderBy: readonly OrderKey[] | undefined;
   readonly destination: Destination | undefined;
   readonly aggregate: Aggregate | undefined;
   /** Facts the explain output states (residency decisions, defaults taken). */
@@ -205,6 +214,40 @@ function checkColumns(table: DeltaTable, wanted: readonly string[], field: (stri
   }
 }
 
+/** ORDER BY keys must name what is returned; plain rows need a LIMIT (a top-k, never a sort of every row). */
+function checkOrder(orderBy: readonly OrderKey[], request: QueryRequest, tables: readonly DeltaTable[]): void {
+  const aggregate = request.aggregate;
+  for (const [i, key] of orderBy.entries()) {
+    const path = ['request', 'orderBy', i, 'column'];
+    if (aggregate) {
+      const names = [...aggregate.groupBy, ...aggregate.measures.map(measureName)];
+      if (!names.includes(key.column)) {
+        throw new QueryError('unknown-column', `ORDER BY names '${key.column}', which the aggregate does not return`, {
+          path,
+          hint: `order by a group column or a measure: ${names.join(', ')}`,
+        });
+      }
+    } else if (request.columns !== undefined && !request.columns.includes(key.column)) {
+      throw new QueryError(
+        'unknown-column',
+        `ORDER BY names '${key.column}', which is not among the columns returned`,
+        {
+          path,
+          hint: `add it to the columns: ${[...request.columns, key.column].join(', ')}`,
+        },
+      );
+    } else {
+      for (const table of tables) checkColumns(table, [key.column], ['request', 'orderBy'], 'ORDER BY');
+    }
+  }
+  if (!aggregate && request.limit === undefined) {
+    throw new QueryError('invalid-request', 'ORDER BY of rows needs a LIMIT', {
+      path: ['request', 'orderBy'],
+      hint: 'add a limit (each region keeps its top k and the client merges them), or aggregate',
+    });
+  }
+}
+
 /**
  * Plans a federated read: finds the table's component in every region (or the regions asked for),
  * gives each a URI, pushes columns, predicate and limit down to each, and refuses a plan that would
@@ -302,6 +345,9 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     );
   }
 
+  const orderBy = request.orderBy !== undefined && request.orderBy.length > 0 ? request.orderBy : undefined;
+  if (orderBy !== undefined) checkOrder(orderBy, request, tables);
+
   const locations = options.locations ?? {};
   const scanColumns = aggregateColumns ?? request.columns?.filter((c) => c !== '_region');
   const fragments = tables.map((table): QueryFragment => {
@@ -323,7 +369,9 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
       dataClasses: table.dataClasses,
       columns: scanColumns,
       where,
-      limit: aggregate ? undefined : request.limit,
+      // A top-k needs every row of the region in its order: no limit pushed to the scan.
+      limit: aggregate || orderBy ? undefined : request.limit,
+      orderBy: aggregate ? undefined : orderBy,
     };
   });
   for (const key of Object.keys(locations)) {
@@ -344,6 +392,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     columns: request.columns,
     where,
     limit: request.limit,
+    orderBy,
     destination,
     aggregate,
     notes,

@@ -1,7 +1,8 @@
 import type { Literal, PredicateNode } from '@meridian/delta';
 import { Predicate } from '@meridian/delta';
 import sqlParser from 'node-sql-parser/build/postgresql.js';
-import type { Aggregate, AggregateFunction, Measure } from '../aggregate/aggregate.ts';
+import type { Aggregate, AggregateFunction, Measure, OrderKey } from '../aggregate/aggregate.ts';
+import { measureName } from '../aggregate/aggregate.ts';
 import { QueryError, type SqlLocation } from '../errors.ts';
 import type { QueryRequest } from '../plan/plan.ts';
 
@@ -51,10 +52,22 @@ const SQL_FUNCTIONS: Readonly<Record<string, AggregateFunction>> = {
   sum: 'sum',
   min: 'min',
   max: 'max',
+  avg: 'avg',
+  variance: 'var_samp',
+  var_samp: 'var_samp',
+  var_pop: 'var_pop',
+  stddev: 'stddev_samp',
+  stddev_samp: 'stddev_samp',
+  stddev_pop: 'stddev_pop',
+  approx_count_distinct: 'approx_count_distinct',
+  approx_quantile: 'approx_quantile',
+  approx_percentile: 'approx_quantile',
 };
 
 const SUPPORTED_HINT =
-  'supported: SELECT columns or aggregates FROM one table [WHERE ...] [GROUP BY columns] [LIMIT n]; aggregates: count(*), count(col), sum, min, max';
+  'supported: SELECT columns or aggregates FROM one table [WHERE ...] [GROUP BY columns] [HAVING ...] [ORDER BY ...] [LIMIT n]; aggregates: count(*), count(col), count(DISTINCT col), sum, min, max, avg, variance, var_pop, stddev, stddev_pop, approx_count_distinct(col), approx_quantile(col, q)';
+
+const LITERAL_TYPES = new Set(['number', 'single_quote_string', 'string', 'bool', 'boolean', 'null']);
 
 function columnName(sql: string, node: unknown, tables: ReadonlySet<string>, where: string): string {
   if (!isNode(node) || node.type !== 'column_ref') {
@@ -157,7 +170,7 @@ function predicate(
   }
   if (op in COMPARISONS || COMPARISONS[node.operator as string] !== undefined) {
     const cmp = COMPARISONS[node.operator as string] as keyof typeof FLIPPED;
-    const leftIsColumn = isNode(node.left) && node.left.type === 'column_ref';
+    const leftIsColumn = !(isNode(node.left) && LITERAL_TYPES.has(String(node.left.type)));
     if (leftIsColumn) return { kind: 'compare', op: cmp, column: column(node.left), value: literal(sql, node.right) };
     return { kind: 'compare', op: FLIPPED[cmp], column: column(node.right), value: literal(sql, node.left) };
   }
@@ -216,20 +229,60 @@ function measureOf(sql: string, node: Node, as: string | undefined, tables: Read
   if (node.over !== null && node.over !== undefined) {
     return unsupported(sql, `window function ${rawName}() OVER`, node, 'OVER', 'aggregate with GROUP BY instead');
   }
-  const fn = SQL_FUNCTIONS[name];
+  if (name === 'percentile_cont' || name === 'percentile_disc' || name === 'median') {
+    // Exact percentiles need every value in one place; the federated form is a sketch, said so by its name.
+    return unsupported(
+      sql,
+      `${rawName}() (an exact percentile)`,
+      node,
+      rawName,
+      'use approx_quantile(col, 0.5): a mergeable KLL sketch, rank error within 1.65 % of the row count',
+    );
+  }
+  let fn = SQL_FUNCTIONS[name];
   if (fn === undefined) {
     return unsupported(sql, `function ${rawName}()`, node, rawName, SUPPORTED_HINT);
   }
-  const args = isAggr && isNode(node.args) ? node.args : undefined;
-  if (args?.distinct) {
-    return unsupported(sql, `${rawName}(DISTINCT ...)`, node, 'DISTINCT', SUPPORTED_HINT);
+  const aggrArgs = isAggr && isNode(node.args) ? node.args : undefined;
+  const listArgs = !isAggr && isNode(node.args) && Array.isArray(node.args.value) ? (node.args.value as unknown[]) : [];
+  if (aggrArgs?.distinct) {
+    if (fn !== 'count')
+      return unsupported(
+        sql,
+        `${rawName}(DISTINCT ...)`,
+        node,
+        'DISTINCT',
+        'count(DISTINCT col) is the one DISTINCT aggregate',
+      );
+    fn = 'count_distinct';
   }
-  const expr = args?.expr;
+  const expr = isAggr ? aggrArgs?.expr : listArgs[0];
   const column = isNode(expr) && expr.type === 'star' ? undefined : columnName(sql, expr, tables, `${rawName}()`);
   if (column === undefined && fn !== 'count') {
     return unsupported(sql, `${rawName}(*)`, node, rawName, `give ${name} a column: ${name}(amount)`);
   }
-  return { fn, ...(column !== undefined ? { column } : {}), ...(as !== undefined ? { as } : {}) };
+  let quantile: number | undefined;
+  if (fn === 'approx_quantile') {
+    const q = listArgs[1];
+    quantile = isNode(q) && q.type === 'number' ? Number(q.value) : Number.NaN;
+    if (listArgs.length !== 2 || !(quantile >= 0 && quantile <= 1)) {
+      return unsupported(
+        sql,
+        `${rawName}() without a quantile between 0 and 1`,
+        node,
+        rawName,
+        `write ${name}(amount, 0.9)`,
+      );
+    }
+  } else if (!isAggr && listArgs.length !== 1) {
+    return unsupported(sql, `${rawName}() with ${listArgs.length} arguments`, node, rawName, `write ${name}(column)`);
+  }
+  return {
+    fn,
+    ...(column !== undefined ? { column } : {}),
+    ...(as !== undefined ? { as } : {}),
+    ...(quantile !== undefined ? { quantile } : {}),
+  };
 }
 
 function selectItem(sql: string, item: unknown, tables: ReadonlySet<string>): SelectItem | 'star' {
@@ -349,18 +402,74 @@ export function sqlToRequest(sql: string): QueryRequest {
   const measures = items
     .filter((i): i is Extract<SelectItem, { kind: 'measure' }> => i !== 'star' && i.kind === 'measure')
     .map((i) => i.measure);
+  const ordinals = items.map((i) => (i === 'star' ? '*' : i.kind === 'column' ? i.name : measureName(i.measure)));
   const groupByNodes = isNode(select.groupby) && Array.isArray(select.groupby.columns) ? select.groupby.columns : [];
   const groupBy = groupByNodes.map((g) => columnName(sql, g, tables, 'GROUP BY'));
 
   const where = select.where ? new Predicate(predicate(sql, select.where, tables, 'WHERE')) : undefined;
-  if (select.having) return unsupported(sql, 'HAVING', select.having, 'HAVING', SUPPORTED_HINT);
-  if (Array.isArray(select.orderby) && select.orderby.length > 0) {
-    return unsupported(sql, 'ORDER BY', select.orderby[0], 'ORDER BY', SUPPORTED_HINT);
-  }
   const limit = limitOf(sql, select);
+  const isAggregate = measures.length > 0 || groupBy.length > 0 || Boolean(select.having);
+  // HAVING and ORDER BY may name a measure by its alias, or repeat it (count(*) > 10): an aggregate not in the
+  // select list is computed too and not returned.
+  const outputName = (node: unknown, clause: string): string => {
+    if (isNode(node) && (node.type === 'aggr_func' || node.type === 'function')) {
+      if (!isAggregate)
+        return unsupported(
+          sql,
+          `an aggregate in ${clause} of a query without GROUP BY or aggregates`,
+          node,
+          clause,
+          SUPPORTED_HINT,
+        );
+      const m = measureOf(sql, node, undefined, tables);
+      const same = measures.find((x) => x.fn === m.fn && x.column === m.column && x.quantile === m.quantile);
+      if (same) return measureName(same);
+      const hidden = { ...m, as: `_${clause.toLowerCase().replace(' ', '_')}_${measures.length}`, hidden: true };
+      measures.push(hidden);
+      return hidden.as;
+    }
+    const name = columnName(sql, node, tables, clause);
+    if (isAggregate && !groupBy.includes(name) && !measures.some((m) => measureName(m) === name)) {
+      return unsupported(
+        sql,
+        `${clause} of ${name}, which the aggregate does not return`,
+        node,
+        name,
+        `${clause} a group column or a measure's alias`,
+      );
+    }
+    return name;
+  };
+  const having = select.having
+    ? new Predicate(predicate(sql, select.having, tables, 'HAVING', (_s, n, _t, clause) => outputName(n, clause)))
+    : undefined;
+  const orderBy: OrderKey[] = (Array.isArray(select.orderby) ? select.orderby : []).map((item: unknown) => {
+    const o = item as Node;
+    let column: string;
+    if (isNode(o.expr) && o.expr.type === 'number') {
+      const ordinal = Number(o.expr.value);
+      const picked = ordinals[ordinal - 1];
+      if (picked === undefined)
+        return unsupported(
+          sql,
+          `ORDER BY ${ordinal}`,
+          o.expr,
+          'ORDER BY',
+          `order by a position 1 to ${ordinals.length}`,
+        );
+      column = picked;
+    } else column = outputName(o.expr, 'ORDER BY');
+    const nulls =
+      typeof o.nulls === 'string' ? (o.nulls.toUpperCase().includes('FIRST') ? 'first' : 'last') : undefined;
+    return {
+      column,
+      ...(String(o.type).toUpperCase() === 'DESC' ? { descending: true } : {}),
+      ...(nulls ? { nulls } : {}),
+    };
+  });
 
   let aggregate: Aggregate | undefined;
-  if (measures.length > 0 || groupBy.length > 0) {
+  if (isAggregate) {
     if (star) return unsupported(sql, 'SELECT * with GROUP BY or aggregates', select, '\\*', 'list the group columns');
     for (const c of columns) {
       if (!groupBy.includes(c.name)) {
@@ -373,7 +482,7 @@ export function sqlToRequest(sql: string): QueryRequest {
         );
       }
     }
-    aggregate = { groupBy, measures };
+    aggregate = { groupBy, measures, ...(having ? { having } : {}) };
   }
   return {
     table,
@@ -381,5 +490,6 @@ export function sqlToRequest(sql: string): QueryRequest {
     ...(where ? { where } : {}),
     ...(limit !== undefined ? { limit } : {}),
     ...(aggregate ? { aggregate } : {}),
+    ...(orderBy.length > 0 ? { orderBy } : {}),
   };
 }

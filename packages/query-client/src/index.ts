@@ -13,9 +13,10 @@ export type {
   RegionFailurePolicy,
   RegionReport,
 } from './execute/execute.ts';
+export type { BorderCrossing } from './execute/crossings.ts';
 export { executeQuery } from './execute/execute.ts';
 export { explainPlan } from './plan/explain.ts';
 export type { PlanOptions, QueryFragment, QueryPlan, QueryRequest } from './plan/plan.ts';
 export { planQuery } from './plan/plan.ts';
-export type { Destination } from './plan/residency.ts';
+export type { AggregateSite, Destination } from './plan/residency.ts';
 export { sqlToRequest } from './sql/sql-to-request.ts';

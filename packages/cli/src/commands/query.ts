@@ -1,6 +1,7 @@
 import {
   type Aggregate,
   type AggregateFunction,
+  type BorderCrossing,
   executeQuery,
   explainPlan,
   type Measure,
@@ -56,6 +57,10 @@ interface QueryJson {
     readonly rows: number;
   }[];
   readonly missingRegions: readonly MissingRegion[];
+  /** What moved between regions and jurisdictions, with bytes. */
+  readonly crossings: readonly BorderCrossing[];
+  /** Groups a data class's minGroupSize suppressed inside its jurisdiction. */
+  readonly suppressedGroups: number;
 }
 
 const FUNCTIONS: readonly AggregateFunction[] = ['count', 'sum', 'min', 'max'];
@@ -168,6 +173,8 @@ async function runQuery(
       rows,
       regions: result.regions.map((r) => ({ ...r })),
       missingRegions: result.missingRegions,
+      crossings: result.crossings,
+      suppressedGroups: result.suppressedGroups,
     };
     out(`${JSON.stringify(json, null, 2)}\n`);
   } else if (format === 'table') {
@@ -181,6 +188,14 @@ async function runQuery(
   }
   for (const r of result.regions)
     err(`read ${r.region}: ${r.component} v${r.version ?? '?'} at ${r.uri}: ${r.rows} rows\n`);
+  for (const c of result.crossings) {
+    const place = (region: string, j: string | undefined) => (j === undefined ? region : `${region} (${j})`);
+    err(
+      `moved ${place(c.from, c.fromJurisdiction)} -> ${place(c.to, c.toJurisdiction)}: ${c.what}, ${c.count} ${c.what === 'rows' ? 'rows' : 'groups'}, ${c.bytes} bytes\n`,
+    );
+  }
+  if (result.suppressedGroups > 0)
+    err(`suppressed ${result.suppressedGroups} groups below a data class's minGroupSize (inside its jurisdiction)\n`);
   for (const m of result.missingRegions)
     err(`missing ${m.region}: ${m.component} at ${m.uri}: ${m.code}: ${m.message}\n`);
   return result.missingRegions.length > 0 ? ExitCode.findings : ExitCode.ok;

@@ -3,7 +3,7 @@ import { bucketName, type DeltaTable, placementOf, type Topology } from '@meridi
 import type { Aggregate, OrderKey } from '../aggregate/aggregate.ts';
 import { measureName } from '../aggregate/aggregate.ts';
 import { QueryError } from '../errors.ts';
-import { checkResidency, type Destination, resolveDestination } from './residency.ts';
+import { type AggregateSite, checkResidency, type Destination, resolveDestination } from './residency.ts';
 
 /** What to read: a logical table across regions, with the columns, rows and regions wanted. */
 export interface QueryRequest {
@@ -32,6 +32,11 @@ export interface QueryRequest {
   readonly from?: string;
   /** Group and aggregate instead of returning rows: partial aggregates per region, merged centrally. */
   readonly aggregate?: Aggregate;
+  /**
+   * A table joined to this one (SQL's JOIN). Joins are not executed yet; the field exists so that residency can
+   * refuse a join over a class that may leave only as aggregates for what it is (a way to re-identify rows).
+   */
+  readonly join?: string;
 }
 
 /** One region's part of a plan: which table it reads and what is pushed down to it. */
@@ -63,6 +68,8 @@ export interface QueryPlan {
   readonly orderBy: readonly OrderKey[] | undefined;
   readonly destination: Destination | undefined;
   readonly aggregate: Aggregate | undefined;
+  /** Where the aggregate is finished when a class may leave its jurisdiction only as aggregates (residency). */
+  readonly aggregateSite: AggregateSite | undefined;
   /** Facts the explain output states (residency decisions, defaults taken). */
   readonly notes: readonly string[];
 }
@@ -306,6 +313,16 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     tables = tables.filter((t) => wanted.has(placementOf(model, t).region ?? ''));
   }
 
+  if (request.join !== undefined) {
+    // Residency first: over a class that may leave only as aggregates a join is refused as a re-identification,
+    // whatever its columns; otherwise joins are refused as not executed yet.
+    const from = request.from === undefined ? undefined : resolveDestination(model, request.from);
+    checkResidency(model, tables, from, { aggregate: request.aggregate, join: request.join });
+    throw new QueryError('unsupported-sql', `a join (with '${request.join}') is not executed yet`, {
+      path: ['request', 'join'],
+      hint: 'query one table at a time',
+    });
+  }
   const whereColumns = new Set<string>();
   if (where) predicateColumns(where.node, whereColumns);
   const aggregate = request.aggregate;
@@ -338,12 +355,14 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
   }
 
   const destination = request.from === undefined ? undefined : resolveDestination(model, request.from);
-  notes.push(...checkResidency(model, tables, destination));
-  if (aggregate) {
+  const residency = checkResidency(model, tables, destination, { aggregate, join: request.join });
+  notes.push(...residency.notes);
+  if (aggregate && residency.site === undefined) {
     notes.push(
-      'aggregates are treated as the data they are computed from: residency applies to them as to rows (anonymisation is not modelled)',
+      'aggregates are treated as the data they are computed from: residency applies to them as to rows, unless a data class declares export: { aggregatesOnly, minGroupSize }',
     );
   }
+
 
   const orderBy = request.orderBy !== undefined && request.orderBy.length > 0 ? request.orderBy : undefined;
   if (orderBy !== undefined) checkOrder(orderBy, request, tables);
@@ -395,6 +414,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     orderBy,
     destination,
     aggregate,
+    aggregateSite: residency.site,
     notes,
   };
 }

@@ -385,14 +385,21 @@ export function sqlToRequest(sql: string): QueryRequest {
   if (!isNode(first) || typeof first.table !== 'string') {
     return unsupported(sql, 'a subquery in FROM', first, 'FROM', 'read a table by name: FROM orders');
   }
+  const table = first.table;
+  const tables = new Set([table, ...(typeof first.as === 'string' ? [first.as] : [])]);
+  let join: string | undefined;
   if (from.length > 1) {
     const second = from[1] as Node;
     const kind =
       typeof second.join === 'string' ? second.join.replace('INNERJOIN', 'INNER JOIN') : 'a second table in FROM';
-    return unsupported(sql, kind, undefined, kind.includes('JOIN') ? 'JOIN' : ',', 'query one table at a time');
+    if (from.length > 2 || typeof second.table !== 'string' || !kind.includes('JOIN')) {
+      return unsupported(sql, kind, undefined, kind.includes('JOIN') ? 'JOIN' : ',', 'query one table at a time');
+    }
+    // Kept for the planner: residency refuses a join over an aggregates-only class by name; otherwise it is unsupported.
+    join = second.table;
+    tables.add(second.table);
+    if (typeof second.as === 'string') tables.add(second.as);
   }
-  const table = first.table;
-  const tables = new Set([table, ...(typeof first.as === 'string' ? [first.as] : [])]);
 
   const items = (Array.isArray(select.columns) ? select.columns : []).map((c) => selectItem(sql, c, tables));
   const star = items.includes('star');
@@ -491,5 +498,6 @@ export function sqlToRequest(sql: string): QueryRequest {
     ...(limit !== undefined ? { limit } : {}),
     ...(aggregate ? { aggregate } : {}),
     ...(orderBy.length > 0 ? { orderBy } : {}),
+    ...(join !== undefined ? { join } : {}),
   };
 }

@@ -363,7 +363,6 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     );
   }
 
-
   const orderBy = request.orderBy !== undefined && request.orderBy.length > 0 ? request.orderBy : undefined;
   if (orderBy !== undefined) checkOrder(orderBy, request, tables);
 

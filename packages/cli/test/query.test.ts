@@ -125,7 +125,8 @@ describe('meridian query', () => {
     expect(json.missingRegions).toEqual([]);
   });
 
-  it('runs --sql to the same answer as the flags, and refuses SQL it cannot run', () => {
+  // Six CLI runs: a hang guard on a loaded machine, not a speed check.
+  it('runs --sql to the same answer as the flags, and refuses SQL it cannot run', { timeout: 300_000 }, () => {
     const flags = meridian(
       'query',
       reference,
@@ -172,6 +173,22 @@ describe('meridian query', () => {
     expect(join.stderr).toContain('unsupported-sql');
     expect(join.stderr).toContain("a join (with 'x') is not executed yet");
     expect(join.stderr).not.toMatch(/\n\s+at /);
+    const explained = meridian(
+      'query',
+      reference,
+      '--from',
+      'eu-west-1',
+      ...locations,
+      '--sql',
+      'SELECT currency, count(*) FROM "orders-table" WHERE order_date >= \'2024-01-02\' GROUP BY currency',
+      '--explain',
+      '--analyze',
+    );
+    expect(explained.code, explained.stderr).toBe(0);
+    expect(explained.stdout).toMatch(/files +\d+ of \d+ read \(\d+ pruned by partition/);
+    expect(explained.stdout).toMatch(
+      /eu-central-1 -> eu-west-1 {2}partial aggregates {2}within EU {2}est [\d.]+ \w*B {2}actual [\d.]+ \w*B/,
+    );
     const both = meridian('query', reference, '--from', 'EU', '--table', 'orders-table', '--sql', 'SELECT * FROM x');
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--table');

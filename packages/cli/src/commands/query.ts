@@ -4,6 +4,8 @@ import {
   type BorderCrossing,
   executeQuery,
   explainPlan,
+  explainQuery,
+  formatExplanation,
   type Measure,
   type MissingRegion,
   planQuery,
@@ -36,6 +38,8 @@ interface QueryCommandOptions {
   readonly locations?: readonly string[];
   readonly partial?: boolean;
   readonly explain?: boolean;
+  /** Run the query for the explanation's actual bytes and files. */
+  readonly analyze?: boolean;
   readonly format?: QueryFormat;
   readonly json?: boolean;
   readonly groupBy?: readonly string[];
@@ -139,17 +143,38 @@ async function runQuery(
   err: (text: string) => void,
 ): Promise<number> {
   const plan = await planFromOptions(file, options);
-  if (options.explain) {
-    out(
-      options.json
-        ? `${JSON.stringify({ ...plan, where: plan.where?.toString(), fragments: plan.fragments.map((f) => ({ ...f, where: f.where?.toString() })) }, null, 2)}\n`
-        : explainPlan(plan),
-    );
+  const storage = options.endpoint ? { storage: { s3: { endpoint: options.endpoint, forcePathStyle: true } } } : {};
+  if (options.explain || options.analyze) {
+    // Per-region pushdown and estimates need each region's Delta log: read when the tables were located (--location,
+    // --endpoint), never by guessing the model's bucket names; --analyze runs the query too.
+    const located = plan.fragments.every((f) => f.uriSource === 'location') || options.endpoint !== undefined;
+    const explanation =
+      located || options.analyze
+        ? await explainQuery(plan, {
+            ...storage,
+            analyze: options.analyze === true,
+            onRegionFailure: options.partial ? 'partial' : 'fail',
+          })
+        : undefined;
+    if (options.json) {
+      const planJson = {
+        ...plan,
+        where: plan.where?.toString(),
+        fragments: plan.fragments.map((f) => ({ ...f, where: f.where?.toString() })),
+        aggregate: plan.aggregate ? { ...plan.aggregate, having: plan.aggregate.having?.toString() } : undefined,
+      };
+      out(
+        `${JSON.stringify(explanation ? { ...planJson, explanation: { ...explanation, aggregate: undefined } } : planJson, (_k, v) => (typeof v === 'bigint' ? `${v}` : v), 2)}\n`,
+      );
+    } else {
+      out(explainPlan(plan));
+      if (explanation) out(formatExplanation(explanation));
+    }
     return ExitCode.ok;
   }
   const result = executeQuery(plan, {
     onRegionFailure: options.partial ? 'partial' : 'fail',
-    ...(options.endpoint ? { storage: { s3: { endpoint: options.endpoint, forcePathStyle: true } } } : {}),
+    ...storage,
   });
   const format = options.format ?? 'table';
   let names: string[] = [];
@@ -251,7 +276,11 @@ export const registerQuery: RegisterCommand = (cli) => {
     .option('--group-by <a,b>', 'aggregate: group columns (_region groups by region)')
     .option('--agg <fn[:col][=name]>', 'aggregate: count, sum:col, min:col, max:col (repeatable)')
     .option('--partial', 'return the regions that answer and list the others (exit 1) instead of failing')
-    .option('--explain', 'print the plan (fragments, pushdowns, residency) instead of running it')
+    .option(
+      '--explain',
+      'print the plan instead of running it: per region the pruning, files skipped, projection, and the bytes each border crossing is estimated at',
+    )
+    .option('--analyze', 'with --explain: run the query (rows discarded) and print what was read and the actual bytes')
     .option('--format <format>', `${queryFormats.join(', ')} (default table)`)
     .option('--endpoint <url>', 'S3 endpoint for s3:// locations (path-style)')
     .option('--json', 'print one JSON document (rows, regions read, missing regions)')
@@ -297,6 +326,7 @@ export const registerQuery: RegisterCommand = (cli) => {
         locations: all(raw.location),
         partial: raw.partial === true,
         explain: raw.explain === true,
+        analyze: raw.analyze === true,
         format,
         json: raw.json === true,
         ...(groupBy ? { groupBy } : {}),

@@ -68,6 +68,8 @@ export interface QueryPlan {
   readonly orderBy: readonly OrderKey[] | undefined;
   readonly destination: Destination | undefined;
   readonly aggregate: Aggregate | undefined;
+  /** Regions holding the table that the plan does not read, and why (region pruning). */
+  readonly prunedRegions: readonly { readonly region: string; readonly component: string; readonly reason: string }[];
   /** Where the aggregate is finished when a class may leave its jurisdiction only as aggregates (residency). */
   readonly aggregateSite: AggregateSite | undefined;
   /** Facts the explain output states (residency decisions, defaults taken). */
@@ -274,6 +276,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     });
   }
   const notes: string[] = [];
+  const pruned: { region: string; component: string; reason: string }[] = [];
   let tables = matchTables(model, request.table);
   const regionIds = model.regions.map((r) => r.id ?? r.code);
   const split = splitRegionPredicate(parseWhere(request.where));
@@ -281,6 +284,12 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
   if (split.regions !== undefined) {
     notes.push(`_region predicate: reading only ${[...split.regions].join(', ')}`);
     const holding = tables.map((t) => placementOf(model, t).region ?? 'global');
+    for (const t of tables.filter((t) => !split.regions?.has(placementOf(model, t).region ?? 'global')))
+      pruned.push({
+        region: placementOf(model, t).region ?? 'global',
+        component: t.id,
+        reason: 'the _region predicate',
+      });
     tables = tables.filter((t) => split.regions?.has(placementOf(model, t).region ?? 'global'));
     if (tables.length === 0) {
       throw new QueryError(
@@ -310,6 +319,8 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
       }
     }
     const wanted = new Set(request.regions);
+    for (const t of tables.filter((t) => !wanted.has(placementOf(model, t).region ?? '')))
+      pruned.push({ region: placementOf(model, t).region ?? 'global', component: t.id, reason: 'not among regions' });
     tables = tables.filter((t) => wanted.has(placementOf(model, t).region ?? ''));
   }
 
@@ -413,6 +424,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     orderBy,
     destination,
     aggregate,
+    prunedRegions: pruned,
     aggregateSite: residency.site,
     notes,
   };

@@ -165,6 +165,12 @@ meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --limit
 echo "  from $from: rows per region, counted in each region and merged (--group-by _region --agg count)"
 meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --group-by _region --agg count \
   2>>"$demo/query.log" | sed 's/^/    /'
+# The same tables are a lake (meridian lake init writes one for any topology): SQL over every region, the
+# aggregate split into a partial per region and a final merge.
+echo "  from $from: SQL over the example's lake (--lake $demo --sql ...)"
+meridian query "$file" --lake "$demo" --from "$from" \
+  --sql "SELECT _region, count(*) AS n FROM \"$table\" GROUP BY _region ORDER BY n DESC" \
+  2>>"$demo/query.log" | sed 's/^/    /'
 
 summary "  tables    $demo/ ($(TABLES="$tables" node -e 'const t=JSON.parse(process.env.TABLES); console.log(`${t.length} Delta tables, ${t.reduce((n,x)=>n+x.rows,0).toLocaleString("en-US")} rows`)'))" \
   "  query     $table from $from over ${#locations[@]} regions${refused:+; from $refused refused (residency)}"

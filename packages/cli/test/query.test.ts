@@ -194,6 +194,49 @@ describe('meridian query', () => {
     expect(both.stderr).toContain('--table');
   });
 
+  it('writes a lake with lake init and queries it with --lake and SQL, as DuckDB reads its files', {
+    timeout: 300_000,
+  }, async () => {
+    const lake = join(scratch, 'lake');
+    const init = meridian('lake', 'init', reference, '--out', lake, '--rows', '700', '--json');
+    expect(init.code, init.stderr).toBe(0);
+    expect((JSON.parse(init.stdout) as { path: string }[]).map((t) => t.path)).toEqual([
+      join(lake, 'eu-west-1', 'orders-table'),
+      join(lake, 'eu-central-1', 'orders-table'),
+    ]);
+    const run = meridian(
+      'query',
+      reference,
+      '--lake',
+      lake,
+      '--from',
+      'EU',
+      '--json',
+      '--sql',
+      'SELECT _region, count(*) AS n, count(DISTINCT currency) AS d FROM "orders-table" GROUP BY _region',
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const duck = (
+      await connection.runAndReadAll(
+        ['eu-west-1', 'eu-central-1']
+          .map(
+            (r) =>
+              `SELECT '${r}' AS region, count(*)::VARCHAR AS n, count(DISTINCT currency)::VARCHAR AS d FROM read_parquet('${join(lake, r, 'orders-table')}/*/*.parquet', hive_partitioning = true)`,
+          )
+          .join(' UNION ALL '),
+      )
+    ).getRowObjectsJS();
+    connection.closeSync();
+    instance.closeSync();
+    const rows = (JSON.parse(run.stdout) as { rows: { _region: string; n: string; d: string }[] }).rows;
+    expect(rows.map((r) => [r._region, String(r.n), String(r.d)]).sort()).toEqual(
+      duck.map((d) => [d.region, d.n, d.d]).sort(),
+    );
+    expect(meridian('lake', 'drop', reference).code).toBe(2);
+  });
+
   it('streams JSON lines with _region and honours --limit and --columns', () => {
     const run = meridian(
       'query',

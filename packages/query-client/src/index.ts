@@ -22,3 +22,5 @@ export type { PlanOptions, QueryFragment, QueryPlan, QueryRequest } from './plan
 export { planQuery } from './plan/plan.ts';
 export type { AggregateSite, Destination } from './plan/residency.ts';
 export { sqlToRequest } from './sql/sql-to-request.ts';
+export type { LakeTable } from './lake/write-lake.ts';
+export { lakeLocations, writeLake } from './lake/write-lake.ts';

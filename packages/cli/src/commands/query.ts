@@ -6,6 +6,7 @@ import {
   explainPlan,
   explainQuery,
   formatExplanation,
+  lakeLocations,
   type Measure,
   type MissingRegion,
   planQuery,
@@ -34,6 +35,8 @@ interface QueryCommandOptions {
   readonly limit?: number;
   readonly regions?: readonly string[];
   readonly from?: string;
+  /** A folder `meridian lake init` wrote: every table at <dir>/<region>/<name>. */
+  readonly lake?: string;
   /** `id=uri` pairs: a deltaTable component id or a region id, and where its table is. */
   readonly locations?: readonly string[];
   readonly partial?: boolean;
@@ -112,7 +115,13 @@ async function planFromOptions(file: string, options: QueryCommandOptions): Prom
     ...(options.regions ? { regions: options.regions } : {}),
     ...(options.from !== undefined ? { from: options.from } : {}),
   };
-  const locations = { locations: parseLocations(options.locations ?? []) };
+  // A lake folder (meridian lake init) locates every table; --location flags override single tables or regions.
+  const located = parseLocations(options.locations ?? []);
+  const fromLake = options.lake === undefined ? {} : lakeLocations(model, options.lake);
+  for (const key of Object.keys(located)) {
+    for (const id of Object.keys(fromLake)) if (id.startsWith(`${key}/`)) delete fromLake[id];
+  }
+  const locations = { locations: { ...fromLake, ...located } };
   if (options.sql !== undefined) {
     const request: QueryRequest = { ...sqlToRequest(options.sql), ...place };
     return planQuery(model, request, locations);
@@ -273,6 +282,7 @@ export const registerQuery: RegisterCommand = (cli) => {
       '--location <id=uri>',
       'where a component or region table is (repeatable); s3://<bucket>/<path> from the model otherwise',
     )
+    .option('--lake <dir>', 'a folder meridian lake init wrote: every table at <dir>/<region>/<table>')
     .option('--group-by <a,b>', 'aggregate: group columns (_region groups by region)')
     .option('--agg <fn[:col][=name]>', 'aggregate: count, sum:col, min:col, max:col (repeatable)')
     .option('--partial', 'return the regions that answer and list the others (exit 1) instead of failing')
@@ -324,6 +334,7 @@ export const registerQuery: RegisterCommand = (cli) => {
         ...(regions ? { regions } : {}),
         ...(raw.from !== undefined ? { from: String(raw.from) } : {}),
         locations: all(raw.location),
+        ...(typeof raw.lake === 'string' ? { lake: raw.lake } : {}),
         partial: raw.partial === true,
         explain: raw.explain === true,
         analyze: raw.analyze === true,

@@ -27,7 +27,7 @@ export type AggregateFunction =
   | 'approx_quantile';
 
 /** The functions and the state each keeps: one record, so a function without its accumulator does not compile. */
-export interface Accumulator {
+interface Accumulator {
   /** A new state for a column of this type (undefined: count(*)); the type is checked before. */
   init(type: DataType | undefined): unknown;
   /** Adds one non-null value (count(*) adds 1 per row). Returns the state (which may be replaced). */
@@ -68,7 +68,7 @@ function scaleOf(type: DataType | undefined): number {
 }
 
 /** A canonical text of a value, the same in every region (count distinct keys, HyperLogLog input). */
-export function valueKey(value: Exclude<Value, null>): string {
+function valueKey(value: Exclude<Value, null>): string {
   return typeof value === 'bigint' ? `${value}` : typeof value === 'string' ? `s${value}` : `${value}`;
 }
 

@@ -231,7 +231,7 @@ export interface MergeOptions {
 }
 
 /** Merges partial aggregates into one, in place of the first (the merge a region or the client does). */
-export function combinePartials(partials: readonly PartialAggregate[], aggregate: Aggregate): PartialAggregate {
+function combinePartials(partials: readonly PartialAggregate[], aggregate: Aggregate): PartialAggregate {
   const types = new Map<string, DataType>();
   const groups = new Map<string, Group>();
   for (const partial of partials) {

@@ -4,7 +4,7 @@
  * into the sketch of the union. Standard error 1.04 / sqrt(2^14) = 0.81 % (the paper's bound for m registers);
  * below 2.5 m the estimate switches to linear counting (the paper's small-range correction), which is near exact.
  */
-export const HLL_PRECISION = 14;
+const HLL_PRECISION = 14;
 const M = 1 << HLL_PRECISION;
 /** The relative standard error of {@link HyperLogLog.estimate}: 1.04 / sqrt(m). */
 export const HLL_STANDARD_ERROR = 1.04 / Math.sqrt(M);

@@ -9,7 +9,7 @@
  * published normalized rank error of KLL at k = 200 (99 % confidence). Up to about 3 k inputs nothing is compacted
  * and the answer is exact. test/sketches.test.ts checks the bound against DuckDB's exact ranks.
  */
-export const KLL_K = 200;
+const KLL_K = 200;
 /** The rank error bound of {@link KllSketch.quantile}, as a fraction of the input count. */
 export const KLL_RANK_ERROR = 0.0165;
 

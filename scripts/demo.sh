@@ -162,12 +162,9 @@ echo "  from $from: the plan (--explain)"
 meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --explain | sed 's/^/    /'
 echo "  from $from: the first 5 rows to arrive (--limit 5)"
 meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --limit 5 2>"$demo/query.log" | sed 's/^/    /'
-echo "  from $from: rows per region, counted in each region and merged (--group-by _region --agg count)"
-meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --group-by _region --agg count \
-  2>>"$demo/query.log" | sed 's/^/    /'
-# The same tables are a lake (meridian lake init writes one for any topology): SQL over every region, the
-# aggregate split into a partial per region and a final merge.
-echo "  from $from: SQL over the example's lake (--lake $demo --sql ...)"
+# The tables are a lake (meridian lake init writes one for any topology): SQL over every region, the aggregate split
+# into a partial per region and a final merge (--group-by _region --agg count says the same without SQL).
+echo "  from $from: rows per region in SQL over the example's lake, counted in each region and merged (--lake, --sql)"
 meridian query "$file" --lake "$demo" --from "$from" \
   --sql "SELECT _region, count(*) AS n FROM \"$table\" GROUP BY _region ORDER BY n DESC" \
   2>>"$demo/query.log" | sed 's/^/    /'

@@ -44,7 +44,7 @@ describe('explainQuery', () => {
     const text = formatExplanation(e);
     expect(text).toContain('pruned us-east-1 (us-east-1/orders): the _region predicate');
     expect(text).toMatch(/files +\d+ of \d+ read \(\d+ pruned by partition, \d+ skipped by statistics\)/);
-    expect(text).toContain('projection   2 of 5 columns: order_id, amount');
+    expect(text).toContain('pushed down  2 of 5 columns (order_id, amount); where');
   });
 
   it('shows what crosses which border with estimated and actual bytes, within the bound', async () => {

@@ -176,7 +176,7 @@ async function runQuery(
         `${JSON.stringify(explanation ? { ...planJson, explanation: { ...explanation, aggregate: undefined } } : planJson, (_k, v) => (typeof v === 'bigint' ? `${v}` : v), 2)}\n`,
       );
     } else {
-      out(explainPlan(plan));
+      out(explainPlan(plan, { fragments: explanation === undefined }));
       if (explanation) out(formatExplanation(explanation));
     }
     return ExitCode.ok;

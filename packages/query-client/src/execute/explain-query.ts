@@ -282,12 +282,12 @@ export function formatExplanation(e: QueryExplanation): string {
       lines.push(`    cannot open: ${r.error}`);
       continue;
     }
-    lines.push(`    projection   ${r.columnsRead.length} of ${r.columnsTotal} columns: ${r.columnsRead.join(', ')}`);
-    lines.push(`    where        ${r.where ?? '-'}`);
     lines.push(
-      `    files        ${r.files.selected} of ${r.files.total} read (${r.files.skippedByPartition} pruned by partition, ${r.files.skippedByStats} skipped by statistics), ${bytes(r.files.selectedBytes)} of ${bytes(r.files.totalBytes)}`,
+      `    pushed down  ${r.columnsRead.length} of ${r.columnsTotal} columns (${r.columnsRead.join(', ')}); where ${r.where ?? '-'}`,
     );
-    lines.push(`    rows         at most ${r.estimatedRows ?? '?'} (statistics of the files read)`);
+    lines.push(
+      `    files        ${r.files.selected} of ${r.files.total} read (${r.files.skippedByPartition} pruned by partition, ${r.files.skippedByStats} skipped by statistics), ${bytes(r.files.selectedBytes)} of ${bytes(r.files.totalBytes)}, at most ${r.estimatedRows ?? '?'} rows`,
+    );
     if (r.actual) {
       lines.push(
         `    actual       ${r.actual.filesRead} files read, ${r.actual.rowGroupsSkipped} of ${r.actual.rowGroupsTotal} row groups skipped, ${r.actual.rowsReturned} rows, ${bytes(r.actual.bytesFetched)} fetched`,

@@ -162,8 +162,11 @@ echo "  from $from: the plan (--explain)"
 meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --explain | sed 's/^/    /'
 echo "  from $from: the first 5 rows to arrive (--limit 5)"
 meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --limit 5 2>"$demo/query.log" | sed 's/^/    /'
-echo "  from $from: rows per region, counted in each region and merged (--group-by _region --agg count)"
-meridian query "$file" --table "$table" --from "$from" "${locations[@]}" --group-by _region --agg count \
+# The tables are a lake (meridian lake init writes one for any topology): SQL over every region, the aggregate split
+# into a partial per region and a final merge (--group-by _region --agg count says the same without SQL).
+echo "  from $from: rows per region in SQL over the example's lake, counted in each region and merged (--lake, --sql)"
+meridian query "$file" --lake "$demo" --from "$from" \
+  --sql "SELECT _region, count(*) AS n FROM \"$table\" GROUP BY _region ORDER BY n DESC" \
   2>>"$demo/query.log" | sed 's/^/    /'
 
 summary "  tables    $demo/ ($(TABLES="$tables" node -e 'const t=JSON.parse(process.env.TABLES); console.log(`${t.length} Delta tables, ${t.reduce((n,x)=>n+x.rows,0).toLocaleString("en-US")} rows`)'))" \

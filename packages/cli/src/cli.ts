@@ -8,6 +8,7 @@ import { registerDemoData } from './commands/demo-data.ts';
 import { registerDocs } from './commands/docs.ts';
 import { registerEmit } from './commands/emit.ts';
 import { registerInit } from './commands/init.ts';
+import { registerLake } from './commands/lake.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -24,6 +25,7 @@ const commands: RegisterCommand[] = [
   registerCheck,
   registerQuery,
   registerDemoData,
+  registerLake,
   registerInit,
 ];
 

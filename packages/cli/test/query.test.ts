@@ -125,6 +125,118 @@ describe('meridian query', () => {
     expect(json.missingRegions).toEqual([]);
   });
 
+  // Six CLI runs: a hang guard on a loaded machine, not a speed check.
+  it('runs --sql to the same answer as the flags, and refuses SQL it cannot run', { timeout: 300_000 }, () => {
+    const flags = meridian(
+      'query',
+      reference,
+      '--table',
+      'orders-table',
+      '--from',
+      'EU',
+      ...locations,
+      '--where',
+      "currency = 'EUR'",
+      '--group-by',
+      '_region',
+      '--agg',
+      'count',
+      '--agg',
+      'sum:amount=total',
+      '--json',
+    );
+    const sql = meridian(
+      'query',
+      reference,
+      '--from',
+      'EU',
+      ...locations,
+      '--sql',
+      'SELECT _region, count(*), sum(amount) AS total FROM "orders-table" WHERE currency = \'EUR\' GROUP BY _region',
+      '--json',
+    );
+    expect(sql.code, sql.stderr).toBe(0);
+    const rows = (run: { stdout: string }) =>
+      (JSON.parse(run.stdout) as { rows: unknown[] }).rows.map((r) => JSON.stringify(r)).sort();
+    expect(rows(sql)).toEqual(rows(flags));
+    expect(rows(sql)).toHaveLength(2);
+    const join = meridian(
+      'query',
+      reference,
+      '--from',
+      'EU',
+      ...locations,
+      '--sql',
+      'SELECT o.id FROM "orders-table" o JOIN x ON o.id = x.id',
+    );
+    expect(join.code).toBe(2);
+    expect(join.stderr).toContain('unsupported-sql');
+    expect(join.stderr).toContain("a join (with 'x') is not executed yet");
+    expect(join.stderr).not.toMatch(/\n\s+at /);
+    const explained = meridian(
+      'query',
+      reference,
+      '--from',
+      'eu-west-1',
+      ...locations,
+      '--sql',
+      'SELECT currency, count(*) FROM "orders-table" WHERE order_date >= \'2024-01-02\' GROUP BY currency',
+      '--explain',
+      '--analyze',
+    );
+    expect(explained.code, explained.stderr).toBe(0);
+    expect(explained.stdout).toMatch(/files +\d+ of \d+ read \(\d+ pruned by partition/);
+    expect(explained.stdout).toMatch(
+      /eu-central-1 -> eu-west-1 {2}partial aggregates {2}within EU {2}est [\d.]+ \w*B {2}actual [\d.]+ \w*B/,
+    );
+    const both = meridian('query', reference, '--from', 'EU', '--table', 'orders-table', '--sql', 'SELECT * FROM x');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--table');
+  });
+
+  it('writes a lake with lake init and queries it with --lake and SQL, as DuckDB reads its files', {
+    timeout: 300_000,
+  }, async () => {
+    const lake = join(scratch, 'lake');
+    const init = meridian('lake', 'init', reference, '--out', lake, '--rows', '700', '--json');
+    expect(init.code, init.stderr).toBe(0);
+    expect((JSON.parse(init.stdout) as { path: string }[]).map((t) => t.path)).toEqual([
+      join(lake, 'eu-west-1', 'orders-table'),
+      join(lake, 'eu-central-1', 'orders-table'),
+    ]);
+    const run = meridian(
+      'query',
+      reference,
+      '--lake',
+      lake,
+      '--from',
+      'EU',
+      '--json',
+      '--sql',
+      'SELECT _region, count(*) AS n, count(DISTINCT currency) AS d FROM "orders-table" GROUP BY _region',
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const duck = (
+      await connection.runAndReadAll(
+        ['eu-west-1', 'eu-central-1']
+          .map(
+            (r) =>
+              `SELECT '${r}' AS region, count(*)::VARCHAR AS n, count(DISTINCT currency)::VARCHAR AS d FROM read_parquet('${join(lake, r, 'orders-table')}/*/*.parquet', hive_partitioning = true)`,
+          )
+          .join(' UNION ALL '),
+      )
+    ).getRowObjectsJS();
+    connection.closeSync();
+    instance.closeSync();
+    const rows = (JSON.parse(run.stdout) as { rows: { _region: string; n: string; d: string }[] }).rows;
+    expect(rows.map((r) => [r._region, String(r.n), String(r.d)]).sort()).toEqual(
+      duck.map((d) => [d.region, d.n, d.d]).sort(),
+    );
+    expect(meridian('lake', 'drop', reference).code).toBe(2);
+  });
+
   it('streams JSON lines with _region and honours --limit and --columns', () => {
     const run = meridian(
       'query',

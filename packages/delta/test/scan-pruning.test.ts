@@ -72,6 +72,11 @@ describe('a selective scan of a generated table', () => {
       rowsReturned: rows.length,
     });
     expect(scan.metrics.rowsDecoded).toBe(10_000);
+    // The same selection from the log alone, before any data file is read (what EXPLAIN shows).
+    const planned = snapshot
+      .scan({ where: "region = 'eu-west-1' and ts >= '2024-01-02' and ts < '2024-01-02 12:00:00'" })
+      .selectFiles();
+    expect([planned.files.length, planned.skippedByPartition, planned.skippedByStats]).toEqual([1, 6, 1]);
   });
 
   it('answers as DuckDB does over the same parquet files', async () => {

@@ -8,6 +8,8 @@ export type QueryErrorCode =
   | 'residency-violation'
   | 'invalid-request'
   | 'invalid-predicate'
+  | 'invalid-sql'
+  | 'unsupported-sql'
   | 'region-failed'
   | 'schema-conflict'
   | 'all-regions-failed'
@@ -25,6 +27,13 @@ export function regionsOption(regions: readonly string[]): string {
 // compiler's diagnostic, exit 2, never a stack trace.
 const inputErrorBrand: unique symbol = Symbol.for('meridian.input-error');
 
+/** Where in a SQL text an error is: 1-based line and column, and the 0-based offset. */
+export interface SqlLocation {
+  readonly offset: number;
+  readonly line: number;
+  readonly column: number;
+}
+
 /**
  * The one error class of @meridian/query-client: a stable `code`, the `path` it concerns (a
  * component id, or a field of the request such as `['request', 'regions', 1]`), and a `hint`
@@ -35,16 +44,19 @@ export class QueryError extends Error {
   readonly code: QueryErrorCode;
   readonly path: readonly (string | number)[];
   readonly hint: string | undefined;
+  /** Where in the SQL text, for `invalid-sql` and `unsupported-sql`. */
+  readonly location: SqlLocation | undefined;
 
   constructor(
     code: QueryErrorCode,
     message: string,
-    details: { path?: readonly (string | number)[]; hint?: string; cause?: unknown } = {},
+    details: { path?: readonly (string | number)[]; hint?: string; cause?: unknown; location?: SqlLocation } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'QueryError';
     this.code = code;
     this.path = details.path ?? [];
     this.hint = details.hint;
+    this.location = details.location;
   }
 }

@@ -1,8 +1,10 @@
 // Public API of @meridian/query-client: every export is named here.
 
-export type { Aggregate, AggregateFunction, Measure } from './aggregate/aggregate.ts';
+export type { Aggregate, AggregateFunction, Measure, OrderKey } from './aggregate/aggregate.ts';
+export { HLL_STANDARD_ERROR } from './aggregate/hyperloglog.ts';
+export { KLL_RANK_ERROR } from './aggregate/kll.ts';
 export { measureName } from './aggregate/aggregate.ts';
-export type { QueryErrorCode } from './errors.ts';
+export type { QueryErrorCode, SqlLocation } from './errors.ts';
 export { QueryError } from './errors.ts';
 export type {
   ExecuteOptions,
@@ -11,8 +13,14 @@ export type {
   RegionFailurePolicy,
   RegionReport,
 } from './execute/execute.ts';
+export type { BorderCrossing } from './execute/crossings.ts';
 export { executeQuery } from './execute/execute.ts';
+export type { CrossingExplanation, QueryExplanation, RegionExplanation } from './execute/explain-query.ts';
+export { explainQuery, formatExplanation } from './execute/explain-query.ts';
 export { explainPlan } from './plan/explain.ts';
 export type { PlanOptions, QueryFragment, QueryPlan, QueryRequest } from './plan/plan.ts';
 export { planQuery } from './plan/plan.ts';
-export type { Destination } from './plan/residency.ts';
+export type { AggregateSite, Destination } from './plan/residency.ts';
+export { sqlToRequest } from './sql/sql-to-request.ts';
+export type { LakeTable } from './lake/write-lake.ts';
+export { lakeLocations, writeLake } from './lake/write-lake.ts';

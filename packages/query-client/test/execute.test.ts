@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { openStorage, type Storage, writeTable } from '@meridian/delta';
 import type { Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeQuery, planQuery, QueryError, type QueryRequest } from '../src/index.ts';
+import { executeQuery, planQuery, QueryError, type QueryRequest, sqlToRequest } from '../src/index.ts';
 import { lakeModel, lakeRegions, ordersTable, writeOrders } from './fixtures/lake.ts';
 
 const ROWS = 2000;
@@ -59,7 +59,8 @@ function rowsOf(table: Table, columns: readonly string[]): string[] {
       JSON.stringify(
         columns.map((c) => {
           const v = table.getChild(c)?.get(i);
-          if (c === 'amount' || c.startsWith('sum_amount') || c.endsWith('_amount')) return decimalText(v ?? null, 2);
+          if (c === 'amount' || c === 'total' || c.startsWith('sum_amount') || c.endsWith('_amount'))
+            return decimalText(v ?? null, 2);
           return typeof v === 'bigint' ? v.toString() : (v ?? null);
         }),
       ),
@@ -232,6 +233,24 @@ describe('executeQuery', () => {
     const expectedPerRegion = await duckdb('_region, sum(amount)::VARCHAR AS s', 'true', 'GROUP BY _region');
     expect(rowsOf(perRegion, ['_region', 'total_amount'])).toEqual(
       expectedPerRegion.map((r) => JSON.stringify([r._region, r.s])).sort(),
+    );
+  });
+
+  it("runs SQL to DuckDB's answer over the same files", async () => {
+    const request = sqlToRequest(
+      "SELECT currency, count(*) AS n, sum(amount) AS total FROM orders WHERE order_date BETWEEN '2024-01-01' AND '2024-01-03' AND _region IN ('eu-west-1', 'us-east-1') GROUP BY currency",
+    );
+    const result = executeQuery(planQuery(lakeModel, { ...request, from: 'EU' }, { locations }));
+    const table = await result.toArrow();
+    expect(result.regions.map((r) => r.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    const expected = await duckdb(
+      'currency, count(*)::VARCHAR AS n, sum(amount)::VARCHAR AS s',
+      "order_date BETWEEN '2024-01-01' AND '2024-01-03' AND _region IN ('eu-west-1', 'us-east-1')",
+      'GROUP BY currency',
+    );
+    expect(expected.length).toBe(4);
+    expect(rowsOf(table, ['currency', 'n', 'total'])).toEqual(
+      expected.map((r) => JSON.stringify([r.currency, r.n, r.s])).sort(),
     );
   });
 });

@@ -42,6 +42,7 @@ export type { CommonOptions, ComponentOptions, FlowOptions, OptionsArg, Workload
 export type { DataClassRef, Ref } from './dsl/refs.ts';
 export type { ClusterScope, ComponentFactories, RegionalFactories } from './dsl/scope.ts';
 export {
+  type DataClassOptions,
   type RegionOptions,
   type RegionRole,
   type RegionScope,

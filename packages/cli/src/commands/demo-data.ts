@@ -1,6 +1,6 @@
+import { type LakeTable, writeLake } from '@meridian/query-client';
 import { loadTopology } from '@meridian/topology';
 import { CliInputError, type RegisterCommand } from '../command.ts';
-import { type DemoTable, writeDemoTables } from '../demo-data/demo-tables.ts';
 import { topologyLoadOptions } from '../options/load-options.ts';
 
 /**
@@ -12,8 +12,8 @@ async function demoData(
   out: string,
   rows: number,
   progress: (line: string) => void,
-): Promise<DemoTable[]> {
-  return writeDemoTables(await loadTopology(file, topologyLoadOptions()), out, rows, progress);
+): Promise<LakeTable[]> {
+  return writeLake(await loadTopology(file, topologyLoadOptions()), out, rows, progress);
 }
 
 export const registerDemoData: RegisterCommand = (cli) => {

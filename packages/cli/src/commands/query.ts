@@ -1,12 +1,18 @@
 import {
   type Aggregate,
   type AggregateFunction,
+  type BorderCrossing,
   executeQuery,
   explainPlan,
+  explainQuery,
+  formatExplanation,
+  lakeLocations,
   type Measure,
   type MissingRegion,
   planQuery,
   type QueryPlan,
+  type QueryRequest,
+  sqlToRequest,
 } from '@meridian/query-client';
 import { loadTopology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
@@ -21,16 +27,22 @@ type QueryFormat = (typeof queryFormats)[number];
 
 /** Options of {@link runQuery}, as the command line gives them. */
 interface QueryCommandOptions {
+  /** A SELECT statement: the whole query but where results go, locations and the region filter. */
+  readonly sql?: string;
   readonly table: string;
   readonly columns?: readonly string[];
   readonly where?: string;
   readonly limit?: number;
   readonly regions?: readonly string[];
   readonly from?: string;
+  /** A folder `meridian lake init` wrote: every table at <dir>/<region>/<name>. */
+  readonly lake?: string;
   /** `id=uri` pairs: a deltaTable component id or a region id, and where its table is. */
   readonly locations?: readonly string[];
   readonly partial?: boolean;
   readonly explain?: boolean;
+  /** Run the query for the explanation's actual bytes and files. */
+  readonly analyze?: boolean;
   readonly format?: QueryFormat;
   readonly json?: boolean;
   readonly groupBy?: readonly string[];
@@ -52,6 +64,10 @@ interface QueryJson {
     readonly rows: number;
   }[];
   readonly missingRegions: readonly MissingRegion[];
+  /** What moved between regions and jurisdictions, with bytes. */
+  readonly crossings: readonly BorderCrossing[];
+  /** Groups a data class's minGroupSize suppressed inside its jurisdiction. */
+  readonly suppressedGroups: number;
 }
 
 const FUNCTIONS: readonly AggregateFunction[] = ['count', 'sum', 'min', 'max'];
@@ -95,6 +111,21 @@ function aggregateOf(options: QueryCommandOptions): Aggregate | undefined {
 async function planFromOptions(file: string, options: QueryCommandOptions): Promise<QueryPlan> {
   const model = await loadTopology(file, topologyLoadOptions());
   const aggregate = aggregateOf(options);
+  const place = {
+    ...(options.regions ? { regions: options.regions } : {}),
+    ...(options.from !== undefined ? { from: options.from } : {}),
+  };
+  // A lake folder (meridian lake init) locates every table; --location flags override single tables or regions.
+  const located = parseLocations(options.locations ?? []);
+  const fromLake = options.lake === undefined ? {} : lakeLocations(model, options.lake);
+  for (const key of Object.keys(located)) {
+    for (const id of Object.keys(fromLake)) if (id.startsWith(`${key}/`)) delete fromLake[id];
+  }
+  const locations = { locations: { ...fromLake, ...located } };
+  if (options.sql !== undefined) {
+    const request: QueryRequest = { ...sqlToRequest(options.sql), ...place };
+    return planQuery(model, request, locations);
+  }
   return planQuery(
     model,
     {
@@ -121,17 +152,38 @@ async function runQuery(
   err: (text: string) => void,
 ): Promise<number> {
   const plan = await planFromOptions(file, options);
-  if (options.explain) {
-    out(
-      options.json
-        ? `${JSON.stringify({ ...plan, where: plan.where?.toString(), fragments: plan.fragments.map((f) => ({ ...f, where: f.where?.toString() })) }, null, 2)}\n`
-        : explainPlan(plan),
-    );
+  const storage = options.endpoint ? { storage: { s3: { endpoint: options.endpoint, forcePathStyle: true } } } : {};
+  if (options.explain || options.analyze) {
+    // Per-region pushdown and estimates need each region's Delta log: read when the tables were located (--location,
+    // --endpoint), never by guessing the model's bucket names; --analyze runs the query too.
+    const located = plan.fragments.every((f) => f.uriSource === 'location') || options.endpoint !== undefined;
+    const explanation =
+      located || options.analyze
+        ? await explainQuery(plan, {
+            ...storage,
+            analyze: options.analyze === true,
+            onRegionFailure: options.partial ? 'partial' : 'fail',
+          })
+        : undefined;
+    if (options.json) {
+      const planJson = {
+        ...plan,
+        where: plan.where?.toString(),
+        fragments: plan.fragments.map((f) => ({ ...f, where: f.where?.toString() })),
+        aggregate: plan.aggregate ? { ...plan.aggregate, having: plan.aggregate.having?.toString() } : undefined,
+      };
+      out(
+        `${JSON.stringify(explanation ? { ...planJson, explanation: { ...explanation, aggregate: undefined } } : planJson, (_k, v) => (typeof v === 'bigint' ? `${v}` : v), 2)}\n`,
+      );
+    } else {
+      out(explainPlan(plan, { fragments: explanation === undefined }));
+      if (explanation) out(formatExplanation(explanation));
+    }
     return ExitCode.ok;
   }
   const result = executeQuery(plan, {
     onRegionFailure: options.partial ? 'partial' : 'fail',
-    ...(options.endpoint ? { storage: { s3: { endpoint: options.endpoint, forcePathStyle: true } } } : {}),
+    ...storage,
   });
   const format = options.format ?? 'table';
   let names: string[] = [];
@@ -155,6 +207,8 @@ async function runQuery(
       rows,
       regions: result.regions.map((r) => ({ ...r })),
       missingRegions: result.missingRegions,
+      crossings: result.crossings,
+      suppressedGroups: result.suppressedGroups,
     };
     out(`${JSON.stringify(json, null, 2)}\n`);
   } else if (format === 'table') {
@@ -168,6 +222,14 @@ async function runQuery(
   }
   for (const r of result.regions)
     err(`read ${r.region}: ${r.component} v${r.version ?? '?'} at ${r.uri}: ${r.rows} rows\n`);
+  for (const c of result.crossings) {
+    const place = (region: string, j: string | undefined) => (j === undefined ? region : `${region} (${j})`);
+    err(
+      `moved ${place(c.from, c.fromJurisdiction)} -> ${place(c.to, c.toJurisdiction)}: ${c.what}, ${c.count} ${c.what === 'rows' ? 'rows' : 'groups'}, ${c.bytes} bytes\n`,
+    );
+  }
+  if (result.suppressedGroups > 0)
+    err(`suppressed ${result.suppressedGroups} groups below a data class's minGroupSize (inside its jurisdiction)\n`);
   for (const m of result.missingRegions)
     err(`missing ${m.region}: ${m.component} at ${m.uri}: ${m.code}: ${m.message}\n`);
   return result.missingRegions.length > 0 ? ExitCode.findings : ExitCode.ok;
@@ -203,6 +265,10 @@ function all(value: unknown): string[] {
 export const registerQuery: RegisterCommand = (cli) => {
   cli
     .command('query <topology>', "Federated query over a topology's regional Delta tables (residency-checked)")
+    .option(
+      '--sql <select>',
+      'one SELECT (Postgres syntax), e.g. "SELECT currency, count(*) FROM orders GROUP BY currency"',
+    )
     .option('--table <name>', 'deltaTable name (every region holding it) or component id')
     .option('--columns <a,b>', 'columns to return')
     .option('--where <expr>', 'rows to keep, e.g. "currency = \'EUR\' and amount > 10"')
@@ -216,10 +282,15 @@ export const registerQuery: RegisterCommand = (cli) => {
       '--location <id=uri>',
       'where a component or region table is (repeatable); s3://<bucket>/<path> from the model otherwise',
     )
+    .option('--lake <dir>', 'a folder meridian lake init wrote: every table at <dir>/<region>/<table>')
     .option('--group-by <a,b>', 'aggregate: group columns (_region groups by region)')
     .option('--agg <fn[:col][=name]>', 'aggregate: count, sum:col, min:col, max:col (repeatable)')
     .option('--partial', 'return the regions that answer and list the others (exit 1) instead of failing')
-    .option('--explain', 'print the plan (fragments, pushdowns, residency) instead of running it')
+    .option(
+      '--explain',
+      'print the plan instead of running it: per region the pruning, files skipped, projection, and the bytes each border crossing is estimated at',
+    )
+    .option('--analyze', 'with --explain: run the query (rows discarded) and print what was read and the actual bytes')
     .option('--format <format>', `${queryFormats.join(', ')} (default table)`)
     .option('--endpoint <url>', 'S3 endpoint for s3:// locations (path-style)')
     .option('--json', 'print one JSON document (rows, regions read, missing regions)')
@@ -233,10 +304,19 @@ export const registerQuery: RegisterCommand = (cli) => {
       'meridian query examples/reference/topology.ts --table orders-table --from EU --group-by _region --agg count --agg sum:amount --explain',
     )
     .action(async (topology: string, raw: Record<string, unknown>) => {
-      if (typeof raw.table !== 'string' || raw.table === '') {
+      const sql = typeof raw.sql === 'string' && raw.sql !== '' ? raw.sql : undefined;
+      const structured = ['table', 'columns', 'where', 'limit', 'groupBy', 'agg'].filter((k) => raw[k] !== undefined);
+      if (sql !== undefined && structured.length > 0) {
+        throw new CliInputError(
+          'sql-and-flags',
+          `--sql says the whole query; it cannot be combined with --${structured.map((k) => (k === 'groupBy' ? 'group-by' : k)).join(', --')}`,
+          'put the table, columns, WHERE, GROUP BY and LIMIT in the SQL; --from, --regions and --location stay flags',
+        );
+      }
+      if (sql === undefined && (typeof raw.table !== 'string' || raw.table === '')) {
         throw new CliInputError(
           'missing-table',
-          'meridian query needs --table <name>',
+          'meridian query needs --table <name> or --sql <select>',
           'e.g. --table orders-table (a deltaTable name of the topology)',
         );
       }
@@ -246,15 +326,18 @@ export const registerQuery: RegisterCommand = (cli) => {
       const regions = list(raw.regions);
       const groupBy = list(raw.groupBy);
       const options: QueryCommandOptions = {
-        table: raw.table,
+        ...(sql !== undefined ? { sql } : {}),
+        table: typeof raw.table === 'string' ? raw.table : '',
         ...(columns ? { columns } : {}),
         ...(raw.where !== undefined ? { where: String(raw.where) } : {}),
         ...(limit !== undefined ? { limit } : {}),
         ...(regions ? { regions } : {}),
         ...(raw.from !== undefined ? { from: String(raw.from) } : {}),
         locations: all(raw.location),
+        ...(typeof raw.lake === 'string' ? { lake: raw.lake } : {}),
         partial: raw.partial === true,
         explain: raw.explain === true,
+        analyze: raw.analyze === true,
         format,
         json: raw.json === true,
         ...(groupBy ? { groupBy } : {}),

@@ -269,27 +269,40 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     }
   }
 
-  /** The files left after partition and statistics skipping. */
-  private filesToRead(): DeltaFile[] {
+  /**
+   * The files this scan reads, and how many partition values and statistics skip, from the log alone (no data
+   * file is read): what an EXPLAIN shows before running the scan.
+   */
+  selectFiles(): { files: DeltaFile[]; skippedByPartition: number; skippedByStats: number } {
     const { predicate } = this.prepared;
-    this.metrics.filesTotal = this.files.length;
-    if (!predicate) return [...this.files];
-    const kept: DeltaFile[] = [];
+    if (!predicate) return { files: [...this.files], skippedByPartition: 0, skippedByStats: 0 };
+    const files: DeltaFile[] = [];
+    let skippedByPartition = 0;
+    let skippedByStats = 0;
     for (const file of this.files) {
       const byPartition = evaluateOnDomains(predicate, columnDomainOfPartition(file));
       if (!byPartition.canBeTrue) {
-        this.metrics.filesSkippedByPartition++;
+        skippedByPartition++;
         continue;
       }
       const skippable: SkippableFile = { partitionValues: file.partitionValues, statsParsed: file.stats };
       const byStats = evaluateOnDomains(predicate, (column) => fileColumnDomain(column, skippable, file.stats));
       if (!byStats.canBeTrue) {
-        this.metrics.filesSkippedByStats++;
+        skippedByStats++;
         continue;
       }
-      kept.push(file);
+      files.push(file);
     }
-    return kept;
+    return { files, skippedByPartition, skippedByStats };
+  }
+
+  /** The files left after partition and statistics skipping, counted into the metrics. */
+  private filesToRead(): DeltaFile[] {
+    const { files, skippedByPartition, skippedByStats } = this.selectFiles();
+    this.metrics.filesTotal = this.files.length;
+    this.metrics.filesSkippedByPartition = skippedByPartition;
+    this.metrics.filesSkippedByStats = skippedByStats;
+    return files;
   }
 
   private async decode(

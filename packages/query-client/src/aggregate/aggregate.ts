@@ -1,3 +1,4 @@
+import type { Predicate } from '@meridian/delta';
 import {
   type Data,
   type DataType,
@@ -16,32 +17,52 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { QueryError } from '../errors.ts';
+import { ACCUMULATORS, type AggregateFunction, isNumeric, NUMERIC_FUNCTIONS, type Value } from './accumulators.ts';
+import { compareValues, type HavingRow, keepRow } from './order.ts';
 
-/** An aggregate function of a measure. */
-export type AggregateFunction = 'count' | 'sum' | 'min' | 'max';
+export type { AggregateFunction } from './accumulators.ts';
 
-/** One measure: `count` (of rows, or of a column's non-null values), `sum`, `min` or `max` of a column. */
+/** One measure: a function of a column (count counts rows when the column is omitted). */
 export interface Measure {
   readonly fn: AggregateFunction;
   /** The column; count counts rows when it is omitted. */
   readonly column?: string;
   /** Output column name; `fn_column` (or `count`) by default. */
   readonly as?: string;
+  /** approx_quantile: which quantile, 0 to 1 (0.5 is the median). */
+  readonly quantile?: number;
+  /** Computed for HAVING or ORDER BY only, not returned. */
+  readonly hidden?: boolean;
 }
 
-/** Grouping columns (`_region` groups by region) and the measures computed per group. */
+/** One key of an ORDER BY: an output column (a group column or a measure's name) and its direction. */
+export interface OrderKey {
+  readonly column: string;
+  readonly descending?: boolean;
+  /** Where nulls go; as Postgres: last ascending, first descending. */
+  readonly nulls?: 'first' | 'last';
+}
+
+/** Grouping columns (`_region` groups by region), the measures computed per group, and a HAVING filter. */
 export interface Aggregate {
   readonly groupBy: readonly string[];
   readonly measures: readonly Measure[];
+  /** Groups to keep after the final merge, over output names (`count > 10`). */
+  readonly having?: Predicate;
 }
 
-type Value = string | number | bigint | boolean | null;
+/** One group of a partial aggregate: its key values, its row count and one state per measure. */
+interface Group {
+  readonly keys: Value[];
+  rows: number;
+  states: unknown[];
+}
 
 /** Per-group partial results of one region, merged with other regions' by {@link mergePartials}. */
 export interface PartialAggregate {
   /** Arrow types of the group columns and measure inputs as the region's table returned them. */
-  readonly types: ReadonlyMap<string, DataType>;
-  readonly groups: Map<string, { readonly keys: Value[]; readonly acc: Value[] }>;
+  readonly types: Map<string, DataType>;
+  readonly groups: Map<string, Group>;
 }
 
 /** The output name of a measure. */
@@ -89,24 +110,25 @@ function reader(data: Data): (i: number) => Value {
   }
 }
 
-function isNumeric(type: DataType): boolean {
-  return type.typeId === Type.Int || type.typeId === Type.Float || type.typeId === Type.Decimal;
+/** A reader of one column of a batch by name (exported for the top-k of plain rows). */
+export function columnReader(
+  batch: RecordBatch,
+  name: string,
+  region: string,
+): { read: (i: number) => Value; type: DataType } {
+  const index = batch.schema.fields.findIndex((f) => f.name === name);
+  const data = batch.data.children[index];
+  if (data === undefined) {
+    throw new QueryError('unknown-column', `the table in ${region} has no column '${name}'`, {
+      path: ['request', 'aggregate'],
+      hint: 'group by and aggregate columns every region holds',
+    });
+  }
+  return { read: reader(data), type: data.type };
 }
 
-function combine(fn: AggregateFunction, a: Value, b: Value): Value {
-  if (b === null) return a;
-  if (a === null) return b;
-  switch (fn) {
-    case 'count':
-    case 'sum':
-      return typeof a === 'bigint' || typeof b === 'bigint'
-        ? BigInt(a as number) + BigInt(b as number)
-        : (a as number) + (b as number);
-    case 'min':
-      return b < a ? b : a;
-    case 'max':
-      return b > a ? b : a;
-  }
+function groupKey(keys: readonly Value[]): string {
+  return JSON.stringify(keys, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
 }
 
 /** A region's partial aggregate over its batches (the scan has already applied the predicate). */
@@ -116,118 +138,241 @@ export async function partialAggregate(
   region: string,
 ): Promise<PartialAggregate> {
   const types = new Map<string, DataType>();
-  const groups = new Map<string, { keys: Value[]; acc: Value[] }>();
+  const groups = new Map<string, Group>();
+  const accumulators = aggregate.measures.map((m) => ACCUMULATORS[m.fn]);
   for await (const batch of batches) {
     const column = (name: string) => {
-      const index = batch.schema.fields.findIndex((f) => f.name === name);
-      const data = batch.data.children[index];
-      if (data === undefined) {
-        throw new QueryError('unknown-column', `the table in ${region} has no column '${name}'`, {
-          path: ['request', 'aggregate'],
-          hint: 'group by and aggregate columns every region holds',
-        });
-      }
-      types.set(name, data.type);
-      return reader(data);
+      const { read, type } = columnReader(batch, name, region);
+      types.set(name, type);
+      return read;
     };
     const keyReaders = aggregate.groupBy.map((name) => (name === '_region' ? () => region : column(name)));
     const measureReaders = aggregate.measures.map((m) => {
       if (m.column === undefined) return undefined;
       const read = column(m.column);
       const type = types.get(m.column) as DataType;
-      if (m.fn === 'sum' && !isNumeric(type)) {
-        throw new QueryError('invalid-request', `sum of '${m.column}' (${String(type)}): only numbers can be summed`, {
-          path: ['request', 'aggregate', 'measures'],
-          hint: `use min, max or count on ${m.column}`,
-        });
+      if (NUMERIC_FUNCTIONS.has(m.fn) && !isNumeric(type)) {
+        throw new QueryError(
+          'invalid-request',
+          `${m.fn} of '${m.column}' (${String(type)}): only numbers can be added up`,
+          {
+            path: ['request', 'aggregate', 'measures'],
+            hint: `use min, max, count or count_distinct on ${m.column}`,
+          },
+        );
       }
       return read;
     });
     for (let i = 0; i < batch.numRows; i++) {
       const keys = keyReaders.map((r) => r(i));
-      const key = JSON.stringify(keys, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+      const key = groupKey(keys);
       let group = groups.get(key);
       if (!group) {
-        group = { keys, acc: aggregate.measures.map((m) => (m.fn === 'count' ? 0 : null)) };
+        group = {
+          keys,
+          rows: 0,
+          states: aggregate.measures.map((m, j) =>
+            (accumulators[j] as (typeof accumulators)[number]).init(
+              m.column === undefined ? undefined : types.get(m.column),
+            ),
+          ),
+        };
         groups.set(key, group);
       }
-      for (const [j, m] of aggregate.measures.entries()) {
+      group.rows++;
+      for (let j = 0; j < accumulators.length; j++) {
         const read = measureReaders[j];
         const v = read === undefined ? 1 : read(i);
-        if (m.fn === 'count') {
-          if (v !== null) group.acc[j] = (group.acc[j] as number) + 1;
-        } else {
-          // Sums of integers are exact: accumulate as bigint.
-          const x =
-            m.fn === 'sum' && typeof v === 'number' && types.get(m.column as string)?.typeId === Type.Int
-              ? BigInt(v)
-              : v;
-          group.acc[j] = combine(m.fn, group.acc[j] as Value, x);
-        }
+        if (v !== null) group.states[j] = (accumulators[j] as (typeof accumulators)[number]).add(group.states[j], v);
       }
     }
   }
   return { types, groups };
 }
 
-/** Merges regions' partial aggregates into one Arrow table: group columns, then measures. */
-export function mergePartials(partials: readonly PartialAggregate[], aggregate: Aggregate): Table {
-  const merged = new Map<string, { keys: Value[]; acc: Value[] }>();
+/** A partial aggregate as the bytes that cross a border (JSON: group keys, row counts, encoded states). */
+export function encodePartial(partial: PartialAggregate, aggregate: Aggregate): Uint8Array {
+  const groups = [...partial.groups.values()].map((g) => [
+    g.keys.map((k) => (typeof k === 'bigint' ? { b: `${k}` } : k)),
+    g.rows,
+    g.states.map((s, j) => ACCUMULATORS[(aggregate.measures[j] as Measure).fn].encode(s)),
+  ]);
+  return new TextEncoder().encode(JSON.stringify(groups));
+}
+
+/** The partial aggregate {@link encodePartial} wrote; `types` travel as the fragment's schema. */
+export function decodePartial(bytes: Uint8Array, aggregate: Aggregate, types: Map<string, DataType>): PartialAggregate {
+  const groups = new Map<string, Group>();
+  for (const [keys, rows, states] of JSON.parse(utf8.decode(bytes)) as [unknown[], number, unknown[]][]) {
+    const values = keys.map((k) =>
+      typeof k === 'object' && k !== null ? BigInt((k as { b: string }).b) : (k as Value),
+    );
+    groups.set(groupKey(values), {
+      keys: values,
+      rows,
+      states: states.map((s, j) => {
+        const m = aggregate.measures[j] as Measure;
+        return ACCUMULATORS[m.fn].decode(s, m.column === undefined ? undefined : types.get(m.column));
+      }),
+    });
+  }
+  return { types, groups };
+}
+
+/** Options of {@link mergePartials}: the query's ORDER BY and LIMIT, applied after HAVING. */
+export interface MergeOptions {
+  readonly orderBy?: readonly OrderKey[];
+  readonly limit?: number;
+  /**
+   * Groups with fewer rows than this from `countedRegions` partials are dropped (a data class's export rule:
+   * minGroupSize); how many were dropped is returned in `suppressed`.
+   */
+  readonly minGroupSize?: { readonly rows: number; readonly counted: ReadonlySet<PartialAggregate> };
+}
+
+/** Merges partial aggregates into one, in place of the first (the merge a region or the client does). */
+function combinePartials(partials: readonly PartialAggregate[], aggregate: Aggregate): PartialAggregate {
   const types = new Map<string, DataType>();
+  const groups = new Map<string, Group>();
   for (const partial of partials) {
     for (const [name, type] of partial.types) if (!types.has(name)) types.set(name, type);
     for (const [key, group] of partial.groups) {
-      const into = merged.get(key);
-      if (!into) merged.set(key, { keys: group.keys, acc: [...group.acc] });
-      else
+      const into = groups.get(key);
+      if (!into) groups.set(key, { keys: group.keys, rows: group.rows, states: [...group.states] });
+      else {
+        into.rows += group.rows;
         for (const [j, m] of aggregate.measures.entries())
-          into.acc[j] = combine(m.fn === 'count' ? 'sum' : m.fn, into.acc[j] as Value, group.acc[j] as Value);
+          into.states[j] = ACCUMULATORS[m.fn].merge(into.states[j], group.states[j]);
+      }
     }
   }
-  const rows = [...merged.values()];
+  return { types, groups };
+}
+
+/** The Arrow type of a measure's output, given its input column's type. */
+function outputType(m: Measure, input: DataType | undefined): DataType {
+  switch (m.fn) {
+    case 'count':
+    case 'count_distinct':
+    case 'approx_count_distinct':
+      return new Int64();
+    case 'sum':
+      if (input === undefined || input.typeId === Type.Int) return new Int64();
+      if (input.typeId === Type.Decimal) return new Decimal((input as Decimal).scale, 38, 128);
+      return new Float64();
+    case 'avg':
+    case 'var_samp':
+    case 'var_pop':
+    case 'stddev_samp':
+    case 'stddev_pop':
+      return new Float64();
+    case 'min':
+    case 'max':
+    case 'approx_quantile':
+      return input ?? new Int64();
+  }
+}
+
+/** The result of a final merge: the table, and how many groups minGroupSize suppressed. */
+export interface MergedAggregate {
+  readonly table: Table;
+  readonly suppressed: number;
+}
+
+/**
+ * The final merge: partials combined, measures finalised, groups below minGroupSize suppressed, HAVING applied,
+ * then ORDER BY and LIMIT, as one Arrow table (group columns, then the measures not hidden).
+ */
+export function mergePartials(
+  partials: readonly PartialAggregate[],
+  aggregate: Aggregate,
+  options: MergeOptions = {},
+): MergedAggregate {
+  const merged = combinePartials(partials, aggregate);
+  const types = merged.types;
+  let suppressed = 0;
+  let groups = [...merged.groups.values()];
+  const minimum = options.minGroupSize;
+  if (minimum !== undefined) {
+    // Rows each group has from the restricted regions: a group is suppressed when 0 < rows < minimum.
+    const restricted = new Map<string, number>();
+    for (const p of minimum.counted)
+      for (const [key, g] of p.groups) restricted.set(key, (restricted.get(key) ?? 0) + g.rows);
+    groups = groups.filter((g) => {
+      const rows = restricted.get(groupKey(g.keys)) ?? 0;
+      const keep = rows === 0 || rows >= minimum.rows;
+      if (!keep) suppressed++;
+      return keep;
+    });
+  }
+  // A global aggregate (no GROUP BY) over no rows is one row, as in SQL: count 0, the rest null.
+  if (aggregate.groupBy.length === 0 && merged.groups.size === 0) {
+    groups = [
+      {
+        keys: [],
+        rows: 0,
+        states: aggregate.measures.map((m) =>
+          ACCUMULATORS[m.fn].init(m.column === undefined ? undefined : types.get(m.column)),
+        ),
+      },
+    ];
+  }
+  const names = [...aggregate.groupBy, ...aggregate.measures.map(measureName)];
+  const columnTypes = [
+    ...aggregate.groupBy.map((name) => (name === '_region' ? new Utf8() : (types.get(name) ?? new Utf8()))),
+    ...aggregate.measures.map((m) => outputType(m, m.column === undefined ? undefined : types.get(m.column))),
+  ];
+  const typeOf = new Map(names.map((n, i) => [n, columnTypes[i] as DataType]));
+  let rows: HavingRow[] = groups.map((g) => {
+    const values = [
+      ...g.keys,
+      ...aggregate.measures.map((m, j) => {
+        const input = m.column === undefined ? undefined : types.get(m.column);
+        return ACCUMULATORS[m.fn].final(g.states[j], input, m.quantile);
+      }),
+    ];
+    return new Map(names.map((n, i) => [n, values[i] as Value]));
+  });
+  if (aggregate.having !== undefined) {
+    const having = aggregate.having;
+    rows = rows.filter((row) => keepRow(having.node, row, typeOf));
+  }
+  if (options.orderBy !== undefined && options.orderBy.length > 0) {
+    const keys = options.orderBy;
+    rows.sort((a, b) => {
+      for (const k of keys) {
+        const c = compareValues(a.get(k.column) ?? null, b.get(k.column) ?? null, k);
+        if (c !== 0) return c;
+      }
+      return 0;
+    });
+  }
+  if (options.limit !== undefined) rows = rows.slice(0, options.limit);
+
   const fields: Field[] = [];
   const vectors: Vector[] = [];
-  for (const [k, name] of aggregate.groupBy.entries()) {
-    const type = name === '_region' ? new Utf8() : (types.get(name) ?? new Utf8());
+  const shown = [...aggregate.groupBy.map(() => true), ...aggregate.measures.map((m) => m.hidden !== true)];
+  for (const [i, name] of names.entries()) {
+    if (!shown[i]) continue;
+    const type = columnTypes[i] as DataType;
     fields.push(new Field(name, type, true));
     vectors.push(
-      build(
+      buildVector(
         type,
-        rows.map((r) => r.keys[k] as Value),
+        rows.map((r) => {
+          const v = r.get(name) ?? null;
+          return type.typeId === Type.Int && (type as Int64).bitWidth === 64 && typeof v === 'number' ? BigInt(v) : v;
+        }),
       ),
     );
   }
-  for (const [j, m] of aggregate.measures.entries()) {
-    const input = m.column === undefined ? undefined : types.get(m.column);
-    let type: DataType;
-    if (m.fn === 'count' || input === undefined) type = new Int64();
-    else if (m.fn === 'sum')
-      type =
-        input.typeId === Type.Float
-          ? new Float64()
-          : input.typeId === Type.Decimal
-            ? new Decimal((input as Decimal).scale, 38, 128)
-            : new Int64();
-    else type = input;
-    const values = rows.map((r) => {
-      const v = r.acc[j] as Value;
-      return m.fn === 'count' || (m.fn === 'sum' && type.typeId === Type.Int)
-        ? v === null
-          ? null
-          : BigInt(v as number)
-        : v;
-    });
-    fields.push(new Field(measureName(m), type, true));
-    vectors.push(build(type, values));
-  }
   const schema = new Schema(fields);
-  if (rows.length === 0) return new Table(schema);
-  const columns = Object.fromEntries(fields.map((f, i) => [f.name, vectors[i] as Vector]));
-  return new Table(columns);
+  if (rows.length === 0) return { table: new Table(schema), suppressed };
+  return { table: new Table(Object.fromEntries(fields.map((f, i) => [f.name, vectors[i] as Vector]))), suppressed };
 }
 
 /** An Arrow vector of `type` from plain values (numbers, bigints, strings, booleans, nulls). */
-function build(type: DataType, values: readonly Value[]): Vector {
+export function buildVector(type: DataType, values: readonly Value[]): Vector {
   const length = values.length;
   if (type.typeId === Type.Utf8 || type.typeId === Type.Bool) return vectorFromArray(values as never[], type as never);
   const nullBitmap = new Uint8Array(((length + 63) & ~63) >> 3);

@@ -4,6 +4,7 @@ import {
   type OpenStorageOptions,
   openStorage,
   openTable,
+  type ScanMetrics,
   type Snapshot,
   type Storage,
 } from '@meridian/delta';
@@ -16,13 +17,22 @@ import {
   Schema,
   Struct,
   Table,
+  tableToIPC,
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
-import { mergePartials, type PartialAggregate, partialAggregate } from '../aggregate/aggregate.ts';
+import {
+  decodePartial,
+  encodePartial,
+  mergePartials,
+  type PartialAggregate,
+  partialAggregate,
+} from '../aggregate/aggregate.ts';
 import { QueryError, regionsOption } from '../errors.ts';
 import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
 import { Channel } from './channel.ts';
+import { type BorderCrossing, batchBytes } from './crossings.ts';
+import { mergeTopK, regionTopK } from './top-k.ts';
 
 /** What to do when a region cannot be read: fail the query, or return the others and say which are missing. */
 export type RegionFailurePolicy = 'fail' | 'partial';
@@ -37,6 +47,8 @@ export interface ExecuteOptions {
   readonly openStorage?: (uri: string, fragment: QueryFragment) => Storage;
   /** Stops every scan when aborted. */
   readonly signal?: AbortSignal;
+  /** Called with every border crossing and the bytes that crossed (partial and final aggregates as encoded). */
+  readonly onCrossing?: (crossing: BorderCrossing, payload: Uint8Array | undefined) => void;
 }
 
 /** A region left out of a partial result, and why. */
@@ -58,6 +70,8 @@ export interface RegionReport {
   readonly uri: string;
   readonly version: number | undefined;
   rows: number;
+  /** What the region's scan read and skipped (files by partition and by statistics, row groups, bytes). */
+  metrics: ScanMetrics | undefined;
 }
 
 /** A running federated query: iterate its batches, or collect them with `toArrow()`. */
@@ -68,6 +82,10 @@ export interface QueryResult extends AsyncIterable<RecordBatch> {
   readonly missingRegions: readonly MissingRegion[];
   /** Per-region row counts and versions read; complete once iteration has ended. */
   readonly regions: readonly RegionReport[];
+  /** What moved between regions and to the destination, with bytes; complete once iteration has ended. */
+  readonly crossings: readonly BorderCrossing[];
+  /** Groups an export rule's minGroupSize suppressed (inside the class's jurisdiction). */
+  readonly suppressedGroups: number;
 }
 
 const REGION_COLUMN = '_region';
@@ -189,6 +207,13 @@ function conform(batch: RecordBatch, schema: Schema, region: string): RecordBatc
 export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): QueryResult {
   const missing: MissingRegion[] = [];
   const reports: RegionReport[] = [];
+  const crossings: BorderCrossing[] = [];
+  let suppressedGroups = 0;
+  // Where results go: the destination region, a jurisdiction, or the client when the request named none.
+  const destination = {
+    to: plan.destination ? (plan.destination.region ?? `jurisdiction ${plan.destination.jurisdiction}`) : 'client',
+    jurisdiction: plan.destination?.jurisdiction,
+  };
   const policy = options.onRegionFailure ?? 'fail';
   const open = options.openStorage ?? ((uri: string) => openStorage(uri, options.storage ?? {}));
 
@@ -219,6 +244,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
               uri: fragment.uri,
               version: snapshot.version,
               rows: 0,
+              metrics: undefined,
             },
           };
         }),
@@ -254,14 +280,12 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       if (plan.aggregate) {
         const aggregate = plan.aggregate;
         const partials = await Promise.allSettled(
-          live.map(({ opened: o }) =>
-            partialAggregate(counted(o.snapshot.scan(scanOptions(o.fragment)), o.report), aggregate, o.fragment.region),
-          ),
+          live.map(({ opened: o }) => partialAggregate(counted(scanOf(o), o.report), aggregate, o.fragment.region)),
         );
-        const ok: PartialAggregate[] = [];
+        const ok: { partial: PartialAggregate; fragment: QueryFragment }[] = [];
         for (const [i, p] of partials.entries()) {
           const o = (live[i] as { opened: Opened }).opened;
-          if (p.status === 'fulfilled') ok.push(p.value);
+          if (p.status === 'fulfilled') ok.push({ partial: p.value, fragment: o.fragment });
           else fail(o.fragment, p.reason, 0);
         }
         if (options.signal?.aborted) {
@@ -271,7 +295,55 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
             cause: options.signal.reason,
           });
         }
-        const table = mergePartials(ok, aggregate);
+        // Partials travel encoded (what a gateway would send) to where the merge runs: the destination, or, when a
+        // class may leave its jurisdiction only as aggregates, a region inside it (plan.aggregateSite).
+        const site = plan.aggregateSite;
+        const mergeAt = site ? { to: site.region, jurisdiction: site.jurisdiction } : destination;
+        const arrived = ok.map(({ partial, fragment }) => {
+          const bytes = encodePartial(partial, aggregate);
+          cross(
+            {
+              from: fragment.region,
+              fromJurisdiction: fragment.jurisdiction,
+              to: mergeAt.to,
+              toJurisdiction: mergeAt.jurisdiction,
+              what: 'partial aggregates',
+              count: partial.groups.size,
+              bytes: bytes.length,
+            },
+            bytes,
+          );
+          return { partial: decodePartial(bytes, aggregate, partial.types), fragment };
+        });
+        const countedPartials = site
+          ? new Set(arrived.filter((a) => site.counted.includes(a.fragment.component)).map((a) => a.partial))
+          : undefined;
+        // HAVING, then ORDER BY, then LIMIT, all after the final merge (a group's value is known only then).
+        const { table, suppressed } = mergePartials(
+          arrived.map((a) => a.partial),
+          aggregate,
+          {
+            ...(plan.orderBy ? { orderBy: plan.orderBy } : {}),
+            ...(plan.limit !== undefined ? { limit: plan.limit } : {}),
+            ...(site && countedPartials ? { minGroupSize: { rows: site.minGroupSize, counted: countedPartials } } : {}),
+          },
+        );
+        suppressedGroups = suppressed;
+        if (site) {
+          const bytes = tableToIPC(table, 'stream');
+          cross(
+            {
+              from: site.region,
+              fromJurisdiction: site.jurisdiction,
+              to: destination.to,
+              toJurisdiction: destination.jurisdiction,
+              what: 'final aggregates',
+              count: table.numRows,
+              bytes: bytes.length,
+            },
+            bytes,
+          );
+        }
         outputSchema = table.schema;
         yield* table.batches;
         return;
@@ -279,6 +351,42 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
 
       const schema = new Schema([...fields, new Field(REGION_COLUMN, new Utf8(), false)]);
       outputSchema = schema;
+      if (plan.orderBy !== undefined && plan.limit !== undefined) {
+        // ORDER BY ... LIMIT k: each region's top k (in the region), then a k-way merge of k rows per region.
+        const orderBy = plan.orderBy;
+        const k = plan.limit;
+        const tops = await Promise.allSettled(
+          live.map(({ opened: o }) =>
+            regionTopK(scanOf(o), schema, orderBy, k, o.fragment.region, (n) => {
+              o.report.rows += n;
+            }),
+          ),
+        );
+        const lists: Awaited<ReturnType<typeof regionTopK>>[] = [];
+        for (const [i, t] of tops.entries()) {
+          const fragment = (live[i] as { opened: Opened }).opened.fragment;
+          if (t.status === 'fulfilled') {
+            lists.push(t.value);
+            const bytes = new TextEncoder().encode(
+              JSON.stringify(t.value, (_k, v) => (typeof v === 'bigint' ? `${v}` : v)),
+            );
+            cross(
+              {
+                from: fragment.region,
+                fromJurisdiction: fragment.jurisdiction,
+                to: destination.to,
+                toJurisdiction: destination.jurisdiction,
+                what: 'rows',
+                count: t.value.length,
+                bytes: bytes.length,
+              },
+              bytes,
+            );
+          } else fail((live[i] as { opened: Opened }).opened.fragment, t.reason, 0);
+        }
+        yield* mergeTopK(lists, schema, orderBy, k).batches;
+        return;
+      }
       yield* stream(
         live.map((w) => w.opened),
         schema,
@@ -290,6 +398,18 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       options.signal?.removeEventListener('abort', abort);
       controller.abort();
     }
+  }
+
+  function scanOf(o: Opened) {
+    const scan = o.snapshot.scan(scanOptions(o.fragment));
+    o.report.metrics = scan.metrics;
+    return scan;
+  }
+
+  function cross(crossing: BorderCrossing, payload: Uint8Array | undefined): void {
+    if (crossing.from === crossing.to) return;
+    crossings.push(crossing);
+    options.onCrossing?.(crossing, payload);
   }
 
   function scanOptions(fragment: QueryFragment) {
@@ -313,12 +433,24 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
     );
     let remaining = limit ?? Number.POSITIVE_INFINITY;
     const producers = opened.map(async (o) => {
-      const scan = o.snapshot.scan(scanOptions(o.fragment));
+      const scan = scanOf(o);
+      const crossing: BorderCrossing = {
+        from: o.fragment.region,
+        fromJurisdiction: o.fragment.jurisdiction,
+        to: destination.to,
+        toJurisdiction: destination.jurisdiction,
+        what: 'rows',
+        count: 0,
+        bytes: 0,
+      };
+      cross(crossing, undefined);
       try {
         for await (const batch of scan) {
           if (signal.aborted) break;
           if (batch.numRows === 0) continue;
           o.report.rows += batch.numRows;
+          crossing.count += batch.numRows;
+          crossing.bytes += batchBytes(batch);
           if (!(await channel.push({ batch: conform(batch, schema, o.fragment.region) }, signal))) break;
         }
       } catch (error) {
@@ -358,6 +490,10 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
   const result: QueryResult = {
     missingRegions: missing,
     regions: reports,
+    crossings,
+    get suppressedGroups() {
+      return suppressedGroups;
+    },
     [Symbol.asyncIterator]() {
       if (iterated) {
         throw new QueryError('invalid-request', 'a query result can be iterated once', {

@@ -3,23 +3,24 @@ import type { QueryPlan } from './plan.ts';
 
 /**
  * The plan as text: what runs in each region (URI, pushed-down columns, predicate, limit) and what
- * is done centrally, with the residency decision.
+ * is done centrally, with the residency decision; `fragments: false` leaves the per-region lines out.
  *
  * ```text
  * query orders-table: 2 regions, results to eu-west-1 (EU)
  *   eu-west-1     eu-west-1/orders-table  file:///lake/eu  columns=* where=currency = 'EUR' limit=10
  * ```
  */
-export function explainPlan(plan: QueryPlan): string {
+export function explainPlan(plan: QueryPlan, options: { readonly fragments?: boolean } = {}): string {
   const lines: string[] = [];
   const to = plan.destination
     ? `, results to ${plan.destination.region ?? plan.destination.jurisdiction} (${plan.destination.jurisdiction})`
     : '';
   lines.push(`query ${plan.table}: ${plan.fragments.length} region${plan.fragments.length === 1 ? '' : 's'}${to}`);
-  lines.push('fragments (run concurrently, one per region):');
+  // Without the fragments when an explanation per region follows (formatExplanation says the same and more).
+  if (options.fragments !== false) lines.push('fragments (run concurrently, one per region):');
   const width = Math.max(6, ...plan.fragments.map((f) => f.region.length));
   const idWidth = Math.max(9, ...plan.fragments.map((f) => f.component.length));
-  for (const f of plan.fragments) {
+  for (const f of options.fragments === false ? [] : plan.fragments) {
     const pushed = [
       `columns=${f.columns ? f.columns.join(',') : '*'}`,
       `where=${f.where ? f.where.toString() : '-'}`,

@@ -1,8 +1,9 @@
 import { DeltaError, Predicate, type PredicateNode, parsePredicate } from '@meridian/delta';
 import { bucketName, type DeltaTable, placementOf, type Topology } from '@meridian/topology';
-import type { Aggregate } from '../aggregate/aggregate.ts';
+import type { Aggregate, OrderKey } from '../aggregate/aggregate.ts';
+import { measureName } from '../aggregate/aggregate.ts';
 import { QueryError } from '../errors.ts';
-import { checkResidency, type Destination, resolveDestination } from './residency.ts';
+import { type AggregateSite, checkResidency, type Destination, resolveDestination } from './residency.ts';
 
 /** What to read: a logical table across regions, with the columns, rows and regions wanted. */
 export interface QueryRequest {
@@ -17,6 +18,11 @@ export interface QueryRequest {
   readonly where?: Predicate | string;
   /** At most this many rows in all (pushed to every region, enforced centrally). */
   readonly limit?: number;
+  /**
+   * Order of the result: rows (with a limit: each region's top k, merged) or an aggregate's groups (after the
+   * final merge). Keys name returned columns, or an aggregate's group columns and measures.
+   */
+  readonly orderBy?: readonly OrderKey[];
   /** Only these region ids; every region holding the table when omitted. */
   readonly regions?: readonly string[];
   /**
@@ -26,6 +32,11 @@ export interface QueryRequest {
   readonly from?: string;
   /** Group and aggregate instead of returning rows: partial aggregates per region, merged centrally. */
   readonly aggregate?: Aggregate;
+  /**
+   * A table joined to this one (SQL's JOIN). Joins are not executed yet; the field exists so that residency can
+   * refuse a join over a class that may leave only as aggregates for what it is (a way to re-identify rows).
+   */
+  readonly join?: string;
 }
 
 /** One region's part of a plan: which table it reads and what is pushed down to it. */
@@ -43,6 +54,8 @@ export interface QueryFragment {
   readonly columns: readonly string[] | undefined;
   readonly where: Predicate | undefined;
   readonly limit: number | undefined;
+  /** Rows: keep this region's first `limit` rows in this order (a top-k) instead of the first to arrive. */
+  readonly orderBy: readonly OrderKey[] | undefined;
 }
 
 /** A checked plan: the fragments to scan and where the results go. */
@@ -52,8 +65,13 @@ export interface QueryPlan {
   readonly columns: readonly string[] | undefined;
   readonly where: Predicate | undefined;
   readonly limit: number | undefined;
+  readonly orderBy: readonly OrderKey[] | undefined;
   readonly destination: Destination | undefined;
   readonly aggregate: Aggregate | undefined;
+  /** Regions holding the table that the plan does not read, and why (region pruning). */
+  readonly prunedRegions: readonly { readonly region: string; readonly component: string; readonly reason: string }[];
+  /** Where the aggregate is finished when a class may leave its jurisdiction only as aggregates (residency). */
+  readonly aggregateSite: AggregateSite | undefined;
   /** Facts the explain output states (residency decisions, defaults taken). */
   readonly notes: readonly string[];
 }
@@ -205,6 +223,40 @@ function checkColumns(table: DeltaTable, wanted: readonly string[], field: (stri
   }
 }
 
+/** ORDER BY keys must name what is returned; plain rows need a LIMIT (a top-k, never a sort of every row). */
+function checkOrder(orderBy: readonly OrderKey[], request: QueryRequest, tables: readonly DeltaTable[]): void {
+  const aggregate = request.aggregate;
+  for (const [i, key] of orderBy.entries()) {
+    const path = ['request', 'orderBy', i, 'column'];
+    if (aggregate) {
+      const names = [...aggregate.groupBy, ...aggregate.measures.map(measureName)];
+      if (!names.includes(key.column)) {
+        throw new QueryError('unknown-column', `ORDER BY names '${key.column}', which the aggregate does not return`, {
+          path,
+          hint: `order by a group column or a measure: ${names.join(', ')}`,
+        });
+      }
+    } else if (request.columns !== undefined && !request.columns.includes(key.column)) {
+      throw new QueryError(
+        'unknown-column',
+        `ORDER BY names '${key.column}', which is not among the columns returned`,
+        {
+          path,
+          hint: `add it to the columns: ${[...request.columns, key.column].join(', ')}`,
+        },
+      );
+    } else {
+      for (const table of tables) checkColumns(table, [key.column], ['request', 'orderBy'], 'ORDER BY');
+    }
+  }
+  if (!aggregate && request.limit === undefined) {
+    throw new QueryError('invalid-request', 'ORDER BY of rows needs a LIMIT', {
+      path: ['request', 'orderBy'],
+      hint: 'add a limit (each region keeps its top k and the client merges them), or aggregate',
+    });
+  }
+}
+
 /**
  * Plans a federated read: finds the table's component in every region (or the regions asked for),
  * gives each a URI, pushes columns, predicate and limit down to each, and refuses a plan that would
@@ -224,6 +276,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     });
   }
   const notes: string[] = [];
+  const pruned: { region: string; component: string; reason: string }[] = [];
   let tables = matchTables(model, request.table);
   const regionIds = model.regions.map((r) => r.id ?? r.code);
   const split = splitRegionPredicate(parseWhere(request.where));
@@ -231,6 +284,12 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
   if (split.regions !== undefined) {
     notes.push(`_region predicate: reading only ${[...split.regions].join(', ')}`);
     const holding = tables.map((t) => placementOf(model, t).region ?? 'global');
+    for (const t of tables.filter((t) => !split.regions?.has(placementOf(model, t).region ?? 'global')))
+      pruned.push({
+        region: placementOf(model, t).region ?? 'global',
+        component: t.id,
+        reason: 'the _region predicate',
+      });
     tables = tables.filter((t) => split.regions?.has(placementOf(model, t).region ?? 'global'));
     if (tables.length === 0) {
       throw new QueryError(
@@ -260,9 +319,21 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
       }
     }
     const wanted = new Set(request.regions);
+    for (const t of tables.filter((t) => !wanted.has(placementOf(model, t).region ?? '')))
+      pruned.push({ region: placementOf(model, t).region ?? 'global', component: t.id, reason: 'not among regions' });
     tables = tables.filter((t) => wanted.has(placementOf(model, t).region ?? ''));
   }
 
+  if (request.join !== undefined) {
+    // Residency first: over a class that may leave only as aggregates a join is refused as a re-identification,
+    // whatever its columns; otherwise joins are refused as not executed yet.
+    const from = request.from === undefined ? undefined : resolveDestination(model, request.from);
+    checkResidency(model, tables, from, { aggregate: request.aggregate, join: request.join });
+    throw new QueryError('unsupported-sql', `a join (with '${request.join}') is not executed yet`, {
+      path: ['request', 'join'],
+      hint: 'query one table at a time',
+    });
+  }
   const whereColumns = new Set<string>();
   if (where) predicateColumns(where.node, whereColumns);
   const aggregate = request.aggregate;
@@ -295,12 +366,16 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
   }
 
   const destination = request.from === undefined ? undefined : resolveDestination(model, request.from);
-  notes.push(...checkResidency(model, tables, destination));
-  if (aggregate) {
+  const residency = checkResidency(model, tables, destination, { aggregate, join: request.join });
+  notes.push(...residency.notes);
+  if (aggregate && residency.site === undefined) {
     notes.push(
-      'aggregates are treated as the data they are computed from: residency applies to them as to rows (anonymisation is not modelled)',
+      'aggregates are treated as the data they are computed from: residency applies to them as to rows, unless a data class declares export: { aggregatesOnly, minGroupSize }',
     );
   }
+
+  const orderBy = request.orderBy !== undefined && request.orderBy.length > 0 ? request.orderBy : undefined;
+  if (orderBy !== undefined) checkOrder(orderBy, request, tables);
 
   const locations = options.locations ?? {};
   const scanColumns = aggregateColumns ?? request.columns?.filter((c) => c !== '_region');
@@ -323,7 +398,9 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
       dataClasses: table.dataClasses,
       columns: scanColumns,
       where,
-      limit: aggregate ? undefined : request.limit,
+      // A top-k needs every row of the region in its order: no limit pushed to the scan.
+      limit: aggregate || orderBy ? undefined : request.limit,
+      orderBy: aggregate ? undefined : orderBy,
     };
   });
   for (const key of Object.keys(locations)) {
@@ -344,8 +421,11 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     columns: request.columns,
     where,
     limit: request.limit,
+    orderBy,
     destination,
     aggregate,
+    prunedRegions: pruned,
+    aggregateSite: residency.site,
     notes,
   };
 }

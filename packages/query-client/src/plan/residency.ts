@@ -1,4 +1,5 @@
 import { type DeltaTable, findProviderRegion, placementOf, type Topology } from '@meridian/topology';
+import type { Aggregate } from '../aggregate/aggregate.ts';
 import { QueryError, regionsOption } from '../errors.ts';
 
 /** Where a query's results go: a jurisdiction, and the region it was given as, if any. */
@@ -27,15 +28,39 @@ export function resolveDestination(model: Topology, from: string): Destination {
 }
 
 /**
+ * Where an aggregate over a class that may leave only as aggregates is finished: a region inside the class's
+ * jurisdictions merges every region's partials, suppresses groups with fewer than `minGroupSize` rows of the class
+ * (rows of the `counted` components), and only the final groups cross to the destination.
+ */
+export interface AggregateSite {
+  readonly region: string;
+  readonly jurisdiction: string;
+  readonly minGroupSize: number;
+  /** Components whose rows count towards a group's size (those holding the restricted classes). */
+  readonly counted: readonly string[];
+  readonly dataClasses: readonly string[];
+}
+
+/** What of the request residency looks at: whether it aggregates (and how), and whether it joins. */
+export interface RequestShape {
+  readonly aggregate: Aggregate | undefined;
+  /** A joined table's name, when the request joins. */
+  readonly join: string | undefined;
+}
+
+/**
  * Refuses a plan that moves a data class out of the jurisdictions it may live in (the model's
  * `dataClasses[].jurisdictions`): every table read must carry only classes allowed where the
- * results go. Returns the notes the explain output shows.
+ * results go. A class that declares `export: { aggregatesOnly, minGroupSize }` may leave as aggregates:
+ * the plan is then rewritten to finish the aggregate inside its jurisdiction ({@link AggregateSite}).
+ * Returns the notes the explain output shows.
  */
 export function checkResidency(
   model: Topology,
   tables: readonly DeltaTable[],
   destination: Destination | undefined,
-): string[] {
+  shape: RequestShape = { aggregate: undefined, join: undefined },
+): { notes: string[]; site: AggregateSite | undefined } {
   const regionOf = (table: DeltaTable) => placementOf(model, table).region;
   const notes: string[] = [];
   const restricted = new Map(
@@ -60,6 +85,17 @@ export function checkResidency(
       }
       if (!allowed.includes(destination.jurisdiction)) violations.push({ table, dataClass, allowed });
     }
+  }
+  const exportOf = new Map(model.dataClasses.map((d) => [d.id, d.export] as const));
+  if (violations.length > 0 && destination !== undefined && violations.every((v) => exportOf.get(v.dataClass))) {
+    const site = aggregateSite(model, tables, destination, violations, shape);
+    const blocked = [...new Set(violations.map((v) => v.dataClass))];
+    return {
+      site,
+      notes: [
+        `results go to ${placeOf(destination)}; ${blocked.join(', ')} may leave ${site.jurisdiction} only as aggregates: the aggregate is finished in ${site.region}, groups with fewer than ${site.minGroupSize} rows of ${blocked.join(', ')} are suppressed there, and only the final groups cross to ${destination.jurisdiction}`,
+      ],
+    };
   }
   if (violations.length > 0 && destination !== undefined) {
     const first = violations[0] as (typeof violations)[number];
@@ -89,7 +125,90 @@ export function checkResidency(
   } else {
     notes.push('no destination given (from); none of the tables carries a jurisdiction-restricted data class');
   }
-  return notes;
+  return { notes, site: undefined };
+}
+
+/** Functions whose result is one row's value (an extreme, a quantile): not an aggregate that hides a row. */
+const ROW_VALUE_FUNCTIONS = new Set(['min', 'max', 'approx_quantile']);
+
+/**
+ * The rewrite of a query that moves aggregates-only classes out of their jurisdiction, or its refusal: rows, a join,
+ * a measure that is one row's value, classes of several jurisdictions, or another table's class that may not enter
+ * the merging region.
+ */
+function aggregateSite(
+  model: Topology,
+  tables: readonly DeltaTable[],
+  destination: Destination,
+  violations: readonly { table: DeltaTable; dataClass: string; allowed: readonly string[] }[],
+  shape: RequestShape,
+): AggregateSite {
+  const first = violations[0] as (typeof violations)[number];
+  const into = placeOf(destination);
+  const refuse = (why: string, hint: string): never => {
+    throw new QueryError(
+      'residency-violation',
+      `${why}: ${first.table.id} holds '${first.dataClass}', which may leave ${first.allowed.join(', ')} only as aggregates, and the results go to ${into}`,
+      { path: ['components', first.table.id, 'dataClasses'], hint },
+    );
+  };
+  if (shape.join !== undefined) {
+    refuse(
+      `a join with '${shape.join}' could re-identify the rows behind the aggregates`,
+      `aggregate ${first.table.id} alone, or query from ${first.allowed.join('/')}`,
+    );
+  }
+  const aggregate = shape.aggregate;
+  if (aggregate === undefined) {
+    refuse(
+      'the query returns rows',
+      `aggregate instead (GROUP BY with count, sum, avg, ...), or query from a region in ${first.allowed.join('/')}`,
+    );
+    throw new Error('unreachable');
+  }
+  for (const m of aggregate.measures) {
+    if (ROW_VALUE_FUNCTIONS.has(m.fn)) {
+      refuse(
+        `${m.fn}(${m.column ?? '*'}) is the value of one row, not an aggregate that hides it`,
+        'use count, sum, avg, variance, stddev or count(DISTINCT ...) across the border',
+      );
+    }
+  }
+  const jurisdictions = new Set(violations.map((v) => v.allowed.join('/')));
+  if (jurisdictions.size > 1) {
+    refuse(
+      `the classes read may leave as aggregates but must be merged in different jurisdictions (${[...jurisdictions].join(', ')})`,
+      'query each jurisdiction on its own',
+    );
+  }
+  const regionOf = (t: DeltaTable) => placementOf(model, t).region;
+  const restricted = violations.map((v) => v.table);
+  const home = restricted.map(regionOf).find((r) => r !== undefined);
+  const region = model.regions.find((r) => (r.id ?? r.code) === home);
+  if (region === undefined) refuse('no region of the class holds the table', 'place the table in a region');
+  const site = region as (typeof model.regions)[number];
+  // Every other table's partials travel into the merging region: their classes must be allowed there.
+  for (const table of tables) {
+    for (const dataClass of table.dataClasses) {
+      const allowed = model.dataClasses.find((d) => d.id === dataClass)?.jurisdictions;
+      if (allowed !== undefined && !allowed.includes(site.jurisdiction)) {
+        refuse(
+          `${table.id}'s '${dataClass}' may not enter ${site.id ?? site.code} (${site.jurisdiction}), where the aggregate must be merged`,
+          `leave out ${regionOf(table) ?? table.id}: ${regionsOption(tables.filter((t) => t !== table).map((t) => regionOf(t) ?? t.id))}`,
+        );
+      }
+    }
+  }
+  const minGroupSize = Math.max(
+    ...violations.map((v) => model.dataClasses.find((d) => d.id === v.dataClass)?.export?.minGroupSize ?? 2),
+  );
+  return {
+    region: site.id ?? site.code,
+    jurisdiction: site.jurisdiction,
+    minGroupSize,
+    counted: [...new Set(restricted.map((t) => t.id))],
+    dataClasses: [...new Set(violations.map((v) => v.dataClass))],
+  };
 }
 
 function placeOf(destination: Destination): string {

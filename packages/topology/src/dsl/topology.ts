@@ -52,6 +52,13 @@ export interface RegionScope extends RegionalFactories {
   inZones(zones: readonly string[]): RegionalFactories;
 }
 
+/** Options of a data class: where it may live, and what of it may leave as aggregates. */
+export interface DataClassOptions {
+  readonly jurisdictions?: readonly string[];
+  readonly description?: string;
+  readonly export?: { readonly aggregatesOnly: true; readonly minGroupSize: number };
+}
+
 /** The builder handed to `topology(name, (t) => ...)`; components made on it directly are global. */
 export interface TopologyBuilder extends ComponentFactories {
   /** What the system is. */
@@ -62,8 +69,11 @@ export interface TopologyBuilder extends ComponentFactories {
   sla(sla: z.input<typeof SlaSchema>): this;
   /** The environment this topology describes, and every environment the design keeps, e.g. `t.environment('production', ['development', 'staging', 'production'])`. */
   environment(name: string, all?: readonly string[]): this;
-  /** A data class and where it may live, e.g. `t.dataClass('eu-personal', { jurisdictions: ['EU'] })`. */
-  dataClass(id: string, options?: { jurisdictions?: readonly string[]; description?: string }): DataClassRef;
+  /**
+   * A data class and where it may live, e.g. `t.dataClass('eu-personal', { jurisdictions: ['EU'] })`; `export` lets
+   * aggregates of groups of at least minGroupSize rows leave: `export: { aggregatesOnly: true, minGroupSize: 10 }`.
+   */
+  dataClass(id: string, options?: DataClassOptions): DataClassRef;
   /** An AWS region, e.g. `t.region('eu-west-1', { role: 'secondary' })`. */
   region(code: AwsRegionCode, options?: RegionOptions): RegionScope;
   /** A GCP or Azure region, e.g. `t.region('europe-west1', { provider: 'gcp' })`. */
@@ -114,7 +124,7 @@ class Builder extends Scope implements TopologyBuilder {
     if (all !== undefined) this.meta.environments = [...all];
     return this;
   }
-  dataClass(id: string, options: { jurisdictions?: readonly string[]; description?: string } = {}): DataClassRef {
+  dataClass(id: string, options: DataClassOptions = {}): DataClassRef {
     this.dataClasses.push({ id, ...(toData(options) as object) });
     return issue({ id, jurisdictions: options.jurisdictions });
   }

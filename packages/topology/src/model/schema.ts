@@ -26,6 +26,19 @@ export const DataClassSchema = z.strictObject({
   id: NameSchema,
   description: z.string().optional(),
   jurisdictions: z.array(JurisdictionSchema).optional().describe('Where this data may live; absent means anywhere.'),
+  export: z
+    .strictObject({
+      aggregatesOnly: z
+        .literal(true)
+        .describe('Only aggregates over the class may leave its jurisdictions, computed inside them; never rows.'),
+      minGroupSize: z
+        .number()
+        .int()
+        .min(2)
+        .describe('Groups of fewer rows of this class are suppressed inside the jurisdiction, never sent.'),
+    })
+    .optional()
+    .describe('What a federated query may take out of the jurisdictions: aggregates of groups this large.'),
 });
 
 /** A checker finding the owners accept, with the reason recorded. */

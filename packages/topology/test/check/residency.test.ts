@@ -1,5 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/check/check.ts';
 import { residency } from '../../src/check/rules/residency.ts';
 import { topology } from '../../src/dsl/topology.ts';
+import { loadTopology } from '../../src/load/load.ts';
 import { testRule } from './rule-tester.ts';
 
 testRule(residency, {
@@ -12,6 +18,17 @@ testRule(residency, {
         const db = a.postgres('db', { dataClasses: [eu] });
         t.flow(a.service('api', { runtime: 'lambda' }), db, { kind: 'write', carries: [eu] });
         t.flow(db, b.postgres('db', { role: 'replica', replicaOf: db }), { kind: 'replicate' });
+      }),
+    },
+    {
+      name: 'an EU class whose aggregates may leave, kept in the EU',
+      model: topology('eu-export', (t) => {
+        const eu = t.dataClass('eu-personal', {
+          jurisdictions: ['EU'],
+          export: { aggregatesOnly: true, minGroupSize: 10 },
+        });
+        t.region('eu-west-1').postgres('db', { dataClasses: [eu] });
+        t.region('us-east-1').postgres('analytics');
       }),
     },
     {
@@ -78,5 +95,57 @@ testRule(residency, {
         },
       ],
     },
+    {
+      name: 'an export rule on a class without jurisdictions says nothing',
+      model: topology('export-anywhere', (t) => {
+        t.dataClass('telemetry', { export: { aggregatesOnly: true, minGroupSize: 5 } });
+      }),
+      findings: [{ message: ['data class telemetry declares an export rule', 'no jurisdictions'] }],
+    },
+    {
+      name: 'a class whose aggregates may leave is still breached by a flow carrying its rows',
+      model: topology('export-flow', (t) => {
+        const eu = t.dataClass('eu-personal', {
+          jurisdictions: ['EU'],
+          export: { aggregatesOnly: true, minGroupSize: 10 },
+        });
+        t.flow(t.region('eu-west-1').service('api', { runtime: 'lambda' }), t.region('us-east-1').postgres('db'), {
+          kind: 'write',
+          carries: [eu],
+        });
+      }),
+      findings: [{ culprit: 'us-east-1/db', message: ['eu-personal (allowed in EU) reaches us-east-1 (US)'] }],
+    },
   ],
+});
+
+describe('data class export rules', () => {
+  it('says in the hint that only aggregates may leave', () => {
+    const model = topology('export-hint', (t) => {
+      const eu = t.dataClass('eu-personal', {
+        jurisdictions: ['EU'],
+        export: { aggregatesOnly: true, minGroupSize: 10 },
+      });
+      t.region('us-east-1').redis('sessions', { dataClasses: [eu] });
+    });
+    const [finding] = check(model, { rules: ['residency'] }).findings;
+    expect(finding?.hint).toContain('only aggregates may leave (groups of 10 or more');
+  });
+
+  it('loads from YAML and refuses a group size below 2 or an export of rows, with the path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meridian-export-'));
+    try {
+      const file = join(dir, 'topology.yaml');
+      const yaml = (size: number, only: string) =>
+        `name: y\ndataClasses:\n  - id: eu-personal\n    jurisdictions: [EU]\n    export:\n      aggregatesOnly: ${only}\n      minGroupSize: ${size}\n`;
+      await writeFile(file, yaml(10, 'true'));
+      expect((await loadTopology(file)).dataClasses[0]?.export).toEqual({ aggregatesOnly: true, minGroupSize: 10 });
+      await writeFile(file, yaml(1, 'true'));
+      await expect(loadTopology(file)).rejects.toMatchObject({ path: ['dataClasses', 0, 'export', 'minGroupSize'] });
+      await writeFile(file, yaml(10, 'false'));
+      await expect(loadTopology(file)).rejects.toMatchObject({ path: ['dataClasses', 0, 'export', 'aggregatesOnly'] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

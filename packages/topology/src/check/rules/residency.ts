@@ -5,7 +5,9 @@ import type { Rule, RuleFinding } from '../rule.ts';
 /**
  * `residency`: data of a class restricted to some jurisdictions reaching a component in a region of another
  * jurisdiction: carried there by a flow, held there by declaration, or copied there by replication (a replica or
- * backup holds everything its source holds).
+ * backup holds everything its source holds). A class's `export` rule (only aggregates of groups of minGroupSize
+ * rows may leave, through a federated query) moves no rows: flows and replicas are judged as without it, and an
+ * export rule on a class that may live anywhere is reported, since it says nothing.
  */
 export const residency: Rule = {
   id: 'residency',
@@ -17,7 +19,19 @@ export const residency: Rule = {
         .filter((d) => d.jurisdictions !== undefined)
         .map((d) => [d.id, new Set(d.jurisdictions)] as const),
     );
-    if (allowed.size === 0) return [];
+    const findings: RuleFinding[] = [];
+    for (const [index, d] of context.model.dataClasses.entries()) {
+      if (d.export !== undefined && d.jurisdictions === undefined) {
+        findings.push({
+          message: `data class ${d.id} declares an export rule (aggregates only, groups of ${d.export.minGroupSize} or more) but no jurisdictions: it may already go anywhere, rows included.`,
+          hint: `add the jurisdictions it must stay in, e.g. jurisdictions: ['EU'], or drop export`,
+          components: [],
+          details: { dataClass: d.id, path: ['dataClasses', index, 'export'] },
+        });
+      }
+    }
+    if (allowed.size === 0) return findings;
+    const exportRule = new Map(context.model.dataClasses.map((d) => [d.id, d.export] as const));
     const jurisdictionOf = (id: string) => {
       const region = context.regionOf(id);
       return region === undefined ? undefined : { region, jurisdiction: context.regions.get(region)?.jurisdiction };
@@ -100,18 +114,23 @@ export const residency: Rule = {
       const arrival = crossing === undefined ? undefined : held.get(crossing)?.get(breach.dataClass);
       if (crossing !== undefined && arrival) breach.first = { id: crossing, arrival };
     }
-    const findings: RuleFinding[] = [];
     for (const { dataClass, region, jurisdiction, first, holders } of breaches.values()) {
+      const exported = exportRule.get(dataClass);
+      const aggregates = exported
+        ? `; only aggregates may leave (groups of ${exported.minGroupSize} or more, by a federated query), never rows`
+        : '';
       const ok = [...(allowed.get(dataClass) as Set<string>)];
       const { arrival } = first;
       const others = holders.filter((h) => h !== first.id);
       findings.push({
         message: `${dataClass} (allowed in ${ok.join(', ')}) reaches ${region} (${jurisdiction}): ${first.id}, ${arrival.how}${others.length > 0 ? `; also held there by ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}` : ''}.`,
-        hint: arrival.flow
-          ? `keep ${dataClass} in ${ok.join(' or ')}: route it to a component there, or stop ${arrival.flow.from} -> ${arrival.flow.to} from carrying it`
-          : arrival.from
-            ? `do not replicate ${arrival.from} into ${region}, or keep ${dataClass} out of ${arrival.from}`
-            : `move ${first.id} to a region in ${ok.join(' or ')}`,
+        hint: `${
+          arrival.flow
+            ? `keep ${dataClass} in ${ok.join(' or ')}: route it to a component there, or stop ${arrival.flow.from} -> ${arrival.flow.to} from carrying it`
+            : arrival.from
+              ? `do not replicate ${arrival.from} into ${region}, or keep ${dataClass} out of ${arrival.from}`
+              : `move ${first.id} to a region in ${ok.join(' or ')}`
+        }${aggregates}`,
         components: [first.id, ...(arrival.from ? [arrival.from] : []), ...others],
         location: arrival.flow ? context.locateFlow(arrival.flow) : context.locate(first.id),
         details: { dataClass, allowed: ok, region, jurisdiction, holders },

@@ -16,17 +16,17 @@ import {
   type Vector,
   vectorFromArray,
 } from 'apache-arrow';
-import { CliInputError } from '../command.ts';
+import { QueryError } from '../errors.ts';
 
 /*
- * Deterministic demo rows for a topology's deltaTable components, so `./dev demo` can read real Delta
- * tables and run a federated query without any cloud. Values follow the declared columns (names
+ * A lake of deterministic synthetic rows for a topology's deltaTable components, so anyone (and `./dev demo`) can
+ * read real Delta tables and run federated queries on a design without any cloud. Values follow the declared columns (names
  * steer the values: currency codes, service names, status codes); partition columns the table
  * declares but does not list (orasi's `date` and `hour`) are derived from its first timestamp.
  */
 
-/** One table the demo wrote. */
-export interface DemoTable {
+/** One table {@link writeLake} wrote. */
+export interface LakeTable {
   readonly component: string;
   /** Component name (the last id segment): the `--table` of `meridian query`. */
   readonly name: string;
@@ -35,7 +35,7 @@ export interface DemoTable {
   readonly rows: number;
   readonly columns: readonly string[];
   readonly partitionColumns: readonly string[];
-  /** Set when the model declares no columns and the demo chose them. */
+  /** Set when the model declares no columns and the generator chose them. */
   readonly defaultColumns: boolean;
 }
 
@@ -219,11 +219,11 @@ function demoRows(table: DeltaTable, region: string, rows: number): { data: Tabl
       }),
     );
   } catch (error) {
-    throw new CliInputError(
-      'unsupported-column-type',
-      `${table.id}: ${error instanceof Error ? error.message : String(error)}`,
-      'declare columns with Delta types (string, long, decimal(p,s), map<string,string>, ...)',
-    );
+    throw new QueryError('invalid-request', `${table.id}: ${error instanceof Error ? error.message : String(error)}`, {
+      path: ['components', table.id, 'columns'],
+      hint: 'declare columns with Delta types (string, long, decimal(p,s), map<string,string>, ...)',
+      cause: error,
+    });
   }
   const next = random(seedOf(table.id));
   const step = SPAN_US / BigInt(Math.max(1, rows));
@@ -243,21 +243,40 @@ function demoRows(table: DeltaTable, region: string, rows: number): { data: Tabl
   return { data, defaultColumns };
 }
 
+/** Where {@link writeLake} puts a table: `<dir>/<region>/<name>`. */
+function lakePath(model: Topology, table: DeltaTable, dir: string): string {
+  const region = placementOf(model, table).region ?? 'global';
+  return join(dir, region, table.name ?? table.id.split('/').at(-1) ?? table.id);
+}
+
+/**
+ * The location of every deltaTable of a lake folder {@link writeLake} wrote, by component id: the `locations` of
+ * planQuery. `planQuery(model, request, { locations: lakeLocations(model, '.meridian/lake') })`
+ */
+export function lakeLocations(model: Topology, dir: string): Record<string, string> {
+  return Object.fromEntries(
+    model.components
+      .filter((c): c is DeltaTable => c.kind === 'deltaTable')
+      .map((t) => [t.id, lakePath(model, t, dir)]),
+  );
+}
+
 /**
  * Writes every deltaTable of the model as `<out>/<region>/<name>` (replacing what a previous run
- * wrote), `rows` deterministic rows each, partitioned as declared.
+ * wrote), `rows` deterministic rows each shaped like its declared columns, partitioned as declared.
+ * `await writeLake(model, '.meridian/lake', 3000)`
  */
-export async function writeDemoTables(
+export async function writeLake(
   model: Topology,
   out: string,
   rows: number,
   progress: (line: string) => void = () => {},
-): Promise<DemoTable[]> {
-  const written: DemoTable[] = [];
+): Promise<LakeTable[]> {
+  const written: LakeTable[] = [];
   for (const table of model.components.filter((c): c is DeltaTable => c.kind === 'deltaTable')) {
     const region = placementOf(model, table).region ?? 'global';
     const name = table.name ?? table.id.split('/').at(-1) ?? table.id;
-    const path = join(out, region, name);
+    const path = lakePath(model, table, out);
     const { data, defaultColumns } = demoRows(table, region, rows);
     await rm(path, { recursive: true, force: true });
     const compression = table.compression;

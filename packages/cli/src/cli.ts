@@ -9,6 +9,7 @@ import { registerDocs } from './commands/docs.ts';
 import { registerEmit } from './commands/emit.ts';
 import { registerInit } from './commands/init.ts';
 import { registerQuery } from './commands/query.ts';
+import { registerReport } from './commands/report.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { setLoadTimeout } from './options/load-options.ts';
@@ -22,6 +23,7 @@ const commands: RegisterCommand[] = [
   registerEmit,
   registerDelta,
   registerCheck,
+  registerReport,
   registerQuery,
   registerDemoData,
   registerInit,

@@ -67,12 +67,13 @@ export const registerReport: RegisterCommand = (cli) => {
   cli
     .command('report <file>', 'Write the design review as one self-contained HTML page (diagrams, findings, charts)')
     .option('--out <file>', 'The page to write (default review.html)')
+    .option('--json', 'Print {path, bytes, views} as JSON')
     .example('meridian report examples/tv-voting/topology.ts --out review.html')
-    .action(async (file: string, options: { out?: string }) => {
+    .action(async (file: string, options: { out?: string; json?: boolean }) => {
       const written = await runReport(file, { out: options.out });
       // The page is the result: its path on stdout, so `open $(meridian report ...)` works. A report is written
       // whatever the findings are (it shows them): exit 0; `meridian check` is the gate.
-      process.stdout.write(`${written.path}\n`);
+      process.stdout.write(options.json ? `${JSON.stringify(written)}\n` : `${written.path}\n`);
       process.exitCode = ExitCode.ok;
     });
 };

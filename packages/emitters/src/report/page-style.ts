@@ -50,7 +50,8 @@ g[data-component]:focus { outline: none; }
 g[data-component]:focus > * { stroke: var(--focus) !important; stroke-width: 4px !important; }
 #diagrams svg g.node.hl > rect, #diagrams svg g.node.hl > path, #diagrams svg g.node.hl > polygon,
 #diagrams svg g.node.hl > circle, #diagrams svg g.node.hl > g > path { stroke: var(--hl) !important; stroke-width: 7px !important; }
-#diagrams svg g.node.hl { filter: drop-shadow(0 0 5px #0b57d0); }
+#diagrams svg g.cluster.hl > rect { stroke: var(--hl) !important; stroke-width: 6px !important; }
+#diagrams svg g.hl { filter: drop-shadow(0 0 5px #0b57d0); }
 ul.tree { list-style: none; padding-left: 1.1rem; margin: .2rem 0; }
 ul.tree li { margin: .1rem 0; }
 .weakest { color: var(--error); font-weight: 700; }
@@ -72,7 +73,7 @@ aside#selection pre { white-space: pre-wrap; background: #f6f8fa; padding: .4rem
   h2, h3 { break-after: avoid; }
   section { break-before: auto; }
   #diagrams figure { break-before: page; }
-  #diagrams svg g.node.hl { filter: none; }
+  #diagrams svg g.hl { filter: none; }
   a { color: inherit; text-decoration: none; }
 }
 `;

@@ -164,9 +164,14 @@ function diagramsSection(review: Review, diagrams: readonly ReviewDiagram[]): st
       .replaceAll('my-svg', prefix)
       .replace(/id="L_/g, `id="${prefix}-L_`)
       .replace(
-        new RegExp(`<g class="node([^"]*)" id="${prefix}-flowchart-(n_[A-Za-z0-9_]+)-\\d+"`, 'g'),
-        (whole, _classes, node: string) => {
-          const component = componentOf.get(node);
+        // A component is a node (`<prefix>-flowchart-n_x-3`), or a subgraph when it is a cluster with something
+        // in it (`<prefix>-n_x`).
+        new RegExp(
+          `<g class="(?:node|cluster)[^"]*" id="${prefix}-(?:flowchart-(n_[A-Za-z0-9_]+)-\\d+|(n_[A-Za-z0-9_]+))"`,
+          'g',
+        ),
+        (whole, asNode: string | undefined, asCluster: string | undefined) => {
+          const component = componentOf.get(asNode ?? asCluster ?? '');
           if (component === undefined) return whole;
           drawn.add(component);
           const c = byId.get(component);

@@ -26,11 +26,5 @@ export {
 export { diagramStem, type MermaidEmitOptions, mermaidEmitter } from './mermaid/emitter.ts';
 export { type MermaidFinding, type MermaidOptions, toMermaid } from './mermaid/to-mermaid.ts';
 export { type MermaidView, mermaidViews } from './mermaid/views.ts';
-export {
-  type ReviewDiagram,
-  type ReviewDiagramSource,
-  reviewDiagramSources,
-  toReviewHtml,
-} from './report/to-review-html.ts';
 export { terraformEmitter } from './terraform/emitter.ts';
 export { type TerraformOptions, toTerraform } from './terraform/to-terraform.ts';

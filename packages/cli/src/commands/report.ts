@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import { type ReviewDiagram, reviewDiagramSources, toReviewHtml } from '@meridian/emitters';
+import type { ReviewDiagram } from '@meridian/emitters/report';
 import { check, loadTopology, toReview, version } from '@meridian/topology';
 import { ExitCode, type RegisterCommand } from '../command.ts';
 import { topologyLoadOptions } from '../options/load-options.ts';
@@ -45,6 +45,8 @@ export async function runReport(file: string, options: ReportCommandOptions = {}
     // A location in a file that is gone (a generated model) still shows file:line, without its text.
     sources.set(path, await readFile(path, 'utf8').catch(() => ''));
   }
+  // Loaded here, not at start-up: the page's charts bring Observable Plot and jsdom, which no other command needs.
+  const { reviewDiagramSources, toReviewHtml } = await import('@meridian/emitters/report');
   const review = toReview(model, result, { file: resolve(cwd, file), version, sources, displayPath: display });
   const views = reviewDiagramSources(model, result.findings);
   progress(`report: rendering ${views.length} views in Chromium (about 3 s a view)`);

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { check, topology, toReview, version } from '@meridian/topology';
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
-import { mermaidViews, reviewDiagramSources, toReviewHtml } from '../../src/index.ts';
+import { mermaidViews } from '../../src/index.ts';
 import { availabilityChart, availabilityRows, rpoChart, rtoChart } from '../../src/report/charts.ts';
+import { reviewDiagramSources, toReviewHtml } from '../../src/report/index.ts';
 
 const model = topology('review-page', (t) => {
   t.sla({ availability: 99.99, rtoSeconds: 60, rpoSeconds: 5 });

@@ -25,13 +25,17 @@ export const reviewScript = `(() => {
     b.dataset[kind] = id;
     return b;
   };
+  const diagrams = document.getElementById('diagrams');
   function clear() {
+    diagrams.classList.remove('selecting');
     for (const e of document.querySelectorAll('.hl')) e.classList.remove('hl');
     for (const b of document.querySelectorAll('[aria-pressed="true"]')) b.setAttribute('aria-pressed', 'false');
   }
   function highlight(ids) {
     let count = 0;
     for (const id of ids) for (const n of nodesOf(id)) { n.classList.add('hl'); count++; }
+    // The rest of each diagram fades, so the selection stands out whatever border the finding overlay drew.
+    if (count > 0) diagrams.classList.add('selecting');
     return count;
   }
   function where(location) {

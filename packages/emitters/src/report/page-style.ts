@@ -51,7 +51,10 @@ g[data-component]:focus > * { stroke: var(--focus) !important; stroke-width: 4px
 #diagrams svg g.node.hl > rect, #diagrams svg g.node.hl > path, #diagrams svg g.node.hl > polygon,
 #diagrams svg g.node.hl > circle, #diagrams svg g.node.hl > g > path { stroke: var(--hl) !important; stroke-width: 7px !important; }
 #diagrams svg g.cluster.hl > rect { stroke: var(--hl) !important; stroke-width: 6px !important; }
-#diagrams svg g.hl { filter: drop-shadow(0 0 5px #0b57d0); }
+#diagrams svg g.hl { filter: drop-shadow(0 0 4px #0b57d0) drop-shadow(0 0 8px #0b57d0); }
+/* Mermaid's class styles are inline and !important, so a border cannot be overridden: the rest fades instead. */
+#diagrams.selecting svg g.node:not(.hl), #diagrams.selecting svg g.cluster:not(.hl),
+#diagrams.selecting svg g.edgePaths, #diagrams.selecting svg g.edgeLabels { opacity: .3; }
 ul.tree { list-style: none; padding-left: 1.1rem; margin: .2rem 0; }
 ul.tree li { margin: .1rem 0; }
 .weakest { color: var(--error); font-weight: 700; }
@@ -74,6 +77,8 @@ aside#selection pre { white-space: pre-wrap; background: #f6f8fa; padding: .4rem
   section { break-before: auto; }
   #diagrams figure { break-before: page; }
   #diagrams svg g.hl { filter: none; }
+  #diagrams.selecting svg g.node, #diagrams.selecting svg g.cluster, #diagrams.selecting svg g.edgePaths,
+  #diagrams.selecting svg g.edgeLabels { opacity: 1; }
   a { color: inherit; text-decoration: none; }
 }
 `;

@@ -2,6 +2,7 @@
 # A tour of one example (./dev demo [example], default orasi-telemetry): validate and check its topology, emit its
 # diagrams, Kubernetes manifests, Terraform JSON and CDK app, write and read its regional Delta tables, run a federated query over them, then a summary of what was
 # produced and where. Each step prints a summary, not everything: the commands to see more are named as it goes.
+# The design review page goes to out/<example>/review.html (meridian report), beside the emitted artifacts.
 # Runs the built CLI (./dev demo builds first). Details of every step are kept in .meridian/demo/<example>/*.log.
 # Knobs (for examples/test/demo.test.ts): MERIDIAN_DEMO_DIR=<dir> writes the tables and diagrams under <dir> instead of
 # .meridian/demo/<example> and out/<example>/diagrams; MERIDIAN_DEMO_SVG=off skips rendering SVG.
@@ -69,12 +70,12 @@ cat <<EOF
   The availability, RTO/RPO and N-1 arithmetic:  npx meridian check $file --explain
 EOF
 
-step "3/5 emit: diagrams, Kubernetes manifests, Terraform JSON and a CDK app, all from the one model"
+step "3/5 emit: diagrams, Kubernetes manifests, Terraform JSON, a CDK app and the review page, all from the one model"
 # SVG when Chromium is installed (./dev test installs it when it may); the .mmd files either way.
 svg=()
 if [ "${MERIDIAN_DEMO_SVG:-on}" != off ] && { [ -n "${MERIDIAN_CHROMIUM:-}" ] || command -v chromium >/dev/null; }; then
   svg=(--svg)
-  echo "  rendering every view to SVG in Chromium (about 3 s a view)"
+  echo "  rendering every view to SVG in Chromium, for the diagrams and the review page (about 3 s a view, twice)"
 fi
 meridian emit mermaid "$file" --out "$diagrams" --with-check "${svg[@]}" >"$demo/emit.txt" 2>"$demo/emit.log" ||
   { cat "$demo/emit.log" >&2; exit 1; }
@@ -103,6 +104,17 @@ for target in k8s terraform cdk; do
   fi
   printf '  %-10s %s files in %s/%s\n' "$target" "$(find "$artifacts/$target" -type f | wc -l | tr -d ' ')" "$artifacts/$target" "$note"
 done
+# The design review: one self-contained HTML page (diagrams, findings, availability/RTO/RPO charts, N-1 table).
+# It renders every view in Chromium, so it is written only when the SVG diagrams are.
+report="$artifacts/review.html"
+if [ ${#svg[@]} -gt 0 ]; then
+  rm -f "$report"
+  meridian report "$file" --out "$report" >"$demo/report.txt" 2>"$demo/report.log" || { cat "$demo/report.log" >&2; exit 1; }
+  report_line="$report ($(($(wc -c <"$report") / 1024)) KiB; open it in a browser)"
+else
+  report_line="not written: it renders the diagrams in Chromium (none found, or MERIDIAN_DEMO_SVG=off)"
+fi
+printf '  %-10s %s\n' report "$report_line"
 
 # Delta and federated query: demo tables for the example's deltaTable components (deterministic rows), one of them
 # described by `delta info`, then the table held by the most regions queried across all of them.
@@ -114,6 +126,7 @@ summary() {
   echo "  check     $check_summary"
   echo "  diagrams  $diagrams/ ($views views)"
   echo "  emitted   $artifacts/{k8s,terraform,cdk}/ (meridian emit --list names every target)"
+  echo "  report    $report_line"
   [ -n "${1:-}" ] && printf '%s\n' "$@"
   echo "  next      npx meridian --help; npx meridian init my-platform starts a project of your own"
 }

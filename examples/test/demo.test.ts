@@ -28,7 +28,9 @@ describe('the demo of orasi-telemetry', () => {
     expect(run.stderr).toBe('');
     const summary = lines.slice(lines.indexOf('== Summary') + 1).map((l) => l.trim().split(/\s+/)[0]);
     expect(lines.indexOf('== Summary')).toBeGreaterThan(0);
-    expect(summary).toEqual(['check', 'diagrams', 'emitted', 'tables', 'query', 'next']);
+    expect(summary).toEqual(['check', 'diagrams', 'emitted', 'report', 'tables', 'query', 'next']);
+    // Without SVG rendering the review page cannot be drawn: the tour says so rather than naming a file it did not write.
+    expect(lines.find((l) => l.trim().startsWith('report '))).toContain('not written');
   });
 
   it('groups the findings by rule with counts that add up to what check --format json reports', () => {

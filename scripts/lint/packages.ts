@@ -62,7 +62,7 @@ async function lintWithAttw(p: Packed): Promise<void> {
 }
 
 // Entries behind a subpath of a package's exports map, imported too (their optional peer dependencies absent).
-const subpathEntries = ['@meridian/emitters/cdk'];
+const subpathEntries = ['@meridian/emitters/cdk', '@meridian/emitters/report'];
 
 // Imports every entry, then writes a small Delta table with the installed @meridian/delta for the CLI to read.
 const smokeScript = `

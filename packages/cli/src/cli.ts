@@ -10,6 +10,7 @@ import { registerEmit } from './commands/emit.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerQuery } from './commands/query.ts';
+import { registerReport } from './commands/report.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { setLoadTimeout } from './options/load-options.ts';
@@ -23,6 +24,7 @@ const commands: RegisterCommand[] = [
   registerEmit,
   registerDelta,
   registerCheck,
+  registerReport,
   registerQuery,
   registerDemoData,
   registerLake,

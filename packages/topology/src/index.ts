@@ -181,5 +181,19 @@ export {
   SeveritySchema,
   toCheckReport,
 } from './report/json.ts';
+export {
+  modelHash,
+  type Review,
+  type ReviewAvailability,
+  type ReviewCapacityRow,
+  type ReviewComponent,
+  type ReviewFinding,
+  type ReviewGroup,
+  type ReviewLocation,
+  type ReviewOptions,
+  type ReviewRpo,
+  type ReviewRto,
+  toReview,
+} from './report/review.ts';
 export { type RuleDescriptor, type SarifLog, type SarifOptions, toSarif } from './report/sarif.ts';
 export { formatFindings, type TextReportOptions } from './report/text.ts';

@@ -12,6 +12,7 @@ export interface MermaidRenderer {
 
 type MermaidCli = typeof import('@mermaid-js/mermaid-cli');
 type Puppeteer = typeof import('puppeteer');
+type Browser = import('puppeteer').Browser;
 
 /**
  * Starts Chromium (MERIDIAN_CHROMIUM or a usual path, see findChromium) with the Mermaid CLI's renderer. The Mermaid
@@ -36,7 +37,7 @@ export async function openMermaidRenderer(options: { chromium?: string } = {}): 
       installs.join('; and '),
     );
   }
-  const browser = await launch(puppeteer.default, executablePath);
+  const browser = await launchChromium(puppeteer.default, executablePath);
   const render = async (diagram: string, format: 'svg' | 'png', width?: number) => {
     const { data } = await mermaidCli.renderMermaid(browser, diagram, format, {
       ...(width === undefined ? {} : { viewport: { width, height: 800, deviceScaleFactor: 1 } }),
@@ -52,8 +53,11 @@ export async function openMermaidRenderer(options: { chromium?: string } = {}): 
   };
 }
 
-/** Starts the browser; one that exists but does not start (not a browser, missing libraries) is bad set-up, not a bug. */
-async function launch(puppeteer: Puppeteer['default'], executablePath: string) {
+/**
+ * Starts the browser headless with {@link chromiumArgs}; one that exists but does not start (not a browser, missing
+ * libraries) is bad set-up, not a bug. The review page's browser tests open their pages with it too.
+ */
+export async function launchChromium(puppeteer: Puppeteer['default'], executablePath: string): Promise<Browser> {
   try {
     return await puppeteer.launch({ executablePath, headless: true, args: [...chromiumArgs] });
   } catch (error) {

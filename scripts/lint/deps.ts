@@ -89,12 +89,26 @@ interface PackageJson {
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
+  exports?: Record<string, unknown>;
+}
+
+/** The subpaths a sibling publishes in its `exports` map (`@meridian/emitters/cdk`): public entries, not internals. */
+function publicEntries(packagesDir: string): Set<string> {
+  const entries = new Set<string>();
+  for (const pkg of Object.keys(allowed)) {
+    const manifest = JSON.parse(readFileSync(join(packagesDir, pkg, 'package.json'), 'utf8')) as PackageJson;
+    for (const key of Object.keys(manifest.exports ?? {})) {
+      if (key.startsWith('./') && key !== './package.json') entries.add(`${manifest.name}/${key.slice(2)}`);
+    }
+  }
+  return entries;
 }
 
 /** Findings for the whole repo, each `path:line  message`, paths relative to `root`. */
 export function checkDependencies(root: string): string[] {
   const findings: string[] = [];
   const packagesDir = join(root, 'packages');
+  const entries = publicEntries(packagesDir);
   for (const [pkg, may] of Object.entries(allowed)) {
     const dir = join(packagesDir, pkg);
     const manifestPath = join(dir, 'package.json');
@@ -140,7 +154,7 @@ export function checkDependencies(root: string): string[] {
             if (name === manifest.name) continue;
             if (!mayNames.has(name)) {
               findings.push(`${at}  imports ${name}: ${pkg} may import ${may.join(', ') || 'none of ours'}`);
-            } else if (spec !== name) {
+            } else if (spec !== name && !entries.has(spec)) {
               findings.push(`${at}  imports ${spec}: use the package entry ${name}, not its internals`);
             }
             if (area === 'src' && !runtime.has(name)) {

@@ -87,6 +87,19 @@ describe('dependency direction', () => {
     assert.ok(!findings.some((f) => f.startsWith('packages/topology/src/a.ts:2')));
   });
 
+  test("a subpath a sibling's exports map publishes is an entry; any other subpath is an internal", () => {
+    const root = repo(
+      {
+        'packages/cli/src/report.ts':
+          "import { r } from '@meridian/emitters/report';\nimport { c } from '@meridian/emitters/cdk';\n",
+      },
+      { emitters: { exports: { '.': './dist/index.js', './report': './dist/report/index.js' } } },
+    );
+    const findings = checkDependencies(root);
+    assert.ok(!findings.some((f) => f.startsWith('packages/cli/src/report.ts:1')), findings.join('\n'));
+    assert.ok(findings.some((f) => f.startsWith('packages/cli/src/report.ts:2') && f.includes('not its internals')));
+  });
+
   test('a package without sources is a finding, not a pass', () => {
     const root = repo({});
     rmSync(join(root, 'packages/delta/src'), { recursive: true });

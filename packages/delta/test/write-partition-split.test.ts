@@ -51,7 +51,7 @@ function split(table: Table, partitionBy: readonly string[]): Map<string, number
 describe('splitting rows by partition', () => {
   it('keeps every row once, in order, in its partition, for constant, mixed, run and null batches', () => {
     const next = random(21);
-    const regions = ['eu-west-1', 'us-east-1', 'eu-west-2', 'eu-west-1x', ''];
+    const regions = ['eu-west-1', 'us-east-1', 'eu-west-2', 'eu-west-1x', 'e'];
     let id = 0;
     const ids = (n: number) => Array.from({ length: n }, () => id++);
     const batches: Table[] = [
@@ -60,7 +60,7 @@ describe('splitting rows by partition', () => {
       // Equal but for the last row, and equal but for the first: neither may be taken whole.
       batchOf(ids(200), [...new Array(199).fill('us-east-1'), 'eu-west-1'], new Array(200).fill(2)),
       batchOf(ids(200), ['eu-west-2', ...new Array(199).fill('us-east-1')], new Array(200).fill(2)),
-      // Values that are prefixes of one another, and the empty string.
+      // Values that are prefixes of one another (the empty string is refused: every reader reads it as null).
       batchOf(
         ids(500),
         Array.from({ length: 500 }, () => regions[Math.floor(next() * regions.length)] as string),

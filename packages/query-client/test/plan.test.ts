@@ -97,7 +97,9 @@ describe('planQuery', () => {
     expect(error.message).toContain('eu-personal may only be in EU');
     // Without a destination, the EU-only class behind an unrestricted one still asks where results go.
     expect(refusal(() => planQuery(model, { table: 'events' })).code).toBe('destination-required');
-    expect(planQuery(model, { table: 'events', from: 'EU' }).fragments).toHaveLength(1);
+    const plan = planQuery(model, { table: 'events', from: 'EU' });
+    expect(plan.fragments).toHaveLength(1);
+    expect(plan.notes).toContain('results go to jurisdiction EU; allowed for telemetry, billing, eu-personal');
   });
 
   it('resolves where results go: a region by id or code, a published region, an uppercase jurisdiction, else refuses', () => {
@@ -120,6 +122,42 @@ describe('planQuery', () => {
       expect(error.message).toBe(`'${from}' is neither a region of topology 'lake' nor a jurisdiction code`);
       expect(error.hint).toContain('give a region id (eu-west-1, eu-central-1, us-east-1)');
     }
+  });
+
+  it('resolves a Google Cloud or Azure region outside the model to its published jurisdiction', () => {
+    // Only the US table is read (no restricted class), so the destination is all the plan decides.
+    const plan = (from: string) => planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'], from }).destination;
+    expect(plan('europe-west6')).toEqual({ jurisdiction: 'CH', region: 'europe-west6' });
+    expect(plan('westeurope')).toEqual({ jurisdiction: 'EU', region: 'westeurope' });
+    // A GCP region holds EU data in the EU, and is refused for it outside.
+    expect(planQuery(lakeModel, { table: 'orders', from: 'europe-west1' }).fragments).toHaveLength(3);
+    expect(refusal(() => planQuery(lakeModel, { table: 'orders', from: 'europe-west6' })).code).toBe(
+      'residency-violation',
+    );
+  });
+
+  it('names a jurisdiction to query from when no region of the model lies in it, and nothing to leave out', () => {
+    const model = topology('health', (t) => {
+      const health = t.dataClass('ch-health', { jurisdictions: ['CH'] });
+      const eu = t.region('eu-west-1', { jurisdiction: 'EU' });
+      const store = eu.objectStore('lake', { bucket: 'lake-eu', dataClasses: [health] });
+      eu.deltaTable('visits', {
+        store,
+        path: 'delta/visits',
+        columns: [{ name: 'id', type: 'long', nullable: false }],
+        dataClasses: [health],
+      });
+    });
+    const error = refusal(() => planQuery(model, { table: 'visits', from: 'EU' }));
+    expect(error).toMatchObject({
+      code: 'residency-violation',
+      path: ['components', 'eu-west-1/visits', 'dataClasses'],
+    });
+    expect(error.message).toContain("'ch-health' from eu-west-1/visits into jurisdiction EU");
+    expect(error.hint).toBe('query from a jurisdiction in CH');
+    expect(planQuery(model, { table: 'visits', from: 'CH' }).notes).toContain(
+      'results go to jurisdiction CH; allowed for ch-health',
+    );
   });
 
   it('says in the notes where results go and what the tables carry', () => {

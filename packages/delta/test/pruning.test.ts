@@ -217,7 +217,7 @@ describe('row filtering', () => {
     expect(rows("s > 'b'")).toEqual([2, 3, 5]);
   });
 
-  it('keeps the rows DuckDB keeps, on both sides of a bound and exactly on it, and for NOT IN with a NULL', async () => {
+  it('keeps the rows DuckDB keeps, on both sides of a bound and exactly on it, for NOT IN with a NULL, constants and IS NULL', async () => {
     // Dense columns (no nulls: int, long, double) take the typed-array fast path; m and s (with nulls) the
     // per-row path. Every comparison is made at 3, a value some rows hold exactly, so `<=` and `<` differ.
     const batch = new Table({
@@ -257,6 +257,20 @@ describe('row filtering', () => {
       "not (s in ('a', 'c'))",
       "s <= 'c'",
       "s < 'c'",
+      // Constants (true / false bind to constant nodes) alone and under AND / OR / NOT with unknown rows.
+      'true',
+      'false',
+      'm > 3 or true',
+      'm > 3 and true',
+      'm > 3 or false',
+      'not (m > 3 and false)',
+      // IS NULL on a column with nulls and on one without (the typed-array column), and negated.
+      'm is null',
+      'm is not null',
+      's is null',
+      'n is null',
+      'not (x is null)',
+      'l between 2 and 4',
     ];
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();

@@ -323,6 +323,11 @@ describe('row filtering', () => {
     expect(keep("x <> 'NaN'")).toEqual([0, 1, 3, 4]);
     expect(keep("y <> 'NaN'")).toEqual([0, 1, 2, 3, 4]);
     expect(keep("y < 'NaN'")).toEqual([]);
+    expect(keep("x <= 'NaN'")).toEqual([]);
+    expect(keep("x >= 'NaN'")).toEqual([]);
+    // A NULL literal compares unknown with every row, so neither the comparison nor its negation keeps any.
+    expect(keep('not (m = null)')).toEqual([]);
+    expect(keep('not (y = null)')).toEqual([]);
     // IN is = on each value: NaN data is in no list (it once matched every number: compareValues(NaN, 7) is 0).
     expect(keep("x in ('NaN', 3)")).toEqual([3]);
     expect(keep('x in (7)')).toEqual([]);

@@ -136,6 +136,24 @@ describe('planQuery', () => {
     );
   });
 
+  it('resolves a region given by its code to its own id when the model names it otherwise', () => {
+    const model = topology('ids', (t) => {
+      const eu = t.region('eu-west-1', { id: 'eu-primary', jurisdiction: 'EU' });
+      const store = eu.objectStore('lake', { bucket: 'lake-eu' });
+      eu.deltaTable('events', {
+        store,
+        path: 'delta/events',
+        columns: [{ name: 'id', type: 'long', nullable: false }],
+      });
+    });
+    for (const from of ['eu-west-1', 'eu-primary']) {
+      expect(planQuery(model, { table: 'events', from }).destination, from).toEqual({
+        jurisdiction: 'EU',
+        region: 'eu-primary',
+      });
+    }
+  });
+
   it('names a jurisdiction to query from when no region of the model lies in it, and nothing to leave out', () => {
     const model = topology('health', (t) => {
       const health = t.dataClass('ch-health', { jurisdictions: ['CH'] });

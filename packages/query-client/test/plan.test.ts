@@ -51,9 +51,9 @@ describe('planQuery', () => {
   it('refuses to move EU personal data into the US, naming the table, class and fix', () => {
     const error = refusal(() => planQuery(lakeModel, { table: 'orders', from: 'us-east-1' }, { locations }));
     expect(error.code).toBe('residency-violation');
-    expect(error.message).toContain("'eu-personal' from eu-west-1/orders");
-    expect(error.message).toContain("'eu-personal' from eu-central-1/orders");
-    expect(error.message).toContain('us-east-1 (US)');
+    expect(error.message).toContain(
+      "move 'eu-personal' from eu-west-1/orders, 'eu-personal' from eu-central-1/orders into us-east-1 (US)",
+    );
     expect(error.path).toEqual(['components', 'eu-west-1/orders', 'dataClasses']);
     // In the API's words (the CLI shows its flags instead): where to query from, or which regions to keep.
     expect(error.hint).toContain("from: 'eu-west-1'");
@@ -136,14 +136,17 @@ describe('planQuery', () => {
     );
   });
 
-  it('resolves a region given by its code to its own id when the model names it otherwise', () => {
+  it('resolves a region given by its code to its own id when the model names it otherwise, and hints with ids', () => {
+    // billing may live in the EU or the US; the model's only region is eu-west-1, named eu-primary.
     const model = topology('ids', (t) => {
+      const billing = t.dataClass('billing', { jurisdictions: ['EU', 'US'] });
       const eu = t.region('eu-west-1', { id: 'eu-primary', jurisdiction: 'EU' });
-      const store = eu.objectStore('lake', { bucket: 'lake-eu' });
+      const store = eu.objectStore('lake', { bucket: 'lake-eu', dataClasses: [billing] });
       eu.deltaTable('events', {
         store,
         path: 'delta/events',
         columns: [{ name: 'id', type: 'long', nullable: false }],
+        dataClasses: [billing],
       });
     });
     for (const from of ['eu-west-1', 'eu-primary']) {
@@ -152,11 +155,21 @@ describe('planQuery', () => {
         region: 'eu-primary',
       });
     }
+    const required = refusal(() => planQuery(model, { table: 'events' }));
+    expect(required.message).toContain("eu-primary/events holds data class 'billing' (allowed in EU, US)");
+    expect(required.hint).toContain("from: 'eu-primary'");
+    // A jurisdiction code longer than two letters is one too, and is refused here.
+    const eea = refusal(() => planQuery(model, { table: 'events', from: 'EEA' }));
+    expect(eea.code).toBe('residency-violation');
+    expect(eea.message).toContain('into jurisdiction EEA; billing may only be in EU, US');
+    expect(eea.hint).toBe("query from a region in EU/US: from: 'eu-primary'");
+    const unknown = refusal(() => planQuery(model, { table: 'events', from: 'mars-1' }));
+    expect(unknown.hint).toContain('give a region id (eu-primary)');
   });
 
   it('names a jurisdiction to query from when no region of the model lies in it, and nothing to leave out', () => {
     const model = topology('health', (t) => {
-      const health = t.dataClass('ch-health', { jurisdictions: ['CH'] });
+      const health = t.dataClass('ch-health', { jurisdictions: ['CH', 'LI'] });
       const eu = t.region('eu-west-1', { jurisdiction: 'EU' });
       const store = eu.objectStore('lake', { bucket: 'lake-eu', dataClasses: [health] });
       eu.deltaTable('visits', {
@@ -172,10 +185,12 @@ describe('planQuery', () => {
       path: ['components', 'eu-west-1/visits', 'dataClasses'],
     });
     expect(error.message).toContain("'ch-health' from eu-west-1/visits into jurisdiction EU");
-    expect(error.hint).toBe('query from a jurisdiction in CH');
-    expect(planQuery(model, { table: 'visits', from: 'CH' }).notes).toContain(
+    expect(error.message).toContain('ch-health may only be in CH, LI');
+    expect(error.hint).toBe('query from a jurisdiction in CH, LI');
+    // The notes are the residency decision alone: nothing else is said about the destination.
+    expect(planQuery(model, { table: 'visits', from: 'CH' }).notes).toEqual([
       'results go to jurisdiction CH; allowed for ch-health',
-    );
+    ]);
   });
 
   it('says in the notes where results go and what the tables carry', () => {

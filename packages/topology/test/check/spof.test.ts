@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/check/check.ts';
 import { spof } from '../../src/check/rules/spof.ts';
-import { topology } from '../../src/dsl/topology.ts';
+import { type RegionScope, topology } from '../../src/dsl/topology.ts';
 import type { Topology } from '../../src/model/schema.ts';
 import { testRule } from './rule-tester.ts';
 
@@ -309,6 +309,31 @@ describe('rule spof: what each finding names', () => {
       regions: ['us-east-1', 'eu-west-1'],
       flows: ['us-reads-eu', 'eu-writes-us', 'us-writes-eu'],
     });
+  });
+
+  it('keeps two region pairs apart even when their ids run together (a + bc, ab + c)', () => {
+    const model = topology('pairs', (t) => {
+      const [a, bc, ab, c] = (
+        [
+          ['eu-west-1', 'a'],
+          ['eu-central-1', 'bc'],
+          ['us-east-1', 'ab'],
+          ['us-west-2', 'c'],
+        ] as const
+      ).map(([code, id]) => t.region(code, { id }));
+      t.flow(
+        (a as RegionScope).service('api', { runtime: 'lambda' }),
+        (bc as RegionScope).postgres('db', { multiAz: true }),
+      );
+      t.flow(
+        (ab as RegionScope).service('api', { runtime: 'lambda' }),
+        (c as RegionScope).postgres('db', { multiAz: true }),
+      );
+    });
+    expect(only(model).map((f) => f.details?.regions)).toEqual([
+      ['a', 'bc'],
+      ['ab', 'c'],
+    ]);
   });
 
   it('names one direction when only one region calls the other, and ignores async flows', () => {

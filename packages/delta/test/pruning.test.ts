@@ -217,7 +217,7 @@ describe('row filtering', () => {
     expect(rows("s > 'b'")).toEqual([2, 3, 5]);
   });
 
-  it('keeps the rows DuckDB keeps, on both sides of a bound and exactly on it, and for NOT IN with a NULL', async () => {
+  it('keeps the rows DuckDB keeps, on both sides of a bound and exactly on it, for NOT IN with a NULL, constants and IS NULL', async () => {
     // Dense columns (no nulls: int, long, double) take the typed-array fast path; m and s (with nulls) the
     // per-row path. Every comparison is made at 3, a value some rows hold exactly, so `<=` and `<` differ.
     const batch = new Table({
@@ -257,6 +257,20 @@ describe('row filtering', () => {
       "not (s in ('a', 'c'))",
       "s <= 'c'",
       "s < 'c'",
+      // Constants (true / false bind to constant nodes) alone and under AND / OR / NOT with unknown rows.
+      'true',
+      'false',
+      'm > 3 or true',
+      'm > 3 and true',
+      'm > 3 or false',
+      'not (m > 3 and false)',
+      // IS NULL on a column with nulls and on one without (the typed-array column), and negated.
+      'm is null',
+      'm is not null',
+      's is null',
+      'n is null',
+      'not (x is null)',
+      'l between 2 and 4',
     ];
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
@@ -309,6 +323,11 @@ describe('row filtering', () => {
     expect(keep("x <> 'NaN'")).toEqual([0, 1, 3, 4]);
     expect(keep("y <> 'NaN'")).toEqual([0, 1, 2, 3, 4]);
     expect(keep("y < 'NaN'")).toEqual([]);
+    expect(keep("x <= 'NaN'")).toEqual([]);
+    expect(keep("x >= 'NaN'")).toEqual([]);
+    // A NULL literal compares unknown with every row, so neither the comparison nor its negation keeps any.
+    expect(keep('not (m = null)')).toEqual([]);
+    expect(keep('not (y = null)')).toEqual([]);
     // IN is = on each value: NaN data is in no list (it once matched every number: compareValues(NaN, 7) is 0).
     expect(keep("x in ('NaN', 3)")).toEqual([3]);
     expect(keep('x in (7)')).toEqual([]);

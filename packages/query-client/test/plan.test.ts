@@ -51,9 +51,9 @@ describe('planQuery', () => {
   it('refuses to move EU personal data into the US, naming the table, class and fix', () => {
     const error = refusal(() => planQuery(lakeModel, { table: 'orders', from: 'us-east-1' }, { locations }));
     expect(error.code).toBe('residency-violation');
-    expect(error.message).toContain("'eu-personal' from eu-west-1/orders");
-    expect(error.message).toContain("'eu-personal' from eu-central-1/orders");
-    expect(error.message).toContain('us-east-1 (US)');
+    expect(error.message).toContain(
+      "move 'eu-personal' from eu-west-1/orders, 'eu-personal' from eu-central-1/orders into us-east-1 (US)",
+    );
     expect(error.path).toEqual(['components', 'eu-west-1/orders', 'dataClasses']);
     // In the API's words (the CLI shows its flags instead): where to query from, or which regions to keep.
     expect(error.hint).toContain("from: 'eu-west-1'");
@@ -97,7 +97,9 @@ describe('planQuery', () => {
     expect(error.message).toContain('eu-personal may only be in EU');
     // Without a destination, the EU-only class behind an unrestricted one still asks where results go.
     expect(refusal(() => planQuery(model, { table: 'events' })).code).toBe('destination-required');
-    expect(planQuery(model, { table: 'events', from: 'EU' }).fragments).toHaveLength(1);
+    const plan = planQuery(model, { table: 'events', from: 'EU' });
+    expect(plan.fragments).toHaveLength(1);
+    expect(plan.notes).toContain('results go to jurisdiction EU; allowed for telemetry, billing, eu-personal');
   });
 
   it('resolves where results go: a region by id or code, a published region, an uppercase jurisdiction, else refuses', () => {
@@ -120,6 +122,75 @@ describe('planQuery', () => {
       expect(error.message).toBe(`'${from}' is neither a region of topology 'lake' nor a jurisdiction code`);
       expect(error.hint).toContain('give a region id (eu-west-1, eu-central-1, us-east-1)');
     }
+  });
+
+  it('resolves a Google Cloud or Azure region outside the model to its published jurisdiction', () => {
+    // Only the US table is read (no restricted class), so the destination is all the plan decides.
+    const plan = (from: string) => planQuery(lakeModel, { table: 'orders', regions: ['us-east-1'], from }).destination;
+    expect(plan('europe-west6')).toEqual({ jurisdiction: 'CH', region: 'europe-west6' });
+    expect(plan('westeurope')).toEqual({ jurisdiction: 'EU', region: 'westeurope' });
+    // A GCP region holds EU data in the EU, and is refused for it outside.
+    expect(planQuery(lakeModel, { table: 'orders', from: 'europe-west1' }).fragments).toHaveLength(3);
+    expect(refusal(() => planQuery(lakeModel, { table: 'orders', from: 'europe-west6' })).code).toBe(
+      'residency-violation',
+    );
+  });
+
+  it('resolves a region given by its code to its own id when the model names it otherwise, and hints with ids', () => {
+    // billing may live in the EU or the US; the model's only region is eu-west-1, named eu-primary.
+    const model = topology('ids', (t) => {
+      const billing = t.dataClass('billing', { jurisdictions: ['EU', 'US'] });
+      const eu = t.region('eu-west-1', { id: 'eu-primary', jurisdiction: 'EU' });
+      const store = eu.objectStore('lake', { bucket: 'lake-eu', dataClasses: [billing] });
+      eu.deltaTable('events', {
+        store,
+        path: 'delta/events',
+        columns: [{ name: 'id', type: 'long', nullable: false }],
+        dataClasses: [billing],
+      });
+    });
+    for (const from of ['eu-west-1', 'eu-primary']) {
+      expect(planQuery(model, { table: 'events', from }).destination, from).toEqual({
+        jurisdiction: 'EU',
+        region: 'eu-primary',
+      });
+    }
+    const required = refusal(() => planQuery(model, { table: 'events' }));
+    expect(required.message).toContain("eu-primary/events holds data class 'billing' (allowed in EU, US)");
+    expect(required.hint).toContain("from: 'eu-primary'");
+    // A jurisdiction code longer than two letters is one too, and is refused here.
+    const eea = refusal(() => planQuery(model, { table: 'events', from: 'EEA' }));
+    expect(eea.code).toBe('residency-violation');
+    expect(eea.message).toContain('into jurisdiction EEA; billing may only be in EU, US');
+    expect(eea.hint).toBe("query from a region in EU/US: from: 'eu-primary'");
+    const unknown = refusal(() => planQuery(model, { table: 'events', from: 'mars-1' }));
+    expect(unknown.hint).toContain('give a region id (eu-primary)');
+  });
+
+  it('names a jurisdiction to query from when no region of the model lies in it, and nothing to leave out', () => {
+    const model = topology('health', (t) => {
+      const health = t.dataClass('ch-health', { jurisdictions: ['CH', 'LI'] });
+      const eu = t.region('eu-west-1', { jurisdiction: 'EU' });
+      const store = eu.objectStore('lake', { bucket: 'lake-eu', dataClasses: [health] });
+      eu.deltaTable('visits', {
+        store,
+        path: 'delta/visits',
+        columns: [{ name: 'id', type: 'long', nullable: false }],
+        dataClasses: [health],
+      });
+    });
+    const error = refusal(() => planQuery(model, { table: 'visits', from: 'EU' }));
+    expect(error).toMatchObject({
+      code: 'residency-violation',
+      path: ['components', 'eu-west-1/visits', 'dataClasses'],
+    });
+    expect(error.message).toContain("'ch-health' from eu-west-1/visits into jurisdiction EU");
+    expect(error.message).toContain('ch-health may only be in CH, LI');
+    expect(error.hint).toBe('query from a jurisdiction in CH, LI');
+    // The notes are the residency decision alone: nothing else is said about the destination.
+    expect(planQuery(model, { table: 'visits', from: 'CH' }).notes).toEqual([
+      'results go to jurisdiction CH; allowed for ch-health',
+    ]);
   });
 
   it('says in the notes where results go and what the tables carry', () => {

@@ -318,7 +318,8 @@ describe('meridian query', () => {
       expect(run.status, `${example}\n${run.stderr}`).toBe(0);
       expect(run.stdout).not.toBe('');
     }
-  });
+    // One process per example, each compiling the CLI's TypeScript: minutes on a loaded two-core machine.
+  }, 240_000);
 
   it('refuses a residency violation and bad input with exit 2, a hint and no stack trace', () => {
     const refused = meridian('query', reference, '--table', 'orders-table', '--from', 'us-east-1', ...locations);

@@ -24,19 +24,27 @@ export const registerLake: RegisterCommand = (cli) => {
           'the action is init: meridian lake init <topology> --out <dir>',
         );
       }
-      const rows = Number(options.rows);
-      if (!Number.isInteger(rows) || rows <= 0) {
-        throw new CliInputError(
-          'bad-rows',
-          `--rows ${String(options.rows)} is not a positive row count`,
-          'give a whole number, e.g. --rows 3000',
-        );
-      }
-      const model = await loadTopology(topology, topologyLoadOptions());
-      const tables = await writeLake(model, String(options.out), rows, (line) => process.stderr.write(`${line}\n`));
-      if (options.json) process.stdout.write(`${JSON.stringify(tables, null, 2)}\n`);
-      else if (tables.length === 0)
-        process.stdout.write(`${topology} declares no deltaTable components; nothing written\n`);
-      else for (const t of tables) process.stdout.write(`${t.component}\t${t.path}\n`);
+      await writeLakeCommand(topology, options);
     });
 };
+
+/** What `lake init` and `demo-data` both do: a lake of synthetic rows for every deltaTable, listed on stdout. */
+export async function writeLakeCommand(
+  topology: string,
+  options: { out: string; rows: unknown; json?: boolean },
+): Promise<void> {
+  const rows = Number(options.rows);
+  if (!Number.isInteger(rows) || rows <= 0) {
+    throw new CliInputError(
+      'bad-rows',
+      `--rows ${String(options.rows)} is not a positive row count`,
+      'give a whole number, e.g. --rows 3000',
+    );
+  }
+  const model = await loadTopology(topology, topologyLoadOptions());
+  const tables = await writeLake(model, String(options.out), rows, (line) => process.stderr.write(`${line}\n`));
+  if (options.json) process.stdout.write(`${JSON.stringify(tables, null, 2)}\n`);
+  else if (tables.length === 0)
+    process.stdout.write(`${topology} declares no deltaTable components; nothing written\n`);
+  else for (const t of tables) process.stdout.write(`${t.component}\t${t.path}\n`);
+}

@@ -25,6 +25,22 @@ function newDocument(): Document {
   return new JSDOM('<!doctype html><html><body></body></html>').window.document;
 }
 
+/** The dashed line of a target at `target` on the x axis, labelled; nothing when there is no target. */
+function targetLine(target: number | undefined, label: string): Plot.Markish[] {
+  if (target === undefined) return [];
+  return [
+    Plot.ruleX([target], { stroke: colors.target, strokeDasharray: '4 3', strokeWidth: 2 }),
+    Plot.text([target], {
+      x: (d: number) => d,
+      frameAnchor: 'top',
+      text: () => label,
+      textAnchor: 'start',
+      dx: 4,
+      dy: -2,
+    }),
+  ];
+}
+
 function svgOf(figure: Element): string {
   // Plot returns a bare <svg> when there is no legend, a <figure> around svgs and legend otherwise.
   return figure.outerHTML;
@@ -115,19 +131,7 @@ export function availabilityChart(entry: ReviewAvailability): string {
         dx: 4,
         fill: (r: AvailabilityRow) => (r.weakest ? colors.weakest : '#1b1b1b'),
       }),
-      ...(target === undefined
-        ? []
-        : [
-            Plot.ruleX([target], { stroke: colors.target, strokeDasharray: '4 3', strokeWidth: 2 }),
-            Plot.text([target], {
-              x: (d: number) => d,
-              frameAnchor: 'top',
-              text: () => `target ${entry.targetPercent}%`,
-              textAnchor: 'start',
-              dx: 4,
-              dy: -2,
-            }),
-          ]),
+      ...targetLine(target, `target ${entry.targetPercent}%`),
       Plot.ruleX([0]),
     ],
   });
@@ -173,19 +177,7 @@ export function rtoChart(budgets: readonly ReviewRto[]): string {
         dx: 4,
         fill: (b: ReviewRto) => (b.meetsTarget === false ? colors.over : '#1b1b1b'),
       }),
-      ...(target === undefined
-        ? []
-        : [
-            Plot.ruleX([target], { stroke: colors.target, strokeDasharray: '4 3', strokeWidth: 2 }),
-            Plot.text([target], {
-              x: (d: number) => d,
-              frameAnchor: 'top',
-              text: () => `RTO ${target} s`,
-              textAnchor: 'start',
-              dx: 4,
-              dy: -2,
-            }),
-          ]),
+      ...targetLine(target, `RTO ${target} s`),
       Plot.ruleX([0]),
     ],
   });
@@ -226,19 +218,7 @@ export function rpoChart(budgets: readonly ReviewRpo[]): string {
         title: (r: { store: string; label: string }) => `${r.store}: ${r.label}`,
       }),
       Plot.text(rows, { y: 'store', x: 'seconds', text: 'label', textAnchor: 'start', dx: 4, fill: '#1b1b1b' }),
-      ...(target === undefined
-        ? []
-        : [
-            Plot.ruleX([target], { stroke: colors.target, strokeDasharray: '4 3', strokeWidth: 2 }),
-            Plot.text([target], {
-              x: (d: number) => d,
-              frameAnchor: 'top',
-              text: () => `RPO ${target} s`,
-              textAnchor: 'start',
-              dx: 4,
-              dy: -2,
-            }),
-          ]),
+      ...targetLine(target, `RPO ${target} s`),
       Plot.ruleX([0]),
     ],
   });

@@ -19,6 +19,7 @@ export type DeltaErrorCode =
   | 'table-exists'
   | 'schema-mismatch'
   | 'unsupported-write'
+  | 'replica-unmapped'
   | 'commit-conflict'
   | 'unsupported-writer-version'
   | 'unsupported-writer-feature'

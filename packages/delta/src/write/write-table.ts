@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Table } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
-import type { AddAction, MetadataAction } from '../log/actions.ts';
+import type { Action, AddAction, MetadataAction } from '../log/actions.ts';
+import type { DeltaFile } from '../log/files.ts';
 import { readerFeaturesOf } from '../protocol/features.ts';
 import {
   assertWritable,
@@ -50,6 +51,25 @@ export interface WriteResult {
   readonly cleanUp?: LeftoverCleanUp;
 }
 
+/**
+ * How one replicated source version lands in the target (replicate.ts, not public): the data is written piece by
+ * piece, each piece to its own files carrying its tags (the source file it copies), and the target files `plan` picks
+ * from the snapshot the commit is made against are removed, or added again with new tags, in the same commit.
+ */
+export interface ReplicaCommit {
+  /** Consecutive row ranges of the data, in order, each written to its own files with these tags. */
+  readonly pieces: readonly { readonly rows: number; readonly tags: Readonly<Record<string, string>> }[];
+  /** The target files this commit removes, and those it adds again unchanged but for their tags. */
+  readonly plan: (existing: Snapshot | undefined) => {
+    readonly removes: readonly DeltaFile[];
+    readonly readds: readonly AddAction[];
+  };
+  /** False when the source version only rearranged rows (optimize): PROTOCOL.md "Add File and Remove File". */
+  readonly dataChange: boolean;
+  /** commitInfo.operation of the target commit. */
+  readonly operation: string;
+}
+
 const NOT_A_TABLE = new Set(['not-a-table', 'empty-log']);
 
 async function currentSnapshot(storage: Storage): Promise<Snapshot | undefined> {
@@ -71,11 +91,16 @@ async function currentSnapshot(storage: Storage): Promise<Snapshot | undefined> 
  * await writeTable('file:///data/orders', orders, { mode: 'create', partitionBy: ['order_date'] });
  * ```
  */
-export async function writeTable(target: string | Storage, data: Table, options: WriteOptions): Promise<WriteResult> {
+export async function writeTable(
+  target: string | Storage,
+  data: Table,
+  options: WriteOptions,
+  replica?: ReplicaCommit,
+): Promise<WriteResult> {
   checkWriteOptions(options);
   const storage = typeof target === 'string' ? openStorage(target, options) : target;
   try {
-    return await writeVersion(storage, data, options, false);
+    return await writeVersion(storage, data, options, false, replica);
   } catch (error) {
     if (!(error instanceof LostCreate)) throw error;
     if (options.mode === 'create') {
@@ -90,7 +115,7 @@ export async function writeTable(target: string | Storage, data: Table, options:
   // first: this write becomes an append (or overwrite) of the table that writer made, under the same
   // checks as any write to an existing table, so an incompatible schema or partitioning is refused.
   try {
-    const result = await writeVersion(storage, data, options, true);
+    const result = await writeVersion(storage, data, options, true, replica);
     return { ...result, attempts: result.attempts + 1 };
   } catch (error) {
     if (!(error instanceof DeltaError)) throw error;
@@ -106,6 +131,15 @@ export async function writeTable(target: string | Storage, data: Table, options:
   }
 }
 
+/** A 'rewrite' commit's check: another writer removed a file this commit removes or re-adds (a lost update). */
+function removedMeanwhile(paths: readonly string[]): (actions: readonly Action[]) => string | undefined {
+  const mine = new Set(paths);
+  return (actions) => {
+    const hit = actions.find((a) => a.type === 'remove' && mine.has(a.remove.path));
+    return hit?.type === 'remove' ? `it removed ${hit.remove.path}, which this commit replaces` : undefined;
+  };
+}
+
 /** Thrown by {@link writeVersion} when another writer committed version 0 of a table this write meant to make. */
 class LostCreate extends Error {}
 
@@ -119,6 +153,7 @@ async function writeVersion(
   data: Table,
   options: WriteOptions,
   joining: boolean,
+  replica?: ReplicaCommit,
 ): Promise<WriteResult> {
   const existing = await currentSnapshot(storage);
   if (existing) assertWritable(existing.protocol, storage.uri);
@@ -224,7 +259,7 @@ async function writeVersion(
     existing && options.replaceWhere !== undefined
       ? await planReplaceWhere(existing, options.replaceWhere, data)
       : undefined;
-  const added = await writeDataFiles(storage, [data, ...(replacement?.kept ?? [])], {
+  const layout = {
     schema,
     partitionBy,
     columnMapping: mapped,
@@ -233,7 +268,23 @@ async function writeVersion(
     rowGroupRows: options.rowGroupRows ?? 1 << 16,
     encoder: options.encoder,
     onFile: options.onProgress,
-  });
+  } as const;
+  const added: AddAction[] = [];
+  if (replica) {
+    // One piece at a time, so every file holds the rows of one source file and carries its tags.
+    let offset = 0;
+    for (const piece of replica.pieces) {
+      const slice = data.slice(offset, offset + piece.rows);
+      offset += piece.rows;
+      if (piece.rows === 0) continue;
+      for (const add of await writeDataFiles(storage, [slice], layout)) {
+        added.push({ ...add, dataChange: replica.dataChange, tags: { ...(add.tags ?? {}), ...piece.tags } });
+      }
+    }
+  } else {
+    added.push(...(await writeDataFiles(storage, [data, ...(replacement?.kept ?? [])], layout)));
+  }
+  const planned = replica?.plan(existing) ?? { removes: [], readds: [] };
 
   const now = Date.now();
   // The table's metadata after the write: what the table had (name, description, format, creation
@@ -261,10 +312,18 @@ async function writeVersion(
     inCommitTimestamps &&
     existing !== undefined &&
     !writesInCommitTimestamps(existing.protocol, existing.configuration);
-  const removes = replacement ? replacement.removes : options.mode === 'overwrite' && existing ? existing.files() : [];
+  const removes = replacement
+    ? replacement.removes
+    : options.mode === 'overwrite' && existing
+      ? existing.files()
+      : planned.removes;
+  const replaces = planned.removes.length > 0 || planned.readds.length > 0;
   const isolation: CommitIsolation =
-    existing === undefined ? 'create' : options.mode === 'append' ? 'append' : 'serializable';
-  const operation = existing === undefined ? (options.mode === 'create' ? 'CREATE TABLE AS SELECT' : 'WRITE') : 'WRITE';
+    existing === undefined ? 'create' : replaces ? 'rewrite' : options.mode === 'append' ? 'append' : 'serializable';
+  const operation =
+    replica?.operation ??
+    (existing === undefined ? (options.mode === 'create' ? 'CREATE TABLE AS SELECT' : 'WRITE') : 'WRITE');
+  const dataChange = replica?.dataChange ?? true;
   const lines = async (version: number): Promise<Uint8Array> => {
     // PROTOCOL.md "Writer Requirements for In-Commit Timestamps": commitInfo is the first action and
     // its inCommitTimestamp is later than the previous commit's.
@@ -283,7 +342,7 @@ async function writeVersion(
             ...(options.replaceWhere !== undefined ? { predicate: JSON.stringify([options.replaceWhere]) } : {}),
           },
           readVersion: existing?.version ?? -1,
-          isBlindAppend: options.mode !== 'overwrite',
+          isBlindAppend: options.mode !== 'overwrite' && !replaces,
           engineInfo: 'meridian-delta/0.1.0',
         },
       },
@@ -305,7 +364,7 @@ async function writeVersion(
         remove: {
           path: file.path,
           deletionTimestamp: now,
-          dataChange: true,
+          dataChange,
           extendedFileMetadata: true,
           partitionValues: file.partitionValues,
           size: file.size,
@@ -315,11 +374,22 @@ async function writeVersion(
       });
     }
     for (const add of added) actions.push({ add });
+    for (const add of planned.readds) actions.push({ add: { ...add, dataChange: false } });
     return new TextEncoder().encode(`${actions.map((a) => JSON.stringify(a)).join('\n')}\n`);
   };
   let committed: Awaited<ReturnType<typeof commit>>;
   try {
-    committed = await commit(storage, existing?.version ?? -1, isolation, lines, options.maxCommitAttempts ?? 100, txn);
+    committed = await commit(
+      storage,
+      existing?.version ?? -1,
+      isolation,
+      lines,
+      options.maxCommitAttempts ?? 100,
+      txn,
+      replaces
+        ? removedMeanwhile([...planned.removes.map((f) => f.path), ...planned.readds.map((a) => a.path)])
+        : undefined,
+    );
   } catch (error) {
     if (!(isolation === 'create' && error instanceof DeltaError && error.code === 'table-exists')) throw error;
     // Another writer made the table first: the files written for our version 0 are referenced by no

@@ -18,7 +18,8 @@ const LOG = (dir: string) =>
 
 /**
  * The active files at `version` as DuckDB replays the log: an add stays until a later remove of the same path and
- * deletion vector (PROTOCOL.md "Reconciliation": the logical file is path plus deletion vector id).
+ * deletion vector (PROTOCOL.md "Reconciliation": the logical file is path plus deletion vector id), and a later add of
+ * the same logical file replaces it (a file re-added with new statistics or tags is one file, counted once).
  */
 async function duckdbActive(dir: string, version: number): Promise<{ path: string; dvCardinality: number }[]> {
   const log = LOG(dir);
@@ -38,7 +39,7 @@ async function duckdbActive(dir: string, version: number): Promise<{ path: strin
   const rows = await duckdb(`
     WITH adds AS (SELECT add.path AS p, ${dvId('add')} AS d, ${card} AS c, v FROM ${versioned} WHERE add IS NOT NULL AND v <= ${version}),
          removes AS (${removes})
-    SELECT p, c FROM adds a WHERE NOT EXISTS (SELECT 1 FROM removes r WHERE r.p = a.p AND r.d = a.d AND r.v >= a.v)`);
+    SELECT p, c FROM (SELECT * FROM adds QUALIFY row_number() OVER (PARTITION BY p, d ORDER BY v DESC) = 1) a WHERE NOT EXISTS (SELECT 1 FROM removes r WHERE r.p = a.p AND r.d = a.d AND r.v >= a.v)`);
   return rows.map((r) => ({ path: String(r.p), dvCardinality: Number(r.c) }));
 }
 

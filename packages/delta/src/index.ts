@@ -57,5 +57,5 @@ export { mergeRows } from './write/merge-rows.ts';
 export type { MergeOptions } from './write/merge-rows.ts';
 export { optimize } from './write/optimize.ts';
 export type { OptimizeOptions, OptimizeResult } from './write/optimize.ts';
-export { replicate } from './write/replicate.ts';
-export type { ReplicateOptions, ReplicateResult } from './write/replicate.ts';
+export { replicaTag, replicate } from './write/replicate.ts';
+export type { ReplicatedVersion, ReplicateOptions, ReplicateResult } from './write/replicate.ts';

@@ -25,6 +25,7 @@ import {
   parseTargetSize,
   requireWhere,
 } from './delta-mutate.ts';
+import { deltaReplicate, formatReplicate, parseAddColumns } from './delta-replicate.ts';
 import {
   deltaCheckpoint,
   deltaHistory,
@@ -76,6 +77,7 @@ const deltaActions = [
   'optimize',
   'checkpoint',
   'vacuum',
+  'replicate',
 ] as const;
 
 /** The output formats of `meridian delta scan`. */
@@ -226,8 +228,8 @@ export const registerDelta: RegisterCommand = (cli) => {
   renameVersionFlag(process.argv);
   cli
     .command(
-      'delta <action> <uri>',
-      `Inspect, read or write a Delta table (actions: ${deltaActions.join(', ')}); <uri> is a path, file://, s3:// or memory://`,
+      'delta <action> <uri> [target]',
+      `Inspect, read or write a Delta table (actions: ${deltaActions.join(', ')}); <uri> is a path, file://, s3:// or memory://; replicate takes a <target> too`,
     )
     .option('--at-version <n>', 'Table version to read, time travel (also spelled --version <n>)')
     .option('--timestamp <time>', 'Read the version current at this time (ISO 8601 or epoch ms)')
@@ -258,9 +260,17 @@ export const registerDelta: RegisterCommand = (cli) => {
       '--retention-hours <n>',
       "vacuum: delete files unused for this long (default: the table's delta.deletedFileRetentionDuration, else 168)",
     )
-    .option('--dry-run', 'delete, update, merge, optimize, vacuum: say what would change, write nothing')
+    .option('--add-column <name=value>', 'replicate: a constant column added to every copied row (repeatable)')
+    .option('--topology <file>', 'replicate: refuse to move a residency-restricted data class out of its jurisdictions')
+    .option('--source-table <id>', 'replicate: the deltaTable of the topology the source is (default: by s3 location)')
+    .option('--target-table <id>', 'replicate: the deltaTable of the topology the target is (default: by s3 location)')
+    .option('--target-region <region>', 'replicate: the region of a target the topology does not declare')
+    .option('--dry-run', 'delete, update, merge, optimize, vacuum, replicate: say what would change, write nothing')
     .option('--force', "vacuum: allow --retention-hours below the table's retention")
-    .option('--json', 'info, history, write, delete, update, merge, optimize, checkpoint, vacuum: print JSON')
+    .option(
+      '--json',
+      'info, history, write, delete, update, merge, optimize, checkpoint, vacuum, replicate: print JSON',
+    )
     .example('meridian delta info s3://lake/events --json')
     .example('meridian delta scan ./events --columns ts,region --where "region = \'eu-west-1\'" --limit 20')
     .example('meridian delta scan ./events --version 3 --format parquet > events-v3.parquet')
@@ -275,6 +285,9 @@ export const registerDelta: RegisterCommand = (cli) => {
       'meridian delta merge ./orders --from changes.parquet --on id --when-matched update --when-not-matched insert',
     )
     .example('meridian delta optimize ./events --target-size 128M')
+    .example(
+      'meridian delta replicate s3://shop-lake-eu-west-1/orders s3://shop-global/orders --add-column region=eu-west-1 --topology topology.ts',
+    )
     .example('meridian delta checkpoint s3://lake/events')
     .example('meridian delta vacuum ./events --dry-run')
     .example('meridian delta history ./events --limit 10')
@@ -282,7 +295,13 @@ export const registerDelta: RegisterCommand = (cli) => {
       async (
         action: string,
         uri: string,
+        target: string | undefined,
         options: {
+          addColumn?: unknown;
+          topology?: unknown;
+          sourceTable?: unknown;
+          targetTable?: unknown;
+          targetRegion?: unknown;
           atVersion?: unknown;
           timestamp?: unknown;
           columns?: unknown;
@@ -310,6 +329,40 @@ export const registerDelta: RegisterCommand = (cli) => {
       ) => {
         const print = (report: unknown, text: string) =>
           process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : text}\n`);
+        if (action === 'replicate') {
+          if (target === undefined)
+            throw new CliInputError(
+              'missing-target',
+              'delta replicate needs a <source> and a <target> table',
+              'meridian delta replicate <source> <target> --add-column region=eu-west-1',
+            );
+          const text = (v: unknown) => (v === undefined || v === true ? undefined : String(v));
+          const flags = {
+            topology: text(options.topology),
+            sourceTable: text(options.sourceTable),
+            targetTable: text(options.targetTable),
+            targetRegion: text(options.targetRegion),
+          };
+          const report = await deltaReplicate(
+            uri,
+            target,
+            {
+              addColumns: parseAddColumns(options.addColumn),
+              dryRun: options.dryRun === true,
+              ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),
+            },
+            (line) => process.stderr.write(`${line}\n`),
+          );
+          print(report, formatReplicate(report));
+          process.exitCode = ExitCode.ok;
+          return;
+        }
+        if (target !== undefined)
+          throw new CliInputError(
+            'unexpected-argument',
+            `delta ${action} takes one table, not '${target}' as well`,
+            `meridian delta ${action} <uri>`,
+          );
         if (action === 'write') {
           if (options.from === undefined || options.from === true)
             throw new CliInputError(

@@ -94,6 +94,12 @@ describe('meridian delta delete|update|merge|optimize', () => {
     expect(rows(table)).toEqual(['1:shipped:null', '3:refunded:0', '5:shipped:null', '6:new:4']);
     const info = JSON.parse(meridian('delta', 'info', table, '--json').stdout) as { files: number; rows: number };
     expect(info).toMatchObject({ files: 1, rows: 4 });
+
+    // Z-order into files of about 1 byte: one row a file, in Z-order of qty and id; the rows stay.
+    const z = meridian('delta', 'optimize', table, '--zorder', 'qty,id', '--target-size', '1');
+    expect(z.code).toBe(0);
+    expect(z.stdout).toMatch(/^optimize on .*: Z-ordered by qty, id: rewrote 1 file .* as 4 /);
+    expect(rows(table)).toEqual(['1:shipped:null', '3:refunded:0', '5:shipped:null', '6:new:4']);
   }, 600_000);
 
   it.each([
@@ -106,6 +112,7 @@ describe('meridian delta delete|update|merge|optimize', () => {
     [['merge', '--from', 'x.csv', '--on', 'id', '--when-matched', 'upsert'], 'update or delete'],
     [['merge', '--on', 'id', '--when-matched', 'update'], 'needs --from'],
     [['optimize', '--target-size', 'big'], '--target-size'],
+    [['optimize', '--zorder', 'nosuch'], 'nosuch'],
   ])(
     'bad input %j: exit 2 with the problem and a hint, table unchanged',
     (args, text) => {

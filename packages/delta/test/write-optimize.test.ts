@@ -7,6 +7,7 @@ import { openTable } from '../src/snapshot/table.ts';
 import { deleteRows } from '../src/write/delete-rows.ts';
 import { optimize } from '../src/write/optimize.ts';
 import { writeTable } from '../src/write/write-table.ts';
+import { random } from './fixtures/random.ts';
 import { duckdbLiveRows, harnessAgainstDuckDB } from './support/duckdb-answer.ts';
 
 const fresh = async () => join(await mkdtemp(join(tmpdir(), 'meridian-delta-optimize-')), 't');
@@ -112,5 +113,79 @@ describe('optimize (bin-packing)', () => {
     const expected = Array.from({ length: 40 }, (_, i) => i).filter((id) => !deleted || id >= 15);
     expect(ids.ours).toEqual(expected);
     expect(ids.duck).toEqual(expected);
+  });
+});
+
+describe('optimize (Z-order)', () => {
+  /** Rows whose a and b are spread over 0..999 in every append, so no file's min/max rules out any range. */
+  function spread(seed: number, from: number, n: number): Table {
+    const next = random(seed);
+    return new Table({
+      id: vectorFromArray(
+        Array.from({ length: n }, (_, i) => BigInt(from + i)),
+        new Int64(),
+      ),
+      a: vectorFromArray(
+        Array.from({ length: n }, () => Math.floor(next() * 1000)),
+        new Int32(),
+      ),
+      b: vectorFromArray(
+        Array.from({ length: n }, () => `k${String(Math.floor(next() * 1000)).padStart(3, '0')}`),
+        new Utf8(),
+      ),
+    });
+  }
+
+  /** Files a scan with `where` skips by statistics, and the rows it returns. */
+  async function skipped(dir: string, where: string): Promise<{ skipped: number; total: number; rows: number }> {
+    const scan = (await (await openTable(dir)).snapshot()).scan({ where });
+    const rows = (await scan.toArrow()).numRows;
+    return { skipped: scan.metrics.filesSkippedByStats, total: scan.metrics.filesTotal, rows };
+  }
+
+  it('sorts rows by interleaved bits of both columns: skipping on either column skips more files, rows unchanged', async () => {
+    const dir = await fresh();
+    for (let k = 0; k < 12; k++)
+      await writeTable(dir, spread(k + 1, k * 1000, 1000), { mode: k === 0 ? 'create' : 'append' });
+    const predicates = ['a < 100', "b >= 'k900'", 'a >= 400 and a < 450'];
+    const before = await Promise.all(predicates.map((p) => skipped(dir, p)));
+    const rowsBefore = (await duckdbLiveRows(dir, ['id', 'a', 'b'])).map((r) => `${r.id}:${r.a}:${r.b}`).sort();
+    const size = (await (await openTable(dir)).snapshot()).files().reduce((n, f) => n + f.size, 0);
+
+    const result = await optimize(dir, { zOrderBy: ['a', 'b'], targetSize: Math.ceil(size / 16) });
+    expect(result).toMatchObject({ committed: true, filesRemoved: 12, rows: 12_000 });
+    expect(result.filesAdded).toBeGreaterThanOrEqual(12);
+    const after = await Promise.all(predicates.map((p) => skipped(dir, p)));
+    for (const [i, p] of predicates.entries()) {
+      // The same rows match; now most files' ranges of a (or b) rule the predicate out.
+      expect({ p, rows: after[i]?.rows }).toEqual({ p, rows: before[i]?.rows });
+      expect(before[i]?.skipped).toBe(0);
+      expect((after[i]?.skipped ?? 0) / (after[i]?.total ?? 1)).toBeGreaterThan(0.4);
+    }
+    process.stderr.write(
+      `[z-order] files skipped before -> after: ${predicates.map((p, i) => `${p}: ${before[i]?.skipped}/${before[i]?.total} -> ${after[i]?.skipped}/${after[i]?.total}`).join('; ')}\n`,
+    );
+    const rowsAfter = (await duckdbLiveRows(dir, ['id', 'a', 'b'])).map((r) => `${r.id}:${r.a}:${r.b}`).sort();
+    expect(rowsAfter).toEqual(rowsBefore);
+    const log = await readFile(join(dir, '_delta_log', `${String(result.version).padStart(20, '0')}.json`), 'utf8');
+    const actions = log
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as Record<string, { dataChange?: boolean; operationParameters?: { zOrderBy?: string } }>,
+      );
+    expect(actions.filter((a) => a.add || a.remove).every((a) => (a.add ?? a.remove)?.dataChange === false)).toBe(true);
+    expect(actions[0]?.commitInfo?.operationParameters?.zOrderBy).toBe('["a","b"]');
+    expect((await harnessAgainstDuckDB(dir)).map((r) => r.problems)).toEqual([[]]);
+  });
+
+  it('refuses a partition column or an unknown column, naming it', async () => {
+    const dir = await fresh();
+    await writeTable(dir, rows(0, 30), { mode: 'create', partitionBy: ['region'] });
+    await expect(optimize(dir, { zOrderBy: ['region'] })).rejects.toMatchObject({
+      code: 'unsupported-write',
+      message: expect.stringContaining('region: it is a partition column'),
+    });
+    await expect(optimize(dir, { zOrderBy: ['nosuch'] })).rejects.toMatchObject({ code: 'unknown-column' });
   });
 });

@@ -67,8 +67,8 @@ export function parseAssignments(value: unknown): Record<string, string | null> 
   return out;
 }
 
-/** --on of a merge: the key columns, comma-separated. */
-export function parseKeys(value: unknown): string[] {
+/** --on of a merge (the key columns) or --zorder of optimize (the columns to order by), comma-separated. */
+export function parseKeys(value: unknown, flag: 'on' | 'zorder' = 'on'): string[] {
   const keys =
     value === undefined || value === true
       ? []
@@ -77,11 +77,17 @@ export function parseKeys(value: unknown): string[] {
           .map((k) => k.trim())
           .filter((k) => k !== '');
   if (keys.length === 0) {
-    throw new CliInputError(
-      'missing-on',
-      'delta merge needs --on <key columns>',
-      'meridian delta merge <uri> --from changes.parquet --on id --when-matched update --when-not-matched insert',
-    );
+    throw flag === 'on'
+      ? new CliInputError(
+          'missing-on',
+          'delta merge needs --on <key columns>',
+          'meridian delta merge <uri> --from changes.parquet --on id --when-matched update --when-not-matched insert',
+        )
+      : new CliInputError(
+          'missing-zorder',
+          'delta optimize --zorder needs the columns to order by',
+          'meridian delta optimize <uri> --zorder device_id,ts',
+        );
   }
   return keys;
 }
@@ -187,23 +193,26 @@ export function formatMutate(r: MutateReport): string {
 /** What `meridian delta optimize` reports. */
 export interface OptimizeReport extends OptimizeResult {
   readonly uri: string;
+  /** The --zorder columns; empty for bin-packing. */
+  readonly zOrderBy: readonly string[];
   readonly ms: number;
 }
 
 export async function deltaOptimize(
   uri: string,
-  options: { targetSize?: number; dryRun: boolean },
+  options: { targetSize?: number; zOrderBy?: readonly string[]; dryRun: boolean },
   progress: (line: string) => void,
 ): Promise<OptimizeReport> {
   const started = performance.now();
   const result = await optimize(uri, {
     ...(options.targetSize !== undefined ? { targetSize: options.targetSize } : {}),
+    ...(options.zOrderBy !== undefined ? { zOrderBy: options.zOrderBy } : {}),
     dryRun: options.dryRun,
     onProgress: (p) => {
       if (p.bins > 2) progress(`  ${p.binsDone}/${p.bins} bins compacted`);
     },
   });
-  return { uri, ...result, ms: Math.round(performance.now() - started) };
+  return { uri, ...result, zOrderBy: options.zOrderBy ?? [], ms: Math.round(performance.now() - started) };
 }
 
 export function formatOptimize(r: OptimizeReport): string {
@@ -212,5 +221,7 @@ export function formatOptimize(r: OptimizeReport): string {
     return `optimize dry run on ${r.uri} at version ${r.version}: would compact ${plural(r.filesRemoved, 'file')} (${bytes(r.bytesRemoved)}) of ${r.filesTotal}; nothing written`;
   if (!r.committed)
     return `optimize on ${r.uri}: nothing to compact (${plural(r.filesTotal, 'file')}, version ${r.version})`;
+  if (r.zOrderBy.length > 0)
+    return `optimize on ${r.uri}: Z-ordered by ${r.zOrderBy.join(', ')}: rewrote ${plural(r.filesRemoved, 'file')} (${bytes(r.bytesRemoved)}) as ${r.filesAdded} (${bytes(r.bytesAdded)}), ${plural(r.rows, 'row')}, as version ${r.version} in ${r.ms} ms`;
   return `optimize on ${r.uri}: compacted ${plural(r.filesRemoved, 'file')} (${bytes(r.bytesRemoved)}) into ${r.filesAdded} (${bytes(r.bytesAdded)}), ${plural(r.rows, 'row')}, as version ${r.version} in ${r.ms} ms`;
 }

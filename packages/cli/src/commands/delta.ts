@@ -246,6 +246,7 @@ export const registerDelta: RegisterCommand = (cli) => {
     .option('--when-matched <action>', 'merge: update or delete the table rows a source row matches')
     .option('--when-not-matched <action>', 'merge: insert the source rows no table row matches')
     .option('--target-size <bytes>', 'optimize: size of a compacted file (K, M, G suffixes; default 100M)')
+    .option('--zorder <a,b>', 'optimize: rewrite every file sorted by the Z-order of these columns (skipping on each)')
     .option('--mode <mode>', 'write: append (default), overwrite or create')
     .option('--partition-by <a,b>', 'write: partition columns of a new table (an existing table keeps its own)')
     .option('--overwrite-schema', "write: with --mode overwrite, replace the table's schema and partitioning")
@@ -285,6 +286,7 @@ export const registerDelta: RegisterCommand = (cli) => {
       'meridian delta merge ./orders --from changes.parquet --on id --when-matched update --when-not-matched insert',
     )
     .example('meridian delta optimize ./events --target-size 128M')
+    .example('meridian delta optimize ./events --zorder device_id,ts')
     .example(
       'meridian delta replicate s3://shop-lake-eu-west-1/orders s3://shop-global/orders --add-column region=eu-west-1 --topology topology.ts',
     )
@@ -325,6 +327,7 @@ export const registerDelta: RegisterCommand = (cli) => {
           whenMatched?: unknown;
           whenNotMatched?: unknown;
           targetSize?: unknown;
+          zorder?: unknown;
         },
       ) => {
         const print = (report: unknown, text: string) =>
@@ -415,9 +418,14 @@ export const registerDelta: RegisterCommand = (cli) => {
         }
         if (action === 'optimize') {
           const targetSize = parseTargetSize(options.targetSize);
+          const zOrderBy = options.zorder === undefined ? undefined : parseKeys(options.zorder, 'zorder');
           const report = await deltaOptimize(
             uri,
-            { ...(targetSize !== undefined ? { targetSize } : {}), dryRun: options.dryRun === true },
+            {
+              ...(targetSize !== undefined ? { targetSize } : {}),
+              ...(zOrderBy !== undefined ? { zOrderBy } : {}),
+              dryRun: options.dryRun === true,
+            },
             (line) => process.stderr.write(`${line}\n`),
           );
           print(report, formatOptimize(report));

@@ -4,6 +4,7 @@ import type { Action, AddAction } from '../log/actions.ts';
 import type { DeltaFile } from '../log/files.ts';
 import { assertWritable } from '../protocol/writer-features.ts';
 import { TableScan } from '../scan/table-scan.ts';
+import type { Snapshot } from '../snapshot/snapshot.ts';
 import { openTable } from '../snapshot/table.ts';
 import { type OpenStorageOptions, openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -12,11 +13,18 @@ import type { RewriteConflictCheck } from './commit.ts';
 import { writeDataFiles } from './data-files.ts';
 import type { WriteCompression } from './parquet.ts';
 import { commitRewrite } from './rewrite-commit.ts';
+import { zOrderRows } from './z-order.ts';
 
 /** Options of {@link optimize}. */
 export interface OptimizeOptions extends OpenStorageOptions {
   /** Bytes a compacted file aims at; files this size or larger are left alone. 100 MiB by default (as delta-rs). */
   readonly targetSize?: number;
+  /**
+   * Z-order by these columns (OPTIMIZE ZORDER BY): every file of each partition is rewritten with its rows sorted by
+   * a Z-value interleaving the columns' normalized bits, in files of about `targetSize`, so file statistics skip on
+   * any of the columns. dataChange false, as bin-packing. Each partition is read into memory whole.
+   */
+  readonly zOrderBy?: readonly string[];
   /** Only plan: list the bins, read and write nothing. */
   readonly dryRun?: boolean;
   readonly compression?: WriteCompression;
@@ -78,6 +86,34 @@ function planBins(files: readonly DeltaFile[], targetSize: number): DeltaFile[][
   return bins;
 }
 
+/** Z-order rewrites every file of a partition: one bin per partition, whatever the files' sizes. */
+function partitionsOf(files: readonly DeltaFile[]): DeltaFile[][] {
+  const byPartition = new Map<string, DeltaFile[]>();
+  for (const f of files) {
+    const key = JSON.stringify(Object.entries(f.partitionValues).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    byPartition.set(key, [...(byPartition.get(key) ?? []), f]);
+  }
+  return [...byPartition.values()];
+}
+
+/** Z-order columns must be data columns: a partition column is one value per partition, nothing to order. */
+function checkZOrderColumns(snapshot: Snapshot, columns: readonly string[], uri: string): void {
+  for (const name of columns) {
+    if (snapshot.partitionColumns.includes(name)) {
+      throw new DeltaError('unsupported-write', `cannot Z-order by ${name}: it is a partition column`, {
+        path: uri,
+        hint: 'Z-order by data columns; the partition columns already separate the files',
+      });
+    }
+    if (!snapshot.schema.fields.some((f) => f.name === name)) {
+      throw new DeltaError('unknown-column', `cannot Z-order by ${name}: not a column of the table`, {
+        path: uri,
+        hint: `Z-order by some of: ${snapshot.schema.fields.map((f) => f.name).join(', ')}`,
+      });
+    }
+  }
+}
+
 /**
  * Compacts small files (OPTIMIZE's bin-packing): each bin's live rows (deletion vectors applied) are written as one
  * file, and one commit removes the bin's files and adds the new ones with dataChange false (PROTOCOL.md "Add File and
@@ -99,8 +135,10 @@ export async function optimize(target: string | Storage, options: OptimizeOption
   }
   const snapshot = await (await openTable(storage)).snapshot();
   assertWritable(snapshot.protocol, storage.uri);
+  const zOrderBy = options.zOrderBy ?? [];
+  checkZOrderColumns(snapshot, zOrderBy, storage.uri);
   const files = snapshot.files();
-  const bins = planBins(files, targetSize);
+  const bins = zOrderBy.length > 0 ? partitionsOf(files) : planBins(files, targetSize);
   const removes = bins.flat();
   const base = {
     filesTotal: files.length,
@@ -120,13 +158,17 @@ export async function optimize(target: string | Storage, options: OptimizeOption
     const data = await new TableScan(ctx, bin, { decoder: 'main-thread' }).toArrow();
     rows += data.numRows;
     if (data.numRows > 0) {
+      const selected = new Table(data.batches).select(names);
+      // Z-ordered rows are cut into files of about targetSize, estimated from the bytes per row of the files read.
+      const rowsPerFile = Math.max(1, Math.floor(targetSize / (bin.reduce((n, f) => n + f.size, 0) / data.numRows)));
+      const ordered = zOrderBy.length > 0 ? zOrderRows(selected, zOrderBy, storage.uri, rowsPerFile) : selected;
       adds.push(
-        ...(await writeDataFiles(storage, [new Table(data.batches).select(names)], {
+        ...(await writeDataFiles(storage, [ordered], {
           schema: snapshot.schema,
           partitionBy: snapshot.partitionColumns,
           columnMapping: snapshot.columnMappingMode !== 'none',
           compression: options.compression ?? 'zstd',
-          maxRowsPerFile: Number.MAX_SAFE_INTEGER,
+          maxRowsPerFile: zOrderBy.length > 0 ? rowsPerFile : Number.MAX_SAFE_INTEGER,
           rowGroupRows: options.rowGroupRows ?? 1 << 16,
         })),
       );
@@ -144,7 +186,11 @@ export async function optimize(target: string | Storage, options: OptimizeOption
   };
   const committed = await commitRewrite(storage, snapshot, {
     operation: 'OPTIMIZE',
-    operationParameters: { predicate: '[]', targetSize: String(targetSize) },
+    operationParameters: {
+      predicate: '[]',
+      targetSize: String(targetSize),
+      ...(zOrderBy.length > 0 ? { zOrderBy: JSON.stringify(zOrderBy) } : {}),
+    },
     operationMetrics: {
       numRemovedFiles: String(removes.length),
       numAddedFiles: String(adds.length),

@@ -117,6 +117,9 @@ process.stdout.write(
     ),
     line(`deleteRows deletion vectors (${dv.result.deletionVectors} DVs)`, dv.ms, duckDelete),
     line(`mergeRows update (${merge.result.rowsMatched} rows)`, merge.ms, duckMerge),
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (2 cores: above 2, both sides ran under load)`,
     '',
   ].join('\n'),
 );

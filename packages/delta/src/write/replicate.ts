@@ -144,8 +144,7 @@ export async function replicate(
     if (change.removed.length === 0 && !change.added.some((a) => a.dataChange)) continue;
     const kind = !change.dataChange ? 'rearrange' : change.removed.length > 0 ? 'change' : 'append';
     // Rows a removed source file held: a file that had none has no copy in the target and needs none.
-    const hadRows = (path: string): boolean =>
-      liveRowsOf(previous?.files().find((f) => canonicalPath(from.uri, f.path) === path)) !== 0;
+    const hadRows = (path: string): boolean => liveRowsOf(byPath(from.uri, previous).get(path)) !== 0;
     const copy = {
       version: v,
       kind,
@@ -187,8 +186,9 @@ export async function replicate(
     };
     const retag = kind === 'rearrange' && change.added.length === 1;
     const pieces = retag ? [] : change.added.map((a) => canonicalPath(from.uri, a.path));
+    const live = byPath(from.uri, snapshot);
     const files = pieces.map((path) => {
-      const f = snapshot.files().find((x) => canonicalPath(from.uri, x.path) === path);
+      const f = live.get(path);
       if (!f) throw new Error(`replicate: ${path} added at version ${v} is not live in that snapshot`);
       return f;
     });
@@ -228,6 +228,19 @@ export async function replicate(
     rows,
     dryRun: options.dryRun === true,
   };
+}
+
+const filesByPath = new WeakMap<Snapshot, Map<string, DeltaFile>>();
+
+/** The live files of a snapshot by canonical path (built once per snapshot: a version may name thousands). */
+function byPath(uri: string, snapshot: Snapshot | undefined): Map<string, DeltaFile> {
+  if (!snapshot) return new Map();
+  let map = filesByPath.get(snapshot);
+  if (!map) {
+    map = new Map(snapshot.files().map((f) => [canonicalPath(uri, f.path), f]));
+    filesByPath.set(snapshot, map);
+  }
+  return map;
 }
 
 /** The add action of a target file again, tagged as the copy of another source file (its statistics kept). */

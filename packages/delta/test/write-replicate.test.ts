@@ -154,7 +154,7 @@ describe('replicate (deletes, updates and merges in the source)', () => {
     expect((await (await (await openTable(target)).snapshot()).toArrow()).numRows).toBe(20);
   });
 
-  it('killed at random points and rerun, with deletes, updates and merges in the source between runs, the target holds the source rows exactly once', async () => {
+  it('killed at random points and rerun, with deletes, updates, merges and optimizes in the source between runs, the target holds the source rows exactly once', async () => {
     const source = await fresh('source');
     const target = await fresh('target');
     const versions = 12;
@@ -188,10 +188,11 @@ describe('replicate (deletes, updates and merges in the source)', () => {
       if (code === 0 && run >= 8) break;
       if (code !== 0) kills++;
       progress.push(await copiedUpTo(target));
-      // The source changes while no replicate runs (and between kills): two changes of the four kinds each time.
+      // The source changes while no replicate runs (and between kills): two changes of five kinds each time (an
+      // optimize into one file or, with a small target size, into several).
       for (let k = 0; k < 2; k++) {
         const at = Math.floor(Math.random() * versions * 10);
-        const op = ['delete', 'update', 'merge', 'append'][Math.floor(Math.random() * 4)];
+        const op = ['delete', 'update', 'merge', 'append', 'optimize'][Math.floor(Math.random() * 5)];
         changes.push(`${op}@${at}`);
         if (op === 'delete') await deleteRows(source, `id >= ${at} and id < ${at + 3}`);
         else if (op === 'update') await updateRows(source, `id >= ${at} and id < ${at + 4}`, { qty: run + 2 });
@@ -201,6 +202,7 @@ describe('replicate (deletes, updates and merges in the source)', () => {
             whenMatched: 'update',
             whenNotMatched: 'insert',
           });
+        else if (op === 'optimize') await optimize(source, { targetSize: 1 << (10 + Math.floor(Math.random() * 4)) });
         else await writeTable(source, rows(next, 3, run + 50), { mode: 'append' }).then(() => (next += 3));
       }
     }

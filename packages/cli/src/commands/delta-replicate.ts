@@ -18,7 +18,7 @@ import { topologyLoadOptions } from '../options/load-options.ts';
  */
 
 /** Where one side of a replication is, as the topology places it. */
-export interface ReplicationSide {
+interface ReplicationSide {
   readonly uri: string;
   /** The deltaTable component, when the topology has one for this side. */
   readonly table: string | undefined;
@@ -27,7 +27,7 @@ export interface ReplicationSide {
 }
 
 /** What the residency check found: the classes the source holds, and the sides' places. */
-export interface ReplicationResidency {
+interface ReplicationResidency {
   readonly topology: string;
   readonly source: ReplicationSide;
   readonly target: ReplicationSide;
@@ -133,7 +133,7 @@ function side(
  * Refuses a replication that would take a residency-restricted data class out of its jurisdictions: the source
  * table's classes (per the topology) against the jurisdiction of the target's region.
  */
-export async function checkReplicationResidency(
+async function checkReplicationResidency(
   file: string,
   source: string,
   target: string,

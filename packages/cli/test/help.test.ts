@@ -49,7 +49,7 @@ describe('meridian <command> [<sub-command>] --help', () => {
         expect({ args, stderr: run.stderr, code: run.code }).toEqual({ args, stderr: '', code: 0 });
         expect(run.stdout).toMatch(new RegExp(`^ {2}\\$ meridian ${command}\\b`, 'm'));
       }
-      // One process per sub-command (delta has ten): seconds each on a loaded machine.
+      // One process per sub-command (delta has eleven): seconds each on a loaded machine.
     }, 240_000);
   }
 

@@ -56,6 +56,43 @@ const BATCH_SIZE = 65_536;
 // A scan that reads one file of at most this many rows decodes it on the calling thread: handing it to a worker
 // (copy in, IPC back) cost more than the second core saved (bench/README.md, delta-scan "selective scan": 0.75x).
 const CALLING_THREAD_ROWS = 200_000;
+// Rows a streamed scan decodes in one call (one of the writer's 64 Ki-row row groups): what bounds its memory.
+const RUN_ROWS = 65_536;
+// Below this many rows a task is not worth a worker of its own (the transfer and wasm copy dominate).
+const MIN_ROWS_PER_TASK = 50_000;
+
+/** Splits items into `parts` contiguous runs of near-equal length. */
+function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
+  const runs: T[][] = [];
+  let start = 0;
+  for (let p = 0; p < parts; p++) {
+    const end = Math.round(((p + 1) * items.length) / parts);
+    if (end > start) runs.push(items.slice(start, end));
+    start = end;
+  }
+  return runs;
+}
+
+/**
+ * Consecutive row groups packed into runs of at most `rows` rows; a larger row group is a run of its own. Each run
+ * is one decode call, which copies the file's bytes into wasm memory and parses its footer again.
+ */
+function packRuns(groups: readonly RowGroupInfo[], rows: number): RowGroupInfo[][] {
+  const runs: RowGroupInfo[][] = [];
+  let run: RowGroupInfo[] = [];
+  let inRun = 0;
+  for (const g of groups) {
+    if (run.length > 0 && inRun + g.numRows > rows) {
+      runs.push(run);
+      run = [];
+      inRun = 0;
+    }
+    run.push(g);
+    inRun += g.numRows;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
 
 /** A copy in shared memory, which several workers read without further copies. */
 function toShared(bytes: Uint8Array): Uint8Array {
@@ -222,6 +259,8 @@ export class TableScan implements AsyncIterable<RecordBatch> {
   private readonly files: readonly DeltaFile[];
   private readonly options: TableScanOptions;
   private filesInScan = 0;
+  // Set while toArrow() runs: every batch is kept, so files are decoded whole (fewer calls) and read further ahead.
+  private collecting = false;
 
   /** @internal Made by `Snapshot.scan()`. */
   constructor(ctx: ScanContext, files: readonly DeltaFile[], options: TableScanOptions = {}) {
@@ -374,9 +413,12 @@ export class TableScan implements AsyncIterable<RecordBatch> {
         bytes = sparse.bytes;
         this.metrics.bytesFetched += sparse.fetched;
       }
-      // A file is decoded one row group at a time: what a scan holds is then a few row groups, not a few files, and
-      // parquet-wasm's memory (which never shrinks) grows to one row group's decode instead of a whole file's
-      // (a 312,500-row file: 98 MB against 28 MB). A limit keeps one run: the decoder stops at the limit.
+      // Streamed, a file is decoded in runs of row groups of at most RUN_ROWS rows (or one larger row group): what
+      // the scan holds is then a few runs, not a few files, and parquet-wasm's memory (which never shrinks) grows to
+      // one run's decode instead of a whole file's (a 312,500-row file: 28 MB against 98 MB). Each decode call costs
+      // a copy of the file into wasm memory and a parse of its footer (bench/README.md: 25-45 % more CPU for a full
+      // scan), so toArrow(), which keeps every row anyway, decodes a file whole, split across the workers only when
+      // there are fewer files than workers. A limit keeps one run: the decoder stops at the limit.
       const columnsOption = decodeColumns && decodeColumns.length < topLevel.size ? { columns: decodeColumns } : {};
       const limitOption = keepsAll && limit !== undefined ? { limit } : {};
       const rows = groups.reduce((sum, g) => sum + g.numRows, 0);
@@ -384,7 +426,12 @@ export class TableScan implements AsyncIterable<RecordBatch> {
         this.filesInScan === 1 && rows <= CALLING_THREAD_ROWS
           ? 'main-thread'
           : (this.options.decoder ?? sharedDecodePool());
-      const runs = 'limit' in limitOption ? [groups] : groups.map((g) => [g]);
+      const parts =
+        decoder === 'main-thread' || this.filesInScan >= decoder.size
+          ? 1
+          : Math.min(decoder.size, groups.length, Math.max(1, Math.floor(rows / MIN_ROWS_PER_TASK)));
+      const runs =
+        'limit' in limitOption ? [groups] : this.collecting ? splitEvenly(groups, parts) : packRuns(groups, RUN_ROWS);
       // Several runs of one file go to the workers as one copy in shared memory (a transferred buffer is gone).
       const shared = runs.length > 1 && decoder !== 'main-thread' ? toShared(bytes) : bytes;
       return {
@@ -445,7 +492,8 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     const workers = decoder === 'main-thread' || smallLimit ? 1 : decoder.size;
     // Files open at once (footer read, bytes fetched): the one being returned and the next, whose fetch overlaps
     // the decode; each decodes up to `workers` runs ahead of what the consumer took.
-    const reads = new ReadAhead<DeltaFile>(files, (file) => this.openFile(file), workers === 1 ? 1 : 2, workers);
+    const filesAhead = workers === 1 ? 1 : this.collecting ? 2 * workers : 2;
+    const reads = new ReadAhead<DeltaFile>(files, (file) => this.openFile(file), filesAhead, workers);
     let returned = 0;
     for (let batches = await reads.next(); batches !== undefined; batches = await reads.next()) {
       for (const batch of batches) {
@@ -462,7 +510,12 @@ export class TableScan implements AsyncIterable<RecordBatch> {
   /** Reads every selected row into one Arrow table (the schema is kept when no row matches). */
   async toArrow(): Promise<Table> {
     const batches: RecordBatch[] = [];
-    for await (const batch of this) batches.push(batch);
+    this.collecting = true;
+    try {
+      for await (const batch of this) batches.push(batch);
+    } finally {
+      this.collecting = false;
+    }
     return batches.length === 0 ? new Table(this.schema) : new Table(this.schema, batches);
   }
 }

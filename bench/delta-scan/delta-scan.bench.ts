@@ -29,8 +29,11 @@ function log(message: string): void {
  * Runs `run` twice to warm up, then RUNS times on the clock; the peak resident set size (the whole process, workers
  * included) is sampled every 5 ms over the timed runs, after a garbage collection, so each case shows its own peak.
  */
-async function time<T>(run: () => Promise<T>): Promise<{ ms: number; best: number; result: T; peakRss: number }> {
+async function time<T>(
+  run: () => Promise<T>,
+): Promise<{ ms: number; best: number; result: T; peakRss: number; cpu: number }> {
   const times: number[] = [];
+  const cpus: number[] = [];
   let result: T | undefined;
   // Warm-up: wasm compiled, workers started, JIT settled, files in the page cache.
   await run();
@@ -45,13 +48,18 @@ async function time<T>(run: () => Promise<T>): Promise<{ ms: number; best: numbe
     // (the npm script passes --expose-gc).
     (globalThis as { gc?: () => void }).gc?.();
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     result = await run();
     times.push(performance.now() - start);
+    const cpu = process.cpuUsage(cpuStart);
+    cpus.push((cpu.user + cpu.system) / 1000);
   }
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
   times.sort((a, b) => a - b);
+  cpus.sort((a, b) => a - b);
   return {
+    cpu: cpus[Math.floor(cpus.length / 2)] as number,
     ms: times[Math.floor(times.length / 2)] as number,
     best: times[0] as number,
     result: result as T,
@@ -95,6 +103,8 @@ interface Row {
   readonly rows: number;
   /** Peak resident set size of the process over the timed runs, bytes. */
   readonly peakRss: number;
+  /** Median CPU time of a run, this process's threads (workers included, DuckDB's too), ms. */
+  readonly cpu: number;
   readonly note?: string;
 }
 const results: Row[] = [];
@@ -120,6 +130,7 @@ for (const [name, where, sql] of [
       best: streamed.best,
       rows: streamed.result,
       peakRss: streamed.peakRss,
+      cpu: streamed.cpu,
       note: 'batches dropped as they come',
     });
   }
@@ -139,6 +150,7 @@ for (const [name, where, sql] of [
     best: ours.best,
     rows: ours.result.rows,
     peakRss: ours.peakRss,
+    cpu: ours.cpu,
     note: skipped,
   });
   const single = await time(
@@ -151,6 +163,7 @@ for (const [name, where, sql] of [
     best: single.best,
     rows: single.result,
     peakRss: single.peakRss,
+    cpu: single.cpu,
   });
   // DuckDB decodes every row into its vectors, which we fetch chunk by chunk (no JavaScript values are made):
   // the counterpart of our Arrow batches. runAndReadAll, which also keeps every chunk, is timed for reference.
@@ -168,6 +181,7 @@ for (const [name, where, sql] of [
     best: duckdb.best,
     rows: duckdb.result,
     peakRss: duckdb.peakRss,
+    cpu: duckdb.cpu,
     note: 'chunks streamed',
   });
   const kept = await time(async () => (await connection.runAndReadAll(sql)).currentRowCount);
@@ -178,6 +192,7 @@ for (const [name, where, sql] of [
     best: kept.best,
     rows: kept.result,
     peakRss: kept.peakRss,
+    cpu: kept.cpu,
     note: 'every chunk kept',
   });
   // DuckDB's decode alone: every column consumed by an aggregate, nothing handed to JavaScript.
@@ -195,6 +210,7 @@ for (const [name, where, sql] of [
     best: decodeOnly.best,
     rows: decodeOnly.result,
     peakRss: decodeOnly.peakRss,
+    cpu: decodeOnly.cpu,
     note: 'aggregate of every column',
   });
 }
@@ -211,6 +227,7 @@ if (CASES.includes('open')) {
     best: open.best,
     rows: open.result,
     peakRss: open.peakRss,
+    cpu: open.cpu,
     note: 'live files after replay',
   });
 }
@@ -222,15 +239,15 @@ duck.closeSync();
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const lines = [
-  `| case | engine | median ms (${RUNS} runs) | best ms | rows | rows/s (median) | time / DuckDB's (median) | peak RSS MB | notes |`,
-  '|---|---|---:|---:|---:|---:|---:|---:|---|',
+  `| case | engine | median ms (${RUNS} runs) | best ms | rows | rows/s (median) | time / DuckDB's (median) | peak RSS MB | CPU ms (median) | notes |`,
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
 ];
 for (const [i, row] of results.entries()) {
   const peer =
     i < opened ? results.find((r) => r.case === row.case && r.engine.startsWith('duckdb read_parquet')) : undefined;
   const ratio = peer && row !== peer ? `${fmt(row.ms / peer.ms, 2)}x` : '';
   lines.push(
-    `| ${row.case} | ${row.engine} | ${fmt(row.ms, 1)} | ${fmt(row.best, 1)} | ${fmt(row.rows)} | ${fmt((row.rows / row.ms) * 1000)} | ${ratio} | ${fmt(row.peakRss / 2 ** 20)} | ${row.note ?? ''} |`,
+    `| ${row.case} | ${row.engine} | ${fmt(row.ms, 1)} | ${fmt(row.best, 1)} | ${fmt(row.rows)} | ${fmt((row.rows / row.ms) * 1000)} | ${ratio} | ${fmt(row.peakRss / 2 ** 20)} | ${fmt(row.cpu)} | ${row.note ?? ''} |`,
   );
 }
 const pooled = results.filter((r) => r.engine.startsWith('meridian,') && r.engine.endsWith('workers'));

@@ -8,6 +8,7 @@ import { runConformance } from '../scripts/conformance/harness.ts';
 import { openTable } from '../src/snapshot/table.ts';
 import { LocalStorage } from '../src/storage/local.ts';
 import { checkpoint } from '../src/write/checkpoint.ts';
+import { deleteRows } from '../src/write/delete-rows.ts';
 import { deltaSchemaOf } from '../src/write/schema.ts';
 import { writeTable } from '../src/write/write-table.ts';
 import { copyOfCorpusTable, duckdb, duckdbOverActiveFiles } from './support/corpus-copy.ts';
@@ -115,6 +116,41 @@ describe('checkpoints', () => {
     expect(snapshot.files()).toHaveLength(1);
     expect(snapshot.tombstones()).toHaveLength(26);
     expect((await snapshot.toArrow()).numRows).toBe(2);
+  });
+
+  it('reads every field of its add and remove actions as the commits hold them, non-ASCII text included', async () => {
+    // The checkpoint reader takes a chunk of ASCII text as one string and slices it, and reads the validity bitmap
+    // itself: paths and partition values outside ASCII, null statistics and tombstones must come back unchanged.
+    const root = await mkdtemp(join(tmpdir(), 'meridian-delta-checkpoint-text-'));
+    const table = join(root, 't');
+    const rows = (n: number, part: string) =>
+      new Table({
+        id: vectorFromArray([BigInt(n)], new Int64()),
+        part: vectorFromArray([part], new Utf8()),
+        qty: vectorFromArray([n], new Int32()),
+      });
+    const parts = ['zürich', 'plain', '東京 tōkyō', 'a b%c', 'plain'];
+    await writeTable(table, rows(0, parts[0] as string), { mode: 'create', partitionBy: ['part'] });
+    for (let n = 1; n < parts.length; n++) await writeTable(table, rows(n, parts[n] as string), { mode: 'append' });
+    await deleteRows(table, 'id = 1');
+    const fromCommits = await (await openTable(table)).snapshot();
+    await checkpoint(table);
+    for (const f of await readdir(join(table, LOG))) if (f.endsWith('.json')) await rm(join(table, LOG, f));
+    const fromCheckpoint = await (await openTable(table)).snapshot();
+    const files = (s: typeof fromCommits) =>
+      s
+        .files()
+        .map((f) => ({ path: f.path, partitionValues: f.partitionValues, size: f.size, stats: f.stats }))
+        .sort((a, b) => a.path.localeCompare(b.path));
+    expect(files(fromCheckpoint)).toEqual(files(fromCommits));
+    expect(files(fromCheckpoint).map((f) => f.partitionValues.part)).toEqual(
+      expect.arrayContaining(['zürich', '東京 tōkyō', 'a b%c']),
+    );
+    const tombstones = (s: typeof fromCommits) =>
+      s.tombstones().map((t) => ({ path: t.path, partitionValues: t.partitionValues, size: t.size }));
+    expect(tombstones(fromCheckpoint)).toEqual(tombstones(fromCommits));
+    expect(tombstones(fromCheckpoint)).toHaveLength(1);
+    expect(hash(await fromCheckpoint.toArrow())).toBe(hash(await fromCommits.toArrow()));
   });
 
   it('passes the conformance harness against answers DuckDB computes from the JSON commits alone', async () => {

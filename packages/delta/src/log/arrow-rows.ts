@@ -4,6 +4,22 @@ import { type Data, makeVector, Type } from 'apache-arrow';
 export type PlainReader = (i: number) => unknown;
 
 const utf8 = new TextDecoder();
+// ASCII bytes decode to the same characters under any ASCII-compatible encoding; latin1 never fails.
+const latin1 = new TextDecoder('latin1');
+
+/** Whether row `i` is valid, read from the validity bitmap directly (Data.getValid is a generic, slower path). */
+export function validity(data: Data): (i: number) => boolean {
+  const bits = data.nullBitmap;
+  if (data.nullCount === 0 || bits === undefined || bits.length === 0) return () => true;
+  const off = data.offset;
+  return (i) => (((bits[(off + i) >> 3] as number) >> ((off + i) & 7)) & 1) === 1;
+}
+
+/** The bytes [start, end) as one string when every byte is ASCII, else undefined. */
+function asciiText(bytes: Uint8Array, start: number, end: number): string | undefined {
+  for (let k = start; k < end; k++) if ((bytes[k] as number) >= 0x80) return undefined;
+  return latin1.decode(bytes.subarray(start, end));
+}
 
 /**
  * A reader of plain values (objects, arrays, numbers, strings; maps as objects) for one column
@@ -12,7 +28,7 @@ const utf8 = new TextDecoder();
  * the Data, so indexes address them directly; only validity bits use `offset`.
  */
 export function plainReader(data: Data, lazy: ReadonlySet<string> = new Set()): PlainReader {
-  const valid = data.nullCount === 0 ? () => true : (i: number) => data.getValid(i);
+  const valid = validity(data);
   const type = data.type;
   switch (type.typeId) {
     case Type.Struct: {
@@ -70,6 +86,14 @@ export function plainReader(data: Data, lazy: ReadonlySet<string> = new Set()): 
     case Type.Utf8: {
       const offsets = data.valueOffsets;
       const bytes = data.values as Uint8Array;
+      // A checkpoint's paths and stats are thousands of short strings: one TextDecoder call per value costs
+      // more than the characters. When the chunk's bytes are all ASCII, byte offsets are character offsets,
+      // so the chunk is decoded once and each value is a slice of it.
+      const whole = asciiText(bytes, offsets[0] as number, offsets[data.length] as number);
+      if (whole !== undefined) {
+        const base = offsets[0] as number;
+        return (i) => (valid(i) ? whole.slice((offsets[i] as number) - base, (offsets[i + 1] as number) - base) : null);
+      }
       return (i) => (valid(i) ? utf8.decode(bytes.subarray(offsets[i] as number, offsets[i + 1] as number)) : null);
     }
     case Type.Binary: {

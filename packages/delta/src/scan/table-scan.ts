@@ -15,6 +15,7 @@ import { dataFileError, planScan, type ScanContext, selectRows, toLogicalBatch }
 import { fileColumnDomain, type SkippableFile } from './file-skipping.ts';
 import type { Predicate } from './predicate.ts';
 import { parsePredicate } from './predicate-parser.ts';
+import { type OpenedFile, ReadAhead } from './read-ahead.ts';
 import { filterBatch } from './row-filter.ts';
 import { rowGroupsToRead } from './row-group-skipping.ts';
 import { checkDecodeSize, checkFooterRows, decodedBytesEstimate } from './verify-file.ts';
@@ -52,11 +53,13 @@ export interface ScanMetrics {
 // Ranges of one file closer than this are fetched in one request.
 const RANGE_MERGE_GAP = 256 * 1024;
 const BATCH_SIZE = 65_536;
-// Below this many rows a task is not worth a worker of its own (the transfer and wasm copy dominate).
-const MIN_ROWS_PER_TASK = 50_000;
 // A scan that reads one file of at most this many rows decodes it on the calling thread: handing it to a worker
 // (copy in, IPC back) cost more than the second core saved (bench/README.md, delta-scan "selective scan": 0.75x).
 const CALLING_THREAD_ROWS = 200_000;
+// Rows a streamed scan decodes in one call (one of the writer's 64 Ki-row row groups): what bounds its memory.
+const RUN_ROWS = 65_536;
+// Below this many rows a task is not worth a worker of its own (the transfer and wasm copy dominate).
+const MIN_ROWS_PER_TASK = 50_000;
 
 /** Splits items into `parts` contiguous runs of near-equal length. */
 function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
@@ -67,6 +70,27 @@ function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
     if (end > start) runs.push(items.slice(start, end));
     start = end;
   }
+  return runs;
+}
+
+/**
+ * Consecutive row groups packed into runs of at most `rows` rows; a larger row group is a run of its own. Each run
+ * is one decode call, which copies the file's bytes into wasm memory and parses its footer again.
+ */
+function packRuns(groups: readonly RowGroupInfo[], rows: number): RowGroupInfo[][] {
+  const runs: RowGroupInfo[][] = [];
+  let run: RowGroupInfo[] = [];
+  let inRun = 0;
+  for (const g of groups) {
+    if (run.length > 0 && inRun + g.numRows > rows) {
+      runs.push(run);
+      run = [];
+      inRun = 0;
+    }
+    run.push(g);
+    inRun += g.numRows;
+  }
+  if (run.length > 0) runs.push(run);
   return runs;
 }
 
@@ -212,7 +236,7 @@ function deletedInDecoded(deleted: Float64Array, groups: readonly RowGroupInfo[]
 
 /**
  * A scan of a snapshot's files: files skipped by partition values and statistics, row groups by their
- * statistics, the rest decoded in worker threads a few files ahead, rows filtered exactly.
+ * statistics, the rest decoded in worker threads one row group at a time, a few ahead, rows filtered exactly.
  * Iterate it for Arrow record batches (bounded memory), or call `toArrow()`.
  */
 export class TableScan implements AsyncIterable<RecordBatch> {
@@ -235,6 +259,8 @@ export class TableScan implements AsyncIterable<RecordBatch> {
   private readonly files: readonly DeltaFile[];
   private readonly options: TableScanOptions;
   private filesInScan = 0;
+  // Set while toArrow() runs: every batch is kept, so files are decoded whole (fewer calls) and read further ahead.
+  private collecting = false;
 
   /** @internal Made by `Snapshot.scan()`. */
   constructor(ctx: ScanContext, files: readonly DeltaFile[], options: TableScanOptions = {}) {
@@ -322,8 +348,11 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     return tableFromIPC(ipc);
   }
 
-  /** Reads one file into logical, filtered, projected batches. */
-  private async readFile(file: DeltaFile): Promise<RecordBatch[]> {
+  /**
+   * Opens one file for reading: footer, row groups to read, the needed bytes fetched. What it returns decodes the
+   * file in runs of row groups, each into logical, filtered, projected batches; undefined when no row group is left.
+   */
+  private async openFile(file: DeltaFile): Promise<OpenedFile | undefined> {
     const { ctx } = this;
     const { predicate, plan, output } = this.prepared;
     const rowPredicate = predicate ? residualPredicate(predicate, columnDomainOfPartition(file)) : undefined;
@@ -358,7 +387,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
           return needed;
         });
       }
-      if (groups.length === 0) return [];
+      if (groups.length === 0) return undefined;
       this.metrics.filesRead++;
       const topLevel = new Set(footer.leaves.map((leaf) => leaf.path[0] as string));
       const decodeColumns = columns ? [...columns].filter((name) => topLevel.has(name)) : undefined;
@@ -384,9 +413,12 @@ export class TableScan implements AsyncIterable<RecordBatch> {
         bytes = sparse.bytes;
         this.metrics.bytesFetched += sparse.fetched;
       }
-      // A file of several row groups is split across the workers when they would otherwise idle (fewer files to
-      // read than workers): the bytes go into shared memory once and each worker decodes a run of row groups.
-      // With files enough to go round, splitting only adds copies.
+      // Streamed, a file is decoded in runs of row groups of at most RUN_ROWS rows (or one larger row group): what
+      // the scan holds is then a few runs, not a few files, and parquet-wasm's memory (which never shrinks) grows to
+      // one run's decode instead of a whole file's (a 312,500-row file: 28 MB against 98 MB). Each decode call costs
+      // a copy of the file into wasm memory and a parse of its footer (bench/README.md: 25-45 % more CPU for a full
+      // scan), so toArrow(), which keeps every row anyway, decodes a file whole, split across the workers only when
+      // there are fewer files than workers. A limit keeps one run: the decoder stops at the limit.
       const columnsOption = decodeColumns && decodeColumns.length < topLevel.size ? { columns: decodeColumns } : {};
       const limitOption = keepsAll && limit !== undefined ? { limit } : {};
       const rows = groups.reduce((sum, g) => sum + g.numRows, 0);
@@ -395,46 +427,52 @@ export class TableScan implements AsyncIterable<RecordBatch> {
           ? 'main-thread'
           : (this.options.decoder ?? sharedDecodePool());
       const parts =
-        decoder === 'main-thread' || 'limit' in limitOption || this.filesInScan >= decoder.size
+        decoder === 'main-thread' || this.filesInScan >= decoder.size
           ? 1
           : Math.min(decoder.size, groups.length, Math.max(1, Math.floor(rows / MIN_ROWS_PER_TASK)));
-      const runs = splitEvenly(groups, parts);
-      const shared = runs.length > 1 ? toShared(bytes) : bytes;
-      const tables = await Promise.all(
-        runs.map((run) =>
-          this.decode(
-            decoder,
-            shared,
-            {
-              ...columnsOption,
-              ...limitOption,
-              ...(run.length < nonEmpty.length ? { rowGroups: run.map((g) => g.index) } : {}),
-              batchSize: BATCH_SIZE,
-            },
-            key,
-          ),
-        ),
-      );
-      const allDeleted = dvPromise ? await dvPromise : undefined;
-      const out: RecordBatch[] = [];
-      for (const [r, table] of tables.entries()) {
-        this.metrics.rowsDecoded += table.numRows;
-        const deleted = allDeleted ? deletedInDecoded(allDeleted, runs[r] as RowGroupInfo[]) : undefined;
-        const cursor = { i: 0 };
-        let decodedRow = 0;
-        for (const batch of table.batches) {
-          const logical = toLogicalBatch(ctx, plan, file, batch);
-          // Deleted rows were translated to positions among the decoded row groups, so batches count from 0.
-          const live = deleted ? [...selectRows(logical, decodedRow, { deleted }, cursor)] : [logical];
-          decodedRow += batch.numRows;
-          for (const part of live) {
-            const kept =
-              rowPredicate && rowPredicate !== TRUE_NODE ? filterBatch(rowPredicate, part, rowColumns) : [part];
-            for (const k of kept) if (k.numRows > 0) out.push(selectColumns(k, output));
+      const runs =
+        'limit' in limitOption ? [groups] : this.collecting ? splitEvenly(groups, parts) : packRuns(groups, RUN_ROWS);
+      // Several runs of one file go to the workers as one copy in shared memory (a transferred buffer is gone).
+      const shared = runs.length > 1 && decoder !== 'main-thread' ? toShared(bytes) : bytes;
+      return {
+        runs: runs.length,
+        decodeRun: async (r: number) => {
+          const run = runs[r] as RowGroupInfo[];
+          try {
+            const table = await this.decode(
+              decoder,
+              shared,
+              {
+                ...columnsOption,
+                ...limitOption,
+                ...(run.length < nonEmpty.length ? { rowGroups: run.map((g) => g.index) } : {}),
+                batchSize: BATCH_SIZE,
+              },
+              key,
+            );
+            const allDeleted = dvPromise ? await dvPromise : undefined;
+            this.metrics.rowsDecoded += table.numRows;
+            const deleted = allDeleted ? deletedInDecoded(allDeleted, run) : undefined;
+            const cursor = { i: 0 };
+            let decodedRow = 0;
+            const out: RecordBatch[] = [];
+            for (const batch of table.batches) {
+              const logical = toLogicalBatch(ctx, plan, file, batch);
+              // Deleted rows were translated to positions among the run's row groups, so batches count from 0.
+              const live = deleted ? [...selectRows(logical, decodedRow, { deleted }, cursor)] : [logical];
+              decodedRow += batch.numRows;
+              for (const part of live) {
+                const kept =
+                  rowPredicate && rowPredicate !== TRUE_NODE ? filterBatch(rowPredicate, part, rowColumns) : [part];
+                for (const k of kept) if (k.numRows > 0) out.push(selectColumns(k, output));
+              }
+            }
+            return out;
+          } catch (cause) {
+            throw dataFileError(cause, file, key);
           }
-        }
-      }
-      return out;
+        },
+      };
     } catch (cause) {
       throw dataFileError(cause, file, key);
     }
@@ -448,24 +486,16 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     const limit = this.options.limit ?? Number.POSITIVE_INFINITY;
     if (limit === 0) return;
     const decoder = this.options.decoder ?? sharedDecodePool();
-    // Files read ahead: enough to keep every worker busy, few enough to bound memory.
-    // A small limit is usually met by the first file: read ahead only when the limit is large.
+    // Decodes in flight: enough to keep every worker busy, few enough to bound memory by row groups. A small limit
+    // is usually met by the first file: nothing is read ahead then.
     const smallLimit = limit <= BATCH_SIZE;
-    const window = decoder === 'main-thread' || smallLimit ? 1 : Math.max(2, decoder.size * 2);
-    const inFlight: Promise<RecordBatch[]>[] = [];
-    let next = 0;
-    const fill = (): void => {
-      while (inFlight.length < window && next < files.length) {
-        const reading = this.readFile(files[next++] as DeltaFile);
-        reading.catch(() => undefined);
-        inFlight.push(reading);
-      }
-    };
-    fill();
+    const workers = decoder === 'main-thread' || smallLimit ? 1 : decoder.size;
+    // Files open at once (footer read, bytes fetched): the one being returned and the next, whose fetch overlaps
+    // the decode; each decodes up to `workers` runs ahead of what the consumer took.
+    const filesAhead = workers === 1 ? 1 : this.collecting ? 2 * workers : 2;
+    const reads = new ReadAhead<DeltaFile>(files, (file) => this.openFile(file), filesAhead, workers);
     let returned = 0;
-    while (inFlight.length > 0) {
-      const batches = await (inFlight.shift() as Promise<RecordBatch[]>);
-      fill();
+    for (let batches = await reads.next(); batches !== undefined; batches = await reads.next()) {
       for (const batch of batches) {
         const room = limit - returned;
         const piece = batch.numRows > room ? batch.slice(0, room) : batch;
@@ -480,7 +510,12 @@ export class TableScan implements AsyncIterable<RecordBatch> {
   /** Reads every selected row into one Arrow table (the schema is kept when no row matches). */
   async toArrow(): Promise<Table> {
     const batches: RecordBatch[] = [];
-    for await (const batch of this) batches.push(batch);
+    this.collecting = true;
+    try {
+      for await (const batch of this) batches.push(batch);
+    } finally {
+      this.collecting = false;
+    }
     return batches.length === 0 ? new Table(this.schema) : new Table(this.schema, batches);
   }
 }

@@ -50,6 +50,9 @@ export async function loadState(storage: Storage, listing: LogListing, version: 
         },
       );
     }
+    // The commits after the checkpoint are fetched while the checkpoint is read and decoded (file reads run on
+    // libuv's threads, the decode on this one): on a local log they cost as much as the checkpoint does.
+    const commits = new CommitReader(storage, full ?? listing, segment);
     let checkpointActions: Action[] | undefined;
     if (segment.checkpoint) {
       try {
@@ -63,7 +66,7 @@ export async function loadState(storage: Storage, listing: LogListing, version: 
         continue;
       }
     }
-    const loaded = await replay(storage, full ?? listing, segment, checkpointActions);
+    const loaded = await replay(storage, segment, checkpointActions, commits);
     // PROTOCOL.md "Version Checksum File", "State Validation": where the writer left a checksum, the replay must match it.
     const checksum = (full ?? listing).checksums.get(version);
     if (checksum) await verifyChecksum(storage, checksum.key, loaded.state);
@@ -71,35 +74,64 @@ export async function loadState(storage: Storage, listing: LogListing, version: 
   }
 }
 
-async function replay(
-  storage: Storage,
-  listing: LogListing,
-  segment: LogSegment,
-  checkpointActions: Action[] | undefined,
-): Promise<LoadedState> {
-  const version = segment.version;
-  const canonical = (path: string) => canonicalPath(storage.uri, path);
-  const r = new Reconciler(canonical);
-  if (checkpointActions) r.apply(checkpointActions);
-  // Commits are independent files: fetch them concurrently (bounded), apply in order.
-  const window = 16;
-  const commits = segment.commits;
-  const pending: Promise<Action[]>[] = [];
-  let next = 0;
-  let commitInfo: Record<string, unknown> | undefined;
-  for (let i = 0; i < commits.length; i++) {
-    while (next < commits.length && next < i + window) {
-      const c = commits[next++];
+/**
+ * Reads the commit (and compaction) files of a segment in order, up to `window` ahead of the one being applied:
+ * they are independent files, so they are fetched concurrently and applied in log order.
+ */
+class CommitReader {
+  private readonly pending: Promise<Action[]>[] = [];
+  private next = 0;
+  private readonly storage: Storage;
+  private readonly listing: LogListing;
+  private readonly files: LogSegment['commits'];
+  private readonly canonical: (path: string) => string;
+  private static readonly window = 16;
+
+  constructor(storage: Storage, listing: LogListing, segment: LogSegment) {
+    this.storage = storage;
+    this.listing = listing;
+    this.files = segment.commits;
+    this.canonical = (path) => canonicalPath(storage.uri, path);
+    this.fill();
+  }
+
+  /** The actions of the next file of the segment. */
+  async take(): Promise<Action[]> {
+    this.fill();
+    const p = this.pending.shift() as Promise<Action[]>;
+    this.fill();
+    return p;
+  }
+
+  private fill(): void {
+    while (this.next < this.files.length && this.pending.length < CommitReader.window) {
+      const c = this.files[this.next++];
       if (!c) break;
       const p =
         c.endVersion === undefined
-          ? storage.get(c.info.key).then((b) => parseCommit(b, c.info.key))
-          : readCompaction(storage, listing, c, canonical);
-      // Awaited below in order; the no-op handler only keeps an early failure from counting as unhandled.
+          ? this.storage.get(c.info.key).then((b) => parseCommit(b, c.info.key))
+          : readCompaction(this.storage, this.listing, c, this.canonical);
+      // Awaited in order by take(); the no-op handler only keeps an early failure (or a read abandoned when the
+      // checkpoint turns out unreadable) from counting as unhandled.
       p.catch(() => undefined);
-      pending.push(p);
+      this.pending.push(p);
     }
-    const actions = await (pending.shift() as Promise<Action[]>);
+  }
+}
+
+async function replay(
+  storage: Storage,
+  segment: LogSegment,
+  checkpointActions: Action[] | undefined,
+  reader: CommitReader,
+): Promise<LoadedState> {
+  const version = segment.version;
+  const r = new Reconciler((path: string) => canonicalPath(storage.uri, path));
+  if (checkpointActions) r.apply(checkpointActions);
+  const commits = segment.commits;
+  let commitInfo: Record<string, unknown> | undefined;
+  for (let i = 0; i < commits.length; i++) {
+    const actions = await reader.take();
     r.apply(actions);
     if (i === commits.length - 1 && commits[i]?.endVersion === undefined) {
       const ci = actions.find((a) => a.type === 'commitInfo');

@@ -85,7 +85,7 @@ export class Snapshot {
 
   /**
    * Reads the table's rows as Arrow record batches: files skipped by partition values and statistics,
-   * row groups by their statistics, the rest decoded in worker threads a few files ahead (bounded memory),
+   * row groups by their statistics, the rest decoded in worker threads one row group at a time, a few ahead (bounded memory),
    * rows filtered exactly. Deletion vectors are applied, partition values materialised.
    * `snapshot.scan({ columns: ['ts'], where: col('region').eq('eu-west-1'), limit: 10 })`
    */

@@ -35,6 +35,14 @@ export function zoneShare(instances: number | undefined, zones: number): number 
 }
 
 /**
+ * A zone as the N-1 table names it: AWS (`eu-west-1a`) and Google Cloud (`europe-west1-b`) zone names carry their
+ * region's code; Azure's are `1`, `2`, `3` in every region, so they are named with their region (`1 of westeurope`).
+ */
+export function zoneLabel(zone: string, regionId: string, regionCode: string): string {
+  return zone.startsWith(regionCode) ? zone : `${zone} of ${regionId}`;
+}
+
+/**
  * Capacity with everything up, with each region lost and with each zone lost: along every route a request can take
  * only as much as its smallest limit (series), and alternatives add up (parallel). Components in a lost region
  * drop to 0. A lost zone takes from a self-run component the share of its instances it held ({@link zoneShare}),
@@ -115,9 +123,10 @@ export function capacityScenarios(context: RuleContext): CapacityScenario[] {
       if (!regionOf.includes(region)) continue;
       const zones = context.regionZones(region);
       if (zones.length < 2) continue;
+      const code = context.regions.get(region)?.code ?? region;
       for (const zone of zones) {
         rows.push(
-          run(`lose zone ${zone}`, { region, zone }, (node) => {
+          run(`lose zone ${zoneLabel(zone, region, code)}`, { region, zone }, (node) => {
             if (regionOf[node] !== region) return 1;
             const own = zonesOf[node] as readonly string[];
             if (own.length > 0 && !own.includes(zone)) return 1;

@@ -305,6 +305,39 @@ describe('N-1 table (explain)', () => {
     expect(finding?.assumptions).toContain(zones[0]?.text);
   });
 
+  it('names Azure zones (1, 2, 3 in every region) by their region, in the table and in the finding', () => {
+    const model = topology('azure-zones', (t) => {
+      t.sla({ peakRps: 25_000 });
+      const door = t.cdn('front-door', { provider: 'azure-front-door' });
+      t.flow(t.client('users', { clientKind: 'users' }), door);
+      for (const code of ['northeurope', 'westeurope'] as const) {
+        const api = t.region(code, { provider: 'azure', zones: 3 }).service('api', {
+          runtime: 'vm',
+          replicas: 3,
+          maxRps: 15_000,
+        });
+        t.flow(door, api);
+      }
+    });
+    const result = check(model);
+    const zoneRows = result.explain.n1.filter((r) => r.lost?.zone !== undefined);
+    expect(zoneRows.map((r) => r.scenario)).toEqual([
+      'lose zone 1 of northeurope',
+      'lose zone 2 of northeurope',
+      'lose zone 3 of northeurope',
+      'lose zone 1 of westeurope',
+      'lose zone 2 of westeurope',
+      'lose zone 3 of westeurope',
+    ]);
+    expect(new Set(zoneRows.map((r) => r.scenario)).size).toBe(zoneRows.length);
+    // 15,000 + two thirds of 15,000 = 25,000: enough; the finding, when short, names the zone with its region.
+    expect(zoneRows.every((r) => r.capacityRps === 25_000)).toBe(true);
+    const short = check({ ...model, sla: { ...model.sla, peakRps: 28_000 } }, { rules: ['capacity-n1'] });
+    expect(short.findings.map((f) => f.message)).toContainEqual(
+      expect.stringContaining('with zone 1 of northeurope lost, the regions behind front-door add up to 25,000 rps'),
+    );
+  });
+
   it('has no rows without an entry point, and names the first entry when nothing has a limit', () => {
     const model = topology('no-entry', (t) => {
       t.sla({ peakRps: 1 });

@@ -1,4 +1,4 @@
-import { filledByItsReaders, pullsItsData } from '../../model/behaviour.ts';
+import { filledByItsReaders, pullsItsData, servesItsObjects } from '../../model/behaviour.ts';
 import { traitsOf } from '../../model/kinds.ts';
 import { componentReferences } from '../../model/references.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
@@ -44,6 +44,15 @@ export const orphan: Rule = {
       if (flow.kind === 'replicate') read.add(flow.from);
       // Telemetry sent to a metrics or log store fills it, whatever kind the flow was drawn with (app -> Prometheus).
       const target = context.components.get(flow.to);
+      // A router's origin bucket (a static website behind a CDN or Front Door) serves what a release published:
+      // the deploy pipeline is outside the running system the model draws.
+      if (
+        source !== undefined &&
+        traitsOf(source.kind).routesTraffic &&
+        target !== undefined &&
+        servesItsObjects(target)
+      )
+        written.add(flow.to);
       if (flow.kind === 'read' && target !== undefined && filledByItsReaders(target)) written.add(flow.to);
       if (target?.kind === 'observability' && flow.kind !== 'read' && flow.kind !== 'query') written.add(flow.to);
     }

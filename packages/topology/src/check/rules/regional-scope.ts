@@ -1,3 +1,4 @@
+import { servesItsObjects } from '../../model/behaviour.ts';
 import { traitsOf } from '../../model/kinds.ts';
 import type { Component } from '../../model/schema.ts';
 import { serviceScope } from '../../model/service-scope.ts';
@@ -161,20 +162,31 @@ function routesMissingTiers(context: RuleContext): RuleFinding[] {
   for (const router of context.components.values()) {
     const traits = traitsOf(router.kind);
     if (!traits.routesTraffic || traits.scope !== 'global') continue;
-    const routes = [
-      ...new Set((context.outgoing.get(router.id) ?? []).filter((f) => f.kind !== 'replicate').map((f) => f.to)),
-    ];
+    const flows = (context.outgoing.get(router.id) ?? []).filter((f) => f.kind !== 'replicate');
+    const routes = [...new Set(flows.map((f) => f.to))];
+    // The requests each route serves (decision 020): undefined when one of its flows takes every request.
+    const requests = routes.map((target) => {
+      const own = flows.filter((f) => f.to === target).map((f) => f.routing?.requests);
+      return own.some((r) => r === undefined || r.length === 0) ? undefined : new Set(own.flat() as string[]);
+    });
+    const shareARequest = (i: number, j: number) => {
+      const a = requests[i];
+      const b = requests[j];
+      return a === undefined || b === undefined || [...a].some((request) => b.has(request));
+    };
     const masks = routes.map((id) => reach(id));
-    // Routes to regions are the alternatives a user is sent to; a global target beside them (a CDN for static
-    // assets) serves other requests and is not compared.
+    // Routes to regions serving the same request are the alternatives a user is sent to; a global target beside
+    // them (a CDN for static assets), or a route serving other requests (/* to the UI's bucket beside /api/* to
+    // the API), is not compared.
     const regional = routes.map((id) => context.regionOf(id) !== undefined);
     routes.forEach((target, i) => {
       const component = context.components.get(target);
       if (!component) return;
-      const others = regional[i] ? masks.filter((_, j) => j !== i && regional[j]) : [];
+      const others = regional[i] ? masks.filter((_, j) => j !== i && regional[j] && shareARequest(i, j)) : [];
       const everyOther =
         others.length === 0 ? 0 : others.reduce((all, mask) => all & mask, application | writableStore);
-      const direct = traitsOf(component.kind).dataService;
+      // A database or queue cannot answer a user; an object store answers reads of its objects (a static origin).
+      const direct = traitsOf(component.kind).dataService && !servesItsObjects(component);
       const missing = (everyOther | (direct ? application : 0)) & ~(masks[i] as number);
       if (missing === 0) return;
       const flowTo = (context.outgoing.get(router.id) ?? []).find((f) => f.to === target);

@@ -83,6 +83,29 @@ testRule(regionalScope, {
       }),
     },
     {
+      // tv-voting written with ingress rules in one region and flows in the other: rules are traffic (decision
+      // 020), so both regions reach their application and database, and neither route skips a tier.
+      name: 'a WAF to API gateways, one region reaching its services through ingress rules, the other through flows',
+      model: topology('rules-and-flows', (t) => {
+        const waf = t.waf('waf');
+        const us = t.region('us-east-1');
+        const usDb = us.postgres('db', { multiAz: true });
+        const eks = us.kubernetesCluster('eks');
+        const vote = eks.deployment('vote', { image: 'vote:1.0.0' });
+        const ingress = eks.ingress('main', { className: 'alb', rules: [{ path: '/vote', backend: vote }] });
+        const usGateway = us.apiGateway('apigw');
+        t.flow(waf, usGateway);
+        t.flow(usGateway, ingress);
+        t.flow(vote, usDb, { kind: 'write' });
+        const eu = t.region('eu-west-1');
+        const euGateway = eu.apiGateway('apigw');
+        const euVote = eu.kubernetesCluster('eks').deployment('vote', { image: 'vote:1.0.0' });
+        t.flow(waf, euGateway);
+        t.flow(euGateway, euVote);
+        t.flow(euVote, eu.postgres('db', { multiAz: true }), { kind: 'write' });
+      }),
+    },
+    {
       name: 'failover DNS to a standby region whose replica is promoted on failover',
       model: topology('standby', (t) => {
         const dns = t.dns('dns', { routing: 'failover', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });

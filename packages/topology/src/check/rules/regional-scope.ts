@@ -132,6 +132,20 @@ function ownTiers(component: Component): number {
 function routesMissingTiers(context: RuleContext): RuleFinding[] {
   const findings: RuleFinding[] = [];
   const reached = new Map<string, number>();
+  // What a request goes on to: flows other than replication, plus an ingress's rule backends (rules are traffic,
+  // decision 020: an ingress written with rules and one written with flows reach the same components).
+  const onward = new Map<string, string[]>();
+  const next = (id: string): string[] => {
+    let known = onward.get(id);
+    if (known === undefined) {
+      known = (context.outgoing.get(id) ?? []).filter((f) => f.kind !== 'replicate').map((f) => f.to);
+      const component = context.components.get(id);
+      if (component?.kind === 'ingress')
+        for (const rule of component.rules) if (context.components.has(rule.backend)) known.push(rule.backend);
+      onward.set(id, known);
+    }
+    return known;
+  };
   const reach = (start: string): number => {
     const known = reached.get(start);
     if (known !== undefined) return known;
@@ -140,17 +154,17 @@ function routesMissingTiers(context: RuleContext): RuleFinding[] {
     reached.set(start, tiersOf(start));
     while (stack.length > 0) {
       const top = stack[stack.length - 1] as { id: string; next: number };
-      const flows = context.outgoing.get(top.id) ?? [];
-      if (top.next < flows.length) {
-        const flow = flows[top.next++] as (typeof flows)[number];
-        if (flow.kind === 'replicate' || reached.has(flow.to)) continue;
-        reached.set(flow.to, tiersOf(flow.to));
-        stack.push({ id: flow.to, next: 0 });
+      const targets = next(top.id);
+      if (top.next < targets.length) {
+        const target = targets[top.next++] as string;
+        if (reached.has(target)) continue;
+        reached.set(target, tiersOf(target));
+        stack.push({ id: target, next: 0 });
         continue;
       }
       stack.pop();
       let mask = reached.get(top.id) ?? 0;
-      for (const flow of flows) if (flow.kind !== 'replicate') mask |= reached.get(flow.to) ?? 0;
+      for (const target of targets) mask |= reached.get(target) ?? 0;
       reached.set(top.id, mask);
     }
     return reached.get(start) ?? 0;

@@ -82,6 +82,16 @@ testRule(orphan, {
       }),
     },
     {
+      // The consume flow drawn the way the call goes (the worker polls the queue), not the way messages move.
+      name: 'a queue whose consumer is drawn worker -> queue',
+      model: topology('consume-direction', (t) => {
+        const eu = t.region('eu-west-1');
+        const queue = eu.queue('orders', {});
+        t.flow(eu.service('api', { runtime: 'lambda' }), queue, { kind: 'publish' });
+        t.flow(eu.service('worker', { runtime: 'lambda' }), queue, { kind: 'consume' });
+      }),
+    },
+    {
       name: 'a cache the app only reads: cache-aside, the reader fills it on a miss',
       model: topology('cache-aside', (t) => {
         const eu = t.region('eu-west-1');

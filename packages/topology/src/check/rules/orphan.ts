@@ -36,7 +36,12 @@ export const orphan: Rule = {
       if (flow.kind === 'write' || flow.kind === 'publish' || flow.kind === 'ingest') written.add(flow.to);
       if (flow.kind === 'replicate') replicated.add(flow.to);
       if (flow.kind === 'read' || flow.kind === 'query') read.add(flow.to);
-      if (flow.kind === 'consume') read.add(flow.from);
+      if (flow.kind === 'consume') {
+        read.add(flow.from);
+        // Drawn the way the call goes (consumer -> queue) rather than the way the messages move: the queue is read.
+        const consumer = context.components.get(flow.from);
+        if (consumer !== undefined && !traitsOf(consumer.kind).holdsData) read.add(flow.to);
+      }
       // A metrics or log store that pulls (Prometheus scraping its targets) fills itself.
       const source = context.components.get(flow.from);
       if ((flow.kind === 'read' || flow.kind === 'query') && source !== undefined && pullsItsData(source))

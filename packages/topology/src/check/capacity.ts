@@ -38,7 +38,7 @@ export function zoneShare(instances: number | undefined, zones: number): number 
  * A zone as the N-1 table names it: AWS (`eu-west-1a`) and Google Cloud (`europe-west1-b`) zone names carry their
  * region's code; Azure's are `1`, `2`, `3` in every region, so they are named with their region (`1 of westeurope`).
  */
-export function zoneLabel(zone: string, regionId: string, regionCode: string): string {
+function zoneLabel(zone: string, regionId: string, regionCode: string): string {
   return zone.startsWith(regionCode) ? zone : `${zone} of ${regionId}`;
 }
 

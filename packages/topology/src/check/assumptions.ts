@@ -1,5 +1,6 @@
 import type { Component } from '../model/schema.ts';
 import { zoneShare } from './capacity.ts';
+import { clusterEntries, clusterEntryAssumption } from './cluster-entry.ts';
 import { componentProfile } from './component-profile.ts';
 import type { CheckContext } from './context.ts';
 import type { RuleId } from './finding.ts';
@@ -50,6 +51,16 @@ export function assumptionsOf(context: CheckContext): Assumption[] {
         text: `assumes ${start} s for ${region.id} (${recovery.posture}) to start and reach production size: startSeconds not stated`,
         rules: ['rto', 'sla'],
       });
+  }
+  // A flow drawn to a cluster: which of its workloads it reaches is the checker's reading (check/cluster-entry.ts).
+  const entered = clusterEntries(context);
+  for (const flow of context.model.flows) {
+    const entry = entered.get(flow.to);
+    if (entry === undefined || !flow.sync || flow.when === 'startup' || context.clusterOf(flow.from)?.id === flow.to)
+      continue;
+    const text = clusterEntryAssumption(entry, flow.from);
+    if (text !== undefined)
+      assumptions.push({ component: entry.cluster, fact: 'entry', text, rules: ['spof', 'sla', 'capacity-n1'] });
   }
   for (const component of context.components.values()) {
     // No published SLA covers it (issue 20: an Azure or Google service never borrows an AWS figure).

@@ -140,7 +140,9 @@ export default topology('reference', (t) => {
       dataClasses: data,
     });
     const table = region.deltaTable('orders-table', { ...ordersTable, store: lake, dataClasses: data });
-    const gateway = region.queryEngine('query-gateway', { engine: 'meridian-gateway', reads: [table] });
+    // Three instances: the API queries it synchronously, so one instance would take the region's API down with
+    // its zone.
+    const gateway = region.queryEngine('query-gateway', { engine: 'meridian-gateway', reads: [table], replicas: 3 });
     const secrets = region.secrets('secrets', { provider: 'secrets-manager', rotationDays: 30 });
     const logs = region.observability('cloudwatch', {
       product: 'cloudwatch',

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, loadTopology } from '@meridian/topology';
@@ -12,8 +12,9 @@ const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const alternates = readdirSync(examplesDir, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .flatMap((entry) =>
-    ['alternate.ts', 'alternate.yaml']
-      .filter((file) => existsSync(join(examplesDir, entry.name, file)))
+    readdirSync(join(examplesDir, entry.name))
+      .filter((file) => /^alternate(-[a-z0-9-]+)?\.(ts|yaml)$/.test(file))
+      .sort()
       .map((file) => [entry.name, file] as const),
   );
 

@@ -1,4 +1,6 @@
 import type { Component } from '../model/schema.ts';
+import { zoneShare } from './capacity.ts';
+import { clusterEntries, clusterEntryAssumption } from './cluster-entry.ts';
 import { componentProfile } from './component-profile.ts';
 import type { CheckContext } from './context.ts';
 import type { RuleId } from './finding.ts';
@@ -50,6 +52,16 @@ export function assumptionsOf(context: CheckContext): Assumption[] {
         rules: ['rto', 'sla'],
       });
   }
+  // A flow drawn to a cluster: which of its workloads it reaches is the checker's reading (check/cluster-entry.ts).
+  const entered = clusterEntries(context);
+  for (const flow of context.model.flows) {
+    const entry = entered.get(flow.to);
+    if (entry === undefined || !flow.sync || flow.when === 'startup' || context.clusterOf(flow.from)?.id === flow.to)
+      continue;
+    const text = clusterEntryAssumption(entry, flow.from);
+    if (text !== undefined)
+      assumptions.push({ component: entry.cluster, fact: 'entry', text, rules: ['spof', 'sla', 'capacity-n1'] });
+  }
   for (const component of context.components.values()) {
     // No published SLA covers it (issue 20: an Azure or Google service never borrows an AWS figure).
     const sla = component.availability === undefined ? componentProfile(component, context).availability : undefined;
@@ -59,6 +71,15 @@ export function assumptionsOf(context: CheckContext): Assumption[] {
         fact: 'availability',
         text: `assumes ${sla.percent}% availability for ${component.id}: ${sla.source.replace(/: assumed [0-9.]+%$/, '')}; state it with availability`,
         rules: ['sla'],
+      });
+    }
+    const zoneLoss = unplacedZoneLoss(component, context);
+    if (zoneLoss !== undefined) {
+      assumptions.push({
+        component: component.id,
+        fact: 'zones',
+        text: zoneLoss,
+        rules: ['capacity-n1'],
       });
     }
     if (readsReplicas(component) && component.replicas === undefined) {
@@ -107,6 +128,30 @@ export function assumptionsOf(context: CheckContext): Assumption[] {
   return assumptions;
 }
 
+/**
+ * A self-run component with a capacity limit that the model places in no zone of a region of several: the N-1
+ * table takes its instances as spread as evenly as they can be over the region's zones, and a lost zone as
+ * holding the most of them (decision 023). Undefined when nothing is assumed.
+ */
+function unplacedZoneLoss(component: Component, context: CheckContext): string | undefined {
+  if (component.capacity?.maxRps === undefined) return undefined;
+  const region = context.regionOf(component.id);
+  if (region === undefined || context.zonesOf(component.id).length > 0) return undefined;
+  const zones = context.regionZones(region);
+  if (zones.length < 2) return undefined;
+  const profile = componentProfile(component, context);
+  if (!profile.selfRun) return undefined;
+  const share = zoneShare(profile.instances, zones.length);
+  const held =
+    profile.instances === undefined
+      ? `an equal share in each of the ${zones.length} zones of ${region}`
+      : `${profile.instances} instance${profile.instances === 1 ? '' : 's'} spread as evenly as they can be over the ${zones.length} zones of ${region}`;
+  return `assumes ${component.id} runs ${held}, so a lost zone takes ${Math.round(share * 1000) / 10}% of its ${component.capacity.maxRps} rps: its zones not stated`;
+}
+
+// Facts that matter only to the findings naming their component (a DNS's facts matter to every finding of a rule).
+const ownFacts = new Set(['replicas', 'zones']);
+
 /** The assumptions a finding of `rule` about `components` depends on. */
 export function assumptionsFor(
   assumptions: readonly Assumption[],
@@ -119,6 +164,6 @@ export function assumptionsFor(
   // A component's replica count matters to the findings that name it; a DNS's routing, health check and TTL to
   // every finding of the rules that read them (the whole failover budget and availability product depend on them).
   return assumptions
-    .filter((a) => a.rules.includes(rule) && (involved.has(a.component) || a.fact !== 'replicas'))
+    .filter((a) => a.rules.includes(rule) && (involved.has(a.component) || !ownFacts.has(a.fact)))
     .map((a) => a.text);
 }

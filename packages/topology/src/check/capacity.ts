@@ -22,9 +22,32 @@ export interface CapacityScenario {
 }
 
 /**
+ * The share of a self-run component's capacity one lost zone takes, when its instances are spread as evenly as they
+ * can be over `zones` zones (its own, or its region's when the model places it in none: the assumption is listed):
+ * the fullest zone holds ceil(instances / zones) of them. Two replicas over three zones lose half, not a third.
+ * Without a count (a pod per node, brokers per zone) each zone holds an equal share.
+ */
+export function zoneShare(instances: number | undefined, zones: number): number {
+  if (zones <= 1) return 1;
+  if (instances === undefined) return 1 / zones;
+  if (instances <= 0) return 1;
+  return Math.ceil(instances / zones) / instances;
+}
+
+/**
+ * A zone as the N-1 table names it: AWS (`eu-west-1a`) and Google Cloud (`europe-west1-b`) zone names carry their
+ * region's code; Azure's are `1`, `2`, `3` in every region, so they are named with their region (`1 of westeurope`).
+ */
+function zoneLabel(zone: string, regionId: string, regionCode: string): string {
+  return zone.startsWith(regionCode) ? zone : `${zone} of ${regionId}`;
+}
+
+/**
  * Capacity with everything up, with each region lost and with each zone lost: along every route a request can take
  * only as much as its smallest limit (series), and alternatives add up (parallel). Components in a lost region
- * drop to 0; a lost zone takes a single-zone component to 0 and a spread one to (zones-1)/zones of its limit.
+ * drop to 0. A lost zone takes from a self-run component the share of its instances it held ({@link zoneShare}),
+ * placed or not (docs/decisions/023-self-run-capacity.md); a managed service spread over zones keeps its limit; a
+ * managed one pinned to that zone drops to 0.
  */
 export function capacityScenarios(context: RuleContext): CapacityScenario[] {
   return context.memo('capacity', () => {
@@ -100,13 +123,18 @@ export function capacityScenarios(context: RuleContext): CapacityScenario[] {
       if (!regionOf.includes(region)) continue;
       const zones = context.regionZones(region);
       if (zones.length < 2) continue;
+      const code = context.regions.get(region)?.code ?? region;
       for (const zone of zones) {
         rows.push(
-          run(`lose zone ${zone}`, { region, zone }, (node) => {
+          run(`lose zone ${zoneLabel(zone, region, code)}`, { region, zone }, (node) => {
             if (regionOf[node] !== region) return 1;
             const own = zonesOf[node] as readonly string[];
-            if (own.length === 0) return profiles[node]?.zoneRedundant ? 1 : (zones.length - 1) / zones.length;
-            if (!own.includes(zone)) return 1;
+            if (own.length > 0 && !own.includes(zone)) return 1;
+            const profile = profiles[node];
+            if (profile?.selfRun) return 1 - zoneShare(profile.instances, own.length > 0 ? own.length : zones.length);
+            // A managed service spread over zones keeps its capacity: the provider serves from the zones left.
+            if (profile?.zoneRedundant) return 1;
+            if (own.length === 0) return (zones.length - 1) / zones.length;
             return own.length === 1 ? 0 : (own.length - 1) / own.length;
           }),
         );

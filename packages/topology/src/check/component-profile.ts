@@ -15,6 +15,18 @@ export interface ComponentProfile {
   readonly redundancy: string;
   /** Requests per second it can serve; Infinity when the model gives no limit. */
   readonly maxRps: number;
+  /**
+   * Run on the design's own instances (pods, VMs, brokers), not by a provider: its capacity is the sum of those
+   * instances, so a lost zone takes the share of them it held (docs/decisions/023-self-run-capacity.md). A managed
+   * service's capacity is the provider's, who keeps it across zones; clients and external services are outside.
+   */
+  readonly selfRun: boolean;
+  /**
+   * For a self-run component, the instances that carry `maxRps` at peak (`replicas.max`, 1 when not stated);
+   * undefined when its instances follow the zones rather than a count (a DaemonSet's pod per node, a Kafka
+   * cluster's brokers), or when it is not self-run.
+   */
+  readonly instances: number | undefined;
 }
 
 // One entry per provider the schema accepts, so a provider added to the model without its SLA does not compile.
@@ -76,12 +88,16 @@ export function componentProfile(component: Component, context: CheckContext): C
   // The cloud the component runs in decides whose compute figures apply: an Azure VM is never held to an AWS SLA.
   const cloud = region === undefined ? undefined : context.regions.get(region)?.provider;
   const compute = computeSlas[cloud ?? 'aws'];
-  const selfRun = (what: string): Pick<ComponentProfile, 'zoneRedundant' | 'redundancy'> & { sla: PublishedSla } => {
+  type Base = Pick<ComponentProfile, 'zoneRedundant' | 'redundancy' | 'selfRun' | 'instances'> & { sla: PublishedSla };
+  const selfRun = (what: string): Base => {
     const daemon = component.kind === 'workload' && component.workloadKind === 'daemonset';
     const redundant = (replicas >= 2 || daemon) && spread >= 2 && !pinnedToOneZone;
     return {
       sla: redundant ? compute.multiZone : compute.single,
       zoneRedundant: redundant,
+      selfRun: true,
+      // maxRps is what the component serves at full size: its largest replica count carries it.
+      instances: daemon ? undefined : (component.replicas?.max ?? 1),
       redundancy: redundant
         ? `${daemon ? 'a pod per node' : `${replicas} replicas`} over ${spread} zones`
         : pinnedToOneZone
@@ -91,25 +107,31 @@ export function componentProfile(component: Component, context: CheckContext): C
             : `${replicas} replicas in one zone`,
     };
   };
-  const managed = (sla: PublishedSla, multiZoneByDesign = true) => ({
+  const managed = (sla: PublishedSla, multiZoneByDesign = true): Base => ({
     sla,
     zoneRedundant: multiZoneByDesign && !pinnedToOneZone,
+    selfRun: false,
+    instances: undefined,
     redundancy: pinnedToOneZone ? `pinned to one zone (${zones[0]})` : 'managed across zones by the provider',
   });
-  const database = (multiAz: boolean, multi: PublishedSla, single: PublishedSla) => {
+  const database = (multiAz: boolean, multi: PublishedSla, single: PublishedSla): Base => {
     const redundant = multiAz && !pinnedToOneZone;
     return {
       sla: redundant ? multi : single,
       zoneRedundant: redundant,
+      selfRun: false,
+      instances: undefined,
       redundancy: redundant ? 'Multi-AZ standby' : 'a single instance in one zone (no Multi-AZ standby)',
     };
   };
 
-  let base: { sla: PublishedSla; zoneRedundant: boolean; redundancy: string };
+  // Outside the system (clients, third parties) or replicated by the provider across regions: no zone of ours.
+  const outside = { selfRun: false, instances: undefined } as const;
+  let base: Base;
   let maxRps = component.capacity?.maxRps ?? Number.POSITIVE_INFINITY;
   switch (component.kind) {
     case 'client':
-      base = { sla: publishedSlas.client, zoneRedundant: true, redundancy: 'outside the system' };
+      base = { sla: publishedSlas.client, zoneRedundant: true, redundancy: 'outside the system', ...outside };
       break;
     case 'external':
       base = {
@@ -121,6 +143,7 @@ export function componentProfile(component: Component, context: CheckContext): C
           : publishedSlas.externalUndeclared,
         zoneRedundant: true,
         redundancy: `run by ${component.vendor}`,
+        ...outside,
       };
       break;
     case 'dns':
@@ -219,6 +242,7 @@ export function componentProfile(component: Component, context: CheckContext): C
         sla,
         zoneRedundant: true,
         redundancy: `replicated by ${component.service} over ${regions} region${regions === 1 ? '' : 's'}`,
+        ...outside,
       };
       break;
     }
@@ -252,6 +276,9 @@ export function componentProfile(component: Component, context: CheckContext): C
           sla: redundant ? compute.multiZone : compute.single,
           zoneRedundant: redundant,
           redundancy: redundant ? `replication factor ${factor} over ${spread} zones` : `replication factor ${factor}`,
+          // Self-run brokers, as many per zone as the cluster needs: a lost zone takes its zone's share.
+          selfRun: true,
+          instances: undefined,
         };
       } else base = managed(streamSlas[component.engine]);
       break;
@@ -271,6 +298,7 @@ export function componentProfile(component: Component, context: CheckContext): C
         sla: { percent: 100, source: 'data in its object store (counted there)' },
         zoneRedundant: true,
         redundancy: 'stored in its object store',
+        ...outside,
       };
       break;
     case 'catalog':
@@ -299,5 +327,12 @@ export function componentProfile(component: Component, context: CheckContext): C
     component.availability !== undefined
       ? { percent: component.availability, source: `declared in the model: ${component.availability}%` }
       : base.sla;
-  return { availability, zoneRedundant: base.zoneRedundant, redundancy: base.redundancy, maxRps };
+  return {
+    availability,
+    zoneRedundant: base.zoneRedundant,
+    redundancy: base.redundancy,
+    maxRps,
+    selfRun: base.selfRun,
+    instances: base.instances,
+  };
 }

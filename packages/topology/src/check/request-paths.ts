@@ -4,6 +4,7 @@ import { type IndexedGraph, indexGraph } from './algorithms/adjacency.ts';
 import { type DependencyOrder, dependencyOrder } from './algorithms/dependency-order.ts';
 import { type SeriesParallel, seriesParallel } from './algorithms/series-parallel.ts';
 import { stronglyConnectedComponents } from './algorithms/strongly-connected.ts';
+import { clusterEntries } from './cluster-entry.ts';
 import { type ComponentProfile, componentProfile } from './component-profile.ts';
 import type { CheckContext } from './context.ts';
 import { type Route, routesByRequest, routesOf } from './routes.ts';
@@ -34,12 +35,21 @@ export function requestPaths(context: CheckContext): RequestPaths {
   const ids = [...context.components.keys()];
   const edges: [string, string][] = [];
   const flowOf = new Map<string, Flow>();
+  // A flow into a cluster reaches what serves in it (its Ingresses, else its listening workloads), as a flow drawn
+  // to them would; those need the cluster through their `contains` edge (check/cluster-entry.ts).
+  const entered = clusterEntries(context);
+  const reached = (source: string, target: string): readonly string[] => {
+    const members = entered.get(target)?.members ?? [];
+    return members.length > 0 && context.clusterOf(source)?.id !== target ? members : [target];
+  };
   context.graph.forEachEdge((_key, edge, source, target) => {
     if (edge.type === 'flow') {
       // A dependency read only at start-up is not on the request path (the rto rule judges it for recovery).
       if (!edge.sync || edge.flow.when === 'startup') return;
-      edges.push([source, target]);
-      if (!flowOf.has(`${source}>${target}`)) flowOf.set(`${source}>${target}`, edge.flow);
+      for (const to of reached(source, target)) {
+        edges.push([source, to]);
+        if (!flowOf.has(`${source}>${to}`)) flowOf.set(`${source}>${to}`, edge.flow);
+      }
     } else if (edge.type === 'contains') {
       // An in-cluster component needs its cluster (regions contain too, but are not components).
       if (context.components.has(source)) edges.push([target, source]);
@@ -48,7 +58,12 @@ export function requestPaths(context: CheckContext): RequestPaths {
     }
   });
   // Routes are traffic (issue 20): an ingress rule sends requests to its backend even when no flow is drawn.
-  const routes = routesOf(context);
+  const routes = new Map(
+    [...routesOf(context)].map(([router, list]) => [
+      router,
+      list.flatMap((route) => reached(router, route.target).map((target) => ({ ...route, target }))),
+    ]),
+  );
   for (const list of routes.values())
     for (const route of list) if (!route.flow) edges.push([route.router, route.target]);
   const indexed = indexGraph(ids, edges);
@@ -100,6 +115,7 @@ export function requestPaths(context: CheckContext): RequestPaths {
   for (const flow of flowOf.values()) {
     calling.add(flow.from);
     called.add(flow.to);
+    for (const member of reached(flow.from, flow.to)) called.add(member);
   }
   for (const list of routes.values()) {
     for (const route of list) {

@@ -37,6 +37,16 @@ export function filledByItsReaders(component: Component): boolean {
   return component.kind === 'redis';
 }
 
+/**
+ * True when the component answers HTTP reads of what it stores by itself: an object store is a static origin (S3
+ * website endpoints and CloudFront origins, Azure Storage static websites behind Front Door, GCS website buckets
+ * behind Cloud CDN), so a route to it needs no application, and what it serves is published by a release, not by a
+ * flow of the running system.
+ */
+export function servesItsObjects(component: Component): boolean {
+  return component.kind === 'objectStore';
+}
+
 /** True when the component keeps state on its own pods or instances (evicting one loses or re-syncs data). */
 export function keepsLocalState(component: Component): boolean {
   if (component.kind === 'workload') return component.workloadKind === 'statefulset';

@@ -33,6 +33,16 @@ testRule(capacityN1, {
       model: regions(250_000, [150_000, 150_000, 150_000]),
     },
     {
+      // Lambda is run by the provider across zones: a zone lost leaves its limit whole, whether the region lists
+      // its zones (the service inherits them) or not.
+      name: 'a managed function in a region that lists its zones keeps its limit when one is lost',
+      model: topology('managed', (t) => {
+        t.sla({ peakRps: 25_000 });
+        const fn = t.region('eu-west-1', { zones: 3 }).service('vote', { runtime: 'lambda', maxRps: 30_000 });
+        t.flow(t.client('users', { clientKind: 'users' }), fn);
+      }),
+    },
+    {
       name: 'no peak declared: nothing to measure',
       model: topology('no-peak', (t) => t.region('eu-west-1').apiGateway('gw', { maxRps: 1 })),
     },
@@ -83,6 +93,41 @@ testRule(capacityN1, {
       findings: [{ culprit: 'eu-west-1/eks/api', message: ['with zone eu-west-1a lost', 'can take 26,667 rps'] }],
     },
     {
+      // Self-run and zone-redundant but placed in no zone (eu-west-1 declares none: the provider's three count):
+      // its three instances are still in zones, and losing one takes a third of 30,000.
+      name: 'a self-run deployment placed in no zone loses its share of a lost zone: 20,000 rps, below a 25k peak',
+      model: topology('unplaced-spread', (t) => {
+        t.sla({ peakRps: 25_000 });
+        const api = t.region('eu-west-1').service('api', { runtime: 'ec2', replicas: 3, maxRps: 30_000 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+      }),
+      findings: [{ culprit: 'eu-west-1/api', message: ['with zone eu-west-1a lost', 'can take 20,000 rps'] }],
+    },
+    {
+      // A self-managed Redis placed in the region (not in its zones) runs on the design's own nodes all the same.
+      name: 'a self-managed redis of three nodes in a region of three zones keeps two thirds',
+      model: topology('self-managed-cache', (t) => {
+        t.sla({ peakRps: 25_000 });
+        const eu = t.region('eu-west-1', { zones: 3 });
+        const api = eu.service('api', { runtime: 'lambda' });
+        const cache = eu.redis('cache', { platform: 'self-managed', replicas: 3, maxRps: 30_000 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+        t.flow(api, cache, { kind: 'read' });
+      }),
+      findings: [{ culprit: 'eu-west-1/cache', message: ['with zone eu-west-1a lost', 'can take 20,000 rps'] }],
+    },
+    {
+      // Two replicas over three zones: one zone holds one of the two, so its loss halves the capacity (not a third).
+      name: 'two replicas over three zones lose half with the zone of one: 15,000 rps, below a 20k peak',
+      model: topology('two-of-three', (t) => {
+        t.sla({ peakRps: 20_000 });
+        const eu = t.region('eu-west-1', { zones: 3 });
+        const api = eu.kubernetesCluster('eks').deployment('api', { image: 'api:1.0.0', replicas: 2, maxRps: 30_000 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+      }),
+      findings: [{ culprit: 'eu-west-1/eks/api', message: ['with zone eu-west-1a lost', 'can take 15,000 rps'] }],
+    },
+    {
       name: 'too little even with everything up',
       model: regions(500_000, [100_000, 100_000]),
       findings: [{ message: ['even with everything up', '200,000 rps'] }],
@@ -100,7 +145,7 @@ describe('N-1 table (explain)', () => {
     expect(rows.find((r) => r.lost?.zone === 'us-east-1a')?.capacityRps).toBe(300_000);
   });
 
-  it('keeps (n-1)/n of a component spread or unplaced over n zones and (k-1)/k of one pinned to k zones', () => {
+  it('keeps (n-1)/n of a component spread or unplaced over n zones, (k-1)/k of one pinned to k zones, none of one instance', () => {
     const rows = check(
       topology('zones', (t) => {
         t.sla({ peakRps: 1 });
@@ -132,8 +177,8 @@ describe('N-1 table (explain)', () => {
     expect(spread.filter((r) => r.lost?.zone !== undefined).map((r) => r.capacityRps)).toEqual([
       30_000, 30_000, 30_000, 30_000,
     ]);
-    // Placed in no zone and not zone-redundant (one replica): a lost zone is taken as 1/n of its capacity, here
-    // 1/6 of us-east-1's six published zones: 60,000 x 5/6 = 50,000 for each zone.
+    // Placed in no zone, one replica: it is in one of us-east-1's six published zones and the model does not say
+    // which, so any zone lost may be its own and leaves nothing (N-1 is the worst zone, not the average one).
     const unplaced = check(
       topology('unplaced', (t) => {
         t.sla({ peakRps: 1 });
@@ -141,9 +186,7 @@ describe('N-1 table (explain)', () => {
         t.flow(t.client('users', { clientKind: 'users' }), api);
       }),
     ).explain.n1;
-    expect(unplaced.filter((r) => r.lost?.zone !== undefined).map((r) => r.capacityRps)).toEqual([
-      50_000, 50_000, 50_000, 50_000, 50_000, 50_000,
-    ]);
+    expect(unplaced.filter((r) => r.lost?.zone !== undefined).map((r) => r.capacityRps)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   it('reports the weakest of several entry points, and each surviving branch with its own bottleneck', () => {
@@ -211,8 +254,8 @@ describe('N-1 table (explain)', () => {
       topology('regions', (t) => {
         t.sla({ peakRps: 1 });
         const users = t.client('users', { clientKind: 'users' });
-        // Unplaced, one replica (not zone-redundant): a lost zone of its own region takes 1/3 of 60,000.
-        // eu-west-1 declares no zones: the provider's three count, and the api is placed in none of them.
+        // Unplaced, one replica: eu-west-1 declares no zones, the provider's three count, and any of them lost may
+        // be the api's own.
         const api = t.region('eu-west-1').service('api', { runtime: 'ec2', replicas: 1, maxRps: 60_000 });
         t.flow(users, api);
         // Two zones: zone rows; a zone lost there leaves eu-west-1's api whole.
@@ -236,8 +279,63 @@ describe('N-1 table (explain)', () => {
       'lose zone us-east-1a',
       'lose zone us-east-1b',
     ]);
-    expect(rows.find((r) => r.scenario === 'lose zone eu-west-1a')?.capacityRps).toBe(40_000);
+    expect(rows.find((r) => r.scenario === 'lose zone eu-west-1a')?.capacityRps).toBe(0);
     expect(rows.find((r) => r.scenario === 'lose zone us-east-1a')?.capacityRps).toBe(60_000);
+  });
+
+  it('lists the spread it assumed for a self-run component placed in no zone, on the finding and in --explain', () => {
+    const result = check(
+      topology('assumed-spread', (t) => {
+        t.sla({ peakRps: 25_000 });
+        const eu = t.region('eu-west-1');
+        const api = eu.service('api', { runtime: 'ec2', replicas: 3, maxRps: 30_000 });
+        // Managed, or placed in zones: nothing assumed.
+        const fn = eu.service('fn', { runtime: 'lambda', maxRps: 90_000 });
+        const pinned = eu.inZones(['eu-west-1a', 'eu-west-1b']).service('batch', { runtime: 'ec2', replicas: 2 });
+        t.flow(t.client('users', { clientKind: 'users' }), api);
+        t.flow(api, fn);
+        t.flow(api, pinned, { sync: false, kind: 'publish' });
+      }),
+    );
+    const zones = result.explain.assumptions.filter((a) => a.fact === 'zones');
+    expect(zones.map((a) => a.component)).toEqual(['eu-west-1/api']);
+    expect(zones[0]?.text).toContain('3 instances spread as evenly as they can be over the 3 zones of eu-west-1');
+    expect(zones[0]?.text).toContain('33.3% of its 30000 rps');
+    const finding = result.findings.find((f) => f.rule === 'capacity-n1');
+    expect(finding?.assumptions).toContain(zones[0]?.text);
+  });
+
+  it('names Azure zones (1, 2, 3 in every region) by their region, in the table and in the finding', () => {
+    const model = topology('azure-zones', (t) => {
+      t.sla({ peakRps: 25_000 });
+      const door = t.cdn('front-door', { provider: 'azure-front-door' });
+      t.flow(t.client('users', { clientKind: 'users' }), door);
+      for (const code of ['northeurope', 'westeurope'] as const) {
+        const api = t.region(code, { provider: 'azure', zones: 3 }).service('api', {
+          runtime: 'vm',
+          replicas: 3,
+          maxRps: 15_000,
+        });
+        t.flow(door, api);
+      }
+    });
+    const result = check(model);
+    const zoneRows = result.explain.n1.filter((r) => r.lost?.zone !== undefined);
+    expect(zoneRows.map((r) => r.scenario)).toEqual([
+      'lose zone 1 of northeurope',
+      'lose zone 2 of northeurope',
+      'lose zone 3 of northeurope',
+      'lose zone 1 of westeurope',
+      'lose zone 2 of westeurope',
+      'lose zone 3 of westeurope',
+    ]);
+    expect(new Set(zoneRows.map((r) => r.scenario)).size).toBe(zoneRows.length);
+    // 15,000 + two thirds of 15,000 = 25,000: enough; the finding, when short, names the zone with its region.
+    expect(zoneRows.every((r) => r.capacityRps === 25_000)).toBe(true);
+    const short = check({ ...model, sla: { ...model.sla, peakRps: 28_000 } }, { rules: ['capacity-n1'] });
+    expect(short.findings.map((f) => f.message)).toContainEqual(
+      expect.stringContaining('with zone 1 of northeurope lost, the regions behind front-door add up to 25,000 rps'),
+    );
   });
 
   it('has no rows without an entry point, and names the first entry when nothing has a limit', () => {

@@ -67,6 +67,31 @@ testRule(orphan, {
       }),
     },
     {
+      // The release pipeline publishes a static website's objects; the model draws the running system only.
+      name: 'a static website bucket that Front Door serves, filled by a release and not by a flow',
+      model: topology('static-web', (t) => {
+        const door = t.cdn('front-door', { provider: 'azure-front-door' });
+        t.flow(t.client('users', { clientKind: 'users' }), door);
+        t.flow(
+          door,
+          t.region('westeurope', { provider: 'azure' }).objectStore('static-web', { provider: 'azure-blob' }),
+          {
+            kind: 'read',
+          },
+        );
+      }),
+    },
+    {
+      // The consume flow drawn the way the call goes (the worker polls the queue), not the way messages move.
+      name: 'a queue whose consumer is drawn worker -> queue',
+      model: topology('consume-direction', (t) => {
+        const eu = t.region('eu-west-1');
+        const queue = eu.queue('orders', {});
+        t.flow(eu.service('api', { runtime: 'lambda' }), queue, { kind: 'publish' });
+        t.flow(eu.service('worker', { runtime: 'lambda' }), queue, { kind: 'consume' });
+      }),
+    },
+    {
       name: 'a cache the app only reads: cache-aside, the reader fills it on a miss',
       model: topology('cache-aside', (t) => {
         const eu = t.region('eu-west-1');
@@ -91,6 +116,16 @@ testRule(orphan, {
         t.flow(t.observability('grafana', { product: 'grafana' }), prometheus, { kind: 'query' });
       }),
       findings: [{ culprit: 'prometheus', message: ['read but nothing writes to it'] }],
+    },
+    {
+      // Only a router's origin is filled by a release: an application reading a bucket nothing writes is reading
+      // nothing.
+      name: 'a bucket an application reads and nothing writes',
+      model: topology('unfilled', (t) => {
+        const eu = t.region('eu-west-1');
+        t.flow(eu.service('report', { runtime: 'lambda' }), eu.objectStore('exports', {}), { kind: 'read' });
+      }),
+      findings: [{ culprit: 'eu-west-1/exports', message: ['read but nothing writes to it'] }],
     },
     {
       name: 'a queue written but never consumed, a registry pushed to and never pulled (tv-voting, hld-global)',

@@ -51,6 +51,61 @@ testRule(regionalScope, {
       }),
     },
     {
+      // Azure mission-critical: /api/* to each stamp's API, /* to each stamp's storage static website. A bucket
+      // answers reads of its objects itself, and the two kinds of route serve different requests.
+      name: "Front Door sending /api/* to each region's API and /* to each region's static website bucket",
+      model: topology('static-web', (t) => {
+        const door = t.cdn('front-door', { provider: 'azure-front-door' });
+        for (const code of ['northeurope', 'westeurope'] as const) {
+          const r = t.region(code, { provider: 'azure' });
+          const api = r.service('api', { runtime: 'app-service' });
+          t.flow(door, api, { routing: { requests: ['/api/*'] } });
+          t.flow(door, r.objectStore('static-web', { provider: 'azure-blob' }), {
+            kind: 'read',
+            routing: { requests: ['/*'] },
+          });
+          t.flow(api, r.postgres('db', { platform: 'azure-flexible' }), { kind: 'write' });
+        }
+      }),
+    },
+    {
+      // Routes serving different requests are not alternatives: a search route needs no writable store because
+      // the orders route has one.
+      name: 'a CDN sending /orders/* to one region and /search/* to another: routes of other requests are not compared',
+      model: topology('split', (t) => {
+        const cdn = t.cdn('cdn', { provider: 'cloudfront' });
+        const us = t.region('us-east-1');
+        const eu = t.region('eu-west-1');
+        const orders = us.service('orders', { runtime: 'lambda' });
+        t.flow(cdn, orders, { routing: { requests: ['/orders/*'] } });
+        t.flow(orders, us.postgres('db'), { kind: 'write' });
+        t.flow(cdn, eu.service('search', { runtime: 'lambda' }), { routing: { requests: ['/search/*'] } });
+      }),
+    },
+    {
+      // tv-voting written with ingress rules in one region and flows in the other: rules are traffic (decision
+      // 020), so both regions reach their application and database, and neither route skips a tier.
+      name: 'a WAF to API gateways, one region reaching its services through ingress rules, the other through flows',
+      model: topology('rules-and-flows', (t) => {
+        const waf = t.waf('waf');
+        const us = t.region('us-east-1');
+        const usDb = us.postgres('db', { multiAz: true });
+        const eks = us.kubernetesCluster('eks');
+        const vote = eks.deployment('vote', { image: 'vote:1.0.0' });
+        const ingress = eks.ingress('main', { className: 'alb', rules: [{ path: '/vote', backend: vote }] });
+        const usGateway = us.apiGateway('apigw');
+        t.flow(waf, usGateway);
+        t.flow(usGateway, ingress);
+        t.flow(vote, usDb, { kind: 'write' });
+        const eu = t.region('eu-west-1');
+        const euGateway = eu.apiGateway('apigw');
+        const euVote = eu.kubernetesCluster('eks').deployment('vote', { image: 'vote:1.0.0' });
+        t.flow(waf, euGateway);
+        t.flow(euGateway, euVote);
+        t.flow(euVote, eu.postgres('db', { multiAz: true }), { kind: 'write' });
+      }),
+    },
+    {
       name: 'failover DNS to a standby region whose replica is promoted on failover',
       model: topology('standby', (t) => {
         const dns = t.dns('dns', { routing: 'failover', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
@@ -151,6 +206,20 @@ testRule(regionalScope, {
           message: ['routes requests straight to ap-southeast-1/read-replicas', 'missing an application'],
         },
       ],
+    },
+    {
+      // A bucket answers reads of its objects, not the API's requests: as an alternative to a region's API for the
+      // same requests, it is a region that cannot serve them.
+      name: 'DNS sending the same requests to an API in one region and a bucket in the other',
+      model: topology('bucket-alternative', (t) => {
+        const dns = t.dns('dns', { routing: 'latency' });
+        const us = t.region('us-east-1');
+        const api = us.service('api', { runtime: 'lambda' });
+        t.flow(dns, api);
+        t.flow(api, us.postgres('db'), { kind: 'write' });
+        t.flow(dns, t.region('eu-west-1').objectStore('site', {}), { kind: 'read' });
+      }),
+      findings: [{ culprit: 'eu-west-1/site', message: ['reaches no application', 'the other route reaches one'] }],
     },
     {
       name: 'DNS routing one region to an edge function with nothing behind it',

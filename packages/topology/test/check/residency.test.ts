@@ -45,6 +45,37 @@ testRule(residency, {
   ],
   invalid: [
     {
+      // The consumer gets the messages whichever way the consume flow is drawn: queue -> worker (how the data
+      // moves) or worker -> queue (how the call goes). Drawn the second way, the US worker used to pass.
+      name: 'a US worker consuming EU messages, the consume flow drawn from the worker to the queue',
+      model: topology('consume-direction', (t) => {
+        const eu = t.dataClass('eu', { jurisdictions: ['EU'] });
+        const queue = t.region('eu-west-1', { jurisdiction: 'EU' }).queue('orders', {});
+        const worker = t.region('us-east-1', { jurisdiction: 'US' }).service('worker', { runtime: 'lambda' });
+        t.flow(worker, queue, { kind: 'consume', carries: [eu] });
+      }),
+      findings: [
+        {
+          culprit: 'us-east-1/worker',
+          message: [
+            'eu (allowed in EU) reaches us-east-1 (US): us-east-1/worker',
+            'us-east-1/worker -> eu-west-1/orders',
+          ],
+        },
+      ],
+    },
+    {
+      // A read's answer goes back to the caller: a US report service reading EU rows holds them in the US.
+      name: 'a US service reading EU data from an EU database',
+      model: topology('read-direction', (t) => {
+        const eu = t.dataClass('eu', { jurisdictions: ['EU'] });
+        const db = t.region('eu-west-1', { jurisdiction: 'EU' }).postgres('db', { multiAz: true });
+        const report = t.region('us-east-1', { jurisdiction: 'US' }).service('report', { runtime: 'lambda' });
+        t.flow(report, db, { kind: 'read', carries: [eu] });
+      }),
+      findings: [{ culprit: 'us-east-1/report', message: ['reaches us-east-1 (US): us-east-1/report'] }],
+    },
+    {
       name: 'an EU region writes EU data into a US database, which replicates it to APAC (hld-global)',
       model: topology('hld', (t) => {
         const eu = t.dataClass('eu-user-data', { jurisdictions: ['EU'] });

@@ -28,7 +28,7 @@ export const capacityN1: Rule = {
     }
     const zone = worst('zone');
     if (zone && zone.capacityRps < peak)
-      findings.push(finding(context, zone, peak, `with zone ${zone.lost?.zone} lost`));
+      findings.push(finding(context, zone, peak, `with ${zone.scenario.replace(/^lose /, '')} lost`));
     return findings;
   },
 };

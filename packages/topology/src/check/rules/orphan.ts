@@ -1,4 +1,4 @@
-import { filledByItsReaders, pullsItsData } from '../../model/behaviour.ts';
+import { filledByItsReaders, pullsItsData, servesItsObjects } from '../../model/behaviour.ts';
 import { traitsOf } from '../../model/kinds.ts';
 import { componentReferences } from '../../model/references.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
@@ -36,7 +36,12 @@ export const orphan: Rule = {
       if (flow.kind === 'write' || flow.kind === 'publish' || flow.kind === 'ingest') written.add(flow.to);
       if (flow.kind === 'replicate') replicated.add(flow.to);
       if (flow.kind === 'read' || flow.kind === 'query') read.add(flow.to);
-      if (flow.kind === 'consume') read.add(flow.from);
+      if (flow.kind === 'consume') {
+        read.add(flow.from);
+        // Drawn the way the call goes (consumer -> queue) rather than the way the messages move: the queue is read.
+        const consumer = context.components.get(flow.from);
+        if (consumer !== undefined && !traitsOf(consumer.kind).holdsData) read.add(flow.to);
+      }
       // A metrics or log store that pulls (Prometheus scraping its targets) fills itself.
       const source = context.components.get(flow.from);
       if ((flow.kind === 'read' || flow.kind === 'query') && source !== undefined && pullsItsData(source))
@@ -44,6 +49,15 @@ export const orphan: Rule = {
       if (flow.kind === 'replicate') read.add(flow.from);
       // Telemetry sent to a metrics or log store fills it, whatever kind the flow was drawn with (app -> Prometheus).
       const target = context.components.get(flow.to);
+      // A router's origin bucket (a static website behind a CDN or Front Door) serves what a release published:
+      // the deploy pipeline is outside the running system the model draws.
+      if (
+        source !== undefined &&
+        traitsOf(source.kind).routesTraffic &&
+        target !== undefined &&
+        servesItsObjects(target)
+      )
+        written.add(flow.to);
       if (flow.kind === 'read' && target !== undefined && filledByItsReaders(target)) written.add(flow.to);
       if (target?.kind === 'observability' && flow.kind !== 'read' && flow.kind !== 'query') written.add(flow.to);
     }

@@ -1,3 +1,4 @@
+import { servesItsObjects } from '../../model/behaviour.ts';
 import { traitsOf } from '../../model/kinds.ts';
 import type { Component } from '../../model/schema.ts';
 import { serviceScope } from '../../model/service-scope.ts';
@@ -131,6 +132,20 @@ function ownTiers(component: Component): number {
 function routesMissingTiers(context: RuleContext): RuleFinding[] {
   const findings: RuleFinding[] = [];
   const reached = new Map<string, number>();
+  // What a request goes on to: flows other than replication, plus an ingress's rule backends (rules are traffic,
+  // decision 020: an ingress written with rules and one written with flows reach the same components).
+  const onward = new Map<string, string[]>();
+  const next = (id: string): string[] => {
+    let known = onward.get(id);
+    if (known === undefined) {
+      known = (context.outgoing.get(id) ?? []).filter((f) => f.kind !== 'replicate').map((f) => f.to);
+      const component = context.components.get(id);
+      if (component?.kind === 'ingress')
+        for (const rule of component.rules) if (context.components.has(rule.backend)) known.push(rule.backend);
+      onward.set(id, known);
+    }
+    return known;
+  };
   const reach = (start: string): number => {
     const known = reached.get(start);
     if (known !== undefined) return known;
@@ -139,17 +154,17 @@ function routesMissingTiers(context: RuleContext): RuleFinding[] {
     reached.set(start, tiersOf(start));
     while (stack.length > 0) {
       const top = stack[stack.length - 1] as { id: string; next: number };
-      const flows = context.outgoing.get(top.id) ?? [];
-      if (top.next < flows.length) {
-        const flow = flows[top.next++] as (typeof flows)[number];
-        if (flow.kind === 'replicate' || reached.has(flow.to)) continue;
-        reached.set(flow.to, tiersOf(flow.to));
-        stack.push({ id: flow.to, next: 0 });
+      const targets = next(top.id);
+      if (top.next < targets.length) {
+        const target = targets[top.next++] as string;
+        if (reached.has(target)) continue;
+        reached.set(target, tiersOf(target));
+        stack.push({ id: target, next: 0 });
         continue;
       }
       stack.pop();
       let mask = reached.get(top.id) ?? 0;
-      for (const flow of flows) if (flow.kind !== 'replicate') mask |= reached.get(flow.to) ?? 0;
+      for (const target of targets) mask |= reached.get(target) ?? 0;
       reached.set(top.id, mask);
     }
     return reached.get(start) ?? 0;
@@ -161,20 +176,31 @@ function routesMissingTiers(context: RuleContext): RuleFinding[] {
   for (const router of context.components.values()) {
     const traits = traitsOf(router.kind);
     if (!traits.routesTraffic || traits.scope !== 'global') continue;
-    const routes = [
-      ...new Set((context.outgoing.get(router.id) ?? []).filter((f) => f.kind !== 'replicate').map((f) => f.to)),
-    ];
+    const flows = (context.outgoing.get(router.id) ?? []).filter((f) => f.kind !== 'replicate');
+    const routes = [...new Set(flows.map((f) => f.to))];
+    // The requests each route serves (decision 020): undefined when one of its flows takes every request.
+    const requests = routes.map((target) => {
+      const own = flows.filter((f) => f.to === target).map((f) => f.routing?.requests);
+      return own.some((r) => r === undefined || r.length === 0) ? undefined : new Set(own.flat() as string[]);
+    });
+    const shareARequest = (i: number, j: number) => {
+      const a = requests[i];
+      const b = requests[j];
+      return a === undefined || b === undefined || [...a].some((request) => b.has(request));
+    };
     const masks = routes.map((id) => reach(id));
-    // Routes to regions are the alternatives a user is sent to; a global target beside them (a CDN for static
-    // assets) serves other requests and is not compared.
+    // Routes to regions serving the same request are the alternatives a user is sent to; a global target beside
+    // them (a CDN for static assets), or a route serving other requests (/* to the UI's bucket beside /api/* to
+    // the API), is not compared.
     const regional = routes.map((id) => context.regionOf(id) !== undefined);
     routes.forEach((target, i) => {
       const component = context.components.get(target);
       if (!component) return;
-      const others = regional[i] ? masks.filter((_, j) => j !== i && regional[j]) : [];
+      const others = regional[i] ? masks.filter((_, j) => j !== i && regional[j] && shareARequest(i, j)) : [];
       const everyOther =
         others.length === 0 ? 0 : others.reduce((all, mask) => all & mask, application | writableStore);
-      const direct = traitsOf(component.kind).dataService;
+      // A database or queue cannot answer a user; an object store answers reads of its objects (a static origin).
+      const direct = traitsOf(component.kind).dataService && !servesItsObjects(component);
       const missing = (everyOther | (direct ? application : 0)) & ~(masks[i] as number);
       if (missing === 0) return;
       const flowTo = (context.outgoing.get(router.id) ?? []).find((f) => f.to === target);

@@ -46,10 +46,18 @@ export const residency: Rule = {
       classes.set(dataClass, arrival);
       return true;
     };
-    for (const flow of context.model.flows) {
-      if (!context.components.has(flow.to)) continue;
-      for (const dataClass of flow.dataClasses)
-        hold(flow.to, dataClass, { how: `carried by flow ${flow.from} -> ${flow.to}`, flow, from: flow.from });
+    // A flow's data is at both of its ends, whichever way it is drawn: a write's sender had it, a read's or a
+    // query's caller gets it back, and a consumer gets a queue's messages whether the flow is drawn queue ->
+    // consumer (how data moves) or consumer -> queue (how the call goes).
+    // Targets first, so that a component written across a border is named by that flow rather than by one it
+    // sends from.
+    const carried = context.model.flows.filter((f) => context.components.has(f.to) && context.components.has(f.from));
+    for (const end of ['to', 'from'] as const) {
+      for (const flow of carried) {
+        const other = end === 'to' ? flow.from : flow.to;
+        for (const dataClass of flow.dataClasses)
+          hold(flow[end], dataClass, { how: `carried by flow ${flow.from} -> ${flow.to}`, flow, from: other });
+      }
     }
     // A replica holds what its source holds; follow replication to a fixed point (links are few). Flows and
     // replication go first so that a finding names how the data got there, declarations only where nothing else did.

@@ -266,6 +266,39 @@ describe('the final merge of regional partials, worked by hand', () => {
     expect(mergePartials(await partials(), plain, { limit: 0 }).table.numRows).toBe(0);
   });
 
+  it('keeps double sums and variances where they cancel: compensation, a mean of 1e9, a region of only nulls', async () => {
+    const doubles = (g: string[], x: (number | null)[]) =>
+      new Table({ g: vectorFromArray(g, new Utf8()), x: vectorFromArray(x, new Float64()) });
+    const first = doubles(['cancel', 'late', 'mixed'], [2, null, 5]);
+    const big = 1e9;
+    const second = doubles(
+      ['cancel', 'cancel', 'cancel', 'late', 'late', 'late', 'mixed', 'solo', 'solo', 'solo', 'solo'],
+      [1e16, 1, -1e16, big + 0.5, big + 1.5, big + 2.5, null, 1, 1e16, -1e16, 2],
+    );
+    const aggregate: Aggregate = {
+      groupBy: ['g'],
+      measures: [
+        { fn: 'sum', column: 'x' },
+        { fn: 'avg', column: 'x' },
+        { fn: 'min', column: 'x' },
+        { fn: 'var_samp', column: 'x' },
+      ],
+    };
+    const partials = [await partial(first, aggregate, 'us'), await partial(second, aggregate, 'eu')];
+    const byGroup = new Map(
+      rows(mergePartials(partials, aggregate).table).map((r) => [r.g, r] as [unknown, Record<string, unknown>]),
+    );
+    // 1e16 + 1 - 1e16 is 0 in doubles; the compensated sum keeps the 1, also when it arrives in a merged partial.
+    expect(byGroup.get('cancel')?.sum_x).toBe(3);
+    expect(byGroup.get('solo')?.sum_x).toBe(3);
+    expect(byGroup.get('solo')?.avg_x).toBe(0.75);
+    // The first region has only nulls in 'late': the merge takes the other's state as it is (shifted near 1e9).
+    expect(byGroup.get('late')?.var_samp_x).toBe(1);
+    expect(byGroup.get('late')?.sum_x).toBe(3 * big + 4.5);
+    // A region whose values are all null leaves the other's minimum alone.
+    expect(byGroup.get('mixed')).toMatchObject({ min_x: 5, sum_x: 5, avg_x: 5, var_samp_x: null });
+  });
+
   it('refuses a column the region lacks and a sum of strings, naming the region and the column', async () => {
     const table = tableFromArrays({ s: ['a'] });
     await expect(

@@ -58,7 +58,7 @@ describe('series-parallel reduction (availability and capacity, issue 20)', () =
     expect(reduced.groups).toHaveLength(1);
     expect(reduced.groups[0]?.node).toBe(0);
     expect(reduced.groups[0]?.alternatives).toEqual([1, 2]);
-    expect([...(reduced.groups[0]?.shared as Int32Array)]).toEqual([3]);
+    expect([...(reduced.groups[0]?.shared ?? [])]).toEqual([3]);
     // Availability: each branch is its own factors minus the shared database.
     const up = [0.99, 0.9, 0.8, 0.95, 0.5];
     const values = evaluateFactors(reduced, (i) => up[i] as number, availabilityAlgebra);

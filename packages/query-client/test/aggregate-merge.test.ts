@@ -188,6 +188,11 @@ describe('the final merge of regional partials, worked by hand', () => {
     const empty = await partial(eu().slice(0, 0), aggregate, 'eu');
     const none = mergePartials([empty], aggregate).table;
     expect(rows(none)).toEqual([{ count: 0n, sum_n: null, sum_x: null, min_x: null, avg_n: null, var_pop_x: null }]);
+    // Grouped, no rows is no groups at all.
+    const grouped: Aggregate = { groupBy: ['g'], measures };
+    const noGroups = mergePartials([await partial(eu().slice(0, 0), grouped, 'eu')], grouped).table;
+    expect(noGroups.numRows).toBe(0);
+    expect(noGroups.schema.fields.map((f) => f.name)).toEqual(['g', ...measures.map(measureName)]);
     const totals = mergePartials(
       [await partial(eu(), aggregate, 'eu'), await partial(us(), aggregate, 'us')],
       aggregate,
@@ -262,7 +267,11 @@ describe('the final merge of regional partials, worked by hand', () => {
     ]);
     const nothing = mergePartials(await partials(), { ...aggregate, having: col('count').gt(3) }).table;
     expect(nothing.numRows).toBe(0);
-    expect(nothing.schema.fields.map((f) => f.name)).toEqual(['g', 'count', 'sum_n']);
+    expect(nothing.schema.fields.map((f) => [f.name, String(f.type)])).toEqual([
+      ['g', 'Utf8'],
+      ['count', 'Int64'],
+      ['sum_n', 'Int64'],
+    ]);
     expect(mergePartials(await partials(), plain, { limit: 0 }).table.numRows).toBe(0);
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { check } from '../../src/check/check.ts';
 import { createContext } from '../../src/check/context.ts';
 import { replicationLinks } from '../../src/check/replication-links.ts';
 import { topology } from '../../src/dsl/topology.ts';
@@ -33,6 +34,31 @@ const model = topology('links', (t) => {
   t.flow(app, orders);
   // A store replicating to itself is no copy elsewhere.
   t.flow(ordersCopy, ordersCopy, { kind: 'replicate' });
+});
+
+describe('two replicate flows between one pair', () => {
+  it('count the larger lag, in either order of declaration (the RPO verdict must not depend on it)', () => {
+    for (const lags of [
+      [5, 500],
+      [500, 5],
+    ]) {
+      const twice = topology('twice', (t) => {
+        t.sla({ rpoSeconds: 60 });
+        const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+        const primary = us.postgres('db', { platform: 'rds', multiAz: true });
+        const replica = eu.postgres('db', { platform: 'rds', role: 'replica', replicaOf: primary });
+        for (const lag of lags)
+          t.flow(primary, replica, { kind: 'replicate', replicationMode: 'async', maxLagSeconds: lag });
+      });
+      const [link] = replicationLinks(createContext(twice));
+      expect(link?.maxLagSeconds, `lags declared ${lags.join(', ')}`).toBe(500);
+      const { findings } = check(twice, { rules: ['rpo'] });
+      expect(
+        findings.map((f) => f.message),
+        `lags declared ${lags.join(', ')}`,
+      ).toEqual([expect.stringContaining('loses up to 500 s of writes')]);
+    }
+  });
 });
 
 describe('replication links', () => {

@@ -22,8 +22,13 @@ export const mutatedFiles = {
     'packages/delta/src/log/files.ts',
     'packages/delta/src/write/file-stats.ts',
     'packages/delta/src/arrow/partition-column.ts',
+    'packages/delta/src/schema/value-text.ts',
   ],
-  'query-client': ['packages/query-client/src/plan/residency.ts', 'packages/query-client/src/aggregate/aggregate.ts'],
+  'query-client': [
+    'packages/query-client/src/plan/residency.ts',
+    'packages/query-client/src/aggregate/aggregate.ts',
+    'packages/query-client/src/aggregate/accumulators.ts',
+  ],
   emitters: ['packages/emitters/src/mermaid/edges.ts', 'packages/emitters/src/kubernetes/network-policy.ts'],
 };
 

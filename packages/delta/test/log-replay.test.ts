@@ -353,13 +353,25 @@ describe('invalid logs are refused with their error code', () => {
     await rm(t.root, { recursive: true });
   });
 
-  it('missing-protocol and missing-metadata', async () => {
+  it('missing-protocol and missing-metadata, naming the version, the table and what a valid log holds', async () => {
     const a = await tempTable();
     await a.commit(0, [metaData({ id: 'long' }), add('x.parquet')]);
-    await expect((await openTable(a.root)).snapshot()).rejects.toMatchObject({ code: 'missing-protocol' });
+    const tableA = await openTable(a.root);
+    await expect(tableA.snapshot()).rejects.toMatchObject({
+      code: 'missing-protocol',
+      message: 'no protocol action up to version 0',
+      path: tableA.uri,
+      hint: expect.stringMatching(/declares its protocol in commit 0 or a checkpoint/),
+    });
     const b = await tempTable();
     await b.commit(0, [protocol, add('x.parquet')]);
-    await expect((await openTable(b.root)).snapshot()).rejects.toMatchObject({ code: 'missing-metadata' });
+    const tableB = await openTable(b.root);
+    await expect(tableB.snapshot()).rejects.toMatchObject({
+      code: 'missing-metadata',
+      message: 'no metaData action up to version 0',
+      path: tableB.uri,
+      hint: expect.stringMatching(/declares its metadata in commit 0 or a checkpoint/),
+    });
     await rm(a.root, { recursive: true });
     await rm(b.root, { recursive: true });
   });

@@ -19,6 +19,7 @@ const schema: StructTypeLike = {
   fields: [
     { name: 'region', type: { kind: 'primitive', name: 'string' } },
     { name: 'ts', type: { kind: 'primitive', name: 'timestamp' } },
+    { name: 'tn', type: { kind: 'primitive', name: 'timestamp_ntz' } },
     { name: 'n', type: { kind: 'primitive', name: 'long' } },
     { name: 'x', type: { kind: 'primitive', name: 'double' } },
     { name: 's', type: { kind: 'primitive', name: 'string' } },
@@ -89,6 +90,11 @@ describe('file skipping', () => {
   it('never skips on missing or unreadable statistics', () => {
     expect(fileMightMatch(bind('n > 1000'), { partitionValues: { region: 'x' } })).toBe(true);
     expect(fileMightMatch(bind('n > 1000'), { stats: '{not json' })).toBe(true);
+    for (const notAnObject of ['5', 'true', '"text"', 'null', '']) {
+      for (const text of ['n > 1000', 'n is null', 'n is not null']) {
+        expect(fileMightMatch(bind(text), { stats: notAnObject }), `${text} on ${notAnObject}`).toBe(true);
+      }
+    }
     expect(fileMightMatch(bind('n > 1000'), { stats: stats({ numRecords: 3, minValues: {}, maxValues: {} }) })).toBe(
       true,
     );
@@ -109,6 +115,67 @@ describe('file skipping', () => {
       stats: stats({ numRecords: 1, minValues: { s: 'a' }, maxValues: { s: 'abc' }, nullCount: { s: 0 } }),
     };
     expect(fileMightMatch(bind("s = 'abd'"), short)).toBe(false);
+  });
+
+  it("reads a checkpoint's bigint counts, and a count that is not a number is no count", () => {
+    // stats_parsed from a checkpoint holds longs as bigints: 4 nulls in 4 rows is a column of nulls.
+    const parsed = { statsParsed: { numRecords: 4n, minValues: {}, maxValues: {}, nullCount: { n: 4n } } };
+    expect(fileMightMatch(bind('n = 1'), parsed)).toBe(false);
+    expect(fileMightMatch(bind('n is null'), parsed)).toBe(true);
+    // A row count written as text is not a count: without it, 4 nulls do not prove the column is all null.
+    const textCount = { stats: stats({ numRecords: '4', minValues: {}, maxValues: {}, nullCount: { n: 4 } }) };
+    expect(fileMightMatch(bind('n = 1'), textCount)).toBe(true);
+  });
+
+  it('reads JSON null in place of a statistics object or a nested struct as no statistics', () => {
+    const nulls = { stats: stats({ numRecords: 3, minValues: null, maxValues: { nested: null }, nullCount: null }) };
+    expect(fileMightMatch(bind('n > 1'), nulls)).toBe(true);
+    expect(fileMightMatch(bind('nested.k > 7'), nulls)).toBe(true);
+    expect(fileMightMatch(bind('nested.k is null'), nulls)).toBe(true);
+  });
+
+  it('uses a 32-character string minimum as a bound: a prefix is still a lower bound', () => {
+    const long = 'b'.repeat(40);
+    const file = {
+      stats: stats({ numRecords: 2, minValues: { s: long }, maxValues: { s: 'c' }, nullCount: { s: 0 } }),
+    };
+    expect(fileMightMatch(bind("s < 'b'"), file)).toBe(false);
+    expect(fileMightMatch(bind(`s <= '${long}'`), file)).toBe(true);
+  });
+
+  it('widens only a millisecond maximum by 999 µs: a microsecond maximum and every minimum are exact', () => {
+    const micros = {
+      stats: stats({
+        numRecords: 2,
+        minValues: { ts: '2024-01-01T00:00:00.000Z' },
+        maxValues: { ts: '2024-01-01T10:00:00.123456Z' },
+        nullCount: { ts: 0 },
+      }),
+    };
+    expect(fileMightMatch(bind("ts > '2024-01-01 10:00:00.123456'"), micros)).toBe(false);
+    expect(fileMightMatch(bind("ts >= '2024-01-01 10:00:00.123456'"), micros)).toBe(true);
+    // The minimum 00:00:00.000 is a lower bound as it is: a row at 00:00:00.0005 may exist.
+    expect(fileMightMatch(bind("ts < '2024-01-01 00:00:00.0005'"), micros)).toBe(true);
+    expect(fileMightMatch(bind("ts < '2024-01-01 00:00:00'"), micros)).toBe(false);
+  });
+
+  it('widens a timestamp_ntz millisecond maximum as a timestamp one', () => {
+    const file = {
+      stats: stats({
+        numRecords: 2,
+        minValues: { tn: '2024-01-01T00:00:00.000' },
+        maxValues: { tn: '2024-01-01T10:00:00.123' },
+        nullCount: { tn: 0 },
+      }),
+    };
+    expect(fileMightMatch(bind("tn > '2024-01-01 10:00:00.123'"), file)).toBe(true);
+    expect(fileMightMatch(bind("tn > '2024-01-01 10:00:00.124'"), file)).toBe(false);
+  });
+
+  it('never skips on a partition value the file does not record', () => {
+    expect(fileMightMatch(bind("region = 'eu-west-1'"), { partitionValues: {} })).toBe(true);
+    expect(fileMightMatch(bind('region is null'), {})).toBe(true);
+    expect(fileMightMatch(bind('region is not null'), {})).toBe(true);
   });
 
   it('treats an empty partition value as null, as the reader does', () => {

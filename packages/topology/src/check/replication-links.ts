@@ -20,8 +20,16 @@ export function replicationLinks(context: CheckContext): ReplicationLink[] {
       return;
     const key = `${link.source}>${link.target}`;
     const known = links.get(key);
+    // Two replicate flows between one pair: the larger stated lag counts, whichever was declared first, so the
+    // order of declarations cannot make an RPO verdict optimistic (a wrong pass is worse than a finding).
+    const laggier =
+      known?.via === 'replicate flow' &&
+      link.via === 'replicate flow' &&
+      known.maxLagSeconds !== undefined &&
+      link.maxLagSeconds !== undefined &&
+      link.maxLagSeconds > known.maxLagSeconds;
     // A flow carries the mode and lag; it wins over the bare field.
-    if (!known || (known.via !== 'replicate flow' && link.via === 'replicate flow'))
+    if (!known || (known.via !== 'replicate flow' && link.via === 'replicate flow') || laggier)
       links.set(key, {
         ...link,
         mode: link.mode ?? known?.mode,

@@ -85,3 +85,82 @@ describe('RPO budget (explain)', () => {
     expect(budget?.copies).toHaveLength(2);
   });
 });
+
+describe('RPO windows worked by hand (recovery.ts rpoBudgets)', () => {
+  type Build = Parameters<typeof topology>[1];
+  const window = (build: Build, rpoSeconds = 60) => {
+    const model = topology('rpo-window', (t) => {
+      t.sla({ rpoSeconds });
+      build(t);
+    });
+    const budgets = check(model, { rules: ['rpo'], explain: true }).explain?.budgets.rpo ?? [];
+    return { budgets, findings: check(model, { rules: ['rpo'] }).findings };
+  };
+  const regions = (t: Parameters<Build>[0]) => [t.region('us-east-1'), t.region('eu-west-1')] as const;
+
+  it('a replica with no mode stated is async, and its lag unbounded', () => {
+    const { budgets, findings } = window((t) => {
+      const [us, eu] = regions(t);
+      eu.postgres('db', { role: 'replica', replicaOf: us.postgres('db', { platform: 'rds' }) });
+    });
+    expect(budgets[0]?.windowSeconds).toBeUndefined();
+    expect(budgets[0]?.window).toBe('async replication to eu-west-1/db (no bound on lag)');
+    expect(findings).toHaveLength(1);
+  });
+
+  it("Aurora's typical lag bounds async replication, not logical replication", () => {
+    const aurora = (mode: 'async' | 'logical') =>
+      window((t) => {
+        const [us, eu] = regions(t);
+        const primary = us.postgres('db', { platform: 'aurora' });
+        const replica = eu.postgres('db', { platform: 'aurora', role: 'replica', replicaOf: primary });
+        t.flow(primary, replica, { kind: 'replicate', replicationMode: mode });
+      }).budgets[0]?.windowSeconds;
+    expect(aurora('async')).toBe(1);
+    expect(aurora('logical')).toBeUndefined();
+  });
+
+  it('the freshest bounded copy counts, whatever the order of the copies', () => {
+    const { budgets, findings } = window((t) => {
+      const [us, eu] = regions(t);
+      const primary = us.postgres('db', { backup: { pitr: true, crossRegionCopy: true } });
+      const replica = eu.postgres('db', { role: 'replica', replicaOf: primary });
+      t.flow(primary, replica, { kind: 'replicate', replicationMode: 'async', maxLagSeconds: 500 });
+    }, 400);
+    // The replica is listed first (500 s); the point-in-time backup copy (300 s) is fresher.
+    expect(budgets[0]?.windowSeconds).toBe(300);
+    expect(budgets[0]?.copies).toHaveLength(2);
+    expect(findings).toEqual([]);
+  });
+
+  it('an unbounded replica does not hide a bounded copy exactly at the target', () => {
+    const { budgets, findings } = window((t) => {
+      const [us, eu] = regions(t);
+      const primary = us.postgres('db', { backup: { intervalSeconds: 60, crossRegionCopy: true } });
+      eu.postgres('db', { role: 'replica', replicaOf: primary });
+    }, 60);
+    expect(budgets[0]?.windowSeconds).toBe(60);
+    expect(findings).toEqual([]);
+  });
+
+  it('global databases: strong consistency is no loss, a stated lag bounds the rest, one region loses everything', () => {
+    const global = (options: {
+      consistency: 'strong' | 'session';
+      regions: 'two' | 'one twice';
+      maxLagSeconds?: number;
+    }) =>
+      window((t) => {
+        const [us, eu] = regions(t);
+        t.globalDatabase('cosmos', {
+          service: 'cosmos-db',
+          regions: options.regions === 'two' ? [us.id, eu.id] : [us.id, us.id],
+          consistency: options.consistency,
+          ...(options.maxLagSeconds === undefined ? {} : { maxLagSeconds: options.maxLagSeconds }),
+        });
+      }).budgets.find((b) => b.store === 'cosmos')?.windowSeconds;
+    expect(global({ consistency: 'strong', regions: 'two' })).toBe(0);
+    expect(global({ consistency: 'session', regions: 'two', maxLagSeconds: 5 })).toBe(5);
+    expect(global({ consistency: 'session', regions: 'two' })).toBeUndefined();
+    expect(global({ consistency: 'strong', regions: 'one twice' })).toBe(Number.POSITIVE_INFINITY);
+  });
+});

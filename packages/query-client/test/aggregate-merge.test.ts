@@ -1,0 +1,321 @@
+/**
+ * The regional partial aggregate, its border encoding and the final merge, on small in-memory Arrow tables whose
+ * answers are worked by hand below (aggregates.test.ts checks the same functions against DuckDB over real Delta
+ * tables, in tens of seconds; these run in milliseconds, so the mutation run can use them: bench/mutation).
+ */
+import { col } from '@meridian/delta';
+import { Float64, Int64, type RecordBatch, Table, Type, tableFromArrays, Utf8, vectorFromArray } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import {
+  type Aggregate,
+  decodePartial,
+  encodePartial,
+  type Measure,
+  measureName,
+  mergePartials,
+  type PartialAggregate,
+  partialAggregate,
+} from '../src/aggregate/aggregate.ts';
+
+/** Two regions' rows: g groups, n is a long with a null, x a double with a null, s a string. */
+function eu(): Table {
+  return new Table({
+    g: vectorFromArray(['a', 'a', 'b', null], new Utf8()),
+    n: vectorFromArray([1n, 2n, 5n, 7n], new Int64()),
+    x: vectorFromArray([1.5, null, 2.5, 4], new Float64()),
+    s: vectorFromArray(['p', 'q', 'p', 'r'], new Utf8()),
+  });
+}
+function us(): Table {
+  return new Table({
+    g: vectorFromArray(['a', 'b', 'b', 'c'], new Utf8()),
+    n: vectorFromArray([3n, null, 10n, 4n], new Int64()),
+    x: vectorFromArray([0.5, 1, 3, -2], new Float64()),
+    s: vectorFromArray(['q', 's', 'p', 'p'], new Utf8()),
+  });
+}
+
+async function* batches(table: Table): AsyncIterable<RecordBatch> {
+  // Each row its own batch: a group's state must carry over from batch to batch.
+  for (let i = 0; i < table.numRows; i++) yield* table.slice(i, i + 1).batches;
+}
+
+/** A region's partial as the client receives it: computed, encoded to bytes, decoded with the fragment's types. */
+async function partial(table: Table, aggregate: Aggregate, region: string): Promise<PartialAggregate> {
+  const computed = await partialAggregate(batches(table), aggregate, region);
+  return decodePartial(encodePartial(computed, aggregate), aggregate, computed.types);
+}
+
+/** The merged table as plain rows keyed by column name. */
+function rows(table: Table): Record<string, unknown>[] {
+  return table.toArray().map((r) => ({ ...(r as object) }) as Record<string, unknown>);
+}
+
+const all: Measure[] = [
+  { fn: 'count' },
+  { fn: 'count', column: 'x' },
+  { fn: 'sum', column: 'n' },
+  { fn: 'sum', column: 'x' },
+  { fn: 'min', column: 'n' },
+  { fn: 'max', column: 'n' },
+  { fn: 'min', column: 's' },
+  { fn: 'max', column: 's' },
+  { fn: 'avg', column: 'n' },
+  { fn: 'avg', column: 'x' },
+  { fn: 'var_samp', column: 'n' },
+  { fn: 'var_pop', column: 'n' },
+  { fn: 'stddev_samp', column: 'n' },
+  { fn: 'stddev_pop', column: 'n' },
+  { fn: 'var_samp', column: 'x' },
+  { fn: 'var_pop', column: 'x' },
+  { fn: 'stddev_samp', column: 'x' },
+  { fn: 'count_distinct', column: 's' },
+];
+
+describe('the final merge of regional partials, worked by hand', () => {
+  it('merges every measure per group across regions, whichever region comes first', async () => {
+    const aggregate: Aggregate = { groupBy: ['g'], measures: all };
+    for (const order of [
+      ['eu', 'us'],
+      ['us', 'eu'],
+    ] as const) {
+      const partials = await Promise.all(order.map((r) => partial(r === 'eu' ? eu() : us(), aggregate, r)));
+      const { table, suppressed } = mergePartials(partials, aggregate, { orderBy: [{ column: 'g' }] });
+      expect(suppressed).toBe(0);
+      expect(table.schema.fields.map((f) => f.name)).toEqual([
+        'g',
+        'count',
+        'count_x',
+        'sum_n',
+        'sum_x',
+        'min_n',
+        'max_n',
+        'min_s',
+        'max_s',
+        'avg_n',
+        'avg_x',
+        'var_samp_n',
+        'var_pop_n',
+        'stddev_samp_n',
+        'stddev_pop_n',
+        'var_samp_x',
+        'var_pop_x',
+        'stddev_samp_x',
+        'count_distinct_s',
+      ]);
+      const type = (name: string) => table.schema.fields.find((f) => f.name === name)?.type;
+      expect(type('g')).toBeInstanceOf(Utf8);
+      for (const name of ['count', 'count_x', 'sum_n', 'min_n', 'max_n', 'count_distinct_s']) {
+        expect(type(name), name).toBeInstanceOf(Int64);
+      }
+      for (const name of ['sum_x', 'avg_n', 'avg_x', 'var_samp_n', 'stddev_pop_n', 'var_pop_x']) {
+        expect(type(name), name).toBeInstanceOf(Float64);
+      }
+      expect(type('min_s')?.typeId).toBe(Type.Utf8);
+      const [a, b, c, none] = rows(table);
+      // a: n = 1, 2, 3; x = 1.5, (null), 0.5; s = p, q, q.
+      expect(a).toMatchObject({ g: 'a', count: 3n, count_x: 2n, sum_n: 6n, min_n: 1n, max_n: 3n });
+      expect(a).toMatchObject({ min_s: 'p', max_s: 'q', avg_n: 2, var_samp_n: 1, stddev_samp_n: 1 });
+      expect(a?.sum_x).toBeCloseTo(2, 12);
+      expect(a?.avg_x).toBeCloseTo(1, 12);
+      expect(a?.var_pop_n).toBeCloseTo(2 / 3, 12);
+      expect(a?.stddev_pop_n).toBeCloseTo(Math.sqrt(2 / 3), 12);
+      expect(a?.var_samp_x).toBeCloseTo(0.5, 12);
+      expect(a?.var_pop_x).toBeCloseTo(0.25, 12);
+      expect(a?.stddev_samp_x).toBeCloseTo(Math.sqrt(0.5), 12);
+      expect(a?.count_distinct_s).toBe(2n);
+      // b: n = 5, (null), 10; x = 2.5, 1, 3; s = p, s, p.
+      expect(b).toMatchObject({ g: 'b', count: 3n, count_x: 3n, sum_n: 15n, min_n: 5n, max_n: 10n });
+      expect(b).toMatchObject({ min_s: 'p', max_s: 's', avg_n: 7.5, var_samp_n: 12.5, var_pop_n: 6.25 });
+      expect(b?.sum_x).toBeCloseTo(6.5, 12);
+      expect(b?.avg_x).toBeCloseTo(6.5 / 3, 12);
+      // mean 13/6: squared deviations 4/36 + 49/36 + 25/36 = 13/6.
+      expect(b?.var_samp_x).toBeCloseTo(13 / 12, 12);
+      expect(b?.var_pop_x).toBeCloseTo(13 / 18, 12);
+      expect(b?.count_distinct_s).toBe(2n);
+      // c: one row in us only; a sample variance of one value is null, a population one 0.
+      expect(c).toMatchObject({ g: 'c', count: 1n, sum_n: 4n, sum_x: -2, min_n: 4n, max_n: 4n, var_pop_n: 0 });
+      expect(c).toMatchObject({ var_samp_n: null, stddev_samp_n: null, stddev_pop_n: 0, var_samp_x: null });
+      // The null group is a group of its own (ordered last ascending), not merged into another.
+      expect(none).toMatchObject({ g: null, count: 1n, sum_n: 7n, sum_x: 4, avg_x: 4, count_distinct_s: 1n });
+      expect(table.numRows).toBe(4);
+    }
+  });
+
+  it('groups by _region, by a long key across the border, and names measures by `as`', async () => {
+    const aggregate: Aggregate = {
+      groupBy: ['_region', 'n'],
+      measures: [
+        { fn: 'count', as: 'rows' },
+        { fn: 'sum', column: 'x' },
+      ],
+    };
+    const partials = [await partial(eu(), aggregate, 'eu-west-1'), await partial(us(), aggregate, 'us-east-1')];
+    const { table } = mergePartials(partials, aggregate, {
+      orderBy: [{ column: '_region' }, { column: 'n', descending: true, nulls: 'last' }],
+    });
+    expect(table.schema.fields.map((f) => [f.name, String(f.type)])).toEqual([
+      ['_region', 'Utf8'],
+      ['n', 'Int64'],
+      ['rows', 'Int64'],
+      ['sum_x', 'Float64'],
+    ]);
+    expect(rows(table).map((r) => [r._region, r.n, r.rows, r.sum_x])).toEqual([
+      ['eu-west-1', 7n, 1n, 4],
+      ['eu-west-1', 5n, 1n, 2.5],
+      ['eu-west-1', 2n, 1n, null],
+      ['eu-west-1', 1n, 1n, 1.5],
+      ['us-east-1', 10n, 1n, 3],
+      ['us-east-1', 4n, 1n, -2],
+      ['us-east-1', 3n, 1n, 0.5],
+      ['us-east-1', null, 1n, 1],
+    ]);
+    expect(measureName({ fn: 'count' })).toBe('count');
+    expect(measureName({ fn: 'max', column: 'x' })).toBe('max_x');
+    expect(measureName({ fn: 'max', column: 'x', as: 'top' })).toBe('top');
+  });
+
+  it('a global aggregate over no rows is one row: count 0, the rest null; over rows, one row of totals', async () => {
+    const measures: Measure[] = [
+      { fn: 'count' },
+      { fn: 'sum', column: 'n' },
+      { fn: 'sum', column: 'x' },
+      { fn: 'min', column: 'x' },
+      { fn: 'avg', column: 'n' },
+      { fn: 'var_pop', column: 'x' },
+    ];
+    const aggregate: Aggregate = { groupBy: [], measures };
+    const empty = await partial(eu().slice(0, 0), aggregate, 'eu');
+    const none = mergePartials([empty], aggregate).table;
+    expect(rows(none)).toEqual([{ count: 0n, sum_n: null, sum_x: null, min_x: null, avg_n: null, var_pop_x: null }]);
+    // Grouped, no rows is no groups at all.
+    const grouped: Aggregate = { groupBy: ['g'], measures };
+    const noGroups = mergePartials([await partial(eu().slice(0, 0), grouped, 'eu')], grouped).table;
+    expect(noGroups.numRows).toBe(0);
+    expect(noGroups.schema.fields.map((f) => f.name)).toEqual(['g', ...measures.map(measureName)]);
+    const totals = mergePartials(
+      [await partial(eu(), aggregate, 'eu'), await partial(us(), aggregate, 'us')],
+      aggregate,
+    );
+    const [row] = rows(totals.table);
+    expect(row).toMatchObject({ count: 8n, sum_n: 32n, min_x: -2, avg_n: 32 / 7 });
+    expect(row?.sum_x).toBeCloseTo(10.5, 12);
+    // x = 1.5, 2.5, 4, 0.5, 1, 3, -2: mean 1.5, squared deviations 0 + 1 + 6.25 + 1 + 0.25 + 2.25 + 12.25 = 23.
+    expect(row?.var_pop_x).toBeCloseTo(23 / 7, 12);
+    expect(totals.table.numRows).toBe(1);
+  });
+
+  it('suppresses groups with fewer rows than minGroupSize from the counted regions, keeps those with none', async () => {
+    const aggregate: Aggregate = { groupBy: ['g'], measures: [{ fn: 'count' }] };
+    // The merge adds into the first partial's states: each merge gets partials of its own.
+    const merge = async (rowsNeeded: number) => {
+      const fromEu = await partial(eu(), aggregate, 'eu');
+      const fromUs = await partial(us(), aggregate, 'us');
+      return mergePartials([fromEu, fromUs], aggregate, {
+        orderBy: [{ column: 'g', nulls: 'first' }],
+        minGroupSize: { rows: rowsNeeded, counted: new Set([fromEu]) },
+      });
+    };
+    // eu holds a: 2 rows, b: 1, null: 1; c has no eu rows, so nothing of eu can be learnt from it.
+    const two = await merge(2);
+    expect(rows(two.table).map((r) => [r.g, r.count])).toEqual([
+      ['a', 3n],
+      ['c', 1n],
+    ]);
+    expect(two.suppressed).toBe(2);
+    const one = await merge(1);
+    expect(one.suppressed).toBe(0);
+    expect(rows(one.table).map((r) => [r.g, r.count])).toEqual([
+      [null, 1n],
+      ['a', 3n],
+      ['b', 3n],
+      ['c', 1n],
+    ]);
+    const three = await merge(3);
+    expect(three.suppressed).toBe(3);
+    expect(rows(three.table).map((r) => r.g)).toEqual(['c']);
+  });
+
+  it('applies HAVING to the merged groups, then ORDER BY on several keys and LIMIT; hidden measures stay out', async () => {
+    const aggregate: Aggregate = {
+      groupBy: ['g'],
+      measures: [{ fn: 'count' }, { fn: 'max', column: 'x', hidden: true }, { fn: 'sum', column: 'n' }],
+      // Per region no group has 3 rows: only the merged counts pass.
+      having: col('count').gte(3),
+    };
+    // The merge adds into the first partial's states: each merge gets partials of its own.
+    const partials = async () => [await partial(eu(), aggregate, 'eu'), await partial(us(), aggregate, 'us')];
+    const kept = mergePartials(await partials(), aggregate, { orderBy: [{ column: 'sum_n', descending: true }] }).table;
+    expect(kept.schema.fields.map((f) => f.name)).toEqual(['g', 'count', 'sum_n']);
+    expect(rows(kept)).toEqual([
+      { g: 'b', count: 3n, sum_n: 15n },
+      { g: 'a', count: 3n, sum_n: 6n },
+    ]);
+    // Ties on count are broken by the second key; the hidden max orders but is not returned.
+    const plain: Aggregate = { groupBy: ['g'], measures: aggregate.measures };
+    const ordered = mergePartials(await partials(), plain, {
+      orderBy: [
+        { column: 'count', descending: true },
+        { column: 'max_x', descending: true },
+      ],
+      limit: 3,
+    }).table;
+    expect(rows(ordered)).toEqual([
+      { g: 'b', count: 3n, sum_n: 15n },
+      { g: 'a', count: 3n, sum_n: 6n },
+      { g: null, count: 1n, sum_n: 7n },
+    ]);
+    const nothing = mergePartials(await partials(), { ...aggregate, having: col('count').gt(3) }).table;
+    expect(nothing.numRows).toBe(0);
+    expect(nothing.schema.fields.map((f) => [f.name, String(f.type)])).toEqual([
+      ['g', 'Utf8'],
+      ['count', 'Int64'],
+      ['sum_n', 'Int64'],
+    ]);
+    expect(mergePartials(await partials(), plain, { limit: 0 }).table.numRows).toBe(0);
+  });
+
+  it('keeps double sums and variances where they cancel: compensation, a mean of 1e9, a region of only nulls', async () => {
+    const doubles = (g: string[], x: (number | null)[]) =>
+      new Table({ g: vectorFromArray(g, new Utf8()), x: vectorFromArray(x, new Float64()) });
+    const first = doubles(['cancel', 'late', 'mixed'], [2, null, 5]);
+    const big = 1e9;
+    const second = doubles(
+      ['cancel', 'cancel', 'cancel', 'late', 'late', 'late', 'mixed', 'solo', 'solo', 'solo', 'solo'],
+      [1e16, 1, -1e16, big + 0.5, big + 1.5, big + 2.5, null, 1, 1e16, -1e16, 2],
+    );
+    const aggregate: Aggregate = {
+      groupBy: ['g'],
+      measures: [
+        { fn: 'sum', column: 'x' },
+        { fn: 'avg', column: 'x' },
+        { fn: 'min', column: 'x' },
+        { fn: 'var_samp', column: 'x' },
+      ],
+    };
+    const partials = [await partial(first, aggregate, 'us'), await partial(second, aggregate, 'eu')];
+    const byGroup = new Map(
+      rows(mergePartials(partials, aggregate).table).map((r) => [r.g, r] as [unknown, Record<string, unknown>]),
+    );
+    // 1e16 + 1 - 1e16 is 0 in doubles; the compensated sum keeps the 1, also when it arrives in a merged partial.
+    expect(byGroup.get('cancel')?.sum_x).toBe(3);
+    expect(byGroup.get('solo')?.sum_x).toBe(3);
+    expect(byGroup.get('solo')?.avg_x).toBe(0.75);
+    // The first region has only nulls in 'late': the merge takes the other's state as it is (shifted near 1e9).
+    expect(byGroup.get('late')?.var_samp_x).toBe(1);
+    expect(byGroup.get('late')?.sum_x).toBe(3 * big + 4.5);
+    // A region whose values are all null leaves the other's minimum alone.
+    expect(byGroup.get('mixed')).toMatchObject({ min_x: 5, sum_x: 5, avg_x: 5, var_samp_x: null });
+  });
+
+  it('refuses a column the region lacks and a sum of strings, naming the region and the column', async () => {
+    const table = tableFromArrays({ s: ['a'] });
+    await expect(
+      partialAggregate(batches(table), { groupBy: ['g'], measures: [{ fn: 'count' }] }, 'eu-west-1'),
+    ).rejects.toMatchObject({ code: 'unknown-column', message: "the table in eu-west-1 has no column 'g'" });
+    const strings = new Table({ s: vectorFromArray(['a'], new Utf8()) });
+    await expect(
+      partialAggregate(batches(strings), { groupBy: [], measures: [{ fn: 'avg', column: 's' }] }, 'eu-west-1'),
+    ).rejects.toMatchObject({ code: 'invalid-request', hint: 'use min, max, count or count_distinct on s' });
+  });
+});

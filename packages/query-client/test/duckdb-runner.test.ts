@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { deleteRows, openTable, writeTable } from '@meridian/delta';
-import type { Table } from 'apache-arrow';
+import { topology } from '@meridian/topology';
+import { Table as ArrowTable, Float64, makeData, makeVector, type Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { random } from '../../delta/test/fixtures/random.ts';
 import {
   duckdbRunner,
   executeQuery,
@@ -93,7 +95,9 @@ async function reference(sql: string): Promise<Record<string, unknown>[]> {
   }
   const connection = await duck.connect();
   try {
-    return (await connection.runAndReadAll(`WITH orders AS (${parts.join(' UNION ALL BY NAME ')}) ${sql}`)).getRowObjectsJS();
+    return (
+      await connection.runAndReadAll(`WITH orders AS (${parts.join(' UNION ALL BY NAME ')}) ${sql}`)
+    ).getRowObjectsJS();
   } finally {
     connection.closeSync();
   }
@@ -274,5 +278,62 @@ describe('the DuckDB runner', () => {
     const rows = run('SELECT order_id FROM orders LIMIT 3', runner);
     await rows.toArrow();
     expect(rows.regions.every((r) => r.runner === 'js' && /rows are streamed/.test(r.runnerReason ?? ''))).toBe(true);
+  });
+
+  it('takes the variance of doubles from DuckDB where it is exact to 1e-13, and runs in JS where it is not', async () => {
+    const model = topology('sensors', (t) => {
+      for (const code of lakeRegions) {
+        const region = t.region(code, { role: code === 'eu-west-1' ? 'primary' : 'secondary' });
+        region.deltaTable('readings', {
+          store: region.objectStore('lake', { bucket: `sensors-${code}` }),
+          path: 'readings',
+          columns: [
+            { name: 'sensor', type: 'string' },
+            { name: 'value', type: 'double' },
+          ],
+        });
+      }
+    });
+    const where = Object.fromEntries(lakeRegions.map((r) => [r, join(root, 'readings', r)]));
+    for (const [i, region] of lakeRegions.entries()) {
+      const next = random(60 + i);
+      const sensors: string[] = [];
+      const values = new Float64Array(2000);
+      for (let j = 0; j < values.length; j++) {
+        const far = j % 2 === 1;
+        sensors.push(far ? 'far' : 'near');
+        // 'far': a mean of 1e9 and a spread of about 1, where Welford's variance in doubles loses 7 digits.
+        values[j] = far ? 1e9 + (next() - 0.5) * 2 : 5 + (next() - 0.5) * 30;
+      }
+      await writeTable(
+        where[region] as string,
+        new ArrowTable({
+          sensor: vectorFromArray(sensors, new Utf8()),
+          value: makeVector(makeData({ type: new Float64(), length: values.length, data: values })),
+        }),
+        { mode: 'create', maxRowsPerFile: 700 },
+      );
+    }
+    const query = (sql: string, using: RegionRunner) =>
+      executeQuery(planQuery(model, sqlToRequest(sql), { locations: where }), { runner: using });
+    const near =
+      "SELECT var_samp(value) AS v, stddev_pop(value) AS s, avg(value) AS m FROM readings WHERE sensor = 'near'";
+    const result = query(near, runner);
+    const [ours] = (await result.toArrow()).toArray().map((r) => r.toJSON());
+    const [js] = (await query(near, jsRunner).toArrow()).toArray().map((r) => r.toJSON());
+    expect(result.regions.map((r) => r.runner)).toEqual(['duckdb', 'duckdb', 'duckdb']);
+    for (const k of ['v', 's', 'm']) close(ours?.[k], js?.[k], 1e-13);
+
+    const all = 'SELECT sensor, var_samp(value) AS v FROM readings GROUP BY sensor';
+    const fallen = query(all, runner);
+    const text = (t: Table) =>
+      t
+        .toArray()
+        .map((r) => `${r.sensor} ${r.v}`)
+        .sort();
+    expect(text(await fallen.toArrow())).toEqual(text(await query(all, jsRunner).toArrow()));
+    expect(fallen.regions.every((r) => r.runner === 'js' && /standard deviations/.test(r.runnerReason ?? ''))).toBe(
+      true,
+    );
   });
 });

@@ -11,7 +11,7 @@ import type { Schema } from 'apache-arrow';
 import type { Value } from '../aggregate/accumulators.ts';
 import type { Aggregate, OrderKey, PartialAggregate } from '../aggregate/aggregate.ts';
 import type { QueryFragment } from '../plan/plan.ts';
-import { aggregateColumns, aggregateSql } from './duckdb-aggregate.ts';
+import { aggregateColumns, aggregateSql, NotExact } from './duckdb-aggregate.ts';
 import { absentColumns, isLocal, type RegionSource, regionSource, unsupportedColumn } from './duckdb-source.ts';
 import { ident, predicateSql, sqlType } from './duckdb-sql.ts';
 import { fragmentFields, jsRegion, scanOptions } from './js-runner.ts';
@@ -141,7 +141,14 @@ function duckRegion(
       }
       const done = await run(aggregateColumns(aggregate), prepared.sql, tally);
       if (!done) return js.aggregate(aggregate, tally);
-      const partial = prepared.read(done.rows);
+      let partial: PartialAggregate;
+      try {
+        partial = prepared.read(done.rows);
+      } catch (error) {
+        if (!(error instanceof NotExact)) throw error;
+        fallBack(tally, error.message);
+        return js.aggregate(aggregate, tally);
+      }
       let rows = 0;
       for (const g of partial.groups.values()) rows += g.rows;
       tally.rows += rows;

@@ -1,4 +1,4 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import {
   type DeltaFile,
   type DeltaType,
@@ -220,7 +220,8 @@ function unsupportedTable(fragment: QueryFragment, snapshot: Snapshot): string |
 export function duckdbRunner(options: DuckDBRunnerOptions = {}): RegionRunner {
   let instance: Promise<DuckDBInstance> | undefined = options.instance ? Promise.resolve(options.instance) : undefined;
   const connect = async () => {
-    instance ??= DuckDBInstance.create(':memory:');
+    // Loaded on first use: a process that plans, explains or is refused does not load DuckDB's native library.
+    instance ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:'));
     return (await instance).connect();
   };
   return {

@@ -17,6 +17,8 @@ import { random } from '../../delta/test/fixtures/random.ts';
 import {
   duckdbRunner,
   executeQuery,
+  explainQuery,
+  formatExplanation,
   jsRunner,
   KLL_RANK_ERROR,
   planQuery,
@@ -296,6 +298,20 @@ describe('the DuckDB runner', () => {
     expect(
       result.regions.every((r) => r.runner === 'js' && /not written in SQL exactly/.test(r.runnerReason ?? '')),
     ).toBe(true);
+    // EXPLAIN ANALYZE names the runner of each region, and why when it fell back.
+    const explain = async (sql: string) =>
+      formatExplanation(
+        await explainQuery(planQuery(lakeModel, { ...sqlToRequest(sql), from: 'EU' }, { locations }), {
+          analyze: true,
+          runner,
+        }),
+      );
+    const fallen = await explain('SELECT currency, count(*) AS n FROM orders WHERE amount > 100.125 GROUP BY currency');
+    expect(
+      fallen.match(/ran in {7}js \(the predicate amount > 100\.125 is not written in SQL exactly\)/g),
+    ).toHaveLength(3);
+    const exact = await explain('SELECT currency, count(*) AS n FROM orders WHERE amount > 100.12 GROUP BY currency');
+    expect(exact.match(/ran in {7}duckdb\n/g)).toHaveLength(3);
   });
 
   it('takes the variance of doubles from DuckDB where it is exact to 1e-13, and runs in JS where it is not', async () => {

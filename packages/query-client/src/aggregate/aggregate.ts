@@ -127,7 +127,8 @@ export function columnReader(
   return { read: reader(data), type: data.type };
 }
 
-function groupKey(keys: readonly Value[]): string {
+/** The key a group is found by in a partial (exported for a join's per-group row counts). */
+export function groupKey(keys: readonly Value[]): string {
   return JSON.stringify(keys, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
 }
 

@@ -232,6 +232,12 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       });
     };
     try {
+      if (plan.join) {
+        throw new QueryError('unsupported-sql', `a join (with '${plan.join.right.table}') is not executed yet`, {
+          path: ['request', 'join'],
+          hint: 'query one table at a time',
+        });
+      }
       const settled = await Promise.allSettled(
         plan.fragments.map(async (fragment): Promise<Opened> => {
           const snapshot = await (await openTable(open(fragment.uri, fragment))).snapshot();

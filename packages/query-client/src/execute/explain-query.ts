@@ -3,6 +3,7 @@ import { type DataType, Type } from 'apache-arrow';
 import type { Aggregate } from '../aggregate/aggregate.ts';
 import { measureName } from '../aggregate/aggregate.ts';
 import type { QueryPlan } from '../plan/plan.ts';
+import type { BorderCrossing } from './crossings.ts';
 import { type ExecuteOptions, executeQuery } from './execute.ts';
 
 /** One region's part of an explanation: what is pushed down to it, from its Delta log, and what it then read. */
@@ -39,7 +40,7 @@ export interface CrossingExplanation {
   readonly fromJurisdiction: string | undefined;
   readonly to: string;
   readonly toJurisdiction: string | undefined;
-  readonly what: 'rows' | 'partial aggregates' | 'final aggregates';
+  readonly what: BorderCrossing['what'];
   /** An upper bound from the statistics (rows of the selected files, groups at most that many). */
   readonly estimatedBytes: number | undefined;
   readonly actualBytes: number | undefined;

@@ -14,7 +14,10 @@ import {
 } from 'apache-arrow';
 import { decodePartial, encodePartial, mergePartials, type PartialAggregate } from '../aggregate/aggregate.ts';
 import { QueryError, regionsOption } from '../errors.ts';
+import { chooseBroadcast, readBroadcast } from '../join/broadcast.ts';
+import { type JoinRun, joinRun } from '../join/join-runner.ts';
 import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
+import type { AggregateSite } from '../plan/residency.ts';
 import { Channel } from './channel.ts';
 import { type BorderCrossing, batchBytes } from './crossings.ts';
 import { jsRunner } from './js-runner.ts';
@@ -36,8 +39,10 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   /** Called with every border crossing and the bytes that crossed (partial and final aggregates as encoded). */
   readonly onCrossing?: (crossing: BorderCrossing, payload: Uint8Array | undefined) => void;
-  /** Runs each region's fragment; the JS scan of @meridian/delta by default. */
+  /** Runs each region's fragment; the JS scan of @meridian/delta by default (a join always runs in JS). */
   readonly runner?: RegionRunner;
+  /** A join refuses to broadcast a side whose Delta files selected are larger than this (32 MiB by default). */
+  readonly maxBroadcastBytes?: number;
 }
 
 /** A region left out of a partial result, and why. */
@@ -185,7 +190,6 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
   };
   const policy = options.onRegionFailure ?? 'fail';
   const open = options.openStorage ?? ((uri: string) => openStorage(uri, options.storage ?? {}));
-  const runner = options.runner ?? jsRunner;
 
   async function* run(): AsyncGenerator<RecordBatch> {
     const controller = new AbortController();
@@ -202,11 +206,17 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       });
     };
     try {
+      let runner = options.runner ?? jsRunner;
+      let join: JoinRun | undefined;
       if (plan.join) {
-        throw new QueryError('unsupported-sql', `a join (with '${plan.join.right.table}') is not executed yet`, {
-          path: ['request', 'join'],
-          hint: 'query one table at a time',
-        });
+        // The broadcast side is chosen by size, read once and sent to the probe regions, which join in JS.
+        const chosen = await chooseBroadcast({ ...plan, join: plan.join }, open, options.maxBroadcastBytes);
+        plan = chosen.plan;
+        join = joinRun(
+          chosen,
+          Promise.resolve(await readBroadcast(chosen, (c) => cross(c, undefined), controller.signal)),
+        );
+        runner = join.runner;
       }
       const settled = await Promise.allSettled(
         plan.fragments.map(async (fragment): Promise<Opened> => {
@@ -305,7 +315,9 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
           {
             ...(plan.orderBy ? { orderBy: plan.orderBy } : {}),
             ...(plan.limit !== undefined ? { limit: plan.limit } : {}),
-            ...(site && countedPartials ? { minGroupSize: { rows: site.minGroupSize, counted: countedPartials } } : {}),
+            ...(site && countedPartials
+              ? { minGroupSize: { rows: site.minGroupSize, counted: join ? joinCounted(join, site) : countedPartials } }
+              : {}),
           },
         );
         suppressedGroups = suppressed;
@@ -372,6 +384,26 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       options.signal?.removeEventListener('abort', abort);
       controller.abort();
     }
+  }
+
+  /** A join's distinct counted rows per group, sent from every region that answered to the merge site. */
+  function joinCounted(join: JoinRun, site: AggregateSite): Set<PartialAggregate> {
+    const answered = plan.fragments.filter((f) => !missing.some((m) => m.component === f.component));
+    const partial = join.countedPartial(site, answered, (fragment, bytes) =>
+      cross(
+        {
+          from: fragment.region,
+          fromJurisdiction: fragment.jurisdiction,
+          to: site.region,
+          toJurisdiction: site.jurisdiction,
+          what: 'partial aggregates',
+          count: 0,
+          bytes: bytes.length,
+        },
+        bytes,
+      ),
+    );
+    return new Set([partial]);
   }
 
   function cross(crossing: BorderCrossing, payload: Uint8Array | undefined): void {

@@ -314,7 +314,19 @@ export function planJoin(
       refused.push({ broadcast, reason: error.message });
     }
   }
-  if (choices.length === 0) throw errors[0] as QueryError;
+  if (choices.length === 0) {
+    // Every direction refused: say why for each (the other way round may be refused for another reason).
+    const [first, ...others] = errors as [QueryError, ...QueryError[]];
+    if (others.length === 0) throw first;
+    const also = others.map(
+      (e, i) =>
+        `broadcasting ${sides[(refused[i + 1] as { broadcast: JoinSide }).broadcast].table} instead: ${e.message}`,
+    );
+    throw new QueryError(first.code, `${first.message}; ${also.join('; ')}`, {
+      path: first.path,
+      ...(first.hint !== undefined ? { hint: first.hint } : {}),
+    });
+  }
   const first = choices[0] as BroadcastChoice;
   return {
     table: request.table,

@@ -7,7 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BorderCrossing, executeQuery, planQuery, QueryError, sqlToRequest } from '../src/index.ts';
+import {
+  type BorderCrossing,
+  executeQuery,
+  explainPlan,
+  explainQuery,
+  formatExplanation,
+  planQuery,
+  QueryError,
+  sqlToRequest,
+} from '../src/index.ts';
 import { joinRegions, joinTopology, writeJoinLake } from './fixtures/join-lake.ts';
 
 const ORDERS = 2000;
@@ -154,5 +163,33 @@ describe('broadcast joins equal DuckDB', () => {
     expect((error as QueryError).message).toMatch(
       /join key order_id \(Int64 in orders in eu-west-1\) cannot equal id \(Utf8 in customers\)/,
     );
+  });
+
+  it('EXPLAIN shows the broadcast as a crossing per region it goes to, with estimated and actual bytes', async () => {
+    const sql =
+      'SELECT c.segment, count(*) AS n FROM orders o JOIN customers c ON o.customer = c.id GROUP BY c.segment';
+    const plan = planQuery(model, { ...sqlToRequest(sql), from: 'EU' }, { locations });
+    expect(explainPlan(plan)).toContain('inner join orders with customers on o.customer = c.id');
+    const explanation = await explainQuery(plan, { analyze: true });
+    const broadcasts = explanation.crossings.filter((c) => c.what === 'broadcast');
+    expect(broadcasts.map((c) => `${c.from} -> ${c.to}`).sort()).toEqual([
+      'eu-west-1 -> eu-central-1',
+      'eu-west-1 -> us-east-1',
+    ]);
+    for (const c of broadcasts) {
+      expect(c.estimatedBytes).toBeGreaterThan(0);
+      expect(c.actualBytes).toBeGreaterThan(0);
+      // The estimate is rows times the columns' widths: within a factor of 3 of the buffers that crossed.
+      expect((c.estimatedBytes as number) / (c.actualBytes as number)).toBeGreaterThan(1 / 3);
+      expect((c.estimatedBytes as number) / (c.actualBytes as number)).toBeLessThan(3);
+    }
+    expect(explanation.regions.find((r) => r.broadcast)?.component).toBe('eu-west-1/customers');
+    const text = formatExplanation(explanation);
+    expect(text).toContain('eu-west-1/customers');
+    expect(text).toContain('(broadcast side of the join)');
+    expect(text).toMatch(
+      /eu-west-1 -> us-east-1 {2}broadcast {2}crosses EU -> US {2}est [\d.]+ KiB {2}actual [\d.]+ KiB/,
+    );
+    expect(text).toMatch(/join: customers is broadcast \([\d.]+ KiB, 253 rows by its Delta log; orders: [\d.]+ KiB\)/);
   });
 });

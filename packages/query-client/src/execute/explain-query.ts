@@ -2,6 +2,7 @@ import { arrowType, type DeltaType, openStorage, openTable, type ScanMetrics } f
 import { type DataType, Type } from 'apache-arrow';
 import type { Aggregate } from '../aggregate/aggregate.ts';
 import { measureName } from '../aggregate/aggregate.ts';
+import { chooseBroadcast } from '../join/broadcast.ts';
 import type { QueryPlan } from '../plan/plan.ts';
 import type { BorderCrossing } from './crossings.ts';
 import { type ExecuteOptions, executeQuery } from './execute.ts';
@@ -32,6 +33,8 @@ export interface RegionExplanation {
   readonly actual: ScanMetrics | undefined;
   /** Why the region could not be opened, when it could not. */
   readonly error: string | undefined;
+  /** The broadcast side of a join: read here once and sent to every region of the other side. */
+  readonly broadcast?: true;
 }
 
 /** One movement of data the plan makes: estimated from the log, and measured when run. */
@@ -109,90 +112,116 @@ export async function explainQuery(
   options: ExecuteOptions & { readonly analyze?: boolean } = {},
 ): Promise<QueryExplanation> {
   const open = options.openStorage ?? ((uri: string) => openStorage(uri, options.storage ?? {}));
+  // A join: the side broadcast is chosen from the Delta logs first, as the run would choose it.
+  const chosen = plan.join
+    ? await chooseBroadcast({ ...plan, join: plan.join }, open, options.maxBroadcastBytes)
+    : undefined;
+  if (chosen) plan = chosen.plan;
+  const build = new Set(chosen?.choice.build ?? []);
   const destination = plan.destination
     ? (plan.destination.region ?? `jurisdiction ${plan.destination.jurisdiction}`)
     : 'client';
   const regions = await Promise.all(
-    plan.fragments.map(async (f): Promise<RegionExplanation & { rowBytes: number; groups: number | undefined }> => {
-      try {
-        const snapshot = await (await openTable(open(f.uri, f))).snapshot();
-        const scan = snapshot.scan({
-          ...(f.columns ? { columns: f.columns } : {}),
-          ...(f.where ? { where: f.where } : {}),
-        });
-        const selected = scan.selectFiles();
-        const all = snapshot.files();
-        const counted = selected.files.every((file) => file.stats?.numRecords !== undefined);
-        const estimatedRows = counted
-          ? selected.files.reduce((n, file) => n + Number(file.stats?.numRecords ?? 0), 0)
-          : undefined;
-        const fields = snapshot.schema.fields;
-        const read = f.columns ?? fields.map((x) => x.name);
-        const rowBytes = read.reduce((n, name) => {
-          const field = fields.find((x) => x.name === name);
-          return n + (field ? width(arrowType(field.type as DeltaType)) : 8);
-        }, 0);
-        // Groups of an aggregate: one (or one per region) without group columns; the distinct partition values when
-        // every group column is a partition column; at most the rows otherwise.
-        const aggregate = plan.aggregate;
-        let groups: number | undefined;
-        if (aggregate) {
-          const keys = aggregate.groupBy.filter((c) => c !== '_region');
-          if (keys.length === 0) groups = 1;
-          else if (keys.every((k) => snapshot.partitionColumns.includes(k)))
-            groups = new Set(selected.files.map((file) => keys.map((k) => file.partitionValues[k]).join('\u0000')))
-              .size;
-          else groups = estimatedRows;
+    [...plan.fragments, ...build].map(
+      async (f): Promise<RegionExplanation & { rowBytes: number; groups: number | undefined }> => {
+        try {
+          const snapshot = await (await openTable(open(f.uri, f))).snapshot();
+          const scan = snapshot.scan({
+            ...(f.columns ? { columns: f.columns } : {}),
+            ...(f.where ? { where: f.where } : {}),
+          });
+          const selected = scan.selectFiles();
+          const all = snapshot.files();
+          const counted = selected.files.every((file) => file.stats?.numRecords !== undefined);
+          const estimatedRows = counted
+            ? selected.files.reduce((n, file) => n + Number(file.stats?.numRecords ?? 0), 0)
+            : undefined;
+          const fields = snapshot.schema.fields;
+          const read = f.columns ?? fields.map((x) => x.name);
+          const rowBytes = read.reduce((n, name) => {
+            const field = fields.find((x) => x.name === name);
+            return n + (field ? width(arrowType(field.type as DeltaType)) : 8);
+          }, 0);
+          // Groups of an aggregate: one (or one per region) without group columns; the distinct partition values when
+          // every group column is a partition column; at most the rows otherwise.
+          const aggregate = plan.aggregate;
+          let groups: number | undefined;
+          if (aggregate) {
+            const keys = aggregate.groupBy.filter((c) => c !== '_region');
+            if (keys.length === 0) groups = 1;
+            else if (keys.every((k) => snapshot.partitionColumns.includes(k)))
+              groups = new Set(selected.files.map((file) => keys.map((k) => file.partitionValues[k]).join('\u0000')))
+                .size;
+            else groups = estimatedRows;
+          }
+          return {
+            region: f.region,
+            component: f.component,
+            jurisdiction: f.jurisdiction,
+            uri: f.uri,
+            version: snapshot.version,
+            columnsRead: read,
+            columnsTotal: fields.length,
+            where: f.where?.toString(),
+            files: {
+              total: all.length,
+              skippedByPartition: selected.skippedByPartition,
+              skippedByStats: selected.skippedByStats,
+              selected: selected.files.length,
+              selectedBytes: selected.files.reduce((n, file) => n + file.size, 0),
+              totalBytes: all.reduce((n, file) => n + file.size, 0),
+            },
+            estimatedRows,
+            actual: undefined,
+            error: undefined,
+            ...(build.has(f) ? { broadcast: true as const } : {}),
+            rowBytes,
+            groups,
+          };
+        } catch (error) {
+          return {
+            region: f.region,
+            component: f.component,
+            jurisdiction: f.jurisdiction,
+            uri: f.uri,
+            version: undefined,
+            columnsRead: f.columns ?? [],
+            columnsTotal: 0,
+            where: f.where?.toString(),
+            files: { total: 0, skippedByPartition: 0, skippedByStats: 0, selected: 0, selectedBytes: 0, totalBytes: 0 },
+            estimatedRows: undefined,
+            actual: undefined,
+            error: error instanceof Error ? error.message : String(error),
+            ...(build.has(f) ? { broadcast: true as const } : {}),
+            rowBytes: 0,
+            groups: undefined,
+          };
         }
-        return {
-          region: f.region,
-          component: f.component,
-          jurisdiction: f.jurisdiction,
-          uri: f.uri,
-          version: snapshot.version,
-          columnsRead: read,
-          columnsTotal: fields.length,
-          where: f.where?.toString(),
-          files: {
-            total: all.length,
-            skippedByPartition: selected.skippedByPartition,
-            skippedByStats: selected.skippedByStats,
-            selected: selected.files.length,
-            selectedBytes: selected.files.reduce((n, file) => n + file.size, 0),
-            totalBytes: all.reduce((n, file) => n + file.size, 0),
-          },
-          estimatedRows,
-          actual: undefined,
-          error: undefined,
-          rowBytes,
-          groups,
-        };
-      } catch (error) {
-        return {
-          region: f.region,
-          component: f.component,
-          jurisdiction: f.jurisdiction,
-          uri: f.uri,
-          version: undefined,
-          columnsRead: f.columns ?? [],
-          columnsTotal: 0,
-          where: f.where?.toString(),
-          files: { total: 0, skippedByPartition: 0, skippedByStats: 0, selected: 0, selectedBytes: 0, totalBytes: 0 },
-          estimatedRows: undefined,
-          actual: undefined,
-          error: error instanceof Error ? error.message : String(error),
-          rowBytes: 0,
-          groups: undefined,
-        };
-      }
-    }),
+      },
+    ),
   );
 
   const aggregate = plan.aggregate;
   const site = plan.aggregateSite;
   const mergeAt = aggregate ? (site ? site.region : destination) : undefined;
   const crossings: CrossingExplanation[] = [];
+  // A join's broadcast: each fragment of the broadcast side to each region of the other (its rows, as Arrow buffers).
+  const probeRegions = [...new Map(plan.fragments.map((f) => [f.region, f.jurisdiction])).entries()];
+  for (const r of regions.filter((x) => x.broadcast)) {
+    for (const [to, toJurisdiction] of probeRegions.filter(([p]) => p !== r.region)) {
+      crossings.push({
+        from: r.region,
+        fromJurisdiction: r.jurisdiction,
+        to,
+        toJurisdiction,
+        what: 'broadcast',
+        estimatedBytes: r.estimatedRows === undefined ? undefined : r.estimatedRows * r.rowBytes,
+        actualBytes: undefined,
+      });
+    }
+  }
   for (const r of regions) {
+    if (r.broadcast) continue;
     const to = mergeAt ?? destination;
     if (to === r.region) continue;
     let estimatedBytes: number | undefined;
@@ -277,7 +306,7 @@ export function formatExplanation(e: QueryExplanation): string {
   for (const p of e.prunedRegions) lines.push(`  pruned ${p.region} (${p.component}): ${p.reason}`);
   for (const r of e.regions) {
     lines.push(
-      `  ${r.region}${r.jurisdiction ? ` (${r.jurisdiction})` : ''}  ${r.component} v${r.version ?? '?'}  ${r.uri}`,
+      `  ${r.region}${r.jurisdiction ? ` (${r.jurisdiction})` : ''}  ${r.component} v${r.version ?? '?'}  ${r.uri}${r.broadcast ? '  (broadcast side of the join)' : ''}`,
     );
     if (r.error !== undefined) {
       lines.push(`    cannot open: ${r.error}`);
@@ -304,6 +333,8 @@ export function formatExplanation(e: QueryExplanation): string {
     );
     lines.push(`  final merge in ${e.mergeAt}`);
   }
+  // Which side of a join is broadcast, and why (sizes from the Delta logs): decided when explained.
+  for (const note of e.notes.filter((n) => n.startsWith('join: '))) lines.push(`  ${note}`);
   lines.push('  crossings (estimated upper bound / actual):');
   for (const c of e.crossings) {
     const border =

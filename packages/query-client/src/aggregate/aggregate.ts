@@ -127,7 +127,7 @@ export function columnReader(
   return { read: reader(data), type: data.type };
 }
 
-/** The key a group is found by in a partial (exported for a join's per-group row counts). */
+/** The key of a group in a partial aggregate (bigints marked, so 1 and 1n differ). */
 export function groupKey(keys: readonly Value[]): string {
   return JSON.stringify(keys, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
 }

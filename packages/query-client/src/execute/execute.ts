@@ -20,7 +20,7 @@ import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
 import type { AggregateSite } from '../plan/residency.ts';
 import { Channel } from './channel.ts';
 import { type BorderCrossing, batchBytes } from './crossings.ts';
-import { jsRunner } from './js-runner.ts';
+import { defaultRunner } from './default-runner.ts';
 import type { OpenedRegion, RegionRunner, TopKRow } from './region-runner.ts';
 import { mergeTopK } from './top-k.ts';
 
@@ -39,7 +39,11 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   /** Called with every border crossing and the bytes that crossed (partial and final aggregates as encoded). */
   readonly onCrossing?: (crossing: BorderCrossing, payload: Uint8Array | undefined) => void;
-  /** Runs each region's fragment; the JS scan of @meridian/delta by default (a join always runs in JS). */
+  /**
+   * Runs each region's fragment: DuckDB over the files the snapshot selected by default (`duckdbRunner`, which runs
+   * in JS what it cannot run exactly), or `jsRunner` (the JS scan of @meridian/delta), or another runner. A join
+   * runs in JS whatever is given (the broadcast hash join of src/join/).
+   */
   readonly runner?: RegionRunner;
   /** A join refuses to broadcast a side whose Delta files selected are larger than this (32 MiB by default). */
   readonly maxBroadcastBytes?: number;
@@ -67,9 +71,9 @@ export interface RegionReport {
   /** What the region's scan read and skipped (files by partition and by statistics, row groups, bytes). */
   metrics: ScanMetrics | undefined;
   /** Which runner ran the region's fragment (`js`, `duckdb`, ...). */
-  readonly runner: string;
+  runner: string;
   /** Why that runner and not the one asked for (a fallback), when it is not. */
-  readonly runnerReason: string | undefined;
+  runnerReason: string | undefined;
 }
 
 /** A running federated query: iterate its batches, or collect them with `toArrow()`. */
@@ -206,7 +210,6 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       });
     };
     try {
-      let runner = options.runner ?? jsRunner;
       let join: JoinRun | undefined;
       if (plan.join) {
         // The broadcast side is chosen by size, read once and sent to the probe regions, which join in JS.
@@ -216,8 +219,8 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
           chosen,
           Promise.resolve(await readBroadcast(chosen, (c) => cross(c, undefined), controller.signal)),
         );
-        runner = join.runner;
       }
+      const runner = join?.runner ?? options.runner ?? defaultRunner();
       const settled = await Promise.allSettled(
         plan.fragments.map(async (fragment): Promise<Opened> => {
           const region = await runner.open(fragment, {

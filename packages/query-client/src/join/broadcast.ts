@@ -15,7 +15,7 @@ import { keyText } from './join-key.ts';
 export const DEFAULT_MAX_BROADCAST_BYTES = 32 * 1024 * 1024;
 
 /** A side's size from its Delta logs: files selected by its pushed-down predicate, their bytes and rows. */
-export interface SideSize {
+interface SideSize {
   readonly side: JoinSide;
   readonly table: string;
   readonly files: number;

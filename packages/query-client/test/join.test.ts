@@ -120,6 +120,32 @@ describe('broadcast joins equal DuckDB', () => {
     );
   });
 
+  it('streams joined rows with the region that joined them, through the structured request too', async () => {
+    const sql =
+      "SELECT o.order_id, c.segment, c.id FROM orders o JOIN customers c ON o.customer = c.id WHERE o.currency = 'CHF'";
+    const { rows } = await run(sql);
+    const expected = await duckdb(sql);
+    expect(rows.length).toBeGreaterThan(500);
+    expect(lines(rows, ['order_id', 'segment', 'id'])).toEqual(lines(expected, ['order_id', 'segment', 'id']));
+    // _region is where the order is (the probe side), here from its order_id range.
+    for (const r of rows) expect(r._region).toBe(joinRegions[Math.floor(Number(r.order_id) / 100_000)]);
+    const structured = executeQuery(
+      planQuery(
+        model,
+        {
+          table: 'orders',
+          columns: ['order_id', 'segment', 'id'],
+          where: "currency = 'CHF'",
+          join: { table: 'customers', kind: 'inner', on: [{ left: 'customer', right: 'id' }] },
+          from: 'EU',
+        },
+        { locations },
+      ),
+    );
+    const again = (await structured.toArrow()).toArray().map((r) => r.toJSON() as Record<string, unknown>);
+    expect(lines(again, ['order_id', 'segment', 'id'])).toEqual(lines(expected, ['order_id', 'segment', 'id']));
+  });
+
   it('joins an int key to a bigint one, and the bigger table written first still broadcasts the smaller', async () => {
     const sql =
       'SELECT p.promo, count(*) AS n, sum(o.amount) AS total FROM orders o JOIN promos p ON o.order_id = p.order_id GROUP BY p.promo';
@@ -154,6 +180,38 @@ describe('broadcast joins equal DuckDB', () => {
     expect((error as QueryError).hint).toContain('maxBroadcastBytes');
     const { rows } = await run(sql, { maxBroadcastBytes: 1 << 20 });
     expect(rows.length).toBeGreaterThan(4);
+  });
+
+  it.each([
+    [
+      'SELECT order_id FROM orders o JOIN promos p ON o.order_id = p.order_id',
+      'invalid-request',
+      "'order_id' is ambiguous",
+    ],
+    ['SELECT o.nope FROM orders o JOIN customers c ON o.customer = c.id', 'unknown-column', "column 'nope'"],
+    ['SELECT segmnt FROM orders o JOIN customers c ON o.customer = c.id', 'unknown-column', "has a column 'segmnt'"],
+    [
+      'SELECT _region, count(*) FROM orders o JOIN customers c ON o.customer = c.id GROUP BY _region',
+      'invalid-request',
+      '_region in a join',
+    ],
+    ['SELECT * FROM orders o JOIN customers c ON o.customer = c.id', 'invalid-request', 'every column'],
+    [
+      'SELECT o.order_id FROM orders o JOIN customers c ON o.customer = c.id ORDER BY o.order_id',
+      'invalid-request',
+      'needs a LIMIT',
+    ],
+  ])('refuses %s when planning (%s)', (sql, code, message) => {
+    let error: unknown;
+    try {
+      planQuery(model, { ...sqlToRequest(sql), from: 'EU' }, { locations });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(QueryError);
+    expect((error as QueryError).code).toBe(code);
+    expect((error as QueryError).message).toContain(message);
+    expect((error as QueryError).hint).toBeTruthy();
   });
 
   it('refuses key columns that cannot be equal (text against a bigint)', async () => {

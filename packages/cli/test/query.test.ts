@@ -411,6 +411,12 @@ describe('meridian query', () => {
     expect(explain.code, explain.stderr).toBe(0);
     expect(explain.stdout).toContain('inner join telemetry_data with metrics_data on t.service_name = m.service_name');
     expect(explain.stdout).toMatch(/join: \w+ is broadcast \([\d.]+ KiB, 200 rows by its Delta log/);
+    // The broadcast limit: refused under it, with the flag that raises it in the hint.
+    const tooLarge = meridian('query', orasi, '--lake', lake, '--from', 'EU', '--max-broadcast', '1000', '--sql', sql);
+    expect(tooLarge.code).toBe(2);
+    expect(tooLarge.stderr).toContain('broadcast-too-large');
+    expect(tooLarge.stderr).toMatch(/raise the limit: --max-broadcast \d+/);
+    expect(tooLarge.stderr).not.toContain('maxBroadcastBytes');
     // delta-lake lives in three regions and metrics_data (eu-telemetry) in us-east-1: neither may go to the other.
     const refused = meridian(
       'query',

@@ -80,6 +80,20 @@ describe('the broadcast is a border crossing of the dimension class', () => {
     }
   });
 
+  it('refuses aggregates of joined rows that carry the dimension class where it may not go, saying the join carried it', () => {
+    // The orders carry no class and stay in the EU; the customers may enter their regions, but not the US.
+    const model = joinTopology({ customersClass: true, ordersClass: false, ordersIn: ['eu-west-1', 'eu-central-1'] });
+    const error = refusal(
+      model,
+      'SELECT c.segment, count(*) AS n FROM orders o JOIN customers c ON o.customer = c.id GROUP BY c.segment',
+      'US',
+    );
+    expect(error.code).toBe('residency-violation');
+    expect(error.message).toContain("'eu-personal'");
+    expect(error.message).toContain('may only be in EU');
+    expect(error.message).toContain('the joined rows carry eu-personal from eu-west-1/customers');
+  });
+
   it('runs an inner join the other way: the orders go to the dimension, equal to DuckDB, no customer row leaves the EU', async () => {
     const sql =
       'SELECT c.segment, count(*) AS n, sum(o.amount) AS total FROM orders o JOIN customers c ON o.customer = c.id GROUP BY c.segment';

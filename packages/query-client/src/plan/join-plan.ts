@@ -393,7 +393,19 @@ function planDirection(
   const buildClasses = [...new Set(buildTables.flatMap((t) => t.dataClasses))];
   // Each probe component's joined rows carry its own classes and every broadcast one's.
   const carried = probeTables.map((t) => ({ ...t, dataClasses: [...new Set([...t.dataClasses, ...buildClasses])] }));
-  const residency = checkResidency(model, carried, destination, { aggregate });
+  let residency: ReturnType<typeof checkResidency>;
+  try {
+    residency = checkResidency(model, carried, destination, { aggregate });
+  } catch (error) {
+    // Name where a class came from when the probe table does not hold it itself: the join carried it there.
+    const carriedOnly = buildClasses.filter((c) => !probeTables.some((t) => t.dataClasses.includes(c)));
+    if (!(error instanceof QueryError) || !carriedOnly.some((c) => error.message.includes(`'${c}'`))) throw error;
+    throw new QueryError(
+      error.code,
+      `${error.message} (the joined rows carry ${carriedOnly.join(', ')} from ${buildTables.map((t) => t.id).join(', ')})`,
+      { path: error.path, ...(error.hint !== undefined ? { hint: error.hint } : {}), cause: error },
+    );
+  }
   let protection: JoinProtection | undefined;
   const site = residency.site;
   if (site !== undefined) {

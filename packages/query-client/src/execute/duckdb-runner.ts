@@ -1,4 +1,4 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import {
   type DeltaFile,
   type DeltaType,
@@ -7,15 +7,17 @@ import {
   type ScanMetrics,
   type Snapshot,
 } from '@meridian/delta';
-import type { Schema } from 'apache-arrow';
+import { type Data, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import type { Value } from '../aggregate/accumulators.ts';
-import type { Aggregate, OrderKey, PartialAggregate } from '../aggregate/aggregate.ts';
+import { type Aggregate, buildVector, type OrderKey, type PartialAggregate } from '../aggregate/aggregate.ts';
 import type { QueryFragment } from '../plan/plan.ts';
 import { aggregateColumns, aggregateSql, NotExact } from './duckdb-aggregate.ts';
 import { absentColumns, isLocal, type RegionSource, regionSource, unsupportedColumn } from './duckdb-source.ts';
 import { ident, predicateSql, sqlType } from './duckdb-sql.ts';
 import { fragmentFields, jsRegion, scanOptions } from './js-runner.ts';
 import type { OpenedRegion, RegionRunner, RegionTally, RunnerContext, TopKRow } from './region-runner.ts';
+
+type DuckDBModule = typeof import('@duckdb/node-api');
 
 /** Options of {@link duckdbRunner}. */
 export interface DuckDBRunnerOptions {
@@ -79,6 +81,7 @@ function duckRegion(
   whereColumns: ReadonlySet<string>,
   connect: () => Promise<DuckDBConnection>,
   signal: AbortSignal,
+  duckdb: () => Promise<DuckDBModule>,
 ): OpenedRegion {
   const js = jsRegion(fragment, snapshot);
   const typeOf = (name: string): DeltaType | undefined => snapshot.schema.fields.find((f) => f.name === name)?.type;
@@ -189,10 +192,71 @@ function duckRegion(
       tally.metrics = selectionMetrics(done.selection, rows.length);
       return rows;
     },
-    rows(tally: RegionTally) {
-      // Row streams are decoded by our reader into Arrow batches directly; DuckDB would return JS values to convert.
-      fallBack(tally, 'rows are streamed by the JS scan (the DuckDB runner runs aggregates and top-k)');
-      return js.rows(tally);
+    async *rows(tally: RegionTally): AsyncGenerator<RecordBatch> {
+      const fields = fragmentFields(fragment, snapshot);
+      const names = fields.map((f) => f.name);
+      const wanted = [...new Set([...names, ...whereColumns])];
+      const unsupported = unsupportedColumn(snapshot, wanted);
+      if (unsupported) {
+        fallBack(tally, unsupported);
+        yield* js.rows(tally);
+        return;
+      }
+      const selection = snapshot.scan(scanOptions(fragment)).selectFiles();
+      const metrics = selectionMetrics(selection, 0);
+      tally.metrics = metrics;
+      if (selection.files.length === 0) return;
+      const types = names.map((n) => sqlType(typeOf(n) as DeltaType) as NonNullable<ReturnType<typeof sqlType>>);
+      const outs = names.map((n, i) => (types[i] as (typeof types)[number]).out(ident(n)));
+      const sql = (from: string) =>
+        `SELECT ${outs.length > 0 ? outs.join(', ') : '1'} FROM ${from} AS s${where ? ` WHERE ${where}` : ''}${
+          fragment.limit !== undefined ? ` LIMIT ${fragment.limit}` : ''
+        }`;
+      const { JSDuckDBValueConverter } = await duckdb();
+      const connection = await connect();
+      const interrupt = () => connection.interrupt();
+      signal.addEventListener('abort', interrupt, { once: true });
+      let source: RegionSource | undefined;
+      let yielded = false;
+      try {
+        source = await regionSource(connection, snapshot, selection.files, wanted, new Set());
+        let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
+        try {
+          result = await connection.stream(sql(source.from));
+        } catch (error) {
+          if (!isMissingColumn(error)) throw error;
+          await source.release();
+          const absent = await absentColumns(connection, snapshot, selection.files, wanted);
+          source = await regionSource(connection, snapshot, selection.files, wanted, absent);
+          result = await connection.stream(sql(source.from));
+        }
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          const columns = chunk.convertColumns(JSDuckDBValueConverter);
+          const n = chunk.rowCount;
+          const vectors = fields.map((f, i) =>
+            buildVector(
+              f.type,
+              (columns[i] ?? []).map((v) => (types[i] as (typeof types)[number]).value(v ?? null)),
+            ),
+          );
+          const schema = new Schema(fields);
+          const children = vectors.map((v) => v.data[0] as Data);
+          metrics.rowsReturned += n;
+          yielded = true;
+          yield new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, nullCount: 0, children }));
+        }
+      } catch (error) {
+        // Before the first batch another runner can still give the rows; after it, the region has failed.
+        if (signal.aborted || yielded) throw error;
+        fallBack(tally, `DuckDB failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        yield* js.rows(tally);
+      } finally {
+        signal.removeEventListener('abort', interrupt);
+        await source?.release().catch(() => undefined);
+        connection.closeSync();
+      }
     },
   };
 }
@@ -200,7 +264,7 @@ function duckRegion(
 /** Why DuckDB cannot read a table at all, or undefined. */
 function unsupportedTable(fragment: QueryFragment, snapshot: Snapshot): string | undefined {
   if (!isLocal(snapshot)) {
-    return `the table is not on a local disk (${fragment.uri}): DuckDB reads object stores only through its httpfs extension, which is not installed here (no network to install it)`;
+    return `the table is not a plain local directory (${fragment.uri}): DuckDB reads object stores only through its httpfs extension, which is not installed here (no network to install it), and would bypass a wrapped storage`;
   }
   if (snapshot.columnMappingMode === 'id') return 'column mapping by id: DuckDB matches parquet columns by name';
   return undefined;
@@ -218,9 +282,15 @@ function unsupportedTable(fragment: QueryFragment, snapshot: Snapshot): string |
  * ```
  */
 export function duckdbRunner(options: DuckDBRunnerOptions = {}): RegionRunner {
+  // Loaded on first use: a process that plans, explains or is refused does not load DuckDB's native library.
+  let module: Promise<DuckDBModule> | undefined;
+  const duckdb = () => {
+    module ??= import('@duckdb/node-api');
+    return module;
+  };
   let instance: Promise<DuckDBInstance> | undefined = options.instance ? Promise.resolve(options.instance) : undefined;
   const connect = async () => {
-    instance ??= DuckDBInstance.create(':memory:');
+    instance ??= duckdb().then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:'));
     return (await instance).connect();
   };
   return {
@@ -241,7 +311,7 @@ export function duckdbRunner(options: DuckDBRunnerOptions = {}): RegionRunner {
         );
       }
       const whereColumns = whereNode ? predicateColumns(whereNode, new Set()) : new Set<string>();
-      return duckRegion(fragment, snapshot, where, whereColumns, connect, context.signal);
+      return duckRegion(fragment, snapshot, where, whereColumns, connect, context.signal, duckdb);
     },
   };
 }

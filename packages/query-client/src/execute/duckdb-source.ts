@@ -167,7 +167,11 @@ export async function absentColumns(
   return new Set(physical.filter((p) => !present.has(p)));
 }
 
-/** Whether the snapshot's files are on this machine, where DuckDB reads them without extensions. */
+/**
+ * Whether the snapshot's files are a plain directory on this machine, which DuckDB reads without extensions. A
+ * storage that wraps one (a caller's `openStorage` counting, throttling or decrypting reads) is not: DuckDB would
+ * bypass it.
+ */
 export function isLocal(snapshot: Snapshot): boolean {
-  return snapshot.storage instanceof LocalStorage;
+  return Object.getPrototypeOf(snapshot.storage) === LocalStorage.prototype;
 }

@@ -120,87 +120,86 @@ export async function explainQuery(
     : undefined;
   if (chosen) plan = chosen.plan;
   const build = new Set(chosen?.choice.build ?? []);
+  const explained = [...plan.fragments, ...build];
   const destination = plan.destination
     ? (plan.destination.region ?? `jurisdiction ${plan.destination.jurisdiction}`)
     : 'client';
   const regions = await Promise.all(
-    [...plan.fragments, ...build].map(
-      async (f): Promise<RegionExplanation & { rowBytes: number; groups: number | undefined }> => {
-        try {
-          const snapshot = await (await openTable(open(f.uri, f))).snapshot();
-          const scan = snapshot.scan({
-            ...(f.columns ? { columns: f.columns } : {}),
-            ...(f.where ? { where: f.where } : {}),
-          });
-          const selected = scan.selectFiles();
-          const all = snapshot.files();
-          const counted = selected.files.every((file) => file.stats?.numRecords !== undefined);
-          const estimatedRows = counted
-            ? selected.files.reduce((n, file) => n + Number(file.stats?.numRecords ?? 0), 0)
-            : undefined;
-          const fields = snapshot.schema.fields;
-          const read = f.columns ?? fields.map((x) => x.name);
-          const rowBytes = read.reduce((n, name) => {
-            const field = fields.find((x) => x.name === name);
-            return n + (field ? width(arrowType(field.type as DeltaType)) : 8);
-          }, 0);
-          // Groups of an aggregate: one (or one per region) without group columns; the distinct partition values when
-          // every group column is a partition column; at most the rows otherwise.
-          const aggregate = plan.aggregate;
-          let groups: number | undefined;
-          if (aggregate) {
-            const keys = aggregate.groupBy.filter((c) => c !== '_region');
-            if (keys.length === 0) groups = 1;
-            else if (keys.every((k) => snapshot.partitionColumns.includes(k)))
-              groups = new Set(selected.files.map((file) => keys.map((k) => file.partitionValues[k]).join('\u0000')))
-                .size;
-            else groups = estimatedRows;
-          }
-          return {
-            region: f.region,
-            component: f.component,
-            jurisdiction: f.jurisdiction,
-            uri: f.uri,
-            version: snapshot.version,
-            columnsRead: read,
-            columnsTotal: fields.length,
-            where: f.where?.toString(),
-            files: {
-              total: all.length,
-              skippedByPartition: selected.skippedByPartition,
-              skippedByStats: selected.skippedByStats,
-              selected: selected.files.length,
-              selectedBytes: selected.files.reduce((n, file) => n + file.size, 0),
-              totalBytes: all.reduce((n, file) => n + file.size, 0),
-            },
-            estimatedRows,
-            actual: undefined,
-            error: undefined,
-            ...(build.has(f) ? { broadcast: true as const } : {}),
-            rowBytes,
-            groups,
-          };
-        } catch (error) {
-          return {
-            region: f.region,
-            component: f.component,
-            jurisdiction: f.jurisdiction,
-            uri: f.uri,
-            version: undefined,
-            columnsRead: f.columns ?? [],
-            columnsTotal: 0,
-            where: f.where?.toString(),
-            files: { total: 0, skippedByPartition: 0, skippedByStats: 0, selected: 0, selectedBytes: 0, totalBytes: 0 },
-            estimatedRows: undefined,
-            actual: undefined,
-            error: error instanceof Error ? error.message : String(error),
-            ...(build.has(f) ? { broadcast: true as const } : {}),
-            rowBytes: 0,
-            groups: undefined,
-          };
+    explained.map(async (f): Promise<RegionExplanation & { rowBytes: number; groups: number | undefined }> => {
+      try {
+        const snapshot = await (await openTable(open(f.uri, f))).snapshot();
+        const scan = snapshot.scan({
+          ...(f.columns ? { columns: f.columns } : {}),
+          ...(f.where ? { where: f.where } : {}),
+        });
+        const selected = scan.selectFiles();
+        const all = snapshot.files();
+        const counted = selected.files.every((file) => file.stats?.numRecords !== undefined);
+        const estimatedRows = counted
+          ? selected.files.reduce((n, file) => n + Number(file.stats?.numRecords ?? 0), 0)
+          : undefined;
+        const fields = snapshot.schema.fields;
+        const read = f.columns ?? fields.map((x) => x.name);
+        const rowBytes = read.reduce((n, name) => {
+          const field = fields.find((x) => x.name === name);
+          return n + (field ? width(arrowType(field.type as DeltaType)) : 8);
+        }, 0);
+        // Groups of an aggregate: one (or one per region) without group columns; the distinct partition values when
+        // every group column is a partition column; at most the rows otherwise.
+        const aggregate = plan.aggregate;
+        let groups: number | undefined;
+        if (aggregate) {
+          const keys = aggregate.groupBy.filter((c) => c !== '_region');
+          if (keys.length === 0) groups = 1;
+          else if (keys.every((k) => snapshot.partitionColumns.includes(k)))
+            groups = new Set(selected.files.map((file) => keys.map((k) => file.partitionValues[k]).join('\u0000')))
+              .size;
+          else groups = estimatedRows;
         }
-      },
-    ),
+        return {
+          region: f.region,
+          component: f.component,
+          jurisdiction: f.jurisdiction,
+          uri: f.uri,
+          version: snapshot.version,
+          columnsRead: read,
+          columnsTotal: fields.length,
+          where: f.where?.toString(),
+          files: {
+            total: all.length,
+            skippedByPartition: selected.skippedByPartition,
+            skippedByStats: selected.skippedByStats,
+            selected: selected.files.length,
+            selectedBytes: selected.files.reduce((n, file) => n + file.size, 0),
+            totalBytes: all.reduce((n, file) => n + file.size, 0),
+          },
+          estimatedRows,
+          actual: undefined,
+          error: undefined,
+          ...(build.has(f) ? { broadcast: true as const } : {}),
+          rowBytes,
+          groups,
+        };
+      } catch (error) {
+        return {
+          region: f.region,
+          component: f.component,
+          jurisdiction: f.jurisdiction,
+          uri: f.uri,
+          version: undefined,
+          columnsRead: f.columns ?? [],
+          columnsTotal: 0,
+          where: f.where?.toString(),
+          files: { total: 0, skippedByPartition: 0, skippedByStats: 0, selected: 0, selectedBytes: 0, totalBytes: 0 },
+          estimatedRows: undefined,
+          actual: undefined,
+          error: error instanceof Error ? error.message : String(error),
+          ...(build.has(f) ? { broadcast: true as const } : {}),
+          rowBytes: 0,
+          groups: undefined,
+        };
+      }
+    }),
   );
 
   const aggregate = plan.aggregate;

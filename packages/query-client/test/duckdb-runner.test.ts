@@ -354,4 +354,51 @@ describe('the DuckDB runner', () => {
       true,
     );
   });
+
+  it("runs in JS a table with a column named like read_parquet's own; reads partition values with glob characters", async () => {
+    const model = topology('odd', (t) => {
+      const region = t.region('eu-west-1', { role: 'primary' });
+      const store = region.objectStore('lake', { bucket: 'odd' });
+      for (const name of ['named', 'globbed']) {
+        region.deltaTable(name, {
+          store,
+          path: name,
+          columns: [
+            { name: name === 'named' ? 'filename' : 'label', type: 'string' },
+            { name: 'tag', type: 'string' },
+          ],
+          partitionColumns: ['tag'],
+        });
+      }
+    });
+    const where = { named: join(root, 'odd', 'named'), globbed: join(root, 'odd', 'globbed') };
+    for (const [name, location] of Object.entries(where)) {
+      await writeTable(
+        location,
+        new ArrowTable({
+          [name === 'named' ? 'filename' : 'label']: vectorFromArray(['x', 'y', 'z', 'w'], new Utf8()),
+          tag: vectorFromArray(['a*b', 'axb', 'a*b', 'a?c'], new Utf8()),
+        }),
+        { mode: 'create', partitionBy: ['tag'] },
+      );
+    }
+    const counts = async (name: string, using: RegionRunner) => {
+      const sql = `SELECT tag, count(*) AS n FROM ${name} GROUP BY tag`;
+      const plan = planQuery(model, sqlToRequest(sql), {
+        locations: { [`eu-west-1/${name}`]: where[name as 'named'] },
+      });
+      const result = executeQuery(plan, { runner: using });
+      const rows = (await result.toArrow()).toArray().map((r) => `${r.tag}=${r.n}`);
+      return { rows: rows.sort(), result };
+    };
+    const named = await counts('named', runner);
+    expect(named.rows).toEqual(['a*b=2', 'a?c=1', 'axb=1']);
+    expect(named.result.regions.map((r) => `${r.runner}: ${r.runnerReason}`)).toEqual([
+      expect.stringMatching(/^js: .*column 'filename'/),
+    ]);
+    // Our writer escapes * and ? in partition directories (tag=a%2Ab): DuckDB reads those paths as they are.
+    const globbed = await counts('globbed', runner);
+    expect(globbed.rows).toEqual(['a*b=2', 'a?c=1', 'axb=1']);
+    expect(globbed.result.regions.map((r) => r.runner)).toEqual(['duckdb']);
+  });
 });

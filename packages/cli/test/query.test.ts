@@ -379,4 +379,59 @@ describe('meridian query', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("'eu-telemetry' from eu-west-1/delta-lake");
   });
+
+  it('runs a SQL join over a lake as DuckDB joins its files, explains the broadcast, and refuses one residency forbids', {
+    timeout: 300_000,
+  }, async () => {
+    const lake = join(scratch, 'orasi-lake');
+    const init = meridian('lake', 'init', orasi, '--out', lake, '--rows', '200', '--json');
+    expect(init.code, init.stderr).toBe(0);
+    const sql =
+      'SELECT t.service_name, count(*) AS n, count(DISTINCT m.metric_name) AS metrics FROM telemetry_data t JOIN metrics_data m ON t.service_name = m.service_name WHERE t.status_code = 200 GROUP BY t.service_name';
+    const run = meridian('query', orasi, '--lake', lake, '--from', 'EU', '--json', '--sql', sql);
+    expect(run.code, run.stderr).toBe(0);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const table = (name: string) =>
+      `(SELECT * FROM read_parquet('${join(lake, 'us-east-1', name)}/**/*.parquet', hive_partitioning = true))`;
+    const duck = (
+      await connection.runAndReadAll(
+        sql
+          .replace('FROM telemetry_data t', `FROM ${table('telemetry_data')} t`)
+          .replace('JOIN metrics_data m', `JOIN ${table('metrics_data')} m`),
+      )
+    ).getRowObjectsJS();
+    connection.closeSync();
+    instance.closeSync();
+    const rows = (JSON.parse(run.stdout) as { rows: Record<string, unknown>[] }).rows;
+    expect(rows.length).toBeGreaterThan(2);
+    const line = (r: Record<string, unknown>) => `${r.service_name} ${r.n} ${r.metrics}`;
+    expect(rows.map(line).sort()).toEqual(duck.map(line).sort());
+    const explain = meridian('query', orasi, '--lake', lake, '--from', 'EU', '--explain', '--sql', sql);
+    expect(explain.code, explain.stderr).toBe(0);
+    expect(explain.stdout).toContain('inner join telemetry_data with metrics_data on t.service_name = m.service_name');
+    expect(explain.stdout).toMatch(/join: \w+ is broadcast \([\d.]+ KiB, 200 rows by its Delta log/);
+    // The broadcast limit: refused under it, with the flag that raises it in the hint.
+    const tooLarge = meridian('query', orasi, '--lake', lake, '--from', 'EU', '--max-broadcast', '1000', '--sql', sql);
+    expect(tooLarge.code).toBe(2);
+    expect(tooLarge.stderr).toContain('broadcast-too-large');
+    expect(tooLarge.stderr).toMatch(/raise the limit: --max-broadcast \d+/);
+    expect(tooLarge.stderr).not.toContain('maxBroadcastBytes');
+    // delta-lake lives in three regions and metrics_data (eu-telemetry) in us-east-1: neither may go to the other.
+    const refused = meridian(
+      'query',
+      orasi,
+      '--lake',
+      lake,
+      '--from',
+      'EU',
+      '--sql',
+      'SELECT d.service_name, count(*) FROM "delta-lake" d JOIN metrics_data m ON d.service_name = m.service_name GROUP BY d.service_name',
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "broadcasting us-east-1/metrics_data into us-west-2 (US) for the join would move 'eu-telemetry' there",
+    );
+    expect(refused.stderr).not.toContain('    at ');
+  });
 });

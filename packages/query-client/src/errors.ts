@@ -13,6 +13,8 @@ export type QueryErrorCode =
   | 'region-failed'
   | 'schema-conflict'
   | 'all-regions-failed'
+  | 'broadcast-too-large'
+  | 'join-key-mismatch'
   | 'aborted';
 
 /**

@@ -24,6 +24,15 @@ export { explainQuery, formatExplanation } from './execute/explain-query.ts';
 export { explainPlan } from './plan/explain.ts';
 export type { PlanOptions, QueryFragment, QueryPlan, QueryRequest } from './plan/plan.ts';
 export { planQuery } from './plan/plan.ts';
+export type { JoinKey, JoinKind, JoinRequest } from './plan/join-request.ts';
+export type {
+  BroadcastChoice,
+  JoinedColumn,
+  JoinPlan,
+  JoinProtection,
+  JoinSide,
+} from './plan/join-plan.ts';
+export { DEFAULT_MAX_BROADCAST_BYTES } from './join/broadcast.ts';
 export type { AggregateSite, Destination } from './plan/residency.ts';
 export { sqlToRequest } from './sql/sql-to-request.ts';
 export type { LakeTable } from './lake/write-lake.ts';

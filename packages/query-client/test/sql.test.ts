@@ -77,11 +77,31 @@ describe('sqlToRequest', () => {
     expect(request.limit).toBe(3);
   });
 
-  it('keeps a join as the joined table, for the planner to refuse (residency, or not executed yet)', () => {
-    expect(sqlToRequest('SELECT count(*) FROM orders o JOIN customers c ON o.customer = c.id')).toMatchObject({
+  it('reads an equi-join: its kind, the keys by side, and qualified column references', () => {
+    expect(
+      sqlToRequest(
+        "SELECT c.segment, count(*) AS n FROM orders o JOIN customers c ON c.id = o.customer AND o.k = c.k WHERE o.amount > 10 AND c.segment <> 'x' GROUP BY c.segment",
+      ),
+    ).toMatchObject({
       table: 'orders',
-      join: 'customers',
+      join: {
+        table: 'customers',
+        kind: 'inner',
+        as: 'c',
+        leftAs: 'o',
+        on: [
+          { left: 'o.customer', right: 'c.id' },
+          { left: 'o.k', right: 'c.k' },
+        ],
+      },
+      aggregate: { groupBy: ['c.segment'], measures: [{ fn: 'count', as: 'n' }] },
     });
+    expect(sqlToRequest('SELECT orders.id, name FROM orders LEFT OUTER JOIN customers USING (customer)')).toMatchObject(
+      {
+        columns: ['orders.id', 'name'],
+        join: { table: 'customers', kind: 'left', on: [{ left: 'orders.customer', right: 'customers.customer' }] },
+      },
+    );
   });
 
   it('reads ORDER BY ... LIMIT over rows', () => {
@@ -93,7 +113,16 @@ describe('sqlToRequest', () => {
   });
 
   it.each([
-    ['SELECT o.id FROM orders o JOIN a ON o.x = a.x JOIN b ON o.y = b.y', 'INNER JOIN', 1, 27],
+    ['SELECT o.id FROM orders o JOIN a ON o.x = a.x JOIN b ON o.y = b.y', 'a second join (INNER JOIN b)', 1, 47],
+    ['SELECT o.id FROM orders o RIGHT JOIN a ON o.x = a.x', 'RIGHT JOIN', 1, 27],
+    ['SELECT o.id FROM orders o\nFULL OUTER JOIN a ON o.x = a.x', 'FULL JOIN', 2, 1],
+    ['SELECT o.id FROM orders o CROSS JOIN a', 'CROSS JOIN', 1, 27],
+    ['SELECT o.id FROM orders, a', 'a comma join', 1, 24],
+    ['SELECT o.id FROM orders o JOIN a ON o.x < a.x', 'operator < in ON', 1, 37],
+    ['SELECT o.id FROM orders o JOIN a ON o.x = a.x OR o.y = a.y', 'operator OR in ON', 1, 37],
+    ['SELECT o.id FROM orders o JOIN a ON o.x = 1', 'number in ON', 1, 34],
+    ['SELECT o.id FROM orders o JOIN a ON o.x = o.y', 'two columns of one table', 1, 37],
+    ['SELECT o.id FROM orders o JOIN (SELECT 1) a ON o.x = a.x', 'a subquery in JOIN', 1, 27],
     ['SELECT id FROM orders\nUNION SELECT id FROM refunds', 'UNION', 2, 1],
     ['SELECT id FROM (SELECT * FROM orders) s', 'a subquery in FROM', 1, 11],
     ['SELECT upper(currency) FROM orders', 'function upper()', 1, 8],

@@ -50,6 +50,8 @@ interface QueryCommandOptions {
   readonly aggregates?: readonly string[];
   /** S3 endpoint for s3:// locations (e.g. a local gateway), path-style. */
   readonly endpoint?: string;
+  /** A join's broadcast limit in bytes of Delta files (32 MiB by default). */
+  readonly maxBroadcast?: number;
 }
 
 /** What `meridian query --json` prints. */
@@ -86,6 +88,18 @@ function parseLocations(pairs: readonly string[]): Record<string, string> {
     out[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return out;
+}
+
+function parseBytes(value: unknown): number {
+  const bytes = Number(value);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new CliInputError(
+      'bad-max-broadcast',
+      `--max-broadcast ${String(value)} is not a byte count`,
+      'give a whole number of bytes, e.g. --max-broadcast 134217728 (128 MiB)',
+    );
+  }
+  return bytes;
 }
 
 function parseMeasure(text: string): Measure {
@@ -152,7 +166,10 @@ async function runQuery(
   err: (text: string) => void,
 ): Promise<number> {
   const plan = await planFromOptions(file, options);
-  const storage = options.endpoint ? { storage: { s3: { endpoint: options.endpoint, forcePathStyle: true } } } : {};
+  const storage = {
+    ...(options.endpoint ? { storage: { s3: { endpoint: options.endpoint, forcePathStyle: true } } } : {}),
+    ...(options.maxBroadcast !== undefined ? { maxBroadcastBytes: options.maxBroadcast } : {}),
+  };
   if (options.explain || options.analyze) {
     // Per-region pushdown and estimates need each region's Delta log: read when the tables were located (--location,
     // --endpoint), never by guessing the model's bucket names; --analyze runs the query too.
@@ -293,6 +310,10 @@ export const registerQuery: RegisterCommand = (cli) => {
     .option('--analyze', 'with --explain: run the query (rows discarded) and print what was read and the actual bytes')
     .option('--format <format>', `${queryFormats.join(', ')} (default table)`)
     .option('--endpoint <url>', 'S3 endpoint for s3:// locations (path-style)')
+    .option(
+      '--max-broadcast <bytes>',
+      'a SQL join broadcasts its smaller side only up to this many bytes of Delta files (default 33554432)',
+    )
     .option('--json', 'print one JSON document (rows, regions read, missing regions)')
     // Runs as written from the repo root: demo-data writes the regional tables the --location flags name (in the
     // ignored .meridian/, so trying the example leaves the clone clean).
@@ -343,6 +364,7 @@ export const registerQuery: RegisterCommand = (cli) => {
         ...(groupBy ? { groupBy } : {}),
         aggregates: all(raw.agg),
         ...(typeof raw.endpoint === 'string' ? { endpoint: raw.endpoint } : {}),
+        ...(raw.maxBroadcast !== undefined ? { maxBroadcast: parseBytes(raw.maxBroadcast) } : {}),
       };
       process.exitCode = await runQuery(
         topology,

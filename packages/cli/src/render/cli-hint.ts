@@ -24,6 +24,7 @@ export const hintWords: readonly HintWord[] = [
     cli: (_, list: string) => `--regions ${list.replaceAll("'", '').replaceAll(', ', ',')}`,
   },
   { package: 'query-client', api: /\bonRegionFailure: 'partial'/g, cli: '--partial' },
+  { package: 'query-client', api: /\braise the limit: maxBroadcastBytes: /g, cli: 'raise the limit: --max-broadcast ' },
   {
     package: 'query-client',
     api: /\bkey locations by a component id/g,

@@ -8,7 +8,8 @@ export interface BorderCrossing {
   /** A region id, a jurisdiction (`jurisdiction US`), or `client` when the request named no destination. */
   readonly to: string;
   readonly toJurisdiction: string | undefined;
-  readonly what: 'rows' | 'partial aggregates' | 'final aggregates';
+  /** `broadcast`: a join's smaller table, sent whole to each region of the other. */
+  readonly what: 'rows' | 'partial aggregates' | 'final aggregates' | 'broadcast';
   /** Rows, or groups of an aggregate. */
   count: number;
   bytes: number;

@@ -14,7 +14,10 @@ import {
 } from 'apache-arrow';
 import { decodePartial, encodePartial, mergePartials, type PartialAggregate } from '../aggregate/aggregate.ts';
 import { QueryError, regionsOption } from '../errors.ts';
+import { chooseBroadcast, readBroadcast } from '../join/broadcast.ts';
+import { type JoinRun, joinRun } from '../join/join-runner.ts';
 import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
+import type { AggregateSite } from '../plan/residency.ts';
 import { Channel } from './channel.ts';
 import { type BorderCrossing, batchBytes } from './crossings.ts';
 import { defaultRunner } from './default-runner.ts';
@@ -38,9 +41,12 @@ export interface ExecuteOptions {
   readonly onCrossing?: (crossing: BorderCrossing, payload: Uint8Array | undefined) => void;
   /**
    * Runs each region's fragment: DuckDB over the files the snapshot selected by default (`duckdbRunner`, which runs
-   * in JS what it cannot run exactly), or `jsRunner` (the JS scan of @meridian/delta), or another runner.
+   * in JS what it cannot run exactly), or `jsRunner` (the JS scan of @meridian/delta), or another runner. A join
+   * runs in JS whatever is given (the broadcast hash join of src/join/).
    */
   readonly runner?: RegionRunner;
+  /** A join refuses to broadcast a side whose Delta files selected are larger than this (32 MiB by default). */
+  readonly maxBroadcastBytes?: number;
 }
 
 /** A region left out of a partial result, and why. */
@@ -188,7 +194,6 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
   };
   const policy = options.onRegionFailure ?? 'fail';
   const open = options.openStorage ?? ((uri: string) => openStorage(uri, options.storage ?? {}));
-  const runner = options.runner ?? defaultRunner();
 
   async function* run(): AsyncGenerator<RecordBatch> {
     const controller = new AbortController();
@@ -205,6 +210,17 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       });
     };
     try {
+      let join: JoinRun | undefined;
+      if (plan.join) {
+        // The broadcast side is chosen by size, read once and sent to the probe regions, which join in JS.
+        const chosen = await chooseBroadcast({ ...plan, join: plan.join }, open, options.maxBroadcastBytes);
+        plan = chosen.plan;
+        join = joinRun(
+          chosen,
+          Promise.resolve(await readBroadcast(chosen, (c) => cross(c, undefined), controller.signal)),
+        );
+      }
+      const runner = join?.runner ?? options.runner ?? defaultRunner();
       const settled = await Promise.allSettled(
         plan.fragments.map(async (fragment): Promise<Opened> => {
           const region = await runner.open(fragment, {
@@ -302,7 +318,9 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
           {
             ...(plan.orderBy ? { orderBy: plan.orderBy } : {}),
             ...(plan.limit !== undefined ? { limit: plan.limit } : {}),
-            ...(site && countedPartials ? { minGroupSize: { rows: site.minGroupSize, counted: countedPartials } } : {}),
+            ...(site && countedPartials
+              ? { minGroupSize: { rows: site.minGroupSize, counted: join ? joinCounted(join, site) : countedPartials } }
+              : {}),
           },
         );
         suppressedGroups = suppressed;
@@ -369,6 +387,26 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       options.signal?.removeEventListener('abort', abort);
       controller.abort();
     }
+  }
+
+  /** A join's distinct counted rows per group, sent from every region that answered to the merge site. */
+  function joinCounted(join: JoinRun, site: AggregateSite): Set<PartialAggregate> {
+    const answered = plan.fragments.filter((f) => !missing.some((m) => m.component === f.component));
+    const partial = join.countedPartial(site, answered, (fragment, bytes) =>
+      cross(
+        {
+          from: fragment.region,
+          fromJurisdiction: fragment.jurisdiction,
+          to: site.region,
+          toJurisdiction: site.jurisdiction,
+          what: 'partial aggregates',
+          count: 0,
+          bytes: bytes.length,
+        },
+        bytes,
+      ),
+    );
+    return new Set([partial]);
   }
 
   function cross(crossing: BorderCrossing, payload: Uint8Array | undefined): void {

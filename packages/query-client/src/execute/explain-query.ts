@@ -2,7 +2,9 @@ import { arrowType, type DeltaType, openStorage, openTable, type ScanMetrics } f
 import { type DataType, Type } from 'apache-arrow';
 import type { Aggregate } from '../aggregate/aggregate.ts';
 import { measureName } from '../aggregate/aggregate.ts';
+import { chooseBroadcast } from '../join/broadcast.ts';
 import type { QueryPlan } from '../plan/plan.ts';
+import type { BorderCrossing } from './crossings.ts';
 import { type ExecuteOptions, executeQuery } from './execute.ts';
 
 /** One region's part of an explanation: what is pushed down to it, from its Delta log, and what it then read. */
@@ -33,6 +35,8 @@ export interface RegionExplanation {
   readonly runner?: { readonly name: string; readonly reason: string | undefined };
   /** Why the region could not be opened, when it could not. */
   readonly error: string | undefined;
+  /** The broadcast side of a join: read here once and sent to every region of the other side. */
+  readonly broadcast?: true;
 }
 
 /** One movement of data the plan makes: estimated from the log, and measured when run. */
@@ -41,7 +45,7 @@ export interface CrossingExplanation {
   readonly fromJurisdiction: string | undefined;
   readonly to: string;
   readonly toJurisdiction: string | undefined;
-  readonly what: 'rows' | 'partial aggregates' | 'final aggregates';
+  readonly what: BorderCrossing['what'];
   /** An upper bound from the statistics (rows of the selected files, groups at most that many). */
   readonly estimatedBytes: number | undefined;
   readonly actualBytes: number | undefined;
@@ -110,11 +114,18 @@ export async function explainQuery(
   options: ExecuteOptions & { readonly analyze?: boolean } = {},
 ): Promise<QueryExplanation> {
   const open = options.openStorage ?? ((uri: string) => openStorage(uri, options.storage ?? {}));
+  // A join: the side broadcast is chosen from the Delta logs first, as the run would choose it.
+  const chosen = plan.join
+    ? await chooseBroadcast({ ...plan, join: plan.join }, open, options.maxBroadcastBytes)
+    : undefined;
+  if (chosen) plan = chosen.plan;
+  const build = new Set(chosen?.choice.build ?? []);
+  const explained = [...plan.fragments, ...build];
   const destination = plan.destination
     ? (plan.destination.region ?? `jurisdiction ${plan.destination.jurisdiction}`)
     : 'client';
   const regions = await Promise.all(
-    plan.fragments.map(async (f): Promise<RegionExplanation & { rowBytes: number; groups: number | undefined }> => {
+    explained.map(async (f): Promise<RegionExplanation & { rowBytes: number; groups: number | undefined }> => {
       try {
         const snapshot = await (await openTable(open(f.uri, f))).snapshot();
         const scan = snapshot.scan({
@@ -165,6 +176,7 @@ export async function explainQuery(
           estimatedRows,
           actual: undefined,
           error: undefined,
+          ...(build.has(f) ? { broadcast: true as const } : {}),
           rowBytes,
           groups,
         };
@@ -182,6 +194,7 @@ export async function explainQuery(
           estimatedRows: undefined,
           actual: undefined,
           error: error instanceof Error ? error.message : String(error),
+          ...(build.has(f) ? { broadcast: true as const } : {}),
           rowBytes: 0,
           groups: undefined,
         };
@@ -193,7 +206,23 @@ export async function explainQuery(
   const site = plan.aggregateSite;
   const mergeAt = aggregate ? (site ? site.region : destination) : undefined;
   const crossings: CrossingExplanation[] = [];
+  // A join's broadcast: each fragment of the broadcast side to each region of the other (its rows, as Arrow buffers).
+  const probeRegions = [...new Map(plan.fragments.map((f) => [f.region, f.jurisdiction])).entries()];
+  for (const r of regions.filter((x) => x.broadcast)) {
+    for (const [to, toJurisdiction] of probeRegions.filter(([p]) => p !== r.region)) {
+      crossings.push({
+        from: r.region,
+        fromJurisdiction: r.jurisdiction,
+        to,
+        toJurisdiction,
+        what: 'broadcast',
+        estimatedBytes: r.estimatedRows === undefined ? undefined : r.estimatedRows * r.rowBytes,
+        actualBytes: undefined,
+      });
+    }
+  }
   for (const r of regions) {
+    if (r.broadcast) continue;
     const to = mergeAt ?? destination;
     if (to === r.region) continue;
     let estimatedBytes: number | undefined;
@@ -282,7 +311,7 @@ export function formatExplanation(e: QueryExplanation): string {
   for (const p of e.prunedRegions) lines.push(`  pruned ${p.region} (${p.component}): ${p.reason}`);
   for (const r of e.regions) {
     lines.push(
-      `  ${r.region}${r.jurisdiction ? ` (${r.jurisdiction})` : ''}  ${r.component} v${r.version ?? '?'}  ${r.uri}`,
+      `  ${r.region}${r.jurisdiction ? ` (${r.jurisdiction})` : ''}  ${r.component} v${r.version ?? '?'}  ${r.uri}${r.broadcast ? '  (broadcast side of the join)' : ''}`,
     );
     if (r.error !== undefined) {
       lines.push(`    cannot open: ${r.error}`);
@@ -315,6 +344,8 @@ export function formatExplanation(e: QueryExplanation): string {
     );
     lines.push(`  final merge in ${e.mergeAt}`);
   }
+  // Which side of a join is broadcast, and why (sizes from the Delta logs): decided when explained.
+  for (const note of e.notes.filter((n) => n.startsWith('join: '))) lines.push(`  ${note}`);
   lines.push('  crossings (estimated upper bound / actual):');
   for (const c of e.crossings) {
     const border =

@@ -46,6 +46,12 @@ export function explainPlan(plan: QueryPlan, options: { readonly fragments?: boo
       `  union in arrival order, add _region${plan.limit !== undefined ? `, stop after ${plan.limit} rows and cancel the remaining scans` : ''}`,
     );
   }
-  for (const note of plan.notes) lines.push(`residency: ${note}`);
+  if (plan.join) {
+    const j = plan.join;
+    lines.push(
+      `  ${j.kind} join ${j.left.table} with ${j.right.table} on ${j.keys.map((k) => `${j.left.ref}.${k.left} = ${j.right.ref}.${k.right}`).join(' and ')}${j.residual ? `, then where ${j.residual.toString()}` : ''}; broadcast side chosen by the Delta logs' sizes among: ${j.choices.map((c) => j[c.broadcast].table).join(', ')}`,
+    );
+  }
+  for (const note of plan.notes) lines.push(note.startsWith('join: ') ? `  ${note}` : `residency: ${note}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,9 +1,12 @@
-import { DeltaError, Predicate, type PredicateNode, parsePredicate } from '@meridian/delta';
-import { bucketName, type DeltaTable, placementOf, type Topology } from '@meridian/topology';
+import { Predicate, type PredicateNode } from '@meridian/delta';
+import { type DeltaTable, placementOf, type Topology } from '@meridian/topology';
 import type { Aggregate, OrderKey } from '../aggregate/aggregate.ts';
 import { measureName } from '../aggregate/aggregate.ts';
 import { QueryError } from '../errors.ts';
+import { type JoinPlan, planJoin } from './join-plan.ts';
+import type { JoinRequest } from './join-request.ts';
 import { type AggregateSite, checkResidency, type Destination, resolveDestination } from './residency.ts';
+import { checkColumns, closest, matchTables, modelUri, parseWhere, predicateColumns } from './tables.ts';
 
 /** What to read: a logical table across regions, with the columns, rows and regions wanted. */
 export interface QueryRequest {
@@ -32,11 +35,8 @@ export interface QueryRequest {
   readonly from?: string;
   /** Group and aggregate instead of returning rows: partial aggregates per region, merged centrally. */
   readonly aggregate?: Aggregate;
-  /**
-   * A table joined to this one (SQL's JOIN). Joins are not executed yet; the field exists so that residency can
-   * refuse a join over a class that may leave only as aggregates for what it is (a way to re-identify rows).
-   */
-  readonly join?: string;
+  /** A table joined to this one by equal keys (SQL's JOIN): the smaller side is broadcast to the other's regions. */
+  readonly join?: JoinRequest;
 }
 
 /** One region's part of a plan: which table it reads and what is pushed down to it. */
@@ -74,6 +74,8 @@ export interface QueryPlan {
   readonly aggregateSite: AggregateSite | undefined;
   /** Facts the explain output states (residency decisions, defaults taken). */
   readonly notes: readonly string[];
+  /** A join: both sides, and which may be broadcast (the fragments above are those of the first choice). */
+  readonly join?: JoinPlan;
 }
 
 /** Options of {@link planQuery}. */
@@ -83,71 +85,6 @@ export interface PlanOptions {
    * reachable from where the query runs); `s3://<bucket>/<path>` from the model otherwise.
    */
   readonly locations?: Readonly<Record<string, string>>;
-}
-
-function componentName(c: { id: string; name?: string | undefined }): string {
-  return c.name ?? c.id.split('/').at(-1) ?? c.id;
-}
-
-function predicateColumns(node: PredicateNode, out: Set<string>): void {
-  switch (node.kind) {
-    case 'compare':
-    case 'in':
-    case 'is-null':
-      out.add(node.column[0] as string);
-      return;
-    case 'and':
-    case 'or':
-      for (const child of node.children) predicateColumns(child, out);
-      return;
-    case 'not':
-      predicateColumns(node.child, out);
-      return;
-    case 'constant':
-      return;
-  }
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  const distance = (a: string, b: string): number => {
-    const d = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = d[0] as number;
-      d[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const cur = d[j] as number;
-        d[j] = Math.min((d[j] as number) + 1, (d[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = cur;
-      }
-    }
-    return d[b.length] as number;
-  };
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const c of candidates) {
-    const dd = distance(word, c);
-    if (dd < bestDistance) {
-      best = c;
-      bestDistance = dd;
-    }
-  }
-  return best;
-}
-
-function parseWhere(where: Predicate | string | undefined): Predicate | undefined {
-  if (where === undefined || typeof where !== 'string') return where;
-  try {
-    return parsePredicate(where);
-  } catch (error) {
-    if (error instanceof DeltaError) {
-      throw new QueryError('invalid-predicate', error.message, {
-        path: ['request', 'where'],
-        hint: error.hint ?? "write a condition such as currency = 'EUR' and amount > 10",
-        cause: error,
-      });
-    }
-    throw error;
-  }
 }
 
 /**
@@ -188,39 +125,6 @@ function splitRegionPredicate(where: Predicate | undefined): {
         ? new Predicate(rest[0] as PredicateNode)
         : new Predicate({ kind: 'and', children: rest });
   return { rest: remaining, regions };
-}
-
-/** The deltaTable components the request's `table` names. */
-function matchTables(model: Topology, name: string): DeltaTable[] {
-  const tables = model.components.filter((c): c is DeltaTable => c.kind === 'deltaTable');
-  const byId = tables.filter((t) => t.id === name);
-  if (byId.length > 0) return byId;
-  const byName = tables.filter((t) => componentName(t) === name);
-  if (byName.length > 0) return byName;
-  const byTableName = tables.filter((t) => t.tableName === name);
-  if (byTableName.length > 0) return byTableName;
-  const names = [...new Set(tables.map(componentName))].sort();
-  const suggestion = closest(name, [...names, ...tables.map((t) => t.id)]);
-  throw new QueryError('unknown-table', `no deltaTable named '${name}' in topology '${model.name}'`, {
-    path: ['request', 'table'],
-    hint:
-      names.length === 0
-        ? 'the topology declares no deltaTable components; add one with region.deltaTable(...)'
-        : `${suggestion ? `did you mean '${suggestion}'? ` : ''}tables: ${names.join(', ')} (or a component id such as '${tables[0]?.id}')`,
-  });
-}
-
-function checkColumns(table: DeltaTable, wanted: readonly string[], field: (string | number)[], what: string): void {
-  if (table.columns.length === 0) return;
-  const declared = new Set([...table.columns.map((c) => c.name), ...table.partitionColumns]);
-  for (const [i, column] of wanted.entries()) {
-    if (column === '_region' || declared.has(column)) continue;
-    const suggestion = closest(column, [...declared]);
-    throw new QueryError('unknown-column', `${what} names column '${column}', which ${table.id} does not declare`, {
-      path: [...field, i],
-      hint: `${suggestion ? `did you mean '${suggestion}'? ` : ''}columns of ${table.id}: ${[...declared].join(', ')}`,
-    });
-  }
 }
 
 /** ORDER BY keys must name what is returned; plain rows need a LIMIT (a top-k, never a sort of every row). */
@@ -275,6 +179,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
       hint: 'give a whole number of rows, e.g. 100',
     });
   }
+  if (request.join !== undefined) return planJoin(model, request as QueryRequest & { join: JoinRequest }, options);
   const notes: string[] = [];
   const pruned: { region: string; component: string; reason: string }[] = [];
   let tables = matchTables(model, request.table);
@@ -324,16 +229,6 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
     tables = tables.filter((t) => wanted.has(placementOf(model, t).region ?? ''));
   }
 
-  if (request.join !== undefined) {
-    // Residency first: over a class that may leave only as aggregates a join is refused as a re-identification,
-    // whatever its columns; otherwise joins are refused as not executed yet.
-    const from = request.from === undefined ? undefined : resolveDestination(model, request.from);
-    checkResidency(model, tables, from, { aggregate: request.aggregate, join: request.join });
-    throw new QueryError('unsupported-sql', `a join (with '${request.join}') is not executed yet`, {
-      path: ['request', 'join'],
-      hint: 'query one table at a time',
-    });
-  }
   const whereColumns = new Set<string>();
   if (where) predicateColumns(where.node, whereColumns);
   const aggregate = request.aggregate;
@@ -366,7 +261,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
   }
 
   const destination = request.from === undefined ? undefined : resolveDestination(model, request.from);
-  const residency = checkResidency(model, tables, destination, { aggregate, join: request.join });
+  const residency = checkResidency(model, tables, destination, { aggregate });
   notes.push(...residency.notes);
   if (aggregate && residency.site === undefined) {
     notes.push(
@@ -382,12 +277,7 @@ export function planQuery(model: Topology, request: QueryRequest, options: PlanO
   const fragments = tables.map((table): QueryFragment => {
     const region = placementOf(model, table).region ?? 'global';
     const given = locations[table.id] ?? locations[region];
-    let uri = given;
-    if (uri === undefined) {
-      const store = model.components.find((c) => c.id === table.store);
-      const bucket = store?.kind === 'objectStore' ? bucketName(store) : table.store;
-      uri = `s3://${bucket}/${table.path.replace(/^\/+|\/+$/g, '')}`;
-    }
+    const uri = given ?? modelUri(model, table);
     const r = model.regions.find((x) => (x.id ?? x.code) === region);
     return {
       component: table.id,

@@ -41,11 +41,9 @@ export interface AggregateSite {
   readonly dataClasses: readonly string[];
 }
 
-/** What of the request residency looks at: whether it aggregates (and how), and whether it joins. */
+/** What of the request residency looks at: whether it aggregates (and how). */
 export interface RequestShape {
   readonly aggregate: Aggregate | undefined;
-  /** A joined table's name, when the request joins. */
-  readonly join: string | undefined;
 }
 
 /**
@@ -59,7 +57,7 @@ export function checkResidency(
   model: Topology,
   tables: readonly DeltaTable[],
   destination: Destination | undefined,
-  shape: RequestShape = { aggregate: undefined, join: undefined },
+  shape: RequestShape = { aggregate: undefined },
 ): { notes: string[]; site: AggregateSite | undefined } {
   const regionOf = (table: DeltaTable) => placementOf(model, table).region;
   const notes: string[] = [];
@@ -132,7 +130,7 @@ export function checkResidency(
 const ROW_VALUE_FUNCTIONS = new Set(['min', 'max', 'approx_quantile']);
 
 /**
- * The rewrite of a query that moves aggregates-only classes out of their jurisdiction, or its refusal: rows, a join,
+ * The rewrite of a query that moves aggregates-only classes out of their jurisdiction, or its refusal: rows,
  * a measure that is one row's value, classes of several jurisdictions, or another table's class that may not enter
  * the merging region.
  */
@@ -152,12 +150,6 @@ function aggregateSite(
       { path: ['components', first.table.id, 'dataClasses'], hint },
     );
   };
-  if (shape.join !== undefined) {
-    refuse(
-      `a join with '${shape.join}' could re-identify the rows behind the aggregates`,
-      `aggregate ${first.table.id} alone, or query from ${first.allowed.join('/')}`,
-    );
-  }
   const aggregate = shape.aggregate;
   if (aggregate === undefined) {
     refuse(

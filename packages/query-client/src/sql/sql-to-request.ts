@@ -3,48 +3,12 @@ import { Predicate } from '@meridian/delta';
 import sqlParser from 'node-sql-parser/build/postgresql.js';
 import type { Aggregate, AggregateFunction, Measure, OrderKey } from '../aggregate/aggregate.ts';
 import { measureName } from '../aggregate/aggregate.ts';
-import { QueryError, type SqlLocation } from '../errors.ts';
+import { QueryError } from '../errors.ts';
 import type { QueryRequest } from '../plan/plan.ts';
-
-// The parser's AST is loosely typed (its own .d.ts says `any` in many places): it is read here as plain data,
-// each shape checked where it is used, so an unexpected shape is refused by name instead of misread.
-type Node = { readonly [key: string]: unknown };
+import { joinClause } from './join-clause.ts';
+import { isNode, locationAt, type Node, type Scope, unsupported } from './sql-node.ts';
 
 const parser = new sqlParser.Parser();
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Line and column (1-based) of an offset of the SQL text. */
-function locationAt(sql: string, offset: number): SqlLocation {
-  const before = sql.slice(0, offset);
-  const line = before.split('\n').length;
-  return { offset, line, column: offset - before.lastIndexOf('\n') };
-}
-
-/**
- * Where a construct starts: the parser's own location when it recorded one, else the first occurrence of the
- * construct's keyword in the text (the parser records locations on expressions only).
- */
-function locate(sql: string, node: unknown, keyword?: string): SqlLocation | undefined {
-  if (isNode(node) && isNode(node.loc) && isNode(node.loc.start) && typeof node.loc.start.offset === 'number') {
-    return locationAt(sql, node.loc.start.offset);
-  }
-  if (keyword === undefined) return undefined;
-  const match = new RegExp(`\\b${keyword.replace(/\s+/g, '\\s+')}\\b`, 'i').exec(sql);
-  return match ? locationAt(sql, match.index) : undefined;
-}
-
-function unsupported(sql: string, construct: string, node: unknown, keyword: string | undefined, hint: string): never {
-  const location = locate(sql, node, keyword);
-  const at = location ? ` at line ${location.line}, column ${location.column}` : '';
-  throw new QueryError('unsupported-sql', `${construct}${at} is not supported`, {
-    path: ['sql'],
-    hint,
-    ...(location ? { location } : {}),
-  });
-}
 
 /** SQL aggregate names and the measure each is (Postgres names; `variance`/`stddev` are the sample forms). */
 const SQL_FUNCTIONS: Readonly<Record<string, AggregateFunction>> = {
@@ -69,24 +33,31 @@ const SUPPORTED_HINT =
 
 const LITERAL_TYPES = new Set(['number', 'single_quote_string', 'string', 'bool', 'boolean', 'null']);
 
-function columnName(sql: string, node: unknown, tables: ReadonlySet<string>, where: string): string {
+function columnName(sql: string, node: unknown, tables: Scope, where: string): string {
   if (!isNode(node) || node.type !== 'column_ref') {
     const kind = isNode(node) && typeof node.type === 'string' ? node.type.replace(/_/g, ' ') : 'an expression';
     return unsupported(sql, `${kind} in ${where}`, node, undefined, `name a column there; ${SUPPORTED_HINT}`);
   }
-  if (node.table !== null && node.table !== undefined && !tables.has(String(node.table))) {
+  const qualifier = node.table === null || node.table === undefined ? undefined : String(node.table);
+  if (qualifier !== undefined && !tables.has(qualifier)) {
     return unsupported(
       sql,
-      `column of table '${String(node.table)}' in ${where}`,
+      `column of table '${qualifier}' in ${where}`,
       node,
-      String(node.table),
-      `the query reads one table (${[...tables].join(', ')}); qualify columns with it or not at all`,
+      qualifier,
+      `the query reads ${[...tables.keys()].join(', ')}; qualify columns with one of them or not at all`,
     );
   }
   const column = node.column;
-  if (typeof column === 'string') return column;
-  if (isNode(column) && isNode(column.expr) && typeof column.expr.value === 'string') return column.expr.value;
-  return unsupported(sql, `the column reference in ${where}`, node, undefined, SUPPORTED_HINT);
+  const name =
+    typeof column === 'string'
+      ? column
+      : isNode(column) && isNode(column.expr) && typeof column.expr.value === 'string'
+        ? column.expr.value
+        : unsupported(sql, `the column reference in ${where}`, node, undefined, SUPPORTED_HINT);
+  // One table: the qualifier says nothing more. A join: it says the side, resolved by the planner.
+  const side = qualifier === undefined ? '' : (tables.get(qualifier) ?? '');
+  return side === '' ? name : `${side}.${name}`;
 }
 
 function literal(sql: string, node: unknown): Literal {
@@ -129,13 +100,7 @@ const COMPARISONS: Readonly<Record<string, 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 
 const FLIPPED = { eq: 'eq', neq: 'neq', lt: 'gt', lte: 'gte', gt: 'lt', gte: 'lte' } as const;
 
 /** A WHERE (or HAVING, whose columns are output names) expression as a predicate tree. */
-function predicate(
-  sql: string,
-  node: unknown,
-  tables: ReadonlySet<string>,
-  clause: string,
-  columnOf = columnName,
-): PredicateNode {
+function predicate(sql: string, node: unknown, tables: Scope, clause: string, columnOf = columnName): PredicateNode {
   if (!isNode(node)) return unsupported(sql, `this ${clause} condition`, node, clause, SUPPORTED_HINT);
   const column = (n: unknown) => [columnOf(sql, n, tables, clause)];
   if (node.type === 'function' && isNode(node.name) && Array.isArray(node.name.name)) {
@@ -218,7 +183,7 @@ function predicate(
 /** What one select-list item is: a column, or a measure. */
 type SelectItem = { kind: 'column'; name: string } | { kind: 'measure'; measure: Measure };
 
-function measureOf(sql: string, node: Node, as: string | undefined, tables: ReadonlySet<string>): Measure {
+function measureOf(sql: string, node: Node, as: string | undefined, tables: Scope): Measure {
   const isAggr = node.type === 'aggr_func';
   const rawName = isAggr
     ? String(node.name)
@@ -285,7 +250,7 @@ function measureOf(sql: string, node: Node, as: string | undefined, tables: Read
   };
 }
 
-function selectItem(sql: string, item: unknown, tables: ReadonlySet<string>): SelectItem | 'star' {
+function selectItem(sql: string, item: unknown, tables: Scope): SelectItem | 'star' {
   if (!isNode(item)) return unsupported(sql, 'this select item', item, 'SELECT', SUPPORTED_HINT);
   const expr = item.expr;
   const as = typeof item.as === 'string' ? item.as : undefined;
@@ -386,20 +351,9 @@ export function sqlToRequest(sql: string): QueryRequest {
     return unsupported(sql, 'a subquery in FROM', first, 'FROM', 'read a table by name: FROM orders');
   }
   const table = first.table;
-  const tables = new Set([table, ...(typeof first.as === 'string' ? [first.as] : [])]);
-  let join: string | undefined;
-  if (from.length > 1) {
-    const second = from[1] as Node;
-    const kind =
-      typeof second.join === 'string' ? second.join.replace('INNERJOIN', 'INNER JOIN') : 'a second table in FROM';
-    if (from.length > 2 || typeof second.table !== 'string' || !kind.includes('JOIN')) {
-      return unsupported(sql, kind, undefined, kind.includes('JOIN') ? 'JOIN' : ',', 'query one table at a time');
-    }
-    // Kept for the planner: residency refuses a join over an aggregates-only class by name; otherwise it is unsupported.
-    join = second.table;
-    tables.add(second.table);
-    if (typeof second.as === 'string') tables.add(second.as);
-  }
+  const clause = from.length > 1 ? joinClause(sql, first, from.slice(1)) : undefined;
+  const tables: Scope =
+    clause?.scope ?? new Map([table, ...(typeof first.as === 'string' ? [first.as] : [])].map((n) => [n, '']));
 
   const items = (Array.isArray(select.columns) ? select.columns : []).map((c) => selectItem(sql, c, tables));
   const star = items.includes('star');
@@ -498,6 +452,6 @@ export function sqlToRequest(sql: string): QueryRequest {
     ...(limit !== undefined ? { limit } : {}),
     ...(aggregate ? { aggregate } : {}),
     ...(orderBy.length > 0 ? { orderBy } : {}),
-    ...(join !== undefined ? { join } : {}),
+    ...(clause ? { join: clause.join } : {}),
   };
 }

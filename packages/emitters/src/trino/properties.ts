@@ -49,7 +49,7 @@ export function escapePropertyValue(value: string): string {
 }
 
 /** A comment line: `# ` and the text, with line breaks folded so the text cannot start a property line. */
-export function commentLine(text: string): string {
+function commentLine(text: string): string {
   return `# ${escapePropertyValue(text.replace(/[\r\n]+/g, ' '))}`;
 }
 

@@ -31,7 +31,7 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 50, maxDel
 const RETRYABLE = new Set([502, 503, 504]);
 
 /** A column of a result as the protocol describes it. */
-export interface TrinoColumn {
+interface TrinoColumn {
   readonly name: string;
   readonly type: string;
 }

@@ -15,7 +15,7 @@ type Token =
   | { kind: 'word'; value: string; text: string }
   | { kind: 'punct'; value: string; text: string };
 
-export function tokenize(sql: string): Token[] {
+function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < sql.length) {

@@ -36,7 +36,7 @@ interface Statement {
 }
 
 /** DuckDB's type name as Trino's: the Delta Lake connector's types (a timestamp with zone is timestamp(3)). */
-export function trinoTypeOf(duck: string): string {
+function trinoTypeOf(duck: string): string {
   const t = duck.toUpperCase();
   const simple: Record<string, string> = {
     BIGINT: 'bigint',

@@ -93,22 +93,49 @@ export function aggregateSql(
   const groupColumns = aggregate.groupBy.filter((c) => c !== '_region');
   const select = groupColumns.map((c, i) => `${valueExpression(columnRef(c), types.get(c) as TrinoType)} AS "g${i}"`);
   select.push('CAST(count(*) AS varchar) AS "n"');
+  // Shifted doubles are computed in an inner query (a window over the group), under names no column of the table has.
+  const derived: string[] = [];
+  const partition = groupColumns.length > 0 ? `PARTITION BY ${groupColumns.map(columnRef).join(', ')}` : '';
+  const shifted = (x: string) => {
+    const i = derived.length / 2;
+    const names = [`meridian_shift_${i}`, `meridian_difference_${i}`];
+    for (const name of names) {
+      if (types.has(name))
+        throw new QueryError('engine-unsupported', `the table has a column named ${name}, which the adapter uses`, {
+          path: ['trino', name],
+          hint: 'rename the column',
+        });
+    }
+    const shift = `min(CAST(${x} AS double)) OVER (${partition})`;
+    derived.push(`${shift} AS ${quoteIdentifier(names[0] as string)}`);
+    derived.push(`CAST(${x} AS double) - ${shift} AS ${quoteIdentifier(names[1] as string)}`);
+    return { shift: columnRef(names[0] as string), difference: columnRef(names[1] as string) };
+  };
   const states = aggregate.measures.map((m, j) => {
     const type = m.column === undefined ? undefined : types.get(m.column);
     // count needs no value of its column, so a column whose values cannot map (timestamp(3) with time zone) counts.
     const arrow = m.column === undefined || m.fn === 'count' ? undefined : arrowTypeOf(m.column, type as TrinoType);
     const input = m.column === undefined ? undefined : { column: m.column, type, arrow };
-    const form = trinoMeasure(m, input);
+    const form = trinoMeasure(m, input, shifted);
     form.select.forEach((expression, k) => {
       select.push(`${expression} AS "m${j}_${k}"`);
     });
     return { width: form.select.length, state: form.state };
   });
+  const where = fragment.where ? [`WHERE ${renderPredicate(fragment.where.node, types)}`] : [];
+  const from =
+    derived.length === 0
+      ? [FROM(table), ...where]
+      : [
+          `FROM (SELECT ${quoteIdentifier(TABLE_ALIAS)}.*, ${derived.join(', ')}`,
+          FROM(table),
+          ...where,
+          `) AS ${quoteIdentifier(TABLE_ALIAS)}`,
+        ];
   return {
     sql: [
       `SELECT ${select.join(', ')}`,
-      FROM(table),
-      ...(fragment.where ? [`WHERE ${renderPredicate(fragment.where.node, types)}`] : []),
+      ...from,
       ...(groupColumns.length > 0 ? [`GROUP BY ${groupColumns.map(columnRef).join(', ')}`] : []),
     ].join(' '),
     groupColumns,

@@ -2,9 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type DeltaTable, trinoTableName } from '@meridian/topology';
-import type { Table } from 'apache-arrow';
+import { writeTable } from '@meridian/delta';
+import { type DeltaTable, topology, trinoTableName } from '@meridian/topology';
+import {
+  Table as ArrowTable,
+  Float64,
+  Int64,
+  makeData,
+  makeVector,
+  type Table,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { random } from '../../../delta/test/fixtures/random.ts';
 import { executeQuery, jsRunner, planQuery, QueryError, sqlToRequest, trinoRunner } from '../../src/index.ts';
 import { statementPages } from '../../src/trino/protocol.ts';
 import { lakeModel, lakeRegions, writeOrders } from '../fixtures/lake.ts';
@@ -20,6 +31,39 @@ let server: FakeTrino;
 let url: string;
 let locations: Record<string, string>;
 
+/** Readings: a double with a mean of 1e9 and a spread of about 2, and bigint ids just past 2^53 (odd ones too). */
+const sensorsModel = topology('sensors', (t) => {
+  for (const code of TRINO_REGIONS as ['eu-west-1', 'us-east-1']) {
+    const region = t.region(code, { role: code === 'eu-west-1' ? 'primary' : 'secondary', jurisdiction: 'US' });
+    region.deltaTable('readings', {
+      store: region.objectStore('lake', { bucket: `sensors-${code}` }),
+      path: 'readings',
+      columns: [
+        { name: 'sensor', type: 'string' },
+        { name: 'device', type: 'long' },
+        { name: 'value', type: 'double' },
+      ],
+    });
+  }
+});
+
+function readingsTable(rows: number, seed: number): ArrowTable {
+  const next = random(seed);
+  const device = new BigInt64Array(rows);
+  const value = new Float64Array(rows);
+  const sensors: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    sensors.push(`s${Math.floor(next() * 4)}`);
+    device[i] = 2n ** 53n + BigInt(Math.floor(next() * 500));
+    value[i] = 1e9 + (next() + next() + next() - 1.5) * 2;
+  }
+  return new ArrowTable({
+    sensor: vectorFromArray(sensors, new Utf8()),
+    device: makeVector(makeData({ type: new Int64(), length: rows, data: device })),
+    value: makeVector(makeData({ type: new Float64(), length: rows, data: value })),
+  });
+}
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'meridian-trino-'));
   locations = Object.fromEntries(lakeRegions.map((r) => [r, join(root, r)]));
@@ -34,6 +78,13 @@ beforeAll(async () => {
     await connection.run(
       `CREATE TABLE ${name.catalog}.${name.schema}.${name.table} AS SELECT * FROM read_parquet('${join(root, region)}/**/*.parquet', hive_partitioning = true)`,
     );
+  }
+  for (const [i, region] of TRINO_REGIONS.entries()) {
+    const dir = join(root, 'readings', region);
+    await writeTable(dir, readingsTable(900, 61 + i), { mode: 'create' });
+    const catalog = `delta_${region.replaceAll('-', '_')}`;
+    await connection.run(`CREATE SCHEMA ${catalog}.sensors`);
+    await connection.run(`CREATE TABLE ${catalog}.sensors.readings AS SELECT * FROM read_parquet('${dir}/*.parquet')`);
   }
   server = new FakeTrino({ connection, pageSize: 40 });
   url = await server.start();
@@ -100,8 +151,41 @@ describe('trinoRunner over the client protocol (a loopback server; DuckDB runs t
     expect(String(viaTrino.schema.fields[1]?.type)).toBe('Decimal[38e+2]');
   });
 
+  it('keeps bigints past 2^53 exact and doubles within rounding, as the embedded runner computes them', async () => {
+    const sql =
+      'SELECT sensor, count(*) AS n, sum(device) AS ids, min(device) AS lo, max(device) AS hi, count(DISTINCT device) AS devices, sum(value) AS total, avg(value) AS mean, var_samp(value) AS v, stddev_pop(value) AS s FROM readings GROUP BY sensor ORDER BY sensor';
+    const sensorLocations = Object.fromEntries(TRINO_REGIONS.map((r) => [r, join(root, 'readings', r)]));
+    const plan = planQuery(sensorsModel, sqlToRequest(sql), { locations: sensorLocations });
+    const embedded = (await executeQuery(plan, { runner: jsRunner }).toArrow()).toArray().map((r) => r.toJSON());
+    const trino = trinoRunner({
+      model: sensorsModel,
+      regions: Object.fromEntries(TRINO_REGIONS.map((r) => [r, { server: url, user: 'u' }])),
+    });
+    const viaTrino = (await executeQuery(plan, { runner: trino }).toArrow()).toArray().map((r) => r.toJSON());
+    expect(viaTrino).toHaveLength(4);
+    for (const [i, row] of viaTrino.entries()) {
+      const mine = embedded[i] as Record<string, unknown>;
+      for (const exact of ['sensor', 'n', 'ids', 'lo', 'hi', 'devices']) expect(row[exact], exact).toEqual(mine[exact]);
+      for (const [name, relative] of [
+        ['total', 1e-15],
+        ['mean', 1e-15],
+        // Sums of x - shift in both (shifts differ: the group's minimum there, the first value here). The engine's own
+        // var_pop differed from these by up to 4e-8 with a mean 1e9 times the spread.
+        ['v', 1e-12],
+        ['s', 1e-12],
+      ] as const) {
+        const a = row[name] as number;
+        const e = mine[name] as number;
+        expect(Math.abs(a - e), `${name}: ${a} vs ${e}`).toBeLessThanOrEqual(relative * Math.abs(e));
+      }
+    }
+    // Odd ids past 2^53 have no double: a JSON number would have rounded them.
+    expect(viaTrino.some((r) => (r.hi as bigint) % 2n === 1n || (r.lo as bigint) % 2n === 1n)).toBe(true);
+  });
+
   it('streams plain rows page by page with exact types, and sends the user on every statement', async () => {
     const before = server.statements.length;
+    const requestsBefore = server.requests.length;
     const plan = planQuery(
       lakeModel,
       { table: 'orders', columns: ['order_id', 'amount', 'order_date'], regions: ['us-east-1'] },
@@ -113,7 +197,9 @@ describe('trinoRunner over the client protocol (a loopback server; DuckDB runs t
     expect(viaTrino.numRows).toBe(700);
     expect(sorted(viaTrino)).toEqual(sorted(embedded));
     expect(server.statements.length - before).toBe(2);
-    expect(server.requests.every((r) => r.method !== 'POST' || r.user === 'meridian-test')).toBe(true);
+    const posts = server.requests.slice(requestsBefore).filter((r) => r.method === 'POST');
+    expect(posts.length).toBeGreaterThan(0);
+    expect(posts.every((r) => r.user === 'meridian-test')).toBe(true);
   });
 
   it('retries 502, 503 and 504 with backoff, then answers', async () => {

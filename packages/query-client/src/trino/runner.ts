@@ -287,7 +287,12 @@ export function trinoRunner(options: TrinoRunnerOptions): RegionRunner {
         })();
       };
       const types = new Map<string, TrinoType>();
-      for await (const page of run(`SELECT * ${FROM(table)} WHERE FALSE`, { rows: 0, metrics: undefined })) {
+      for await (const page of run(`SELECT * ${FROM(table)} WHERE FALSE`, {
+        rows: 0,
+        metrics: undefined,
+        runner: 'trino',
+        runnerReason: undefined,
+      })) {
         if (page.columns !== undefined && types.size === 0)
           for (const c of page.columns) types.set(c.name, parseTrinoType(c.type));
       }

@@ -105,8 +105,8 @@ function raced<T>(promise: Promise<T>, signal: AbortSignal, sql: string): Promis
  * {@link RetryPolicy} says; trino-client's iterator keeps its place when a request fails, so a retry asks for the
  * same nextUri again. A query that ends with an `error` is an `engine-failed` QueryError naming Trino's error.
  * Cancellation (Trino "Client REST API": a DELETE to nextUri terminates a running query): when the signal aborts or
- * the consumer stops early, the last nextUri known is deleted; if the abort came while a request was in flight, the
- * page it brings is used for the DELETE once it arrives.
+ * the consumer stops early, the last nextUri known is deleted; if none is known yet (the abort came during the POST),
+ * the POST's answer is followed one step, once it arrives, for a nextUri to delete.
  */
 export async function* statementPages(
   connection: TrinoConnection,
@@ -214,8 +214,8 @@ export async function* statementPages(
     if (!finished) {
       const pending = inFlight;
       await cancel(nextUri);
-      // Aborted while a request was in flight: its page names the nextUri to delete once it arrives.
-      if (pending !== undefined && signal.aborted) {
+      // Aborted before any page named a nextUri (the POST in flight): its answer names the one to delete.
+      if (pending !== undefined && signal.aborted && nextUri === undefined) {
         void pending.then(
           async (value) => {
             // The POST's answer is trino-client's iterator: one step of it brings the page to delete.
@@ -223,7 +223,7 @@ export async function* statementPages(
             const step =
               typeof iterator?.next === 'function' ? await iterator.next() : (value as { value?: TrinoPage });
             const uri = step?.value?.nextUri;
-            if (uri !== undefined && uri !== nextUri) await cancel(uri);
+            await cancel(uri);
           },
           () => undefined,
         );

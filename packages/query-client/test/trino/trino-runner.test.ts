@@ -284,6 +284,28 @@ describe('trinoRunner over the client protocol (a loopback server; DuckDB runs t
     }
   });
 
+  it('cancels a statement aborted while its POST is in flight, once the answer names a nextUri', async () => {
+    server.postDelayMs = 200;
+    try {
+      const controller = new AbortController();
+      const deletedBefore = server.deleted.length;
+      const pages = statementPages({ server: url, user: 'u' }, 'SELECT * FROM delta_us_east_1.lake.orders', {
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(new Error('user cancelled')), 20);
+      const started = performance.now();
+      const error = await pages.next().catch((e: unknown) => e);
+      expect((error as QueryError).code).toBe('aborted');
+      // The caller is released at the abort, not when the POST answers.
+      expect(performance.now() - started).toBeLessThan(180);
+      for (let i = 0; i < 100 && server.deleted.length === deletedBefore; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(server.deleted.length).toBe(deletedBefore + 1);
+    } finally {
+      server.postDelayMs = 0;
+    }
+  });
+
   it('cancels when the consumer stops early', async () => {
     const pages = statementPages({ server: url, user: 'u' }, 'SELECT * FROM delta_us_east_1.lake.orders', {
       signal: new AbortController().signal,

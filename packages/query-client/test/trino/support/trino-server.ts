@@ -79,6 +79,8 @@ export class FakeTrino {
   readonly faults: number[] = [];
   /** Milliseconds to wait before answering a GET of a page after the first. */
   pageDelayMs = 0;
+  /** Milliseconds to wait before answering the POST of a statement. */
+  postDelayMs = 0;
   private readonly server: Server;
   private readonly queries = new Map<string, Statement>();
   private base = '';
@@ -123,6 +125,7 @@ export class FakeTrino {
     const url = req.url ?? '';
     if (req.method === 'POST' && url === '/v1/statement') {
       if (!req.headers['x-trino-user']) return this.send(req, res, 401, { message: 'X-Trino-User required' });
+      if (this.postDelayMs > 0) await new Promise((r) => setTimeout(r, this.postDelayMs));
       const id = `q${++this.next}`;
       const sql = Buffer.concat(chunks).toString('utf8');
       this.statements.push(sql);

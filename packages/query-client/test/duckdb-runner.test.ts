@@ -17,6 +17,8 @@ import { random } from '../../delta/test/fixtures/random.ts';
 import {
   duckdbRunner,
   executeQuery,
+  explainQuery,
+  formatExplanation,
   jsRunner,
   KLL_RANK_ERROR,
   planQuery,
@@ -296,9 +298,23 @@ describe('the DuckDB runner', () => {
     expect(
       result.regions.every((r) => r.runner === 'js' && /not written in SQL exactly/.test(r.runnerReason ?? '')),
     ).toBe(true);
+    // EXPLAIN ANALYZE names the runner of each region, and why when it fell back.
+    const explain = async (sql: string) =>
+      formatExplanation(
+        await explainQuery(planQuery(lakeModel, { ...sqlToRequest(sql), from: 'EU' }, { locations }), {
+          analyze: true,
+          runner,
+        }),
+      );
+    const fallen = await explain('SELECT currency, count(*) AS n FROM orders WHERE amount > 100.125 GROUP BY currency');
+    expect(
+      fallen.match(/ran in {7}js \(the predicate amount > 100\.125 is not written in SQL exactly\)/g),
+    ).toHaveLength(3);
+    const exact = await explain('SELECT currency, count(*) AS n FROM orders WHERE amount > 100.12 GROUP BY currency');
+    expect(exact.match(/ran in {7}duckdb\n/g)).toHaveLength(3);
   });
 
-  it('takes the variance of doubles from DuckDB where it is exact to 1e-13, and runs in JS where it is not', async () => {
+  it('compares NaN as the row filter does, and takes the variance of doubles from DuckDB only where it is exact to 1e-13', async () => {
     const model = topology('sensors', (t) => {
       for (const code of lakeRegions) {
         const region = t.region(code, { role: code === 'eu-west-1' ? 'primary' : 'secondary' });
@@ -342,6 +358,34 @@ describe('the DuckDB runner', () => {
     expect(result.regions.map((r) => r.runner)).toEqual(['duckdb', 'duckdb', 'duckdb']);
     for (const k of ['v', 's', 'm']) close(ours?.[k], js?.[k], 1e-13);
 
+    // A comparison with NaN is false (true for <>) in our row filter; DuckDB orders NaN above every number.
+    const nan = join(root, 'nan');
+    await writeTable(
+      nan,
+      new ArrowTable({
+        sensor: vectorFromArray(['a', 'b', 'c', 'd'], new Utf8()),
+        value: makeVector(
+          makeData({ type: new Float64(), length: 4, data: new Float64Array([1, Number.NaN, 7, Number.NaN]) }),
+        ),
+      }),
+      { mode: 'create' },
+    );
+    for (const predicate of ['value > 5', 'value <= 5', 'value <> 7', 'value in (1, 7)', 'not (value > 5)']) {
+      const sql = `SELECT count(*) AS n FROM readings WHERE ${predicate}`;
+      const one = (using: RegionRunner) =>
+        executeQuery(
+          planQuery(model, { ...sqlToRequest(sql), regions: ['eu-west-1'] }, { locations: { 'eu-west-1': nan } }),
+          {
+            runner: using,
+          },
+        );
+      const result = one(runner);
+      const [ours] = (await result.toArrow()).toArray().map((r) => String(r.n));
+      const [theirs] = (await one(jsRunner).toArrow()).toArray().map((r) => String(r.n));
+      expect(result.regions.map((r) => r.runner)).toEqual(['duckdb']);
+      expect(ours, predicate).toBe(theirs);
+    }
+
     const all = 'SELECT sensor, var_samp(value) AS v FROM readings GROUP BY sensor';
     const fallen = query(all, runner);
     const text = (t: Table) =>
@@ -353,5 +397,52 @@ describe('the DuckDB runner', () => {
     expect(fallen.regions.every((r) => r.runner === 'js' && /standard deviations/.test(r.runnerReason ?? ''))).toBe(
       true,
     );
+  });
+
+  it("runs in JS a table with a column named like read_parquet's own; reads partition values with glob characters", async () => {
+    const model = topology('odd', (t) => {
+      const region = t.region('eu-west-1', { role: 'primary' });
+      const store = region.objectStore('lake', { bucket: 'odd' });
+      for (const name of ['named', 'globbed']) {
+        region.deltaTable(name, {
+          store,
+          path: name,
+          columns: [
+            { name: name === 'named' ? 'filename' : 'label', type: 'string' },
+            { name: 'tag', type: 'string' },
+          ],
+          partitionColumns: ['tag'],
+        });
+      }
+    });
+    const where = { named: join(root, 'odd', 'named'), globbed: join(root, 'odd', 'globbed') };
+    for (const [name, location] of Object.entries(where)) {
+      await writeTable(
+        location,
+        new ArrowTable({
+          [name === 'named' ? 'filename' : 'label']: vectorFromArray(['x', 'y', 'z', 'w'], new Utf8()),
+          tag: vectorFromArray(['a*b', 'axb', 'a*b', 'a?c'], new Utf8()),
+        }),
+        { mode: 'create', partitionBy: ['tag'] },
+      );
+    }
+    const counts = async (name: string, using: RegionRunner) => {
+      const sql = `SELECT tag, count(*) AS n FROM ${name} GROUP BY tag`;
+      const plan = planQuery(model, sqlToRequest(sql), {
+        locations: { [`eu-west-1/${name}`]: where[name as 'named'] },
+      });
+      const result = executeQuery(plan, { runner: using });
+      const rows = (await result.toArrow()).toArray().map((r) => `${r.tag}=${r.n}`);
+      return { rows: rows.sort(), result };
+    };
+    const named = await counts('named', runner);
+    expect(named.rows).toEqual(['a*b=2', 'a?c=1', 'axb=1']);
+    expect(named.result.regions.map((r) => `${r.runner}: ${r.runnerReason}`)).toEqual([
+      expect.stringMatching(/^js: .*column 'filename'/),
+    ]);
+    // Our writer escapes * and ? in partition directories (tag=a%2Ab): DuckDB reads those paths as they are.
+    const globbed = await counts('globbed', runner);
+    expect(globbed.rows).toEqual(['a*b=2', 'a?c=1', 'axb=1']);
+    expect(globbed.result.regions.map((r) => r.runner)).toEqual(['duckdb']);
   });
 });

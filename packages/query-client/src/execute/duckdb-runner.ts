@@ -4,6 +4,7 @@ import {
   type DeltaType,
   openTable,
   type PredicateNode,
+  resolveTablePath,
   type ScanMetrics,
   type Snapshot,
 } from '@meridian/delta';
@@ -267,6 +268,16 @@ function unsupportedTable(fragment: QueryFragment, snapshot: Snapshot): string |
     return `the table is not a plain local directory (${fragment.uri}): DuckDB reads object stores only through its httpfs extension, which is not installed here (no network to install it), and would bypass a wrapped storage`;
   }
   if (snapshot.columnMappingMode === 'id') return 'column mapping by id: DuckDB matches parquet columns by name';
+  const physical = snapshot.schema.fields.map((f) => {
+    const p = f.metadata['delta.columnMapping.physicalName'];
+    return snapshot.columnMappingMode === 'name' && typeof p === 'string' ? p : f.name;
+  });
+  // read_parquet's own columns would meet the file's under the same name (the join on filename would then be wrong).
+  const clash = physical.find((name) => name === 'filename' || name === 'file_row_number');
+  if (clash) return `the table has a column '${clash}', the name of a column DuckDB adds to every file it reads`;
+  // read_parquet expands *, ? and [...] in a path as a glob: a file named so could match others.
+  const glob = snapshot.files().find((f) => /[*?[\]{}]/.test(resolveTablePath(snapshot.storage.uri, f.path)));
+  if (glob) return `a data file's path has a glob character (${glob.path}), which read_parquet would expand`;
   return undefined;
 }
 

@@ -122,6 +122,8 @@ export function sqlType(type: DeltaType): SqlType | undefined {
   };
 }
 
+const isFloat = (sql: SqlType): boolean => sql.duck === 'FLOAT' || sql.duck === 'DOUBLE';
+
 const OPERATORS = { eq: '=', neq: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
 
 /**
@@ -149,7 +151,11 @@ export function predicateSql(
     case 'compare': {
       const c = column(node.column);
       const literal = c?.sql.literal(node.value);
-      return c && literal && `(${c.name} ${OPERATORS[node.op]} ${literal})`;
+      if (!c || !literal) return undefined;
+      const sql = `(${c.name} ${OPERATORS[node.op]} ${literal})`;
+      // Our row filter compares NaN as IEEE 754 does (false, but true for <>); DuckDB orders NaN above every number.
+      if (!isFloat(c.sql)) return sql;
+      return node.op === 'neq' ? `(${sql} OR isnan(${c.name}))` : `(${sql} AND NOT isnan(${c.name}))`;
     }
     case 'in': {
       const c = column(node.column);
@@ -157,7 +163,9 @@ export function predicateSql(
       if (node.values.length === 0) return 'FALSE';
       const literals = node.values.map((v) => c.sql.literal(v));
       if (literals.some((l) => l === undefined)) return undefined;
-      return `(${c.name} IN (${literals.join(', ')}))`;
+      const sql = `(${c.name} IN (${literals.join(', ')}))`;
+      // NaN is in no list (our row filter's equality), where DuckDB's NaN equals NaN.
+      return isFloat(c.sql) ? `(${sql} AND NOT isnan(${c.name}))` : sql;
     }
     case 'not': {
       const child = predicateSql(node.child, typeOf);

@@ -28,3 +28,5 @@ export { type MermaidFinding, type MermaidOptions, toMermaid } from './mermaid/t
 export { type MermaidView, mermaidViews } from './mermaid/views.ts';
 export { terraformEmitter } from './terraform/emitter.ts';
 export { type TerraformOptions, toTerraform } from './terraform/to-terraform.ts';
+export { type TrinoEmitOptions, trinoEmitter } from './trino/emitter.ts';
+export { type TrinoCatalogs, type TrinoOptions, type TrinoRegionCatalog, toTrino } from './trino/to-trino.ts';

@@ -15,7 +15,9 @@ export type QueryErrorCode =
   | 'all-regions-failed'
   | 'broadcast-too-large'
   | 'join-key-mismatch'
-  | 'aborted';
+  | 'aborted'
+  | 'engine-unsupported'
+  | 'engine-failed';
 
 /**
  * Hints name the API's own options, written as code (`from: 'eu-west-1'`, `onRegionFailure: 'partial'`); the meridian

@@ -37,3 +37,5 @@ export type { AggregateSite, Destination } from './plan/residency.ts';
 export { sqlToRequest } from './sql/sql-to-request.ts';
 export type { LakeTable } from './lake/write-lake.ts';
 export { lakeLocations, writeLake } from './lake/write-lake.ts';
+export type { RetryPolicy, TrinoConnection } from './trino/protocol.ts';
+export { type TrinoRunnerOptions, trinoRunner } from './trino/runner.ts';

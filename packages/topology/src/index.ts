@@ -105,6 +105,7 @@ export { type AwsService, type KindTraits, kindTraits, traitsOf } from './model/
 export { IngressSchema, KubernetesClusterSchema, WorkloadSchema } from './model/kubernetes.ts';
 export { type ParseOptions, parseTopology, topologyJsonSchema } from './model/parse.ts';
 export { type ComponentPlacement, placementOf } from './model/placement.ts';
+export { type TrinoTableName, trinoName, trinoTableName } from './model/trino-names.ts';
 export { type ComponentReference, componentReferences } from './model/references.ts';
 export {
   type AwsRegionCode,

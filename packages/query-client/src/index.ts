@@ -24,3 +24,6 @@ export type { AggregateSite, Destination } from './plan/residency.ts';
 export { sqlToRequest } from './sql/sql-to-request.ts';
 export type { LakeTable } from './lake/write-lake.ts';
 export { lakeLocations, writeLake } from './lake/write-lake.ts';
+export type { GatewayLimits, GatewayLogEntry, GatewayOptions, QueryGateway } from './gateway/server.ts';
+export { startQueryGateway } from './gateway/server.ts';
+export type { FragmentRequest, GatewayErrorBody, GatewayErrorCode } from './gateway/protocol.ts';

@@ -1,0 +1,174 @@
+import { arrowType, DeltaError, openTable, type Predicate, parsePredicate, type Storage } from '@meridian/delta';
+import type { Topology } from '@meridian/topology';
+import {
+  type DataType,
+  Field,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Utf8,
+  type Vector,
+  vectorFromArray,
+} from 'apache-arrow';
+import { ACCUMULATORS } from '../aggregate/accumulators.ts';
+import {
+  type Aggregate,
+  buildVector,
+  encodePartial,
+  type PartialAggregate,
+  partialAggregate,
+} from '../aggregate/aggregate.ts';
+import { QueryError } from '../errors.ts';
+import { regionTopK } from '../execute/top-k.ts';
+import { checkResidency, resolveDestination } from '../plan/residency.ts';
+import type { FragmentRequest } from './protocol.ts';
+import type { ServedTable } from './serve-table.ts';
+
+/** The column of a partial-aggregate stream holding encoded groups; typed `type:<column>` fields carry the types. */
+export const PARTIAL_COLUMN = 'partial';
+export const TYPE_FIELD_PREFIX = 'type:';
+// Groups per encoded chunk: one Arrow row each, so a large partial streams in pieces.
+const GROUPS_PER_CHUNK = 4096;
+
+/** A checked fragment, ready to run: its table, what it computes, and what residency asked of it. */
+export interface CheckedFragment {
+  readonly served: ServedTable;
+  readonly request: FragmentRequest;
+  readonly where: Predicate | undefined;
+  /** Groups below this many rows are dropped before the partial leaves (a class's `export.minGroupSize`). */
+  readonly minGroupSize: number | undefined;
+}
+
+/**
+ * The gateway's own residency check (defence in depth: the client's planner may be wrong or hostile). The table's
+ * data classes against where the results go, with the gateway's topology: raw rows of a class restricted to other
+ * jurisdictions are refused; a class that may leave as aggregates leaves only as a partial whose groups are at least
+ * `minGroupSize` rows in this region and whose states hold no row values (exact distinct keys, sketch items).
+ */
+export function checkFragment(model: Topology, served: ServedTable, request: FragmentRequest): CheckedFragment {
+  const destination = request.from === undefined ? undefined : resolveDestination(model, request.from);
+  const aggregate: Aggregate | undefined = request.aggregate;
+  const residency = checkResidency(model, [served.table], destination, { aggregate, join: undefined });
+  let where: Predicate | undefined;
+  if (request.where !== undefined) {
+    try {
+      where = parsePredicate(request.where);
+    } catch (error) {
+      if (error instanceof DeltaError) {
+        throw new QueryError('invalid-predicate', error.message, {
+          path: ['where'],
+          hint: error.hint ?? "write a condition such as currency = 'EUR'",
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+  if (residency.site !== undefined && aggregate !== undefined) {
+    for (const m of aggregate.measures) {
+      if (ACCUMULATORS[m.fn].holdsRowValues) {
+        throw new QueryError(
+          'residency-violation',
+          `${m.fn}(${m.column ?? '*'})'s partial state holds row values of ${served.table.id} ('${residency.site.dataClasses.join("', '")}'), which may leave ${residency.site.jurisdiction} only as aggregates`,
+          {
+            path: ['aggregate', 'measures'],
+            hint: 'use approx_count_distinct, count, sum, avg, variance or stddev across the border',
+          },
+        );
+      }
+    }
+  }
+  return { served, request, where, minGroupSize: residency.site?.minGroupSize };
+}
+
+/** The Arrow record batches a checked fragment returns, in the stream the gateway writes. */
+export async function* runFragment(
+  fragment: CheckedFragment,
+  storage: Storage,
+  signal: AbortSignal,
+): AsyncGenerator<RecordBatch> {
+  const { served, request, where } = fragment;
+  const snapshot = await (await openTable(storage)).snapshot();
+  const scan = snapshot.scan({
+    ...(request.columns ? { columns: request.columns } : {}),
+    ...(where ? { where } : {}),
+    ...(request.mode === 'rows' && request.limit !== undefined ? { limit: request.limit } : {}),
+  });
+  const stoppable = until(scan, signal);
+  if (request.mode === 'rows') {
+    yield* stoppable;
+    return;
+  }
+  if (request.mode === 'top-k') {
+    const fields = snapshot.schema.fields;
+    const names = request.columns ?? fields.map((f) => f.name);
+    const schema = new Schema(
+      names.map((n) => {
+        const field = fields.find((f) => f.name === n);
+        if (!field) throw new DeltaError('unknown-column', `the table has no column '${n}'`, { path: served.uri });
+        return new Field(n, arrowType(field.type), true);
+      }),
+    );
+    const rows = await regionTopK(stoppable, schema, request.orderBy ?? [], request.limit ?? 0, served.home, () => {});
+    const vectors: Vector[] = schema.fields.map((f, i) =>
+      buildVector(
+        f.type as DataType,
+        rows.map((r) => r[i] ?? null),
+      ),
+    );
+    yield batchOf(schema, vectors, rows.length);
+    return;
+  }
+  const aggregate = request.aggregate as Aggregate;
+  const partial = await partialAggregate(stoppable, aggregate, served.home);
+  if (fragment.minGroupSize !== undefined) {
+    for (const [key, group] of partial.groups) if (group.rows < fragment.minGroupSize) partial.groups.delete(key);
+  }
+  yield* partialBatches(partial, aggregate);
+}
+
+/** Stops reading the scan once the query's time is up (the scan's files close as iteration returns). */
+async function* until(batches: AsyncIterable<RecordBatch>, signal: AbortSignal): AsyncGenerator<RecordBatch> {
+  for await (const batch of batches) {
+    if (signal.aborted) throw signal.reason;
+    yield batch;
+  }
+}
+
+function batchOf(schema: Schema, vectors: readonly Vector[], length: number): RecordBatch {
+  return new RecordBatch(
+    schema,
+    makeData({
+      type: new Struct(schema.fields),
+      length,
+      nullCount: 0,
+      children: vectors.map((v) => v.data[0] as NonNullable<(typeof v.data)[0]>),
+    }),
+  );
+}
+
+/** The partial's schema: the encoded chunk column, then one typed (always null) field per input column type. */
+function partialSchema(partial: PartialAggregate): Schema {
+  return new Schema([
+    new Field(PARTIAL_COLUMN, new Utf8(), false),
+    ...[...partial.types].map(([n, t]) => new Field(`${TYPE_FIELD_PREFIX}${n}`, t, true)),
+  ]);
+}
+
+/** A partial aggregate as Arrow batches: one row per chunk of groups, encoded as the in-process path encodes. */
+function* partialBatches(partial: PartialAggregate, aggregate: Aggregate): Generator<RecordBatch> {
+  const schema = partialSchema(partial);
+  const groups = [...partial.groups];
+  for (let start = 0; start === 0 || start < groups.length; start += GROUPS_PER_CHUNK) {
+    const chunk: PartialAggregate = {
+      types: partial.types,
+      groups: new Map(groups.slice(start, start + GROUPS_PER_CHUNK)),
+    };
+    const text = new TextDecoder().decode(encodePartial(chunk, aggregate));
+    const vectors = schema.fields.map((f, i) =>
+      i === 0 ? vectorFromArray([text], new Utf8()) : vectorFromArray([null], f.type as DataType),
+    );
+    yield batchOf(schema, vectors, 1);
+  }
+}

@@ -15,6 +15,8 @@ export type {
 } from './execute/execute.ts';
 export type { BorderCrossing } from './execute/crossings.ts';
 export { executeQuery } from './execute/execute.ts';
+export { jsRunner } from './execute/js-runner.ts';
+export type { OpenedRegion, RegionRunner, RegionTally, RunnerContext, TopKRow } from './execute/region-runner.ts';
 export type { CrossingExplanation, QueryExplanation, RegionExplanation } from './execute/explain-query.ts';
 export { explainQuery, formatExplanation } from './execute/explain-query.ts';
 export { explainPlan } from './plan/explain.ts';

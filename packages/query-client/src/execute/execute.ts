@@ -1,13 +1,4 @@
-import {
-  arrowType,
-  DeltaError,
-  type OpenStorageOptions,
-  openStorage,
-  openTable,
-  type ScanMetrics,
-  type Snapshot,
-  type Storage,
-} from '@meridian/delta';
+import { DeltaError, type OpenStorageOptions, openStorage, type ScanMetrics, type Storage } from '@meridian/delta';
 import {
   type Data,
   type DataType,
@@ -21,18 +12,14 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
-import {
-  decodePartial,
-  encodePartial,
-  mergePartials,
-  type PartialAggregate,
-  partialAggregate,
-} from '../aggregate/aggregate.ts';
+import { decodePartial, encodePartial, mergePartials, type PartialAggregate } from '../aggregate/aggregate.ts';
 import { QueryError, regionsOption } from '../errors.ts';
 import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
 import { Channel } from './channel.ts';
 import { type BorderCrossing, batchBytes } from './crossings.ts';
-import { mergeTopK, regionTopK } from './top-k.ts';
+import { jsRunner } from './js-runner.ts';
+import type { OpenedRegion, RegionRunner, TopKRow } from './region-runner.ts';
+import { mergeTopK } from './top-k.ts';
 
 /** What to do when a region cannot be read: fail the query, or return the others and say which are missing. */
 export type RegionFailurePolicy = 'fail' | 'partial';
@@ -49,6 +36,8 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   /** Called with every border crossing and the bytes that crossed (partial and final aggregates as encoded). */
   readonly onCrossing?: (crossing: BorderCrossing, payload: Uint8Array | undefined) => void;
+  /** Runs each region's fragment; the JS scan of @meridian/delta by default. */
+  readonly runner?: RegionRunner;
 }
 
 /** A region left out of a partial result, and why. */
@@ -72,6 +61,10 @@ export interface RegionReport {
   rows: number;
   /** What the region's scan read and skipped (files by partition and by statistics, row groups, bytes). */
   metrics: ScanMetrics | undefined;
+  /** Which runner ran the region's fragment (`js`, `duckdb`, ...). */
+  readonly runner: string;
+  /** Why that runner and not the one asked for (a fallback), when it is not. */
+  readonly runnerReason: string | undefined;
 }
 
 /** A running federated query: iterate its batches, or collect them with `toArrow()`. */
@@ -90,17 +83,9 @@ export interface QueryResult extends AsyncIterable<RecordBatch> {
 
 const REGION_COLUMN = '_region';
 
-/** The batches of a scan, counting their rows into the region's report. */
-async function* counted(batches: AsyncIterable<RecordBatch>, report: RegionReport): AsyncGenerator<RecordBatch> {
-  for await (const batch of batches) {
-    report.rows += batch.numRows;
-    yield batch;
-  }
-}
-
 interface Opened {
   readonly fragment: QueryFragment;
-  readonly snapshot: Snapshot;
+  readonly region: OpenedRegion;
   readonly report: RegionReport;
 }
 
@@ -122,22 +107,6 @@ function regionFailed(plan: QueryPlan, fragment: QueryFragment, error: unknown):
       cause: error,
     },
   );
-}
-
-/** The Arrow fields a fragment returns: its selected columns of the snapshot's schema. */
-function fragmentFields(opened: Opened): Field[] {
-  const fields = opened.snapshot.schema.fields;
-  const names = opened.fragment.columns ?? fields.map((f) => f.name);
-  return names.map((name) => {
-    const field = fields.find((f) => f.name === name);
-    if (!field) {
-      throw new DeltaError('unknown-column', `the table has no column '${name}'`, {
-        path: opened.fragment.uri,
-        hint: `columns: ${fields.map((f) => f.name).join(', ')}`,
-      });
-    }
-    return new Field(field.name, arrowType(field.type), true);
-  });
 }
 
 /** The union of the regions' fields, in first-seen order; the same name with two types conflicts. */
@@ -216,6 +185,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
   };
   const policy = options.onRegionFailure ?? 'fail';
   const open = options.openStorage ?? ((uri: string) => openStorage(uri, options.storage ?? {}));
+  const runner = options.runner ?? jsRunner;
 
   async function* run(): AsyncGenerator<RecordBatch> {
     const controller = new AbortController();
@@ -234,17 +204,23 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
     try {
       const settled = await Promise.allSettled(
         plan.fragments.map(async (fragment): Promise<Opened> => {
-          const snapshot = await (await openTable(open(fragment.uri, fragment))).snapshot();
+          const region = await runner.open(fragment, {
+            openStorage: open,
+            storage: options.storage,
+            signal: controller.signal,
+          });
           return {
             fragment,
-            snapshot,
+            region,
             report: {
               region: fragment.region,
               component: fragment.component,
               uri: fragment.uri,
-              version: snapshot.version,
+              version: region.version,
               rows: 0,
               metrics: undefined,
+              runner: region.runner,
+              runnerReason: region.runnerReason,
             },
           };
         }),
@@ -257,7 +233,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       const withFields: { opened: Opened; fields: Field[] }[] = [];
       for (const o of opened) {
         try {
-          withFields.push({ opened: o, fields: plan.aggregate ? [] : fragmentFields(o) });
+          withFields.push({ opened: o, fields: plan.aggregate ? [] : o.region.fields() });
         } catch (error) {
           fail(o.fragment, error, 0);
         }
@@ -279,9 +255,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
 
       if (plan.aggregate) {
         const aggregate = plan.aggregate;
-        const partials = await Promise.allSettled(
-          live.map(({ opened: o }) => partialAggregate(counted(scanOf(o), o.report), aggregate, o.fragment.region)),
-        );
+        const partials = await Promise.allSettled(live.map(({ opened: o }) => o.region.aggregate(aggregate, o.report)));
         const ok: { partial: PartialAggregate; fragment: QueryFragment }[] = [];
         for (const [i, p] of partials.entries()) {
           const o = (live[i] as { opened: Opened }).opened;
@@ -355,14 +329,8 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
         // ORDER BY ... LIMIT k: each region's top k (in the region), then a k-way merge of k rows per region.
         const orderBy = plan.orderBy;
         const k = plan.limit;
-        const tops = await Promise.allSettled(
-          live.map(({ opened: o }) =>
-            regionTopK(scanOf(o), schema, orderBy, k, o.fragment.region, (n) => {
-              o.report.rows += n;
-            }),
-          ),
-        );
-        const lists: Awaited<ReturnType<typeof regionTopK>>[] = [];
+        const tops = await Promise.allSettled(live.map(({ opened: o }) => o.region.topK(schema, orderBy, k, o.report)));
+        const lists: TopKRow[][] = [];
         for (const [i, t] of tops.entries()) {
           const fragment = (live[i] as { opened: Opened }).opened.fragment;
           if (t.status === 'fulfilled') {
@@ -400,24 +368,10 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
     }
   }
 
-  function scanOf(o: Opened) {
-    const scan = o.snapshot.scan(scanOptions(o.fragment));
-    o.report.metrics = scan.metrics;
-    return scan;
-  }
-
   function cross(crossing: BorderCrossing, payload: Uint8Array | undefined): void {
     if (crossing.from === crossing.to) return;
     crossings.push(crossing);
     options.onCrossing?.(crossing, payload);
-  }
-
-  function scanOptions(fragment: QueryFragment) {
-    return {
-      ...(fragment.columns ? { columns: fragment.columns } : {}),
-      ...(fragment.where ? { where: fragment.where } : {}),
-      ...(fragment.limit !== undefined ? { limit: fragment.limit } : {}),
-    };
   }
 
   async function* stream(
@@ -433,7 +387,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
     );
     let remaining = limit ?? Number.POSITIVE_INFINITY;
     const producers = opened.map(async (o) => {
-      const scan = scanOf(o);
+      const scan = o.region.rows(o.report);
       const crossing: BorderCrossing = {
         from: o.fragment.region,
         fromJurisdiction: o.fragment.jurisdiction,

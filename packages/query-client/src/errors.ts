@@ -13,7 +13,8 @@ export type QueryErrorCode =
   | 'region-failed'
   | 'schema-conflict'
   | 'all-regions-failed'
-  | 'aborted';
+  | 'aborted'
+  | 'gateway-failed';
 
 /**
  * Hints name the API's own options, written as code (`from: 'eu-west-1'`, `onRegionFailure: 'partial'`); the meridian

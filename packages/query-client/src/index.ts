@@ -29,3 +29,8 @@ export { lakeLocations, writeLake } from './lake/write-lake.ts';
 export type { GatewayLimits, GatewayLogEntry, GatewayOptions, QueryGateway } from './gateway/server.ts';
 export { startQueryGateway } from './gateway/server.ts';
 export type { FragmentRequest, GatewayErrorBody, GatewayErrorCode } from './gateway/protocol.ts';
+export type { GatewayFragmentReport, GatewayRunnerOptions } from './gateway/gateway-runner.ts';
+export { gatewayRunner } from './gateway/gateway-runner.ts';
+export type { GatewayTarget, RemoteOptions } from './gateway/fetch-fragment.ts';
+export { GatewayRequestError } from './gateway/fetch-fragment.ts';
+export { replicaRegions } from './gateway/serve-table.ts';

@@ -1,5 +1,5 @@
-import { RecordBatchReader, type RecordBatch } from 'apache-arrow';
-import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
+import { type RecordBatch, RecordBatchReader, type Schema } from 'apache-arrow';
+import type { QueryFragment } from '../plan/plan.ts';
 import {
   ARROW_STREAM_TYPE,
   type FragmentRequest,
@@ -7,6 +7,7 @@ import {
   type GatewayErrorCode,
   PROTOCOL_VERSION,
   RETRYABLE_CODES,
+  VERSION_HEADER,
 } from './protocol.ts';
 
 /** How the client talks to gateways; every field has a default. */
@@ -68,24 +69,23 @@ export interface FragmentResponse {
   readonly hedged: boolean;
   /** Bytes of the response body read so far (final once `batches` is consumed). */
   bytes(): number;
+  /** The stream's schema (the fragment's columns, or a partial's encoding). */
+  readonly schema: Schema;
+  /** The Delta table version the gateway read. */
+  readonly version: number | undefined;
 }
 
-/** What the gateway should compute for a plan's fragment. */
-export function fragmentRequest(plan: QueryPlan, fragment: QueryFragment): FragmentRequest {
-  const mode = plan.aggregate ? 'partial' : fragment.orderBy !== undefined && plan.limit !== undefined ? 'top-k' : 'rows';
-  const destination = plan.destination;
+type Attempted = Pick<FragmentResponse, 'batches' | 'bytes' | 'schema' | 'version'>;
+
+/** What every request of a fragment carries: its table, where results go, its columns and predicate. */
+export function fragmentBase(fragment: QueryFragment, from: string | undefined): Omit<FragmentRequest, 'mode'> {
   return {
     version: PROTOCOL_VERSION,
     component: fragment.component,
-    mode,
-    ...(destination ? { from: destination.region ?? destination.jurisdiction } : {}),
+    ...(from !== undefined ? { from } : {}),
     ...(fragment.columns ? { columns: [...fragment.columns] } : {}),
+    // The predicate travels as its text in @meridian/delta's grammar, which the gateway parses again.
     ...(fragment.where ? { where: fragment.where.toString() } : {}),
-    ...(mode === 'rows' && fragment.limit !== undefined ? { limit: fragment.limit } : {}),
-    ...(mode === 'top-k' ? { limit: plan.limit as number, orderBy: [...(fragment.orderBy ?? [])] } : {}),
-    ...(plan.aggregate
-      ? { aggregate: { groupBy: [...plan.aggregate.groupBy], measures: [...plan.aggregate.measures] } }
-      : {}),
   };
 }
 
@@ -122,7 +122,7 @@ async function attempt(
   collect: boolean,
   timeoutMs: number,
   signal: AbortSignal,
-): Promise<{ batches: AsyncIterable<RecordBatch>; bytes: () => number }> {
+): Promise<Attempted> {
   // The attempt's clock: to the last byte when collecting, to the response headers when streaming rows.
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -166,33 +166,54 @@ async function attempt(
       },
     );
   }
-  if (response.body === null) throw new GatewayRequestError('broken-stream', 'the response has no body', { target });
-  const body$ = response.body;
+  if (response.body === null) {
+    clearTimeout(timer);
+    throw new GatewayRequestError('broken-stream', 'the response has no body', { target });
+  }
+  const versionText = response.headers.get(VERSION_HEADER);
+  const version = versionText === null || versionText === '' ? undefined : Number(versionText);
+  const broken = (error: unknown): unknown => {
+    if (signal.aborted) return signal.reason;
+    if (error instanceof GatewayRequestError) return error;
+    return new GatewayRequestError(
+      timeout.signal.aborted ? 'timeout' : 'broken-stream',
+      `the stream from ${target.url} (${target.region}) broke: ${causeOf(error)}`,
+      { target, cause: error },
+    );
+  };
+  let reader: RecordBatchReader;
+  try {
+    reader = await RecordBatchReader.from(
+      counted(response.body, (n) => {
+        bytes += n;
+      }),
+    );
+    await reader.open();
+  } catch (error) {
+    clearTimeout(timer);
+    throw broken(error);
+  }
+  const schema = reader.schema as Schema;
   const read = async function* (): AsyncGenerator<RecordBatch> {
     try {
-      const reader = await RecordBatchReader.from(
-        counted(body$, (n) => {
-          bytes += n;
-        }),
-      );
       for await (const batch of reader) yield batch;
     } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw new GatewayRequestError(
-        timeout.signal.aborted ? 'timeout' : 'broken-stream',
-        `the stream from ${target.url} (${target.region}) broke: ${causeOf(error)}`,
-        { target, cause: error },
-      );
+      throw broken(error);
     }
   };
-  if (!collect) return { batches: read(), bytes: () => bytes };
+  if (!collect) return { batches: read(), bytes: () => bytes, schema, version };
   const batches: RecordBatch[] = [];
   try {
     for await (const batch of read()) batches.push(batch);
   } finally {
     clearTimeout(timer);
   }
-  return { batches: (async function* () { yield* batches; })(), bytes: () => bytes };
+  return { batches: replay(batches), bytes: () => bytes, schema, version };
+}
+
+/** Collected batches, iterable as the stream they came from. */
+async function* replay(batches: readonly RecordBatch[]): AsyncGenerator<RecordBatch> {
+  yield* batches;
 }
 
 function causeOf(error: unknown): string {
@@ -266,7 +287,7 @@ export async function fetchFragment(
     primary.catch(() => second.abort(new Error('the primary request failed')));
     if (options.hedgeAfterMs === undefined) {
       const r = await primary;
-      return { batches: r.batches, target: r.target, attempts, hedged: false, bytes: r.bytes };
+      return { ...r, attempts, hedged: false };
     }
     const hedgeAfter = options.hedgeAfterMs;
     let hedged = false;
@@ -285,7 +306,7 @@ export async function fetchFragment(
     (winner.from === 'primary' ? second : first).abort(new Error('the other request answered first'));
     timer.catch(() => {});
     primary.catch(() => {});
-    return { batches: winner.r.batches, target: winner.r.target, attempts, hedged, bytes: winner.r.bytes };
+    return { ...winner.r, attempts, hedged };
   } finally {
     signal.removeEventListener('abort', onAbort);
   }

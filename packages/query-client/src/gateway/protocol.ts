@@ -47,10 +47,11 @@ const MeasureSchema = z.strictObject({
 });
 
 /**
- * What a fragment computes: `rows` streams the scanned rows, `top-k` the region's first `limit` rows in `orderBy`
+ * What a fragment computes: `schema` only the schema of its columns (an open: the table is reachable and the
+ * request allowed), `rows` streams the scanned rows, `top-k` the region's first `limit` rows in `orderBy`
  * order, `partial` the region's partial aggregate (merged by the client; HAVING, ORDER BY and LIMIT apply after it).
  */
-export const FragmentModeSchema = z.enum(['rows', 'top-k', 'partial']);
+export const FragmentModeSchema = z.enum(['schema', 'rows', 'top-k', 'partial']);
 
 /** The body of POST /v1/query. */
 export const FragmentRequestSchema = z
@@ -89,6 +90,9 @@ export const FragmentRequestSchema = z
 
 /** A fragment request as sent over the wire. */
 export type FragmentRequest = z.infer<typeof FragmentRequestSchema>;
+
+/** Response header carrying the Delta table version read. */
+export const VERSION_HEADER = 'x-meridian-table-version';
 
 /** Stable codes of a gateway's JSON error body. */
 export type GatewayErrorCode =

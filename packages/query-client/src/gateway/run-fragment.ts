@@ -82,50 +82,75 @@ export function checkFragment(model: Topology, served: ServedTable, request: Fra
   return { served, request, where, minGroupSize: residency.site?.minGroupSize };
 }
 
-/** The Arrow record batches a checked fragment returns, in the stream the gateway writes. */
-export async function* runFragment(
+/** What a fragment returns: the stream's schema (sent first, also when no row matches) and its batches. */
+export interface FragmentStream {
+  readonly schema: Schema;
+  readonly batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
+  /** The table version read. */
+  readonly version: number | undefined;
+}
+
+/** Runs a checked fragment over its table (partials and top-k are computed before the first batch is sent). */
+export async function runFragment(
   fragment: CheckedFragment,
   storage: Storage,
   signal: AbortSignal,
-): AsyncGenerator<RecordBatch> {
+): Promise<FragmentStream> {
   const { served, request, where } = fragment;
   const snapshot = await (await openTable(storage)).snapshot();
-  const scan = snapshot.scan({
-    ...(request.columns ? { columns: request.columns } : {}),
-    ...(where ? { where } : {}),
-    ...(request.mode === 'rows' && request.limit !== undefined ? { limit: request.limit } : {}),
-  });
-  const stoppable = until(scan, signal);
-  if (request.mode === 'rows') {
-    yield* stoppable;
-    return;
-  }
-  if (request.mode === 'top-k') {
-    const fields = snapshot.schema.fields;
-    const names = request.columns ?? fields.map((f) => f.name);
-    const schema = new Schema(
-      names.map((n) => {
-        const field = fields.find((f) => f.name === n);
-        if (!field) throw new DeltaError('unknown-column', `the table has no column '${n}'`, { path: served.uri });
-        return new Field(n, arrowType(field.type), true);
+  const version = snapshot.version;
+  const fields = snapshot.schema.fields;
+  const names = request.columns ?? fields.map((f) => f.name);
+  const schema = new Schema(
+    names.map((n) => {
+      const field = fields.find((f) => f.name === n);
+      if (!field) {
+        throw new DeltaError('unknown-column', `the table has no column '${n}'`, {
+          path: served.table.id,
+          hint: `columns: ${fields.map((f) => f.name).join(', ')}`,
+        });
+      }
+      return new Field(n, arrowType(field.type), true);
+    }),
+  );
+  if (request.mode === 'schema') return { schema, batches: [], version };
+  const scan = () =>
+    until(
+      snapshot.scan({
+        ...(request.columns ? { columns: request.columns } : {}),
+        ...(where ? { where } : {}),
+        ...(request.mode === 'rows' && request.limit !== undefined ? { limit: request.limit } : {}),
       }),
+      signal,
     );
-    const rows = await regionTopK(stoppable, schema, request.orderBy ?? [], request.limit ?? 0, served.home, () => {});
+  if (request.mode === 'rows') return { schema, batches: conformed(scan(), schema), version };
+  if (request.mode === 'top-k') {
+    const rows = await regionTopK(scan(), schema, request.orderBy ?? [], request.limit ?? 0, served.home, () => {});
     const vectors: Vector[] = schema.fields.map((f, i) =>
       buildVector(
         f.type as DataType,
         rows.map((r) => r[i] ?? null),
       ),
     );
-    yield batchOf(schema, vectors, rows.length);
-    return;
+    return { schema, batches: [batchOf(schema, vectors, rows.length)], version };
   }
   const aggregate = request.aggregate as Aggregate;
-  const partial = await partialAggregate(stoppable, aggregate, served.home);
+  const partial = await partialAggregate(scan(), aggregate, served.home);
   if (fragment.minGroupSize !== undefined) {
     for (const [key, group] of partial.groups) if (group.rows < fragment.minGroupSize) partial.groups.delete(key);
   }
-  yield* partialBatches(partial, aggregate);
+  return { schema: partialSchema(partial), batches: partialBatches(partial, aggregate), version };
+}
+
+/** The scan's batches under the stream's schema (the same columns and types; every field nullable). */
+async function* conformed(batches: AsyncIterable<RecordBatch>, schema: Schema): AsyncGenerator<RecordBatch> {
+  for await (const batch of batches) {
+    if (batch.numRows === 0) continue;
+    yield new RecordBatch(
+      schema,
+      makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: batch.data.children }),
+    );
+  }
 }
 
 /** Stops reading the scan once the query's time is up (the scan's files close as iteration returns). */

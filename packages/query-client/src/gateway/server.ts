@@ -11,6 +11,7 @@ import {
   type GatewayErrorCode,
   PROTOCOL_VERSION,
   RESULT_KIND_HEADER,
+  VERSION_HEADER,
 } from './protocol.ts';
 import { checkFragment, runFragment } from './run-fragment.ts';
 import { type ServedTable, servedTable, servedTables } from './serve-table.ts';
@@ -250,12 +251,12 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
     const checked = checkFragment(model, served, request);
     const writer = new RecordBatchStreamWriter();
     let bytes = 0;
-    const batches = runFragment(checked, open(served.uri), signal);
-    // The first batch decides the status: an error before it is a JSON error, after it a cut stream.
-    const first = await batches.next();
+    // An error before the response starts is a JSON error; after it, a cut stream.
+    const { schema, batches, version } = await runFragment(checked, open(served.uri), signal);
     res.writeHead(200, {
       'content-type': ARROW_STREAM_TYPE,
       [RESULT_KIND_HEADER]: request.mode,
+      [VERSION_HEADER]: String(version ?? ''),
       'x-meridian-region': region,
       'x-meridian-served': served.replica ? `replica of ${served.home}` : served.home,
     });
@@ -266,12 +267,12 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
       bytes += chunk.byteLength;
     });
     stream.pipe(res);
+    writer.reset(undefined, schema);
     const emit = async (batch: RecordBatch): Promise<void> => {
       writer.write(batch);
       if (res.writableNeedDrain) await drained(res, signal);
     };
-    if (!first.done) await emit(first.value);
-    for await (const batch of { [Symbol.asyncIterator]: () => batches }) await emit(batch);
+    for await (const batch of batches) await emit(batch);
     if (signal.aborted) throw signal.reason;
     writer.finish();
     await new Promise<void>((resolve, reject) => {

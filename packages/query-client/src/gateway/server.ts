@@ -128,17 +128,16 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
   const server: Server = createServer((req, res) => {
     const started = performance.now();
     let code: GatewayErrorCode | undefined;
-    let component: string | undefined;
-    let bytes = 0;
+    const sent = { component: undefined as string | undefined, bytes: 0 };
     res.on('close', () => {
       options.onRequest?.({
         method: req.method ?? '',
         path: req.url ?? '',
         status: res.statusCode,
         code,
-        component,
+        component: sent.component,
         ms: Math.round(performance.now() - started),
-        bytes,
+        bytes: sent.bytes,
       });
     });
     const fail = (refusal: Refusal): void => {
@@ -180,11 +179,7 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
     );
     // A client that goes away stops its fragment.
     res.on('close', () => controller.abort(new Refusal('internal', 'the client went away')));
-    serveQuery(req, res, controller.signal)
-      .then((sent) => {
-        component = sent.component;
-        bytes = sent.bytes;
-      })
+    serveQuery(req, res, controller.signal, sent)
       .catch((error: unknown) => {
         const refusal = toRefusal(error);
         if (res.headersSent) {
@@ -205,7 +200,8 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
     req: IncomingMessage,
     res: ServerResponse,
     signal: AbortSignal,
-  ): Promise<{ component: string; bytes: number }> {
+    sent: { component: string | undefined; bytes: number },
+  ): Promise<void> {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') {
       req.resume();
@@ -235,6 +231,7 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
       });
     }
     const request = parsed.data;
+    sent.component = request.component;
     const served = servedTable(model, region, request.component, locations);
     if (served === undefined) {
       throw new Refusal('unknown-table', `${request.component} is not a table this gateway serves in ${region}`, {
@@ -250,7 +247,6 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
     }
     const checked = checkFragment(model, served, request);
     const writer = new RecordBatchStreamWriter();
-    let bytes = 0;
     // An error before the response starts is a JSON error; after it, a cut stream.
     const { schema, batches, version } = await runFragment(checked, open(served.uri), signal);
     res.writeHead(200, {
@@ -264,7 +260,7 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
     // so a slow reader holds at most a socket buffer and a batch, and the query timeout still applies.
     const stream = writer.toNodeStream();
     stream.on('data', (chunk: Uint8Array) => {
-      bytes += chunk.byteLength;
+      sent.bytes += chunk.byteLength;
     });
     stream.pipe(res);
     writer.reset(undefined, schema);
@@ -279,7 +275,6 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
       res.once('finish', resolve);
       res.once('close', () => (res.writableFinished ? resolve() : reject(signal.reason ?? new Error('closed'))));
     });
-    return { component: request.component, bytes };
   }
 
   const readiness = { at: 0, tables: [] as { component: string; ok: boolean; error?: string }[] };

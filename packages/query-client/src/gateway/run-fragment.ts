@@ -49,7 +49,11 @@ export interface CheckedFragment {
 export function checkFragment(model: Topology, served: ServedTable, request: FragmentRequest): CheckedFragment {
   const destination = request.from === undefined ? undefined : resolveDestination(model, request.from);
   const aggregate: Aggregate | undefined = request.aggregate;
-  const residency = checkResidency(model, [served.table], destination, { aggregate, join: undefined });
+  // A schema is the columns the topology declares, no row's data: only what returns data is checked.
+  const residency =
+    request.mode === 'schema'
+      ? { site: undefined }
+      : checkResidency(model, [served.table], destination, { aggregate, join: undefined });
   let where: Predicate | undefined;
   if (request.where !== undefined) {
     try {

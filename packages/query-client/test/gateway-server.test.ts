@@ -149,6 +149,30 @@ describe('hostile requests get a stable code', () => {
     });
   });
 
+  it('a fragment that runs past the query timeout: 504 timeout', async () => {
+    const hasty = await startQueryGateway({
+      model,
+      region: 'us-east-1',
+      locations: { 'us-east-1/orders': join(root, 'us-east-1') },
+      queryTimeoutMs: 1,
+    });
+    try {
+      const response = await fetch(`${hasty.url}/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ...fragment,
+          mode: 'partial',
+          columns: undefined,
+          aggregate: { groupBy: ['currency'], measures: [{ fn: 'count' }] },
+        }),
+      });
+      expect(await errorOf(response)).toMatchObject({ status: 504, code: 'timeout' });
+    } finally {
+      await hasty.close();
+    }
+  });
+
   it('another protocol version: 400 unsupported-version', async () => {
     expect(await errorOf(await post({ ...fragment, version: 2 }))).toMatchObject({ code: 'unsupported-version' });
   });

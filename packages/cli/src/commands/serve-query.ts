@@ -85,6 +85,11 @@ export const registerServeQuery: RegisterCommand = (cli) => {
             `${e.method} ${e.path} ${e.status}${e.code ? ` ${e.code}` : ''}${e.component ? ` ${e.component}` : ''} ${e.ms} ms ${e.bytes} bytes\n`,
           ),
       });
+      if (!['127.0.0.1', '::1', 'localhost'].includes(String(raw.host))) {
+        process.stderr.write(
+          `warning: listening on ${String(raw.host)}: the gateway has no authentication and no TLS; put it behind something that has (docs/security.md)\n`,
+        );
+      }
       // The one stdout line: where the gateway listens (a script starting it with --port 0 reads the port here).
       process.stdout.write(`${JSON.stringify({ region: raw.region, url: gateway.url })}\n`);
       await new Promise<void>((resolve) => {

@@ -4,12 +4,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openStorage } from '@meridian/delta';
+import { topology } from '@meridian/topology';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   executeQuery,
   gatewayRunner,
   planQuery,
   type QueryGateway,
+  replicaRegions,
   sqlToRequest,
   startQueryGateway,
 } from '../src/index.ts';
@@ -59,4 +62,62 @@ it.each([
   expect([...remote].sort()).toEqual([...local].sort());
   expect(result.regions.map((r) => r.runner)).toEqual(['gateway', 'gateway', 'gateway']);
   expect(runner.reports.filter((r) => r.mode !== 'schema').every((r) => r.bytes > 0)).toBe(true);
+});
+
+it('fails over to the gateway of the region its store replicates to when the region’s gateway stops mid-query', async () => {
+  const replicated = topology('replicated', (t) => {
+    const west = t.region('eu-west-1', { role: 'primary', jurisdiction: 'EU' });
+    const central = t.region('eu-central-1', { role: 'secondary', jurisdiction: 'EU' });
+    const copy = central.objectStore('lake', { bucket: 'lake-central' });
+    const store = west.objectStore('lake', { bucket: 'lake-west', replication: { to: copy } });
+    west.deltaTable('orders', { store, path: 'delta/orders' });
+  });
+  const table = replicated.components.find((c) => c.kind === 'deltaTable');
+  expect(table && replicaRegions(replicated, table as never)).toEqual(['eu-central-1']);
+  const primary = await startQueryGateway({
+    model: replicated,
+    region: 'eu-west-1',
+    locations: { 'eu-west-1/orders': join(root, 'eu-west-1') },
+  });
+  // The replica's copy: the same files, under the key <component>@<region>.
+  const standby = await startQueryGateway({
+    model: replicated,
+    region: 'eu-central-1',
+    locations: { 'eu-west-1/orders@eu-central-1': join(root, 'eu-west-1') },
+  });
+  try {
+    const plan = planQuery(replicated, sqlToRequest('SELECT currency, count(*) AS n FROM orders GROUP BY currency'));
+    const expected = await executeQuery(plan, { openStorage: () => openStorage(join(root, 'eu-west-1')) }).toArrow();
+    let closing: Promise<void> | undefined;
+    const runner = gatewayRunner({
+      model: replicated,
+      gateways: { 'eu-west-1': primary.url, 'eu-central-1': standby.url },
+      retries: 1,
+      backoffMs: 10,
+      onFragment: (r) => {
+        if (r.mode === 'schema') closing = primary.close();
+      },
+    });
+    const result = executeQuery(plan, { runner });
+    const answer = await result.toArrow();
+    await closing;
+    expect(answer.toArray().map((r) => r.toJSON())).toEqual(expected.toArray().map((r) => r.toJSON()));
+    const partial = runner.reports.find((r) => r.mode === 'partial');
+    expect(partial).toMatchObject({ servedBy: 'eu-central-1', replica: true });
+    // A gateway the topology gives no replica of the table refuses it.
+    const usGateway = await startQueryGateway({ model, region: 'us-east-1', locations });
+    try {
+      const refused = await fetch(`${usGateway.url}/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ version: 1, component: 'eu-west-1/orders', mode: 'schema' }),
+      });
+      expect(refused.status).toBe(404);
+    } finally {
+      await usGateway.close();
+    }
+  } finally {
+    await standby.close();
+    await primary.close().catch(() => {});
+  }
 });

@@ -51,7 +51,7 @@ const MeasureSchema = z.strictObject({
  * request allowed), `rows` streams the scanned rows, `top-k` the region's first `limit` rows in `orderBy`
  * order, `partial` the region's partial aggregate (merged by the client; HAVING, ORDER BY and LIMIT apply after it).
  */
-export const FragmentModeSchema = z.enum(['schema', 'rows', 'top-k', 'partial']);
+const FragmentModeSchema = z.enum(['schema', 'rows', 'top-k', 'partial']);
 
 /** The body of POST /v1/query. */
 export const FragmentRequestSchema = z

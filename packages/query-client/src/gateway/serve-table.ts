@@ -11,7 +11,7 @@ export interface ServedTable {
 }
 
 /** The key of a replica copy's location: `<component id>@<serving region>` (the component id keys the primary). */
-export function replicaLocationKey(component: string, region: string): string {
+function replicaLocationKey(component: string, region: string): string {
   return `${component}@${region}`;
 }
 
@@ -24,23 +24,28 @@ function modelUri(store: ObjectStore | undefined, fallback: string, path: string
   return `s3://${store ? bucketName(store) : fallback}/${path.replace(/^\/+|\/+$/g, '')}`;
 }
 
-/**
- * The regions holding a replica of a table: the regions of the object stores its store replicates to
- * (`objectStore.replication.to`, followed transitively), in order. A replica holds the table at the same path.
- */
-export function replicaRegions(model: Topology, table: DeltaTable): string[] {
-  const out: string[] = [];
+/** The object stores holding a copy of a table: those its store replicates to, followed transitively, in order. */
+function replicaStores(model: Topology, table: DeltaTable): { store: ObjectStore; region: string | undefined }[] {
+  const out: { store: ObjectStore; region: string | undefined }[] = [];
   const seen = new Set<string>();
   let store = storeOf(model, table);
   while (store?.replication !== undefined && !seen.has(store.id)) {
     seen.add(store.id);
     const target = model.components.find((c) => c.id === store?.replication?.to);
     if (target?.kind !== 'objectStore') break;
-    const region = placementOf(model, target).region;
-    if (region !== undefined && !out.includes(region)) out.push(region);
+    out.push({ store: target, region: placementOf(model, target).region });
     store = target;
   }
   return out;
+}
+
+/**
+ * The regions holding a replica of a table: the regions of the object stores its store replicates to
+ * (`objectStore.replication.to`, followed transitively), in order. A replica holds the table at the same path.
+ */
+export function replicaRegions(model: Topology, table: DeltaTable): string[] {
+  const regions = replicaStores(model, table).map((r) => r.region);
+  return [...new Set(regions.filter((r): r is string => r !== undefined))];
 }
 
 /**
@@ -67,23 +72,14 @@ export function servedTable(
       uri: locations[id] ?? modelUri(storeOf(model, table), table.store, table.path),
     };
   }
-  let store = storeOf(model, table);
-  const seen = new Set<string>();
-  while (store?.replication !== undefined && !seen.has(store.id)) {
-    seen.add(store.id);
-    const target = model.components.find((c) => c.id === store?.replication?.to);
-    if (target?.kind !== 'objectStore') return undefined;
-    if (placementOf(model, target).region === region) {
-      return {
-        table,
-        home,
-        replica: true,
-        uri: locations[replicaLocationKey(id, region)] ?? modelUri(target, target.id, table.path),
-      };
-    }
-    store = target;
-  }
-  return undefined;
+  const replica = replicaStores(model, table).find((r) => r.region === region);
+  if (replica === undefined) return undefined;
+  return {
+    table,
+    home,
+    replica: true,
+    uri: locations[replicaLocationKey(id, region)] ?? modelUri(replica.store, replica.store.id, table.path),
+  };
 }
 
 /** The deltaTable components a gateway in `region` serves (its own and the replicas it holds). */

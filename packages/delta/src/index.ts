@@ -13,6 +13,8 @@ export type { CommitEntry, SnapshotOptions } from './snapshot/table.ts';
 export { Snapshot } from './snapshot/snapshot.ts';
 export type { ColumnMappingMode } from './snapshot/snapshot.ts';
 export type { DeltaFile, FileStats } from './log/files.ts';
+export { resolveTablePath } from './log/table-paths.ts';
+export { loadDeletionVector } from './deletion-vectors/descriptor.ts';
 export type { RowCount } from './snapshot/row-count.ts';
 export type {
   AddAction,

@@ -59,9 +59,9 @@ describe('the region runner seam', () => {
     );
   });
 
-  it('runs the JS scan by default and says so', async () => {
+  it('runs the JS scan when asked, and says so', async () => {
     const plan = planQuery(lakeModel, { table: 'orders', from: 'EU', columns: ['order_id'] }, { locations });
-    const result = executeQuery(plan);
+    const result = executeQuery(plan, { runner: jsRunner });
     expect((await result.toArrow()).numRows).toBe(900);
     expect(result.regions.map((r) => r.runner)).toEqual(['js', 'js', 'js']);
     expect(result.regions.every((r) => r.metrics !== undefined && r.runnerReason === undefined)).toBe(true);

@@ -127,7 +127,8 @@ export function columnReader(
   return { read: reader(data), type: data.type };
 }
 
-function groupKey(keys: readonly Value[]): string {
+/** The key of a group in a partial aggregate (bigints marked, so 1 and 1n differ). */
+export function groupKey(keys: readonly Value[]): string {
   return JSON.stringify(keys, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
 }
 

@@ -17,7 +17,7 @@ import { QueryError, regionsOption } from '../errors.ts';
 import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
 import { Channel } from './channel.ts';
 import { type BorderCrossing, batchBytes } from './crossings.ts';
-import { jsRunner } from './js-runner.ts';
+import { defaultRunner } from './default-runner.ts';
 import type { OpenedRegion, RegionRunner, TopKRow } from './region-runner.ts';
 import { mergeTopK } from './top-k.ts';
 
@@ -36,7 +36,10 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   /** Called with every border crossing and the bytes that crossed (partial and final aggregates as encoded). */
   readonly onCrossing?: (crossing: BorderCrossing, payload: Uint8Array | undefined) => void;
-  /** Runs each region's fragment; the JS scan of @meridian/delta by default. */
+  /**
+   * Runs each region's fragment: DuckDB over the files the snapshot selected by default (`duckdbRunner`, which runs
+   * in JS what it cannot run exactly), or `jsRunner` (the JS scan of @meridian/delta), or another runner.
+   */
   readonly runner?: RegionRunner;
 }
 
@@ -62,9 +65,9 @@ export interface RegionReport {
   /** What the region's scan read and skipped (files by partition and by statistics, row groups, bytes). */
   metrics: ScanMetrics | undefined;
   /** Which runner ran the region's fragment (`js`, `duckdb`, ...). */
-  readonly runner: string;
+  runner: string;
   /** Why that runner and not the one asked for (a fallback), when it is not. */
-  readonly runnerReason: string | undefined;
+  runnerReason: string | undefined;
 }
 
 /** A running federated query: iterate its batches, or collect them with `toArrow()`. */
@@ -185,7 +188,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
   };
   const policy = options.onRegionFailure ?? 'fail';
   const open = options.openStorage ?? ((uri: string) => openStorage(uri, options.storage ?? {}));
-  const runner = options.runner ?? jsRunner;
+  const runner = options.runner ?? defaultRunner();
 
   async function* run(): AsyncGenerator<RecordBatch> {
     const controller = new AbortController();

@@ -29,6 +29,8 @@ export interface RegionExplanation {
   readonly estimatedRows: number | undefined;
   /** What the scan read and skipped when run (`analyze`). */
   readonly actual: ScanMetrics | undefined;
+  /** Which runner ran the region's fragment and, when it fell back, why (`analyze`). */
+  readonly runner?: { readonly name: string; readonly reason: string | undefined };
   /** Why the region could not be opened, when it could not. */
   readonly error: string | undefined;
 }
@@ -234,10 +236,14 @@ export async function explainQuery(
       // Rows are discarded: the analysis wants what was read and moved.
     }
     suppressedGroups = result.suppressedGroups;
-    finalRegions = finalRegions.map((r) => ({
-      ...r,
-      actual: result.regions.find((x) => x.component === r.component)?.metrics,
-    }));
+    finalRegions = finalRegions.map((r) => {
+      const report = result.regions.find((x) => x.component === r.component);
+      return {
+        ...r,
+        actual: report?.metrics,
+        ...(report ? { runner: { name: report.runner, reason: report.runnerReason } } : {}),
+      };
+    });
     finalCrossings = crossings.map((c) => ({
       ...c,
       actualBytes: result.crossings
@@ -288,11 +294,17 @@ export function formatExplanation(e: QueryExplanation): string {
     lines.push(
       `    files        ${r.files.selected} of ${r.files.total} read (${r.files.skippedByPartition} pruned by partition, ${r.files.skippedByStats} skipped by statistics), ${bytes(r.files.selectedBytes)} of ${bytes(r.files.totalBytes)}, at most ${r.estimatedRows ?? '?'} rows`,
     );
-    if (r.actual) {
+    if (r.actual && r.runner?.name === 'duckdb') {
+      // DuckDB skips row groups and fetches byte ranges itself: what is known is the files it was given.
+      lines.push(
+        `    actual       ${r.actual.filesRead} files read by DuckDB (${bytes(r.actual.bytesFetched)} of files), ${r.actual.rowsReturned} rows`,
+      );
+    } else if (r.actual) {
       lines.push(
         `    actual       ${r.actual.filesRead} files read, ${r.actual.rowGroupsSkipped} of ${r.actual.rowGroupsTotal} row groups skipped, ${r.actual.rowsReturned} rows, ${bytes(r.actual.bytesFetched)} fetched`,
       );
     }
+    if (r.runner) lines.push(`    ran in       ${r.runner.name}${r.runner.reason ? ` (${r.runner.reason})` : ''}`);
   }
   if (aggregate) {
     const measures = aggregate.measures.map(

@@ -6,7 +6,7 @@ import type { OpenedRegion, RegionRunner, RegionTally } from './region-runner.ts
 import { regionTopK } from './top-k.ts';
 
 /** What a fragment pushes down to the Delta scan: its columns, predicate and limit. */
-function scanOptions(fragment: QueryFragment): TableScanOptions {
+export function scanOptions(fragment: QueryFragment): TableScanOptions {
   return {
     ...(fragment.columns ? { columns: fragment.columns } : {}),
     ...(fragment.where ? { where: fragment.where } : {}),
@@ -15,7 +15,7 @@ function scanOptions(fragment: QueryFragment): TableScanOptions {
 }
 
 /** The Arrow fields a fragment returns: its selected columns of the snapshot's schema. */
-function fragmentFields(fragment: QueryFragment, snapshot: Snapshot): Field[] {
+export function fragmentFields(fragment: QueryFragment, snapshot: Snapshot): Field[] {
   const fields = snapshot.schema.fields;
   const names = fragment.columns ?? fields.map((f) => f.name);
   return names.map((name) => {
@@ -43,7 +43,7 @@ async function* counted(batches: AsyncIterable<RecordBatch>, tally: RegionTally)
  * pruning, deletion vectors) and the aggregate or top-k in JS. `reason` says why it runs when another runner was
  * asked for.
  */
-function jsRegion(fragment: QueryFragment, snapshot: Snapshot, reason?: string): OpenedRegion {
+export function jsRegion(fragment: QueryFragment, snapshot: Snapshot, reason?: string): OpenedRegion {
   const scan = (tally: RegionTally) => {
     const s = snapshot.scan(scanOptions(fragment));
     tally.metrics = s.metrics;

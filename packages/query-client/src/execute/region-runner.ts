@@ -14,6 +14,10 @@ export type TopKRow = Value[];
 export interface RegionTally {
   rows: number;
   metrics: ScanMetrics | undefined;
+  /** The runner that did the work: set from {@link OpenedRegion.runner}, changed by a runner that falls back. */
+  runner: string;
+  /** Why that runner and not the one asked for, when it is not. */
+  runnerReason: string | undefined;
 }
 
 /** What a runner is given besides the fragment: how to reach the table and when to stop. */

@@ -1,4 +1,4 @@
-import { arrowType, DeltaError, openTable, type Predicate, parsePredicate, type Storage } from '@meridian/delta';
+import { DeltaError, type Predicate, parsePredicate } from '@meridian/delta';
 import type { Topology } from '@meridian/topology';
 import {
   type DataType,
@@ -12,15 +12,10 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { ACCUMULATORS } from '../aggregate/accumulators.ts';
-import {
-  type Aggregate,
-  buildVector,
-  encodePartial,
-  type PartialAggregate,
-  partialAggregate,
-} from '../aggregate/aggregate.ts';
+import { type Aggregate, buildVector, encodePartial, type PartialAggregate } from '../aggregate/aggregate.ts';
 import { QueryError } from '../errors.ts';
-import { regionTopK } from '../execute/top-k.ts';
+import type { RegionRunner, RegionTally, RunnerContext } from '../execute/region-runner.ts';
+import type { QueryFragment } from '../plan/plan.ts';
 import { checkResidency, resolveDestination } from '../plan/residency.ts';
 import type { FragmentRequest } from './protocol.ts';
 import type { ServedTable } from './serve-table.ts';
@@ -94,56 +89,54 @@ export interface FragmentStream {
   readonly version: number | undefined;
 }
 
-/** Runs a checked fragment over its table (partials and top-k are computed before the first batch is sent). */
+/**
+ * Runs a checked fragment over its table through a region runner (the seam executeQuery uses: DuckDB by default, JS
+ * where DuckDB cannot read the table exactly), so a gateway computes exactly what the in-process path would.
+ * Partials and top-k are computed before the first batch is sent.
+ */
 export async function runFragment(
   fragment: CheckedFragment,
-  storage: Storage,
-  signal: AbortSignal,
+  runner: RegionRunner,
+  context: RunnerContext,
 ): Promise<FragmentStream> {
   const { served, request, where } = fragment;
-  const snapshot = await (await openTable(storage)).snapshot();
-  const version = snapshot.version;
-  const fields = snapshot.schema.fields;
-  const names = request.columns ?? fields.map((f) => f.name);
-  const schema = new Schema(
-    names.map((n) => {
-      const field = fields.find((f) => f.name === n);
-      if (!field) {
-        throw new DeltaError('unknown-column', `the table has no column '${n}'`, {
-          path: served.table.id,
-          hint: `columns: ${fields.map((f) => f.name).join(', ')}`,
-        });
-      }
-      return new Field(n, arrowType(field.type), true);
-    }),
-  );
+  const region = served.home;
+  const queryFragment: QueryFragment = {
+    component: served.table.id,
+    // Rows belong to the table's region (its `_region`), also when a replica serves them.
+    region,
+    jurisdiction: undefined,
+    uri: served.uri,
+    uriSource: 'location',
+    dataClasses: served.table.dataClasses,
+    columns: request.columns,
+    where,
+    limit: request.mode === 'rows' ? request.limit : undefined,
+    orderBy: request.mode === 'top-k' ? request.orderBy : undefined,
+  };
+  const opened = await runner.open(queryFragment, context);
+  const version = opened.version;
+  const tally: RegionTally = { rows: 0, metrics: undefined, runner: opened.runner, runnerReason: opened.runnerReason };
+  if (request.mode === 'partial') {
+    const aggregate = request.aggregate as Aggregate;
+    const partial = await opened.aggregate(aggregate, tally);
+    if (fragment.minGroupSize !== undefined) {
+      for (const [key, group] of partial.groups) if (group.rows < fragment.minGroupSize) partial.groups.delete(key);
+    }
+    return { schema: partialSchema(partial), batches: partialBatches(partial, aggregate), version };
+  }
+  const schema = new Schema(opened.fields());
   if (request.mode === 'schema') return { schema, batches: [], version };
-  const scan = () =>
-    until(
-      snapshot.scan({
-        ...(request.columns ? { columns: request.columns } : {}),
-        ...(where ? { where } : {}),
-        ...(request.mode === 'rows' && request.limit !== undefined ? { limit: request.limit } : {}),
-      }),
-      signal,
-    );
-  if (request.mode === 'rows') return { schema, batches: conformed(scan(), schema), version };
-  if (request.mode === 'top-k') {
-    const rows = await regionTopK(scan(), schema, request.orderBy ?? [], request.limit ?? 0, served.home, () => {});
-    const vectors: Vector[] = schema.fields.map((f, i) =>
-      buildVector(
-        f.type as DataType,
-        rows.map((r) => r[i] ?? null),
-      ),
-    );
-    return { schema, batches: [batchOf(schema, vectors, rows.length)], version };
-  }
-  const aggregate = request.aggregate as Aggregate;
-  const partial = await partialAggregate(scan(), aggregate, served.home);
-  if (fragment.minGroupSize !== undefined) {
-    for (const [key, group] of partial.groups) if (group.rows < fragment.minGroupSize) partial.groups.delete(key);
-  }
-  return { schema: partialSchema(partial), batches: partialBatches(partial, aggregate), version };
+  if (request.mode === 'rows')
+    return { schema, batches: conformed(until(opened.rows(tally), context.signal), schema), version };
+  const rows = await opened.topK(schema, request.orderBy ?? [], request.limit ?? 0, tally);
+  const vectors: Vector[] = schema.fields.map((f, i) =>
+    buildVector(
+      f.type as DataType,
+      rows.map((r) => r[i] ?? null),
+    ),
+  );
+  return { schema, batches: [batchOf(schema, vectors, rows.length)], version };
 }
 
 /** The scan's batches under the stream's schema (the same columns and types; every field nullable). */

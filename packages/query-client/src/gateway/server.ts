@@ -4,6 +4,8 @@ import { DeltaError, type OpenStorageOptions, openStorage, openTable, type Stora
 import type { Topology } from '@meridian/topology';
 import { type RecordBatch, RecordBatchStreamWriter } from 'apache-arrow';
 import { QueryError } from '../errors.ts';
+import { defaultRunner } from '../execute/default-runner.ts';
+import type { RegionRunner } from '../execute/region-runner.ts';
 import {
   ARROW_STREAM_TYPE,
   FragmentRequestSchema,
@@ -40,6 +42,8 @@ export interface GatewayOptions extends GatewayLimits {
   readonly host?: string;
   /** 0 (default): a free port. */
   readonly port?: number;
+  /** Runs each fragment; executeQuery's default (DuckDB, JS where DuckDB cannot read a table exactly) when omitted. */
+  readonly runner?: RegionRunner;
   /** Called once per finished request, for a log line. */
   readonly onRequest?: (entry: GatewayLogEntry) => void;
 }
@@ -121,6 +125,7 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
   }
   const locations = options.locations ?? {};
   const open = (uri: string): Storage => openStorage(uri, options.storage ?? {});
+  const runner = options.runner ?? defaultRunner();
   let active = 0;
   let closing = false;
   const running = new Set<AbortController>();
@@ -248,7 +253,11 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
     const checked = checkFragment(model, served, request);
     const writer = new RecordBatchStreamWriter();
     // An error before the response starts is a JSON error; after it, a cut stream.
-    const { schema, batches, version } = await runFragment(checked, open(served.uri), signal);
+    // Raced with the query's clock: a runner that does not stop at once still gets its 504.
+    const { schema, batches, version } = await Promise.race([
+      runFragment(checked, runner, { openStorage: (uri) => open(uri), storage: options.storage, signal }),
+      aborted(signal),
+    ]);
     res.writeHead(200, {
       'content-type': ARROW_STREAM_TYPE,
       [RESULT_KIND_HEADER]: request.mode,
@@ -317,6 +326,14 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
       });
     },
   };
+}
+
+/** Rejects with the signal's reason once it is aborted. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 /** Resolves when the response can take more bytes; rejects when the query is stopped meanwhile. */

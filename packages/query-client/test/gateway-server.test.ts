@@ -133,6 +133,42 @@ describe('hostile requests get a stable code', () => {
     }
   });
 
+  it('a partial of a class that may leave only as aggregates leaves without its groups under minGroupSize', async () => {
+    const exported = lakeTopology({ aggregatesOnly: true, minGroupSize: 10 });
+    const eu = await startQueryGateway({
+      model: exported,
+      region: 'eu-west-1',
+      locations: { 'eu-west-1/orders': join(root, 'eu-west-1') },
+    });
+    const groups = async (groupBy: string) => {
+      const response = await fetch(`${eu.url}/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        // A hostile client asks for the partial directly, from the US: the gateway applies the rule itself.
+        body: JSON.stringify({
+          version: 1,
+          component: 'eu-west-1/orders',
+          mode: 'partial',
+          from: 'us-east-1',
+          aggregate: { groupBy: [groupBy], measures: [{ fn: 'count' }] },
+        }),
+      });
+      expect(response.status).toBe(200);
+      const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
+      return table
+        .getChild('partial')
+        ?.toArray()
+        .flatMap((chunk: string) => JSON.parse(chunk) as unknown[]).length;
+    };
+    try {
+      expect(await groups('currency')).toBe(4);
+      // Every order_id is its own group of one row: none may leave.
+      expect(await groups('order_id')).toBe(0);
+    } finally {
+      await eu.close();
+    }
+  });
+
   it('a predicate outside the grammar: 422 fragment-failed with the cause', async () => {
     expect(await errorOf(await post({ ...fragment, where: "currency = 'EUR'; DROP TABLE x" }))).toMatchObject({
       status: 422,

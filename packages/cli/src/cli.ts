@@ -12,6 +12,7 @@ import { registerLake } from './commands/lake.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerReport } from './commands/report.ts';
 import { registerSchema } from './commands/schema.ts';
+import { registerServeQuery } from './commands/serve-query.ts';
 import { registerValidate } from './commands/validate.ts';
 import { setLoadTimeout } from './options/load-options.ts';
 import { cliHint, cliIssues } from './render/cli-hint.ts';
@@ -26,6 +27,7 @@ const commands: RegisterCommand[] = [
   registerCheck,
   registerReport,
   registerQuery,
+  registerServeQuery,
   registerDemoData,
   registerLake,
   registerInit,

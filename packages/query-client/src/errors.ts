@@ -17,7 +17,8 @@ export type QueryErrorCode =
   | 'join-key-mismatch'
   | 'aborted'
   | 'engine-unsupported'
-  | 'engine-failed';
+  | 'engine-failed'
+  | 'gateway-failed';
 
 /**
  * Hints name the API's own options, written as code (`from: 'eu-west-1'`, `onRegionFailure: 'partial'`); the meridian

@@ -6,6 +6,8 @@ import {
   explainPlan,
   explainQuery,
   formatExplanation,
+  type GatewayFragmentReport,
+  gatewayRunner,
   lakeLocations,
   type Measure,
   type MissingRegion,
@@ -14,7 +16,7 @@ import {
   type QueryRequest,
   sqlToRequest,
 } from '@meridian/query-client';
-import { loadTopology } from '@meridian/topology';
+import { loadTopology, type Topology } from '@meridian/topology';
 import { CliInputError, ExitCode, type RegisterCommand } from '../command.ts';
 import { topologyLoadOptions } from '../options/load-options.ts';
 import { parseFormat, parseLimit } from '../options/row-options.ts';
@@ -52,6 +54,10 @@ interface QueryCommandOptions {
   readonly endpoint?: string;
   /** A join's broadcast limit in bytes of Delta files (32 MiB by default). */
   readonly maxBroadcast?: number;
+  /** `region=url` pairs: run each region's fragment at its query gateway (meridian serve-query). */
+  readonly gateways?: readonly string[];
+  /** With gateways: send a second request when the first has not answered after this many ms. */
+  readonly hedgeMs?: number;
 }
 
 /** What `meridian query --json` prints. */
@@ -70,19 +76,27 @@ interface QueryJson {
   readonly crossings: readonly BorderCrossing[];
   /** Groups a data class's minGroupSize suppressed inside its jurisdiction. */
   readonly suppressedGroups: number;
+  /** With --gateway: every request to a gateway, who answered it, its time and bytes. */
+  readonly gateways?: readonly GatewayFragmentReport[];
 }
 
 const FUNCTIONS: readonly AggregateFunction[] = ['count', 'sum', 'min', 'max'];
 
-function parseLocations(pairs: readonly string[]): Record<string, string> {
+/** `id=uri` pairs of --location (and --gateway, region=url) as a record. */
+export function parseLocations(
+  pairs: readonly string[],
+  flag: '--location' | '--gateway' = '--location',
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0 || at === pair.length - 1) {
       throw new CliInputError(
-        'bad-location',
-        `--location ${pair} is not id=uri`,
-        'write --location eu-west-1=./lake/eu (a region id or a deltaTable component id, then the table URI)',
+        flag === '--location' ? 'bad-location' : 'bad-gateway',
+        `${flag} ${pair} is not ${flag === '--location' ? 'id=uri' : 'region=url'}`,
+        flag === '--location'
+          ? 'write --location eu-west-1=./lake/eu (a region id or a deltaTable component id, then the table URI)'
+          : 'write --gateway eu-west-1=http://127.0.0.1:7420 (a region id, then the URL meridian serve-query printed)',
       );
     }
     out[pair.slice(0, at)] = pair.slice(at + 1);
@@ -122,8 +136,15 @@ function aggregateOf(options: QueryCommandOptions): Aggregate | undefined {
 }
 
 /** Plans the query the options describe over the topology file. */
-async function planFromOptions(file: string, options: QueryCommandOptions): Promise<QueryPlan> {
+async function planFromOptions(
+  file: string,
+  options: QueryCommandOptions,
+): Promise<{ plan: QueryPlan; model: Topology }> {
   const model = await loadTopology(file, topologyLoadOptions());
+  return { plan: planWith(model, options), model };
+}
+
+function planWith(model: Topology, options: QueryCommandOptions): QueryPlan {
   const aggregate = aggregateOf(options);
   const place = {
     ...(options.regions ? { regions: options.regions } : {}),
@@ -165,7 +186,17 @@ async function runQuery(
   out: (text: string) => void,
   err: (text: string) => void,
 ): Promise<number> {
-  const plan = await planFromOptions(file, options);
+  const { plan, model } = await planFromOptions(file, options);
+  const gateways = parseLocations(options.gateways ?? [], '--gateway');
+  const runner =
+    Object.keys(gateways).length > 0
+      ? gatewayRunner({
+          model,
+          gateways,
+          destination: plan.destination,
+          ...(options.hedgeMs !== undefined ? { hedgeAfterMs: options.hedgeMs } : {}),
+        })
+      : undefined;
   const storage = {
     ...(options.endpoint ? { storage: { s3: { endpoint: options.endpoint, forcePathStyle: true } } } : {}),
     ...(options.maxBroadcast !== undefined ? { maxBroadcastBytes: options.maxBroadcast } : {}),
@@ -201,6 +232,7 @@ async function runQuery(
   const result = executeQuery(plan, {
     onRegionFailure: options.partial ? 'partial' : 'fail',
     ...storage,
+    ...(runner ? { runner } : {}),
   });
   const format = options.format ?? 'table';
   let names: string[] = [];
@@ -226,6 +258,7 @@ async function runQuery(
       missingRegions: result.missingRegions,
       crossings: result.crossings,
       suppressedGroups: result.suppressedGroups,
+      ...(runner ? { gateways: runner.reports } : {}),
     };
     out(`${JSON.stringify(json, null, 2)}\n`);
   } else if (format === 'table') {
@@ -243,6 +276,12 @@ async function runQuery(
     const place = (region: string, j: string | undefined) => (j === undefined ? region : `${region} (${j})`);
     err(
       `moved ${place(c.from, c.fromJurisdiction)} -> ${place(c.to, c.toJurisdiction)}: ${c.what}, ${c.count} ${c.what === 'rows' ? 'rows' : 'groups'}, ${c.bytes} bytes\n`,
+    );
+  }
+  for (const g of runner?.reports ?? []) {
+    if (g.mode === 'schema') continue;
+    err(
+      `gateway ${g.region}: ${g.mode} from ${g.servedBy}${g.replica ? ' (replica)' : ''} at ${g.url}, ${g.attempts} request${g.attempts === 1 ? '' : 's'}${g.hedged ? ' (hedged)' : ''}, ${g.ms} ms, ${g.bytes} bytes\n`,
     );
   }
   if (result.suppressedGroups > 0)
@@ -264,6 +303,18 @@ function rowsFrom(rows: readonly Record<string, Cell>[], regionsRead: number): s
   if (rows.length === 0 || !rows.every((r) => typeof r._region === 'string') || shown.length === regionsRead)
     return `${counted} from ${read}`;
   return `${counted} from ${shown.join(', ')}; ${read} read`;
+}
+
+function parseHedge(value: unknown): number {
+  const ms = Number(value);
+  if (typeof value === 'boolean' || !Number.isInteger(ms) || ms < 0) {
+    throw new CliInputError(
+      'bad-hedge',
+      `--hedge-ms ${String(value)} is not a number of milliseconds`,
+      'e.g. --hedge-ms 500',
+    );
+  }
+  return ms;
 }
 
 function list(value: unknown): string[] | undefined {
@@ -315,6 +366,11 @@ export const registerQuery: RegisterCommand = (cli) => {
       'a SQL join broadcasts its smaller side only up to this many bytes of Delta files (default 33554432)',
     )
     .option('--json', 'print one JSON document (rows, regions read, missing regions)')
+    .option(
+      '--gateway <region=url>',
+      "run the region's fragment at its query gateway (meridian serve-query), repeatable; a replica region's gateway takes over when it is down",
+    )
+    .option('--hedge-ms <n>', 'with --gateway: a second request when the first has not answered after n ms')
     // Runs as written from the repo root: demo-data writes the regional tables the --location flags name (in the
     // ignored .meridian/, so trying the example leaves the clone clean).
     .example('meridian demo-data examples/reference/topology.ts --out .meridian/lake')
@@ -365,6 +421,8 @@ export const registerQuery: RegisterCommand = (cli) => {
         aggregates: all(raw.agg),
         ...(typeof raw.endpoint === 'string' ? { endpoint: raw.endpoint } : {}),
         ...(raw.maxBroadcast !== undefined ? { maxBroadcast: parseBytes(raw.maxBroadcast) } : {}),
+        gateways: all(raw.gateway),
+        ...(raw.hedgeMs !== undefined ? { hedgeMs: parseHedge(raw.hedgeMs) } : {}),
       };
       process.exitCode = await runQuery(
         topology,

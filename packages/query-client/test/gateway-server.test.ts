@@ -1,0 +1,263 @@
+/**
+ * The query gateway's HTTP protocol and limits, against a gateway started in this process over real Delta tables:
+ * what it streams for a valid fragment, and the stable error codes hostile requests get.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type QueryGateway, startQueryGateway } from '../src/index.ts';
+import { lakeRegions, lakeTopology, writeOrders } from './fixtures/lake.ts';
+
+const ROWS = 800;
+let root: string;
+let gateway: QueryGateway;
+const model = lakeTopology();
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'meridian-gateway-'));
+  await Promise.all(lakeRegions.map((r, i) => writeOrders(join(root, r), ROWS, 11 + i, i * 10_000)));
+  gateway = await startQueryGateway({
+    model,
+    region: 'us-east-1',
+    locations: { 'us-east-1/orders': join(root, 'us-east-1') },
+    maxBodyBytes: 4096,
+    bodyTimeoutMs: 500,
+    maxConcurrent: 2,
+  });
+});
+
+afterAll(async () => {
+  await gateway.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+const fragment = { version: 1, component: 'us-east-1/orders', mode: 'rows', columns: ['order_id', 'currency'] };
+
+async function post(body: string | object, headers: Record<string, string> = {}) {
+  const response = await fetch(`${gateway.url}/v1/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return response;
+}
+
+async function errorOf(response: Response): Promise<{ status: number; code: string; body: Record<string, unknown> }> {
+  const body = (await response.json()) as { error: { code: string } };
+  return { status: response.status, code: body.error.code, body: body.error };
+}
+
+describe('a valid fragment', () => {
+  it('streams the region’s rows as Arrow IPC', async () => {
+    const response = await post({ ...fragment, where: "currency = 'EUR'" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/vnd.apache.arrow.stream');
+    const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['order_id', 'currency']);
+    expect(table.numRows).toBeGreaterThan(100);
+    expect(table.numRows).toBeLessThan(ROWS);
+    expect(
+      table
+        .getChild('currency')
+        ?.toArray()
+        .every((c: string) => c === 'EUR'),
+    ).toBe(true);
+  });
+
+  it('answers the health checks', async () => {
+    expect((await fetch(`${gateway.url}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${gateway.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, tables: [{ component: 'us-east-1/orders', ok: true }] });
+  });
+});
+
+describe('hostile requests get a stable code', () => {
+  it('an oversized body: 413 payload-too-large', async () => {
+    const response = await post({ ...fragment, where: `currency = '${'x'.repeat(10_000)}'` });
+    expect(await errorOf(response)).toMatchObject({ status: 413, code: 'payload-too-large' });
+  });
+
+  it('malformed JSON: 400 malformed-json', async () => {
+    expect(await errorOf(await post('{"version": 1, "component": '))).toMatchObject({
+      status: 400,
+      code: 'malformed-json',
+    });
+  });
+
+  it('a field the protocol does not know, or SQL text: 400 invalid-fragment naming the path', async () => {
+    const { status, code, body } = await errorOf(await post({ ...fragment, sql: 'DROP TABLE orders' }));
+    expect({ status, code }).toEqual({ status: 400, code: 'invalid-fragment' });
+    expect(JSON.stringify(body.issues)).toContain('sql');
+  });
+
+  it('a table the topology places in another region: 404 unknown-table', async () => {
+    const { status, code, body } = await errorOf(await post({ ...fragment, component: 'eu-west-1/orders' }));
+    expect({ status, code }).toEqual({ status: 404, code: 'unknown-table' });
+    expect(body.hint).toContain('us-east-1/orders');
+  });
+
+  it('a path the topology does not declare: 403 undeclared-location', async () => {
+    const other = join(root, 'eu-west-1');
+    expect(await errorOf(await post({ ...fragment, uri: other }))).toMatchObject({
+      status: 403,
+      code: 'undeclared-location',
+    });
+  });
+
+  it('raw rows of a class restricted to the EU asked from the US: 403 residency-violation (gateway of eu-west-1)', async () => {
+    const eu = await startQueryGateway({
+      model,
+      region: 'eu-west-1',
+      locations: { 'eu-west-1/orders': join(root, 'eu-west-1') },
+    });
+    try {
+      const response = await fetch(`${eu.url}/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...fragment, component: 'eu-west-1/orders', from: 'us-east-1' }),
+      });
+      expect(await errorOf(response)).toMatchObject({ status: 403, code: 'residency-violation' });
+      const anonymous = await fetch(`${eu.url}/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...fragment, component: 'eu-west-1/orders' }),
+      });
+      expect(await errorOf(anonymous)).toMatchObject({ status: 403, code: 'destination-required' });
+    } finally {
+      await eu.close();
+    }
+  });
+
+  it('a partial of a class that may leave only as aggregates leaves without its groups under minGroupSize', async () => {
+    const exported = lakeTopology({ aggregatesOnly: true, minGroupSize: 10 });
+    const eu = await startQueryGateway({
+      model: exported,
+      region: 'eu-west-1',
+      locations: { 'eu-west-1/orders': join(root, 'eu-west-1') },
+    });
+    const groups = async (groupBy: string) => {
+      const response = await fetch(`${eu.url}/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        // A hostile client asks for the partial directly, from the US: the gateway applies the rule itself.
+        body: JSON.stringify({
+          version: 1,
+          component: 'eu-west-1/orders',
+          mode: 'partial',
+          from: 'us-east-1',
+          aggregate: { groupBy: [groupBy], measures: [{ fn: 'count' }] },
+        }),
+      });
+      expect(response.status).toBe(200);
+      const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
+      return table
+        .getChild('partial')
+        ?.toArray()
+        .flatMap((chunk: string) => JSON.parse(chunk) as unknown[]).length;
+    };
+    try {
+      expect(await groups('currency')).toBe(4);
+      // Every order_id is its own group of one row: none may leave.
+      expect(await groups('order_id')).toBe(0);
+    } finally {
+      await eu.close();
+    }
+  });
+
+  it('a predicate outside the grammar: 422 fragment-failed with the cause', async () => {
+    expect(await errorOf(await post({ ...fragment, where: "currency = 'EUR'; DROP TABLE x" }))).toMatchObject({
+      status: 422,
+      code: 'fragment-failed',
+    });
+  });
+
+  it('a body that is not JSON typed: 415; another route: 404; GET on /v1/query: 405', async () => {
+    expect(await errorOf(await post('x', { 'content-type': 'text/plain' }))).toMatchObject({ status: 415 });
+    expect(await errorOf(await fetch(`${gateway.url}/v1/other`))).toMatchObject({ status: 404, code: 'not-found' });
+    expect(await errorOf(await fetch(`${gateway.url}/v1/query`))).toMatchObject({
+      status: 405,
+      code: 'method-not-allowed',
+    });
+  });
+
+  it('a fragment that runs past the query timeout: 504 timeout', async () => {
+    const hasty = await startQueryGateway({
+      model,
+      region: 'us-east-1',
+      locations: { 'us-east-1/orders': join(root, 'us-east-1') },
+      queryTimeoutMs: 1,
+    });
+    try {
+      const response = await fetch(`${hasty.url}/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ...fragment,
+          mode: 'partial',
+          columns: undefined,
+          aggregate: { groupBy: ['currency'], measures: [{ fn: 'count' }] },
+        }),
+      });
+      expect(await errorOf(response)).toMatchObject({ status: 504, code: 'timeout' });
+    } finally {
+      await hasty.close();
+    }
+  });
+
+  it('another protocol version: 400 unsupported-version', async () => {
+    expect(await errorOf(await post({ ...fragment, version: 2 }))).toMatchObject({ code: 'unsupported-version' });
+  });
+
+  it('a slow client that never finishes its body: 408 request-timeout', async () => {
+    const url = new URL(gateway.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write(
+          'POST /v1/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"vers',
+        );
+      });
+      let text = '';
+      socket.on('data', (d) => {
+        text += d.toString();
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1.1 408/);
+    expect(answer).toContain('"code":"request-timeout"');
+  });
+
+  it('more fragments than the concurrency limit: 429 too-many-requests with Retry-After', async () => {
+    // Two slow clients hold both slots (their bodies trickle in), the third is refused at once.
+    const url = new URL(gateway.url);
+    const holders = [0, 1].map(
+      () =>
+        new Promise<void>((resolve) => {
+          const req = httpRequest({
+            host: url.hostname,
+            port: url.port,
+            method: 'POST',
+            path: '/v1/query',
+            headers: { 'content-type': 'application/json', 'content-length': '100' },
+          });
+          req.on('response', (r) => {
+            r.resume();
+            r.on('end', resolve);
+          });
+          req.on('error', () => resolve());
+          req.write('{');
+        }),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const response = await post(fragment);
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect((await errorOf(response)).code).toBe('too-many-requests');
+    await Promise.all(holders);
+  });
+});

@@ -46,9 +46,7 @@ export function checkFragment(model: Topology, served: ServedTable, request: Fra
   const aggregate: Aggregate | undefined = request.aggregate;
   // A schema is the columns the topology declares, no row's data: only what returns data is checked.
   const residency =
-    request.mode === 'schema'
-      ? { site: undefined }
-      : checkResidency(model, [served.table], destination, { aggregate, join: undefined });
+    request.mode === 'schema' ? { site: undefined } : checkResidency(model, [served.table], destination, { aggregate });
   let where: Predicate | undefined;
   if (request.where !== undefined) {
     try {

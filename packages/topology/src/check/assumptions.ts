@@ -149,8 +149,9 @@ function unplacedZoneLoss(component: Component, context: CheckContext): string |
   return `assumes ${component.id} runs ${held}, so a lost zone takes ${Math.round(share * 1000) / 10}% of its ${component.capacity.maxRps} rps: its zones not stated`;
 }
 
-// Facts that matter only to the findings naming their component (a DNS's facts matter to every finding of a rule).
-const ownFacts = new Set(['replicas', 'zones']);
+// Facts that matter only to the findings naming their component (a DNS's facts matter to every finding of a rule);
+// what a flow into a cluster reaches is the cluster's (every finding of a design drawn that way would repeat it).
+const ownFacts = new Set(['replicas', 'zones', 'entry']);
 
 /** The assumptions a finding of `rule` about `components` depends on. */
 export function assumptionsFor(

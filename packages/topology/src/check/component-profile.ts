@@ -47,8 +47,8 @@ const cdnSlas: Record<Cdn['provider'], PublishedSla> = {
 const wafSlas: Record<Waf['provider'], PublishedSla> = {
   'aws-waf': publishedSlas.awsWaf,
   cloudflare: publishedSlas.cloudflare,
-  'cloud-armor': publishedSlas.otherWaf,
-  'azure-waf': publishedSlas.otherWaf,
+  'cloud-armor': publishedSlas.cloudArmor,
+  'azure-waf': publishedSlas.azureWaf,
 };
 
 // Self-run compute per cloud: instances over two or more zones, and one instance (or all in one zone).
@@ -326,7 +326,7 @@ export function componentProfile(component: Component, context: CheckContext): C
   const availability =
     component.availability !== undefined
       ? { percent: component.availability, source: `declared in the model: ${component.availability}%` }
-      : base.sla;
+      : withWafPolicy(component, base.sla);
   return {
     availability,
     zoneRedundant: base.zoneRedundant,
@@ -334,5 +334,22 @@ export function componentProfile(component: Component, context: CheckContext): C
     maxRps,
     selfRun: base.selfRun,
     instances: base.instances,
+  };
+}
+
+/**
+ * An entry point's own SLA with its WAF policy's in series: a WAF is the same factor whether it is drawn in front of
+ * the entry point or declared on it (docs/decisions/025-waf-one-factor.md). A WAF its host's SLA covers (100 %)
+ * changes nothing.
+ */
+function withWafPolicy(component: Component, host: PublishedSla): PublishedSla {
+  if ((component.kind !== 'cdn' && component.kind !== 'loadBalancer') || component.waf === undefined) return host;
+  const waf = wafSlas[component.waf.provider];
+  if (waf.percent >= 100) return host;
+  return {
+    ...host,
+    // Rounded to a millionth of a percent so `--explain` prints 99.980001%, not the float's 99.98000099999999%.
+    percent: Math.round(host.percent * waf.percent * 1e4) / 1e6,
+    source: `${host.source}, with its WAF policy in series (${waf.source})`,
   };
 }

@@ -44,10 +44,20 @@ export const publishedSlas = {
   azureFrontDoor: sla(99.99, 'Azure Front Door SLA: 99.99%'),
   // Fastly and Akamai publish 100% uptime commitments for their CDN edge.
   cdnVendor: sla(100, 'Fastly / Akamai CDN SLA: 100%'),
-  // AWS WAF SLA: 99.95%.
-  awsWaf: sla(99.95, 'AWS WAF SLA: 99.95%'),
-  // Google Cloud Armor is covered by the Cloud Load Balancing SLA: 99.99%; Azure WAF by Front Door / App Gateway: 99.95%.
-  otherWaf: sla(99.95, 'Azure WAF / Cloud Armor SLA: 99.95%'),
+  // A WAF is the same factor however the model writes it, a component in front or a policy of its entry point
+  // (docs/decisions/025-waf-one-factor.md): its own SLA where the provider publishes one, nothing where its host's
+  // SLA covers it.
+  // AWS WAF SLA: "at least 99.95%" Monthly Uptime Percentage for each AWS region.
+  awsWaf: sla(99.95, 'AWS WAF SLA: 99.95%', 'https://aws.amazon.com/waf/sla/'),
+  // Google Cloud Armor SLA: globally-scoped security policies >= 99.99% (regionally-scoped backend policies 99.9%).
+  cloudArmor: sla(99.99, 'Google Cloud Armor SLA (globally-scoped security policies): 99.99%', gcpSla('armor')),
+  // Azure Web Application Firewall has no SLA of its own: it runs in Azure Front Door or Application Gateway and is
+  // covered by that service's SLA, so it adds no factor of its own.
+  azureWaf: sla(
+    100,
+    "Azure WAF: covered by its host's SLA (Front Door / Application Gateway), none of its own",
+    azureSlas,
+  ),
   // Amazon API Gateway SLA: 99.95%.
   apiGateway: sla(99.95, 'Amazon API Gateway SLA: 99.95%'),
   // Apigee / Azure API Management (Standard+ tiers) SLA: 99.95%; self-run gateways inherit their compute.

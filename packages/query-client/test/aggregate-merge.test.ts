@@ -347,6 +347,10 @@ describe('the final merge of regional partials, worked by hand', () => {
     expect((type('sum_p') as Decimal).scale).toBe(2);
     expect(type('avg_p')).toBeInstanceOf(Float64);
     expect(type('min_p')).toBeInstanceOf(Decimal);
+    // The unscaled 128-bit values, low word first: 3.24 and 0.01.
+    const words = (name: string) => [...((merged.getChild(name)?.data[0]?.values as Uint32Array) ?? [])];
+    expect(words('sum_p')).toEqual([324, 0, 0, 0]);
+    expect(words('min_p')).toEqual([1, 0, 0, 0]);
     const [row] = rows(merged);
     expect(row?.avg_p).toBeCloseTo(3.24 / 3, 12);
     // 1.23, 2.00, 0.01: mean 1.08, squared deviations 0.0225 + 0.8464 + 1.1449 = 2.0138.

@@ -4,10 +4,21 @@
  * tables, in tens of seconds; these run in milliseconds, so the mutation run can use them: bench/mutation).
  */
 import { col } from '@meridian/delta';
-import { Float64, Int64, type RecordBatch, Table, Type, tableFromArrays, Utf8, vectorFromArray } from 'apache-arrow';
+import {
+  Decimal,
+  Float64,
+  Int64,
+  type RecordBatch,
+  Table,
+  Type,
+  tableFromArrays,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import {
   type Aggregate,
+  buildVector,
   decodePartial,
   encodePartial,
   type Measure,
@@ -267,6 +278,7 @@ describe('the final merge of regional partials, worked by hand', () => {
     ]);
     const nothing = mergePartials(await partials(), { ...aggregate, having: col('count').gt(3) }).table;
     expect(nothing.numRows).toBe(0);
+    expect(nothing.schema.fields.filter((f) => !f.nullable)).toEqual([]);
     expect(nothing.schema.fields.map((f) => [f.name, String(f.type)])).toEqual([
       ['g', 'Utf8'],
       ['count', 'Int64'],
@@ -306,6 +318,43 @@ describe('the final merge of regional partials, worked by hand', () => {
     expect(byGroup.get('late')?.sum_x).toBe(3 * big + 4.5);
     // A region whose values are all null leaves the other's minimum alone.
     expect(byGroup.get('mixed')).toMatchObject({ min_x: 5, sum_x: 5, avg_x: 5, var_samp_x: null });
+  });
+
+  it('sums decimals exactly at their scale, as a decimal column; averages and variances them as doubles', async () => {
+    const price = new Decimal(2, 10, 128);
+    const table = (cents: bigint[]) =>
+      new Table({
+        g: vectorFromArray(
+          cents.map(() => 'a'),
+          new Utf8(),
+        ),
+        p: buildVector(price, cents),
+      });
+    const aggregate: Aggregate = {
+      groupBy: ['g'],
+      measures: [
+        { fn: 'sum', column: 'p' },
+        { fn: 'avg', column: 'p' },
+        { fn: 'var_pop', column: 'p' },
+        { fn: 'min', column: 'p' },
+      ],
+    };
+    // 1.23 + 2.00 in eu, 0.01 in us.
+    const partials = [await partial(table([123n, 200n]), aggregate, 'eu'), await partial(table([1n]), aggregate, 'us')];
+    const merged = mergePartials(partials, aggregate).table;
+    const type = (name: string) => merged.schema.fields.find((f) => f.name === name)?.type;
+    expect(type('sum_p')).toBeInstanceOf(Decimal);
+    expect((type('sum_p') as Decimal).scale).toBe(2);
+    expect(type('avg_p')).toBeInstanceOf(Float64);
+    expect(type('min_p')).toBeInstanceOf(Decimal);
+    // The unscaled 128-bit values, low word first: 3.24 and 0.01.
+    const words = (name: string) => [...((merged.getChild(name)?.data[0]?.values as Uint32Array) ?? [])];
+    expect(words('sum_p')).toEqual([324, 0, 0, 0]);
+    expect(words('min_p')).toEqual([1, 0, 0, 0]);
+    const [row] = rows(merged);
+    expect(row?.avg_p).toBeCloseTo(3.24 / 3, 12);
+    // 1.23, 2.00, 0.01: mean 1.08, squared deviations 0.0225 + 0.8464 + 1.1449 = 2.0138.
+    expect(row?.var_pop_p).toBeCloseTo(2.0138 / 3, 12);
   });
 
   it('refuses a column the region lacks and a sum of strings, naming the region and the column', async () => {

@@ -124,3 +124,34 @@ describe('RTO budget (explain)', () => {
     });
   });
 });
+
+describe('promotion in the RTO budget (recovery.ts rtoBudgets)', () => {
+  const budget = (model: Topology) => check(model, { rules: ['rto'], explain: true }).explain?.budgets.rto[0];
+
+  it('a replica with no promotion declared is promoted by hand (900 s), not automatically (300 s)', () => {
+    const b = budget(failover({ rtoSeconds: 100_000 }));
+    expect(b?.promotionSeconds).toBe(900);
+    expect(b?.promotion).toMatch(/^no automatic promotion of eu-west-1\/db/);
+    expect(budget(failover({ rtoSeconds: 100_000, promotion: 'automatic' }))?.promotionSeconds).toBe(300);
+  });
+
+  it("a replica declaring conflictResolution 'none' is no writer: it still has to be promoted", () => {
+    const model = (conflictResolution: 'none' | 'last-writer-wins') =>
+      topology('writers', (t) => {
+        t.sla({ rtoSeconds: 100_000 });
+        const dns = t.dns('route53', { routing: 'failover' });
+        const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+        const primary = us.postgres('db', { multiAz: true, conflictResolution });
+        const replica = eu.postgres('db', { multiAz: true, conflictResolution });
+        t.flow(primary, replica, { kind: 'replicate', replicationMode: 'logical' });
+        for (const [r, role] of [
+          [us, 'primary'],
+          [eu, 'secondary'],
+        ] as const) {
+          t.flow(dns, r.service('api', { runtime: 'lambda' }), { routing: { failover: role } });
+        }
+      });
+    expect(budget(model('last-writer-wins'))?.promotionSeconds).toBe(0);
+    expect(budget(model('none'))?.promotionSeconds).toBe(900);
+  });
+});

@@ -131,7 +131,7 @@ export function assumptionsOf(context: CheckContext): Assumption[] {
 /**
  * A self-run component with a capacity limit that the model places in no zone of a region of several: the N-1
  * table takes its instances as spread as evenly as they can be over the region's zones, and a lost zone as
- * holding the most of them (decision 023). Undefined when nothing is assumed.
+ * holding the most of them (decision 030). Undefined when nothing is assumed.
  */
 function unplacedZoneLoss(component: Component, context: CheckContext): string | undefined {
   if (component.capacity?.maxRps === undefined) return undefined;

@@ -46,7 +46,7 @@ function zoneLabel(zone: string, regionId: string, regionCode: string): string {
  * Capacity with everything up, with each region lost and with each zone lost: along every route a request can take
  * only as much as its smallest limit (series), and alternatives add up (parallel). Components in a lost region
  * drop to 0. A lost zone takes from a self-run component the share of its instances it held ({@link zoneShare}),
- * placed or not (docs/decisions/023-self-run-capacity.md); a managed service spread over zones keeps its limit; a
+ * placed or not (docs/decisions/030-self-run-capacity.md); a managed service spread over zones keeps its limit; a
  * managed one pinned to that zone drops to 0.
  */
 export function capacityScenarios(context: RuleContext): CapacityScenario[] {

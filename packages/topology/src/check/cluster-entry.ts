@@ -6,7 +6,7 @@ import type { CheckContext } from './context.ts';
  * What a synchronous flow into a Kubernetes cluster reaches. A flow drawn to the cluster (`alb -> eks`, as
  * examples/hld-global writes it) means the requests the cluster serves, so it must reach the same components a flow
  * drawn to them would: otherwise their limits and replica counts sit off the request path, and the verdict depends
- * on how the flow was written (docs/decisions/024-flows-to-a-cluster.md).
+ * on how the flow was written (docs/decisions/031-flows-to-a-cluster.md).
  * - `ingress`: the cluster's Ingresses (they name the backends in their rules).
  * - `workloads`: without an Ingress, the in-cluster components that listen for requests (they declare ports or a
  *   capacity, or something routes to them) and that no other such component of the cluster calls: the front line.

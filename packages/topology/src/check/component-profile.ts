@@ -17,7 +17,7 @@ export interface ComponentProfile {
   readonly maxRps: number;
   /**
    * Run on the design's own instances (pods, VMs, brokers), not by a provider: its capacity is the sum of those
-   * instances, so a lost zone takes the share of them it held (docs/decisions/023-self-run-capacity.md). A managed
+   * instances, so a lost zone takes the share of them it held (docs/decisions/030-self-run-capacity.md). A managed
    * service's capacity is the provider's, who keeps it across zones; clients and external services are outside.
    */
   readonly selfRun: boolean;
@@ -339,7 +339,7 @@ export function componentProfile(component: Component, context: CheckContext): C
 
 /**
  * An entry point's own SLA with its WAF policy's in series: a WAF is the same factor whether it is drawn in front of
- * the entry point or declared on it (docs/decisions/025-waf-one-factor.md). A WAF its host's SLA covers (100 %)
+ * the entry point or declared on it (docs/decisions/032-waf-one-factor.md). A WAF its host's SLA covers (100 %)
  * changes nothing.
  */
 function withWafPolicy(component: Component, host: PublishedSla): PublishedSla {

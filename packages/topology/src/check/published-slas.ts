@@ -45,7 +45,7 @@ export const publishedSlas = {
   // Fastly and Akamai publish 100% uptime commitments for their CDN edge.
   cdnVendor: sla(100, 'Fastly / Akamai CDN SLA: 100%'),
   // A WAF is the same factor however the model writes it, a component in front or a policy of its entry point
-  // (docs/decisions/025-waf-one-factor.md): its own SLA where the provider publishes one, nothing where its host's
+  // (docs/decisions/032-waf-one-factor.md): its own SLA where the provider publishes one, nothing where its host's
   // SLA covers it.
   // AWS WAF SLA: "at least 99.95%" Monthly Uptime Percentage for each AWS region.
   awsWaf: sla(99.95, 'AWS WAF SLA: 99.95%', 'https://aws.amazon.com/waf/sla/'),

@@ -45,7 +45,7 @@ const HealthProbeSchema = z.strictObject({
 
 // A WAF attached to an entry point as a policy (Front Door WAF policy, Cloud Armor security policy, AWS WAF web ACL
 // on CloudFront): it runs inside the entry point, so it adds no component in series; its SLA, where the provider
-// publishes one (AWS WAF, Cloud Armor), is in series with the entry point's (docs/decisions/025-waf-one-factor.md).
+// publishes one (AWS WAF, Cloud Armor), is in series with the entry point's (docs/decisions/032-waf-one-factor.md).
 const WafPolicySchema = z.strictObject({
   provider: z.enum(['aws-waf', 'cloudflare', 'cloud-armor', 'azure-waf']),
   managedRules: z.array(z.string()).optional(),

@@ -4,7 +4,7 @@ import { publishedSlas } from '../../src/check/published-slas.ts';
 import { topology } from '../../src/dsl/topology.ts';
 import type { Topology } from '../../src/model/schema.ts';
 
-// A WAF is the same factor however it is written (docs/decisions/025-waf-one-factor.md): a component in front of the
+// A WAF is the same factor however it is written (docs/decisions/032-waf-one-factor.md): a component in front of the
 // CDN and a policy on it must give one availability, its own SLA where the provider publishes one (AWS WAF, Cloud
 // Armor), none where its host's SLA covers it (Azure WAF on Front Door).
 type WafProvider = 'aws-waf' | 'azure-waf' | 'cloud-armor';

@@ -1,5 +1,5 @@
 import type { JoinKey, JoinKind, JoinRequest } from '../plan/join-request.ts';
-import { isNode, type Node, type Scope, unsupported } from './sql-node.ts';
+import { isNode, type Node, referencedColumn, type Scope, unsupported } from './sql-node.ts';
 
 const JOIN_HINT =
   'supported: FROM a [alias] [INNER | LEFT [OUTER]] JOIN b [alias] ON a.k = b.k [AND a.j = b.j] (or USING (k)), one join per query';
@@ -28,13 +28,7 @@ function columnRef(sql: string, node: unknown, scope: Scope): { side: string | u
     return unsupported(sql, `${kind} in ON`, node, 'ON', `compare a column of each table: ${JOIN_HINT}`);
   }
   const qualifier = node.table === null || node.table === undefined ? undefined : String(node.table);
-  const column = node.column;
-  const name =
-    typeof column === 'string'
-      ? column
-      : isNode(column) && isNode(column.expr) && typeof column.expr.value === 'string'
-        ? column.expr.value
-        : unsupported(sql, 'the column reference in ON', node, 'ON', JOIN_HINT);
+  const name = referencedColumn(node) ?? unsupported(sql, 'the column reference in ON', node, 'ON', JOIN_HINT);
   if (qualifier === undefined) return { side: undefined, ref: name };
   const side = scope.get(qualifier);
   if (side === undefined) {

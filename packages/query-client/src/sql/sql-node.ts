@@ -50,3 +50,10 @@ export function unsupported(
  * the request: '' (dropped: one table) or the side's name in a join (`c.segment` stays `c.segment`).
  */
 export type Scope = ReadonlyMap<string, string>;
+
+/** The column a `column_ref` node names (the parser gives a string, or `{ expr: { value } }` for a quoted one). */
+export function referencedColumn(node: Node): string | undefined {
+  const column = node.column;
+  if (typeof column === 'string') return column;
+  return isNode(column) && isNode(column.expr) && typeof column.expr.value === 'string' ? column.expr.value : undefined;
+}

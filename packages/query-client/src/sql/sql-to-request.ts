@@ -6,7 +6,7 @@ import { measureName } from '../aggregate/aggregate.ts';
 import { QueryError } from '../errors.ts';
 import type { QueryRequest } from '../plan/plan.ts';
 import { joinClause } from './join-clause.ts';
-import { isNode, locationAt, type Node, type Scope, unsupported } from './sql-node.ts';
+import { isNode, locationAt, type Node, referencedColumn, type Scope, unsupported } from './sql-node.ts';
 
 const parser = new sqlParser.Parser();
 
@@ -48,13 +48,8 @@ function columnName(sql: string, node: unknown, tables: Scope, where: string): s
       `the query reads ${[...tables.keys()].join(', ')}; qualify columns with one of them or not at all`,
     );
   }
-  const column = node.column;
   const name =
-    typeof column === 'string'
-      ? column
-      : isNode(column) && isNode(column.expr) && typeof column.expr.value === 'string'
-        ? column.expr.value
-        : unsupported(sql, `the column reference in ${where}`, node, undefined, SUPPORTED_HINT);
+    referencedColumn(node) ?? unsupported(sql, `the column reference in ${where}`, node, undefined, SUPPORTED_HINT);
   // One table: the qualifier says nothing more. A join: it says the side, resolved by the planner.
   const side = qualifier === undefined ? '' : (tables.get(qualifier) ?? '');
   return side === '' ? name : `${side}.${name}`;

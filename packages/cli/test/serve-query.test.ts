@@ -18,6 +18,8 @@ import {
   executeQuery,
   type GatewayFragmentReport,
   gatewayRunner,
+  HLL_STANDARD_ERROR,
+  KLL_RANK_ERROR,
   planQuery,
   QueryError,
   type QueryPlan,
@@ -215,6 +217,55 @@ describeS3('federated SQL through three serve-query gateways', () => {
     // Every region answered through its own gateway, and what crossed is counted per region.
     expect(new Set(reports.map((r) => r.servedBy))).toEqual(new Set(REGIONS));
     expect(reports.filter((r) => r.mode !== 'schema').every((r) => r.bytes > 0)).toBe(true);
+  });
+
+  it('approx_count_distinct equals the in-process sketch and is within the HyperLogLog bound of the exact count', async () => {
+    const sql =
+      'SELECT currency, approx_count_distinct(customer) AS approx, approx_count_distinct(order_id) AS ids FROM orders GROUP BY currency';
+    const { rows, result } = await viaGateways(sql, 'EU');
+    expect(result.regions.map((r) => r.runner)).toEqual(['gateway', 'gateway', 'gateway']);
+    // In process over the same rows (eu-central-1's S3 table has a local twin written from the same seed).
+    const plan = planQuery(model, { ...sqlToRequest(sql), from: 'EU' });
+    const inProcess = rowsOf(
+      await executeQuery({
+        ...plan,
+        fragments: plan.fragments.map((f) => ({ ...f, uri: local[f.region] as string })),
+      }).toArrow(),
+    );
+    expect(plain(rows)).toEqual(plain(inProcess));
+    const exact = await duckdb(
+      'SELECT currency, count(DISTINCT customer) AS approx, count(DISTINCT order_id) AS ids FROM orders GROUP BY currency',
+    );
+    expect(rows.length).toBe(exact.length);
+    for (const row of rows) {
+      const truth = exact.find((e) => e.currency === row.currency) as Record<string, unknown>;
+      for (const measure of ['approx', 'ids']) {
+        const d = Number(truth[measure]);
+        expect(d).toBeGreaterThan(100);
+        expect(Math.abs(Number(row[measure]) - d) / d, `${String(row.currency)} ${measure}`).toBeLessThanOrEqual(
+          3 * HLL_STANDARD_ERROR,
+        );
+      }
+    }
+  });
+
+  it("approx_quantile through the gateways is within the KLL rank bound of DuckDB's exact ranks", async () => {
+    const qs = [0.1, 0.5, 0.9];
+    const select = qs.map((q, i) => `approx_quantile(amount, ${q}) AS q${i}`).join(', ');
+    const { rows, result } = await viaGateways(`SELECT ${select} FROM orders`, 'EU');
+    expect(result.regions.map((r) => r.runner)).toEqual(['gateway', 'gateway', 'gateway']);
+    const [total] = await duckdb('SELECT count(amount) AS n FROM orders');
+    const n = Number(total?.n);
+    expect(n).toBeGreaterThan(3 * ROWS * 0.9);
+    for (const [i, q] of qs.entries()) {
+      const value = Number(rows[0]?.[`q${i}`]);
+      // The returned item's rank interval [below, atOrBelow] must come within the bound of q * n.
+      const [rank] = await duckdb(
+        `SELECT count(*) FILTER (WHERE amount < ${value}) AS below, count(*) FILTER (WHERE amount <= ${value}) AS at FROM orders`,
+      );
+      expect(Number(rank?.at), `q=${q}`).toBeGreaterThanOrEqual(q * n - KLL_RANK_ERROR * n);
+      expect(Number(rank?.below), `q=${q}`).toBeLessThanOrEqual(q * n + KLL_RANK_ERROR * n);
+    }
   });
 
   it('residency: raw EU rows to the US are refused; the aggregate is rewritten and small groups suppressed', async () => {

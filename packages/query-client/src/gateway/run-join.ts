@@ -7,7 +7,16 @@
  */
 import { openTable } from '@meridian/delta';
 import type { Topology } from '@meridian/topology';
-import { type DataType, type RecordBatch, tableFromIPC } from 'apache-arrow';
+import {
+  type Data,
+  type DataType,
+  type Field,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  tableFromIPC,
+} from 'apache-arrow';
 import type { Value } from '../aggregate/accumulators.ts';
 import { ACCUMULATORS } from '../aggregate/accumulators.ts';
 import { columnReader } from '../aggregate/aggregate.ts';
@@ -112,13 +121,38 @@ export async function runJoinFragment(
   return { schema: partialSchema(partial), batches: partialBatches(partial, aggregate), version: snapshot.version };
 }
 
-/** The join runner with the gateway's own probe fragment, whatever fragment runFragment builds from the request. */
+/**
+ * The join runner with the gateway's own probe fragment, whatever fragment runFragment builds from the request; its
+ * rows are the query's columns by name (a joined batch holds every joined column, keys included).
+ */
 function fixedFragment(runner: RegionRunner, fragment: QueryFragment): RegionRunner {
   return {
     name: runner.name,
-    open: (requested, context) =>
-      runner.open({ ...fragment, limit: requested.limit, orderBy: requested.orderBy }, context),
+    async open(requested, context) {
+      const opened = await runner.open({ ...fragment, limit: requested.limit, orderBy: requested.orderBy }, context);
+      return {
+        ...opened,
+        fields: () => opened.fields(),
+        aggregate: (aggregate, tally) => opened.aggregate(aggregate, tally),
+        topK: (schema, orderBy, k, tally) => opened.topK(schema, orderBy, k, tally),
+        rows: (tally) => project(opened.rows(tally), opened.fields()),
+      };
+    },
   };
+}
+
+async function* project(batches: AsyncIterable<RecordBatch>, fields: readonly Field[]): AsyncGenerator<RecordBatch> {
+  const schema = new Schema([...fields]);
+  for await (const batch of batches) {
+    const children = fields.map((f) => {
+      const at = batch.schema.fields.findIndex((x) => x.name === f.name);
+      return batch.data.children[at] as Data;
+    });
+    yield new RecordBatch(
+      schema,
+      makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children }),
+    );
+  }
 }
 
 /** The broadcast rows of the request as the hash join's table; the counted rows by this gateway's own plan. */

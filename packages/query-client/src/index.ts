@@ -18,7 +18,14 @@ export { executeQuery } from './execute/execute.ts';
 export { jsRunner } from './execute/js-runner.ts';
 export type { DuckDBRunnerOptions } from './execute/duckdb-runner.ts';
 export { duckdbRunner } from './execute/duckdb-runner.ts';
-export type { OpenedRegion, RegionRunner, RegionTally, RunnerContext, TopKRow } from './execute/region-runner.ts';
+export type {
+  OpenedRegion,
+  RegionRunner,
+  RegionTally,
+  RunnerContext,
+  RunnerJoin,
+  TopKRow,
+} from './execute/region-runner.ts';
 export type { CrossingExplanation, QueryExplanation, RegionExplanation } from './execute/explain-query.ts';
 export { explainQuery, formatExplanation } from './execute/explain-query.ts';
 export { explainPlan } from './plan/explain.ts';

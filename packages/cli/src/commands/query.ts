@@ -363,7 +363,7 @@ export const registerQuery: RegisterCommand = (cli) => {
     .option('--endpoint <url>', 'S3 endpoint for s3:// locations (path-style)')
     .option(
       '--max-broadcast <bytes>',
-      'a SQL join broadcasts its smaller side only up to this many bytes of Delta files (default 33554432)',
+      'a SQL join broadcasts its smaller side only up to this many bytes of Delta files, with --gateway of Arrow buffers (default 33554432)',
     )
     .option('--json', 'print one JSON document (rows, regions read, missing regions)')
     .option(

@@ -14,7 +14,7 @@ import {
 } from 'apache-arrow';
 import { decodePartial, encodePartial, mergePartials, type PartialAggregate } from '../aggregate/aggregate.ts';
 import { QueryError, regionsOption } from '../errors.ts';
-import { chooseBroadcast, readBroadcast } from '../join/broadcast.ts';
+import { chooseBroadcast, DEFAULT_MAX_BROADCAST_BYTES, readBroadcast } from '../join/broadcast.ts';
 import { type JoinRun, joinRun } from '../join/join-runner.ts';
 import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
 import type { AggregateSite } from '../plan/residency.ts';
@@ -42,7 +42,8 @@ export interface ExecuteOptions {
   /**
    * Runs each region's fragment: DuckDB over the files the snapshot selected by default (`duckdbRunner`, which runs
    * in JS what it cannot run exactly), or `jsRunner` (the JS scan of @meridian/delta), or another runner. A join
-   * runs in JS whatever is given (the broadcast hash join of src/join/).
+   * runs in JS in process (the broadcast hash join of src/join/), unless the runner joins itself (`gatewayRunner`: at
+   * the probe regions' gateways).
    */
   readonly runner?: RegionRunner;
   /** A join refuses to broadcast a side whose Delta files selected are larger than this (32 MiB by default). */
@@ -211,7 +212,20 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
     };
     try {
       let join: JoinRun | undefined;
-      if (plan.join) {
+      let joinedRunner: RegionRunner | undefined;
+      if (plan.join && options.runner?.join) {
+        // A runner that joins where the probe regions are (a query gateway) reads no table here.
+        const remote = await options.runner.join(
+          { ...plan, join: plan.join },
+          {
+            maxBroadcastBytes: options.maxBroadcastBytes ?? DEFAULT_MAX_BROADCAST_BYTES,
+            context: { openStorage: open, storage: options.storage, signal: controller.signal },
+            cross: (c) => cross(c, undefined),
+          },
+        );
+        plan = remote.plan;
+        joinedRunner = remote.runner;
+      } else if (plan.join) {
         // The broadcast side is chosen by size, read once and sent to the probe regions, which join in JS.
         const chosen = await chooseBroadcast({ ...plan, join: plan.join }, open, options.maxBroadcastBytes);
         plan = chosen.plan;
@@ -220,7 +234,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
           Promise.resolve(await readBroadcast(chosen, (c) => cross(c, undefined), controller.signal)),
         );
       }
-      const runner = join?.runner ?? options.runner ?? defaultRunner();
+      const runner = joinedRunner ?? join?.runner ?? options.runner ?? defaultRunner();
       const settled = await Promise.allSettled(
         plan.fragments.map(async (fragment): Promise<Opened> => {
           const region = await runner.open(fragment, {

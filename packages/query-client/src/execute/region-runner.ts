@@ -2,7 +2,9 @@ import type { OpenStorageOptions, ScanMetrics, Storage } from '@meridian/delta';
 import type { Field, RecordBatch, Schema } from 'apache-arrow';
 import type { Value } from '../aggregate/accumulators.ts';
 import type { Aggregate, OrderKey, PartialAggregate } from '../aggregate/aggregate.ts';
-import type { QueryFragment } from '../plan/plan.ts';
+import type { JoinPlan } from '../plan/join-plan.ts';
+import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
+import type { BorderCrossing } from './crossings.ts';
 
 /** One row of a region's top-k: its values in the output schema's order (`_region` last). */
 export type TopKRow = Value[];
@@ -61,4 +63,22 @@ export interface RegionRunner {
   readonly name: string;
   /** Opens the fragment's table (or reaches the place that will run it); rejects when the region cannot be read. */
   open(fragment: QueryFragment, context: RunnerContext): Promise<OpenedRegion>;
+  /**
+   * Runs a broadcast join where the probe side's regions are (a query gateway): reads the broadcast side once,
+   * chooses the direction, and returns the probe side's plan and the runner of its regions. A runner without it
+   * leaves the join to the in-process hash join (src/join/).
+   */
+  join?(
+    plan: QueryPlan & { readonly join: JoinPlan },
+    join: RunnerJoin,
+  ): Promise<{ plan: QueryPlan; runner: RegionRunner }>;
+}
+
+/** What {@link RegionRunner.join} is given by the executor. */
+export interface RunnerJoin {
+  /** The most broadcast rows sent, in bytes of their Arrow buffers. */
+  readonly maxBroadcastBytes: number;
+  readonly context: RunnerContext;
+  /** Records the broadcast's crossings (from its regions to each probe region). */
+  readonly cross: (crossing: BorderCrossing) => void;
 }

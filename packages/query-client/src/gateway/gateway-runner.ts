@@ -2,7 +2,7 @@ import type { DeltaTable, Topology } from '@meridian/topology';
 import { Field, type RecordBatch } from 'apache-arrow';
 import { type Aggregate, decodePartial, type PartialAggregate } from '../aggregate/aggregate.ts';
 import { QueryError } from '../errors.ts';
-import type { OpenedRegion, RegionRunner, RegionTally } from '../execute/region-runner.ts';
+import type { OpenedRegion, RegionRunner, RegionTally, RunnerContext } from '../execute/region-runner.ts';
 import { regionTopK } from '../execute/top-k.ts';
 import type { QueryFragment } from '../plan/plan.ts';
 import type { Destination } from '../plan/residency.ts';
@@ -14,6 +14,7 @@ import {
   type GatewayTarget,
   type RemoteOptions,
 } from './fetch-fragment.ts';
+import { gatewayJoin } from './gateway-join.ts';
 import type { FragmentRequest } from './protocol.ts';
 import { PARTIAL_COLUMN, TYPE_FIELD_PREFIX } from './run-fragment.ts';
 import { replicaRegions } from './serve-table.ts';
@@ -61,8 +62,19 @@ function targetsOf(options: GatewayRunnerOptions, fragment: QueryFragment): Gate
 }
 
 /** A gateway failure as the query's error: residency refusals keep their code, the rest fail the region. */
-function toQueryError(error: unknown, fragment: QueryFragment): unknown {
+function toQueryError(error: unknown, fragment: QueryFragment, broadcastBytes?: number): unknown {
   if (!(error instanceof GatewayRequestError)) return error;
+  if (error.code === 'payload-too-large' && broadcastBytes !== undefined) {
+    return new QueryError(
+      'broadcast-too-large',
+      `the gateway of ${error.target.region} refused the join fragment of ${fragment.component}: its request, with ${broadcastBytes} bytes of broadcast rows, is over the gateway's request size limit (${error.message})`,
+      {
+        path: [fragment.component],
+        hint: "narrow the broadcast side with WHERE, or raise the gateway's --max-body-bytes",
+        cause: error,
+      },
+    );
+  }
   const code =
     error.code === 'residency-violation' || error.code === 'destination-required' ? error.code : 'gateway-failed';
   return new QueryError(code, error.message, {
@@ -101,7 +113,7 @@ export function gatewayRunner(options: GatewayRunnerOptions): RegionRunner & {
     try {
       response = await fetchFragment(targets, request, options, signal);
     } catch (error) {
-      throw toQueryError(error, fragment);
+      throw toQueryError(error, fragment, request.join ? Buffer.byteLength(request.join.rows) : undefined);
     }
     // Later requests of this region go first to the gateway that answered.
     const first = targets.indexOf(response.target);
@@ -125,73 +137,81 @@ export function gatewayRunner(options: GatewayRunnerOptions): RegionRunner & {
     return { response, done };
   }
 
+  /** Opens a region; `extra` goes into every request of it (a join's query and broadcast rows). */
+  async function openRegion(
+    fragment: QueryFragment,
+    context: RunnerContext,
+    extra: Pick<FragmentRequest, 'join'> = {},
+  ): Promise<OpenedRegion> {
+    const targets = targetsOf(options, fragment);
+    if (targets.length === 0) {
+      throw new QueryError('gateway-failed', `no gateway is given for region ${fragment.region}`, {
+        path: [fragment.component],
+        hint: `give one: gateways: { '${fragment.region}': 'http://host:port' } (or a replica region's)`,
+      });
+    }
+    const common = { ...fragmentBase(fragment, from), ...extra };
+    // The open asks for the schema only: the table is reachable, the request allowed, and its columns known.
+    const opening = await send(fragment, targets, { ...common, mode: 'schema' }, context.signal);
+    opening.done();
+    const fields = opening.response.schema.fields.map((f) => new Field(f.name, f.type, true));
+    return {
+      runner: 'gateway',
+      runnerReason: opening.response.target.replica
+        ? `the gateway of ${fragment.region} did not answer; ${opening.response.target.region} serves a replica`
+        : undefined,
+      version: opening.response.version,
+      fields: () => fields,
+      async aggregate(aggregate: Aggregate, tally: RegionTally): Promise<PartialAggregate> {
+        const request: FragmentRequest = {
+          ...common,
+          mode: 'partial',
+          aggregate: { groupBy: [...aggregate.groupBy], measures: [...aggregate.measures] },
+        };
+        const { response, done } = await send(fragment, targets, request, context.signal);
+        const partial = await decodePartialStream(response.batches, aggregate);
+        for (const g of partial.groups.values()) tally.rows += g.rows;
+        done();
+        return partial;
+      },
+      async topK(schema, orderBy, k, tally) {
+        const request: FragmentRequest = { ...common, mode: 'top-k', limit: k, orderBy: [...orderBy] };
+        const { response, done } = await send(fragment, targets, request, context.signal);
+        const rows = await regionTopK(response.batches, schema, orderBy, k, fragment.region, (n) => {
+          tally.rows += n;
+        });
+        done();
+        return rows;
+      },
+      rows(tally) {
+        const request: FragmentRequest = {
+          ...common,
+          mode: 'rows',
+          ...(fragment.limit !== undefined ? { limit: fragment.limit } : {}),
+        };
+        return (async function* () {
+          const { response, done } = await send(fragment, targets, request, context.signal);
+          try {
+            for await (const batch of response.batches) {
+              if (batch.numRows === 0) continue;
+              tally.rows += batch.numRows;
+              yield batch;
+            }
+          } catch (error) {
+            throw toQueryError(error, fragment);
+          } finally {
+            done();
+          }
+        })();
+      },
+    };
+  }
+
   return {
     name: 'gateway',
     reports,
-    async open(fragment, context): Promise<OpenedRegion> {
-      const targets = targetsOf(options, fragment);
-      if (targets.length === 0) {
-        throw new QueryError('gateway-failed', `no gateway is given for region ${fragment.region}`, {
-          path: [fragment.component],
-          hint: `give one: gateways: { '${fragment.region}': 'http://host:port' } (or a replica region's)`,
-        });
-      }
-      const common = fragmentBase(fragment, from);
-      // The open asks for the schema only: the table is reachable, the request allowed, and its columns known.
-      const opening = await send(fragment, targets, { ...common, mode: 'schema' }, context.signal);
-      opening.done();
-      const fields = opening.response.schema.fields.map((f) => new Field(f.name, f.type, true));
-      return {
-        runner: 'gateway',
-        runnerReason: opening.response.target.replica
-          ? `the gateway of ${fragment.region} did not answer; ${opening.response.target.region} serves a replica`
-          : undefined,
-        version: opening.response.version,
-        fields: () => fields,
-        async aggregate(aggregate: Aggregate, tally: RegionTally): Promise<PartialAggregate> {
-          const request: FragmentRequest = {
-            ...common,
-            mode: 'partial',
-            aggregate: { groupBy: [...aggregate.groupBy], measures: [...aggregate.measures] },
-          };
-          const { response, done } = await send(fragment, targets, request, context.signal);
-          const partial = await decodePartialStream(response.batches, aggregate);
-          for (const g of partial.groups.values()) tally.rows += g.rows;
-          done();
-          return partial;
-        },
-        async topK(schema, orderBy, k, tally) {
-          const request: FragmentRequest = { ...common, mode: 'top-k', limit: k, orderBy: [...orderBy] };
-          const { response, done } = await send(fragment, targets, request, context.signal);
-          const rows = await regionTopK(response.batches, schema, orderBy, k, fragment.region, (n) => {
-            tally.rows += n;
-          });
-          done();
-          return rows;
-        },
-        rows(tally) {
-          const request: FragmentRequest = {
-            ...common,
-            mode: 'rows',
-            ...(fragment.limit !== undefined ? { limit: fragment.limit } : {}),
-          };
-          return (async function* () {
-            const { response, done } = await send(fragment, targets, request, context.signal);
-            try {
-              for await (const batch of response.batches) {
-                if (batch.numRows === 0) continue;
-                tally.rows += batch.numRows;
-                yield batch;
-              }
-            } catch (error) {
-              throw toQueryError(error, fragment);
-            } finally {
-              done();
-            }
-          })();
-        },
-      };
-    },
+    open: (fragment, context) => openRegion(fragment, context),
+    join: (plan, join) => gatewayJoin(plan, join, openRegion),
   };
 }
 

@@ -78,6 +78,21 @@ export const FragmentRequestSchema = z
         measures: z.array(MeasureSchema).min(1).max(64),
       })
       .exactOptional(),
+    /**
+     * A broadcast join (docs/decisions "broadcast joins"): this fragment is the probe side. The gateway plans `query`
+     * again with its own topology (both tables' classes, the broadcast's entry into this region, minGroupSize by
+     * distinct rows) and joins its table with `rows`. The broadcast rows count towards the request size limit.
+     */
+    join: z
+      .strictObject({
+        /** The structured query (planQuery's request, `where` as text); `from` is the fragment's. */
+        query: z.record(z.string(), z.unknown()),
+        /** Which side of the query's join `rows` holds. */
+        broadcast: z.enum(['left', 'right']),
+        /** The broadcast side's rows: a base64 Arrow IPC stream with a `_meridian_component` column per row. */
+        rows: z.string(),
+      })
+      .exactOptional(),
   })
   .superRefine((request, ctx) => {
     if (request.mode === 'partial' && request.aggregate === undefined)

@@ -169,7 +169,7 @@ function batchOf(schema: Schema, vectors: readonly Vector[], length: number): Re
 }
 
 /** The partial's schema: the encoded chunk column, then one typed (always null) field per input column type. */
-function partialSchema(partial: PartialAggregate): Schema {
+export function partialSchema(partial: PartialAggregate): Schema {
   return new Schema([
     new Field(PARTIAL_COLUMN, new Utf8(), false),
     ...[...partial.types].map(([n, t]) => new Field(`${TYPE_FIELD_PREFIX}${n}`, t, true)),
@@ -177,7 +177,7 @@ function partialSchema(partial: PartialAggregate): Schema {
 }
 
 /** A partial aggregate as Arrow batches: one row per chunk of groups, encoded as the in-process path encodes. */
-function* partialBatches(partial: PartialAggregate, aggregate: Aggregate): Generator<RecordBatch> {
+export function* partialBatches(partial: PartialAggregate, aggregate: Aggregate): Generator<RecordBatch> {
   const schema = partialSchema(partial);
   const groups = [...partial.groups];
   for (let start = 0; start === 0 || start < groups.length; start += GROUPS_PER_CHUNK) {

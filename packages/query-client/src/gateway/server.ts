@@ -16,6 +16,7 @@ import {
   VERSION_HEADER,
 } from './protocol.ts';
 import { checkFragment, runFragment } from './run-fragment.ts';
+import { runJoinFragment } from './run-join.ts';
 import { type ServedTable, servedTable, servedTables } from './serve-table.ts';
 
 /** Limits of a gateway; every one has a default. */
@@ -250,14 +251,16 @@ export async function startQueryGateway(options: GatewayOptions): Promise<QueryG
         hint: 'the gateway reads each table at its own location; leave uri out',
       });
     }
-    const checked = checkFragment(model, served, request);
+    const context = { openStorage: (uri: string) => open(uri), storage: options.storage, signal };
+    // A join is planned again here with this gateway's topology (run-join.ts); a single table is checked as is.
+    const join = request.join;
+    const work = join
+      ? runJoinFragment(model, served, { ...request, join }, context)
+      : runFragment(checkFragment(model, served, request), runner, context);
     const writer = new RecordBatchStreamWriter();
     // An error before the response starts is a JSON error; after it, a cut stream.
     // Raced with the query's clock: a runner that does not stop at once still gets its 504.
-    const { schema, batches, version } = await Promise.race([
-      runFragment(checked, runner, { openStorage: (uri) => open(uri), storage: options.storage, signal }),
-      aborted(signal),
-    ]);
+    const { schema, batches, version } = await Promise.race([work, aborted(signal)]);
     res.writeHead(200, {
       'content-type': ARROW_STREAM_TYPE,
       [RESULT_KIND_HEADER]: request.mode,

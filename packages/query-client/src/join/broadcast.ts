@@ -208,9 +208,18 @@ export async function readBroadcast(
     const field = snapshot.schema.fields.find((f) => f.name === name);
     if (field) columns.set(name, { type: arrowType(field.type), values: [] });
   }
+  return indexBroadcast(columns, keyColumns, Uint8Array.from(counted));
+}
+
+/** The broadcast table from its columns: rows indexed by their key's canonical text (null keys match nothing). */
+export function indexBroadcast(
+  columns: ReadonlyMap<string, { readonly type: DataType; readonly values: readonly Value[] }>,
+  keyColumns: readonly string[],
+  counted: Uint8Array,
+): BroadcastTable {
   const n = counted.length;
   const encoders = keyColumns.map((k) => keyText((columns.get(k) as { type: DataType }).type));
-  const keyValues = keyColumns.map((k) => (columns.get(k) as { values: Value[] }).values);
+  const keyValues = keyColumns.map((k) => (columns.get(k) as { values: readonly Value[] }).values);
   const index = new Map<string, number[]>();
   for (let row = 0; row < n; row++) {
     const key = compositeKey(
@@ -222,5 +231,5 @@ export async function readBroadcast(
     if (rows) rows.push(row);
     else index.set(key, [row]);
   }
-  return { rows: n, columns, index, counted: Uint8Array.from(counted) };
+  return { rows: n, columns, index, counted };
 }

@@ -43,7 +43,12 @@ export interface JoinRun {
  * The runner of a join's probe side: each region's scan joined, batch by batch, with the broadcast table (a hash
  * join in JS), then the region's partial aggregate, top-k or rows over the joined batches, as for one table.
  */
-export function joinRun(chosen: ChosenBroadcast, broadcast: Promise<BroadcastTable>): JoinRun {
+export function joinRun(
+  chosen: Pick<ChosenBroadcast, 'plan' | 'choice' | 'snapshots'>,
+  broadcast: Promise<BroadcastTable>,
+  /** The broadcast table when it is already read (a gateway receives it with the request): its types come first. */
+  received?: BroadcastTable,
+): JoinRun {
   const plan = chosen.plan;
   const join = plan.join;
   const probeSide = chosen.choice.broadcast === 'left' ? 'right' : 'left';
@@ -215,6 +220,8 @@ export function joinRun(chosen: ChosenBroadcast, broadcast: Promise<BroadcastTab
   // The broadcast side's column types, from its snapshot's schema (fields() is called before the broadcast is read).
   function buildType(name: string): DataType {
     const c = join.columns.find((x) => x.name === name);
+    const known = received?.columns.get(c?.column ?? name);
+    if (known !== undefined) return known.type;
     const snapshot = chosen.snapshots.get((chosen.choice.build[0] as QueryFragment).component) as Snapshot;
     const field = snapshot.schema.fields.find((f) => f.name === (c?.column ?? name));
     if (field === undefined) {

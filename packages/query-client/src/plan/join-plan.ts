@@ -57,6 +57,8 @@ export interface JoinPlan {
   readonly choices: readonly BroadcastChoice[];
   /** Directions residency refused, and why (said when the allowed one is over the broadcast limit). */
   readonly refused: readonly { readonly broadcast: JoinSide; readonly reason: string }[];
+  /** The request as planned, `where` as text: what a query gateway plans again with its own topology. */
+  readonly source: QueryRequest;
 }
 
 interface SideInfo {
@@ -349,6 +351,14 @@ export function planJoin(
       residual: conjunction(residual),
       choices,
       refused,
+      // HAVING is applied after the merge, by the client: a gateway needs the rest (and a Predicate is no JSON).
+      source: {
+        ...request,
+        ...(request.where !== undefined ? { where: request.where.toString() } : {}),
+        ...(request.aggregate !== undefined
+          ? { aggregate: { groupBy: request.aggregate.groupBy, measures: request.aggregate.measures } }
+          : {}),
+      },
     },
   };
 }

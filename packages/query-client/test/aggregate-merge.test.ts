@@ -42,7 +42,7 @@ async function* batches(table: Table): AsyncIterable<RecordBatch> {
 
 /** A region's partial as the client receives it: computed, encoded to bytes, decoded with the fragment's types. */
 async function partial(table: Table, aggregate: Aggregate, region: string): Promise<PartialAggregate> {
-  const computed = await partialAggregate(batches(table), aggregate, region);
+  const computed = await partialAggregate(batches(table), aggregate, region, table.schema.fields);
   return decodePartial(encodePartial(computed, aggregate), aggregate, computed.types);
 }
 
@@ -308,14 +308,26 @@ describe('the final merge of regional partials, worked by hand', () => {
     expect(byGroup.get('mixed')).toMatchObject({ min_x: 5, sum_x: 5, avg_x: 5, var_samp_x: null });
   });
 
-  it('refuses a column the region lacks and a sum of strings, naming the region and the column', async () => {
-    const table = tableFromArrays({ s: ['a'] });
-    await expect(
-      partialAggregate(batches(table), { groupBy: ['g'], measures: [{ fn: 'count' }] }, 'eu-west-1'),
-    ).rejects.toMatchObject({ code: 'unknown-column', message: "the table in eu-west-1 has no column 'g'" });
-    const strings = new Table({ s: vectorFromArray(['a'], new Utf8()) });
-    await expect(
-      partialAggregate(batches(strings), { groupBy: [], measures: [{ fn: 'avg', column: 's' }] }, 'eu-west-1'),
-    ).rejects.toMatchObject({ code: 'invalid-request', hint: 'use min, max, count or count_distinct on s' });
+  it('refuses a column the region lacks and a sum of strings, naming the region and the column, rows or none', async () => {
+    for (const rows of [1, 0]) {
+      const table = tableFromArrays({ s: ['a'] }).slice(0, rows);
+      await expect(
+        partialAggregate(
+          batches(table),
+          { groupBy: ['g'], measures: [{ fn: 'count' }] },
+          'eu-west-1',
+          table.schema.fields,
+        ),
+      ).rejects.toMatchObject({ code: 'unknown-column', message: "the table in eu-west-1 has no column 'g'" });
+      const strings = new Table({ s: vectorFromArray(['a'], new Utf8()) }).slice(0, rows);
+      await expect(
+        partialAggregate(
+          batches(strings),
+          { groupBy: [], measures: [{ fn: 'avg', column: 's' }] },
+          'eu-west-1',
+          strings.schema.fields,
+        ),
+      ).rejects.toMatchObject({ code: 'invalid-request', hint: 'use min, max, count or count_distinct on s' });
+    }
   });
 });

@@ -132,38 +132,68 @@ export function groupKey(keys: readonly Value[]): string {
   return JSON.stringify(keys, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
 }
 
-/** A region's partial aggregate over its batches (the scan has already applied the predicate). */
+/**
+ * The input types of an aggregate, from the table's columns (not from the rows read: a region that reads no row
+ * must type its partial as one that reads some, or a sum of decimals over no rows would come out as Int64).
+ * Checks every column exists and that functions of numbers get numbers, whatever the number of rows.
+ */
+export function aggregateTypes(aggregate: Aggregate, columns: readonly Field[], region: string): Map<string, DataType> {
+  const types = new Map<string, DataType>();
+  const typeOf = (name: string): DataType => {
+    const field = columns.find((f) => f.name === name);
+    if (field === undefined) {
+      throw new QueryError('unknown-column', `the table in ${region} has no column '${name}'`, {
+        path: ['request', 'aggregate'],
+        hint: `group by and aggregate columns every region holds: ${columns.map((f) => f.name).join(', ')}`,
+      });
+    }
+    types.set(name, field.type);
+    return field.type;
+  };
+  for (const name of aggregate.groupBy) if (name !== '_region') typeOf(name);
+  for (const m of aggregate.measures) {
+    if (m.column === undefined) continue;
+    const type = typeOf(m.column);
+    if (NUMERIC_FUNCTIONS.has(m.fn) && !isNumeric(type)) {
+      throw new QueryError(
+        'invalid-request',
+        `${m.fn} of '${m.column}' (${String(type)}): only numbers can be added up`,
+        {
+          path: ['request', 'aggregate', 'measures'],
+          hint: `use min, max, count or count_distinct on ${m.column}`,
+        },
+      );
+    }
+  }
+  return types;
+}
+
+/**
+ * A region's partial aggregate over its batches (the scan has already applied the predicate). `columns` are the
+ * table's (its snapshot's schema): they type the partial, also when no row is read.
+ */
 export async function partialAggregate(
   batches: AsyncIterable<RecordBatch>,
   aggregate: Aggregate,
   region: string,
+  columns: readonly Field[],
 ): Promise<PartialAggregate> {
-  const types = new Map<string, DataType>();
+  const types = aggregateTypes(aggregate, columns, region);
   const groups = new Map<string, Group>();
   const accumulators = aggregate.measures.map((m) => ACCUMULATORS[m.fn]);
   for await (const batch of batches) {
     const column = (name: string) => {
       const { read, type } = columnReader(batch, name, region);
-      types.set(name, type);
-      return read;
-    };
-    const keyReaders = aggregate.groupBy.map((name) => (name === '_region' ? () => region : column(name)));
-    const measureReaders = aggregate.measures.map((m) => {
-      if (m.column === undefined) return undefined;
-      const read = column(m.column);
-      const type = types.get(m.column) as DataType;
-      if (NUMERIC_FUNCTIONS.has(m.fn) && !isNumeric(type)) {
-        throw new QueryError(
-          'invalid-request',
-          `${m.fn} of '${m.column}' (${String(type)}): only numbers can be added up`,
-          {
-            path: ['request', 'aggregate', 'measures'],
-            hint: `use min, max, count or count_distinct on ${m.column}`,
-          },
+      // The rows must be of the table's type (the reader follows the batch, the output the table).
+      if (String(type) !== String(types.get(name))) {
+        throw new Error(
+          `internal: column '${name}' of ${region} is ${String(type)} in a batch, ${String(types.get(name))} in its table`,
         );
       }
       return read;
-    });
+    };
+    const keyReaders = aggregate.groupBy.map((name) => (name === '_region' ? () => region : column(name)));
+    const measureReaders = aggregate.measures.map((m) => (m.column === undefined ? undefined : column(m.column)));
     for (let i = 0; i < batch.numRows; i++) {
       const keys = keyReaders.map((r) => r(i));
       const key = groupKey(keys);

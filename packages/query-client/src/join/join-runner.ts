@@ -203,7 +203,12 @@ export function joinRun(chosen: ChosenBroadcast, broadcast: Promise<BroadcastTab
           });
         },
         aggregate: (aggregate, tally) =>
-          partialAggregate(joined(fragment, snapshot, tally, aggregate.groupBy), aggregate, fragment.region),
+          partialAggregate(
+            joined(fragment, snapshot, tally, aggregate.groupBy),
+            aggregate,
+            fragment.region,
+            region.fields(),
+          ),
         topK: (schema, orderBy, k, tally) =>
           regionTopK(joined(fragment, snapshot, tally, undefined), schema, orderBy, k, fragment.region, () => {}),
         rows: (tally) => joined(fragment, snapshot, tally, undefined),

@@ -304,6 +304,19 @@ function outputType(m: Measure, input: DataType | undefined): DataType {
   }
 }
 
+/**
+ * An exact sum must fit its output type (Int64, or decimal(38, s) unscaled): written into it, a larger one would wrap
+ * around silently. DuckDB answers in HUGEINT and Trino refuses; the merge refuses too.
+ */
+function checkSumRange(m: Measure, sum: bigint, type: DataType): void {
+  const limit = type.typeId === Type.Decimal ? 10n ** 38n : 2n ** 63n;
+  if (sum < limit && sum >= -limit) return;
+  throw new QueryError('invalid-request', `${measureName(m)}: sum(${m.column}) is past the range of ${String(type)}`, {
+    path: ['request', 'aggregate', 'measures'],
+    hint: `sum fewer rows (a WHERE or a GROUP BY), or avg(${m.column}) * count(${m.column})`,
+  });
+}
+
 /** The result of a final merge: the table, and how many groups minGroupSize suppressed. */
 export interface MergedAggregate {
   readonly table: Table;
@@ -359,7 +372,9 @@ export function mergePartials(
       ...g.keys,
       ...aggregate.measures.map((m, j) => {
         const input = m.column === undefined ? undefined : types.get(m.column);
-        return ACCUMULATORS[m.fn].final(g.states[j], input, m.quantile);
+        const value = ACCUMULATORS[m.fn].final(g.states[j], input, m.quantile);
+        if (m.fn === 'sum' && typeof value === 'bigint') checkSumRange(m, value, outputType(m, input));
+        return value;
       }),
     ];
     return new Map(names.map((n, i) => [n, values[i] as Value]));

@@ -97,7 +97,8 @@ describe('an aggregate over regions whose column types differ', () => {
       expect(result.missingRegions.map((m) => [m.region, m.code])).toEqual([['us-east-1', 'schema-conflict']]);
       expect(String(table.schema.fields[0]?.type)).toBe(String(new Decimal(2, 38, 128)));
       // 1.50 alone, as unscaled cents.
-      expect(Number((table.getChild('s')?.get(0) as Uint32Array)[0])).toBe(150);
+      const cents = table.getChild('s')?.get(0) as Uint32Array;
+      expect(Number(cents[0])).toBe(150);
     });
 
     it(`${runner}: when every region fails its aggregate under 'partial', no count of 0 is returned`, async () => {

@@ -129,7 +129,10 @@ export function columnReader(
 
 /** The key of a group in a partial aggregate (bigints marked, so 1 and 1n differ). */
 export function groupKey(keys: readonly Value[]): string {
-  return JSON.stringify(keys, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+  // NaN and infinities marked too: JSON writes them as null, the key of the null group.
+  return JSON.stringify(keys, (_k, v) =>
+    typeof v === 'bigint' ? `${v}n` : typeof v === 'number' && !Number.isFinite(v) ? `${v}f` : v,
+  );
 }
 
 /**
@@ -221,6 +224,19 @@ export async function partialAggregate(
   return { types, groups };
 }
 
+/**
+ * NaN and infinities as `{ "nf": "NaN" }`: JSON has no such numbers and would write null, so a max of NaN, a double
+ * sum gone to Infinity or a NaN group key would arrive as null (the sum then adding null as 0).
+ */
+function nonFinite(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? { nf: String(v) } : v;
+}
+function finite(_key: string, v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const nf = (v as { nf?: unknown }).nf;
+  return typeof nf === 'string' && Object.keys(v).length === 1 ? Number(nf) : v;
+}
+
 /** A partial aggregate as the bytes that cross a border (JSON: group keys, row counts, encoded states). */
 export function encodePartial(partial: PartialAggregate, aggregate: Aggregate): Uint8Array {
   const groups = [...partial.groups.values()].map((g) => [
@@ -228,13 +244,13 @@ export function encodePartial(partial: PartialAggregate, aggregate: Aggregate): 
     g.rows,
     g.states.map((s, j) => ACCUMULATORS[(aggregate.measures[j] as Measure).fn].encode(s)),
   ]);
-  return new TextEncoder().encode(JSON.stringify(groups));
+  return new TextEncoder().encode(JSON.stringify(groups, nonFinite));
 }
 
 /** The partial aggregate {@link encodePartial} wrote; `types` travel as the fragment's schema. */
 export function decodePartial(bytes: Uint8Array, aggregate: Aggregate, types: Map<string, DataType>): PartialAggregate {
   const groups = new Map<string, Group>();
-  for (const [keys, rows, states] of JSON.parse(utf8.decode(bytes)) as [unknown[], number, unknown[]][]) {
+  for (const [keys, rows, states] of JSON.parse(utf8.decode(bytes), finite) as [unknown[], number, unknown[]][]) {
     const values = keys.map((k) =>
       typeof k === 'object' && k !== null ? BigInt((k as { b: string }).b) : (k as Value),
     );

@@ -141,6 +141,15 @@ const runners: Record<string, () => RegionRunner> = {
   gateway: () => gatewayRunner({ model, gateways: urls }),
 };
 
+/** eu-west-1 in DuckDB, the other regions in JS: their partials and top-k rows meet in one merge. */
+function mixedRunner(): RegionRunner {
+  const duckdb = duckdbRunner({ instance: duck });
+  return {
+    name: 'mixed',
+    open: (fragment, context) => (fragment.region === 'eu-west-1' ? duckdb : jsRunner).open(fragment, context),
+  };
+}
+
 /** Arrow's name of the type DuckDB gives a result column (sums of integers are Int64 here, HUGEINT there). */
 function arrowName(duckType: string): string {
   const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(duckType);
@@ -277,6 +286,25 @@ describe('over no rows, a result has the types it has over rows, and SQL’s val
       }
     });
   }
+
+  it('regions run by DuckDB and by JS merge into the groups and rows of one runner (keys of every type)', async () => {
+    for (const sql of [
+      ...['day', 'amount', '"at"', 'n', 'name', 'x', 'id'].map(
+        (key) =>
+          `SELECT ${key}, count(*) AS c, sum(amount) AS s, min("at") AS lo FROM events GROUP BY ${key} ORDER BY ${key}`,
+      ),
+      'SELECT id, amount, day, "at", x, name FROM events ORDER BY name DESC, amount, id LIMIT 9',
+      `SELECT ${MEASURES} FROM events`,
+    ]) {
+      const plan = planQuery(model, sqlToRequest(sql), { locations });
+      const result = executeQuery(plan, { runner: mixedRunner() });
+      const mixed = await result.toArrow();
+      expect(result.regions.map((r) => r.runner), sql).toEqual(['duckdb', 'js', 'js']);
+      const one = await run(sql, 'duckdb');
+      expect(typesOf(mixed), sql).toEqual(typesOf(one));
+      expect(cells(mixed), sql).toEqual(cells(one));
+    }
+  });
 
   it('the three runners agree on types and values: over no rows, with an empty region, one region, row streams', async () => {
     for (const sql of [

@@ -110,6 +110,39 @@ describe('an aggregate over regions whose column types differ', () => {
       expect(result.missingRegions.map((m) => m.code)).toEqual(['unknown-column', 'unknown-column']);
     });
 
+    it(`${runner}: when every region fails its rows or top-k after opening, under 'partial', no empty result is returned`, async () => {
+      // The region opens (its table is there), then its work fails, as a gateway that dies after the schema does.
+      const failing: RegionRunner = {
+        name: 'failing',
+        async open(fragment, context) {
+          const region = await (runners[runner] as () => RegionRunner)().open(fragment, context);
+          const broken = () => new Error(`${fragment.region} stopped answering`);
+          return {
+            ...region,
+            fields: () => region.fields(),
+            aggregate: async () => Promise.reject(broken()),
+            topK: async () => Promise.reject(broken()),
+            rows: () =>
+              (async function* () {
+                yield* [];
+                throw broken();
+              })(),
+          };
+        },
+      };
+      for (const sql of ['SELECT price FROM prices', 'SELECT price FROM prices ORDER BY price LIMIT 1']) {
+        const result = executeQuery(plan(sql, 'same'), { runner: failing, onRegionFailure: 'partial' });
+        await expect(result.toArrow(), sql).rejects.toMatchObject({ code: 'all-regions-failed' });
+        expect(result.missingRegions.map((m) => m.region).sort(), sql).toEqual([...REGIONS]);
+      }
+      // One region answering (with its rows or none) is an answer.
+      const one = executeQuery(plan('SELECT price FROM prices WHERE price > 1000000', 'same'), {
+        runner: (runners[runner] as () => RegionRunner)(),
+        onRegionFailure: 'partial',
+      });
+      expect((await one.toArrow()).numRows).toBe(0);
+    });
+
     it(`${runner}: a sum of longs past 2^63 - 1 is refused, not wrapped around`, async () => {
       const ok = await executeQuery(plan('SELECT sum(price) AS s, count(*) AS n FROM prices', 'same'), {
         runner: (runners[runner] as () => RegionRunner)(),

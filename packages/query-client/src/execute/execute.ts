@@ -313,12 +313,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
             else ok.push({ partial: p.value, fragment: o.fragment });
           }
         }
-        if (ok.length === 0 && live.length > 0) {
-          throw new QueryError('all-regions-failed', `no region of '${plan.table}' could be aggregated`, {
-            path: [plan.table],
-            hint: `fix the regions: ${missing.map((m) => `${m.region}: ${m.message}`).join('; ')}`,
-          });
-        }
+        if (ok.length === 0 && live.length > 0) throw noRegionAnswered();
         if (options.signal?.aborted) {
           throw new QueryError('aborted', `the query of '${plan.table}' was aborted`, {
             path: [plan.table],
@@ -413,6 +408,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
             );
           } else fail((live[i] as { opened: Opened }).opened.fragment, t.reason, 0);
         }
+        if (lists.length === 0 && live.length > 0) throw noRegionAnswered();
         yield* mergeTopK(lists, schema, orderBy, k).batches;
         return;
       }
@@ -449,6 +445,14 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
     return new Set([partial]);
   }
 
+  /** Every region failed after it opened (under 'partial'): the query has no answer, not an empty one. */
+  function noRegionAnswered(): QueryError {
+    return new QueryError('all-regions-failed', `no region of '${plan.table}' could be read`, {
+      path: [plan.table],
+      hint: `fix the regions: ${missing.map((m) => `${m.region}: ${m.message}`).join('; ')}`,
+    });
+  }
+
   function cross(crossing: BorderCrossing, payload: Uint8Array | undefined): void {
     if (crossing.from === crossing.to) return;
     crossings.push(crossing);
@@ -467,6 +471,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       opened.length * 2,
     );
     let remaining = limit ?? Number.POSITIVE_INFINITY;
+    let failed = 0;
     const producers = opened.map(async (o) => {
       const scan = o.region.rows(o.report);
       const crossing: BorderCrossing = {
@@ -505,8 +510,13 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
             cause: options.signal.reason,
           });
         }
-        if (item === undefined) return;
+        // Every region failed (under 'partial'): no answer, rather than an empty one.
+        if (item === undefined) {
+          if (failed === opened.length && opened.length > 0) throw noRegionAnswered();
+          return;
+        }
         if ('error' in item) {
+          failed++;
           fail(item.fragment, item.error, item.rows);
           continue;
         }

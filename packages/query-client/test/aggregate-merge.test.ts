@@ -4,7 +4,19 @@
  * tables, in tens of seconds; these run in milliseconds, so the mutation run can use them: bench/mutation).
  */
 import { col } from '@meridian/delta';
-import { Float64, Int64, type RecordBatch, Table, Type, tableFromArrays, Utf8, vectorFromArray } from 'apache-arrow';
+import {
+  DateDay,
+  Decimal,
+  Field,
+  Float64,
+  Int64,
+  type RecordBatch,
+  Table,
+  Type,
+  tableFromArrays,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import {
   type Aggregate,
@@ -173,6 +185,31 @@ describe('the final merge of regional partials, worked by hand', () => {
     expect(measureName({ fn: 'count' })).toBe('count');
     expect(measureName({ fn: 'max', column: 'x' })).toBe('max_x');
     expect(measureName({ fn: 'max', column: 'x', as: 'top' })).toBe('top');
+  });
+
+  it('a partial over no rows is typed by the table’s columns: the merged types are those over rows', async () => {
+    const columns = [new Field('d', new DateDay(), true), new Field('p', new Decimal(2, 12, 128), true)];
+    const measures: Measure[] = [
+      { fn: 'sum', column: 'p' },
+      { fn: 'min', column: 'p' },
+      { fn: 'max', column: 'd' },
+      { fn: 'approx_quantile', column: 'd', quantile: 0.5 },
+      { fn: 'count_distinct', column: 'p' },
+    ];
+    for (const groupBy of [[], ['d']]) {
+      const aggregate: Aggregate = { groupBy, measures };
+      const none = await partialAggregate(batches(new Table()), aggregate, 'eu', columns);
+      const merged = mergePartials([decodePartial(encodePartial(none, aggregate), aggregate, none.types)], aggregate);
+      expect(merged.table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual([
+        ...(groupBy.length > 0 ? ['d:Date32<DAY>'] : []),
+        'sum_p:Decimal[38e+2]',
+        'min_p:Decimal[12e+2]',
+        'max_d:Date32<DAY>',
+        'approx_quantile_d:Date32<DAY>',
+        'count_distinct_p:Int64',
+      ]);
+      expect(merged.table.numRows).toBe(groupBy.length > 0 ? 0 : 1);
+    }
   });
 
   it('a global aggregate over no rows is one row: count 0, the rest null; over rows, one row of totals', async () => {

@@ -295,11 +295,18 @@ describe('over no rows, a result has the types it has over rows, and SQL’s val
       ),
       'SELECT id, amount, day, "at", x, name FROM events ORDER BY name DESC, amount, id LIMIT 9',
       `SELECT ${MEASURES} FROM events`,
+      // Distinct keys from DuckDB and from JS meet in one set: a value must have one key whoever read it.
+      'SELECT count(DISTINCT "at") AS a, count(DISTINCT amount) AS b, count(DISTINCT x) AS c, count(DISTINCT day) AS d, approx_count_distinct(day) AS e, approx_count_distinct(amount) AS f FROM events',
+      // approx_quantile is left out: a DuckDB region's sketch is built from a histogram and compacts at other points
+      // than one fed row by row, so the answers differ within KLL_RANK_ERROR (test/sketches.test.ts checks the bound).
     ]) {
       const plan = planQuery(model, sqlToRequest(sql), { locations });
       const result = executeQuery(plan, { runner: mixedRunner() });
       const mixed = await result.toArrow();
-      expect(result.regions.map((r) => r.runner), sql).toEqual(['duckdb', 'js', 'js']);
+      expect(
+        result.regions.map((r) => r.runner),
+        sql,
+      ).toEqual(['duckdb', 'js', 'js']);
       const one = await run(sql, 'duckdb');
       expect(typesOf(mixed), sql).toEqual(typesOf(one));
       expect(cells(mixed), sql).toEqual(cells(one));

@@ -140,7 +140,7 @@ export function groupKey(keys: readonly Value[]): string {
  * must type its partial as one that reads some, or a sum of decimals over no rows would come out as Int64).
  * Checks every column exists and that functions of numbers get numbers, whatever the number of rows.
  */
-export function aggregateTypes(aggregate: Aggregate, columns: readonly Field[], region: string): Map<string, DataType> {
+function aggregateTypes(aggregate: Aggregate, columns: readonly Field[], region: string): Map<string, DataType> {
   const types = new Map<string, DataType>();
   const typeOf = (name: string): DataType => {
     const field = columns.find((f) => f.name === name);

@@ -31,7 +31,7 @@ export function fragmentFields(fragment: QueryFragment, snapshot: Snapshot): Fie
 }
 
 /** Every column of the snapshot's table, as a scan returns them (what types an aggregate's partial). */
-export function tableFields(snapshot: Snapshot): Field[] {
+function tableFields(snapshot: Snapshot): Field[] {
   return snapshot.schema.fields.map((f) => new Field(f.name, arrowType(f.type), true));
 }
 

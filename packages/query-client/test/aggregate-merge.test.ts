@@ -5,7 +5,9 @@
  */
 import { col } from '@meridian/delta';
 import {
+  DateDay,
   Decimal,
+  Field,
   Float64,
   Int64,
   type RecordBatch,
@@ -53,7 +55,7 @@ async function* batches(table: Table): AsyncIterable<RecordBatch> {
 
 /** A region's partial as the client receives it: computed, encoded to bytes, decoded with the fragment's types. */
 async function partial(table: Table, aggregate: Aggregate, region: string): Promise<PartialAggregate> {
-  const computed = await partialAggregate(batches(table), aggregate, region);
+  const computed = await partialAggregate(batches(table), aggregate, region, table.schema.fields);
   return decodePartial(encodePartial(computed, aggregate), aggregate, computed.types);
 }
 
@@ -184,6 +186,31 @@ describe('the final merge of regional partials, worked by hand', () => {
     expect(measureName({ fn: 'count' })).toBe('count');
     expect(measureName({ fn: 'max', column: 'x' })).toBe('max_x');
     expect(measureName({ fn: 'max', column: 'x', as: 'top' })).toBe('top');
+  });
+
+  it('a partial over no rows is typed by the table’s columns: the merged types are those over rows', async () => {
+    const columns = [new Field('d', new DateDay(), true), new Field('p', new Decimal(2, 12, 128), true)];
+    const measures: Measure[] = [
+      { fn: 'sum', column: 'p' },
+      { fn: 'min', column: 'p' },
+      { fn: 'max', column: 'd' },
+      { fn: 'approx_quantile', column: 'd', quantile: 0.5 },
+      { fn: 'count_distinct', column: 'p' },
+    ];
+    for (const groupBy of [[], ['d']]) {
+      const aggregate: Aggregate = { groupBy, measures };
+      const none = await partialAggregate(batches(new Table()), aggregate, 'eu', columns);
+      const merged = mergePartials([decodePartial(encodePartial(none, aggregate), aggregate, none.types)], aggregate);
+      expect(merged.table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual([
+        ...(groupBy.length > 0 ? ['d:Date32<DAY>'] : []),
+        'sum_p:Decimal[38e+2]',
+        'min_p:Decimal[12e+2]',
+        'max_d:Date32<DAY>',
+        'approx_quantile_d:Date32<DAY>',
+        'count_distinct_p:Int64',
+      ]);
+      expect(merged.table.numRows).toBe(groupBy.length > 0 ? 0 : 1);
+    }
   });
 
   it('a global aggregate over no rows is one row: count 0, the rest null; over rows, one row of totals', async () => {
@@ -357,14 +384,26 @@ describe('the final merge of regional partials, worked by hand', () => {
     expect(row?.var_pop_p).toBeCloseTo(2.0138 / 3, 12);
   });
 
-  it('refuses a column the region lacks and a sum of strings, naming the region and the column', async () => {
-    const table = tableFromArrays({ s: ['a'] });
-    await expect(
-      partialAggregate(batches(table), { groupBy: ['g'], measures: [{ fn: 'count' }] }, 'eu-west-1'),
-    ).rejects.toMatchObject({ code: 'unknown-column', message: "the table in eu-west-1 has no column 'g'" });
-    const strings = new Table({ s: vectorFromArray(['a'], new Utf8()) });
-    await expect(
-      partialAggregate(batches(strings), { groupBy: [], measures: [{ fn: 'avg', column: 's' }] }, 'eu-west-1'),
-    ).rejects.toMatchObject({ code: 'invalid-request', hint: 'use min, max, count or count_distinct on s' });
+  it('refuses a column the region lacks and a sum of strings, naming the region and the column, rows or none', async () => {
+    for (const rows of [1, 0]) {
+      const table = tableFromArrays({ s: ['a'] }).slice(0, rows);
+      await expect(
+        partialAggregate(
+          batches(table),
+          { groupBy: ['g'], measures: [{ fn: 'count' }] },
+          'eu-west-1',
+          table.schema.fields,
+        ),
+      ).rejects.toMatchObject({ code: 'unknown-column', message: "the table in eu-west-1 has no column 'g'" });
+      const strings = new Table({ s: vectorFromArray(['a'], new Utf8()) }).slice(0, rows);
+      await expect(
+        partialAggregate(
+          batches(strings),
+          { groupBy: [], measures: [{ fn: 'avg', column: 's' }] },
+          'eu-west-1',
+          strings.schema.fields,
+        ),
+      ).rejects.toMatchObject({ code: 'invalid-request', hint: 'use min, max, count or count_distinct on s' });
+    }
   });
 });

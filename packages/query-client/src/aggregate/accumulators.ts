@@ -1,4 +1,5 @@
 import { type DataType, type Decimal, Type } from 'apache-arrow';
+import { compareScalars } from './compare.ts';
 import { HyperLogLog } from './hyperloglog.ts';
 import { KllSketch, type SketchItem } from './kll.ts';
 
@@ -256,8 +257,8 @@ export const ACCUMULATORS: Readonly<Record<AggregateFunction, Accumulator>> = {
     decode: (json) => ({ n: json as number }),
   },
   sum: sumState(),
-  min: extreme((a, b) => a < b),
-  max: extreme((a, b) => a > b),
+  min: extreme((a, b) => compareScalars(a, b) < 0),
+  max: extreme((a, b) => compareScalars(a, b) > 0),
   avg: {
     ...sumState(),
     final(state, type) {

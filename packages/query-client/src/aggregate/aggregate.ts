@@ -129,41 +129,74 @@ export function columnReader(
 
 /** The key of a group in a partial aggregate (bigints marked, so 1 and 1n differ). */
 export function groupKey(keys: readonly Value[]): string {
-  return JSON.stringify(keys, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+  // NaN and infinities marked too: JSON writes them as null, the key of the null group.
+  return JSON.stringify(keys, (_k, v) =>
+    typeof v === 'bigint' ? `${v}n` : typeof v === 'number' && !Number.isFinite(v) ? `${v}f` : v,
+  );
 }
 
-/** A region's partial aggregate over its batches (the scan has already applied the predicate). */
+/**
+ * The input types of an aggregate, from the table's columns (not from the rows read: a region that reads no row
+ * must type its partial as one that reads some, or a sum of decimals over no rows would come out as Int64).
+ * Checks every column exists and that functions of numbers get numbers, whatever the number of rows.
+ */
+function aggregateTypes(aggregate: Aggregate, columns: readonly Field[], region: string): Map<string, DataType> {
+  const types = new Map<string, DataType>();
+  const typeOf = (name: string): DataType => {
+    const field = columns.find((f) => f.name === name);
+    if (field === undefined) {
+      throw new QueryError('unknown-column', `the table in ${region} has no column '${name}'`, {
+        path: ['request', 'aggregate'],
+        hint: `group by and aggregate columns every region holds: ${columns.map((f) => f.name).join(', ')}`,
+      });
+    }
+    types.set(name, field.type);
+    return field.type;
+  };
+  for (const name of aggregate.groupBy) if (name !== '_region') typeOf(name);
+  for (const m of aggregate.measures) {
+    if (m.column === undefined) continue;
+    const type = typeOf(m.column);
+    if (NUMERIC_FUNCTIONS.has(m.fn) && !isNumeric(type)) {
+      throw new QueryError(
+        'invalid-request',
+        `${m.fn} of '${m.column}' (${String(type)}): only numbers can be added up`,
+        {
+          path: ['request', 'aggregate', 'measures'],
+          hint: `use min, max, count or count_distinct on ${m.column}`,
+        },
+      );
+    }
+  }
+  return types;
+}
+
+/**
+ * A region's partial aggregate over its batches (the scan has already applied the predicate). `columns` are the
+ * table's (its snapshot's schema): they type the partial, also when no row is read.
+ */
 export async function partialAggregate(
   batches: AsyncIterable<RecordBatch>,
   aggregate: Aggregate,
   region: string,
+  columns: readonly Field[],
 ): Promise<PartialAggregate> {
-  const types = new Map<string, DataType>();
+  const types = aggregateTypes(aggregate, columns, region);
   const groups = new Map<string, Group>();
   const accumulators = aggregate.measures.map((m) => ACCUMULATORS[m.fn]);
   for await (const batch of batches) {
     const column = (name: string) => {
       const { read, type } = columnReader(batch, name, region);
-      types.set(name, type);
-      return read;
-    };
-    const keyReaders = aggregate.groupBy.map((name) => (name === '_region' ? () => region : column(name)));
-    const measureReaders = aggregate.measures.map((m) => {
-      if (m.column === undefined) return undefined;
-      const read = column(m.column);
-      const type = types.get(m.column) as DataType;
-      if (NUMERIC_FUNCTIONS.has(m.fn) && !isNumeric(type)) {
-        throw new QueryError(
-          'invalid-request',
-          `${m.fn} of '${m.column}' (${String(type)}): only numbers can be added up`,
-          {
-            path: ['request', 'aggregate', 'measures'],
-            hint: `use min, max, count or count_distinct on ${m.column}`,
-          },
+      // The rows must be of the table's type (the reader follows the batch, the output the table).
+      if (String(type) !== String(types.get(name))) {
+        throw new Error(
+          `internal: column '${name}' of ${region} is ${String(type)} in a batch, ${String(types.get(name))} in its table`,
         );
       }
       return read;
-    });
+    };
+    const keyReaders = aggregate.groupBy.map((name) => (name === '_region' ? () => region : column(name)));
+    const measureReaders = aggregate.measures.map((m) => (m.column === undefined ? undefined : column(m.column)));
     for (let i = 0; i < batch.numRows; i++) {
       const keys = keyReaders.map((r) => r(i));
       const key = groupKey(keys);
@@ -191,6 +224,19 @@ export async function partialAggregate(
   return { types, groups };
 }
 
+/**
+ * NaN and infinities as `{ "nf": "NaN" }`: JSON has no such numbers and would write null, so a max of NaN, a double
+ * sum gone to Infinity or a NaN group key would arrive as null (the sum then adding null as 0).
+ */
+function nonFinite(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? { nf: String(v) } : v;
+}
+function finite(_key: string, v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const nf = (v as { nf?: unknown }).nf;
+  return typeof nf === 'string' && Object.keys(v).length === 1 ? Number(nf) : v;
+}
+
 /** A partial aggregate as the bytes that cross a border (JSON: group keys, row counts, encoded states). */
 export function encodePartial(partial: PartialAggregate, aggregate: Aggregate): Uint8Array {
   const groups = [...partial.groups.values()].map((g) => [
@@ -198,13 +244,13 @@ export function encodePartial(partial: PartialAggregate, aggregate: Aggregate): 
     g.rows,
     g.states.map((s, j) => ACCUMULATORS[(aggregate.measures[j] as Measure).fn].encode(s)),
   ]);
-  return new TextEncoder().encode(JSON.stringify(groups));
+  return new TextEncoder().encode(JSON.stringify(groups, nonFinite));
 }
 
 /** The partial aggregate {@link encodePartial} wrote; `types` travel as the fragment's schema. */
 export function decodePartial(bytes: Uint8Array, aggregate: Aggregate, types: Map<string, DataType>): PartialAggregate {
   const groups = new Map<string, Group>();
-  for (const [keys, rows, states] of JSON.parse(utf8.decode(bytes)) as [unknown[], number, unknown[]][]) {
+  for (const [keys, rows, states] of JSON.parse(utf8.decode(bytes), finite) as [unknown[], number, unknown[]][]) {
     const values = keys.map((k) =>
       typeof k === 'object' && k !== null ? BigInt((k as { b: string }).b) : (k as Value),
     );
@@ -274,6 +320,19 @@ function outputType(m: Measure, input: DataType | undefined): DataType {
   }
 }
 
+/**
+ * An exact sum must fit its output type (Int64, or decimal(38, s) unscaled): written into it, a larger one would wrap
+ * around silently. DuckDB answers in HUGEINT and Trino refuses; the merge refuses too.
+ */
+function checkSumRange(m: Measure, sum: bigint, type: DataType): void {
+  const limit = type.typeId === Type.Decimal ? 10n ** 38n : 2n ** 63n;
+  if (sum < limit && sum >= -limit) return;
+  throw new QueryError('invalid-request', `${measureName(m)}: sum(${m.column}) is past the range of ${String(type)}`, {
+    path: ['request', 'aggregate', 'measures'],
+    hint: `sum fewer rows (a WHERE or a GROUP BY), or avg(${m.column}) * count(${m.column})`,
+  });
+}
+
 /** The result of a final merge: the table, and how many groups minGroupSize suppressed. */
 export interface MergedAggregate {
   readonly table: Table;
@@ -329,7 +388,9 @@ export function mergePartials(
       ...g.keys,
       ...aggregate.measures.map((m, j) => {
         const input = m.column === undefined ? undefined : types.get(m.column);
-        return ACCUMULATORS[m.fn].final(g.states[j], input, m.quantile);
+        const value = ACCUMULATORS[m.fn].final(g.states[j], input, m.quantile);
+        if (m.fn === 'sum' && typeof value === 'bigint') checkSumRange(m, value, outputType(m, input));
+        return value;
       }),
     ];
     return new Map(names.map((n, i) => [n, values[i] as Value]));

@@ -9,6 +9,8 @@
  * published normalized rank error of KLL at k = 200 (99 % confidence). Up to about 3 k inputs nothing is compacted
  * and the answer is exact. test/sketches.test.ts checks the bound against DuckDB's exact ranks.
  */
+import { compareScalars } from './compare.ts';
+
 const KLL_K = 200;
 /** The rank error bound of {@link KllSketch.quantile}, as a fraction of the input count. */
 export const KLL_RANK_ERROR = 0.0165;
@@ -16,9 +18,8 @@ export const KLL_RANK_ERROR = 0.0165;
 /** What a sketch orders: numbers, bigints (64-bit integers, decimals unscaled) or strings. */
 export type SketchItem = number | bigint | string;
 
-function compare(a: SketchItem, b: SketchItem): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+// As min, max and ORDER BY order them (strings by code point, NaN last).
+const compare: (a: SketchItem, b: SketchItem) => number = compareScalars;
 
 /** A mergeable quantile sketch of the items added. */
 export class KllSketch {

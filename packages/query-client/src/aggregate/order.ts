@@ -1,6 +1,7 @@
 import type { Literal, PredicateNode } from '@meridian/delta';
 import { type DataType, type Decimal, Type } from 'apache-arrow';
 import type { Value } from './accumulators.ts';
+import { compareScalars } from './compare.ts';
 
 /** One merged group's output values by name, as HAVING and ORDER BY see them. */
 export type HavingRow = ReadonlyMap<string, Value>;
@@ -16,7 +17,7 @@ export function compareValues(
     if (a === b) return 0;
     return (a === null) === nullsFirst ? -1 : 1;
   }
-  const c = a < b ? -1 : a > b ? 1 : 0;
+  const c = compareScalars(a, b);
   return key.descending ? -c : c;
 }
 

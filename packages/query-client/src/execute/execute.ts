@@ -150,6 +150,29 @@ function unionFields(
   return out;
 }
 
+/** A `schema-conflict` when a partial types a column otherwise than the partials before it. */
+function typeConflict(
+  partial: PartialAggregate,
+  before: readonly { partial: PartialAggregate; fragment: QueryFragment }[],
+  fragment: QueryFragment,
+): QueryError | undefined {
+  for (const [name, type] of partial.types) {
+    for (const other of before) {
+      const seen = other.partial.types.get(name);
+      if (seen === undefined || String(seen) === String(type)) continue;
+      return new QueryError(
+        'schema-conflict',
+        `column '${name}' is ${String(type)} in ${fragment.region} but ${String(seen)} in ${other.fragment.region}`,
+        {
+          path: [fragment.component],
+          hint: `aggregate columns of one type in every region, or cast ${name} in the table`,
+        },
+      );
+    }
+  }
+  return undefined;
+}
+
 /** A batch reshaped to the output schema: missing columns as nulls, `_region` appended. */
 function conform(batch: RecordBatch, schema: Schema, region: string): RecordBatch {
   const n = batch.numRows;
@@ -288,13 +311,23 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
 
       if (plan.aggregate) {
         const aggregate = plan.aggregate;
-        const partials = await Promise.allSettled(live.map(({ opened: o }) => o.region.aggregate(aggregate, o.report)));
+        // async: a runner that throws before its promise (a scan refusing a column) fails its region like one that rejects.
+        const partials = await Promise.allSettled(
+          live.map(async ({ opened: o }) => o.region.aggregate(aggregate, o.report)),
+        );
         const ok: { partial: PartialAggregate; fragment: QueryFragment }[] = [];
         for (const [i, p] of partials.entries()) {
           const o = (live[i] as { opened: Opened }).opened;
-          if (p.status === 'fulfilled') ok.push({ partial: p.value, fragment: o.fragment });
-          else fail(o.fragment, p.reason, 0);
+          if (p.status !== 'fulfilled') fail(o.fragment, p.reason, 0);
+          else {
+            // As the rows' union: one column of two types in two regions is a conflict (the merge would add
+            // decimals of two scales as one, or key 1 and 1n as two groups).
+            const conflict = typeConflict(p.value, ok, o.fragment);
+            if (conflict) fail(o.fragment, conflict, 0);
+            else ok.push({ partial: p.value, fragment: o.fragment });
+          }
         }
+        if (ok.length === 0 && live.length > 0) throw noRegionAnswered();
         if (options.signal?.aborted) {
           throw new QueryError('aborted', `the query of '${plan.table}' was aborted`, {
             path: [plan.table],
@@ -364,7 +397,9 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
         // ORDER BY ... LIMIT k: each region's top k (in the region), then a k-way merge of k rows per region.
         const orderBy = plan.orderBy;
         const k = plan.limit;
-        const tops = await Promise.allSettled(live.map(({ opened: o }) => o.region.topK(schema, orderBy, k, o.report)));
+        const tops = await Promise.allSettled(
+          live.map(async ({ opened: o }) => o.region.topK(schema, orderBy, k, o.report)),
+        );
         const lists: TopKRow[][] = [];
         for (const [i, t] of tops.entries()) {
           const fragment = (live[i] as { opened: Opened }).opened.fragment;
@@ -387,6 +422,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
             );
           } else fail((live[i] as { opened: Opened }).opened.fragment, t.reason, 0);
         }
+        if (lists.length === 0 && live.length > 0) throw noRegionAnswered();
         yield* mergeTopK(lists, schema, orderBy, k).batches;
         return;
       }
@@ -423,6 +459,14 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
     return new Set([partial]);
   }
 
+  /** Every region failed after it opened (under 'partial'): the query has no answer, not an empty one. */
+  function noRegionAnswered(): QueryError {
+    return new QueryError('all-regions-failed', `no region of '${plan.table}' could be read`, {
+      path: [plan.table],
+      hint: `fix the regions: ${missing.map((m) => `${m.region}: ${m.message}`).join('; ')}`,
+    });
+  }
+
   function cross(crossing: BorderCrossing, payload: Uint8Array | undefined): void {
     if (crossing.from === crossing.to) return;
     crossings.push(crossing);
@@ -441,6 +485,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
       opened.length * 2,
     );
     let remaining = limit ?? Number.POSITIVE_INFINITY;
+    let failed = 0;
     const producers = opened.map(async (o) => {
       const scan = o.region.rows(o.report);
       const crossing: BorderCrossing = {
@@ -479,8 +524,13 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
             cause: options.signal.reason,
           });
         }
-        if (item === undefined) return;
+        // Every region failed (under 'partial'): no answer, rather than an empty one.
+        if (item === undefined) {
+          if (failed === opened.length && opened.length > 0) throw noRegionAnswered();
+          return;
+        }
         if ('error' in item) {
+          failed++;
           fail(item.fragment, item.error, item.rows);
           continue;
         }

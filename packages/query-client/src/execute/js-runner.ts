@@ -30,6 +30,11 @@ export function fragmentFields(fragment: QueryFragment, snapshot: Snapshot): Fie
   });
 }
 
+/** Every column of the snapshot's table, as a scan returns them (what types an aggregate's partial). */
+function tableFields(snapshot: Snapshot): Field[] {
+  return snapshot.schema.fields.map((f) => new Field(f.name, arrowType(f.type), true));
+}
+
 /** The batches of a scan, counting their rows into the region's tally. */
 async function* counted(batches: AsyncIterable<RecordBatch>, tally: RegionTally): AsyncGenerator<RecordBatch> {
   for await (const batch of batches) {
@@ -54,7 +59,8 @@ export function jsRegion(fragment: QueryFragment, snapshot: Snapshot, reason?: s
     runnerReason: reason,
     version: snapshot.version,
     fields: () => fragmentFields(fragment, snapshot),
-    aggregate: (aggregate, tally) => partialAggregate(counted(scan(tally), tally), aggregate, fragment.region),
+    aggregate: (aggregate, tally) =>
+      partialAggregate(counted(scan(tally), tally), aggregate, fragment.region, tableFields(snapshot)),
     topK: (schema, orderBy, k, tally) =>
       regionTopK(scan(tally), schema, orderBy, k, fragment.region, (n) => {
         tally.rows += n;

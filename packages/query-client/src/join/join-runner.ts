@@ -208,7 +208,12 @@ export function joinRun(
           });
         },
         aggregate: (aggregate, tally) =>
-          partialAggregate(joined(fragment, snapshot, tally, aggregate.groupBy), aggregate, fragment.region),
+          partialAggregate(
+            joined(fragment, snapshot, tally, aggregate.groupBy),
+            aggregate,
+            fragment.region,
+            region.fields(),
+          ),
         topK: (schema, orderBy, k, tally) =>
           regionTopK(joined(fragment, snapshot, tally, undefined), schema, orderBy, k, fragment.region, () => {}),
         rows: (tally) => joined(fragment, snapshot, tally, undefined),

@@ -126,3 +126,55 @@ it('fails over to the gateway of the region its store replicates to when the reg
     await primary.close().catch(() => {});
   }
 });
+
+it('refuses an aggregates-only export whose groups span regions, which gateways would each thin out on their own', async () => {
+  // eu-personal may leave the EU as groups of at least MIN rows. A currency's orders lie in eu-west-1 and eu-central-1:
+  // each gateway would drop the groups under MIN in its own region, and the merged count would come back short.
+  const MIN = 250;
+  const exported = lakeTopology({ aggregatesOnly: true, minGroupSize: MIN });
+  const started = await Promise.all(
+    lakeRegions.map((region) => startQueryGateway({ model: exported, region, locations })),
+  );
+  const json = (r: { toJSON(): object }) => JSON.stringify(r.toJSON(), (_k, v) => (typeof v === 'bigint' ? `${v}` : v));
+  try {
+    const own = Object.fromEntries(started.map((g, i) => [lakeRegions[i], g.url]));
+    const run = (sql: string) => {
+      const plan = planQuery(exported, { ...sqlToRequest(sql), from: 'us-east-1' }, { locations });
+      const runner = gatewayRunner({ model: exported, gateways: own, destination: plan.destination });
+      return { local: executeQuery(plan).toArrow(), remote: executeQuery(plan, { runner }).toArrow() };
+    };
+    const split = run('SELECT currency, count(*) AS n FROM orders GROUP BY currency');
+    await expect(split.remote).rejects.toMatchObject({
+      code: 'engine-unsupported',
+      message: expect.stringContaining('counted over eu-west-1, eu-central-1 together'),
+    });
+    // In process, a currency is kept when its EU rows reach MIN over both regions, though in each alone they do not:
+    // exactly the groups each gateway would have dropped.
+    const kept = (await split.local).toArray().map((r) => String(r.currency));
+    expect(kept.length).toBeGreaterThan(0);
+    const perRegion = await executeQuery(
+      planQuery(
+        model,
+        {
+          ...sqlToRequest('SELECT _region, currency, count(*) AS n FROM orders GROUP BY _region, currency'),
+          from: 'EU',
+        },
+        { locations },
+      ),
+    ).toArrow();
+    for (const currency of kept) {
+      for (const region of ['eu-west-1', 'eu-central-1']) {
+        const row = perRegion.toArray().find((r) => r._region === region && r.currency === currency);
+        expect(Number(row?.n ?? 0), `${currency} in ${region}`).toBeLessThan(MIN);
+      }
+    }
+    // Grouped by region, a group cannot span regions: the gateways' answer is the in-process one.
+    const byRegion = run('SELECT _region, currency, count(*) AS n FROM orders GROUP BY _region, currency');
+    const rows = (t: Awaited<typeof byRegion.local>) => t.toArray().map(json).sort();
+    const local = rows(await byRegion.local);
+    expect(local.length).toBeGreaterThan(0);
+    expect(rows(await byRegion.remote)).toEqual(local);
+  } finally {
+    await Promise.all(started.map((g) => g.close()));
+  }
+});

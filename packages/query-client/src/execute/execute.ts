@@ -257,6 +257,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
           Promise.resolve(await readBroadcast(chosen, (c) => cross(c, undefined), controller.signal)),
         );
       }
+      options.runner?.checkPlan?.(plan);
       const runner = joinedRunner ?? join?.runner ?? options.runner ?? defaultRunner();
       const settled = await Promise.allSettled(
         plan.fragments.map(async (fragment): Promise<Opened> => {

@@ -64,6 +64,11 @@ export interface RegionRunner {
   /** Opens the fragment's table (or reaches the place that will run it); rejects when the region cannot be read. */
   open(fragment: QueryFragment, context: RunnerContext): Promise<OpenedRegion>;
   /**
+   * Refuses, before any region is read, a plan this runner could only answer wrongly (a query gateway cannot finish
+   * an aggregates-only export whose groups span regions). A runner without it answers every plan.
+   */
+  checkPlan?(plan: QueryPlan): void;
+  /**
    * Runs a broadcast join where the probe side's regions are (a query gateway): reads the broadcast side once,
    * chooses the direction, and returns the probe side's plan and the runner of its regions. A runner without it
    * leaves the join to the in-process hash join (src/join/).

@@ -4,7 +4,7 @@ import { type Aggregate, decodePartial, type PartialAggregate } from '../aggrega
 import { QueryError } from '../errors.ts';
 import type { OpenedRegion, RegionRunner, RegionTally, RunnerContext } from '../execute/region-runner.ts';
 import { regionTopK } from '../execute/top-k.ts';
-import type { QueryFragment } from '../plan/plan.ts';
+import type { QueryFragment, QueryPlan } from '../plan/plan.ts';
 import type { Destination } from '../plan/residency.ts';
 import {
   type FragmentResponse,
@@ -212,7 +212,30 @@ export function gatewayRunner(options: GatewayRunnerOptions): RegionRunner & {
     reports,
     open: (fragment, context) => openRegion(fragment, context),
     join: (plan, join) => gatewayJoin(plan, join, openRegion),
+    checkPlan: refuseSplitGroups,
   };
+}
+
+/**
+ * An aggregates-only export is finished inside its jurisdiction, where a group smaller than `minGroupSize` is dropped
+ * after the regions' partials are merged. Through gateways each region drops its own small groups before its partial
+ * leaves, so a group whose rows lie in two regions (4 + 12 rows against a minimum of 10) would come back as 12, with
+ * nothing saying so. Refused, unless a group cannot span regions: grouped by `_region`, or the counted tables read
+ * in one region.
+ */
+function refuseSplitGroups(plan: QueryPlan): void {
+  const site = plan.aggregateSite;
+  if (site === undefined || plan.aggregate === undefined || plan.aggregate.groupBy.includes('_region')) return;
+  const regions = [...new Set(plan.fragments.filter((f) => site.counted.includes(f.component)).map((f) => f.region))];
+  if (regions.length < 2) return;
+  throw new QueryError(
+    'engine-unsupported',
+    `${site.dataClasses.join(', ')} may leave ${site.jurisdiction} only as aggregates of groups of at least ${site.minGroupSize} rows, counted over ${regions.join(', ')} together; through gateways each region drops its own small groups, so a group split between regions would come back short`,
+    {
+      path: ['runner'],
+      hint: `group by _region as well (each region's groups are then whole), read one region (_region = '${regions[0]}'), or run the query without gateways, which finishes the aggregate in ${site.region}`,
+    },
+  );
 }
 
 /** A partial aggregate from its Arrow stream: chunks of encoded groups, and the input types as typed fields. */

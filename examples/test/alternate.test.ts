@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, loadTopology } from '@meridian/topology';
+import { check } from '@meridian/topology';
 import { describe, expect, it } from 'vitest';
+import { loadExample } from './load-example.ts';
 
 // Issue 13: a seed modelled a second time, by someone else, in another style (YAML instead of the DSL, other helper
 // structure, unstated facts left out), must get the same verdicts. "The same findings up to component ids": the same
@@ -19,7 +20,7 @@ const alternates = readdirSync(examplesDir, { withFileTypes: true })
   );
 
 async function verdicts(file: string): Promise<string[]> {
-  const result = check(await loadTopology(file));
+  const result = check(await loadExample(file));
   return [...new Set(result.findings.map((finding) => `${finding.rule} (${finding.severity})`))].sort();
 }
 
@@ -32,7 +33,7 @@ describe.each(alternates)('examples/%s/%s', (name, file) => {
 
   it('points every finding at a line of the alternate model', async () => {
     const path = join(examplesDir, name, file);
-    const result = check(await loadTopology(path));
+    const result = check(await loadExample(path));
     for (const finding of result.findings) {
       expect(finding.location?.file, finding.message).toBe(path);
       expect(finding.location?.line, finding.message).toBeGreaterThan(0);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CheckResult, check, formatExplanation, loadTopology, type RecoveryClass } from '@meridian/topology';
+import { type CheckResult, check, formatExplanation, type RecoveryClass } from '@meridian/topology';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadExample } from './load-example.ts';
 
 // Issue 20: each published DR pattern, modelled from its public description, must get from `check --explain` the
 // RTO class it is published with, and an RPO class at least as good (pilot light and warm standby replicate their
@@ -24,7 +25,7 @@ describe.each(Object.entries(patterns))('examples/dr-patterns/%s', (name, publis
   let result: CheckResult;
   let explained: string;
   beforeAll(async () => {
-    result = check(await loadTopology(join(dir, name, 'topology.ts')));
+    result = check(await loadExample(join(dir, name, 'topology.ts')));
     explained = formatExplanation(result.explain);
   });
 

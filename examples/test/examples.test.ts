@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CheckResult, check, loadTopology, ruleIds, type Topology } from '@meridian/topology';
+import { type CheckResult, check, ruleIds, type Topology } from '@meridian/topology';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadExample } from './load-example.ts';
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // Issue 3 keeps the seed documents beside the repository (../shared/seeds); a clone elsewhere may not have them.
@@ -61,7 +62,7 @@ describe.each(examples)('examples/%s', (name) => {
   const file = join(examplesDir, name, 'topology.ts');
   let model: Topology;
   beforeAll(async () => {
-    model = await loadTopology(file);
+    model = await loadExample(file);
   });
 
   it('loads through loadTopology and is a validated model of the example', () => {
@@ -134,7 +135,7 @@ describe.each(Object.keys(seeds))('meridian check on examples/%s', (name) => {
   const readme = readmeOf(name);
   let result: CheckResult;
   beforeAll(async () => {
-    result = check(await loadTopology(join(examplesDir, name, 'topology.ts')));
+    result = check(await loadExample(join(examplesDir, name, 'topology.ts')));
   });
 
   for (const { rule, severity } of expectationsOf(readme)) {
@@ -165,7 +166,7 @@ describe.each(Object.keys(seeds))('meridian check on examples/%s', (name) => {
 
 describe('meridian check on examples/reference', () => {
   it('finds no error and no warning in the sound design', async () => {
-    const result = check(await loadTopology(join(examplesDir, 'reference', 'topology.ts')));
+    const result = check(await loadExample(join(examplesDir, 'reference', 'topology.ts')));
     const serious = result.findings.filter((finding) => finding.severity !== 'info');
     expect(serious.map((finding) => `${finding.rule}: ${finding.message}`)).toEqual([]);
     expect(result.summary.error + result.summary.warning).toBe(0);

@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, loadTopology } from '@meridian/topology';
+import { check } from '@meridian/topology';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadExample } from './load-example.ts';
 
 // The README's DSL example and the findings it quotes are part of the product's documentation:
 // both must stay what the code gives today.
@@ -35,7 +36,7 @@ describe('README', () => {
     );
     const file = join(scratch, 'topology.ts');
     writeFileSync(file, snippet ?? '');
-    const model = await loadTopology(file);
+    const model = await loadExample(file);
     const result = check(model);
 
     // The quoted block is the CLI's output without code frames and hints: one heading line per finding, in the

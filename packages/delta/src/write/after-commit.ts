@@ -53,7 +53,8 @@ export async function afterCommit(
   storage: Storage,
   configuration: Readonly<Record<string, string>>,
   version: number,
-  cleanUpOnCheckpoint: boolean,
+  /** The writer's `cleanUpOnCheckpoint` option: on unless set to false. */
+  cleanUpOnCheckpoint: boolean | undefined,
 ): Promise<AfterCommit> {
   const interval = Number(configuration['delta.checkpointInterval'] ?? DEFAULT_CHECKPOINT_INTERVAL);
   let checkpoint: number | undefined;
@@ -66,7 +67,7 @@ export async function afterCommit(
     }
   }
   let cleanUp: LeftoverCleanUp | undefined;
-  if (checkpoint !== undefined && cleanUpOnCheckpoint) {
+  if (checkpoint !== undefined && cleanUpOnCheckpoint !== false) {
     try {
       cleanUp = await removeLeftovers(storage);
     } catch (error) {

@@ -68,12 +68,14 @@ export async function commit(
   readVersion: number,
   isolation: CommitIsolation,
   body: (version: number) => Uint8Array | Promise<Uint8Array>,
-  maxAttempts: number,
+  /** Attempts before giving up with a conflict; 100 when the caller's options leave it unset. */
+  maxAttempts: number | undefined,
   txn?: { readonly appId: string; readonly version: number },
   rewrite?: RewriteConflictCheck,
 ): Promise<{ version: number; attempts: number; skipped?: true }> {
   let version = readVersion + 1;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  const attempts = maxAttempts ?? 100;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
     const bytes = await body(version);
     if (await storage.putIfAbsent(commitKey(version), bytes)) return { version, attempts: attempt };
     // A conditional PUT whose response was lost is retried by the S3 client and then answered 412: the commit
@@ -123,7 +125,7 @@ export async function commit(
   }
   throw new DeltaError(
     'commit-conflict',
-    `gave up committing to ${storage.uri} after ${maxAttempts} attempts: other writers took every version`,
+    `gave up committing to ${storage.uri} after ${attempts} attempts: other writers took every version`,
     {
       path: storage.uri,
       hint: 'retry later or raise maxCommitAttempts',

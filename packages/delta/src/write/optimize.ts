@@ -202,8 +202,8 @@ export async function optimize(target: string | Storage, options: OptimizeOption
     changes: [],
     dataChange: false,
     check,
-    maxCommitAttempts: options.maxCommitAttempts ?? 100,
-    cleanUpOnCheckpoint: options.cleanUpOnCheckpoint !== false,
+    maxCommitAttempts: options.maxCommitAttempts,
+    cleanUpOnCheckpoint: options.cleanUpOnCheckpoint,
   });
   return {
     version: committed.version,

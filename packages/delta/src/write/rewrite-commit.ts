@@ -17,8 +17,9 @@ export interface RewriteCommit {
   /** False for a rearrangement of the same rows (optimize): PROTOCOL.md "Add File and Remove File", dataChange. */
   readonly dataChange: boolean;
   readonly check: RewriteConflictCheck;
-  readonly maxCommitAttempts: number;
-  readonly cleanUpOnCheckpoint: boolean;
+  /** The options as the caller gave them: commit and afterCommit apply the defaults. */
+  readonly maxCommitAttempts: number | undefined;
+  readonly cleanUpOnCheckpoint: boolean | undefined;
 }
 
 /**

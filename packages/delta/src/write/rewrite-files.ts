@@ -374,8 +374,8 @@ export async function rewriteMatchingRows(
     changes,
     dataChange: true,
     check: conflictCheck(snapshot, removes, bound.skipping),
-    maxCommitAttempts: options.maxCommitAttempts ?? 100,
-    cleanUpOnCheckpoint: options.cleanUpOnCheckpoint !== false,
+    maxCommitAttempts: options.maxCommitAttempts,
+    cleanUpOnCheckpoint: options.cleanUpOnCheckpoint,
   });
   return {
     version: committed.version,

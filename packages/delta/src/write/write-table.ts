@@ -384,7 +384,7 @@ async function writeVersion(
       existing?.version ?? -1,
       isolation,
       lines,
-      options.maxCommitAttempts ?? 100,
+      options.maxCommitAttempts,
       txn,
       replaces
         ? removedMeanwhile([...planned.removes.map((f) => f.path), ...planned.readds.map((a) => a.path)])
@@ -403,7 +403,7 @@ async function writeVersion(
     storage,
     configuration,
     version,
-    options.cleanUpOnCheckpoint !== false,
+    options.cleanUpOnCheckpoint,
   );
   return {
     version,

@@ -4,7 +4,9 @@
 // A test file that failed without a failed test (it did not load, a hook threw) counts as one failed test: vitest
 // reports it only among its failed suites, a count that also holds every describe block around a failed test.
 // A workspace with test files and no report (it crashed before reporting) counts as one failed test too.
-// Usage: node scripts/test-summary.mjs [root]   (exit 1 when anything failed)
+// Under CI=true a skipped test fails the run too (issue 22): CI is where every test must run, so a test that cannot
+// run there (no S3 server, no Chromium, running as root) is a failure with its reason, not a quiet skip.
+// Usage: node scripts/test-summary.mjs [root]   (exit 1 when anything failed, or under CI=true anything skipped)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,8 +49,11 @@ function workspacesWithTests(root) {
   });
 }
 
-/** The workspace lines and the closing line, and whether the run failed. */
-export function summarize(root) {
+/** Whether this run is CI's: CI set to anything but empty, `0` or `false`. */
+export const underCi = (env = process.env) => Boolean(env.CI) && env.CI !== '0' && env.CI !== 'false';
+
+/** The workspace lines and the closing line, and whether the run failed (under CI, a skip is a failure). */
+export function summarize(root, { ci = underCi() } = {}) {
   const lines = [];
   const total = { passed: 0, failed: 0, skipped: 0 };
   const skipReasons = new Map();
@@ -67,10 +72,15 @@ export function summarize(root) {
     for (const [reason, n] of s.skipReasons) skipReasons.set(reason, (skipReasons.get(reason) ?? 0) + n);
   }
   const why = [...skipReasons].map(([reason, n]) => `${n}: ${reason}`).join('; ');
+  const skipFails = ci && total.skipped > 0;
+  if (skipFails) {
+    const n = total.skipped;
+    lines.push(`CI=true: ${n} skipped ${n === 1 ? 'test fails' : 'tests fail'} the run (every test must run in CI)`);
+  }
   lines.push(
     `tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped${why ? ` (${why})` : ''}`,
   );
-  return { lines, failed: total.failed > 0 };
+  return { lines, failed: total.failed > 0 || skipFails };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -56,7 +56,7 @@ const counts = (line) => {
 };
 
 test('each workspace line counts failed tests once, plus files that failed without a failed test', () => {
-  const { lines } = summarize(root);
+  const { lines } = summarize(root, { ci: false });
   for (const [ws, want] of Object.entries(expected)) {
     const line = lines.find((l) => l.startsWith(`${ws}:`));
     assert.ok(line, `no line for ${ws} in\n${lines.join('\n')}`);
@@ -65,7 +65,7 @@ test('each workspace line counts failed tests once, plus files that failed witho
 });
 
 test('the closing line is the sum of the workspace lines, and says why tests skipped', () => {
-  const { lines, failed } = summarize(root);
+  const { lines, failed } = summarize(root, { ci: false });
   const closing = lines.at(-1);
   assert.match(closing, /^tests: /);
   const sum = lines.slice(0, -1).map(counts);
@@ -78,16 +78,30 @@ test('the closing line is the sum of the workspace lines, and says why tests ski
 });
 
 test('the script prints the same lines and exits 1 when a test failed', () => {
-  const run = spawnSync(process.execPath, [join(repo, 'scripts', 'test-summary.mjs'), root], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [join(repo, 'scripts', 'test-summary.mjs'), root], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: '' },
+  });
   assert.equal(run.status, 1);
-  assert.equal(run.stdout.trimEnd(), summarize(root).lines.join('\n'));
+  assert.equal(run.stdout.trimEnd(), summarize(root, { ci: false }).lines.join('\n'));
   // A clean repo layout without failures exits 0.
   const clean = mkdtempSync(join(tmpdir(), 'meridian-test-summary-clean-'));
   try {
     writeFileSync(join(clean, 'package.json'), JSON.stringify({ private: true, workspaces: ['packages/b'] }));
     execFileSync('cp', ['-r', join(root, 'packages'), clean]);
-    const ok = spawnSync(process.execPath, [join(repo, 'scripts', 'test-summary.mjs'), clean], { encoding: 'utf8' });
+    // packages/b has one quiet skip: fine on a workstation, a failure under CI=true, with the count said.
+    const script = join(repo, 'scripts', 'test-summary.mjs');
+    const ok = spawnSync(process.execPath, [script, clean], { encoding: 'utf8', env: { ...process.env, CI: '' } });
     assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    const ci = spawnSync(process.execPath, [script, clean], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    assert.equal(ci.status, 1, ci.stdout + ci.stderr);
+    assert.match(ci.stdout, /^CI=true: 1 skipped test fails the run \(every test must run in CI\)$/m);
+    assert.match(ci.stdout.trimEnd().split('\n').at(-1), /^tests: 2 passed, 0 failed, 1 skipped \(1: no reason given/);
+    const off = spawnSync(process.execPath, [script, clean], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'false' },
+    });
+    assert.equal(off.status, 0, off.stdout + off.stderr);
   } finally {
     rmSync(clean, { recursive: true, force: true });
   }

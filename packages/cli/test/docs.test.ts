@@ -1,5 +1,16 @@
-import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -159,17 +170,41 @@ describe('updateDocs writes all files or none', () => {
     expect(readFileSync(join(dir, 'architecture.md'), 'utf8')).toBe(before);
   });
 
-  // root ignores file modes, so this case can only be seen as another user.
+  // root ignores file modes (access(W_OK) succeeds on a 0444 file), so as root the case is run as another user:
+  // the command in a child process with uid and gid 65534 (nobody), over files it owns.
   const asRoot = process.getuid?.() === 0;
-  const readOnlyTitle = `a read-only Markdown file is a clear error, no other file written${asRoot ? ' [SKIPPED: running as root, which writes read-only files]' : ''}`;
-  it.skipIf(asRoot)(readOnlyTitle, async () => {
+  it('a read-only Markdown file is a clear error, no other file written', { timeout: 60_000 }, async () => {
     cpSync(join(dir, 'architecture.md'), join(dir, 'z-readonly.md'));
     chmodSync(join(dir, 'z-readonly.md'), 0o444);
     const before = readFileSync(join(dir, 'architecture.md'), 'utf8');
-    await expect(updateDocs(['architecture.md', 'z-readonly.md'], { cwd: dir })).rejects.toMatchObject({
-      code: 'not-writable',
-    });
+    if (!asRoot) {
+      await expect(updateDocs(['architecture.md', 'z-readonly.md'], { cwd: dir })).rejects.toMatchObject({
+        code: 'not-writable',
+      });
+    } else {
+      const nobody = 65_534;
+      for (const name of ['', ...readdirSync(dir, { recursive: true }).map(String)]) {
+        chownSync(join(dir, name), nobody, nobody);
+      }
+      const cli = new URL('../src/cli.ts', import.meta.url).pathname;
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--conditions=@meridian/source',
+          '--import',
+          import.meta.resolve('tsx'),
+          cli,
+          'docs',
+          'architecture.md',
+          'z-readonly.md',
+        ],
+        { cwd: dir, uid: nobody, gid: nobody, encoding: 'utf8', env: { ...process.env, HOME: dir } },
+      );
+      expect(run.stderr).toContain('z-readonly.md is read-only; no file was written');
+      expect(run.status).toBe(2);
+    }
     expect(readFileSync(join(dir, 'architecture.md'), 'utf8')).toBe(before);
+    expect(readdirSync(dir).filter((name) => name.includes('meridian-docs-tmp'))).toEqual([]);
   });
 });
 

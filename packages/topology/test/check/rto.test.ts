@@ -155,3 +155,64 @@ describe('promotion in the RTO budget (recovery.ts rtoBudgets)', () => {
     expect(budget(model('none'))?.promotionSeconds).toBe(900);
   });
 });
+
+// A global entry point that fails over by its own health probe (Azure Front Door here): no DNS answer changes, so
+// there is no TTL to wait (recovery.ts: the TTL is counted only behind a DNS router).
+const frontDoor = (withSimpleDns: boolean) =>
+  topology('front-door', (t) => {
+    t.sla({ rtoSeconds: 300 });
+    const users = t.client('users', { clientKind: 'users' });
+    const door = t.cdn('front-door', {
+      provider: 'azure-front-door',
+      healthProbe: { intervalSeconds: 10, failureThreshold: 3 },
+    });
+    if (withSimpleDns) {
+      // A plain CNAME to the entry point: it routes nothing between regions, so it is not the failover router.
+      const dns = t.dns('dns', { provider: 'azure-dns', routing: 'simple', ttlSeconds: 3600 });
+      t.flow(users, dns);
+      t.flow(dns, door);
+    } else t.flow(users, door);
+    const [we, ne] = [t.region('westeurope', { provider: 'azure' }), t.region('northeurope', { provider: 'azure' })];
+    const primary = we.postgres('db', { platform: 'azure-flexible', multiAz: true });
+    const replica = ne.postgres('db', {
+      platform: 'azure-flexible',
+      multiAz: true,
+      role: 'replica',
+      replicaOf: primary,
+      promotion: 'automatic',
+    });
+    t.flow(primary, replica, { kind: 'replicate', maxLagSeconds: 5 });
+    for (const [region, role] of [
+      [we, 'primary'],
+      [ne, 'secondary'],
+    ] as const) {
+      t.flow(door, region.service('api', { runtime: 'app-service' }), { routing: { failover: role } });
+    }
+  });
+
+describe('a failover router that is not DNS (recovery.ts rtoBudgets)', () => {
+  it('counts no DNS TTL behind a health-probed entry point: 10 s x 3 + 0 s + 300 s = 330 s', () => {
+    for (const withSimpleDns of [false, true]) {
+      const { explain, findings } = check(frontDoor(withSimpleDns), { rules: ['rto'] });
+      expect(explain.budgets.rto).toEqual([
+        {
+          store: 'westeurope/db',
+          dns: 'front-door',
+          detectionSeconds: 30,
+          detection: 'front-door health probe 10 s x 3 failures',
+          ttlSeconds: 0,
+          promotionSeconds: 300,
+          promotion: 'automatic promotion of northeurope/db (~300 s typical for azure-flexible)',
+          totalSeconds: 330,
+          targetSeconds: 300,
+        },
+      ]);
+      expect(findings.map((f) => [f.message, f.components])).toEqual([
+        [
+          "recovering from the loss of westeurope/db's region takes 330 s, above the 300 s RTO: detection 30 s (front-door health probe 10 s x 3 failures) + DNS TTL 0 s + promotion 300 s (automatic promotion of northeurope/db (~300 s typical for azure-flexible)).",
+          ['westeurope/db', 'front-door'],
+        ],
+      ]);
+    }
+  });
+});

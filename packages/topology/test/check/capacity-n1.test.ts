@@ -352,3 +352,54 @@ describe('N-1 table (explain)', () => {
     expect(check(unlimited).explain.n1[0]).toMatchObject({ entry: 'users', capacityRps: Number.POSITIVE_INFINITY });
   });
 });
+
+describe('the group of alternatives that binds, when two routers each have alternatives (capacity.ts)', () => {
+  // Two entry points, each behind its own DNS that spreads over two regions: users over gateways of 100,000 rps
+  // each (200,000), partners over feeds of 10,000 and 5,000 (15,000). The partners' group binds, whichever of the
+  // two routers is declared first (and so reduced first).
+  const twoRouters = (partnersFirst: boolean) =>
+    topology('two-routers', (t) => {
+      t.sla({ peakRps: 20_000 });
+      const regions = t.regions(['eu-west-1', 'eu-central-1']);
+      const group = (client: string, dnsName: string, service: string, limits: readonly number[]) => {
+        const dns = t.dns(dnsName, { routing: 'latency', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+        t.flow(t.client(client, { clientKind: 'users' }), dns);
+        regions.forEach((r, i) => {
+          t.flow(dns, r.service(service, { runtime: 'lambda', maxRps: limits[i] as number }));
+        });
+      };
+      const users = () => group('users', 'dns-users', 'vote', [100_000, 100_000]);
+      const partners = () => group('partners', 'dns-partners', 'feed', [10_000, 5_000]);
+      if (partnersFirst) {
+        partners();
+        users();
+      } else {
+        users();
+        partners();
+      }
+    });
+
+  it('shows the binding group and its branches: 10,000 + 5,000 = 15,000 rps behind dns-partners', () => {
+    for (const partnersFirst of [false, true]) {
+      const { explain, findings } = check(twoRouters(partnersFirst), { rules: ['capacity-n1'] });
+      expect(explain.n1[0]).toEqual({
+        scenario: 'all regions up',
+        lost: undefined,
+        capacityRps: 15_000,
+        entry: 'partners',
+        bottleneck: 'alternatives behind dns-partners',
+        branches: [
+          { first: 'eu-west-1/feed', capacityRps: 10_000, bottleneck: 'eu-west-1/feed' },
+          { first: 'eu-central-1/feed', capacityRps: 5_000, bottleneck: 'eu-central-1/feed' },
+        ],
+        peakRps: 20_000,
+      });
+      expect(findings.map((f) => [f.message, f.components])).toEqual([
+        [
+          'even with everything up, the regions behind dns-partners add up to 15,000 rps (eu-west-1/feed 10,000 + eu-central-1/feed 5,000), below the 20,000 rps peak.',
+          ['eu-west-1/feed', 'eu-central-1/feed', 'partners'],
+        ],
+      ]);
+    }
+  });
+});

@@ -216,3 +216,64 @@ describe('a failover router that is not DNS (recovery.ts rtoBudgets)', () => {
     }
   });
 });
+
+describe('RTO budgets without recovery postures, per primary store (recovery.ts rtoBudgets)', () => {
+  // Route 53 failover with its defaults: 30 s x 3 = 90 s detection and a 60 s TTL.
+  const stores = (databases: 'none' | 'two') =>
+    topology('stores', (t) => {
+      t.sla({ rtoSeconds: 100 });
+      const dns = t.dns('route53', { routing: 'failover' });
+      const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+      if (databases === 'two') {
+        // db has an automatically promoted replica in eu-west-1 (RDS, 300 s); ledger has none (restore, 3600 s).
+        const db = us.postgres('db', { multiAz: true });
+        const replica = eu.postgres('db', { multiAz: true, role: 'replica', replicaOf: db, promotion: 'automatic' });
+        t.flow(db, replica, { kind: 'replicate', maxLagSeconds: 1 });
+        us.mysql('ledger', { multiAz: true });
+      }
+      for (const [r, role] of [
+        [us, 'primary'],
+        [eu, 'secondary'],
+      ] as const) {
+        t.flow(dns, r.service('api', { runtime: 'lambda' }), { routing: { failover: role } });
+      }
+    });
+  const detection = 'route53 health check 30 s x 3 failures (Route 53 defaults)';
+
+  it('no database: detection and TTL only, 90 + 60 = 150 s, the DNS the culprit', () => {
+    const { explain, findings } = check(stores('none'), { rules: ['rto'] });
+    expect(explain.budgets.rto).toEqual([
+      {
+        dns: 'route53',
+        detectionSeconds: 90,
+        detection,
+        ttlSeconds: 60,
+        targetSeconds: 100,
+        store: undefined,
+        promotionSeconds: 0,
+        promotion: 'no primary database to promote',
+        totalSeconds: 150,
+      },
+    ]);
+    expect(findings.map((f) => [f.message, f.hint, f.components])).toEqual([
+      [
+        `recovering from the loss of the primary region takes 150 s, above the 100 s RTO: detection 90 s (${detection}) + DNS TTL 60 s + promotion 0 s (no primary database to promote).`,
+        'shorten detection (a 10 s health-check interval, fewer failures) and the TTL, or set rtoSeconds to what the design can meet (150 s)',
+        ['route53'],
+      ],
+    ]);
+  });
+
+  it('one budget per primary store: 90 + 60 + 300 = 450 s with a replica, 90 + 60 + 3600 = 3750 s without', () => {
+    const budgets = check(stores('two'), { rules: ['rto'] }).explain.budgets.rto;
+    expect(budgets.map((b) => [b.store, b.promotionSeconds, b.promotion, b.totalSeconds])).toEqual([
+      ['us-east-1/db', 300, 'automatic promotion of eu-west-1/db (~300 s typical for rds)', 450],
+      [
+        'us-east-1/ledger',
+        3600,
+        'no replica of us-east-1/ledger outside us-east-1: restore from backup (~3600 s)',
+        3750,
+      ],
+    ]);
+  });
+});

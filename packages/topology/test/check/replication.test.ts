@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/check/check.ts';
 import { replication } from '../../src/check/rules/replication.ts';
-import { topology } from '../../src/dsl/topology.ts';
 import type { Ref } from '../../src/dsl/refs.ts';
+import { topology } from '../../src/dsl/topology.ts';
 import type { Topology } from '../../src/model/schema.ts';
 import { testRule } from './rule-tester.ts';
 
@@ -188,11 +188,16 @@ describe('replication findings in full (rules/replication.ts)', () => {
   const chain = (regions: readonly [string, string, string]) =>
     topology('chain', (t) => {
       const scopes = new Map<string, ReturnType<typeof t.region>>();
-      const scope = (code: string) =>
-        scopes.get(code) ?? (scopes.set(code, t.region(code as 'us-east-1')), scopes.get(code));
-      const primary = scope(regions[0])?.postgres('primary') as Ref<'postgres'>;
-      const middle = scope(regions[1])?.postgres('middle', { role: 'replica', replicaOf: primary }) as Ref<'postgres'>;
-      scope(regions[2])?.postgres('last', { role: 'replica', replicaOf: middle });
+      const scope = (code: string) => {
+        const known = scopes.get(code);
+        if (known) return known;
+        const region = t.region(code as 'us-east-1');
+        scopes.set(code, region);
+        return region;
+      };
+      const primary = scope(regions[0]).postgres('primary');
+      const middle = scope(regions[1]).postgres('middle', { role: 'replica', replicaOf: primary });
+      scope(regions[2]).postgres('last', { role: 'replica', replicaOf: middle });
     });
 
   it('a chain leaving the region at either hop is reported with its three regions; one within a region is not', () => {

@@ -199,6 +199,7 @@ describe('posture budgets of global databases and of no router (recovery.ts post
     ? O
     : never;
   // us-west-2 is active (nothing to start) behind failover DNS (30 s + 60 s): the budget is 90 s + the promotion.
+  const active = 'already serving at production size';
   const activeWith = (databases: Record<string, Omit<GlobalOptions, 'regions'> & { regions?: string[] }>) =>
     check(
       topology('global', (t) => {
@@ -221,20 +222,20 @@ describe('posture budgets of global databases and of no router (recovery.ts post
           t.flow(dns, region.service('api', { runtime: 'lambda' }), { routing: { failover: role } });
         }
       }),
-    ).explain.budgets.rto.map((b) => [b.store, b.promotionSeconds, b.promotion, b.totalSeconds]);
+    ).explain.budgets.rto.map((b) => [b.store, b.promotionSeconds, b.promotion, b.totalSeconds, b.start]);
 
   it('a single write region fails over by the service (300 s) or by hand (900 s); multi-region writes and Spanner need none', () => {
     expect(activeWith({ cosmos: { service: 'cosmos-db', consistency: 'session', automaticFailover: true } })).toEqual([
-      ['cosmos', 300, "service-managed failover of cosmos's write region (~300 s)", 390],
+      ['cosmos', 300, "service-managed failover of cosmos's write region (~300 s)", 390, active],
     ]);
     expect(activeWith({ cosmos: { service: 'cosmos-db', consistency: 'session' } })).toEqual([
-      ['cosmos', 900, "manual failover of cosmos's write region (~900 s)", 990],
+      ['cosmos', 900, "manual failover of cosmos's write region (~900 s)", 990, active],
     ]);
     expect(activeWith({ tables: { service: 'dynamodb', consistency: 'eventual', writeRegions: 'multi' } })).toEqual([
-      ['tables', 0, 'tables already accepts writes in us-west-2', 90],
+      ['tables', 0, 'tables already accepts writes in us-west-2', 90, active],
     ]);
     expect(activeWith({ spanner: { service: 'spanner', consistency: 'strong' } })).toEqual([
-      ['spanner', 0, 'spanner already accepts writes in us-west-2', 90],
+      ['spanner', 0, 'spanner already accepts writes in us-west-2', 90, active],
     ]);
   });
 
@@ -246,8 +247,8 @@ describe('posture budgets of global databases and of no router (recovery.ts post
         tables: { service: 'dynamodb', consistency: 'eventual', automaticFailover: true },
         elsewhere: { service: 'cosmos-db', consistency: 'session', regions: ['us-east-1', 'eu-west-1'] },
       }),
-    ).toEqual([['cosmos', 900, "manual failover of cosmos's write region (~900 s)", 990]]);
-    expect(activeWith({})).toEqual([[undefined, 0, 'no primary database to promote', 90]]);
+    ).toEqual([['cosmos', 900, "manual failover of cosmos's write region (~900 s)", 990, active]]);
+    expect(activeWith({})).toEqual([[undefined, 0, 'no primary database to promote', 90, active]]);
   });
 
   it('automatic failover with no health-checked router is a person reacting, and says so', () => {

@@ -468,6 +468,39 @@ describe('capacity-n1 findings in full (rules/capacity-n1.ts)', () => {
     ]);
   });
 
+  it('reports the worst zone when it is not the first one listed', () => {
+    // The api lives in zone b only (5,000 rps); the worker in zones a and c (2 replicas, 6,000 rps).
+    // Losing a or c leaves half the worker, 3,000; losing b leaves nothing.
+    const model = topology('worst-zone', (t) => {
+      t.sla({ peakRps: 2500 });
+      const eu = t.region('eu-west-1', { zones: 3 });
+      const api = eu.inZones(['eu-west-1b']).service('api', { runtime: 'ec2', replicas: 2, maxRps: 5000 });
+      const worker = eu
+        .inZones(['eu-west-1a', 'eu-west-1c'])
+        .service('worker', { runtime: 'ec2', replicas: 2, maxRps: 6000 });
+      t.flow(t.client('users', { clientKind: 'users' }), api);
+      t.flow(api, worker);
+    });
+    expect(check(model).explain.n1.map((r) => [r.scenario, r.capacityRps])).toEqual([
+      ['all regions up', 5000],
+      ['lose zone eu-west-1a', 3000],
+      ['lose zone eu-west-1b', 0],
+      ['lose zone eu-west-1c', 3000],
+    ]);
+    expect(check(model, { rules: ['capacity-n1'] }).findings.map((f) => f.message)).toEqual([
+      'with zone eu-west-1b lost, users can take 0 rps (bottleneck: eu-west-1/api), below the 2,500 rps peak.',
+    ]);
+  });
+
+  it('everything up exactly at the peak is enough: the regions lost are the findings', () => {
+    expect(
+      check(regions(200_000, [100_000, 100_000]), { rules: ['capacity-n1'] }).findings.map((f) => f.message),
+    ).toEqual([
+      'with region us-east-1 lost, the regions behind dns add up to 100,000 rps (eu-west-1/api-gateway 100,000), below the 200,000 rps peak.',
+      'with region eu-west-1 lost, the regions behind dns add up to 100,000 rps (us-east-1/api-gateway 100,000), below the 200,000 rps peak.',
+    ]);
+  });
+
   it('exactly the peak left is enough, a region or a zone; one request less is not', () => {
     const short = (peakRps: number) =>
       check(regions(peakRps, [100_000, 100_000]), { rules: ['capacity-n1'] }).findings.map((f) => f.message);

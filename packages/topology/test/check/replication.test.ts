@@ -232,6 +232,16 @@ describe('replication findings in full (rules/replication.ts)', () => {
     expect(report(['eu-west-1', 'eu-west-1', 'eu-west-1'])).toEqual([]);
   });
 
+  it('a change-data-capture service between two databases is no replica chain (only data services replicate)', () => {
+    const model = topology('cdc', (t) => {
+      const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+      const cdc = us.service('debezium', { runtime: 'ecs-fargate' });
+      t.flow(us.postgres('orders'), cdc, { kind: 'replicate' });
+      t.flow(cdc, eu.postgres('orders'), { kind: 'replicate' });
+    });
+    expect(findingsOf(model)).toEqual([]);
+  });
+
   it('a replica of one of several writers is no chain: the writers are reported (or resolve conflicts), not the replica', () => {
     const model = (conflictResolution: 'last-writer-wins' | 'none') =>
       topology('writers-and-replica', (t) => {

@@ -255,12 +255,54 @@ describe('RTO budgets without recovery postures, per primary store (recovery.ts 
         totalSeconds: 150,
       },
     ]);
-    expect(findings.map((f) => [f.message, f.hint, f.components])).toEqual([
-      [
-        `recovering from the loss of the primary region takes 150 s, above the 100 s RTO: detection 90 s (${detection}) + DNS TTL 60 s + promotion 0 s (no primary database to promote).`,
-        'shorten detection (a 10 s health-check interval, fewer failures) and the TTL, or set rtoSeconds to what the design can meet (150 s)',
-        ['route53'],
-      ],
+    const model = stores('none');
+    const dnsAt = model.components.find((c) => c.id === 'route53')?.source;
+    expect(dnsAt?.line).toBeGreaterThan(0);
+    expect(findings).toEqual([
+      {
+        rule: 'rto',
+        severity: 'error',
+        message: `recovering from the loss of the primary region takes 150 s, above the 100 s RTO: detection 90 s (${detection}) + DNS TTL 60 s + promotion 0 s (no primary database to promote).`,
+        hint: 'shorten detection (a 10 s health-check interval, fewer failures) and the TTL, or set rtoSeconds to what the design can meet (150 s)',
+        components: ['route53'],
+        location: dnsAt,
+        assumptions: [
+          'assumes the Route 53 default health check (30 s x 3) for route53: health check not stated',
+          'assumes a 60 s TTL for route53: TTL not stated',
+        ],
+        details: { budget: explain.budgets.rto[0] },
+      },
+    ]);
+  });
+
+  it('no failover router and no database: a person moves the traffic (900 s), nothing to point at', () => {
+    const model = topology('by-hand', (t) => {
+      t.sla({ rtoSeconds: 100 });
+      for (const code of ['us-east-1', 'eu-west-1'] as const) t.region(code).service('api', { runtime: 'lambda' });
+    });
+    expect(check(model, { rules: ['rto'] }).findings).toEqual([
+      {
+        rule: 'rto',
+        severity: 'error',
+        message:
+          'recovering from the loss of the primary region takes 900 s, above the 100 s RTO: detection 900 s (no failover DNS: someone has to notice and move traffic by hand) + DNS TTL 0 s + promotion 0 s (no primary database to promote).',
+        hint: 'put failover DNS with health checks in front, or set rtoSeconds to what the design can meet (900 s)',
+        components: [],
+        location: undefined,
+        details: {
+          budget: {
+            dns: undefined,
+            detectionSeconds: 900,
+            detection: 'no failover DNS: someone has to notice and move traffic by hand',
+            ttlSeconds: 0,
+            targetSeconds: 100,
+            store: undefined,
+            promotionSeconds: 0,
+            promotion: 'no primary database to promote',
+            totalSeconds: 900,
+          },
+        },
+      },
     ]);
   });
 

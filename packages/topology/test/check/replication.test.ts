@@ -184,6 +184,29 @@ describe('replication findings in full (rules/replication.ts)', () => {
     ]);
   });
 
+  it('stores with no region: named global, in a ring of writers and as the replica of an in-cluster source', () => {
+    const model = topology('global-stores', (t) => {
+      const us = t.region('us-east-1');
+      const options = { service: 'cosmos-db', regions: [us.id], consistency: 'session' } as const;
+      const [a, b] = [t.globalDatabase('accounts', options), t.globalDatabase('accounts-copy', options)];
+      t.flow(a, b, { kind: 'replicate' });
+      t.flow(b, a, { kind: 'replicate' });
+      // An analytics vendor fed by replication from a PostgreSQL that runs inside the cluster.
+      const pg = us.kubernetesCluster('eks').postgres('pg', { platform: 'cnpg' });
+      t.flow(pg, t.external('warehouse', { vendor: 'Snowflake' }), { kind: 'replicate' });
+    });
+    expect(findingsOf(model).map((f) => [f.message, f.details])).toEqual([
+      [
+        'accounts, accounts-copy replicate to each other (2 writers) with no conflict resolution declared: concurrent writes to the same key diverge or are silently lost.',
+        { writers: ['accounts', 'accounts-copy'], regions: ['global'] },
+      ],
+      [
+        'warehouse (global) replicates from us-east-1/eks/pg, which runs inside cluster us-east-1/eks in us-east-1: its service name (*.svc.cluster.local) resolves only inside that cluster.',
+        { sourceCluster: 'us-east-1/eks', sourceRegion: 'us-east-1', targetRegion: undefined },
+      ],
+    ]);
+  });
+
   // A chain primary -> middle -> last, each placed in the region given.
   const chain = (regions: readonly [string, string, string]) =>
     topology('chain', (t) => {

@@ -252,6 +252,40 @@ describe('posture budgets of global databases and of no router (recovery.ts post
     expect(activeWith({})).toEqual([[undefined, 0, 'no primary database to promote', 90, active]]);
   });
 
+  it('the rto rule on an active region whose database already takes writes: only detection and TTL to shorten', () => {
+    const model = topology('active-tables', (t) => {
+      t.sla({ rtoSeconds: 60 });
+      const dns = t.dns('dns', {
+        routing: 'failover',
+        healthCheck: { intervalSeconds: 10, failureThreshold: 3 },
+        ttlSeconds: 60,
+      });
+      const us = t.region('us-east-1');
+      const west = t.region('us-west-2', { role: 'standby', recovery: { posture: 'active', failover: 'automatic' } });
+      t.globalDatabase('tables', {
+        service: 'dynamodb',
+        regions: [us.id, west.id],
+        consistency: 'eventual',
+        writeRegions: 'multi',
+      });
+      for (const [region, role] of [
+        [us, 'primary'],
+        [west, 'secondary'],
+      ] as const) {
+        t.flow(dns, region.service('api', { runtime: 'lambda' }), { routing: { failover: role } });
+      }
+    });
+    // 30 s + 60 s + 0 s + 0 s = 90 s: nothing to promote or start, so no fix but faster detection is offered, and
+    // the DNS (detection 30 s > promotion 0 s) is the culprit.
+    expect(check(model, { rules: ['rto'] }).findings.map((f) => [f.message, f.hint, f.components])).toEqual([
+      [
+        'recovering from the loss of the primary region in us-west-2 (active, automatic failover) takes 90 s, above the 60 s RTO: detection 30 s (dns health check 10 s x 3 failures) + DNS TTL 60 s + promotion 0 s (tables already accepts writes in us-west-2).',
+        'shorten detection (a 10 s health-check interval, fewer failures) and the TTL, or set rtoSeconds to what the design can meet (90 s)',
+        ['dns', 'tables'],
+      ],
+    ]);
+  });
+
   it('automatic failover with no health-checked router is a person reacting, and says so', () => {
     const [budget] = check(
       topology('no-router', (t) => {

@@ -187,7 +187,7 @@ describe('replication findings in full (rules/replication.ts)', () => {
   it('stores with no region: named global, in a ring of writers and as the replica of an in-cluster source', () => {
     const model = topology('global-stores', (t) => {
       const us = t.region('us-east-1');
-      const options = { service: 'cosmos-db', regions: [us.id], consistency: 'session' } as const;
+      const options = { service: 'cosmos-db' as const, regions: [us.id], consistency: 'session' as const };
       const [a, b] = [t.globalDatabase('accounts', options), t.globalDatabase('accounts-copy', options)];
       t.flow(a, b, { kind: 'replicate' });
       t.flow(b, a, { kind: 'replicate' });

@@ -190,6 +190,29 @@ const frontDoor = (withSimpleDns: boolean) =>
     }
   });
 
+describe('RTO edges (rules/rto.ts)', () => {
+  it('a budget exactly at the target meets it: 90 + 60 + 900 = 1050 s against 1050 s, not against 1049 s', () => {
+    const messages = (rtoSeconds: number) =>
+      check(failover({ rtoSeconds, promotion: 'manual' }), { rules: ['rto'] }).findings.map((f) => f.message);
+    expect(messages(1050)).toEqual([]);
+    expect(messages(1049)).toHaveLength(1);
+  });
+
+  it('promotion as long as detection names the database: 100 s x 3 = 300 s against a 300 s promotion', () => {
+    const [finding] = check(
+      failover({
+        rtoSeconds: 60,
+        promotion: 'automatic',
+        healthCheck: { intervalSeconds: 100, failureThreshold: 3 },
+        ttlSeconds: 10,
+      }),
+      { rules: ['rto'] },
+    ).findings;
+    expect(finding?.message).toContain('takes 610 s, above the 60 s RTO: detection 300 s');
+    expect(finding?.components).toEqual(['us-east-1/db', 'route53']);
+  });
+});
+
 describe('a failover router that is not DNS (recovery.ts rtoBudgets)', () => {
   it('counts no DNS TTL behind a health-probed entry point: 10 s x 3 + 0 s + 300 s = 330 s', () => {
     for (const withSimpleDns of [false, true]) {

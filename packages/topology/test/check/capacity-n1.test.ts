@@ -468,6 +468,25 @@ describe('capacity-n1 findings in full (rules/capacity-n1.ts)', () => {
     ]);
   });
 
+  it('names each surviving region by its own bottleneck, not its first component', () => {
+    // Behind the DNS, each region's gateway has no limit; the service behind it takes 100,000 rps.
+    const behindGateways = topology('behind-gateways', (t) => {
+      t.sla({ peakRps: 150_000 });
+      const dns = t.dns('dns', { routing: 'latency', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+      t.flow(t.client('users', { clientKind: 'users' }), dns);
+      for (const code of ['eu-west-1', 'eu-central-1'] as const) {
+        const r = t.region(code);
+        const gateway = r.apiGateway('gw');
+        t.flow(dns, gateway);
+        t.flow(gateway, r.service('vote', { runtime: 'lambda', maxRps: 100_000 }));
+      }
+    });
+    expect(check(behindGateways, { rules: ['capacity-n1'] }).findings.map((f) => f.message)).toEqual([
+      'with region eu-west-1 lost, the regions behind dns add up to 100,000 rps (eu-central-1/vote 100,000), below the 150,000 rps peak.',
+      'with region eu-central-1 lost, the regions behind dns add up to 100,000 rps (eu-west-1/vote 100,000), below the 150,000 rps peak.',
+    ]);
+  });
+
   it('reports the worst zone when it is not the first one listed', () => {
     // The api lives in zone b only (5,000 rps); the worker in zones a and c (2 replicas, 6,000 rps).
     // Losing a or c leaves half the worker, 3,000; losing b leaves nothing.

@@ -238,8 +238,7 @@ function postureBudget(
         store,
         crossRegionReplicas(context, store, links).filter((link) => context.regionOf(link.target) === region.id),
       ),
-    }))
-    .sort((a, b) => b.seconds - a.seconds);
+    }));
   // A global database takes writes in the surviving region once its write region fails over (none to do for
   // multi-region writes or Spanner, the service's own failover for a single write region).
   for (const db of globalDatabases(context)) {
@@ -259,6 +258,7 @@ function postureBudget(
           : `${db.automaticFailover ? 'service-managed' : 'manual'} failover of ${db.id}'s write region (~${seconds} s)`,
     });
   }
+  // Slowest first, stores before global databases and each in model order among equals (a stable sort).
   promotions.sort((a, b) => b.seconds - a.seconds);
   const slowest = promotions[0];
   const promotionSeconds = slowest?.seconds ?? 0;

@@ -352,3 +352,194 @@ describe('N-1 table (explain)', () => {
     expect(check(unlimited).explain.n1[0]).toMatchObject({ entry: 'users', capacityRps: Number.POSITIVE_INFINITY });
   });
 });
+
+describe('the group of alternatives that binds, when two routers each have alternatives (capacity.ts)', () => {
+  // Two entry points, each behind its own DNS that spreads over two regions: users over gateways of 100,000 rps
+  // each (200,000), partners over feeds of 10,000 and 5,000 (15,000). The partners' group binds, whichever of the
+  // two routers is declared first (and so reduced first).
+  const twoRouters = (partnersFirst: boolean) =>
+    topology('two-routers', (t) => {
+      t.sla({ peakRps: 20_000 });
+      const regions = t.regions(['eu-west-1', 'eu-central-1']);
+      const group = (client: string, dnsName: string, service: string, limits: readonly number[]) => {
+        const dns = t.dns(dnsName, { routing: 'latency', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+        t.flow(t.client(client, { clientKind: 'users' }), dns);
+        regions.forEach((r, i) => {
+          t.flow(dns, r.service(service, { runtime: 'lambda', maxRps: limits[i] as number }));
+        });
+      };
+      const users = () => group('users', 'dns-users', 'vote', [100_000, 100_000]);
+      const partners = () => group('partners', 'dns-partners', 'feed', [10_000, 5_000]);
+      if (partnersFirst) {
+        partners();
+        users();
+      } else {
+        users();
+        partners();
+      }
+    });
+
+  it('shows the binding group and its branches: 10,000 + 5,000 = 15,000 rps behind dns-partners', () => {
+    for (const partnersFirst of [false, true]) {
+      const { explain, findings } = check(twoRouters(partnersFirst), { rules: ['capacity-n1'] });
+      expect(explain.n1[0]).toEqual({
+        scenario: 'all regions up',
+        lost: undefined,
+        capacityRps: 15_000,
+        entry: 'partners',
+        bottleneck: 'alternatives behind dns-partners',
+        branches: [
+          { first: 'eu-west-1/feed', capacityRps: 10_000, bottleneck: 'eu-west-1/feed' },
+          { first: 'eu-central-1/feed', capacityRps: 5_000, bottleneck: 'eu-central-1/feed' },
+        ],
+        peakRps: 20_000,
+      });
+      expect(findings.map((f) => [f.message, f.components])).toEqual([
+        [
+          'even with everything up, the regions behind dns-partners add up to 15,000 rps (eu-west-1/feed 10,000 + eu-central-1/feed 5,000), below the 20,000 rps peak.',
+          ['eu-west-1/feed', 'eu-central-1/feed', 'partners'],
+        ],
+      ]);
+    }
+  });
+});
+
+describe('capacity-n1 findings in full (rules/capacity-n1.ts)', () => {
+  const locate = (model: Topology, id: string) => model.components.find((c) => c.id === id)?.source;
+
+  it('a region lost: the surviving regions, each with its own limit, named in the message, hint and components', () => {
+    const model = regions(250_000, [100_000, 100_000, 100_000]);
+    const [first] = check(model, { rules: ['capacity-n1'] }).findings;
+    const gateways = ['eu-west-1/api-gateway', 'ap-southeast-1/api-gateway'];
+    expect(locate(model, gateways[0] as string)?.line).toBeGreaterThan(0);
+    expect(first).toEqual({
+      rule: 'capacity-n1',
+      severity: 'error',
+      message:
+        'with region us-east-1 lost, the regions behind dns add up to 200,000 rps (eu-west-1/api-gateway 100,000 + ap-southeast-1/api-gateway 100,000), below the 250,000 rps peak.',
+      hint: 'raise the limit of eu-west-1/api-gateway, ap-southeast-1/api-gateway (capacity.maxRps, throttle) or add a region, so that what is left still carries 250,000 rps',
+      components: [...gateways, 'users'],
+      location: locate(model, gateways[0] as string),
+      details: {
+        scenario: {
+          scenario: 'lose region us-east-1',
+          lost: { region: 'us-east-1' },
+          capacityRps: 200_000,
+          entry: 'users',
+          bottleneck: 'alternatives behind dns',
+          branches: [
+            { first: 'us-east-1/api-gateway', capacityRps: 0, bottleneck: 'us-east-1/api-gateway' },
+            { first: 'eu-west-1/api-gateway', capacityRps: 100_000, bottleneck: 'eu-west-1/api-gateway' },
+            { first: 'ap-southeast-1/api-gateway', capacityRps: 100_000, bottleneck: 'ap-southeast-1/api-gateway' },
+          ],
+          peakRps: 250_000,
+        },
+      },
+    });
+  });
+
+  it('the worst zone only, once: a deployment pinned to one zone of three takes 0 rps without it', () => {
+    const model = topology('pinned', (t) => {
+      t.sla({ peakRps: 1000 });
+      const eu = t.region('eu-west-1', { zones: 3 });
+      // 4,000 rps over two zones (b and c): losing either leaves half, 2,000; the api in zone a leaves 0.
+      const api = eu.inZones(['eu-west-1a']).service('api', { runtime: 'ec2', replicas: 2, maxRps: 5000 });
+      const worker = eu
+        .inZones(['eu-west-1b', 'eu-west-1c'])
+        .service('worker', { runtime: 'ec2', replicas: 2, maxRps: 4000 });
+      t.flow(t.client('users', { clientKind: 'users' }), api);
+      t.flow(api, worker);
+    });
+    const findings = check(model, { rules: ['capacity-n1'] }).findings;
+    expect(findings.map((f) => [f.message, f.hint, f.components, f.location])).toEqual([
+      [
+        'with zone eu-west-1a lost, users can take 0 rps (bottleneck: eu-west-1/api), below the 1,000 rps peak.',
+        'raise the limit of eu-west-1/api (capacity.maxRps, throttle) or add a region, so that what is left still carries 1,000 rps',
+        ['eu-west-1/api', 'users'],
+        locate(model, 'eu-west-1/api'),
+      ],
+    ]);
+    // The table has every zone: 0 without a, half of the worker's 4,000 without b or c.
+    expect(check(model).explain.n1.map((r) => [r.scenario, r.capacityRps, r.bottleneck])).toEqual([
+      ['all regions up', 4000, 'eu-west-1/worker'],
+      ['lose zone eu-west-1a', 0, 'eu-west-1/api'],
+      ['lose zone eu-west-1b', 2000, 'eu-west-1/worker'],
+      ['lose zone eu-west-1c', 2000, 'eu-west-1/worker'],
+    ]);
+  });
+
+  it('names each surviving region by its own bottleneck, not its first component', () => {
+    // Behind the DNS, each region's gateway has no limit; the service behind it takes 100,000 rps.
+    const behindGateways = topology('behind-gateways', (t) => {
+      t.sla({ peakRps: 150_000 });
+      const dns = t.dns('dns', { routing: 'latency', healthCheck: { intervalSeconds: 10, failureThreshold: 3 } });
+      t.flow(t.client('users', { clientKind: 'users' }), dns);
+      for (const code of ['eu-west-1', 'eu-central-1'] as const) {
+        const r = t.region(code);
+        const gateway = r.apiGateway('gw');
+        t.flow(dns, gateway);
+        t.flow(gateway, r.service('vote', { runtime: 'lambda', maxRps: 100_000 }));
+      }
+    });
+    expect(check(behindGateways, { rules: ['capacity-n1'] }).findings.map((f) => f.message)).toEqual([
+      'with region eu-west-1 lost, the regions behind dns add up to 100,000 rps (eu-central-1/vote 100,000), below the 150,000 rps peak.',
+      'with region eu-central-1 lost, the regions behind dns add up to 100,000 rps (eu-west-1/vote 100,000), below the 150,000 rps peak.',
+    ]);
+  });
+
+  it('reports the worst zone when it is not the first one listed', () => {
+    // The api lives in zone b only (5,000 rps); the worker in zones a and c (2 replicas, 6,000 rps).
+    // Losing a or c leaves half the worker, 3,000; losing b leaves nothing.
+    const model = topology('worst-zone', (t) => {
+      t.sla({ peakRps: 2500 });
+      const eu = t.region('eu-west-1', { zones: 3 });
+      const api = eu.inZones(['eu-west-1b']).service('api', { runtime: 'ec2', replicas: 2, maxRps: 5000 });
+      const worker = eu
+        .inZones(['eu-west-1a', 'eu-west-1c'])
+        .service('worker', { runtime: 'ec2', replicas: 2, maxRps: 6000 });
+      t.flow(t.client('users', { clientKind: 'users' }), api);
+      t.flow(api, worker);
+    });
+    expect(check(model).explain.n1.map((r) => [r.scenario, r.capacityRps])).toEqual([
+      ['all regions up', 5000],
+      ['lose zone eu-west-1a', 3000],
+      ['lose zone eu-west-1b', 0],
+      ['lose zone eu-west-1c', 3000],
+    ]);
+    expect(check(model, { rules: ['capacity-n1'] }).findings.map((f) => f.message)).toEqual([
+      'with zone eu-west-1b lost, users can take 0 rps (bottleneck: eu-west-1/api), below the 2,500 rps peak.',
+    ]);
+  });
+
+  it('everything up exactly at the peak is enough: the regions lost are the findings', () => {
+    expect(
+      check(regions(200_000, [100_000, 100_000]), { rules: ['capacity-n1'] }).findings.map((f) => f.message),
+    ).toEqual([
+      'with region us-east-1 lost, the regions behind dns add up to 100,000 rps (eu-west-1/api-gateway 100,000), below the 200,000 rps peak.',
+      'with region eu-west-1 lost, the regions behind dns add up to 100,000 rps (us-east-1/api-gateway 100,000), below the 200,000 rps peak.',
+    ]);
+  });
+
+  it('exactly the peak left is enough, a region or a zone; one request less is not', () => {
+    const short = (peakRps: number) =>
+      check(regions(peakRps, [100_000, 100_000]), { rules: ['capacity-n1'] }).findings.map((f) => f.message);
+    expect(short(100_000)).toEqual([]);
+    expect(short(100_001)).toEqual([
+      'with region us-east-1 lost, the regions behind dns add up to 100,000 rps (eu-west-1/api-gateway 100,000), below the 100,001 rps peak.',
+      'with region eu-west-1 lost, the regions behind dns add up to 100,000 rps (us-east-1/api-gateway 100,000), below the 100,001 rps peak.',
+    ]);
+    const zone = (peakRps: number) =>
+      check(
+        topology('zone-edge', (t) => {
+          t.sla({ peakRps });
+          const api = t.region('eu-west-1', { zones: 3 }).service('api', { runtime: 'ec2', replicas: 3, maxRps: 3000 });
+          t.flow(t.client('users', { clientKind: 'users' }), api);
+        }),
+        { rules: ['capacity-n1'] },
+      ).findings.map((f) => f.message);
+    expect(zone(2000)).toEqual([]);
+    expect(zone(2001)).toEqual([
+      'with zone eu-west-1a lost, users can take 2,000 rps (bottleneck: eu-west-1/api), below the 2,001 rps peak.',
+    ]);
+  });
+});

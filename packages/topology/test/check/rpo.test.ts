@@ -164,3 +164,87 @@ describe('RPO windows worked by hand (recovery.ts rpoBudgets)', () => {
     expect(global({ consistency: 'strong', regions: 'one twice' })).toBe(Number.POSITIVE_INFINITY);
   });
 });
+
+describe('rpo findings in full (rules/rpo.ts)', () => {
+  const findingsOf = (model: Topology) => {
+    const db = model.components.find((c) => c.id === 'us-east-1/db');
+    return { findings: check(model, { rules: ['rpo'] }).findings, at: db?.source };
+  };
+
+  it('a declared lag above the target: an error naming the copy, 120 s against 60 s', () => {
+    const { findings, at } = findingsOf(database({ rpoSeconds: 60, maxLagSeconds: 120 }));
+    const budget = {
+      store: 'us-east-1/db',
+      windowSeconds: 120,
+      window: 'async replication to eu-west-1/db (lag up to 120 s)',
+      copies: ['async replication to eu-west-1/db (lag up to 120 s)'],
+      targetSeconds: 60,
+    };
+    expect(at?.line).toBeGreaterThan(0);
+    expect(findings).toEqual([
+      {
+        rule: 'rpo',
+        severity: 'error',
+        message:
+          'us-east-1/db: losing its region loses up to 120 s of writes (async replication to eu-west-1/db (lag up to 120 s)), above the 60 s RPO.',
+        hint: 'replicate us-east-1/db to another region with bounded lag (or synchronously for RPO 0), or raise rpoSeconds',
+        components: ['us-east-1/db'],
+        location: at,
+        details: { budget },
+      },
+    ]);
+  });
+
+  it('no copy outside the region: every write lost, an infinite window', () => {
+    const { findings } = findingsOf(database({ rpoSeconds: 3600, replica: false }));
+    expect(findings.map((f) => [f.severity, f.message, f.details])).toEqual([
+      [
+        'error',
+        'us-east-1/db: losing its region loses every write (no copy of us-east-1/db outside us-east-1: everything is lost with the region), above the 3600 s RPO.',
+        {
+          budget: {
+            store: 'us-east-1/db',
+            windowSeconds: Number.POSITIVE_INFINITY,
+            window: 'no copy of us-east-1/db outside us-east-1: everything is lost with the region',
+            copies: [],
+            targetSeconds: 3600,
+          },
+        },
+      ],
+    ]);
+  });
+
+  it('an unbounded lag: a warning that the target cannot be shown to hold, with the bounded fallback', () => {
+    const { findings, at } = findingsOf(
+      database({ rpoSeconds: 60, backup: { intervalSeconds: 21_600, crossRegionCopy: true } }),
+    );
+    const window =
+      'async replication to eu-west-1/db (no bound on lag); the bounded fallback, cross-region backup copies every 21600 s, is 21600 s';
+    expect(findings).toEqual([
+      {
+        rule: 'rpo',
+        severity: 'warning',
+        message: `us-east-1/db: ${window}, so the 60 s RPO on losing its region cannot be shown to hold.`,
+        hint: 'declare the measured worst lag (maxLagSeconds on the replicate flow), replicate synchronously (replicationMode: sync), or use a store with bounded lag (Aurora Global Database)',
+        components: ['us-east-1/db'],
+        location: at,
+        details: {
+          budget: {
+            store: 'us-east-1/db',
+            windowSeconds: undefined,
+            window,
+            copies: ['async replication to eu-west-1/db (no bound on lag)', 'cross-region backup copies every 21600 s'],
+            targetSeconds: 60,
+          },
+        },
+      },
+    ]);
+  });
+
+  it('no RPO target: nothing to report, not even an unbounded lag', () => {
+    const model = database({ rpoSeconds: 60 });
+    expect(check({ ...model, sla: {} }, { rules: ['rpo'] }).findings).toEqual([]);
+    // The same model with its target: the unbounded lag is reported.
+    expect(check(model, { rules: ['rpo'] }).findings.map((f) => f.severity)).toEqual(['warning']);
+  });
+});

@@ -54,3 +54,62 @@ describe("flows with when: 'startup' (issue 20)", () => {
     expect(check(withVault(false), { rules: ['rto'] }).findings).toEqual([]);
   });
 });
+
+describe('start-up dependencies in full (recovery.ts startupDependencies, rules/rto.ts)', () => {
+  // us-east-1 (primary) and us-west-2 (standby) each run an api. The primary's api reads the standby region's
+  // config at start-up; the standby's api reads the primary region's vault; both read a global identity provider
+  // (no region: nothing to lose with a region) and their own region's cache (same region: no dependency).
+  const crossed = topology('crossed', (t) => {
+    const us = t.region('us-east-1');
+    const west = t.region('us-west-2', {
+      role: 'standby',
+      recovery: { posture: 'warm-standby', failover: 'automatic', startSeconds: 300 },
+    });
+    const vault = us.secrets('vault', { provider: 'vault' });
+    const config = west.secrets('config', { provider: 'vault' });
+    const idp = t.external('idp', { vendor: 'Okta' });
+    const usApi = us.service('api', { runtime: 'lambda' });
+    const westApi = west.service('api', { runtime: 'lambda' });
+    t.flow(usApi, config, { kind: 'read', when: 'startup' });
+    t.flow(westApi, vault, { kind: 'read', when: 'startup' });
+    for (const [region, api] of [
+      [us, usApi],
+      [west, westApi],
+    ] as const) {
+      t.flow(api, idp, { kind: 'read', when: 'startup' });
+      t.flow(api, region.redis('cache'), { kind: 'read', when: 'startup' });
+    }
+  });
+  const flowTo = (to: string) => crossed.flows.find((f) => f.to === to);
+
+  it('an error for the region that takes over, a warning for the primary, nothing within a region or to no region', () => {
+    const { findings } = check(crossed, { rules: ['rto'] });
+    expect(flowTo('us-west-2/config')?.source?.line).toBeGreaterThan(0);
+    expect(findings).toEqual([
+      {
+        rule: 'rto',
+        severity: 'error',
+        message:
+          'us-west-2 cannot recover from the loss of us-east-1: us-west-2/api reads us-east-1/vault in us-east-1 when it starts, so the standby cannot start while us-east-1 is down.',
+        hint: 'give us-west-2 its own copy of us-east-1/vault (a replica region of the secret store, a regional config service), or start from what us-west-2 holds',
+        components: ['us-west-2/api', 'us-east-1/vault'],
+        location: flowTo('us-east-1/vault')?.source,
+        details: {
+          startup: { from: 'us-west-2/api', to: 'us-east-1/vault', region: 'us-west-2', on: 'us-east-1' },
+        },
+      },
+      {
+        rule: 'rto',
+        severity: 'warning',
+        message:
+          'us-east-1/api in us-east-1 reads us-west-2/config in us-west-2 when it starts: while us-west-2 is down, us-east-1 cannot start or scale out.',
+        hint: 'give us-east-1 its own copy of us-west-2/config (a replica region of the secret store, a regional config service), or start from what us-east-1 holds',
+        components: ['us-east-1/api', 'us-west-2/config'],
+        location: flowTo('us-west-2/config')?.source,
+        details: {
+          startup: { from: 'us-east-1/api', to: 'us-west-2/config', region: 'us-east-1', on: 'us-west-2' },
+        },
+      },
+    ]);
+  });
+});

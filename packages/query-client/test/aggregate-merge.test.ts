@@ -17,6 +17,7 @@ import {
   Table,
   Type,
   tableFromArrays,
+  Uint64,
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
@@ -511,6 +512,18 @@ describe('the final merge of regional partials, worked by hand', () => {
       answers.push(rows(table));
     }
     expect(answers[1]).toEqual(answers[0]);
+    // Keys of Int16 and Int32 widen to Int32 and stay numbers: h = -2, 1, 4, 8, 9, each once; 1 and 1 one group.
+    const byH: Aggregate = { groupBy: ['h'], measures: [{ fn: 'count' }] };
+    const extra = new Table({ h: vectorFromArray([1], new Int32()) });
+    const hs = mergePartials([await partial(narrow, byH, 'eu-west-1'), await partial(extra, byH, 'us-east-1')], byH, {
+      orderBy: [{ column: 'h' }],
+    }).table;
+    expect(String(hs.schema.fields[0]?.type)).toBe('Int32');
+    expect(rows(hs)).toEqual([
+      { h: 1, count: 2n },
+      { h: 4, count: 1n },
+      { h: 9, count: 1n },
+    ]);
   });
 
   it('refuses a column of two types that do not widen to one, naming the column and every region’s type, in either order', async () => {
@@ -528,12 +541,39 @@ describe('the final merge of regional partials, worked by hand', () => {
         "column 'c' has no one type across the regions: Float64 in us-east-1, Int32 in eu-west-1",
       ],
       [
+        'an unsigned and a signed long (neither holds the other)',
+        new Table({ c: vectorFromArray([1n], new Uint64()) }),
+        new Table({ c: vectorFromArray([1n], new Int64()) }),
+        "column 'c' has no one type across the regions: Int64 in us-east-1, Uint64 in eu-west-1",
+      ],
+      [
         'decimals of two scales',
         new Table({ c: buildVector(new Decimal(2, 12, 128), [150n]) }),
         new Table({ c: buildVector(new Decimal(3, 12, 128), [2500n]) }),
         `column 'c' has no one type across the regions: ${String(new Decimal(2, 12, 128))} in eu-west-1, ${String(new Decimal(3, 12, 128))} in us-east-1`,
       ],
     ];
+    // Two columns in conflict: the refusal names the first by name, whichever region comes first.
+    const two = (c: string, b: bigint) =>
+      new Table({ c: vectorFromArray([c], new Utf8()), b: vectorFromArray([b], new Int64()) });
+    const twoOther = new Table({ c: vectorFromArray([1n], new Int64()), b: vectorFromArray(['x'], new Utf8()) });
+    const byName: Aggregate = { groupBy: ['c', 'b'], measures: [{ fn: 'count' }] };
+    const pa = await partial(two('1', 2n), byName, 'eu-west-1');
+    const pb = await partial(twoOther, byName, 'us-east-1');
+    for (const [partials, regions] of [
+      [
+        [pa, pb],
+        ['eu-west-1', 'us-east-1'],
+      ],
+      [
+        [pb, pa],
+        ['us-east-1', 'eu-west-1'],
+      ],
+    ] as [PartialAggregate[], string[]][]) {
+      expect(() => mergePartials(partials, byName, { regions })).toThrow(
+        "column 'b' has no one type across the regions: Int64 in eu-west-1, Utf8 in us-east-1",
+      );
+    }
     for (const [what, eu, us, message] of cases) {
       for (const aggregate of [
         { groupBy: ['c'], measures: [{ fn: 'count' }] },

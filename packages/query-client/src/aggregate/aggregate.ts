@@ -334,12 +334,13 @@ export function mergedTypes(
 }
 
 /**
- * A partial's groups with the values of columns widened to a 64-bit integer as bigints (an Int32 region reads
- * numbers, an Int64 one bigints): group keys, so 1 and 1n are one group, and the extremes min and max keep.
+ * A partial's groups with the keys of columns widened to a 64-bit integer as bigints (an Int32 region reads
+ * numbers, an Int64 one bigints), so 1 and 1n are one group. States need nothing: sums and moments of integers are
+ * bigints in every region, min and max compare numbers with bigints by value, and the output makes a number in an
+ * Int64 column a bigint (mergePartials).
  */
 function widenedGroups(partial: PartialAggregate, types: ReadonlyMap<string, DataType>, aggregate: Aggregate) {
-  const toBig = (name: string | undefined) => {
-    if (name === undefined) return false;
+  const toBig = (name: string) => {
     const to = types.get(name);
     const from = partial.types.get(name);
     return (
@@ -351,17 +352,11 @@ function widenedGroups(partial: PartialAggregate, types: ReadonlyMap<string, Dat
     );
   };
   const keys = aggregate.groupBy.map(toBig);
-  const states = aggregate.measures.map((m) => (m.fn === 'min' || m.fn === 'max') && toBig(m.column));
-  if (!keys.includes(true) && !states.includes(true)) return partial.groups;
-  const big = (v: Value) => (typeof v === 'number' ? BigInt(v) : v);
+  if (!keys.includes(true)) return partial.groups;
   const groups = new Map<string, Group>();
   for (const group of partial.groups.values()) {
-    const values = group.keys.map((k, i) => (keys[i] ? big(k) : k));
-    groups.set(groupKey(values), {
-      keys: values,
-      rows: group.rows,
-      states: group.states.map((s, j) => (states[j] ? { v: big((s as { v: Value }).v) } : s)),
-    });
+    const values = group.keys.map((k, i) => (keys[i] && typeof k === 'number' ? BigInt(k) : k));
+    groups.set(groupKey(values), { keys: values, rows: group.rows, states: group.states });
   }
   return groups;
 }

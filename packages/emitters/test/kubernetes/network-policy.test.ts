@@ -254,6 +254,46 @@ describe('network policies of a cluster in a VPC of no stated CIDR', () => {
   });
 });
 
+describe('network policies of a database an operator runs in the cluster', () => {
+  it('pull replication in from the replica, calls on any port (the operator names none), no policy for an idle pod', () => {
+    const model = topology('ledger', (t) => {
+      const eu = t.region('eu-west-1', { cidr: '10.70.0.0/16' });
+      const eks = eu.kubernetesCluster('eks');
+      const books = eks.deployment('books', { image: 'registry.local/books:1.0.0', ports: [8080] });
+      eks.deployment('idle', { image: 'registry.local/idle:1.0.0', ports: [8081] });
+      const pg = eks.postgres('pg');
+      const dr = eu.postgres('pg-dr', { role: 'replica', replicaOf: pg });
+      t.flow(books, pg, { kind: 'write' });
+      // The replica connects to its source (streaming replication): drawn source -> replica, opened by the replica.
+      t.flow(pg, dr, { kind: 'replicate' });
+    });
+    const policies = policiesOf(model, 'eu-west-1/eks');
+    expect(names(policies)).toEqual(['ledger/default-deny', 'ledger/allow-dns', 'ledger/books', 'ledger/pg']);
+    for (const p of policies) expect(schemaErrors(p as never), p.metadata.name).toEqual([]);
+    const pgPods = { namespaceSelector: inNamespace('ledger'), podSelector: { matchLabels: labels('pg', 'ledger') } };
+    expect(find(policies, 'ledger/books')).toEqual({
+      podSelector: { matchLabels: labels('books', 'ledger') },
+      policyTypes: ['Egress'],
+      egress: [{ to: [pgPods] }],
+    });
+    expect(find(policies, 'ledger/pg')).toEqual({
+      podSelector: { matchLabels: labels('pg', 'ledger') },
+      policyTypes: ['Ingress'],
+      ingress: [
+        { from: [{ ipBlock: { cidr: '10.70.0.0/16' } }] },
+        {
+          from: [{ namespaceSelector: inNamespace('ledger'), podSelector: { matchLabels: labels('books', 'ledger') } }],
+        },
+      ],
+    });
+    const pg = pod('pg', 'ledger', labels('pg', 'ledger'), '10.70.1.1');
+    const can = (from: Endpoint, to: Endpoint, port: number) => allows(policies, from, to, port, 'TCP', nsLabels);
+    expect(can({ ip: '10.70.8.8' }, pg, 5432), 'the replica -> pg').toBe(true);
+    expect(can(pg, { ip: '10.70.8.8' }, 5432), 'pg -> the replica (it does not push)').toBe(false);
+    expect(can({ ip: '203.0.113.10' }, pg, 5432), 'internet -> pg').toBe(false);
+  });
+});
+
 describe('network policies of a GKE Ingress', () => {
   it('let in Google’s front ends and the VPC, not the whole internet', () => {
     const model = topology('maps', (t) => {
@@ -263,6 +303,7 @@ describe('network policies of a GKE Ingress', () => {
       t.flow(gke.ingress('web', { className: 'gce', rules: [{ backend: tiles }] }), tiles);
     });
     const policies = policiesOf(model, 'europe-west1/gke');
+    expect(names(policies)).toEqual(['maps/default-deny', 'maps/allow-dns', 'maps/tiles']);
     expect(find(policies, 'maps/tiles')).toEqual({
       podSelector: { matchLabels: labels('tiles', 'maps') },
       policyTypes: ['Ingress'],
@@ -286,4 +327,36 @@ describe('network policies of a GKE Ingress', () => {
       false,
     ]);
   });
+});
+
+describe('network policies of in-cluster Ingress controllers', () => {
+  // Where each controller's proxies run by its project's default install (Helm chart or quick start), by which labels.
+  it.each([
+    ['nginx', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }],
+    ['istio', 'istio-system', { istio: 'ingressgateway' }],
+    ['traefik', 'traefik', { 'app.kubernetes.io/name': 'traefik' }],
+    ['contour', 'projectcontour', { 'app.kubernetes.io/name': 'envoy' }],
+    ['envoy', 'envoy-gateway-system', { 'app.kubernetes.io/name': 'envoy' }],
+  ] as const)(
+    '%s: the controller’s pods in %s, by their labels, on the backend’s port',
+    (className, namespace, podLabels) => {
+      const model = topology('gw', (t) => {
+        const eks = t.region('us-east-1').kubernetesCluster('eks');
+        const app = eks.deployment('app', { image: 'registry.local/app:1.0.0', ports: [8443] });
+        t.flow(eks.ingress('in', { className, rules: [{ backend: app }] }), app);
+      });
+      const policies = policiesOf(model, 'us-east-1/eks');
+      expect(find(policies, 'gw/app')).toEqual({
+        podSelector: { matchLabels: labels('app', 'gw') },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: inNamespace(namespace), podSelector: { matchLabels: podLabels } }],
+            ports: [tcp(8443)],
+          },
+        ],
+      });
+      for (const p of policies) expect(schemaErrors(p as never), p.metadata.name).toEqual([]);
+    },
+  );
 });

@@ -440,6 +440,7 @@ describe('the final merge of regional partials, worked by hand', () => {
         { fn: 'sum', column: 'f' },
         { fn: 'min', column: 'h' },
         { fn: 'max', column: 'h' },
+        { fn: 'count_distinct', column: 'h' },
       ],
     };
     const answers: unknown[] = [];
@@ -463,6 +464,7 @@ describe('the final merge of regional partials, worked by hand', () => {
         sum_f: 'Float64',
         min_h: 'Int32',
         max_h: 'Int32',
+        count_distinct_h: 'Int64',
       });
       // k = 1: v 5, -3 (eu), 5n (us: the same value, one distinct); f 0.5, 1.5, 0.25; h 4, 9, -2. k = 2: eu only.
       // k = 3: us only.
@@ -480,6 +482,7 @@ describe('the final merge of regional partials, worked by hand', () => {
           sum_f: 2.25,
           min_h: -2,
           max_h: 9,
+          count_distinct_h: 3n,
         },
         {
           k: 2n,
@@ -494,6 +497,7 @@ describe('the final merge of regional partials, worked by hand', () => {
           sum_f: 2.25,
           min_h: 1,
           max_h: 1,
+          count_distinct_h: 1n,
         },
         {
           k: 3n,
@@ -508,6 +512,7 @@ describe('the final merge of regional partials, worked by hand', () => {
           sum_f: 4,
           min_h: 8,
           max_h: 8,
+          count_distinct_h: 1n,
         },
       ]);
       answers.push(rows(table));

@@ -108,7 +108,9 @@ export function networkPolicies(input: NetworkPolicyInput): Manifest[] {
   for (const flow of model.flows) {
     const initiator = byId.get(initiatorOf[flow.kind] === 'from' ? flow.from : flow.to);
     const responder = byId.get(initiatorOf[flow.kind] === 'from' ? flow.to : flow.from);
-    if (!initiator || !responder || initiator === responder) continue;
+    // A flow from a component to itself (replicas of one workload talking to each other, a StatefulSet's peers)
+    // is a flow like any other: its pods' egress and ingress both name its own pods.
+    if (!initiator || !responder) continue;
     if (refused.has(initiator.id) || refused.has(responder.id)) continue;
     const source = podsOf.get(initiator.id) ?? (initiator.id === cluster.id ? clusterKey : undefined);
     const target = podsOf.get(responder.id) ?? (responder.id === cluster.id ? clusterKey : undefined);

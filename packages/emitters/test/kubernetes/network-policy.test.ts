@@ -261,6 +261,8 @@ describe('network policies of a database an operator runs in the cluster', () =>
       const eks = eu.kubernetesCluster('eks');
       const books = eks.deployment('books', { image: 'registry.local/books:1.0.0', ports: [8080] });
       eks.deployment('idle', { image: 'registry.local/idle:1.0.0', ports: [8081] });
+      // The ledger's replicas talk to each other (a flow from the workload to itself) on 7946.
+      t.flow(books, books, { port: 7946 });
       const pg = eks.postgres('pg');
       const dr = eu.postgres('pg-dr', { role: 'replica', replicaOf: pg });
       t.flow(books, pg, { kind: 'write' });
@@ -271,11 +273,20 @@ describe('network policies of a database an operator runs in the cluster', () =>
     expect(names(policies)).toEqual(['ledger/default-deny', 'ledger/allow-dns', 'ledger/books', 'ledger/pg']);
     for (const p of policies) expect(schemaErrors(p as never), p.metadata.name).toEqual([]);
     const pgPods = { namespaceSelector: inNamespace('ledger'), podSelector: { matchLabels: labels('pg', 'ledger') } };
+    const booksPods = {
+      namespaceSelector: inNamespace('ledger'),
+      podSelector: { matchLabels: labels('books', 'ledger') },
+    };
     expect(find(policies, 'ledger/books')).toEqual({
       podSelector: { matchLabels: labels('books', 'ledger') },
-      policyTypes: ['Egress'],
-      egress: [{ to: [pgPods] }],
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [booksPods], ports: [tcp(7946)] }],
+      egress: [{ to: [booksPods], ports: [tcp(7946)] }, { to: [pgPods] }],
     });
+    const books = pod('books-0', 'ledger', labels('books', 'ledger'), '10.70.1.2');
+    const books1 = pod('books-1', 'ledger', labels('books', 'ledger'), '10.70.1.3');
+    expect(allows(policies, books, books1, 7946, 'TCP', nsLabels), 'books-0 -> books-1:7946').toBe(true);
+    expect(allows(policies, books, books1, 8080, 'TCP', nsLabels), 'books-0 -> books-1:8080').toBe(false);
     expect(find(policies, 'ledger/pg')).toEqual({
       podSelector: { matchLabels: labels('pg', 'ledger') },
       policyTypes: ['Ingress'],

@@ -8,12 +8,16 @@ import {
   DateDay,
   Decimal,
   Field,
+  Float32,
   Float64,
+  Int16,
+  Int32,
   Int64,
   type RecordBatch,
   Table,
   Type,
   tableFromArrays,
+  Uint64,
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
@@ -404,6 +408,208 @@ describe('the final merge of regional partials, worked by hand', () => {
           strings.schema.fields,
         ),
       ).rejects.toMatchObject({ code: 'invalid-request', hint: 'use min, max, count or count_distinct on s' });
+    }
+  });
+
+  it('widens a column typed Int32 in one region and Int64 in another to Int64, Float32 and Float64 to Float64, in either order', async () => {
+    // eu-west-1 reads numbers (Int32, Float32), us-east-1 bigints and doubles: key 1 and 1n must be one group, the
+    // extremes bigints of an Int64 column, the output typed by the wider type whichever region comes first.
+    const narrow = new Table({
+      k: vectorFromArray([1, 1, 2], new Int32()),
+      v: vectorFromArray([5, -3, 7], new Int32()),
+      f: vectorFromArray([0.5, 1.5, 2.25], new Float32()),
+      h: vectorFromArray([4, 9, 1], new Int16()),
+    });
+    const wide = new Table({
+      k: vectorFromArray([1n, 3n], new Int64()),
+      v: vectorFromArray([5n, 2n ** 40n], new Int64()),
+      f: vectorFromArray([0.25, 4], new Float64()),
+      h: vectorFromArray([-2, 8], new Int32()),
+    });
+    const aggregate: Aggregate = {
+      groupBy: ['k'],
+      measures: [
+        { fn: 'count' },
+        { fn: 'sum', column: 'v' },
+        { fn: 'min', column: 'v' },
+        { fn: 'max', column: 'v' },
+        { fn: 'avg', column: 'v' },
+        { fn: 'count_distinct', column: 'v' },
+        { fn: 'min', column: 'f' },
+        { fn: 'max', column: 'f' },
+        { fn: 'sum', column: 'f' },
+        { fn: 'min', column: 'h' },
+        { fn: 'max', column: 'h' },
+        { fn: 'count_distinct', column: 'h' },
+      ],
+    };
+    const answers: unknown[] = [];
+    for (const order of [
+      ['eu-west-1', 'us-east-1'],
+      ['us-east-1', 'eu-west-1'],
+    ]) {
+      const partials = await Promise.all(order.map((r) => partial(r === 'eu-west-1' ? narrow : wide, aggregate, r)));
+      const { table } = mergePartials(partials, aggregate, { orderBy: [{ column: 'k' }], regions: order });
+      const types = Object.fromEntries(table.schema.fields.map((f) => [f.name, String(f.type)]));
+      expect(types).toEqual({
+        k: 'Int64',
+        count: 'Int64',
+        sum_v: 'Int64',
+        min_v: 'Int64',
+        max_v: 'Int64',
+        avg_v: 'Float64',
+        count_distinct_v: 'Int64',
+        min_f: 'Float64',
+        max_f: 'Float64',
+        sum_f: 'Float64',
+        min_h: 'Int32',
+        max_h: 'Int32',
+        count_distinct_h: 'Int64',
+      });
+      // k = 1: v 5, -3 (eu), 5n (us: the same value, one distinct); f 0.5, 1.5, 0.25; h 4, 9, -2. k = 2: eu only.
+      // k = 3: us only.
+      expect(rows(table)).toEqual([
+        {
+          k: 1n,
+          count: 3n,
+          sum_v: 7n,
+          min_v: -3n,
+          max_v: 5n,
+          avg_v: 7 / 3,
+          count_distinct_v: 2n,
+          min_f: 0.25,
+          max_f: 1.5,
+          sum_f: 2.25,
+          min_h: -2,
+          max_h: 9,
+          count_distinct_h: 3n,
+        },
+        {
+          k: 2n,
+          count: 1n,
+          sum_v: 7n,
+          min_v: 7n,
+          max_v: 7n,
+          avg_v: 7,
+          count_distinct_v: 1n,
+          min_f: 2.25,
+          max_f: 2.25,
+          sum_f: 2.25,
+          min_h: 1,
+          max_h: 1,
+          count_distinct_h: 1n,
+        },
+        {
+          k: 3n,
+          count: 1n,
+          sum_v: 2n ** 40n,
+          min_v: 2n ** 40n,
+          max_v: 2n ** 40n,
+          avg_v: 2 ** 40,
+          count_distinct_v: 1n,
+          min_f: 4,
+          max_f: 4,
+          sum_f: 4,
+          min_h: 8,
+          max_h: 8,
+          count_distinct_h: 1n,
+        },
+      ]);
+      answers.push(rows(table));
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    // Keys of Int16 and Int32 widen to Int32 and stay numbers: h = -2, 1, 4, 8, 9, each once; 1 and 1 one group.
+    const byH: Aggregate = { groupBy: ['h'], measures: [{ fn: 'count' }] };
+    const extra = new Table({ h: vectorFromArray([1], new Int32()) });
+    const hs = mergePartials([await partial(narrow, byH, 'eu-west-1'), await partial(extra, byH, 'us-east-1')], byH, {
+      orderBy: [{ column: 'h' }],
+    }).table;
+    expect(String(hs.schema.fields[0]?.type)).toBe('Int32');
+    expect(rows(hs)).toEqual([
+      { h: 1, count: 2n },
+      { h: 4, count: 1n },
+      { h: 9, count: 1n },
+    ]);
+  });
+
+  it('refuses a column of two types that do not widen to one, naming the column and every region’s type, in either order', async () => {
+    const cases: [string, Table, Table, string][] = [
+      [
+        'a string and a long',
+        new Table({ c: vectorFromArray(['1'], new Utf8()) }),
+        new Table({ c: vectorFromArray([1n], new Int64()) }),
+        "column 'c' has no one type across the regions: Int64 in us-east-1, Utf8 in eu-west-1",
+      ],
+      [
+        'an integer and a double',
+        new Table({ c: vectorFromArray([1], new Int32()) }),
+        new Table({ c: vectorFromArray([1], new Float64()) }),
+        "column 'c' has no one type across the regions: Float64 in us-east-1, Int32 in eu-west-1",
+      ],
+      [
+        'an unsigned and a signed long (neither holds the other)',
+        new Table({ c: vectorFromArray([1n], new Uint64()) }),
+        new Table({ c: vectorFromArray([1n], new Int64()) }),
+        "column 'c' has no one type across the regions: Int64 in us-east-1, Uint64 in eu-west-1",
+      ],
+      [
+        'decimals of two scales',
+        new Table({ c: buildVector(new Decimal(2, 12, 128), [150n]) }),
+        new Table({ c: buildVector(new Decimal(3, 12, 128), [2500n]) }),
+        `column 'c' has no one type across the regions: ${String(new Decimal(2, 12, 128))} in eu-west-1, ${String(new Decimal(3, 12, 128))} in us-east-1`,
+      ],
+    ];
+    // Two columns in conflict: the refusal names the first by name, whichever region comes first.
+    const two = (c: string, b: bigint) =>
+      new Table({ c: vectorFromArray([c], new Utf8()), b: vectorFromArray([b], new Int64()) });
+    const twoOther = new Table({ c: vectorFromArray([1n], new Int64()), b: vectorFromArray(['x'], new Utf8()) });
+    const byName: Aggregate = { groupBy: ['c', 'b'], measures: [{ fn: 'count' }] };
+    const pa = await partial(two('1', 2n), byName, 'eu-west-1');
+    const pb = await partial(twoOther, byName, 'us-east-1');
+    for (const [partials, regions] of [
+      [
+        [pa, pb],
+        ['eu-west-1', 'us-east-1'],
+      ],
+      [
+        [pb, pa],
+        ['us-east-1', 'eu-west-1'],
+      ],
+    ] as [PartialAggregate[], string[]][]) {
+      expect(() => mergePartials(partials, byName, { regions })).toThrow(
+        "column 'b' has no one type across the regions: Int64 in eu-west-1, Utf8 in us-east-1",
+      );
+    }
+    for (const [what, eu, us, message] of cases) {
+      for (const aggregate of [
+        { groupBy: ['c'], measures: [{ fn: 'count' }] },
+        { groupBy: [], measures: [{ fn: 'max', column: 'c' }] },
+      ] as Aggregate[]) {
+        const a = await partial(eu, aggregate, 'eu-west-1');
+        const b = await partial(us, aggregate, 'us-east-1');
+        for (const [partials, regions] of [
+          [
+            [a, b],
+            ['eu-west-1', 'us-east-1'],
+          ],
+          [
+            [b, a],
+            ['us-east-1', 'eu-west-1'],
+          ],
+        ] as [PartialAggregate[], string[]][]) {
+          let error: unknown;
+          try {
+            mergePartials(partials, aggregate, { regions });
+          } catch (e) {
+            error = e;
+          }
+          expect(error, `${what}, ${regions.join(' then ')}`).toMatchObject({
+            code: 'schema-conflict',
+            message,
+            path: ['request', 'aggregate', 'c'],
+          });
+        }
+      }
     }
   });
 });

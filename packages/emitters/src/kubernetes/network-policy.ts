@@ -44,18 +44,27 @@ export const initiatorOf: Record<FlowKind, 'from' | 'to'> = {
   replicate: 'to',
 };
 
-/** Where the ingress controller of each IngressClass runs, as a network policy peer. */
-const ingressControllers: Record<Ingress['className'], { namespace: string; labels: Record<string, string> } | 'vpc'> =
-  {
-    // The AWS Load Balancer Controller's ALB (target type ip) sends from addresses of the VPC.
-    alb: 'vpc',
-    gce: 'vpc',
-    nginx: { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-    istio: { namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
-    traefik: { namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik' } },
-    contour: { namespace: 'projectcontour', labels: { 'app.kubernetes.io/name': 'envoy' } },
-    envoy: { namespace: 'envoy-gateway-system', labels: { 'app.kubernetes.io/name': 'envoy' } },
-  };
+/**
+ * Where the traffic of each IngressClass comes from, as a network policy peer: the controller's pods for in-cluster
+ * controllers; for cloud load balancers, the addresses they send from.
+ */
+const ingressControllers: Record<
+  Ingress['className'],
+  { namespace: string; labels: Record<string, string> } | { vpcAnd: readonly string[] }
+> = {
+  // The AWS Load Balancer Controller's ALB sends from its own addresses in the VPC's subnets (target type ip), or
+  // to node ports, forwarded from the nodes' VPC addresses (target type instance): the VPC either way.
+  alb: { vpcAnd: [] },
+  // GKE Ingress: Google's front ends and health checks send from 130.211.0.0/22 and 35.191.0.0/16 to pods of a
+  // container-native (NEG) backend (Google Cloud "Firewall rules" for external Application Load Balancers); to an
+  // instance-group backend the nodes forward from their VPC addresses.
+  gce: { vpcAnd: ['130.211.0.0/22', '35.191.0.0/16'] },
+  nginx: { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+  istio: { namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
+  traefik: { namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik' } },
+  contour: { namespace: 'projectcontour', labels: { 'app.kubernetes.io/name': 'envoy' } },
+  envoy: { namespace: 'envoy-gateway-system', labels: { 'app.kubernetes.io/name': 'envoy' } },
+};
 
 const anywhere = '0.0.0.0/0';
 // RFC 1918 private ranges: where VPCs, and so pods (the AWS VPC CNI gives pods VPC addresses), take their addresses.
@@ -99,7 +108,9 @@ export function networkPolicies(input: NetworkPolicyInput): Manifest[] {
   for (const flow of model.flows) {
     const initiator = byId.get(initiatorOf[flow.kind] === 'from' ? flow.from : flow.to);
     const responder = byId.get(initiatorOf[flow.kind] === 'from' ? flow.to : flow.from);
-    if (!initiator || !responder || initiator === responder) continue;
+    // A flow from a component to itself (replicas of one workload talking to each other, a StatefulSet's peers)
+    // is a flow like any other: its pods' egress and ingress both name its own pods.
+    if (!initiator || !responder) continue;
     if (refused.has(initiator.id) || refused.has(responder.id)) continue;
     const source = podsOf.get(initiator.id) ?? (initiator.id === cluster.id ? clusterKey : undefined);
     const target = podsOf.get(responder.id) ?? (responder.id === cluster.id ? clusterKey : undefined);
@@ -274,20 +285,28 @@ function peersFor(
   if (pods !== undefined) return [{ namespaceSelector: {} }];
   if (other.kind === 'ingress' && placementOf(model, other).cluster === cluster.id) {
     const controller = ingressControllers[other.className];
-    if (controller !== 'vpc')
+    if ('vpcAnd' in controller)
       return [
-        {
-          namespaceSelector: { matchLabels: { [namespaceNameLabel]: controller.namespace } },
-          podSelector: { matchLabels: controller.labels },
-        },
+        ...controller.vpcAnd.map((cidr) => ({ ipBlock: { cidr } })),
+        ...vpcPeers(model, placementOf(model, cluster).region),
       ];
+    return [
+      {
+        namespaceSelector: { matchLabels: { [namespaceNameLabel]: controller.namespace } },
+        podSelector: { matchLabels: controller.labels },
+      },
+    ];
   }
   // A service run in another cluster (an operator's database) is reached like that cluster's workloads.
   const placement = placementOf(model, other);
   const inVpc =
     peerOfKind[other.kind].inVpc && traitsOf(other.kind).scope !== 'global' && placement.cluster === undefined;
   if (!inVpc) return [{ ipBlock: { cidr: anywhere, except: [...privateRanges] } }];
-  const region = placement.region;
+  return vpcPeers(model, placement.region);
+}
+
+/** The addresses of a region's VPC: its CIDR, or the private ranges when the model gives none. */
+function vpcPeers(model: Topology, region: string | undefined): V1NetworkPolicyPeer[] {
   const cidr = model.regions.find((r) => r.id === region)?.cidr;
   return cidr ? [{ ipBlock: { cidr } }] : privateRanges.map((range) => ({ ipBlock: { cidr: range } }));
 }

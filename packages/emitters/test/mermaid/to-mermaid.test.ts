@@ -102,6 +102,63 @@ describe('toMermaid on a two-region model', () => {
     ]);
   });
 
+  it('draws a stream mirror of no stated tool, a Redis global datastore secondary and replicate flows of no stated mode', async () => {
+    // A mirror without `mirroring` is asynchronous (MirrorMaker, MSK Replicator and Cluster Linking all are); a
+    // global datastore secondary names its primary, and the data goes from the primary to it; a replicate flow of
+    // no stated mode to a replica of none takes its mode from the flow's `sync` (replicate defaults to async).
+    const at = (region: string) => ({ region });
+    const replicas = parseTopology({
+      name: 'replicas',
+      regions: [
+        { code: 'us-east-1', role: 'primary', jurisdiction: 'US' },
+        { code: 'eu-west-1', role: 'secondary', jurisdiction: 'EU' },
+      ],
+      components: [
+        { id: 'us-east-1/events', kind: 'stream', engine: 'kafka', placement: at('us-east-1') },
+        {
+          id: 'eu-west-1/events',
+          kind: 'stream',
+          engine: 'kafka',
+          mirrorOf: 'us-east-1/events',
+          placement: at('eu-west-1'),
+        },
+        { id: 'us-east-1/cache', kind: 'redis', globalDatastore: { role: 'primary' }, placement: at('us-east-1') },
+        {
+          id: 'eu-west-1/cache',
+          kind: 'redis',
+          globalDatastore: { role: 'secondary', primary: 'us-east-1/cache' },
+          placement: at('eu-west-1'),
+        },
+        { id: 'us-east-1/db', kind: 'postgres', placement: at('us-east-1') },
+        { id: 'eu-west-1/db', kind: 'postgres', placement: at('eu-west-1') },
+        { id: 'us-east-1/lake', kind: 'objectStore', placement: at('us-east-1') },
+        { id: 'eu-west-1/lake', kind: 'objectStore', placement: at('eu-west-1') },
+      ],
+      flows: [
+        { id: 'db-copy', from: 'us-east-1/db', to: 'eu-west-1/db', kind: 'replicate', sync: true },
+        { id: 'lake-copy', from: 'us-east-1/lake', to: 'eu-west-1/lake', kind: 'replicate' },
+      ],
+    } as TopologyInput);
+    const parsed = await expectDiagramOfModel(replicas, 'whole', toMermaid(replicas));
+    const arrow = (from: string, to: string, label: string) => ({
+      from,
+      to,
+      label,
+      stroke: 'dotted',
+      arrow: 'arrow_point',
+    });
+    const byEnds = (a: { from: string; to: string }, b: { from: string; to: string }) =>
+      `${a.from}>${a.to}`.localeCompare(`${b.from}>${b.to}`);
+    expect([...parsed.edges].sort(byEnds)).toEqual(
+      [
+        arrow('n_us_east_1_events', 'n_eu_west_1_events', 'mirrors · async'),
+        arrow('n_us_east_1_cache', 'n_eu_west_1_cache', 'replicates · global datastore'),
+        arrow('n_us_east_1_db', 'n_eu_west_1_db', 'replicates · sync'),
+        arrow('n_us_east_1_lake', 'n_eu_west_1_lake', 'replicates · async'),
+      ].sort(byEnds),
+    );
+  });
+
   it('marks the primary region and styles each tier', async () => {
     const parsed = await parseFlowchart(toMermaid(model));
     expect(parsed.subgraphs.get('r_us_east_1')).toMatchObject({

@@ -4,10 +4,13 @@ import {
   type DataType,
   Decimal,
   Field,
+  type Float,
   Float64,
+  type Int,
   Int64,
   makeData,
   makeVector,
+  Precision,
   type RecordBatch,
   Schema,
   Table,
@@ -275,15 +278,99 @@ export interface MergeOptions {
    * minGroupSize); how many were dropped is returned in `suppressed`.
    */
   readonly minGroupSize?: { readonly rows: number; readonly counted: ReadonlySet<PartialAggregate> };
+  /** The region of each partial, in the same order: a refusal of two types names them (else `partial 1`, ...). */
+  readonly regions?: readonly string[];
+}
+
+/**
+ * The type both of two regions' types of one column convert to exactly, or undefined: the same type; the wider of
+ * two signed integers (Int32 and Int64: Int64, every Int32 is an Int64); the wider of two floats (Float32 and
+ * Float64: Float64, every single is a double). As DuckDB and Trino type a UNION's column. Nothing else widens here:
+ * an integer and a double (an Int64 is not always a double), decimals of two scales or precisions (refused since
+ * the sum of 1.50 and 2.500 added them unscaled), a string and a number.
+ */
+function widerOf(a: DataType, b: DataType): DataType | undefined {
+  if (String(a) === String(b)) return a;
+  const int = (t: DataType) => t.typeId === Type.Int && (t as Int).isSigned;
+  if (int(a) && int(b)) return (a as Int).bitWidth >= (b as Int).bitWidth ? a : b;
+  const float = (t: DataType) =>
+    t.typeId === Type.Float &&
+    ((t as Float).precision === Precision.SINGLE || (t as Float).precision === Precision.DOUBLE);
+  if (float(a) && float(b)) return (a as Float).precision >= (b as Float).precision ? a : b;
+  return undefined;
+}
+
+/**
+ * The type of every column of an aggregate across the regions' partials: each column's types widened by
+ * {@link widerOf}. Widening is within one family (signed integers, floats) and takes the widest, so the result does
+ * not depend on the order the regions answer in; a column whose types do not widen to one is a `schema-conflict`
+ * naming the column and every region's type (a guess of one of them would merge values of two kinds).
+ */
+export function mergedTypes(
+  partials: readonly { readonly types: ReadonlyMap<string, DataType>; readonly region: string }[],
+): Map<string, DataType> {
+  const merged = new Map<string, DataType>();
+  const conflicts = new Set<string>();
+  for (const { types } of partials) {
+    for (const [name, type] of types) {
+      const seen = merged.get(name);
+      const wider = seen === undefined ? type : widerOf(seen, type);
+      if (wider === undefined) conflicts.add(name);
+      else merged.set(name, wider);
+    }
+  }
+  const [name] = [...conflicts].sort();
+  if (name !== undefined) {
+    const each = partials
+      .filter((p) => p.types.has(name))
+      .map((p) => `${String(p.types.get(name))} in ${p.region}`)
+      .sort();
+    throw new QueryError('schema-conflict', `column '${name}' has no one type across the regions: ${each.join(', ')}`, {
+      path: ['request', 'aggregate', name],
+      hint: `give ${name} one type in every region's table (a narrower integer or a Float32 widens by itself), or leave regions out`,
+    });
+  }
+  return merged;
+}
+
+/**
+ * A partial's groups with the keys of columns widened to a 64-bit integer as bigints (an Int32 region reads
+ * numbers, an Int64 one bigints), so 1 and 1n are one group. States need nothing: sums and moments of integers are
+ * bigints in every region, min and max compare numbers with bigints by value, and the output makes a number in an
+ * Int64 column a bigint (mergePartials).
+ */
+function widenedGroups(partial: PartialAggregate, types: ReadonlyMap<string, DataType>, aggregate: Aggregate) {
+  const toBig = (name: string) => {
+    const to = types.get(name);
+    const from = partial.types.get(name);
+    return (
+      to !== undefined &&
+      from !== undefined &&
+      to.typeId === Type.Int &&
+      (to as Int).bitWidth === 64 &&
+      (from as Int).bitWidth !== 64
+    );
+  };
+  const keys = aggregate.groupBy.map(toBig);
+  if (!keys.includes(true)) return partial.groups;
+  const groups = new Map<string, Group>();
+  for (const group of partial.groups.values()) {
+    const values = group.keys.map((k, i) => (keys[i] && typeof k === 'number' ? BigInt(k) : k));
+    groups.set(groupKey(values), { keys: values, rows: group.rows, states: group.states });
+  }
+  return groups;
 }
 
 /** Merges partial aggregates into one, in place of the first (the merge a region or the client does). */
-function combinePartials(partials: readonly PartialAggregate[], aggregate: Aggregate): PartialAggregate {
-  const types = new Map<string, DataType>();
+function combinePartials(
+  partials: readonly PartialAggregate[],
+  aggregate: Aggregate,
+  regions: readonly string[] | undefined,
+): PartialAggregate {
+  const types = mergedTypes(partials.map((p, i) => ({ types: p.types, region: regions?.[i] ?? `partial ${i + 1}` })));
   const groups = new Map<string, Group>();
   for (const partial of partials) {
-    for (const [name, type] of partial.types) if (!types.has(name)) types.set(name, type);
-    for (const [key, group] of partial.groups) {
+    for (const [key, group] of widenedGroups(partial, types, aggregate)) {
       const into = groups.get(key);
       if (!into) groups.set(key, { keys: group.keys, rows: group.rows, states: [...group.states] });
       else {
@@ -348,7 +435,7 @@ export function mergePartials(
   aggregate: Aggregate,
   options: MergeOptions = {},
 ): MergedAggregate {
-  const merged = combinePartials(partials, aggregate);
+  const merged = combinePartials(partials, aggregate, options.regions);
   const types = merged.types;
   let suppressed = 0;
   let groups = [...merged.groups.values()];

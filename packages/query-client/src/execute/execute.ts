@@ -12,7 +12,13 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
-import { decodePartial, encodePartial, mergePartials, type PartialAggregate } from '../aggregate/aggregate.ts';
+import {
+  decodePartial,
+  encodePartial,
+  mergedTypes,
+  mergePartials,
+  type PartialAggregate,
+} from '../aggregate/aggregate.ts';
 import { QueryError, regionsOption } from '../errors.ts';
 import { chooseBroadcast, DEFAULT_MAX_BROADCAST_BYTES, readBroadcast } from '../join/broadcast.ts';
 import { type JoinRun, joinRun } from '../join/join-runner.ts';
@@ -148,29 +154,6 @@ function unionFields(
     for (const f of fields) if (!out.some((o) => o.name === f.name)) out.push(f);
   }
   return out;
-}
-
-/** A `schema-conflict` when a partial types a column otherwise than the partials before it. */
-function typeConflict(
-  partial: PartialAggregate,
-  before: readonly { partial: PartialAggregate; fragment: QueryFragment }[],
-  fragment: QueryFragment,
-): QueryError | undefined {
-  for (const [name, type] of partial.types) {
-    for (const other of before) {
-      const seen = other.partial.types.get(name);
-      if (seen === undefined || String(seen) === String(type)) continue;
-      return new QueryError(
-        'schema-conflict',
-        `column '${name}' is ${String(type)} in ${fragment.region} but ${String(seen)} in ${other.fragment.region}`,
-        {
-          path: [fragment.component],
-          hint: `aggregate columns of one type in every region, or cast ${name} in the table`,
-        },
-      );
-    }
-  }
-  return undefined;
 }
 
 /** A batch reshaped to the output schema: missing columns as nulls, `_region` appended. */
@@ -320,15 +303,14 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
         for (const [i, p] of partials.entries()) {
           const o = (live[i] as { opened: Opened }).opened;
           if (p.status !== 'fulfilled') fail(o.fragment, p.reason, 0);
-          else {
-            // As the rows' union: one column of two types in two regions is a conflict (the merge would add
-            // decimals of two scales as one, or key 1 and 1n as two groups).
-            const conflict = typeConflict(p.value, ok, o.fragment);
-            if (conflict) fail(o.fragment, conflict, 0);
-            else ok.push({ partial: p.value, fragment: o.fragment });
-          }
+          else ok.push({ partial: p.value, fragment: o.fragment });
         }
         if (ok.length === 0 && live.length > 0) throw noRegionAnswered();
+        // One type per column across the regions that answered, before any partial crosses a border: an Int32 and
+        // an Int64 region widen to Int64, a Float32 and a Float64 one to Float64; anything else (a string and a
+        // number, decimals of two scales) refuses the query, naming every region's type. Not one region's failure:
+        // leaving out whichever answered second would make the answer depend on the order of the regions.
+        mergedTypes(ok.map(({ partial, fragment }) => ({ types: partial.types, region: fragment.region })));
         if (options.signal?.aborted) {
           throw new QueryError('aborted', `the query of '${plan.table}' was aborted`, {
             path: [plan.table],
@@ -366,6 +348,7 @@ export function executeQuery(plan: QueryPlan, options: ExecuteOptions = {}): Que
           {
             ...(plan.orderBy ? { orderBy: plan.orderBy } : {}),
             ...(plan.limit !== undefined ? { limit: plan.limit } : {}),
+            regions: arrived.map((a) => a.fragment.region),
             ...(site && countedPartials
               ? { minGroupSize: { rows: site.minGroupSize, counted: join ? joinCounted(join, site) : countedPartials } }
               : {}),

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { compareKeys } from '../src/storage/keys.ts';
 import { LocalStorage } from '../src/storage/local.ts';
 import { byteOrder, collect, deltaError, listKeys, storageContract } from './storage-contract.ts';
 
@@ -209,5 +210,35 @@ describe('LocalStorage reads stay inside the root, whatever links the table hold
     await Promise.all(keys.map((k, i) => writeFile(join(root, k), `{"v":${i}}\n`)));
     const texts = await Promise.all(keys.map(async (k) => new TextDecoder().decode(await storage.get(k))));
     expect(texts).toEqual(keys.map((_, i) => `{"v":${i}}\n`));
+  });
+});
+
+describe('LocalStorage listing from a key', () => {
+  it('lists exactly the keys after `startAfter` under `prefix`, whatever folders sit beside and inside them', async () => {
+    const dir = await freshDir();
+    const storage = new LocalStorage(dir);
+    // Files and folders whose names begin one another and sort around '/' ('+' < '/' < '0').
+    const keys = [
+      'x/0001',
+      'x/0002/a',
+      'x/0002/b',
+      'x/0002+',
+      'x/00020',
+      'x/0003',
+      'x/0/z',
+      'x/1/0002',
+      'x/_delta',
+      'y/0002',
+      'x0',
+    ];
+    for (const key of keys) await storage.put(key, new Uint8Array([1]));
+    const all = await listKeys(storage, '');
+    expect(all).toEqual(byteOrder(keys));
+    for (const prefix of ['', 'x/', 'x/0', 'x/00', 'x/0002', 'x/0002/', 'y/']) {
+      for (const after of [undefined, 'x/', 'x/0', 'x/0001', 'x/0002', 'x/0002+', 'x/0002/a', 'x/00020', 'x/1', 'z']) {
+        const expected = all.filter((k) => k.startsWith(prefix) && (after === undefined || compareKeys(k, after) > 0));
+        expect(await listKeys(storage, prefix, after), `prefix ${prefix}, after ${after}`).toEqual(expected);
+      }
+    }
   });
 });

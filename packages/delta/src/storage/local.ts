@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeltaError } from '../errors.ts';
 import { checkKey, checkPrefix, checkRange, compareKeys, joinUri } from './keys.ts';
-import { readNoFollow, realPathOrUndefined } from './no-follow.ts';
+import { readNoFollow, realPathOrUndefined, statOrUndefined } from './local-fs.ts';
 import type { ListOptions, ObjectInfo, Storage } from './storage.ts';
 
 // Writes go to a temp file beside the target first; listings skip these names, so a
@@ -89,11 +89,10 @@ export class LocalStorage implements Storage {
   async head(key: string): Promise<ObjectInfo | undefined> {
     const path = this.pathOf(key);
     try {
-      const info = await stat(path);
-      if (!info.isFile()) return undefined;
+      const info = await statOrUndefined(path);
+      if (info === undefined || !info.isFile()) return undefined;
       return { key, size: info.size, lastModified: Math.floor(info.mtimeMs) };
     } catch (error) {
-      if (isMissing(error)) return undefined;
       throw this.fail(error, 'stat', key);
     }
   }
@@ -290,9 +289,18 @@ export class LocalStorage implements Storage {
       if (isMissing(error)) return;
       throw this.fail(error, 'list', dirKey);
     }
+    // `_delta_log/` listed from a checkpoint holds thousands of names before it and a few after: a name alone
+    // rules most out (below, a key is this folder's key plus the name, so comparing the rest of `after` and of
+    // `prefix` with the name decides as comparing whole keys does) before its type or key is looked at.
+    const afterRest = after?.startsWith(dirKey) ? after.slice(dirKey.length) : undefined;
+    const prefixRest = prefix.startsWith(dirKey) ? prefix.slice(dirKey.length) : undefined;
     const items: { key: string; isDirectory: boolean }[] = [];
     for (const entry of entries) {
-      if (entry.name.startsWith(TEMP_PREFIX) && !(temporary && entry.isFile())) continue;
+      const name = entry.name;
+      // A directory `name/` can sort after `after` while `name` does not only when `name` begins `afterRest`.
+      if (afterRest !== undefined && compareKeys(name, afterRest) <= 0 && !afterRest.startsWith(name)) continue;
+      if (prefixRest !== undefined && !name.startsWith(prefixRest) && !prefixRest.startsWith(name)) continue;
+      if (name.startsWith(TEMP_PREFIX) && !(temporary && entry.isFile())) continue;
       let isDirectory = entry.isDirectory();
       if (entry.isSymbolicLink()) {
         const link = join(this.root, dirKey, entry.name);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -215,6 +215,23 @@ describe('symlinks inside the table directory', () => {
       expect(error.code).toBe('outside-table');
       expect(error.path).toContain('part-0.parquet');
     }
+  });
+
+  it('a commit file, or the log folder, that links outside the table root is refused, naming the commit', async () => {
+    const bytes = parquet(orders);
+    await writeFile(join(t.root, 'part-0.parquet'), bytes);
+    await t.commit(0, [protocol, metaData(ordersSchema), addOf('part-0.parquet', bytes, 3)]);
+    // A commit that would add a file of another table's, kept outside this one.
+    await writeFile(join(outside, 'evil.json'), `${JSON.stringify(addOf('../secret.parquet', bytes, 3))}\n`);
+    await symlink(join(outside, 'evil.json'), join(t.root, '_delta_log', '00000000000000000001.json'));
+    const byName = await (await openTable(t.root)).snapshot().catch((e: unknown) => e);
+    expect(byName).toMatchObject({ code: 'outside-table', path: expect.stringContaining('00000000000000000001.json') });
+    // The whole log folder moved outside and linked back: every commit read goes through the link.
+    await rm(join(t.root, '_delta_log', '00000000000000000001.json'));
+    await rename(join(t.root, '_delta_log'), join(outside, '_delta_log'));
+    await symlink(join(outside, '_delta_log'), join(t.root, '_delta_log'));
+    const byFolder = await (await openTable(t.root)).snapshot().catch((e: unknown) => e);
+    expect(byFolder).toMatchObject({ code: 'outside-table', path: expect.stringContaining('_delta_log/') });
   });
 
   it('a link that stays inside the table root is followed', async () => {

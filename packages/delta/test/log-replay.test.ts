@@ -420,3 +420,61 @@ describe('timestamp time travel across the enablement of in-commit timestamps', 
     await rm(t.root, { recursive: true });
   });
 });
+
+describe('reading the commits after a checkpoint', () => {
+  it('keeps at most 16 commit reads ahead, tops them up in groups, and applies them in log order', async () => {
+    const t = await tempTable();
+    await t.commit(0, [protocol, metaData({ id: 'long' }), add('f0.parquet')]);
+    // Each commit adds a file; every 7th removes the one the commit before it added, so order matters.
+    for (let v = 1; v < 60; v++) {
+      await t.commit(v, v % 7 === 0 ? [remove(`f${v - 1}.parquet`), add(`f${v}.parquet`)] : [add(`f${v}.parquet`)]);
+    }
+    const local = openStorage(t.root);
+    let inFlight = 0;
+    let most = 0;
+    // Reads started in one synchronous run (before any microtask) form one group.
+    const groups: number[] = [];
+    let open = false;
+    const counting: Storage = {
+      uri: local.uri,
+      list: (prefix, options) => local.list(prefix, options),
+      get: async (key) => {
+        if (!key.endsWith('.json')) return local.get(key);
+        if (!open) {
+          open = true;
+          groups.push(0);
+          queueMicrotask(() => {
+            open = false;
+          });
+        }
+        groups[groups.length - 1] = (groups.at(-1) as number) + 1;
+        most = Math.max(most, ++inFlight);
+        try {
+          await new Promise((r) => setTimeout(r, 1));
+          return await local.get(key);
+        } finally {
+          inFlight--;
+        }
+      },
+      getRange: (key, start, end) => local.getRange(key, start, end),
+      head: (key) => local.head(key),
+      putIfAbsent: (key, body) => local.putIfAbsent(key, body),
+      put: (key, body) => local.put(key, body),
+      delete: (key) => local.delete(key),
+    };
+    const files = (await (await openTable(counting)).snapshot()).files().map((f) => f.path);
+    const expected = Array.from({ length: 60 }, (_, v) => v)
+      .filter((v) => (v + 1) % 7 !== 0 || v === 59)
+      .map((v) => `f${v}.parquet`);
+    expect([...files].sort()).toEqual([...expected].sort());
+    expect(groups.reduce((a, b) => a + b, 0)).toBe(60);
+    // 16 ahead of the one being applied.
+    expect(most).toBeLessThanOrEqual(17);
+    // Half a window at a time: the first 16, then groups of 8, where a read after each commit applied would make
+    // groups of one.
+    expect(groups[0]).toBe(16);
+    expect(groups.slice(1, -1).every((n) => n === 8)).toBe(true);
+    expect(groups.length).toBeLessThanOrEqual(8);
+    await rm(t.root, { recursive: true, force: true });
+  });
+});

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { compareKeys } from '../src/storage/keys.ts';
 import { LocalStorage } from '../src/storage/local.ts';
 import { byteOrder, collect, deltaError, listKeys, storageContract } from './storage-contract.ts';
 
@@ -129,5 +130,115 @@ describe('LocalStorage', () => {
     expect(reads).toBeGreaterThan(0);
     // No temp file survives a lost race.
     expect((await readdir(join(dir, '_delta_log'))).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+});
+
+describe('LocalStorage reads stay inside the root, whatever links the table holds', () => {
+  /** A table folder with `_delta_log/` and a folder outside it holding a secret file. */
+  async function tableAndOutside(): Promise<{ storage: LocalStorage; root: string; outside: string }> {
+    const root = await freshDir();
+    const outside = await freshDir();
+    await mkdir(join(root, '_delta_log'));
+    await writeFile(join(outside, 'secret.json'), '{"secret":true}\n');
+    return { storage: new LocalStorage(root), root, outside };
+  }
+  const reads = (storage: LocalStorage, key: string) => [storage.get(key), storage.getRange(key, 0, 4)];
+
+  it('a file whose name links outside the root is refused by get and getRange', async () => {
+    const { storage, root, outside } = await tableAndOutside();
+    await symlink(join(outside, 'secret.json'), join(root, '_delta_log', '00000000000000000001.json'));
+    for (const read of reads(storage, '_delta_log/00000000000000000001.json')) {
+      const error = await deltaError(read);
+      expect(error.code).toBe('outside-table');
+      expect(error.path).toBe(`${storage.uri}/_delta_log/00000000000000000001.json`);
+    }
+  });
+
+  it('a file in a folder that links outside the root is refused by get and getRange', async () => {
+    const { storage, root, outside } = await tableAndOutside();
+    await rm(join(root, '_delta_log'), { recursive: true });
+    await symlink(outside, join(root, '_delta_log'));
+    for (const read of reads(storage, '_delta_log/secret.json')) {
+      const error = await deltaError(read);
+      expect(error.code).toBe('outside-table');
+      expect(error.message).toContain(join(outside, 'secret.json'));
+    }
+  });
+
+  it('a folder swapped for a link outside after a read is refused on the next read (no resolution kept)', async () => {
+    const { storage, root, outside } = await tableAndOutside();
+    await writeFile(join(root, '_delta_log', 'secret.json'), '{"mine":true}\n');
+    expect(new TextDecoder().decode(await storage.get('_delta_log/secret.json'))).toBe('{"mine":true}\n');
+    await rm(join(root, '_delta_log'), { recursive: true });
+    await symlink(outside, join(root, '_delta_log'));
+    expect((await deltaError(storage.get('_delta_log/secret.json'))).code).toBe('outside-table');
+  });
+
+  it('links that stay inside the root are followed, by name and by folder', async () => {
+    const { storage, root } = await tableAndOutside();
+    await writeFile(join(root, 'real.json'), '0123456789');
+    await symlink(join(root, 'real.json'), join(root, '_delta_log', 'linked.json'));
+    await symlink(join(root, '_delta_log'), join(root, 'log-link'));
+    for (const key of ['_delta_log/linked.json', 'log-link/linked.json']) {
+      expect(new TextDecoder().decode(await storage.get(key))).toBe('0123456789');
+      expect(new TextDecoder().decode(await storage.getRange(key, 2, 5))).toBe('234');
+      expect((await storage.getRange(key, 8, 100)).length).toBe(2);
+      expect((await storage.getRange(key, 20, 30)).length).toBe(0);
+    }
+  });
+
+  it('a FIFO is refused without waiting for a writer; a link loop and a directory are errors, not hangs', async () => {
+    const { storage, root } = await tableAndOutside();
+    await run('mkfifo', [join(root, '_delta_log', 'fifo.json')]);
+    for (const read of reads(storage, '_delta_log/fifo.json')) {
+      const error = await deltaError(read);
+      expect(error.code).toBe('storage');
+      expect(error.message).toContain('not a regular file');
+    }
+    await symlink(join(root, '_delta_log', 'loop.json'), join(root, '_delta_log', 'loop.json'));
+    for (const read of reads(storage, '_delta_log/loop.json')) expect((await deltaError(read)).code).toBe('storage');
+    await mkdir(join(root, '_delta_log', 'dir.json'));
+    for (const read of reads(storage, '_delta_log/dir.json')) expect((await deltaError(read)).code).toBe('not-found');
+    for (const read of reads(storage, '_delta_log/missing.json'))
+      expect((await deltaError(read)).code).toBe('not-found');
+    for (const read of reads(storage, 'missing-folder/x.json')) expect((await deltaError(read)).code).toBe('not-found');
+  }, 10_000);
+
+  it('many reads at once in one folder each read their own file', async () => {
+    const { storage, root } = await tableAndOutside();
+    const keys = Array.from({ length: 50 }, (_, i) => `_delta_log/${String(i).padStart(20, '0')}.json`);
+    await Promise.all(keys.map((k, i) => writeFile(join(root, k), `{"v":${i}}\n`)));
+    const texts = await Promise.all(keys.map(async (k) => new TextDecoder().decode(await storage.get(k))));
+    expect(texts).toEqual(keys.map((_, i) => `{"v":${i}}\n`));
+  });
+});
+
+describe('LocalStorage listing from a key', () => {
+  it('lists exactly the keys after `startAfter` under `prefix`, whatever folders sit beside and inside them', async () => {
+    const dir = await freshDir();
+    const storage = new LocalStorage(dir);
+    // Files and folders whose names begin one another and sort around '/' ('+' < '/' < '0').
+    const keys = [
+      'x/0001',
+      'x/0002/a',
+      'x/0002/b',
+      'x/0002+',
+      'x/00020',
+      'x/0003',
+      'x/0/z',
+      'x/1/0002',
+      'x/_delta',
+      'y/0002',
+      'x0',
+    ];
+    for (const key of keys) await storage.put(key, new Uint8Array([1]));
+    const all = await listKeys(storage, '');
+    expect(all).toEqual(byteOrder(keys));
+    for (const prefix of ['', 'x/', 'x/0', 'x/00', 'x/0002', 'x/0002/', 'y/']) {
+      for (const after of [undefined, 'x/', 'x/0', 'x/0001', 'x/0002', 'x/0002+', 'x/0002/a', 'x/00020', 'x/1', 'z']) {
+        const expected = all.filter((k) => k.startsWith(prefix) && (after === undefined || compareKeys(k, after) > 0));
+        expect(await listKeys(storage, prefix, after), `prefix ${prefix}, after ${after}`).toEqual(expected);
+      }
+    }
   });
 });

@@ -140,6 +140,52 @@ function fail(what: string, where: string): never {
 }
 
 /**
+ * The `add` action of one raw action object (a JSON line's `add`, or a checkpoint row read into a scratch object):
+ * the path must be a string and the size a byte count (the reader checks each data file against its size before
+ * reading it). `where` names the line or row, built only for an error. Reads the fields it keeps and holds on to
+ * `o` only for `stats_parsed`, so a checkpoint may hand over one reused object (without `stats_parsed`) for all its rows.
+ */
+export function addAction(o: Readonly<Record<string, unknown>>, where: string | (() => string)): AddAction {
+  const path = o.path;
+  if (typeof path !== 'string') fail('add', typeof where === 'string' ? where : where());
+  const size = num(o.size);
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new DeltaError(
+      'invalid-log',
+      `malformed add action for ${path}: size must be a whole number of bytes, found ${JSON.stringify(o.size) ?? 'nothing'}`,
+      {
+        path: typeof where === 'string' ? where : where(),
+        hint: 'the log file is corrupt or was written by a broken writer',
+      },
+    );
+  }
+  const add: AddAction = {
+    path,
+    partitionValues: stringMap(o.partitionValues),
+    size,
+    modificationTime: num(o.modificationTime),
+    dataChange: o.dataChange !== false,
+    stats: typeof o.stats === 'string' ? o.stats : null,
+    tags: o.tags === null || o.tags === undefined ? null : stringMap(o.tags),
+    deletionVector: dv(o.deletionVector),
+    baseRowId: optNum(o.baseRowId),
+    defaultRowCommitVersion: optNum(o.defaultRowCommitVersion),
+    clusteringProvider: typeof o.clusteringProvider === 'string' ? o.clusteringProvider : null,
+  };
+  if ('stats_parsed' in o) {
+    // Read through on access: a checkpoint reader may hand over stats_parsed lazily.
+    Object.defineProperty(add, 'statsParsed', {
+      enumerable: true,
+      get: () => {
+        const sp = o.stats_parsed;
+        return typeof sp === 'object' && sp !== null ? (sp as Record<string, unknown>) : null;
+      },
+    });
+  }
+  return add;
+}
+
+/**
  * Normalises one action object (a JSON commit line or a checkpoint row) into an {@link Action}.
  * Returns undefined for action kinds this reader does not need (unknown kinds are ignored, as
  * PROTOCOL.md asks readers to).
@@ -149,42 +195,8 @@ export function toAction(obj: Record<string, unknown>, where: string): Action | 
     if (v === null || v === undefined || typeof v !== 'object') continue;
     const o = v as Record<string, unknown>;
     switch (k) {
-      case 'add': {
-        if (typeof o.path !== 'string') fail('add', where);
-        const size = num(o.size);
-        // The reader checks each data file against its size before reading it: it must be a byte count.
-        if (!Number.isSafeInteger(size) || size < 0) {
-          throw new DeltaError(
-            'invalid-log',
-            `malformed add action for ${o.path}: size must be a whole number of bytes, found ${JSON.stringify(o.size) ?? 'nothing'}`,
-            { path: where, hint: 'the log file is corrupt or was written by a broken writer' },
-          );
-        }
-        const add: AddAction = {
-          path: o.path,
-          partitionValues: stringMap(o.partitionValues),
-          size,
-          modificationTime: num(o.modificationTime),
-          dataChange: o.dataChange !== false,
-          stats: typeof o.stats === 'string' ? o.stats : null,
-          tags: o.tags === null || o.tags === undefined ? null : stringMap(o.tags),
-          deletionVector: dv(o.deletionVector),
-          baseRowId: optNum(o.baseRowId),
-          defaultRowCommitVersion: optNum(o.defaultRowCommitVersion),
-          clusteringProvider: typeof o.clusteringProvider === 'string' ? o.clusteringProvider : null,
-        };
-        if ('stats_parsed' in o) {
-          // Read through on access: a checkpoint reader may hand over stats_parsed lazily.
-          Object.defineProperty(add, 'statsParsed', {
-            enumerable: true,
-            get: () => {
-              const sp = o.stats_parsed;
-              return typeof sp === 'object' && sp !== null ? (sp as Record<string, unknown>) : null;
-            },
-          });
-        }
-        return { type: 'add', add };
-      }
+      case 'add':
+        return { type: 'add', add: addAction(o, where) };
       case 'remove': {
         if (typeof o.path !== 'string') fail('remove', where);
         return {

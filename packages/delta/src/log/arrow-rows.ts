@@ -4,8 +4,8 @@ import { type Data, makeVector, Type } from 'apache-arrow';
 export type PlainReader = (i: number) => unknown;
 
 const utf8 = new TextDecoder();
-// ASCII bytes decode to the same characters under any ASCII-compatible encoding; latin1 never fails.
-const latin1 = new TextDecoder('latin1');
+// Throws on bytes that are not UTF-8, where the lenient decoder would put U+FFFD (one character for one byte).
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Whether row `i` is valid, read from the validity bitmap directly (Data.getValid is a generic, slower path). */
 export function validity(data: Data): (i: number) => boolean {
@@ -15,10 +15,19 @@ export function validity(data: Data): (i: number) => boolean {
   return (i) => (((bits[(off + i) >> 3] as number) >> ((off + i) & 7)) & 1) === 1;
 }
 
-/** The bytes [start, end) as one string when every byte is ASCII, else undefined. */
+/**
+ * The bytes [start, end) as one string when every byte is ASCII, else undefined. One native UTF-8 decode checks
+ * and decodes at once: valid UTF-8 decodes to as many UTF-16 units as it has bytes only when every byte is ASCII
+ * (a sequence of 2-4 bytes becomes 1 or 2 units), and bytes that are not UTF-8 throw instead of becoming U+FFFD.
+ */
 function asciiText(bytes: Uint8Array, start: number, end: number): string | undefined {
-  for (let k = start; k < end; k++) if ((bytes[k] as number) >= 0x80) return undefined;
-  return latin1.decode(bytes.subarray(start, end));
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes.subarray(start, end));
+  } catch {
+    return undefined;
+  }
+  return text.length === end - start ? text : undefined;
 }
 
 /**

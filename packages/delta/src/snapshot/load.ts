@@ -97,9 +97,11 @@ class CommitReader {
 
   /** The actions of the next file of the segment. */
   async take(): Promise<Action[]> {
-    this.fill();
+    if (this.pending.length === 0) this.fill();
     const p = this.pending.shift() as Promise<Action[]>;
-    this.fill();
+    // Topped up half a window at a time, not one file per take: reads issued together share one resolution of
+    // their folder (LocalStorage.realFolder) and go to the file system's threads back to back.
+    if (this.pending.length <= CommitReader.window / 2) this.fill();
     return p;
   }
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeltaError } from '../errors.ts';
 import { checkKey, checkPrefix, checkRange, compareKeys, joinUri } from './keys.ts';
+import { readNoFollow, realPathOrUndefined, statOrUndefined } from './local-fs.ts';
 import type { ListOptions, ObjectInfo, Storage } from './storage.ts';
 
 // Writes go to a temp file beside the target first; listings skip these names, so a
@@ -26,6 +27,8 @@ export class LocalStorage implements Storage {
   readonly root: string;
   // The root with every symlink resolved, once it is first needed (the root need not exist when constructed).
   private realRoot: string | undefined;
+  // Folder resolutions in flight, shared by the reads that ask while one runs (see realFolder).
+  private readonly folders = new Map<string, Promise<string | undefined>>();
 
   /** `root` is a directory path, relative paths resolve against the working directory; it need not exist yet. */
   constructor(root: string) {
@@ -47,6 +50,8 @@ export class LocalStorage implements Storage {
   async get(key: string): Promise<Uint8Array> {
     const path = this.pathOf(key);
     try {
+      const confined = await this.readConfined(path, key, 0, undefined);
+      if (confined !== undefined) return confined;
       await this.checkReadable(path, key);
       const bytes = await readFile(path);
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -60,6 +65,8 @@ export class LocalStorage implements Storage {
     checkRange(key, this.uri, start, end);
     let file: Awaited<ReturnType<typeof open>> | undefined;
     try {
+      const confined = await this.readConfined(path, key, start, end);
+      if (confined !== undefined) return confined;
       await this.checkReadable(path, key);
       file = await open(path, 'r');
       const size = (await file.stat()).size;
@@ -82,11 +89,10 @@ export class LocalStorage implements Storage {
   async head(key: string): Promise<ObjectInfo | undefined> {
     const path = this.pathOf(key);
     try {
-      const info = await stat(path);
-      if (!info.isFile()) return undefined;
+      const info = await statOrUndefined(path);
+      if (info === undefined || !info.isFile()) return undefined;
       return { key, size: info.size, lastModified: Math.floor(info.mtimeMs) };
     } catch (error) {
-      if (isMissing(error)) return undefined;
       throw this.fail(error, 'stat', key);
     }
   }
@@ -129,6 +135,59 @@ export class LocalStorage implements Storage {
       if (isMissing(error) || code === 'EISDIR') return;
       throw this.fail(error, 'delete', key);
     }
+  }
+
+  /**
+   * The bytes [start, end) of the file at `path` when its folder resolves inside the root and its own name is not a
+   * symlink, read on one descriptor opened with O_NOFOLLOW (so the name the check saw is the file read, and a FIFO
+   * never blocks): the same confinement as checkReadable, in 4 system calls instead of 6-7. Undefined when the
+   * name is a symlink or the folder cannot be resolved: checkReadable and the plain read decide those, as before.
+   */
+  private async readConfined(
+    path: string,
+    key: string,
+    start: number,
+    end: number | undefined,
+  ): Promise<Uint8Array | undefined> {
+    const realDir = await this.realFolder(dirname(path));
+    if (realDir === undefined) return undefined;
+    const real = join(realDir, basename(path));
+    const root = await this.outsideRoot(real);
+    if (root !== undefined) {
+      throw new DeltaError('outside-table', `${key} is a symlink to ${real}, outside the table root ${root}`, {
+        path: joinUri(this.uri, key),
+        hint: 'a table may only read files under its own folder; copy the file into the table instead of linking it',
+      });
+    }
+    const read = await readNoFollow(real, start, end);
+    switch (read.kind) {
+      case 'file':
+        return read.bytes;
+      case 'link':
+        return undefined;
+      case 'directory':
+        // As reading a directory fails: not an object (fail() reports EISDIR on a read as not-found).
+        throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: 'EISDIR' });
+      case 'special':
+        throw new DeltaError('storage', `${key} in ${this.uri} is not a regular file`, {
+          path: joinUri(this.uri, key),
+          hint: 'a FIFO, socket or device cannot be a table file',
+        });
+    }
+  }
+
+  /**
+   * The real path of a folder, resolved once for all the reads that ask for it while it is being resolved (a
+   * snapshot fetches its commits together): each read still sees a resolution made after it was asked for, as
+   * `realpath` per file did, and the next read after it settles resolves again.
+   */
+  private realFolder(dir: string): Promise<string | undefined> {
+    let pending = this.folders.get(dir);
+    if (pending === undefined) {
+      pending = realPathOrUndefined(dir).finally(() => this.folders.delete(dir));
+      this.folders.set(dir, pending);
+    }
+    return pending;
   }
 
   /**
@@ -230,9 +289,18 @@ export class LocalStorage implements Storage {
       if (isMissing(error)) return;
       throw this.fail(error, 'list', dirKey);
     }
+    // `_delta_log/` listed from a checkpoint holds thousands of names before it and a few after: a name alone
+    // rules most out (below, a key is this folder's key plus the name, so comparing the rest of `after` and of
+    // `prefix` with the name decides as comparing whole keys does) before its type or key is looked at.
+    const afterRest = after?.startsWith(dirKey) ? after.slice(dirKey.length) : undefined;
+    const prefixRest = prefix.startsWith(dirKey) ? prefix.slice(dirKey.length) : undefined;
     const items: { key: string; isDirectory: boolean }[] = [];
     for (const entry of entries) {
-      if (entry.name.startsWith(TEMP_PREFIX) && !(temporary && entry.isFile())) continue;
+      const name = entry.name;
+      // A directory `name/` can sort after `after` while `name` does not only when `name` begins `afterRest`.
+      if (afterRest !== undefined && compareKeys(name, afterRest) <= 0 && !afterRest.startsWith(name)) continue;
+      if (prefixRest !== undefined && !name.startsWith(prefixRest) && !prefixRest.startsWith(name)) continue;
+      if (name.startsWith(TEMP_PREFIX) && !(temporary && entry.isFile())) continue;
       let isDirectory = entry.isDirectory();
       if (entry.isSymbolicLink()) {
         const link = join(this.root, dirKey, entry.name);

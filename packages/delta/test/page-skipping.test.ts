@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Float64, Int32, Int64, makeData, makeVector, Table, tableFromIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeletionVector } from '../src/deletion-vectors/descriptor.ts';
@@ -14,7 +15,7 @@ import { openTable } from '../src/snapshot/table.ts';
 import { openStorage } from '../src/storage/open.ts';
 import { deleteRows } from '../src/write/delete-rows.ts';
 import { writeTable } from '../src/write/write-table.ts';
-import { duckdb } from './support/corpus-copy.ts';
+import { duckdb, duckdbOverActiveFiles } from './support/corpus-copy.ts';
 
 /*
  * Page skipping (scan/page-skipping.ts): rows of a row group whose pages the page index rules out are not decoded.
@@ -260,6 +261,66 @@ describe('page skipping', () => {
         .map((r) => String(r.name))
         .sort(),
     ).toEqual(duck.map((r) => r[4]).sort());
+  });
+});
+
+describe('page indexes written by Spark (../shared/delta-corpus)', () => {
+  const corpus = fileURLToPath(new URL('../../../../shared/delta-corpus/', import.meta.url));
+
+  /** Chunks of the snapshot's files whose page index this reader parses: the cases below go through page skipping. */
+  async function indexedChunks(table: string, snap: Snapshot): Promise<number> {
+    let count = 0;
+    for (const f of snap.files()) {
+      const bytes = new Uint8Array(await readFile(join(corpus, table, decodeURIComponent(f.path))));
+      for (const group of parquetFooterOfBytes(bytes, f.path).rowGroups)
+        for (const c of group.columns)
+          if (readPageIndex({ start: 0, bytes }, c.offsetIndex, c.columnIndex, group.numRows)) count++;
+    }
+    return count;
+  }
+
+  it('answers as DuckDB does over the same files, with a deletion vector', async () => {
+    const table = 'table-with-dv-small';
+    const snap = await (await openTable(join(corpus, table))).snapshot();
+    expect(await indexedChunks(table, snap)).toBeGreaterThan(0);
+    const only = snap.files()[0];
+    if (!only?.deletionVector) throw new Error('expected a deletion vector');
+    const gone = [...(await loadDeletionVector(openStorage(join(corpus, table)), only.deletionVector))];
+    const path = join(corpus, table, decodeURIComponent(only.path));
+    const matched: string[] = [];
+    for (const where of ['value >= 3', 'value = 0', 'value = 5', 'value < 2 or value > 7', 'value is null']) {
+      const ours = (await snap.toArrow({ where, decoder: 'main-thread' })).toArray().map((r) => Number(r.value));
+      const duck = await duckdb(
+        `select value from read_parquet('${path}', file_row_number = true) where file_row_number not in (${gone.join(', ')}) and (${where})`,
+      );
+      expect(ours.sort(), where).toEqual(duck.map((r) => Number(r.value)).sort());
+      matched.push(`${where}: ${ours.length}`);
+    }
+    expect(matched.filter((m) => !m.endsWith(': 0')).length, matched.join('; ')).toBeGreaterThanOrEqual(3);
+  });
+
+  it('answers as DuckDB does over a table of many column types', async () => {
+    const table = 'delta-1.2.1-only-struct-stats';
+    const dir = join(corpus, table);
+    const snap = await (await openTable(dir)).snapshot();
+    expect(await indexedChunks(table, snap)).toBeGreaterThan(50);
+    const matched: string[] = [];
+    for (const where of [
+      'integer >= 5',
+      'integer = 3 or double < 2.5',
+      "string >= '5'",
+      "date > '2022-10-23'",
+      'decimal > 5',
+      'double is not null and integer <= 1',
+    ]) {
+      const ours = (await snap.toArrow({ where, columns: ['integer'], decoder: 'main-thread' }))
+        .toArray()
+        .map((r) => Number(r.integer));
+      const duck = await duckdbOverActiveFiles(dir, snap, (files) => `select integer from ${files} where ${where}`);
+      expect(ours.sort(), where).toEqual(duck.map((r) => Number(r.integer)).sort());
+      matched.push(`${where}: ${ours.length}`);
+    }
+    expect(matched.filter((m) => !m.endsWith(': 0')).length, matched.join('; ')).toBeGreaterThanOrEqual(4);
   });
 });
 

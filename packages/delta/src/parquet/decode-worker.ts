@@ -16,6 +16,7 @@ export interface DecodeRequest {
   readonly rowGroups?: number[];
   readonly batchSize?: number;
   readonly limit?: number;
+  readonly offset?: number;
 }
 
 /** A write's request: encode the Arrow IPC stream `encode` as a parquet file. */
@@ -54,6 +55,7 @@ if (port) {
       if (request.rowGroups) options.rowGroups = request.rowGroups;
       if (request.batchSize) options.batchSize = request.batchSize;
       if (request.limit !== undefined) options.limit = request.limit;
+      if (request.offset !== undefined) options.offset = request.offset;
       const ipc = await decodeParquetToIPC(request.bytes, options);
       const response: DecodeResponse = { id: request.id, ipc };
       port.postMessage(response, [ipc.buffer as ArrayBuffer]);

@@ -8,6 +8,8 @@ export interface DecodeOptions {
   batchSize?: number;
   /** Decode at most this many rows (from the first selected row group on). */
   limit?: number;
+  /** Skip this many rows first, counted over the selected row groups in order (pages holding only skipped rows are not decoded). */
+  offset?: number;
 }
 
 /**

@@ -59,6 +59,9 @@ interface ColumnChunkInfo {
   /** ColumnMetaData total_uncompressed_size: the pages' bytes once decompressed (a bound on decode memory). */
   readonly uncompressedSize: number;
   readonly statistics: ColumnChunkStatistics | undefined;
+  /** Byte ranges [start, end) of the chunk's page index (ColumnChunk offset_index / column_index), when written. */
+  readonly offsetIndex?: readonly [number, number];
+  readonly columnIndex?: readonly [number, number];
 }
 
 /** One row group. */
@@ -216,13 +219,17 @@ function decodeParquetFooter(metadata: Uint8Array, tailLength: number): ParquetF
     const numRows = num(group.get(3)) ?? 0;
     const columns = list(group.get(1)).map((chunkValue): ColumnChunkInfo => {
       const chunk = struct(chunkValue) ?? new Map();
-      for (const [offsetField, lengthField] of [
-        [4, 5],
-        [6, 7],
+      const pageIndex: { offsetIndex?: [number, number]; columnIndex?: [number, number] } = {};
+      for (const [offsetField, lengthField, name] of [
+        [4, 5, 'offsetIndex'],
+        [6, 7, 'columnIndex'],
       ] as const) {
         const offset = num(chunk.get(offsetField));
         const length = num(chunk.get(lengthField));
-        if (offset !== undefined && length !== undefined && length > 0) indexRanges.push([offset, offset + length]);
+        if (offset !== undefined && length !== undefined && length > 0) {
+          indexRanges.push([offset, offset + length]);
+          pageIndex[name] = [offset, offset + length];
+        }
       }
       const meta = struct(chunk.get(3)) ?? new Map();
       const path = list(meta.get(3)).map((part) => str(part) ?? '');
@@ -236,6 +243,7 @@ function decodeParquetFooter(metadata: Uint8Array, tailLength: number): ParquetF
         end: start + (num(meta.get(7)) ?? 0),
         uncompressedSize: num(meta.get(6)) ?? 0,
         statistics: statisticsOf(meta, typeByPath.get(path.join('\u0000'))),
+        ...pageIndex,
       };
     });
     const info = { index, numRows, firstRow, columns };

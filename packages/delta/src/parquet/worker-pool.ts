@@ -21,6 +21,8 @@ export interface DecodeJob {
   readonly rowGroups?: readonly number[];
   readonly batchSize?: number;
   readonly limit?: number;
+  /** Rows to skip first, over the selected row groups (DecodeOptions.offset). */
+  readonly offset?: number;
   /** Names the file in errors. */
   readonly where: string;
 }
@@ -96,6 +98,7 @@ export class DecodePool {
         ...(job.rowGroups ? { rowGroups: [...job.rowGroups] } : {}),
         ...(job.batchSize ? { batchSize: job.batchSize } : {}),
         ...(job.limit !== undefined ? { limit: job.limit } : {}),
+        ...(job.offset !== undefined ? { offset: job.offset } : {}),
       };
       const transfer = ownsWholeBuffer(job.bytes) ? [job.bytes.buffer as ArrayBuffer] : [];
       const failure = (message: string) => decodeError(message, job.where);

@@ -117,20 +117,38 @@ function floorDiv(a: bigint, b: bigint): bigint {
   return a % b !== 0n && a < 0n ? q - 1n : q;
 }
 
+/** The domain of a column over rows whose statistics (chunk or page) are `min`, `max` and `nullCount`. */
+export function statisticsDomain(
+  column: BoundColumn,
+  leaf: ParquetLeaf,
+  min: Uint8Array | undefined,
+  max: Uint8Array | undefined,
+  nullCount: number | undefined,
+  rowCount: number,
+): Domain {
+  return {
+    kind: 'range',
+    min: min ? decodeStatistic(min, leaf, column, 'min') : undefined,
+    max: max ? decodeStatistic(max, leaf, column, 'max') : undefined,
+    nullCount,
+    rowCount,
+  };
+}
+
+/** The parquet leaf a bound column reads, when the file has it. */
+export function leafOf(column: BoundColumn, footer: ParquetFooter): ParquetLeaf | undefined {
+  const key = column.physicalPath.join('\u0000');
+  return footer.leaves.find((l) => l.path.join('\u0000') === key);
+}
+
 /** The domain of a column within one row group, from the chunk statistics. */
 function rowGroupColumnDomain(column: BoundColumn, group: RowGroupInfo, footer: ParquetFooter): Domain | undefined {
   const key = column.physicalPath.join('\u0000');
   const chunk = group.columns.find((c) => c.path.join('\u0000') === key);
-  const leaf = footer.leaves.find((l) => l.path.join('\u0000') === key);
+  const leaf = leafOf(column, footer);
   if (!chunk || !leaf) return undefined;
   const stats: ColumnChunkStatistics | undefined = chunk.statistics;
-  return {
-    kind: 'range',
-    min: stats?.min ? decodeStatistic(stats.min, leaf, column, 'min') : undefined,
-    max: stats?.max ? decodeStatistic(stats.max, leaf, column, 'max') : undefined,
-    nullCount: stats?.nullCount,
-    rowCount: group.numRows,
-  };
+  return statisticsDomain(column, leaf, stats?.min, stats?.max, stats?.nullCount, group.numRows);
 }
 
 /**

@@ -13,6 +13,7 @@ import { type BoundColumn, type BoundNode, bindPredicate, boundColumns } from '.
 import { type Domain, evaluateOnDomains } from './domain.ts';
 import { dataFileError, planScan, type ScanContext, selectRows, toLogicalBatch } from './file-read.ts';
 import { fileColumnDomain, type SkippableFile } from './file-skipping.ts';
+import { type RowRange, rowsToRead } from './page-skipping.ts';
 import type { Predicate } from './predicate.ts';
 import { parsePredicate } from './predicate-parser.ts';
 import { type OpenedFile, ReadAhead } from './read-ahead.ts';
@@ -235,6 +236,41 @@ function deletedInDecoded(deleted: Float64Array, groups: readonly RowGroupInfo[]
 }
 
 /**
+ * The rows of a run (consecutive row groups decoded in one call) to decode, counted over the run's row groups:
+ * from the first to the last row the page indexes leave (`ranges`, per row group; a group without an entry keeps
+ * every row). Undefined when that is the whole run. One call per run still: rows skipped between two kept ranges are
+ * decoded and filtered, as each call copies the file into the decoder's memory and parses its footer again.
+ */
+export function runSpan(
+  run: readonly RowGroupInfo[],
+  ranges: ReadonlyMap<number, readonly RowRange[]>,
+): { offset: number; limit: number } | undefined {
+  let at = 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = 0;
+  for (const group of run) {
+    const kept = ranges.get(group.index);
+    if (!kept) {
+      first = Math.min(first, at);
+      last = at + group.numRows;
+    } else if (kept.length > 0) {
+      first = Math.min(first, at + (kept[0] as RowRange)[0]);
+      last = at + (kept.at(-1) as RowRange)[1];
+    }
+    at += group.numRows;
+  }
+  if (first >= last) return { offset: 0, limit: 0 };
+  return first === 0 && last === at ? undefined : { offset: first, limit: last - first };
+}
+
+/** Positions among a run's decoded rows (counted from `span.offset`) of the deleted rows that fall in the span. */
+function deletedInSpan(deleted: Float64Array, span: { offset: number; limit: number }): Float64Array {
+  const out: number[] = [];
+  for (const d of deleted) if (d >= span.offset && d < span.offset + span.limit) out.push(d - span.offset);
+  return Float64Array.from(out);
+}
+
+/**
  * A scan of a snapshot's files: files skipped by partition values and statistics, row groups by their
  * statistics, the rest decoded in worker threads one row group at a time, a few ahead, rows filtered exactly.
  * Iterate it for Arrow record batches (bounded memory), or call `toArrow()`.
@@ -387,6 +423,19 @@ export class TableScan implements AsyncIterable<RecordBatch> {
           return needed;
         });
       }
+      // Pages no predicate column's page index lets match are not decoded: a row group with none left is skipped,
+      // the others decode from their first to their last candidate row (runSpan).
+      const pageRanges = new Map<number, readonly RowRange[]>();
+      if (rowPredicate && rowColumns.length > 0) {
+        const exact = columnDomainOfPartition(file);
+        const before = groups.length;
+        groups = groups.filter((group) => {
+          const ranges = rowsToRead(rowPredicate, footer, group, footer.prefetched, exact);
+          if (ranges) pageRanges.set(group.index, ranges);
+          return ranges === undefined || ranges.length > 0;
+        });
+        this.metrics.rowGroupsSkipped += before - groups.length;
+      }
       if (groups.length === 0) return undefined;
       this.metrics.filesRead++;
       const topLevel = new Set(footer.leaves.map((leaf) => leaf.path[0] as string));
@@ -438,6 +487,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
         runs: runs.length,
         decodeRun: async (r: number) => {
           const run = runs[r] as RowGroupInfo[];
+          const span = pageRanges.size > 0 ? runSpan(run, pageRanges) : undefined;
           try {
             const table = await this.decode(
               decoder,
@@ -445,6 +495,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
               {
                 ...columnsOption,
                 ...limitOption,
+                ...(span ? { offset: span.offset, limit: span.limit } : {}),
                 ...(run.length < nonEmpty.length ? { rowGroups: run.map((g) => g.index) } : {}),
                 batchSize: BATCH_SIZE,
               },
@@ -452,7 +503,9 @@ export class TableScan implements AsyncIterable<RecordBatch> {
             );
             const allDeleted = dvPromise ? await dvPromise : undefined;
             this.metrics.rowsDecoded += table.numRows;
-            const deleted = allDeleted ? deletedInDecoded(allDeleted, run) : undefined;
+            const inRun = allDeleted ? deletedInDecoded(allDeleted, run) : undefined;
+            // Deletion vectors count rows file-wide: a span's decoded rows start at its offset within the run.
+            const deleted = inRun && span ? deletedInSpan(inRun, span) : inRun;
             const cursor = { i: 0 };
             let decodedRow = 0;
             const out: RecordBatch[] = [];

@@ -6,8 +6,11 @@
  * the statistics can prune) with our reader (worker pool, and on one thread) and with DuckDB (2 threads) in the
  * same run; then the time to open a table of 10,000 commits with a checkpoint. Prints tables, asserts nothing.
  */
+import { execFile } from 'node:child_process';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { col, DecodePool, openTable } from '@meridian/delta';
 import { isTelemetryTable, writeTelemetryTable } from '../../packages/delta/test/fixtures/telemetry-table.ts';
@@ -67,6 +70,56 @@ async function time<T>(
   };
 }
 
+/**
+ * Runs `a` and `b` alternately (a b, then b a, ...) RUNS times after a warm-up of each, and returns each run's time
+ * ratio a / b: on a shared machine, another job's burst then slows both sides of a pair instead of one whole case.
+ */
+async function timePaired(a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<number[]> {
+  await a();
+  await b();
+  const ratios: number[] = [];
+  const timed = async (run: () => Promise<unknown>) => {
+    (globalThis as { gc?: () => void }).gc?.();
+    const start = performance.now();
+    await run();
+    return performance.now() - start;
+  };
+  for (let i = 0; i < RUNS; i++) {
+    let ta: number;
+    let tb: number;
+    if (i % 2 === 0) {
+      ta = await timed(a);
+      tb = await timed(b);
+    } else {
+      tb = await timed(b);
+      ta = await timed(a);
+    }
+    ratios.push(ta / tb);
+  }
+  return ratios.sort((x, y) => x - y);
+}
+
+interface StreamedMemory {
+  readonly decoder: string;
+  readonly baseline: number;
+  readonly firstPeak: number;
+  readonly between: number;
+  readonly secondPeak: number;
+  readonly rows: number;
+  readonly largestBatch: number;
+}
+
+/** The streamed full scan's memory, each decoder in a fresh process (streamed-memory.ts says what is measured). */
+async function streamedMemory(decoder: 'pool' | 'main-thread'): Promise<StreamedMemory> {
+  const script = fileURLToPath(new URL('./streamed-memory.ts', import.meta.url));
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--expose-gc', '--conditions=@meridian/source', '--import', 'tsx', script, dir, decoder],
+    { maxBuffer: 1 << 20 },
+  );
+  return { decoder, ...(JSON.parse(stdout.trim().split('\n').at(-1) as string) as Omit<StreamedMemory, 'decoder'>) };
+}
+
 if (!(await isTelemetryTable(dir, options))) {
   log(`generating ${ROWS.toLocaleString()} rows into ${dir} ...`);
   const started = performance.now();
@@ -108,6 +161,8 @@ interface Row {
   readonly note?: string;
 }
 const results: Row[] = [];
+let pairedRatios: number[] = [];
+const memory: StreamedMemory[] = [];
 
 for (const [name, where, sql] of [
   ['full scan', undefined, `select * from ${source}`],
@@ -213,6 +268,18 @@ for (const [name, where, sql] of [
     cpu: decodeOnly.cpu,
     note: 'aggregate of every column',
   });
+  if (!where) {
+    log('timing the full scan against DuckDB in alternating pairs ...');
+    pairedRatios = await timePaired(
+      async () => (await snapshot.scan({ decoder: pool }).toArrow()).numRows,
+      async () => {
+        const result = await connection.run(sql);
+        for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk());
+      },
+    );
+    log('measuring the streamed full scan in processes of its own ...');
+    memory.push(await streamedMemory('pool'), await streamedMemory('main-thread'));
+  }
 }
 
 const opened = results.length;
@@ -248,6 +315,29 @@ for (const [i, row] of results.entries()) {
   const ratio = peer && row !== peer ? `${fmt(row.ms / peer.ms, 2)}x` : '';
   lines.push(
     `| ${row.case} | ${row.engine} | ${fmt(row.ms, 1)} | ${fmt(row.best, 1)} | ${fmt(row.rows)} | ${fmt((row.rows / row.ms) * 1000)} | ${ratio} | ${fmt(row.peakRss / 2 ** 20)} | ${fmt(row.cpu)} | ${row.note ?? ''} |`,
+  );
+}
+if (pairedRatios.length > 0) {
+  const median = pairedRatios[Math.floor(pairedRatios.length / 2)] as number;
+  lines.push(
+    `\nfull scan, meridian toArrow (${poolSize} workers) / DuckDB chunks streamed, ${pairedRatios.length} alternating pairs: median ${fmt(median, 2)}x (range ${fmt(pairedRatios[0] as number, 2)}-${fmt(pairedRatios.at(-1) as number, 2)}x; goal <= 0.7x)`,
+  );
+}
+if (memory.length > 0) {
+  const mb = (n: number) => fmt(n / 2 ** 20);
+  lines.push(
+    '\nstreamed full scan (batches dropped as they come), each in a fresh process; a batch = the largest batch returned',
+    '| decoder | RSS before the scan MB | first scan: peak above it MB | in batches | RSS between scans MB | second scan: peak above that MB | in batches | batch MB |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const m of memory) {
+    const batches = (n: number) => fmt(n / m.largestBatch, 1);
+    lines.push(
+      `| ${m.decoder === 'pool' ? '2 workers' : 'calling thread'} | ${mb(m.baseline)} | ${mb(m.firstPeak - m.baseline)} | ${batches(m.firstPeak - m.baseline)} | ${mb(m.between)} | ${mb(m.secondPeak - m.between)} | ${batches(m.secondPeak - m.between)} | ${fmt(m.largestBatch / 2 ** 20, 1)} |`,
+    );
+  }
+  lines.push(
+    'first scan: workers started and parquet-wasm compiled and grown during it (fixed cost included); second scan: what batches in flight and their garbage add',
   );
 }
 const pooled = results.filter((r) => r.engine.startsWith('meridian,') && r.engine.endsWith('workers'));

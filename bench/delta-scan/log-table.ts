@@ -45,7 +45,10 @@ const stringMap = () =>
   new Map_(
     new Field(
       'key_value',
-      new Struct([new Field('key', new Utf8(), false), new Field('value', new Utf8(), true)]),
+      new Struct<{ key: Utf8; value: Utf8 }>([
+        new Field('key', new Utf8(), false),
+        new Field('value', new Utf8(), true),
+      ]),
       false,
     ),
   );

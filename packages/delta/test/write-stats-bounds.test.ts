@@ -1,12 +1,21 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import {
   Table as ArrowTable,
   Binary,
   Bool,
+  DateDay,
   Decimal,
   Field,
+  Float32,
   Float64,
+  Int8,
+  Int16,
   Int32,
   Int64,
+  LargeUtf8,
   makeData,
   makeVector,
   Struct,
@@ -17,8 +26,10 @@ import {
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { parseDecimalAtScale } from '../src/schema/value-text.ts';
+import { openTable } from '../src/snapshot/table.ts';
 import { fileStats } from '../src/write/file-stats.ts';
 import { deltaSchemaOf } from '../src/write/schema.ts';
+import { writeTable } from '../src/write/write-table.ts';
 import { random } from './fixtures/random.ts';
 
 /*
@@ -192,6 +203,46 @@ describe('file statistics: the JSON each bound is written as', () => {
     expect(stats(flags)).toEqual({ numRecords: 2, minValues: {}, maxValues: {}, nullCount: { t: { f: 1 } } });
   });
 
+  it('structs: every bounded type inside a struct, read row by row, with the null struct row left out', () => {
+    const type = new Struct([
+      new Field('b8', new Int8(), true),
+      new Field('i16', new Int16(), true),
+      new Field('f32', new Float32(), true),
+      new Field('x', new Float64(), true),
+      new Field('d', new DateDay(), true),
+      new Field('dec', new Decimal(2, 10, 128), true),
+      new Field('ntz', new Timestamp(TimeUnit.MICROSECOND, null), true),
+    ]);
+    // Row 1 is the null struct; its children hold values beyond every bound of the other rows.
+    const children = [
+      vectorFromArray([3, 100, -7, null], new Int8()),
+      vectorFromArray([-300, -9999, 200, 1], new Int16()),
+      vectorFromArray([0.5, -9, null, 1.5], new Float32()),
+      // NaN after a value: the bounds found before it must be dropped too.
+      vectorFromArray([1.5, 0, Number.NaN, 2.5], new Float64()),
+      makeVector(makeData({ type: new DateDay(), length: 4, data: Int32Array.from([0, -1000, -1, 365]) })),
+      decimals([-12345n, 99999n, null, 50n], 10, 2),
+      timestamps([-1500n, 9_000_000n, 2500n, null], null),
+    ].map((v) => v.data[0]);
+    const vector = makeVector(
+      makeData({ type, length: 4, nullCount: 1, nullBitmap: new Uint8Array([0b1101]), children } as never),
+    );
+    const s = stats(new ArrowTable({ st: vector }));
+    expect(s.numRecords).toBe(4);
+    expect(s.nullCount).toEqual({ st: { b8: 2, i16: 1, f32: 2, x: 1, d: 1, dec: 2, ntz: 2 } });
+    expect(s.minValues).toEqual({
+      st: { b8: -7, i16: -300, f32: 0.5, d: '1969-12-31', dec: -123.45, ntz: '1969-12-31T23:59:59.998' },
+    });
+    expect(s.maxValues).toEqual({
+      st: { b8: 3, i16: 200, f32: 1.5, d: '1971-01-01', dec: 0.5, ntz: '1970-01-01T00:00:00.003' },
+    });
+  });
+
+  it('a top-level column with nulls and a NaN has a null count and no bounds', () => {
+    const s = stats(new ArrowTable({ x: vectorFromArray([1, null, Number.NaN, 2], new Float64()) }));
+    expect(s).toEqual({ numRecords: 4, minValues: {}, maxValues: {}, nullCount: { x: 1 } });
+  });
+
   it('decimals a double cannot print back exactly get no bound (826018966975.7564 printed as ...7563: a maximum below its value)', () => {
     // JSON numbers are read back from their text, exactly, by Spark and delta-rs (a decimal column's statistics are
     // decimals). Sixteen digits with a fraction may not survive a double: decimal(16,4) 826018966975.7564 is the
@@ -223,5 +274,38 @@ describe('file statistics: the JSON each bound is written as', () => {
     }
     // Most are written: the bound is dropped only where the text would not be the value.
     expect(written).toBeGreaterThan(400);
+  });
+});
+
+describe('file statistics of a LargeUtf8 column (64-bit offsets)', () => {
+  it('are the bounds DuckDB finds in the written parquet file, in code point order (writeTable threw a TypeError before)', async () => {
+    // deltaSchemaOf accepts LargeUtf8 as a string; its offsets are bigints, which the statistics read as numbers.
+    // U+E000 sorts below U+1F680 in code points (UTF-8 bytes) but above it in UTF-16 units (JS `<`).
+    const values = ['b', 'a', '\u{1F680}', '\uE000', null, 'a'];
+    const table = new ArrowTable({ s: vectorFromArray(values, new LargeUtf8()) });
+    const dir = await mkdtemp(join(tmpdir(), 'meridian-stats-large-utf8-'));
+    try {
+      await writeTable(join(dir, 't'), table, { mode: 'append' });
+      const [file] = (await (await openTable(join(dir, 't'))).snapshot()).files();
+      expect(file?.stats).toEqual({
+        numRecords: 6,
+        minValues: { s: 'a' },
+        maxValues: { s: '\u{1F680}' },
+        nullCount: { s: 1 },
+      });
+      const instance = await DuckDBInstance.create(':memory:');
+      const connection = await instance.connect();
+      try {
+        const parquet = join(dir, 't', decodeURIComponent(file?.path ?? ''));
+        const sql = `select min(s) as lo, max(s) as hi, count(*) - count(s) as nulls from read_parquet('${parquet}')`;
+        const [duck] = (await connection.runAndReadAll(sql)).getRowObjectsJS();
+        expect(duck).toEqual({ lo: 'a', hi: '\u{1F680}', nulls: 1n });
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { type Data, type Table, Type } from 'apache-arrow';
-import { decimal128At } from '../arrow/cells.ts';
+import { decimal128At, utf8At } from '../arrow/cells.ts';
 import { formatDate, formatDecimal } from '../arrow/variant.ts';
 import { compareCodePoints } from '../scan/values.ts';
 import type { DeltaType, StructField } from '../schema/types.ts';
@@ -12,8 +12,6 @@ export interface WrittenStats {
   readonly maxValues: Record<string, unknown>;
   readonly nullCount: Record<string, unknown>;
 }
-
-const utf8 = new TextDecoder();
 
 // Spark's dataSkippingStringPrefixLength: string statistics hold at most 32 characters.
 const STRING_PREFIX = 32;
@@ -174,11 +172,9 @@ function leafValue(data: Data, t: DeltaType, i: number): Bound | undefined {
   }
   if (t.kind !== 'primitive') return undefined;
   switch (t.name) {
-    case 'string': {
-      // LargeUtf8, which deltaSchemaOf accepts as a string, has 64-bit offsets (bigints); Utf8 takes the byte path.
-      const offsets = data.valueOffsets as Int32Array | BigInt64Array;
-      return utf8.decode((data.values as Uint8Array).subarray(Number(offsets[i]), Number(offsets[i + 1])));
-    }
+    case 'string':
+      // LargeUtf8 comes here (64-bit offsets, which utf8At reads); Utf8 takes the byte path of stringLeafStats.
+      return utf8At(data, i);
     case 'byte':
     case 'short':
     case 'integer':

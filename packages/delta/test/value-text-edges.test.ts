@@ -45,6 +45,8 @@ describe('value text at its edges', () => {
     }
     for (const text of ['2024-00-10', '2024-13-01', '2024-01-00', '2024-01-32'])
       expect(parseDateText(text)).toBeUndefined();
+    // Spaces around a date are trimmed, as around every other value text.
+    expect(parseDateText(' 1970-01-02 ')).toBe(1);
   });
 
   it('timestamps: the last second of a day, one past it, and every part of a zone offset', () => {

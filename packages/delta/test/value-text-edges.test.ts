@@ -125,7 +125,9 @@ describe('value text at its edges', () => {
       parsePartitionValue('1', { kind: 'array', elementType: prim('integer'), containsNull: true }),
     ).toBeUndefined();
     expect(parsePartitionValue('1', prim('variant'))).toBeUndefined();
-    for (const text of [' ', 'NULL', 'null', '__HIVE_DEFAULT_PARTITION__ '])
+    // Hive's null directory name is null exactly, not with a space or in another case.
+    expect(isNullPartitionValue('__HIVE_DEFAULT_PARTITION__')).toBe(true);
+    for (const text of [' ', 'NULL', 'null', '__HIVE_DEFAULT_PARTITION__ ', '__hive_default_partition__'])
       expect(isNullPartitionValue(text)).toBe(false);
   });
 });

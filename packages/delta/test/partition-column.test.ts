@@ -99,7 +99,13 @@ describe('partitionColumn: one parsed partition value, repeated', () => {
       try {
         partitionColumn(t, text, 1);
       } catch (error) {
-        if (error instanceof DeltaError) return { code: error.code, message: error.message };
+        if (error instanceof DeltaError) {
+          // Every refusal points at the protocol's serialization rules.
+          expect(error.hint).toBe(
+            'the add action carries a partition value its column type cannot hold (PROTOCOL.md "Partition Value Serialization")',
+          );
+          return { code: error.code, message: error.message };
+        }
         throw error;
       }
       return undefined;

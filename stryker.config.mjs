@@ -4,6 +4,8 @@
 // Incremental: the results of the last run sit in .meridian/mutation/, and only mutants whose code or tests changed
 // run again.
 
+import { fileURLToPath } from 'node:url';
+
 /** The files each package's mutation run mutates: rules, analyses and the code that computes answers. */
 export const mutatedFiles = {
   topology: [
@@ -38,6 +40,9 @@ if (!(name in mutatedFiles)) {
 }
 // Stryker's test processes inherit it: vitest.shared.ts leaves the type tests out under mutation.
 process.env.MERIDIAN_MUTATION_PACKAGE = name;
+// The tests run from a copy of the repo (.meridian/stryker-tmp/...), where ../shared/delta-corpus relative to a test
+// file names nothing: they read the corpus from this absolute path (delta's test/support/shared-corpus.ts).
+process.env.MERIDIAN_DELTA_CORPUS ||= fileURLToPath(new URL('../shared/delta-corpus', import.meta.url));
 // A run over chosen files (MERIDIAN_MUTATION_FILES, comma-separated, set by scripts/mutation.ts). The incremental
 // file is the package's: the results of files not mutated this time are kept and reused by the next full run.
 const files = process.env.MERIDIAN_MUTATION_FILES?.split(',').filter(Boolean) ?? [];

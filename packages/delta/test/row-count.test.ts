@@ -1,12 +1,12 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTable } from '../src/snapshot/table.ts';
+import { corpus } from './support/shared-corpus.ts';
 
 // Tables written by Spark, Databricks and delta-rs (../shared/delta-corpus), with and without deletion vectors.
-const corpus = fileURLToPath(new URL('../../../../shared/delta-corpus/', import.meta.url));
 
 async function scannedRows(table: string): Promise<number> {
-  return (await (await (await openTable(`${corpus}${table}`)).snapshot()).toArrow()).numRows;
+  return (await (await (await openTable(join(corpus, table))).snapshot()).toArrow()).numRows;
 }
 
 describe('Snapshot.rowCount', () => {
@@ -20,7 +20,7 @@ describe('Snapshot.rowCount', () => {
     'http_requests',
   ]) {
     it(`counts the rows a scan of ${table} returns, from the log alone`, async () => {
-      const count = (await (await openTable(`${corpus}${table}`)).snapshot()).rowCount();
+      const count = (await (await openTable(join(corpus, table))).snapshot()).rowCount();
       expect(count.filesWithoutCount).toBe(0);
       expect(count.rows).toBe(await scannedRows(table));
       expect(count.rows).toBe(count.recorded - count.deleted);
@@ -28,7 +28,7 @@ describe('Snapshot.rowCount', () => {
   }
 
   it('subtracts each deletion vector: table-with-dv-small has 10 rows recorded and 2 deleted', async () => {
-    const snapshot = await (await openTable(`${corpus}table-with-dv-small`)).snapshot();
+    const snapshot = await (await openTable(join(corpus, 'table-with-dv-small'))).snapshot();
     const cardinalities = snapshot.files().map((f) => f.deletionVector?.cardinality ?? 0);
     const count = snapshot.rowCount();
     expect(count.deleted).toBe(cardinalities.reduce((a, b) => a + b, 0));
@@ -37,7 +37,7 @@ describe('Snapshot.rowCount', () => {
   });
 
   it('is unknown, not low, when a file has no numRecords statistic', async () => {
-    const snapshot = await (await openTable(`${corpus}delta-stats-optional`)).snapshot();
+    const snapshot = await (await openTable(join(corpus, 'delta-stats-optional'))).snapshot();
     const withoutCount = snapshot.files().filter((f) => f.stats?.numRecords === undefined).length;
     expect(withoutCount).toBeGreaterThan(0);
     expect(snapshot.rowCount()).toMatchObject({ rows: undefined, filesWithoutCount: withoutCount });

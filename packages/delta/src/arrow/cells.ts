@@ -9,8 +9,11 @@ export function decimal128At(words: Uint32Array, i: number): bigint {
   return BigInt.asIntN(128, v);
 }
 
-/** The i-th string of a Utf8 column (32-bit offsets). */
+/**
+ * The i-th string of a Utf8 column (32-bit offsets) or a LargeUtf8 one (64-bit offsets, read as bigints), which the
+ * writer accepts as a Delta string (write/schema.ts).
+ */
 export function utf8At(data: Data, i: number): string {
-  const offsets = data.valueOffsets as Int32Array;
-  return utf8.decode((data.values as Uint8Array).subarray(offsets[i] as number, offsets[i + 1] as number));
+  const offsets = data.valueOffsets as Int32Array | BigInt64Array;
+  return utf8.decode((data.values as Uint8Array).subarray(Number(offsets[i]), Number(offsets[i + 1])));
 }

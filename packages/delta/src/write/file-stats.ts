@@ -3,6 +3,7 @@ import { decimal128At, utf8At } from '../arrow/cells.ts';
 import { formatDate, formatDecimal } from '../arrow/variant.ts';
 import { compareCodePoints } from '../scan/values.ts';
 import type { DeltaType, StructField } from '../schema/types.ts';
+import { parseDecimalAtScale } from '../schema/value-text.ts';
 
 /** The `stats` JSON of an add action (PROTOCOL.md "Per-file Statistics"). */
 export interface WrittenStats {
@@ -172,6 +173,7 @@ function leafValue(data: Data, t: DeltaType, i: number): Bound | undefined {
   if (t.kind !== 'primitive') return undefined;
   switch (t.name) {
     case 'string':
+      // LargeUtf8 comes here (64-bit offsets, which utf8At reads); Utf8 takes the byte path of stringLeafStats.
       return utf8At(data, i);
     case 'byte':
     case 'short':
@@ -301,7 +303,11 @@ function jsonBound(v: Bound, t: DeltaType, side: 'min' | 'max'): unknown {
     const unscaled = v as bigint;
     // JSON numbers go through doubles in most readers: only exact ones are written.
     if (unscaled > MAX_SAFE || unscaled < -MAX_SAFE) return undefined;
-    return Number(formatDecimal(unscaled, t.scale));
+    // Spark and delta-rs read a decimal's statistic back from its JSON text, exactly; a double prints the shortest
+    // text that is the same double, which for sixteen digits with a fraction may be another decimal
+    // (826018966975.7564 prints as 826018966975.7563: a maximum below the value would skip the file holding it).
+    const n = Number(formatDecimal(unscaled, t.scale));
+    return parseDecimalAtScale(String(n), t.precision, t.scale) === unscaled ? n : undefined;
   }
   if (t.kind !== 'primitive') return undefined;
   switch (t.name) {

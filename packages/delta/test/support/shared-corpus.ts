@@ -1,8 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The shared corpus of Delta tables written by other engines, with their answers (../shared/delta-corpus). */
-export const corpus = fileURLToPath(new URL('../../../../../shared/delta-corpus', import.meta.url));
+/**
+ * The shared corpus of Delta tables written by other engines, with their answers (../shared/delta-corpus beside the
+ * project). MERIDIAN_DELTA_CORPUS (an absolute path) overrides it: Stryker runs the tests from a copy of the repo
+ * under .meridian/stryker-tmp/, where the relative path misses, so stryker.config.mjs sets it (as s3-corpus.ts reads).
+ */
+export const corpus =
+  process.env.MERIDIAN_DELTA_CORPUS || fileURLToPath(new URL('../../../../../shared/delta-corpus', import.meta.url));
 
 /**
  * How a test that needs a path outside the repository runs. Path there: as written. Path missing: skipped with

@@ -56,7 +56,7 @@ const ingressControllers: Record<
   // to node ports, forwarded from the nodes' VPC addresses (target type instance): the VPC either way.
   alb: { vpcAnd: [] },
   // GKE Ingress: Google's front ends and health checks send from 130.211.0.0/22 and 35.191.0.0/16 to pods of a
-  // container-native (NEG) backend (Google Cloud "Firewall rules" for external Application Load Balancers); to an
+  // container-native (NEG) backend (https://cloud.google.com/load-balancing/docs/firewall-rules, checked 2026-12-03); to an
   // instance-group backend the nodes forward from their VPC addresses.
   gce: { vpcAnd: ['130.211.0.0/22', '35.191.0.0/16'] },
   nginx: { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } },

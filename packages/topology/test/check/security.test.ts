@@ -339,6 +339,25 @@ describe('rule security: exact findings', () => {
   });
 });
 
+describe('rule security: every relational engine', () => {
+  // PostgreSQL and MySQL share storageEncrypted (relationalFields): an unencrypted MySQL used to pass the check
+  // while the emitters created it unencrypted (CDK acknowledges RDS2 for it).
+  it('a MySQL declared unencrypted is reported like a PostgreSQL', () => {
+    const model = topology('mysql-plain', (t) => {
+      const us = t.region('us-east-1');
+      us.mysql('orders', { storageEncrypted: false });
+      us.mysql('ok', { storageEncrypted: true });
+    });
+    expect(check(model, { rules: ['security'] }).findings.map((f) => [f.message, f.hint, f.components])).toEqual([
+      [
+        'us-east-1/orders stores data unencrypted (storageEncrypted: false).',
+        'set storageEncrypted: true (KMS)',
+        ['us-east-1/orders'],
+      ],
+    ]);
+  });
+});
+
 describe('Pod Security levels and violations (shared with the Kubernetes emitter)', () => {
   const cluster = (namespaces: { name: string; podSecurity?: Record<string, string> }[]) => {
     const model = topology('levels', (t) => {

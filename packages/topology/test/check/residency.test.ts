@@ -290,6 +290,38 @@ describe('rule residency: exact findings', () => {
     ]);
   });
 
+  it("a US service reading EU rows: the reader, drawn as the flow's sender, is named with the database it read", () => {
+    const model = topology('reader-exact', (t) => {
+      const eu = t.dataClass('eu', { jurisdictions: ['EU'] });
+      const db = t.region('eu-west-1').postgres('db', { multiAz: true });
+      t.flow(t.region('us-east-1').service('report', { runtime: 'lambda' }), db, { kind: 'read', carries: [eu] });
+    });
+    expect(run(model).map((f) => [f.message, f.hint, f.components])).toEqual([
+      [
+        'eu (allowed in EU) reaches us-east-1 (US): us-east-1/report, carried by flow us-east-1/report -> eu-west-1/db.',
+        'keep eu in EU: route it to a component there, or stop us-east-1/report -> eu-west-1/db from carrying it',
+        ['us-east-1/report', 'eu-west-1/db'],
+      ],
+    ]);
+  });
+
+  it('a replica also declared to hold the class is named by the replication that brought it there', () => {
+    // Flows and replication are followed before declarations: the finding says how the data got to the US.
+    const model = topology('replica-declared', (t) => {
+      const eu = t.dataClass('eu-personal', { jurisdictions: ['EU'] });
+      const euw = t.region('eu-west-1');
+      const primary = euw.postgres('db', { multiAz: true });
+      t.flow(euw.service('api', { runtime: 'lambda' }), primary, { kind: 'write', carries: [eu] });
+      t.region('us-east-1').postgres('db', { role: 'replica', replicaOf: primary, dataClasses: [eu] });
+    });
+    expect(run(model).map((f) => [f.message, f.components])).toEqual([
+      [
+        'eu-personal (allowed in EU) reaches us-east-1 (US): us-east-1/db, replicated from eu-west-1/db.',
+        ['us-east-1/db', 'eu-west-1/db'],
+      ],
+    ]);
+  });
+
   it('names the component where the data crosses the border, not the first holder in the region', () => {
     // us/b is reached first (by a flow from us/a), but the data came into the US through eu/web -> us/a.
     const model = topology('crossing', (t) => {

@@ -293,6 +293,18 @@ describe('rule regional-scope: exact findings', () => {
     expect(run(model).map((f) => f.message)).toEqual([]);
   });
 
+  it('compute calling another region, and a bucket outside any region invoking a function, are not regional routing', () => {
+    // A function is neither a router nor a data service (spof speaks of cross-region calls); a bucket declared
+    // outside any region has no home region to compare with (the unplaced check needs a user in a region).
+    const model = topology('not-routing', (t) => {
+      const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+      const api = us.service('api', { runtime: 'lambda' });
+      t.flow(api, eu.postgres('db', { multiAz: true }), { kind: 'read' });
+      t.flow(t.objectStore('uploads', { bucket: 'uploads' }), api, { kind: 'request' });
+    });
+    expect(run(model).map((f) => f.message)).toEqual([]);
+  });
+
   it('a database calling into another region (a read, a query, a request) is reported', () => {
     const model = topology('db-calls', (t) => {
       const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
@@ -485,7 +497,9 @@ describe('rule regional-scope: exact findings', () => {
         t.flow(cdn, api, { routing: { requests: [...requests] } });
         t.flow(api, r.postgres('db', { multiAz: true }), { kind: 'write' });
       }
-      t.flow(cdn, t.region('eu-west-1').service('cart', { runtime: 'lambda' }), { routing: { requests: ['/cart/*'] } });
+      t.flow(cdn, t.region('eu-west-1').service('cart', { runtime: 'lambda' }), {
+        routing: { requests: ['/wish/*', '/cart/*'] },
+      });
     });
     expect(run(model).map((f) => [f.components[0], f.details?.missing])).toEqual([
       ['eu-west-1/cart', ['writable store']],
@@ -508,6 +522,59 @@ describe('rule regional-scope: exact findings', () => {
     });
     expect(run(model).map((f) => [f.components[0], f.details?.missing])).toEqual([
       ['ap-south-1/all', ['writable store']],
+    ]);
+  });
+
+  it('a target one of whose flows states no requests takes every request', () => {
+    const model = topology('empty-requests', (t) => {
+      const cdn = t.cdn('cdn', { provider: 'cloudfront' });
+      const us = t.region('us-east-1');
+      const orders = us.service('orders', { runtime: 'lambda' });
+      t.flow(cdn, orders, { routing: { requests: ['/orders/*'] } });
+      t.flow(orders, us.postgres('db', { multiAz: true }), { kind: 'write' });
+      const mixed = t.region('ap-south-1').service('mixed', { runtime: 'lambda' });
+      t.flow(cdn, mixed, { routing: { requests: ['/x/*'] } });
+      t.flow(cdn, mixed, { kind: 'read' });
+    });
+    expect(run(model).map((f) => [f.components[0], f.details?.missing])).toEqual([
+      ['ap-south-1/mixed', ['writable store']],
+    ]);
+  });
+
+  it('a global target beside the regional routes is not an alternative: the region missing a tier is reported', () => {
+    const model = topology('global-beside', (t) => {
+      const dns = t.dns('dns', { routing: 'latency' });
+      const us = t.region('us-east-1');
+      const api = us.service('api', { runtime: 'lambda' });
+      t.flow(dns, api);
+      t.flow(api, us.postgres('db', { multiAz: true }), { kind: 'write' });
+      t.flow(dns, t.region('eu-west-1').service('edge', { runtime: 'lambda' }));
+      t.flow(dns, t.cdn('assets', { provider: 'cloudfront' }));
+    });
+    expect(run(model).map((f) => [f.components[0], f.details?.missing])).toEqual([
+      ['eu-west-1/edge', ['writable store']],
+    ]);
+  });
+
+  it('replication is not a request: neither a route nor a way behind one to a store', () => {
+    // eu/api reads an unpromoted replica, which replicates on into a writable archive: no store the request can
+    // write. The router's own replicate flow to a third region is no route.
+    const model = topology('replication-not-request', (t) => {
+      const dns = t.dns('dns', { routing: 'latency' });
+      const [us, eu, ap] = [t.region('us-east-1'), t.region('eu-west-1'), t.region('ap-south-1')];
+      const usApi = us.service('api', { runtime: 'lambda' });
+      const primary = us.postgres('db', { multiAz: true });
+      t.flow(dns, usApi);
+      t.flow(usApi, primary, { kind: 'write' });
+      const euApi = eu.service('api', { runtime: 'lambda' });
+      const replica = eu.postgres('replica', { role: 'replica', replicaOf: primary });
+      t.flow(dns, euApi);
+      t.flow(euApi, replica, { kind: 'read' });
+      t.flow(replica, ap.postgres('archive', { multiAz: true }), { kind: 'replicate' });
+      t.flow(dns, ap.postgres('copy', { role: 'replica', replicaOf: primary }), { kind: 'replicate' });
+    });
+    expect(run(model).map((f) => [f.components[0], f.details?.missing])).toEqual([
+      ['eu-west-1/api', ['writable store']],
     ]);
   });
 

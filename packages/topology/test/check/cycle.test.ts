@@ -111,10 +111,11 @@ describe('rule cycle: exact findings', () => {
     ]);
   });
 
-  it('two components calling each other: points at the synchronous flow of the first, not an async one', () => {
+  it('two components calling each other: points at the synchronous flow of the first to the second, not an async one or one elsewhere', () => {
     const model = topology('pair-exact', (t) => {
       const eu = t.region('eu-west-1');
       const [z, y] = [eu.service('z', { runtime: 'lambda' }), eu.service('y', { runtime: 'lambda' })];
+      t.flow(z, eu.postgres('db', { multiAz: true }), { kind: 'write' });
       t.flow(z, y, { sync: false });
       t.flow(z, y, { kind: 'write' });
       t.flow(y, z);

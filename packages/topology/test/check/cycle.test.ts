@@ -1,5 +1,8 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/check/check.ts';
 import { cycle } from '../../src/check/rules/cycle.ts';
 import { topology } from '../../src/dsl/topology.ts';
+import type { Topology } from '../../src/model/schema.ts';
 import { testRule } from './rule-tester.ts';
 
 testRule(cycle, {
@@ -80,4 +83,86 @@ testRule(cycle, {
       findings: [{ message: ['synchronous cycle'] }, { message: ['synchronous cycle'] }],
     },
   ],
+});
+
+// Exact findings (issue 22, mutation testing): the loop reported, its members, the flow pointed at, the hint.
+describe('rule cycle: exact findings', () => {
+  const run = (model: Topology) => check(model, { rules: ['cycle'], explain: false }).findings;
+  const flowAt = (model: Topology, from: string, to: string, sync = true) =>
+    model.flows.find((f) => f.from === from && f.to === to && f.sync === sync)?.source;
+
+  it('a self-loop: its own message and hint, pointing at the looping flow', () => {
+    const model = topology('self-exact', (t) => {
+      const api = t.region('eu-west-1').service('api', { runtime: 'lambda' });
+      t.flow(api, api, { sync: false });
+      t.flow(api, api, { kind: 'read' });
+    });
+    expect(run(model)).toEqual([
+      {
+        rule: 'cycle',
+        severity: 'error',
+        message:
+          'eu-west-1/api calls itself synchronously (eu-west-1/api -> eu-west-1/api): a request can wait on itself forever.',
+        hint: 'remove the flow eu-west-1/api -> eu-west-1/api, or make it async (a queue or stream between the two)',
+        components: ['eu-west-1/api'],
+        location: flowAt(model, 'eu-west-1/api', 'eu-west-1/api'),
+        details: { cycle: ['eu-west-1/api'], strongComponent: ['eu-west-1/api'] },
+      },
+    ]);
+  });
+
+  it('two components calling each other: points at the synchronous flow of the first to the second, not an async one or one elsewhere', () => {
+    const model = topology('pair-exact', (t) => {
+      const eu = t.region('eu-west-1');
+      const [z, y] = [eu.service('z', { runtime: 'lambda' }), eu.service('y', { runtime: 'lambda' })];
+      t.flow(z, eu.postgres('db', { multiAz: true }), { kind: 'write' });
+      t.flow(z, y, { sync: false });
+      t.flow(z, y, { kind: 'write' });
+      t.flow(y, z);
+    });
+    const at = flowAt(model, 'eu-west-1/z', 'eu-west-1/y');
+    expect(at).not.toEqual(flowAt(model, 'eu-west-1/z', 'eu-west-1/y', false));
+    expect(run(model)).toEqual([
+      {
+        rule: 'cycle',
+        severity: 'error',
+        message:
+          'synchronous cycle eu-west-1/z -> eu-west-1/y -> eu-west-1/z: each waits on the next, so one slow call stalls all of them.',
+        hint: 'break the loop: make one of these flows async (publish to a queue or stream) or remove the call back to eu-west-1/z',
+        components: ['eu-west-1/z', 'eu-west-1/y'],
+        location: at,
+        details: { cycle: ['eu-west-1/z', 'eu-west-1/y'], strongComponent: ['eu-west-1/y', 'eu-west-1/z'] },
+      },
+    ]);
+  });
+
+  it('a loop inside a larger strongly connected group: the loop found, and every member counted and sorted', () => {
+    // Successors are taken in declaration order of the components: z -> y -> x, whose first successor is y again
+    // (before w), so the loop is y -> x -> y; w leads back to z, so all four are on cycles together.
+    const model = topology('group', (t) => {
+      const eu = t.region('eu-west-1');
+      const [z, y, x, w] = ['z', 'y', 'x', 'w'].map((n) => eu.service(n, { runtime: 'lambda' })) as [
+        ReturnType<typeof eu.service>,
+        ReturnType<typeof eu.service>,
+        ReturnType<typeof eu.service>,
+        ReturnType<typeof eu.service>,
+      ];
+      t.flow(z, y);
+      t.flow(y, x);
+      t.flow(x, w);
+      t.flow(x, y);
+      t.flow(w, z);
+    });
+    expect(run(model).map((f) => [f.message, f.components, f.location, f.details])).toEqual([
+      [
+        'synchronous cycle eu-west-1/y -> eu-west-1/x -> eu-west-1/y (4 components are on cycles together: eu-west-1/w, eu-west-1/x, eu-west-1/y, eu-west-1/z): each waits on the next, so one slow call stalls all of them.',
+        ['eu-west-1/y', 'eu-west-1/x'],
+        flowAt(model, 'eu-west-1/y', 'eu-west-1/x'),
+        {
+          cycle: ['eu-west-1/y', 'eu-west-1/x'],
+          strongComponent: ['eu-west-1/w', 'eu-west-1/x', 'eu-west-1/y', 'eu-west-1/z'],
+        },
+      ],
+    ]);
+  });
 });

@@ -1,3 +1,6 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/check/check.ts';
+import { ruleIds } from '../../src/check/finding.ts';
 import { naming } from '../../src/check/rules/naming.ts';
 import { topology } from '../../src/dsl/topology.ts';
 import { parseTopology } from '../../src/model/parse.ts';
@@ -88,4 +91,119 @@ testRule(naming, {
       findings: [{ culprit: 'us-east-1/db', message: ['named after us-east-1 but runs in eu-west-1'] }],
     },
   ],
+});
+
+// Exact findings (issue 22, mutation testing): wording, hints, components, the line pointed at, and a region named
+// by its code where the model uses another id.
+describe('rule naming: exact findings', () => {
+  const run = (model: Topology) => check(model, { rules: ['naming'], explain: false }).findings;
+  const region = (id: string, code: string, role = 'secondary') => ({
+    id,
+    provider: 'aws',
+    code,
+    role,
+    jurisdiction: 'US',
+    zones: [],
+  });
+  const service = (id: string, placement: unknown = 'global') => ({
+    id,
+    kind: 'service',
+    runtime: 'lambda',
+    placement,
+    tier: 'compute',
+    dataClasses: [],
+  });
+
+  it('an unknown code and a region id naming another real region: hints and details', () => {
+    const model = unchecked({ regions: [region('us-east-1', 'us-east-9', 'primary')] });
+    expect(run(model)).toEqual([
+      {
+        rule: 'naming',
+        severity: 'error',
+        message: "region us-east-1: aws publishes no region 'us-east-9'.",
+        hint: 'use a published region code, e.g. us-east-1',
+        components: [],
+      },
+      {
+        rule: 'naming',
+        severity: 'error',
+        message:
+          'region us-east-1 is aws us-east-9: the id names a different real region, so the same region goes by two names (us-east-1 and us-east-9).',
+        hint: "name the region after its code (id: 'us-east-9'), or fix the code if it really is us-east-1",
+        components: [],
+        details: { id: 'us-east-1', code: 'us-east-9' },
+      },
+    ]);
+  });
+
+  it('one code under two ids: points at the second declaration', () => {
+    const model = topology('twice-exact', (t) => {
+      t.region('eu-west-1', { id: 'ireland' });
+      t.region('eu-west-1', { id: 'dublin' });
+    });
+    expect(run(model)).toEqual([
+      {
+        rule: 'naming',
+        severity: 'error',
+        message: 'regions ireland and dublin are both aws eu-west-1: one region under two names.',
+        hint: 'declare eu-west-1 once and place everything there',
+        components: [],
+        location: model.regions[1]?.source,
+      },
+    ]);
+  });
+
+  it('a region, a component and a flow declared twice: one finding each, at the second', () => {
+    const flow = { id: 'f', from: 'api', to: 'worker', kind: 'request', sync: true, dataClasses: [] };
+    const model = unchecked({
+      regions: [region('us-east-1', 'us-east-1', 'primary'), region('us-east-1', 'us-east-1')],
+      components: [service('api'), service('worker'), service('api')],
+      flows: [flow, { ...flow }],
+    });
+    expect(run(model).map((f) => [f.message, f.hint, f.components])).toEqual([
+      ['regions us-east-1 and us-east-1 are both aws us-east-1: one region under two names.', expect.any(String), []],
+      ['region id us-east-1 is declared twice.', 'rename one of the two regions', []],
+      ['component id api is declared twice.', 'rename one of the two components', ['api']],
+      ['flow id f is declared twice.', 'rename one of the two flows', []],
+    ]);
+  });
+
+  it('a suppression naming no rule: lists only real components, points at the first that has a line', () => {
+    const model = topology('typo-exact', (t) => {
+      const db = t.region('eu-west-1').postgres('db');
+      t.suppress('single-point', [db], 'accepted');
+    });
+    const withGhost: Topology = {
+      ...model,
+      suppressions: [
+        { ...(model.suppressions[0] as Topology['suppressions'][number]), components: ['ghost', 'eu-west-1/db'] },
+      ],
+    };
+    expect(run(withGhost)).toEqual([
+      {
+        rule: 'naming',
+        severity: 'warning',
+        message: "suppression of 'single-point' (accepted) names no rule, so it suppresses nothing.",
+        hint: `use one of ${ruleIds.join(', ')}`,
+        components: ['eu-west-1/db'],
+        location: model.components[0]?.source,
+      },
+    ]);
+  });
+
+  it('a component named after a region placed in another: by id; named by the code of its own region: fine', () => {
+    const model = unchecked({
+      regions: [region('virginia', 'us-east-1', 'primary'), region('eu-west-1', 'eu-west-1')],
+      components: [service('us-east-1/api', { region: 'virginia' }), service('eu-west-1/db', { region: 'virginia' })],
+    });
+    expect(run(model)).toEqual([
+      {
+        rule: 'naming',
+        severity: 'error',
+        message: 'eu-west-1/db is named after eu-west-1 but runs in virginia.',
+        hint: 'rename it under virginia/ or place it in eu-west-1',
+        components: ['eu-west-1/db'],
+      },
+    ]);
+  });
 });

@@ -1,5 +1,8 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/check/check.ts';
 import { orphan } from '../../src/check/rules/orphan.ts';
 import { topology } from '../../src/dsl/topology.ts';
+import type { Topology } from '../../src/model/schema.ts';
 import { testRule } from './rule-tester.ts';
 
 testRule(orphan, {
@@ -148,4 +151,97 @@ testRule(orphan, {
       findings: [{ culprit: 'ap-southeast-1/dr-cluster' }, { culprit: 'us-east-1/eks/rollout' }],
     },
   ],
+});
+
+// Exact findings (issue 22, mutation testing): each finding's wording, hint and line, and the ways a store gets
+// filled or read that are not a plain write or read flow (replication, backups, Delta tables, query engines).
+describe('rule orphan: exact findings', () => {
+  const run = (model: Topology) => check(model, { rules: ['orphan'], explain: false }).findings;
+  const at = (model: Topology, id: string) => model.components.find((c) => c.id === id)?.source;
+
+  it('no flows, read but not written, written but not consumed: each wording, hint and line', () => {
+    const model = topology('orphan-exact', (t) => {
+      const eu = t.region('eu-west-1');
+      const api = eu.service('api', { runtime: 'lambda' });
+      eu.service('idle', { runtime: 'lambda' });
+      t.flow(api, eu.postgres('db', { multiAz: true }), { kind: 'read' });
+      t.flow(api, eu.queue('jobs', {}), { kind: 'publish' });
+      t.flow(api, t.containerRegistry('ecr', { provider: 'ecr' }), { kind: 'write' });
+    });
+    expect(run(model)).toEqual([
+      {
+        rule: 'orphan',
+        severity: 'warning',
+        message: 'eu-west-1/idle has no flows: nothing calls it and it calls nothing.',
+        hint: 'connect it with t.flow(...) where it is used, or remove it from the topology',
+        components: ['eu-west-1/idle'],
+        location: at(model, 'eu-west-1/idle'),
+      },
+      {
+        rule: 'orphan',
+        severity: 'warning',
+        message: 'eu-west-1/db is read but nothing writes to it.',
+        hint: 'add the flow that fills eu-west-1/db (kind write, publish, ingest or replicate), or remove the reads',
+        components: ['eu-west-1/db'],
+        location: at(model, 'eu-west-1/db'),
+      },
+      {
+        rule: 'orphan',
+        severity: 'warning',
+        message: 'eu-west-1/jobs is written but nothing reads from it: messages pile up unconsumed.',
+        hint: 'add the consumer (a consume or read flow from eu-west-1/jobs), or stop writing to it',
+        components: ['eu-west-1/jobs'],
+        location: at(model, 'eu-west-1/jobs'),
+      },
+      {
+        rule: 'orphan',
+        severity: 'warning',
+        message: 'ecr is written but nothing reads from it: images are pushed and never pulled.',
+        hint: 'add the consumer (a consume or read flow from ecr), or stop writing to it',
+        components: ['ecr'],
+        location: at(model, 'ecr'),
+      },
+    ]);
+  });
+
+  it('stores filled other than by a write flow: a backup bucket, an ingested stream, a replicated queue, a replica bucket', () => {
+    const model = topology('filled', (t) => {
+      const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+      const api = us.service('api', { runtime: 'lambda' });
+      const backups = us.objectStore('backups', { bucket: 'backups' });
+      const db = us.postgres('db', { multiAz: true, backup: { destination: backups } });
+      t.flow(api, db, { kind: 'write' });
+      t.flow(us.service('restore', { runtime: 'lambda' }), backups, { kind: 'read' });
+      const clicks = us.stream('clicks', { engine: 'kinesis' });
+      t.flow(api, clicks, { kind: 'ingest' });
+      t.flow(clicks, api, { kind: 'consume' });
+      const jobs = us.queue('jobs', {});
+      t.flow(api, jobs, { kind: 'publish' });
+      t.flow(jobs, eu.queue('jobs', {}), { kind: 'replicate' });
+      const copy = eu.objectStore('copy', {});
+      const assets = us.objectStore('assets', { bucket: 'assets', replication: { to: copy } });
+      t.flow(api, assets, { kind: 'write' });
+      t.flow(eu.service('reader', { runtime: 'lambda' }), copy, { kind: 'read' });
+    });
+    expect(run(model).map((f) => f.message)).toEqual([]);
+  });
+
+  it('a Delta table written makes its bucket written; a query engine reading it makes it read', () => {
+    const model = topology('delta', (t) => {
+      const eu = t.region('eu-west-1');
+      const lake = eu.objectStore('lake', { bucket: 'lake' });
+      const table = eu.deltaTable('events', { store: lake, path: 'events' });
+      t.flow(eu.service('writer', { runtime: 'lambda' }), table, { kind: 'write' });
+      t.flow(eu.service('reader', { runtime: 'lambda' }), lake, { kind: 'read' });
+      eu.queryEngine('gateway', { engine: 'duckdb', reads: [table] });
+    });
+    expect(run(model).map((f) => f.message)).toEqual([]);
+  });
+
+  it('a cluster hosting nothing and a placement reference do not count as use', () => {
+    const model = topology('placement', (t) => {
+      t.region('eu-west-1').kubernetesCluster('empty');
+    });
+    expect(run(model).map((f) => f.components)).toEqual([['eu-west-1/empty']]);
+  });
 });

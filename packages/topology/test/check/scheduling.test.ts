@@ -1,6 +1,8 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/check/check.ts';
 import { scheduling } from '../../src/check/rules/scheduling.ts';
 import { topology } from '../../src/dsl/topology.ts';
-import type { NodeGroup } from '../../src/model/schema.ts';
+import type { NodeGroup, Topology } from '../../src/model/schema.ts';
 import { testRule } from './rule-tester.ts';
 
 type GroupInput = Partial<NodeGroup> & { name: string };
@@ -156,4 +158,139 @@ testRule(scheduling, {
       findings: [{ culprit: 'eu-west-1/eks/web', message: ['fits no node group', 'tainted platform=true:NoSchedule'] }],
     },
   ],
+});
+
+// Exact findings (issue 22, mutation testing): every group's reason, the taint and toleration forms, the arithmetic
+// of requests against the largest instance and the group at its max, and the spot finding's wording.
+describe('rule scheduling: exact findings', () => {
+  const run = (model: Topology) => check(model, { rules: ['scheduling'], explain: false }).findings;
+  const at = (model: Topology, id: string) => model.components.find((c) => c.id === id)?.source;
+
+  it('fits no group: each group its own reason, in the message and the details', () => {
+    const model = topology('misfit-exact', (t) => {
+      const eks = t.region('us-east-1').kubernetesCluster('eks', {
+        nodeGroups: [
+          group({ name: 'labelled', labels: { pool: 'other' } }),
+          group({ name: 'tainted', taints: [{ key: 'gpu', effect: 'NoExecute' }] }),
+          group({ name: 'small', instanceTypes: ['m6i.large'] }),
+          group({ name: 'memory', instanceTypes: ['m6i.large'] }),
+        ],
+      });
+      eks.deployment('api', {
+        image: 'api:1.0.0',
+        nodeSelector: { pool: 'api' },
+        resources: { requests: { cpu: 4, memory: '4Gi' } },
+      });
+    });
+    const reasons = {
+      labelled: 'node group labelled lacks label pool=api',
+      tainted: 'node group tainted lacks label pool=api',
+      small: 'node group small lacks label pool=api',
+      memory: 'node group memory lacks label pool=api',
+    };
+    expect(run(model)).toEqual([
+      {
+        rule: 'scheduling',
+        severity: 'error',
+        message: `us-east-1/eks/api fits no node group of us-east-1/eks: ${Object.values(reasons).join('; ')}.`,
+        hint: 'add the matching tolerations and nodeSelector, lower the requests, or add a node group that can run it',
+        components: ['us-east-1/eks/api', 'us-east-1/eks'],
+        location: at(model, 'us-east-1/eks/api'),
+        details: { cluster: 'us-east-1/eks', reasons },
+      },
+    ]);
+  });
+
+  it('taints: a key-only taint, PreferNoSchedule ignored, Exists without a key tolerating all, a wrong effect not', () => {
+    const model = topology('taints', (t) => {
+      const eks = t.region('us-east-1').kubernetesCluster('eks', {
+        nodeGroups: [
+          group({
+            name: 'g',
+            taints: [
+              { key: 'dedicated', effect: 'NoExecute' },
+              { key: 'soft', value: 'x', effect: 'PreferNoSchedule' },
+            ],
+          }),
+        ],
+      });
+      eks.deployment('none', { image: 'a:1.0.0' });
+      eks.deployment('all', { image: 'a:1.0.0', tolerations: [{ operator: 'Exists' }] });
+      eks.deployment('key', { image: 'a:1.0.0', tolerations: [{ key: 'dedicated', operator: 'Exists' }] });
+      eks.deployment('effect', {
+        image: 'a:1.0.0',
+        tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }],
+      });
+      eks.deployment('value', {
+        image: 'a:1.0.0',
+        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'yes', effect: 'NoExecute' }],
+      });
+      eks.deployment('other-key', { image: 'a:1.0.0', tolerations: [{ key: 'other', operator: 'Exists' }] });
+    });
+    expect(run(model).map((f) => [f.components[0], f.details?.reasons])).toEqual(
+      ['none', 'effect', 'value', 'other-key'].map((name) => [
+        `us-east-1/eks/${name}`,
+        { g: 'node group g is tainted dedicated:NoExecute with no toleration' },
+      ]),
+    );
+  });
+
+  it('requests against the largest instance (CPU, then memory) and the group at its max (CPU, then memory)', () => {
+    const model = topology('sizes', (t) => {
+      const eks = t.region('us-east-1').kubernetesCluster('eks', {
+        nodeGroups: [group({ name: 'g', instanceTypes: ['m6i.large', 'm6i.xlarge'], min: 1, max: 2 })],
+      });
+      eks.deployment('cpu', { image: 'a:1.0.0', resources: { requests: { cpu: 4.5 } } });
+      eks.deployment('memory', { image: 'a:1.0.0', resources: { requests: { memory: '17Gi' } } });
+      eks.deployment('fits', { image: 'a:1.0.0', resources: { requests: { cpu: 4, memory: '16Gi' } } });
+      eks.deployment('many-cpu', {
+        image: 'a:1.0.0',
+        replicas: { min: 1, max: 3 },
+        resources: { requests: { cpu: 3 } },
+      });
+      eks.deployment('many-memory', {
+        image: 'a:1.0.0',
+        replicas: { min: 1, max: 3 },
+        resources: { requests: { memory: '11Gi' } },
+      });
+      eks.deployment('at-max', {
+        image: 'a:1.0.0',
+        replicas: { min: 1, max: 2 },
+        resources: { requests: { cpu: 4, memory: '16Gi' } },
+      });
+      eks.daemonSet('agent', { image: 'a:1.0.0', replicas: { min: 1, max: 30 }, resources: { requests: { cpu: 1 } } });
+    });
+    expect(run(model).map((f) => [f.components[0], f.details?.reasons])).toEqual([
+      ['us-east-1/eks/cpu', { g: "a pod requests 4.5 CPU, more than g's largest instance (4 vCPU)" }],
+      ['us-east-1/eks/memory', { g: "a pod requests 17 GiB, more than g's largest instance (16 GiB)" }],
+      ['us-east-1/eks/many-cpu', { g: '3 replicas x 3 CPU = 9 CPU exceeds g at its max (2 x 4 vCPU = 8)' }],
+      ['us-east-1/eks/many-memory', { g: '3 replicas x 11 GiB exceeds g at its max (2 x 16 GiB)' }],
+    ]);
+  });
+
+  it('stateful on spot beside an on-demand group it also fits: names the spot groups only', () => {
+    const model = topology('spot-exact', (t) => {
+      const eks = t.region('us-east-1').kubernetesCluster('eks', {
+        nodeGroups: [
+          group({ name: 'spot-a', capacityType: 'spot' }),
+          group({ name: 'stable' }),
+          group({ name: 'spot-b', capacityType: 'spot' }),
+        ],
+      });
+      eks.statefulSet('db', { image: 'pg:16.2' });
+      eks.deployment('web', { image: 'web:1.0.0' });
+    });
+    expect(run(model)).toEqual([
+      {
+        rule: 'scheduling',
+        severity: 'error',
+        message:
+          "us-east-1/eks/db is stateful but can be scheduled on spot capacity (spot-a, spot-b): a spot interruption evicts it with two minutes' notice.",
+        hint: 'keep it off spot: taint spot-a, spot-b (e.g. spot=true:NoSchedule) or give us-east-1/eks/db a nodeSelector for an on-demand group',
+        components: ['us-east-1/eks/db', 'us-east-1/eks'],
+        location: at(model, 'us-east-1/eks/db'),
+        details: { cluster: 'us-east-1/eks', spotGroups: ['spot-a', 'spot-b'] },
+      },
+    ]);
+  });
 });

@@ -1,5 +1,8 @@
-import { security } from '../../src/check/rules/security.ts';
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/check/check.ts';
+import { podSecurityLevels, podSecurityViolations, security } from '../../src/check/rules/security.ts';
 import { topology } from '../../src/dsl/topology.ts';
+import type { KubernetesCluster, Topology, Workload } from '../../src/model/schema.ts';
 import { testRule } from './rule-tester.ts';
 
 testRule(security, {
@@ -164,4 +167,235 @@ testRule(security, {
       ],
     },
   ],
+});
+
+// Exact findings (issue 22, mutation testing): each finding's message, hint, components, line and details, the
+// Pod Security levels the emitter shares, and the other ways of writing an open endpoint or an unpinned image.
+describe('rule security: exact findings', () => {
+  const run = (model: Topology) => check(model, { rules: ['security'], explain: false }).findings;
+  const at = (model: Topology, id: string) => model.components.find((c) => c.id === id)?.source;
+
+  it('an endpoint open to ::/0 beside an office range: names only the open range, no default', () => {
+    const model = topology('ipv6-open', (t) => {
+      t.region('us-east-1').kubernetesCluster('eks', {
+        endpointAccess: 'public',
+        publicAccessCidrs: ['203.0.113.0/24', '::/0'],
+      });
+    });
+    expect(run(model)).toEqual([
+      {
+        rule: 'security',
+        severity: 'error',
+        message: 'us-east-1/eks: the Kubernetes API endpoint is public and open to ::/0.',
+        hint: 'make the endpoint private (endpointAccess: private) or restrict publicAccessCidrs to your offices and CI',
+        components: ['us-east-1/eks'],
+        location: at(model, 'us-east-1/eks'),
+      },
+    ]);
+  });
+
+  it('public and private access with no CIDRs: open to 0.0.0.0/0, the default', () => {
+    const model = topology('both-default', (t) => {
+      t.region('us-east-1').kubernetesCluster('eks', { endpointAccess: 'both' });
+    });
+    expect(run(model).map((f) => f.message)).toEqual([
+      'us-east-1/eks: the Kubernetes API endpoint is public and open to 0.0.0.0/0 (the default when no CIDRs are given).',
+    ]);
+  });
+
+  it('a private endpoint is not judged by CIDRs it does not use', () => {
+    const model = topology('private-cidrs', (t) => {
+      t.region('us-east-1').kubernetesCluster('eks', { endpointAccess: 'private', publicAccessCidrs: ['0.0.0.0/0'] });
+    });
+    expect(run(model).map((f) => f.message)).toEqual([]);
+  });
+
+  it(':latest and untagged images: the message says which, the hint pins a version in place of latest', () => {
+    const model = topology('latest-exact', (t) => {
+      const eks = t.region('us-east-1').kubernetesCluster('eks', { endpointAccess: 'private' });
+      eks.daemonSet('agent', { image: 'orasi/agent:latest' });
+      eks.deployment('gateway', { image: 'registry.local:5000/orasi/gateway' });
+      eks.deployment('digest', { image: 'registry.local:5000/orasi/digest@sha256:4f2a' });
+      eks.deployment('tagged', { image: 'orasi/latest-tools:2.0.1' });
+    });
+    expect(run(model)).toEqual([
+      {
+        rule: 'security',
+        severity: 'error',
+        message:
+          'us-east-1/eks/agent runs orasi/agent:latest: every pull may get a different image, and a rollback cannot return to the old one.',
+        hint: 'pin a version or a digest, e.g. orasi/agent:1.4.2',
+        components: ['us-east-1/eks/agent'],
+        location: at(model, 'us-east-1/eks/agent'),
+      },
+      {
+        rule: 'security',
+        severity: 'error',
+        message:
+          'us-east-1/eks/gateway runs registry.local:5000/orasi/gateway (no tag: latest): every pull may get a different image, and a rollback cannot return to the old one.',
+        hint: 'pin a version or a digest, e.g. registry.local:5000/orasi/gateway:1.4.2',
+        components: ['us-east-1/eks/gateway'],
+        location: at(model, 'us-east-1/eks/gateway'),
+      },
+    ]);
+  });
+
+  it('a pod the namespace rejects: every violation, the level, the namespace and the cluster', () => {
+    const model = topology('pss-exact', (t) => {
+      const eks = t.region('us-east-1').kubernetesCluster('eks', {
+        endpointAccess: 'private',
+        namespaces: [{ name: 'apps', podSecurity: { enforce: 'restricted', warn: 'baseline' } }],
+      });
+      eks.deployment('api', {
+        namespace: 'apps',
+        image: 'registry.local/api:1.0.0',
+        securityContext: { privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, runAsUser: 0 },
+        volumes: [
+          { name: 'logs', mountPath: '/var/log', source: 'hostPath', from: '/var/log' },
+          { name: 'scratch', mountPath: '/scratch', source: 'hostPath' },
+        ],
+      });
+    });
+    const violations = [
+      'a privileged container (privileged: true)',
+      'hostPath volume logs (/var/log)',
+      'hostPath volume scratch',
+      'allowPrivilegeEscalation: true',
+      'runAsNonRoot: false',
+      'runAsUser: 0 (root)',
+    ];
+    expect(run(model)).toEqual([
+      {
+        rule: 'security',
+        severity: 'error',
+        message: `us-east-1/eks/api asks for ${violations.join(', ')}, which namespace apps of us-east-1/eks forbids: it enforces the restricted Pod Security Standard, so the API server rejects its pods.`,
+        hint: "drop them (a CSI driver or a projected volume instead of hostPath), or lower the namespace's podSecurity.enforce if the workload must have them",
+        components: ['us-east-1/eks/api', 'us-east-1/eks'],
+        location: at(model, 'us-east-1/eks/api'),
+        details: { podSecurity: 'restricted', namespace: 'apps', violations },
+      },
+    ]);
+  });
+
+  it('one violation in a namespace the model does not declare: "it", (default), namespace null', () => {
+    const model = topology('pss-one', (t) => {
+      t.region('us-east-1')
+        .kubernetesCluster('eks', {
+          endpointAccess: 'private',
+          namespaces: [{ name: 'tools', podSecurity: { enforce: 'privileged' } }],
+        })
+        .deployment('api', { image: 'registry.local/api:1.0.0', securityContext: { runAsUser: 0 } });
+    });
+    expect(run(model).map((f) => [f.message, f.hint, f.details])).toEqual([
+      [
+        'us-east-1/eks/api asks for runAsUser: 0 (root), which namespace (default) of us-east-1/eks forbids: it enforces the restricted Pod Security Standard, so the API server rejects its pods.',
+        "drop it (a CSI driver or a projected volume instead of hostPath), or lower the namespace's podSecurity.enforce if the workload must have it",
+        { podSecurity: 'restricted', namespace: null, violations: ['runAsUser: 0 (root)'] },
+      ],
+    ]);
+  });
+
+  it('a hardened pod (non-root, no escalation, no hostPath) passes restricted', () => {
+    const model = topology('pss-hardened', (t) => {
+      t.region('us-east-1')
+        .kubernetesCluster('eks', { endpointAccess: 'private' })
+        .deployment('api', {
+          image: 'registry.local/api:1.0.0',
+          securityContext: { privileged: false, allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: 1000 },
+          volumes: [{ name: 'cfg', mountPath: '/etc/api', source: 'configMap', from: 'api' }],
+        });
+    });
+    expect(run(model).map((f) => f.message)).toEqual([]);
+  });
+
+  it('unencrypted database and bucket, public bucket: each its own finding naming the bucket', () => {
+    const model = topology('stores-exact', (t) => {
+      const us = t.region('us-east-1');
+      us.objectStore('assets', { bucket: 'shop-assets', publicAccess: true, encryption: 'none' });
+      us.objectStore('logs', { encryption: 'sse-s3', publicAccess: false });
+      us.postgres('db', { storageEncrypted: false });
+      us.postgres('ok', { storageEncrypted: true });
+    });
+    expect(run(model).map((f) => [f.message, f.hint, f.components, f.location])).toEqual([
+      [
+        'us-east-1/assets (bucket shop-assets) is unencrypted (encryption: none).',
+        'use sse-s3 or sse-kms',
+        ['us-east-1/assets'],
+        at(model, 'us-east-1/assets'),
+      ],
+      [
+        'us-east-1/assets (bucket shop-assets) is public: anyone on the internet can read it.',
+        'block public access and serve public assets through a CDN with origin access control',
+        ['us-east-1/assets'],
+        at(model, 'us-east-1/assets'),
+      ],
+      [
+        'us-east-1/db stores data unencrypted (storageEncrypted: false).',
+        'set storageEncrypted: true (KMS)',
+        ['us-east-1/db'],
+        at(model, 'us-east-1/db'),
+      ],
+    ]);
+  });
+});
+
+describe('rule security: every relational engine', () => {
+  // PostgreSQL and MySQL share storageEncrypted (relationalFields): an unencrypted MySQL used to pass the check
+  // while the emitters created it unencrypted (CDK acknowledges RDS2 for it).
+  it('a MySQL declared unencrypted is reported like a PostgreSQL', () => {
+    const model = topology('mysql-plain', (t) => {
+      const us = t.region('us-east-1');
+      us.mysql('orders', { storageEncrypted: false });
+      us.mysql('ok', { storageEncrypted: true });
+    });
+    expect(check(model, { rules: ['security'] }).findings.map((f) => [f.message, f.hint, f.components])).toEqual([
+      [
+        'us-east-1/orders stores data unencrypted (storageEncrypted: false).',
+        'set storageEncrypted: true (KMS)',
+        ['us-east-1/orders'],
+      ],
+    ]);
+  });
+});
+
+describe('Pod Security levels and violations (shared with the Kubernetes emitter)', () => {
+  const cluster = (namespaces: { name: string; podSecurity?: Record<string, string> }[]) => {
+    const model = topology('levels', (t) => {
+      t.region('us-east-1').kubernetesCluster('eks', { endpointAccess: 'private', namespaces: namespaces as never });
+    });
+    return model.components.find((c) => c.kind === 'kubernetesCluster') as KubernetesCluster;
+  };
+
+  it('fills every mode the model leaves out with restricted, per namespace', () => {
+    const eks = cluster([
+      { name: 'a', podSecurity: { enforce: 'baseline' } },
+      { name: 'b', podSecurity: { audit: 'privileged', warn: 'baseline' } },
+    ]);
+    expect(podSecurityLevels(eks, 'a')).toEqual({ enforce: 'baseline', audit: 'restricted', warn: 'restricted' });
+    expect(podSecurityLevels(eks, 'b')).toEqual({ enforce: 'restricted', audit: 'privileged', warn: 'baseline' });
+    expect(podSecurityLevels(eks, 'c')).toEqual({ enforce: 'restricted', audit: 'restricted', warn: 'restricted' });
+    expect(podSecurityLevels(cluster([]), 'a')).toEqual({
+      enforce: 'restricted',
+      audit: 'restricted',
+      warn: 'restricted',
+    });
+  });
+
+  it('privileged admits everything; baseline only privileged containers and hostPath', () => {
+    const model = topology('violations', (t) => {
+      t.region('us-east-1')
+        .kubernetesCluster('eks', { endpointAccess: 'private' })
+        .deployment('api', {
+          image: 'registry.local/api:1.0.0',
+          securityContext: { privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, runAsUser: 0 },
+          volumes: [{ name: 'host', mountPath: '/h', source: 'hostPath', from: '/h' }],
+        });
+    });
+    const workload = model.components.find((c) => c.kind === 'workload') as Workload;
+    expect(podSecurityViolations(workload, 'privileged')).toEqual([]);
+    expect(podSecurityViolations(workload, 'baseline')).toEqual([
+      'a privileged container (privileged: true)',
+      'hostPath volume host (/h)',
+    ]);
+  });
 });

@@ -277,3 +277,61 @@ describe('parallel terms of the formula (explain), worked by hand', () => {
     expect(check(model).explain.availability[0]?.formula).toBe('100% = 100%');
   });
 });
+
+// Exact findings (issue 22, mutation testing): the message built from the explained arithmetic, the culprit, the
+// entry points sharing one formula, and a target met exactly.
+describe('rule sla: exact findings', () => {
+  it('one region below target: the weakest three in series, the culprit, the line, the arithmetic in details', () => {
+    const model = oneRegion(99.9);
+    const { findings, explain } = check(model, { rules: ['sla'] });
+    const [result] = explain.availability;
+    expect(result?.series.map((f) => f.component)).toEqual(['eu-west-1/api', 'eu-west-1/db', 'eu-west-1/alb']);
+    const weakest = result?.series.map((f) => `${f.component} ${f.percent}% (${f.source})`).join(', ');
+    expect(findings).toEqual([
+      {
+        rule: 'sla',
+        severity: 'error',
+        message: `users: composed availability ${result?.percent}% is below the 99.9% target (${result?.formula}); weakest in series: ${weakest}.`,
+        hint: 'raise the weakest factors: run eu-west-1/api redundantly (Multi-AZ, a second region behind failover DNS), take it off the request path, or lower the target to what the design can promise',
+        components: ['eu-west-1/api', 'users'],
+        location: model.components.find((c) => c.id === 'eu-west-1/api')?.source,
+        details: { availability: result },
+      },
+    ]);
+  });
+
+  it('a target met exactly passes', () => {
+    const percent = check(oneRegion(99.9), { rules: ['sla'] }).explain.availability[0]?.percent as number;
+    expect(percent).toBeCloseTo(99.890035, 6);
+    expect(check(oneRegion(percent), { rules: ['sla'] }).findings).toEqual([]);
+  });
+
+  it('entry points sharing one formula: one finding naming each entry', () => {
+    const model = topology('two-entries', (t) => {
+      t.sla({ availability: 99.9 });
+      const eu = t.region('eu-west-1');
+      const alb = eu.loadBalancer('alb', { type: 'alb' });
+      const api = eu.service('api', { runtime: 'lambda' });
+      t.flow(t.client('users', { clientKind: 'users' }), alb);
+      t.flow(t.client('mobile', { clientKind: 'mobile' }), alb);
+      t.flow(alb, api);
+      t.flow(api, eu.postgres('db', { multiAz: true }), { kind: 'write' });
+    });
+    expect(check(model, { rules: ['sla'] }).findings.map((f) => f.components)).toEqual([
+      ['eu-west-1/api', 'users', 'mobile'],
+    ]);
+  });
+
+  it('an entry with nothing in series (failover regions only): weakest none, the router the culprit', () => {
+    const model = standbyReplica('manual');
+    const { findings, explain } = check(model, { rules: ['sla'] });
+    const [result] = explain.availability;
+    expect(result?.series).toEqual([]);
+    expect(findings.map((f) => [f.message, f.components])).toEqual([
+      [
+        `users: composed availability ${result?.percent}% is below the 99.98% target (${result?.formula}); weakest in series: none.`,
+        ['dns', 'users'],
+      ],
+    ]);
+  });
+});

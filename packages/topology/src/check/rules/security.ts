@@ -113,7 +113,8 @@ export const security: Rule = {
           }
         }
       }
-      if (component.kind === 'postgres' && component.storageEncrypted === false) {
+      // PostgreSQL and MySQL share storageEncrypted (the relational fields): both are judged.
+      if ((component.kind === 'postgres' || component.kind === 'mysql') && component.storageEncrypted === false) {
         findings.push({
           message: `${component.id} stores data unencrypted (storageEncrypted: false).`,
           hint: 'set storageEncrypted: true (KMS)',

@@ -235,6 +235,49 @@ describe('rule scheduling: exact findings', () => {
     );
   });
 
+  it('tolerations: Exists with a key tolerates any value of the taint; a keyless Equal toleration tolerates nothing', () => {
+    const model = topology('toleration-forms', (t) => {
+      const eks = t.region('us-east-1').kubernetesCluster('eks', {
+        nodeGroups: [group({ name: 'ml', taints: [{ key: 'dedicated', value: 'ml', effect: 'NoSchedule' }] })],
+      });
+      eks.deployment('exists', { image: 'a:1.0.0', tolerations: [{ key: 'dedicated', operator: 'Exists' }] });
+      eks.deployment('equal', {
+        image: 'a:1.0.0',
+        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'ml' }],
+      });
+      // Kubernetes requires operator Exists when the key is empty: an Equal toleration without a key matches no taint,
+      // even one whose value it names.
+      eks.deployment('keyless', { image: 'a:1.0.0', tolerations: [{ operator: 'Equal', value: 'ml' }] });
+    });
+    expect(run(model).map((f) => [f.components[0], f.details?.reasons])).toEqual([
+      ['us-east-1/eks/keyless', { ml: 'node group ml is tainted dedicated=ml:NoSchedule with no toleration' }],
+    ]);
+  });
+
+  it('requests are judged only against a group whose every instance type is known', () => {
+    const model = topology('unknown-sizes', (t) => {
+      const eu = t.region('us-east-1');
+      const request = { replicas: { min: 1, max: 50 }, resources: { requests: { cpu: 8, memory: '64Gi' } } };
+      // No instance type named (nexora's DR cluster): nothing to compare with.
+      eu.kubernetesCluster('unnamed', { nodeGroups: [group({ name: 'g', instanceTypes: [] })] }).deployment('api', {
+        image: 'a:1.0.0',
+        ...request,
+      });
+      // m6i.large (2 vCPU) is known, n2-standard-32 is not: the unknown one may be the large one.
+      eu.kubernetesCluster('mixed', {
+        nodeGroups: [group({ name: 'g', instanceTypes: ['m6i.large', 'n2-standard-32'] })],
+      }).deployment('api', { image: 'a:1.0.0', ...request });
+      // The same request against m6i.large alone is judged.
+      eu.kubernetesCluster('known', { nodeGroups: [group({ name: 'g', instanceTypes: ['m6i.large'] })] }).deployment(
+        'api',
+        { image: 'a:1.0.0', ...request },
+      );
+    });
+    expect(run(model).map((f) => [f.components[0], f.details?.reasons])).toEqual([
+      ['us-east-1/known/api', { g: "a pod requests 8 CPU, more than g's largest instance (2 vCPU)" }],
+    ]);
+  });
+
   it('requests against the largest instance (CPU, then memory) and the group at its max (CPU, then memory)', () => {
     const model = topology('sizes', (t) => {
       const eks = t.region('us-east-1').kubernetesCluster('eks', {

@@ -165,4 +165,34 @@ describe('rule cycle: exact findings', () => {
       ],
     ]);
   });
+
+  it('the group listed sorted by id, not in the order the search found it', () => {
+    // The search pops a group newest first (d, c, b, a here); sorted, the members read a, b, c, d. The loop starts
+    // at the first declared member a: a -> b -> c, whose first successor is b again, so the loop is b -> c -> b.
+    const model = topology('unsorted-group', (t) => {
+      const eu = t.region('eu-west-1');
+      const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => eu.service(n, { runtime: 'lambda' })) as [
+        ReturnType<typeof eu.service>,
+        ReturnType<typeof eu.service>,
+        ReturnType<typeof eu.service>,
+        ReturnType<typeof eu.service>,
+      ];
+      t.flow(a, b);
+      t.flow(b, c);
+      t.flow(c, b);
+      t.flow(c, d);
+      t.flow(d, a);
+    });
+    expect(run(model).map((f) => [f.message, f.components, f.location, f.details])).toEqual([
+      [
+        'synchronous cycle eu-west-1/b -> eu-west-1/c -> eu-west-1/b (4 components are on cycles together: eu-west-1/a, eu-west-1/b, eu-west-1/c, eu-west-1/d): each waits on the next, so one slow call stalls all of them.',
+        ['eu-west-1/b', 'eu-west-1/c'],
+        flowAt(model, 'eu-west-1/b', 'eu-west-1/c'),
+        {
+          cycle: ['eu-west-1/b', 'eu-west-1/c'],
+          strongComponent: ['eu-west-1/a', 'eu-west-1/b', 'eu-west-1/c', 'eu-west-1/d'],
+        },
+      ],
+    ]);
+  });
 });

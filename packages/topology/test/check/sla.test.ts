@@ -334,4 +334,27 @@ describe('rule sla: exact findings', () => {
       ],
     ]);
   });
+
+  it('four factors in series: the message names the weakest three only, the culprit the weakest', () => {
+    const model = topology('four-in-series', (t) => {
+      t.sla({ availability: 99.9 });
+      const eu = t.region('eu-west-1');
+      const alb = eu.loadBalancer('alb', { type: 'alb' });
+      const api = eu.service('api', { runtime: 'lambda' });
+      t.flow(t.client('users', { clientKind: 'users' }), alb);
+      t.flow(alb, api);
+      t.flow(api, eu.postgres('db', { multiAz: true }), { kind: 'write' });
+      t.flow(api, t.external('payments', { vendor: 'Payments', sla: { availability: 99.9 } }));
+    });
+    // By hand: 0.999 x 0.9995 x 0.9995 x 0.9999 = 0.997901449625; the ALB (99.99%), strongest, is left out.
+    const formula =
+      '99.9% (payments) × 99.95% (eu-west-1/api) × 99.95% (eu-west-1/db) × 99.99% (eu-west-1/alb) = 99.790145%';
+    expect(check(model, { rules: ['sla'] }).findings.map((f) => [f.message, f.components, f.location])).toEqual([
+      [
+        `users: composed availability 99.790145% is below the 99.9% target (${formula}); weakest in series: payments 99.9% (Payments declared SLA: 99.9%), eu-west-1/api 99.95% (AWS Lambda SLA: 99.95%), eu-west-1/db 99.95% (Amazon RDS SLA, Multi-AZ: 99.95%).`,
+        ['payments', 'users'],
+        model.components.find((c) => c.id === 'payments')?.source,
+      ],
+    ]);
+  });
 });

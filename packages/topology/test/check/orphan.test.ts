@@ -244,4 +244,90 @@ describe('rule orphan: exact findings', () => {
     });
     expect(run(model).map((f) => f.components)).toEqual([['eu-west-1/empty']]);
   });
+
+  it('standby copies read before anything writes them: a replica, a Global Datastore secondary, a mirror, a replicate target', () => {
+    const model = topology('standby-copies', (t) => {
+      const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+      const api = us.service('api', { runtime: 'lambda' });
+      const reader = eu.service('reader', { runtime: 'lambda' });
+      const pg = us.postgres('pg', { multiAz: true });
+      const my = us.mysql('my', { platform: 'rds' });
+      const cache = us.redis('cache', { globalDatastore: { role: 'primary' } });
+      const clicks = us.stream('clicks', { engine: 'msk' });
+      const orders = us.postgres('orders', { multiAz: true });
+      for (const [store, kind] of [
+        [pg, 'write'],
+        [my, 'write'],
+        [cache, 'write'],
+        [clicks, 'publish'],
+        [orders, 'write'],
+      ] as const)
+        t.flow(api, store, { kind });
+      t.flow(clicks, api, { kind: 'consume' });
+      // Each copy is read in eu-west-1 and written by nothing but what fills it from us-east-1.
+      t.flow(reader, eu.postgres('pg', { role: 'replica', replicaOf: pg }), { kind: 'read' });
+      t.flow(reader, eu.mysql('my', { platform: 'rds', role: 'replica', replicaOf: my }), { kind: 'read' });
+      // Queried, not read: a read alone would count as cache-aside filling it.
+      t.flow(reader, eu.redis('cache', { globalDatastore: { role: 'secondary', primary: cache } }), { kind: 'query' });
+      t.flow(eu.stream('clicks', { engine: 'msk', mirrorOf: clicks }), reader, { kind: 'consume' });
+      const copy = eu.postgres('orders', { multiAz: true });
+      t.flow(orders, copy, { kind: 'replicate' });
+      t.flow(reader, copy, { kind: 'read' });
+      // The control: a database read in eu-west-1 that nothing fills.
+      t.flow(reader, eu.postgres('unfilled', { multiAz: true }), { kind: 'read' });
+    });
+    expect(run(model).map((f) => f.message)).toEqual(['eu-west-1/unfilled is read but nothing writes to it.']);
+  });
+
+  it('what counts as filling or reading a store: pulled metrics, a query, a consume between two stores, a log store read', () => {
+    const model = topology('fill-rules', (t) => {
+      const eu = t.region('eu-west-1');
+      const api = eu.service('api', { runtime: 'lambda' });
+      const grafana = t.observability('grafana', { product: 'grafana' });
+      // A Prometheus outside any cluster that scrapes nothing, only remote-writes: nothing fills it.
+      const lonely = t.observability('lonely', { product: 'prometheus' });
+      t.flow(grafana, lonely, { kind: 'query' });
+      t.flow(lonely, t.observability('thanos', { product: 'other' }), { kind: 'write' });
+      // Federation: a global Prometheus pulling from a regional one by a query fills itself.
+      const regional = t.observability('regional', { product: 'prometheus' });
+      t.flow(regional, api, { kind: 'read' });
+      const global = t.observability('global', { product: 'prometheus' });
+      t.flow(global, regional, { kind: 'query' });
+      t.flow(grafana, global, { kind: 'query' });
+      // A Loki only read (by a read flow, not telemetry sent to it): nothing fills it.
+      t.flow(grafana, t.observability('loki', { product: 'loki' }), { kind: 'read' });
+      // A Redis only queried: a query is not cache-aside, nothing fills it.
+      t.flow(api, eu.redis('sessions'), { kind: 'query' });
+      // A database read that reads another: reading does not fill the reader.
+      const reporting = eu.postgres('reporting', { multiAz: true });
+      t.flow(api, reporting, { kind: 'read' });
+      const source = eu.postgres('source', { multiAz: true });
+      t.flow(api, source, { kind: 'write' });
+      t.flow(reporting, source, { kind: 'read' });
+      // A queue consumed into a stream: the queue is read, the stream is not (nor written).
+      const orders = eu.queue('orders', {});
+      t.flow(api, orders, { kind: 'publish' });
+      t.flow(orders, eu.stream('events', { engine: 'kinesis' }), { kind: 'consume' });
+    });
+    expect(run(model).map((f) => f.message)).toEqual([
+      'lonely is read but nothing writes to it.',
+      'loki is read but nothing writes to it.',
+      'eu-west-1/sessions is read but nothing writes to it.',
+      'eu-west-1/reporting is read but nothing writes to it.',
+    ]);
+  });
+
+  it('a Delta table nobody writes: the table a query engine reads and its bucket are both read and unfilled', () => {
+    const model = topology('delta-unfilled', (t) => {
+      const eu = t.region('eu-west-1');
+      const lake = eu.objectStore('lake', { bucket: 'lake' });
+      const table = eu.deltaTable('events', { store: lake, path: 'events' });
+      t.flow(eu.service('reader', { runtime: 'lambda' }), lake, { kind: 'read' });
+      eu.queryEngine('gateway', { engine: 'duckdb', reads: [table] });
+    });
+    expect(run(model).map((f) => f.message)).toEqual([
+      'eu-west-1/lake is read but nothing writes to it.',
+      'eu-west-1/events is read but nothing writes to it.',
+    ]);
+  });
 });

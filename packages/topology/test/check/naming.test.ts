@@ -206,4 +206,44 @@ describe('rule naming: exact findings', () => {
       },
     ]);
   });
+
+  it('an id declared twice points at the second declaration of its region, component or flow', () => {
+    const at = (line: number) => ({ file: 'design.ts', line, column: 3 });
+    const flow = { id: 'f', from: 'api', to: 'worker', kind: 'request', sync: true, dataClasses: [] };
+    const model = unchecked({
+      regions: [
+        { ...region('us-east-1', 'us-east-1', 'primary'), source: at(1) },
+        { ...region('us-east-1', 'us-east-1'), source: at(2) },
+      ],
+      components: [
+        { ...service('api'), source: at(3) },
+        { ...service('worker'), source: at(4) },
+        { ...service('api'), source: at(5) },
+      ],
+      flows: [
+        { ...flow, source: at(6) },
+        { ...flow, source: at(7) },
+      ],
+    });
+    expect(
+      run(model)
+        .filter((f) => f.message.endsWith('declared twice.'))
+        .map((f) => [f.message, f.location]),
+    ).toEqual([
+      ['region id us-east-1 is declared twice.', at(2)],
+      ['component id api is declared twice.', at(5)],
+      ['flow id f is declared twice.', at(7)],
+    ]);
+  });
+
+  it('a suppression naming a real rule is not reported; only the one naming none is', () => {
+    const model = topology('suppressions', (t) => {
+      const db = t.region('eu-west-1').postgres('db');
+      t.suppress('spof', [db], 'accepted for the pilot');
+      t.suppress('spoff', [db], 'a typo');
+    });
+    expect(run(model).map((f) => f.message)).toEqual([
+      "suppression of 'spoff' (a typo) names no rule, so it suppresses nothing.",
+    ]);
+  });
 });

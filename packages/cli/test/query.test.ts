@@ -322,7 +322,8 @@ describe('meridian query', () => {
     // One process per example, each compiling the CLI's TypeScript: minutes on a loaded two-core machine.
   }, 240_000);
 
-  it('refuses a residency violation and bad input with exit 2, a hint and no stack trace', () => {
+  // Several CLI processes, each compiling the CLI's TypeScript: over a minute on a loaded two-core machine.
+  it('refuses a residency violation and bad input with exit 2, a hint and no stack trace', { timeout: 240_000 }, () => {
     const refused = meridian('query', reference, '--table', 'orders-table', '--from', 'us-east-1', ...locations);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('error residency-violation');

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/check/check.ts';
 import { cycle } from '../../src/check/rules/cycle.ts';
-import { topology } from '../../src/dsl/topology.ts';
+import { type RegionScope, topology } from '../../src/dsl/topology.ts';
 import type { Topology } from '../../src/model/schema.ts';
 import { testRule } from './rule-tester.ts';
+
+type Services<N extends readonly string[]> = { [K in keyof N]: ReturnType<RegionScope['service']> };
+
+/** Lambda services of `region`, declared in the order named: the cycle search takes successors in that order. */
+function lambdas<const N extends readonly string[]>(region: RegionScope, names: N): Services<N> {
+  return names.map((n) => region.service(n, { runtime: 'lambda' })) as Services<N>;
+}
 
 testRule(cycle, {
   valid: [
@@ -69,12 +76,7 @@ testRule(cycle, {
       name: 'two separate cycles give two findings',
       model: topology('two', (t) => {
         const eu = t.region('eu-west-1');
-        const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => eu.service(n, { runtime: 'lambda' })) as [
-          ReturnType<typeof eu.service>,
-          ReturnType<typeof eu.service>,
-          ReturnType<typeof eu.service>,
-          ReturnType<typeof eu.service>,
-        ];
+        const [a, b, c, d] = lambdas(eu, ['a', 'b', 'c', 'd']);
         t.flow(a, b);
         t.flow(b, a);
         t.flow(c, d, { kind: 'write' });
@@ -141,12 +143,7 @@ describe('rule cycle: exact findings', () => {
     // (before w), so the loop is y -> x -> y; w leads back to z, so all four are on cycles together.
     const model = topology('group', (t) => {
       const eu = t.region('eu-west-1');
-      const [z, y, x, w] = ['z', 'y', 'x', 'w'].map((n) => eu.service(n, { runtime: 'lambda' })) as [
-        ReturnType<typeof eu.service>,
-        ReturnType<typeof eu.service>,
-        ReturnType<typeof eu.service>,
-        ReturnType<typeof eu.service>,
-      ];
+      const [z, y, x, w] = lambdas(eu, ['z', 'y', 'x', 'w']);
       t.flow(z, y);
       t.flow(y, x);
       t.flow(x, w);
@@ -171,12 +168,7 @@ describe('rule cycle: exact findings', () => {
     // at the first declared member a: a -> b -> c, whose first successor is b again, so the loop is b -> c -> b.
     const model = topology('unsorted-group', (t) => {
       const eu = t.region('eu-west-1');
-      const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => eu.service(n, { runtime: 'lambda' })) as [
-        ReturnType<typeof eu.service>,
-        ReturnType<typeof eu.service>,
-        ReturnType<typeof eu.service>,
-        ReturnType<typeof eu.service>,
-      ];
+      const [a, b, c, d] = lambdas(eu, ['a', 'b', 'c', 'd']);
       t.flow(a, b);
       t.flow(b, c);
       t.flow(c, b);

@@ -1,4 +1,4 @@
-import type { ParquetFooter, RowGroupInfo } from '../parquet/footer.ts';
+import type { ParquetFooter, ParquetLeaf, RowGroupInfo } from '../parquet/footer.ts';
 import { type FileBytes, type IndexedPage, readPageIndex } from '../parquet/page-index.ts';
 import { type BoundColumn, type BoundNode, boundColumns } from './bind.ts';
 import { type Domain, evaluateOnDomains } from './domain.ts';
@@ -27,32 +27,28 @@ export function rowsToRead(
   file: FileBytes,
   exactColumn: (column: BoundColumn) => Domain | undefined,
 ): RowRange[] | undefined {
-  const indexed = new Map<string, { column: BoundColumn; pages: IndexedPage[] }>();
+  // Per predicate column with a page index: its pages, its parquet leaf, and the page the cut loop below is in.
+  const indexed = new Map<string, { column: BoundColumn; pages: IndexedPage[]; leaf: ParquetLeaf; at: number }>();
   for (const column of boundColumns(predicate)) {
     if (exactColumn(column)) continue;
     const key = column.physicalPath.join('\u0000');
     if (indexed.has(key)) continue;
     const chunk = group.columns.find((c) => c.path.join('\u0000') === key);
     const pages = chunk && readPageIndex(file, chunk.offsetIndex, chunk.columnIndex, group.numRows);
-    if (pages && leafOf(column, footer)) indexed.set(key, { column, pages });
+    const leaf = pages && leafOf(column, footer);
+    if (pages && leaf) indexed.set(key, { column, pages, leaf, at: 0 });
   }
   if (indexed.size === 0) return undefined;
   const starts = new Set<number>();
   for (const { pages } of indexed.values()) for (const page of pages) starts.add(page.firstRow);
   const cuts = [...starts].sort((a, b) => a - b);
   cuts.push(group.numRows);
-  const entries = [...indexed.values()].map(({ column, pages }) => ({
-    column,
-    pages,
-    leaf: leafOf(column, footer) as NonNullable<ReturnType<typeof leafOf>>,
-    at: 0,
-  }));
   const ranges: [number, number][] = [];
   for (let c = 0; c + 1 < cuts.length; c++) {
     const start = cuts[c] as number;
     const end = cuts[c + 1] as number;
     const domains = new Map<string, Domain>();
-    for (const entry of entries) {
+    for (const [key, entry] of indexed) {
       while (entry.at + 1 < entry.pages.length && (entry.pages[entry.at + 1] as IndexedPage).firstRow <= start)
         entry.at++;
       const page = entry.pages[entry.at] as IndexedPage;
@@ -60,7 +56,7 @@ export function rowsToRead(
       const domain = page.allNull
         ? statisticsDomain(entry.column, entry.leaf, undefined, undefined, page.rows, page.rows)
         : statisticsDomain(entry.column, entry.leaf, page.min, page.max, page.nullCount, page.rows);
-      domains.set(entry.column.physicalPath.join('\u0000'), domain);
+      domains.set(key, domain);
     }
     const possible = evaluateOnDomains(
       predicate,

@@ -172,17 +172,23 @@ export function addAction(o: Readonly<Record<string, unknown>>, where: string | 
     defaultRowCommitVersion: optNum(o.defaultRowCommitVersion),
     clusteringProvider: typeof o.clusteringProvider === 'string' ? o.clusteringProvider : null,
   };
-  if ('stats_parsed' in o) {
-    // Read through on access: a checkpoint reader may hand over stats_parsed lazily.
-    Object.defineProperty(add, 'statsParsed', {
-      enumerable: true,
-      get: () => {
-        const sp = o.stats_parsed;
-        return typeof sp === 'object' && sp !== null ? (sp as Record<string, unknown>) : null;
-      },
-    });
-  }
+  // Read through on access: a checkpoint reader may hand over stats_parsed lazily.
+  if ('stats_parsed' in o) readStatsParsedOnAccess(add, () => o.stats_parsed);
   return add;
+}
+
+/**
+ * Gives `add` a `statsParsed` read from `raw` on first access and on every access after (a checkpoint's struct column
+ * is converted only if a scan's file skipping asks): an object, or null for anything else.
+ */
+export function readStatsParsedOnAccess(add: AddAction, raw: () => unknown): void {
+  Object.defineProperty(add, 'statsParsed', {
+    enumerable: true,
+    get: () => {
+      const sp = raw();
+      return typeof sp === 'object' && sp !== null ? (sp as Record<string, unknown>) : null;
+    },
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import { type Data, type Struct, type Table, Type } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import { readParquetBytes } from '../parquet/wasm.ts';
 import type { Storage } from '../storage/storage.ts';
-import { type Action, addAction, parseCommit, toAction } from './actions.ts';
+import { type Action, addAction, parseCommit, readStatsParsedOnAccess, toAction } from './actions.ts';
 import { type PlainReader, plainReader, validity } from './arrow-rows.ts';
 import { type CheckpointFiles, LOG_DIR } from './log-files.ts';
 
@@ -100,13 +100,9 @@ function readAdds(chunk: Data, where: string, firstRow: number, out: Action[]): 
     const add = addAction(row, at);
     if (parsed !== undefined) {
       const k = i;
-      Object.defineProperty(add, 'statsParsed', {
-        enumerable: true,
-        get: () => {
-          readParsed ??= plainReader(parsed);
-          const sp = readParsed(k);
-          return typeof sp === 'object' && sp !== null ? (sp as Record<string, unknown>) : null;
-        },
+      readStatsParsedOnAccess(add, () => {
+        readParsed ??= plainReader(parsed);
+        return readParsed(k);
       });
     }
     out.push({ type: 'add', add });

@@ -113,8 +113,8 @@ export const security: Rule = {
           }
         }
       }
-      // PostgreSQL and MySQL share storageEncrypted (the relational fields): both are judged.
-      if ((component.kind === 'postgres' || component.kind === 'mysql') && component.storageEncrypted === false) {
+      // Every kind that states storageEncrypted (the relational fields: PostgreSQL and MySQL today) is judged by it.
+      if ('storageEncrypted' in component && component.storageEncrypted === false) {
         findings.push({
           message: `${component.id} stores data unencrypted (storageEncrypted: false).`,
           hint: 'set storageEncrypted: true (KMS)',

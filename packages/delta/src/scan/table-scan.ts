@@ -219,15 +219,25 @@ async function sparseBytes(
   return { bytes, fetched };
 }
 
-/** Positions of deleted rows (file-wide) translated to positions among the decoded row groups. */
-function deletedInDecoded(deleted: Float64Array, groups: readonly RowGroupInfo[]): Float64Array {
+/**
+ * Positions of deleted rows (file-wide) translated to positions among the decoded rows: those of `groups`, or, when
+ * the decode took a span of them (runSpan), those of the span, counted from its offset.
+ */
+function deletedInDecoded(
+  deleted: Float64Array,
+  groups: readonly RowGroupInfo[],
+  span?: { offset: number; limit: number },
+): Float64Array {
+  const from = span?.offset ?? 0;
+  const to = span ? span.offset + span.limit : Number.POSITIVE_INFINITY;
   const out: number[] = [];
   let decodedStart = 0;
   let d = 0;
   for (const group of groups) {
     while (d < deleted.length && (deleted[d] as number) < group.firstRow) d++;
     while (d < deleted.length && (deleted[d] as number) < group.firstRow + group.numRows) {
-      out.push(decodedStart + (deleted[d] as number) - group.firstRow);
+      const at = decodedStart + (deleted[d] as number) - group.firstRow;
+      if (at >= from && at < to) out.push(at - from);
       d++;
     }
     decodedStart += group.numRows;
@@ -261,13 +271,6 @@ export function runSpan(
   }
   if (first >= last) return { offset: 0, limit: 0 };
   return first === 0 && last === at ? undefined : { offset: first, limit: last - first };
-}
-
-/** Positions among a run's decoded rows (counted from `span.offset`) of the deleted rows that fall in the span. */
-function deletedInSpan(deleted: Float64Array, span: { offset: number; limit: number }): Float64Array {
-  const out: number[] = [];
-  for (const d of deleted) if (d >= span.offset && d < span.offset + span.limit) out.push(d - span.offset);
-  return Float64Array.from(out);
 }
 
 /**
@@ -503,9 +506,8 @@ export class TableScan implements AsyncIterable<RecordBatch> {
             );
             const allDeleted = dvPromise ? await dvPromise : undefined;
             this.metrics.rowsDecoded += table.numRows;
-            const inRun = allDeleted ? deletedInDecoded(allDeleted, run) : undefined;
             // Deletion vectors count rows file-wide: a span's decoded rows start at its offset within the run.
-            const deleted = inRun && span ? deletedInSpan(inRun, span) : inRun;
+            const deleted = allDeleted ? deletedInDecoded(allDeleted, run, span) : undefined;
             const cursor = { i: 0 };
             let decodedRow = 0;
             const out: RecordBatch[] = [];

@@ -1,12 +1,14 @@
 /**
  * A decode worker of the pool (worker-pool.ts): compiles parquet-wasm once, then turns parquet bytes into
- * an Arrow IPC stream per request and transfers that buffer back (no copy); for writes, an Arrow IPC stream
+ * Arrow buffers per request (copied out of wasm memory through the C data interface, or an Arrow IPC stream) and
+ * transfers them back (no copy); for writes, an Arrow IPC stream
  * into parquet bytes. Loaded by Node directly, so it uses erasable TypeScript only and imports nothing but
  * the decoder and the encoder.
  */
 import { parentPort } from 'node:worker_threads';
-import { type DecodeOptions, decodeParquetToIPC } from './decode.ts';
+import { type DecodeOptions, decodeParquet } from './decode.ts';
 import { type EncodeSettings, encodeIPCToParquet } from './encode.ts';
+import { type CopiedTable, copiedBuffers } from './ffi-copy.ts';
 
 /** A request: decode `bytes` (the whole file, or a sparse copy holding the needed ranges). */
 export interface DecodeRequest {
@@ -29,6 +31,7 @@ export interface EncodeRequest {
 /** The answer: an Arrow IPC stream, a parquet file, or the decoder's or encoder's message. */
 export type DecodeResponse =
   | { readonly id: number; readonly ipc: Uint8Array }
+  | { readonly id: number; readonly copied: CopiedTable }
   | { readonly id: number; readonly parquet: Uint8Array }
   | { readonly id: number; readonly error: string };
 
@@ -56,9 +59,13 @@ if (port) {
       if (request.batchSize) options.batchSize = request.batchSize;
       if (request.limit !== undefined) options.limit = request.limit;
       if (request.offset !== undefined) options.offset = request.offset;
-      const ipc = await decodeParquetToIPC(request.bytes, options);
-      const response: DecodeResponse = { id: request.id, ipc };
-      port.postMessage(response, [ipc.buffer as ArrayBuffer]);
+      const decoded = await decodeParquet(request.bytes, options);
+      const response: DecodeResponse = { id: request.id, ...decoded };
+      // Every buffer moves (each copy owns its ArrayBuffer whole): nothing is copied between the threads.
+      port.postMessage(
+        response,
+        'ipc' in decoded ? [decoded.ipc.buffer as ArrayBuffer] : copiedBuffers(decoded.copied),
+      );
     } catch (error) {
       const response: DecodeResponse = {
         id: request.id,

@@ -1,4 +1,5 @@
-import { ParquetFile, readParquet, type Table } from 'parquet-wasm';
+import { ParquetFile, readParquet, type Table, wasmMemory } from 'parquet-wasm';
+import { type CopiedField, type CopiedTable, copyStream, readCopyableSchema } from './ffi-copy.ts';
 import { relabelInt96 } from './int96.ts';
 
 /** What to decode of a parquet file. */
@@ -12,34 +13,79 @@ export interface DecodeOptions {
   offset?: number;
 }
 
+/** A decoded table as it leaves parquet-wasm: an Arrow IPC stream, or buffers copied through the C data interface. */
+export type DecodedParquet = { readonly ipc: Uint8Array } | { readonly copied: CopiedTable };
+
 /**
- * Decodes parquet bytes into an Arrow IPC stream with parquet-wasm. Its synchronous readParquet (0.8)
- * ignores `columns` and decodes every column; the async ParquetFile reader applies the projection,
- * so a projected read goes through it.
+ * How decoded tables leave wasm memory: 'ffi' reads the Arrow C data interface and copies each buffer out
+ * (ffi-copy.ts), 'ipc' serialises an Arrow IPC stream inside wasm memory and copies that out. 'ipc' until measured
+ * to pay (bench/README.md); the environment variable MERIDIAN_ARROW_EXPORT=ffi selects the C data interface, read when
+ * this module loads (in each decode worker when it starts), so bench/delta-scan can compare both in one run.
  */
-export async function decodeParquetToIPC(bytes: Uint8Array, options: DecodeOptions): Promise<Uint8Array> {
+const arrowExport: 'ffi' | 'ipc' = process.env.MERIDIAN_ARROW_EXPORT === 'ffi' ? 'ffi' : 'ipc';
+
+/**
+ * Decodes parquet bytes with parquet-wasm. Its synchronous readParquet (0.8) ignores `columns` and decodes every
+ * column; the async ParquetFile reader applies the projection, so a projected read goes through it.
+ */
+export async function decodeParquet(
+  bytes: Uint8Array,
+  options: DecodeOptions,
+  via: 'ffi' | 'ipc' = arrowExport,
+): Promise<DecodedParquet> {
   // INT96 columns relabelled FIXED_LEN_BYTE_ARRAY(12) decode exactly (int96.ts); fall back to the bytes as written.
   const relabelled = relabelInt96(bytes);
   if (relabelled) {
     try {
-      return await decodeAsIs(relabelled, options);
+      return exportTable(await decodeAsIs(relabelled, options), via);
     } catch {
       // An embedded Arrow schema that insists on timestamps: decode as written below.
     }
   }
-  return decodeAsIs(bytes, options);
+  return exportTable(await decodeAsIs(bytes, options), via);
 }
 
-async function decodeAsIs(bytes: Uint8Array, options: DecodeOptions): Promise<Uint8Array> {
-  let table: Table;
-  if (!options.columns) table = readParquet(bytes, options);
-  else {
-    const file = await ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+/** Decodes parquet bytes into an Arrow IPC stream (decodeParquet's 'ipc' path). */
+export async function decodeParquetToIPC(bytes: Uint8Array, options: DecodeOptions): Promise<Uint8Array> {
+  const decoded = await decodeParquet(bytes, options, 'ipc');
+  if (!('ipc' in decoded)) throw new Error('unreachable: the IPC path returned no stream');
+  return decoded.ipc;
+}
+
+/**
+ * Moves a decoded table out of wasm memory and frees it. Through the C data interface when every field's format is
+ * one ffi-copy.ts reads; any other (a dictionary, a view type, a union) keeps the IPC stream, so an unknown type is
+ * never read differently.
+ */
+function exportTable(table: Table, via: 'ffi' | 'ipc'): DecodedParquet {
+  if (via === 'ipc') return { ipc: table.intoIPCStream() };
+  let schema: CopiedField | undefined;
+  try {
+    const ffiSchema = table.schema.intoFFI();
     try {
-      table = await file.read(options);
+      schema = readCopyableSchema(wasmMemory(), ffiSchema.addr());
     } finally {
-      file.free();
+      ffiSchema.free();
     }
+  } catch (error) {
+    table.free();
+    throw error;
   }
-  return table.intoIPCStream();
+  if (!schema) return { ipc: table.intoIPCStream() };
+  const stream = table.intoFFI();
+  try {
+    return { copied: copyStream(wasmMemory(), stream, schema) };
+  } finally {
+    stream.free();
+  }
+}
+
+async function decodeAsIs(bytes: Uint8Array, options: DecodeOptions): Promise<Table> {
+  if (!options.columns) return readParquet(bytes, options);
+  const file = await ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  try {
+    return await file.read(options);
+  } finally {
+    file.free();
+  }
 }

@@ -1,15 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { Table } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
+import type { DecodedParquet } from './decode.ts';
 import type { DecodeRequest, DecodeResponse, EncodeRequest } from './decode-worker.ts';
 import { type EncodeSettings, encodeError } from './encode.ts';
+import { decodedToTable } from './ffi-arrow.ts';
 import { decodeError } from './wasm.ts';
 
 /*
  * A pool of decode workers (node:worker_threads). parquet-wasm runs on one thread per instance, so the
  * only way to use more cores is more instances: each worker compiles the module once and decodes whole
- * requests. Results come back as Arrow IPC buffers moved with a transfer list, so the bytes are never
- * copied between threads; the caller wraps them in Arrow record batches on its own thread.
+ * requests. Results come back as Arrow buffers (copied out of wasm memory through the C data interface, or an IPC
+ * stream) moved with a transfer list, so the bytes are never copied between threads; the caller wraps them in Arrow
+ * record batches on its own thread.
  * Writes use the same workers the other way round (write/data-files.ts): an Arrow IPC stream moved in, parquet
  * bytes moved out.
  */
@@ -41,7 +45,7 @@ interface Pending {
   readonly where: string;
   /** The error for the worker's message (decoding and encoding name their failures apart). */
   failure(message: string): unknown;
-  resolve(bytes: Uint8Array): void;
+  resolve(result: Uint8Array | DecodedParquet): void;
   reject(error: unknown): void;
 }
 
@@ -84,13 +88,13 @@ export class DecodePool {
   }
 
   /**
-   * Decodes one job in a worker; resolves to an Arrow IPC stream. Bytes that own their whole buffer are
+   * Decodes one job in a worker; resolves to an Arrow table. Bytes that own their whole buffer are
    * transferred (the caller must not use them afterwards); others, and SharedArrayBuffer views, are shared or copied.
    */
-  decode(job: DecodeJob): Promise<Uint8Array> {
+  decode(job: DecodeJob): Promise<Table> {
     if (this.closed)
       return Promise.reject(new DeltaError('worker-failed', 'the decode pool is closed', { path: job.where }));
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise<Table>((resolveTable, reject) => {
       const request: DecodeRequest = {
         id: this.nextId++,
         bytes: job.bytes,
@@ -102,6 +106,13 @@ export class DecodePool {
       };
       const transfer = ownsWholeBuffer(job.bytes) ? [job.bytes.buffer as ArrayBuffer] : [];
       const failure = (message: string) => decodeError(message, job.where);
+      const resolve = (result: Uint8Array | DecodedParquet): void => {
+        try {
+          resolveTable(decodedToTable(result as DecodedParquet));
+        } catch (cause) {
+          reject(decodeError(cause, job.where));
+        }
+      };
       this.queue.push({ request, transfer, where: job.where, failure, resolve, reject });
       this.dispatch();
     });
@@ -118,7 +129,8 @@ export class DecodePool {
       const request: EncodeRequest = { id: this.nextId++, encode: job.ipc, settings: job.settings };
       const transfer = ownsWholeBuffer(job.ipc) ? [job.ipc.buffer as ArrayBuffer] : [];
       const failure = (message: string) => encodeError(message, job.where);
-      this.queue.push({ request, transfer, where: job.where, failure, resolve, reject });
+      const resolveBytes = (result: Uint8Array | DecodedParquet): void => resolve(result as Uint8Array);
+      this.queue.push({ request, transfer, where: job.where, failure, resolve: resolveBytes, reject });
       this.dispatch();
     });
   }
@@ -163,7 +175,8 @@ export class DecodePool {
       if (!job || job.request.id !== response.id) return;
       slot.busy = undefined;
       worker.unref();
-      if ('ipc' in response) job.resolve(response.ipc);
+      if ('ipc' in response) job.resolve({ ipc: response.ipc });
+      else if ('copied' in response) job.resolve({ copied: response.copied });
       else if ('parquet' in response) job.resolve(response.parquet);
       else job.reject(job.failure(response.error));
       this.dispatch();

@@ -1,9 +1,10 @@
-import { type Data, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC } from 'apache-arrow';
+import { type Data, makeData, RecordBatch, Schema, Struct, Table } from 'apache-arrow';
 import { loadDeletionVector } from '../deletion-vectors/descriptor.ts';
 import { DeltaError } from '../errors.ts';
 import type { DeltaFile } from '../log/files.ts';
 import { resolveTablePath } from '../log/table-paths.ts';
-import { type DecodeOptions, decodeParquetToIPC } from '../parquet/decode.ts';
+import { type DecodeOptions, decodeParquet } from '../parquet/decode.ts';
+import { decodedToTable } from '../parquet/ffi-arrow.ts';
 import { type FetchedFooter, type ParquetFooter, type RowGroupInfo, readParquetFooter } from '../parquet/footer.ts';
 import { decodeError } from '../parquet/wasm.ts';
 import { type DecodePool, sharedDecodePool } from '../parquet/worker-pool.ts';
@@ -376,15 +377,12 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     options: DecodeOptions,
     where: string,
   ): Promise<Table> {
-    let ipc: Uint8Array;
-    if (decoder === 'main-thread') {
-      try {
-        ipc = await decodeParquetToIPC(bytes, options);
-      } catch (cause) {
-        throw decodeError(cause, where);
-      }
-    } else ipc = await decoder.decode({ bytes, ...options, where });
-    return tableFromIPC(ipc);
+    if (decoder !== 'main-thread') return decoder.decode({ bytes, ...options, where });
+    try {
+      return decodedToTable(await decodeParquet(bytes, options));
+    } catch (cause) {
+      throw decodeError(cause, where);
+    }
   }
 
   /**

@@ -278,6 +278,11 @@ function readData(mem: WasmView, field: CopiedField, at: number, start: number, 
   throw new Error(`Arrow C data interface: format ${JSON.stringify(format)} is not read here`);
 }
 
+/** The part of a WebAssembly.Memory read here (parquet-wasm's wasmMemory()). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+
 /** The parts of parquet-wasm's FFIStream (Table.intoFFI) this reader uses. */
 export interface FFIStreamLike {
   numArrays(): number;
@@ -286,7 +291,7 @@ export interface FFIStreamLike {
 }
 
 /** Reads the schema of an exported stream: undefined when some field is not copyable (a dictionary, an unknown format). */
-export function readCopyableSchema(memory: WebAssembly.Memory, schemaAddr: number): CopiedField | undefined {
+export function readCopyableSchema(memory: WasmMemory, schemaAddr: number): CopiedField | undefined {
   const field = readField(new WasmView(memory.buffer), schemaAddr);
   return isCopyableField(field, field.dictionary) ? stripDictionaryFlag(field) : undefined;
 }
@@ -305,7 +310,7 @@ function stripDictionaryFlag(field: CopiedField): CopiedField {
  * Copies every batch of an exported stream whose schema {@link readCopyableSchema} accepted. The caller frees the
  * stream afterwards; nothing returned points into wasm memory.
  */
-export function copyStream(memory: WebAssembly.Memory, stream: FFIStreamLike, schema: CopiedField): CopiedTable {
+export function copyStream(memory: WasmMemory, stream: FFIStreamLike, schema: CopiedField): CopiedTable {
   const batches: CopiedData[] = [];
   const count = stream.numArrays();
   for (let i = 0; i < count; i++) {

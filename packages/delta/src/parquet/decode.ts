@@ -18,11 +18,12 @@ export type DecodedParquet = { readonly ipc: Uint8Array } | { readonly copied: C
 
 /**
  * How decoded tables leave wasm memory: 'ffi' reads the Arrow C data interface and copies each buffer out
- * (ffi-copy.ts), 'ipc' serialises an Arrow IPC stream inside wasm memory and copies that out. 'ipc' until measured
- * to pay (bench/README.md); the environment variable MERIDIAN_ARROW_EXPORT=ffi selects the C data interface, read when
- * this module loads (in each decode worker when it starts), so bench/delta-scan can compare both in one run.
+ * (ffi-copy.ts), 'ipc' serialises an Arrow IPC stream inside wasm memory and copies that out. 'ffi' costs about 10 %
+ * less CPU on a full scan to Arrow and 20 % less on a streamed one (bench/README.md, "Issue 19: the Arrow C data
+ * interface"); MERIDIAN_ARROW_EXPORT=ipc selects the old path, read when this module loads (in each decode worker when
+ * it starts), so bench/delta-scan can compare both in one run.
  */
-const arrowExport: 'ffi' | 'ipc' = process.env.MERIDIAN_ARROW_EXPORT === 'ffi' ? 'ffi' : 'ipc';
+const arrowExport: 'ffi' | 'ipc' = process.env.MERIDIAN_ARROW_EXPORT === 'ipc' ? 'ipc' : 'ffi';
 
 /**
  * Decodes parquet bytes with parquet-wasm. Its synchronous readParquet (0.8) ignores `columns` and decodes every

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CheckResult, check, formatExplanation, type RecoveryClass } from '@meridian/topology';
+import { type CheckResult, check, formatExplanation, type RecoveryClass, type Topology } from '@meridian/topology';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadExample } from './load-example.ts';
 
@@ -22,10 +22,12 @@ const patterns: Record<string, { rto: RecoveryClass; rpo: RecoveryClass | 'unbou
 };
 
 describe.each(Object.entries(patterns))('examples/dr-patterns/%s', (name, published) => {
+  let model: Topology;
   let result: CheckResult;
   let explained: string;
   beforeAll(async () => {
-    result = check(await loadExample(join(dir, name, 'topology.ts')));
+    model = await loadExample(join(dir, name, 'topology.ts'));
+    result = check(model);
     explained = formatExplanation(result.explain);
   });
 
@@ -57,6 +59,18 @@ describe.each(Object.entries(patterns))('examples/dr-patterns/%s', (name, publis
     expect(readme.startsWith(`# ${name}\n`)).toBe(true);
     expect(readme).toContain(published.source);
     expect(readme).toContain(published.rto);
+  });
+
+  // None of the sources says who may reach the cluster API, so each cluster gets the provider's public default and
+  // one security warning (decision 038); the README says so.
+  it('warns once per cluster that its API endpoint access is not stated', () => {
+    const clusters = model.components.filter((c) => c.kind === 'kubernetesCluster').map((c) => c.id);
+    const security = result.findings.filter((f) => f.rule === 'security');
+    expect(clusters.length).toBeGreaterThan(0);
+    expect(security.map((f) => [f.severity, f.components[0]]).sort()).toEqual(
+      clusters.map((id) => ['warning', id]).sort(),
+    );
+    for (const finding of security) expect(finding.message).toContain('open to 0.0.0.0/0');
   });
 
   it('has no error finding: each design meets its own targets', () => {

@@ -4,7 +4,8 @@ import { ruleIds } from '../../src/check/finding.ts';
 import { ruleDescriptors } from '../../src/check/rules/index.ts';
 import { topology } from '../../src/dsl/topology.ts';
 
-// A single-AZ database (spof, error), an idle queue (orphan, warning), a :latest image (security, error).
+// A single-AZ database (spof, error), an idle queue (orphan, warning), a :latest image (security, error) on a cluster
+// whose endpoint access is not stated (security, warning: EKS makes it public).
 const model = topology('mixed', (t) => {
   const users = t.client('users', { clientKind: 'users' });
   const eu = t.region('eu-west-1', { zones: 3 });
@@ -17,9 +18,9 @@ const model = topology('mixed', (t) => {
 describe('check', () => {
   it('runs every rule, counts severities, sorts errors first then by position', () => {
     const { findings, summary } = check(model);
-    expect(findings.map((f) => f.rule).sort()).toEqual(['orphan', 'security', 'spof']);
-    expect(summary).toEqual({ error: 2, warning: 1, info: 0 });
-    expect(findings.map((f) => f.severity)).toEqual(['error', 'error', 'warning']);
+    expect(findings.map((f) => f.rule).sort()).toEqual(['orphan', 'security', 'security', 'spof']);
+    expect(summary).toEqual({ error: 2, warning: 2, info: 0 });
+    expect(findings.map((f) => f.severity)).toEqual(['error', 'error', 'warning', 'warning']);
     const [first, second] = findings;
     expect((first?.location?.line ?? 0) <= (second?.location?.line ?? 0)).toBe(true);
   });
@@ -27,15 +28,15 @@ describe('check', () => {
   it('points each finding at the line that declared the culprit (DSL source locations)', () => {
     const spof = check(model).findings.find((f) => f.rule === 'spof');
     expect(spof?.location?.file).toMatch(/check\.test\.ts$/);
-    // `eu.postgres('db')` is on line 13 of this file.
-    expect(spof?.location?.line).toBe(13);
+    // `eu.postgres('db')` is on line 14 of this file.
+    expect(spof?.location?.line).toBe(14);
   });
 
   it('applies configured severities per rule', () => {
     const { findings, summary } = check(model, { severities: { spof: 'warning', orphan: 'info' } });
     expect(findings.find((f) => f.rule === 'spof')?.severity).toBe('warning');
     expect(findings.find((f) => f.rule === 'orphan')?.severity).toBe('info');
-    expect(summary).toEqual({ error: 1, warning: 1, info: 1 });
+    expect(summary).toEqual({ error: 1, warning: 2, info: 1 });
   });
 
   it('runs only the selected rules', () => {

@@ -144,7 +144,7 @@ testRule(security, {
     {
       name: ':latest and untagged images (orasi)',
       model: topology('latest', (t) => {
-        const eks = t.region('us-east-1').kubernetesCluster('eks');
+        const eks = t.region('us-east-1').kubernetesCluster('eks', { endpointAccess: 'private' });
         eks.daemonSet('orasi-agent', { image: 'orasi/agent:latest' });
         eks.deployment('orasi-gateway', { image: 'registry.local:5000/orasi/gateway' });
       }),
@@ -336,6 +336,138 @@ describe('rule security: exact findings', () => {
         at(model, 'us-east-1/db'),
       ],
     ]);
+  });
+});
+
+// A cluster whose model leaves endpointAccess unset gets its provider's default: a public endpoint open to 0.0.0.0/0
+// on EKS, GKE and AKS. It used to pass check in silence; it is a warning (docs/decisions/038-unstated-endpoint-access.md),
+// an endpoint the model states open stays an error.
+describe('rule security: an endpoint access the model does not state', () => {
+  const run = (model: Topology) => check(model, { rules: ['security'], explain: false }).findings;
+  const at = (model: Topology, id: string) => model.components.find((c) => c.id === id)?.source;
+  const hint =
+    'state it: make the endpoint private (endpointAccess: private), or public with publicAccessCidrs restricted to your offices and CI';
+
+  it('EKS, GKE and AKS with no endpointAccess: a warning each, naming the cluster and what its provider does', () => {
+    const model = topology('unstated', (t) => {
+      t.region('us-east-1').kubernetesCluster('eks', { nodeGroups: [{ name: 'app', min: 3, max: 6 }] });
+      t.region('europe-west1', { provider: 'gcp' }).kubernetesCluster('gke', { distribution: 'gke' });
+      t.region('westeurope', { provider: 'azure' }).kubernetesCluster('aks', { distribution: 'aks' });
+    });
+    const warning = (id: string, provider: string) => ({
+      rule: 'security',
+      severity: 'warning',
+      message: `${id}: the Kubernetes API endpoint's access is not stated (no endpointAccess): ${provider} then makes it public, open to 0.0.0.0/0.`,
+      hint,
+      components: [id],
+      location: at(model, id),
+    });
+    expect(run(model)).toEqual([
+      warning('us-east-1/eks', 'EKS'),
+      warning('europe-west1/gke', 'GKE'),
+      warning('westeurope/aks', 'AKS'),
+    ]);
+    expect(check(model).summary.error).toBe(0);
+  });
+
+  it('a self-managed cluster has no provider default to report', () => {
+    const model = topology('self-managed', (t) => {
+      t.region('us-east-1').kubernetesCluster('k8s', { distribution: 'self-managed' });
+    });
+    expect(run(model)).toEqual([]);
+  });
+
+  it('stated private, or public/both restricted to an office range: no finding on any provider', () => {
+    const model = topology('stated', (t) => {
+      const us = t.region('us-east-1');
+      us.kubernetesCluster('private', { endpointAccess: 'private' });
+      us.kubernetesCluster('public', {
+        endpointAccess: 'public',
+        publicAccessCidrs: ['203.0.113.0/24', '198.51.100.7/32'],
+      });
+      us.kubernetesCluster('both', { endpointAccess: 'both', publicAccessCidrs: ['203.0.113.0/24'] });
+      t.region('europe-west1', { provider: 'gcp' }).kubernetesCluster('gke', {
+        distribution: 'gke',
+        endpointAccess: 'private',
+      });
+      t.region('westeurope', { provider: 'azure' }).kubernetesCluster('aks', {
+        distribution: 'aks',
+        endpointAccess: 'public',
+        publicAccessCidrs: ['203.0.113.0/24'],
+      });
+    });
+    expect(run(model)).toEqual([]);
+  });
+
+  it('no endpointAccess but publicAccessCidrs given: judged as the public endpoint the provider makes', () => {
+    const model = topology('cidrs-only', (t) => {
+      const us = t.region('us-east-1');
+      us.kubernetesCluster('office', { publicAccessCidrs: ['203.0.113.0/24'] });
+      us.kubernetesCluster('open', { publicAccessCidrs: ['0.0.0.0/0'] });
+      t.region('westeurope', { provider: 'azure' }).kubernetesCluster('aks', {
+        distribution: 'aks',
+        publicAccessCidrs: ['203.0.113.0/24', '::/0'],
+      });
+    });
+    expect(run(model)).toEqual([
+      {
+        rule: 'security',
+        severity: 'error',
+        message:
+          "us-east-1/open: the Kubernetes API endpoint is public (no endpointAccess: EKS's default) and open to 0.0.0.0/0.",
+        hint: 'make the endpoint private (endpointAccess: private) or restrict publicAccessCidrs to your offices and CI',
+        components: ['us-east-1/open'],
+        location: at(model, 'us-east-1/open'),
+      },
+      {
+        rule: 'security',
+        severity: 'error',
+        message:
+          "westeurope/aks: the Kubernetes API endpoint is public (no endpointAccess: AKS's default) and open to ::/0.",
+        hint: 'make the endpoint private (endpointAccess: private) or restrict publicAccessCidrs to your offices and CI',
+        components: ['westeurope/aks'],
+        location: at(model, 'westeurope/aks'),
+      },
+    ]);
+  });
+
+  it('stated public or both and open: the error as before, not the warning', () => {
+    const model = topology('stated-open', (t) => {
+      t.region('us-east-1').kubernetesCluster('public', { endpointAccess: 'public' });
+      t.region('europe-west1', { provider: 'gcp' }).kubernetesCluster('gke', {
+        distribution: 'gke',
+        endpointAccess: 'both',
+        publicAccessCidrs: ['0.0.0.0/0'],
+      });
+    });
+    expect(run(model)).toEqual([
+      {
+        rule: 'security',
+        severity: 'error',
+        message:
+          'us-east-1/public: the Kubernetes API endpoint is public and open to 0.0.0.0/0 (the default when no CIDRs are given).',
+        hint: 'make the endpoint private (endpointAccess: private) or restrict publicAccessCidrs to your offices and CI',
+        components: ['us-east-1/public'],
+        location: at(model, 'us-east-1/public'),
+      },
+      {
+        rule: 'security',
+        severity: 'error',
+        message: 'europe-west1/gke: the Kubernetes API endpoint is public and open to 0.0.0.0/0.',
+        hint: 'make the endpoint private (endpointAccess: private) or restrict publicAccessCidrs to your offices and CI',
+        components: ['europe-west1/gke'],
+        location: at(model, 'europe-west1/gke'),
+      },
+    ]);
+  });
+
+  it('a configured severity still rules: --severity security=error makes the warning an error', () => {
+    const model = topology('raised', (t) => {
+      t.region('us-east-1').kubernetesCluster('eks');
+    });
+    expect(
+      check(model, { rules: ['security'], severities: { security: 'error' } }).findings.map((f) => f.severity),
+    ).toEqual(['error']);
   });
 });
 

@@ -53,7 +53,74 @@ export function podSecurityViolations(workload: Workload, level: PodSecurityLeve
 const anywhere = new Set(['0.0.0.0/0', '::/0']);
 
 /**
- * `security`: a Kubernetes API endpoint open to the whole internet, stores declared unencrypted, images pinned to
+ * What each managed distribution makes of a cluster whose model leaves `endpointAccess` unset: all three make the
+ * API server endpoint public and, with no allowed ranges given, reachable from every address.
+ * - EKS: "By default, this API server endpoint is public to the internet"; `endpointPublicAccess` defaults to true
+ *   and `publicAccessCidrs` to 0.0.0.0/0 (EKS User Guide, "Cluster API server endpoint"; EKS API, VpcConfigRequest).
+ *   Our Terraform emitter leaves `endpoint_*_access` unset (public only), the CDK emitter writes
+ *   `EndpointAccess.PUBLIC_AND_PRIVATE` and acknowledges cdk-nag's EKS1 for it: public either way.
+ * - GKE: a cluster is created with an external control-plane endpoint and authorized networks disabled, so any
+ *   address can reach it (GKE docs, "Add authorized networks for control plane access": the table of the default
+ *   authorized-network state per cluster type; CIS GKE Benchmark, "Control Plane Authorized Networks is disabled" by
+ *   default).
+ * - AKS: the API server gets a public FQDN and IP unless the cluster is created private, and every address is allowed
+ *   until `authorizedIPRanges` is set (AKS docs, "Secure access to the API server using authorized IP address ranges";
+ *   Azure's PSRule Azure.AKS.AuthorizedIPs and tfsec azure-container-limit-authorized-ips flag exactly that default).
+ * A self-managed cluster has no provider default: its API server listens where its operators put it, so an unstated
+ * access says nothing about exposure and is not reported.
+ */
+const unstatedEndpoint: Record<KubernetesCluster['distribution'], string | undefined> = {
+  eks: 'EKS',
+  gke: 'GKE',
+  aks: 'AKS',
+  'self-managed': undefined,
+};
+
+/**
+ * The access the API endpoint ends up with: the stated `endpointAccess`, else `public` where the distribution makes
+ * it public (every managed one), else undefined (self-managed, or nothing to judge).
+ */
+function effectiveEndpointAccess(cluster: KubernetesCluster): KubernetesCluster['endpointAccess'] {
+  return cluster.endpointAccess ?? (unstatedEndpoint[cluster.distribution] ? 'public' : undefined);
+}
+
+/** The cluster-endpoint findings of {@link security}: stated open (error) or left unstated on a managed cluster. */
+function endpointFindings(cluster: KubernetesCluster, at: RuleFinding['location']): RuleFinding[] {
+  const access = effectiveEndpointAccess(cluster);
+  if (access !== 'public' && access !== 'both') return [];
+  const provider = unstatedEndpoint[cluster.distribution];
+  if (cluster.endpointAccess === undefined && cluster.publicAccessCidrs === undefined) {
+    // A warning, not an error (docs/decisions/038-unstated-endpoint-access.md): the model does not say the endpoint is
+    // open, it says nothing, and the cluster may be reached through settings the design does not hold (a cluster
+    // another team's module owns, a design not yet complete); stating it either way clears the warning. An endpoint
+    // the model states open stays an error below.
+    return [
+      {
+        message: `${cluster.id}: the Kubernetes API endpoint's access is not stated (no endpointAccess): ${provider} then makes it public, open to 0.0.0.0/0.`,
+        hint: 'state it: make the endpoint private (endpointAccess: private), or public with publicAccessCidrs restricted to your offices and CI',
+        components: [cluster.id],
+        location: at,
+        severity: 'warning',
+      },
+    ];
+  }
+  // EKS: with public access on and no CIDRs given, the endpoint accepts 0.0.0.0/0 (EKS User Guide, "Cluster API server endpoint").
+  const cidrs = cluster.publicAccessCidrs ?? ['0.0.0.0/0'];
+  const open = cidrs.filter((cidr) => anywhere.has(cidr));
+  if (open.length === 0) return [];
+  return [
+    {
+      message: `${cluster.id}: the Kubernetes API endpoint is public${cluster.endpointAccess ? '' : ` (no endpointAccess: ${provider}'s default)`} and open to ${open.join(', ')}${cluster.publicAccessCidrs ? '' : ' (the default when no CIDRs are given)'}.`,
+      hint: 'make the endpoint private (endpointAccess: private) or restrict publicAccessCidrs to your offices and CI',
+      components: [cluster.id],
+      location: at,
+    },
+  ];
+}
+
+/**
+ * `security`: a Kubernetes API endpoint open to the whole internet (a warning when the model leaves its access unstated
+ * and the provider's default opens it), stores declared unencrypted, images pinned to
  * `:latest` (or to no tag, which means latest), object stores open to the public, and workloads asking for what
  * their namespace's enforced Pod Security Standard forbids (the API server would reject their pods).
  */
@@ -66,22 +133,7 @@ export const security: Rule = {
     const findings: RuleFinding[] = [];
     for (const component of context.components.values()) {
       const at = context.locate(component.id);
-      if (
-        component.kind === 'kubernetesCluster' &&
-        (component.endpointAccess === 'public' || component.endpointAccess === 'both')
-      ) {
-        // EKS: with public access on and no CIDRs given, the endpoint accepts 0.0.0.0/0 (EKS User Guide, "Cluster API server endpoint").
-        const cidrs = component.publicAccessCidrs ?? ['0.0.0.0/0'];
-        const open = cidrs.filter((cidr) => anywhere.has(cidr));
-        if (open.length > 0) {
-          findings.push({
-            message: `${component.id}: the Kubernetes API endpoint is public and open to ${open.join(', ')}${component.publicAccessCidrs ? '' : ' (the default when no CIDRs are given)'}.`,
-            hint: 'make the endpoint private (endpointAccess: private) or restrict publicAccessCidrs to your offices and CI',
-            components: [component.id],
-            location: at,
-          });
-        }
-      }
+      if (component.kind === 'kubernetesCluster') findings.push(...endpointFindings(component, at));
       if (component.kind === 'workload' && component.image !== undefined) {
         const image = component.image;
         const lastSegment = image.slice(image.lastIndexOf('/') + 1);

@@ -62,7 +62,7 @@ describe.each(Object.entries(patterns))('examples/dr-patterns/%s', (name, publis
   });
 
   // None of the sources says who may reach the cluster API, so each cluster gets the provider's public default and
-  // one security warning (decision 038); the README says so.
+  // one security warning (decision 037); the README says so.
   it('warns once per cluster that its API endpoint access is not stated', () => {
     const clusters = model.components.filter((c) => c.kind === 'kubernetesCluster').map((c) => c.id);
     const security = result.findings.filter((f) => f.rule === 'security');

@@ -340,7 +340,7 @@ describe('rule security: exact findings', () => {
 });
 
 // A cluster whose model leaves endpointAccess unset gets its provider's default: a public endpoint open to 0.0.0.0/0
-// on EKS, GKE and AKS. It used to pass check in silence; it is a warning (docs/decisions/038-unstated-endpoint-access.md),
+// on EKS, GKE and AKS. It used to pass check in silence; it is a warning (docs/decisions/037-unstated-endpoint-access.md),
 // an endpoint the model states open stays an error.
 describe('rule security: an endpoint access the model does not state', () => {
   const run = (model: Topology) => check(model, { rules: ['security'], explain: false }).findings;

@@ -90,7 +90,7 @@ function endpointFindings(cluster: KubernetesCluster, at: RuleFinding['location'
   if (access !== 'public' && access !== 'both') return [];
   const provider = unstatedEndpoint[cluster.distribution];
   if (cluster.endpointAccess === undefined && cluster.publicAccessCidrs === undefined) {
-    // A warning, not an error (docs/decisions/038-unstated-endpoint-access.md): the model does not say the endpoint is
+    // A warning, not an error (docs/decisions/037-unstated-endpoint-access.md): the model does not say the endpoint is
     // open, it says nothing, and the cluster may be reached through settings the design does not hold (a cluster
     // another team's module owns, a design not yet complete); stating it either way clears the warning. An endpoint
     // the model states open stays an error below.

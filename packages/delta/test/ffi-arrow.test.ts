@@ -314,5 +314,19 @@ describe('the Arrow C data interface reader', () => {
     // bits 4..7 of 0b10101100 from the flags' offset 3 plus the struct's 1: 0, 1, 0, 1.
     expect([...(table.getChild('flag') as Vector)]).toEqual([false, true, false, true]);
     for (const buffer of copiedBuffers(copied)) expect(buffer).not.toBe(memory.buffer);
+
+    // A buffer running past the end of the memory is refused, not cut short into a column of garbage.
+    const pastRoot = schema('+s', '', [schema('i', 'n')]);
+    const past = array(6, 0, 0, [0, memory.buffer.byteLength - 8]);
+    const pastBatch = array(6, 0, 0, [0], [past]);
+    const pastField = readCopyableSchema(memory, pastRoot);
+    expect(pastField).toBeDefined();
+    expect(() =>
+      copyStream(
+        memory,
+        { numArrays: () => 1, arrayAddr: () => pastBatch, schemaAddr: () => pastRoot },
+        pastField as never,
+      ),
+    ).toThrow(/24 bytes at 65528 lies outside wasm memory/);
   });
 });

@@ -125,11 +125,16 @@ class WasmView {
   cString(at: number): string {
     if (at === 0) return '';
     const end = this.bytes.indexOf(0, at);
+    if (end < 0) throw new Error(`Arrow C data interface: the string at ${at} has no end inside wasm memory`);
     return utf8.decode(this.bytes.subarray(at, end));
   }
 
   /** A fresh copy of `length` bytes at `at` (its own ArrayBuffer, transferable). */
   copy(at: number, length: number): Uint8Array {
+    // slice() would cut a range past the end short without a word: a short buffer read as a whole column would be
+    // rows turned into garbage. A buffer must lie wholly inside wasm memory.
+    if (at < 0 || length < 0 || at + length > this.bytes.length)
+      throw new Error(`Arrow C data interface: a buffer of ${length} bytes at ${at} lies outside wasm memory`);
     return this.bytes.slice(at, at + length);
   }
 }

@@ -80,3 +80,27 @@ describe('a checkpoint that cannot be read', () => {
     expect(await rowsHash(dir)).toBe(before);
   });
 });
+
+describe('the checkpoint _last_checkpoint names is read while the log is listed, and used only if the listing chooses it', () => {
+  it('a stale hint naming an older checkpoint (here one holding the state of 5): the newer one the listing shows wins', async () => {
+    const dir = await tableWithCheckpoints();
+    const before = await rowsHash(dir);
+    const atTwelve = await rowsHash(dir, 12);
+    const ten = await readFile(join(dir, LOG, name(10, 'checkpoint.parquet')));
+    // Checkpoint 10 now holds checkpoint 5's state: read as the base of version 15, it would lose commits 6..10.
+    await writeFile(
+      join(dir, LOG, name(10, 'checkpoint.parquet')),
+      await readFile(join(dir, LOG, name(5, 'checkpoint.parquet'))),
+    );
+    await writeFile(join(dir, LOG, '_last_checkpoint'), JSON.stringify({ version: 10, size: 1 }));
+    expect(await rowsHash(dir)).toBe(before);
+    expect((await (await openTable(dir)).snapshot()).version).toBe(15);
+    // The hint names a checkpoint that is not there: its read fails unseen and the whole log is listed.
+    await writeFile(join(dir, LOG, '_last_checkpoint'), JSON.stringify({ version: 13, size: 1 }));
+    expect(await rowsHash(dir)).toBe(before);
+    // Time travel to before the hint starts no early read, and the replay of 12 starts at checkpoint 10.
+    await writeFile(join(dir, LOG, '_last_checkpoint'), JSON.stringify({ version: 15, size: 1 }));
+    await writeFile(join(dir, LOG, name(10, 'checkpoint.parquet')), ten);
+    expect(await rowsHash(dir, 12)).toBe(atTwelve);
+  });
+});

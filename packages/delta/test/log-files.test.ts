@@ -45,6 +45,16 @@ describe('DeltaFile.stats: stats_parsed, the JSON string, or none', () => {
     expect(first).toStrictEqual({ numRecords: 7 });
     expect(file.stats).toBe(first);
   });
+
+  it('each file its own statistics through the one shared getter, and a spread copy keeps them as a value', () => {
+    const a = toDeltaFile(add({ path: 'a.parquet', stats: '{"numRecords":1}' }));
+    const b = toDeltaFile(add({ path: 'b.parquet', stats: '{"numRecords":2}' }));
+    expect([b.stats, a.stats]).toStrictEqual([{ numRecords: 2 }, { numRecords: 1 }]);
+    // rewrite-files.ts reads a file without its deletion vector as `{ ...file, deletionVector: null }`.
+    const copy = { ...toDeltaFile(add({ stats: '{"numRecords":3}' })), deletionVector: null };
+    expect(Object.getOwnPropertyDescriptor(copy, 'stats')?.value).toStrictEqual({ numRecords: 3 });
+    expect(Object.keys(toDeltaFile(add({})))).toContain('stats');
+  });
 });
 
 describe('DeltaFile.stats on a checkpoint that holds only stats_parsed', () => {

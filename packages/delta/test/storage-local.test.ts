@@ -174,6 +174,36 @@ describe('LocalStorage reads stay inside the root, whatever links the table hold
     expect((await deltaError(storage.get('_delta_log/secret.json'))).code).toBe('outside-table');
   });
 
+  it('lists regular files and links to them (with the size of the target), and neither FIFOs nor dangling links nor loops', async () => {
+    const dir = await freshDir();
+    const log = join(dir, '_delta_log');
+    await mkdir(join(log, '00000000000000000003.json'), { recursive: true });
+    await writeFile(join(log, '00000000000000000003.json', 'inside'), 'in a folder named like a commit');
+    await writeFile(join(log, '00000000000000000001.json'), '0123');
+    await writeFile(join(dir, 'real.json'), '0123456789');
+    await symlink(join(dir, 'real.json'), join(log, '00000000000000000002.json'));
+    await symlink(join(dir, 'nothing-here'), join(log, '00000000000000000004.json'));
+    await symlink(join(log, '00000000000000000005.json'), join(log, '00000000000000000005.json'));
+    await run('mkfifo', [join(log, '00000000000000000006.json')]);
+    await writeFile(join(log, '.meridian-tmp-a'), 'half a commit');
+    await symlink(join(dir, 'real.json'), join(log, '.meridian-tmp-b'));
+    await mkdir(join(log, '.meridian-tmp-c'));
+    await writeFile(join(log, '.meridian-tmp-c', 'x'), 'x');
+    const storage = new LocalStorage(dir);
+    const listed = async (options: { startAfter?: string; includeTemporary?: boolean }) =>
+      (await collect(storage.list('_delta_log/', options))).map((o) => `${o.key} ${o.size}`);
+    const files = [
+      '_delta_log/00000000000000000001.json 4',
+      '_delta_log/00000000000000000002.json 10',
+      '_delta_log/00000000000000000003.json/inside 31',
+    ];
+    expect(await listed({})).toEqual(files);
+    expect(await listed({ includeTemporary: true })).toEqual(['_delta_log/.meridian-tmp-a 13', ...files]);
+    expect(await listed({ startAfter: '_delta_log/00000000000000000001.json' })).toEqual(files.slice(1));
+    expect(await listed({ startAfter: '_delta_log/00000000000000000003.json' })).toEqual(files.slice(2));
+    expect(await listed({ startAfter: '_delta_log/00000000000000000003.json/inside' })).toEqual([]);
+  });
+
   it('links that stay inside the root are followed, by name and by folder', async () => {
     const { storage, root } = await tableAndOutside();
     await writeFile(join(root, 'real.json'), '0123456789');

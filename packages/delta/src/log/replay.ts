@@ -49,7 +49,8 @@ export class Reconciler {
         case 'add': {
           const path = this.canonical(a.add.path);
           this.files.set(path, a.add);
-          this.tombstones.delete(fileKey(path, a.add.deletionVector));
+          // A checkpoint's thousands of adds come before any remove: no tombstone to retire, no key to build.
+          if (this.tombstones.size > 0) this.tombstones.delete(fileKey(path, a.add.deletionVector));
           break;
         }
         case 'remove': {

@@ -4,7 +4,7 @@ import { parseCommit } from '../log/actions.ts';
 import { readCheckpoint } from '../log/checkpoint.ts';
 import { verifyChecksum } from '../log/checksum.ts';
 import { isReconciled } from '../log/compaction.ts';
-import { type LogListing, type LogSegment, listLog, segmentFor } from '../log/log-files.ts';
+import { type CheckpointFiles, type LogListing, type LogSegment, listLog, segmentFor } from '../log/log-files.ts';
 import { canonicalPath } from '../log/paths.ts';
 import { Reconciler, type TableState } from '../log/replay.ts';
 import type { ObjectInfo, Storage } from '../storage/storage.ts';
@@ -19,13 +19,40 @@ export interface LoadedState {
 }
 
 /**
+ * A checkpoint whose read began before the listing said which checkpoint the snapshot starts from
+ * (DeltaTable.snapshot, from `_last_checkpoint`): used only when the listing chooses that very file.
+ */
+export interface EarlyCheckpoint {
+  readonly version: number;
+  /** The key of the classic checkpoint file read, `_delta_log/<version>.checkpoint.parquet`. */
+  readonly key: string;
+  readonly actions: Promise<Action[]>;
+}
+
+/** Whether `early` read the checkpoint the segment starts from (one classic parquet file, the same key). */
+function isEarly(cp: CheckpointFiles, early: EarlyCheckpoint | undefined): early is EarlyCheckpoint {
+  return (
+    early !== undefined &&
+    cp.version === early.version &&
+    cp.format === 'parquet' &&
+    cp.files.length === 1 &&
+    cp.files[0]?.key === early.key
+  );
+}
+
+/**
  * Replays the log segment of `version`: checkpoint actions, then each commit in order. A checkpoint that
  * cannot be read (truncated, corrupt, missing) is only a shortcut: the replay falls back to an earlier
  * checkpoint, or to version 0, over the JSON commits that still exist (PROTOCOL.md "Checkpoints": a checkpoint
  * holds the state the commits up to its version reconcile to). Only when those commits are gone too is it an
  * error, naming the checkpoint file.
  */
-export async function loadState(storage: Storage, listing: LogListing, version: number): Promise<LoadedState> {
+export async function loadState(
+  storage: Storage,
+  listing: LogListing,
+  version: number,
+  early?: EarlyCheckpoint,
+): Promise<LoadedState> {
   const unreadable = new Map<number, { key: string; error: DeltaError }>();
   let full: LogListing | undefined;
   for (;;) {
@@ -56,7 +83,10 @@ export async function loadState(storage: Storage, listing: LogListing, version: 
     let checkpointActions: Action[] | undefined;
     if (segment.checkpoint) {
       try {
-        checkpointActions = await readCheckpoint(storage, segment.checkpoint);
+        // An early read's failure is this checkpoint's failure: handled below as a read begun here would be.
+        checkpointActions = isEarly(segment.checkpoint, early)
+          ? await early.actions
+          : await readCheckpoint(storage, segment.checkpoint);
       } catch (error) {
         // A timeout is the server's, not the checkpoint's: replaying every commit would only wait longer.
         if (!(error instanceof DeltaError) || error.code === 'timeout') throw error;

@@ -1,13 +1,14 @@
 import type { RecordBatch } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import { parseCommit } from '../log/actions.ts';
+import { readCheckpoint } from '../log/checkpoint.ts';
 import { LOG_DIR, type LogListing, listLog } from '../log/log-files.ts';
 import { assertReadable, readerFeaturesOf } from '../protocol/features.ts';
 import { assertTypeChangesReadable } from '../protocol/type-widening.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/storage.ts';
 import { readChanges } from './changes.ts';
-import { loadState } from './load.ts';
+import { type EarlyCheckpoint, loadState } from './load.ts';
 import { Snapshot } from './snapshot.ts';
 
 /** Which version a snapshot shows: the latest, a version number, or the version current at a time. */
@@ -54,21 +55,20 @@ export class DeltaTable {
 
   /** The newest version in the log. */
   async latestVersion(): Promise<number> {
-    return (await this.listFrom(undefined)).latestVersion;
+    return (await this.listFrom(undefined, await readLastCheckpoint(this.storage))).latestVersion;
   }
 
   /**
-   * Lists the log, starting at the checkpoint `_last_checkpoint` names when the wanted version is
+   * Lists the log, starting at the checkpoint `_last_checkpoint` names (`hint`) when the wanted version is
    * at or after it (one short listing instead of every commit). The hint is only trusted when the
    * listing shows that checkpoint complete; otherwise the whole log is listed (PROTOCOL.md
    * "Last Checkpoint File": the file may be stale or wrong).
    */
-  private async listFrom(version: number | undefined): Promise<LogListing> {
-    const hint = await readLastCheckpointVersion(this.storage);
-    if (hint !== undefined && (version === undefined || version >= hint)) {
+  private async listFrom(version: number | undefined, hint: LastCheckpoint | undefined): Promise<LogListing> {
+    if (hint !== undefined && (version === undefined || version >= hint.version)) {
       try {
-        const partial = await listLog(this.storage, `${LOG_DIR}${String(hint).padStart(20, '0')}`);
-        if (partial.checkpoints.has(hint)) return partial;
+        const partial = await listLog(this.storage, `${LOG_DIR}${String(hint.version).padStart(20, '0')}`);
+        if (partial.checkpoints.has(hint.version)) return partial;
       } catch (e) {
         if (!(e instanceof DeltaError)) throw e;
       }
@@ -81,13 +81,20 @@ export class DeltaTable {
    * before a timestamp. Refuses tables whose protocol this reader does not implement.
    */
   async snapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
-    const listing =
-      options.timestamp === undefined ? await this.listFrom(options.version) : await listLog(this.storage);
+    let listing: LogListing;
+    let early: EarlyCheckpoint | undefined;
+    if (options.timestamp === undefined) {
+      const hint = await readLastCheckpoint(this.storage);
+      if (hint?.classic && (options.version === undefined || options.version >= hint.version)) {
+        early = readEarly(this.storage, hint.version);
+      }
+      listing = await this.listFrom(options.version, hint);
+    } else listing = await listLog(this.storage);
     let version = options.version ?? listing.latestVersion;
     if (options.timestamp !== undefined) {
       version = await this.versionAt(listing, toMillis(options.timestamp, this.uri));
     }
-    const loaded = await loadState(this.storage, listing, version);
+    const loaded = await loadState(this.storage, listing, version, early);
     assertReadable(loaded.state.protocol, this.uri);
     const timestamp = commitTimestamp(loaded.state.metadata.configuration, version, loaded.commitInfo, listing);
     const snapshot = new Snapshot(this.storage, loaded.state, timestamp);
@@ -176,18 +183,47 @@ export class DeltaTable {
   }
 }
 
-/** The version `_delta_log/_last_checkpoint` names, if the file exists and parses. */
-async function readLastCheckpointVersion(storage: Storage): Promise<number | undefined> {
+/** What `_delta_log/_last_checkpoint` says: the checkpoint's version, and whether it is one classic parquet file. */
+interface LastCheckpoint {
+  readonly version: number;
+  /** No `parts` (multi-part) and no `v2Checkpoint` field: the checkpoint is `<version>.checkpoint.parquet`. */
+  readonly classic: boolean;
+}
+
+/** The checkpoint `_delta_log/_last_checkpoint` names, if the file exists and parses. */
+async function readLastCheckpoint(storage: Storage): Promise<LastCheckpoint | undefined> {
   try {
     const json = JSON.parse(new TextDecoder().decode(await storage.get(`${LOG_DIR}_last_checkpoint`))) as {
       version?: unknown;
+      parts?: unknown;
+      v2Checkpoint?: unknown;
     };
     return typeof json.version === 'number' && Number.isInteger(json.version) && json.version >= 0
-      ? json.version
+      ? { version: json.version, classic: json.parts === undefined && json.v2Checkpoint === undefined }
       : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Begins reading the classic checkpoint `_last_checkpoint` names while `_delta_log/` is listed: on a local disk
+ * most of a long log's listing (a readdir of every name) is the kernel's and libuv's work on another thread, which
+ * the checkpoint's decode on this one need not wait for. Only a hint: loadState uses the actions only when the
+ * listing chooses this very file (PROTOCOL.md "Last Checkpoint File"), and a failed read fails there as its own
+ * read would.
+ */
+function readEarly(storage: Storage, version: number): EarlyCheckpoint {
+  const key = `${LOG_DIR}${String(version).padStart(20, '0')}.checkpoint.parquet`;
+  const actions = readCheckpoint(storage, {
+    version,
+    flavour: 'classic',
+    format: 'parquet',
+    files: [{ key, size: 0, lastModified: 0 }],
+  });
+  // Unused when the listing disagrees: never an unhandled rejection.
+  actions.catch(() => undefined);
+  return { version, key, actions };
 }
 
 /** PROTOCOL.md "In-Commit Timestamps": enabled from `delta.inCommitTimestampEnablementVersion` on. */

@@ -1,4 +1,4 @@
-import { close, constants, fstat, open, read, realpath, type Stats, stat } from 'node:fs';
+import { close, constants, fstat, lstat, open, read, realpath, type Stats, stat } from 'node:fs';
 
 /**
  * The file system calls local storage makes for every commit it reads and every file it lists, on callbacks and
@@ -76,6 +76,17 @@ export function realPathOrUndefined(path: string): Promise<string | undefined> {
 export function statOrUndefined(path: string): Promise<Stats | undefined> {
   return new Promise((resolve, reject) => {
     stat(path, (error, info) => {
+      if (!error) resolve(info);
+      else if (error.code === 'ENOENT' || error.code === 'ENOTDIR') resolve(undefined);
+      else reject(error);
+    });
+  });
+}
+
+/** lstat(2), not following a final link, or undefined when nothing is there (ENOENT, ENOTDIR); other errors reject. */
+export function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+  return new Promise((resolve, reject) => {
+    lstat(path, (error, info) => {
       if (!error) resolve(info);
       else if (error.code === 'ENOENT' || error.code === 'ENOTDIR') resolve(undefined);
       else reject(error);

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Dirent } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeltaError } from '../errors.ts';
 import { checkKey, checkPrefix, checkRange, compareKeys, joinUri } from './keys.ts';
-import { readNoFollow, realPathOrUndefined, statOrUndefined } from './local-fs.ts';
+import { lstatOrUndefined, readNoFollow, realPathOrUndefined, statOrUndefined } from './local-fs.ts';
 import type { ListOptions, ObjectInfo, Storage } from './storage.ts';
 
 // Writes go to a temp file beside the target first; listings skip these names, so a
@@ -282,9 +282,13 @@ export class LocalStorage implements Storage {
     after: string | undefined,
     temporary: boolean,
   ): AsyncGenerator<ObjectInfo> {
-    let entries: Dirent[];
+    const dirPath = join(this.root, dirKey);
+    // Names only: a name rules out most entries before anything else is known (below), and the few left are
+    // lstat-ed for their type, size and time at once. Typed entries (withFileTypes) cost a Dirent per name
+    // (10,002 in a long log: 1.4 ms of CPU more than names alone) for the types of names no one looks at.
+    let names: string[];
     try {
-      entries = await readdir(join(this.root, dirKey), { withFileTypes: true });
+      names = await readdir(dirPath);
     } catch (error) {
       if (isMissing(error)) return;
       throw this.fail(error, 'list', dirKey);
@@ -294,54 +298,80 @@ export class LocalStorage implements Storage {
     // `prefix` with the name decides as comparing whole keys does) before its type or key is looked at.
     const afterRest = after?.startsWith(dirKey) ? after.slice(dirKey.length) : undefined;
     const prefixRest = prefix.startsWith(dirKey) ? prefix.slice(dirKey.length) : undefined;
-    const items: { key: string; isDirectory: boolean }[] = [];
-    for (const entry of entries) {
-      const name = entry.name;
+    // JavaScript's own string order is compareKeys' (UTF-8 byte order) except where, at the first unit that
+    // differs, a surrogate meets a unit at or above U+E000: never when `afterRest` has no unit at or above U+D800.
+    // The native comparison is 10 times quicker over the 10,000 names of a long log.
+    const nativeOrder = afterRest !== undefined && !/[\uD800-\uFFFF]/.test(afterRest);
+    const candidates: string[] = [];
+    for (const name of names) {
       // A directory `name/` can sort after `after` while `name` does not only when `name` begins `afterRest`.
-      if (afterRest !== undefined && compareKeys(name, afterRest) <= 0 && !afterRest.startsWith(name)) continue;
-      if (prefixRest !== undefined && !name.startsWith(prefixRest) && !prefixRest.startsWith(name)) continue;
-      if (name.startsWith(TEMP_PREFIX) && !(temporary && entry.isFile())) continue;
-      let isDirectory = entry.isDirectory();
-      if (entry.isSymbolicLink()) {
-        const link = join(this.root, dirKey, entry.name);
-        const target = await stat(link).catch(() => undefined);
-        if (target === undefined) continue;
-        isDirectory = target.isDirectory();
-        // A link to this directory or one above it would make the walk endless.
-        if (isDirectory && (await linksToAncestor(link, join(this.root, dirKey)))) continue;
-      } else if (!isDirectory && !entry.isFile()) {
+      if (
+        afterRest !== undefined &&
+        (nativeOrder ? name <= afterRest : compareKeys(name, afterRest) <= 0) &&
+        !afterRest.startsWith(name)
+      ) {
         continue;
       }
-      const key = `${dirKey}${entry.name}${isDirectory ? '/' : ''}`;
-      if (isDirectory) {
-        if (!key.startsWith(prefix) && !prefix.startsWith(key)) continue;
-        // Every key inside sorts after `key`; when `after` does not lie inside, all of them sort before it.
-        if (after !== undefined && compareKeys(key, after) <= 0 && !after.startsWith(key)) continue;
-      } else {
-        if (!key.startsWith(prefix)) continue;
-        if (after !== undefined && compareKeys(key, after) <= 0) continue;
+      if (prefixRest !== undefined && !name.startsWith(prefixRest) && !prefixRest.startsWith(name)) continue;
+      if (name.startsWith(TEMP_PREFIX) && !temporary) continue;
+      candidates.push(name);
+    }
+    const items: { key: string; info: ObjectInfo | undefined }[] = [];
+    for (let i = 0; i < candidates.length; i += STAT_BATCH) {
+      const batch = candidates.slice(i, i + STAT_BATCH);
+      const found = await Promise.all(batch.map((name) => this.entry(dirKey, dirPath, name)));
+      for (const item of found) {
+        if (item === undefined) continue;
+        const key = item.key;
+        if (item.info === undefined) {
+          if (!key.startsWith(prefix) && !prefix.startsWith(key)) continue;
+          // Every key inside sorts after `key`; when `after` does not lie inside, all of them sort before it.
+          if (after !== undefined && compareKeys(key, after) <= 0 && !after.startsWith(key)) continue;
+        } else {
+          if (!key.startsWith(prefix)) continue;
+          if (after !== undefined && compareKeys(key, after) <= 0) continue;
+        }
+        items.push(item);
       }
-      items.push({ key, isDirectory });
     }
     items.sort((a, b) => compareKeys(a.key, b.key));
-
-    let files: string[] = [];
     for (const item of items) {
-      if (!item.isDirectory) {
-        files.push(item.key);
-        if (files.length < STAT_BATCH) continue;
-      }
-      yield* await this.headAll(files);
-      files = [];
-      if (item.isDirectory) yield* this.walk(item.key, prefix, after, temporary);
+      if (item.info !== undefined) yield item.info;
+      else yield* this.walk(item.key, prefix, after, temporary);
     }
-    yield* await this.headAll(files);
   }
 
-  private async headAll(keys: readonly string[]): Promise<ObjectInfo[]> {
-    const infos = await Promise.all(keys.map((key) => this.head(key)));
-    // A file deleted since readdir is simply absent from the listing.
-    return infos.filter((info) => info !== undefined);
+  /**
+   * What the walk lists for one name of `dirPath`: a file with its size and time (`info`), a directory to walk
+   * (`info` undefined, its key ending in `/`), or nothing (gone since readdir, a FIFO, socket or device, a dangling
+   * link, a link to this directory or one above it, a key outside `prefix` or not after `after`). A link is
+   * listed as what it points to, as before; a temp file only when it is a regular file.
+   */
+  private async entry(
+    dirKey: string,
+    dirPath: string,
+    name: string,
+  ): Promise<{ key: string; info: ObjectInfo | undefined } | undefined> {
+    const path = join(dirPath, name);
+    const fileKey = `${dirKey}${name}`;
+    let info: Stats | undefined;
+    try {
+      info = await lstatOrUndefined(path);
+    } catch (error) {
+      throw this.fail(error, 'stat', fileKey);
+    }
+    if (info === undefined) return undefined;
+    if (info.isSymbolicLink()) {
+      if (name.startsWith(TEMP_PREFIX)) return undefined;
+      const target = await stat(path).catch(() => undefined);
+      if (target === undefined) return undefined;
+      // A link to this directory or one above it would make the walk endless.
+      if (target.isDirectory() && (await linksToAncestor(path, dirPath))) return undefined;
+      info = target;
+    }
+    if (info.isDirectory()) return name.startsWith(TEMP_PREFIX) ? undefined : { key: `${fileKey}/`, info: undefined };
+    if (!info.isFile()) return undefined;
+    return { key: fileKey, info: { key: fileKey, size: info.size, lastModified: Math.floor(info.mtimeMs) } };
   }
 
   private fail(error: unknown, operation: 'read' | 'stat' | 'write' | 'delete' | 'list', key: string): DeltaError {

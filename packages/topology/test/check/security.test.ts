@@ -175,18 +175,18 @@ describe('rule security: exact findings', () => {
   const run = (model: Topology) => check(model, { rules: ['security'], explain: false }).findings;
   const at = (model: Topology, id: string) => model.components.find((c) => c.id === id)?.source;
 
-  it('an endpoint open to ::/0 beside an office range: names only the open range, no default', () => {
+  it('an endpoint open to ::/0 and 0.0.0.0/0 beside an office range: names only the open ranges, no default', () => {
     const model = topology('ipv6-open', (t) => {
       t.region('us-east-1').kubernetesCluster('eks', {
         endpointAccess: 'public',
-        publicAccessCidrs: ['203.0.113.0/24', '::/0'],
+        publicAccessCidrs: ['203.0.113.0/24', '::/0', '0.0.0.0/0'],
       });
     });
     expect(run(model)).toEqual([
       {
         rule: 'security',
         severity: 'error',
-        message: 'us-east-1/eks: the Kubernetes API endpoint is public and open to ::/0.',
+        message: 'us-east-1/eks: the Kubernetes API endpoint is public and open to ::/0, 0.0.0.0/0.',
         hint: 'make the endpoint private (endpointAccess: private) or restrict publicAccessCidrs to your offices and CI',
         components: ['us-east-1/eks'],
         location: at(model, 'us-east-1/eks'),

@@ -279,6 +279,40 @@ describe('replication findings in full (rules/replication.ts)', () => {
     expect(findingsOf(model('none')).map((f) => f.components)).toEqual([['eu-west-1/db', 'us-east-1/db']]);
   });
 
+  it("a replica in the middle is a chain whatever its ends: a ring writer's replica's replica, a replica feeding a ring writer", () => {
+    // a <-> b resolve conflicts (no ring finding); x replicates from a; y from x; and x also feeds b's peer c.
+    const model = (feedRing: boolean) =>
+      topology('ring-and-chains', (t) => {
+        const [us, eu, ap] = [t.region('us-east-1'), t.region('eu-west-1'), t.region('ap-south-1')];
+        const a = us.postgres('a', { conflictResolution: 'last-writer-wins' });
+        const b = eu.postgres('b', { conflictResolution: 'last-writer-wins' });
+        t.flow(a, b, { kind: 'replicate', replicationMode: 'logical' });
+        t.flow(b, a, { kind: 'replicate', replicationMode: 'logical' });
+        if (feedRing) {
+          // w (ap) -> x (ap) -> a: the ring member a takes w's changes through the replica x.
+          const w = ap.postgres('w');
+          const x = ap.postgres('x', { role: 'replica', replicaOf: w });
+          t.flow(x, a, { kind: 'replicate', replicationMode: 'logical' });
+        } else {
+          // a -> x (eu) -> y (ap).
+          const x = eu.postgres('x', { role: 'replica', replicaOf: a });
+          ap.postgres('y', { role: 'replica', replicaOf: x });
+        }
+      });
+    expect(findingsOf(model(false)).map((f) => f.details)).toEqual([
+      {
+        chain: ['us-east-1/a', 'eu-west-1/x', 'ap-south-1/y'],
+        regions: ['us-east-1', 'eu-west-1', 'ap-south-1'],
+      },
+    ]);
+    expect(findingsOf(model(true)).map((f) => f.details)).toEqual([
+      {
+        chain: ['ap-south-1/w', 'ap-south-1/x', 'us-east-1/a'],
+        regions: ['ap-south-1', 'ap-south-1', 'us-east-1'],
+      },
+    ]);
+  });
+
   // A CloudNativePG primary in us-east-1's cluster and its replica in eu-west-1, in a cluster or not, with meshes and
   // the flows between the clusters given.
   const crossCluster = (options: {

@@ -62,11 +62,16 @@ describe('two replicate flows between one pair', () => {
 });
 
 describe('replication links', () => {
-  const context = createContext(model);
-  const links = replicationLinks(context);
-  const byPair = new Map(links.map((link) => [`${link.source} > ${link.target}`, link]));
+  // Computed inside each test, not when the file is collected: a mutation run (bench/mutation) switches its mutant
+  // on per test, so code run at collection time would never see one.
+  const linksOf = () => {
+    const context = createContext(model);
+    const links = replicationLinks(context);
+    return { context, links, byPair: new Map(links.map((link) => [`${link.source} > ${link.target}`, link])) };
+  };
 
   it('finds every relation once, from each kind of declaration, and nothing else', () => {
+    const { links } = linksOf();
     expect(
       links
         .map((l) => [`${l.source} > ${l.target}`, l.via, l.mode ?? null, l.maxLagSeconds ?? null])
@@ -85,6 +90,7 @@ describe('replication links', () => {
   });
 
   it('points at the flow when a flow declares the link, else at the component that declares it', () => {
+    const { context, byPair } = linksOf();
     const flowOf = (from: string) => model.flows.find((f) => f.kind === 'replicate' && f.from === from);
     const pgFlow = flowOf('us-east-1/pg');
     expect(pgFlow).toBeDefined();

@@ -167,7 +167,7 @@ describe('RPO windows worked by hand (recovery.ts rpoBudgets)', () => {
   it('global databases: the budget in words, for Spanner, each consistency, a stated lag, none, and one region', () => {
     const budget = (options: {
       service: 'spanner' | 'cosmos-db';
-      consistency?: 'strong' | 'session';
+      consistency: 'strong' | 'session';
       regions?: 1 | 2;
       maxLagSeconds?: number;
     }) =>
@@ -176,7 +176,7 @@ describe('RPO windows worked by hand (recovery.ts rpoBudgets)', () => {
         t.globalDatabase('gdb', {
           service: options.service,
           regions: options.regions === 1 ? [us.id] : [us.id, eu.id],
-          ...(options.consistency ? { consistency: options.consistency } : {}),
+          consistency: options.consistency,
           ...(options.maxLagSeconds === undefined ? {} : { maxLagSeconds: options.maxLagSeconds }),
         });
       }).budgets.find((b) => b.store === 'gdb');

@@ -72,13 +72,12 @@ describe('two replicate flows of one pair with different modes', () => {
         const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
         const primary = us.postgres('db', { multiAz: true });
         const copy = eu.postgres('db', { multiAz: true });
-        modes.forEach((replicationMode, i) =>
+        for (const [i, replicationMode] of modes.entries())
           t.flow(primary, copy, {
             kind: 'replicate',
             ...(replicationMode ? { replicationMode } : {}),
             ...(lags[i] === undefined ? {} : { maxLagSeconds: lags[i] }),
-          }),
-        );
+          });
       });
     const linkOf = (modes: Parameters<typeof pair>[0], lags: Parameters<typeof pair>[1]) => {
       const model = pair(modes, lags);

@@ -10,7 +10,13 @@ const checks: { name: string; command: string; args: string[] }[] = [
   {
     name: 'the checks themselves, and the closing line of ./dev test',
     command: node,
-    args: ['--test', '--test-reporter=dot', 'scripts/lint/lint.test.ts', 'scripts/test-summary.test.mjs'],
+    args: [
+      '--test',
+      '--test-reporter=dot',
+      'scripts/lint/lint.test.ts',
+      'scripts/test-summary.test.mjs',
+      'scripts/mutation-static.test.ts',
+    ],
   },
   { name: 'dependency direction', command: node, args: ['scripts/lint/deps.ts'] },
   { name: 'import cycles (dpdm)', command: node, args: ['scripts/lint/cycles.ts'] },

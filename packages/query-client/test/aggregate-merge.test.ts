@@ -159,6 +159,34 @@ describe('the final merge of regional partials, worked by hand', () => {
     }
   });
 
+  it('sketches across the border: below their capacity, approx_quantile and approx_count_distinct are exact', async () => {
+    // KLL keeps every item up to about 3 k = 600 and HyperLogLog counts small sets by linear counting: exact here.
+    const aggregate: Aggregate = {
+      groupBy: ['g'],
+      measures: [
+        { fn: 'approx_quantile', column: 'n', quantile: 0.5, as: 'median_n' },
+        { fn: 'approx_quantile', column: 'n', quantile: 1, as: 'top_n' },
+        { fn: 'approx_quantile', column: 's', quantile: 0, as: 'first_s' },
+        { fn: 'approx_count_distinct', column: 's' },
+      ],
+    };
+    for (const order of [
+      ['eu', 'us'],
+      ['us', 'eu'],
+    ] as const) {
+      const partials = await Promise.all(order.map((r) => partial(r === 'eu' ? eu() : us(), aggregate, r)));
+      const { table } = mergePartials(partials, aggregate, { orderBy: [{ column: 'g' }] });
+      // a: n = 1, 2 (eu), 3 (us): median 2, top 3, both regions' longs (bigints) crossing as strings; s = p, q, q.
+      // b: n = 5 (eu), null, 10 (us); s = p (eu), s, p (us). c: n = 4, s = p. null group: n = 7, s = r.
+      expect(rows(table)).toEqual([
+        { g: 'a', median_n: 2n, top_n: 3n, first_s: 'p', approx_count_distinct_s: 2n },
+        { g: 'b', median_n: 5n, top_n: 10n, first_s: 'p', approx_count_distinct_s: 2n },
+        { g: 'c', median_n: 4n, top_n: 4n, first_s: 'p', approx_count_distinct_s: 1n },
+        { g: null, median_n: 7n, top_n: 7n, first_s: 'r', approx_count_distinct_s: 1n },
+      ]);
+    }
+  });
+
   it('groups by _region, by a long key across the border, and names measures by `as`', async () => {
     const aggregate: Aggregate = {
       groupBy: ['_region', 'n'],

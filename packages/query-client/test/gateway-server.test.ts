@@ -169,6 +169,79 @@ describe('hostile requests get a stable code', () => {
     }
   });
 
+  it('a partial leaves across the border only when its state holds no row values: sums and counts yes, extremes, keys and sketches no', async () => {
+    const exported = lakeTopology({ aggregatesOnly: true, minGroupSize: 10 });
+    const eu = await startQueryGateway({
+      model: exported,
+      region: 'eu-west-1',
+      locations: { 'eu-west-1/orders': join(root, 'eu-west-1') },
+    });
+    const statusOf = async (fn: string) => {
+      const response = await fetch(`${eu.url}/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          version: 1,
+          component: 'eu-west-1/orders',
+          mode: 'partial',
+          from: 'us-east-1',
+          aggregate: {
+            groupBy: ['currency'],
+            measures: [{ fn, ...(fn === 'count' ? {} : { column: 'amount' }) }],
+          },
+        }),
+      });
+      if (response.status === 200) {
+        await response.arrayBuffer();
+        return 200;
+      }
+      const { status, code, body } = await errorOf(response);
+      // A distinct count's partial is refused by its state; the hint offers only what this gateway lets through.
+      if (fn.includes('count_distinct'))
+        expect(body.hint).toBe(
+          'use count, sum, avg, variance or stddev across the border: distinct counts, their sketches, extremes and quantiles carry row values',
+        );
+      return `${status} ${code}`;
+    };
+    const refused = '403 residency-violation';
+    try {
+      const statuses: Record<string, number | string> = {};
+      for (const fn of [
+        'count',
+        'sum',
+        'avg',
+        'var_samp',
+        'var_pop',
+        'stddev_samp',
+        'stddev_pop',
+        'min',
+        'max',
+        'count_distinct',
+        'approx_count_distinct',
+        'approx_quantile',
+      ])
+        statuses[fn] = await statusOf(fn);
+      expect(statuses).toEqual({
+        count: 200,
+        sum: 200,
+        avg: 200,
+        var_samp: 200,
+        var_pop: 200,
+        stddev_samp: 200,
+        stddev_pop: 200,
+        // An extreme is one row's value; distinct keys, a HyperLogLog's registers and a quantile sketch's items are
+        // row values (or hashes of them) too.
+        min: refused,
+        max: refused,
+        count_distinct: refused,
+        approx_count_distinct: refused,
+        approx_quantile: refused,
+      });
+    } finally {
+      await eu.close();
+    }
+  });
+
   it('a predicate outside the grammar: 422 fragment-failed with the cause', async () => {
     expect(await errorOf(await post({ ...fragment, where: "currency = 'EUR'; DROP TABLE x" }))).toMatchObject({
       status: 422,

@@ -283,6 +283,32 @@ describe('hld-global: unsized node groups, two DNS providers, region network, en
     expect(lb?.kind === 'dns' && [lb.provider, lb.additionalProviders]).toEqual(['route53', ['cloudflare']]);
   });
 
+  it('rejects the tolerations the API server rejects: no key without Exists, a value with Exists', () => {
+    const workload = (tolerations: Json[]) =>
+      topology([{ id: 'us-east-1/eks/w', kind: 'workload', placement: { cluster: 'us-east-1/eks' }, tolerations }]);
+    expect(issuesOf(workload([{ operator: 'Equal', value: 'ml' }]))).toEqual([
+      'components[2].tolerations[0].operator invalid-value',
+    ]);
+    // Equal is the default operator, so a toleration of only an effect has no key and is Equal.
+    expect(issuesOf(workload([{ effect: 'NoSchedule' }, { key: '', value: 'x' }]))).toEqual([
+      'components[2].tolerations[0].operator invalid-value',
+      'components[2].tolerations[1].operator invalid-value',
+    ]);
+    expect(issuesOf(workload([{ key: 'dedicated', operator: 'Exists', value: 'ml' }]))).toEqual([
+      'components[2].tolerations[0].value invalid-value',
+    ]);
+    const valid = [
+      { operator: 'Exists' },
+      { key: '', operator: 'Exists', effect: 'NoExecute' },
+      { key: 'dedicated' },
+      { key: 'dedicated', value: 'ml' },
+      { key: 'dedicated', operator: 'Exists' },
+    ];
+    const model = parseTopology(workload(valid));
+    const w = model.components.find((c) => c.id === 'us-east-1/eks/w');
+    expect(w?.kind === 'workload' && w.tolerations.length).toBe(valid.length);
+  });
+
   it('rejects min above max, an unknown provider, a bad subnet tier and an environment outside environments', () => {
     const groups = [{ name: 'app', min: 5, max: 2 }];
     expect(

@@ -18,7 +18,8 @@ type Accessor = (row: number) => Value | null;
 /** A column's values as one typed array when they need no conversion and have no nulls (the fast path). */
 type Dense = BigInt64Array | Float64Array | Float32Array | Int32Array | Int16Array | Int8Array;
 
-function denseOf(data: Data, column: BoundColumn): Dense | undefined {
+/** @internal Exported for its tests: which columns take the fast path (row-filter-fast-path.test.ts). */
+export function denseOf(data: Data, column: BoundColumn): Dense | undefined {
   if (column.path.length !== 1 || data.nullCount > 0) return undefined;
   const type = column.type.name;
   const typeId = data.type.typeId;
@@ -44,8 +45,11 @@ function denseOf(data: Data, column: BoundColumn): Dense | undefined {
   return undefined;
 }
 
-/** Compares a dense column with a literal in one loop; undefined when the literal's kind does not fit. */
-function compareDense(op: string, values: Dense, literal: Value, out: Uint8Array): boolean {
+/**
+ * Compares a dense column with a literal in one loop; false when the literal's kind does not fit (the per-row path
+ * then decides). @internal Exported for its tests.
+ */
+export function compareDense(op: string, values: Dense, literal: Value, out: Uint8Array): boolean {
   const isBig = values instanceof BigInt64Array;
   let lit: number | bigint;
   if (isBig) {

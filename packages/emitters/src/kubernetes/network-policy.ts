@@ -13,7 +13,6 @@ import {
   type KubernetesCluster,
   placementOf,
   type Topology,
-  traitsOf,
 } from '@meridian/topology';
 import type { Manifest } from './manifest.ts';
 import { namespaceNameLabel, objectName, selectorLabels } from './names.ts';
@@ -299,8 +298,8 @@ function peersFor(
   }
   // A service run in another cluster (an operator's database) is reached like that cluster's workloads.
   const placement = placementOf(model, other);
-  const inVpc =
-    peerOfKind[other.kind].inVpc && traitsOf(other.kind).scope !== 'global' && placement.cluster === undefined;
+  // No in-VPC kind is global (peers.test.ts holds the table to that).
+  const inVpc = peerOfKind[other.kind].inVpc && placement.cluster === undefined;
   if (!inVpc) return [{ ipBlock: { cidr: anywhere, except: [...privateRanges] } }];
   return vpcPeers(model, placement.region);
 }

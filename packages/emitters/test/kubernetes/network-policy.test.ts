@@ -371,3 +371,27 @@ describe('network policies of in-cluster Ingress controllers', () => {
     },
   );
 });
+
+describe('network policies toward another cluster’s Ingress', () => {
+  it('reach it at public addresses on 80 and 443, never at this cluster’s own ingress controller', () => {
+    // Two clusters in one region, each with an nginx Ingress: the api of `a` calls the Ingress of `b`. Only an
+    // Ingress of this cluster is its controller's pods; another cluster's is reached at its load balancer's address.
+    const model = topology('pair', (t) => {
+      const us = t.region('us-east-1', { cidr: '10.30.0.0/16' });
+      const a = us.kubernetesCluster('a');
+      const b = us.kubernetesCluster('b');
+      const api = a.deployment('api', { image: 'registry.local/api:1.0.0', ports: [8080] });
+      const web = b.deployment('web', { image: 'registry.local/web:1.0.0', ports: [8080] });
+      t.flow(a.ingress('in', { className: 'nginx', rules: [{ backend: api }] }), api);
+      const bIngress = b.ingress('in', { className: 'nginx', rules: [{ backend: web }] });
+      t.flow(bIngress, web);
+      t.flow(api, bIngress);
+    });
+    const policies = policiesOf(model, 'us-east-1/a');
+    expect(find(policies, 'pair/api')?.egress).toEqual([{ to: [publicAddresses], ports: [tcp(80), tcp(443)] }]);
+    const api = pod('api', 'pair', labels('api', 'pair'), '10.30.1.4');
+    const controller = pod('nginx', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }, '10.30.1.9');
+    const can = (to: Endpoint, port: number) => allows(policies, api, to, port, 'TCP', nsLabels);
+    expect([can({ ip: '203.0.113.10' }, 443), can(controller, 443)]).toEqual([true, false]);
+  });
+});

@@ -70,7 +70,7 @@ export function checkFragment(model: Topology, served: ServedTable, request: Fra
           `${m.fn}(${m.column ?? '*'})'s partial state holds row values of ${served.table.id} ('${residency.site.dataClasses.join("', '")}'), which may leave ${residency.site.jurisdiction} only as aggregates`,
           {
             path: ['aggregate', 'measures'],
-            hint: 'use approx_count_distinct, count, sum, avg, variance or stddev across the border',
+            hint: 'use count, sum, avg, variance or stddev across the border: distinct counts, their sketches, extremes and quantiles carry row values',
           },
         );
       }

@@ -76,7 +76,10 @@ export async function runJoinFragment(
         throw new QueryError(
           'residency-violation',
           `${m.fn}(${m.column ?? '*'})'s partial state holds row values of '${site.dataClasses.join("', '")}', which may leave ${site.jurisdiction} only as aggregates`,
-          { path: ['aggregate', 'measures'], hint: 'use approx_count_distinct, count, sum, avg, variance or stddev' },
+          {
+            path: ['aggregate', 'measures'],
+            hint: 'use count, sum, avg, variance or stddev: distinct counts, their sketches, extremes and quantiles carry row values',
+          },
         );
       }
     }

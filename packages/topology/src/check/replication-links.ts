@@ -12,6 +12,14 @@ export interface ReplicationLink {
   readonly location: FindingLocation | undefined;
 }
 
+/**
+ * How much a stated mode guarantees, as the RPO budget reads it: sync loses nothing; async loses its lag; logical may
+ * lag without the bound a platform gives physical replication.
+ */
+function guarantee(mode: 'sync' | 'async' | 'logical'): number {
+  return mode === 'sync' ? 2 : mode === 'async' ? 1 : 0;
+}
+
 /** Every replication relation of the model, deduplicated by (source, target). */
 export function replicationLinks(context: CheckContext): ReplicationLink[] {
   const links = new Map<string, ReplicationLink>();
@@ -20,16 +28,31 @@ export function replicationLinks(context: CheckContext): ReplicationLink[] {
       return;
     const key = `${link.source}>${link.target}`;
     const known = links.get(key);
-    // Two replicate flows between one pair: the larger stated lag counts, whichever was declared first, so the
-    // order of declarations cannot make an RPO verdict optimistic (a wrong pass is worse than a finding).
-    const laggier =
-      known?.via === 'replicate flow' &&
-      link.via === 'replicate flow' &&
-      known.maxLagSeconds !== undefined &&
-      link.maxLagSeconds !== undefined &&
-      link.maxLagSeconds > known.maxLagSeconds;
+    if (known?.via === 'replicate flow' && link.via === 'replicate flow') {
+      // Two replicate flows between one pair: the weaker guarantee and the larger stated lag count, whichever was
+      // declared first, so the order of declarations cannot make an RPO verdict optimistic (a wrong pass is worse
+      // than a finding). The laggier flow is the one pointed at.
+      const laggier =
+        known.maxLagSeconds !== undefined &&
+        link.maxLagSeconds !== undefined &&
+        link.maxLagSeconds > known.maxLagSeconds
+          ? link
+          : known;
+      // A flow that states no mode leaves the other's (or the field's) standing.
+      const stated = [known.mode, link.mode].filter((mode) => mode !== undefined);
+      const weaker = stated.reduce<ReplicationLink['mode']>(
+        (weakest, mode) => (weakest === undefined || guarantee(mode) < guarantee(weakest) ? mode : weakest),
+        undefined,
+      );
+      links.set(key, {
+        ...laggier,
+        mode: weaker,
+        maxLagSeconds: laggier.maxLagSeconds ?? link.maxLagSeconds ?? known.maxLagSeconds,
+      });
+      return;
+    }
     // A flow carries the mode and lag; it wins over the bare field.
-    if (!known || (known.via !== 'replicate flow' && link.via === 'replicate flow') || laggier)
+    if (!known || (known.via !== 'replicate flow' && link.via === 'replicate flow'))
       links.set(key, {
         ...link,
         mode: link.mode ?? known?.mode,

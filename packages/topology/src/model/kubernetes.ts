@@ -3,12 +3,26 @@ import { issueParams } from '../errors.ts';
 import { componentKind as kind, ref } from './common.ts';
 import { ResilienceSchema } from './resilience.ts';
 
-const TolerationSchema = z.strictObject({
-  key: z.string().optional(),
-  operator: z.enum(['Equal', 'Exists']).default('Equal'),
-  value: z.string().optional(),
-  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-});
+// The API server's own rules for a toleration (core/v1 validation, ValidateTolerations): a toleration with no key
+// matches every taint and must say so with `Exists`; `Exists` matches any value, so it takes none. A manifest that
+// breaks either is rejected at apply time, after `meridian check` has passed the design.
+const TolerationSchema = z
+  .strictObject({
+    key: z.string().optional(),
+    operator: z.enum(['Equal', 'Exists']).default('Equal'),
+    value: z.string().optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  })
+  .refine((t) => t.operator === 'Exists' || (t.key ?? '') !== '', {
+    path: ['operator'],
+    message: 'a toleration with no key tolerates every taint and must use operator Exists',
+    params: issueParams('invalid-value', { hint: "add the taint's key, or write operator: Exists" }),
+  })
+  .refine((t) => t.operator === 'Equal' || t.value === undefined, {
+    path: ['value'],
+    message: 'operator Exists matches any value, so a toleration with it takes no value',
+    params: issueParams('invalid-value', { hint: 'remove value, or write operator: Equal' }),
+  });
 
 /**
  * Where the pods of an in-cluster component other than a workload may land (a Prometheus, an operator, an nginx

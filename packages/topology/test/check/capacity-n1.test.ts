@@ -438,6 +438,20 @@ describe('capacity-n1 findings in full (rules/capacity-n1.ts)', () => {
     });
   });
 
+  it('a region whose loss leaves 0 rps asks for a second region, not a higher limit; a region leaving some, for a limit', () => {
+    const model = regions(150_000, [100_000, 100_000], { sharedWrites: true });
+    expect(check(model, { rules: ['capacity-n1'] }).findings.map((f) => [f.message, f.hint])).toEqual([
+      [
+        'with region eu-west-1 lost, the regions behind dns add up to 100,000 rps (us-east-1/api-gateway 100,000), below the 150,000 rps peak.',
+        'raise the limit of us-east-1/api-gateway (capacity.maxRps, throttle) or add a region, so that what is left still carries 150,000 rps',
+      ],
+      [
+        'with region us-east-1 lost, users can take 0 rps (bottleneck: us-east-1/db), below the 150,000 rps peak.',
+        'run us-east-1/db in more than one region (or add a region that serves users), so that losing one still leaves 150,000 rps',
+      ],
+    ]);
+  });
+
   it('the worst zone only, once: a deployment pinned to one zone of three takes 0 rps without it', () => {
     const model = topology('pinned', (t) => {
       t.sla({ peakRps: 1000 });
@@ -454,7 +468,8 @@ describe('capacity-n1 findings in full (rules/capacity-n1.ts)', () => {
     expect(findings.map((f) => [f.message, f.hint, f.components, f.location])).toEqual([
       [
         'with zone eu-west-1a lost, users can take 0 rps (bottleneck: eu-west-1/api), below the 1,000 rps peak.',
-        'raise the limit of eu-west-1/api (capacity.maxRps, throttle) or add a region, so that what is left still carries 1,000 rps',
+        // No higher limit brings back a lost zone.
+        'run eu-west-1/api in more than one zone (or add a region that serves users), so that losing one still leaves 1,000 rps',
         ['eu-west-1/api', 'users'],
         locate(model, 'eu-west-1/api'),
       ],

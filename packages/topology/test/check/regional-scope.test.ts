@@ -506,6 +506,22 @@ describe('rule regional-scope: exact findings', () => {
     ]);
   });
 
+  it('each route keeps its own requests: a third route serving other requests is not compared with the two that share', () => {
+    // us and eu serve /api/* with an application and a database; ap serves /static/* from a bucket. Only us and eu are
+    // alternatives: the bucket lacks nothing it is asked for.
+    const model = topology('three-routes', (t) => {
+      const cdn = t.cdn('cdn', { provider: 'cloudfront' });
+      for (const code of ['us-east-1', 'eu-west-1'] as const) {
+        const r = t.region(code);
+        const api = r.service('api', { runtime: 'lambda' });
+        t.flow(cdn, api, { routing: { requests: ['/api/*'] } });
+        t.flow(api, r.postgres('db', { multiAz: true }), { kind: 'write' });
+      }
+      t.flow(cdn, t.region('ap-south-1').objectStore('assets', {}), { routing: { requests: ['/static/*'] } });
+    });
+    expect(run(model)).toEqual([]);
+  });
+
   it('a route that takes every request is compared with routes of any requests', () => {
     const model = topology('every-request', (t) => {
       const cdn = t.cdn('cdn', { provider: 'cloudfront' });

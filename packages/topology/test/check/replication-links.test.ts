@@ -61,12 +61,60 @@ describe('two replicate flows between one pair', () => {
   });
 });
 
+describe('two replicate flows of one pair with different modes', () => {
+  it('count the weaker mode, in either order: sync and async lagging 30 s is async, 30 s; logical is weaker still', () => {
+    const pair = (
+      modes: readonly ('sync' | 'async' | 'logical' | undefined)[],
+      lags: readonly (number | undefined)[],
+    ) =>
+      topology('modes', (t) => {
+        t.sla({ rpoSeconds: 10 });
+        const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+        const primary = us.postgres('db', { multiAz: true });
+        const copy = eu.postgres('db', { multiAz: true });
+        for (const [i, replicationMode] of modes.entries())
+          t.flow(primary, copy, {
+            kind: 'replicate',
+            ...(replicationMode ? { replicationMode } : {}),
+            ...(lags[i] === undefined ? {} : { maxLagSeconds: lags[i] }),
+          });
+      });
+    const linkOf = (modes: Parameters<typeof pair>[0], lags: Parameters<typeof pair>[1]) => {
+      const model = pair(modes, lags);
+      const [link] = replicationLinks(createContext(model));
+      const rpo = check(model, { rules: ['rpo'] }).explain.budgets.rpo.map((b) => b.windowSeconds ?? null);
+      return [link?.mode ?? null, link?.maxLagSeconds ?? null, rpo];
+    };
+    for (const [modes, lags] of [
+      [
+        ['sync', 'async'],
+        [undefined, 30],
+      ],
+      [
+        ['async', 'sync'],
+        [30, undefined],
+      ],
+    ] as const)
+      expect(linkOf(modes, lags), modes.join(' then ')).toEqual(['async', 30, [30]]);
+    expect(linkOf(['logical', 'async'], [5, 5])).toEqual(['logical', 5, [5]]);
+    expect(linkOf(['async', 'logical'], [5, 5])).toEqual(['logical', 5, [5]]);
+    // A flow stating no mode leaves the other's: sync stays sync, nothing lost.
+    expect(linkOf([undefined, 'sync'], [undefined, undefined])).toEqual(['sync', null, [0]]);
+    expect(linkOf(['sync', undefined], [undefined, undefined])).toEqual(['sync', null, [0]]);
+  });
+});
+
 describe('replication links', () => {
-  const context = createContext(model);
-  const links = replicationLinks(context);
-  const byPair = new Map(links.map((link) => [`${link.source} > ${link.target}`, link]));
+  // Computed inside each test, not when the file is collected: a mutation run (bench/mutation) switches its mutant
+  // on per test, so code run at collection time would never see one.
+  const linksOf = () => {
+    const context = createContext(model);
+    const links = replicationLinks(context);
+    return { context, links, byPair: new Map(links.map((link) => [`${link.source} > ${link.target}`, link])) };
+  };
 
   it('finds every relation once, from each kind of declaration, and nothing else', () => {
+    const { links } = linksOf();
     expect(
       links
         .map((l) => [`${l.source} > ${l.target}`, l.via, l.mode ?? null, l.maxLagSeconds ?? null])
@@ -85,6 +133,7 @@ describe('replication links', () => {
   });
 
   it('points at the flow when a flow declares the link, else at the component that declares it', () => {
+    const { context, byPair } = linksOf();
     const flowOf = (from: string) => model.flows.find((f) => f.kind === 'replicate' && f.from === from);
     const pgFlow = flowOf('us-east-1/pg');
     expect(pgFlow).toBeDefined();

@@ -279,6 +279,40 @@ describe('replication findings in full (rules/replication.ts)', () => {
     expect(findingsOf(model('none')).map((f) => f.components)).toEqual([['eu-west-1/db', 'us-east-1/db']]);
   });
 
+  it("a replica in the middle is a chain whatever its ends: a ring writer's replica's replica, a replica feeding a ring writer", () => {
+    // a <-> b resolve conflicts (no ring finding); x replicates from a; y from x; and x also feeds b's peer c.
+    const model = (feedRing: boolean) =>
+      topology('ring-and-chains', (t) => {
+        const [us, eu, ap] = [t.region('us-east-1'), t.region('eu-west-1'), t.region('ap-south-1')];
+        const a = us.postgres('a', { conflictResolution: 'last-writer-wins' });
+        const b = eu.postgres('b', { conflictResolution: 'last-writer-wins' });
+        t.flow(a, b, { kind: 'replicate', replicationMode: 'logical' });
+        t.flow(b, a, { kind: 'replicate', replicationMode: 'logical' });
+        if (feedRing) {
+          // w (ap) -> x (ap) -> a: the ring member a takes w's changes through the replica x.
+          const w = ap.postgres('w');
+          const x = ap.postgres('x', { role: 'replica', replicaOf: w });
+          t.flow(x, a, { kind: 'replicate', replicationMode: 'logical' });
+        } else {
+          // a -> x (eu) -> y (ap).
+          const x = eu.postgres('x', { role: 'replica', replicaOf: a });
+          ap.postgres('y', { role: 'replica', replicaOf: x });
+        }
+      });
+    expect(findingsOf(model(false)).map((f) => f.details)).toEqual([
+      {
+        chain: ['us-east-1/a', 'eu-west-1/x', 'ap-south-1/y'],
+        regions: ['us-east-1', 'eu-west-1', 'ap-south-1'],
+      },
+    ]);
+    expect(findingsOf(model(true)).map((f) => f.details)).toEqual([
+      {
+        chain: ['ap-south-1/w', 'ap-south-1/x', 'us-east-1/a'],
+        regions: ['ap-south-1', 'ap-south-1', 'us-east-1'],
+      },
+    ]);
+  });
+
   // A CloudNativePG primary in us-east-1's cluster and its replica in eu-west-1, in a cluster or not, with meshes and
   // the flows between the clusters given.
   const crossCluster = (options: {
@@ -331,8 +365,9 @@ describe('replication findings in full (rules/replication.ts)', () => {
         expect(reported({ ...meshed, flow: { kind, from, to: 'app' } }), `${kind} from ${from}`).toEqual([]);
       }
     }
-    // A call to the other cluster itself (its ingress) federates them too.
+    // A call to the other cluster itself (its ingress) federates them too, to the source's cluster or the replica's.
     expect(reported({ ...meshed, flow: { kind: 'request', from: 'us', to: 'cluster' } })).toEqual([]);
+    expect(reported({ ...meshed, flow: { kind: 'request', from: 'eu', to: 'cluster' } })).toEqual([]);
     // No call between them, a push that does not go through the mesh, two different meshes, or no mesh on the
     // replica's side: the source's name does not resolve there.
     expect(reported(meshed)).toEqual(['eu-west-1/eks/pg']);
@@ -346,6 +381,40 @@ describe('replication findings in full (rules/replication.ts)', () => {
     ).toEqual(['eu-west-1/eks/pg']);
     expect(reported({ replicaInCluster: true, flow: { kind: 'request', from: 'us', to: 'app' } })).toEqual([
       'eu-west-1/eks/pg',
+    ]);
+  });
+
+  it('calls through a third meshed cluster, both ways, federate neither pair: only a call between the two clusters does', () => {
+    // us (the source's cluster) and eu (the replica's) each call ap and are called by it; no call joins us and eu.
+    const model = (direct: boolean) =>
+      topology('three-clusters', (t) => {
+        const mesh = { serviceMesh: { provider: 'istio' as const, mtls: true } };
+        const cluster = (code: 'us-east-1' | 'eu-west-1' | 'ap-south-1') =>
+          t.region(code).kubernetesCluster('eks', mesh);
+        const [us, eu, ap] = [cluster('us-east-1'), cluster('eu-west-1'), cluster('ap-south-1')];
+        const primary = us.postgres('pg', { platform: 'cnpg' });
+        eu.postgres('pg', { platform: 'cnpg', role: 'replica', replicaOf: primary });
+        const app = (c: typeof us) => c.deployment('app', { image: 'app:1.0.0' });
+        const [usApp, euApp, apApp] = [app(us), app(eu), app(ap)];
+        t.flow(usApp, apApp);
+        t.flow(apApp, usApp);
+        t.flow(euApp, apApp);
+        t.flow(apApp, euApp);
+        if (direct) t.flow(euApp, usApp);
+      });
+    expect(findingsOf(model(false)).map((f) => f.components)).toEqual([
+      ['eu-west-1/eks/pg', 'us-east-1/eks/pg', 'us-east-1/eks'],
+    ]);
+    expect(findingsOf(model(true))).toEqual([]);
+  });
+
+  it('the hint for a replica with no region names "the replica"', () => {
+    const model = topology('global-replica', (t) => {
+      const pg = t.region('us-east-1').kubernetesCluster('eks').postgres('pg', { platform: 'cnpg' });
+      t.flow(pg, t.external('warehouse', { vendor: 'Snowflake' }), { kind: 'replicate' });
+    });
+    expect(findingsOf(model).map((f) => f.hint)).toEqual([
+      'expose us-east-1/eks/pg to the replica (an internal load balancer or a cross-cluster service mesh) and point the replica at that address',
     ]);
   });
 });

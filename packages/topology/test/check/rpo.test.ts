@@ -163,6 +163,57 @@ describe('RPO windows worked by hand (recovery.ts rpoBudgets)', () => {
     expect(global({ consistency: 'session', regions: 'two' })).toBeUndefined();
     expect(global({ consistency: 'strong', regions: 'one twice' })).toBe(Number.POSITIVE_INFINITY);
   });
+
+  it('global databases: the budget in words, for Spanner, each consistency, a stated lag, none, and one region', () => {
+    const budget = (options: {
+      service: 'spanner' | 'cosmos-db';
+      consistency: 'strong' | 'session';
+      regions?: 1 | 2;
+      maxLagSeconds?: number;
+    }) =>
+      window((t) => {
+        const [us, eu] = regions(t);
+        t.globalDatabase('gdb', {
+          service: options.service,
+          regions: options.regions === 1 ? [us.id] : [us.id, eu.id],
+          consistency: options.consistency,
+          ...(options.maxLagSeconds === undefined ? {} : { maxLagSeconds: options.maxLagSeconds }),
+        });
+      }).budgets.find((b) => b.store === 'gdb');
+    const committed = ': a write is committed in more than one region before it is acknowledged';
+    const spanner = 'spanner replicas in 2 regions, synchronous (Paxos) replication';
+    expect(budget({ service: 'spanner', consistency: 'strong' })).toEqual({
+      store: 'gdb',
+      windowSeconds: 0,
+      window: `${spanner}${committed}`,
+      copies: [spanner],
+      targetSeconds: 60,
+    });
+    const strong = 'cosmos-db replicas in 2 regions, strong consistency';
+    expect(budget({ service: 'cosmos-db', consistency: 'strong' })).toMatchObject({
+      windowSeconds: 0,
+      window: `${strong}${committed}`,
+      copies: [strong],
+    });
+    const session = 'cosmos-db replicas in 2 regions, session consistency';
+    expect(budget({ service: 'cosmos-db', consistency: 'session', maxLagSeconds: 5 })).toMatchObject({
+      windowSeconds: 5,
+      window: `${session} (lag up to 5 s)`,
+      copies: [session],
+    });
+    expect(budget({ service: 'cosmos-db', consistency: 'session' })).toMatchObject({
+      windowSeconds: undefined,
+      window: `${session} (no bound on lag stated)`,
+      copies: [session],
+    });
+    expect(budget({ service: 'spanner', consistency: 'strong', regions: 1 })).toEqual({
+      store: 'gdb',
+      windowSeconds: Number.POSITIVE_INFINITY,
+      window: 'gdb lives in one region: everything is lost with it',
+      copies: [],
+      targetSeconds: 60,
+    });
+  });
 });
 
 describe('rpo findings in full (rules/rpo.ts)', () => {

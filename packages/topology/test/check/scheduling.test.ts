@@ -235,7 +235,7 @@ describe('rule scheduling: exact findings', () => {
     );
   });
 
-  it('tolerations: Exists with a key tolerates any value of the taint; a keyless Equal toleration tolerates nothing', () => {
+  it('tolerations: Exists with a key tolerates any value of the taint; an empty key with Exists tolerates all', () => {
     const model = topology('toleration-forms', (t) => {
       const eks = t.region('us-east-1').kubernetesCluster('eks', {
         nodeGroups: [group({ name: 'ml', taints: [{ key: 'dedicated', value: 'ml', effect: 'NoSchedule' }] })],
@@ -245,12 +245,15 @@ describe('rule scheduling: exact findings', () => {
         image: 'a:1.0.0',
         tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'ml' }],
       });
-      // Kubernetes requires operator Exists when the key is empty: an Equal toleration without a key matches no taint,
-      // even one whose value it names.
-      eks.deployment('keyless', { image: 'a:1.0.0', tolerations: [{ operator: 'Equal', value: 'ml' }] });
+      eks.deployment('other-value', {
+        image: 'a:1.0.0',
+        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu' }],
+      });
+      // The API server reads an empty key as no key: with Exists it matches every taint.
+      eks.deployment('empty-key', { image: 'a:1.0.0', tolerations: [{ key: '', operator: 'Exists' }] });
     });
     expect(run(model).map((f) => [f.components[0], f.details?.reasons])).toEqual([
-      ['us-east-1/eks/keyless', { ml: 'node group ml is tainted dedicated=ml:NoSchedule with no toleration' }],
+      ['us-east-1/eks/other-value', { ml: 'node group ml is tainted dedicated=ml:NoSchedule with no toleration' }],
     ]);
   });
 

@@ -45,9 +45,13 @@ function finding(
   const where = row.branches
     ? `the regions behind ${row.bottleneck?.slice('alternatives behind '.length)} add up to ${format(row.capacityRps)} rps (${surviving.map((b) => `${b.bottleneck ?? b.first} ${format(b.capacityRps)}`).join(' + ') || 'none left'})`
     : `${row.entry ?? 'the entry point'} can take ${format(row.capacityRps)} rps (bottleneck: ${row.bottleneck ?? 'none'})`;
+  // Nothing left: the culprit went down with the zone or region (a limit is never 0), so no higher limit helps.
+  const lostWith = row.capacityRps === 0 && row.lost ? (row.lost.zone === undefined ? 'region' : 'zone') : undefined;
   return {
     message: `${when}, ${where}, below the ${format(peak)} rps peak.`,
-    hint: `raise the limit of ${limits.length > 0 ? limits.join(', ') : (culprit ?? 'the bottleneck')} (capacity.maxRps, throttle) or add a region, so that what is left still carries ${format(peak)} rps`,
+    hint: lostWith
+      ? `run ${culprit ?? 'the route'} in more than one ${lostWith} (or add a region that serves ${row.entry ?? 'the entry point'}), so that losing one still leaves ${format(peak)} rps`
+      : `raise the limit of ${limits.length > 0 ? limits.join(', ') : (culprit ?? 'the bottleneck')} (capacity.maxRps, throttle) or add a region, so that what is left still carries ${format(peak)} rps`,
     components: [culprit, ...limits, row.entry].filter(
       (id, i, all): id is string => id !== undefined && all.indexOf(id) === i,
     ),

@@ -52,10 +52,12 @@ export const replication: Rule = {
     }
     const sourcesOf = new Map<string, ReplicationLink[]>();
     for (const link of links) sourcesOf.set(link.target, [...(sourcesOf.get(link.target) ?? []), link]);
+    // A chain is judged by its middle hop: a replica that feeds another store. A ring writer in the middle is no
+    // replica (its ring is judged above), and a replica of it is a replica of a primary. A replica in the middle is a
+    // chain whatever its ends are: a ring writer's replica's replica, or a replica feeding a ring writer, lags hop by hop.
     for (const link of links) {
-      if (inCycle.has(link.target)) continue;
+      if (inCycle.has(link.source)) continue;
       for (const upstream of sourcesOf.get(link.source) ?? []) {
-        if (inCycle.has(upstream.source)) continue;
         const regions = [
           context.regionOf(upstream.source),
           context.regionOf(link.source),

@@ -8,7 +8,8 @@ type Toleration = Workload['tolerations'][number];
 function tolerates(tolerations: readonly Toleration[], taint: NodeGroup['taints'][number]): boolean {
   return tolerations.some(
     (t) =>
-      (t.key === undefined ? t.operator === 'Exists' : t.key === taint.key) &&
+      // No key (or an empty one, as the API server reads it) with Exists tolerates every taint.
+      ((t.key ?? '') === '' ? t.operator === 'Exists' : t.key === taint.key) &&
       (t.operator === 'Exists' || t.value === taint.value) &&
       (t.effect === undefined || t.effect === taint.effect),
   );

@@ -51,13 +51,13 @@ export function replicationLinks(context: CheckContext): ReplicationLink[] {
       });
       return;
     }
-    // A flow carries the mode and lag; it wins over the bare field.
-    if (!known || (known.via !== 'replicate flow' && link.via === 'replicate flow'))
-      links.set(key, {
-        ...link,
-        mode: link.mode ?? known?.mode,
-        maxLagSeconds: link.maxLagSeconds ?? known?.maxLagSeconds,
-      });
+    // Fields are read before flows and give a pair one link at most, so a link arriving over a known one is a flow
+    // over a field: the flow carries the mode and lag and wins, keeping what it does not state from the field.
+    links.set(key, {
+      ...link,
+      mode: link.mode ?? known?.mode,
+      maxLagSeconds: link.maxLagSeconds ?? known?.maxLagSeconds,
+    });
   };
   for (const component of context.components.values()) {
     const at = context.locate(component.id);

@@ -438,6 +438,17 @@ describe('capacity-n1 findings in full (rules/capacity-n1.ts)', () => {
     });
   });
 
+  it('short with everything up: the hint names the component whose limit binds', () => {
+    const model = regions(10_000, [5_000]);
+    expect(check(model, { rules: ['capacity-n1'] }).findings.map((f) => [f.message, f.hint, f.components])).toEqual([
+      [
+        'even with everything up, users can take 5,000 rps (bottleneck: us-east-1/api-gateway), below the 10,000 rps peak.',
+        'raise the limit of us-east-1/api-gateway (capacity.maxRps, throttle) or add a region, so that what is left still carries 10,000 rps',
+        ['us-east-1/api-gateway', 'users'],
+      ],
+    ]);
+  });
+
   it('a region whose loss leaves 0 rps asks for a second region, not a higher limit; a region leaving some, for a limit', () => {
     const model = regions(150_000, [100_000, 100_000], { sharedWrites: true });
     expect(check(model, { rules: ['capacity-n1'] }).findings.map((f) => [f.message, f.hint])).toEqual([

@@ -61,6 +61,27 @@ describe('two replicate flows between one pair', () => {
   });
 });
 
+describe('two replicate flows of one pair with the same lag', () => {
+  it('point at the first declared: the later one adds nothing', () => {
+    const model = topology('same-lag', (t) => {
+      const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+      const primary = us.postgres('db');
+      const copy = eu.postgres('db');
+      // On two lines: a flow is located by the line that declares it.
+      t.flow(primary, copy, { kind: 'replicate', replicationMode: 'async', maxLagSeconds: 5, label: 'first' });
+      t.flow(primary, copy, { kind: 'replicate', replicationMode: 'async', maxLagSeconds: 5, label: 'second' });
+    });
+    const context = createContext(model);
+    const [link] = replicationLinks(context);
+    const first = model.flows.find((f) => f.label === 'first');
+    expect(first).toBeDefined();
+    expect(link?.location).toEqual(context.locateFlow(first as (typeof model.flows)[number]));
+    expect(link?.location).not.toEqual(
+      context.locateFlow(model.flows.find((f) => f.label === 'second') as (typeof model.flows)[number]),
+    );
+  });
+});
+
 describe('two replicate flows of one pair with different modes', () => {
   it('count the weaker mode, in either order: sync and async lagging 30 s is async, 30 s; logical is weaker still', () => {
     const pair = (

@@ -408,6 +408,23 @@ describe('replication findings in full (rules/replication.ts)', () => {
     expect(findingsOf(model(true))).toEqual([]);
   });
 
+  it('a chain through a store with no region names it global', () => {
+    const model = topology('global-middle', (t) => {
+      const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+      const source = us.postgres('db');
+      const middle = t.globalDatabase('accounts', {
+        service: 'cosmos-db',
+        regions: [us.id, eu.id],
+        consistency: 'session',
+      });
+      t.flow(source, middle, { kind: 'replicate' });
+      t.flow(middle, eu.postgres('db'), { kind: 'replicate' });
+    });
+    expect(findingsOf(model).map((f) => f.message)).toEqual([
+      'eu-west-1/db replicates from accounts, itself a replica of us-east-1/db (us-east-1 -> global -> eu-west-1): lag adds up hop by hop, and losing accounts cuts eu-west-1/db off.',
+    ]);
+  });
+
   it('the hint for a replica with no region names "the replica"', () => {
     const model = topology('global-replica', (t) => {
       const pg = t.region('us-east-1').kubernetesCluster('eks').postgres('pg', { platform: 'cnpg' });

@@ -133,26 +133,31 @@ describe('hostile requests get a stable code', () => {
     }
   });
 
-  it('a partial of a class that may leave only as aggregates leaves without its groups under minGroupSize', async () => {
-    const exported = lakeTopology({ aggregatesOnly: true, minGroupSize: 10 });
-    const eu = await startQueryGateway({
-      model: exported,
+  // The eu-west-1 gateway of a lake whose class may leave only as aggregates (groups of 10 or more), and a partial
+  // asked of it directly from the US by a hostile client: the gateway applies the rule itself.
+  const exportGateway = () =>
+    startQueryGateway({
+      model: lakeTopology({ aggregatesOnly: true, minGroupSize: 10 }),
       region: 'eu-west-1',
       locations: { 'eu-west-1/orders': join(root, 'eu-west-1') },
     });
+  const askPartial = (gatewayUrl: string, aggregate: object) =>
+    fetch(`${gatewayUrl}/v1/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        version: 1,
+        component: 'eu-west-1/orders',
+        mode: 'partial',
+        from: 'us-east-1',
+        aggregate,
+      }),
+    });
+
+  it('a partial of a class that may leave only as aggregates leaves without its groups under minGroupSize', async () => {
+    const eu = await exportGateway();
     const groups = async (groupBy: string) => {
-      const response = await fetch(`${eu.url}/v1/query`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        // A hostile client asks for the partial directly, from the US: the gateway applies the rule itself.
-        body: JSON.stringify({
-          version: 1,
-          component: 'eu-west-1/orders',
-          mode: 'partial',
-          from: 'us-east-1',
-          aggregate: { groupBy: [groupBy], measures: [{ fn: 'count' }] },
-        }),
-      });
+      const response = await askPartial(eu.url, { groupBy: [groupBy], measures: [{ fn: 'count' }] });
       expect(response.status).toBe(200);
       const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
       return table
@@ -170,26 +175,11 @@ describe('hostile requests get a stable code', () => {
   });
 
   it('a partial leaves across the border only when its state holds no row values: sums and counts yes, extremes, keys and sketches no', async () => {
-    const exported = lakeTopology({ aggregatesOnly: true, minGroupSize: 10 });
-    const eu = await startQueryGateway({
-      model: exported,
-      region: 'eu-west-1',
-      locations: { 'eu-west-1/orders': join(root, 'eu-west-1') },
-    });
+    const eu = await exportGateway();
     const statusOf = async (fn: string) => {
-      const response = await fetch(`${eu.url}/v1/query`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          version: 1,
-          component: 'eu-west-1/orders',
-          mode: 'partial',
-          from: 'us-east-1',
-          aggregate: {
-            groupBy: ['currency'],
-            measures: [{ fn, ...(fn === 'count' ? {} : { column: 'amount' }) }],
-          },
-        }),
+      const response = await askPartial(eu.url, {
+        groupBy: ['currency'],
+        measures: [{ fn, ...(fn === 'count' ? {} : { column: 'amount' }) }],
       });
       if (response.status === 200) {
         await response.arrayBuffer();

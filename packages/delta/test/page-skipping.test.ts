@@ -2,10 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Float64, Int32, Int64, makeData, makeVector, Table, tableFromIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import { Float64, Int32, Int64, makeData, makeVector, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeletionVector } from '../src/deletion-vectors/descriptor.ts';
-import { decodeParquetToIPC } from '../src/parquet/decode.ts';
+import { decodeParquet } from '../src/parquet/decode.ts';
+import { decodedToTable } from '../src/parquet/ffi-arrow.ts';
 import { parquetFooterOfBytes, type RowGroupInfo } from '../src/parquet/footer.ts';
 import { readPageIndex } from '../src/parquet/page-index.ts';
 import { DecodePool } from '../src/parquet/worker-pool.ts';
@@ -328,7 +329,7 @@ describe('a decode with an offset', () => {
   it('skips the same rows in a worker as on the calling thread, counted over the selected row groups', async () => {
     const bytes = new Uint8Array(await readFile(file));
     const options = { rowGroups: [0, 2], offset: 45_000, limit: 10_000, batchSize: 65_536 };
-    const here = tableFromIPC(await decodeParquetToIPC(bytes, options));
+    const here = decodedToTable(await decodeParquet(bytes, options));
     const there = await pool.decode({ bytes: bytes.slice(), ...options, where: file });
     const ids = (t: Table) => t.toArray().map((r) => Number(r.id));
     expect(here.numRows).toBe(10_000);

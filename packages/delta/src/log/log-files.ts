@@ -4,6 +4,11 @@ import type { ObjectInfo, Storage } from '../storage/storage.ts';
 /** The `_delta_log/` folder, relative to the table root. */
 export const LOG_DIR = '_delta_log/';
 
+/** The key every log file of `version` starts with: `_delta_log/` and 20 zero-padded digits (PROTOCOL.md). */
+export function versionKey(version: number): string {
+  return `${LOG_DIR}${String(version).padStart(20, '0')}`;
+}
+
 /** A file of `_delta_log/`, classified by name (PROTOCOL.md "Delta Log Entries", "Checkpoints", "Log Compaction Files"). */
 type LogFile =
   | { readonly kind: 'commit'; readonly version: number; readonly info: ObjectInfo }
@@ -235,7 +240,7 @@ export function segmentFor(listing: LogListing, version: number, uri: string): L
         );
       }
       throw new DeltaError('versions-not-contiguous', `commit ${v} is missing between ${start} and ${version}`, {
-        path: `${uri}/${LOG_DIR}${String(v).padStart(20, '0')}.json`,
+        path: `${uri}/${versionKey(v)}.json`,
         hint: 'the log has a gap; the table is corrupt at this version',
       });
     }

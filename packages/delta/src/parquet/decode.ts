@@ -46,13 +46,6 @@ export async function decodeParquet(
   return exportTable(await decodeAsIs(bytes, options), via);
 }
 
-/** Decodes parquet bytes into an Arrow IPC stream (decodeParquet's 'ipc' path). */
-export async function decodeParquetToIPC(bytes: Uint8Array, options: DecodeOptions): Promise<Uint8Array> {
-  const decoded = await decodeParquet(bytes, options, 'ipc');
-  if (!('ipc' in decoded)) throw new Error('unreachable: the IPC path returned no stream');
-  return decoded.ipc;
-}
-
 /**
  * Moves a decoded table out of wasm memory and frees it. Through the C data interface when every field's format is
  * one ffi-copy.ts reads; any other (a dictionary, a view type, a union) keeps the IPC stream, so an unknown type is

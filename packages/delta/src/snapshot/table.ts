@@ -2,7 +2,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
 import { parseCommit } from '../log/actions.ts';
 import { readCheckpoint } from '../log/checkpoint.ts';
-import { LOG_DIR, type LogListing, listLog } from '../log/log-files.ts';
+import { LOG_DIR, type LogListing, listLog, versionKey } from '../log/log-files.ts';
 import { assertReadable, readerFeaturesOf } from '../protocol/features.ts';
 import { assertTypeChangesReadable } from '../protocol/type-widening.ts';
 import { openStorage } from '../storage/open.ts';
@@ -67,7 +67,7 @@ export class DeltaTable {
   private async listFrom(version: number | undefined, hint: LastCheckpoint | undefined): Promise<LogListing> {
     if (hint !== undefined && (version === undefined || version >= hint.version)) {
       try {
-        const partial = await listLog(this.storage, `${LOG_DIR}${String(hint.version).padStart(20, '0')}`);
+        const partial = await listLog(this.storage, versionKey(hint.version));
         if (partial.checkpoints.has(hint.version)) return partial;
       } catch (e) {
         if (!(e instanceof DeltaError)) throw e;
@@ -214,7 +214,7 @@ async function readLastCheckpoint(storage: Storage): Promise<LastCheckpoint | un
  * read would.
  */
 function readEarly(storage: Storage, version: number): EarlyCheckpoint {
-  const key = `${LOG_DIR}${String(version).padStart(20, '0')}.checkpoint.parquet`;
+  const key = `${versionKey(version)}.checkpoint.parquet`;
   const actions = readCheckpoint(storage, {
     version,
     flavour: 'classic',

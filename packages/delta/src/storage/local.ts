@@ -91,7 +91,7 @@ export class LocalStorage implements Storage {
     try {
       const info = await statOrUndefined(path);
       if (info === undefined || !info.isFile()) return undefined;
-      return { key, size: info.size, lastModified: Math.floor(info.mtimeMs) };
+      return objectInfo(key, info);
     } catch (error) {
       throw this.fail(error, 'stat', key);
     }
@@ -371,7 +371,7 @@ export class LocalStorage implements Storage {
     }
     if (info.isDirectory()) return name.startsWith(TEMP_PREFIX) ? undefined : { key: `${fileKey}/`, info: undefined };
     if (!info.isFile()) return undefined;
-    return { key: fileKey, info: { key: fileKey, size: info.size, lastModified: Math.floor(info.mtimeMs) } };
+    return { key: fileKey, info: objectInfo(fileKey, info) };
   }
 
   private fail(error: unknown, operation: 'read' | 'stat' | 'write' | 'delete' | 'list', key: string): DeltaError {
@@ -417,4 +417,9 @@ async function discard(temp: string): Promise<void> {
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** What a listing and head() report of a regular file: its key, size and modification time in whole ms. */
+function objectInfo(key: string, info: Stats): ObjectInfo {
+  return { key, size: info.size, lastModified: Math.floor(info.mtimeMs) };
 }

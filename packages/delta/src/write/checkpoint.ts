@@ -13,7 +13,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import type { AddAction, DeletionVectorDescriptor, RemoveAction } from '../log/actions.ts';
-import { LOG_DIR } from '../log/log-files.ts';
+import { LOG_DIR, versionKey } from '../log/log-files.ts';
 import { writerFeaturesOf } from '../protocol/writer-features.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { type DeltaTable, openTable } from '../snapshot/table.ts';
@@ -212,7 +212,7 @@ export async function checkpoint(
 export async function writeCheckpoint(snapshot: Snapshot): Promise<CheckpointResult> {
   const storage = snapshot.storage;
   const rows = checkpointRows(snapshot);
-  const prefix = `${LOG_DIR}${String(snapshot.version).padStart(20, '0')}`;
+  const prefix = versionKey(snapshot.version);
   let key: string;
   let bytes: Uint8Array;
   if (writerFeaturesOf(snapshot.protocol).includes('v2Checkpoint')) {

@@ -1,6 +1,6 @@
 import { DeltaError } from '../errors.ts';
 import { type Action, parseCommit } from '../log/actions.ts';
-import { LOG_DIR } from '../log/log-files.ts';
+import { versionKey } from '../log/log-files.ts';
 import type { Storage } from '../storage/storage.ts';
 
 /** How a commit may be retried after another writer took its version. */
@@ -23,7 +23,7 @@ export type RewriteConflictCheck = (actions: readonly Action[]) => string | unde
 
 /** The key of a commit file (PROTOCOL.md "Delta Log Entries": 20 zero-padded digits). */
 export function commitKey(version: number): string {
-  return `${LOG_DIR}${String(version).padStart(20, '0')}.json`;
+  return `${versionKey(version)}.json`;
 }
 
 function conflictsWith(

@@ -1,4 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// Records how a run ended and the errors no test owns, which the json report does not hold (scripts/vitest-run-end.mjs).
+const runEndReporter = fileURLToPath(new URL('./scripts/vitest-run-end.mjs', import.meta.url));
 
 /**
  * One vitest setup for every package: workspace imports resolve to src/ through the
@@ -18,8 +22,8 @@ export function meridianVitestConfig(options: { root?: string; testTimeout?: num
       include: ['test/**/*.test.ts'],
       // A hang guard, not a speed assertion (speed is measured in bench/): generous for a loaded 2-core CI machine.
       testTimeout: options.testTimeout ?? 60_000,
-      // The json report feeds scripts/test-summary.mjs, which prints the repo-wide closing line.
-      reporters: ['default', 'json'],
+      // The json report and the run's end feed scripts/test-summary.mjs, which prints the repo-wide closing line.
+      reporters: ['default', 'json', runEndReporter],
       outputFile: { json: '.meridian/vitest-report.json' },
       hookTimeout: 120_000,
       ...(options.globalSetup ? { globalSetup: options.globalSetup } : {}),

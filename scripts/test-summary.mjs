@@ -4,12 +4,16 @@
 // A test file that failed without a failed test (it did not load, a hook threw) counts as one failed test: vitest
 // reports it only among its failed suites, a count that also holds every describe block around a failed test.
 // A workspace with test files and no report (it crashed before reporting) counts as one failed test too.
+// So does each error no test owns (an unhandled rejection, an error after a test ended) and a run vitest judged
+// failed for a reason the json report does not hold: scripts/vitest-run-end.mjs records both, and the workspace line
+// names them, since vitest then exits 1 with every test passed.
 // Under CI=true a skipped test fails the run too (issue 22): CI is where every test must run, so a test that cannot
 // run there (no S3 server, no Chromium, running as root) is a failure with its reason, not a quiet skip.
 // Usage: node scripts/test-summary.mjs [root]   (exit 1 when anything failed, or under CI=true anything skipped)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUN_END_FILE } from './vitest-run-end.mjs';
 
 // Tests that skip say why in their describe or test title: `[S3 SKIPPED: no server]`, `[SKIPPED: no Chromium]`.
 const reasonInTitle = /\[(?:[\w -]+ )?SKIPPED: ([^\]]+)\]/;
@@ -40,6 +44,24 @@ export function summarizeReport(report, workspaceDir) {
   return { passed, failed, skipped, skipReasons };
 }
 
+/**
+ * The failures of a run that its json report does not hold, one line each: every unhandled error, with where it came
+ * from, and a run vitest judged failed although no test or file failed (`failedSoFar`).
+ */
+export function runEndFailures(runEnd, failedSoFar) {
+  const out = (runEnd.unhandledErrors ?? []).map((e) => {
+    const at = (e.stack ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.startsWith('at '));
+    return `unhandled error, no test owns it: ${e.name ?? 'Error'}: ${e.message ?? ''}${at ? ` (${at})` : ''}`;
+  });
+  if (out.length === 0 && failedSoFar === 0 && runEnd.reason !== undefined && runEnd.reason !== 'passed') {
+    out.push(`vitest ended the run ${runEnd.reason} with no failed test (its own output above says why)`);
+  }
+  return out;
+}
+
 /** Workspaces of the root package.json that have test files. */
 function workspacesWithTests(root) {
   const { workspaces = [] } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -65,7 +87,11 @@ export function summarize(root, { ci = underCi() } = {}) {
       continue;
     }
     const s = summarizeReport(JSON.parse(readFileSync(reportFile, 'utf8')), join(root, ws));
+    const endFile = join(root, ws, RUN_END_FILE);
+    const ended = existsSync(endFile) ? runEndFailures(JSON.parse(readFileSync(endFile, 'utf8')), s.failed) : [];
+    s.failed += ended.length;
     lines.push(`${ws}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+    for (const why of ended) lines.push(`  ${ws}: ${why}`);
     total.passed += s.passed;
     total.failed += s.failed;
     total.skipped += s.skipped;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { summarize } from './test-summary.mjs';
+import { runEndFailures, summarize } from './test-summary.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const vitest = join(repo, 'node_modules', '.bin', 'vitest');
@@ -29,12 +29,17 @@ const workspaces = {
     'fine.test.ts': `it('one', () => {}); it('two', () => {}); it.skip('quiet skip', () => {});`,
   },
   'packages/c': { 'crashed.test.ts': `it('x', () => {});` },
+  // Every test passes, yet vitest exits 1: a rejection nobody awaits, which vitest's json report does not hold.
+  'packages/d': {
+    'late.test.ts': `it('passes, leaving a rejection behind', () => { Promise.reject(new Error('nobody awaits this')); });`,
+  },
 };
 const expected = {
   // 1 failed test + 1 file that did not load + 1 whose beforeAll threw (its 2 tests reported skipped)
   'packages/a': { passed: 1, failed: 3, skipped: 4 },
   'packages/b': { passed: 2, failed: 0, skipped: 1 },
   'packages/c': { passed: 0, failed: 1, skipped: 0 }, // no report at all
+  'packages/d': { passed: 1, failed: 1, skipped: 0 }, // the unhandled rejection
 };
 
 writeFileSync(join(root, 'package.json'), JSON.stringify({ private: true, workspaces: Object.keys(workspaces) }));
@@ -44,11 +49,21 @@ for (const [ws, files] of Object.entries(workspaces)) {
   if (ws === 'packages/c') continue;
   spawnSync(
     vitest,
-    ['run', '--root', '.', '--globals', '--reporter=json', '--outputFile.json=.meridian/vitest-report.json'],
+    [
+      'run',
+      '--root',
+      '.',
+      '--globals',
+      '--reporter=json',
+      `--reporter=${join(repo, 'scripts', 'vitest-run-end.mjs')}`,
+      '--outputFile.json=.meridian/vitest-report.json',
+    ],
     { cwd: join(root, ws), encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', CI: '' } },
   );
 }
 
+// The workspace lines and the closing line; the lines under a workspace (indented) say why it failed.
+const countLines = (lines) => lines.filter((l) => !l.startsWith(' '));
 const counts = (line) => {
   const m = /: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(line);
   assert.ok(m, `not a summary line: ${line}`);
@@ -64,11 +79,31 @@ test('each workspace line counts failed tests once, plus files that failed witho
   }
 });
 
+test('an error no test owns fails its workspace, and its line says what and where', () => {
+  const { lines } = summarize(root, { ci: false });
+  const why = lines.filter((l) => l.startsWith('  packages/d: '));
+  assert.equal(why.length, 1, lines.join('\n'));
+  assert.match(why[0], /unhandled error, no test owns it: Error: nobody awaits this \(at .*late\.test\.ts:1:/);
+  // The workspaces whose failures the json report holds get no such line.
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith(' ') && !l.startsWith('  packages/d: ')),
+    [],
+  );
+});
+
+test('a run vitest ended failed or interrupted with nothing else failed counts once, with its reason', () => {
+  assert.deepEqual(runEndFailures({ reason: 'interrupted', unhandledErrors: [] }, 0), [
+    'vitest ended the run interrupted with no failed test (its own output above says why)',
+  ]);
+  assert.deepEqual(runEndFailures({ reason: 'failed', unhandledErrors: [] }, 2), []);
+  assert.deepEqual(runEndFailures({ reason: 'passed', unhandledErrors: [] }, 0), []);
+});
+
 test('the closing line is the sum of the workspace lines, and says why tests skipped', () => {
   const { lines, failed } = summarize(root, { ci: false });
   const closing = lines.at(-1);
   assert.match(closing, /^tests: /);
-  const sum = lines.slice(0, -1).map(counts);
+  const sum = countLines(lines).slice(0, -1).map(counts);
   const total = (key) => sum.reduce((n, c) => n + c[key], 0);
   assert.deepEqual(counts(closing), { passed: total('passed'), failed: total('failed'), skipped: total('skipped') });
   assert.match(closing, /2: no server on this machine/);

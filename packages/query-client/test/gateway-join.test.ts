@@ -122,6 +122,34 @@ describe('a broadcast join through gateways', () => {
     expect(((error as QueryError).cause as QueryError).code).toBe('residency-violation');
   });
 
+  it.each([
+    ['count(DISTINCT o.customer)', 'count_distinct(customer)'],
+    ['approx_count_distinct(o.customer)', 'approx_count_distinct(customer)'],
+  ])(
+    "refuses at the gateway a joined partial of %s, whose state holds the orders' row values",
+    async (measure, named) => {
+      // The client believes orders unrestricted; each orders gateway of the EU knows they leave only as aggregates.
+      // A distinct count is such an aggregate, but its partial state is the distinct keys (or a sketch's items).
+      const careless = joinTopology({ ordersClass: false });
+      const sql = `SELECT c.segment, ${measure} AS m FROM orders o JOIN customers c ON o.customer = c.id GROUP BY c.segment`;
+      const plan = planQuery(careless, { ...sqlToRequest(sql), from: 'US' }, { locations });
+      // Sums and counts of the same join leave (the first test's query): only the measure decides.
+      expect(plan.aggregate?.measures.map((m) => `${m.fn}(${m.column ?? '*'})`)).toEqual([named]);
+      const runner = gatewayRunner({ model: careless, gateways: urls, destination: plan.destination });
+      const error = await executeQuery(plan, { runner })
+        .toArrow()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QueryError);
+      const cause = (error as QueryError).cause as QueryError;
+      expect(cause.code).toBe('residency-violation');
+      expect(cause.message).toMatch(
+        new RegExp(
+          `\\(eu-[a-z]+-1\\) .*${named.replace(/[()]/g, '\\$&')}'s partial state holds row values of eu-[a-z]+-1/orders \\('eu-personal'\\), which may leave EU only as aggregates`,
+        ),
+      );
+    },
+  );
+
   it('refuses a broadcast over maxBroadcastBytes rather than reading it in process', async () => {
     const sql =
       'SELECT c.segment, count(*) AS n FROM orders o JOIN customers c ON o.customer = c.id GROUP BY c.segment';

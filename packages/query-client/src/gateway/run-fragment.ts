@@ -16,7 +16,7 @@ import { type Aggregate, buildVector, encodePartial, type PartialAggregate } fro
 import { QueryError } from '../errors.ts';
 import type { RegionRunner, RegionTally, RunnerContext } from '../execute/region-runner.ts';
 import type { QueryFragment } from '../plan/plan.ts';
-import { checkResidency, resolveDestination } from '../plan/residency.ts';
+import { type AggregateSite, checkResidency, resolveDestination } from '../plan/residency.ts';
 import type { FragmentRequest } from './protocol.ts';
 import type { ServedTable } from './serve-table.ts';
 
@@ -63,20 +63,27 @@ export function checkFragment(model: Topology, served: ServedTable, request: Fra
     }
   }
   if (residency.site !== undefined && aggregate !== undefined) {
-    for (const m of aggregate.measures) {
-      if (ACCUMULATORS[m.fn].holdsRowValues) {
-        throw new QueryError(
-          'residency-violation',
-          `${m.fn}(${m.column ?? '*'})'s partial state holds row values of ${served.table.id} ('${residency.site.dataClasses.join("', '")}'), which may leave ${residency.site.jurisdiction} only as aggregates`,
-          {
-            path: ['aggregate', 'measures'],
-            hint: 'use count, sum, avg, variance or stddev across the border: distinct counts, their sketches, extremes and quantiles carry row values',
-          },
-        );
-      }
-    }
+    refuseRowValuePartials(aggregate.measures, residency.site, served.table.id);
   }
   return { served, request, where, minGroupSize: residency.site?.minGroupSize };
+}
+
+/**
+ * Refuses a partial whose state carries row values (exact distinct keys, sketch items, extremes, quantiles) out of
+ * a region whose table holds a class that may leave only as aggregates: the single fragment and the joined one alike.
+ */
+export function refuseRowValuePartials(measures: Aggregate['measures'], site: AggregateSite, table: string): void {
+  for (const m of measures) {
+    if (!ACCUMULATORS[m.fn].holdsRowValues) continue;
+    throw new QueryError(
+      'residency-violation',
+      `${m.fn}(${m.column ?? '*'})'s partial state holds row values of ${table} ('${site.dataClasses.join("', '")}'), which may leave ${site.jurisdiction} only as aggregates`,
+      {
+        path: ['aggregate', 'measures'],
+        hint: 'use count, sum, avg, variance or stddev across the border: distinct counts, their sketches, extremes and quantiles carry row values',
+      },
+    );
+  }
 }
 
 /** What a fragment returns: the stream's schema (sent first, also when no row matches) and its batches. */

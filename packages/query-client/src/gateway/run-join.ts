@@ -18,7 +18,6 @@ import {
   tableFromIPC,
 } from 'apache-arrow';
 import type { Value } from '../aggregate/accumulators.ts';
-import { ACCUMULATORS } from '../aggregate/accumulators.ts';
 import { columnReader } from '../aggregate/aggregate.ts';
 import { QueryError } from '../errors.ts';
 import type { RegionRunner, RegionTally, RunnerContext } from '../execute/region-runner.ts';
@@ -27,7 +26,13 @@ import { joinRun } from '../join/join-runner.ts';
 import type { JoinPlan } from '../plan/join-plan.ts';
 import { planQuery, type QueryFragment, type QueryPlan, type QueryRequest } from '../plan/plan.ts';
 import type { FragmentRequest } from './protocol.ts';
-import { type FragmentStream, partialBatches, partialSchema, runFragment } from './run-fragment.ts';
+import {
+  type FragmentStream,
+  partialBatches,
+  partialSchema,
+  refuseRowValuePartials,
+  runFragment,
+} from './run-fragment.ts';
 import type { ServedTable } from './serve-table.ts';
 
 /** The column of the broadcast rows naming the component each row was read from (minGroupSize counts by table). */
@@ -71,18 +76,7 @@ export async function runJoinFragment(
     if (JSON.stringify(request.aggregate) !== JSON.stringify(planned)) {
       throw invalid('the fragment aggregate differs from the query aggregate', 'send the planned aggregate');
     }
-    for (const m of plan.aggregate?.measures ?? []) {
-      if (site !== undefined && ACCUMULATORS[m.fn].holdsRowValues) {
-        throw new QueryError(
-          'residency-violation',
-          `${m.fn}(${m.column ?? '*'})'s partial state holds row values of '${site.dataClasses.join("', '")}', which may leave ${site.jurisdiction} only as aggregates`,
-          {
-            path: ['aggregate', 'measures'],
-            hint: 'use count, sum, avg, variance or stddev: distinct counts, their sketches, extremes and quantiles carry row values',
-          },
-        );
-      }
-    }
+    if (site !== undefined) refuseRowValuePartials(plan.aggregate?.measures ?? [], site, served.table.id);
   } else if (request.mode !== 'schema' && plan.aggregate !== undefined) {
     throw invalid(`a joined aggregate is computed in mode partial, not ${request.mode}`, 'send mode partial');
   }

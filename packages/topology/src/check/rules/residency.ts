@@ -4,6 +4,13 @@ import { replicationLinks } from '../replication-links.ts';
 import { type Residence, residenceOf } from '../residence.ts';
 import type { Rule, RuleFinding } from '../rule.ts';
 
+/** How a data class got to a component: the flow that carried it, the component it was replicated from, or neither. */
+interface Arrival {
+  readonly how: string;
+  readonly flow: Flow | undefined;
+  readonly from: string | undefined;
+}
+
 /**
  * `residency`: data of a class restricted to some jurisdictions reaching a component in a region of another
  * jurisdiction: carried there by a flow, held there by declaration, or copied there by replication (a replica or
@@ -15,13 +22,6 @@ import type { Rule, RuleFinding } from '../rule.ts';
  * through a federated query) moves no rows: flows and replicas are judged as without it, and an export rule on a
  * class that may live anywhere is reported, since it says nothing.
  */
-/** How a data class got to a component: the flow that carried it, the component it was replicated from, or neither. */
-interface Arrival {
-  readonly how: string;
-  readonly flow: Flow | undefined;
-  readonly from: string | undefined;
-}
-
 export const residency: Rule = {
   id: 'residency',
   description:

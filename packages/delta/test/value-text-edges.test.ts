@@ -105,6 +105,38 @@ describe('value text at its edges', () => {
     expect(parseBooleanText('yes')).toBeUndefined();
   });
 
+  it('every parser takes the whole text and only it: nothing before, nothing after, however the text ends', () => {
+    // Text around a value is not that value: a parser that matched a part (an anchor lost) would read one.
+    for (const text of ['x2021-01-01', '2021-01-01x', '1234567-01-01', '2021-01-01 00:00'])
+      expect(parseDateText(text), text).toBeUndefined();
+    for (const text of [
+      'x2021-01-01 00:00:00',
+      '2021-01-01 00:00:00junk',
+      '1234567-01-01T00:00:00Z',
+      '2021-01-01T00:00:00Zx',
+    ])
+      expect(parseTimestampText(text), text).toBeUndefined();
+    for (const text of ['x12.5', '12.5x', '1.5E+3x', '--1', '1.2.3'])
+      expect(parseDecimalAtScale(text, 10, 2), text).toBeUndefined();
+    for (const text of ['x1.5', '1.5x', 'banana', 'xnan', 'nanx', 'info', 'xinf', 'infinityx', '-inf-', '1e5x'])
+      expect(parseFloatText(text), text).toBeUndefined();
+    // Signs, exponents of more than one digit, fractions of more than one digit, and spaces trimmed everywhere.
+    expect(parseTimestampText('-0001-12-31 23:59:59')).toBe(
+      BigInt(oracleDays(-1, 12, 31) as number) * US_PER_DAY + 86_399_000_000n,
+    );
+    expect(parseTimestampText('+2021-01-01 00:00:00')).toBe(BigInt(oracleDays(2021, 1, 1) as number) * US_PER_DAY);
+    expect(parseDecimalAtScale('1E+10', 12, 0)).toBe(10_000_000_000n);
+    expect(parseDecimalAtScale('12345E-12', 12, 12)).toBe(12_345n);
+    expect(parseDecimalAtScale(' 1.5 ', 5, 1)).toBe(15n);
+    expect(parseDecimalAtScale('-0.25', 5, 2)).toBe(-25n);
+    expect(parseFloatText('.25')).toBe(0.25);
+    expect(parseFloatText('12.5')).toBe(12.5);
+    expect(parseFloatText('-.125e1')).toBe(-1.25);
+    expect(parseFloatText('1e10')).toBe(1e10);
+    expect(parseFloatText('2.5E-12')).toBe(2.5e-12);
+    expect(parseFloatText(' -Infinity ')).toBe(Number.NEGATIVE_INFINITY);
+  });
+
   it('parsePartitionValue reads each type with its own parser and width, and nothing else', () => {
     expect(parsePartitionValue('128', prim('byte'))).toBeUndefined();
     expect(parsePartitionValue('127', prim('byte'))).toBe(127n);

@@ -127,6 +127,27 @@ describe('file statistics over typed arrays', () => {
     expectStats(table.slice(700, 701), toJson);
   });
 
+  it('counts the values of batches without nulls and with them together: as many valid values in each still bound', () => {
+    // One batch has no validity bitmap and two values, the next a bitmap and two valid values around a null: the
+    // bounds come from both, whichever loop read each batch.
+    for (const type of [new Int32(), new Float64(), new Int16()]) {
+      const plain = new ArrowTable({ x: vectorFromArray([1, 2], type) });
+      const holed = new ArrowTable({ x: vectorFromArray([3, null, 4], type) });
+      expect(plain.batches[0]?.data.children[0]?.nullCount).toBe(0);
+      const table = new ArrowTable([...plain.batches, ...holed.batches]);
+      expect(fileStats(table, deltaSchemaOf(table.schema).fields)).toEqual({
+        numRecords: 5,
+        minValues: { x: 1 },
+        maxValues: { x: 4 },
+        nullCount: { x: 1 },
+      });
+      // And the other way round: the batch with nulls first.
+      const reversed = new ArrowTable([...holed.batches, ...plain.batches]);
+      expect(fileStats(reversed, deltaSchemaOf(reversed.schema).fields).minValues).toEqual({ x: 1 });
+      expectStats(table);
+    }
+  });
+
   it('orders strings by their UTF-8 bytes, four at a time, when they share long prefixes', () => {
     const next = random(13);
     // Values that differ at every position of a 4-byte word, in the tail after the last whole word, by length

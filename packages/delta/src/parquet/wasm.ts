@@ -1,6 +1,7 @@
-import { type Table, tableFromIPC } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import { DeltaError } from '../errors.ts';
-import { relabelInt96 } from './int96.ts';
+import { decodeParquet } from './decode.ts';
+import { decodedToTable } from './ffi-arrow.ts';
 
 type ParquetWasm = typeof import('parquet-wasm');
 
@@ -23,43 +24,22 @@ export interface ParquetReadOptions {
   readonly rowGroups?: readonly number[];
 }
 
-// parquet-wasm 0.8's synchronous readParquet ignores `columns`; its ParquetFile reader honours
-// projection and row group selection, so a projected read goes through it.
-async function decode(
-  pw: ParquetWasm,
-  bytes: Uint8Array,
-  opts: { columns?: string[]; rowGroups?: number[]; batchSize: number },
-): Promise<Table> {
-  if (!opts.columns && !opts.rowGroups) return tableFromIPC(pw.readParquet(bytes, opts).intoIPCStream());
-  const file = await pw.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
-  try {
-    return tableFromIPC((await file.read(opts)).intoIPCStream());
-  } finally {
-    file.free();
-  }
-}
-
-/** Decodes a parquet file held in memory into an Arrow table (JS memory, via Arrow IPC). */
+/**
+ * Decodes a whole parquet file (or its chosen columns and row groups) into an apache-arrow table on this thread, the
+ * way a scan's decode does (decode.ts: INT96 relabelled, the table out of wasm memory through the C data interface).
+ */
 export async function readParquetBytes(
   bytes: Uint8Array,
   where: string,
   options: ParquetReadOptions = {},
 ): Promise<Table> {
-  const pw = await loadParquetWasm();
   try {
-    const opts: { columns?: string[]; rowGroups?: number[]; batchSize: number } = { batchSize: 65_536 };
-    if (options.columns) opts.columns = [...options.columns];
-    if (options.rowGroups) opts.rowGroups = [...options.rowGroups];
-    const relabelled = relabelInt96(bytes);
-    if (relabelled) {
-      try {
-        return await decode(pw, relabelled, opts);
-      } catch {
-        // A footer the relabelling does not suit (an embedded Arrow schema insisting on timestamps):
-        // decode as written; Delta statistics still bound INT96 values (conform.ts).
-      }
-    }
-    return await decode(pw, bytes, opts);
+    const decoded = await decodeParquet(bytes, {
+      batchSize: 65_536,
+      ...(options.columns ? { columns: [...options.columns] } : {}),
+      ...(options.rowGroups ? { rowGroups: [...options.rowGroups] } : {}),
+    });
+    return decodedToTable(decoded);
   } catch (cause) {
     throw decodeError(cause, where);
   }

@@ -34,10 +34,6 @@ interface LeafStats {
   unbounded: boolean;
 }
 
-function rowValid(data: Data, i: number): boolean {
-  return data.nullCount === 0 || data.getValid(i);
-}
-
 /** The ancestors' validity of a top-level column: every row. Leaves under it take the typed-array paths below. */
 const ALWAYS = (_i: number): boolean => true;
 
@@ -158,12 +154,12 @@ function bigintLeafStats(chunks: readonly Data[]): LeafStats {
   return { min: join(minHi, minLo), max: join(maxHi, maxLo), nulls, unbounded: false };
 }
 
-function isBigintLeaf(data: Data, t: DeltaType): boolean {
-  return (
-    t.kind === 'primitive' &&
-    (t.name === 'long' || t.name === 'timestamp' || t.name === 'timestamp_ntz') &&
-    data.values instanceof BigInt64Array
-  );
+/**
+ * Whether a leaf holds 64-bit words: the columns are of their Delta types here (deltaSchemaOf takes only microsecond
+ * timestamps, and an append is conformed to the table's schema), so these are longs and timestamps.
+ */
+function isBigintLeaf(data: Data): boolean {
+  return data.values instanceof BigInt64Array;
 }
 
 function leafValue(data: Data, t: DeltaType, i: number): Bound | undefined {
@@ -264,11 +260,12 @@ function leafStats(
   ancestorsValid: readonly ((i: number) => boolean)[],
   t: DeltaType,
 ): LeafStats {
-  if (t.kind === 'primitive' && t.name === 'string' && chunks.every((d) => d.typeId === Type.Utf8)) {
+  // Utf8 data is a Delta string (binary is Type.Binary); LargeUtf8's 64-bit offsets take the row-by-row path.
+  if (chunks.every((d) => d.typeId === Type.Utf8)) {
     return stringLeafStats(chunks, ancestorsValid);
   }
   if (ancestorsValid.every((a) => a === ALWAYS)) {
-    if (chunks.every((d) => isBigintLeaf(d, t))) return bigintLeafStats(chunks);
+    if (chunks.every(isBigintLeaf)) return bigintLeafStats(chunks);
     const arrays = chunks.map((d) => numberValues(d, t));
     if (arrays.every((a) => a !== undefined)) return numberLeafStats(chunks, arrays);
   }
@@ -277,7 +274,7 @@ function leafStats(
   for (const [c, data] of chunks.entries()) {
     const ancestors = ancestorsValid[c] as (i: number) => boolean;
     for (let i = 0; i < data.length; i++) {
-      if (!ancestors(i) || !rowValid(data, i)) {
+      if (!ancestors(i) || !data.getValid(i)) {
         out.nulls++;
         continue;
       }
@@ -354,7 +351,7 @@ function collect(
       const nested = { minValues: {}, maxValues: {}, nullCount: {} };
       const childAncestors = chunks.map((data, c) => {
         const parent = ancestors[c] as (i: number) => boolean;
-        return (i: number) => parent(i) && rowValid(data, i);
+        return (i: number) => parent(i) && data.getValid(i);
       });
       collect(field.type.fields, (k) => chunks.map((d) => d.children[k] as Data), childAncestors, nested);
       target.nullCount[field.name] = nested.nullCount;

@@ -400,6 +400,67 @@ describe('the aggregate site of a class that may leave only as aggregates', () =
     );
   });
 
+  it('merges classes whose jurisdictions are one set in any order, or overlap, in a jurisdiction they share', () => {
+    // The verdict must not depend on how the sets are written: ['EU', 'CH'] and ['CH', 'EU'] are one set.
+    for (const [a, b] of [
+      [
+        ['EU', 'CH'],
+        ['CH', 'EU'],
+      ],
+      [['EU', 'CH'], ['EU']],
+      [['EU'], ['CH', 'EU']],
+    ] as const) {
+      const plan = planQuery(
+        model([
+          ['eu-personal', [...a], 10],
+          ['eu-health', [...b], 5],
+        ]),
+        { table: 'events', from: 'us-east-1', aggregate: count },
+      );
+      expect(plan.aggregateSite, `${a} with ${b}`).toMatchObject({ region: 'eu-primary', jurisdiction: 'EU' });
+    }
+    // Written the same way round, it was already planned: the same site.
+    const same = planQuery(
+      model([
+        ['eu-personal', ['EU', 'CH'], 10],
+        ['eu-health', ['EU', 'CH'], 5],
+      ]),
+      { table: 'events', from: 'us-east-1', aggregate: count },
+    );
+    expect(same.aggregateSite).toMatchObject({ region: 'eu-primary', jurisdiction: 'EU' });
+  });
+
+  it('finishes the aggregate in a region whose jurisdiction every class may be in, not the first holding one', () => {
+    // ch-events (Zurich, CH) holds a class allowed in EU and CH, eu-events (Frankfurt, EU) one allowed only in the
+    // EU: merged in Zurich, the EU-only class would leave the EU; merged in Frankfurt, both stay where they may be.
+    const zurich = topology('zurich', (t) => {
+      const both = t.dataClass('dach-personal', {
+        jurisdictions: ['CH', 'EU'],
+        export: { aggregatesOnly: true, minGroupSize: 5 },
+      });
+      const euOnly = t.dataClass('eu-personal', {
+        jurisdictions: ['EU'],
+        export: { aggregatesOnly: true, minGroupSize: 5 },
+      });
+      const regions = [
+        [t.region('eu-central-2', { jurisdiction: 'CH' }), both],
+        [t.region('eu-central-1', { jurisdiction: 'EU' }), euOnly],
+        [t.region('us-east-1', { jurisdiction: 'US' }), undefined],
+      ] as const;
+      for (const [region, dataClass] of regions) {
+        const classes = dataClass ? [dataClass] : [];
+        const store = region.objectStore('lake', { bucket: `lake-${region.code}`, dataClasses: classes });
+        region.deltaTable('events', { store, path: 'delta/events', columns, dataClasses: classes });
+      }
+    });
+    const plan = planQuery(zurich, { table: 'events', from: 'us-east-1', aggregate: count });
+    expect(plan.aggregateSite).toMatchObject({
+      region: 'eu-central-1',
+      jurisdiction: 'EU',
+      counted: ['eu-central-2/events', 'eu-central-1/events'],
+    });
+  });
+
   it("refuses another table's class that may not enter the merging region, and says which regions to keep", () => {
     // us-health may be where the results go (the US) but not in the EU, where the eu-personal aggregate is merged.
     const mixed = model([['eu-personal', ['EU'], 10]], [['us-health', ['US'], undefined]]);

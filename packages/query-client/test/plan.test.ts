@@ -292,3 +292,228 @@ describe('planQuery', () => {
     expect(outside.message).toContain('us-east-1 (US)');
   });
 });
+
+describe('the aggregate site of a class that may leave only as aggregates', () => {
+  const count = { groupBy: ['id'], measures: [{ fn: 'count' as const }] };
+  const columns = [{ name: 'id', type: 'long' as const, nullable: false }];
+
+  /**
+   * eu-west-1 named eu-primary, eu-central-1 and us-east-1; `events` in the EU regions carries `euClasses`, and in
+   * us-east-1 `usClasses`. Each class is [id, jurisdictions, minGroupSize or undefined for no export rule].
+   */
+  function model(
+    euClasses: readonly (readonly [string, string[], number | undefined])[],
+    usClasses: readonly (readonly [string, string[], number | undefined])[] = [],
+  ) {
+    return topology('site', (t) => {
+      const classOf = ([id, jurisdictions, min]: readonly [string, string[], number | undefined]) =>
+        t.dataClass(id, {
+          jurisdictions,
+          ...(min === undefined ? {} : { export: { aggregatesOnly: true as const, minGroupSize: min } }),
+        });
+      const eu = euClasses.map(classOf);
+      const us = usClasses.map(classOf);
+      const regions = [
+        t.region('eu-west-1', { id: 'eu-primary', jurisdiction: 'EU' }),
+        t.region('eu-central-1', { jurisdiction: 'EU' }),
+        t.region('us-east-1', { jurisdiction: 'US' }),
+      ];
+      for (const region of regions) {
+        const classes = region.code.startsWith('eu-') ? eu : us;
+        const store = region.objectStore('lake', { bucket: `lake-${region.code}`, dataClasses: classes });
+        region.deltaTable('events', { store, path: 'delta/events', columns, dataClasses: classes });
+      }
+    });
+  }
+
+  it('finishes the aggregate in the region (by its id) holding the class, with the largest minGroupSize of the classes', () => {
+    // The class with the smaller minimum is declared first: taking the first class's, or the smallest, gives 5.
+    const two = model([
+      ['eu-personal', ['EU', 'CH'], 5],
+      ['eu-health', ['EU', 'CH'], 20],
+    ]);
+    const plan = planQuery(two, { table: 'events', from: 'us-east-1', aggregate: count });
+    expect(plan.aggregateSite).toEqual({
+      region: 'eu-primary',
+      jurisdiction: 'EU',
+      minGroupSize: 20,
+      counted: ['eu-primary/events', 'eu-central-1/events'],
+      dataClasses: ['eu-personal', 'eu-health'],
+    });
+    expect(plan.notes).toEqual([
+      'results go to us-east-1 (US); eu-personal, eu-health may leave EU only as aggregates: the aggregate is finished in eu-primary, groups with fewer than 20 rows of eu-personal, eu-health are suppressed there, and only the final groups cross to US',
+    ]);
+    // Read only in eu-central-1, it is finished there, not in the model's first region.
+    const central = planQuery(two, { table: 'events', regions: ['eu-central-1'], from: 'US', aggregate: count });
+    expect(central.aggregateSite).toMatchObject({ region: 'eu-central-1', counted: ['eu-central-1/events'] });
+    expect(central.notes[0]).toContain('results go to jurisdiction US; eu-personal, eu-health may leave EU');
+  });
+
+  it('refuses rows naming every jurisdiction the class may be in, in the message, hint and path', () => {
+    const error = refusal(() =>
+      planQuery(model([['eu-personal', ['EU', 'CH'], 10]]), { table: 'events', from: 'us-east-1' }),
+    );
+    expect(error).toMatchObject({
+      code: 'residency-violation',
+      path: ['components', 'eu-primary/events', 'dataClasses'],
+    });
+    expect(error.message).toBe(
+      "the query returns rows: eu-primary/events holds 'eu-personal', which may leave EU, CH only as aggregates, and the results go to us-east-1 (US)",
+    );
+    expect(error.hint).toBe('aggregate instead (GROUP BY with count, sum, avg, ...), or query from a region in EU/CH');
+  });
+
+  it('refuses aggregates when one class read has no export rule, as it refuses rows', () => {
+    const error = refusal(() =>
+      planQuery(
+        model([
+          ['eu-personal', ['EU'], 10],
+          ['eu-strict', ['EU'], undefined],
+        ]),
+        { table: 'events', from: 'US', aggregate: count },
+      ),
+    );
+    expect(error.code).toBe('residency-violation');
+    expect(error.message).toContain(
+      "the plan would move 'eu-personal' from eu-primary/events, 'eu-strict' from eu-primary/events",
+    );
+    expect(error.message).toContain('eu-personal may only be in EU');
+  });
+
+  it('refuses classes that must be merged in different jurisdictions', () => {
+    const error = refusal(() =>
+      planQuery(
+        model([
+          ['eu-personal', ['EU'], 10],
+          ['ch-health', ['CH', 'LI'], 10],
+        ]),
+        { table: 'events', from: 'us-east-1', aggregate: count },
+      ),
+    );
+    expect(error).toMatchObject({
+      code: 'residency-violation',
+      path: ['components', 'eu-primary/events', 'dataClasses'],
+      hint: 'query each jurisdiction on its own',
+    });
+    expect(error.message).toBe(
+      "the classes read may leave as aggregates but must be merged in different jurisdictions (EU, CH/LI): eu-primary/events holds 'eu-personal', which may leave EU only as aggregates, and the results go to us-east-1 (US)",
+    );
+  });
+
+  it('merges classes whose jurisdictions are one set in any order, or overlap, in a jurisdiction they share', () => {
+    // The verdict must not depend on how the sets are written: ['EU', 'CH'] and ['CH', 'EU'] are one set.
+    for (const [a, b] of [
+      [
+        ['EU', 'CH'],
+        ['CH', 'EU'],
+      ],
+      [['EU', 'CH'], ['EU']],
+      [['EU'], ['CH', 'EU']],
+    ] as const) {
+      const plan = planQuery(
+        model([
+          ['eu-personal', [...a], 10],
+          ['eu-health', [...b], 5],
+        ]),
+        { table: 'events', from: 'us-east-1', aggregate: count },
+      );
+      expect(plan.aggregateSite, `${a} with ${b}`).toMatchObject({ region: 'eu-primary', jurisdiction: 'EU' });
+    }
+    // Written the same way round, it was already planned: the same site.
+    const same = planQuery(
+      model([
+        ['eu-personal', ['EU', 'CH'], 10],
+        ['eu-health', ['EU', 'CH'], 5],
+      ]),
+      { table: 'events', from: 'us-east-1', aggregate: count },
+    );
+    expect(same.aggregateSite).toMatchObject({ region: 'eu-primary', jurisdiction: 'EU' });
+  });
+
+  it('finishes the aggregate in a region whose jurisdiction every class may be in, not the first holding one', () => {
+    // ch-events (Zurich, CH) holds a class allowed in EU and CH, eu-events (Frankfurt, EU) one allowed only in the
+    // EU: merged in Zurich, the EU-only class would leave the EU; merged in Frankfurt, both stay where they may be.
+    const zurich = topology('zurich', (t) => {
+      const both = t.dataClass('dach-personal', {
+        jurisdictions: ['CH', 'EU'],
+        export: { aggregatesOnly: true, minGroupSize: 5 },
+      });
+      const euOnly = t.dataClass('eu-personal', {
+        jurisdictions: ['EU'],
+        export: { aggregatesOnly: true, minGroupSize: 5 },
+      });
+      const regions = [
+        [t.region('eu-central-2', { jurisdiction: 'CH' }), both],
+        [t.region('eu-central-1', { jurisdiction: 'EU' }), euOnly],
+        [t.region('us-east-1', { jurisdiction: 'US' }), undefined],
+      ] as const;
+      for (const [region, dataClass] of regions) {
+        const classes = dataClass ? [dataClass] : [];
+        const store = region.objectStore('lake', { bucket: `lake-${region.code}`, dataClasses: classes });
+        region.deltaTable('events', { store, path: 'delta/events', columns, dataClasses: classes });
+      }
+    });
+    const plan = planQuery(zurich, { table: 'events', from: 'us-east-1', aggregate: count });
+    expect(plan.aggregateSite).toMatchObject({
+      region: 'eu-central-1',
+      jurisdiction: 'EU',
+      counted: ['eu-central-2/events', 'eu-central-1/events'],
+    });
+  });
+
+  it("refuses another table's class that may not enter the merging region, and says which regions to keep", () => {
+    // us-health may be where the results go (the US) but not in the EU, where the eu-personal aggregate is merged.
+    const mixed = model([['eu-personal', ['EU'], 10]], [['us-health', ['US'], undefined]]);
+    const error = refusal(() => planQuery(mixed, { table: 'events', from: 'us-east-1', aggregate: count }));
+    expect(error).toMatchObject({
+      code: 'residency-violation',
+      path: ['components', 'eu-primary/events', 'dataClasses'],
+    });
+    expect(error.message).toBe(
+      "us-east-1/events's 'us-health' may not enter eu-primary (EU), where the aggregate must be merged: eu-primary/events holds 'eu-personal', which may leave EU only as aggregates, and the results go to us-east-1 (US)",
+    );
+    expect(error.hint).toBe("leave out us-east-1: regions: ['eu-primary', 'eu-central-1']");
+    // Leaving it out, as the hint says, is planned.
+    const kept = planQuery(mixed, {
+      table: 'events',
+      regions: ['eu-primary', 'eu-central-1'],
+      from: 'us-east-1',
+      aggregate: count,
+    });
+    expect(kept.aggregateSite).toMatchObject({ region: 'eu-primary', minGroupSize: 10 });
+  });
+
+  it('finishes in the region of a restricted table that has one, and refuses a table in no region', () => {
+    // Both tables are named events: the global one comes first, and has no region to finish the aggregate in.
+    const placed = topology('placed', (t) => {
+      const personal = t.dataClass('eu-personal', {
+        jurisdictions: ['EU'],
+        export: { aggregatesOnly: true, minGroupSize: 10 },
+      });
+      const shared = t.objectStore('shared', { bucket: 'lake-shared', dataClasses: [personal] });
+      t.deltaTable('archive', {
+        store: shared,
+        path: 'delta/archive',
+        tableName: 'events',
+        columns,
+        dataClasses: [personal],
+      });
+      const eu = t.region('eu-west-1', { jurisdiction: 'EU' });
+      t.region('us-east-1', { jurisdiction: 'US' });
+      const store = eu.objectStore('lake', { bucket: 'lake-eu', dataClasses: [personal] });
+      eu.deltaTable('live', { store, path: 'delta/live', tableName: 'events', columns, dataClasses: [personal] });
+    });
+    const both = planQuery(placed, { table: 'events', from: 'US', aggregate: count });
+    expect(both.fragments.map((f) => f.component)).toEqual(['archive', 'eu-west-1/live']);
+    expect(both.aggregateSite).toMatchObject({ region: 'eu-west-1', counted: ['archive', 'eu-west-1/live'] });
+    const error = refusal(() => planQuery(placed, { table: 'archive', from: 'US', aggregate: count }));
+    expect(error).toMatchObject({
+      code: 'residency-violation',
+      path: ['components', 'archive', 'dataClasses'],
+      hint: 'place the table in a region',
+    });
+    expect(error.message).toBe(
+      "no region of the class holds the table: archive holds 'eu-personal', which may leave EU only as aggregates, and the results go to jurisdiction US",
+    );
+  });
+});

@@ -148,6 +148,34 @@ describe('aggregates-only export', () => {
     }
   });
 
+  it("names the measure, the hint and the table in the refusal of one row's value, min too", () => {
+    for (const [sql, measure] of [
+      ['SELECT currency, min(amount) FROM orders GROUP BY currency', 'min(amount)'],
+      ['SELECT currency, max(amount) AS top FROM orders GROUP BY currency', 'max(amount)'],
+    ] as const) {
+      const error = refusal(sql, 'us-east-1');
+      expect(error, sql).toMatchObject({
+        code: 'residency-violation',
+        path: ['components', 'eu-west-1/orders', 'dataClasses'],
+        hint: 'use count, sum, avg, variance, stddev or count(DISTINCT ...) across the border',
+      });
+      expect(error.message).toBe(
+        `${measure} is the value of one row, not an aggregate that hides it: eu-west-1/orders holds 'eu-personal', which may leave EU only as aggregates, and the results go to us-east-1 (US)`,
+      );
+    }
+    // A measure given without a column (the request API allows it) is named with *.
+    let error: unknown;
+    try {
+      planQuery(model, { table: 'orders', from: 'US', aggregate: { groupBy: [], measures: [{ fn: 'max' }] } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(QueryError);
+    expect((error as QueryError).message).toMatch(
+      /^max\(\*\) is the value of one row, not an aggregate that hides it: /,
+    );
+  });
+
   it('still refuses aggregates of a class without an export rule', () => {
     const strict = lakeTopology();
     expect(() =>

@@ -166,16 +166,26 @@ function aggregateSite(
       );
     }
   }
-  const jurisdictions = new Set(violations.map((v) => v.allowed.join('/')));
-  if (jurisdictions.size > 1) {
+  // The aggregate is merged in a jurisdiction every class read may be in: the sets are compared as sets, so
+  // ['EU', 'CH'] and ['CH', 'EU'] are one, and ['EU', 'CH'] with ['EU'] merge in the EU.
+  const common = violations.reduce<readonly string[]>(
+    (shared, v) => shared.filter((j) => v.allowed.includes(j)),
+    first.allowed,
+  );
+  if (common.length === 0) {
+    const sets = new Set(violations.map((v) => [...v.allowed].sort().join('/')));
     refuse(
-      `the classes read may leave as aggregates but must be merged in different jurisdictions (${[...jurisdictions].join(', ')})`,
+      `the classes read may leave as aggregates but must be merged in different jurisdictions (${[...sets].join(', ')})`,
       'query each jurisdiction on its own',
     );
   }
   const regionOf = (t: DeltaTable) => placementOf(model, t).region;
+  const jurisdictionOf = (id: string | undefined) => model.regions.find((r) => (r.id ?? r.code) === id)?.jurisdiction;
   const restricted = violations.map((v) => v.table);
-  const home = restricted.map(regionOf).find((r) => r !== undefined);
+  const homes = restricted.map(regionOf).filter((r) => r !== undefined);
+  // The first region holding a class read whose jurisdiction every class may be in; else the first, which the check
+  // below refuses naming the class that may not enter it.
+  const home = homes.find((r) => common.includes(jurisdictionOf(r) as string)) ?? homes[0];
   const region = model.regions.find((r) => (r.id ?? r.code) === home);
   if (region === undefined) refuse('no region of the class holds the table', 'place the table in a region');
   const site = region as (typeof model.regions)[number];

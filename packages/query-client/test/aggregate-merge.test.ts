@@ -32,6 +32,7 @@ import {
   encodePartial,
   type Measure,
   measureName,
+  mergedTypes,
   mergePartials,
   type PartialAggregate,
   partialAggregate,
@@ -673,7 +674,13 @@ describe('group keys, nulls, booleans, sum ranges and refusals, worked by hand',
         await read(new Table({ k: vectorFromArray([Number.NaN, null, Infinity, 1], new Float64()) }), count, 'eu'),
         await read(new Table({ k: vectorFromArray([null, Number.NaN, -Infinity, 1], new Float64()) }), count, 'us'),
       ];
-      expect(byKey(mergePartials(xs, count).table)).toEqual({ NaN: 2n, null: 2n, Infinity: 1n, '-Infinity': 1n, 1: 2n });
+      expect(byKey(mergePartials(xs, count).table)).toEqual({
+        NaN: 2n,
+        null: 2n,
+        Infinity: 1n,
+        '-Infinity': 1n,
+        1: 2n,
+      });
       const ss = [
         await read(new Table({ k: vectorFromArray(['', null, 'a'], new Utf8()) }), count, 'eu'),
         await read(new Table({ k: vectorFromArray([null, '', ''], new Utf8()) }), count, 'us'),
@@ -688,7 +695,10 @@ describe('group keys, nulls, booleans, sum ranges and refusals, worked by hand',
       b: vectorFromArray([false, true, null, true], new Bool()),
       n: vectorFromArray([1n, 2n, 4n, 8n], new Int64()),
     });
-    const us = new Table({ b: vectorFromArray([true, false], new Bool()), n: vectorFromArray([16n, 32n], new Int64()) });
+    const us = new Table({
+      b: vectorFromArray([true, false], new Bool()),
+      n: vectorFromArray([16n, 32n], new Int64()),
+    });
     for (const read of [partial, partialWhole]) {
       const merged = mergePartials([await read(eu, aggregate, 'eu'), await read(us, aggregate, 'us')], aggregate).table;
       expect(merged.schema.fields[0]?.type.typeId).toBe(Type.Bool);
@@ -732,11 +742,18 @@ describe('group keys, nulls, booleans, sum ranges and refusals, worked by hand',
   it('writes decimal sums past 32 bits into the right words of each row', async () => {
     const price = new Decimal(0, 20, 128);
     const aggregate: Aggregate = { groupBy: ['g'], measures: [{ fn: 'sum', column: 'p' }] };
-    const table = new Table({ g: vectorFromArray(['a', 'b'], new Utf8()), p: buildVector(price, [3_000_000_000n, 7n]) });
+    const table = new Table({
+      g: vectorFromArray(['a', 'b'], new Utf8()),
+      p: buildVector(price, [3_000_000_000n, 7n]),
+    });
     const other = new Table({ g: vectorFromArray(['a'], new Utf8()), p: buildVector(price, [2_000_000_000n]) });
-    const merged = mergePartials([await partial(table, aggregate, 'eu'), await partial(other, aggregate, 'us')], aggregate, {
-      orderBy: [{ column: 'g' }],
-    }).table;
+    const merged = mergePartials(
+      [await partial(table, aggregate, 'eu'), await partial(other, aggregate, 'us')],
+      aggregate,
+      {
+        orderBy: [{ column: 'g' }],
+      },
+    ).table;
     // a: 5e9 = 1 * 2^32 + 705032704; b: 7.
     expect([...((merged.getChild('sum_p')?.data[0]?.values as Uint32Array) ?? [])]).toEqual([
       705032704, 1, 0, 0, 7, 0, 0, 0,
@@ -781,14 +798,15 @@ describe('group keys, nulls, booleans, sum ranges and refusals, worked by hand',
 
   it('refusals name their path and hint: a column the table lacks, a sum of strings, a type it cannot read', async () => {
     const strings = new Table({ s: vectorFromArray(['a'], new Utf8()) });
+    const two = new Table({ s: vectorFromArray(['a'], new Utf8()), t: vectorFromArray(['b'], new Utf8()) });
     expect(
       await thrown(() =>
-        partialAggregate(batches(strings), { groupBy: ['g'], measures: [] }, 'eu-west-1', strings.schema.fields),
+        partialAggregate(batches(two), { groupBy: ['g'], measures: [] }, 'eu-west-1', two.schema.fields),
       ),
     ).toMatchObject({
       code: 'unknown-column',
       path: ['request', 'aggregate'],
-      hint: 'group by and aggregate columns every region holds: s',
+      hint: 'group by and aggregate columns every region holds: s, t',
     });
     expect(
       await thrown(() =>
@@ -829,7 +847,9 @@ describe('group keys, nulls, booleans, sum ranges and refusals, worked by hand',
     const ints = new Table({ g: vectorFromArray([1], new Int32()) });
     expect(
       await thrown(() =>
-        partialAggregate(batches(ints), { groupBy: ['g'], measures: [] }, 'eu-west-1', [new Field('g', new Int64(), true)]),
+        partialAggregate(batches(ints), { groupBy: ['g'], measures: [] }, 'eu-west-1', [
+          new Field('g', new Int64(), true),
+        ]),
       ),
     ).toMatchObject({ message: "internal: column 'g' of eu-west-1 is Int32 in a batch, Int64 in its table" });
   });
@@ -849,5 +869,21 @@ describe('group keys, nulls, booleans, sum ranges and refusals, worked by hand',
       code: 'schema-conflict',
       message: "column 'c' has no one type across the regions: Float16 in eu, Float64 in us",
     });
+    // A decimal of precision 2 is no float (Precision.DOUBLE is 2 too): refused beside a Float32.
+    const dec = await partial(new Table({ c: buildVector(new Decimal(0, 2, 128), [7n]) }), aggregate, 'eu');
+    const single = await partial(new Table({ c: vectorFromArray([1], new Float32()) }), aggregate, 'us');
+    expect(await thrown(() => mergePartials([dec, single], aggregate, { regions: ['eu', 'us'] }))).toMatchObject({
+      code: 'schema-conflict',
+    });
+    // The refusal names only the regions whose types hold the column.
+    expect(
+      await thrown(() =>
+        mergedTypes([
+          { types: new Map([['c', new Utf8()]]), region: 'eu' },
+          { types: new Map(), region: 'ap' },
+          { types: new Map([['c', new Int64()]]), region: 'us' },
+        ]),
+      ),
+    ).toMatchObject({ message: "column 'c' has no one type across the regions: Int64 in us, Utf8 in eu" });
   });
 });

@@ -887,3 +887,34 @@ describe('group keys, nulls, booleans, sum ranges and refusals, worked by hand',
     ).toMatchObject({ message: "column 'c' has no one type across the regions: Int64 in us, Utf8 in eu" });
   });
 });
+
+describe('unsigned 64-bit columns', () => {
+  it('group and take extremes of a Uint64 column across regions, at and past 2^63 (buildVector threw on any)', async () => {
+    const aggregate: Aggregate = {
+      groupBy: ['u'],
+      measures: [{ fn: 'count' }, { fn: 'max', column: 'v' }, { fn: 'min', column: 'v' }],
+    };
+    const eu = new Table({
+      u: vectorFromArray([1n, 2n ** 63n, 1n], new Uint64()),
+      v: vectorFromArray([2n ** 64n - 1n, 5n, 0n], new Uint64()),
+    });
+    const us = new Table({
+      u: vectorFromArray([2n ** 63n, null], new Uint64()),
+      v: vectorFromArray([2n ** 63n + 7n, 9n], new Uint64()),
+    });
+    const { table } = mergePartials(
+      [await partial(eu, aggregate, 'eu'), await partial(us, aggregate, 'us')],
+      aggregate,
+      {
+        orderBy: [{ column: 'u' }],
+      },
+    );
+    expect(String(table.schema.fields.find((f) => f.name === 'u')?.type)).toBe('Uint64');
+    // Worked by hand: group 1 holds v 2^64-1 and 0; group 2^63 holds 5 and 2^63+7; the null group holds 9.
+    expect(rows(table).map((r) => [r.u, r.count, r.max_v, r.min_v].map((x) => (x === null ? x : `${x}`)))).toEqual([
+      ['1', '2', `${2n ** 64n - 1n}`, '0'],
+      [`${2n ** 63n}`, '2', `${2n ** 63n + 7n}`, '5'],
+      [null, '1', '9', '9'],
+    ]);
+  });
+});

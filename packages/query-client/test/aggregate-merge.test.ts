@@ -5,9 +5,12 @@
  */
 import { col } from '@meridian/delta';
 import {
+  Binary,
+  Bool,
   DateDay,
   Decimal,
   Field,
+  Float16,
   Float32,
   Float64,
   Int16,
@@ -29,6 +32,7 @@ import {
   encodePartial,
   type Measure,
   measureName,
+  mergedTypes,
   mergePartials,
   type PartialAggregate,
   partialAggregate,
@@ -639,5 +643,278 @@ describe('the final merge of regional partials, worked by hand', () => {
         }
       }
     }
+  });
+});
+
+/** A region's partial over its table as one batch of many rows (nulls among values, booleans past the first). */
+async function partialWhole(table: Table, aggregate: Aggregate, region: string): Promise<PartialAggregate> {
+  async function* whole(): AsyncIterable<RecordBatch> {
+    yield* table.batches;
+  }
+  const computed = await partialAggregate(whole(), aggregate, region, table.schema.fields);
+  return decodePartial(encodePartial(computed, aggregate), aggregate, computed.types);
+}
+
+/** The thrown error of `f` (sync or async), for checking its code, message, path and hint together. */
+async function thrown(f: () => unknown): Promise<unknown> {
+  try {
+    await f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+describe('group keys, nulls, booleans, sum ranges and refusals, worked by hand', () => {
+  it('keeps NaN, ±Infinity, null, 1 and "" apart as group keys across the border, in batches of one row or many', async () => {
+    const count: Aggregate = { groupBy: ['k'], measures: [{ fn: 'count' }] };
+    const byKey = (table: Table) => Object.fromEntries(rows(table).map((r) => [String(r.k), r.count]));
+    for (const read of [partial, partialWhole]) {
+      const xs = [
+        await read(new Table({ k: vectorFromArray([Number.NaN, null, Infinity, 1], new Float64()) }), count, 'eu'),
+        await read(new Table({ k: vectorFromArray([null, Number.NaN, -Infinity, 1], new Float64()) }), count, 'us'),
+      ];
+      expect(byKey(mergePartials(xs, count).table)).toEqual({
+        NaN: 2n,
+        null: 2n,
+        Infinity: 1n,
+        '-Infinity': 1n,
+        1: 2n,
+      });
+      const ss = [
+        await read(new Table({ k: vectorFromArray(['', null, 'a'], new Utf8()) }), count, 'eu'),
+        await read(new Table({ k: vectorFromArray([null, '', ''], new Utf8()) }), count, 'us'),
+      ];
+      expect(byKey(mergePartials(ss, count).table)).toEqual({ '': 3n, null: 2n, a: 1n });
+    }
+  });
+
+  it('groups by a boolean (null its own group) into a boolean column, reading bits past the first row', async () => {
+    const aggregate: Aggregate = { groupBy: ['b'], measures: [{ fn: 'count' }, { fn: 'sum', column: 'n' }] };
+    const eu = new Table({
+      b: vectorFromArray([false, true, null, true], new Bool()),
+      n: vectorFromArray([1n, 2n, 4n, 8n], new Int64()),
+    });
+    const us = new Table({
+      b: vectorFromArray([true, false], new Bool()),
+      n: vectorFromArray([16n, 32n], new Int64()),
+    });
+    for (const read of [partial, partialWhole]) {
+      const merged = mergePartials([await read(eu, aggregate, 'eu'), await read(us, aggregate, 'us')], aggregate).table;
+      expect(merged.schema.fields[0]?.type.typeId).toBe(Type.Bool);
+      const got = rows(merged).map((r) => [r.b, r.count, r.sum_n]);
+      expect(got).toHaveLength(3);
+      expect(got).toEqual(
+        expect.arrayContaining([
+          [true, 3n, 26n],
+          [false, 2n, 33n],
+          [null, 1n, 4n],
+        ]),
+      );
+    }
+  });
+
+  it('reads nulls in a batch of many rows as nulls (longs, doubles, decimals), values beside them as values', async () => {
+    const price = new Decimal(2, 10, 128);
+    const table = new Table({
+      n: vectorFromArray([null, 5n, 3n], new Int64()),
+      p: buildVector(price, [null, 150n, 700n]),
+      x: vectorFromArray([2.5, null, 1], new Float64()),
+    });
+    const aggregate: Aggregate = {
+      groupBy: [],
+      measures: [
+        { fn: 'count', column: 'n' },
+        { fn: 'min', column: 'n' },
+        { fn: 'count', column: 'p' },
+        { fn: 'min', column: 'p' },
+        { fn: 'count', column: 'x' },
+        { fn: 'max', column: 'x' },
+      ],
+    };
+    const merged = mergePartials([await partialWhole(table, aggregate, 'eu')], aggregate).table;
+    const [row] = rows(merged);
+    expect(row).toMatchObject({ count_n: 2n, min_n: 3n, count_p: 2n, count_x: 2n, max_x: 2.5 });
+    // min(p) is 1.50: unscaled 150, low word first.
+    expect([...((merged.getChild('min_p')?.data[0]?.values as Uint32Array) ?? [])]).toEqual([150, 0, 0, 0]);
+  });
+
+  it('writes decimal sums past 32 bits into the right words of each row', async () => {
+    const price = new Decimal(0, 20, 128);
+    const aggregate: Aggregate = { groupBy: ['g'], measures: [{ fn: 'sum', column: 'p' }] };
+    const table = new Table({
+      g: vectorFromArray(['a', 'b'], new Utf8()),
+      p: buildVector(price, [3_000_000_000n, 7n]),
+    });
+    const other = new Table({ g: vectorFromArray(['a'], new Utf8()), p: buildVector(price, [2_000_000_000n]) });
+    const merged = mergePartials(
+      [await partial(table, aggregate, 'eu'), await partial(other, aggregate, 'us')],
+      aggregate,
+      {
+        orderBy: [{ column: 'g' }],
+      },
+    ).table;
+    // a: 5e9 = 1 * 2^32 + 705032704; b: 7.
+    expect([...((merged.getChild('sum_p')?.data[0]?.values as Uint32Array) ?? [])]).toEqual([
+      705032704, 1, 0, 0, 7, 0, 0, 0,
+    ]);
+  });
+
+  it('refuses a sum past its output type (Int64, decimal(38)) and answers one at the edge', async () => {
+    const longs: Aggregate = { groupBy: [], measures: [{ fn: 'sum', column: 'n' }] };
+    const long = (v: bigint) => new Table({ n: vectorFromArray([v], new Int64()) });
+    const sumOf = async (a: bigint, b: bigint) =>
+      mergePartials([await partial(long(a), longs, 'eu'), await partial(long(b), longs, 'us')], longs).table;
+    const e62 = 2n ** 62n;
+    expect(rows(await sumOf(e62, e62 - 1n))[0]?.sum_n).toBe(2n ** 63n - 1n);
+    expect(rows(await sumOf(-e62, -e62))[0]?.sum_n).toBe(-(2n ** 63n));
+    for (const [a, b] of [
+      [e62, e62],
+      [-e62, -e62 - 1n],
+    ] as const) {
+      expect(await thrown(() => sumOf(a, b))).toMatchObject({
+        code: 'invalid-request',
+        message: 'sum_n: sum(n) is past the range of Int64',
+        path: ['request', 'aggregate', 'measures'],
+        hint: 'sum fewer rows (a WHERE or a GROUP BY), or avg(n) * count(n)',
+      });
+    }
+    const type = new Decimal(0, 38, 128);
+    const decimals: Aggregate = { groupBy: [], measures: [{ fn: 'sum', column: 'p' }] };
+    const dec = (v: bigint) => new Table({ p: buildVector(type, [v]) });
+    const decSum = async (a: bigint, b: bigint) =>
+      mergePartials([await partial(dec(a), decimals, 'eu'), await partial(dec(b), decimals, 'us')], decimals).table;
+    const half = 5n * 10n ** 37n;
+    // 10^38 - 1 fits a decimal(38, 0) (and is far past an Int64): its words, low first, are those of the bigint.
+    const edge = 10n ** 38n - 1n;
+    const words = [0, 1, 2, 3].map((w) => Number((edge >> BigInt(32 * w)) & 0xffffffffn));
+    const fits = await decSum(half, half - 1n);
+    expect([...((fits.getChild('sum_p')?.data[0]?.values as Uint32Array) ?? [])]).toEqual(words);
+    expect(await thrown(() => decSum(half, half))).toMatchObject({
+      code: 'invalid-request',
+      message: `sum_p: sum(p) is past the range of ${String(new Decimal(0, 38, 128))}`,
+    });
+  });
+
+  it('refusals name their path and hint: a column the table lacks, a sum of strings, a type it cannot read', async () => {
+    const strings = new Table({ s: vectorFromArray(['a'], new Utf8()) });
+    const two = new Table({ s: vectorFromArray(['a'], new Utf8()), t: vectorFromArray(['b'], new Utf8()) });
+    expect(
+      await thrown(() =>
+        partialAggregate(batches(two), { groupBy: ['g'], measures: [] }, 'eu-west-1', two.schema.fields),
+      ),
+    ).toMatchObject({
+      code: 'unknown-column',
+      path: ['request', 'aggregate'],
+      hint: 'group by and aggregate columns every region holds: s, t',
+    });
+    expect(
+      await thrown(() =>
+        partialAggregate(
+          batches(strings),
+          { groupBy: [], measures: [{ fn: 'sum', column: 's' }] },
+          'eu-west-1',
+          strings.schema.fields,
+        ),
+      ),
+    ).toMatchObject({
+      code: 'invalid-request',
+      message: "sum of 's' (Utf8): only numbers can be added up",
+      path: ['request', 'aggregate', 'measures'],
+    });
+    // The table's columns say g is there, its batch has no g: the reader refuses, naming the region.
+    const withG = [...strings.schema.fields, new Field('g', new Utf8(), true)];
+    expect(
+      await thrown(() => partialAggregate(batches(strings), { groupBy: ['g'], measures: [] }, 'eu-west-1', withG)),
+    ).toMatchObject({
+      code: 'unknown-column',
+      message: "the table in eu-west-1 has no column 'g'",
+      path: ['request', 'aggregate'],
+      hint: 'group by and aggregate columns every region holds',
+    });
+    const binary = new Table({ c: vectorFromArray([new Uint8Array([1])], new Binary()) });
+    expect(
+      await thrown(() =>
+        partialAggregate(batches(binary), { groupBy: ['c'], measures: [] }, 'eu-west-1', binary.schema.fields),
+      ),
+    ).toMatchObject({
+      code: 'invalid-request',
+      message: 'cannot group or aggregate a column of Arrow type Binary',
+      path: ['request', 'aggregate'],
+      hint: 'group by and aggregate strings, numbers, booleans, dates, timestamps or decimals',
+    });
+    // A batch whose column is not of the table's type is an internal error, not a wrong merge.
+    const ints = new Table({ g: vectorFromArray([1], new Int32()) });
+    expect(
+      await thrown(() =>
+        partialAggregate(batches(ints), { groupBy: ['g'], measures: [] }, 'eu-west-1', [
+          new Field('g', new Int64(), true),
+        ]),
+      ),
+    ).toMatchObject({ message: "internal: column 'g' of eu-west-1 is Int32 in a batch, Int64 in its table" });
+  });
+
+  it('a refusal of two types without region names numbers the partials, sorted, with its hint; Float16 does not widen', async () => {
+    const aggregate: Aggregate = { groupBy: ['c'], measures: [{ fn: 'count' }] };
+    const a = await partial(new Table({ c: vectorFromArray(['1'], new Utf8()) }), aggregate, 'eu');
+    const b = await partial(new Table({ c: vectorFromArray([1n], new Int64()) }), aggregate, 'us');
+    expect(await thrown(() => mergePartials([a, b], aggregate))).toMatchObject({
+      code: 'schema-conflict',
+      message: "column 'c' has no one type across the regions: Int64 in partial 2, Utf8 in partial 1",
+      hint: "give c one type in every region's table (a narrower integer or a Float32 widens by itself), or leave regions out",
+    });
+    const half = await partial(new Table({ c: vectorFromArray([1], new Float16()) }), aggregate, 'eu');
+    const double = await partial(new Table({ c: vectorFromArray([1], new Float64()) }), aggregate, 'us');
+    expect(await thrown(() => mergePartials([half, double], aggregate, { regions: ['eu', 'us'] }))).toMatchObject({
+      code: 'schema-conflict',
+      message: "column 'c' has no one type across the regions: Float16 in eu, Float64 in us",
+    });
+    // A decimal of precision 2 is no float (Precision.DOUBLE is 2 too): refused beside a Float32.
+    const dec = await partial(new Table({ c: buildVector(new Decimal(0, 2, 128), [7n]) }), aggregate, 'eu');
+    const single = await partial(new Table({ c: vectorFromArray([1], new Float32()) }), aggregate, 'us');
+    expect(await thrown(() => mergePartials([dec, single], aggregate, { regions: ['eu', 'us'] }))).toMatchObject({
+      code: 'schema-conflict',
+    });
+    // The refusal names only the regions whose types hold the column.
+    expect(
+      await thrown(() =>
+        mergedTypes([
+          { types: new Map([['c', new Utf8()]]), region: 'eu' },
+          { types: new Map(), region: 'ap' },
+          { types: new Map([['c', new Int64()]]), region: 'us' },
+        ]),
+      ),
+    ).toMatchObject({ message: "column 'c' has no one type across the regions: Int64 in us, Utf8 in eu" });
+  });
+});
+
+describe('unsigned 64-bit columns', () => {
+  it('group and take extremes of a Uint64 column across regions, at and past 2^63 (buildVector threw on any)', async () => {
+    const aggregate: Aggregate = {
+      groupBy: ['u'],
+      measures: [{ fn: 'count' }, { fn: 'max', column: 'v' }, { fn: 'min', column: 'v' }],
+    };
+    const eu = new Table({
+      u: vectorFromArray([1n, 2n ** 63n, 1n], new Uint64()),
+      v: vectorFromArray([2n ** 64n - 1n, 5n, 0n], new Uint64()),
+    });
+    const us = new Table({
+      u: vectorFromArray([2n ** 63n, null], new Uint64()),
+      v: vectorFromArray([2n ** 63n + 7n, 9n], new Uint64()),
+    });
+    const { table } = mergePartials(
+      [await partial(eu, aggregate, 'eu'), await partial(us, aggregate, 'us')],
+      aggregate,
+      {
+        orderBy: [{ column: 'u' }],
+      },
+    );
+    expect(String(table.schema.fields.find((f) => f.name === 'u')?.type)).toBe('Uint64');
+    // Worked by hand: group 1 holds v 2^64-1 and 0; group 2^63 holds 5 and 2^63+7; the null group holds 9.
+    expect(rows(table).map((r) => [r.u, r.count, r.max_v, r.min_v].map((x) => (x === null ? x : `${x}`)))).toEqual([
+      ['1', '2', `${2n ** 64n - 1n}`, '0'],
+      [`${2n ** 63n}`, '2', `${2n ** 63n + 7n}`, '5'],
+      [null, '1', '9', '9'],
+    ]);
   });
 });

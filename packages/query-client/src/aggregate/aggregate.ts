@@ -542,7 +542,9 @@ export function buildVector(type: DataType, values: readonly Value[]): Vector {
     data = new Ctor(length);
     for (const [i, v] of values.entries()) {
       if (v === null) continue;
-      (data as unknown as (number | bigint)[])[i] = data instanceof BigInt64Array ? BigInt(v as number) : Number(v);
+      // 64-bit columns, signed or not, hold bigints; Number() of a bigint into a BigUint64Array throws.
+      const wide = data instanceof BigInt64Array || data instanceof BigUint64Array;
+      (data as unknown as (number | bigint)[])[i] = wide ? BigInt(v as number) : Number(v);
     }
   }
   return makeVector(

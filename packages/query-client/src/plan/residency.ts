@@ -180,13 +180,13 @@ function aggregateSite(
     );
   }
   const regionOf = (t: DeltaTable) => placementOf(model, t).region;
-  const jurisdictionOf = (id: string | undefined) => model.regions.find((r) => (r.id ?? r.code) === id)?.jurisdiction;
   const restricted = violations.map((v) => v.table);
-  const homes = restricted.map(regionOf).filter((r) => r !== undefined);
+  const homes = restricted
+    .map((t) => model.regions.find((r) => (r.id ?? r.code) === regionOf(t)))
+    .filter((r) => r !== undefined);
   // The first region holding a class read whose jurisdiction every class may be in; else the first, which the check
   // below refuses naming the class that may not enter it.
-  const home = homes.find((r) => common.includes(jurisdictionOf(r) as string)) ?? homes[0];
-  const region = model.regions.find((r) => (r.id ?? r.code) === home);
+  const region = homes.find((r) => common.includes(r.jurisdiction)) ?? homes[0];
   if (region === undefined) refuse('no region of the class holds the table', 'place the table in a region');
   const site = region as (typeof model.regions)[number];
   // Every other table's partials travel into the merging region: their classes must be allowed there.

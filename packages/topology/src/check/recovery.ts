@@ -146,7 +146,10 @@ export function rtoBudgets(context: RuleContext): RtoBudget[] {
     const ttlSeconds = dns ? (dns.ttlSeconds ?? recoveryTimes.dnsTtlSeconds) : 0;
     const base = { dns: router?.id, detectionSeconds, detection, ttlSeconds, targetSeconds: target };
     const stores = primaryStores(context, links);
-    const promotionOf = (store: Relational, replicas: readonly ReplicationLink[]) => {
+    const promotionOf = (store: Relational, links: readonly ReplicationLink[]) => {
+      // Only a database copy can take the store's writes over: a replicate flow into a stream, a bucket or a cache
+      // (change data capture, exports) leaves nothing to promote, so the store is restored from backup.
+      const replicas = links.filter((link) => isRelational(context.components.get(link.target)));
       const declared = [store, ...replicas.map((link) => context.components.get(link.target))].find(
         (c): c is Relational => isRelational(c) && c.promotion !== undefined,
       )?.promotion;

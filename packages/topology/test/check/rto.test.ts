@@ -157,6 +157,43 @@ describe('promotion in the RTO budget (recovery.ts rtoBudgets)', () => {
     });
     expect(budget(model('none'))?.promotionSeconds).toBe(900);
   });
+
+  it('a replicate flow into a stream or a bucket is no copy to promote: the store is restored from backup', () => {
+    // Change data capture into a Kafka cluster and nightly exports to a bucket in the other region; the stream even
+    // declares last-writer-wins for its own multi-region writes. Neither can take the database's writes over.
+    const model = (withReplica: boolean) =>
+      topology('cdc', (t) => {
+        t.sla({ rtoSeconds: 100_000 });
+        const dns = t.dns('route53', { routing: 'failover' });
+        const [us, eu] = [t.region('us-east-1'), t.region('eu-west-1')];
+        const primary = us.postgres('db', { multiAz: true });
+        const cdc = eu.stream('cdc', { engine: 'msk', conflictResolution: 'last-writer-wins' });
+        const exports = eu.objectStore('exports', { conflictResolution: 'last-writer-wins' });
+        t.flow(primary, cdc, { kind: 'replicate', replicationMode: 'logical' });
+        t.flow(primary, exports, { kind: 'replicate' });
+        if (withReplica) {
+          const replica = eu.postgres('db', { multiAz: true, role: 'replica', replicaOf: primary });
+          t.flow(primary, replica, { kind: 'replicate', maxLagSeconds: 1 });
+        }
+        for (const [r, role] of [
+          [us, 'primary'],
+          [eu, 'secondary'],
+        ] as const) {
+          t.flow(dns, r.service('api', { runtime: 'lambda' }), { routing: { failover: role } });
+        }
+      });
+    expect(budget(model(false))).toMatchObject({
+      store: 'us-east-1/db',
+      promotionSeconds: 3600,
+      promotion: 'no replica of us-east-1/db outside us-east-1: restore from backup (~3600 s)',
+      totalSeconds: 90 + 60 + 3600,
+    });
+    // Beside a real replica, the replica is the one promoted, whatever the flows' order.
+    expect(budget(model(true))).toMatchObject({
+      promotionSeconds: 900,
+      promotion: expect.stringMatching(/^no automatic promotion of eu-west-1\/db /),
+    });
+  });
 });
 
 // A global entry point that fails over by its own health probe (Azure Front Door here): no DNS answer changes, so

@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaError } from '../src/errors.ts';
+import type { DecodeRequest, DecodeResponse } from '../src/parquet/decode-worker.ts';
 import { DecodePool } from '../src/parquet/worker-pool.ts';
 import { type GeneratedTable, writeTelemetryTable } from './fixtures/telemetry-table.ts';
 
@@ -52,6 +54,37 @@ describe('DecodePool', () => {
     expect(actual.schema.fields.map((f) => f.name)).toEqual(['ts', 'host', 'latency_ms']);
     for (const name of ['ts', 'host', 'latency_ms']) {
       expect(Array.from(actual.getChild(name) ?? [])).toEqual(Array.from(expected.getChild(name) ?? []));
+    }
+  });
+
+  it("moves a request's bytes back with the answer, so the worker keeps no file it decoded", async () => {
+    // A worker's heap is small and seldom collected: bytes it kept until then piled up a file per job (the streamed
+    // scan's memory, bench/README.md). Moved back, they are detached in the worker at once.
+    const bytes = await fileBytes(1);
+    const worker = new Worker(new URL('../src/parquet/decode-worker.ts', import.meta.url), { execArgv: [] });
+    try {
+      const answer = (request: DecodeRequest, transfer: ArrayBuffer[]) =>
+        new Promise<DecodeResponse>((resolve) => {
+          worker.once('message', resolve);
+          worker.postMessage(request, transfer);
+        });
+      const owned = new Uint8Array(bytes);
+      const moved = await answer({ id: 1, bytes: owned, columns: ['ts'] }, [owned.buffer]);
+      expect(owned.byteLength).toBe(0);
+      expect('input' in moved && moved.input).toEqual(new Uint8Array(bytes));
+      // A view into a larger buffer is copied to the worker, not moved: its copy is the worker's to move back.
+      const view = new Uint8Array(bytes.length + 8).subarray(4, 4 + bytes.length);
+      view.set(bytes);
+      const copied = await answer({ id: 2, bytes: view, columns: ['ts'] }, []);
+      expect('input' in copied && copied.input?.byteLength).toBe(bytes.length);
+      // Shared memory cannot be moved: nothing comes back.
+      const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+      shared.set(bytes);
+      const kept = await answer({ id: 3, bytes: shared, columns: ['ts'] }, []);
+      expect('copied' in kept || 'ipc' in kept).toBe(true);
+      expect('input' in kept).toBe(false);
+    } finally {
+      await worker.terminate();
     }
   });
 

@@ -30,10 +30,20 @@ export interface EncodeRequest {
 
 /** The answer: an Arrow IPC stream, a parquet file, or the decoder's or encoder's message. */
 export type DecodeResponse =
-  | { readonly id: number; readonly ipc: Uint8Array }
-  | { readonly id: number; readonly copied: CopiedTable }
+  | { readonly id: number; readonly ipc: Uint8Array; readonly input?: Uint8Array }
+  | { readonly id: number; readonly copied: CopiedTable; readonly input?: Uint8Array }
   | { readonly id: number; readonly parquet: Uint8Array }
   | { readonly id: number; readonly error: string };
+
+/**
+ * The request's bytes, moved back to the caller with the answer: moving detaches them here at once, where a worker's
+ * small heap would keep them until its next garbage collection (a file's bytes for each request it decoded). They
+ * are this worker's whether they were moved here or copied (a view into a larger buffer); shared memory stays.
+ * The caller drops them.
+ */
+function giveBack(bytes: Uint8Array): { input: Uint8Array } | Record<string, never> {
+  return bytes.buffer instanceof ArrayBuffer ? { input: bytes } : {};
+}
 
 const port = parentPort;
 if (port) {
@@ -60,12 +70,12 @@ if (port) {
       if (request.limit !== undefined) options.limit = request.limit;
       if (request.offset !== undefined) options.offset = request.offset;
       const decoded = await decodeParquet(request.bytes, options);
-      const response: DecodeResponse = { id: request.id, ...decoded };
+      const response: DecodeResponse = { id: request.id, ...decoded, ...giveBack(request.bytes) };
       // Every buffer moves (each copy owns its ArrayBuffer whole): nothing is copied between the threads.
-      port.postMessage(
-        response,
-        'ipc' in decoded ? [decoded.ipc.buffer as ArrayBuffer] : copiedBuffers(decoded.copied),
-      );
+      port.postMessage(response, [
+        ...('ipc' in decoded ? [decoded.ipc.buffer as ArrayBuffer] : copiedBuffers(decoded.copied)),
+        ...('input' in response ? [response.input.buffer as ArrayBuffer] : []),
+      ]);
     } catch (error) {
       const response: DecodeResponse = {
         id: request.id,

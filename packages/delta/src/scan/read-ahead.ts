@@ -9,15 +9,19 @@ export interface OpenedFile {
 
 interface OpenSlot {
   readonly opening: Promise<OpenedFile | undefined>;
+  /** Set once the file is open: undefined while opening, or when it has nothing to read. */
   opened: OpenedFile | undefined;
+  settled: boolean;
   readonly pending: Promise<RecordBatch[]>[];
   started: number;
 }
 
 /**
  * Reads files in order, each in runs, a bounded distance ahead of the consumer: at most `filesAhead` files open
- * and `runsAhead` runs of each decoding. What a scan holds is then a few runs (row groups) and the bytes of a few
- * files, whatever the table's size (bench/README.md, delta-scan: peak RSS of the streamed full scan).
+ * and `runsAhead` runs decoding or decoded and not yet taken, over all the open files together, in file order (the
+ * next file's first runs start once every run of the files before it has started). What a scan holds is then
+ * `runsAhead` runs (row groups) besides the one the consumer reads, and the bytes of a few files, whatever the
+ * table's size (bench/README.md, delta-scan: the streamed full scan's memory).
  */
 export class ReadAhead<F> {
   private readonly files: readonly F[];
@@ -26,6 +30,8 @@ export class ReadAhead<F> {
   private readonly runsAhead: number;
   private readonly slots: OpenSlot[] = [];
   private nextFile = 0;
+  /** Runs started and not yet taken by the consumer, over every open file. */
+  private inFlight = 0;
 
   constructor(
     files: readonly F[],
@@ -47,14 +53,16 @@ export class ReadAhead<F> {
       if (!head) return undefined;
       const opened = await head.opening;
       head.opened = opened;
+      head.settled = true;
       if (opened === undefined || (head.pending.length === 0 && head.started >= opened.runs)) {
         this.slots.shift();
         continue;
       }
-      this.startRuns(head);
+      this.startRuns();
       const batches = await (head.pending.shift() as Promise<RecordBatch[]>);
-      // The next run starts once this one is done: `runsAhead` decodes of a file in flight, never one more.
-      this.startRuns(head);
+      this.inFlight--;
+      // The next run starts once this one is taken: `runsAhead` runs in flight, never one more.
+      this.startRuns();
       return batches;
     }
   }
@@ -63,12 +71,14 @@ export class ReadAhead<F> {
     while (this.slots.length < this.filesAhead && this.nextFile < this.files.length) {
       const file = this.files[this.nextFile++] as F;
       const opening = this.open(file);
-      const slot: OpenSlot = { opening, opened: undefined, pending: [], started: 0 };
-      // A file decodes its first runs as soon as it is open, while the consumer still reads the files before it.
+      const slot: OpenSlot = { opening, opened: undefined, settled: false, pending: [], started: 0 };
+      // A file's bytes are fetched while the consumer still reads the files before it; its runs start decoding as
+      // soon as it is open and there is room.
       opening.then(
         (opened) => {
           slot.opened = opened;
-          this.startRuns(slot);
+          slot.settled = true;
+          this.startRuns();
         },
         () => undefined, // rethrown to the consumer by next()
       );
@@ -76,14 +86,20 @@ export class ReadAhead<F> {
     }
   }
 
-  private startRuns(slot: OpenSlot): void {
-    const opened = slot.opened;
-    if (!opened) return;
-    while (slot.pending.length < this.runsAhead && slot.started < opened.runs) {
-      const run = opened.decodeRun(slot.started++);
-      // Awaited in order by next(); a failure of a run the consumer never reaches (a limit met) is not unhandled.
-      run.catch(() => undefined);
-      slot.pending.push(run);
+  /** Starts runs in file order while fewer than `runsAhead` are in flight; a file still opening holds back the rest. */
+  private startRuns(): void {
+    for (const slot of this.slots) {
+      if (!slot.settled) return;
+      const opened = slot.opened;
+      if (!opened) continue;
+      while (this.inFlight < this.runsAhead && slot.started < opened.runs) {
+        const run = opened.decodeRun(slot.started++);
+        // Awaited in order by next(); a failure of a run the consumer never reaches (a limit met) is not unhandled.
+        run.catch(() => undefined);
+        slot.pending.push(run);
+        this.inFlight++;
+      }
+      if (slot.started < opened.runs) return;
     }
   }
 }

@@ -96,11 +96,25 @@ function packRuns(groups: readonly RowGroupInfo[], rows: number): RowGroupInfo[]
   return runs;
 }
 
-/** A copy in shared memory, which several workers read without further copies. */
-function toShared(bytes: Uint8Array): Uint8Array {
-  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
-  shared.set(bytes);
-  return shared;
+/**
+ * The bytes one run of a file needs, in a buffer of its own: the file's layout kept (the footer's offsets stay
+ * valid), with only the footer, the page indexes and the run's column chunks copied in from `bytes` (the file, or
+ * a sparse copy of it). The buffer moves to a worker and comes back to be dropped (decode-worker.ts): one shared
+ * copy of the file for every run stayed alive in each worker that had read it until that worker's next garbage
+ * collection, which its small heap seldom needs (bench/README.md, the streamed full scan's memory). Pages never
+ * written are not resident.
+ */
+function runBytes(
+  bytes: Uint8Array,
+  footer: ParquetFooter,
+  run: readonly RowGroupInfo[],
+  columns: ReadonlySet<string> | undefined,
+): Uint8Array {
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes.subarray(0, 4)); // "PAR1" leading magic
+  for (const [start, end] of neededRanges(footer, run, columns, bytes.length))
+    copy.set(bytes.subarray(start, end), start);
+  return copy;
 }
 
 interface PreparedScan {
@@ -482,8 +496,10 @@ export class TableScan implements AsyncIterable<RecordBatch> {
           : Math.min(decoder.size, groups.length, Math.max(1, Math.floor(rows / MIN_ROWS_PER_TASK)));
       const runs =
         'limit' in limitOption ? [groups] : this.collecting ? splitEvenly(groups, parts) : packRuns(groups, RUN_ROWS);
-      // Several runs of one file go to the workers as one copy in shared memory (a transferred buffer is gone).
-      const shared = runs.length > 1 && decoder !== 'main-thread' ? toShared(bytes) : bytes;
+      // Several runs of one file go to the workers each in a buffer of its own (runBytes; a transferred buffer is
+      // gone): the file's bytes stay here until its last run has started.
+      const perRun = runs.length > 1 && decoder !== 'main-thread';
+      const decodeSet = decodeColumns ? new Set(decodeColumns) : undefined;
       return {
         runs: runs.length,
         decodeRun: async (r: number) => {
@@ -492,7 +508,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
           try {
             const table = await this.decode(
               decoder,
-              shared,
+              perRun ? runBytes(bytes, footer, run, decodeSet) : bytes,
               {
                 ...columnsOption,
                 ...limitOption,
@@ -544,9 +560,12 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     const smallLimit = limit <= BATCH_SIZE;
     const workers = decoder === 'main-thread' || smallLimit ? 1 : decoder.size;
     // Files open at once (footer read, bytes fetched): the one being returned and the next, whose fetch overlaps
-    // the decode; each decodes up to `workers` runs ahead of what the consumer took.
+    // the decode. Streamed, `workers` runs decode ahead of what the consumer took, over all open files: a few runs
+    // held whatever the table. toArrow() keeps every row anyway, and a queue of one more file per worker keeps
+    // each busy when files of one run each end out of order.
     const filesAhead = workers === 1 ? 1 : this.collecting ? 2 * workers : 2;
-    const reads = new ReadAhead<DeltaFile>(files, (file) => this.openFile(file), filesAhead, workers);
+    const runsAhead = this.collecting ? 2 * workers : workers;
+    const reads = new ReadAhead<DeltaFile>(files, (file) => this.openFile(file), filesAhead, runsAhead);
     let returned = 0;
     for (let batches = await reads.next(); batches !== undefined; batches = await reads.next()) {
       for (const batch of batches) {

@@ -398,6 +398,20 @@ describe('the aggregate site of a class that may leave only as aggregates', () =
     expect(error.message).toBe(
       "the classes read may leave as aggregates but must be merged in different jurisdictions (EU, CH/LI): eu-primary/events holds 'eu-personal', which may leave EU only as aggregates, and the results go to us-east-1 (US)",
     );
+    // One set written in two orders is named once.
+    const sets = refusal(() =>
+      planQuery(
+        model([
+          ['eu-personal', ['EU'], 10],
+          ['ch-health', ['LI', 'CH'], 10],
+          ['ch-finance', ['CH', 'LI'], 10],
+        ]),
+        { table: 'events', from: 'us-east-1', aggregate: count },
+      ),
+    );
+    expect(sets.message).toMatch(
+      /^the classes read may leave as aggregates but must be merged in different jurisdictions \(EU, CH\/LI\): /,
+    );
   });
 
   it('merges classes whose jurisdictions are one set in any order, or overlap, in a jurisdiction they share', () => {

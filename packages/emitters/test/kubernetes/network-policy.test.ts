@@ -395,3 +395,58 @@ describe('network policies toward another cluster’s Ingress', () => {
     expect([can({ ip: '203.0.113.10' }, 443), can(controller, 443)]).toEqual([true, false]);
   });
 });
+
+describe('network policies toward another cluster’s workloads and this region’s VPC', () => {
+  it('reach another cluster’s workloads on their Service port, else their container ports, else any port', () => {
+    // The other cluster's pods are not selectable from here: they are reached at its load balancers' addresses,
+    // on the port the workload's Service exposes (it wins over the container ports), or on its container ports.
+    const model = topology('pair', (t) => {
+      const us = t.region('us-east-1', { cidr: '10.30.0.0/16' });
+      const a = us.kubernetesCluster('a');
+      const b = us.kubernetesCluster('b');
+      const api = a.deployment('api', { image: 'registry.local/api:1.0.0', ports: [8080] });
+      const fronted = b.deployment('fronted', {
+        image: 'registry.local/fronted:1.0.0',
+        ports: [8080],
+        service: { type: 'LoadBalancer', port: 8443 },
+      });
+      const raw = b.deployment('raw', { image: 'registry.local/raw:1.0.0', ports: [9000, 9001] });
+      const bare = b.deployment('bare', { image: 'registry.local/bare:1.0.0' });
+      t.flow(api, fronted);
+      t.flow(api, raw);
+      t.flow(api, bare);
+    });
+    const policies = policiesOf(model, 'us-east-1/a');
+    expect(find(policies, 'pair/api')?.egress).toEqual([
+      { to: [publicAddresses], ports: [tcp(8443)] },
+      { to: [publicAddresses], ports: [tcp(9000), tcp(9001)] },
+      { to: [publicAddresses] },
+    ]);
+    for (const p of policies) expect(schemaErrors(p as never)).toEqual([]);
+  });
+
+  it('reach a database in the VPC at the CIDR of the cluster’s own region, not the first region’s', () => {
+    const model = topology('two', (t) => {
+      t.region('eu-west-1', { cidr: '10.1.0.0/16' });
+      const us = t.region('us-east-1', { cidr: '10.2.0.0/16' });
+      const api = us.kubernetesCluster('eks').deployment('api', { image: 'registry.local/api:1.0.0', ports: [8080] });
+      t.flow(api, us.postgres('db'), { kind: 'write' });
+    });
+    const policies = policiesOf(model, 'us-east-1/eks');
+    expect(find(policies, 'two/api')?.egress).toEqual([
+      { to: [{ ipBlock: { cidr: '10.2.0.0/16' } }], ports: [tcp(5432)] },
+    ]);
+  });
+
+  it('writes each namespace’s policies to one file of that namespace', () => {
+    const manifests = toKubernetes(shop).find((c) => c.cluster === 'us-east-1/eks')?.manifests ?? [];
+    const files = manifests
+      .filter((m) => m.object.kind === 'NetworkPolicy')
+      .map((m) => `${(m.object.metadata as { namespace: string }).namespace} ${m.file}`);
+    expect(files.length).toBe(9);
+    for (const line of files) {
+      const [namespace, file] = line.split(' ');
+      expect(file).toMatch(new RegExp(`(^|/)${namespace}/network-policies\\.yaml$`));
+    }
+  });
+});

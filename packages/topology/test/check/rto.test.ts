@@ -188,6 +188,13 @@ describe('promotion in the RTO budget (recovery.ts rtoBudgets)', () => {
       promotion: 'no replica of us-east-1/db outside us-east-1: restore from backup (~3600 s)',
       totalSeconds: 90 + 60 + 3600,
     });
+    // A database the model places in no region has no region to name.
+    const unplaced = topology('unplaced', (t) => {
+      t.sla({ rtoSeconds: 100_000 });
+      t.region('us-east-1');
+      t.postgres('db');
+    });
+    expect(budget(unplaced)?.promotion).toBe('no replica of db outside its region: restore from backup (~3600 s)');
     // Beside a real replica, the replica is the one promoted, whatever the flows' order.
     expect(budget(model(true))).toMatchObject({
       promotionSeconds: 900,

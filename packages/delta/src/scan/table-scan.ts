@@ -460,23 +460,6 @@ export class TableScan implements AsyncIterable<RecordBatch> {
         decodeColumns.push(footer.leaves[0].path[0] as string);
       const estimate = decodedBytesEstimate(footer, groups, decodeColumns ? new Set(decodeColumns) : undefined);
       checkDecodeSize(file, estimate, plan.maxDecodedBytes, key);
-      const everything =
-        groups.length === nonEmpty.length && (!decodeColumns || decodeColumns.length === topLevel.size);
-      let bytes: Uint8Array;
-      if (everything) {
-        bytes = await ctx.storage.get(key);
-        this.metrics.bytesFetched += bytes.length;
-      } else {
-        const sparse = await sparseBytes(
-          ctx.storage,
-          key,
-          file.size,
-          neededRanges(footer, groups, decodeColumns ? new Set(decodeColumns) : undefined, file.size),
-          footer.prefetched,
-        );
-        bytes = sparse.bytes;
-        this.metrics.bytesFetched += sparse.fetched;
-      }
       // Streamed, a file is decoded in runs of row groups of at most RUN_ROWS rows (or one larger row group): what
       // the scan holds is then a few runs, not a few files, and parquet-wasm's memory (which never shrinks) grows to
       // one run's decode instead of a whole file's (a 312,500-row file: 28 MB against 98 MB). Each decode call costs
@@ -496,10 +479,34 @@ export class TableScan implements AsyncIterable<RecordBatch> {
           : Math.min(decoder.size, groups.length, Math.max(1, Math.floor(rows / MIN_ROWS_PER_TASK)));
       const runs =
         'limit' in limitOption ? [groups] : this.collecting ? splitEvenly(groups, parts) : packRuns(groups, RUN_ROWS);
-      // Several runs of one file go to the workers each in a buffer of its own (runBytes; a transferred buffer is
-      // gone): the file's bytes stay here until its last run has started.
-      const perRun = runs.length > 1 && decoder !== 'main-thread';
       const decodeSet = decodeColumns ? new Set(decodeColumns) : undefined;
+      // Several runs of one file go to the workers each in a buffer of its own (a transferred buffer is gone).
+      // Streamed, each run fetches its own chunks when it starts (runs ahead are bounded, so the bytes held are a
+      // few runs', not the next files' whole); toArrow() fetches the file once and copies each run's part of it.
+      const perRun = runs.length > 1 && decoder !== 'main-thread';
+      let tailCounted = false;
+      const fetchRun = async (run: readonly RowGroupInfo[]): Promise<Uint8Array> => {
+        const sparse = await sparseBytes(
+          ctx.storage,
+          key,
+          file.size,
+          neededRanges(footer, run, decodeSet, file.size),
+          footer.prefetched,
+        );
+        // The footer's read fetched the file's tail once, however many runs copy it.
+        this.metrics.bytesFetched += sparse.fetched - (tailCounted ? footer.prefetched.bytes.length : 0);
+        tailCounted = true;
+        return sparse.bytes;
+      };
+      const fetchFile = async (): Promise<Uint8Array> => {
+        if (groups.length === nonEmpty.length && (!decodeColumns || decodeColumns.length === topLevel.size)) {
+          const bytes = await ctx.storage.get(key);
+          this.metrics.bytesFetched += bytes.length;
+          return bytes;
+        }
+        return fetchRun(groups);
+      };
+      const whole = perRun && !this.collecting ? undefined : await fetchFile();
       return {
         runs: runs.length,
         decodeRun: async (r: number) => {
@@ -508,7 +515,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
           try {
             const table = await this.decode(
               decoder,
-              perRun ? runBytes(bytes, footer, run, decodeSet) : bytes,
+              whole === undefined ? await fetchRun(run) : perRun ? runBytes(whole, footer, run, decodeSet) : whole,
               {
                 ...columnsOption,
                 ...limitOption,

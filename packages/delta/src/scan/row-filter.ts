@@ -178,6 +178,13 @@ function getValue(data: Data, row: number): unknown {
     const end = Number(offsets[row + 1]);
     return utf8.decode((data.values as Uint8Array).subarray(start, end));
   }
+  if (typeId === Type.Binary || typeId === Type.LargeBinary) {
+    // Binary literals are refused when binding (bind.ts), so these are only tested for null; a present value must
+    // not read as null (it did, so `payload is null` kept every row): it reads as its bytes in hex, ordered as they are.
+    const offsets = data.valueOffsets as Int32Array | BigInt64Array;
+    const bytes = (data.values as Uint8Array).subarray(Number(offsets[row]), Number(offsets[row + 1]));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
   if (typeId === Type.Dictionary && data.dictionary) {
     const key = Number((data.values as Int32Array)[row]);
     return data.dictionary.get(key);

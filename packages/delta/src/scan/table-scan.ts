@@ -568,9 +568,9 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     const workers = decoder === 'main-thread' || smallLimit ? 1 : decoder.size;
     // Files open at once (footer read; bytes fetched, except a streamed file's runs, which fetch their own): the one
     // being returned and the next, whose reads overlap the decode. Runs decoding or decoded and not yet taken, over
-    // all open files: two per worker, so that a worker finishing first finds the next run queued (one per worker
-    // left the workers idle while the calling thread fetched and filtered: 25-45 % more time for a streamed scan,
-    // bench/README.md), a few runs held whatever the table.
+    // all open files: two per worker, so that a worker finishing first finds the next run queued (with one per
+    // worker they waited while the calling thread fetched and filtered: 1.3-1.45 s against 1.1-1.2 s for the bench's
+    // streamed scan, docs/decisions/040), a few runs held whatever the table.
     const filesAhead = workers === 1 ? 1 : this.collecting ? 2 * workers : 2;
     const runsAhead = workers === 1 ? 1 : 2 * workers;
     const reads = new ReadAhead<DeltaFile>(files, (file) => this.openFile(file), filesAhead, runsAhead);

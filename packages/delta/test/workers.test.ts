@@ -88,6 +88,41 @@ describe('DecodePool', () => {
     }
   });
 
+  it('lays a file out from its ranges at their offsets, and refuses ranges outside the file', async () => {
+    // scan-streamed.test.ts reads real runs this way (their chunks, gaps of zeros between); here the file is cut in
+    // two ranges given in reverse order, which only their offsets put back.
+    const bytes = await fileBytes(0);
+    const direct = await pool.decode({ bytes: new Uint8Array(bytes), rowGroups: [2], where: 'file-0' });
+    const half = bytes.length >> 1;
+    const reversed = () => {
+      const packed = new Uint8Array(bytes.length);
+      packed.set(bytes.subarray(half));
+      packed.set(bytes.subarray(0, half), bytes.length - half);
+      return packed;
+    };
+    const laidOut = await pool.decode({
+      bytes: reversed(),
+      layout: { fileSize: bytes.length, ranges: [half, bytes.length - half, 0, half] },
+      rowGroups: [2],
+      where: 'file-0',
+    });
+    expect(laidOut.numRows).toBe(direct.numRows);
+    for (const name of ['ts', 'host', 'latency_ms'])
+      expect(Array.from(laidOut.getChild(name) ?? [])).toEqual(Array.from(direct.getChild(name) ?? []));
+    // Laid out as written (the halves swapped), the file is no parquet: refused, not read.
+    const swapped = await pool
+      .decode({ bytes: reversed(), layout: { fileSize: bytes.length, ranges: [0, bytes.length] }, where: 'swapped' })
+      .catch((e: unknown) => e);
+    expect(swapped).toBeInstanceOf(DeltaError);
+    // A range past the file's end is refused before any decode, naming the file.
+    const outside = await pool
+      .decode({ bytes: new Uint8Array(8), layout: { fileSize: 4, ranges: [0, 8] }, where: 'outside.parquet' })
+      .catch((e: unknown) => e);
+    expect(outside).toBeInstanceOf(DeltaError);
+    expect((outside as DeltaError).message).toContain('a range of 8 bytes at 0 does not fit a file of 4 bytes');
+    expect((outside as DeltaError).path).toBe('outside.parquet');
+  });
+
   it('runs jobs on both workers at once and answers each job with its own file', async () => {
     const jobs = await Promise.all(table.files.map(async (file, i) => ({ file, bytes: await fileBytes(i) })));
     const results = await Promise.all(

@@ -14,6 +14,8 @@ import { type CopiedTable, copiedBuffers } from './ffi-copy.ts';
 export interface DecodeRequest {
   readonly id: number;
   readonly bytes: Uint8Array;
+  /** `bytes` holds these (offset, length) ranges of a file of `fileSize` bytes, one after the other. */
+  readonly layout?: { readonly fileSize: number; readonly ranges: number[] };
   readonly columns?: string[];
   readonly rowGroups?: number[];
   readonly batchSize?: number;
@@ -45,6 +47,37 @@ function giveBack(bytes: Uint8Array): { input: Uint8Array } | Record<string, nev
   return bytes.buffer instanceof ArrayBuffer ? { input: bytes } : {};
 }
 
+/** The largest file laid out in the reused buffer; a larger one gets a buffer of its own, dropped after. */
+const SCRATCH_MAX_BYTES = 64 * 1024 * 1024;
+let scratch = new Uint8Array(0);
+
+/**
+ * The file a request describes: its bytes, or its ranges laid out at their offsets in a zeroed buffer (the bytes
+ * between them zero, as a file-sized copy on the calling thread had them). The buffer is reused by the next request,
+ * once this one is decoded: the pool sends a worker one job at a time.
+ */
+function fileOf(request: DecodeRequest): Uint8Array {
+  const layout = request.layout;
+  if (!layout) return request.bytes;
+  let file: Uint8Array;
+  if (layout.fileSize > SCRATCH_MAX_BYTES) file = new Uint8Array(layout.fileSize);
+  else {
+    if (scratch.length < layout.fileSize) scratch = new Uint8Array(layout.fileSize);
+    file = scratch.subarray(0, layout.fileSize);
+    file.fill(0);
+  }
+  let at = 0;
+  for (let i = 0; i + 1 < layout.ranges.length; i += 2) {
+    const offset = layout.ranges[i] as number;
+    const length = layout.ranges[i + 1] as number;
+    if (offset < 0 || length < 0 || offset + length > file.length || at + length > request.bytes.length)
+      throw new RangeError(`a range of ${length} bytes at ${offset} does not fit a file of ${file.length} bytes`);
+    file.set(request.bytes.subarray(at, at + length), offset);
+    at += length;
+  }
+  return file;
+}
+
 const port = parentPort;
 if (port) {
   port.on('message', async (request: DecodeRequest | EncodeRequest) => {
@@ -69,7 +102,7 @@ if (port) {
       if (request.batchSize) options.batchSize = request.batchSize;
       if (request.limit !== undefined) options.limit = request.limit;
       if (request.offset !== undefined) options.offset = request.offset;
-      const decoded = await decodeParquet(request.bytes, options);
+      const decoded = await decodeParquet(fileOf(request), options);
       const response: DecodeResponse = { id: request.id, ...decoded, ...giveBack(request.bytes) };
       // Every buffer moves (each copy owns its ArrayBuffer whole): nothing is copied between the threads.
       port.postMessage(response, [

@@ -20,7 +20,14 @@ import { decodeError } from './wasm.ts';
 
 /** One decode job: parquet bytes, and which columns and row groups to decode. */
 export interface DecodeJob {
+  /** The file, or with `layout` the file's needed byte ranges one after the other. */
   readonly bytes: Uint8Array;
+  /**
+   * Where each range of `bytes` sits in the file, as (offset, length) pairs, and the file's size: the worker lays
+   * them out in a zeroed buffer of its own that it reuses (decode-worker.ts), so the file-sized copy is never made
+   * here, moved, or left for a worker's garbage collector.
+   */
+  readonly layout?: { readonly fileSize: number; readonly ranges: readonly number[] };
   readonly columns?: readonly string[];
   readonly rowGroups?: readonly number[];
   readonly batchSize?: number;
@@ -98,6 +105,7 @@ export class DecodePool {
       const request: DecodeRequest = {
         id: this.nextId++,
         bytes: job.bytes,
+        ...(job.layout ? { layout: { fileSize: job.layout.fileSize, ranges: [...job.layout.ranges] } } : {}),
         ...(job.columns ? { columns: [...job.columns] } : {}),
         ...(job.rowGroups ? { rowGroups: [...job.rowGroups] } : {}),
         ...(job.batchSize ? { batchSize: job.batchSize } : {}),

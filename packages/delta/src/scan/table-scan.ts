@@ -96,25 +96,36 @@ function packRuns(groups: readonly RowGroupInfo[], rows: number): RowGroupInfo[]
   return runs;
 }
 
+/** The ranges of a file one run of it needs, one after the other, and where each sits in the file. */
+interface RunRanges {
+  readonly bytes: Uint8Array;
+  readonly layout: { readonly fileSize: number; readonly ranges: readonly number[] };
+}
+
 /**
- * The bytes one run of a file needs, in a buffer of its own: the file's layout kept (the footer's offsets stay
- * valid), with only the footer, the page indexes and the run's column chunks copied in from `bytes` (the file, or
- * a sparse copy of it). The buffer moves to a worker and comes back to be dropped (decode-worker.ts): one shared
- * copy of the file for every run stayed alive in each worker that had read it until that worker's next garbage
- * collection, which its small heap seldom needs (bench/README.md, the streamed full scan's memory). Pages never
- * written are not resident.
+ * What a worker decodes one run of a file from: the leading magic, the run's column chunks, the page indexes and the
+ * footer, packed (DecodeJob.layout). The worker lays them out at their offsets in a zeroed buffer it reuses, so no
+ * file-sized copy is made here, moved, or left for a worker's garbage collector (docs/decisions/040).
  */
-function runBytes(
-  bytes: Uint8Array,
+async function runRanges(
+  read: (start: number, end: number) => Uint8Array | Promise<Uint8Array>,
   footer: ParquetFooter,
   run: readonly RowGroupInfo[],
   columns: ReadonlySet<string> | undefined,
-): Uint8Array {
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes.subarray(0, 4)); // "PAR1" leading magic
-  for (const [start, end] of neededRanges(footer, run, columns, bytes.length))
-    copy.set(bytes.subarray(start, end), start);
-  return copy;
+  fileSize: number,
+): Promise<RunRanges> {
+  const ranges = neededRanges(footer, run, columns, fileSize);
+  const parts = await Promise.all(ranges.map(([start, end]) => read(start, end)));
+  const bytes = new Uint8Array(4 + parts.reduce((sum, part) => sum + part.length, 0));
+  bytes.set([0x50, 0x41, 0x52, 0x31]); // "PAR1" leading magic
+  const layout = [0, 4];
+  let at = 4;
+  for (const [i, part] of parts.entries()) {
+    bytes.set(part, at);
+    layout.push((ranges[i] as [number, number])[0], part.length);
+    at += part.length;
+  }
+  return { bytes, layout: { fileSize, ranges: layout } };
 }
 
 interface PreparedScan {
@@ -390,8 +401,9 @@ export class TableScan implements AsyncIterable<RecordBatch> {
     bytes: Uint8Array,
     options: DecodeOptions,
     where: string,
+    layout?: RunRanges['layout'],
   ): Promise<Table> {
-    if (decoder !== 'main-thread') return decoder.decode({ bytes, ...options, where });
+    if (decoder !== 'main-thread') return decoder.decode({ bytes, ...options, where, ...(layout ? { layout } : {}) });
     try {
       return decodedToTable(await decodeParquet(bytes, options));
     } catch (cause) {
@@ -484,19 +496,17 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       // Streamed, each run fetches its own chunks when it starts (runs ahead are bounded, so the bytes held are a
       // few runs', not the next files' whole); toArrow() fetches the file once and copies each run's part of it.
       const perRun = runs.length > 1 && decoder !== 'main-thread';
-      let tailCounted = false;
-      const fetchRun = async (run: readonly RowGroupInfo[]): Promise<Uint8Array> => {
-        const sparse = await sparseBytes(
-          ctx.storage,
-          key,
-          file.size,
-          neededRanges(footer, run, decodeSet, file.size),
-          footer.prefetched,
-        );
-        // The footer's read fetched the file's tail once, however many runs copy it.
-        this.metrics.bytesFetched += sparse.fetched - (tailCounted ? footer.prefetched.bytes.length : 0);
-        tailCounted = true;
-        return sparse.bytes;
+      // The footer's read fetched the file's tail; the runs read from it, and fetch only what lies before it.
+      const tail = footer.prefetched;
+      const readRange = async (start: number, end: number): Promise<Uint8Array> => {
+        if (start >= tail.start) return tail.bytes.subarray(start - tail.start, end - tail.start);
+        const head = await ctx.storage.getRange(key, start, Math.min(end, tail.start));
+        this.metrics.bytesFetched += head.length;
+        if (end <= tail.start) return head;
+        const joined = new Uint8Array(end - start);
+        joined.set(head);
+        joined.set(tail.bytes.subarray(0, end - tail.start), tail.start - start);
+        return joined;
       };
       const fetchFile = async (): Promise<Uint8Array> => {
         if (groups.length === nonEmpty.length && (!decodeColumns || decodeColumns.length === topLevel.size)) {
@@ -504,18 +514,30 @@ export class TableScan implements AsyncIterable<RecordBatch> {
           this.metrics.bytesFetched += bytes.length;
           return bytes;
         }
-        return fetchRun(groups);
+        const sparse = await sparseBytes(
+          ctx.storage,
+          key,
+          file.size,
+          neededRanges(footer, groups, decodeSet, file.size),
+          tail,
+        );
+        this.metrics.bytesFetched += sparse.fetched;
+        return sparse.bytes;
       };
+      // The tail counts once, with the file's first fetch.
+      if (perRun && !this.collecting) this.metrics.bytesFetched += tail.bytes.length;
       const whole = perRun && !this.collecting ? undefined : await fetchFile();
+      const source = whole === undefined ? readRange : (start: number, end: number) => whole.subarray(start, end);
       return {
         runs: runs.length,
         decodeRun: async (r: number) => {
           const run = runs[r] as RowGroupInfo[];
           const span = pageRanges.size > 0 ? runSpan(run, pageRanges) : undefined;
           try {
+            const ranges = perRun ? await runRanges(source, footer, run, decodeSet, file.size) : undefined;
             const table = await this.decode(
               decoder,
-              whole === undefined ? await fetchRun(run) : perRun ? runBytes(whole, footer, run, decodeSet) : whole,
+              ranges ? ranges.bytes : (whole as Uint8Array),
               {
                 ...columnsOption,
                 ...limitOption,
@@ -524,6 +546,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
                 batchSize: BATCH_SIZE,
               },
               key,
+              ranges?.layout,
             );
             const allDeleted = dvPromise ? await dvPromise : undefined;
             this.metrics.rowsDecoded += table.numRows;

@@ -5,13 +5,13 @@ import type { DeltaFile } from '../log/files.ts';
 import { resolveTablePath } from '../log/table-paths.ts';
 import { type DecodeOptions, decodeParquet } from '../parquet/decode.ts';
 import { decodedToTable } from '../parquet/ffi-arrow.ts';
-import { type FetchedFooter, type ParquetFooter, type RowGroupInfo, readParquetFooter } from '../parquet/footer.ts';
+import { type RowGroupInfo, readParquetFooter } from '../parquet/footer.ts';
 import { decodeError } from '../parquet/wasm.ts';
 import { type DecodePool, sharedDecodePool } from '../parquet/worker-pool.ts';
 import { physicalName } from '../schema/types.ts';
-import type { Storage } from '../storage/storage.ts';
 import { type BoundColumn, type BoundNode, bindPredicate, boundColumns } from './bind.ts';
 import { type Domain, evaluateOnDomains } from './domain.ts';
+import { neededRanges, type RunRanges, readRange, runRanges, sparseBytes } from './file-bytes.ts';
 import { dataFileError, planScan, type ScanContext, selectRows, toLogicalBatch } from './file-read.ts';
 import { fileColumnDomain, type SkippableFile } from './file-skipping.ts';
 import { type RowRange, rowsToRead } from './page-skipping.ts';
@@ -52,8 +52,6 @@ export interface ScanMetrics {
   bytesFetched: number;
 }
 
-// Ranges of one file closer than this are fetched in one request.
-const RANGE_MERGE_GAP = 256 * 1024;
 const BATCH_SIZE = 65_536;
 // A scan that reads one file of at most this many rows decodes it on the calling thread: handing it to a worker
 // (copy in, IPC back) cost more than the second core saved (bench/README.md, delta-scan "selective scan": 0.75x).
@@ -94,38 +92,6 @@ function packRuns(groups: readonly RowGroupInfo[], rows: number): RowGroupInfo[]
   }
   if (run.length > 0) runs.push(run);
   return runs;
-}
-
-/** The ranges of a file one run of it needs, one after the other, and where each sits in the file. */
-interface RunRanges {
-  readonly bytes: Uint8Array;
-  readonly layout: { readonly fileSize: number; readonly ranges: readonly number[] };
-}
-
-/**
- * What a worker decodes one run of a file from: the leading magic, the run's column chunks, the page indexes and the
- * footer, packed (DecodeJob.layout). The worker lays them out at their offsets in a zeroed buffer it reuses, so no
- * file-sized copy is made here, moved, or left for a worker's garbage collector (docs/decisions/040).
- */
-async function runRanges(
-  read: (start: number, end: number) => Uint8Array | Promise<Uint8Array>,
-  footer: ParquetFooter,
-  run: readonly RowGroupInfo[],
-  columns: ReadonlySet<string> | undefined,
-  fileSize: number,
-): Promise<RunRanges> {
-  const ranges = neededRanges(footer, run, columns, fileSize);
-  const parts = await Promise.all(ranges.map(([start, end]) => read(start, end)));
-  const bytes = new Uint8Array(4 + parts.reduce((sum, part) => sum + part.length, 0));
-  bytes.set([0x50, 0x41, 0x52, 0x31]); // "PAR1" leading magic
-  const layout = [0, 4];
-  let at = 4;
-  for (const [i, part] of parts.entries()) {
-    bytes.set(part, at);
-    layout.push((ranges[i] as [number, number])[0], part.length);
-    at += part.length;
-  }
-  return { bytes, layout: { fileSize, ranges: layout } };
 }
 
 interface PreparedScan {
@@ -191,58 +157,6 @@ function selectColumns(batch: RecordBatch, names: readonly string[]): RecordBatc
   const schema = new Schema(fields, batch.schema.metadata);
   const children = indexes.map((i) => batch.data.children[i] as Data);
   return new RecordBatch(schema, makeData({ type: new Struct(fields), length: batch.numRows, nullCount: 0, children }));
-}
-
-/** The byte ranges of the chunks to decode, merged, plus the footer. */
-function neededRanges(
-  footer: ParquetFooter,
-  groups: readonly RowGroupInfo[],
-  columns: ReadonlySet<string> | undefined,
-  size: number,
-): [number, number][] {
-  const ranges: [number, number][] = [];
-  for (const group of groups) {
-    for (const chunk of group.columns)
-      if (!columns || columns.has(chunk.path[0] as string)) ranges.push([chunk.start, chunk.end]);
-  }
-  ranges.push([size - footer.tailLength, size]);
-  for (const [start, end] of footer.indexRanges) ranges.push([start, end]);
-  ranges.sort((a, b) => a[0] - b[0]);
-  const merged: [number, number][] = [];
-  for (const range of ranges) {
-    const last = merged.at(-1);
-    if (last && range[0] <= last[1] + RANGE_MERGE_GAP) last[1] = Math.max(last[1], range[1]);
-    else merged.push([range[0], range[1]]);
-  }
-  return merged;
-}
-
-/**
- * A sparse copy of the file: the parquet layout kept (offsets in the footer stay valid) with only the
- * needed chunks filled in, so a selective scan fetches a fraction of the file.
- */
-async function sparseBytes(
-  storage: Storage,
-  key: string,
-  size: number,
-  ranges: [number, number][],
-  prefetched: FetchedFooter['prefetched'],
-): Promise<{ bytes: Uint8Array; fetched: number }> {
-  const bytes = new Uint8Array(size);
-  bytes.set([0x50, 0x41, 0x52, 0x31]); // "PAR1" leading magic
-  // The footer's read fetched the end of the file already (footer, page indexes, often the last chunks).
-  bytes.set(prefetched.bytes, prefetched.start);
-  let fetched = prefetched.bytes.length;
-  await Promise.all(
-    ranges.map(async ([start, rangeEnd]) => {
-      if (start >= prefetched.start) return;
-      const end = Math.min(rangeEnd, prefetched.start);
-      const part = await storage.getRange(key, start, end);
-      bytes.set(part, start);
-      fetched += part.length;
-    }),
-  );
-  return { bytes, fetched };
 }
 
 /**
@@ -496,18 +410,7 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       // Streamed, each run fetches its own chunks when it starts (runs ahead are bounded, so the bytes held are a
       // few runs', not the next files' whole); toArrow() fetches the file once and copies each run's part of it.
       const perRun = runs.length > 1 && decoder !== 'main-thread';
-      // The footer's read fetched the file's tail; the runs read from it, and fetch only what lies before it.
       const tail = footer.prefetched;
-      const readRange = async (start: number, end: number): Promise<Uint8Array> => {
-        if (start >= tail.start) return tail.bytes.subarray(start - tail.start, end - tail.start);
-        const head = await ctx.storage.getRange(key, start, Math.min(end, tail.start));
-        this.metrics.bytesFetched += head.length;
-        if (end <= tail.start) return head;
-        const joined = new Uint8Array(end - start);
-        joined.set(head);
-        joined.set(tail.bytes.subarray(0, end - tail.start), tail.start - start);
-        return joined;
-      };
       const fetchFile = async (): Promise<Uint8Array> => {
         if (groups.length === nonEmpty.length && (!decodeColumns || decodeColumns.length === topLevel.size)) {
           const bytes = await ctx.storage.get(key);
@@ -524,10 +427,18 @@ export class TableScan implements AsyncIterable<RecordBatch> {
         this.metrics.bytesFetched += sparse.fetched;
         return sparse.bytes;
       };
-      // The tail counts once, with the file's first fetch.
-      if (perRun && !this.collecting) this.metrics.bytesFetched += tail.bytes.length;
-      const whole = perRun && !this.collecting ? undefined : await fetchFile();
-      const source = whole === undefined ? readRange : (start: number, end: number) => whole.subarray(start, end);
+      // Streamed runs read their ranges from storage as they start; the tail, read with the footer, counts once.
+      const streamsRuns = perRun && !this.collecting;
+      if (streamsRuns) this.metrics.bytesFetched += tail.bytes.length;
+      const whole = streamsRuns ? undefined : await fetchFile();
+      const source =
+        whole === undefined
+          ? async (start: number, end: number) => {
+              const part = await readRange(ctx.storage, key, tail, start, end);
+              this.metrics.bytesFetched += part.fetched;
+              return part.bytes;
+            }
+          : (start: number, end: number) => whole.subarray(start, end);
       return {
         runs: runs.length,
         decodeRun: async (r: number) => {

@@ -146,17 +146,13 @@ export function rtoBudgets(context: RuleContext): RtoBudget[] {
     const ttlSeconds = dns ? (dns.ttlSeconds ?? recoveryTimes.dnsTtlSeconds) : 0;
     const base = { dns: router?.id, detectionSeconds, detection, ttlSeconds, targetSeconds: target };
     const stores = primaryStores(context, links);
-    const promotionOf = (store: Relational, links: readonly ReplicationLink[]) => {
+    const promotionOf = (store: Relational, outbound: readonly ReplicationLink[]) => {
       // Only a database copy can take the store's writes over: a replicate flow into a stream, a bucket or a cache
       // (change data capture, exports) leaves nothing to promote, so the store is restored from backup.
-      const replicas = links.filter((link) => isRelational(context.components.get(link.target)));
-      const declared = [store, ...replicas.map((link) => context.components.get(link.target))].find(
-        (c): c is Relational => isRelational(c) && c.promotion !== undefined,
-      )?.promotion;
+      const replicas = outbound.map((link) => context.components.get(link.target)).filter(isRelational);
+      const declared = [store, ...replicas].find((c) => c.promotion !== undefined)?.promotion;
       // A copy that already accepts writes (multi-primary, conflicts resolved) needs no promotion.
-      const writer = replicas
-        .map((link) => context.components.get(link.target))
-        .find((c) => isRelational(c) && c.conflictResolution !== undefined && c.conflictResolution !== 'none');
+      const writer = replicas.find((c) => c.conflictResolution !== undefined && c.conflictResolution !== 'none');
       if (writer) return { seconds: 0, text: `${writer.id} already accepts writes (multi-writer): nothing to promote` };
       if (replicas.length === 0) {
         const seconds = recoveryTimes.restoreFromBackupSeconds;
@@ -172,13 +168,13 @@ export function rtoBudgets(context: RuleContext): RtoBudget[] {
             : recoveryTimes.automaticPromotionSeconds;
         return {
           seconds,
-          text: `automatic promotion of ${replicas[0]?.target} (~${seconds} s typical for ${store.platform})`,
+          text: `automatic promotion of ${replicas[0]?.id} (~${seconds} s typical for ${store.platform})`,
         };
       }
       const seconds = recoveryTimes.manualPromotionSeconds;
       return {
         seconds,
-        text: `${declared === 'manual' ? 'manual' : 'no automatic'} promotion of ${replicas[0]?.target} (~${seconds} s: page, decide, run the runbook)`,
+        text: `${declared === 'manual' ? 'manual' : 'no automatic'} promotion of ${replicas[0]?.id} (~${seconds} s: page, decide, run the runbook)`,
       };
     };
     const recovering = [...context.regions.values()].filter(

@@ -139,6 +139,21 @@ const duck = await DuckDBInstance.create(':memory:', { threads: '2' });
 const connection = await duck.connect();
 const source = `read_parquet('${dir}/*/*.parquet', hive_partitioning = true)`;
 
+/** Runs `sql` in DuckDB and fetches its chunks one by one, keeping none; the rows it returned. */
+async function duckdbStreamed(sql: string): Promise<number> {
+  const result = await connection.run(sql);
+  let count = 0;
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk())
+    count += chunk.rowCount;
+  return count;
+}
+
+/** The median and range of paired ratios (sorted by timePaired), against the goal. */
+function pairedLine(label: string, ratios: readonly number[], goal: string): string {
+  const median = ratios[Math.floor(ratios.length / 2)] as number;
+  return `${label}, ${ratios.length} alternating pairs: median ${fmt(median, 2)}x (range ${fmt(ratios[0] as number, 2)}-${fmt(ratios.at(-1) as number, 2)}x; goal ${goal})`;
+}
+
 const selective = {
   text: "region = 'eu-west-1' and ts >= '2024-01-03 00:00:00' and ts < '2024-01-03 06:00:00'",
   predicate: col('region')
@@ -223,13 +238,7 @@ for (const [name, where, sql] of [
   });
   // DuckDB decodes every row into its vectors, which we fetch chunk by chunk (no JavaScript values are made):
   // the counterpart of our Arrow batches. runAndReadAll, which also keeps every chunk, is timed for reference.
-  const duckdb = await time(async () => {
-    const result = await connection.run(sql);
-    let count = 0;
-    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk())
-      count += chunk.rowCount;
-    return count;
-  });
+  const duckdb = await time(() => duckdbStreamed(sql));
   results.push({
     case: name,
     engine: 'duckdb read_parquet, 2 threads',
@@ -274,10 +283,7 @@ for (const [name, where, sql] of [
     log('timing the selective scan (1 thread) against DuckDB in alternating pairs ...');
     selectivePaired = await timePaired(
       async () => (await snapshot.scan({ where, decoder: 'main-thread' }).toArrow()).numRows,
-      async () => {
-        const result = await connection.run(sql);
-        for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk());
-      },
+      () => duckdbStreamed(sql),
       // A pair takes a tenth of a second: enough of them for a median.
       Math.max(RUNS, 21),
     );
@@ -286,10 +292,7 @@ for (const [name, where, sql] of [
     log('timing the full scan against DuckDB in alternating pairs ...');
     pairedRatios = await timePaired(
       async () => (await snapshot.scan({ decoder: pool }).toArrow()).numRows,
-      async () => {
-        const result = await connection.run(sql);
-        for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk());
-      },
+      () => duckdbStreamed(sql),
     );
     log('measuring the streamed full scan in processes of its own ...');
     memory.push(await streamedMemory('pool'), await streamedMemory('main-thread'));
@@ -331,12 +334,10 @@ for (const [i, row] of results.entries()) {
     `| ${row.case} | ${row.engine} | ${fmt(row.ms, 1)} | ${fmt(row.best, 1)} | ${fmt(row.rows)} | ${fmt((row.rows / row.ms) * 1000)} | ${ratio} | ${fmt(row.peakRss / 2 ** 20)} | ${fmt(row.cpu)} | ${row.note ?? ''} |`,
   );
 }
-if (pairedRatios.length > 0) {
-  const median = pairedRatios[Math.floor(pairedRatios.length / 2)] as number;
+if (pairedRatios.length > 0)
   lines.push(
-    `\nfull scan, meridian toArrow (${poolSize} workers) / DuckDB chunks streamed, ${pairedRatios.length} alternating pairs: median ${fmt(median, 2)}x (range ${fmt(pairedRatios[0] as number, 2)}-${fmt(pairedRatios.at(-1) as number, 2)}x; goal <= 0.7x)`,
+    `\n${pairedLine(`full scan, meridian toArrow (${poolSize} workers) / DuckDB chunks streamed`, pairedRatios, '<= 0.7x')}`,
   );
-}
 if (memory.length > 0) {
   const mb = (n: number) => fmt(n / 2 ** 20);
   lines.push(
@@ -376,10 +377,6 @@ if (duckSelective) {
     .map((r) => `${r.engine} ${fmt(r.ms / duckSelective.ms, 2)}x (best runs ${fmt(r.best / duckSelective.best, 2)}x)`);
   lines.push(`\nselective scan / DuckDB's time (goal <= 1.0x): ${ratios.join('; ')}`);
 }
-if (selectivePaired.length > 0) {
-  const median = selectivePaired[Math.floor(selectivePaired.length / 2)] as number;
-  lines.push(
-    `selective scan, meridian 1 thread / DuckDB chunks streamed, ${selectivePaired.length} alternating pairs: median ${fmt(median, 2)}x (range ${fmt(selectivePaired[0] as number, 2)}-${fmt(selectivePaired.at(-1) as number, 2)}x; goal <= 1.0x)`,
-  );
-}
+if (selectivePaired.length > 0)
+  lines.push(pairedLine('selective scan, meridian 1 thread / DuckDB chunks streamed', selectivePaired, '<= 1.0x'));
 console.log(lines.join('\n'));

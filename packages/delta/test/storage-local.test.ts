@@ -142,13 +142,15 @@ describe('LocalStorage reads stay inside the root, whatever links the table hold
     await writeFile(join(outside, 'secret.json'), '{"secret":true}\n');
     return { storage: new LocalStorage(root), root, outside };
   }
-  const reads = (storage: LocalStorage, key: string) => [storage.get(key), storage.getRange(key, 0, 4)];
+  // Each read starts when the loop reaches it: two started together left the second's refusal unhandled while the
+  // first was awaited, and vitest failed the run with every test passed (stop 28's CI, caught again by its reporter).
+  const reads = (storage: LocalStorage, key: string) => [() => storage.get(key), () => storage.getRange(key, 0, 4)];
 
   it('a file whose name links outside the root is refused by get and getRange', async () => {
     const { storage, root, outside } = await tableAndOutside();
     await symlink(join(outside, 'secret.json'), join(root, '_delta_log', '00000000000000000001.json'));
     for (const read of reads(storage, '_delta_log/00000000000000000001.json')) {
-      const error = await deltaError(read);
+      const error = await deltaError(read());
       expect(error.code).toBe('outside-table');
       expect(error.path).toBe(`${storage.uri}/_delta_log/00000000000000000001.json`);
     }
@@ -159,7 +161,7 @@ describe('LocalStorage reads stay inside the root, whatever links the table hold
     await rm(join(root, '_delta_log'), { recursive: true });
     await symlink(outside, join(root, '_delta_log'));
     for (const read of reads(storage, '_delta_log/secret.json')) {
-      const error = await deltaError(read);
+      const error = await deltaError(read());
       expect(error.code).toBe('outside-table');
       expect(error.message).toContain(join(outside, 'secret.json'));
     }
@@ -221,17 +223,18 @@ describe('LocalStorage reads stay inside the root, whatever links the table hold
     const { storage, root } = await tableAndOutside();
     await run('mkfifo', [join(root, '_delta_log', 'fifo.json')]);
     for (const read of reads(storage, '_delta_log/fifo.json')) {
-      const error = await deltaError(read);
+      const error = await deltaError(read());
       expect(error.code).toBe('storage');
       expect(error.message).toContain('not a regular file');
     }
     await symlink(join(root, '_delta_log', 'loop.json'), join(root, '_delta_log', 'loop.json'));
-    for (const read of reads(storage, '_delta_log/loop.json')) expect((await deltaError(read)).code).toBe('storage');
+    for (const read of reads(storage, '_delta_log/loop.json')) expect((await deltaError(read())).code).toBe('storage');
     await mkdir(join(root, '_delta_log', 'dir.json'));
-    for (const read of reads(storage, '_delta_log/dir.json')) expect((await deltaError(read)).code).toBe('not-found');
+    for (const read of reads(storage, '_delta_log/dir.json')) expect((await deltaError(read())).code).toBe('not-found');
     for (const read of reads(storage, '_delta_log/missing.json'))
-      expect((await deltaError(read)).code).toBe('not-found');
-    for (const read of reads(storage, 'missing-folder/x.json')) expect((await deltaError(read)).code).toBe('not-found');
+      expect((await deltaError(read())).code).toBe('not-found');
+    for (const read of reads(storage, 'missing-folder/x.json'))
+      expect((await deltaError(read())).code).toBe('not-found');
   }, 10_000);
 
   it('many reads at once in one folder each read their own file', async () => {

@@ -1,7 +1,8 @@
 /**
- * A reader for Thrift's compact protocol (thrift/doc/specs/thrift-compact-protocol.md), enough to decode
- * a parquet footer (parquet-format's parquet.thrift FileMetaData) into plain objects keyed by field id.
- * parquet-wasm exposes row-group metadata but not column statistics, hence this small decoder.
+ * Thrift's compact protocol (thrift/doc/specs/thrift-compact-protocol.md), enough to decode a parquet footer
+ * (parquet-format's parquet.thrift FileMetaData) into plain objects keyed by field id, and to write back a footer or
+ * page header edited in place (transcode.ts). parquet-wasm exposes row-group metadata but not column statistics,
+ * hence this small codec.
  */
 
 /** A decoded Thrift value: structs are maps from field id to value. */
@@ -34,8 +35,27 @@ class ThriftDecodeError extends Error {
   }
 }
 
+/**
+ * The wire types of a struct read with `keepTypes` (field id -> compact type), and of its lists and maps (the element
+ * type, or a map's key and value types in one byte): what writing it back needs.
+ */
+const fieldTypes = new WeakMap<ThriftStruct, Map<number, number>>();
+const elementTypes = new WeakMap<ThriftValue[], number>();
+
 /** Decodes one compact-protocol struct starting at `offset` of `bytes`. */
 export function decodeThriftStruct(bytes: Uint8Array, offset = 0): ThriftStruct {
+  return readThriftStruct(bytes, offset).value;
+}
+
+/**
+ * Decodes one struct at `offset`, and where it ends. With `keepTypes`, each struct, list and map remembers its wire
+ * types, so `encodeThriftStruct` can write it back after fields are changed or deleted.
+ */
+export function readThriftStruct(
+  bytes: Uint8Array,
+  offset: number,
+  keepTypes = false,
+): { value: ThriftStruct; end: number } {
   let pos = offset;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -112,6 +132,7 @@ export function decodeThriftStruct(bytes: Uint8Array, offset = 0): ThriftStruct 
         if (size === 15) size = smallVarint();
         const elementType = header & 0x0f;
         const items: ThriftValue[] = [];
+        if (keepTypes) elementTypes.set(items, elementType);
         for (let i = 0; i < size; i++) {
           // Booleans inside collections are one byte each: 1 true, anything else false.
           items.push(
@@ -125,6 +146,7 @@ export function decodeThriftStruct(bytes: Uint8Array, offset = 0): ThriftStruct 
         const items: ThriftValue[] = [];
         if (size === 0) return items;
         const types = byte();
+        if (keepTypes) elementTypes.set(items, types);
         for (let i = 0; i < size; i++) items.push([value(types >> 4), value(types & 0x0f)]);
         return items;
       }
@@ -136,6 +158,8 @@ export function decodeThriftStruct(bytes: Uint8Array, offset = 0): ThriftStruct 
   };
   const struct = (): ThriftStruct => {
     const fields: ThriftStruct = new Map();
+    const types = keepTypes ? new Map<number, number>() : undefined;
+    if (types) fieldTypes.set(fields, types);
     let lastId = 0;
     for (;;) {
       const header = byte();
@@ -144,8 +168,150 @@ export function decodeThriftStruct(bytes: Uint8Array, offset = 0): ThriftStruct 
       const delta = header >> 4;
       const id = delta === 0 ? zigzag32() : lastId + delta;
       lastId = id;
+      types?.set(id, type === CompactType.False ? CompactType.True : type);
       fields.set(id, value(type));
     }
   };
-  return struct();
+  const result = struct();
+  return { value: result, end: pos };
+}
+
+/** The compact types a field set with `setThriftField` may have. */
+export type ThriftFieldType = 'bool' | 'i32' | 'i64' | 'binary';
+
+/** Sets field `id` of a struct read with `keepTypes`, declaring its wire type when the field is new. */
+export function setThriftField(struct: ThriftStruct, id: number, type: ThriftFieldType, value: ThriftValue): void {
+  const types = fieldTypes.get(struct);
+  if (!types) throw new TypeError('thrift: the struct was not read with its types');
+  if (!types.has(id))
+    types.set(
+      id,
+      { bool: CompactType.True, i32: CompactType.I32, i64: CompactType.I64, binary: CompactType.Binary }[type],
+    );
+  struct.set(id, value);
+}
+
+/** A growable byte buffer for the encoder. */
+class Bytes {
+  buf = new Uint8Array(256);
+  length = 0;
+  room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.length++] = b;
+  }
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+  varint(n: bigint): void {
+    let v = n;
+    while (v >= 0x80n) {
+      this.byte(Number(v & 0x7fn) | 0x80);
+      v >>= 7n;
+    }
+    this.byte(Number(v));
+  }
+  zigzag(n: number | bigint): void {
+    const v = BigInt(n);
+    this.varint(v >= 0n ? v << 1n : (-v << 1n) - 1n);
+  }
+}
+
+/**
+ * Encodes a struct read with `keepTypes` (and edited) in the compact protocol, fields in ascending id order. Throws a
+ * TypeError when a value's wire type is unknown (a struct or list built by hand): nothing is guessed.
+ */
+export function encodeThriftStruct(struct: ThriftStruct): Uint8Array {
+  const out = new Bytes();
+  writeStruct(out, struct);
+  return out.buf.slice(0, out.length);
+}
+
+function writeStruct(out: Bytes, struct: ThriftStruct): void {
+  const types = fieldTypes.get(struct);
+  if (!types) throw new TypeError('thrift: the struct was not read with its types');
+  let lastId = 0;
+  for (const id of [...struct.keys()].sort((a, b) => a - b)) {
+    const value = struct.get(id) as ThriftValue;
+    let type = types.get(id);
+    if (type === undefined) throw new TypeError(`thrift: field ${id} has no wire type`);
+    if (type === CompactType.True) type = value === true ? CompactType.True : CompactType.False;
+    if (id > lastId && id - lastId <= 15) out.byte(((id - lastId) << 4) | type);
+    else {
+      out.byte(type);
+      out.zigzag(id);
+    }
+    lastId = id;
+    if (type !== CompactType.True && type !== CompactType.False) writeValue(out, type, value);
+  }
+  out.byte(CompactType.Stop);
+}
+
+function writeValue(out: Bytes, type: number, value: ThriftValue): void {
+  switch (type) {
+    case CompactType.True:
+    case CompactType.False:
+      // Inside a collection a boolean is a byte: 1 true, 2 false.
+      out.byte(value === true ? 1 : 2);
+      return;
+    case CompactType.Byte:
+      out.byte((value as number) & 0xff);
+      return;
+    case CompactType.I16:
+    case CompactType.I32:
+    case CompactType.I64:
+      out.zigzag(value as number | bigint);
+      return;
+    case CompactType.Double: {
+      const b = new Uint8Array(8);
+      new DataView(b.buffer).setFloat64(0, value as number, true);
+      out.bytes(b);
+      return;
+    }
+    case CompactType.Binary: {
+      const b = value as Uint8Array;
+      out.varint(BigInt(b.length));
+      out.bytes(b);
+      return;
+    }
+    case CompactType.List:
+    case CompactType.Set: {
+      const items = value as ThriftValue[];
+      const element = elementTypes.get(items);
+      if (element === undefined) throw new TypeError('thrift: a list has no element type');
+      if (items.length < 15) out.byte((items.length << 4) | element);
+      else {
+        out.byte(0xf0 | element);
+        out.varint(BigInt(items.length));
+      }
+      for (const item of items) writeValue(out, element, item);
+      return;
+    }
+    case CompactType.Map: {
+      const items = value as ThriftValue[];
+      out.varint(BigInt(items.length));
+      if (items.length === 0) return;
+      const kv = elementTypes.get(items);
+      if (kv === undefined) throw new TypeError('thrift: a map has no key and value types');
+      out.byte(kv);
+      for (const pair of items) {
+        const [k, v] = pair as ThriftValue[];
+        writeValue(out, kv >> 4, k as ThriftValue);
+        writeValue(out, kv & 0x0f, v as ThriftValue);
+      }
+      return;
+    }
+    case CompactType.Struct:
+      writeStruct(out, value as ThriftStruct);
+      return;
+    default:
+      throw new TypeError(`thrift: unknown compact type ${type}`);
+  }
 }

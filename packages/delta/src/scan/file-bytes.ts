@@ -4,6 +4,7 @@
  * sparse copy of the file; a run sent to a worker gets its ranges packed (docs/decisions/040).
  */
 import type { FetchedFooter, ParquetFooter, RowGroupInfo } from '../parquet/footer.ts';
+import type { Piece } from '../parquet/transcode.ts';
 import type { Storage } from '../storage/storage.ts';
 
 /** The end of the file the footer's read fetched (footer, page indexes, often the last chunks). */
@@ -55,29 +56,39 @@ export async function readRange(
 }
 
 /**
- * A sparse copy of the file: the parquet layout kept (offsets in the footer stay valid) with only the
- * needed chunks filled in, so a selective scan fetches a fraction of the file.
+ * The needed ranges of a file, fetched: each range before the tail from storage, the tail as the footer's read got
+ * it. Ascending by start, as `neededRanges` gives them (the last may overlap the tail); a selective scan fetches a
+ * fraction of the file.
  */
-export async function sparseBytes(
+export async function fetchPieces(
   storage: Storage,
   key: string,
-  size: number,
   ranges: [number, number][],
   tail: Tail,
-): Promise<{ bytes: Uint8Array; fetched: number }> {
+): Promise<{ pieces: Piece[]; fetched: number }> {
+  let fetched = tail.bytes.length;
+  const before = await Promise.all(
+    ranges
+      .filter(([start]) => start < tail.start)
+      .map(async ([start, end]): Promise<Piece> => {
+        // A range running into the tail is joined to the tail's bytes, so a chunk across the boundary is one piece.
+        const part = await readRange(storage, key, tail, start, end);
+        fetched += part.fetched;
+        return { start, bytes: part.bytes };
+      }),
+  );
+  return { pieces: [...before, { start: tail.start, bytes: tail.bytes }], fetched };
+}
+
+/**
+ * A sparse copy of the file: the parquet layout kept (offsets in the footer stay valid) with only the fetched
+ * pieces filled in, zeros elsewhere; what the decoder reads when a run is not transcoded.
+ */
+export function sparseCopy(size: number, pieces: readonly Piece[]): Uint8Array {
   const bytes = new Uint8Array(size);
   bytes.set(LEADING_MAGIC);
-  bytes.set(tail.bytes, tail.start);
-  let fetched = tail.bytes.length;
-  await Promise.all(
-    ranges.map(async ([start, end]) => {
-      if (start >= tail.start) return; // copied with the tail above
-      const part = await readRange(storage, key, tail, start, Math.min(end, tail.start));
-      bytes.set(part.bytes, start);
-      fetched += part.fetched;
-    }),
-  );
-  return { bytes, fetched };
+  for (const piece of pieces) bytes.set(piece.bytes, piece.start);
+  return bytes;
 }
 
 /** The ranges of a file one run of it needs, one after the other, and where each sits in the file. */

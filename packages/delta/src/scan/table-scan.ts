@@ -6,12 +6,13 @@ import { resolveTablePath } from '../log/table-paths.ts';
 import { type DecodeOptions, decodeParquet } from '../parquet/decode.ts';
 import { decodedToTable } from '../parquet/ffi-arrow.ts';
 import { type RowGroupInfo, readParquetFooter } from '../parquet/footer.ts';
+import { type Piece, piecesSource, transcodeRun } from '../parquet/transcode.ts';
 import { decodeError } from '../parquet/wasm.ts';
 import { type DecodePool, sharedDecodePool } from '../parquet/worker-pool.ts';
 import { physicalName } from '../schema/types.ts';
 import { type BoundColumn, type BoundNode, bindPredicate, boundColumns } from './bind.ts';
 import { type Domain, evaluateOnDomains } from './domain.ts';
-import { neededRanges, type RunRanges, readRange, runRanges, sparseBytes } from './file-bytes.ts';
+import { fetchPieces, neededRanges, type RunRanges, readRange, runRanges, sparseCopy } from './file-bytes.ts';
 import { dataFileError, planScan, type ScanContext, selectRows, toLogicalBatch } from './file-read.ts';
 import { fileColumnDomain, type SkippableFile } from './file-skipping.ts';
 import { type RowRange, rowsToRead } from './page-skipping.ts';
@@ -411,54 +412,64 @@ export class TableScan implements AsyncIterable<RecordBatch> {
       // few runs', not the next files' whole); toArrow() fetches the file once and copies each run's part of it.
       const perRun = runs.length > 1 && decoder !== 'main-thread';
       const tail = footer.prefetched;
-      const fetchFile = async (): Promise<Uint8Array> => {
+      const fetchFile = async (): Promise<{ pieces: Piece[]; whole?: Uint8Array }> => {
         if (groups.length === nonEmpty.length && (!decodeColumns || decodeColumns.length === topLevel.size)) {
           const bytes = await ctx.storage.get(key);
           this.metrics.bytesFetched += bytes.length;
-          return bytes;
+          return { pieces: [{ start: 0, bytes }], whole: bytes };
         }
-        const sparse = await sparseBytes(
-          ctx.storage,
-          key,
-          file.size,
-          neededRanges(footer, groups, decodeSet, file.size),
-          tail,
-        );
-        this.metrics.bytesFetched += sparse.fetched;
-        return sparse.bytes;
+        const fetched = await fetchPieces(ctx.storage, key, neededRanges(footer, groups, decodeSet, file.size), tail);
+        this.metrics.bytesFetched += fetched.fetched;
+        return { pieces: fetched.pieces };
       };
       // Streamed runs read their ranges from storage as they start; the tail, read with the footer, counts once.
       const streamsRuns = perRun && !this.collecting;
       if (streamsRuns) this.metrics.bytesFetched += tail.bytes.length;
-      const whole = streamsRuns ? undefined : await fetchFile();
-      const source =
-        whole === undefined
-          ? async (start: number, end: number) => {
-              const part = await readRange(ctx.storage, key, tail, start, end);
-              this.metrics.bytesFetched += part.fetched;
-              return part.bytes;
-            }
-          : (start: number, end: number) => whole.subarray(start, end);
+      const fetchedFile = streamsRuns ? undefined : await fetchFile();
+      const fileSource = fetchedFile && piecesSource(file.size, fetchedFile.pieces);
+      const source = fileSource
+        ? (start: number, end: number) => {
+            const bytes = fileSource.read(start, end);
+            if (!bytes) throw new RangeError(`bytes ${start}-${end} of ${key} were not fetched`);
+            return bytes;
+          }
+        : async (start: number, end: number) => {
+            const part = await readRange(ctx.storage, key, tail, start, end);
+            this.metrics.bytesFetched += part.fetched;
+            return part.bytes;
+          };
+      // A worker is sent a run's ranges packed, or the whole file when it was read whole; this thread transcodes
+      // the run from the fetched pieces, or decodes them laid out in a sparse copy of the file (made once).
+      const packs = decoder !== 'main-thread' && (perRun || fetchedFile?.whole === undefined);
+      let sparse: Uint8Array | undefined;
+      const wholeFile = (): Uint8Array => {
+        if (fetchedFile?.whole) return fetchedFile.whole;
+        sparse ??= sparseCopy(file.size, (fetchedFile as { pieces: Piece[] }).pieces);
+        return sparse;
+      };
       return {
         runs: runs.length,
         decodeRun: async (r: number) => {
           const run = runs[r] as RowGroupInfo[];
           const span = pageRanges.size > 0 ? runSpan(run, pageRanges) : undefined;
           try {
-            const ranges = perRun ? await runRanges(source, footer, run, decodeSet, file.size) : undefined;
-            const table = await this.decode(
-              decoder,
-              ranges ? ranges.bytes : (whole as Uint8Array),
-              {
-                ...columnsOption,
-                ...limitOption,
-                ...(span ? { offset: span.offset, limit: span.limit } : {}),
-                ...(run.length < nonEmpty.length ? { rowGroups: run.map((g) => g.index) } : {}),
-                batchSize: BATCH_SIZE,
-              },
-              key,
-              ranges?.layout,
-            );
+            const options: DecodeOptions = {
+              ...columnsOption,
+              ...limitOption,
+              ...(span ? { offset: span.offset, limit: span.limit } : {}),
+              ...(run.length < nonEmpty.length ? { rowGroups: run.map((g) => g.index) } : {}),
+              batchSize: BATCH_SIZE,
+            };
+            let table: Table;
+            if (packs) {
+              const ranges = await runRanges(source, footer, run, decodeSet, file.size);
+              table = await this.decode(decoder, ranges.bytes, options, key, ranges.layout);
+            } else {
+              const compact = decoder === 'main-thread' && fileSource ? transcodeRun(fileSource, options) : undefined;
+              table = compact
+                ? await this.decode(decoder, compact.bytes, compact.options, key)
+                : await this.decode(decoder, wholeFile(), options, key);
+            }
             const allDeleted = dvPromise ? await dvPromise : undefined;
             this.metrics.rowsDecoded += table.numRows;
             // Deletion vectors count rows file-wide: a span's decoded rows start at its offset within the run.

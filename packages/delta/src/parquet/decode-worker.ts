@@ -3,13 +3,12 @@
  * Arrow buffers per request (copied out of wasm memory through the C data interface, or an Arrow IPC stream) and
  * transfers them back (no copy); for writes, an Arrow IPC stream
  * into parquet bytes. Loaded by Node directly, so it uses erasable TypeScript only and imports nothing but
- * the decoder, the transcoder and the encoder.
+ * the decoder and the encoder.
  */
 import { parentPort } from 'node:worker_threads';
 import { type DecodeOptions, decodeParquet } from './decode.ts';
 import { type EncodeSettings, encodeIPCToParquet } from './encode.ts';
 import { type CopiedTable, copiedBuffers } from './ffi-copy.ts';
-import { type Piece, piecesSource, transcodeRun } from './transcode.ts';
 
 /** A request: decode `bytes` (the whole file, or a sparse copy holding the needed ranges). */
 export interface DecodeRequest {
@@ -67,32 +66,16 @@ function fileOf(request: DecodeRequest): Uint8Array {
     file = scratch.subarray(0, layout.fileSize);
     file.fill(0);
   }
-  for (const piece of piecesOf(request.bytes, layout)) file.set(piece.bytes, piece.start);
-  return file;
-}
-
-/** The packed ranges of a request, each at its offset in the file; a range outside the file is refused. */
-function piecesOf(bytes: Uint8Array, layout: NonNullable<DecodeRequest['layout']>): Piece[] {
-  const pieces: Piece[] = [];
   let at = 0;
   for (let i = 0; i + 1 < layout.ranges.length; i += 2) {
     const offset = layout.ranges[i] as number;
     const length = layout.ranges[i + 1] as number;
-    if (offset < 0 || length < 0 || offset + length > layout.fileSize || at + length > bytes.length)
-      throw new RangeError(`a range of ${length} bytes at ${offset} does not fit a file of ${layout.fileSize} bytes`);
-    pieces.push({ start: offset, bytes: bytes.subarray(at, at + length) });
+    if (offset < 0 || length < 0 || offset + length > file.length || at + length > request.bytes.length)
+      throw new RangeError(`a range of ${length} bytes at ${offset} does not fit a file of ${file.length} bytes`);
+    file.set(request.bytes.subarray(at, at + length), offset);
     at += length;
   }
-  return pieces;
-}
-
-/** What to decode with which options: the run transcoded (transcode.ts) when it can be, else the file as sent. */
-function runOf(request: DecodeRequest, options: DecodeOptions): { bytes: Uint8Array; options: DecodeOptions } {
-  const layout = request.layout;
-  const source = layout
-    ? piecesSource(layout.fileSize, piecesOf(request.bytes, layout))
-    : piecesSource(request.bytes.length, [{ start: 0, bytes: request.bytes }]);
-  return transcodeRun(source, options) ?? { bytes: fileOf(request), options };
+  return file;
 }
 
 const port = parentPort;
@@ -119,8 +102,7 @@ if (port) {
       if (request.batchSize) options.batchSize = request.batchSize;
       if (request.limit !== undefined) options.limit = request.limit;
       if (request.offset !== undefined) options.offset = request.offset;
-      const run = runOf(request, options);
-      const decoded = await decodeParquet(run.bytes, run.options);
+      const decoded = await decodeParquet(fileOf(request), options);
       const response: DecodeResponse = { id: request.id, ...decoded, ...giveBack(request.bytes) };
       // Every buffer moves (each copy owns its ArrayBuffer whole): nothing is copied between the threads.
       port.postMessage(response, [

@@ -5,7 +5,7 @@
  * original's size and decompresses nothing. Snappy, LZ4 and Brotli chunks are copied as written, the decoder
  * decompresses those. Anything this does not follow (encryption, a chunk in another file, a page it does not know, a
  * page that does not decompress to its stated size) leaves the run to the decoder as written: the answer never
- * depends on this rewrite, only the speed (docs/decisions/041).
+ * depends on this rewrite, only the speed. Used for runs decoded on the calling thread (docs/decisions/041).
  */
 import * as zlib from 'node:zlib';
 import type { DecodeOptions } from './decode.ts';
@@ -57,8 +57,8 @@ export function piecesSource(size: number, pieces: readonly Piece[]): FileSource
 }
 
 /**
- * MERIDIAN_TRANSCODE=0 leaves every run to the decoder as written, read when this module loads (in each decode worker
- * when it starts), so bench/delta-scan can time both in one run.
+ * MERIDIAN_TRANSCODE=0 leaves every run to the decoder as written, read when this module loads, so bench/delta-scan
+ * can time both.
  */
 const enabled = process.env.MERIDIAN_TRANSCODE !== '0';
 

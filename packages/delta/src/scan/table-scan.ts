@@ -438,8 +438,10 @@ export class TableScan implements AsyncIterable<RecordBatch> {
             this.metrics.bytesFetched += part.fetched;
             return part.bytes;
           };
-      // A worker is sent a run's ranges packed, or the whole file when it was read whole; this thread transcodes
-      // the run from the fetched pieces, or decodes them laid out in a sparse copy of the file (made once).
+      // A worker is sent a run's ranges packed, or the whole file when it was read whole, and decodes it as written.
+      // This thread transcodes the run from the fetched pieces (transcode.ts), or decodes them laid out in a sparse
+      // copy of the file, made once. Workers do not transcode: the pages zlib decompresses and the rewritten file
+      // are garbage a worker's rare collections keep (docs/decisions/041).
       const packs = decoder !== 'main-thread' && (perRun || fetchedFile?.whole === undefined);
       let sparse: Uint8Array | undefined;
       const wholeFile = (): Uint8Array => {

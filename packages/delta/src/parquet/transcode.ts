@@ -74,12 +74,15 @@ const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"
 
 type Inflate = (bytes: Uint8Array, expected: number) => Uint8Array;
 
+const MAX_CHUNK = 8 * 1024 * 1024;
+
 /**
  * zlib's options for a page of `expected` bytes: its output in one chunk (the default 16 KiB chunks are joined in a
  * copy at the end, which cost as much as the decompression), and no more than the header said.
  */
 function outputOf(expected: number): { chunkSize: number; maxOutputLength: number } {
-  return { chunkSize: Math.max(64, expected + 1), maxOutputLength: Math.max(1, expected) };
+  // zlib allocates a chunk before it decompresses: a header's size is trusted for one up to MAX_CHUNK only.
+  return { chunkSize: Math.max(64, Math.min(expected + 1, MAX_CHUNK)), maxOutputLength: Math.max(1, expected) };
 }
 
 // zlib.zstdDecompressSync is in Node 23.8 and 22.15 on; an older Node leaves zstd chunks to the decoder.
@@ -141,6 +144,8 @@ function inflateChunk(chunk: Uint8Array, inflate: Inflate, budget: number): Page
     if (compressed === undefined || uncompressed === undefined || compressed < 0 || uncompressed < 0)
       throw new NotTranscoded();
     if (end + compressed > chunk.length) throw new NotTranscoded();
+    // Refused before anything is decompressed: the footer's total bounds the chunk (and the scan bounds the footer's).
+    if (inflated + uncompressed > budget) throw new NotTranscoded();
     const body = chunk.subarray(end, end + compressed);
     pos = end + compressed;
     let parts: Uint8Array[];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Table } from 'apache-arrow';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DecodeOptions, decodeParquet } from '../src/parquet/decode.ts';
 import { decodedToTable } from '../src/parquet/ffi-arrow.ts';
@@ -253,6 +254,28 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
     meta.set(99, 1);
     expect(() => encodeThriftStruct(meta)).toThrow(/field 99 has no wire type/);
   });
+
+  it('never answers differently from the decoder on damaged files: same rows, or both refuse, or left to the decoder', async () => {
+    const names = [...written.keys()];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...names),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        async (name, edits) => {
+          const damaged = (written.get(name) as Uint8Array).slice();
+          for (const [where, value] of edits) damaged[Math.floor(where * (damaged.length - 1))] = value;
+          const options = { batchSize: 4096, rowGroups: [1, 3] };
+          const run = transcodeRun(whole(damaged), options);
+          if (!run) return;
+          expect(await decodeRows(run.bytes, run.options)).toBe(await decodeRows(damaged, options));
+        },
+      ),
+      { numRuns: 150, interruptAfterTimeLimit: 10_000, markInterruptAsFailure: false, seed: 41 },
+    );
+  }, 30_000);
 
   it('writes a footer back as it read it: every corpus footer reads back to the same fields', () => {
     for (const file of parquetFiles(corpus)) {

@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Table } from 'apache-arrow';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,9 +16,9 @@ import {
 } from '../src/parquet/thrift-compact.ts';
 import { type FileSource, piecesSource, transcodeRun } from '../src/parquet/transcode.ts';
 import { duckdb } from './support/corpus-copy.ts';
+import { corpus } from './support/shared-corpus.ts';
 
 // Files written by Spark, Databricks and delta-rs (../shared/delta-corpus), and by DuckDB here: none by this code.
-const corpus = fileURLToPath(new URL('../../../../shared/delta-corpus/', import.meta.url));
 
 function parquetFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })

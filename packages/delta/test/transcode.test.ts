@@ -2,9 +2,27 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Table } from 'apache-arrow';
+import {
+  Table as ArrowTable,
+  Field,
+  Int32,
+  Int64,
+  List,
+  type Table,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  Compression,
+  EnabledStatistics,
+  Table as WasmTable,
+  WriterPropertiesBuilder,
+  WriterVersion,
+  writeParquet,
+} from 'parquet-wasm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DecodeOptions, decodeParquet } from '../src/parquet/decode.ts';
 import { decodedToTable } from '../src/parquet/ffi-arrow.ts';
 import {
@@ -79,6 +97,41 @@ function withFooter(bytes: Uint8Array, start: number, meta: ThriftStruct): Uint8
 
 const num = (value: ThriftValue | undefined) => Number(value);
 
+/** A file parquet-wasm (arrow-rs) writes: v2 data pages, page indexes, 4 row groups, nulls and a list column. */
+function arrowRsFile(codec: Compression, version: WriterVersion): Uint8Array {
+  const n = 4000;
+  const ids = Array.from({ length: n }, (_, i) => (i % 9 === 0 ? null : BigInt(i * 37)));
+  const names = Array.from({ length: n }, (_, i) => (i % 4 === 0 ? null : `name-${i % 50}`));
+  const lists = Array.from({ length: n }, (_, i) => (i % 6 === 0 ? null : [i, i % 3 === 0 ? null : i + 1]));
+  const table = new ArrowTable({
+    id: vectorFromArray(ids, new Int64()),
+    name: vectorFromArray(names, new Utf8()),
+    items: vectorFromArray(lists, new List(new Field('item', new Int32(), true))),
+  });
+  const properties = new WriterPropertiesBuilder()
+    .setCompression(codec)
+    .setWriterVersion(version)
+    .setMaxRowGroupSize(1000)
+    .setDataPageSizeLimit(1024)
+    .setStatisticsEnabled(EnabledStatistics.Page)
+    .build();
+  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')), properties);
+}
+
+/** Every page header of a chunk, from its first byte to its footer's total: [offset, header]. */
+function pagesOf(bytes: Uint8Array, column: ThriftStruct): [number, ThriftStruct][] {
+  const start = num(column.get(11) ?? column.get(9));
+  const pages: [number, ThriftStruct][] = [];
+  let at = start;
+  while (at < start + num(column.get(7))) {
+    const { value, end } = readThriftStruct(bytes, at, true);
+    pages.push([at, value]);
+    at = end + num(value.get(3));
+  }
+  expect(at).toBe(start + num(column.get(7)));
+  return pages;
+}
+
 describe('a run transcoded for the decoder (zstd and gzip pages decompressed by Node, the footer rewritten)', () => {
   let dir: string;
   const written = new Map<string, Uint8Array>();
@@ -104,7 +157,8 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
         await duckdb(
           `copy (${rows}) to '${path}' (format parquet, compression ${codec}, row_group_size 2048, parquet_version ${version})`,
         );
-        written.set(`${codec} ${version}`, readFileSync(path));
+        // A copy of its own: a Buffer's slice() is a view, and tests damage their slices.
+        written.set(`${codec} ${version}`, new Uint8Array(readFileSync(path)));
       }
   }, 60_000);
 
@@ -180,6 +234,176 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
     }
   });
 
+  it("decompresses arrow-rs's v2 pages (levels kept, values decompressed) and v1 pages, zstd and gzip", async () => {
+    for (const codec of [Compression.ZSTD, Compression.GZIP])
+      for (const version of [WriterVersion.V1, WriterVersion.V2]) {
+        const bytes = arrowRsFile(codec, version);
+        const name = `${Compression[codec]} ${WriterVersion[version]}`;
+        const types = new Set(
+          chunkMetas(footerOf(bytes).meta).flatMap((m) => pagesOf(bytes, m).map(([, p]) => p.get(1))),
+        );
+        expect(types.has(version === WriterVersion.V2 ? 3 : 0), name).toBe(true);
+        for (const options of [{ batchSize: 512 }, { batchSize: 512, rowGroups: [2, 0], columns: ['items'] }]) {
+          const run = await transcodeRun(whole(bytes), options);
+          expect(run, name).toBeDefined();
+          const compact = run?.bytes as Uint8Array;
+          for (const column of chunkMetas(footerOf(compact).meta).filter((m) => num(m.get(7)) > 0))
+            for (const [, page] of pagesOf(compact, column)) {
+              expect(page.get(3)).toBe(page.get(2));
+              if (page.get(1) === 3) expect((page.get(8) as ThriftStruct).get(7)).toBe(false);
+            }
+          expect(await decodeRows(compact, run?.options ?? {}), name).toBe(await decodeRows(bytes, options));
+        }
+      }
+  });
+
+  it('writes a footer whose offsets name the rewritten pages, with no pointer left into the original file', async () => {
+    const bytes = arrowRsFile(Compression.ZSTD, WriterVersion.V1);
+    const { meta, start } = footerOf(bytes);
+    const groups = meta.get(4) as ThriftStruct[];
+    const chunks = groups.flatMap((g) => g.get(1) as ThriftStruct[]);
+    // The original has page indexes; a bloom filter's offset and length are added, as other writers write them.
+    expect(chunks.every((c) => c.has(4) && c.has(6))).toBe(true);
+    for (const chunk of chunks) {
+      setThriftField(chunk.get(3) as ThriftStruct, 14, 'i64', 4);
+      setThriftField(chunk.get(3) as ThriftStruct, 15, 'i32', 10);
+    }
+    for (const group of groups) setThriftField(group, 5, 'i64', 4);
+    const run = await transcodeRun(whole(withFooter(bytes, start, meta)), { rowGroups: [1, 3] });
+    const compact = run?.bytes as Uint8Array;
+    const after = footerOf(compact).meta;
+    expect(num(after.get(3))).toBe(2000);
+    for (const group of after.get(4) as ThriftStruct[]) {
+      expect([group.has(5), group.has(6)]).toEqual([false, false]);
+      for (const chunk of group.get(1) as ThriftStruct[]) {
+        expect([4, 5, 6, 7].map((f) => chunk.has(f))).toEqual([false, false, false, false]);
+        const column = chunk.get(3) as ThriftStruct;
+        expect([10, 14, 15].map((f) => column.has(f))).toEqual([false, false, false]);
+        const pages = pagesOf(compact, column);
+        expect(num(chunk.get(2))).toBe(pages[0]?.[0]);
+        // The dictionary page, when there is one, is where the chunk starts; the data pages follow it.
+        const dictionary = pages.filter(([, p]) => p.get(1) === 2);
+        expect(dictionary.length).toBeLessThanOrEqual(1);
+        if (dictionary[0]) expect([num(column.get(11)), pages[0]?.[0]]).toEqual([dictionary[0][0], dictionary[0][0]]);
+        else expect(column.has(11)).toBe(false);
+        expect(num(column.get(9))).toBe(pages.find(([, p]) => p.get(1) !== 2)?.[0]);
+      }
+    }
+  });
+
+  it('reads a dictionary_page_offset of 0 as no dictionary, as writers that write 0 mean it', async () => {
+    const bytes = written.get('zstd V1') as Uint8Array;
+    const { meta, start } = footerOf(bytes);
+    const withoutDictionary = chunkMetas(meta).filter((m) => !m.has(11));
+    expect(withoutDictionary.length).toBeGreaterThan(0);
+    for (const column of withoutDictionary) setThriftField(column, 11, 'i64', 0);
+    const file = withFooter(bytes, start, meta);
+    const run = await transcodeRun(whole(file), { rowGroups: [0] });
+    expect(run).toBeDefined();
+    expect(await decodeRows(run?.bytes as Uint8Array, run?.options ?? {})).toBe(
+      await decodeRows(bytes, { rowGroups: [0] }),
+    );
+  });
+
+  it('drops the CRC of a page it decompresses (it covered the compressed bytes)', async () => {
+    // A one-column, one-row-group zstd file, its page headers given a CRC as parquet-mr writes them.
+    const table = new ArrowTable({
+      id: vectorFromArray(
+        Array.from({ length: 3000 }, (_, i) => BigInt(i % 700)),
+        new Int64(),
+      ),
+    });
+    const plain = writeParquet(
+      WasmTable.fromIPCStream(tableToIPC(table, 'stream')),
+      new WriterPropertiesBuilder().setCompression(Compression.ZSTD).setDataPageSizeLimit(1024).build(),
+    );
+    const { meta } = footerOf(plain);
+    const group = (meta.get(4) as ThriftStruct[])[0] as ThriftStruct;
+    const chunk = (group.get(1) as ThriftStruct[])[0] as ThriftStruct;
+    const column = chunk.get(3) as ThriftStruct;
+    const pages = pagesOf(plain, column);
+    const rewritten: Uint8Array[] = [plain.subarray(0, 4)];
+    let at = 4;
+    let data: number | undefined;
+    for (const [offset, header] of pages) {
+      if (header.get(1) !== 2) data ??= at;
+      const end = readThriftStruct(plain, offset, true).end;
+      setThriftField(header, 4, 'i32', 0x1234567);
+      const encoded = encodeThriftStruct(header);
+      const body = plain.subarray(end, end + num(header.get(3)));
+      rewritten.push(encoded, body);
+      at += encoded.length + body.length;
+    }
+    if (column.has(11)) setThriftField(column, 11, 'i64', 4);
+    setThriftField(column, 9, 'i64', data as number);
+    setThriftField(column, 7, 'i64', at - 4);
+    setThriftField(chunk, 2, 'i64', 4);
+    for (const field of [4, 5, 6, 7]) chunk.delete(field);
+    const withCrc = withFooter(new Uint8Array(Buffer.concat([...rewritten, plain.subarray(-4)])), at, meta);
+    expect(pagesOf(withCrc, chunkMetas(footerOf(withCrc).meta)[0] as ThriftStruct).every(([, p]) => p.has(4))).toBe(
+      true,
+    );
+    const run = await transcodeRun(whole(withCrc), {});
+    const compact = run?.bytes as Uint8Array;
+    const after = pagesOf(compact, chunkMetas(footerOf(compact).meta)[0] as ThriftStruct);
+    expect(after.length).toBe(pages.length);
+    expect(after.some(([, p]) => p.has(4))).toBe(false);
+    expect(await decodeRows(compact, run?.options ?? {})).toBe(await decodeRows(plain, {}));
+  });
+
+  it('serves a read from one fetched piece only: not before the first, not past a piece, not across two', () => {
+    const source = piecesSource(100, [
+      { start: 10, bytes: Uint8Array.from({ length: 20 }, (_, i) => i) },
+      { start: 30, bytes: Uint8Array.from({ length: 10 }, (_, i) => 100 + i) },
+    ]);
+    expect([...(source.read(12, 15) ?? [])]).toEqual([2, 3, 4]);
+    expect([...(source.read(30, 32) ?? [])]).toEqual([100, 101]);
+    expect(source.read(5, 12)).toBeUndefined();
+    expect(source.read(0, 4)).toBeUndefined();
+    expect(source.read(25, 35)).toBeUndefined();
+    expect(source.read(38, 41)).toBeUndefined();
+  });
+
+  it('refuses a source that hands back other bytes than asked, and passes on an error it does not know', async () => {
+    const bytes = written.get('gzip V1') as Uint8Array;
+    const short = { size: bytes.length, read: (start: number, end: number) => bytes.subarray(start, end - 1) };
+    expect(await transcodeRun(short, {})).toBeUndefined();
+    const failing = {
+      size: bytes.length,
+      read: () => {
+        throw new Error('the storage went away');
+      },
+    };
+    expect(() => transcodeRun(failing, {})).toThrow('the storage went away');
+  });
+
+  it('leaves a damaged or signed footer to the decoder', async () => {
+    const bytes = written.get('zstd V2') as Uint8Array;
+    const { meta, start } = footerOf(bytes);
+    // The footer cut short: the length says more bytes than the file has, or the thrift ends early.
+    const long = bytes.slice();
+    new DataView(long.buffer).setUint32(long.length - 8, long.length, true);
+    expect(await transcodeRun(whole(long), {})).toBeUndefined();
+    const cut = bytes.slice();
+    new DataView(cut.buffer).setUint32(cut.length - 8, 3, true);
+    expect(await transcodeRun(whole(cut), {})).toBeUndefined();
+    // footer_signing_key_metadata: a plaintext footer of an encrypted file.
+    setThriftField(meta, 9, 'binary', new Uint8Array([1, 2, 3]));
+    expect(await transcodeRun(whole(withFooter(bytes, start, meta)), {})).toBeUndefined();
+  });
+
+  it('is off with MERIDIAN_TRANSCODE=0', async () => {
+    vi.stubEnv('MERIDIAN_TRANSCODE', '0');
+    vi.resetModules();
+    try {
+      const fresh = await import('../src/parquet/transcode.ts');
+      expect(await fresh.transcodeRun(whole(written.get('zstd V1') as Uint8Array), {})).toBeUndefined();
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
+
   it('gives the decoder only what the run reads: a fraction of the file for one row group of one column', () => {
     const bytes = written.get('zstd V1') as Uint8Array;
     const run = transcodeRun(whole(bytes), { rowGroups: [2], columns: ['id'] });
@@ -246,6 +470,42 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
     expect(transcodeRun(whole(withFooter(bytes, start, meta)), {})).toBeUndefined();
     chunk.delete(1);
     expect(transcodeRun(whole(withFooter(bytes, start, meta)), {})).toBeDefined();
+  });
+
+  it('writes every compact type back byte for byte, and a field set again keeps its wire type', () => {
+    // i32, double, a long-form field id (a gap over 15) holding a negative i64, a list of booleans, a map, a list
+    // of 15 (its size in a varint), booleans, a byte, an empty map, a struct, an i64 past 2^53, an i16.
+    const hex =
+      '150917000000000000f83f0628ffdfa596bb1119310102011b018501610219f50f00020406080a0c0e10121416181a1c111213ff1b001c18017800168080808080808080800114d80400';
+    const bytes = Uint8Array.from(Buffer.from(hex, 'hex'));
+    const { value, end } = readThriftStruct(bytes, 0, true);
+    expect(end).toBe(bytes.length);
+    expect([
+      value.get(1),
+      value.get(2),
+      value.get(20),
+      value.get(21),
+      value.get(26),
+      value.get(29),
+      value.get(30),
+    ]).toEqual([-5, 1.5, -300_000_000_000, [true, false, true], -1, 2n ** 62n, 300]);
+    expect(value.get(23)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    expect(Buffer.from(encodeThriftStruct(value)).toString('hex')).toBe(hex);
+    // An i16 set again stays an i16 (type 4), whatever the setter's name for it.
+    setThriftField(value, 30, 'i32', 301);
+    expect(Buffer.from(encodeThriftStruct(value)).toString('hex')).toBe(hex.replace('14d804', '14da04'));
+    // Fields read out of order are written in ascending order, short form.
+    const shuffled = readThriftStruct(Uint8Array.from(Buffer.from('350e05020200', 'hex')), 0, true).value;
+    expect(Buffer.from(encodeThriftStruct(shuffled)).toString('hex')).toBe('1502250e00');
+    // New fields of each settable type, one past a gap of 15 ids.
+    const fresh = readThriftStruct(Uint8Array.from([0]), 0, true).value;
+    setThriftField(fresh, 2, 'bool', false);
+    setThriftField(fresh, 3, 'i32', -7);
+    setThriftField(fresh, 19, 'i64', 2n ** 60n);
+    setThriftField(fresh, 20, 'binary', Uint8Array.from([9]));
+    const back = readThriftStruct(encodeThriftStruct(fresh), 0, true).value;
+    expect([...back.entries()]).toEqual([...fresh.entries()]);
+    expect(() => setThriftField(new Map(), 1, 'i32', 1)).toThrow(TypeError);
   });
 
   it('refuses to write a field whose wire type it was not told', () => {

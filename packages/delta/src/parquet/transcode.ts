@@ -144,32 +144,31 @@ function inflateChunk(chunk: Uint8Array, inflate: Inflate, budget: number): Page
     if (compressed === undefined || uncompressed === undefined || compressed < 0 || uncompressed < 0)
       throw new NotTranscoded();
     if (end + compressed > chunk.length) throw new NotTranscoded();
-    // Refused before anything is decompressed: the footer's total bounds the chunk (and the scan bounds the footer's).
-    if (inflated + uncompressed > budget) throw new NotTranscoded();
     const body = chunk.subarray(end, end + compressed);
     pos = end + compressed;
-    let parts: Uint8Array[];
-    if (type === DATA_PAGE || type === DICTIONARY_PAGE) parts = [inflateExactly(inflate, body, uncompressed)];
-    else if (type === DATA_PAGE_V2) {
+    // The body once rewritten: bytes kept as they are (v2 levels, an uncompressed body), then the bytes to
+    // decompress, to `expected` bytes.
+    let kept = body.subarray(0, 0);
+    let packed: Uint8Array | undefined = body;
+    let expected = uncompressed;
+    if (type === DATA_PAGE_V2) {
       // Levels are never compressed; the values after them are unless is_compressed says false.
       const v2 = struct(header.get(8));
       const levels = (num(v2.get(5)) ?? 0) + (num(v2.get(6)) ?? 0);
       if (levels < 0 || levels > compressed || levels > uncompressed) throw new NotTranscoded();
-      if (v2.get(7) === false) parts = [body];
-      else {
-        const values = body.subarray(levels);
-        const expected = uncompressed - levels;
-        parts =
-          values.length === 0 && expected === 0
-            ? [body]
-            : [body.subarray(0, levels), inflateExactly(inflate, values, expected)];
-        setThriftField(v2, 7, 'bool', false);
-      }
-    } else if (type === INDEX_PAGE) parts = [body];
-    else throw new NotTranscoded();
-    const length = parts.reduce((sum, part) => sum + part.length, 0);
+      kept = v2.get(7) === false ? body : body.subarray(0, levels);
+      expected = uncompressed - levels;
+      packed = v2.get(7) === false || (levels === compressed && expected === 0) ? undefined : body.subarray(levels);
+      setThriftField(v2, 7, 'bool', false);
+    } else if (type === INDEX_PAGE) {
+      kept = body;
+      packed = undefined;
+    } else if (type !== DATA_PAGE && type !== DICTIONARY_PAGE) throw new NotTranscoded();
+    const length = kept.length + (packed ? expected : 0);
+    // Refused before the page is decompressed: the footer's total bounds the chunk (and the scan bounds the footer's).
     inflated += length;
     if (inflated > budget) throw new NotTranscoded();
+    const parts = packed ? [kept, inflateExactly(inflate, packed, expected)] : [kept];
     header.set(3, length);
     header.delete(4);
     pages.push({ header: encodeThriftStruct(header), body: parts, isDictionary: type === DICTIONARY_PAGE });
@@ -232,7 +231,6 @@ function transcode(
   let at = MAGIC.length;
   let numRows = 0;
   for (const index of wanted) {
-    if (!Number.isInteger(index) || index < 0 || index >= groups.length) throw new NotTranscoded();
     const group = struct(groups[index]);
     kept.push(group);
     numRows += num(group.get(3)) ?? 0;

@@ -118,6 +118,26 @@ function arrowRsFile(codec: Compression, version: WriterVersion): Uint8Array {
   return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')), properties);
 }
 
+/** Every chunk of a rewritten file: no pointer into the original (page indexes, bloom filters, row-group offsets),
+ * its offsets naming its own pages: the dictionary page where the chunk starts, when there is one, then the data. */
+function expectFooterNamesPages(compact: Uint8Array): void {
+  for (const group of footerOf(compact).meta.get(4) as ThriftStruct[]) {
+    expect([group.has(5), group.has(6)]).toEqual([false, false]);
+    for (const chunk of group.get(1) as ThriftStruct[]) {
+      expect([4, 5, 6, 7].map((f) => chunk.has(f))).toEqual([false, false, false, false]);
+      const column = chunk.get(3) as ThriftStruct;
+      expect([10, 14, 15].map((f) => column.has(f))).toEqual([false, false, false]);
+      const pages = pagesOf(compact, column);
+      expect(num(chunk.get(2))).toBe(pages[0]?.[0]);
+      const dictionary = pages.filter(([, p]) => p.get(1) === 2);
+      expect(dictionary.length).toBeLessThanOrEqual(1);
+      if (dictionary[0]) expect([num(column.get(11)), pages[0]?.[0]]).toEqual([dictionary[0][0], dictionary[0][0]]);
+      else expect(column.has(11)).toBe(false);
+      expect(num(column.get(9))).toBe(pages.find(([, p]) => p.get(1) !== 2)?.[0]);
+    }
+  }
+}
+
 /** Every page header of a chunk, from its first byte to its footer's total: [offset, header]. */
 function pagesOf(bytes: Uint8Array, column: ThriftStruct): [number, ThriftStruct][] {
   const start = num(column.get(11) ?? column.get(9));
@@ -270,24 +290,19 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
     }
     for (const group of groups) setThriftField(group, 5, 'i64', 4);
     const run = await transcodeRun(whole(withFooter(bytes, start, meta)), { rowGroups: [1, 3] });
-    const compact = run?.bytes as Uint8Array;
-    const after = footerOf(compact).meta;
-    expect(num(after.get(3))).toBe(2000);
-    for (const group of after.get(4) as ThriftStruct[]) {
-      expect([group.has(5), group.has(6)]).toEqual([false, false]);
-      for (const chunk of group.get(1) as ThriftStruct[]) {
-        expect([4, 5, 6, 7].map((f) => chunk.has(f))).toEqual([false, false, false, false]);
-        const column = chunk.get(3) as ThriftStruct;
-        expect([10, 14, 15].map((f) => column.has(f))).toEqual([false, false, false]);
-        const pages = pagesOf(compact, column);
-        expect(num(chunk.get(2))).toBe(pages[0]?.[0]);
-        // The dictionary page, when there is one, is where the chunk starts; the data pages follow it.
-        const dictionary = pages.filter(([, p]) => p.get(1) === 2);
-        expect(dictionary.length).toBeLessThanOrEqual(1);
-        if (dictionary[0]) expect([num(column.get(11)), pages[0]?.[0]]).toEqual([dictionary[0][0], dictionary[0][0]]);
-        else expect(column.has(11)).toBe(false);
-        expect(num(column.get(9))).toBe(pages.find(([, p]) => p.get(1) !== 2)?.[0]);
-      }
+    expect(num(footerOf(run?.bytes as Uint8Array).meta.get(3))).toBe(2000);
+    expectFooterNamesPages(run?.bytes as Uint8Array);
+    // DuckDB leaves some columns without a dictionary (the md5 digests, the ratios).
+    const duck = await transcodeRun(whole(written.get('zstd V1') as Uint8Array), { rowGroups: [0, 4] });
+    const duckColumns = chunkMetas(footerOf(duck?.bytes as Uint8Array).meta);
+    expect(duckColumns.some((c) => !c.has(11)) && duckColumns.some((c) => c.has(11))).toBe(true);
+    expectFooterNamesPages(duck?.bytes as Uint8Array);
+    // A projection: the other chunks keep their metadata, uncompressed, of no bytes, with no dictionary.
+    const projected = await transcodeRun(whole(written.get('zstd V1') as Uint8Array), { columns: ['digest'] });
+    for (const column of chunkMetas(footerOf(projected?.bytes as Uint8Array).meta)) {
+      const top = new TextDecoder().decode((column.get(3) as Uint8Array[])[0]);
+      if (top === 'digest') expect(num(column.get(7))).toBeGreaterThan(0);
+      else expect([num(column.get(4)), num(column.get(7)), column.has(11)]).toEqual([0, 0, false]);
     }
   });
 
@@ -390,6 +405,27 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
     // footer_signing_key_metadata: a plaintext footer of an encrypted file.
     setThriftField(meta, 9, 'binary', new Uint8Array([1, 2, 3]));
     expect(await transcodeRun(whole(withFooter(bytes, start, meta)), {})).toBeUndefined();
+  });
+
+  it('leaves a footer the thrift reader cannot read, and a page of an unknown type, to the decoder', async () => {
+    const bytes = written.get('gzip V2') as Uint8Array;
+    const { start } = footerOf(bytes);
+    // A footer of one byte: a list field whose header never comes.
+    const broken = new Uint8Array(start + 1 + 8);
+    broken.set(bytes.subarray(0, start));
+    broken[start] = 0x19;
+    new DataView(broken.buffer).setUint32(start + 1, 1, true);
+    broken.set(bytes.subarray(bytes.length - 4), start + 5);
+    expect(() => readThriftStruct(broken.subarray(start, start + 1), 0)).toThrow(/unexpected end/);
+    expect(await transcodeRun(whole(broken), {})).toBeUndefined();
+    // The first page's type set to 7, which parquet-format does not define.
+    const column = chunkMetas(footerOf(bytes).meta)[0] as ThriftStruct;
+    const at = num(column.get(11) ?? column.get(9));
+    const { value: header } = readThriftStruct(bytes, at, true);
+    header.set(1, 7);
+    const damaged = bytes.slice();
+    damaged.set(encodeThriftStruct(header), at);
+    expect(await transcodeRun(whole(damaged), { rowGroups: [0] })).toBeUndefined();
   });
 
   it('is off with MERIDIAN_TRANSCODE=0', async () => {

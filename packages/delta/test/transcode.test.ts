@@ -25,6 +25,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DecodeOptions, decodeParquet } from '../src/parquet/decode.ts';
 import { decodedToTable } from '../src/parquet/ffi-arrow.ts';
+import { relabelInt96 } from '../src/parquet/int96.ts';
 import {
   encodeThriftStruct,
   readThriftStruct,
@@ -426,6 +427,75 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
     const damaged = bytes.slice();
     damaged.set(encodeThriftStruct(header), at);
     expect(await transcodeRun(whole(damaged), { rowGroups: [0] })).toBeUndefined();
+  });
+
+  it('leaves a row group named twice, and a chunk whose path is not its schema leaf, to the decoder', async () => {
+    const bytes = written.get('zstd V1') as Uint8Array;
+    expect(await transcodeRun(whole(bytes), { rowGroups: [1, 3] })).toBeDefined();
+    expect(await transcodeRun(whole(bytes), { rowGroups: [1, 1] })).toBeUndefined();
+    // The decoder reads chunk i for schema leaf i: two chunks' paths swapped would make the rewrite keep the wrong one.
+    const { meta, start } = footerOf(bytes);
+    const group = (meta.get(4) as ThriftStruct[])[0] as ThriftStruct;
+    const [first, second] = (group.get(1) as ThriftStruct[]).map((chunk) => chunk.get(3) as ThriftStruct);
+    const path = first?.get(3) as ThriftValue[];
+    const other = second?.get(3) as ThriftValue[];
+    const swapped = [...path];
+    path.splice(0, path.length, ...other);
+    other.splice(0, other.length, ...swapped);
+    expect(
+      await transcodeRun(whole(withFooter(bytes, start, meta)), { rowGroups: [0], columns: ['id'] }),
+    ).toBeUndefined();
+  });
+
+  it("keeps what parquet-wasm's projection reads: a column named with a dot beside the column it starts with", async () => {
+    const n = 500;
+    const table = new ArrowTable({
+      a: vectorFromArray(
+        Array.from({ length: n }, (_, i) => BigInt(i)),
+        new Int64(),
+      ),
+      'a.b': vectorFromArray(
+        Array.from({ length: n }, (_, i) => `v${i}`),
+        new Utf8(),
+      ),
+      c: vectorFromArray(
+        Array.from({ length: n }, (_, i) => BigInt(-i)),
+        new Int64(),
+      ),
+    });
+    const bytes = writeParquet(
+      WasmTable.fromIPCStream(tableToIPC(table, 'stream')),
+      new WriterPropertiesBuilder().setCompression(Compression.ZSTD).build(),
+    );
+    for (const columns of [['a'], ['a.b'], ['c'], ['a', 'c']]) {
+      const run = await transcodeRun(whole(bytes), { columns });
+      expect(run, columns.join()).toBeDefined();
+      expect(await decodeRows(run?.bytes as Uint8Array, run?.options ?? {}), columns.join()).toBe(
+        await decodeRows(bytes, { columns }),
+      );
+    }
+    expect(await transcodeRun(whole(bytes), { columns: ['é'] })).toBeUndefined();
+  });
+
+  it('refuses, at once, a thrift collection whose size runs past its bytes (booleans take no byte to loop on)', () => {
+    // A footer-sized struct: field 1, a map of 2^35 - 1 boolean pairs, in 8 bytes.
+    const bomb = Uint8Array.from([0x1b, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x11, 0x00]);
+    expect(() => readThriftStruct(bomb, 0)).toThrow(/runs past the end/);
+    expect(() => readThriftStruct(Uint8Array.from([0x19, 0xf1, 0xff, 0xff, 0xff, 0x7f, 0x00]), 0)).toThrow(/runs past/);
+    // The same in a parquet footer is left alone by the INT96 relabelling.
+    const file = Uint8Array.from([0x50, 0x41, 0x52, 0x31, ...bomb, 8, 0, 0, 0, 0x50, 0x41, 0x52, 0x31]);
+    expect(relabelInt96(file)).toBeUndefined();
+    // Booleans in a map are a byte each, read and written back.
+    const map = Uint8Array.from([0x1b, 0x02, 0x11, 0x01, 0x02, 0x02, 0x01, 0x00]);
+    const { value, end } = readThriftStruct(map, 0, true);
+    expect([value.get(1), end]).toEqual([
+      [
+        [true, false],
+        [false, true],
+      ],
+      map.length,
+    ]);
+    expect(encodeThriftStruct(value)).toEqual(map);
   });
 
   it('is off with MERIDIAN_TRANSCODE=0', async () => {

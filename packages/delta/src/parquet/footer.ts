@@ -167,7 +167,8 @@ function annotationOf(element: ThriftStruct): LeafAnnotation {
   }
 }
 
-function leavesOf(schema: ThriftValue[]): ParquetLeaf[] {
+/** The leaves of a footer's schema (FileMetaData.schema, depth first): the order its column chunks follow. */
+export function leavesOf(schema: ThriftValue[]): ParquetLeaf[] {
   const leaves: ParquetLeaf[] = [];
   let index = 1; // element 0 is the root
   const walk = (prefix: string[], count: number): void => {

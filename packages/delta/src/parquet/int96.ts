@@ -68,6 +68,16 @@ interface FieldVisit {
   readonly valuePos: number;
 }
 
+/** A boolean inside a list, set or map is a byte of its own (outside one, it is the field header's type). */
+function inCollection(type: number): number {
+  return type === T_TRUE || type === T_FALSE ? T_BYTE : type;
+}
+
+/** Every element takes at least a byte: a count past the bytes left is refused before the loop. */
+function checkSize(c: Cursor, n: number): void {
+  if (n > c.b.length - c.pos) throw new RangeError('thrift: a collection runs past the end');
+}
+
 function skip(c: Cursor, type: number): void {
   switch (type) {
     case T_TRUE:
@@ -94,17 +104,19 @@ function skip(c: Cursor, type: number): void {
       const h = c.byte();
       let n = h >> 4;
       if (n === 15) n = c.varint();
+      checkSize(c, n);
       const et = h & 0x0f;
-      for (let i = 0; i < n; i++) skip(c, et === T_TRUE || et === T_FALSE ? T_BYTE : et);
+      for (let i = 0; i < n; i++) skip(c, inCollection(et));
       return;
     }
     case T_MAP: {
       const n = c.varint();
+      checkSize(c, n);
       if (n === 0) return;
       const kv = c.byte();
       for (let i = 0; i < n; i++) {
-        skip(c, kv >> 4);
-        skip(c, kv & 0x0f);
+        skip(c, inCollection(kv >> 4));
+        skip(c, inCollection(kv & 0x0f));
       }
       return;
     }
@@ -135,6 +147,7 @@ function list(c: Cursor, each: (c: Cursor, elementType: number) => void): void {
   const h = c.byte();
   let n = h >> 4;
   if (n === 15) n = c.varint();
+  checkSize(c, n);
   for (let i = 0; i < n; i++) each(c, h & 0x0f);
 }
 

@@ -100,6 +100,14 @@ export function readThriftStruct(
     pos += length;
     return out;
   };
+  // Every element of a list or map takes at least a byte: a size past the bytes left is a damaged header, refused
+  // before a loop that would read nothing (booleans) could run to it.
+  const checkSize = (size: number): void => {
+    if (size > bytes.length - pos) throw new ThriftDecodeError(`a collection of ${size} runs past the end`);
+  };
+  // Booleans inside collections (lists, sets, maps) are one byte each: 1 true, anything else false.
+  const element = (type: number): ThriftValue =>
+    type === CompactType.True || type === CompactType.False ? byte() === 1 : value(type);
   const value = (type: number): ThriftValue => {
     switch (type) {
       case CompactType.True:
@@ -130,24 +138,21 @@ export function readThriftStruct(
         const header = byte();
         let size = header >> 4;
         if (size === 15) size = smallVarint();
+        checkSize(size);
         const elementType = header & 0x0f;
         const items: ThriftValue[] = [];
         if (keepTypes) elementTypes.set(items, elementType);
-        for (let i = 0; i < size; i++) {
-          // Booleans inside collections are one byte each: 1 true, anything else false.
-          items.push(
-            elementType === CompactType.True || elementType === CompactType.False ? byte() === 1 : value(elementType),
-          );
-        }
+        for (let i = 0; i < size; i++) items.push(element(elementType));
         return items;
       }
       case CompactType.Map: {
         const size = smallVarint();
+        checkSize(size);
         const items: ThriftValue[] = [];
         if (size === 0) return items;
         const types = byte();
         if (keepTypes) elementTypes.set(items, types);
-        for (let i = 0; i < size; i++) items.push([value(types >> 4), value(types & 0x0f)]);
+        for (let i = 0; i < size; i++) items.push([element(types >> 4), element(types & 0x0f)]);
         return items;
       }
       case CompactType.Struct:

@@ -9,6 +9,7 @@
  */
 import * as zlib from 'node:zlib';
 import type { DecodeOptions } from './decode.ts';
+import { leavesOf } from './footer.ts';
 import {
   encodeThriftStruct,
   readThriftStruct,
@@ -225,7 +226,15 @@ function transcode(
   if (meta.has(8) || meta.has(9)) throw new NotTranscoded();
   const groups = list(meta.get(4));
   const wanted = rowGroups ?? groups.map((_, i) => i);
-  const columns = projection ? new Set(projection) : undefined;
+  // A group named twice would be rewritten in place twice (the decoder repeats it).
+  if (new Set(wanted).size !== wanted.length) throw new NotTranscoded();
+  // The decoder takes chunk i for schema leaf i whatever the chunk's own path says, and picks a projected column's
+  // leaves by dotted path (parquet-wasm: the name, or the name then a dot); the rewrite keeps exactly those. A chunk
+  // whose path is not its leaf's, or a name it may compare differently (not ASCII), stays with the decoder.
+  const leaves = leavesOf(list(meta.get(2))).map((leaf) => leaf.path.join('.'));
+  if (projection?.some((name) => !/^[\x20-\x7e]*$/.test(name))) throw new NotTranscoded();
+  const projected = (dotted: string) =>
+    !projection || projection.some((name) => dotted === name || dotted.startsWith(`${name}.`));
   const kept: ThriftValue[] = [];
   const parts: Uint8Array[] = [MAGIC];
   let at = MAGIC.length;
@@ -236,21 +245,25 @@ function transcode(
     numRows += num(group.get(3)) ?? 0;
     group.delete(5); // file_offset
     group.delete(6); // total_compressed_size
-    for (const chunkValue of list(group.get(1))) {
+    const chunks = list(group.get(1));
+    if (chunks.length !== leaves.length) throw new NotTranscoded();
+    for (const [leaf, chunkValue] of chunks.entries()) {
       const chunk = struct(chunkValue);
       // A chunk in another file, or encrypted, stays with the decoder.
       if (chunk.has(1) || chunk.has(8) || chunk.has(9)) throw new NotTranscoded();
       for (const field of [4, 5, 6, 7]) chunk.delete(field); // page indexes: they locate the original pages
       const column = struct(chunk.get(3));
       for (const field of [10, 14, 15]) column.delete(field); // index page, bloom filter
-      const path = list(column.get(3));
-      const top = path[0] instanceof Uint8Array ? new TextDecoder().decode(path[0]) : undefined;
+      const dotted = list(column.get(3))
+        .map((part) => (part instanceof Uint8Array ? new TextDecoder().decode(part) : '\u0000'))
+        .join('.');
+      if (dotted !== leaves[leaf]) throw new NotTranscoded();
       const dictionary = num(column.get(11));
       const data = num(column.get(9));
       const length = num(column.get(7));
       if (data === undefined || length === undefined) throw new NotTranscoded();
       const start = dictionary !== undefined && dictionary > 0 ? Math.min(dictionary, data) : data;
-      if (columns && (top === undefined || !columns.has(top))) {
+      if (!projected(dotted)) {
         // Not decoded: a chunk of no bytes, which a read would refuse rather than misread.
         column.delete(11);
         setThriftField(column, 4, 'i32', UNCOMPRESSED);

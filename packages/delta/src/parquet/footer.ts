@@ -1,6 +1,6 @@
 import { DeltaError } from '../errors.ts';
 import type { Storage } from '../storage/storage.ts';
-import { decodeThriftStruct, type ThriftStruct, type ThriftValue } from './thrift-compact.ts';
+import { decodeThriftStruct, type ThriftStruct, type ThriftValue, thriftNumber } from './thrift-compact.ts';
 
 /*
  * The parts of a parquet footer (parquet-format parquet.thrift, FileMetaData) a scan uses: row groups,
@@ -108,15 +108,13 @@ export function checkFileSize(key: string, expected: number, actual: number): vo
   );
 }
 
-const MAGIC = 0x31524150; // "PAR1" little-endian
+/** "PAR1", at both ends of a parquet file. */
+export const PARQUET_MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]);
+const MAGIC = 0x31524150; // PARQUET_MAGIC read as a little-endian uint32
 // One ranged read usually catches the whole footer; a larger footer costs a second read.
 const FOOTER_PREFETCH = 64 * 1024;
 
-function num(value: ThriftValue | undefined): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  return undefined;
-}
+const num = thriftNumber;
 
 function str(value: ThriftValue | undefined): string | undefined {
   return value instanceof Uint8Array ? new TextDecoder().decode(value) : undefined;

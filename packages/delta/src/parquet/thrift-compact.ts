@@ -28,7 +28,7 @@ const CompactType = {
 } as const;
 
 /** Thrown on malformed input; the caller turns it into a DeltaError naming the file. */
-class ThriftDecodeError extends Error {
+export class ThriftDecodeError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ThriftDecodeError';
@@ -41,6 +41,13 @@ class ThriftDecodeError extends Error {
  */
 const fieldTypes = new WeakMap<ThriftStruct, Map<number, number>>();
 const elementTypes = new WeakMap<ThriftValue[], number>();
+
+/** An integer field's value as a number (an i64 past 2^53 too, rounded); undefined for any other value. */
+export function thriftNumber(value: ThriftValue | undefined): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return undefined;
+}
 
 /** Decodes one compact-protocol struct starting at `offset` of `bytes`. */
 export function decodeThriftStruct(bytes: Uint8Array, offset = 0): ThriftStruct {

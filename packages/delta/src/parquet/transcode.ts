@@ -9,13 +9,15 @@
  */
 import * as zlib from 'node:zlib';
 import type { DecodeOptions } from './decode.ts';
-import { leavesOf } from './footer.ts';
+import { leavesOf, PARQUET_MAGIC } from './footer.ts';
 import {
   encodeThriftStruct,
   readThriftStruct,
   setThriftField,
+  ThriftDecodeError,
   type ThriftStruct,
   type ThriftValue,
+  thriftNumber,
 } from './thrift-compact.ts';
 
 /** The bytes of a file a run's decode may read: some of its ranges, or all of it. */
@@ -71,7 +73,7 @@ const DATA_PAGE = 0;
 const INDEX_PAGE = 1;
 const DICTIONARY_PAGE = 2;
 const DATA_PAGE_V2 = 3;
-const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"
+const utf8 = new TextDecoder();
 
 type Inflate = (bytes: Uint8Array, expected: number) => Uint8Array;
 
@@ -99,11 +101,7 @@ const inflaters = new Map<number, Inflate>([
 /** Set where the rewrite stops and leaves the run to the decoder as written. */
 class NotTranscoded extends Error {}
 
-function num(value: ThriftValue | undefined): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  return undefined;
-}
+const num = thriftNumber;
 
 function struct(value: ThriftValue | undefined): ThriftStruct {
   if (!(value instanceof Map)) throw new NotTranscoded();
@@ -204,8 +202,13 @@ export function transcodeRun(
     return { bytes, options: rest };
   } catch (error) {
     // The thrift reader's and encoder's errors on a malformed footer or header, and zlib's, end the rewrite too.
-    if (error instanceof NotTranscoded || error instanceof RangeError || error instanceof TypeError) return undefined;
-    if (error instanceof Error && error.name === 'ThriftDecodeError') return undefined;
+    if (
+      error instanceof NotTranscoded ||
+      error instanceof ThriftDecodeError ||
+      error instanceof RangeError ||
+      error instanceof TypeError
+    )
+      return undefined;
     throw error;
   }
 }
@@ -218,9 +221,9 @@ function transcode(
   const size = source.size;
   const trailer = read(source, size - 8, size);
   const footerLength = new DataView(trailer.buffer, trailer.byteOffset, 8).getUint32(0, true);
-  if (trailer.subarray(4).some((b, i) => b !== MAGIC[i])) throw new NotTranscoded();
+  if (trailer.subarray(4).some((b, i) => b !== PARQUET_MAGIC[i])) throw new NotTranscoded();
   const footerStart = size - 8 - footerLength;
-  if (footerStart < MAGIC.length) throw new NotTranscoded();
+  if (footerStart < PARQUET_MAGIC.length) throw new NotTranscoded();
   const { value: meta } = readThriftStruct(read(source, footerStart, size - 8), 0, true);
   // Encrypted files (encryption_algorithm, footer_signing_key_metadata) stay with the decoder.
   if (meta.has(8) || meta.has(9)) throw new NotTranscoded();
@@ -236,8 +239,8 @@ function transcode(
   const projected = (dotted: string) =>
     !projection || projection.some((name) => dotted === name || dotted.startsWith(`${name}.`));
   const kept: ThriftValue[] = [];
-  const parts: Uint8Array[] = [MAGIC];
-  let at = MAGIC.length;
+  const parts: Uint8Array[] = [PARQUET_MAGIC];
+  let at = PARQUET_MAGIC.length;
   let numRows = 0;
   for (const index of wanted) {
     const group = struct(groups[index]);
@@ -255,7 +258,7 @@ function transcode(
       const column = struct(chunk.get(3));
       for (const field of [10, 14, 15]) column.delete(field); // index page, bloom filter
       const dotted = list(column.get(3))
-        .map((part) => (part instanceof Uint8Array ? new TextDecoder().decode(part) : '\u0000'))
+        .map((part) => (part instanceof Uint8Array ? utf8.decode(part) : '\u0000'))
         .join('.');
       if (dotted !== leaves[leaf]) throw new NotTranscoded();
       const dictionary = num(column.get(11));
@@ -315,6 +318,6 @@ function transcode(
   }
   file.set(footer, offset);
   new DataView(file.buffer).setUint32(offset + footer.length, footer.length, true);
-  file.set(MAGIC, offset + footer.length + 4);
+  file.set(PARQUET_MAGIC, offset + footer.length + 4);
   return file;
 }

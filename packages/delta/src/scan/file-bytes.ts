@@ -3,7 +3,7 @@
  * lies before the tail the footer's read fetched from storage, the rest from that tail. A read decoded here gets a
  * sparse copy of the file; a run sent to a worker gets its ranges packed (docs/decisions/040).
  */
-import type { FetchedFooter, ParquetFooter, RowGroupInfo } from '../parquet/footer.ts';
+import { type FetchedFooter, PARQUET_MAGIC, type ParquetFooter, type RowGroupInfo } from '../parquet/footer.ts';
 import type { Piece } from '../parquet/transcode.ts';
 import type { Storage } from '../storage/storage.ts';
 
@@ -12,7 +12,6 @@ type Tail = FetchedFooter['prefetched'];
 
 // Ranges of one file closer than this are fetched in one request.
 const RANGE_MERGE_GAP = 256 * 1024;
-const LEADING_MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
 
 /** The byte ranges of the chunks to decode, merged, plus the footer. */
 export function neededRanges(
@@ -86,7 +85,7 @@ export async function fetchPieces(
  */
 export function sparseCopy(size: number, pieces: readonly Piece[]): Uint8Array {
   const bytes = new Uint8Array(size);
-  bytes.set(LEADING_MAGIC);
+  bytes.set(PARQUET_MAGIC);
   for (const piece of pieces) bytes.set(piece.bytes, piece.start);
   return bytes;
 }
@@ -111,10 +110,10 @@ export async function runRanges(
 ): Promise<RunRanges> {
   const ranges = neededRanges(footer, run, columns, fileSize);
   const parts = await Promise.all(ranges.map(([start, end]) => read(start, end)));
-  const bytes = new Uint8Array(LEADING_MAGIC.length + parts.reduce((sum, part) => sum + part.length, 0));
-  bytes.set(LEADING_MAGIC);
-  const layout = [0, LEADING_MAGIC.length];
-  let at = LEADING_MAGIC.length;
+  const bytes = new Uint8Array(PARQUET_MAGIC.length + parts.reduce((sum, part) => sum + part.length, 0));
+  bytes.set(PARQUET_MAGIC);
+  const layout = [0, PARQUET_MAGIC.length];
+  let at = PARQUET_MAGIC.length;
   for (const [i, part] of parts.entries()) {
     bytes.set(part, at);
     layout.push((ranges[i] as [number, number])[0], part.length);

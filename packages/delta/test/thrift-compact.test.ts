@@ -43,6 +43,32 @@ describe('Thrift compact protocol', () => {
     expect(() => setThriftField(new Map(), 1, 'i32', 1)).toThrow(TypeError);
   });
 
+  it('reads and writes i64 fields exactly on both sides of 2^49 (seven varint bytes) and 2^53', () => {
+    // The reference: zigzag and varint by BigInt arithmetic, here, not the codec's number fast path.
+    const encode = (n: bigint): number[] => {
+      let v = n >= 0n ? n << 1n : (-n << 1n) - 1n;
+      const out: number[] = [];
+      while (v >= 0x80n) {
+        out.push(Number(v & 0x7fn) | 0x80);
+        v >>= 7n;
+      }
+      return [...out, Number(v)];
+    };
+    const edges = [0n, 1n, 2n ** 48n, 2n ** 49n, 2n ** 52n, 2n ** 53n, 2n ** 56n, 2n ** 63n - 1n];
+    const values = edges
+      .flatMap((e) => [e - 1n, e, e + 1n, -e - 1n, -e, -e + 1n])
+      .filter((v) => v >= -(2n ** 63n) && v < 2n ** 63n);
+    for (const v of values) {
+      // A struct of one i64 field (id 1), then stop.
+      const bytes = Uint8Array.from([0x16, ...encode(v), 0]);
+      const { value, end } = readThriftStruct(bytes, 0, true);
+      expect(end, `${v}`).toBe(bytes.length);
+      const safe = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER);
+      expect(value.get(1), `${v}`).toBe(safe ? Number(v) : v);
+      expect(Buffer.from(encodeThriftStruct(value)).toString('hex'), `${v}`).toBe(Buffer.from(bytes).toString('hex'));
+    }
+  });
+
   it('refuses to write a field whose wire type it was not told', () => {
     const meta = readThriftStruct(Uint8Array.from([0x15, 0x02, 0x00]), 0, true).value;
     meta.set(99, 1);

@@ -2,17 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  Table as ArrowTable,
-  Field,
-  Int32,
-  Int64,
-  List,
-  type Table,
-  tableToIPC,
-  Utf8,
-  vectorFromArray,
-} from 'apache-arrow';
+import { Table as ArrowTable, Field, Int32, Int64, List, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import fc from 'fast-check';
 import {
   Compression,
@@ -23,8 +13,7 @@ import {
   writeParquet,
 } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type DecodeOptions, decodeParquet } from '../src/parquet/decode.ts';
-import { decodedToTable } from '../src/parquet/ffi-arrow.ts';
+import type { DecodeOptions } from '../src/parquet/decode.ts';
 import {
   encodeThriftStruct,
   readThriftStruct,
@@ -32,44 +21,12 @@ import {
   type ThriftStruct,
   type ThriftValue,
 } from '../src/parquet/thrift-compact.ts';
-import { type FileSource, piecesSource, transcodeRun } from '../src/parquet/transcode.ts';
+import { piecesSource, transcodeRun } from '../src/parquet/transcode.ts';
 import { duckdb } from './support/corpus-copy.ts';
-import { footerOf, parquetFiles } from './support/parquet-footer.ts';
+import { chunkMetas, decodeRows, footerOf, num, pagesOf, parquetFiles, whole } from './support/parquet-footer.ts';
 import { corpus } from './support/shared-corpus.ts';
 
 // Files written by Spark, Databricks and delta-rs (../shared/delta-corpus), and by DuckDB here: none by this code.
-
-/** A table's rows and schema as text: equal texts, equal answers (null slots' bytes and buffer padding aside). */
-function rowsOf(table: Table): string {
-  const rows = JSON.stringify(table.toArray(), (_key, value: unknown) =>
-    typeof value === 'bigint'
-      ? `${value}n`
-      : value instanceof Uint8Array
-        ? `0x${Buffer.from(value).toString('hex')}`
-        : value,
-  );
-  return `${table.schema.toString()}\n${rows}`;
-}
-
-/** The rows a decode gives, or the decoder's refusal (arrow-rs cannot skip into some DELTA_BINARY_PACKED pages). */
-async function decodeRows(bytes: Uint8Array, options: DecodeOptions): Promise<string> {
-  try {
-    return rowsOf(decodedToTable(await decodeParquet(bytes, options)));
-  } catch (error) {
-    return `refused: ${error instanceof Error ? error.message : String(error)}`;
-  }
-}
-
-function whole(bytes: Uint8Array): FileSource {
-  return piecesSource(bytes.length, [{ start: 0, bytes }]);
-}
-
-/** The ColumnMetaData of every chunk of every row group. */
-function chunkMetas(meta: ThriftStruct): ThriftStruct[] {
-  return (meta.get(4) as ThriftStruct[]).flatMap((group) =>
-    (group.get(1) as ThriftStruct[]).map((chunk) => chunk.get(3) as ThriftStruct),
-  );
-}
 
 /** The file with its footer replaced by `meta` written back. */
 function withFooter(bytes: Uint8Array, start: number, meta: ThriftStruct): Uint8Array {
@@ -81,8 +38,6 @@ function withFooter(bytes: Uint8Array, start: number, meta: ThriftStruct): Uint8
   file.set(bytes.subarray(bytes.length - 4), start + footer.length + 4);
   return file;
 }
-
-const num = (value: ThriftValue | undefined) => Number(value);
 
 /** A file parquet-wasm (arrow-rs) writes: v2 data pages, page indexes, 4 row groups, nulls and a list column. */
 function arrowRsFile(codec: Compression, version: WriterVersion): Uint8Array {
@@ -125,20 +80,6 @@ function expectFooterNamesPages(compact: Uint8Array): void {
   }
 }
 
-/** Every page header of a chunk, from its first byte to its footer's total: [offset, header]. */
-function pagesOf(bytes: Uint8Array, column: ThriftStruct): [number, ThriftStruct][] {
-  const start = num(column.get(11) ?? column.get(9));
-  const pages: [number, ThriftStruct][] = [];
-  let at = start;
-  while (at < start + num(column.get(7))) {
-    const { value, end } = readThriftStruct(bytes, at, true);
-    pages.push([at, value]);
-    at = end + num(value.get(3));
-  }
-  expect(at).toBe(start + num(column.get(7)));
-  return pages;
-}
-
 describe('a run transcoded for the decoder (zstd and gzip pages decompressed by Node, the footer rewritten)', () => {
   let dir: string;
   const written = new Map<string, Uint8Array>();
@@ -178,7 +119,7 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
     expect(files.length).toBeGreaterThan(300);
     for (const file of files) {
       const bytes = readFileSync(file);
-      const run = transcodeRun(whole(bytes), { batchSize: 65_536 });
+      const run = await transcodeRun(whole(bytes), { batchSize: 65_536 });
       expect(run, file).toBeDefined();
       expect(await decodeRows(run?.bytes as Uint8Array, run?.options ?? {}), file).toBe(
         await decodeRows(bytes, { batchSize: 65_536 }),
@@ -196,7 +137,7 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
         { batchSize: 1024, rowGroups: [4], columns: ['items', 'ts'] },
         { batchSize: 1024, rowGroups: [1, 2], offset: 1000, limit: 2500 },
       ] satisfies DecodeOptions[]) {
-        const run = transcodeRun(whole(bytes), options);
+        const run = await transcodeRun(whole(bytes), options);
         expect(run, `${name} ${JSON.stringify(options)}`).toBeDefined();
         const compact = run?.bytes as Uint8Array;
         // Every chunk of the rewritten file is stored uncompressed: the pages were decompressed, not copied.
@@ -223,7 +164,7 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
 
   it('writes files DuckDB reads to the same rows as the originals', async () => {
     for (const [name, bytes] of written) {
-      const run = transcodeRun(whole(bytes), { rowGroups: [0, 2, 4] });
+      const run = await transcodeRun(whole(bytes), { rowGroups: [0, 2, 4] });
       const path = join(dir, `${name.replace(' ', '-')}-transcoded.parquet`);
       await writeFile(path, run?.bytes as Uint8Array);
       const digest = (from: string, where = '') =>
@@ -376,7 +317,7 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
         throw new Error('the storage went away');
       },
     };
-    expect(() => transcodeRun(failing, {})).toThrow('the storage went away');
+    await expect(transcodeRun(failing, {})).rejects.toThrow('the storage went away');
   });
 
   it('leaves a damaged or signed footer to the decoder', async () => {
@@ -475,9 +416,9 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
     }
   });
 
-  it('gives the decoder only what the run reads: a fraction of the file for one row group of one column', () => {
+  it('gives the decoder only what the run reads: a fraction of the file for one row group of one column', async () => {
     const bytes = written.get('zstd V1') as Uint8Array;
-    const run = transcodeRun(whole(bytes), { rowGroups: [2], columns: ['id'] });
+    const run = await transcodeRun(whole(bytes), { rowGroups: [2], columns: ['id'] });
     expect(run).toBeDefined();
     expect(run?.bytes.length).toBeLessThan(bytes.length / 10);
   });
@@ -495,13 +436,13 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
       { start: first, bytes: bytes.subarray(first, last) },
       tail,
     ];
-    const run = transcodeRun(piecesSource(bytes.length, pieces), { rowGroups: [1], batchSize: 4096 });
+    const run = await transcodeRun(piecesSource(bytes.length, pieces), { rowGroups: [1], batchSize: 4096 });
     expect(await decodeRows(run?.bytes as Uint8Array, run?.options ?? {})).toBe(
       await decodeRows(bytes, { rowGroups: [1], batchSize: 4096 }),
     );
     // Row group 2 was not fetched.
-    expect(transcodeRun(piecesSource(bytes.length, pieces), { rowGroups: [1, 2] })).toBeUndefined();
-    expect(transcodeRun(piecesSource(bytes.length, [tail]), {})).toBeUndefined();
+    expect(await transcodeRun(piecesSource(bytes.length, pieces), { rowGroups: [1, 2] })).toBeUndefined();
+    expect(await transcodeRun(piecesSource(bytes.length, [tail]), {})).toBeUndefined();
   });
 
   it('leaves the run to the decoder when a page does not decompress to the size its header states', async () => {
@@ -517,30 +458,30 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
       if (rewritten.length !== end - at) continue; // the size's varint changed length: no byte-for-byte splice
       const damaged = bytes.slice();
       damaged.set(rewritten, at);
-      expect(transcodeRun(whole(damaged), {}), `header says ${wrong}, page holds ${stated}`).toBeUndefined();
+      expect(await transcodeRun(whole(damaged), {}), `header says ${wrong}, page holds ${stated}`).toBeUndefined();
     }
   });
 
-  it("leaves the run to the decoder when a chunk's pages decompress to more than its footer's total (a bomb)", () => {
+  it("leaves the run to the decoder when a chunk's pages decompress to more than its footer's total (a bomb)", async () => {
     const bytes = written.get('gzip V1') as Uint8Array;
     const { meta, start } = footerOf(bytes);
     const column = chunkMetas(meta)[2] as ThriftStruct;
     column.set(6, Math.floor(num(column.get(6)) / 4));
-    expect(transcodeRun(whole(withFooter(bytes, start, meta)), {})).toBeUndefined();
+    expect(await transcodeRun(whole(withFooter(bytes, start, meta)), {})).toBeUndefined();
     // The same file with the footer written back unchanged is transcoded: the refusal is the size's.
-    expect(transcodeRun(whole(withFooter(bytes, start, footerOf(bytes).meta)), {})).toBeDefined();
+    expect(await transcodeRun(whole(withFooter(bytes, start, footerOf(bytes).meta)), {})).toBeDefined();
   });
 
-  it('leaves a chunk stored in another file, or a row group the file lacks, to the decoder', () => {
+  it('leaves a chunk stored in another file, or a row group the file lacks, to the decoder', async () => {
     const bytes = written.get('zstd V2') as Uint8Array;
-    expect(transcodeRun(whole(bytes), { rowGroups: [5] })).toBeUndefined();
+    expect(await transcodeRun(whole(bytes), { rowGroups: [5] })).toBeUndefined();
     const { meta, start } = footerOf(bytes);
     const group = (meta.get(4) as ThriftStruct[])[0] as ThriftStruct;
     const chunk = (group.get(1) as ThriftStruct[])[0] as ThriftStruct;
     setThriftField(chunk, 1, 'binary', new TextEncoder().encode('elsewhere.parquet'));
-    expect(transcodeRun(whole(withFooter(bytes, start, meta)), {})).toBeUndefined();
+    expect(await transcodeRun(whole(withFooter(bytes, start, meta)), {})).toBeUndefined();
     chunk.delete(1);
-    expect(transcodeRun(whole(withFooter(bytes, start, meta)), {})).toBeDefined();
+    expect(await transcodeRun(whole(withFooter(bytes, start, meta)), {})).toBeDefined();
   });
 
   it('never answers differently from the decoder on damaged files: same rows, or both refuse, or left to the decoder', async () => {
@@ -556,7 +497,7 @@ describe('a run transcoded for the decoder (zstd and gzip pages decompressed by 
           const damaged = (written.get(name) as Uint8Array).slice();
           for (const [where, value] of edits) damaged[Math.floor(where * (damaged.length - 1))] = value;
           const options = { batchSize: 4096, rowGroups: [1, 3] };
-          const run = transcodeRun(whole(damaged), options);
+          const run = await transcodeRun(whole(damaged), options);
           if (!run) return;
           expect(await decodeRows(run.bytes, run.options)).toBe(await decodeRows(damaged, options));
         },

@@ -41,6 +41,9 @@ export interface ParquetLeaf {
   readonly path: readonly string[];
   readonly physicalType: PhysicalType;
   readonly annotation: LeafAnnotation;
+  /** The leaf's maximum definition and repetition levels: how many of it and its ancestors are optional, repeated. */
+  readonly maxDefinition: number;
+  readonly maxRepetition: number;
 }
 
 /** Raw statistics of one column chunk (parquet.thrift `Statistics`): bytes in the physical encoding. */
@@ -169,20 +172,31 @@ function annotationOf(element: ThriftStruct): LeafAnnotation {
 export function leavesOf(schema: ThriftValue[]): ParquetLeaf[] {
   const leaves: ParquetLeaf[] = [];
   let index = 1; // element 0 is the root
-  const walk = (prefix: string[], count: number): void => {
+  const walk = (prefix: string[], count: number, definition: number, repetition: number): void => {
     for (let i = 0; i < count && index < schema.length; i++) {
       const element = struct(schema[index++]) ?? new Map();
       const name = str(element.get(4)) ?? '';
       const children = num(element.get(5)) ?? 0;
-      if (children > 0) walk([...prefix, name], children);
+      // repetition_type: 0 required, 1 optional, 2 repeated (absent is required).
+      const kind = num(element.get(3)) ?? 0;
+      const def = definition + (kind === 0 ? 0 : 1);
+      const rep = repetition + (kind === 2 ? 1 : 0);
+      if (children > 0) walk([...prefix, name], children, def, rep);
       else {
         const type = physicalTypes[num(element.get(1)) ?? -1];
-        if (type) leaves.push({ path: [...prefix, name], physicalType: type, annotation: annotationOf(element) });
+        if (type)
+          leaves.push({
+            path: [...prefix, name],
+            physicalType: type,
+            annotation: annotationOf(element),
+            maxDefinition: def,
+            maxRepetition: rep,
+          });
       }
     }
   };
   const root = struct(schema[0]);
-  walk([], num(root?.get(5)) ?? schema.length - 1);
+  walk([], num(root?.get(5)) ?? schema.length - 1, 0, 0);
   return leaves;
 }
 

@@ -96,9 +96,28 @@ export function readThriftStruct(
     const n = smallVarint();
     return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
   };
-  const zigzag64 = (): bigint => {
-    const n = varint();
-    return (n >> 1n) ^ -(n & 1n);
+  // An i64 as a number when it is one exactly (|n| < 2^53), read without BigInt: a footer holds thousands (offsets,
+  // sizes, counts), and BigInt arithmetic allocates at every step. Longer varints are read again as BigInt.
+  const zigzag64 = (): number | bigint => {
+    const start = pos;
+    let n = 0;
+    let scale = 1;
+    for (;;) {
+      const b = byte();
+      n += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) break;
+      scale *= 128;
+      // Seven bytes (49 bits) at most as a number: exact. Anything longer is read again as a BigInt.
+      if (scale === 2 ** 49) {
+        pos = start;
+        const big = varint();
+        const value = (big >> 1n) ^ -(big & 1n);
+        return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+          ? Number(value)
+          : value;
+      }
+    }
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
   };
   const binary = (): Uint8Array => {
     const length = smallVarint();
@@ -128,10 +147,8 @@ export function readThriftStruct(
       case CompactType.I16:
       case CompactType.I32:
         return zigzag32();
-      case CompactType.I64: {
-        const n = zigzag64();
-        return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-      }
+      case CompactType.I64:
+        return zigzag64();
       case CompactType.Double: {
         if (pos + 8 > bytes.length) throw new ThriftDecodeError('double runs past the end');
         const d = view.getFloat64(pos, true);
@@ -222,7 +239,17 @@ class Bytes {
     this.buf.set(b, this.length);
     this.length += b.length;
   }
-  varint(n: bigint): void {
+  /** An unsigned varint; a number must be a safe integer (BigInt arithmetic allocates at every step: only past 2^53). */
+  varint(n: number | bigint): void {
+    if (typeof n === 'number') {
+      let v = n;
+      while (v >= 0x80) {
+        this.byte((v % 0x80) | 0x80);
+        v = Math.floor(v / 0x80);
+      }
+      this.byte(v);
+      return;
+    }
     let v = n;
     while (v >= 0x80n) {
       this.byte(Number(v & 0x7fn) | 0x80);
@@ -231,6 +258,11 @@ class Bytes {
     this.byte(Number(v));
   }
   zigzag(n: number | bigint): void {
+    // 2|n| stays exact below 2^52.
+    if (typeof n === 'number' && Number.isInteger(n) && Math.abs(n) < 2 ** 52) {
+      this.varint(n >= 0 ? n * 2 : -n * 2 - 1);
+      return;
+    }
     const v = BigInt(n);
     this.varint(v >= 0n ? v << 1n : (-v << 1n) - 1n);
   }
@@ -250,7 +282,17 @@ function writeStruct(out: Bytes, struct: ThriftStruct): void {
   const types = fieldTypes.get(struct);
   if (!types) throw new TypeError('thrift: the struct was not read with its types');
   let lastId = 0;
-  for (const id of [...struct.keys()].sort((a, b) => a - b)) {
+  // Fields read from the wire come in ascending order; only a field set anew may need sorting.
+  let ids: Iterable<number> = struct.keys();
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const id of struct.keys()) {
+    if (id < previous) {
+      ids = [...struct.keys()].sort((a, b) => a - b);
+      break;
+    }
+    previous = id;
+  }
+  for (const id of ids) {
     const value = struct.get(id) as ThriftValue;
     let type = types.get(id);
     if (type === undefined) throw new TypeError(`thrift: field ${id} has no wire type`);
@@ -289,7 +331,7 @@ function writeValue(out: Bytes, type: number, value: ThriftValue): void {
     }
     case CompactType.Binary: {
       const b = value as Uint8Array;
-      out.varint(BigInt(b.length));
+      out.varint(b.length);
       out.bytes(b);
       return;
     }
@@ -301,14 +343,14 @@ function writeValue(out: Bytes, type: number, value: ThriftValue): void {
       if (items.length < 15) out.byte((items.length << 4) | element);
       else {
         out.byte(0xf0 | element);
-        out.varint(BigInt(items.length));
+        out.varint(items.length);
       }
       for (const item of items) writeValue(out, element, item);
       return;
     }
     case CompactType.Map: {
       const items = value as ThriftValue[];
-      out.varint(BigInt(items.length));
+      out.varint(items.length);
       if (items.length === 0) return;
       const kv = elementTypes.get(items);
       if (kv === undefined) throw new TypeError('thrift: a map has no key and value types');

@@ -5,11 +5,14 @@
  * original's size and decompresses nothing. Snappy, LZ4 and Brotli chunks are copied as written, the decoder
  * decompresses those. Anything this does not follow (encryption, a chunk in another file, a page it does not know, a
  * page that does not decompress to its stated size) leaves the run to the decoder as written: the answer never
- * depends on this rewrite, only the speed. Used for runs decoded on the calling thread (docs/decisions/041).
+ * depends on this rewrite, only the speed. When the decode keeps a span of the run's rows (an offset, a limit), a data
+ * page wholly outside it is written as a page of nulls instead of being decompressed, in a column of one value per
+ * row: the decoder drops those rows whatever they hold. Used for runs decoded on the calling thread
+ * (docs/decisions/041 and 042).
  */
-import * as zlib from 'node:zlib';
 import type { DecodeOptions } from './decode.ts';
 import { leavesOf, PARQUET_MAGIC } from './footer.ts';
+import { InflateError, inflatePage, inflates } from './inflate.ts';
 import {
   encodeThriftStruct,
   readThriftStruct,
@@ -65,38 +68,15 @@ export function piecesSource(size: number, pieces: readonly Piece[]): FileSource
  */
 const enabled = process.env.MERIDIAN_TRANSCODE !== '0';
 
-// parquet.thrift CompressionCodec and PageType values.
+// parquet.thrift CompressionCodec, PageType and Encoding values.
 const UNCOMPRESSED = 0;
-const GZIP = 2;
-const ZSTD = 6;
 const DATA_PAGE = 0;
 const INDEX_PAGE = 1;
 const DICTIONARY_PAGE = 2;
 const DATA_PAGE_V2 = 3;
+const PLAIN = 0;
+const RLE = 3;
 const utf8 = new TextDecoder();
-
-type Inflate = (bytes: Uint8Array, expected: number) => Uint8Array;
-
-const MAX_CHUNK = 8 * 1024 * 1024;
-
-/**
- * zlib's options for a page of `expected` bytes: its output in one chunk (the default 16 KiB chunks are joined in a
- * copy at the end, which cost as much as the decompression), and no more than the header said.
- */
-function outputOf(expected: number): { chunkSize: number; maxOutputLength: number } {
-  // zlib allocates a chunk before it decompresses: a header's size is trusted for one up to MAX_CHUNK only.
-  return { chunkSize: Math.max(64, Math.min(expected + 1, MAX_CHUNK)), maxOutputLength: Math.max(1, expected) };
-}
-
-// zlib.zstdDecompressSync is in Node 23.8 and 22.15 on; an older Node leaves zstd chunks to the decoder.
-const zstdDecompress = (zlib as { zstdDecompressSync?: (b: Uint8Array, o: zlib.ZstdOptions) => Buffer })
-  .zstdDecompressSync;
-const inflaters = new Map<number, Inflate>([
-  [GZIP, (bytes, expected) => zlib.gunzipSync(bytes, outputOf(expected))],
-  ...(zstdDecompress
-    ? [[ZSTD, (bytes: Uint8Array, expected: number) => zstdDecompress(bytes, outputOf(expected))] as const]
-    : []),
-]);
 
 /** Set where the rewrite stops and leaves the run to the decoder as written. */
 class NotTranscoded extends Error {}
@@ -120,70 +100,164 @@ function read(source: FileSource, start: number, end: number): Uint8Array {
   return bytes;
 }
 
-/** One page's header and body as they go into the rewritten chunk. */
+/** One page's header and body as they go into the rewritten chunk (a body decompressing, or its bytes). */
 interface Page {
   readonly header: Uint8Array;
-  readonly body: Uint8Array[];
+  readonly body: (Uint8Array | Promise<Uint8Array>)[];
   readonly isDictionary: boolean;
+  /** Header and body, decompressed. */
+  readonly length: number;
+}
+
+/** A page as read, before its body is decompressed. */
+interface ReadPage {
+  readonly type: number;
+  readonly header: ThriftStruct;
+  /** Bytes kept as they are (v2 levels, an uncompressed body), then the bytes to decompress to `expected` bytes. */
+  readonly kept: Uint8Array;
+  readonly packed: Uint8Array | undefined;
+  readonly expected: number;
 }
 
 /**
- * The pages of one chunk with their bodies decompressed, every header rewritten (sizes, no CRC: it covered the
- * compressed bytes). At most `budget` bytes are decompressed: a page claiming more than the footer said is refused.
+ * The rows of a row group the decode keeps, [from, to): a data page wholly outside them is written as a page of nulls
+ * instead of being decompressed, and the dictionary of a chunk left with no other page is dropped. Given only for a
+ * column with one value per row (no repetition, at most one level of nulls), where a page's values are its rows.
  */
-function inflateChunk(chunk: Uint8Array, inflate: Inflate, budget: number): Page[] {
-  const pages: Page[] = [];
+export interface KeptRows {
+  readonly from: number;
+  readonly to: number;
+  /** The row group's row count, which the chunk's pages must add up to. */
+  readonly rows: number;
+}
+
+const varintBytes = (n: number): number[] => {
+  const out: number[] = [];
+  let v = n;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return out;
+};
+
+/**
+ * A v1 data page of `count` nulls: definition levels one RLE run of 0 (a 4-byte length, the run's header, one byte of
+ * value), no values. Compact protocol by hand: fields 1-3 of PageHeader (type, sizes) and 5 (DataPageHeader: values,
+ * encoding, level encodings), each an i32 one id after the last (0x15) but the struct (0x2c, two ids on).
+ */
+export function nullPage(count: number): { header: Uint8Array; body: Uint8Array } {
+  const run = [...varintBytes(count * 2), 0];
+  const body = Uint8Array.from([run.length, 0, 0, 0, ...run]);
+  const i32 = (n: number) => [0x15, ...varintBytes(n * 2)];
+  const header = Uint8Array.from([
+    ...i32(DATA_PAGE),
+    ...i32(body.length),
+    ...i32(body.length),
+    0x2c,
+    ...i32(count),
+    ...i32(PLAIN),
+    ...i32(RLE),
+    ...i32(RLE),
+    0,
+    0,
+  ]);
+  return { header, body };
+}
+
+/** The pages of one chunk as written, each header checked. */
+function readPages(chunk: Uint8Array): ReadPage[] {
+  const pages: ReadPage[] = [];
   let pos = 0;
-  let inflated = 0;
   while (pos < chunk.length) {
     const { value: header, end } = readThriftStruct(chunk, pos, true);
     const type = num(header.get(1));
     const compressed = num(header.get(3));
     const uncompressed = num(header.get(2));
-    if (compressed === undefined || uncompressed === undefined || compressed < 0 || uncompressed < 0)
-      throw new NotTranscoded();
-    if (end + compressed > chunk.length) throw new NotTranscoded();
+    if (type === undefined || compressed === undefined || uncompressed === undefined) throw new NotTranscoded();
+    if (compressed < 0 || uncompressed < 0 || end + compressed > chunk.length) throw new NotTranscoded();
     const body = chunk.subarray(end, end + compressed);
     pos = end + compressed;
-    // The body once rewritten: bytes kept as they are (v2 levels, an uncompressed body), then the bytes to
-    // decompress, to `expected` bytes.
-    let kept = body.subarray(0, 0);
-    let packed: Uint8Array | undefined = body;
-    let expected = uncompressed;
     if (type === DATA_PAGE_V2) {
       // Levels are never compressed; the values after them are unless is_compressed says false.
       const v2 = struct(header.get(8));
       const levels = (num(v2.get(5)) ?? 0) + (num(v2.get(6)) ?? 0);
       if (levels < 0 || levels > compressed || levels > uncompressed) throw new NotTranscoded();
-      kept = v2.get(7) === false ? body : body.subarray(0, levels);
-      expected = uncompressed - levels;
-      packed = v2.get(7) === false || (levels === compressed && expected === 0) ? undefined : body.subarray(levels);
+      const asWritten = v2.get(7) === false;
+      const expected = uncompressed - levels;
+      const packed = asWritten || (levels === compressed && expected === 0) ? undefined : body.subarray(levels);
+      pages.push({ type, header, kept: asWritten ? body : body.subarray(0, levels), packed, expected });
       setThriftField(v2, 7, 'bool', false);
-    } else if (type === INDEX_PAGE) {
-      kept = body;
-      packed = undefined;
-    } else if (type !== DATA_PAGE && type !== DICTIONARY_PAGE) throw new NotTranscoded();
-    const length = kept.length + (packed ? expected : 0);
-    // Refused before the page is decompressed: the footer's total bounds the chunk (and the scan bounds the footer's).
-    inflated += length;
-    if (inflated > budget) throw new NotTranscoded();
-    const parts = packed ? [kept, inflateExactly(inflate, packed, expected)] : [kept];
-    header.set(3, length);
-    header.delete(4);
-    pages.push({ header: encodeThriftStruct(header), body: parts, isDictionary: type === DICTIONARY_PAGE });
+    } else if (type === INDEX_PAGE) pages.push({ type, header, kept: body, packed: undefined, expected: 0 });
+    else if (type === DATA_PAGE || type === DICTIONARY_PAGE)
+      pages.push({ type, header, kept: body.subarray(0, 0), packed: body, expected: uncompressed });
+    else throw new NotTranscoded();
   }
   return pages;
 }
 
-function inflateExactly(inflate: Inflate, body: Uint8Array, expected: number): Uint8Array {
-  let out: Uint8Array;
-  try {
-    out = inflate(body, expected);
-  } catch {
-    throw new NotTranscoded();
+/** The rows of a data page (one value per row: `KeptRows`); undefined for any other page. */
+function rowsOf(page: ReadPage): number | undefined {
+  if (page.type === DATA_PAGE) return num(struct(page.header.get(5)).get(1));
+  if (page.type === DATA_PAGE_V2) return num(struct(page.header.get(8)).get(3));
+  return undefined;
+}
+
+/**
+ * The pages of one chunk with their bodies decompressed (or decompressing), every header rewritten (sizes, no CRC: it
+ * covered the compressed bytes). At most `budget` bytes are decompressed: a page claiming more than the footer said is
+ * refused before anything is. With `keep`, pages wholly outside its rows become pages of nulls.
+ */
+function inflateChunk(chunk: Uint8Array, codec: number, budget: number, keep: KeptRows | undefined): Page[] {
+  const read = readPages(chunk);
+  // Which data pages hold kept rows; with none, the dictionary is not needed either.
+  const skipped = new Set<ReadPage>();
+  if (keep) {
+    let row = 0;
+    for (const page of read) {
+      const rows = rowsOf(page);
+      if (rows === undefined) continue;
+      if (rows < 0) throw new NotTranscoded();
+      if (rows > 0 && (row + rows <= keep.from || row >= keep.to)) skipped.add(page);
+      row += rows;
+    }
+    // Pages adding up to another count are not one value per row: leave the run to the decoder.
+    if (row !== keep.rows) throw new NotTranscoded();
+    const needsDictionary = read.some((page) => rowsOf(page) !== undefined && !skipped.has(page));
+    if (!needsDictionary) for (const page of read) if (page.type === DICTIONARY_PAGE) skipped.add(page);
   }
-  if (out.length !== expected) throw new NotTranscoded();
-  return out;
+  let inflated = 0;
+  for (const page of read) {
+    if (skipped.has(page)) continue;
+    inflated += page.kept.length + (page.packed ? page.expected : 0);
+    if (inflated > budget) throw new NotTranscoded();
+  }
+  // The largest bodies first: they go to the thread pool (inflate.ts), and this thread takes the others meanwhile.
+  const bodies = new Map<ReadPage, Uint8Array | Promise<Uint8Array>>();
+  for (const page of [...read].sort((a, b) => (b.packed?.length ?? 0) - (a.packed?.length ?? 0)))
+    if (page.packed && !skipped.has(page)) bodies.set(page, inflatePage(codec, page.packed, page.expected));
+  const pages: Page[] = [];
+  for (const page of read) {
+    if (skipped.has(page)) {
+      if (page.type === DICTIONARY_PAGE) continue;
+      const { header, body } = nullPage(rowsOf(page) as number);
+      pages.push({ header, body: [body], isDictionary: false, length: header.length + body.length });
+      continue;
+    }
+    const length = page.kept.length + (page.packed ? page.expected : 0);
+    page.header.set(3, length);
+    page.header.delete(4);
+    const header = encodeThriftStruct(page.header);
+    const body = bodies.get(page);
+    pages.push({
+      header,
+      body: body ? [page.kept, body] : [page.kept],
+      isDictionary: page.type === DICTIONARY_PAGE,
+      length: header.length + length,
+    });
+  }
+  return pages;
 }
 
 /**
@@ -191,19 +265,20 @@ function inflateExactly(inflate: Inflate, body: Uint8Array, expected: number): U
  * (its row groups are the run's, in order, so it takes no `rowGroups`); undefined when the run is left to the decoder
  * as written.
  */
-export function transcodeRun(
+export async function transcodeRun(
   source: FileSource,
   options: DecodeOptions,
-): { bytes: Uint8Array; options: DecodeOptions } | undefined {
+): Promise<{ bytes: Uint8Array; options: DecodeOptions } | undefined> {
   if (!enabled) return undefined;
   try {
-    const bytes = transcode(source, options.rowGroups, options.columns);
+    const bytes = await transcode(source, options);
     const { rowGroups: _, ...rest } = options;
     return { bytes, options: rest };
   } catch (error) {
     // The thrift reader's and encoder's errors on a malformed footer or header, and zlib's, end the rewrite too.
     if (
       error instanceof NotTranscoded ||
+      error instanceof InflateError ||
       error instanceof ThriftDecodeError ||
       error instanceof RangeError ||
       error instanceof TypeError
@@ -213,11 +288,8 @@ export function transcodeRun(
   }
 }
 
-function transcode(
-  source: FileSource,
-  rowGroups: readonly number[] | undefined,
-  projection: readonly string[] | undefined,
-): Uint8Array {
+async function transcode(source: FileSource, options: DecodeOptions): Promise<Uint8Array> {
+  const { rowGroups, columns: projection } = options;
   const size = source.size;
   const trailer = read(source, size - 8, size);
   const footerLength = new DataView(trailer.buffer, trailer.byteOffset, 8).getUint32(0, true);
@@ -234,18 +306,25 @@ function transcode(
   // The decoder takes chunk i for schema leaf i whatever the chunk's own path says, and picks a projected column's
   // leaves by dotted path (parquet-wasm: the name, or the name then a dot); the rewrite keeps exactly those. A chunk
   // whose path is not its leaf's, or a name it may compare differently (not ASCII), stays with the decoder.
-  const leaves = leavesOf(list(meta.get(2))).map((leaf) => leaf.path.join('.'));
+  const schema = leavesOf(list(meta.get(2)));
+  const leaves = schema.map((leaf) => leaf.path.join('.'));
+  // The decode keeps rows [first, last) of the run (offset and limit count over its row groups in order).
+  const first = options.offset ?? 0;
+  const last = options.limit === undefined ? Number.POSITIVE_INFINITY : first + options.limit;
+  const spans = options.offset !== undefined || options.limit !== undefined;
   if (projection?.some((name) => !/^[\x20-\x7e]*$/.test(name))) throw new NotTranscoded();
   const projected = (dotted: string) =>
     !projection || projection.some((name) => dotted === name || dotted.startsWith(`${name}.`));
   const kept: ThriftValue[] = [];
-  const parts: Uint8Array[] = [PARQUET_MAGIC];
+  const parts: (Uint8Array | Promise<Uint8Array>)[] = [PARQUET_MAGIC];
   let at = PARQUET_MAGIC.length;
   let numRows = 0;
   for (const index of wanted) {
     const group = struct(groups[index]);
     kept.push(group);
-    numRows += num(group.get(3)) ?? 0;
+    const groupRows = num(group.get(3)) ?? 0;
+    const keep: KeptRows = { from: first - numRows, to: last - numRows, rows: groupRows };
+    numRows += groupRows;
     group.delete(5); // file_offset
     group.delete(6); // total_compressed_size
     const chunks = list(group.get(1));
@@ -277,8 +356,7 @@ function transcode(
       }
       const bytes = read(source, start, start + length);
       const codec = num(column.get(4));
-      const inflate = codec === undefined ? undefined : inflaters.get(codec);
-      if (!inflate) {
+      if (!inflates(codec)) {
         // Copied as written (uncompressed, or a codec the decoder decompresses): only its place moves.
         const shift = at - start;
         setThriftField(column, 9, 'i64', data + shift);
@@ -288,7 +366,9 @@ function transcode(
         at += bytes.length;
         continue;
       }
-      const pages = inflateChunk(bytes, inflate, num(column.get(6)) ?? 0);
+      // Pages of nulls stand for rows the decode drops, only in a column of one value per row.
+      const flat = schema[leaf]?.maxRepetition === 0 && schema[leaf]?.maxDefinition === 1;
+      const pages = inflateChunk(bytes, codec, num(column.get(6)) ?? 0, spans && flat ? keep : undefined);
       const chunkStart = at;
       let dataOffset: number | undefined;
       let dictionaryOffset: number | undefined;
@@ -296,7 +376,7 @@ function transcode(
         if (page.isDictionary && dataOffset === undefined && dictionaryOffset === undefined) dictionaryOffset = at;
         else if (!page.isDictionary) dataOffset ??= at;
         parts.push(page.header, ...page.body);
-        at += page.header.length + page.body.reduce((sum, part) => sum + part.length, 0);
+        at += page.length;
       }
       setThriftField(column, 4, 'i32', UNCOMPRESSED);
       setThriftField(column, 7, 'i64', at - chunkStart);
@@ -312,7 +392,7 @@ function transcode(
   const footer = encodeThriftStruct(meta);
   const file = new Uint8Array(at + footer.length + 8);
   let offset = 0;
-  for (const part of parts) {
+  for (const part of await Promise.all(parts)) {
     file.set(part, offset);
     offset += part.length;
   }

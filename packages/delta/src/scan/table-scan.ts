@@ -467,7 +467,8 @@ export class TableScan implements AsyncIterable<RecordBatch> {
               const ranges = await runRanges(source, footer, run, decodeSet, file.size);
               table = await this.decode(decoder, ranges.bytes, options, key, ranges.layout);
             } else {
-              const compact = decoder === 'main-thread' && fileSource ? transcodeRun(fileSource, options) : undefined;
+              const compact =
+                decoder === 'main-thread' && fileSource ? await transcodeRun(fileSource, options) : undefined;
               table = compact
                 ? await this.decode(decoder, compact.bytes, compact.options, key)
                 : await this.decode(decoder, wholeFile(), options, key);

@@ -50,8 +50,8 @@ export function inflates(codec: number | undefined): codec is number {
 }
 
 /**
- * A page body of at least this many compressed bytes is decompressed on the thread pool. Below it the hop costs more
- * than it saves: every page of a run on the pool was slower than none (bench/README.md, "December 4"), while the
+ * A page body of at least this many compressed bytes may be decompressed on the thread pool. Below it the hop costs
+ * more than it saves: every page of a run on the pool was slower than none (bench/README.md, "December 4"), while the
  * selective scan's 300-500 KB dictionaries, most of its bytes, gain from it.
  */
 const OFFLOAD_MIN = 64 * 1024;
@@ -65,12 +65,17 @@ function exactly(expected: number): (bytes: Uint8Array) => Uint8Array {
 }
 
 /**
- * `packed` decompressed with `codec` to exactly `expected` bytes: at once, or a promise for a large page (which
- * settles on the thread pool while the caller goes on). Fails with InflateError, thrown or rejected.
+ * `packed` decompressed with `codec` to exactly `expected` bytes: at once, or with `offload` a promise for a large page
+ * (which settles on the thread pool while the caller goes on). Fails with InflateError, thrown or rejected.
  */
-export function inflatePage(codec: number, packed: Uint8Array, expected: number): Uint8Array | Promise<Uint8Array> {
+export function inflatePage(
+  codec: number,
+  packed: Uint8Array,
+  expected: number,
+  offload: boolean,
+): Uint8Array | Promise<Uint8Array> {
   const { now, later } = codecs.get(codec) as Codec;
-  if (packed.length < OFFLOAD_MIN) {
+  if (!offload || packed.length < OFFLOAD_MIN) {
     let out: Uint8Array;
     try {
       out = now(packed, outputOf(expected));

@@ -467,8 +467,11 @@ export class TableScan implements AsyncIterable<RecordBatch> {
               const ranges = await runRanges(source, footer, run, decodeSet, file.size);
               table = await this.decode(decoder, ranges.bytes, options, key, ranges.layout);
             } else {
+              // zlib on the thread pool pays for a scan of one file only (transcode.ts).
               const compact =
-                decoder === 'main-thread' && fileSource ? await transcodeRun(fileSource, options) : undefined;
+                decoder === 'main-thread' && fileSource
+                  ? await transcodeRun(fileSource, options, this.filesInScan === 1)
+                  : undefined;
               table = compact
                 ? await this.decode(decoder, compact.bytes, compact.options, key)
                 : await this.decode(decoder, wholeFile(), options, key);

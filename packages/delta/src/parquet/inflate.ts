@@ -51,8 +51,8 @@ export function inflates(codec: number | undefined): codec is number {
 
 /**
  * A page body of at least this many compressed bytes may be decompressed on the thread pool. Below it the hop costs
- * more than it saves: every page of a run on the pool was slower than none (bench/README.md, "December 4"), while the
- * selective scan's 300-500 KB dictionaries, most of its bytes, gain from it.
+ * more than it saves: every page of a run on the pool was slower than none, while the selective scan's 300-500 KB
+ * dictionaries, most of its bytes, gain from it (docs/decisions/042).
  */
 const OFFLOAD_MIN = 64 * 1024;
 

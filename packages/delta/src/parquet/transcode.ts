@@ -271,8 +271,7 @@ function inflateChunk(
  * (its row groups are the run's, in order, so it takes no `rowGroups`); undefined when the run is left to the decoder
  * as written. With `offload`, its largest pages are decompressed on libuv's thread pool meanwhile. The scan asks for
  * it when it reads one file: the bench's selective scan takes about 10 % less with it, while its streamed full scan of
- * 16 files on the calling thread took 5-15 % longer (bench/README.md, "December 4"; the pool also serves the next
- * file's reads there).
+ * 16 files on the calling thread took 5-15 % longer (docs/decisions/042).
  */
 export async function transcodeRun(
   source: FileSource,

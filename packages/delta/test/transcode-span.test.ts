@@ -25,7 +25,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecodeOptions } from '../src/parquet/decode.ts';
 import { readThriftStruct, type ThriftStruct } from '../src/parquet/thrift-compact.ts';
 import { nullPage, transcodeRun } from '../src/parquet/transcode.ts';
-import { chunkMetas, decodeRows, footerOf, num, pagesOf, whole } from './support/parquet-footer.ts';
+import { chunkMetas, decodeRows, footerOf, num, pagesOf, whole, withFooter } from './support/parquet-footer.ts';
 
 // A run decoded from row `offset` for `limit` rows: the rewrite writes the data pages wholly outside those rows as pages
 // of nulls (and drops a dictionary no kept page uses) instead of decompressing them. The rows are arrow-rs's
@@ -195,6 +195,21 @@ describe('a run transcoded for a span of its rows (pages wholly outside it not d
       expect(meta.has(11), name).toBe(false);
       expect(await decodeRows(compact, run?.options ?? {}), name).toBe(
         await decodeRows(bytes, { rowGroups: [0, 1], offset: 1200, limit: 300 }),
+      );
+    }
+  });
+
+  it("leaves a run to the decoder when a flat chunk's pages do not add up to its row group's rows", async () => {
+    for (const [name, bytes] of files) {
+      const { meta, start } = footerOf(bytes);
+      const groups = meta.get(4) as ThriftStruct[];
+      (groups[1] as ThriftStruct).set(3, GROUP + 1);
+      const wrong = withFooter(bytes, start, meta);
+      expect(await transcodeRun(whole(wrong), { rowGroups: [1], offset: 900, limit: 50 }), name).toBeUndefined();
+      // Without a span nothing is counted: the run is rewritten, and reads as the file does.
+      const run = await transcodeRun(whole(wrong), { rowGroups: [1] });
+      expect(await decodeRows(run?.bytes as Uint8Array, run?.options ?? {}), name).toBe(
+        await decodeRows(wrong, { rowGroups: [1] }),
       );
     }
   });

@@ -23,21 +23,19 @@ import {
 } from '../src/parquet/thrift-compact.ts';
 import { piecesSource, transcodeRun } from '../src/parquet/transcode.ts';
 import { duckdb } from './support/corpus-copy.ts';
-import { chunkMetas, decodeRows, footerOf, num, pagesOf, parquetFiles, whole } from './support/parquet-footer.ts';
+import {
+  chunkMetas,
+  decodeRows,
+  footerOf,
+  num,
+  pagesOf,
+  parquetFiles,
+  whole,
+  withFooter,
+} from './support/parquet-footer.ts';
 import { corpus } from './support/shared-corpus.ts';
 
 // Files written by Spark, Databricks and delta-rs (../shared/delta-corpus), and by DuckDB here: none by this code.
-
-/** The file with its footer replaced by `meta` written back. */
-function withFooter(bytes: Uint8Array, start: number, meta: ThriftStruct): Uint8Array {
-  const footer = encodeThriftStruct(meta);
-  const file = new Uint8Array(start + footer.length + 8);
-  file.set(bytes.subarray(0, start));
-  file.set(footer, start);
-  new DataView(file.buffer).setUint32(start + footer.length, footer.length, true);
-  file.set(bytes.subarray(bytes.length - 4), start + footer.length + 4);
-  return file;
-}
 
 /** A file parquet-wasm (arrow-rs) writes: v2 data pages, page indexes, 4 row groups, nulls and a list column. */
 function arrowRsFile(codec: Compression, version: WriterVersion): Uint8Array {

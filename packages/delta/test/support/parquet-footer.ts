@@ -4,7 +4,12 @@ import type { Table } from 'apache-arrow';
 import { expect } from 'vitest';
 import { type DecodeOptions, decodeParquet } from '../../src/parquet/decode.ts';
 import { decodedToTable } from '../../src/parquet/ffi-arrow.ts';
-import { readThriftStruct, type ThriftStruct, type ThriftValue } from '../../src/parquet/thrift-compact.ts';
+import {
+  encodeThriftStruct,
+  readThriftStruct,
+  type ThriftStruct,
+  type ThriftValue,
+} from '../../src/parquet/thrift-compact.ts';
 import { type FileSource, piecesSource } from '../../src/parquet/transcode.ts';
 
 /** A Thrift integer (or anything) as a number. */
@@ -70,4 +75,15 @@ export function pagesOf(bytes: Uint8Array, column: ThriftStruct): [number, Thrif
   }
   expect(at).toBe(start + num(column.get(7)));
   return pages;
+}
+
+/** The file with its footer replaced by `meta` written back. */
+export function withFooter(bytes: Uint8Array, start: number, meta: ThriftStruct): Uint8Array {
+  const footer = encodeThriftStruct(meta);
+  const file = new Uint8Array(start + footer.length + 8);
+  file.set(bytes.subarray(0, start));
+  file.set(footer, start);
+  new DataView(file.buffer).setUint32(start + footer.length, footer.length, true);
+  file.set(bytes.subarray(bytes.length - 4), start + footer.length + 4);
+  return file;
 }

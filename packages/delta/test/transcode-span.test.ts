@@ -8,24 +8,25 @@ import {
   RecordBatch,
   Schema,
   Struct,
-  tableToIPC,
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
 import fc from 'fast-check';
-import {
-  Compression,
-  EnabledStatistics,
-  Table as WasmTable,
-  WriterPropertiesBuilder,
-  WriterVersion,
-  writeParquet,
-} from 'parquet-wasm';
+import { Compression, WriterVersion } from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
 import type { DecodeOptions } from '../src/parquet/decode.ts';
 import { readThriftStruct, type ThriftStruct } from '../src/parquet/thrift-compact.ts';
 import { nullPage, transcodeRun } from '../src/parquet/transcode.ts';
-import { chunkMetas, decodeRows, footerOf, num, pagesOf, whole, withFooter } from './support/parquet-footer.ts';
+import {
+  arrowRsParquet,
+  chunkMetas,
+  decodeRows,
+  footerOf,
+  num,
+  pagesOf,
+  whole,
+  withFooter,
+} from './support/parquet-footer.ts';
 
 // A run decoded from row `offset` for `limit` rows: the rewrite writes the data pages wholly outside those rows as pages
 // of nulls (and drops a dictionary no kept page uses) instead of decompressing them. The rows are arrow-rs's
@@ -66,17 +67,13 @@ function arrowRsFile(codec: Compression, version: WriterVersion): Uint8Array {
     schema,
     makeData({ type: new Struct(schema.fields), length: ROWS, nullCount: 0, children }),
   );
-  const properties = new WriterPropertiesBuilder()
-    .setCompression(codec)
-    .setWriterVersion(version)
-    .setMaxRowGroupSize(GROUP)
-    .setDataPageSizeLimit(1024)
-    // Checked every 100 rows, so a chunk has several pages; `id` plain (about 128 rows a page), `name` a dictionary.
-    .setWriteBatchSize(100)
-    .setColumnDictionaryEnabled('id', false)
-    .setStatisticsEnabled(EnabledStatistics.Page)
-    .build();
-  return writeParquet(WasmTable.fromIPCStream(tableToIPC(new ArrowTable(schema, [batch]), 'stream')), properties);
+  // Page sizes checked every 100 rows, so a chunk has several pages; `id` plain (about 128 rows a page), `name` a
+  // dictionary.
+  return arrowRsParquet(new ArrowTable(schema, [batch]), codec, version, {
+    rowGroup: GROUP,
+    batch: 100,
+    plain: ['id'],
+  });
 }
 
 const files = [Compression.ZSTD, Compression.GZIP].flatMap((codec) =>

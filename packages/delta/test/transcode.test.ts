@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Table as ArrowTable, Field, Int32, Int64, List, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import fc from 'fast-check';
-import {
-  Compression,
-  EnabledStatistics,
-  Table as WasmTable,
-  WriterPropertiesBuilder,
-  WriterVersion,
-  writeParquet,
-} from 'parquet-wasm';
+import { Compression, Table as WasmTable, WriterPropertiesBuilder, WriterVersion, writeParquet } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DecodeOptions } from '../src/parquet/decode.ts';
 import {
@@ -24,6 +17,7 @@ import {
 import { piecesSource, transcodeRun } from '../src/parquet/transcode.ts';
 import { duckdb } from './support/corpus-copy.ts';
 import {
+  arrowRsParquet,
   chunkMetas,
   decodeRows,
   footerOf,
@@ -48,14 +42,7 @@ function arrowRsFile(codec: Compression, version: WriterVersion): Uint8Array {
     name: vectorFromArray(names, new Utf8()),
     items: vectorFromArray(lists, new List(new Field('item', new Int32(), true))),
   });
-  const properties = new WriterPropertiesBuilder()
-    .setCompression(codec)
-    .setWriterVersion(version)
-    .setMaxRowGroupSize(1000)
-    .setDataPageSizeLimit(1024)
-    .setStatisticsEnabled(EnabledStatistics.Page)
-    .build();
-  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')), properties);
+  return arrowRsParquet(table, codec, version, { rowGroup: 1000 });
 }
 
 /** Every chunk of a rewritten file: no pointer into the original (page indexes, bloom filters, row-group offsets),

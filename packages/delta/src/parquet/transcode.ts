@@ -124,7 +124,7 @@ interface ReadPage {
  * instead of being decompressed, and the dictionary of a chunk left with no other page is dropped. Given only for a
  * column with one value per row (no repetition, at most one level of nulls), where a page's values are its rows.
  */
-export interface KeptRows {
+interface KeptRows {
   readonly from: number;
   readonly to: number;
   /** The row group's row count, which the chunk's pages must add up to. */

@@ -1,6 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Table } from 'apache-arrow';
+import { type Table as ArrowTable, type Table, tableToIPC } from 'apache-arrow';
+import {
+  type Compression,
+  EnabledStatistics,
+  Table as WasmTable,
+  WriterPropertiesBuilder,
+  type WriterVersion,
+  writeParquet,
+} from 'parquet-wasm';
 import { expect } from 'vitest';
 import { type DecodeOptions, decodeParquet } from '../../src/parquet/decode.ts';
 import { decodedToTable } from '../../src/parquet/ffi-arrow.ts';
@@ -31,7 +39,7 @@ export function footerOf(bytes: Uint8Array): { meta: ThriftStruct; start: number
 }
 
 /** A table's rows and schema as text: equal texts, equal answers (null slots' bytes and buffer padding aside). */
-export function rowsOf(table: Table): string {
+function rowsOf(table: Table): string {
   const rows = JSON.stringify(table.toArray(), (_key, value: unknown) =>
     typeof value === 'bigint'
       ? `${value}n`
@@ -86,4 +94,25 @@ export function withFooter(bytes: Uint8Array, start: number, meta: ThriftStruct)
   new DataView(file.buffer).setUint32(start + footer.length, footer.length, true);
   file.set(bytes.subarray(bytes.length - 4), start + footer.length + 4);
   return file;
+}
+
+/**
+ * `table` as parquet-wasm (arrow-rs) writes it: row groups of `rowGroup` rows, data pages of about 1 KiB (their size
+ * checked every `batch` rows), page statistics and indexes; `plain` columns without a dictionary.
+ */
+export function arrowRsParquet(
+  table: ArrowTable,
+  codec: Compression,
+  version: WriterVersion,
+  options: { rowGroup: number; batch?: number; plain?: readonly string[] },
+): Uint8Array {
+  let builder = new WriterPropertiesBuilder()
+    .setCompression(codec)
+    .setWriterVersion(version)
+    .setMaxRowGroupSize(options.rowGroup)
+    .setDataPageSizeLimit(1024)
+    .setStatisticsEnabled(EnabledStatistics.Page);
+  if (options.batch !== undefined) builder = builder.setWriteBatchSize(options.batch);
+  for (const column of options.plain ?? []) builder = builder.setColumnDictionaryEnabled(column, false);
+  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')), builder.build());
 }
